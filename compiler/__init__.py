@@ -1,0 +1,1 @@
+"""schemac: a declarative YAML schema compiler for PostgreSQL."""

@@ -1,0 +1,165 @@
+"""definitions/*.yaml -> documents whose every mapping and sequence knows its source position."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import DefinitionError
+
+try:
+    from yaml import CSafeLoader as Loader
+except ImportError:  # pragma: no cover - libyaml missing: same results, slower
+    from yaml import SafeLoader as Loader  # type: ignore[assignment]
+
+Pos = tuple[int, int]  # 1-based line, column
+
+_TRUE = {"true", "yes", "on", "y"}
+
+
+class Mapping(dict):
+    """A YAML mapping; `pos` is where it starts, `key_pos`/`value_pos` where each entry is.
+
+    `raw` keeps the source text of plain scalar values, so a name written `on` or `123`
+    stays the name the user wrote.
+    """
+
+    __slots__ = ("pos", "key_pos", "value_pos", "raw")
+
+    def __init__(self, pos: Pos) -> None:
+        super().__init__()
+        self.pos = pos
+        self.key_pos: dict[str, Pos] = {}
+        self.value_pos: dict[str, Pos] = {}
+        self.raw: dict[str, str] = {}
+
+
+class Sequence(list):
+    """A YAML sequence; `item_pos[i]` is where item i starts."""
+
+    __slots__ = ("pos", "item_pos")
+
+    def __init__(self, pos: Pos) -> None:
+        super().__init__()
+        self.pos = pos
+        self.item_pos: list[Pos] = []
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    path: str  # as shown in messages, relative to the project
+    body: Mapping
+
+
+def _pos(node: yaml.Node) -> Pos:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _scalar(node: yaml.ScalarNode) -> object:
+    tag, value = node.tag, node.value
+    if tag == "tag:yaml.org,2002:str":
+        return value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() in _TRUE
+    if tag == "tag:yaml.org,2002:int":
+        text = value.replace("_", "")
+        for base in (0, 8):  # 0 reads 0x/0o/0b and decimal; YAML 1.1 reads 0755 as octal
+            try:
+                return int(text, base)
+            except ValueError:
+                pass
+        return value
+    if tag == "tag:yaml.org,2002:float":
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return value
+    return value  # timestamps and other implicit tags: keep the text
+
+
+class _Builder:
+    def __init__(self, path: str, errors: list[DefinitionError]) -> None:
+        self.path = path
+        self.errors = errors
+
+    def error(self, pos: Pos, message: str) -> None:
+        self.errors.append(DefinitionError(self.path, pos[0], pos[1], message))
+
+    def value(self, node: yaml.Node) -> object:
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            seq = Sequence(_pos(node))
+            for item in node.value:
+                seq.item_pos.append(_pos(item))
+                seq.append(self.value(item))
+            return seq
+        mapping = Mapping(_pos(node))
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                self.error(_pos(knode), "a key must be a plain word")
+                continue
+            key = knode.value
+            if key in mapping:
+                first = mapping.key_pos[key]
+                self.error(_pos(knode), f"duplicate key '{key}' (first at line {first[0]})")
+                continue
+            mapping.key_pos[key] = _pos(knode)
+            mapping.value_pos[key] = _pos(vnode)
+            if isinstance(vnode, yaml.ScalarNode) and vnode.style is None:
+                mapping.raw[key] = vnode.value
+            mapping[key] = self.value(vnode)
+        return mapping
+
+
+def load_text(text: str, path: str, errors: list[DefinitionError]) -> list[Document]:
+    """Parse one file's text into documents, appending any problem to `errors`."""
+    builder = _Builder(path, errors)
+    docs: list[Document] = []
+    try:
+        nodes = list(yaml.compose_all(text, Loader=Loader))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = e.problem or e.context or "malformed YAML"
+        builder.error((line, col), f"invalid YAML: {problem}")
+        return docs
+    except yaml.YAMLError as e:
+        builder.error((1, 1), f"invalid YAML: {e}")
+        return docs
+    for node in nodes:
+        if node is None:
+            continue
+        body = builder.value(node)
+        if not isinstance(body, Mapping):
+            builder.error(_pos(node), "a definition must be a mapping starting with "
+                                      "'table:', 'enum:' or 'extension:'")
+            continue
+        docs.append(Document(path, body))
+    return docs
+
+
+def definition_files(project: Path) -> list[Path]:
+    """Every *.yaml and *.yml under definitions/, in path order."""
+    root = project / "definitions"
+    if not root.is_dir():
+        return []
+    files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def load_project(project: Path, errors: list[DefinitionError]) -> list[Document]:
+    """All documents of the project's definitions, problems appended to `errors`."""
+    docs: list[Document] = []
+    for file in definition_files(project):
+        shown = file.relative_to(project).as_posix()
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            errors.append(DefinitionError(shown, 1, 1, f"file is not UTF-8 text ({e.reason})"))
+            continue
+        docs.extend(load_text(text, shown, errors))
+    return docs

@@ -1,0 +1,146 @@
+"""The one schema model: frozen dataclasses holding canonical values only.
+
+YAML, state.json and a live database are three ways of reading a Schema; two schemas are
+equal when `diff(a, b) == []`. Hints that only steer a diff (`renamed_from`) and the written
+text of expressions take no part in equality.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A SQL expression: `text` as written (emitted into DDL), `normal` compared."""
+
+    text: str = field(compare=False)
+    normal: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str  # as format_type() prints it; serial types kept as 'serial', 'bigserial'...
+    nullable: bool = True
+    default: Expr | None = None
+    identity: str | None = None  # 'always' | 'by default'
+    generated: Expr | None = None  # stored generated column
+    comment: str | None = None
+    renamed_from: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PrimaryKey:
+    name: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unique:
+    name: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    expression: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_schema: str
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    on_delete: str = "no action"
+    on_update: str = "no action"
+
+    @property
+    def ref_key(self) -> str:
+        return f"{self.ref_schema}.{self.ref_table}"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPart:
+    """One element of an index: a column or an expression."""
+
+    column: str | None = None
+    expression: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str
+    parts: tuple[IndexPart, ...]
+    unique: bool = False
+    using: str = "btree"
+    where: Expr | None = None
+
+
+Constraint = PrimaryKey | Unique | Check | ForeignKey
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    schema: str
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: PrimaryKey | None = None
+    uniques: tuple[Unique, ...] = ()
+    checks: tuple[Check, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    comment: str | None = None
+    renamed_from: str | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    def column(self, name: str) -> Column | None:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        return None
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        """All constraints but foreign keys' companions, primary key first."""
+        pk: tuple[Constraint, ...] = (self.primary_key,) if self.primary_key else ()
+        return pk + self.uniques + self.checks
+
+
+@dataclass(frozen=True, slots=True)
+class Enum:
+    schema: str
+    name: str
+    values: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """A whole database schema. Keys are 'schema.name' (extensions: their name)."""
+
+    tables: dict[str, Table] = field(default_factory=dict)
+    enums: dict[str, Enum] = field(default_factory=dict)
+    extensions: dict[str, Extension] = field(default_factory=dict)
+
+    @property
+    def schema_names(self) -> frozenset[str]:
+        """Schemas other than public that hold a table or a type."""
+        names = {t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
+        return frozenset(names - {"public"})
