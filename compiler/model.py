@@ -7,6 +7,7 @@ text of expressions take no part in equality.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,18 +35,21 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class PrimaryKey:
+    KIND: ClassVar[str] = "primary key"
     name: str
     columns: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Unique:
+    KIND: ClassVar[str] = "unique"
     name: str
     columns: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    KIND: ClassVar[str] = "check"
     name: str
     expression: Expr
 

@@ -167,7 +167,8 @@ class ExpressionProblem(ValueError):
 
 
 _STATEMENTS = (exp.Select, exp.Insert, exp.Update, exp.Delete, exp.Drop, exp.Create, exp.Alter,
-               exp.Command, exp.Subquery, exp.Union, exp.Transaction, exp.Commit, exp.Rollback)
+               exp.Command, exp.Subquery, exp.Union, exp.Transaction, exp.Commit, exp.Rollback,
+               exp.Alias)
 VALUE_KEYWORDS = frozenset({"user"})  # bare words PostgreSQL reads as values, not columns
 
 
@@ -193,7 +194,7 @@ def parse_expression(text: str) -> exp.Expression:
     if len(trees) != 1:
         raise ExpressionProblem("an expression must be a single SQL expression")
     tree = trees[0]
-    if any(isinstance(node, _STATEMENTS) for node in tree.walk()):
+    if isinstance(tree, exp.Tuple) or any(isinstance(node, _STATEMENTS) for node in tree.walk()):
         raise ExpressionProblem("an expression must not contain a statement or a subquery")
     return tree
 

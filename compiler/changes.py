@@ -1,0 +1,405 @@
+"""The closed set of schema changes, one frozen dataclass per kind, and their order.
+
+A change carries what its SQL needs (the old object too, for drops, so a warning can say what
+is lost). Ordering is data: PHASES lists the kinds in an order PostgreSQL accepts, and
+`ordered()` sorts by phase, then by the object a change touches, keeping generation order
+within one object (column order, enum value order).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .model import Check, Column, Enum, Expr, ForeignKey, Index, PrimaryKey, Table, Unique
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    DESTRUCTIVE: ClassVar[bool] = False
+
+    @property
+    def destructive(self) -> bool:
+        return self.DESTRUCTIVE
+
+    @property
+    def subject(self) -> str:
+        """The object changed, as `schema.table[.column]`, for comments and messages."""
+        raise NotImplementedError
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    @property
+    def template(self) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.kind).lower() + ".sql.j2"
+
+
+# -- schemas and extensions
+
+@dataclass(frozen=True, slots=True)
+class CreateSchema(Change):
+    name: str
+
+    @property
+    def subject(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class DropSchema(Change):
+    name: str
+
+    @property
+    def subject(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class CreateExtension(Change):
+    name: str
+
+    @property
+    def subject(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class DropExtension(Change):
+    DESTRUCTIVE = True
+    name: str
+
+    @property
+    def subject(self) -> str:
+        return self.name
+
+
+# -- enums
+
+@dataclass(frozen=True, slots=True)
+class CreateEnum(Change):
+    enum: Enum
+
+    @property
+    def subject(self) -> str:
+        return self.enum.key
+
+
+@dataclass(frozen=True, slots=True)
+class DropEnum(Change):
+    enum: Enum
+    replaced_by: Enum | None = None  # set when the enum is recreated to remove or reorder values
+
+    @property
+    def destructive(self) -> bool:
+        return self.replaced_by is None or bool(self.removed_values)
+
+    @property
+    def removed_values(self) -> tuple[str, ...]:
+        keep = set(self.replaced_by.values) if self.replaced_by else set()
+        return tuple(v for v in self.enum.values if v not in keep)
+
+    @property
+    def subject(self) -> str:
+        return self.enum.key
+
+
+@dataclass(frozen=True, slots=True)
+class RenameEnum(Change):
+    enum: Enum
+    new_name: str
+
+    @property
+    def subject(self) -> str:
+        return self.enum.key
+
+
+@dataclass(frozen=True, slots=True)
+class AddEnumValue(Change):
+    enum: Enum  # the enum as it will be
+    value: str
+    before: str | None = None
+    after: str | None = None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.enum.key}.{self.value}"
+
+
+# -- tables
+
+@dataclass(frozen=True, slots=True)
+class CreateTable(Change):
+    table: Table
+
+    @property
+    def subject(self) -> str:
+        return self.table.key
+
+
+@dataclass(frozen=True, slots=True)
+class DropTable(Change):
+    DESTRUCTIVE = True
+    table: Table
+
+    @property
+    def subject(self) -> str:
+        return self.table.key
+
+
+@dataclass(frozen=True, slots=True)
+class RenameTable(Change):
+    schema: str
+    old_name: str
+    new_name: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.old_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetTableComment(Change):
+    schema: str
+    table: str
+    comment: str | None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+
+# -- columns
+
+@dataclass(frozen=True, slots=True)
+class ColumnChange(Change):
+    schema: str
+    table: str
+    column: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn(Change):
+    schema: str
+    table: str
+    definition: Column
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.definition.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class DropColumn(Change):
+    DESTRUCTIVE = True
+    schema: str
+    table: str
+    definition: Column
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.definition.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class RenameColumn(ColumnChange):
+    new_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumnType(ColumnChange):
+    old_type: str
+    new_type: str
+    using: str | None  # USING expression (already quoted), when no assignment cast exists
+    lossy: bool  # narrowing: values may be cut or refused
+
+    @property
+    def destructive(self) -> bool:
+        return self.lossy
+
+
+@dataclass(frozen=True, slots=True)
+class SetNotNull(ColumnChange):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DropNotNull(ColumnChange):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetDefault(ColumnChange):
+    default: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class DropDefault(ColumnChange):
+    old_default: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class AddIdentity(ColumnChange):
+    identity: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetIdentity(ColumnChange):
+    identity: str
+
+
+@dataclass(frozen=True, slots=True)
+class DropIdentity(ColumnChange):
+    old_identity: str
+
+
+@dataclass(frozen=True, slots=True)
+class DropGeneration(ColumnChange):
+    """A generated column becomes a plain one, keeping its values (DROP EXPRESSION)."""
+
+    old_expression: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class SetColumnComment(ColumnChange):
+    comment: str | None
+
+
+# -- constraints and indexes
+
+@dataclass(frozen=True, slots=True)
+class AddConstraint(Change):
+    schema: str
+    table: str
+    constraint: PrimaryKey | Unique | Check
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.constraint.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class DropConstraint(Change):
+    schema: str
+    table: str
+    constraint: PrimaryKey | Unique | Check
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.constraint.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class RenameConstraint(Change):
+    schema: str
+    table: str
+    old_name: str
+    new_name: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.old_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class AddForeignKey(Change):
+    schema: str
+    table: str
+    foreign_key: ForeignKey
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.foreign_key.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class DropForeignKey(Change):
+    schema: str
+    table: str
+    foreign_key: ForeignKey
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.foreign_key.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIndex(Change):
+    schema: str
+    table: str
+    index: Index
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.index.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class DropIndex(Change):
+    schema: str
+    table: str
+    index: Index
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.index.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class RenameIndex(Change):
+    schema: str
+    old_name: str
+    new_name: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.old_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class RenameSequence(Change):
+    """The sequence behind a serial column follows its table or column rename."""
+
+    schema: str
+    old_name: str
+    new_name: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.old_name}"
+
+
+PHASES: tuple[type[Change], ...] = (
+    CreateSchema, CreateExtension,
+    RenameEnum, CreateEnum, AddEnumValue,
+    DropForeignKey, DropIndex, DropConstraint,
+    RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
+    CreateTable,
+    AddColumn, DropGeneration, DropIdentity, DropDefault, AlterColumnType, DropNotNull, SetNotNull,
+    SetDefault, AddIdentity, SetIdentity,
+    SetTableComment, SetColumnComment,
+    AddConstraint, CreateIndex, AddForeignKey,
+    DropColumn, DropTable, DropEnum, DropExtension, DropSchema,
+)
+CHANGE_KINDS: tuple[type[Change], ...] = PHASES
+_PHASE = {kind: i for i, kind in enumerate(PHASES)}
+
+
+def _object_key(c: Change) -> str:
+    for attr in ("table", "enum"):
+        value = getattr(c, attr, None)
+        if isinstance(value, Table | Enum):
+            return value.key
+    if hasattr(c, "schema") and hasattr(c, "table"):
+        return f"{c.schema}.{c.table}"  # type: ignore[attr-defined]
+    return c.subject
+
+
+def ordered(changes: list[Change]) -> list[Change]:
+    """Changes sorted into an order PostgreSQL accepts; stable within one object."""
+    return sorted(changes, key=lambda c: (_PHASE[type(c)], _object_key(c)))

@@ -1,0 +1,335 @@
+"""Schema x Schema -> list[Change]: pure, no I/O, no SQL.
+
+Reads like a table of contents: renames are resolved first into maps that later steps look
+names up in, then one step per object family. `diff(new, old)` is the rollback of
+`diff(old, new)`: rename hints are honoured in both directions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from . import changes as ch
+from .casts import assignment_castable, lossy
+from .model import Column, Enum, ForeignKey, Index, IndexPart, Schema, Table
+from .names import MAX_IDENTIFIER_BYTES, default_name, quote_ident
+from .types import SERIAL_TYPES, enum_type_spelling
+
+
+@dataclass(frozen=True, slots=True)
+class Renames:
+    """Old table key -> new table key, and per new table key: old column -> new column."""
+
+    tables: dict[str, str]
+    columns: dict[str, dict[str, str]]
+
+    def table(self, old_key: str) -> str:
+        return self.tables.get(old_key, old_key)
+
+
+def diff(old: Schema, new: Schema) -> list[ch.Change]:
+    """The changes that turn `old` into `new`, in an order PostgreSQL accepts."""
+    renames = _resolve_renames(old, new)
+    recreated: dict[str, Enum] = {}
+    out: list[ch.Change] = []
+    out += _schemas(old, new)
+    out += _extensions(old, new)
+    out += _enums(old, new, recreated)
+    out += _tables(old, new, renames, recreated)
+    return ch.ordered(out)
+
+
+# -- renames
+
+def _renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], name_of, hint_of):
+    """(old key, new key) pairs where either side's renamed_from names the other."""
+    gone = {k: v for k, v in old_items.items() if k not in new_items}
+    came = {k: v for k, v in new_items.items() if k not in old_items}
+    pairs: dict[str, str] = {}
+    by_name_gone = {name_of(v): k for k, v in gone.items()}
+    for k, v in came.items():
+        hint = hint_of(v)
+        if hint and hint in by_name_gone and by_name_gone[hint] not in pairs:
+            pairs[by_name_gone[hint]] = k
+    by_name_came = {name_of(v): k for k, v in came.items()}
+    for k, v in gone.items():
+        hint = hint_of(v)
+        if k not in pairs and hint and hint in by_name_came and by_name_came[hint] not in pairs.values():
+            pairs[k] = by_name_came[hint]
+    return pairs
+
+
+def _resolve_renames(old: Schema, new: Schema) -> Renames:
+    tables: dict[str, str] = {}
+    for schema in sorted({t.schema for t in new.tables.values()} | {t.schema for t in old.tables.values()}):
+        o = {k: t for k, t in old.tables.items() if t.schema == schema}
+        n = {k: t for k, t in new.tables.items() if t.schema == schema}
+        tables.update(_renamed_pairs(o, n, lambda t: t.name, lambda t: t.renamed_from))
+    columns: dict[str, dict[str, str]] = {}
+    for old_key, a in old.tables.items():
+        new_key = tables.get(old_key, old_key)
+        b = new.tables.get(new_key)
+        if b is None:
+            continue
+        o = {c.name: c for c in a.columns}
+        n = {c.name: c for c in b.columns}
+        pairs = _renamed_pairs(o, n, lambda c: c.name, lambda c: c.renamed_from)
+        columns[new_key] = {**{c: c for c in o if c in n}, **pairs}
+    return Renames(tables, columns)
+
+
+# -- schemas, extensions, enums
+
+def _schemas(old: Schema, new: Schema) -> list[ch.Change]:
+    return ([ch.CreateSchema(s) for s in sorted(new.schema_names - old.schema_names)]
+            + [ch.DropSchema(s) for s in sorted(old.schema_names - new.schema_names)])
+
+
+def _extensions(old: Schema, new: Schema) -> list[ch.Change]:
+    return ([ch.CreateExtension(n) for n in new.extensions if n not in old.extensions]
+            + [ch.DropExtension(n) for n in old.extensions if n not in new.extensions])
+
+
+def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    it = iter(long)
+    return all(v in it for v in short)
+
+
+def _temporary_name(name: str) -> str:
+    suffix = "__old"
+    room = MAX_IDENTIFIER_BYTES - len(suffix)
+    return name.encode()[:room].decode(errors="ignore") + suffix
+
+
+def _enums(old: Schema, new: Schema, recreated: dict[str, Enum]) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    for key, b in new.enums.items():
+        a = old.enums.get(key)
+        if a is None:
+            out.append(ch.CreateEnum(b))
+        elif a.values != b.values and _is_subsequence(a.values, b.values):
+            present = set(a.values)
+            for i, value in enumerate(b.values):
+                if value in present:
+                    continue
+                before = None if i else b.values[1] if len(b.values) > 1 else None
+                out.append(ch.AddEnumValue(b, value, before=before, after=b.values[i - 1] if i else None))
+                present.add(value)
+        elif a.values != b.values:
+            # values removed or reordered: PostgreSQL cannot, so rename, recreate, cast, drop
+            temp = _temporary_name(a.name)
+            out += [ch.RenameEnum(a, temp), ch.CreateEnum(b),
+                    ch.DropEnum(Enum(a.schema, temp, a.values), replaced_by=b)]
+            recreated[enum_type_spelling(a.schema, a.name)] = b
+    out += [ch.DropEnum(a) for key, a in old.enums.items() if key not in new.enums]
+    return out
+
+
+# -- tables
+
+def _tables(old: Schema, new: Schema, renames: Renames, recreated: dict[str, Enum]) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    matched = {renames.table(k): a for k, a in old.tables.items() if renames.table(k) in new.tables}
+    for key, b in new.tables.items():
+        a = matched.get(key)
+        if a is None:
+            out += _create_table(b)
+        else:
+            out += _alter_table(a, b, renames, recreated)
+    for key, a in old.tables.items():
+        if renames.table(key) not in new.tables:
+            out += [ch.DropForeignKey(a.schema, a.name, fk) for fk in a.foreign_keys]
+            out.append(ch.DropTable(a))
+    return out + _rebuild_dependent_foreign_keys(new, out)
+
+
+def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change]) -> list[ch.Change]:
+    """Foreign keys leaning on a key that is dropped and re-added must be dropped and re-added too."""
+    dropped = {(f"{c.schema}.{c.table}", frozenset(c.constraint.columns)) for c in planned
+               if isinstance(c, ch.DropConstraint) and hasattr(c.constraint, "columns")}
+    dropped |= {(f"{c.schema}.{c.table}", frozenset(p.column for p in c.index.parts)) for c in planned
+                if isinstance(c, ch.DropIndex) and c.index.unique}
+    touched = {(c.schema, c.table, c.foreign_key.name) for c in planned
+               if isinstance(c, ch.DropForeignKey | ch.AddForeignKey)}
+    out: list[ch.Change] = []
+    for t in new.tables.values():
+        for fk in t.foreign_keys:
+            if (fk.ref_key, frozenset(fk.ref_columns)) in dropped and (t.schema, t.name, fk.name) not in touched:
+                out += [ch.DropForeignKey(t.schema, t.name, fk), ch.AddForeignKey(t.schema, t.name, fk)]
+    return out
+
+
+def _create_table(t: Table) -> list[ch.Change]:
+    out: list[ch.Change] = [ch.CreateTable(t)]
+    out += [ch.CreateIndex(t.schema, t.name, i) for i in t.indexes]
+    out += [ch.AddForeignKey(t.schema, t.name, fk) for fk in t.foreign_keys]
+    if t.comment is not None:
+        out.append(ch.SetTableComment(t.schema, t.name, t.comment))
+    out += [ch.SetColumnComment(t.schema, t.name, c.name, c.comment) for c in t.columns if c.comment is not None]
+    return out
+
+
+def _alter_table(a: Table, b: Table, renames: Renames, recreated: dict[str, Enum]) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    if a.name != b.name:
+        out.append(ch.RenameTable(a.schema, a.name, b.name))
+    colmap = renames.columns.get(b.key, {})
+    out += _columns(a, b, colmap, recreated)
+    retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in recreated}
+    out += _constraints(a, b, colmap, renames, retyped)
+    if a.comment != b.comment:
+        out.append(ch.SetTableComment(b.schema, b.name, b.comment))
+    return out
+
+
+def _serial_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    for old_name, new_name in colmap.items():
+        col = b.column(new_name)
+        if col and col.type in SERIAL_TYPES and (a.name, old_name) != (b.name, new_name):
+            old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
+            if old_seq != new_seq:
+                out.append(ch.RenameSequence(b.schema, old_seq, new_seq))
+    return out
+
+
+def _columns(a: Table, b: Table, colmap: dict[str, str], recreated: dict[str, Enum]) -> list[ch.Change]:
+    out: list[ch.Change] = _serial_sequence_renames(a, b, colmap)
+    back = {new: old for old, new in colmap.items()}
+    s, t = b.schema, b.name
+    for col in b.columns:
+        old_name = back.get(col.name)
+        prev = a.column(old_name) if old_name else None
+        if prev is None:
+            out.append(ch.AddColumn(s, t, col))
+            if col.comment is not None:
+                out.append(ch.SetColumnComment(s, t, col.name, col.comment))
+            continue
+        if prev.name != col.name:
+            out.append(ch.RenameColumn(s, t, prev.name, col.name))
+        out += _alter_column(s, t, prev, col, recreated)
+    for col in a.columns:
+        if col.name not in colmap:
+            out.append(ch.DropColumn(s, t, col))
+    return out
+
+
+def _alter_column(s: str, t: str, a: Column, b: Column, recreated: dict[str, Enum]) -> list[ch.Change]:
+    name = b.name
+    if a.generated != b.generated and b.generated is not None or (a.type in SERIAL_TYPES) != (b.type in SERIAL_TYPES):
+        # a new generation expression, or serial-ness changed: PostgreSQL 15 must rebuild the column
+        return [ch.DropColumn(s, t, replace(a, name=name)), ch.AddColumn(s, t, b)] + (
+            [ch.SetColumnComment(s, t, name, b.comment)] if b.comment is not None else [])
+    out: list[ch.Change] = []
+    if a.generated is not None and b.generated is None:
+        out.append(ch.DropGeneration(s, t, name, a.generated))
+    base = b.type.removesuffix("[]")
+    recast = a.type == b.type and base in recreated
+    if a.type != b.type or recast:
+        change = _alter_type(s, t, name, a.type, b.type, recast)
+        # a default of the old type may not cast by itself: take it off and put it back
+        reset = change.using is not None
+        if a.default is not None and (reset or b.default is None):
+            out.append(ch.DropDefault(s, t, name, a.default))
+        out.append(change)
+        if b.default is not None and (reset or a.default != b.default):
+            out.append(ch.SetDefault(s, t, name, b.default))
+    elif a.default != b.default:
+        out.append(ch.SetDefault(s, t, name, b.default) if b.default is not None
+                   else ch.DropDefault(s, t, name, a.default))  # type: ignore[arg-type]
+    if a.identity != b.identity:
+        if a.identity is None:
+            out.append(ch.AddIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
+        elif b.identity is None:
+            out.append(ch.DropIdentity(s, t, name, a.identity))
+        else:
+            out.append(ch.SetIdentity(s, t, name, b.identity))
+    if a.nullable != b.nullable:
+        out.append(ch.DropNotNull(s, t, name) if b.nullable else ch.SetNotNull(s, t, name))
+    if a.comment != b.comment:
+        out.append(ch.SetColumnComment(s, t, name, b.comment))
+    return out
+
+
+def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool) -> ch.AlterColumnType:
+    col = quote_ident(name)
+    if recast:
+        array = "[]" if new.endswith("[]") else ""
+        using = f"{col}::text{array}::{new}"
+    elif assignment_castable(old, new):
+        using = None
+    else:
+        using = f"{col}::{new}"
+    return ch.AlterColumnType(s, t, name, old, new, using, False if recast else lossy(old, new))
+
+
+# -- constraints and indexes
+
+def _renamed_columns(names: tuple[str, ...], colmap: dict[str, str]) -> tuple[str, ...]:
+    return tuple(colmap.get(n, n) for n in names)
+
+
+def _carry(obj, colmap: dict[str, str], renames: Renames):
+    """An old constraint or index as it stands after this migration's renames."""
+    if isinstance(obj, ForeignKey):
+        ref_key = renames.table(obj.ref_key)
+        ref_schema, ref_table = ref_key.split(".", 1)
+        return replace(obj, columns=_renamed_columns(obj.columns, colmap), ref_schema=ref_schema,
+                       ref_table=ref_table,
+                       ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
+    if isinstance(obj, Index):
+        parts = tuple(IndexPart(column=colmap.get(p.column, p.column)) if p.column else p for p in obj.parts)
+        return replace(obj, parts=parts)
+    if hasattr(obj, "columns"):
+        return replace(obj, columns=_renamed_columns(obj.columns, colmap))
+    return obj
+
+
+def _touches(obj, retyped: set[str]) -> bool:
+    """Does a check or index read one of `retyped` (columns whose enum is recreated)?"""
+    from .types import referenced_columns
+
+    texts = []
+    if hasattr(obj, "expression"):
+        texts.append(obj.expression.text)
+    if isinstance(obj, Index):
+        if obj.where is not None:
+            texts.append(obj.where.text)
+        texts += [p.expression.text for p in obj.parts if p.expression is not None]
+        if any(p.column in retyped for p in obj.parts):
+            return bool(texts)
+    return any(set(referenced_columns(x)) & retyped for x in texts)
+
+
+def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename) -> list[ch.Change]:
+    """Drop, add or rename one family of named objects (constraints or indexes)."""
+    out: list[ch.Change] = []
+    old = {o.name: _carry(o, colmap, renames) for o in a_items}
+    new = {o.name: o for o in b_items}
+    for name, o in old.items():
+        if name in new and (new[name] != o or _touches(o, retyped)):
+            out += [drop(o), add(new[name])]
+    gone = [o for n, o in old.items() if n not in new]
+    came = [o for n, o in new.items() if n not in old]
+    for o in gone:
+        twin = next((c for c in came if replace(c, name="") == replace(o, name="")), None)
+        if twin is not None and not _touches(o, retyped):
+            came.remove(twin)
+            out.append(rename(o.name, twin.name))
+        else:
+            out.append(drop(o))
+    out += [add(c) for c in came]
+    return out
+
+
+def _constraints(a: Table, b: Table, colmap: dict[str, str], renames: Renames, retyped: set[str]) -> list[ch.Change]:
+    s, t = b.schema, b.name
+    out = _family(a.constraints, b.constraints, colmap, renames, retyped,
+                  lambda c: ch.AddConstraint(s, t, c), lambda c: ch.DropConstraint(s, t, c),
+                  lambda o, n: ch.RenameConstraint(s, t, o, n))
+    out += _family(a.foreign_keys, b.foreign_keys, colmap, renames, set(),
+                   lambda c: ch.AddForeignKey(s, t, c), lambda c: ch.DropForeignKey(s, t, c),
+                   lambda o, n: ch.RenameConstraint(s, t, o, n))
+    out += _family(a.indexes, b.indexes, colmap, renames, retyped,
+                   lambda i: ch.CreateIndex(s, t, i), lambda i: ch.DropIndex(s, t, i),
+                   lambda o, n: ch.RenameIndex(s, o, n))
+    return out

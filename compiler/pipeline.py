@@ -1,0 +1,131 @@
+"""compile, compile --check and plan: definitions and state in, the next migration out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import changes as ch
+from .build import build_schema
+from .diff import diff
+from .errors import DefinitionError, DefinitionErrors, StateError
+from .load import load_project
+from .model import Schema
+from .project import Project, auto_name, migration_file, rollback_file, slug, write_set
+from .render import Renderer
+from .state import MigrationRecord, State, dump_state, load_state, sha256
+
+
+@dataclass
+class CompileResult:
+    """What a compile would write; empty `files` when nothing changed."""
+
+    state: State
+    changes: list[ch.Change]
+    files: dict[str, bytes] = field(default_factory=dict)  # relative to generated/
+    record: MigrationRecord | None = None
+    up_sql: str = ""
+    refused: list[str] = field(default_factory=list)
+
+
+def read_definitions(project: Project) -> Schema:
+    """The schema the definitions describe; DefinitionErrors lists every problem."""
+    errors: list[DefinitionError] = []
+    docs = load_project(project.root, errors)
+    return build_schema(docs, errors)
+
+
+def destructive_reasons(changes: list[ch.Change]) -> list[str]:
+    """One line per destructive change, with a rename hint where a drop looks like one."""
+    added = {(c.schema, c.table, c.definition.type): c.definition.name for c in changes if isinstance(c, ch.AddColumn)}
+    created = {c.table.schema: c.table.name for c in changes if isinstance(c, ch.CreateTable)}
+    out = []
+    for c in changes:
+        if not c.destructive:
+            continue
+        if isinstance(c, ch.DropColumn):
+            line = f"drop column {c.subject} ({c.definition.type}): its data is lost"
+            twin = added.get((c.schema, c.table, c.definition.type))
+            if twin:
+                line += (f"; if {c.definition.name} was renamed to {twin}, add "
+                         f"'renamed_from: {c.definition.name}' to column {twin}")
+        elif isinstance(c, ch.DropTable):
+            line = f"drop table {c.subject}: its rows are lost"
+            if c.table.schema in created:
+                line += (f"; if it was renamed to {created[c.table.schema]}, add "
+                         f"'renamed_from: {c.table.name}' to table {created[c.table.schema]}")
+        elif isinstance(c, ch.DropEnum):
+            if c.replaced_by is not None:
+                name = c.replaced_by.name
+                line = f"remove value(s) {', '.join(c.removed_values)} from enum {name}: rows using them fail"
+            else:
+                line = f"drop enum {c.subject}"
+        elif isinstance(c, ch.AlterColumnType):
+            line = f"narrow column {c.subject} from {c.old_type} to {c.new_type}: values may be cut or refused"
+        else:
+            line = f"{c.kind} {c.subject}"
+        out.append(line)
+    return out
+
+
+def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False) -> CompileResult:
+    """Diff the definitions against state.json and render the next migration and its rollback."""
+    new = read_definitions(project)
+    state = load_state(project.read_state_bytes())
+    changes = diff(state.schema, new)
+    result = CompileResult(state, changes)
+    if not changes:
+        return result
+    if not allow_destructive:
+        result.refused = destructive_reasons(changes)
+        if result.refused:
+            return result
+    version = state.next_version
+    first = not state.migrations
+    mname = slug(name) if name else auto_name(changes, first and not state.schema.tables)
+    up_file, down_file = migration_file(version, mname), rollback_file(version)
+    renderer = Renderer(project.root)
+    notes = [f"{c.kind} {c.subject} is destructive (compiled with --allow-destructive)"
+             for c in changes if c.destructive]
+    up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", changes, notes)
+    down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
+                              f"{up_file.split('/')[-1][:-4]}", diff(new, state.schema), [])
+    record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
+    new_state = State(new, state.migrations + (record,))
+    result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
+    result.record, result.up_sql = record, up
+    return result
+
+
+def write_result(project: Project, result: CompileResult) -> None:
+    keep = {m.file for m in result.state.migrations} | {m.rollback for m in result.state.migrations}
+    write_set(project, result.files, "state.json", keep)
+
+
+def check_project(project: Project) -> list[str]:
+    """Why generated/ is not what compile would make; empty when it is up to date."""
+    problems: list[str] = []
+    state = load_state(project.read_state_bytes())
+    new = read_definitions(project)
+    pending = diff(state.schema, new)
+    if pending:
+        problems.append(f"definitions have {len(pending)} change(s) not compiled yet; run 'schemac compile'")
+    raw = project.read_state_bytes()
+    if raw is not None and raw != dump_state(state):
+        problems.append("generated/state.json was edited by hand or by another schemac version")
+    recorded = set()
+    for m in state.migrations:
+        for rel, digest in ((m.file, m.sha256), (m.rollback, m.rollback_sha256)):
+            recorded.add(rel)
+            path = project.generated / rel
+            if not path.is_file():
+                problems.append(f"generated/{rel} is missing")
+            elif sha256(path.read_bytes()) != digest:
+                problems.append(f"generated/{rel} differs from what was compiled (checksum mismatch)")
+    if project.migrations.is_dir():
+        for f in sorted(project.migrations.glob("*.sql")):
+            if f"migrations/{f.name}" not in recorded:
+                problems.append(f"generated/migrations/{f.name} is not recorded in state.json")
+    return problems
+
+
+__all__ = ["CompileResult", "DefinitionErrors", "StateError", "check_project", "compile_project",
+           "read_definitions", "write_result"]

@@ -1,0 +1,120 @@
+"""A schemac project on disk: where things live, how migrations are numbered, atomic writes."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import changes as ch
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    root: Path
+
+    @property
+    def generated(self) -> Path:
+        return self.root / "generated"
+
+    @property
+    def migrations(self) -> Path:
+        return self.generated / "migrations"
+
+    @property
+    def state_file(self) -> Path:
+        return self.generated / "state.json"
+
+    def read_state_bytes(self) -> bytes | None:
+        try:
+            return self.state_file.read_bytes()
+        except FileNotFoundError:
+            return None
+
+
+def migration_file(version: int, name: str) -> str:
+    """`migrations/001_name.sql`: three digits at least, growing past 999."""
+    return f"migrations/{version:03d}_{name}.sql"
+
+
+def rollback_file(version: int) -> str:
+    return f"migrations/rollback_{version:03d}.sql"
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a migration name."""
+    s = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return s[:60].rstrip("_") or "migration"
+
+
+def _change_slug(c: ch.Change) -> str:
+    if isinstance(c, ch.CreateTable | ch.DropTable):
+        verb = "create" if isinstance(c, ch.CreateTable) else "drop"
+        return f"{verb}_{c.table.name}"
+    if isinstance(c, ch.RenameTable):
+        return f"rename_{c.old_name}_to_{c.new_name}"
+    if isinstance(c, ch.AddColumn | ch.DropColumn):
+        verb = "add" if isinstance(c, ch.AddColumn) else "drop"
+        return f"{verb}_{c.table}_{c.definition.name}"
+    if isinstance(c, ch.RenameColumn):
+        return f"rename_{c.table}_{c.column}"
+    if isinstance(c, ch.CreateEnum | ch.DropEnum | ch.AddEnumValue | ch.RenameEnum):
+        return f"alter_{c.enum.name}" if not isinstance(c, ch.CreateEnum) else f"create_{c.enum.name}"
+    if isinstance(c, ch.CreateExtension | ch.DropExtension):
+        return f"extension_{c.name}"
+    if isinstance(c, ch.CreateSchema | ch.DropSchema):
+        return f"schema_{c.name}"
+    return f"alter_{getattr(c, 'table', 'schema')}"
+
+
+def auto_name(changes: list[ch.Change], first: bool) -> str:
+    """A name from what the migration does: `initial_schema`, `add_users_phone`, ..."""
+    if first:
+        return "initial_schema"
+    seen: dict[str, None] = {}
+    for c in changes:
+        if not isinstance(c, ch.SetTableComment | ch.SetColumnComment | ch.CreateIndex | ch.AddForeignKey
+                          | ch.CreateSchema) or not seen:
+            seen.setdefault(_change_slug(c), None)
+    names = [n for n in seen if not (n.startswith("alter_") and any(m.endswith(n[6:]) for m in seen if m != n))]
+    names = names or list(seen)
+    text = names[0] if len(names) == 1 else f"{names[0]}_and_{names[1]}" if len(names) == 2 else f"{names[0]}_and_more"
+    return slug(text)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a reader sees the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_set(project: Project, files: dict[str, bytes], commit_file: str, keep: set[str]) -> None:
+    """Write a set of generated files; `commit_file` (state.json) goes last and makes the set current.
+
+    Files under migrations/ that are not in `keep` are leftovers of an interrupted compile (never
+    recorded in state.json) and are removed first.
+    """
+    if project.migrations.is_dir():
+        for leftover in project.migrations.iterdir():
+            rel = f"migrations/{leftover.name}"
+            if leftover.suffix == ".sql" and rel not in keep and rel not in files:
+                leftover.unlink()
+    for rel, data in files.items():
+        if rel != commit_file:
+            write_atomically(project.generated / rel, data)
+    write_atomically(project.generated / commit_file, files[commit_file])
+    dir_fd = os.open(project.generated, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,148 @@
+"""generated/state.json: the schema as of the newest migration, and each migration's checksum."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from .errors import StateError
+from .model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
+from .types import enum_type_spelling, make_expr
+
+FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationRecord:
+    version: int
+    name: str
+    file: str  # relative to generated/
+    sha256: str
+    rollback: str
+    rollback_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    schema: Schema
+    migrations: tuple[MigrationRecord, ...] = ()
+
+    @property
+    def next_version(self) -> int:
+        return max((m.version for m in self.migrations), default=0) + 1
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- writing
+
+def _column(c: Column) -> dict:
+    out: dict = {"name": c.name, "type": c.type}
+    if not c.nullable:
+        out["nullable"] = False
+    for key in ("default", "generated"):
+        value = getattr(c, key)
+        if value is not None:
+            out[key] = value.text
+    if c.identity:
+        out["identity"] = c.identity
+    if c.comment is not None:
+        out["comment"] = c.comment
+    return out
+
+
+def _index(i: Index) -> dict:
+    out: dict = {"name": i.name, "parts": [{"column": p.column} if p.column is not None
+                                           else {"expression": p.expression.text} for p in i.parts]}  # type: ignore[union-attr]
+    if i.unique:
+        out["unique"] = True
+    if i.using != "btree":
+        out["using"] = i.using
+    if i.where is not None:
+        out["where"] = i.where.text
+    return out
+
+
+def _table(t: Table) -> dict:
+    out: dict = {"schema": t.schema, "name": t.name}
+    if t.comment is not None:
+        out["comment"] = t.comment
+    out["columns"] = [_column(c) for c in t.columns]
+    if t.primary_key:
+        out["primary_key"] = {"name": t.primary_key.name, "columns": list(t.primary_key.columns)}
+    if t.uniques:
+        out["unique"] = [{"name": u.name, "columns": list(u.columns)} for u in t.uniques]
+    if t.checks:
+        out["checks"] = [{"name": c.name, "expression": c.expression.text} for c in t.checks]
+    if t.foreign_keys:
+        out["foreign_keys"] = [{"name": f.name, "columns": list(f.columns), "ref_schema": f.ref_schema,
+                                "ref_table": f.ref_table, "ref_columns": list(f.ref_columns),
+                                "on_delete": f.on_delete, "on_update": f.on_update} for f in t.foreign_keys]
+    if t.indexes:
+        out["indexes"] = [_index(i) for i in t.indexes]
+    return out
+
+
+def dump_state(state: State) -> bytes:
+    """Canonical bytes of a state: same state, same bytes."""
+    doc = {
+        "format": FORMAT,
+        "migrations": [{"version": m.version, "name": m.name, "file": m.file, "sha256": m.sha256,
+                        "rollback": m.rollback, "rollback_sha256": m.rollback_sha256}
+                       for m in state.migrations],
+        "schema": {
+            "extensions": sorted(state.schema.extensions),
+            "enums": [{"schema": e.schema, "name": e.name, "values": list(e.values)}
+                      for e in state.schema.enums.values()],
+            "tables": [_table(t) for t in state.schema.tables.values()],
+        },
+    }
+    return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+# -- reading
+
+def _read_table(d: dict, user_types: dict[str, str]) -> Table:
+    def expr(text: str | None, column_type: str | None = None):
+        return make_expr(text, column_type, user_types) if text is not None else None
+
+    columns = tuple(Column(c["name"], c["type"], c.get("nullable", True), expr(c.get("default"), c["type"]),
+                           c.get("identity"), expr(c.get("generated")), c.get("comment"))
+                    for c in d["columns"])
+    pk = d.get("primary_key")
+    return Table(
+        d["schema"], d["name"], columns,
+        PrimaryKey(pk["name"], tuple(pk["columns"])) if pk else None,
+        tuple(Unique(u["name"], tuple(u["columns"])) for u in d.get("unique", ())),
+        tuple(Check(c["name"], expr(c["expression"])) for c in d.get("checks", ())),  # type: ignore[arg-type]
+        tuple(ForeignKey(f["name"], tuple(f["columns"]), f["ref_schema"], f["ref_table"], tuple(f["ref_columns"]),
+                         f["on_delete"], f["on_update"]) for f in d.get("foreign_keys", ())),
+        tuple(Index(i["name"], tuple(IndexPart(p.get("column"), expr(p.get("expression"))) for p in i["parts"]),
+                    i.get("unique", False), i.get("using", "btree"), expr(i.get("where")))
+              for i in d.get("indexes", ())),
+        d.get("comment"))
+
+
+def load_state(data: bytes | None) -> State:
+    """The state stored in `data`; an empty state when there is none yet."""
+    if data is None:
+        return State(Schema())
+    try:
+        doc = json.loads(data)
+        if doc.get("format") != FORMAT:
+            raise StateError(f"state.json has format {doc.get('format')!r}; this schemac reads {FORMAT}")
+        s = doc["schema"]
+        enums = {f"{e['schema']}.{e['name']}": Enum(e["schema"], e["name"], tuple(e["values"])) for e in s["enums"]}
+        user_types = {f"{e.schema}.{e.name}": enum_type_spelling(e.schema, e.name) for e in enums.values()}
+        user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values() if e.schema == "public"}
+        tables = {f"{t['schema']}.{t['name']}": _read_table(t, user_types) for t in s["tables"]}
+        schema = Schema(tables=tables, enums=enums, extensions={n: Extension(n) for n in s["extensions"]})
+        migrations = tuple(MigrationRecord(m["version"], m["name"], m["file"], m["sha256"], m["rollback"],
+                                           m["rollback_sha256"]) for m in doc["migrations"])
+    except StateError:
+        raise
+    except (ValueError, KeyError, TypeError) as e:
+        raise StateError(f"state.json is damaged ({type(e).__name__}: {e}); restore it from version control") from None
+    return State(schema, migrations)
