@@ -1,0 +1,64 @@
+"""A comparable picture of a database's schema, read from pg_catalog.
+
+Used to prove that a database migrated step by step equals one built in one step, and that
+a rollback restores the catalog exactly. Column order is left out: ADD COLUMN appends.
+"""
+from __future__ import annotations
+
+import subprocess
+
+import psycopg
+
+_USER_NAMESPACES = """
+    n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%'
+"""
+
+QUERIES = {
+    "schemas": f"SELECT n.nspname FROM pg_namespace n WHERE {_USER_NAMESPACES} ORDER BY 1",
+    "tables": f"""
+        SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class')
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND {_USER_NAMESPACES} ORDER BY 1, 2""",
+    "columns": f"""
+        SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+               pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
+               col_description(c.oid, a.attnum)
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND {_USER_NAMESPACES}
+        ORDER BY 1, 2, 3""",
+    "constraints": f"""
+        SELECT n.nspname, c.relname, k.conname, k.contype, pg_get_constraintdef(k.oid)
+        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_USER_NAMESPACES} ORDER BY 1, 2, 3""",
+    "indexes": f"""
+        SELECT n.nspname, c.relname, i.relname, pg_get_indexdef(i.oid)
+        FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_USER_NAMESPACES} ORDER BY 1, 2, 3""",
+    "enums": f"""
+        SELECT n.nspname, t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text[]
+        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE {_USER_NAMESPACES} GROUP BY 1, 2 ORDER BY 1, 2""",
+    "sequences": f"""
+        SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'S' AND {_USER_NAMESPACES} ORDER BY 1, 2""",
+    "extensions": "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1",
+}
+
+
+def catalog(url: str) -> dict[str, list[tuple]]:
+    """Every user schema object, as PostgreSQL itself prints it."""
+    with psycopg.connect(url) as conn:
+        return {name: [tuple(r) for r in conn.execute(sql).fetchall()] for name, sql in QUERIES.items()}
+
+
+def run_sql_file(url: str, sql: str) -> None:
+    """Run a whole migration file with psql, exactly as the SPEC says a user may."""
+    done = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", "-"],
+                          input=sql, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"psql failed ({done.returncode}):\n{done.stderr}\n--- SQL ---\n{sql}")
