@@ -378,13 +378,14 @@ PHASES: tuple[type[Change], ...] = (
     CreateSchema, CreateExtension,
     RenameEnum, CreateEnum, AddEnumValue,
     DropForeignKey, DropIndex, DropConstraint,
+    DropColumn, DropTable,  # before renames and additions, which may reuse their names
     RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
     CreateTable,
     AddColumn, DropGeneration, DropIdentity, DropDefault, AlterColumnType, DropNotNull, SetNotNull,
     SetDefault, AddIdentity, SetIdentity,
     SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,
-    DropColumn, DropTable, DropEnum, DropExtension, DropSchema,
+    DropEnum, DropExtension, DropSchema,
 )
 CHANGE_KINDS: tuple[type[Change], ...] = PHASES
 _PHASE = {kind: i for i, kind in enumerate(PHASES)}

@@ -185,7 +185,9 @@ def _serial_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list
     out: list[ch.Change] = []
     for old_name, new_name in colmap.items():
         col = b.column(new_name)
-        if col and col.type in SERIAL_TYPES and (a.name, old_name) != (b.name, new_name):
+        old_col = a.column(old_name)
+        owns_sequence = col and old_col and (col.type in SERIAL_TYPES or (col.identity and old_col.identity))
+        if owns_sequence and (a.name, old_name) != (b.name, new_name):
             old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
             if old_seq != new_seq:
                 out.append(ch.RenameSequence(b.schema, old_seq, new_seq))

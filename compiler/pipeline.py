@@ -83,8 +83,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     mname = slug(name) if name else auto_name(changes, first and not state.schema.tables)
     up_file, down_file = migration_file(version, mname), rollback_file(version)
     renderer = Renderer(project.root)
-    notes = [f"{c.kind} {c.subject} is destructive (compiled with --allow-destructive)"
-             for c in changes if c.destructive]
+    notes = [f"destructive (compiled with --allow-destructive): {line}" for line in destructive_reasons(changes)]
     up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", changes, notes)
     down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
                               f"{up_file.split('/')[-1][:-4]}", diff(new, state.schema), [])

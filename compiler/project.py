@@ -72,13 +72,13 @@ def auto_name(changes: list[ch.Change], first: bool) -> str:
     """A name from what the migration does: `initial_schema`, `add_users_phone`, ..."""
     if first:
         return "initial_schema"
+    recreated = {c.enum.key for c in changes if isinstance(c, ch.RenameEnum)}
     seen: dict[str, None] = {}
     for c in changes:
-        if not isinstance(c, ch.SetTableComment | ch.SetColumnComment | ch.CreateIndex | ch.AddForeignKey
-                          | ch.CreateSchema) or not seen:
-            seen.setdefault(_change_slug(c), None)
-    names = [n for n in seen if not (n.startswith("alter_") and any(m.endswith(n[6:]) for m in seen if m != n))]
-    names = names or list(seen)
+        if isinstance(c, ch.CreateEnum) and c.enum.key in recreated:
+            continue  # part of altering that enum, already named
+        seen.setdefault(_change_slug(c), None)
+    names = list(seen)
     text = names[0] if len(names) == 1 else f"{names[0]}_and_{names[1]}" if len(names) == 2 else f"{names[0]}_and_more"
     return slug(text)
 
