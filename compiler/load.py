@@ -131,8 +131,9 @@ def load_text(text: str, path: str, errors: list[DefinitionError]) -> list[Docum
         builder.error((1, 1), f"invalid YAML: {e}")
         return docs
     for node in nodes:
-        if node is None:
-            continue
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+                            and node.value == ""):
+            continue  # an empty document, such as the one after a trailing '---'
         body = builder.value(node)
         if not isinstance(body, Mapping):
             builder.error(_pos(node), "a definition must be a mapping starting with "
