@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from . import resolve
 from .errors import DefinitionError, DefinitionErrors, did_you_mean
-from .load import Document, Mapping, Pos
+from .load import Document, Mapping, Pos, Sequence
 from .model import (
     Check,
     Column,
@@ -280,7 +280,9 @@ class _TableBuilder:
             return None
         except KeyError:
             choices = KNOWN_TYPE_NAMES + sorted(self.user_types)
-            self.r.error(pos, f"unknown type '{text}'{did_you_mean(text.lower().rstrip('[]'), choices)}")
+            hint = did_you_mean(text.lower().rstrip('[]'), choices) or (
+                ": not a PostgreSQL type, and no enum of that name is declared")
+            self.r.error(pos, f"unknown type '{text}'{hint}")
             return None
         base = ctype.split("(")[0].removesuffix("[]")
         needs = EXTENSION_TYPES.get(base)
@@ -363,13 +365,15 @@ class _TableBuilder:
             r.error(body.key_pos["primary_key"], f"table {t.name} has column-level primary_key on "
                                                  f"{', '.join(pk_columns)}; use one form, not both")
             return
+        listed = value
         if isinstance(value, Mapping):
             r.keys(value, UNIQUE_KEYS, "a primary key")
             name = r.name(value, "name", "a primary key")
             columns = r.names(value, "columns", "a primary key", required=True)
+            listed = value.get("columns")
         else:
             columns = r.names(body, "primary_key", f"table {t.name}")
-        if columns is None or not self.known_columns(t, columns, pos, "primary key"):
+        if columns is None or not self.known_columns(t, columns, pos, "primary key", listed):
             return
         t.primary_key = PrimaryKey(name or default_name(t.name, [], "pkey"), tuple(columns))
         t.object_pos[t.primary_key.name] = pos
@@ -387,9 +391,13 @@ class _TableBuilder:
                 return m
         return None
 
-    def known_columns(self, t: TableDraft, columns: list[str], pos: Pos, what: str) -> bool:
-        for c in columns:
+    def known_columns(self, t: TableDraft, columns: list[str], pos: Pos, what: str,
+                      listed: object = None) -> bool:
+        """Report the first of `columns` that the table lacks, at its own item of `listed` if given."""
+        for i, c in enumerate(columns):
             if c not in t.column_pos:
+                if isinstance(listed, Sequence) and i < len(listed.item_pos):
+                    pos = listed.item_pos[i]
                 self.r.error(pos, f"{what} column '{c}' is not a column of {t.name}"
                                   f"{did_you_mean(c, t.column_pos)}")
                 return False
@@ -423,7 +431,8 @@ class _TableBuilder:
             else:
                 r.error(pos, "each item of 'unique' must be a list of columns or {name, columns}")
                 continue
-            if columns is not None and self.known_columns(t, columns, pos, "unique"):
+            listed = item.get("columns") if isinstance(item, Mapping) else item
+            if columns is not None and self.known_columns(t, columns, pos, "unique", listed):
                 self.add_unique(t, name, columns, pos)
 
     def checks(self, t: TableDraft, body: Mapping) -> None:
@@ -450,7 +459,8 @@ class _TableBuilder:
             label: list[str] = []
             if has_cols:
                 columns = r.names(m, "columns", "an index")
-                if columns is None or not self.known_columns(t, columns, r.pos(m, "columns"), "index"):
+                if columns is None or not self.known_columns(t, columns, r.pos(m, "columns"), "index",
+                                                             m.get("columns")):
                     continue
                 parts = [IndexPart(column=c) for c in columns]
                 label = columns
@@ -478,7 +488,9 @@ class _TableBuilder:
             ref = r.get(m, "references", Mapping, "a foreign key", required=True)
             on_delete = r.choice(m, "on_delete", ACTIONS, "a foreign key") or "no action"
             on_update = r.choice(m, "on_update", ACTIONS, "a foreign key") or "no action"
-            if columns is None or ref is None or not self.known_columns(t, columns, pos, "foreign key"):
+            if columns is None or ref is None:
+                continue
+            if not self.known_columns(t, columns, pos, "foreign key", m.get("columns")):
                 continue
             r.keys(ref, REFERENCE_KEYS, "a foreign key's references")
             table = r.text(ref, "table", "a foreign key's references", required=True)
