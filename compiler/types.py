@@ -59,7 +59,7 @@ _TYPE_RE = re.compile(
     r"(?P<base>[a-z_][a-z0-9_]*(?: [a-z_][a-z0-9_]*)*?)"
     r"(?:\s*\(\s*(?P<args>[^()]*?)\s*\))?"
     r"(?:\s+(?P<tz>with time zone|without time zone))?\Z")
-_ARRAY_RE = re.compile(r"(?:\s*\[\s*\d*\s*\]|\s+array(?:\s*\[\s*\d*\s*\])?)\Z")
+_ARRAY_RE = re.compile(r"(?:\s*\[\s*\d*\s*\]|\s+array(?:\s*\[\s*\d*\s*\])?)\Z", re.IGNORECASE)
 
 
 class TypeProblem(ValueError):
@@ -181,7 +181,11 @@ def parse_expression(text: str) -> exp.Expression:
         tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
     except (TokenError, ValueError) as e:
         raise ExpressionProblem(f"cannot read expression: {_first_line(e)}") from None
-    for token in tokens:
+    for token, after in zip(tokens, [*tokens[1:], None], strict=True):
+        if (after is not None and token.token_type in (TokenType.GT, TokenType.LT)
+                and after.token_type == token.token_type and after.start > token.end + 1):
+            # sqlglot joins '> >' into '>>'; PostgreSQL reads two operators, a syntax error
+            raise ExpressionProblem(f"cannot parse expression: '{token.text} {after.text}'")
         if token.comments:
             raise ExpressionProblem("comments are not allowed in an expression")
         if token.token_type == TokenType.SEMICOLON:
@@ -194,6 +198,9 @@ def parse_expression(text: str) -> exp.Expression:
     if len(trees) != 1:
         raise ExpressionProblem("an expression must be a single SQL expression")
     tree = trees[0]
+    alias = next((node for node in tree.walk() if isinstance(node, exp.Alias)), None)
+    if alias is not None:  # `a b`: sqlglot reads the second word as an alias, PostgreSQL refuses it
+        raise ExpressionProblem(f"cannot parse expression: unexpected word '{alias.alias}'")
     if isinstance(tree, exp.Tuple) or any(isinstance(node, _STATEMENTS) for node in tree.walk()):
         raise ExpressionProblem("an expression must not contain a statement or a subquery")
     return tree
