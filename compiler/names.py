@@ -20,7 +20,7 @@ xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize
 """.split())
 
 MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1
-_PLAIN = re.compile(r"[a-z_][a-z0-9_$]*\Z")
+_PLAIN = re.compile(r"[a-z_][a-z0-9_]*\Z")  # quote_ident() quotes "$" too
 
 
 def quote_ident(name: str) -> str:
