@@ -39,8 +39,14 @@ _PLAIN_TYPES = {
 _LENGTH_TYPES = {
     "varchar": "character varying", "character varying": "character varying",
     "char": "character", "character": "character",
+    "char varying": "character varying", "nchar": "character", "national character": "character",
+    "national char": "character", "national character varying": "character varying",
+    "national char varying": "character varying", "nchar varying": "character varying",
     "bit": "bit", "varbit": "bit varying", "bit varying": "bit varying",
 }
+_INTERVAL_FIELDS = ("year", "month", "day", "hour", "minute", "second", "year to month", "day to hour",
+                    "day to minute", "day to second", "hour to minute", "hour to second",
+                    "minute to second")
 _TIME_TYPES = {  # alias -> (base, with time zone)
     "timestamp": ("timestamp", False), "timestamptz": ("timestamp", True),
     "time": ("time", False), "timetz": ("time", True),
@@ -93,6 +99,8 @@ def _canonical_base(base: str, args: str | None, tz: str | None,
             raise TypeProblem(f"{root} precision must be between 0 and 6, not {p}")
         prec = f"({p})" if p is not None else ""
         return f"{root}{prec} {'with' if with_tz else 'without'} time zone"
+    if lowered == "bpchar" and args is not None:
+        lowered = "character"  # bpchar(n) is character(n); a bare bpchar stays bpchar
     if lowered in _PLAIN_TYPES or lowered in EXTENSION_TYPES:
         if args is not None and lowered not in ("vector", "halfvec", "geometry", "geography"):
             raise TypeProblem(f"type {lowered} takes no modifier")
@@ -121,9 +129,16 @@ def _canonical_base(base: str, args: str | None, tz: str | None,
         if not 1 <= p <= 53:
             raise TypeProblem(f"precision for type float must be between 1 and 53, not {p}")
         return "real" if p <= 24 else "double precision"
-    if lowered == "interval":
+    if lowered == "interval" or lowered.startswith("interval "):
+        fields = lowered[len("interval "):]
+        if fields and fields not in _INTERVAL_FIELDS:
+            raise TypeProblem(f"interval fields must be one of {', '.join(_INTERVAL_FIELDS)}, not '{fields}'")
         (p,) = _ints(args, lowered, (1, 1)) or [None]
-        return f"interval({p})" if p is not None else "interval"
+        if p is not None and not 0 <= p <= 6:
+            raise TypeProblem(f"interval precision must be between 0 and 6, not {p}")
+        if p is not None and fields and not fields.endswith("second"):
+            raise TypeProblem(f"interval {fields} takes no precision; only fields ending in second do")
+        return "interval" + (f" {fields}" if fields else "") + (f"({p})" if p is not None else "")
     raise KeyError(base)
 
 
