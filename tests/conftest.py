@@ -65,14 +65,30 @@ def admin_url() -> Iterator[str]:
     yield _throwaway_server(tmp)
 
 
-@pytest.fixture
-def database_url(admin_url: str) -> Iterator[str]:
-    """A new, empty database for this test; dropped afterwards."""
+def create_database(admin_url: str) -> str:
+    """A new, empty database; returns its URL."""
     name = f"schemac_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    params = conninfo_to_dict(admin_url)
-    params["dbname"] = name
-    yield make_conninfo(**params)
+    return make_conninfo(**{**conninfo_to_dict(admin_url), "dbname": name})
+
+
+def drop_database(admin_url: str, url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{conninfo_to_dict(url)["dbname"]}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(admin_url: str) -> Iterator[str]:
+    """A new, empty database for this test; dropped afterwards."""
+    url = create_database(admin_url)
+    yield url
+    drop_database(admin_url, url)
+
+
+@pytest.fixture
+def second_database_url(admin_url: str) -> Iterator[str]:
+    """Another new, empty database for this test, to compare against."""
+    url = create_database(admin_url)
+    yield url
+    drop_database(admin_url, url)

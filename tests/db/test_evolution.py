@@ -6,16 +6,13 @@ step from the same definitions, and each rollback must restore the previous cata
 from __future__ import annotations
 
 import textwrap
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from compiler.pipeline import compile_project, write_result
 from compiler.project import Project
-from tests.conftest import REPO
+from tests.conftest import REPO, create_database, drop_database
 from tests.db.catalog import catalog, run_sql_file
 from tests.helpers import write_definitions
 
@@ -133,18 +130,6 @@ def steps() -> list[tuple[str, dict[str, str]]]:
     return s
 
 
-def _fresh_db(admin_url: str) -> str:
-    name = f"schemac_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return make_conninfo(**{**conninfo_to_dict(admin_url), "dbname": name})
-
-
-def _drop_db(admin_url: str, url: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{conninfo_to_dict(url)["dbname"]}" WITH (FORCE)')
-
-
 def _compile(root: Path, files: dict[str, str]) -> tuple[str, str]:
     write_definitions(root, files)
     result = compile_project(Project(root), allow_destructive=True)
@@ -170,13 +155,13 @@ def test_stepwise_equals_one_step_and_rollbacks_restore(tmp_path: Path, admin_ur
         stepwise = catalog(database_url)
         assert stepwise != previous, f"step {i} ({title}) changed nothing in the database"
 
-        one_step_url = _fresh_db(admin_url)
+        one_step_url = create_database(admin_url)
         try:
             one_up, _ = _compile(tmp_path / f"one_step_{i}", files)
             run_sql_file(one_step_url, one_up)
             built = catalog(one_step_url)
         finally:
-            _drop_db(admin_url, one_step_url)
+            drop_database(admin_url, one_step_url)
         for part in stepwise:
             assert stepwise[part] == built[part], f"step {i} ({title}): {part} differ"
 

@@ -1,0 +1,114 @@
+"""One small before/after pair of definitions per kind of change, shared by snapshot and database tests."""
+from __future__ import annotations
+
+import textwrap
+
+
+def d(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+T = """
+table: t
+columns:
+  - {name: id, type: bigint, primary_key: true}
+  - {name: name, type: text}
+"""
+
+CASES: dict[str, tuple[str, str]] = {
+    "create_table_with_everything": ("", """
+        extension: pgcrypto
+        ---
+        enum: mood
+        values: [happy, sad]
+        ---
+        table: parent
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: gen_random_uuid()}
+        ---
+        table: child
+        comment: Every feature at once.
+        columns:
+          - {name: id, type: bigint, identity: always, primary_key: true}
+          - {name: parent_id, type: uuid, nullable: false, references: parent.id, on_delete: cascade, on_update: restrict}
+          - {name: email, type: varchar(255), nullable: false, unique: true, comment: Where we write.}
+          - {name: mood, type: mood, nullable: false, default: "'happy'"}
+          - {name: tags, type: "text[]", nullable: false, default: "'{}'"}
+          - {name: price, type: "numeric(12,2)", check: "price >= 0"}
+          - {name: cents, type: bigint, generated: "(price * 100)::bigint"}
+          - {name: created_at, type: timestamptz, nullable: false, default: now()}
+        unique:
+          - {name: child_parent_email_key, columns: [parent_id, email]}
+        indexes:
+          - columns: [parent_id, created_at]
+          - {expression: lower(email), unique: true, where: "mood <> 'sad'"}
+          - {columns: [tags], using: gin}
+        checks:
+          - {name: child_email_has_at, expression: "position('@' in email) > 1"}
+        """),
+    "schema_and_reserved_words": (T, T + d("""
+        ---
+        table: user
+        schema: Sales Team
+        columns:
+          - {name: order, type: integer, primary_key: true}
+          - {name: select, type: text, unique: true}
+          - {name: "Mixed \\"Quote\\"", type: boolean, default: false}
+        """)),
+    "add_and_drop_column": (T, T + "  - {name: score, type: integer, nullable: false, default: 0}\n"),
+    "rename_column_with_unique": (T.replace("type: text}", "type: text, unique: true}"),
+                                  T.replace("{name: name, type: text}",
+                                            "{name: title, renamed_from: name, type: text, unique: true}")),
+    "rename_table_with_identity": (T.replace("primary_key: true", "primary_key: true, identity: by default"),
+                                   T.replace("table: t", "table: things\nrenamed_from: t")
+                                   .replace("primary_key: true", "primary_key: true, identity: by default")),
+    "serial_follows_rename": (T + "  - {name: n, type: serial}\n",
+                              T.replace("table: t", "table: u\nrenamed_from: t") + "  - {name: n, type: serial}\n"),
+    "widen_type": (T.replace("type: text", "type: varchar(50)"), T.replace("type: text", "type: varchar(100)")),
+    "text_to_integer_using": (T, T.replace("type: text", "type: integer")),
+    "nullability": (T, T.replace("type: text}", "type: text, nullable: false}")),
+    "defaults": (T, T.replace("type: text}", "type: text, default: \"'x'\"}")),
+    "identity_added": (T, T.replace("primary_key: true", "primary_key: true, identity: always")),
+    "identity_kind_changed": (T.replace("primary_key: true", "primary_key: true, identity: always"),
+                              T.replace("primary_key: true", "primary_key: true, identity: by default")),
+    "generation_dropped": (T + "  - {name: upper_name, type: text, generated: upper(name)}\n",
+                           T + "  - {name: upper_name, type: text}\n"),
+    "comments": (T, T.replace("table: t\n", "table: t\ncomment: It's a table.\n")
+                 .replace("type: text}", "type: text, comment: The name.}")),
+    "primary_key_added": (T.replace(", primary_key: true", ""), T),
+    "unique_and_check_added": (T, T + d("""
+        unique:
+          - [id, name]
+        checks:
+          - {expression: "length(name) > 2"}
+        """)),
+    "check_changed": (T + "checks:\n  - {name: t_name_len, expression: \"length(name) > 2\"}\n",
+                      T + "checks:\n  - {name: t_name_len, expression: \"length(name) > 3\"}\n"),
+    "foreign_key_cycle": (T, T + "  - {name: other_id, type: bigint, references: other.id}\n" + d("""
+        ---
+        table: other
+        columns:
+          - {name: id, type: bigint, primary_key: true}
+          - {name: t_id, type: bigint, references: t.id, on_delete: set null}
+          - {name: parent_id, type: bigint, references: other.id}
+        """)),
+    "indexes": (T + "indexes:\n  - columns: [name]\n", T + d("""
+        indexes:
+          - {columns: [name], where: "name <> ''"}
+          - {columns: [id], using: brin}
+          - {expression: "upper(name)", using: hash}
+        """)),
+    "index_follows_column_rename": (T + "indexes:\n  - columns: [name]\n",
+                                    T.replace("{name: name, type: text}", "{name: label, renamed_from: name, type: text}")
+                                    + "indexes:\n  - columns: [label]\n"),
+    "enum_created_and_used": (T, "enum: mood\nvalues: [happy, sad]\n---\n" + T + "  - {name: mood, type: mood}\n"),
+    "enum_value_added_and_used": ("enum: mood\nvalues: [happy, sad]\n---\n" + T + "  - {name: mood, type: mood}\n",
+                                  "enum: mood\nvalues: [calm, happy, ok, sad]\n---\n" + T
+                                  + "  - {name: mood, type: mood, default: \"'ok'\"}\n"),
+    "enum_value_removed": ("enum: mood\nvalues: [happy, meh, sad]\n---\n" + T
+                           + "  - {name: mood, type: mood, nullable: false, default: \"'happy'\"}\n"
+                           + "indexes:\n  - {columns: [id], where: \"mood = 'sad'\"}\n",
+                           "enum: mood\nvalues: [sad, happy]\n---\n" + T
+                           + "  - {name: mood, type: mood, nullable: false, default: \"'happy'\"}\n"
+                           + "indexes:\n  - {columns: [id], where: \"mood = 'sad'\"}\n"),
+}

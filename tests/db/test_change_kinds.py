@@ -1,0 +1,43 @@
+"""Every kind of change, up and rollback, executed by psql on a real PostgreSQL.
+
+After the up migration the catalog equals that of a database built in one step from the new
+definitions; after the rollback it equals the catalog before.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from compiler.diff import diff
+from compiler.model import Schema
+from compiler.render import Renderer
+from tests.change_cases import CASES
+from tests.db.catalog import catalog, run_sql_file
+from tests.helpers import schema_of
+
+
+def _schema(text: str) -> Schema:
+    return schema_of(textwrap.dedent(text)) if text.strip() else Schema()
+
+
+def _migration(old: Schema, new: Schema) -> str:
+    return Renderer().migration("test", diff(old, new), [])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_change_round_trip(case: str, database_url: str, second_database_url: str) -> None:
+    old, new = (_schema(t) for t in CASES[case])
+    if old.tables or old.enums or old.extensions:
+        run_sql_file(database_url, _migration(Schema(), old))
+    before = catalog(database_url)
+
+    run_sql_file(database_url, _migration(old, new))
+    after = catalog(database_url)
+    assert after != before
+
+    run_sql_file(second_database_url, _migration(Schema(), new))
+    assert after == catalog(second_database_url)
+
+    run_sql_file(database_url, _migration(new, old))
+    assert catalog(database_url) == before
