@@ -125,6 +125,10 @@ def load_text(text: str, path: str, errors: list[DefinitionError]) -> list[Docum
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or e.context or "malformed YAML"
+        where = e.context_mark
+        if e.problem and e.context and where is not None and (where.line + 1, where.column + 1) != (line, col):
+            # the place a construct started is often what needs fixing (an unclosed quote or bracket)
+            problem += f" ({e.context} that started at line {where.line + 1}, column {where.column + 1})"
         builder.error((line, col), f"invalid YAML: {problem}")
         return docs
     except yaml.YAMLError as e:
