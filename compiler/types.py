@@ -223,6 +223,8 @@ def parse_expression(text: str) -> exp.Expression:
 
 def _first_line(e: Exception) -> str:
     text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if text.startswith("Required keyword:"):  # sqlglot's words for an operator or call left unfinished
+        return "the expression is incomplete"
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
