@@ -109,7 +109,7 @@ class _Builder:
                 continue
             mapping.key_pos[key] = _pos(knode)
             mapping.value_pos[key] = _pos(vnode)
-            if isinstance(vnode, yaml.ScalarNode) and vnode.style is None:
+            if isinstance(vnode, yaml.ScalarNode) and not vnode.style:  # plain: None (PyYAML), "" (libyaml)
                 mapping.raw[key] = vnode.value
             mapping[key] = self.value(vnode)
         return mapping
