@@ -196,10 +196,13 @@ class AddColumn(Change):
 
 @dataclass(frozen=True, slots=True)
 class DropColumn(Change):
-    DESTRUCTIVE = True
     schema: str
     table: str
     definition: Column
+
+    @property
+    def destructive(self) -> bool:
+        return self.definition.generated is None  # a generated column's values come back by themselves
 
     @property
     def subject(self) -> str:

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 
 from . import changes as ch
 from .casts import assignment_castable, lossy
-from .model import Column, Enum, ForeignKey, Index, IndexPart, Schema, Table
+from .model import Check, Column, Enum, ForeignKey, Index, IndexPart, Schema, Table
 from .names import MAX_IDENTIFIER_BYTES, default_name, quote_ident
-from .types import SERIAL_TYPES, enum_type_spelling
+from .types import SERIAL_TYPES, enum_type_spelling, with_columns_renamed
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,15 +208,18 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], recreated: dict[str, En
             continue
         if prev.name != col.name:
             out.append(ch.RenameColumn(s, t, prev.name, col.name))
-        out += _alter_column(s, t, prev, col, recreated)
+        out += _alter_column(s, t, prev, col, recreated, colmap)
     for col in a.columns:
         if col.name not in colmap:
             out.append(ch.DropColumn(s, t, col))
     return out
 
 
-def _alter_column(s: str, t: str, a: Column, b: Column, recreated: dict[str, Enum]) -> list[ch.Change]:
+def _alter_column(s: str, t: str, a: Column, b: Column, recreated: dict[str, Enum],
+                  colmap: dict[str, str]) -> list[ch.Change]:
     name = b.name
+    if a.generated is not None:
+        a = replace(a, generated=with_columns_renamed(a.generated, colmap))
     if a.generated != b.generated and b.generated is not None or (a.type in SERIAL_TYPES) != (b.type in SERIAL_TYPES):
         # a new generation expression, or serial-ness changed: PostgreSQL 15 must rebuild the column
         return [ch.DropColumn(s, t, replace(a, name=name)), ch.AddColumn(s, t, b)] + (
@@ -279,8 +282,12 @@ def _carry(obj, colmap: dict[str, str], renames: Renames):
                        ref_table=ref_table,
                        ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
     if isinstance(obj, Index):
-        parts = tuple(IndexPart(column=colmap.get(p.column, p.column)) if p.column else p for p in obj.parts)
-        return replace(obj, parts=parts)
+        parts = tuple(IndexPart(column=colmap.get(p.column, p.column)) if p.column
+                      else IndexPart(expression=with_columns_renamed(p.expression, colmap)) for p in obj.parts)
+        where = with_columns_renamed(obj.where, colmap) if obj.where is not None else None
+        return replace(obj, parts=parts, where=where)
+    if isinstance(obj, Check):
+        return replace(obj, expression=with_columns_renamed(obj.expression, colmap))
     if hasattr(obj, "columns"):
         return replace(obj, columns=_renamed_columns(obj.columns, colmap))
     return obj

@@ -295,3 +295,18 @@ def make_expr(text: str, column_type: str | None = None,
     """
     key = tuple(sorted((user_types or {}).items()))
     return Expr(text, _normal_cached(text, column_type, key))
+
+
+def with_columns_renamed(expr: Expr, renames: dict[str, str]) -> Expr:
+    """`expr` as PostgreSQL holds it after its columns were renamed (RENAME COLUMN rewrites stored
+    expressions): the written text is kept, the normal form follows the new names."""
+    moved = {old: new for old, new in renames.items() if old != new}
+    if not moved or not set(referenced_columns(expr.text)) & set(moved):
+        return expr
+    tree = parse_expression(expr.text).copy()
+    for col in tree.find_all(exp.Column):
+        ident = col.this
+        name = ident.name if ident.quoted else ident.name.lower()
+        if name in moved:
+            col.set("this", exp.to_identifier(moved[name], quoted=True))
+    return Expr(expr.text, _structure(tree, None, {}))

@@ -111,4 +111,42 @@ CASES: dict[str, tuple[str, str]] = {
                            "enum: mood\nvalues: [sad, happy]\n---\n" + T
                            + "  - {name: mood, type: mood, nullable: false, default: \"'happy'\"}\n"
                            + "indexes:\n  - {columns: [id], where: \"mood = 'sad'\"}\n"),
+    "check_follows_column_rename": (
+        T + "  - {name: full, type: text, generated: \"name || '!'\"}\n"
+        + "checks:\n  - {name: t_name_len, expression: \"length(name) > 2\"}\nindexes:\n  - {expression: lower(name)}\n",
+        T.replace("{name: name, type: text}", "{name: label, renamed_from: name, type: text}")
+        + "  - {name: full, type: text, generated: \"label || '!'\"}\n"
+        + "checks:\n  - {name: t_name_len, expression: \"length(label) > 2\"}\nindexes:\n  - {expression: lower(label)}\n"),
+    "widen_key_with_references": (
+        T.replace("type: bigint", "type: integer") + d("""
+        ---
+        table: other
+        columns:
+          - {name: id, type: integer, primary_key: true}
+          - {name: t_id, type: integer, references: t.id}
+        """),
+        T + d("""
+        ---
+        table: other
+        columns:
+          - {name: id, type: integer, primary_key: true}
+          - {name: t_id, type: bigint, references: t.id}
+        """)),
+    "generated_expression_changed": (T + "  - {name: shout, type: text, generated: upper(name)}\n",
+                                     T + "  - {name: shout, type: text, generated: lower(name)}\n"),
+    "rename_referenced_table": (
+        T + d("""
+        ---
+        table: other
+        columns:
+          - {name: id, type: bigint, primary_key: true}
+          - {name: t_id, type: bigint, references: t.id}
+        """),
+        T.replace("table: t\n", "table: u\nrenamed_from: t\n") + d("""
+        ---
+        table: other
+        columns:
+          - {name: id, type: bigint, primary_key: true}
+          - {name: t_id, type: bigint, references: u.id}
+        """)),
 }
