@@ -231,7 +231,7 @@ def _first_line(e: Exception) -> str:
 def referenced_columns(text: str) -> list[str]:
     """Column names an expression refers to, in order of first use (unquoted ones lower-cased)."""
     seen: dict[str, None] = {}
-    for col in parse_expression(text).find_all(exp.Column):
+    for col in parse_expression(text).find_all(exp.Column, bfs=False):  # depth first: source order
         ident = col.this
         name = ident.name if getattr(ident, "quoted", False) else ident.name.lower()
         seen.setdefault(name, None)
