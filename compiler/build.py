@@ -81,13 +81,22 @@ class TableDraft:
     checks: list[Check] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
     foreign_keys: list[PendingForeignKey] = field(default_factory=list)
-    object_pos: dict[str, Pos] = field(default_factory=dict)  # constraint/index name -> position
+    object_pos: dict[str, list[Pos]] = field(default_factory=dict)  # constraint/index name -> positions
     comment: str | None = None
     renamed_from: str | None = None
 
     @property
     def key(self) -> str:
         return f"{self.schema}.{self.name}"
+
+    def place(self, name: str, pos: Pos) -> None:
+        """Record where a constraint or index called `name` is written."""
+        self.object_pos.setdefault(name, []).append(pos)
+
+    def position_of(self, name: str, nth: int = 0) -> Pos:
+        """Where the `nth` (0-based, in source order) object called `name` is written."""
+        places = sorted(self.object_pos.get(name, []))
+        return places[nth] if nth < len(places) else places[-1] if places else self.pos
 
 
 def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
@@ -358,7 +367,7 @@ class _TableBuilder:
         if value is None:
             if pk_columns:
                 t.primary_key = PrimaryKey(default_name(t.name, [], "pkey"), tuple(pk_columns))
-                t.object_pos[t.primary_key.name] = t.column_pos[pk_columns[0]]
+                t.place(t.primary_key.name, t.column_pos[pk_columns[0]])
             return
         pos = body.value_pos["primary_key"]
         if pk_columns:
@@ -376,7 +385,7 @@ class _TableBuilder:
         if columns is None or not self.known_columns(t, columns, pos, "primary key", listed):
             return
         t.primary_key = PrimaryKey(name or default_name(t.name, [], "pkey"), tuple(columns))
-        t.object_pos[t.primary_key.name] = pos
+        t.place(t.primary_key.name, pos)
         t.columns = [Column(c.name, c.type, False, c.default, c.identity, c.generated, c.comment,
                             c.renamed_from) if c.name in columns else c for c in t.columns]
         for c in columns:
@@ -406,7 +415,7 @@ class _TableBuilder:
     def add_unique(self, t: TableDraft, name: str | None, columns: list[str], pos: Pos) -> None:
         u = Unique(name or default_name(t.name, columns, "key"), tuple(columns))
         t.uniques.append(u)
-        t.object_pos.setdefault(u.name, pos)
+        t.place(u.name, pos)
 
     def add_check(self, t: TableDraft, name: str | None, expression: Expr, pos: Pos) -> None:
         if name is None:
@@ -414,7 +423,7 @@ class _TableBuilder:
             cols = referenced_columns(expression.text)
             name = default_name(t.name, cols if len(cols) == 1 else [], "check")
         t.checks.append(Check(name, expression))
-        t.object_pos.setdefault(name, pos)
+        t.place(name, pos)
 
     def uniques(self, t: TableDraft, body: Mapping) -> None:
         r = self.r
@@ -477,7 +486,7 @@ class _TableBuilder:
                 continue
             index = Index(name or default_name(t.name, label, "idx"), tuple(parts), unique, using, where)
             t.indexes.append(index)
-            t.object_pos.setdefault(index.name, r.pos(m, "name") if name else pos)
+            t.place(index.name, r.pos(m, "name") if name else pos)
 
     def foreign_keys(self, t: TableDraft, body: Mapping) -> None:
         r = self.r

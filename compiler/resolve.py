@@ -82,20 +82,20 @@ def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDra
                                             f"key nor unique"))
         return None
     name = p.name or default_name(t.name, p.columns, "fkey")
-    t.object_pos.setdefault(name, p.pos)
+    t.place(name, p.pos)
     return ForeignKey(name, tuple(p.columns), target.schema, target.name, tuple(ref_columns),
                       p.on_delete, p.on_update)
 
 
 def _constraint_names_unique(t: TableDraft, fks: list[ForeignKey], errors: list[DefinitionError]) -> None:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     pk = [t.primary_key] if t.primary_key else []
     for c in [*pk, *t.uniques, *t.checks, *fks]:
-        if c.name in seen:
-            errors.append(_error(t.path, t.object_pos.get(c.name, t.pos),
+        if c.name in seen:  # reported at the second (third...) one in the file, not the first
+            errors.append(_error(t.path, t.position_of(c.name, seen[c.name]),
                                  f"two constraints of {t.name} are named {c.name}; "
                                  f"give one a 'name' of its own"))
-        seen.add(c.name)
+        seen[c.name] = seen.get(c.name, 0) + 1
 
 
 def _relation_names_unique(drafts: dict[str, TableDraft], enums: dict[str, Enum],
@@ -110,10 +110,13 @@ def _relation_names_unique(drafts: dict[str, TableDraft], enums: dict[str, Enum]
         owner[(t.schema, t.name)] = f"table {t.name}"
     for t in drafts.values():
         pk = [t.primary_key] if t.primary_key else []
+        mine: dict[str, int] = {}  # objects of this table seen so far, by name
         for obj in [*pk, *t.uniques, *t.indexes]:
             key = (t.schema, obj.name)
+            nth = mine.get(obj.name, 0)
+            mine[obj.name] = nth + 1
             if key in owner:
-                errors.append(_error(t.path, t.object_pos.get(obj.name, t.pos),
+                errors.append(_error(t.path, t.position_of(obj.name, nth),
                                      f"name {obj.name} is already used by {owner[key]} in schema "
                                      f"{t.schema}; give this one a 'name' of its own"))
             owner[key] = f"{type(obj).__name__.lower()} {obj.name} of {t.name}"
