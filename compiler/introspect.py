@@ -1,0 +1,94 @@
+"""A live PostgreSQL -> Schema, read from pg_catalog in one consistent snapshot.
+
+A handful of whole-database queries (compiler/queries/*.sql), not one per table. Values are
+what PostgreSQL prints (format_type, pg_get_expr, pg_get_constraintdef), so the result compares
+equal to a desired schema that PostgreSQL itself has canonicalised (see scratch.py).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+import psycopg
+
+from .model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
+from .types import SERIAL_TYPES, enum_type_spelling, make_expr
+
+_ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
+_SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
+_IDENTITY = {"a": "always", "d": "by default"}
+
+
+@cache
+def query(name: str) -> str:
+    return (Path(__file__).parent / "queries" / f"{name}.sql").read_text()
+
+
+def _check_expression(definition: str) -> str:
+    """'CHECK (price >= 0::numeric)' -> 'price >= 0::numeric'."""
+    body = definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
+    if body.startswith("(") and body.endswith(")"):
+        body = body[1:-1]
+    return body
+
+
+def introspect(conn: psycopg.Connection) -> Schema:
+    """The schema of the database `conn` is connected to (schema_migrations and extension objects left out)."""
+    previous = conn.autocommit
+    conn.autocommit = False
+    try:
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            conn.execute("SET LOCAL search_path TO public")  # format_type qualifies other schemas' types
+            return _read(conn)
+    finally:
+        conn.autocommit = previous
+
+
+def _read(conn: psycopg.Connection) -> Schema:
+    tables = conn.execute(query("tables")).fetchall()
+    oids = [t[0] for t in tables]
+    params = {"tables": oids}
+    enums = {f"{s}.{n}": Enum(s, n, tuple(labels)) for s, n, labels in conn.execute(query("enums")).fetchall()}
+    user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
+    columns: dict[int, list[Column]] = defaultdict(list)
+    for oid, name, type_, not_null, identity, generated, expression, comment, owned_seq in conn.execute(
+            query("columns"), params).fetchall():
+        default = gen = None
+        if generated == "s":
+            gen = make_expr(expression)
+        elif expression is not None:
+            serial_default = f"nextval('{(owned_seq or '').removeprefix('public.')}'::regclass)"
+            if owned_seq and type_ in _SERIALS and expression == serial_default:
+                type_ = _SERIALS[type_]  # a serial column: the sequence is its default
+            else:
+                default = make_expr(expression, type_, user_types)
+        columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment))
+    pks: dict[int, PrimaryKey] = {}
+    uniques: dict[int, list[Unique]] = defaultdict(list)
+    checks: dict[int, list[Check]] = defaultdict(list)
+    fks: dict[int, list[ForeignKey]] = defaultdict(list)
+    for (oid, name, kind, definition, cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
+         _index) in conn.execute(query("constraints"), params).fetchall():
+        if kind == "p":
+            pks[oid] = PrimaryKey(name, tuple(cols))
+        elif kind == "u":
+            uniques[oid].append(Unique(name, tuple(cols)))
+        elif kind == "c":
+            checks[oid].append(Check(name, make_expr(_check_expression(definition))))
+        else:
+            fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
+                                       _ACTIONS[on_delete], _ACTIONS[on_update]))
+    indexes: dict[int, list[Index]] = defaultdict(list)
+    for oid, name, unique, method, predicate, cols, definitions in conn.execute(query("indexes"), params).fetchall():
+        parts = tuple(IndexPart(column=c) if c is not None else IndexPart(expression=make_expr(d))
+                      for c, d in zip(cols, definitions, strict=True))
+        indexes[oid].append(Index(name, parts, unique, method, make_expr(predicate) if predicate else None))
+    out: dict[str, Table] = {}
+    for oid, schema, name, comment in tables:
+        out[f"{schema}.{name}"] = Table(
+            schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
+            tuple(fks[oid]), tuple(indexes[oid]), comment)
+    extensions = {n: Extension(n) for (n,) in conn.execute(query("extensions")).fetchall()}
+    return Schema(tables=out, enums=enums, extensions=extensions)

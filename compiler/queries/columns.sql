@@ -1,0 +1,15 @@
+-- Columns of the tables in tables.sql, in attribute order, with the sequence a column owns (serial).
+SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+       a.attnotnull AS not_null, a.attidentity AS identity, a.attgenerated AS generated,
+       pg_get_expr(d.adbin, d.adrelid) AS expression, col_description(a.attrelid, a.attnum) AS comment,
+       (SELECT quote_ident(sn.nspname) || '.' || quote_ident(s.relname)
+        FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+        JOIN pg_namespace sn ON sn.oid = s.relnamespace
+        WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
+          AND dep.refobjsubid = a.attnum AND dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
+        LIMIT 1) AS owned_sequence
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = ANY(%(tables)s) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum

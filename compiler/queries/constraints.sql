@@ -1,0 +1,14 @@
+-- Primary key, unique, check and foreign key constraints, columns in key order.
+SELECT k.conrelid AS table_oid, k.conname AS name, k.contype AS kind,
+       pg_get_constraintdef(k.oid, true) AS definition,
+       ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(attnum, i)
+             JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.i)::text[] AS columns,
+       rn.nspname AS ref_schema, r.relname AS ref_table,
+       ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(attnum, i)
+             JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum ORDER BY u.i)::text[] AS ref_columns,
+       k.confdeltype AS on_delete, k.confupdtype AS on_update, k.conindid AS index_oid
+FROM pg_constraint k
+LEFT JOIN pg_class r ON r.oid = k.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
+WHERE k.conrelid = ANY(%(tables)s) AND k.contype IN ('p', 'u', 'c', 'f')
+ORDER BY k.conrelid, k.conname
