@@ -194,6 +194,6 @@ def load_state(data: bytes | None) -> State:
                                            m["rollback_sha256"]) for m in doc["migrations"])
     except StateError:
         raise
-    except (ValueError, KeyError, TypeError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError) as e:  # AttributeError: a list where a mapping was
         raise StateError(f"state.json is damaged ({type(e).__name__}: {e}); restore it from version control") from None
     return State(schema, migrations)
