@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -14,6 +15,27 @@ except ImportError:  # pragma: no cover - libyaml missing: same results, slower
     from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
 Pos = tuple[int, int]  # 1-based line, column
+
+_RESOLVER = yaml.resolver.Resolver()  # the implicit-tag rules of the safe loaders
+
+
+@lru_cache(maxsize=65536)
+def _scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)
+
+
+class _Loader(Loader):  # type: ignore[misc, valid-type]
+    """The safe loader with scalar tag resolution memoised.
+
+    A scalar's implicit tag depends only on its text (no path resolvers are registered), and the
+    same texts (keys, type names, true/false) recur thousands of times in a large project.
+    """
+
+    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            return _scalar_tag(value, implicit)
+        return super().resolve(kind, value, implicit)
+
 
 _TRUE = {"true", "yes", "on", "y"}
 
@@ -95,7 +117,7 @@ class _Builder:
             seq = Sequence(_pos(node))
             for item in node.value:
                 seq.item_pos.append(_pos(item))
-                seq.append(self.value(item))
+                seq.append(_scalar(item) if isinstance(item, yaml.ScalarNode) else self.value(item))
             return seq
         mapping = Mapping(_pos(node))
         for knode, vnode in node.value:
@@ -109,9 +131,12 @@ class _Builder:
                 continue
             mapping.key_pos[key] = _pos(knode)
             mapping.value_pos[key] = _pos(vnode)
-            if isinstance(vnode, yaml.ScalarNode) and not vnode.style:  # plain: None (PyYAML), "" (libyaml)
-                mapping.raw[key] = vnode.value
-            mapping[key] = self.value(vnode)
+            if isinstance(vnode, yaml.ScalarNode):
+                if not vnode.style:  # plain: None (PyYAML), "" (libyaml)
+                    mapping.raw[key] = vnode.value
+                mapping[key] = _scalar(vnode)
+            else:
+                mapping[key] = self.value(vnode)
         return mapping
 
 
@@ -120,7 +145,7 @@ def load_text(text: str, path: str, errors: list[DefinitionError]) -> list[Docum
     builder = _Builder(path, errors)
     docs: list[Document] = []
     try:
-        nodes = list(yaml.compose_all(text, Loader=Loader))
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
