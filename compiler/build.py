@@ -1,7 +1,10 @@
 """Documents -> Schema: every key read and validated, every problem collected with its position."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from sqlglot import exp
 
 from . import resolve
 from .errors import DefinitionError, DefinitionErrors, did_you_mean
@@ -183,6 +186,8 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
                 r.error(vpos, f"enum value '{v}' appears twice in {name}")
             elif len(v.encode()) > 63 or v == "":
                 r.error(vpos, f"enum value '{v}' must be 1 to 63 bytes long")
+            elif not v.isprintable():
+                r.error(vpos, f"enum value {v!r} must not contain line breaks or control characters")
             else:
                 labels.append(v)
         if not values:
@@ -344,6 +349,11 @@ class _TableBuilder:
         if not isinstance(value, str):
             self.r.error(pos, f"'{key}' of {what} must be a SQL expression")
             return None
+        return self.expression_text(value, pos, key, what, t, own_column)
+
+    def expression_text(self, value: str, pos: Pos, key: str, what: str, t: TableDraft,
+                        own_column: str | None = None) -> Expr | None:
+        """A SQL expression's text checked: one expression, columns of this table only."""
         try:
             columns = referenced_columns(value)
         except ExpressionProblem as e:
@@ -473,6 +483,11 @@ class _TableBuilder:
                     continue
                 parts = [IndexPart(column=c) for c in columns]
                 label = columns
+            elif isinstance(m.get("expression"), list):
+                # several parts, each a column or an expression: [a, "lower(email)"]
+                parts, label = self.index_parts(t, m["expression"])
+                if not parts:
+                    continue
             else:
                 expression = self.expression(m, "expression", f"index on {t.name}", t)
                 if expression is None:
@@ -487,6 +502,27 @@ class _TableBuilder:
             index = Index(name or default_name(t.name, label, "idx"), tuple(parts), unique, using, where)
             t.indexes.append(index)
             t.place(index.name, r.pos(m, "name") if name else pos)
+
+    def index_parts(self, t: TableDraft, items: list) -> tuple[list[IndexPart], list[str]]:
+        parts: list[IndexPart] = []
+        label: list[str] = []
+        for i, item in enumerate(items):
+            pos = items.item_pos[i]  # type: ignore[attr-defined]
+            if isinstance(item, str) and item in self.all_columns:
+                parts.append(IndexPart(column=item))
+                label.append(item)
+                continue
+            if not isinstance(item, str):
+                self.r.error(pos, "each part of an index 'expression' list must be a column or an expression")
+                return [], []
+            expression = self.expression_text(item, pos, "expression", f"index on {t.name}", t)
+            if expression is None:
+                return [], []
+            parts.append(IndexPart(expression=expression))
+            label.append(_index_expression_label(item))
+        if not parts:
+            self.r.error(items.pos, "an index 'expression' list must not be empty")  # type: ignore[attr-defined]
+        return parts, label
 
     def foreign_keys(self, t: TableDraft, body: Mapping) -> None:
         r = self.r
@@ -529,13 +565,41 @@ class _TableBuilder:
                                                 on_delete, on_update, pos, t.path))
 
 
+# PostgreSQL's grammar names of types, used when a cast names an index column (FigureColname)
+_GRAMMAR_TYPE_NAMES = {"integer": "int4", "int": "int4", "bigint": "int8", "smallint": "int2", "boolean": "bool",
+                       "real": "float4", "double precision": "float8", "character varying": "varchar",
+                       "character": "bpchar", "char": "bpchar", "decimal": "numeric", "dec": "numeric"}
+_FUNCTION_HEAD = re.compile(r'\s*(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))\s*\(')
+
+
 def _index_expression_label(text: str) -> str:
-    """The column part of a default index name: the function's name, else 'expr' (as PostgreSQL)."""
-    tree = parse_expression(text)
-    if tree.key == "column":
-        return tree.name
-    head = text.strip().split("(", 1)[0].strip()
-    if "(" in text and head.replace("_", "").isalnum() and text.strip().endswith(")") and tree.key not in (
-            "add", "sub", "mul", "div", "dpipe", "and", "or", "eq", "neq", "gt", "gte", "lt", "lte"):
-        return head.lower()
-    return "expr"
+    """The column part of PostgreSQL's default index name for an expression (FigureIndexColname)."""
+    name, _ = _figure_colname(parse_expression(text), text.strip())
+    return name or "expr"
+
+
+def _figure_colname(node: exp.Expression, text: str) -> tuple[str | None, int]:
+    """(name, strength) as PostgreSQL's FigureColnameInternal: 2 for columns and calls, 1 for casts."""
+    while isinstance(node, exp.Paren):
+        node, text = node.this, text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text
+    if isinstance(node, exp.Column):
+        ident = node.this
+        return (ident.name if ident.quoted else ident.name.lower()), 2
+    if isinstance(node, exp.Cast):
+        inner_text = text.split("::")[0].strip() if "::" in text else text
+        name, strength = _figure_colname(node.this, inner_text)
+        if strength <= 1:
+            type_text = node.to.sql("postgres").lower().split("(")[0].strip().removesuffix("[]")
+            return _GRAMMAR_TYPE_NAMES.get(type_text, type_text.split(".")[-1]), 1
+        return name, strength
+    if isinstance(node, exp.Case):
+        return "case", 1
+    if isinstance(node, exp.Array):
+        return "array", 2
+    if isinstance(node, exp.Binary | exp.Unary | exp.Not | exp.Between | exp.In | exp.Is):
+        return None, 0
+    if isinstance(node, exp.Func) and (m := _FUNCTION_HEAD.match(text)):
+        return (m[1].replace('""', '"') if m[1] else m[2].lower()), 2
+    if isinstance(node, exp.Func) and not node.args.get("expressions") and not node.args.get("this"):
+        return node.sql("postgres").lower().rstrip("()"), 2  # current_date and friends
+    return None, 0

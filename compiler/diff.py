@@ -111,8 +111,10 @@ def _enums(old: Schema, new: Schema, recreated: dict[str, Enum]) -> list[ch.Chan
             for i, value in enumerate(b.values):
                 if value in present:
                     continue
-                before = None if i else b.values[1] if len(b.values) > 1 else None
-                out.append(ch.AddEnumValue(b, value, before=before, after=b.values[i - 1] if i else None))
+                if i:  # after the value before it, which exists by now
+                    out.append(ch.AddEnumValue(b, value, after=b.values[i - 1]))
+                else:  # first: before the first value that already exists
+                    out.append(ch.AddEnumValue(b, value, before=next(v for v in b.values if v in present)))
                 present.add(value)
         elif a.values != b.values:
             # values removed or reordered: PostgreSQL cannot, so rename, recreate, cast, drop

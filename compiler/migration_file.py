@@ -1,6 +1,7 @@
 """A compiled migration file read back as the transactions it holds, and run."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,52 @@ class Segment:
     transactional: bool  # False: statements outside BEGIN/COMMIT, which must run on their own
 
 
+_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
+
+
+def _statements(text: str) -> list[str]:
+    """Split SQL at top-level semicolons, aware of quotes, dollar quotes and comments."""
+    out, start, i, n = [], 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "'" and i > 0 and text[i - 1] in "eE" and (i < 2 or not (text[i - 2].isalnum() or text[i - 2] == "_")):
+            i += 1  # E'...': backslash escapes
+            while i < n and text[i] != "'":
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+        elif ch in "'\"":
+            i = text.find(ch, i + 1)
+            while i != -1 and text.startswith(ch * 2, i):  # doubled quote inside
+                i = text.find(ch, i + 2)
+            i = n if i == -1 else i + 1
+        elif text.startswith("--", i):
+            j = text.find("\n", i)
+            i = n if j == -1 else j + 1
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j == -1 else j + 2
+        elif ch == "$" and (m := _DOLLAR.match(text, i)):
+            j = text.find(m.group(0), m.end())
+            i = n if j == -1 else j + len(m.group(0))
+        elif ch == ";":
+            out.append(text[start:i + 1])
+            start = i = i + 1
+        else:
+            i += 1
+    out.append(text[start:])
+    return out
+
+
+def _is_code(sql: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("--") for line in sql.splitlines())
+
+
+def _word(sql: str) -> str:
+    """A statement without comments and space, upper-cased: to spot BEGIN; and COMMIT;."""
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return " ".join("".join(lines).split()).upper()
+
+
 def segments(text: str) -> list[Segment]:
     """The BEGIN; ... COMMIT; blocks of a migration file, and any SQL standing outside them."""
     out: list[Segment] = []
@@ -22,21 +69,21 @@ def segments(text: str) -> list[Segment]:
     inside = False
 
     def flush(transactional: bool) -> None:
-        body = "\n".join(current).strip()
-        if body and any(line.strip() and not line.strip().startswith("--") for line in current):
+        body = "".join(current).strip()
+        if _is_code(body):
             out.append(Segment(body + "\n", transactional))
         current.clear()
 
-    for line in text.splitlines():
-        word = line.strip().upper()
-        if word == "BEGIN;" and not inside:
+    for stmt in _statements(text):
+        word = _word(stmt)
+        if word in ("BEGIN;", "BEGIN TRANSACTION;", "START TRANSACTION;") and not inside:
             flush(False)
             inside = True
-        elif word == "COMMIT;" and inside:
+        elif word in ("COMMIT;", "END;", "COMMIT TRANSACTION;") and inside:
             flush(True)
             inside = False
         else:
-            current.append(line)
+            current.append(stmt)
     if inside:
         raise DatabaseError("migration file has BEGIN; without COMMIT;")
     flush(False)

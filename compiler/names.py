@@ -44,8 +44,8 @@ def identifier_problem(name: str) -> str | None:
     """Why `name` cannot be a PostgreSQL identifier, or None when it can."""
     if name == "":
         return "a name must not be empty"
-    if "\x00" in name:
-        return "a name must not contain a NUL character"
+    if not name.isprintable():
+        return "a name must not contain line breaks, tabs or other control characters"
     size = len(name.encode())
     if size > MAX_IDENTIFIER_BYTES:
         return (f"name '{name}' is {size} bytes long; PostgreSQL keeps at most "

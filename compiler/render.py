@@ -17,6 +17,11 @@ from .names import qualified, quote_ident, quote_literal
 from .types import string_literals
 
 
+def comment_text(text: object) -> str:
+    """Text safe inside a `--` comment: a line break in a name must not end the comment."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+
+
 def builtin_templates() -> Path:
     """The shipped templates: inside the package when installed, beside it in a checkout."""
     packaged = Path(__file__).parent / "templates"
@@ -34,6 +39,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["qname"] = lambda name, schema: qualified(schema, name)
     env.filters["literal"] = quote_literal
     env.filters["idents"] = lambda names: ", ".join(quote_ident(n) for n in names)
+    env.filters["comment"] = comment_text
     return env
 
 

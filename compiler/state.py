@@ -192,6 +192,10 @@ def load_state(data: bytes | None) -> State:
         schema = Schema(tables=tables, enums=enums, extensions={n: Extension(n) for n in s["extensions"]})
         migrations = tuple(MigrationRecord(m["version"], m["name"], m["file"], m["sha256"], m["rollback"],
                                            m["rollback_sha256"]) for m in doc["migrations"])
+        for m in migrations:
+            if not isinstance(m.version, int) or isinstance(m.version, bool) or not all(
+                    isinstance(x, str) for x in (m.name, m.file, m.sha256, m.rollback, m.rollback_sha256)):
+                raise TypeError(f"migration record {m.version!r} has values of the wrong type")
     except StateError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as e:  # AttributeError: a list where a mapping was

@@ -241,14 +241,11 @@ DAMAGED_STATES = [
     pytest.param(b'{"format": 1}', id="missing_keys"),
     pytest.param(b'{"format": 99, "schema": {}, "migrations": []}', id="other_format"),
     pytest.param(b'\xff\xfe{}', id="not_utf8"),
-    pytest.param(b"[]", id="a_list", marks=pytest.mark.xfail(
-        strict=True, reason="state.py load_state: AttributeError from doc.get on a JSON list is not caught")),
-    pytest.param(b"null", id="null", marks=pytest.mark.xfail(
-        strict=True, reason="state.py load_state: AttributeError from doc.get on JSON null is not caught")),
+    pytest.param(b"[]", id="a_list"),
+    pytest.param(b"null", id="null"),
     pytest.param(b'{"format": 1, "schema": {"tables": [], "enums": [], "extensions": []}, "migrations": '
                  b'[{"version": "1", "name": "a", "file": "f", "sha256": "s", "rollback": "r", '
-                 b'"rollback_sha256": "z"}]}', id="version_is_a_string", marks=pytest.mark.xfail(
-        strict=True, reason="state.py: a string version passes load_state, then next_version raises TypeError")),
+                 b'"rollback_sha256": "z"}]}', id="version_is_a_string"),
 ]
 
 

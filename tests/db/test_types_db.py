@@ -260,18 +260,14 @@ def test_expression_index_default_name_is_postgresqls(database_url: str, express
 
 
 @pytest.mark.parametrize("expression", [
-    pytest.param("(email)", marks=pytest.mark.xfail(
-        strict=True, reason="build._index_expression_label: a parenthesised column is the column "
-                            "to PostgreSQL (t_email_idx); build.py says t_expr_idx")),
-    pytest.param("email::text", marks=pytest.mark.xfail(
-        strict=True, reason="build._index_expression_label: PostgreSQL names a cast of a column "
-                            "after the column (t_email_idx); build.py says t_expr_idx")),
-    pytest.param("(a + b)::text", marks=pytest.mark.xfail(
-        strict=True, reason="build._index_expression_label: PostgreSQL names a cast of an "
-                            "expression after the type (t_text_idx); build.py says t_expr_idx")),
-    pytest.param("abs(a) % abs(b)", marks=pytest.mark.xfail(
-        strict=True, reason="build._index_expression_label: an operator between two calls is "
-                            "'expr' in PostgreSQL; build.py takes the first function name (t_abs_idx)")),
+    "(email)",
+    "email::text",
+    "(a + b)::text",
+    "abs(a) % abs(b)",
+    "a::integer",
+    "(a + b)::bigint",
+    "CASE WHEN a > 0 THEN a END",
+    "coalesce(a, 0) + 1",
 ])
 def test_expression_index_default_name_odd_cases(database_url: str, expression: str) -> None:
     _expression_index_name_matches(database_url, expression)

@@ -209,8 +209,6 @@ def test_several_enum_values_added_in_a_row_follow_each_other() -> None:
     assert [(c.value, c.before, c.after) for c in found] == [("b", None, "a"), ("c", None, "b")]
 
 
-@pytest.mark.xfail(strict=True, reason="diff._enums: a value added first is placed BEFORE the next new "
-                                       "value, which does not exist yet ('\"b\" is not an existing enum label')")
 def test_enum_values_added_first_are_placed_against_an_existing_value() -> None:
     found = changes("enum: e\nvalues: [c]\n", "enum: e\nvalues: [a, b, c]\n")
     existing = {"c"}
