@@ -6,11 +6,15 @@ import gc
 import sys
 from pathlib import Path
 
+from .apply import Refused, apply, read_status, rollback
+from .database import DatabaseError, resolve_url
+from .drift import find_drift
 from .errors import DefinitionErrors, StateError
+from .importer import ImportRefused, import_definitions
 from .pipeline import check_project, compile_project, write_result
 from .project import Project
 
-EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_REFUSED = 0, 1, 2, 3
+EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_DATABASE = 0, 1, 2, 3, 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,7 +28,77 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--check", action="store_true", help="write nothing; exit 1 if generated/ is stale")
     pl = sub.add_parser("plan", help="print the SQL compile would write")
     pl.add_argument("-m", dest="name", help="name of the migration")
+    a = _with_url(sub.add_parser("apply", help="apply pending migrations"))
+    a.add_argument("--dry-run", action="store_true", help="print what would run; change nothing")
+    a.add_argument("--to", type=int, metavar="N", help="stop after migration N")
+    r = _with_url(sub.add_parser("rollback", help="run rollbacks, newest first"))
+    how = r.add_mutually_exclusive_group()
+    how.add_argument("--steps", type=int, metavar="N", help="roll back the newest N migrations (default 1)")
+    how.add_argument("--to", type=int, metavar="N", help="roll back every migration after N")
+    _with_url(sub.add_parser("status", help="applied, pending, tampered"))
+    _with_url(sub.add_parser("drift", help="compare the live database with generated/state.json"))
+    i = _with_url(sub.add_parser("import", help="write definitions/ from an existing database"))
+    i.add_argument("--schema", action="append", dest="schemas", metavar="S", help="only this schema (repeatable)")
+    i.add_argument("--force", action="store_true", help="replace YAML already in definitions/")
     return p
+
+
+def _with_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--database-url", help="PostgreSQL URL (default: $DATABASE_URL, then $NEON_DATABASE_URL)")
+    return p
+
+
+def _apply(project: Project, args: argparse.Namespace) -> int:
+    url = resolve_url(args.database_url)
+    done = apply(project, url, to=args.to, dry_run=args.dry_run)
+    if not done:
+        print("Nothing to apply: the database is up to date.")
+    elif not args.dry_run:
+        print(f"applied {len(done)} migration(s)")
+    return EXIT_OK
+
+
+def _rollback(project: Project, args: argparse.Namespace) -> int:
+    url = resolve_url(args.database_url)
+    done = rollback(project, url, steps=args.steps, to=args.to)
+    print(f"rolled back {len(done)} migration(s)" if done else "Nothing to roll back.")
+    return EXIT_OK
+
+
+def _status(project: Project, args: argparse.Namespace) -> int:
+    status = read_status(project, resolve_url(args.database_url))
+    for m, row in status.applied:
+        print(f"applied   {m.file.removeprefix('migrations/')}  {row.applied_at:%Y-%m-%d %H:%M:%S%z}")
+    for m in status.pending:
+        print(f"pending   {m.file.removeprefix('migrations/')}")
+    for m, _, why in status.tampered:
+        print(f"tampered  {m.file.removeprefix('migrations/')}  ({why})")
+    for row in status.missing:
+        print(f"missing   version {row.version} ({row.name}) is applied but not in generated/")
+    if not (status.applied or status.pending or status.tampered or status.missing):
+        print("no migrations")
+    return EXIT_OK if status.clean else EXIT_STALE
+
+
+def _drift(project: Project, args: argparse.Namespace) -> int:
+    found = find_drift(project, resolve_url(args.database_url))
+    if not found.differences:
+        print("No drift: the database matches generated/state.json.")
+        return EXIT_OK
+    print(f"{len(found.differences)} difference(s) between the database and generated/state.json:")
+    for line in found.differences:
+        print(f"  - {line}")
+    print("\nSQL that would reconcile the database:\n")
+    sys.stdout.write(found.sql)
+    return EXIT_STALE
+
+
+def _import(project: Project, args: argparse.Namespace) -> int:
+    written = import_definitions(project, resolve_url(args.database_url), args.schemas, args.force)
+    print(f"wrote {len(written)} file(s) to definitions/")
+    return EXIT_OK
+
+
 
 
 def _compile(project: Project, args: argparse.Namespace) -> int:
@@ -61,6 +135,10 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
+            "drift": _drift, "import": _import}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     project = Project(Path(args.directory))
@@ -78,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(project: Project, args: argparse.Namespace) -> int:
     try:
-        if args.command == "compile":
-            return _compile(project, args)
-        return _plan(project, args)
+        return COMMANDS[args.command](project, args)
     except DefinitionErrors as e:
         for err in e.errors:
             print(err, file=sys.stderr)
@@ -89,6 +165,15 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     except StateError as e:
         print(f"generated/state.json: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except ImportRefused as e:
+        print(f"definitions/: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Refused as e:
+        print(f"refused, nothing was run:\n{e}", file=sys.stderr)
+        return EXIT_REFUSED
+    except DatabaseError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_DATABASE
 
 
 if __name__ == "__main__":

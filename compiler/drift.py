@@ -1,0 +1,75 @@
+"""drift: the live database against state.json, in words and as the SQL that would reconcile it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import changes as ch
+from .database import connect
+from .diff import diff
+from .introspect import introspect
+from .project import Project
+from .render import Renderer
+from .scratch import canonical
+from .state import load_state
+
+# How each kind of change reads as a difference found in the database.
+_WORDS: dict[type[ch.Change], str] = {
+    ch.CreateSchema: "schema {s} is missing",
+    ch.DropSchema: "schema {s} is not in the definitions",
+    ch.CreateExtension: "extension {s} is not installed",
+    ch.DropExtension: "extension {s} is installed but not declared",
+    ch.CreateEnum: "enum {s} is missing",
+    ch.DropEnum: "enum {s} is not in the definitions",
+    ch.RenameEnum: "enum {s} has other values or another order",
+    ch.AddEnumValue: "enum value {s} is missing",
+    ch.CreateTable: "table {s} is missing",
+    ch.DropTable: "table {s} is not in the definitions",
+    ch.AddColumn: "column {s} is missing",
+    ch.DropColumn: "column {s} is not in the definitions",
+    ch.AlterColumnType: "column {s} has another type",
+    ch.SetNotNull: "column {s} allows NULL but should be NOT NULL",
+    ch.DropNotNull: "column {s} is NOT NULL but should allow NULL",
+    ch.SetDefault: "column {s} has another default or none",
+    ch.DropDefault: "column {s} has a default it should not have",
+    ch.AddIdentity: "column {s} should be an identity column",
+    ch.DropIdentity: "column {s} is an identity column but should not be",
+    ch.SetIdentity: "identity column {s} has the other kind (always / by default)",
+    ch.DropGeneration: "column {s} is generated but should not be",
+    ch.SetTableComment: "table {s} has another comment",
+    ch.SetColumnComment: "column {s} has another comment",
+    ch.AddConstraint: "constraint {s} is missing or differs",
+    ch.DropConstraint: "constraint {s} is not in the definitions or differs",
+    ch.AddForeignKey: "foreign key {s} is missing or differs",
+    ch.DropForeignKey: "foreign key {s} is not in the definitions or differs",
+    ch.CreateIndex: "index {s} is missing or differs",
+    ch.DropIndex: "index {s} is not in the definitions or differs",
+    ch.RenameConstraint: "constraint {s} has another name",
+    ch.RenameIndex: "index {s} has another name",
+    ch.RenameTable: "table {s} has another name",
+    ch.RenameColumn: "column {s} has another name",
+    ch.RenameSequence: "sequence {s} has another name",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    differences: list[str]
+    sql: str
+
+
+def in_words(change: ch.Change) -> str:
+    """A difference, said as what is wrong in the database."""
+    return _WORDS[type(change)].format(s=change.subject)
+
+
+def find_drift(project: Project, url: str) -> Drift:
+    """Compare the live schema with state.json (both as PostgreSQL spells them)."""
+    state = load_state(project.read_state_bytes())
+    with connect(url) as conn:
+        live = introspect(conn)
+    wanted = canonical(state.schema, url)
+    changes = diff(live, wanted)
+    if not changes:
+        return Drift([], "")
+    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, [])
+    return Drift([in_words(c) for c in changes], sql)
