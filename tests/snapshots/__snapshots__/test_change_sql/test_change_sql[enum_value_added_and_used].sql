@@ -4,10 +4,10 @@
 BEGIN;
 
 -- AddEnumValue public.mood.calm
-ALTER TYPE public.mood ADD VALUE 'calm' BEFORE 'happy';
+ALTER TYPE public.mood ADD VALUE IF NOT EXISTS 'calm' BEFORE 'happy';
 
 -- AddEnumValue public.mood.ok
-ALTER TYPE public.mood ADD VALUE 'ok' AFTER 'happy';
+ALTER TYPE public.mood ADD VALUE IF NOT EXISTS 'ok' AFTER 'happy';
 
 COMMIT;
 
