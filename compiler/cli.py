@@ -6,13 +6,12 @@ import gc
 import sys
 from pathlib import Path
 
-from .apply import Refused, apply, read_status, rollback
-from .database import DatabaseError, resolve_url
-from .drift import find_drift
 from .errors import DefinitionErrors, StateError
-from .importer import ImportRefused, import_definitions
-from .pipeline import check_project, compile_project, write_result
-from .project import Project
+from .pipeline import check_project, compile_project, project_diagrams, refresh_diagrams, write_diagrams, write_result
+from .project import Project, write_atomically
+
+# The database commands' modules (psycopg and all) are imported by those commands only:
+# importing them took a tenth of a second off every compile.
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_DATABASE = 0, 1, 2, 3, 4
 
@@ -28,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--check", action="store_true", help="write nothing; exit 1 if generated/ is stale")
     pl = sub.add_parser("plan", help="print the SQL compile would write")
     pl.add_argument("-m", dest="name", help="name of the migration")
+    cd = sub.add_parser("chartdb", help="write the ChartDB JSON and schema.md only")
+    cd.add_argument("-o", dest="output", type=Path, metavar="FILE",
+                    help="write the whole-diagram JSON (ChartDB's Import diagram) to FILE instead")
     a = _with_url(sub.add_parser("apply", help="apply pending migrations"))
     a.add_argument("--dry-run", action="store_true", help="print what would run; change nothing")
     a.add_argument("--to", type=int, metavar="N", help="stop after migration N")
@@ -49,6 +51,9 @@ def _with_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def _apply(project: Project, args: argparse.Namespace) -> int:
+    from .apply import apply
+    from .database import resolve_url
+
     url = resolve_url(args.database_url)
     done = apply(project, url, to=args.to, dry_run=args.dry_run)
     if not done:
@@ -59,6 +64,9 @@ def _apply(project: Project, args: argparse.Namespace) -> int:
 
 
 def _rollback(project: Project, args: argparse.Namespace) -> int:
+    from .apply import rollback
+    from .database import resolve_url
+
     url = resolve_url(args.database_url)
     done = rollback(project, url, steps=args.steps, to=args.to)
     print(f"rolled back {len(done)} migration(s)" if done else "Nothing to roll back.")
@@ -66,6 +74,9 @@ def _rollback(project: Project, args: argparse.Namespace) -> int:
 
 
 def _status(project: Project, args: argparse.Namespace) -> int:
+    from .apply import read_status
+    from .database import resolve_url
+
     status = read_status(project, resolve_url(args.database_url))
     for m, row in status.applied:
         print(f"applied   {m.file.removeprefix('migrations/')}  {row.applied_at:%Y-%m-%d %H:%M:%S%z}")
@@ -81,6 +92,9 @@ def _status(project: Project, args: argparse.Namespace) -> int:
 
 
 def _drift(project: Project, args: argparse.Namespace) -> int:
+    from .database import resolve_url
+    from .drift import find_drift
+
     found = find_drift(project, resolve_url(args.database_url))
     if not found.differences:
         print("No drift: the database matches generated/state.json.")
@@ -94,6 +108,9 @@ def _drift(project: Project, args: argparse.Namespace) -> int:
 
 
 def _import(project: Project, args: argparse.Namespace) -> int:
+    from .database import resolve_url
+    from .importer import import_definitions
+
     written = import_definitions(project, resolve_url(args.database_url), args.schemas, args.force)
     print(f"wrote {len(written)} file(s) to definitions/")
     return EXIT_OK
@@ -111,7 +128,12 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
         return EXIT_STALE if problems else EXIT_OK
     result = compile_project(project, args.name, args.allow_destructive)
     if not result.changes:
-        print("No changes: the definitions match generated/state.json; nothing written.")
+        refreshed = refresh_diagrams(project, result)
+        if refreshed:
+            print(f"No schema changes; brought {len(refreshed)} stale diagram file(s) up to date "
+                  "(generated/chartdb/, generated/schema.md).")
+        else:
+            print("No changes: the definitions match generated/state.json; nothing written.")
         return EXIT_OK
     if result.refused:
         print("Refusing destructive changes (run with --allow-destructive to apply them):", file=sys.stderr)
@@ -122,12 +144,25 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
     assert result.record is not None
     print(f"wrote generated/{result.record.file} ({len(result.changes)} change(s))")
     print(f"wrote generated/{result.record.rollback}")
+    print("wrote generated/chartdb/ and generated/schema.md")
     print("wrote generated/state.json")
     return EXIT_OK
 
 
+def _chartdb(project: Project, args: argparse.Namespace) -> int:
+    diagrams = project_diagrams(project)
+    if args.output is not None:
+        write_atomically(args.output, diagrams["chartdb/diagram.json"])
+        print(f"wrote {args.output}")
+        return EXIT_OK
+    changed = write_diagrams(project, diagrams)
+    print(f"wrote {len(changed)} file(s) in generated/chartdb/ and generated/schema.md" if changed
+          else "generated/chartdb/ and generated/schema.md are up to date; nothing written.")
+    return EXIT_OK
+
+
 def _plan(project: Project, args: argparse.Namespace) -> int:
-    result = compile_project(project, args.name, allow_destructive=True)
+    result = compile_project(project, args.name, allow_destructive=True, diagrams=False)
     if not result.changes:
         print("-- No changes: the definitions match generated/state.json.")
         return EXIT_OK
@@ -136,7 +171,7 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
-            "drift": _drift, "import": _import}
+            "drift": _drift, "import": _import, "chartdb": _chartdb}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,15 +200,26 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     except StateError as e:
         print(f"generated/state.json: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except ImportRefused as e:
+    except Exception as e:
+        return _database_command_error(e)
+
+
+def _database_command_error(e: Exception) -> int:
+    """The exit code for a database command's expected failure; anything else is re-raised."""
+    from .apply import Refused
+    from .database import DatabaseError
+    from .importer import ImportRefused
+
+    if isinstance(e, ImportRefused):
         print(f"definitions/: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Refused as e:
+    if isinstance(e, Refused):
         print(f"refused, nothing was run:\n{e}", file=sys.stderr)
         return EXIT_REFUSED
-    except DatabaseError as e:
+    if isinstance(e, DatabaseError):
         print(f"error: {e}", file=sys.stderr)
         return EXIT_DATABASE
+    raise e
 
 
 if __name__ == "__main__":
