@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 
 from . import changes as ch
 from .build import build_schema
+from .chartdb import diagram_files, table_folders
 from .diff import diff
 from .errors import DefinitionError, DefinitionErrors, StateError
 from .load import load_project
 from .model import Schema
-from .project import Project, auto_name, migration_file, rollback_file, slug, write_set
+from .project import Project, auto_name, migration_file, rollback_file, slug, write_atomically, write_set
 from .render import Renderer
 from .state import MigrationRecord, State, dump_state, load_state, sha256
 
@@ -24,13 +25,47 @@ class CompileResult:
     record: MigrationRecord | None = None
     up_sql: str = ""
     refused: list[str] = field(default_factory=list)
+    diagrams: dict[str, bytes] = field(default_factory=dict)  # chartdb/... and schema.md, from the definitions
 
 
 def read_definitions(project: Project) -> Schema:
     """The schema the definitions describe; DefinitionErrors lists every problem."""
+    return read_definitions_and_folders(project)[0]
+
+
+def read_definitions_and_folders(project: Project) -> tuple[Schema, dict[str, str]]:
+    """The schema, and the folder of definitions/ each table came from (for diagram areas)."""
     errors: list[DefinitionError] = []
     docs = load_project(project.root, errors)
-    return build_schema(docs, errors)
+    return build_schema(docs, errors), table_folders(docs)
+
+
+def project_diagrams(project: Project) -> dict[str, bytes]:
+    """The ChartDB files and schema.md the definitions give, by path relative to generated/."""
+    return diagram_files(*read_definitions_and_folders(project))
+
+
+def stale_diagrams(project: Project, diagrams: dict[str, bytes]) -> tuple[list[str], list[str]]:
+    """Diagram files missing or different on disk, and table files of tables that are gone."""
+    stale = []
+    for rel, data in diagrams.items():
+        path = project.generated / rel
+        if not path.is_file() or path.read_bytes() != data:
+            stale.append(rel)
+    folder = project.generated / "chartdb" / "schemas"
+    extra = sorted(f"chartdb/schemas/{f.name}" for f in folder.glob("*.json")
+                   if f"chartdb/schemas/{f.name}" not in diagrams) if folder.is_dir() else []
+    return stale, extra
+
+
+def write_diagrams(project: Project, diagrams: dict[str, bytes]) -> list[str]:
+    """Bring the diagram files up to date; the paths written or removed (none when current)."""
+    stale, extra = stale_diagrams(project, diagrams)
+    for rel in stale:
+        write_atomically(project.generated / rel, diagrams[rel])
+    for rel in extra:
+        (project.generated / rel).unlink()
+    return stale + extra
 
 
 def destructive_reasons(changes: list[ch.Change]) -> list[str]:
@@ -66,12 +101,19 @@ def destructive_reasons(changes: list[ch.Change]) -> list[str]:
     return out
 
 
-def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False) -> CompileResult:
-    """Diff the definitions against state.json and render the next migration and its rollback."""
-    new = read_definitions(project)
+def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False,
+                    diagrams: bool = True) -> CompileResult:
+    """Diff the definitions against state.json and render the next migration and its rollback.
+
+    With `diagrams`, the ChartDB files and schema.md of the same Schema are made too, and are
+    part of `files` when there is a migration to write.
+    """
+    new, folders = read_definitions_and_folders(project)
     state = load_state(project.read_state_bytes())
     changes = diff(state.schema, new)
     result = CompileResult(state, changes)
+    if diagrams:
+        result.diagrams = diagram_files(new, folders)
     if not changes:
         return result
     if not allow_destructive:
@@ -89,13 +131,17 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
                               f"{up_file.split('/')[-1][:-4]}", diff(new, state.schema), [])
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))
-    result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
+    result.files = {up_file: up.encode(), down_file: down.encode(), **result.diagrams,
+                    "state.json": dump_state(new_state)}
     result.record, result.up_sql = record, up
     return result
 
 
 def write_result(project: Project, result: CompileResult) -> None:
     keep = {m.file for m in result.state.migrations} | {m.rollback for m in result.state.migrations}
+    if result.diagrams:  # table files of dropped tables go before the new state is current
+        for rel in stale_diagrams(project, result.diagrams)[1]:
+            (project.generated / rel).unlink()
     write_set(project, result.files, "state.json", keep)
 
 
@@ -103,7 +149,7 @@ def check_project(project: Project) -> list[str]:
     """Why generated/ is not what compile would make; empty when it is up to date."""
     problems: list[str] = []
     state = load_state(project.read_state_bytes())
-    new = read_definitions(project)
+    new, folders = read_definitions_and_folders(project)
     pending = diff(state.schema, new)
     if pending:
         problems.append(f"definitions have {len(pending)} change(s) not compiled yet; run 'schemac compile'")
@@ -123,8 +169,21 @@ def check_project(project: Project) -> list[str]:
         for f in sorted(project.migrations.glob("*.sql")):
             if f"migrations/{f.name}" not in recorded:
                 problems.append(f"generated/migrations/{f.name} is not recorded in state.json")
+    if state.migrations or pending:  # a project never compiled has no diagrams to be stale
+        stale, extra = stale_diagrams(project, diagram_files(new, folders))
+        problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
+                     f"; run 'schemac compile' or 'schemac chartdb'" for rel in stale]
+        problems += [f"generated/{rel} belongs to no table; run 'schemac chartdb'" for rel in extra]
     return problems
 
 
+def refresh_diagrams(project: Project, result: CompileResult) -> list[str]:
+    """With no migration to write, rewrite only stale diagram files (first run after an upgrade,
+    a hand edit, a definitions change that is no schema change); the paths written or removed."""
+    if result.changes or not result.state.migrations or not result.diagrams:
+        return []
+    return write_diagrams(project, result.diagrams)
+
+
 __all__ = ["CompileResult", "DefinitionErrors", "StateError", "check_project", "compile_project",
-           "read_definitions", "write_result"]
+           "project_diagrams", "read_definitions", "refresh_diagrams", "write_diagrams", "write_result"]

@@ -229,8 +229,11 @@ def test_same_definitions_give_byte_identical_files(tmp_path: Path, capsys: pyte
                      "orgs.yaml": ORGS})
         assert run(root, capsys, "compile")[0] == 0
         outputs.append({name: data for name, (data, _) in snapshot(root).items()})
-    assert sorted(outputs[0]) == ["migrations/001_initial_schema.sql", "migrations/002_create_org_kind_and_more.sql",
-                                  "migrations/rollback_001.sql", "migrations/rollback_002.sql", "state.json"]
+    assert sorted(outputs[0]) == ["chartdb/diagram.json", "chartdb/metadata.json", "chartdb/schema_index.json",
+                                  "chartdb/schemas/public.orgs.json", "chartdb/schemas/public.users.json",
+                                  "migrations/001_initial_schema.sql", "migrations/002_create_org_kind_and_more.sql",
+                                  "migrations/rollback_001.sql", "migrations/rollback_002.sql", "schema.md",
+                                  "state.json"]
     assert outputs[0] == outputs[1]
     assert str(tmp_path) not in b"".join(outputs[0].values()).decode()
 
