@@ -26,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -119,13 +120,15 @@ def generate(gen_path: Path, out: Path, tables: int, seed: int) -> tuple[Path, P
 
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float | None, int, str]:
     """Run `cmd` and measure its wall time and its own peak RSS (via wait4)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # read the pipes (output is small), then reap with wait4 for this child's own rusage
-    out_b = proc.stdout.read() if proc.stdout else b""
-    err_b = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
+    with tempfile.TemporaryFile() as err_file:  # a file, so a long stderr cannot block the child
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=err_file)
+        # read stdout to its end, then reap with wait4 for this child's own rusage
+        out_b = proc.stdout.read() if proc.stdout else b""
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        err_file.seek(0)
+        err_b = err_file.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     out, err = out_b.decode(), err_b.decode()
     if proc.returncode != 0:
