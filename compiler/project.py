@@ -83,15 +83,19 @@ def auto_name(changes: list[ch.Change], first: bool) -> str:
     return slug(text)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never a part."""
+def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write `data` to `path` so that a reader sees the old file or the new one, never a part.
+
+    `durable=False` leaves flushing to disk to the caller (one sync for a whole set of files).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -111,7 +115,11 @@ def write_set(project: Project, files: dict[str, bytes], commit_file: str, keep:
                 leftover.unlink()
     for rel, data in files.items():
         if rel != commit_file:
-            write_atomically(project.generated / rel, data)
+            write_atomically(project.generated / rel, data, durable=False)
+    # One flush for the whole set (a thousand diagram files would otherwise cost a thousand
+    # fsyncs), and it happens before the commit point: state.json never names a file that
+    # could be lost.
+    os.sync()
     write_atomically(project.generated / commit_file, files[commit_file])
     dir_fd = os.open(project.generated, os.O_RDONLY)
     try:
