@@ -14,3 +14,15 @@ class SQLSnapshotExtension(SingleFileSnapshotExtension):
 @pytest.fixture
 def sql_snapshot(snapshot):
     return snapshot.use_extension(SQLSnapshotExtension)
+
+
+class JSONSnapshotExtension(SingleFileSnapshotExtension):
+    """Each snapshot is one .json file, byte for byte what schemac writes."""
+
+    _write_mode = WriteMode.TEXT
+    file_extension = "json"
+
+
+@pytest.fixture
+def json_snapshot(snapshot):
+    return snapshot.use_extension(JSONSnapshotExtension)
