@@ -262,6 +262,21 @@ class DropIdentity(ColumnChange):
 
 
 @dataclass(frozen=True, slots=True)
+class AddSerial(ColumnChange):
+    """A column becomes serial: a sequence it owns, numbering on from the highest value."""
+
+    sequence: str
+    integer_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class DropSerial(ColumnChange):
+    """A serial column becomes a plain integer: its default and its sequence go, its values stay."""
+
+    sequence: str
+
+
+@dataclass(frozen=True, slots=True)
 class DropGeneration(ColumnChange):
     """A generated column becomes a plain one, keeping its values (DROP EXPRESSION)."""
 
@@ -384,8 +399,8 @@ PHASES: tuple[type[Change], ...] = (
     DropColumn, DropTable,  # before renames and additions, which may reuse their names
     RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
     CreateTable,
-    AddColumn, DropGeneration, DropIdentity, DropDefault, AlterColumnType, DropNotNull, SetNotNull,
-    SetDefault, AddIdentity, SetIdentity,
+    AddColumn, DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, DropNotNull, SetNotNull,
+    SetDefault, AddSerial, AddIdentity, SetIdentity,
     SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,
     DropEnum, DropExtension, DropSchema,

@@ -141,22 +141,27 @@ def _tables(old: Schema, new: Schema, renames: Renames, recreated: dict[str, Enu
         if renames.table(key) not in new.tables:
             out += [ch.DropForeignKey(a.schema, a.name, fk) for fk in a.foreign_keys]
             out.append(ch.DropTable(a))
-    return out + _rebuild_dependent_foreign_keys(new, out)
+    return out + _rebuild_dependent_foreign_keys(new, out, renames)
 
 
-def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change]) -> list[ch.Change]:
+def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renames: Renames) -> list[ch.Change]:
     """Foreign keys leaning on a key that is dropped and re-added must be dropped and re-added too."""
-    dropped = {(f"{c.schema}.{c.table}", frozenset(c.constraint.columns)) for c in planned
+    def now(schema: str, table: str) -> str:  # drops name tables as they were
+        return renames.table(f"{schema}.{table}")
+
+    dropped = {(now(c.schema, c.table), frozenset(c.constraint.columns)) for c in planned
                if isinstance(c, ch.DropConstraint) and hasattr(c.constraint, "columns")}
-    dropped |= {(f"{c.schema}.{c.table}", frozenset(p.column for p in c.index.parts)) for c in planned
+    dropped |= {(now(c.schema, c.table), frozenset(p.column for p in c.index.parts)) for c in planned
                 if isinstance(c, ch.DropIndex) and c.index.unique}
-    touched = {(c.schema, c.table, c.foreign_key.name) for c in planned
+    touched = {(now(c.schema, c.table), c.foreign_key.name) for c in planned
                if isinstance(c, ch.DropForeignKey | ch.AddForeignKey)}
+    old_names = {new_key: old_key.split(".", 1)[1] for old_key, new_key in renames.tables.items()}
     out: list[ch.Change] = []
     for t in new.tables.values():
         for fk in t.foreign_keys:
-            if (fk.ref_key, frozenset(fk.ref_columns)) in dropped and (t.schema, t.name, fk.name) not in touched:
-                out += [ch.DropForeignKey(t.schema, t.name, fk), ch.AddForeignKey(t.schema, t.name, fk)]
+            if (fk.ref_key, frozenset(fk.ref_columns)) in dropped and (t.key, fk.name) not in touched:
+                out += [ch.DropForeignKey(t.schema, old_names.get(t.key, t.name), fk),
+                        ch.AddForeignKey(t.schema, t.name, fk)]
     return out
 
 
@@ -208,31 +213,39 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], recreated: dict[str, En
             if col.comment is not None:
                 out.append(ch.SetColumnComment(s, t, col.name, col.comment))
             continue
+        generated = with_columns_renamed(prev.generated, colmap) if prev.generated is not None else None
+        if col.generated is not None and generated != col.generated:
+            # a new generation expression: PostgreSQL 15 cannot change one in place, so rebuild the column
+            out += [ch.DropColumn(s, a.name, prev), ch.AddColumn(s, t, col)]
+            if col.comment is not None:
+                out.append(ch.SetColumnComment(s, t, col.name, col.comment))
+            continue
         if prev.name != col.name:
             out.append(ch.RenameColumn(s, t, prev.name, col.name))
         out += _alter_column(s, t, prev, col, recreated, colmap)
     for col in a.columns:
         if col.name not in colmap:
-            out.append(ch.DropColumn(s, t, col))
+            out.append(ch.DropColumn(s, a.name, col))  # runs before renames: the old table name
     return out
 
 
 def _alter_column(s: str, t: str, a: Column, b: Column, recreated: dict[str, Enum],
                   colmap: dict[str, str]) -> list[ch.Change]:
     name = b.name
-    if a.generated is not None:
-        a = replace(a, generated=with_columns_renamed(a.generated, colmap))
-    if a.generated != b.generated and b.generated is not None or (a.type in SERIAL_TYPES) != (b.type in SERIAL_TYPES):
-        # a new generation expression, or serial-ness changed: PostgreSQL 15 must rebuild the column
-        return [ch.DropColumn(s, t, replace(a, name=name)), ch.AddColumn(s, t, b)] + (
-            [ch.SetColumnComment(s, t, name, b.comment)] if b.comment is not None else [])
     out: list[ch.Change] = []
     if a.generated is not None and b.generated is None:
         out.append(ch.DropGeneration(s, t, name, a.generated))
-    base = b.type.removesuffix("[]")
-    recast = a.type == b.type and base in recreated
-    if a.type != b.type or recast:
-        change = _alter_type(s, t, name, a.type, b.type, recast)
+    # serial is an integer type plus an owned sequence as its default: change the two apart
+    a_type, b_type = SERIAL_TYPES.get(a.type, a.type), SERIAL_TYPES.get(b.type, b.type)
+    sequence = default_name(t, [name], "seq")
+    if a.type != b.type and a.type in SERIAL_TYPES:
+        out.append(ch.DropSerial(s, t, name, sequence))
+    if a.type != b.type and b.type in SERIAL_TYPES:
+        out.append(ch.AddSerial(s, t, name, sequence, b_type))
+    base = b_type.removesuffix("[]")
+    recast = a_type == b_type and base in recreated
+    if a_type != b_type or recast:
+        change = _alter_type(s, t, name, a_type, b_type, recast)
         # a default of the old type may not cast by itself: take it off and put it back
         reset = change.using is not None
         if a.default is not None and (reset or b.default is None):
@@ -333,14 +346,15 @@ def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename) -> li
 
 
 def _constraints(a: Table, b: Table, colmap: dict[str, str], renames: Renames, retyped: set[str]) -> list[ch.Change]:
-    s, t = b.schema, b.name
+    # drops run before renames, so they name the table as it was; the rest as it will be
+    s, t, old_t = b.schema, b.name, a.name
     out = _family(a.constraints, b.constraints, colmap, renames, retyped,
-                  lambda c: ch.AddConstraint(s, t, c), lambda c: ch.DropConstraint(s, t, c),
+                  lambda c: ch.AddConstraint(s, t, c), lambda c: ch.DropConstraint(s, old_t, c),
                   lambda o, n: ch.RenameConstraint(s, t, o, n))
     out += _family(a.foreign_keys, b.foreign_keys, colmap, renames, set(),
-                   lambda c: ch.AddForeignKey(s, t, c), lambda c: ch.DropForeignKey(s, t, c),
+                   lambda c: ch.AddForeignKey(s, t, c), lambda c: ch.DropForeignKey(s, old_t, c),
                    lambda o, n: ch.RenameConstraint(s, t, o, n))
     out += _family(a.indexes, b.indexes, colmap, renames, retyped,
-                   lambda i: ch.CreateIndex(s, t, i), lambda i: ch.DropIndex(s, t, i),
+                   lambda i: ch.CreateIndex(s, t, i), lambda i: ch.DropIndex(s, old_t, i),
                    lambda o, n: ch.RenameIndex(s, o, n))
     return out

@@ -149,4 +149,6 @@ CASES: dict[str, tuple[str, str]] = {
           - {name: id, type: bigint, primary_key: true}
           - {name: t_id, type: bigint, references: u.id}
         """)),
+    "serial_to_integer": (T + "  - {name: n, type: serial}\n", T + "  - {name: n, type: integer, nullable: false}\n"),
+    "integer_to_bigserial": (T + "  - {name: n, type: integer, default: 0}\n", T + "  - {name: n, type: bigserial}\n"),
 }

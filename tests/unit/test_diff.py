@@ -131,9 +131,6 @@ def test_identity_add_drop_set() -> None:
     assert one(always, by_default, ch.SetIdentity).identity == "by default"
 
 
-@pytest.mark.xfail(strict=True, reason="diff._alter_column: serial <-> integer is rebuilt as DropColumn + "
-                                       "AddColumn, losing the column's data; PostgreSQL can drop or add the "
-                                       "default and sequence in place")
 def test_serial_to_integer_keeps_the_column() -> None:
     found = changes(table("{name: a, type: serial}"), table("{name: a, type: int, nullable: false}"))
     assert not any(isinstance(c, ch.DropColumn) for c in found)
