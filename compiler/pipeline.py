@@ -1,6 +1,7 @@
 """compile, compile --check and plan: definitions and state in, the next migration out."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from . import changes as ch
@@ -52,19 +53,26 @@ def stale_diagrams(project: Project, diagrams: dict[str, bytes]) -> tuple[list[s
         path = project.generated / rel
         if not path.is_file() or path.read_bytes() != data:
             stale.append(rel)
+    return stale, _table_files_of_no_table(project, diagrams)
+
+
+def _table_files_of_no_table(project: Project, diagrams: dict[str, bytes]) -> list[str]:
     folder = project.generated / "chartdb" / "schemas"
-    extra = sorted(f"chartdb/schemas/{f.name}" for f in folder.glob("*.json")
-                   if f"chartdb/schemas/{f.name}" not in diagrams) if folder.is_dir() else []
-    return stale, extra
+    if not folder.is_dir():
+        return []
+    return sorted(f"chartdb/schemas/{f.name}" for f in folder.glob("*.json")
+                  if f"chartdb/schemas/{f.name}" not in diagrams)
 
 
 def write_diagrams(project: Project, diagrams: dict[str, bytes]) -> list[str]:
     """Bring the diagram files up to date; the paths written or removed (none when current)."""
     stale, extra = stale_diagrams(project, diagrams)
     for rel in stale:
-        write_atomically(project.generated / rel, diagrams[rel])
+        write_atomically(project.generated / rel, diagrams[rel], durable=False)
     for rel in extra:
         (project.generated / rel).unlink()
+    if stale or extra:
+        os.sync()  # one flush for the set, as write_set does
     return stale + extra
 
 
@@ -139,10 +147,17 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
 
 def write_result(project: Project, result: CompileResult) -> None:
     keep = {m.file for m in result.state.migrations} | {m.rollback for m in result.state.migrations}
-    if result.diagrams:  # table files of dropped tables go before the new state is current
-        for rel in stale_diagrams(project, result.diagrams)[1]:
+    files = result.files
+    if result.diagrams:
+        # A diagram file already as it should be is not rewritten (a small change to a large
+        # schema touches a few of its thousand table files); table files of dropped tables go
+        # before the new state is current.
+        stale, extra = stale_diagrams(project, result.diagrams)
+        current = set(result.diagrams) - set(stale)
+        files = {rel: data for rel, data in files.items() if rel not in current}
+        for rel in extra:
             (project.generated / rel).unlink()
-    write_set(project, result.files, "state.json", keep)
+    write_set(project, files, "state.json", keep)
 
 
 def check_project(project: Project) -> list[str]:
