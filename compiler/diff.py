@@ -145,7 +145,9 @@ def _tables(old: Schema, new: Schema, renames: Renames, recreated: dict[str, Enu
 
 
 def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renames: Renames) -> list[ch.Change]:
-    """Foreign keys leaning on a key that is dropped and re-added must be dropped and re-added too."""
+    """Foreign keys leaning on a key that is dropped and re-added must be dropped and re-added too,
+    and so must those whose columns change type on both sides: between the two ALTERs the key
+    would compare values of unrelated types (text against integer), which PostgreSQL refuses."""
     def now(schema: str, table: str) -> str:  # drops name tables as they were
         return renames.table(f"{schema}.{table}")
 
@@ -155,11 +157,15 @@ def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renam
                 if isinstance(c, ch.DropIndex) and c.index.unique}
     touched = {(now(c.schema, c.table), c.foreign_key.name) for c in planned
                if isinstance(c, ch.DropForeignKey | ch.AddForeignKey)}
+    retyped = {(f"{c.schema}.{c.table}", c.column) for c in planned if isinstance(c, ch.AlterColumnType)}
     old_names = {new_key: old_key.split(".", 1)[1] for old_key, new_key in renames.tables.items()}
     out: list[ch.Change] = []
     for t in new.tables.values():
         for fk in t.foreign_keys:
-            if (fk.ref_key, frozenset(fk.ref_columns)) in dropped and (t.key, fk.name) not in touched:
+            both_retyped = any((t.key, c) in retyped and (fk.ref_key, r) in retyped
+                               for c, r in zip(fk.columns, fk.ref_columns, strict=True))
+            rebuilt = (fk.ref_key, frozenset(fk.ref_columns)) in dropped or both_retyped
+            if rebuilt and (t.key, fk.name) not in touched:
                 out += [ch.DropForeignKey(t.schema, old_names.get(t.key, t.name), fk),
                         ch.AddForeignKey(t.schema, t.name, fk)]
     return out

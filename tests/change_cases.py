@@ -151,4 +151,19 @@ CASES: dict[str, tuple[str, str]] = {
         """)),
     "serial_to_integer": (T + "  - {name: n, type: serial}\n", T + "  - {name: n, type: integer, nullable: false}\n"),
     "integer_to_bigserial": (T + "  - {name: n, type: integer, default: 0}\n", T + "  - {name: n, type: bigserial}\n"),
+    "retype_key_and_reference": (
+        "table: t\ncolumns:\n  - {name: id, type: text, primary_key: true}\n" + d("""
+        ---
+        table: other
+        columns:
+          - {name: id, type: bigint, primary_key: true}
+          - {name: t_id, type: text, references: t.id}
+        """),
+        "table: t\ncolumns:\n  - {name: id, type: integer, primary_key: true}\n" + d("""
+        ---
+        table: other
+        columns:
+          - {name: id, type: bigint, primary_key: true}
+          - {name: t_id, type: integer, references: t.id}
+        """)),
 }

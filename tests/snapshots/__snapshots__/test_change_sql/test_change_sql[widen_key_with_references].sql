@@ -3,11 +3,17 @@
 
 BEGIN;
 
+-- DropForeignKey public.other.other_t_id_fkey
+ALTER TABLE public.other DROP CONSTRAINT other_t_id_fkey;
+
 -- AlterColumnType public.other.t_id
 ALTER TABLE public.other ALTER COLUMN t_id TYPE bigint;
 
 -- AlterColumnType public.t.id
 ALTER TABLE public.t ALTER COLUMN id TYPE bigint;
+
+-- AddForeignKey public.other.other_t_id_fkey
+ALTER TABLE public.other ADD CONSTRAINT other_t_id_fkey FOREIGN KEY (t_id) REFERENCES public.t (id);
 
 COMMIT;
 
@@ -16,10 +22,16 @@ COMMIT;
 
 BEGIN;
 
+-- DropForeignKey public.other.other_t_id_fkey
+ALTER TABLE public.other DROP CONSTRAINT other_t_id_fkey;
+
 -- AlterColumnType public.other.t_id
 ALTER TABLE public.other ALTER COLUMN t_id TYPE integer;
 
 -- AlterColumnType public.t.id
 ALTER TABLE public.t ALTER COLUMN id TYPE integer;
+
+-- AddForeignKey public.other.other_t_id_fkey
+ALTER TABLE public.other ADD CONSTRAINT other_t_id_fkey FOREIGN KEY (t_id) REFERENCES public.t (id);
 
 COMMIT;
