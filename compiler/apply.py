@@ -98,8 +98,9 @@ def apply(project: Project, url: str, to: int | None = None, dry_run: bool = Fal
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
         if not dry_run:
-            conn.execute(CREATE_TABLE)
+            # lock first: CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin
             conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+            conn.execute(CREATE_TABLE)
         try:
             status = compare(project, state, _applied_rows(conn))  # read again under the lock
             _refuse_if_unsafe(status)
@@ -134,9 +135,9 @@ def rollback(project: Project, url: str, steps: int | None = None, to: int | Non
     """Run rollback files newest first, each in one transaction with the removal of its row."""
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
-        conn.execute(CREATE_TABLE)
         conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
         try:
+            conn.execute(CREATE_TABLE)
             status = compare(project, state, _applied_rows(conn))
             _refuse_if_unsafe(status)
             applied = sorted((m for m, _ in status.applied), key=lambda m: m.version, reverse=True)
