@@ -257,7 +257,9 @@ def _alter_column(s: str, t: str, a: Column, b: Column, recreated: dict[str, Enu
         if a.default is not None and (reset or b.default is None):
             out.append(ch.DropDefault(s, t, name, a.default))
         out.append(change)
-        if b.default is not None and (reset or a.default != b.default):
+        if b.default is not None:
+            # set even when unchanged: a kept default keeps its old type ('x'::character varying
+            # on what is now a text column), unlike the same default written for the new type
             out.append(ch.SetDefault(s, t, name, b.default))
     elif a.default != b.default:
         out.append(ch.SetDefault(s, t, name, b.default) if b.default is not None

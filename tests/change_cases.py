@@ -166,4 +166,6 @@ CASES: dict[str, tuple[str, str]] = {
           - {name: id, type: bigint, primary_key: true}
           - {name: t_id, type: integer, references: t.id}
         """)),
+    "default_kept_across_type_change": (T.replace("type: text}", "type: varchar(40), default: \"'x'\"}"),
+                                        T.replace("type: text}", "type: text, default: \"'x'\"}")),
 }
