@@ -32,7 +32,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
-DEFAULT_GENERATOR = Path("/work/shared/bench/gen_definitions.py")
+# shared/ sits beside the project checkout
+DEFAULT_GENERATOR = next((p for p in (PROJECT.parent / "shared" / "bench" / "gen_definitions.py",
+                                      Path("/work/shared/bench/gen_definitions.py")) if p.is_file()),
+                         PROJECT.parent / "shared" / "bench" / "gen_definitions.py")
 
 # The floor: what PyYAML's C loader needs to read the same files, nothing more.
 FLOOR = r"""
