@@ -69,16 +69,21 @@ def _change_slug(c: ch.Change) -> str:
 
 
 def auto_name(changes: list[ch.Change], first: bool) -> str:
-    """A name from what the migration does: `initial_schema`, `add_users_phone`, ..."""
-    if first:
-        return "initial_schema"
+    """A name from what the migration does: `create_users`, `add_users_phone`, `initial_schema`..."""
+    created = [c.table.name for c in changes if isinstance(c, ch.CreateTable)]
+    if first and not (len(created) == 1 and len(created) == len([c for c in changes if not isinstance(
+            c, ch.CreateIndex | ch.AddForeignKey | ch.SetTableComment | ch.SetColumnComment)])):
+        return "initial_schema"  # a whole schema at once; one table alone is named after it
     recreated = {c.enum.key for c in changes if isinstance(c, ch.RenameEnum)}
     seen: dict[str, None] = {}
     for c in changes:
         if isinstance(c, ch.CreateEnum) and c.enum.key in recreated:
             continue  # part of altering that enum, already named
+        if isinstance(c, ch.CreateIndex | ch.AddForeignKey | ch.SetTableComment | ch.SetColumnComment) and any(
+                isinstance(x, ch.CreateTable) and x.table.name == c.table for x in changes):
+            continue  # part of creating that table
         seen.setdefault(_change_slug(c), None)
-    names = list(seen)
+    names = [n for n in seen if not n.startswith("alter_")] or list(seen)  # specific names first
     text = names[0] if len(names) == 1 else f"{names[0]}_and_{names[1]}" if len(names) == 2 else f"{names[0]}_and_more"
     return slug(text)
 

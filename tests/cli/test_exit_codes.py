@@ -77,11 +77,11 @@ def test_first_compile_writes_migration_rollback_and_state(tmp_path: Path, capsy
     code, out, err = run(tmp_path, capsys, "compile")
     assert code == 0, err
     assert err == ""
-    assert migrations(tmp_path) == ["001_initial_schema.sql", "rollback_001.sql"]
+    assert migrations(tmp_path) == ["001_create_users.sql", "rollback_001.sql"]
     assert (tmp_path / "generated" / "state.json").is_file()
-    up = (tmp_path / "generated/migrations/001_initial_schema.sql").read_text()
+    up = (tmp_path / "generated/migrations/001_create_users.sql").read_text()
     assert "BEGIN;" in up and "COMMIT;" in up and "CREATE TABLE public.users (" in up
-    assert "wrote generated/migrations/001_initial_schema.sql" in out
+    assert "wrote generated/migrations/001_create_users.sql" in out
 
 
 def test_second_compile_says_no_changes_and_rewrites_nothing(
@@ -111,11 +111,11 @@ def test_check_is_1_after_a_definition_changes(compiled: Path, capsys: pytest.Ca
 
 
 def test_check_is_1_when_a_migration_was_edited_by_hand(compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = compiled / "generated/migrations/001_initial_schema.sql"
+    path = compiled / "generated/migrations/001_create_users.sql"
     path.write_text(path.read_text().replace("COMMIT;", "-- reviewed\nCOMMIT;"))
     code, out, _ = run(compiled, capsys, "compile", "--check")
     assert code == 1
-    assert "generated/migrations/001_initial_schema.sql differs" in out
+    assert "generated/migrations/001_create_users.sql differs" in out
 
 
 def test_check_is_1_when_a_rollback_is_missing(compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,7 +151,7 @@ def test_dropping_a_column_is_refused_with_3_then_allowed(compiled: Path, capsys
     assert snapshot(compiled) == before
     code, out, err = run(compiled, capsys, "compile", "--allow-destructive")
     assert code == 0, err
-    assert migrations(compiled) == ["001_initial_schema.sql", "002_drop_users_nick.sql",
+    assert migrations(compiled) == ["001_create_users.sql", "002_drop_users_nick.sql",
                                     "rollback_001.sql", "rollback_002.sql"]
     up = (compiled / "generated/migrations/002_drop_users_nick.sql").read_text()
     assert "DROP COLUMN nick" in up
@@ -192,7 +192,7 @@ def test_plan_prints_the_sql_and_writes_nothing(tmp_path: Path, capsys: pytest.C
     assert not (tmp_path / "generated").exists()
     # and it is exactly what compile then writes
     assert run(tmp_path, capsys, "compile")[0] == 0
-    assert (tmp_path / "generated/migrations/001_initial_schema.sql").read_text() == out
+    assert (tmp_path / "generated/migrations/001_create_users.sql").read_text() == out
 
 
 def test_plan_shows_destructive_changes_with_exit_0_and_writes_nothing(
@@ -214,7 +214,7 @@ def test_name_from_m_and_numbering(compiled: Path, capsys: pytest.CaptureFixture
                      "orgs.yaml": ORGS})
     assert run(compiled, capsys, "compile", "-m", "age")[0] == 0
     assert migrations(compiled) == [
-        "001_initial_schema.sql", "002_add_phone.sql", "003_create_org_kind_and_create_orgs.sql",
+        "001_create_users.sql", "002_add_phone.sql", "003_create_org_kind_and_create_orgs.sql",
         "004_age.sql", "rollback_001.sql", "rollback_002.sql", "rollback_003.sql", "rollback_004.sql"]
     assert run(compiled, capsys, "compile", "--check")[0] == 0
 
@@ -231,7 +231,7 @@ def test_same_definitions_give_byte_identical_files(tmp_path: Path, capsys: pyte
         outputs.append({name: data for name, (data, _) in snapshot(root).items()})
     assert sorted(outputs[0]) == ["chartdb/diagram.json", "chartdb/metadata.json", "chartdb/schema_index.json",
                                   "chartdb/schemas/public.orgs.json", "chartdb/schemas/public.users.json",
-                                  "migrations/001_initial_schema.sql", "migrations/002_create_org_kind_and_more.sql",
+                                  "migrations/001_create_users.sql", "migrations/002_create_org_kind_and_more.sql",
                                   "migrations/rollback_001.sql", "migrations/rollback_002.sql", "schema.md",
                                   "state.json"]
     assert outputs[0] == outputs[1]

@@ -49,7 +49,7 @@ def test_an_interrupted_compile_leaves_the_old_set(tmp_path: Path, monkeypatch: 
     write_result(Project(tmp_path), result)
     assert check_project(Project(tmp_path)) == []
     assert sorted(p.name for p in (tmp_path / "generated" / "migrations").iterdir()) == [
-        "001_initial_schema.sql", "002_add_t_note.sql", "rollback_001.sql", "rollback_002.sql"]
+        "001_create_t.sql", "002_add_t_note.sql", "rollback_001.sql", "rollback_002.sql"]
 
 
 def test_file_names() -> None:
@@ -58,3 +58,22 @@ def test_file_names() -> None:
     assert rollback_file(12) == "migrations/rollback_012.sql"
     assert slug("Add Users: phone & e-mail!") == "add_users_phone_e_mail"
     assert slug("!!!") == "migration"
+
+
+def test_automatic_names(tmp_path: Path) -> None:
+    def name_after(files: dict[str, str]) -> str:
+        write_definitions(tmp_path, files)
+        result = compile_project(Project(tmp_path), allow_destructive=True)
+        write_result(Project(tmp_path), result)
+        assert result.record is not None
+        return result.record.file
+
+    two = {"t.yaml": T1, "u.yaml": T1.replace("table: t", "table: u")}
+    assert name_after(two) == "migrations/001_initial_schema.sql"  # a whole schema at once
+    assert name_after({**two, "t.yaml": T2 + "indexes:\n  - columns: [note]\n"}) == "migrations/002_add_t_note.sql"
+    assert name_after({"t.yaml": T2}) == "migrations/003_drop_u.sql"
+
+
+def test_one_table_first_is_named_after_it(tmp_path: Path) -> None:
+    write_definitions(tmp_path, {"t.yaml": T1 + "indexes:\n  - columns: [id]\n"})
+    assert compile_project(Project(tmp_path)).record.file == "migrations/001_create_t.sql"
