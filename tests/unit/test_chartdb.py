@@ -274,7 +274,7 @@ def test_table_file_names_are_safe() -> None:
 
 # ---------------------------------------------------------------- generated schemas
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(schemas())
 def test_generated_schemas_follow_every_rule(schema: Schema) -> None:
     files = files_of(schema)

@@ -150,7 +150,7 @@ def test_mermaid_itself_parses_awkward_names() -> None:
     assert mermaid_parse(blocks) == [None] * len(blocks)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(schemas(max_tables=8))
 def test_generated_schemas_pass_the_grammar(schema: Schema) -> None:
     blocks = mermaid_blocks(schema_markdown(schema))
@@ -168,6 +168,7 @@ def test_generated_schemas_pass_mermaid_itself() -> None:
         texts.extend(mermaid_blocks(schema_markdown(schema)))
         return len(texts) >= 60
 
-    find(schemas(max_tables=8), collect, settings=settings(max_examples=200, database=None))
+    find(schemas(max_tables=8), collect, settings=settings(max_examples=200, database=None, deadline=None,
+                                                        suppress_health_check=list(HealthCheck)))
     assert all(er_problems(t) == [] for t in texts)
     assert mermaid_parse(texts) == [None] * len(texts)
