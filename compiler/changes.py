@@ -93,7 +93,8 @@ class DropEnum(Change):
 
     @property
     def destructive(self) -> bool:
-        return self.replaced_by is None or bool(self.removed_values)
+        # a reorder loses no value but rewrites every column of the type and changes how it sorts
+        return True
 
     @property
     def removed_values(self) -> tuple[str, ...]:

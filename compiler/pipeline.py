@@ -96,9 +96,12 @@ def destructive_reasons(changes: list[ch.Change]) -> list[str]:
                 line += (f"; if it was renamed to {created[c.table.schema]}, add "
                          f"'renamed_from: {c.table.name}' to table {created[c.table.schema]}")
         elif isinstance(c, ch.DropEnum):
-            if c.replaced_by is not None:
+            if c.replaced_by is not None and c.removed_values:
                 name = c.replaced_by.name
                 line = f"remove value(s) {', '.join(c.removed_values)} from enum {name}: rows using them fail"
+            elif c.replaced_by is not None:
+                line = (f"reorder the values of enum {c.replaced_by.name}: every column of the type is "
+                        f"rewritten and sorts differently")
             else:
                 line = f"drop enum {c.subject}"
         elif isinstance(c, ch.AlterColumnType):

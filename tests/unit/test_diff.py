@@ -11,6 +11,7 @@ from compiler.diff import diff
 from compiler.errors import DefinitionError
 from compiler.load import load_project
 from compiler.model import Schema
+from compiler.pipeline import destructive_reasons
 from tests.helpers import schema_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -231,10 +232,13 @@ def test_enum_value_removed_recreates_the_type() -> None:
     assert alter.using == "s::text::st" and not alter.destructive
 
 
-def test_enum_values_reordered_recreates_without_loss() -> None:
+def test_enum_values_reordered_recreates_and_is_reported_as_destructive() -> None:
     found = changes("enum: e\nvalues: [a, b]\n", "enum: e\nvalues: [b, a]\n")
     assert [type(c).__name__ for c in found] == ["RenameEnum", "CreateEnum", "DropEnum"]
-    assert not found[-1].destructive
+    assert found[-1].removed_values == ()
+    assert found[-1].destructive  # nothing is lost, but every column of the type is rewritten
+    assert destructive_reasons(found) == [
+        "reorder the values of enum e: every column of the type is rewritten and sorts differently"]
 
 
 def test_create_and_drop_enum() -> None:
