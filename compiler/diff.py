@@ -141,7 +141,12 @@ def _tables(old: Schema, new: Schema, renames: Renames, recreated: dict[str, Enu
         if renames.table(key) not in new.tables:
             out += [ch.DropForeignKey(a.schema, a.name, fk) for fk in a.foreign_keys]
             out.append(ch.DropTable(a))
-    return out + _rebuild_dependent_foreign_keys(new, out, renames)
+    rebuilt = _rebuild_dependent_foreign_keys(new, out, renames)
+    # a key dropped under its old name is not renamed as well
+    superseded = {(c.schema, c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
+    out = [c for c in out if not (isinstance(c, ch.RenameConstraint)
+                                  and (c.schema, c.table, c.new_name) in superseded)]
+    return out + rebuilt
 
 
 def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renames: Renames) -> list[ch.Change]:
@@ -159,6 +164,8 @@ def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renam
                if isinstance(c, ch.DropForeignKey | ch.AddForeignKey)}
     retyped = {(f"{c.schema}.{c.table}", c.column) for c in planned if isinstance(c, ch.AlterColumnType)}
     old_names = {new_key: old_key.split(".", 1)[1] for old_key, new_key in renames.tables.items()}
+    # drops run before renames: a key renamed in this migration is dropped under its old name
+    renamed = {(c.schema, c.table, c.new_name): c.old_name for c in planned if isinstance(c, ch.RenameConstraint)}
     out: list[ch.Change] = []
     for t in new.tables.values():
         for fk in t.foreign_keys:
@@ -166,7 +173,8 @@ def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renam
                                for c, r in zip(fk.columns, fk.ref_columns, strict=True))
             rebuilt = (fk.ref_key, frozenset(fk.ref_columns)) in dropped or both_retyped
             if rebuilt and (t.key, fk.name) not in touched:
-                out += [ch.DropForeignKey(t.schema, old_names.get(t.key, t.name), fk),
+                was = replace(fk, name=renamed.get((t.schema, t.name, fk.name), fk.name))
+                out += [ch.DropForeignKey(t.schema, old_names.get(t.key, t.name), was),
                         ch.AddForeignKey(t.schema, t.name, fk)]
     return out
 
@@ -188,6 +196,13 @@ def _alter_table(a: Table, b: Table, renames: Renames, recreated: dict[str, Enum
     colmap = renames.columns.get(b.key, {})
     out += _columns(a, b, colmap, recreated)
     retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in recreated}
+    # a check or index expression over a column whose type changes is rebuilt by PostgreSQL from
+    # its text, casts and all ('id >= 0' on numeric, then on integer: 'id::numeric >= 0::numeric'):
+    # drop it and add it again as written
+    for old_name, new_name in colmap.items():
+        before, after = a.column(old_name), b.column(new_name)
+        if before and after and SERIAL_TYPES.get(before.type, before.type) != SERIAL_TYPES.get(after.type, after.type):
+            retyped |= {old_name, new_name}
     out += _constraints(a, b, colmap, renames, retyped)
     if a.comment != b.comment:
         out.append(ch.SetTableComment(b.schema, b.name, b.comment))

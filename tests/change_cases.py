@@ -168,4 +168,9 @@ CASES: dict[str, tuple[str, str]] = {
         """)),
     "default_kept_across_type_change": (T.replace("type: text}", "type: varchar(40), default: \"'x'\"}"),
                                         T.replace("type: text}", "type: text, default: \"'x'\"}")),
+    "check_over_retyped_column": (T + "  - {name: n, type: integer, check: \"n >= 0\"}\n",
+                                  T + "  - {name: n, type: \"numeric(10,2)\", check: \"n >= 0\"}\n"),
+    "rename_table_and_retype_self_reference": (
+        T.replace("type: bigint", "type: integer") + "  - {name: parent, type: integer, references: t.id}\n",
+        T.replace("table: t\n", "table: u\nrenamed_from: t\n") + "  - {name: parent, type: bigint, references: u.id}\n"),
 }
