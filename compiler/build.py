@@ -8,7 +8,7 @@ from sqlglot import exp
 
 from . import resolve
 from .errors import DefinitionError, DefinitionErrors, did_you_mean
-from .load import Document, Mapping, Pos, Sequence
+from .load import Document, Mapping, Pos, Sequence, YamlTimestamp
 from .model import (
     Check,
     Column,
@@ -311,10 +311,21 @@ class _TableBuilder:
         if value is None:
             return None
         pos = self.r.pos(m, "default")
+        if isinstance(value, YamlTimestamp):
+            self.r.error(pos, f"'default' of {what} is the YAML date {value}, which SQL would read as "
+                              f"arithmetic; write a date as a string: \"'{value}'\"")
+            return None
         if isinstance(value, bool):
             text = "true" if value else "false"
-        elif isinstance(value, int | float):
-            text = m.raw.get("default", repr(value))
+        elif isinstance(value, int):
+            text = str(value)  # decimal, whatever base YAML read (PostgreSQL 15 reads no 0x)
+        elif isinstance(value, float):
+            raw = m.raw.get("default", "")
+            if value != value or value in (float("inf"), float("-inf")):
+                self.r.error(pos, f"'default' of {what} must be a finite number; write "
+                                  f"\"'Infinity'::float8\" for infinity")
+                return None
+            text = raw if re.fullmatch(r"-?\d+(\.\d*)?([eE][-+]?\d+)?", raw) else repr(value)
         elif isinstance(value, str):
             text = value
         else:

@@ -64,10 +64,14 @@ def lossy(old: str, new: str) -> bool:
             return ob in _FLOATS or ob in _INTS and nn - (ns or 0) < {1: 5, 2: 10, 3: 19}[_INTS[ob]]
         if nb in _INTS:
             return True  # fractions are rounded away, large values refused
-        return ob == "numeric" or nb == "real" and ob == "bigint"
+        # a float holds integers exactly only up to 2^24 (real) or 2^53 (double precision)
+        return (ob == "numeric" or nb == "real" and ob in ("integer", "bigint")
+                or nb == "double precision" and ob == "bigint")
     mo, mn = _TIME_RE.match(old), _TIME_RE.match(new)
     if mo and mn:
-        return int(mn[2] or 6) < int(mo[2] or 6) or mo[1] != mn[1]
+        # dropping the time zone converts by the session's TimeZone: not the same everywhere
+        zone_dropped = mo[3] == "with" and mn[3] == "without"
+        return int(mn[2] or 6) < int(mo[2] or 6) or mo[1] != mn[1] or zone_dropped
     if _is_string(new):
         return False  # everything has a text form
     return True  # a different kind of value: the cast may refuse rows

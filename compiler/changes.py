@@ -274,8 +274,6 @@ class AddSerial(ColumnChange):
 class DropSerial(ColumnChange):
     """A serial column becomes a plain integer: its default and its sequence go, its values stay."""
 
-    sequence: str
-
 
 @dataclass(frozen=True, slots=True)
 class DropGeneration(ColumnChange):
@@ -382,9 +380,15 @@ class RenameIndex(Change):
 
 @dataclass(frozen=True, slots=True)
 class RenameSequence(Change):
-    """The sequence behind a serial column follows its table or column rename."""
+    """The sequence behind a serial or identity column follows its table or column rename.
+
+    `old_name` is the name PostgreSQL would have given it; the SQL finds the sequence the
+    column really owns, so a sequence renamed by hand long ago is found too.
+    """
 
     schema: str
+    table: str
+    column: str
     old_name: str
     new_name: str
 

@@ -214,11 +214,12 @@ def _serial_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list
     for old_name, new_name in colmap.items():
         col = b.column(new_name)
         old_col = a.column(old_name)
-        owns_sequence = col and old_col and (col.type in SERIAL_TYPES or (col.identity and old_col.identity))
+        owns_sequence = col and old_col and (col.type in SERIAL_TYPES and old_col.type in SERIAL_TYPES
+                                             or col.identity and old_col.identity)
         if owns_sequence and (a.name, old_name) != (b.name, new_name):
             old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
             if old_seq != new_seq:
-                out.append(ch.RenameSequence(b.schema, old_seq, new_seq))
+                out.append(ch.RenameSequence(b.schema, b.name, new_name, old_seq, new_seq))
     return out
 
 
@@ -260,7 +261,7 @@ def _alter_column(s: str, t: str, a: Column, b: Column, recreated: dict[str, Enu
     a_type, b_type = SERIAL_TYPES.get(a.type, a.type), SERIAL_TYPES.get(b.type, b.type)
     sequence = default_name(t, [name], "seq")
     if a.type != b.type and a.type in SERIAL_TYPES:
-        out.append(ch.DropSerial(s, t, name, sequence))
+        out.append(ch.DropSerial(s, t, name))
     if a.type != b.type and b.type in SERIAL_TYPES:
         out.append(ch.AddSerial(s, t, name, sequence, b_type))
     base = b_type.removesuffix("[]")

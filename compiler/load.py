@@ -40,6 +40,12 @@ class _Loader(Loader):  # type: ignore[misc, valid-type]
 _TRUE = {"true", "yes", "on", "y"}
 
 
+class YamlTimestamp(str):
+    """A plain scalar YAML reads as a date or time (2020-01-01): text, but not a SQL expression."""
+
+    __slots__ = ()
+
+
 class Mapping(dict):
     """A YAML mapping; `pos` is where it starts, `key_pos`/`value_pos` where each entry is.
 
@@ -99,7 +105,9 @@ def _scalar(node: yaml.ScalarNode) -> object:
             return float(value.replace("_", ""))
         except ValueError:
             return value
-    return value  # timestamps and other implicit tags: keep the text
+    if tag == "tag:yaml.org,2002:timestamp":
+        return YamlTimestamp(value)
+    return value  # other implicit tags: keep the text
 
 
 class _Builder:

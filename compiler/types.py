@@ -261,7 +261,7 @@ def _structure(node: exp.Expression | object, drop_cast_to: str | None,
                user_types: dict[str, str]) -> str:
     """A structural text of a parse tree: parentheses and spelling differences gone."""
     if not isinstance(node, exp.Expression):
-        return repr(node.lower() if isinstance(node, str) else node)
+        return repr(node)  # string contents (JSON keys, E'' and $$ strings) keep their case
     while isinstance(node, exp.Paren):
         node = node.this
     if isinstance(node, exp.Cast) and drop_cast_to is not None and isinstance(node.this, exp.Literal):
@@ -276,6 +276,9 @@ def _structure(node: exp.Expression | object, drop_cast_to: str | None,
     parts = []
     for key, value in sorted(node.args.items()):
         if value is None or value is False or value == []:
+            continue
+        if isinstance(node, exp.Anonymous) and key == "this" and isinstance(value, str):
+            parts.append(f"this={value.lower()!r}")  # an unquoted function name folds to lower case
             continue
         if isinstance(value, list):
             parts.append(f"{key}=[" + ",".join(_structure(v, None, user_types) for v in value) + "]")

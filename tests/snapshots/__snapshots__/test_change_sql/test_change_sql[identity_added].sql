@@ -5,6 +5,8 @@ BEGIN;
 
 -- AddIdentity public.t.id
 ALTER TABLE public.t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;
+-- number on from the highest value already there
+SELECT setval(pg_get_serial_sequence('public.t', 'id'), coalesce(max(id), 0) + 1, false) FROM public.t;
 
 COMMIT;
 

@@ -26,7 +26,9 @@ BEGIN;
 
 -- DropSerial public.t.n
 ALTER TABLE public.t ALTER COLUMN n DROP DEFAULT;
-DROP SEQUENCE public.t_n_seq;
+DO $schemac$ BEGIN
+    EXECUTE format('DROP SEQUENCE %s', pg_get_serial_sequence('public.t', 'n'));
+END $schemac$;
 
 -- AlterColumnType public.t.n
 ALTER TABLE public.t ALTER COLUMN n TYPE integer;

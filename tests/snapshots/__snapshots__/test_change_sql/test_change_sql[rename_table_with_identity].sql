@@ -7,7 +7,10 @@ BEGIN;
 ALTER TABLE public.t RENAME TO things;
 
 -- RenameSequence public.t_id_seq
-ALTER SEQUENCE public.t_id_seq RENAME TO things_id_seq;
+-- the sequence the column owns, found by PostgreSQL, whatever it is called now
+DO $schemac$ BEGIN
+    EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.things', 'id'), 'things_id_seq');
+END $schemac$;
 
 -- RenameConstraint public.things.t_pkey
 ALTER TABLE public.things RENAME CONSTRAINT t_pkey TO things_pkey;
@@ -23,7 +26,10 @@ BEGIN;
 ALTER TABLE public.things RENAME TO t;
 
 -- RenameSequence public.things_id_seq
-ALTER SEQUENCE public.things_id_seq RENAME TO t_id_seq;
+-- the sequence the column owns, found by PostgreSQL, whatever it is called now
+DO $schemac$ BEGIN
+    EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.t', 'id'), 't_id_seq');
+END $schemac$;
 
 -- RenameConstraint public.t.things_pkey
 ALTER TABLE public.t RENAME CONSTRAINT things_pkey TO t_pkey;

@@ -7,7 +7,10 @@ BEGIN;
 ALTER TABLE public.t RENAME TO u;
 
 -- RenameSequence public.t_n_seq
-ALTER SEQUENCE public.t_n_seq RENAME TO u_n_seq;
+-- the sequence the column owns, found by PostgreSQL, whatever it is called now
+DO $schemac$ BEGIN
+    EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.u', 'n'), 'u_n_seq');
+END $schemac$;
 
 -- RenameConstraint public.u.t_pkey
 ALTER TABLE public.u RENAME CONSTRAINT t_pkey TO u_pkey;
@@ -23,7 +26,10 @@ BEGIN;
 ALTER TABLE public.u RENAME TO t;
 
 -- RenameSequence public.u_n_seq
-ALTER SEQUENCE public.u_n_seq RENAME TO t_n_seq;
+-- the sequence the column owns, found by PostgreSQL, whatever it is called now
+DO $schemac$ BEGIN
+    EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.t', 'n'), 't_n_seq');
+END $schemac$;
 
 -- RenameConstraint public.t.u_pkey
 ALTER TABLE public.t RENAME CONSTRAINT u_pkey TO t_pkey;
