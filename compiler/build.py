@@ -318,7 +318,9 @@ class _TableBuilder:
         if isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, int):
-            text = str(value)  # decimal, whatever base YAML read (PostgreSQL 15 reads no 0x)
+            # as written when decimal (0755 is 755 to SQL); else the value, since PostgreSQL 15 reads no 0x
+            raw = m.raw.get("default", "")
+            text = raw if re.fullmatch(r"[-+]?\d+", raw) else str(value)
         elif isinstance(value, float):
             raw = m.raw.get("default", "")
             if value != value or value in (float("inf"), float("-inf")):
