@@ -7,7 +7,7 @@ from datetime import datetime
 import psycopg
 
 from .database import DatabaseError, connect
-from .migration_file import run_migration, segments
+from .migration_file import PartlyApplied, run_migration, segments
 from .project import Project
 from .state import MigrationRecord, State, load_state, sha256
 
@@ -122,6 +122,11 @@ def apply(project: Project, url: str, to: int | None = None, dry_run: bool = Fal
 
                 try:
                     run_migration(conn, text, url, finish=record)
+                except PartlyApplied as e:
+                    raise DatabaseError(
+                        f"{m.file} failed; the failing transaction was rolled back, but its first {e.committed} "
+                        f"part(s) (new enum values, committed on their own) stay; running apply again is "
+                        f"safe: {e}") from None
                 except DatabaseError as e:
                     raise DatabaseError(f"{m.file} failed and was rolled back: {e}") from None
             return todo

@@ -16,6 +16,14 @@ from .types import SERIAL_TYPES, enum_type_spelling, with_columns_renamed
 
 
 @dataclass(frozen=True, slots=True)
+class EnumTypes:
+    """Enums as column types see them: those recreated in this migration, and every enum's spelling."""
+
+    recreated: dict[str, Enum]
+    spellings: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Renames:
     """Old table key -> new table key, and per new table key: old column -> new column."""
 
@@ -30,11 +38,12 @@ def diff(old: Schema, new: Schema) -> list[ch.Change]:
     """The changes that turn `old` into `new`, in an order PostgreSQL accepts."""
     renames = _resolve_renames(old, new)
     recreated: dict[str, Enum] = {}
+    enum_types = frozenset(enum_type_spelling(e.schema, e.name) for e in (*old.enums.values(), *new.enums.values()))
     out: list[ch.Change] = []
     out += _schemas(old, new)
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
-    out += _tables(old, new, renames, recreated)
+    out += _tables(old, new, renames, EnumTypes(recreated, enum_types))
     return ch.ordered(out)
 
 
@@ -128,7 +137,7 @@ def _enums(old: Schema, new: Schema, recreated: dict[str, Enum]) -> list[ch.Chan
 
 # -- tables
 
-def _tables(old: Schema, new: Schema, renames: Renames, recreated: dict[str, Enum]) -> list[ch.Change]:
+def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes) -> list[ch.Change]:
     out: list[ch.Change] = []
     matched = {renames.table(k): a for k, a in old.tables.items() if renames.table(k) in new.tables}
     for key, b in new.tables.items():
@@ -136,7 +145,7 @@ def _tables(old: Schema, new: Schema, renames: Renames, recreated: dict[str, Enu
         if a is None:
             out += _create_table(b)
         else:
-            out += _alter_table(a, b, renames, recreated)
+            out += _alter_table(a, b, renames, enums)
     for key, a in old.tables.items():
         if renames.table(key) not in new.tables:
             out += [ch.DropForeignKey(a.schema, a.name, fk) for fk in a.foreign_keys]
@@ -189,13 +198,13 @@ def _create_table(t: Table) -> list[ch.Change]:
     return out
 
 
-def _alter_table(a: Table, b: Table, renames: Renames, recreated: dict[str, Enum]) -> list[ch.Change]:
+def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list[ch.Change]:
     out: list[ch.Change] = []
     if a.name != b.name:
         out.append(ch.RenameTable(a.schema, a.name, b.name))
     colmap = renames.columns.get(b.key, {})
-    out += _columns(a, b, colmap, recreated)
-    retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in recreated}
+    out += _columns(a, b, colmap, enums)
+    retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in enums.recreated}
     # a check or index expression over a column whose type changes is rebuilt by PostgreSQL from
     # its text, casts and all ('id >= 0' on numeric, then on integer: 'id::numeric >= 0::numeric'):
     # drop it and add it again as written
@@ -223,7 +232,7 @@ def _serial_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list
     return out
 
 
-def _columns(a: Table, b: Table, colmap: dict[str, str], recreated: dict[str, Enum]) -> list[ch.Change]:
+def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes) -> list[ch.Change]:
     out: list[ch.Change] = _serial_sequence_renames(a, b, colmap)
     back = {new: old for old, new in colmap.items()}
     s, t = b.schema, b.name
@@ -244,14 +253,14 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], recreated: dict[str, En
             continue
         if prev.name != col.name:
             out.append(ch.RenameColumn(s, t, prev.name, col.name))
-        out += _alter_column(s, t, prev, col, recreated, colmap)
+        out += _alter_column(s, t, prev, col, enums, colmap)
     for col in a.columns:
         if col.name not in colmap:
             out.append(ch.DropColumn(s, a.name, col))  # runs before renames: the old table name
     return out
 
 
-def _alter_column(s: str, t: str, a: Column, b: Column, recreated: dict[str, Enum],
+def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
                   colmap: dict[str, str]) -> list[ch.Change]:
     name = b.name
     out: list[ch.Change] = []
@@ -265,9 +274,9 @@ def _alter_column(s: str, t: str, a: Column, b: Column, recreated: dict[str, Enu
     if a.type != b.type and b.type in SERIAL_TYPES:
         out.append(ch.AddSerial(s, t, name, sequence, b_type))
     base = b_type.removesuffix("[]")
-    recast = a_type == b_type and base in recreated
+    recast = a_type == b_type and base in enums.recreated
     if a_type != b_type or recast:
-        change = _alter_type(s, t, name, a_type, b_type, recast)
+        change = _alter_type(s, t, name, a_type, b_type, recast, enums)
         # a default of the old type may not cast by itself: take it off and put it back
         reset = change.using is not None
         if a.default is not None and (reset or b.default is None):
@@ -294,9 +303,12 @@ def _alter_column(s: str, t: str, a: Column, b: Column, recreated: dict[str, Enu
     return out
 
 
-def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool) -> ch.AlterColumnType:
+def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
+                enums: EnumTypes) -> ch.AlterColumnType:
     col = quote_ident(name)
-    if recast:
+    # PostgreSQL casts an enum to nothing but text: go through text to another enum or type
+    from_enum = old.removesuffix("[]") in enums.spellings and not assignment_castable(old, new)
+    if recast or from_enum:
         array = "[]" if new.endswith("[]") else ""
         using = f"{col}::text{array}::{new}"
     elif assignment_castable(old, new):

@@ -10,6 +10,14 @@ import psycopg
 from .database import DatabaseError, describe
 
 
+class PartlyApplied(DatabaseError):
+    """A later transaction of a file failed after earlier ones had committed."""
+
+    def __init__(self, message: str, committed: int) -> None:
+        super().__init__(message)
+        self.committed = committed
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     sql: str
@@ -99,6 +107,7 @@ def run_migration(conn: psycopg.Connection, text: str, url: str,
     """
     parts = segments(text)
     last = max((i for i, s in enumerate(parts) if s.transactional), default=None)
+    done = 0
     try:
         for i, part in enumerate(parts):
             if part.transactional:
@@ -108,8 +117,11 @@ def run_migration(conn: psycopg.Connection, text: str, url: str,
                         finish(conn)
             else:
                 conn.execute(part.sql.encode())  # autocommit: statements that refuse a transaction
+            done += 1
         if last is None and finish is not None:
             with conn.transaction():
                 finish(conn)
     except psycopg.Error as e:
+        if done:
+            raise PartlyApplied(describe(e, url), done) from None
         raise DatabaseError(describe(e, url)) from None

@@ -14,7 +14,7 @@ import jinja2
 from . import changes as ch
 from .model import Expr
 from .names import qualified, quote_ident, quote_literal
-from .types import string_literals
+from .types import enum_type_spelling, string_literals
 
 
 def comment_text(text: object) -> str:
@@ -64,10 +64,12 @@ class Renderer:
         """Split changes into transactions: a new enum label must be committed before it is used."""
         rendered = [(f"{c.kind} {c.subject}", self.statement(c)) for c in changes]
         added = {c.value for c in changes if isinstance(c, ch.AddEnumValue)}
+        grown = {enum_type_spelling(c.enum.schema, c.enum.name) for c in changes if isinstance(c, ch.AddEnumValue)}
         split = 0
         if added:
             last_add = max(i for i, c in enumerate(changes) if isinstance(c, ch.AddEnumValue))
-            if any(added & _labels_used(c) for c in changes[last_add + 1:]):
+            # a later change uses a new label: in an expression, or by casting a column to the type
+            if any(added & _labels_used(c) or grown & _types_cast_to(c) for c in changes[last_add + 1:]):
                 split = last_add + 1
         if not split:
             return [Block(tuple(rendered))]
@@ -93,6 +95,13 @@ def _exprs(value: object):
     elif hasattr(value, "__dataclass_fields__"):
         for f in fields(value):  # type: ignore[arg-type]
             yield from _exprs(getattr(value, f.name))
+
+
+def _types_cast_to(change: ch.Change) -> set[str]:
+    """Types whose values a change converts existing rows to."""
+    if isinstance(change, ch.AlterColumnType):
+        return {change.new_type.removesuffix("[]")}
+    return set()
 
 
 def _labels_used(change: ch.Change) -> set[str]:

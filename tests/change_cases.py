@@ -173,4 +173,10 @@ CASES: dict[str, tuple[str, str]] = {
     "rename_table_and_retype_self_reference": (
         T.replace("type: bigint", "type: integer") + "  - {name: parent, type: integer, references: t.id}\n",
         T.replace("table: t\n", "table: u\nrenamed_from: t\n") + "  - {name: parent, type: bigint, references: u.id}\n"),
+    "column_moves_to_another_enum": (
+        "enum: status\nvalues: [a, b]\n---\n" + T + "  - {name: s, type: status, default: \"'a'\"}\n",
+        "enum: state\nvalues: [a, b]\n---\n" + T + "  - {name: s, type: state, default: \"'a'\"}\n"),
+    "text_to_enum_with_a_new_value": (
+        "enum: st\nvalues: [a, b]\n---\n" + T + "  - {name: s, type: st}\n  - {name: t, type: text}\n",
+        "enum: st\nvalues: [a, b, c]\n---\n" + T + "  - {name: s, type: st}\n  - {name: t, type: st}\n"),
 }

@@ -118,6 +118,7 @@ def test_failure_after_an_enum_value_was_committed_is_safe_to_rerun(tmp_path: Pa
         conn.execute("INSERT INTO users (email) VALUES ('a@example.com')")
     code, _, err = schemac(project, "apply", "--database-url", database_url, capsys=capsys)
     assert code == 4, err
+    assert "first 1 part(s)" in err and "running apply again is safe" in err
     assert [r[0] for r in rows(database_url)] == [1]
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("DELETE FROM users")
@@ -130,14 +131,14 @@ def test_tampered_migration_is_refused_before_anything_runs(tmp_path: Path, data
     project = compiled(tmp_path, USERS, capsys=capsys)
     schemac(project, "apply", "--database-url", database_url, capsys=capsys)
     compiled(tmp_path, USERS_PHONE, capsys=capsys)
-    first = project / "generated" / "migrations" / "001_initial_schema.sql"
+    first = project / "generated" / "migrations" / "001_create_users.sql"
     first.write_text(first.read_text().replace("email text", "email varchar"))
     before = catalog(database_url)
     code, _, err = schemac(project, "apply", "--database-url", database_url, capsys=capsys)
-    assert code == 3 and "001_initial_schema.sql" in err
+    assert code == 3 and "001_create_users.sql" in err
     assert catalog(database_url) == before and [r[0] for r in rows(database_url)] == [1]
     code, out, _ = schemac(project, "status", "--database-url", database_url, capsys=capsys)
-    assert code == 1 and "tampered  001_initial_schema.sql" in out and "pending   002_" in out
+    assert code == 1 and "tampered  001_create_users.sql" in out and "pending   002_" in out
 
 
 def test_status_shows_applied_migrations_missing_locally(tmp_path: Path, database_url: str, capsys) -> None:
@@ -170,7 +171,7 @@ def test_drift_reports_changes_made_by_hand(tmp_path: Path, database_url: str, c
 def test_two_applies_at_once_apply_each_migration_once(tmp_path: Path, database_url: str, capsys) -> None:
     project = compiled(tmp_path, USERS, USERS_PHONE, capsys=capsys)
     # slow the first migration down so the two processes overlap
-    first = project / "generated" / "migrations" / "001_initial_schema.sql"
+    first = project / "generated" / "migrations" / "001_create_users.sql"
     state = project / "generated" / "state.json"
     text = first.read_text().replace("COMMIT;", "SELECT pg_sleep(1);\nCOMMIT;", 1)
     import hashlib
