@@ -212,7 +212,11 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
         before, after = a.column(old_name), b.column(new_name)
         if before and after and SERIAL_TYPES.get(before.type, before.type) != SERIAL_TYPES.get(after.type, after.type):
             retyped |= {old_name, new_name}
-    out += _constraints(a, b, colmap, renames, retyped)
+    # a generated column rebuilt (drop + add) takes its constraints and indexes with it
+    rebuilt = {c.name for c in b.columns if c.generated is not None and (prev := a.column(
+        next((o for o, n in colmap.items() if n == c.name), ""))) is not None and (
+        prev.generated is None or with_columns_renamed(prev.generated, colmap) != c.generated)}
+    out += _constraints(a, b, colmap, renames, retyped, rebuilt)
     if a.comment != b.comment:
         out.append(ch.SetTableComment(b.schema, b.name, b.comment))
     return out
@@ -360,7 +364,22 @@ def _touches(obj, retyped: set[str]) -> bool:
     return any(set(referenced_columns(x)) & retyped for x in texts)
 
 
-def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename) -> list[ch.Change]:
+def _uses(obj, columns: set[str]) -> bool:
+    """Does a constraint or index involve any of `columns`, by name or in an expression?"""
+    from .types import referenced_columns
+
+    if not columns:
+        return False
+    names = set(getattr(obj, "columns", ()))
+    texts = [obj.expression.text] if isinstance(obj, Check) else []
+    if isinstance(obj, Index):
+        names |= {p.column for p in obj.parts if p.column}
+        texts += [p.expression.text for p in obj.parts if p.expression is not None]
+        texts += [obj.where.text] if obj.where is not None else []
+    return bool(names & columns) or any(set(referenced_columns(x)) & columns for x in texts)
+
+
+def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset()) -> list[ch.Change]:
     """Drop, add or rename one family of named objects (constraints or indexes)."""
     out: list[ch.Change] = []
     old = {o.name: _carry(o, colmap, renames) for o in a_items}
@@ -368,9 +387,13 @@ def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename) -> li
     for name, o in old.items():
         if name in new and (new[name] != o or _touches(o, retyped)):
             out += [drop(o), add(new[name])]
+        elif name in new and _uses(o, rebuilt):
+            out.append(add(new[name]))  # dropped with its column, which is rebuilt: add it back
     gone = [o for n, o in old.items() if n not in new]
     came = [o for n, o in new.items() if n not in old]
     for o in gone:
+        if _uses(o, rebuilt):
+            continue  # gone with its rebuilt column
         twin = next((c for c in came if replace(c, name="") == replace(o, name="")), None)
         if twin is not None and not _touches(o, retyped):
             came.remove(twin)
@@ -381,16 +404,17 @@ def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename) -> li
     return out
 
 
-def _constraints(a: Table, b: Table, colmap: dict[str, str], renames: Renames, retyped: set[str]) -> list[ch.Change]:
+def _constraints(a: Table, b: Table, colmap: dict[str, str], renames: Renames, retyped: set[str],
+                 rebuilt: set[str]) -> list[ch.Change]:
     # drops run before renames, so they name the table as it was; the rest as it will be
     s, t, old_t = b.schema, b.name, a.name
     out = _family(a.constraints, b.constraints, colmap, renames, retyped,
                   lambda c: ch.AddConstraint(s, t, c), lambda c: ch.DropConstraint(s, old_t, c),
-                  lambda o, n: ch.RenameConstraint(s, t, o, n))
+                  lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
     out += _family(a.foreign_keys, b.foreign_keys, colmap, renames, set(),
                    lambda c: ch.AddForeignKey(s, t, c), lambda c: ch.DropForeignKey(s, old_t, c),
-                   lambda o, n: ch.RenameConstraint(s, t, o, n))
+                   lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
     out += _family(a.indexes, b.indexes, colmap, renames, retyped,
                    lambda i: ch.CreateIndex(s, t, i), lambda i: ch.DropIndex(s, old_t, i),
-                   lambda o, n: ch.RenameIndex(s, o, n))
+                   lambda o, n: ch.RenameIndex(s, o, n), rebuilt)
     return out

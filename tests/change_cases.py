@@ -179,4 +179,9 @@ CASES: dict[str, tuple[str, str]] = {
     "text_to_enum_with_a_new_value": (
         "enum: st\nvalues: [a, b]\n---\n" + T + "  - {name: s, type: st}\n  - {name: t, type: text}\n",
         "enum: st\nvalues: [a, b, c]\n---\n" + T + "  - {name: s, type: st}\n  - {name: t, type: st}\n"),
+    "generated_column_with_constraints_rebuilt": (
+        T + "  - {name: total, type: text, generated: upper(name), check: \"total <> ''\", unique: true}\n"
+        + "indexes:\n  - columns: [total]\n  - {expression: lower(total)}\n",
+        T + "  - {name: total, type: text, generated: lower(name), check: \"total <> ''\", unique: true}\n"
+        + "indexes:\n  - columns: [total]\n  - {expression: lower(total)}\n"),
 }
