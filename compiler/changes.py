@@ -415,6 +415,8 @@ _PHASE = {kind: i for i, kind in enumerate(PHASES)}
 
 
 def _object_key(c: Change) -> str:
+    if isinstance(c, RenameTable):
+        return c.schema  # table renames keep the order diff gave them: a chain or swap depends on it
     for attr in ("table", "enum"):
         value = getattr(c, attr, None)
         if isinstance(value, Table | Enum):

@@ -14,6 +14,8 @@ from .model import Check, Column, Enum, ForeignKey, Index, IndexPart, Schema, Ta
 from .names import MAX_IDENTIFIER_BYTES, default_name, quote_ident
 from .types import SERIAL_TYPES, enum_type_spelling, with_columns_renamed
 
+DISPLACED = "\x00.displaced"  # rename target for an object whose name a rollback gives back to another
+
 
 @dataclass(frozen=True, slots=True)
 class EnumTypes:
@@ -50,21 +52,69 @@ def diff(old: Schema, new: Schema) -> list[ch.Change]:
 # -- renames
 
 def _renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], name_of, hint_of):
-    """(old key, new key) pairs where either side's renamed_from names the other."""
-    gone = {k: v for k, v in old_items.items() if k not in new_items}
-    came = {k: v for k, v in new_items.items() if k not in old_items}
+    """(old key, new key) pairs where either side's renamed_from names the other.
+
+    A hint is followed when the name it renames to is free in the old schema, or is itself
+    renamed away (a chain b <- a, c <- b, or a swap); otherwise it is a hint from an earlier
+    migration that has done its work.
+    """
+    old_by_name = {name_of(v): k for k, v in old_items.items()}
+    new_by_name = {name_of(v): k for k, v in new_items.items()}
+    wanted: dict[str, str] = {}  # old key -> new key, first hint wins
+    for k, v in new_items.items():
+        hint = hint_of(v)
+        if hint and hint != name_of(v) and hint in old_by_name and old_by_name[hint] not in wanted:
+            wanted[old_by_name[hint]] = k
+    undo: set[str] = set()  # old keys whose hint is on the old side: a rollback undoing a rename
+    for k, v in old_items.items():
+        hint = hint_of(v)
+        if hint and hint != name_of(v) and hint in new_by_name and k not in wanted:
+            wanted[k] = new_by_name[hint]
+            undo.add(k)
     pairs: dict[str, str] = {}
-    by_name_gone = {name_of(v): k for k, v in gone.items()}
-    for k, v in came.items():
-        hint = hint_of(v)
-        if hint and hint in by_name_gone and by_name_gone[hint] not in pairs:
-            pairs[by_name_gone[hint]] = k
-    by_name_came = {name_of(v): k for k, v in came.items()}
-    for k, v in gone.items():
-        hint = hint_of(v)
-        if k not in pairs and hint and hint in by_name_came and by_name_came[hint] not in pairs.values():
-            pairs[k] = by_name_came[hint]
+    progress = True
+    while progress:
+        progress = False
+        for o, n in wanted.items():
+            if o not in pairs and n not in pairs.values() and (n not in old_items or n in pairs):
+                pairs[o] = n
+                progress = True
+    rest = {o: n for o, n in wanted.items() if o not in pairs and n not in pairs.values()}
+    for start in list(rest):  # swaps and longer cycles: every target is renamed away in turn
+        cycle, at = [], start
+        while at in rest and at not in cycle:
+            cycle.append(at)
+            at = rest[at]
+        if at == start:
+            pairs.update({o: rest.pop(o) for o in cycle})
+    # Undoing "t renamed to archived_t, and a new t created": archived_t takes its name back and
+    # the t created since is dropped (DISPLACED), instead of the rename being lost.
+    for o, n in rest.items():
+        if o in undo and o not in new_items and n not in pairs.values() and pairs.get(n, DISPLACED) == DISPLACED:
+            pairs[o] = n
+            pairs[n] = DISPLACED
     return pairs
+
+
+def rename_steps(pairs: list[tuple[str, str]], occupied: set[str]) -> list[tuple[str, str]]:
+    """Renames in an order that never takes a name still in use; a cycle goes through a temporary name."""
+    pending = dict(pairs)
+    taken = set(occupied)
+    steps: list[tuple[str, str]] = []
+    while pending:
+        ready = [(o, n) for o, n in pending.items() if n not in taken]
+        if not ready:
+            o, n = next(iter(pending.items()))
+            temp = _temporary_name(o, "__renaming")
+            while temp in taken:
+                temp = _temporary_name(temp, "_")
+            ready, pending = [(o, temp)], {temp: n, **{k: v for k, v in pending.items() if k != o}}
+        for o, n in ready:
+            steps.append((o, n))
+            taken.discard(o)
+            taken.add(n)
+            pending.pop(o, None)
+    return steps
 
 
 def _resolve_renames(old: Schema, new: Schema) -> Renames:
@@ -82,7 +132,8 @@ def _resolve_renames(old: Schema, new: Schema) -> Renames:
         o = {c.name: c for c in a.columns}
         n = {c.name: c for c in b.columns}
         pairs = _renamed_pairs(o, n, lambda c: c.name, lambda c: c.renamed_from)
-        columns[new_key] = {**{c: c for c in o if c in n}, **pairs}
+        colmap = {**{c: c for c in o if c in n}, **pairs}
+        columns[new_key] = {k: v for k, v in colmap.items() if v != DISPLACED}
     return Renames(tables, columns)
 
 
@@ -103,8 +154,7 @@ def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     return all(v in it for v in short)
 
 
-def _temporary_name(name: str) -> str:
-    suffix = "__old"
+def _temporary_name(name: str, suffix: str = "__old") -> str:
     room = MAX_IDENTIFIER_BYTES - len(suffix)
     return name.encode()[:room].decode(errors="ignore") + suffix
 
@@ -150,12 +200,26 @@ def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes) -> lis
         if renames.table(key) not in new.tables:
             out += [ch.DropForeignKey(a.schema, a.name, fk) for fk in a.foreign_keys]
             out.append(ch.DropTable(a))
+    out = _order_table_renames(old, new, renames, out)
     rebuilt = _rebuild_dependent_foreign_keys(new, out, renames)
     # a key dropped under its old name is not renamed as well
     superseded = {(c.schema, c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
     out = [c for c in out if not (isinstance(c, ch.RenameConstraint)
                                   and (c.schema, c.table, c.new_name) in superseded)]
     return out + rebuilt
+
+
+def _order_table_renames(old: Schema, new: Schema, renames: Renames, out: list[ch.Change]) -> list[ch.Change]:
+    """Table renames in an order that frees each name before it is taken (chains, swaps)."""
+    moves = [c for c in out if isinstance(c, ch.RenameTable)]
+    if len(moves) < 2:
+        return out
+    ordered: list[ch.Change] = []
+    for schema in sorted({c.schema for c in moves}):
+        staying = {t.name for k, t in old.tables.items() if t.schema == schema and renames.table(k) in new.tables}
+        pairs = [(c.old_name, c.new_name) for c in moves if c.schema == schema]
+        ordered += [ch.RenameTable(schema, o, n) for o, n in rename_steps(pairs, staying)]
+    return [c for c in out if not isinstance(c, ch.RenameTable)] + ordered
 
 
 def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renames: Renames) -> list[ch.Change]:
@@ -240,6 +304,8 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes) -> li
     out: list[ch.Change] = _serial_sequence_renames(a, b, colmap)
     back = {new: old for old, new in colmap.items()}
     s, t = b.schema, b.name
+    moves: list[tuple[str, str]] = []
+    rebuilt: set[str] = set()
     for col in b.columns:
         old_name = back.get(col.name)
         prev = a.column(old_name) if old_name else None
@@ -252,15 +318,19 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes) -> li
         if col.generated is not None and generated != col.generated:
             # a new generation expression: PostgreSQL 15 cannot change one in place, so rebuild the column
             out += [ch.DropColumn(s, a.name, prev), ch.AddColumn(s, t, col)]
+            rebuilt.add(prev.name)
             if col.comment is not None:
                 out.append(ch.SetColumnComment(s, t, col.name, col.comment))
             continue
         if prev.name != col.name:
-            out.append(ch.RenameColumn(s, t, prev.name, col.name))
+            moves.append((prev.name, col.name))
         out += _alter_column(s, t, prev, col, enums, colmap)
     for col in a.columns:
         if col.name not in colmap:
             out.append(ch.DropColumn(s, a.name, col))  # runs before renames: the old table name
+    # drops run first, so only the columns that stay hold their names while renaming
+    staying = {c.name for c in a.columns if c.name in colmap and c.name not in rebuilt}
+    out += [ch.RenameColumn(s, t, o, n) for o, n in rename_steps(moves, staying)]
     return out
 
 

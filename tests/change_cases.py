@@ -184,4 +184,12 @@ CASES: dict[str, tuple[str, str]] = {
         + "indexes:\n  - columns: [total]\n  - {expression: lower(total)}\n",
         T + "  - {name: total, type: text, generated: lower(name), check: \"total <> ''\", unique: true}\n"
         + "indexes:\n  - columns: [total]\n  - {expression: lower(total)}\n"),
+    "column_rename_chain": (T + "  - {name: note, type: text}\n",
+                            T.replace("{name: name, type: text}", "{name: note, renamed_from: name, type: text}")
+                            + "  - {name: memo, renamed_from: note, type: text}\n"),
+    "column_swap": (T + "  - {name: note, type: integer}\n",
+                    T.replace("{name: name, type: text}", "{name: note, renamed_from: name, type: text}")
+                    + "  - {name: name, renamed_from: note, type: integer}\n"),
+    "table_renamed_and_its_name_reused": (
+        T, T.replace("table: t\n", "table: archived_t\nrenamed_from: t\n") + "---\n" + T),
 }
