@@ -32,17 +32,28 @@ def _parser() -> argparse.ArgumentParser:
                     help="write the whole-diagram JSON (ChartDB's Import diagram) to FILE instead")
     a = _with_url(sub.add_parser("apply", help="apply pending migrations"))
     a.add_argument("--dry-run", action="store_true", help="print what would run; change nothing")
-    a.add_argument("--to", type=int, metavar="N", help="stop after migration N")
+    a.add_argument("--to", type=_count, metavar="N", help="stop after migration N")
     r = _with_url(sub.add_parser("rollback", help="run rollbacks, newest first"))
     how = r.add_mutually_exclusive_group()
-    how.add_argument("--steps", type=int, metavar="N", help="roll back the newest N migrations (default 1)")
-    how.add_argument("--to", type=int, metavar="N", help="roll back every migration after N")
+    how.add_argument("--steps", type=_count, metavar="N", help="roll back the newest N migrations (default 1)")
+    how.add_argument("--to", type=_count, metavar="N", help="roll back every migration after N")
     _with_url(sub.add_parser("status", help="applied, pending, tampered"))
     _with_url(sub.add_parser("drift", help="compare the live database with generated/state.json"))
     i = _with_url(sub.add_parser("import", help="write definitions/ from an existing database"))
     i.add_argument("--schema", action="append", dest="schemas", metavar="S", help="only this schema (repeatable)")
     i.add_argument("--force", action="store_true", help="replace YAML already in definitions/")
     return p
+
+
+def _count(text: str) -> int:
+    """A whole number, zero or more (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
 
 
 def _with_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
