@@ -1,0 +1,696 @@
+"""The central property: any schema pair A -> B round-trips through a real PostgreSQL.
+
+Hypothesis writes YAML for a schema A and derives B from it by random edits (tables and columns
+added, dropped and renamed with renamed_from, types changed, nullability, defaults, constraints,
+indexes, foreign keys in cycles and to themselves, enum values added, removed and reordered,
+comments), so B exercises the diff's alter paths, not only create and drop. For each pair:
+
+  apply diff(empty, A)   introspect: equals canonical(A); the catalog is remembered
+  apply diff(A, B)       introspect: equals canonical(B); the catalog equals one built from B
+  apply diff(B, A)       introspect: equals canonical(A); the catalog equals the one remembered
+
+canonical() is scratch.canonical done in a second database that is reset per example instead
+of created per call (0.4 s a database here would dominate the run).
+
+Deliberate limits of the generator, each to keep definitions valid rather than to dodge a bug:
+names have no underscores and no dots, and only one table name is long, so that PostgreSQL's
+default constraint and index names (table_column_suffix, cut to 63 bytes) never clash; every
+check names one column and a table has at most one per column; no unique constraint repeats the
+primary key (the compiler refuses it: CREATE TABLE would merge the two); new names in B are
+names A did not use; defaults never switch between spellings the model holds equal (now() and
+CURRENT_TIMESTAMP): rightly no change, but the stricter catalog comparison would see the old one.
+
+Examples: SCHEMAC_PROPERTY_EXAMPLES (default 400, about a minute); with CI set the run is
+derandomised, so it is reproducible. --hypothesis-show-statistics lists the change kinds reached.
+"""
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import psycopg
+import pytest
+import yaml
+from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import strategies as st
+
+from compiler.database import connect
+from compiler.diff import diff
+from compiler.introspect import introspect
+from compiler.migration_file import run_migration
+from compiler.model import Schema
+from compiler.render import Renderer
+from tests.conftest import create_database, drop_database
+from tests.db.catalog import catalog
+from tests.helpers import schema_of
+
+EXAMPLES = int(os.environ.get("SCHEMAC_PROPERTY_EXAMPLES", "400"))  # about 55 s here
+
+# -- names: reserved words, capitals, spaces, embedded quotes, non-ASCII; no '_' and no '.'
+TABLE_NAMES = ["user", "order", "select", "table", "group", "UserName", "Order Items", 'say "hi"',
+               "accounts", "Ünïcode", "t", "x" + "y" * 39]
+COLUMN_NAMES = ["id", "ID", "user", "order", "select", "group", "Name", "full name", 'q"t', "email",
+                "price", "n", "createdAt", "flag", "tags", "doc", "mood", "day", "ü", "amount", "label"]
+ENUM_NAMES = ["mood", "Status", "level \"x\"", "Big Mood"]
+LABELS = ["happy", "sad", "it's", "Ok", "with space", "ü", "meh", "calm"]
+CHECK_NAMES = ["positive", 'Check "Me"', "Long Enough"]
+INDEX_NAMES = ["by lower", "Lower Idx"]
+COMMENTS = ["A comment.", "It's quoted: \"yes\".", "Ünïcode ✓", ""]
+OTHER_SCHEMA = "Sales Team"
+
+# -- types, the family of default each one takes, and the types a column may change into
+TYPES = ["integer", "bigint", "smallint", "text", "varchar(20)", "varchar(40)", "numeric(10,2)",
+         "numeric(12,0)", "boolean", "timestamptz", "date", "uuid", "jsonb", "text[]"]
+FAMILY = {"integer": "num", "bigint": "num", "smallint": "num", "numeric(10,2)": "num",
+          "numeric(12,0)": "num", "text": "str", "varchar(20)": "str", "varchar(40)": "str",
+          "boolean": "bool", "timestamptz": "ts", "date": "date", "uuid": "uuid", "jsonb": "json",
+          "text[]": "arr"}
+DEFAULTS = {"num": ["0", "42", "-1"], "str": ["'x'", "'it''s'", "''", "'Ünï'"], "bool": ["true", "false"],
+            "ts": ["now()", "statement_timestamp()"], "date": ["CURRENT_DATE", "'2020-01-01'"],
+            "uuid": ["gen_random_uuid()"], "json": ["'{}'::jsonb", "'[]'"], "arr": ["'{}'", "'{a,b}'"]}
+CHANGES_TO = {
+    "integer": ["bigint", "smallint", "numeric(10,2)", "text"], "bigint": ["integer", "numeric(12,0)", "text"],
+    "smallint": ["integer", "bigint"], "numeric(10,2)": ["numeric(12,0)", "integer", "text"],
+    "numeric(12,0)": ["numeric(10,2)", "bigint"], "text": ["varchar(20)", "integer", "jsonb", "ENUM"],
+    "varchar(20)": ["varchar(40)", "text"], "varchar(40)": ["varchar(20)", "text"], "boolean": ["text"],
+    "timestamptz": ["date", "text"], "date": ["timestamptz"], "uuid": ["text"], "jsonb": ["text"],
+    "text[]": ["varchar(20)[]"], "varchar(20)[]": ["text[]"], "ENUM": ["text"],
+}
+KEY_TYPES = ["integer", "bigint", "uuid", "text"]
+ACTIONS = ["no action", "cascade", "set null", "restrict"]
+
+
+def q(name: str) -> str:
+    """An identifier quoted for an expression (always quoted: no dependence on the compiler's rules)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# -- a schema as plain, editable data; objects refer to each other by id, so renames carry
+
+@dataclass
+class Col:
+    id: int
+    name: str
+    type: str  # a key of FAMILY, 'varchar(20)[]', or 'enum:<id>'
+    nullable: bool = True
+    default: str | None = None
+    unique: bool = False
+    comment: str | None = None
+    ref: int | None = None  # id of the referenced table (its primary key)
+    ref_inline: bool = True  # column-level 'references:' rather than 'foreign_keys:'
+    on_delete: str = "no action"
+    renamed_from: str | None = None
+
+
+@dataclass
+class Check:
+    col: int
+    kind: str  # 'len' | 'nonneg' | 'label'
+    label: str | None = None
+    name: str | None = None
+    inline: bool = False  # column-level 'check:'
+
+
+@dataclass
+class Idx:
+    cols: list[int] | None  # None: lower(expr_col)
+    expr_col: int | None = None
+    unique: bool = False
+    using: str = "btree"
+    where_col: int | None = None
+    name: str | None = None
+
+
+@dataclass
+class Tab:
+    id: int
+    name: str
+    cols: list[Col]
+    pk: int | None
+    schema: str | None = None
+    checks: list[Check] = field(default_factory=list)
+    indexes: list[Idx] = field(default_factory=list)
+    uniques: list[list[int]] = field(default_factory=list)  # table-level, two columns
+    comment: str | None = None
+    renamed_from: str | None = None
+    in_a: bool = False  # the table exists in A (a rename may name it)
+    names_in_a: set[str] = field(default_factory=set)  # its column names in A
+
+    def col(self, cid: int) -> Col | None:
+        return next((c for c in self.cols if c.id == cid), None)
+
+
+@dataclass
+class EnumSpec:
+    id: int
+    name: str
+    values: list[str]
+    schema: str | None = None
+
+
+@dataclass
+class Spec:
+    tables: list[Tab] = field(default_factory=list)
+    enums: list[EnumSpec] = field(default_factory=list)
+    next_id: int = 1
+    used_names: set[str] = field(default_factory=set)  # table and enum names either schema ever had
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def table(self, tid: int) -> Tab | None:
+        return next((t for t in self.tables if t.id == tid), None)
+
+    def enum(self, eid: int) -> EnumSpec | None:
+        return next((e for e in self.enums if e.id == eid), None)
+
+
+def family(spec: Spec, type_: str) -> str:
+    if type_.startswith("enum:"):
+        return type_
+    return FAMILY.get(type_, "arr")
+
+
+def _enum_of(spec: Spec, type_: str) -> EnumSpec | None:
+    return spec.enum(int(type_[5:])) if type_.startswith("enum:") else None
+
+
+# -- repair: whatever the edits did, leave a valid definition (deterministic, draws nothing)
+
+def repair(spec: Spec) -> None:
+    for e in spec.enums:
+        if not e.values:
+            e.values.append("calm")
+    for t in spec.tables:
+        for c in t.cols:
+            e = _enum_of(spec, c.type)
+            if c.type.startswith("enum:") and e is None:
+                c.type, c.default = "text", None
+            if c.default is not None:
+                if e is not None:
+                    if c.default not in [lit(v) for v in e.values]:
+                        c.default = None
+                elif c.default not in DEFAULTS[family(spec, c.type)]:
+                    c.default = None
+            if c.id == t.pk:
+                c.nullable, c.unique = False, False  # a unique repeating the key is refused
+        key = t.col(t.pk) if t.pk is not None else None
+        if key is not None and key.type not in KEY_TYPES:
+            t.pk = None
+    for t in spec.tables:
+        for c in t.cols:
+            target = spec.table(c.ref) if c.ref is not None else None
+            key = target.col(target.pk) if target is not None and target.pk is not None else None
+            if key is None or c.id == t.pk and target is t:
+                c.ref = None
+            else:
+                c.type = key.type  # a foreign key's type follows the key it references
+                if c.default not in DEFAULTS[family(spec, c.type)]:
+                    c.default = None
+                if c.on_delete == "set null" and not c.nullable:
+                    c.on_delete = "no action"
+                if target.schema != t.schema:
+                    c.ref_inline = False
+    for t in spec.tables:
+        _repair_table(spec, t)
+
+
+def _fits(spec: Spec, check: Check, col: Col) -> bool:
+    fam = family(spec, col.type)
+    if check.kind == "len":
+        return fam == "str"
+    if check.kind == "nonneg":
+        return fam == "num"
+    e = _enum_of(spec, col.type)
+    return e is not None and check.label in e.values
+
+
+def _repair_table(spec: Spec, t: Tab) -> None:
+    checks: list[Check] = []
+    for ch in t.checks:
+        col = t.col(ch.col)
+        if col is not None and _fits(spec, ch, col) and all(c.col != ch.col for c in checks):
+            if ch.name is not None and any(c.name == ch.name for c in checks):
+                ch.name = None
+            checks.append(ch)
+    t.checks = checks
+    indexes: list[Idx] = []
+    shapes: set[object] = set()
+    for ix in t.indexes:
+        if ix.cols is not None:
+            cols = [t.col(c) for c in ix.cols]
+            if any(c is None for c in cols) or not cols:
+                continue
+            fams = {family(spec, c.type) for c in cols}  # type: ignore[union-attr]
+            if ix.using == "gin" and (len(cols) != 1 or fams - {"json", "arr"}):
+                continue
+            shape: object = tuple(ix.cols)
+        else:
+            col = t.col(ix.expr_col) if ix.expr_col is not None else None
+            if col is None or family(spec, col.type) != "str":
+                continue
+            shape = ("lower", ix.name)
+        if ix.where_col is not None and t.col(ix.where_col) is None:
+            ix.where_col = None
+        if ix.name is not None and any(i.name == ix.name for i in indexes):
+            continue
+        if shape in shapes:
+            continue
+        shapes.add(shape)
+        indexes.append(ix)
+    t.indexes = indexes
+    uniques: list[list[int]] = []
+    for u in t.uniques:  # two columns, still there, not repeating one another or the key
+        if all(t.col(c) is not None for c in u) and u not in uniques and [t.pk] != u:
+            uniques.append(u)
+    t.uniques = uniques
+
+
+# -- YAML
+
+def type_text(spec: Spec, type_: str) -> str:
+    e = _enum_of(spec, type_)
+    if e is None:
+        return type_
+    return f"{e.schema}.{e.name}" if e.schema else e.name
+
+
+def to_yaml(spec: Spec) -> str:
+    docs: list[dict] = []
+    for e in spec.enums:
+        doc: dict = {"enum": e.name}
+        if e.schema:
+            doc["schema"] = e.schema
+        doc["values"] = list(e.values)
+        docs.append(doc)
+    for t in spec.tables:
+        docs.append(_table_doc(spec, t))
+    return "---\n".join(yaml.safe_dump(d, sort_keys=False, allow_unicode=True, width=1000,
+                                       default_flow_style=None) for d in docs)
+
+
+def _table_doc(spec: Spec, t: Tab) -> dict:
+    doc: dict = {"table": t.name}
+    if t.schema:
+        doc["schema"] = t.schema
+    if t.renamed_from:
+        doc["renamed_from"] = t.renamed_from
+    if t.comment is not None:
+        doc["comment"] = t.comment
+    name_of = {c.id: c.name for c in t.cols}
+    columns, fks, checks = [], [], []
+    for c in t.cols:
+        m: dict = {"name": c.name}
+        if c.renamed_from:
+            m["renamed_from"] = c.renamed_from
+        m["type"] = type_text(spec, c.type)
+        if c.id == t.pk:
+            m["primary_key"] = True
+        elif not c.nullable:
+            m["nullable"] = False
+        if c.default is not None:
+            m["default"] = c.default
+        if c.unique:
+            m["unique"] = True
+        if c.comment is not None:
+            m["comment"] = c.comment
+        if c.ref is not None:
+            target = spec.table(c.ref)
+            assert target is not None and target.pk is not None
+            key = target.col(target.pk)
+            assert key is not None
+            if c.ref_inline:
+                m["references"] = f"{target.name}.{key.name}"
+                if c.on_delete != "no action":
+                    m["on_delete"] = c.on_delete
+            else:
+                fk: dict = {"columns": [c.name], "references": {"table": target.name}}
+                if target.schema != t.schema:  # unqualified means the referencing table's schema
+                    fk["references"]["schema"] = target.schema or "public"
+                if c.on_delete != "no action":
+                    fk["on_delete"] = c.on_delete
+                fks.append(fk)
+        for ch in t.checks:
+            if ch.col == c.id and ch.inline and ch.name is None:
+                m["check"] = _check_text(ch, name_of)
+        columns.append(m)
+    doc["columns"] = columns
+    for ch in t.checks:
+        if not (ch.inline and ch.name is None):
+            checks.append({"name": ch.name, "expression": _check_text(ch, name_of)} if ch.name
+                          else {"expression": _check_text(ch, name_of)})
+    if checks:
+        doc["checks"] = checks
+    if t.uniques:
+        doc["unique"] = [[name_of[c] for c in u] for u in t.uniques]
+    indexes = []
+    for ix in t.indexes:
+        m = {"name": f"{t.name} {ix.name}"} if ix.name else {}  # index names are per schema
+        if ix.cols is not None:
+            m["columns"] = [name_of[c] for c in ix.cols]
+        else:
+            m["expression"] = f"lower({q(name_of[ix.expr_col])})"  # type: ignore[index]
+        if ix.unique:
+            m["unique"] = True
+        if ix.using != "btree":
+            m["using"] = ix.using
+        if ix.where_col is not None:
+            m["where"] = f"{q(name_of[ix.where_col])} IS NOT NULL"
+        indexes.append(m)
+    if indexes:
+        doc["indexes"] = indexes
+    if fks:
+        doc["foreign_keys"] = fks
+    return doc
+
+
+def _check_text(ch: Check, name_of: dict[int, str]) -> str:
+    col = q(name_of[ch.col])
+    if ch.kind == "len":
+        return f"length({col}) > 2"
+    if ch.kind == "nonneg":
+        return f"{col} >= 0"
+    return f"{col} <> {lit(ch.label or '')}"
+
+
+# -- strategies
+
+def _fresh(draw, pool: list[str], taken: set[str]) -> str | None:
+    free = [n for n in pool if n not in taken]
+    return draw(st.sampled_from(free)) if free else None
+
+
+def draw_column(draw, spec: Spec, t: Tab, name: str) -> Col:
+    types = TYPES + [f"enum:{e.id}" for e in spec.enums]
+    type_ = draw(st.sampled_from(types))
+    col = Col(spec.new_id(), name, type_, nullable=not draw(st.booleans()))
+    e = _enum_of(spec, type_)
+    if draw(st.integers(0, 2)) == 2:
+        col.default = lit(draw(st.sampled_from(e.values))) if e else draw(st.sampled_from(DEFAULTS[FAMILY[type_]]))
+    col.unique = draw(st.integers(0, 5)) == 5 and family(spec, type_) in ("num", "str", "uuid")
+    if draw(st.integers(0, 4)) == 4:
+        col.comment = draw(st.sampled_from(COMMENTS))
+    return col
+
+
+def draw_table(draw, spec: Spec, taken: set[str]) -> Tab | None:
+    name = _fresh(draw, TABLE_NAMES, taken)
+    if name is None:
+        return None
+    spec.used_names.add(name)
+    tid = spec.new_id()
+    cols: list[Col] = []
+    names = draw(st.lists(st.sampled_from(COLUMN_NAMES), min_size=1, max_size=5, unique=True))
+    key_type = draw(st.sampled_from(KEY_TYPES))
+    has_pk = draw(st.integers(0, 5)) < 5
+    t = Tab(tid, name, cols, None, schema=OTHER_SCHEMA if draw(st.integers(0, 5)) == 5 else None)
+    for i, n in enumerate(names):
+        if i == 0 and has_pk:
+            c = Col(spec.new_id(), n, key_type, nullable=False)
+            if key_type == "uuid" and draw(st.booleans()):
+                c.default = "gen_random_uuid()"
+            t.pk = c.id
+        else:
+            c = draw_column(draw, spec, t, n)
+        cols.append(c)
+    if draw(st.integers(0, 2)) == 2:
+        t.comment = draw(st.sampled_from(COMMENTS))
+    for _ in range(draw(st.integers(0, 2))):
+        add_check(draw, spec, t)
+    for _ in range(draw(st.integers(0, 2))):
+        add_index(draw, t)
+    if draw(st.integers(0, 3)) == 3:
+        add_unique(draw, t)
+    return t
+
+
+def add_check(draw, spec: Spec, t: Tab) -> None:
+    col = draw(st.sampled_from(t.cols))
+    kind = {"str": "len", "num": "nonneg"}.get(FAMILY.get(col.type, ""), "label")
+    e = _enum_of(spec, col.type)
+    label = draw(st.sampled_from(e.values if e else LABELS)) if kind == "label" else None
+    name = draw(st.sampled_from(CHECK_NAMES)) if draw(st.booleans()) else None
+    t.checks.append(Check(col.id, kind, label, name, inline=draw(st.booleans())))
+
+
+def add_unique(draw, t: Tab) -> None:
+    if len(t.cols) > 1:
+        t.uniques.append(draw(st.lists(st.sampled_from([c.id for c in t.cols]), min_size=2, max_size=2,
+                                       unique=True)))
+
+
+def add_index(draw, t: Tab) -> None:
+    kind = draw(st.sampled_from(["cols", "cols", "lower", "gin"]))
+    where = draw(st.sampled_from(t.cols)).id if draw(st.integers(0, 3)) == 3 else None
+    if kind == "lower":
+        col = draw(st.sampled_from(t.cols))
+        name = draw(st.sampled_from([None, *INDEX_NAMES]))
+        t.indexes.append(Idx(None, col.id, unique=draw(st.booleans()), where_col=where, name=name))
+        return
+    cols = draw(st.lists(st.sampled_from([c.id for c in t.cols]), min_size=1, max_size=2, unique=True))
+    using = "gin" if kind == "gin" else "btree"
+    t.indexes.append(Idx(cols, unique=using == "btree" and draw(st.integers(0, 3)) == 3, using=using,
+                         where_col=where))
+
+
+def add_reference(draw, spec: Spec, t: Tab) -> None:
+    """A new column referencing some table (itself too) by its primary key."""
+    targets = [x for x in spec.tables if x.pk is not None]
+    names = [n for n in COLUMN_NAMES if n not in {c.name for c in t.cols}]
+    if not targets or not names:
+        return
+    target = draw(st.sampled_from(targets))
+    c = Col(spec.new_id(), draw(st.sampled_from(names)), "integer", nullable=draw(st.booleans()),
+            ref=target.id, ref_inline=draw(st.booleans()), on_delete=draw(st.sampled_from(ACTIONS)))
+    t.cols.append(c)
+
+
+@st.composite
+def schema_a(draw) -> Spec:
+    spec = Spec()
+    for _ in range(draw(st.integers(0, 2))):
+        name = _fresh(draw, ENUM_NAMES, {e.name for e in spec.enums})
+        values = draw(st.lists(st.sampled_from(LABELS), min_size=1, max_size=4, unique=True))
+        spec.enums.append(EnumSpec(spec.new_id(), name, values,  # type: ignore[arg-type]
+                                   OTHER_SCHEMA if draw(st.integers(0, 4)) == 4 else None))
+    for _ in range(draw(st.integers(1, 4))):
+        t = draw_table(draw, spec, {t.name for t in spec.tables})
+        if t is not None:
+            spec.tables.append(t)
+    for _ in range(draw(st.integers(0, 3))):  # references, cycles and self-references among them
+        add_reference(draw, spec, draw(st.sampled_from(spec.tables)))
+    repair(spec)
+    return spec
+
+
+EDITS = ["add_table", "drop_table", "rename_table", "add_column", "drop_column", "rename_column",
+         "change_type", "nullability", "default", "unique", "add_check", "drop_check", "add_index",
+         "drop_index", "add_reference", "drop_reference", "on_delete", "enum_add", "enum_remove",
+         "enum_reorder", "add_enum", "drop_enum", "table_comment", "column_comment", "primary_key",
+         "add_unique", "drop_unique"]
+
+
+def edit(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per kind of edit
+    tables = spec.tables
+    t = draw(st.sampled_from(tables)) if tables else None
+    if kind == "add_table" or t is None:
+        new = draw_table(draw, spec, spec.used_names)
+        if new is not None:
+            spec.tables.append(new)
+        return
+    plain = [c for c in t.cols if c.id != t.pk]
+    c = draw(st.sampled_from(plain)) if plain else None
+    if kind == "drop_table" and len(tables) > 1:
+        tables.remove(t)
+    elif kind == "rename_table":
+        name = _fresh(draw, TABLE_NAMES, spec.used_names)
+        if name is not None:
+            spec.used_names.add(name)
+            if t.in_a:
+                t.renamed_from = t.renamed_from or t.name
+            t.name = name
+    elif kind == "add_column":
+        names = [n for n in COLUMN_NAMES if n not in {x.name for x in t.cols}]
+        if names:
+            t.cols.append(draw_column(draw, spec, t, draw(st.sampled_from(names))))
+    elif kind == "drop_column" and c is not None and len(t.cols) > 1:
+        t.cols.remove(c)
+    elif kind == "rename_column":
+        target = draw(st.sampled_from(t.cols))
+        names = [n for n in COLUMN_NAMES if n not in {x.name for x in t.cols} and n not in t.names_in_a]
+        if names and target.renamed_from is None:
+            if t.in_a and target.name in t.names_in_a:
+                target.renamed_from = target.name
+            target.name = draw(st.sampled_from(names))
+    elif kind == "change_type":
+        target = draw(st.sampled_from(t.cols))
+        current = "ENUM" if target.type.startswith("enum:") else target.type
+        choices = CHANGES_TO.get(current, [])
+        if target.id == t.pk:
+            choices = [x for x in choices if x in ("integer", "bigint")]
+        if target.ref is not None:
+            choices = []
+        if choices:
+            new = draw(st.sampled_from(choices))
+            if new == "ENUM":
+                if not spec.enums:
+                    return
+                new = f"enum:{draw(st.sampled_from(spec.enums)).id}"
+            target.type = new
+    elif kind == "nullability" and c is not None:
+        c.nullable = not c.nullable
+    elif kind == "default" and c is not None:
+        e = _enum_of(spec, c.type)
+        options = [lit(v) for v in e.values] if e else DEFAULTS.get(family(spec, c.type), [])  # enum dropped
+        c.default = draw(st.sampled_from([None, *options]))
+    elif kind == "unique" and c is not None:
+        c.unique = not c.unique and family(spec, c.type) in ("num", "str", "uuid")
+    elif kind == "add_check":
+        add_check(draw, spec, t)
+    elif kind == "add_unique":
+        add_unique(draw, t)
+    elif kind == "drop_unique" and t.uniques:
+        t.uniques.pop(draw(st.integers(0, len(t.uniques) - 1)))
+    elif kind == "drop_check" and t.checks:
+        t.checks.pop(draw(st.integers(0, len(t.checks) - 1)))
+    elif kind == "add_index":
+        add_index(draw, t)
+    elif kind == "drop_index" and t.indexes:
+        t.indexes.pop(draw(st.integers(0, len(t.indexes) - 1)))
+    elif kind == "add_reference":
+        add_reference(draw, spec, t)
+    elif kind == "drop_reference":
+        refs = [x for x in t.cols if x.ref is not None]
+        if refs:
+            draw(st.sampled_from(refs)).ref = None
+    elif kind == "on_delete":
+        refs = [x for x in t.cols if x.ref is not None]
+        if refs:
+            draw(st.sampled_from(refs)).on_delete = draw(st.sampled_from(ACTIONS))
+    elif kind.startswith("enum_") and spec.enums:
+        e = draw(st.sampled_from(spec.enums))
+        if kind == "enum_add":
+            free = [v for v in LABELS if v not in e.values]
+            if free:
+                e.values.insert(draw(st.integers(0, len(e.values))), draw(st.sampled_from(free)))
+        elif kind == "enum_remove" and len(e.values) > 1:
+            e.values.pop(draw(st.integers(0, len(e.values) - 1)))
+        elif kind == "enum_reorder":
+            e.values[:] = draw(st.permutations(e.values))
+    elif kind == "add_enum":
+        name = _fresh(draw, ENUM_NAMES, spec.used_names | {e.name for e in spec.enums})
+        if name is not None:
+            spec.used_names.add(name)
+            spec.enums.append(EnumSpec(spec.new_id(), name, draw(st.lists(
+                st.sampled_from(LABELS), min_size=1, max_size=3, unique=True))))
+    elif kind == "drop_enum" and spec.enums:
+        spec.enums.remove(draw(st.sampled_from(spec.enums)))
+    elif kind == "table_comment":
+        t.comment = draw(st.sampled_from([None, *COMMENTS]))
+    elif kind == "column_comment":
+        draw(st.sampled_from(t.cols)).comment = draw(st.sampled_from([None, *COMMENTS]))
+    elif kind == "primary_key":
+        key = t.col(t.pk) if t.pk is not None else None
+        if key is not None:
+            t.pk = None  # the key column stays, not null
+            key.nullable = False
+        elif c is not None and c.type in KEY_TYPES:
+            t.pk = c.id
+
+
+@st.composite
+def schema_pairs(draw) -> tuple[str, str]:
+    """(YAML of A, YAML of B): B is A after a few random edits."""
+    a = draw(schema_a())
+    a.used_names |= {t.name for t in a.tables} | {e.name for e in a.enums}
+    for t in a.tables:
+        t.in_a, t.names_in_a = True, {c.name for c in t.cols}
+    b = copy.deepcopy(a)
+    for kind in draw(st.lists(st.sampled_from(EDITS), min_size=1, max_size=6)):
+        edit(draw, b, kind)
+    repair(b)
+    for t in a.tables:
+        t.in_a = False
+    return to_yaml(a), to_yaml(b)
+
+
+# -- the databases: two, made once, emptied per example
+
+def _reset(conn: psycopg.Connection) -> None:
+    names = [n for (n,) in conn.execute(
+        "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
+        " AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%'").fetchall()]
+    conn.execute("DROP SCHEMA " + ", ".join(q(n) for n in names) + " CASCADE; CREATE SCHEMA public")
+
+
+@dataclass
+class Databases:
+    url: str
+    conn: psycopg.Connection
+    scratch_url: str
+    scratch: psycopg.Connection
+
+
+@pytest.fixture(scope="module")
+def databases(admin_url: str) -> Iterator[Databases]:
+    url, scratch_url = create_database(admin_url), create_database(admin_url)
+    try:
+        with connect(url) as conn, connect(scratch_url) as scratch:
+            yield Databases(url, conn, scratch_url, scratch)
+    finally:
+        drop_database(admin_url, url)
+        drop_database(admin_url, scratch_url)
+
+
+def _run(conn: psycopg.Connection, url: str, old: Schema, new: Schema, what: str) -> str:
+    sql = Renderer().migration(what, diff(old, new), [])
+    note(f"--- {what} ---\n{sql}")
+    run_migration(conn, sql, url)
+    return sql
+
+
+def _same(actual: Schema, expected: Schema, what: str) -> None:
+    left = diff(actual, expected)
+    assert left == [], f"{what}: the database differs from canonical by\n" + "\n".join(map(repr, left))
+
+
+def _canonical(db: Databases, schema: Schema) -> Schema:
+    """scratch.canonical(schema), in a database reset rather than created."""
+    _reset(db.scratch)
+    _run(db.scratch, db.scratch_url, Schema(), schema, "canonical")
+    return introspect(db.scratch)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(pair=schema_pairs())
+def test_any_schema_pair_round_trips(databases: Databases, pair: tuple[str, str]) -> None:
+    yaml_a, yaml_b = pair
+    note(f"--- A ---\n{yaml_a}\n--- B ---\n{yaml_b}")
+    a, b = schema_of(yaml_a), schema_of(yaml_b)
+    db = databases
+    _reset(db.conn)
+
+    _run(db.conn, db.url, Schema(), a, "create A")
+    live_a = introspect(db.conn)
+    canonical_a = _canonical(db, a)
+    _same(live_a, canonical_a, "A")
+    before = catalog(db.url)
+
+    for kind in sorted({type(c).__name__ for c in diff(a, b)}):
+        event(kind)  # --hypothesis-show-statistics: which change kinds the examples reached
+    _run(db.conn, db.url, a, b, "A to B")
+    canonical_b = _canonical(db, b)
+    _same(introspect(db.conn), canonical_b, "B")
+    assert catalog(db.url) == catalog(db.scratch_url), "B migrated differs from B built in one step"
+
+    _run(db.conn, db.url, b, a, "rollback B to A")
+    _same(introspect(db.conn), live_a, "rollback")
+    assert catalog(db.url) == before, "the rollback did not restore the catalog"
