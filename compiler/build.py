@@ -214,7 +214,7 @@ class _TableBuilder:
         if name is None:
             return None
         t = TableDraft(schema, name, self.doc.path, body.value_pos["table"])
-        t.comment = r.text(body, "comment", f"table {name}")
+        t.comment = r.text(body, "comment", f"table {name}") or None  # '' is no comment to PostgreSQL
         t.renamed_from = r.name(body, "renamed_from", f"table {name}")
         cols = r.mappings(body, "columns", f"table {name}")
         if "columns" not in body or (not cols and isinstance(body.get("columns"), list)):
@@ -255,7 +255,7 @@ class _TableBuilder:
         identity = r.choice(m, "identity", IDENTITY_KINDS, what)
         default = self.default(m, ctype, what)
         generated = self.expression(m, "generated", what, t, own_column=name)
-        comment = r.text(m, "comment", what)
+        comment = r.text(m, "comment", what) or None  # '' is no comment to PostgreSQL
         renamed_from = r.name(m, "renamed_from", what)
         if ctype is None:
             return
