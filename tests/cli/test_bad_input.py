@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from tests.helpers import generated_files as snapshot
+from tests.helpers import run_cli as run
+from tests.helpers import write_definitions
 
 SCHEMAC = str(Path(sys.executable).with_name("schemac"))  # the installed console script
 ERROR_LINE = re.compile(r"(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.*)")
@@ -45,35 +47,6 @@ def position(text: str, at: str) -> tuple[int, int]:
     assert text.count(needle) == 1, f"{needle!r} must occur exactly once in the case's YAML"
     i = text.index(needle) + (at.index("^") if "^" in at else 0)
     return text.count("\n", 0, i) + 1, i - (text.rfind("\n", 0, i) + 1) + 1
-
-
-def write_project(root: Path, files: dict[str, str | bytes]) -> None:
-    """Replace root/definitions with `files`."""
-    defs = root / "definitions"
-    if defs.exists():
-        for f in sorted(defs.rglob("*"), reverse=True):
-            f.unlink() if f.is_file() else f.rmdir()
-    for rel, content in files.items():
-        path = defs / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
-def run(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(["-C", str(root), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under generated/ with its bytes and modification time."""
-    gen = root / "generated"
-    return {p.relative_to(gen).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(gen.rglob("*")) if p.is_file()}
 
 
 def expected_lines(case: Case) -> list[tuple[str, int, int, str]]:
@@ -425,7 +398,7 @@ CASES = [
 def project(request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """A project folder: empty, or with generated/ from a good earlier compile."""
     if request.param == "compiled_before":
-        write_project(tmp_path, {"users.yaml": USERS})
+        write_definitions(tmp_path, {"users.yaml": USERS}, exact=True)
         assert run(tmp_path, capsys, "compile")[0] == 0
     return tmp_path
 
@@ -438,7 +411,7 @@ def _ids(cases: list[Case]) -> list:
 def test_bad_input_is_reported_at_its_place_and_nothing_is_written(
         case: Case, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = snapshot(project) if (project / "generated").exists() else None
-    write_project(project, case.files)
+    write_definitions(project, case.files, exact=True)
     code, out, err = run(project, capsys, "compile")
     assert code == 2, (out, err)
     assert_reported(err, expected_lines(case))
@@ -456,7 +429,7 @@ def test_there_are_at_least_thirty_kinds_of_bad_input() -> None:
 @pytest.mark.parametrize("case", _ids([c for c in CASES if c.id in (
     "unknown_type_varchr", "index_column_misspelt", "references_missing_table", "yaml_tab_indent")]))
 def test_plan_refuses_bad_input_too(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_project(tmp_path, case.files)
+    write_definitions(tmp_path, case.files, exact=True)
     code, out, err = run(tmp_path, capsys, "plan")
     assert code == 2
     assert out == ""
@@ -465,11 +438,11 @@ def test_plan_refuses_bad_input_too(case: Case, tmp_path: Path, capsys: pytest.C
 
 
 def test_check_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_project(tmp_path, {"users.yaml": USERS})
+    write_definitions(tmp_path, {"users.yaml": USERS}, exact=True)
     assert run(tmp_path, capsys, "compile")[0] == 0
     before = snapshot(tmp_path)
     case = next(c for c in CASES if c.id == "unknown_column_key")
-    write_project(tmp_path, case.files)
+    write_definitions(tmp_path, case.files, exact=True)
     code, _, err = run(tmp_path, capsys, "compile", "--check")
     assert code == 2
     assert_reported(err, expected_lines(case))
@@ -478,7 +451,7 @@ def test_check_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_spec_example_line_exactly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The SPEC's example, counted by hand: the item 'emial' is on line 12, column 9."""
-    write_project(tmp_path, {"users.yaml": yaml("""
+    write_definitions(tmp_path, {"users.yaml": yaml("""
         table: users
         columns:
           - name: id
@@ -491,7 +464,7 @@ def test_spec_example_line_exactly(tmp_path: Path, capsys: pytest.CaptureFixture
           - columns:
               - id
               - emial
-        """)})
+        """)}, exact=True)
     code, _, err = run(tmp_path, capsys, "compile")
     assert code == 2
     assert err == ("definitions/users.yaml:12:9: error: index column 'emial' is not a column of users "
@@ -501,7 +474,7 @@ def test_spec_example_line_exactly(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_file_that_is_not_utf8(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = snapshot(project) if (project / "generated").exists() else None
     case = next(c for c in CASES if c.id == "non_utf8_file")
-    write_project(project, case.files)
+    write_definitions(project, case.files, exact=True)
     code, _, err = run(project, capsys, "compile")
     assert code == 2
     assert reported(err) == [("definitions/users.yaml", 1, 1,
@@ -555,7 +528,7 @@ def test_every_error_in_every_file_at_once_sorted_by_file_then_line(
         Expect("a_types.yaml", "colums", "unknown key 'colums' in a table (did you mean 'columns'?)"),
         Expect("users.yaml", "active", "write a string as \"'active'\""),
     ))
-    write_project(tmp_path, files)
+    write_definitions(tmp_path, files, exact=True)
     code, _, err = run(tmp_path, capsys, "compile")
     assert code == 2
     expected = expected_lines(case)
@@ -566,11 +539,11 @@ def test_every_error_in_every_file_at_once_sorted_by_file_then_line(
 
 
 def test_injection_in_a_name_is_accepted_and_quoted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_project(tmp_path, {"users.yaml": yaml("""
+    write_definitions(tmp_path, {"users.yaml": yaml("""
         table: "users; drop table x"
         columns:
           - {name: "id\\"; drop table y; --", type: bigint, primary_key: true}
-        """)})
+        """)}, exact=True)
     code, out, err = run(tmp_path, capsys, "plan")
     assert code == 0, err
     assert 'CREATE TABLE public."users; drop table x" (' in out
@@ -583,7 +556,7 @@ def test_injection_in_a_name_is_accepted_and_quoted(tmp_path: Path, capsys: pyte
 
 
 def test_newline_in_a_name_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_project(tmp_path, {"users.yaml": 'table: "users\\ndrop table x;"\ncolumns:\n  - {name: id, type: bigint}\n'})
+    write_definitions(tmp_path, {"users.yaml": 'table: "users\\ndrop table x;"\ncolumns:\n  - {name: id, type: bigint}\n'}, exact=True)
     code, out, err = run(tmp_path, capsys, "plan")
     assert code == 2
     assert "definitions/users.yaml:1:8: error: a name must not contain line breaks" in err
@@ -591,7 +564,7 @@ def test_newline_in_a_name_is_refused(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_trailing_document_separator_is_not_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_project(tmp_path, {"users.yaml": "---\n" + USERS + "---\n", "empty.yaml": "# nothing yet\n"})
+    write_definitions(tmp_path, {"users.yaml": "---\n" + USERS + "---\n", "empty.yaml": "# nothing yet\n"}, exact=True)
     code, out, err = run(tmp_path, capsys, "compile")
     assert code == 0, err
     assert err == ""
@@ -600,7 +573,7 @@ def test_trailing_document_separator_is_not_an_error(tmp_path: Path, capsys: pyt
 @pytest.mark.parametrize("case", _ids([c for c in CASES if c.id in (
     "yaml_unclosed_quote", "duplicate_key", "references_type_mismatch", "enum_values_are_numbers")]))
 def test_console_script_prints_no_traceback(case: Case, tmp_path: Path) -> None:
-    write_project(tmp_path, case.files)
+    write_definitions(tmp_path, case.files, exact=True)
     proc = subprocess.run([SCHEMAC, "-C", str(tmp_path), "compile"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 2

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from tests.helpers import generated_files as snapshot
+from tests.helpers import run_cli as run
+from tests.helpers import write_definitions
 
 USERS = textwrap.dedent("""
     table: users
@@ -33,32 +35,6 @@ def with_columns(*columns: str) -> str:
     return USERS + "".join(f"  - {c}\n" for c in columns)
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    """Replace root/definitions with `files`."""
-    defs = root / "definitions"
-    if defs.exists():
-        for f in sorted(defs.rglob("*"), reverse=True):
-            f.unlink() if f.is_file() else f.rmdir()
-    for rel, text in files.items():
-        path = defs / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-
-
-def run(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(["-C", str(root), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under generated/ with its bytes and modification time."""
-    gen = root / "generated"
-    return {p.relative_to(gen).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(gen.rglob("*")) if p.is_file()}
-
-
 def migrations(root: Path) -> list[str]:
     return sorted(p.name for p in (root / "generated" / "migrations").iterdir())
 
@@ -66,14 +42,14 @@ def migrations(root: Path) -> list[str]:
 @pytest.fixture
 def compiled(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """A project with users compiled once."""
-    write(tmp_path, {"users.yaml": USERS})
+    write_definitions(tmp_path, {"users.yaml": USERS}, exact=True)
     code, _, err = run(tmp_path, capsys, "compile")
     assert code == 0, err
     return tmp_path
 
 
 def test_first_compile_writes_migration_rollback_and_state(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(tmp_path, {"users.yaml": USERS})
+    write_definitions(tmp_path, {"users.yaml": USERS}, exact=True)
     code, out, err = run(tmp_path, capsys, "compile")
     assert code == 0, err
     assert err == ""
@@ -102,7 +78,7 @@ def test_check_is_0_when_up_to_date_and_writes_nothing(compiled: Path, capsys: p
 
 
 def test_check_is_1_after_a_definition_changes(compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(compiled, {"users.yaml": with_columns("{name: phone, type: text}")})
+    write_definitions(compiled, {"users.yaml": with_columns("{name: phone, type: text}")}, exact=True)
     before = snapshot(compiled)
     code, out, _ = run(compiled, capsys, "compile", "--check")
     assert code == 1
@@ -141,7 +117,7 @@ def test_check_is_1_when_state_json_was_edited(compiled: Path, capsys: pytest.Ca
 
 
 def test_dropping_a_column_is_refused_with_3_then_allowed(compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(compiled, {"users.yaml": USERS.replace("  - {name: nick, type: text}\n", "")})
+    write_definitions(compiled, {"users.yaml": USERS.replace("  - {name: nick, type: text}\n", "")}, exact=True)
     before = snapshot(compiled)
     code, out, err = run(compiled, capsys, "compile")
     assert code == 3
@@ -159,7 +135,7 @@ def test_dropping_a_column_is_refused_with_3_then_allowed(compiled: Path, capsys
 
 
 def test_dropping_a_table_is_refused_with_3(compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(compiled, {"orgs.yaml": ORGS})
+    write_definitions(compiled, {"orgs.yaml": ORGS}, exact=True)
     before = snapshot(compiled)
     code, _, err = run(compiled, capsys, "compile")
     assert code == 3
@@ -169,7 +145,7 @@ def test_dropping_a_table_is_refused_with_3(compiled: Path, capsys: pytest.Captu
 
 def test_drop_and_add_of_one_type_is_refused_with_a_rename_hint(
         compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(compiled, {"users.yaml": USERS.replace("name: nick", "name: handle")})
+    write_definitions(compiled, {"users.yaml": USERS.replace("name: nick", "name: handle")}, exact=True)
     before = snapshot(compiled)
     code, _, err = run(compiled, capsys, "compile")
     assert code == 3
@@ -177,7 +153,7 @@ def test_drop_and_add_of_one_type_is_refused_with_a_rename_hint(
     assert "add 'renamed_from: nick' to column handle" in err
     assert snapshot(compiled) == before
     # following the hint gives a rename, which is not destructive
-    write(compiled, {"users.yaml": USERS.replace("name: nick", "name: handle, renamed_from: nick")})
+    write_definitions(compiled, {"users.yaml": USERS.replace("name: nick", "name: handle, renamed_from: nick")}, exact=True)
     code, _, err = run(compiled, capsys, "compile")
     assert code == 0, err
     up = (compiled / "generated/migrations" / migrations(compiled)[1]).read_text()
@@ -185,7 +161,7 @@ def test_drop_and_add_of_one_type_is_refused_with_a_rename_hint(
 
 
 def test_plan_prints_the_sql_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(tmp_path, {"users.yaml": USERS})
+    write_definitions(tmp_path, {"users.yaml": USERS}, exact=True)
     code, out, err = run(tmp_path, capsys, "plan")
     assert code == 0, err
     assert "CREATE TABLE public.users (" in out and out.rstrip().endswith("COMMIT;")
@@ -197,7 +173,7 @@ def test_plan_prints_the_sql_and_writes_nothing(tmp_path: Path, capsys: pytest.C
 
 def test_plan_shows_destructive_changes_with_exit_0_and_writes_nothing(
         compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(compiled, {"users.yaml": USERS.replace("  - {name: nick, type: text}\n", "")})
+    write_definitions(compiled, {"users.yaml": USERS.replace("  - {name: nick, type: text}\n", "")}, exact=True)
     before = snapshot(compiled)
     code, out, _ = run(compiled, capsys, "plan")
     assert code == 0
@@ -206,12 +182,12 @@ def test_plan_shows_destructive_changes_with_exit_0_and_writes_nothing(
 
 
 def test_name_from_m_and_numbering(compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(compiled, {"users.yaml": with_columns("{name: phone, type: text}")})
+    write_definitions(compiled, {"users.yaml": with_columns("{name: phone, type: text}")}, exact=True)
     assert run(compiled, capsys, "compile", "-m", "Add phone")[0] == 0
-    write(compiled, {"users.yaml": with_columns("{name: phone, type: text}"), "orgs.yaml": ORGS})
+    write_definitions(compiled, {"users.yaml": with_columns("{name: phone, type: text}"), "orgs.yaml": ORGS}, exact=True)
     assert run(compiled, capsys, "compile")[0] == 0
-    write(compiled, {"users.yaml": with_columns("{name: phone, type: text}", "{name: age, type: int}"),
-                     "orgs.yaml": ORGS})
+    write_definitions(compiled, {"users.yaml": with_columns("{name: phone, type: text}", "{name: age, type: int}"),
+                     "orgs.yaml": ORGS}, exact=True)
     assert run(compiled, capsys, "compile", "-m", "age")[0] == 0
     assert migrations(compiled) == [
         "001_create_users.sql", "002_add_phone.sql", "003_create_org_kind_and_create_orgs.sql",
@@ -223,10 +199,10 @@ def test_same_definitions_give_byte_identical_files(tmp_path: Path, capsys: pyte
     outputs = []
     for folder in ("one", "two"):
         root = tmp_path / folder
-        write(root, {"users.yaml": USERS})
+        write_definitions(root, {"users.yaml": USERS}, exact=True)
         assert run(root, capsys, "compile")[0] == 0
-        write(root, {"users.yaml": with_columns("{name: org_id, type: bigint, references: orgs.id}"),
-                     "orgs.yaml": ORGS})
+        write_definitions(root, {"users.yaml": with_columns("{name: org_id, type: bigint, references: orgs.id}"),
+                     "orgs.yaml": ORGS}, exact=True)
         assert run(root, capsys, "compile")[0] == 0
         outputs.append({name: data for name, (data, _) in snapshot(root).items()})
     assert sorted(outputs[0]) == ["chartdb/diagram.json", "chartdb/metadata.json", "chartdb/schema_index.json",
@@ -256,7 +232,7 @@ DAMAGED_STATES = [
 def test_damaged_state_json_is_exit_2_with_one_line(
         damage: bytes, compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (compiled / "generated/state.json").write_bytes(damage)
-    write(compiled, {"users.yaml": with_columns("{name: phone, type: text}")})
+    write_definitions(compiled, {"users.yaml": with_columns("{name: phone, type: text}")}, exact=True)
     before = snapshot(compiled)
     code, out, err = run(compiled, capsys, "compile")
     assert code == 2
@@ -269,7 +245,7 @@ def test_damaged_state_json_is_exit_2_with_one_line(
 def test_definitions_error_beats_writing_even_when_destructive(
         compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Bad input is exit 2 even if the rest would be a refused drop (3)."""
-    write(compiled, {"users.yaml": "table: users\ncolumns:\n  - {name: id, type: bigint, primary_key: treu}\n"})
+    write_definitions(compiled, {"users.yaml": "table: users\ncolumns:\n  - {name: id, type: bigint, primary_key: treu}\n"}, exact=True)
     before = snapshot(compiled)
     code, _, err = run(compiled, capsys, "compile")
     assert code == 2
@@ -279,7 +255,7 @@ def test_definitions_error_beats_writing_even_when_destructive(
 
 def test_check_on_a_project_never_compiled_is_1_and_creates_nothing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(tmp_path, {"users.yaml": USERS})
+    write_definitions(tmp_path, {"users.yaml": USERS}, exact=True)
     code, out, _ = run(tmp_path, capsys, "compile", "--check")
     assert code == 1
     assert "not compiled yet" in out
