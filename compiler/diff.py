@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 
 from . import changes as ch
 from .casts import assignment_castable, lossy
-from .model import Check, Column, Enum, ForeignKey, Index, IndexPart, Schema, Table
-from .names import MAX_IDENTIFIER_BYTES, default_name, quote_ident
+from .constraint_changes import constraint_changes
+from .model import Column, Enum, Schema, Table
+from .names import default_name, quote_ident
+from .renames import Renames, rename_steps, resolve_renames, temporary_name
 from .types import SERIAL_TYPES, enum_type_spelling, with_columns_renamed
-
-DISPLACED = "\x00.displaced"  # rename target for an object whose name a rollback gives back to another
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,20 +25,9 @@ class EnumTypes:
     spellings: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Renames:
-    """Old table key -> new table key, and per new table key: old column -> new column."""
-
-    tables: dict[str, str]
-    columns: dict[str, dict[str, str]]
-
-    def table(self, old_key: str) -> str:
-        return self.tables.get(old_key, old_key)
-
-
 def diff(old: Schema, new: Schema) -> list[ch.Change]:
     """The changes that turn `old` into `new`, in an order PostgreSQL accepts."""
-    renames = _resolve_renames(old, new)
+    renames = resolve_renames(old, new)
     recreated: dict[str, Enum] = {}
     enum_types = frozenset(enum_type_spelling(e.schema, e.name) for e in (*old.enums.values(), *new.enums.values()))
     out: list[ch.Change] = []
@@ -50,92 +39,6 @@ def diff(old: Schema, new: Schema) -> list[ch.Change]:
 
 
 # -- renames
-
-def _renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], name_of, hint_of):
-    """(old key, new key) pairs where either side's renamed_from names the other.
-
-    A hint is followed when the name it renames to is free in the old schema, or is itself
-    renamed away (a chain b <- a, c <- b, or a swap); otherwise it is a hint from an earlier
-    migration that has done its work.
-    """
-    old_by_name = {name_of(v): k for k, v in old_items.items()}
-    new_by_name = {name_of(v): k for k, v in new_items.items()}
-    wanted: dict[str, str] = {}  # old key -> new key, first hint wins
-    for k, v in new_items.items():
-        hint = hint_of(v)
-        if hint and hint != name_of(v) and hint in old_by_name and old_by_name[hint] not in wanted:
-            wanted[old_by_name[hint]] = k
-    undo: set[str] = set()  # old keys whose hint is on the old side: a rollback undoing a rename
-    for k, v in old_items.items():
-        hint = hint_of(v)
-        if hint and hint != name_of(v) and hint in new_by_name and k not in wanted:
-            wanted[k] = new_by_name[hint]
-            undo.add(k)
-    pairs: dict[str, str] = {}
-    progress = True
-    while progress:
-        progress = False
-        for o, n in wanted.items():
-            if o not in pairs and n not in pairs.values() and (n not in old_items or n in pairs):
-                pairs[o] = n
-                progress = True
-    rest = {o: n for o, n in wanted.items() if o not in pairs and n not in pairs.values()}
-    for start in list(rest):  # swaps and longer cycles: every target is renamed away in turn
-        cycle, at = [], start
-        while at in rest and at not in cycle:
-            cycle.append(at)
-            at = rest[at]
-        if at == start:
-            pairs.update({o: rest.pop(o) for o in cycle})
-    # Undoing "t renamed to archived_t, and a new t created": archived_t takes its name back and
-    # the t created since is dropped (DISPLACED), instead of the rename being lost.
-    for o, n in rest.items():
-        if o in undo and o not in new_items and n not in pairs.values() and pairs.get(n, DISPLACED) == DISPLACED:
-            pairs[o] = n
-            pairs[n] = DISPLACED
-    return pairs
-
-
-def rename_steps(pairs: list[tuple[str, str]], occupied: set[str]) -> list[tuple[str, str]]:
-    """Renames in an order that never takes a name still in use; a cycle goes through a temporary name."""
-    pending = dict(pairs)
-    taken = set(occupied)
-    steps: list[tuple[str, str]] = []
-    while pending:
-        ready = [(o, n) for o, n in pending.items() if n not in taken]
-        if not ready:
-            o, n = next(iter(pending.items()))
-            temp = _temporary_name(o, "__renaming")
-            while temp in taken:
-                temp = _temporary_name(temp, "_")
-            ready, pending = [(o, temp)], {temp: n, **{k: v for k, v in pending.items() if k != o}}
-        for o, n in ready:
-            steps.append((o, n))
-            taken.discard(o)
-            taken.add(n)
-            pending.pop(o, None)
-    return steps
-
-
-def _resolve_renames(old: Schema, new: Schema) -> Renames:
-    tables: dict[str, str] = {}
-    for schema in sorted({t.schema for t in new.tables.values()} | {t.schema for t in old.tables.values()}):
-        o = {k: t for k, t in old.tables.items() if t.schema == schema}
-        n = {k: t for k, t in new.tables.items() if t.schema == schema}
-        tables.update(_renamed_pairs(o, n, lambda t: t.name, lambda t: t.renamed_from))
-    columns: dict[str, dict[str, str]] = {}
-    for old_key, a in old.tables.items():
-        new_key = tables.get(old_key, old_key)
-        b = new.tables.get(new_key)
-        if b is None:
-            continue
-        o = {c.name: c for c in a.columns}
-        n = {c.name: c for c in b.columns}
-        pairs = _renamed_pairs(o, n, lambda c: c.name, lambda c: c.renamed_from)
-        colmap = {**{c: c for c in o if c in n}, **pairs}
-        columns[new_key] = {k: v for k, v in colmap.items() if v != DISPLACED}
-    return Renames(tables, columns)
-
 
 # -- schemas, extensions, enums
 
@@ -152,11 +55,6 @@ def _extensions(old: Schema, new: Schema) -> list[ch.Change]:
 def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     it = iter(long)
     return all(v in it for v in short)
-
-
-def _temporary_name(name: str, suffix: str = "__old") -> str:
-    room = MAX_IDENTIFIER_BYTES - len(suffix)
-    return name.encode()[:room].decode(errors="ignore") + suffix
 
 
 def _enums(old: Schema, new: Schema, recreated: dict[str, Enum]) -> list[ch.Change]:
@@ -177,7 +75,7 @@ def _enums(old: Schema, new: Schema, recreated: dict[str, Enum]) -> list[ch.Chan
                 present.add(value)
         elif a.values != b.values:
             # values removed or reordered: PostgreSQL cannot, so rename, recreate, cast, drop
-            temp = _temporary_name(a.name)
+            temp = temporary_name(a.name)
             out += [ch.RenameEnum(a, temp), ch.CreateEnum(b),
                     ch.DropEnum(Enum(a.schema, temp, a.values), replaced_by=b)]
             recreated[enum_type_spelling(a.schema, a.name)] = b
@@ -280,7 +178,7 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
     rebuilt = {c.name for c in b.columns if c.generated is not None and (prev := a.column(
         next((o for o, n in colmap.items() if n == c.name), ""))) is not None and (
         prev.generated is None or with_columns_renamed(prev.generated, colmap) != c.generated)}
-    out += _constraints(a, b, colmap, renames, retyped, rebuilt)
+    out += constraint_changes(a, b, colmap, renames, retyped, rebuilt)
     if a.comment != b.comment:
         out.append(ch.SetTableComment(b.schema, b.name, b.comment))
     return out
@@ -390,101 +288,3 @@ def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
     else:
         using = f"{col}::{new}"
     return ch.AlterColumnType(s, t, name, old, new, using, False if recast else lossy(old, new))
-
-
-# -- constraints and indexes
-
-def _renamed_columns(names: tuple[str, ...], colmap: dict[str, str]) -> tuple[str, ...]:
-    return tuple(colmap.get(n, n) for n in names)
-
-
-def _carry(obj, colmap: dict[str, str], renames: Renames):
-    """An old constraint or index as it stands after this migration's renames."""
-    if isinstance(obj, ForeignKey):
-        ref_key = renames.table(obj.ref_key)
-        ref_schema, ref_table = ref_key.split(".", 1)
-        return replace(obj, columns=_renamed_columns(obj.columns, colmap), ref_schema=ref_schema,
-                       ref_table=ref_table,
-                       ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
-    if isinstance(obj, Index):
-        parts = tuple(IndexPart(column=colmap.get(p.column, p.column)) if p.column
-                      else IndexPart(expression=with_columns_renamed(p.expression, colmap)) for p in obj.parts)
-        where = with_columns_renamed(obj.where, colmap) if obj.where is not None else None
-        return replace(obj, parts=parts, where=where)
-    if isinstance(obj, Check):
-        return replace(obj, expression=with_columns_renamed(obj.expression, colmap))
-    if hasattr(obj, "columns"):
-        return replace(obj, columns=_renamed_columns(obj.columns, colmap))
-    return obj
-
-
-def _touches(obj, retyped: set[str]) -> bool:
-    """Does a check or index read one of `retyped` (columns whose enum is recreated)?"""
-    from .types import referenced_columns
-
-    texts = []
-    if hasattr(obj, "expression"):
-        texts.append(obj.expression.text)
-    if isinstance(obj, Index):
-        if obj.where is not None:
-            texts.append(obj.where.text)
-        texts += [p.expression.text for p in obj.parts if p.expression is not None]
-        if any(p.column in retyped for p in obj.parts):
-            return bool(texts)
-    return any(set(referenced_columns(x)) & retyped for x in texts)
-
-
-def _uses(obj, columns: set[str]) -> bool:
-    """Does a constraint or index involve any of `columns`, by name or in an expression?"""
-    from .types import referenced_columns
-
-    if not columns:
-        return False
-    names = set(getattr(obj, "columns", ()))
-    texts = [obj.expression.text] if isinstance(obj, Check) else []
-    if isinstance(obj, Index):
-        names |= {p.column for p in obj.parts if p.column}
-        texts += [p.expression.text for p in obj.parts if p.expression is not None]
-        texts += [obj.where.text] if obj.where is not None else []
-    return bool(names & columns) or any(set(referenced_columns(x)) & columns for x in texts)
-
-
-def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset()) -> list[ch.Change]:
-    """Drop, add or rename one family of named objects (constraints or indexes)."""
-    out: list[ch.Change] = []
-    old = {o.name: _carry(o, colmap, renames) for o in a_items}
-    new = {o.name: o for o in b_items}
-    for name, o in old.items():
-        if name in new and (new[name] != o or _touches(o, retyped)):
-            out += [drop(o), add(new[name])]
-        elif name in new and _uses(o, rebuilt):
-            out.append(add(new[name]))  # dropped with its column, which is rebuilt: add it back
-    gone = [o for n, o in old.items() if n not in new]
-    came = [o for n, o in new.items() if n not in old]
-    for o in gone:
-        if _uses(o, rebuilt):
-            continue  # gone with its rebuilt column
-        twin = next((c for c in came if replace(c, name="") == replace(o, name="")), None)
-        if twin is not None and not _touches(o, retyped):
-            came.remove(twin)
-            out.append(rename(o.name, twin.name))
-        else:
-            out.append(drop(o))
-    out += [add(c) for c in came]
-    return out
-
-
-def _constraints(a: Table, b: Table, colmap: dict[str, str], renames: Renames, retyped: set[str],
-                 rebuilt: set[str]) -> list[ch.Change]:
-    # drops run before renames, so they name the table as it was; the rest as it will be
-    s, t, old_t = b.schema, b.name, a.name
-    out = _family(a.constraints, b.constraints, colmap, renames, retyped,
-                  lambda c: ch.AddConstraint(s, t, c), lambda c: ch.DropConstraint(s, old_t, c),
-                  lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
-    out += _family(a.foreign_keys, b.foreign_keys, colmap, renames, set(),
-                   lambda c: ch.AddForeignKey(s, t, c), lambda c: ch.DropForeignKey(s, old_t, c),
-                   lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
-    out += _family(a.indexes, b.indexes, colmap, renames, retyped,
-                   lambda i: ch.CreateIndex(s, t, i), lambda i: ch.DropIndex(s, old_t, i),
-                   lambda o, n: ch.RenameIndex(s, o, n), rebuilt)
-    return out

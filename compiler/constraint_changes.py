@@ -1,0 +1,101 @@
+"""The constraints and indexes of one table, old against new: drop, add or rename."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from . import changes as ch
+from .model import Check, ForeignKey, Index, IndexPart, Table
+from .renames import Renames
+from .types import referenced_columns, with_columns_renamed
+
+
+def _renamed_columns(names: tuple[str, ...], colmap: dict[str, str]) -> tuple[str, ...]:
+    return tuple(colmap.get(n, n) for n in names)
+
+
+def _carry(obj, colmap: dict[str, str], renames: Renames):
+    """An old constraint or index as it stands after this migration's renames."""
+    if isinstance(obj, ForeignKey):
+        ref_key = renames.table(obj.ref_key)
+        ref_schema, ref_table = ref_key.split(".", 1)
+        return replace(obj, columns=_renamed_columns(obj.columns, colmap), ref_schema=ref_schema,
+                       ref_table=ref_table,
+                       ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
+    if isinstance(obj, Index):
+        parts = tuple(IndexPart(column=colmap.get(p.column, p.column)) if p.column
+                      else IndexPart(expression=with_columns_renamed(p.expression, colmap)) for p in obj.parts)
+        where = with_columns_renamed(obj.where, colmap) if obj.where is not None else None
+        return replace(obj, parts=parts, where=where)
+    if isinstance(obj, Check):
+        return replace(obj, expression=with_columns_renamed(obj.expression, colmap))
+    if hasattr(obj, "columns"):
+        return replace(obj, columns=_renamed_columns(obj.columns, colmap))
+    return obj
+
+
+def _touches(obj, retyped: set[str]) -> bool:
+    """Does a check or index read one of `retyped` (columns whose enum is recreated)?"""
+    texts = []
+    if hasattr(obj, "expression"):
+        texts.append(obj.expression.text)
+    if isinstance(obj, Index):
+        if obj.where is not None:
+            texts.append(obj.where.text)
+        texts += [p.expression.text for p in obj.parts if p.expression is not None]
+        if any(p.column in retyped for p in obj.parts):
+            return bool(texts)
+    return any(set(referenced_columns(x)) & retyped for x in texts)
+
+
+def _uses(obj, columns: set[str]) -> bool:
+    """Does a constraint or index involve any of `columns`, by name or in an expression?"""
+    if not columns:
+        return False
+    names = set(getattr(obj, "columns", ()))
+    texts = [obj.expression.text] if isinstance(obj, Check) else []
+    if isinstance(obj, Index):
+        names |= {p.column for p in obj.parts if p.column}
+        texts += [p.expression.text for p in obj.parts if p.expression is not None]
+        texts += [obj.where.text] if obj.where is not None else []
+    return bool(names & columns) or any(set(referenced_columns(x)) & columns for x in texts)
+
+
+def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset()) -> list[ch.Change]:
+    """Drop, add or rename one family of named objects (constraints or indexes)."""
+    out: list[ch.Change] = []
+    old = {o.name: _carry(o, colmap, renames) for o in a_items}
+    new = {o.name: o for o in b_items}
+    for name, o in old.items():
+        if name in new and (new[name] != o or _touches(o, retyped)):
+            out += [drop(o), add(new[name])]
+        elif name in new and _uses(o, rebuilt):
+            out.append(add(new[name]))  # dropped with its column, which is rebuilt: add it back
+    gone = [o for n, o in old.items() if n not in new]
+    came = [o for n, o in new.items() if n not in old]
+    for o in gone:
+        if _uses(o, rebuilt):
+            continue  # gone with its rebuilt column
+        twin = next((c for c in came if replace(c, name="") == replace(o, name="")), None)
+        if twin is not None and not _touches(o, retyped):
+            came.remove(twin)
+            out.append(rename(o.name, twin.name))
+        else:
+            out.append(drop(o))
+    out += [add(c) for c in came]
+    return out
+
+
+def constraint_changes(a: Table, b: Table, colmap: dict[str, str], renames: Renames, retyped: set[str],
+                 rebuilt: set[str]) -> list[ch.Change]:
+    # drops run before renames, so they name the table as it was; the rest as it will be
+    s, t, old_t = b.schema, b.name, a.name
+    out = _family(a.constraints, b.constraints, colmap, renames, retyped,
+                  lambda c: ch.AddConstraint(s, t, c), lambda c: ch.DropConstraint(s, old_t, c),
+                  lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
+    out += _family(a.foreign_keys, b.foreign_keys, colmap, renames, set(),
+                   lambda c: ch.AddForeignKey(s, t, c), lambda c: ch.DropForeignKey(s, old_t, c),
+                   lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
+    out += _family(a.indexes, b.indexes, colmap, renames, retyped,
+                   lambda i: ch.CreateIndex(s, t, i), lambda i: ch.DropIndex(s, old_t, i),
+                   lambda o, n: ch.RenameIndex(s, o, n), rebuilt)
+    return out
