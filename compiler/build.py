@@ -2,26 +2,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
-from sqlglot import exp
 
 from . import resolve
+from .build_constraints import ConstraintReading
+from .drafts import TableDraft
 from .errors import DefinitionError, DefinitionErrors, did_you_mean
-from .load import Document, Mapping, Pos, Sequence, YamlTimestamp
+from .load import Document, Mapping, Pos, YamlTimestamp
 from .model import (
-    Check,
     Column,
     Enum,
     Expr,
     Extension,
-    Index,
-    IndexPart,
-    PrimaryKey,
     Schema,
-    Unique,
 )
-from .names import default_name, identifier_problem
 from .reader import Reader
 from .types import (
     EXTENSION_TYPES,
@@ -42,64 +35,11 @@ TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns",
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
                          "generated"})
-INDEX_KEYS = frozenset({"name", "columns", "expression", "unique", "using", "where"})
-FOREIGN_KEY_KEYS = frozenset({"name", "columns", "references", "on_delete", "on_update"})
-REFERENCE_KEYS = frozenset({"table", "schema", "columns"})
-CHECK_KEYS = frozenset({"name", "expression"})
-UNIQUE_KEYS = frozenset({"name", "columns"})
 ENUM_KEYS = frozenset({"enum", "schema", "values"})
 EXTENSION_KEYS = frozenset({"extension"})
 KINDS = ("table", "enum", "extension")
-ACTIONS = ("no action", "restrict", "cascade", "set null", "set default")
-INDEX_METHODS = ("btree", "hash", "gist", "gin", "brin", "spgist")
 IDENTITY_KINDS = ("always", "by default")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
-
-
-@dataclass
-class PendingForeignKey:
-    """A foreign key as written, resolved against all tables once every table is read."""
-
-    name: str | None
-    columns: list[str]
-    ref_schema: str
-    ref_table: str
-    ref_columns: list[str] | None  # None: the referenced table's primary key
-    on_delete: str
-    on_update: str
-    pos: Pos
-    path: str
-
-
-@dataclass
-class TableDraft:
-    schema: str
-    name: str
-    path: str
-    pos: Pos
-    columns: list[Column] = field(default_factory=list)
-    column_pos: dict[str, Pos] = field(default_factory=dict)
-    primary_key: PrimaryKey | None = None
-    uniques: list[Unique] = field(default_factory=list)
-    checks: list[Check] = field(default_factory=list)
-    indexes: list[Index] = field(default_factory=list)
-    foreign_keys: list[PendingForeignKey] = field(default_factory=list)
-    object_pos: dict[str, list[Pos]] = field(default_factory=dict)  # constraint/index name -> positions
-    comment: str | None = None
-    renamed_from: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.schema}.{self.name}"
-
-    def place(self, name: str, pos: Pos) -> None:
-        """Record where a constraint or index called `name` is written."""
-        self.object_pos.setdefault(name, []).append(pos)
-
-    def position_of(self, name: str, nth: int = 0) -> Pos:
-        """Where the `nth` (0-based, in source order) object called `name` is written."""
-        places = sorted(self.object_pos.get(name, []))
-        return places[nth] if nth < len(places) else places[-1] if places else self.pos
 
 
 def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
@@ -199,7 +139,7 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
     return out
 
 
-class _TableBuilder:
+class _TableBuilder(ConstraintReading):
     """Reads one table document into a TableDraft."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
@@ -382,237 +322,3 @@ class _TableBuilder:
                 return None
         return make_expr(value)
 
-    # -- constraints
-    def primary_key(self, t: TableDraft, body: Mapping, pk_columns: list[str]) -> None:
-        r = self.r
-        value = body.get("primary_key")
-        name = None
-        if value is None:
-            if pk_columns:
-                t.primary_key = PrimaryKey(default_name(t.name, [], "pkey"), tuple(pk_columns))
-                t.place(t.primary_key.name, t.column_pos[pk_columns[0]])
-            return
-        pos = body.value_pos["primary_key"]
-        if pk_columns:
-            r.error(body.key_pos["primary_key"], f"table {t.name} has column-level primary_key on "
-                                                 f"{', '.join(pk_columns)}; use one form, not both")
-            return
-        listed = value
-        if isinstance(value, Mapping):
-            r.keys(value, UNIQUE_KEYS, "a primary key")
-            name = r.name(value, "name", "a primary key")
-            columns = r.names(value, "columns", "a primary key", required=True)
-            listed = value.get("columns")
-        else:
-            columns = r.names(body, "primary_key", f"table {t.name}")
-        if columns is None or not self.known_columns(t, columns, pos, "primary key", listed):
-            return
-        t.primary_key = PrimaryKey(name or default_name(t.name, [], "pkey"), tuple(columns))
-        t.place(t.primary_key.name, pos)
-        t.columns = [Column(c.name, c.type, False, c.default, c.identity, c.generated, c.comment,
-                            c.renamed_from) if c.name in columns else c for c in t.columns]
-        for c in columns:
-            m = self._column_mapping(c)
-            if m is not None and m.get("nullable") is True:
-                r.error(m.value_pos["nullable"], f"column {t.name}.{c} is in the primary key, "
-                                                 f"so it cannot be nullable")
-
-    def _column_mapping(self, name: str) -> Mapping | None:
-        for m in self.doc.body.get("columns") or []:
-            if isinstance(m, Mapping) and m.get("name") == name:
-                return m
-        return None
-
-    def known_columns(self, t: TableDraft, columns: list[str], pos: Pos, what: str,
-                      listed: object = None) -> bool:
-        """Report the first of `columns` that the table lacks, at its own item of `listed` if given."""
-        for i, c in enumerate(columns):
-            if c not in t.column_pos:
-                if isinstance(listed, Sequence) and i < len(listed.item_pos):
-                    pos = listed.item_pos[i]
-                self.r.error(pos, f"{what} column '{c}' is not a column of {t.name}"
-                                  f"{did_you_mean(c, t.column_pos)}")
-                return False
-        return True
-
-    def add_unique(self, t: TableDraft, name: str | None, columns: list[str], pos: Pos) -> None:
-        u = Unique(name or default_name(t.name, columns, "key"), tuple(columns))
-        t.uniques.append(u)
-        t.place(u.name, pos)
-
-    def add_check(self, t: TableDraft, name: str | None, expression: Expr, pos: Pos) -> None:
-        if name is None:
-            # PostgreSQL names a check after its column when it uses exactly one
-            cols = referenced_columns(expression.text)
-            name = default_name(t.name, cols if len(cols) == 1 else [], "check")
-        t.checks.append(Check(name, expression))
-        t.place(name, pos)
-
-    def uniques(self, t: TableDraft, body: Mapping) -> None:
-        r = self.r
-        items = r.get(body, "unique", list, f"table {t.name}")
-        for i, item in enumerate(items or []):  # type: ignore[arg-type]
-            pos = items.item_pos[i]  # type: ignore[union-attr]
-            name = None
-            if isinstance(item, Mapping):
-                r.keys(item, UNIQUE_KEYS, "a unique constraint")
-                name = r.name(item, "name", "a unique constraint")
-                columns = r.names(item, "columns", "a unique constraint", required=True)
-            elif isinstance(item, list):
-                columns = r.name_list(item, pos, "unique")  # type: ignore[arg-type]
-            else:
-                r.error(pos, "each item of 'unique' must be a list of columns or {name, columns}")
-                continue
-            listed = item.get("columns") if isinstance(item, Mapping) else item
-            if columns is not None and self.known_columns(t, columns, pos, "unique", listed):
-                self.add_unique(t, name, columns, pos)
-
-    def checks(self, t: TableDraft, body: Mapping) -> None:
-        for m, pos in self.r.mappings(body, "checks", f"table {t.name}"):
-            self.r.keys(m, CHECK_KEYS, "a check")
-            name = self.r.name(m, "name", "a check")
-            if m.get("expression") is None:
-                self.r.error(pos, "a check needs 'expression'")
-                continue
-            expression = self.expression(m, "expression", f"check of {t.name}", t)
-            if expression is not None:
-                self.add_check(t, name, expression, self.r.pos(m, "expression"))
-
-    def indexes(self, t: TableDraft, body: Mapping) -> None:
-        r = self.r
-        for m, pos in r.mappings(body, "indexes", f"table {t.name}"):
-            r.keys(m, INDEX_KEYS, "an index")
-            name = r.name(m, "name", "an index")
-            has_cols, has_expr = m.get("columns") is not None, m.get("expression") is not None
-            if has_cols == has_expr:
-                r.error(pos, "an index needs either 'columns' or 'expression'")
-                continue
-            parts: list[IndexPart] = []
-            label: list[str] = []
-            if has_cols:
-                columns = r.names(m, "columns", "an index")
-                if columns is None or not self.known_columns(t, columns, r.pos(m, "columns"), "index",
-                                                             m.get("columns")):
-                    continue
-                parts = [IndexPart(column=c) for c in columns]
-                label = columns
-            elif isinstance(m.get("expression"), list):
-                # several parts, each a column or an expression: [a, "lower(email)"]
-                parts, label = self.index_parts(t, m["expression"])
-                if not parts:
-                    continue
-            else:
-                expression = self.expression(m, "expression", f"index on {t.name}", t)
-                if expression is None:
-                    continue
-                parts = [IndexPart(expression=expression)]
-                label = [_index_expression_label(expression.text)]
-            unique = bool(r.flag(m, "unique", "an index"))
-            using = r.choice(m, "using", INDEX_METHODS, "an index") or "btree"
-            where = self.expression(m, "where", f"index on {t.name}", t)
-            if m.get("where") is not None and where is None:
-                continue
-            index = Index(name or default_name(t.name, label, "idx"), tuple(parts), unique, using, where)
-            t.indexes.append(index)
-            t.place(index.name, r.pos(m, "name") if name else pos)
-
-    def index_parts(self, t: TableDraft, items: list) -> tuple[list[IndexPart], list[str]]:
-        parts: list[IndexPart] = []
-        label: list[str] = []
-        for i, item in enumerate(items):
-            pos = items.item_pos[i]  # type: ignore[attr-defined]
-            if isinstance(item, str) and item in self.all_columns:
-                parts.append(IndexPart(column=item))
-                label.append(item)
-                continue
-            if not isinstance(item, str):
-                self.r.error(pos, "each part of an index 'expression' list must be a column or an expression")
-                return [], []
-            expression = self.expression_text(item, pos, "expression", f"index on {t.name}", t)
-            if expression is None:
-                return [], []
-            parts.append(IndexPart(expression=expression))
-            label.append(_index_expression_label(item))
-        if not parts:
-            self.r.error(items.pos, "an index 'expression' list must not be empty")  # type: ignore[attr-defined]
-        return parts, label
-
-    def foreign_keys(self, t: TableDraft, body: Mapping) -> None:
-        r = self.r
-        for m, pos in r.mappings(body, "foreign_keys", f"table {t.name}"):
-            r.keys(m, FOREIGN_KEY_KEYS, "a foreign key")
-            name = r.name(m, "name", "a foreign key")
-            columns = r.names(m, "columns", "a foreign key", required=True)
-            ref = r.get(m, "references", Mapping, "a foreign key", required=True)
-            on_delete = r.choice(m, "on_delete", ACTIONS, "a foreign key") or "no action"
-            on_update = r.choice(m, "on_update", ACTIONS, "a foreign key") or "no action"
-            if columns is None or ref is None:
-                continue
-            if not self.known_columns(t, columns, pos, "foreign key", m.get("columns")):
-                continue
-            r.keys(ref, REFERENCE_KEYS, "a foreign key's references")
-            table = r.text(ref, "table", "a foreign key's references", required=True)
-            schema = r.name(ref, "schema", "a foreign key's references")
-            ref_columns = r.names(ref, "columns", "a foreign key's references")
-            if table is None:
-                continue
-            if schema is None and "." in table:
-                schema, table = table.split(".", 1)
-            t.foreign_keys.append(PendingForeignKey(name, columns, schema or t.schema, table, ref_columns,
-                                                    on_delete, on_update, pos, t.path))
-
-    def column_reference(self, t: TableDraft, m: Mapping, name: str, what: str) -> None:
-        r = self.r
-        target = r.text(m, "references", what)
-        on_delete = r.choice(m, "on_delete", ACTIONS, what) or "no action"
-        on_update = r.choice(m, "on_update", ACTIONS, what) or "no action"
-        if target is None:
-            return
-        parts = target.split(".")
-        pos = r.pos(m, "references")
-        if len(parts) not in (2, 3) or any(identifier_problem(p) for p in parts):
-            r.error(pos, f"'references' must be table.column or schema.table.column, not '{target}'")
-            return
-        schema = parts[0] if len(parts) == 3 else t.schema
-        t.foreign_keys.append(PendingForeignKey(None, [name], schema, parts[-2], [parts[-1]],
-                                                on_delete, on_update, pos, t.path))
-
-
-# PostgreSQL's grammar names of types, used when a cast names an index column (FigureColname)
-_GRAMMAR_TYPE_NAMES = {"integer": "int4", "int": "int4", "bigint": "int8", "smallint": "int2", "boolean": "bool",
-                       "real": "float4", "double precision": "float8", "character varying": "varchar",
-                       "character": "bpchar", "char": "bpchar", "decimal": "numeric", "dec": "numeric"}
-_FUNCTION_HEAD = re.compile(r'\s*(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))\s*\(')
-
-
-def _index_expression_label(text: str) -> str:
-    """The column part of PostgreSQL's default index name for an expression (FigureIndexColname)."""
-    name, _ = _figure_colname(parse_expression(text), text.strip())
-    return name or "expr"
-
-
-def _figure_colname(node: exp.Expression, text: str) -> tuple[str | None, int]:
-    """(name, strength) as PostgreSQL's FigureColnameInternal: 2 for columns and calls, 1 for casts."""
-    while isinstance(node, exp.Paren):
-        node, text = node.this, text[1:-1].strip() if text.startswith("(") and text.endswith(")") else text
-    if isinstance(node, exp.Column):
-        ident = node.this
-        return (ident.name if ident.quoted else ident.name.lower()), 2
-    if isinstance(node, exp.Cast):
-        inner_text = text.split("::")[0].strip() if "::" in text else text
-        name, strength = _figure_colname(node.this, inner_text)
-        if strength <= 1:
-            type_text = node.to.sql("postgres").lower().split("(")[0].strip().removesuffix("[]")
-            return _GRAMMAR_TYPE_NAMES.get(type_text, type_text.split(".")[-1]), 1
-        return name, strength
-    if isinstance(node, exp.Case):
-        return "case", 1
-    if isinstance(node, exp.Array):
-        return "array", 2
-    if isinstance(node, exp.Binary | exp.Unary | exp.Not | exp.Between | exp.In | exp.Is):
-        return None, 0
-    if isinstance(node, exp.Func) and (m := _FUNCTION_HEAD.match(text)):
-        return (m[1].replace('""', '"') if m[1] else m[2].lower()), 2
-    if isinstance(node, exp.Func) and not node.args.get("expressions") and not node.args.get("this"):
-        return node.sql("postgres").lower().rstrip("()"), 2  # current_date and friends
-    return None, 0

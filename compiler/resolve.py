@@ -9,7 +9,7 @@ from .names import default_name
 from .types import SERIAL_TYPES
 
 if TYPE_CHECKING:
-    from .build import PendingForeignKey, TableDraft
+    from .drafts import PendingForeignKey, TableDraft
 
 
 def resolve_tables(drafts: dict[str, TableDraft], enums: dict[str, Enum],
