@@ -33,31 +33,23 @@ def _carry(obj, colmap: dict[str, str], renames: Renames):
     return obj
 
 
-def _touches(obj, retyped: set[str]) -> bool:
-    """Does a check or index read one of `retyped` (columns whose enum is recreated)?"""
-    texts = []
-    if hasattr(obj, "expression"):
-        texts.append(obj.expression.text)
-    if isinstance(obj, Index):
-        if obj.where is not None:
-            texts.append(obj.where.text)
-        texts += [p.expression.text for p in obj.parts if p.expression is not None]
-        if any(p.column in retyped for p in obj.parts):
-            return bool(texts)
-    return any(set(referenced_columns(x)) & retyped for x in texts)
-
-
-def _uses(obj, columns: set[str]) -> bool:
-    """Does a constraint or index involve any of `columns`, by name or in an expression?"""
+def _uses(obj, columns: set[str], by_name: bool = True) -> bool:
+    """Does a constraint or index involve any of `columns`: in an expression, or also by name?"""
     if not columns:
         return False
-    names = set(getattr(obj, "columns", ()))
+    names = set(getattr(obj, "columns", ())) if by_name else set()
     texts = [obj.expression.text] if isinstance(obj, Check) else []
     if isinstance(obj, Index):
-        names |= {p.column for p in obj.parts if p.column}
+        names |= {p.column for p in obj.parts if p.column} if by_name else set()
         texts += [p.expression.text for p in obj.parts if p.expression is not None]
         texts += [obj.where.text] if obj.where is not None else []
     return bool(names & columns) or any(set(referenced_columns(x)) & columns for x in texts)
+
+
+def _touches(obj, retyped: set[str]) -> bool:
+    """Does a check or index expression read a retyped column? PostgreSQL would rebuild it from
+    its stored text, casts to the old type and all, so it is dropped and added as written."""
+    return _uses(obj, retyped, by_name=False)
 
 
 def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset()) -> list[ch.Change]:
