@@ -184,7 +184,7 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
     return out
 
 
-def _serial_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[ch.Change]:
+def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[ch.Change]:
     out: list[ch.Change] = []
     for old_name, new_name in colmap.items():
         col = b.column(new_name)
@@ -199,7 +199,7 @@ def _serial_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list
 
 
 def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes) -> list[ch.Change]:
-    out: list[ch.Change] = _serial_sequence_renames(a, b, colmap)
+    out: list[ch.Change] = _owned_sequence_renames(a, b, colmap)
     back = {new: old for old, new in colmap.items()}
     s, t = b.schema, b.name
     moves: list[tuple[str, str]] = []
