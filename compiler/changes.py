@@ -411,12 +411,14 @@ PHASES: tuple[type[Change], ...] = (
     DropEnum, DropExtension, DropSchema,
 )
 CHANGE_KINDS: tuple[type[Change], ...] = PHASES
-_PHASE = {kind: i for i, kind in enumerate(PHASES)}
+# renames of names that share namespaces (a schema's relations, a table's constraints): one phase,
+# kept in the order diff gives them, which frees each name before it is taken
+NAME_MOVES: tuple[type[Change], ...] = (RenameSequence, RenameConstraint, RenameIndex)
+_PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
+_ORDER_BY_DIFF = (RenameTable, *NAME_MOVES)
 
 
 def _object_key(c: Change) -> str:
-    if isinstance(c, RenameTable):
-        return c.schema  # table renames keep the order diff gave them: a chain or swap depends on it
     for attr in ("table", "enum"):
         value = getattr(c, attr, None)
         if isinstance(value, Table | Enum):
@@ -426,6 +428,15 @@ def _object_key(c: Change) -> str:
     return c.subject
 
 
+def by_kind_and_object(changes: list[Change]) -> list[Change]:
+    """Changes sorted by their kind's place in PHASES, then by object: the order renames start from."""
+    return sorted(changes, key=lambda c: (PHASES.index(type(c)), _object_key(c)))
+
+
 def ordered(changes: list[Change]) -> list[Change]:
     """Changes sorted into an order PostgreSQL accepts; stable within one object."""
-    return sorted(changes, key=lambda c: (_PHASE[type(c)], _object_key(c)))
+    def key(c: Change) -> tuple[int, str]:
+        if isinstance(c, _ORDER_BY_DIFF):
+            return _PHASE[type(c)], c.schema  # type: ignore[attr-defined] # diff ordered them: chains, swaps
+        return _PHASE[type(c)], _object_key(c)
+    return sorted(changes, key=key)

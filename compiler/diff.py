@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from . import changes as ch
 from .casts import assignment_castable, lossy
 from .constraint_changes import constraint_changes
-from .model import Column, Enum, Schema, Table
+from .model import Check, Column, Enum, Schema, Table
 from .names import default_name, quote_ident
-from .renames import Renames, rename_steps, resolve_renames, temporary_name
+from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
 from .types import SERIAL_TYPES, enum_type_spelling, with_columns_renamed
 
 
@@ -104,7 +104,7 @@ def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes) -> lis
     superseded = {(c.schema, c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
     out = [c for c in out if not (isinstance(c, ch.RenameConstraint)
                                   and (c.schema, c.table, c.new_name) in superseded)]
-    return out + rebuilt
+    return _order_name_moves(new, out) + rebuilt
 
 
 def _order_table_renames(old: Schema, new: Schema, renames: Renames, out: list[ch.Change]) -> list[ch.Change]:
@@ -118,6 +118,37 @@ def _order_table_renames(old: Schema, new: Schema, renames: Renames, out: list[c
         pairs = [(c.old_name, c.new_name) for c in moves if c.schema == schema]
         ordered += [ch.RenameTable(schema, o, n) for o, n in rename_steps(pairs, staying)]
     return [c for c in out if not isinstance(c, ch.RenameTable)] + ordered
+
+
+def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
+    """Is the renamed constraint one whose index carries its name (primary key, unique)?"""
+    table = new.tables.get(f"{c.schema}.{c.table}")
+    return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
+
+
+def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
+    """Sequence, index and constraint renames in an order that frees each name before it is taken.
+
+    They follow table and column renames, and share namespaces: sequences, indexes and the
+    indexes of primary keys and unique constraints are relations of their schema; constraint
+    names are unique per table. When tables chain or swap, so do their default-named objects
+    (a_pkey -> b_pkey while b_pkey -> c_pkey), so they are ordered together, through a free
+    name where they form a cycle. changes.ordered() keeps this order.
+    """
+    kinds = ch.NAME_MOVES
+    moves = ch.by_kind_and_object([c for c in out if isinstance(c, kinds)])
+    if not moves:
+        return out
+
+    def spaces(c: ch.Change) -> tuple[object, ...]:
+        if isinstance(c, ch.RenameConstraint):
+            table = ("constraint", c.schema, c.table)
+            return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
+        return (("relation", c.schema),)  # type: ignore[attr-defined]
+
+    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])  # type: ignore[attr-defined]
+    return ([c for c in out if not isinstance(c, kinds)]
+            + [replace(moves[i], old_name=step.old, new_name=step.new) for i, step in steps])
 
 
 def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renames: Renames) -> list[ch.Change]:

@@ -71,22 +71,45 @@ def renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], na
 
 def rename_steps(pairs: list[tuple[str, str]], occupied: set[str]) -> list[tuple[str, str]]:
     """Renames in an order that never takes a name still in use; a cycle goes through a temporary name."""
-    pending = dict(pairs)
-    taken = set(occupied)
-    steps: list[tuple[str, str]] = []
+    moves = [NameMove(o, n, ("",)) for o, n in pairs]
+    return [(step.old, step.new) for _, step in move_steps(moves, {("", n) for n in occupied})]
+
+
+@dataclass(frozen=True, slots=True)
+class NameMove:
+    """One rename, and the namespaces its name lives in (a primary key's name is both a constraint
+    name in its table and an index name in its schema)."""
+
+    old: str
+    new: str
+    spaces: tuple[object, ...]
+
+
+def move_steps(moves: list[NameMove], occupied: set[tuple[object, str]] = frozenset()) -> list[tuple[int, NameMove]]:
+    """`moves` in an order that never takes a name still in use in any of its namespaces, as
+    (index of the move, step): a chain runs back to front, a swap or longer cycle goes through a
+    name free in every namespace of the move. Moves that do not conflict keep their order."""
+    taken = set(occupied) | {(sp, m.old) for m in moves for sp in m.spaces}
+    pending: dict[int, NameMove] = dict(enumerate(moves))
+    steps: list[tuple[int, NameMove]] = []
+
+    def take(i: int, step: NameMove) -> None:
+        steps.append((i, step))
+        taken.difference_update((sp, step.old) for sp in step.spaces)
+        taken.update((sp, step.new) for sp in step.spaces)
+
     while pending:
-        ready = [(o, n) for o, n in pending.items() if n not in taken]
+        ready = [i for i, m in pending.items() if all((sp, m.new) not in taken for sp in m.spaces)]
         if not ready:
-            o, n = next(iter(pending.items()))
-            temp = temporary_name(o, "__renaming")
-            while temp in taken:
+            i, m = next(iter(pending.items()))
+            temp = temporary_name(m.old, "__renaming")
+            while any((sp, temp) in taken for sp in m.spaces):
                 temp = temporary_name(temp, "_")
-            ready, pending = [(o, temp)], {temp: n, **{k: v for k, v in pending.items() if k != o}}
-        for o, n in ready:
-            steps.append((o, n))
-            taken.discard(o)
-            taken.add(n)
-            pending.pop(o, None)
+            take(i, NameMove(m.old, temp, m.spaces))
+            pending[i] = NameMove(temp, m.new, m.spaces)
+            continue
+        for i in ready:
+            take(i, pending.pop(i))
     return steps
 
 

@@ -192,4 +192,56 @@ CASES: dict[str, tuple[str, str]] = {
                     + "  - {name: name, renamed_from: note, type: integer}\n"),
     "table_renamed_and_its_name_reused": (
         T, T.replace("table: t\n", "table: archived_t\nrenamed_from: t\n") + "---\n" + T),
+    "table_rename_chain": (
+        d("""
+        table: a
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: x, type: text, unique: true}
+        indexes:
+          - columns: [x]
+        ---
+        table: b
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: a_id, type: integer, references: a.id}
+        """),
+        d("""
+        table: b
+        renamed_from: a
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: x, type: text, unique: true}
+        indexes:
+          - columns: [x]
+        ---
+        table: c
+        renamed_from: b
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: a_id, type: integer, references: b.id}
+        """)),
+    "table_swap": (
+        d("""
+        table: a
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: b_id, type: integer, references: b.id}
+        ---
+        table: b
+        columns:
+          - {name: id, type: serial, primary_key: true}
+        """),
+        d("""
+        table: b
+        renamed_from: a
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: b_id, type: integer, references: a.id}
+        ---
+        table: a
+        renamed_from: b
+        columns:
+          - {name: id, type: serial, primary_key: true}
+        """)),
 }
