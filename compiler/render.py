@@ -22,6 +22,15 @@ def comment_text(text: object) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
 
 
+def dollar_quote(body: str) -> str:
+    """`body` between dollar quotes whose tag it does not contain (a name may hold `$schemac$`)."""
+    tag, n = "schemac", 0
+    while f"${tag}$" in body:
+        n += 1
+        tag = f"schemac{n}"
+    return f"${tag}$ {body.strip()} ${tag}$"
+
+
 def builtin_templates() -> Path:
     """The shipped templates: inside the package when installed, beside it in a checkout."""
     packaged = Path(__file__).parent / "templates"
@@ -40,6 +49,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["literal"] = quote_literal
     env.filters["idents"] = lambda names: ", ".join(quote_ident(n) for n in names)
     env.filters["comment"] = comment_text
+    env.filters["dollar_quote"] = dollar_quote
     return env
 
 

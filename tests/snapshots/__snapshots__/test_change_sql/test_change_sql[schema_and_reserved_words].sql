@@ -4,7 +4,8 @@
 BEGIN;
 
 -- CreateSchema Sales Team
-CREATE SCHEMA "Sales Team";
+-- the schema may exist already: objects of others can live in it
+CREATE SCHEMA IF NOT EXISTS "Sales Team";
 
 -- CreateTable Sales Team.user
 CREATE TABLE "Sales Team"."user" (
@@ -26,6 +27,11 @@ BEGIN;
 DROP TABLE "Sales Team"."user";
 
 -- DropSchema Sales Team
-DROP SCHEMA "Sales Team";
+-- only when empty: a schema that also holds objects schemac does not manage is kept
+DO $schemac$ BEGIN
+    DROP SCHEMA "Sales Team";
+EXCEPTION WHEN dependent_objects_still_exist THEN
+    RAISE NOTICE 'schema % is kept: it holds other objects', 'Sales Team';
+END $schemac$;
 
 COMMIT;
