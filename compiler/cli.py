@@ -157,6 +157,8 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
     print(f"wrote generated/{result.record.rollback}")
     print("wrote generated/chartdb/ and generated/schema.md")
     print("wrote generated/state.json")
+    for line in result.notes:
+        print(f"note: {line}")
     return EXIT_OK
 
 
