@@ -276,6 +276,28 @@ class DropSerial(ColumnChange):
 
 
 @dataclass(frozen=True, slots=True)
+class SetSequenceType(ColumnChange):
+    """serial <-> bigserial <-> smallserial: the same sequence, now of the column's integer type."""
+
+    integer_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class SerialToIdentity(ColumnChange):
+    """A serial column becomes an identity column that numbers on where the serial's sequence stood."""
+
+    identity: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityToSerial(ColumnChange):
+    """An identity column becomes serial, its new sequence numbering on where the identity's stood."""
+
+    sequence: str
+    integer_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class DropGeneration(ColumnChange):
     """A generated column becomes a plain one, keeping its values (DROP EXPRESSION)."""
 
@@ -405,7 +427,7 @@ PHASES: tuple[type[Change], ...] = (
     RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
     CreateTable,
     AddColumn, DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, DropNotNull, SetNotNull,
-    SetDefault, AddSerial, AddIdentity, SetIdentity,
+    SetDefault, AddSerial, AddIdentity, SetIdentity, SetSequenceType, SerialToIdentity, IdentityToSerial,
     SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,
     DropEnum, DropExtension, DropSchema,

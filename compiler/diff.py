@@ -272,10 +272,20 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     # serial is an integer type plus an owned sequence as its default: change the two apart
     a_type, b_type = SERIAL_TYPES.get(a.type, a.type), SERIAL_TYPES.get(b.type, b.type)
     sequence = default_name(t, [name], "seq")
-    if a.type != b.type and a.type in SERIAL_TYPES:
-        out.append(ch.DropSerial(s, t, name))
-    if a.type != b.type and b.type in SERIAL_TYPES:
-        out.append(ch.AddSerial(s, t, name, sequence, b_type))
+    # a sequence that becomes another kind of sequence hands its position on: no id is given twice
+    serial_to_identity = a.type in SERIAL_TYPES and b.identity is not None and a.identity is None
+    identity_to_serial = a.identity is not None and b.type in SERIAL_TYPES and b.identity is None
+    if a.type != b.type and a.type in SERIAL_TYPES and b.type in SERIAL_TYPES:
+        out.append(ch.SetSequenceType(s, t, name, b_type))
+    elif serial_to_identity:
+        out.append(ch.SerialToIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
+    elif identity_to_serial:
+        out.append(ch.IdentityToSerial(s, t, name, sequence, b_type))
+    else:
+        if a.type != b.type and a.type in SERIAL_TYPES:
+            out.append(ch.DropSerial(s, t, name))
+        if a.type != b.type and b.type in SERIAL_TYPES:
+            out.append(ch.AddSerial(s, t, name, sequence, b_type))
     base = b_type.removesuffix("[]")
     recast = a_type == b_type and base in enums.recreated
     if a_type != b_type or recast:
@@ -292,7 +302,7 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     elif a.default != b.default:
         out.append(ch.SetDefault(s, t, name, b.default) if b.default is not None
                    else ch.DropDefault(s, t, name, a.default))  # type: ignore[arg-type]
-    if a.identity != b.identity:
+    if a.identity != b.identity and not (serial_to_identity or identity_to_serial):
         if a.identity is None:
             out.append(ch.AddIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
         elif b.identity is None:

@@ -244,4 +244,7 @@ CASES: dict[str, tuple[str, str]] = {
         columns:
           - {name: id, type: serial, primary_key: true}
         """)),
+    "serial_to_identity": (T + "  - {name: n, type: serial}\n",
+                           T + "  - {name: n, type: bigint, identity: always}\n"),
+    "serial_to_bigserial": (T + "  - {name: n, type: serial}\n", T + "  - {name: n, type: bigserial}\n"),
 }
