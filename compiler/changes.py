@@ -426,7 +426,9 @@ PHASES: tuple[type[Change], ...] = (
     DropColumn, DropTable,  # before renames and additions, which may reuse their names
     RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
     CreateTable,
-    AddColumn, DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, DropNotNull, SetNotNull,
+    DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType,
+    AddColumn,  # after type changes: a generated column may read a column whose type changes
+    DropNotNull, SetNotNull,
     SetDefault, AddSerial, AddIdentity, SetIdentity, SetSequenceType, SerialToIdentity, IdentityToSerial,
     SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,

@@ -14,7 +14,7 @@ from .constraint_changes import constraint_changes
 from .model import Check, Column, Enum, Schema, Table
 from .names import default_name, quote_ident
 from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
-from .types import SERIAL_TYPES, enum_type_spelling, with_columns_renamed
+from .types import SERIAL_TYPES, enum_type_spelling, referenced_columns, with_columns_renamed
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +196,6 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
     if a.name != b.name:
         out.append(ch.RenameTable(a.schema, a.name, b.name))
     colmap = renames.columns.get(b.key, {})
-    out += _columns(a, b, colmap, enums)
     retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in enums.recreated}
     # a check or index expression over a column whose type changes is rebuilt by PostgreSQL from
     # its text, casts and all ('id >= 0' on numeric, then on integer: 'id::numeric >= 0::numeric'):
@@ -206,12 +205,26 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
         if before and after and SERIAL_TYPES.get(before.type, before.type) != SERIAL_TYPES.get(after.type, after.type):
             retyped |= {old_name, new_name}
     # a generated column rebuilt (drop + add) takes its constraints and indexes with it
-    rebuilt = {c.name for c in b.columns if c.generated is not None and (prev := a.column(
-        next((o for o, n in colmap.items() if n == c.name), ""))) is not None and (
-        prev.generated is None or with_columns_renamed(prev.generated, colmap) != c.generated)}
+    rebuilt = _generated_to_rebuild(a, b, colmap, retyped)
+    out += _columns(a, b, colmap, enums, rebuilt)
     out += constraint_changes(a, b, colmap, renames, retyped, rebuilt)
     if a.comment != b.comment:
         out.append(ch.SetTableComment(b.schema, b.name, b.comment))
+    return out
+
+
+def _generated_to_rebuild(a: Table, b: Table, colmap: dict[str, str], retyped: set[str]) -> set[str]:
+    """Generated columns to drop and add again: PostgreSQL 15 cannot change a generation
+    expression in place, nor the type of a column a generation expression reads."""
+    back = {new: old for old, new in colmap.items()}
+    out = set()
+    for col in b.columns:
+        prev = a.column(back.get(col.name, ""))
+        if col.generated is None or prev is None:
+            continue
+        changed = prev.generated is None or with_columns_renamed(prev.generated, colmap) != col.generated
+        if changed or set(referenced_columns(col.generated.text)) & retyped:
+            out.add(col.name)
     return out
 
 
@@ -229,7 +242,7 @@ def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[
     return out
 
 
-def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes) -> list[ch.Change]:
+def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes, rebuild: set[str]) -> list[ch.Change]:
     out: list[ch.Change] = _owned_sequence_renames(a, b, colmap)
     back = {new: old for old, new in colmap.items()}
     s, t = b.schema, b.name
@@ -243,9 +256,7 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes) -> li
             if col.comment is not None:
                 out.append(ch.SetColumnComment(s, t, col.name, col.comment))
             continue
-        generated = with_columns_renamed(prev.generated, colmap) if prev.generated is not None else None
-        if col.generated is not None and generated != col.generated:
-            # a new generation expression: PostgreSQL 15 cannot change one in place, so rebuild the column
+        if col.name in rebuild:
             out += [ch.DropColumn(s, a.name, prev), ch.AddColumn(s, t, col)]
             rebuilt.add(prev.name)
             if col.comment is not None:

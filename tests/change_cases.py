@@ -247,4 +247,7 @@ CASES: dict[str, tuple[str, str]] = {
     "serial_to_identity": (T + "  - {name: n, type: serial}\n",
                            T + "  - {name: n, type: bigint, identity: always}\n"),
     "serial_to_bigserial": (T + "  - {name: n, type: serial}\n", T + "  - {name: n, type: bigserial}\n"),
+    "generated_column_over_retyped_column": (
+        T + "  - {name: n, type: integer}\n  - {name: g, type: bigint, generated: n * 2, unique: true}\n",
+        T + "  - {name: n, type: bigint}\n  - {name: g, type: bigint, generated: n * 2, unique: true}\n"),
 }
