@@ -13,6 +13,7 @@ from .casts import assignment_castable, lossy
 from .constraint_changes import constraint_changes
 from .model import Check, Column, Enum, Schema, Table
 from .names import default_name, quote_ident
+from .qualify import sql_type
 from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
 from .types import SERIAL_TYPES, enum_type_spelling, referenced_columns, with_columns_renamed
 
@@ -334,9 +335,9 @@ def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
     from_enum = old.removesuffix("[]") in enums.spellings and not assignment_castable(old, new)
     if recast or from_enum:
         array = "[]" if new.endswith("[]") else ""
-        using = f"{col}::text{array}::{new}"
+        using = f"{col}::text{array}::{sql_type(new)}"
     elif assignment_castable(old, new):
         using = None
     else:
-        using = f"{col}::{new}"
+        using = f"{col}::{sql_type(new)}"
     return ch.AlterColumnType(s, t, name, old, new, using, False if recast else lossy(old, new))

@@ -14,6 +14,7 @@ import jinja2
 from . import changes as ch
 from .model import Expr
 from .names import qualified, quote_ident, quote_literal
+from .qualify import expression_sql, sql_type
 from .types import enum_type_spelling, string_literals
 
 
@@ -50,6 +51,8 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["idents"] = lambda names: ", ".join(quote_ident(n) for n in names)
     env.filters["comment"] = comment_text
     env.filters["dollar_quote"] = dollar_quote
+    env.filters["sql"] = expression_sql  # an Expr as DDL writes it
+    env.filters["sql_type"] = sql_type  # a column type as DDL names it
     return env
 
 

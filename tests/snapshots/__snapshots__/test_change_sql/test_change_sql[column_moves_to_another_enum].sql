@@ -13,7 +13,7 @@ CREATE TYPE public.state AS ENUM (
 ALTER TABLE public.t ALTER COLUMN s DROP DEFAULT;
 
 -- AlterColumnType public.t.s
-ALTER TABLE public.t ALTER COLUMN s TYPE state USING s::text::state;
+ALTER TABLE public.t ALTER COLUMN s TYPE public.state USING s::text::public.state;
 
 -- SetDefault public.t.s
 ALTER TABLE public.t ALTER COLUMN s SET DEFAULT 'a';
@@ -39,7 +39,7 @@ CREATE TYPE public.status AS ENUM (
 ALTER TABLE public.t ALTER COLUMN s DROP DEFAULT;
 
 -- AlterColumnType public.t.s
-ALTER TABLE public.t ALTER COLUMN s TYPE status USING s::text::status;
+ALTER TABLE public.t ALTER COLUMN s TYPE public.status USING s::text::public.status;
 
 -- SetDefault public.t.s
 ALTER TABLE public.t ALTER COLUMN s SET DEFAULT 'a';

@@ -17,7 +17,7 @@ CREATE TABLE public.child (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     parent_id uuid NOT NULL,
     email character varying(255) NOT NULL,
-    mood mood DEFAULT 'happy' NOT NULL,
+    mood public.mood DEFAULT 'happy' NOT NULL,
     tags text[] DEFAULT '{}' NOT NULL,
     price numeric(12,2),
     cents bigint GENERATED ALWAYS AS ((price * 100)::bigint) STORED,

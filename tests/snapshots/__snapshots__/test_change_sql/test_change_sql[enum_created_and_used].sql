@@ -10,7 +10,7 @@ CREATE TYPE public.mood AS ENUM (
 );
 
 -- AddColumn public.t.mood
-ALTER TABLE public.t ADD COLUMN mood mood;
+ALTER TABLE public.t ADD COLUMN mood public.mood;
 
 COMMIT;
 

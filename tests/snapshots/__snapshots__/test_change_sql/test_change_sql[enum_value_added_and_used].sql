@@ -37,7 +37,7 @@ CREATE TYPE public.mood AS ENUM (
 ALTER TABLE public.t ALTER COLUMN mood DROP DEFAULT;
 
 -- AlterColumnType public.t.mood
-ALTER TABLE public.t ALTER COLUMN mood TYPE mood USING mood::text::mood;
+ALTER TABLE public.t ALTER COLUMN mood TYPE public.mood USING mood::text::public.mood;
 
 -- DropEnum public.mood__old
 -- loses the values calm, ok

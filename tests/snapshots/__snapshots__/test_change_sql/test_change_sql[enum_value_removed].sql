@@ -19,7 +19,7 @@ DROP INDEX public.t_id_idx;
 ALTER TABLE public.t ALTER COLUMN mood DROP DEFAULT;
 
 -- AlterColumnType public.t.mood
-ALTER TABLE public.t ALTER COLUMN mood TYPE mood USING mood::text::mood;
+ALTER TABLE public.t ALTER COLUMN mood TYPE public.mood USING mood::text::public.mood;
 
 -- SetDefault public.t.mood
 ALTER TABLE public.t ALTER COLUMN mood SET DEFAULT 'happy';
@@ -55,7 +55,7 @@ DROP INDEX public.t_id_idx;
 ALTER TABLE public.t ALTER COLUMN mood DROP DEFAULT;
 
 -- AlterColumnType public.t.mood
-ALTER TABLE public.t ALTER COLUMN mood TYPE mood USING mood::text::mood;
+ALTER TABLE public.t ALTER COLUMN mood TYPE public.mood USING mood::text::public.mood;
 
 -- SetDefault public.t.mood
 ALTER TABLE public.t ALTER COLUMN mood SET DEFAULT 'happy';

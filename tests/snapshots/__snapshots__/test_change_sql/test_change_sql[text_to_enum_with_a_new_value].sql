@@ -12,7 +12,7 @@ COMMIT;
 BEGIN;
 
 -- AlterColumnType public.t.t
-ALTER TABLE public.t ALTER COLUMN t TYPE st USING t::st;
+ALTER TABLE public.t ALTER COLUMN t TYPE public.st USING t::public.st;
 
 COMMIT;
 
@@ -31,7 +31,7 @@ CREATE TYPE public.st AS ENUM (
 );
 
 -- AlterColumnType public.t.s
-ALTER TABLE public.t ALTER COLUMN s TYPE st USING s::text::st;
+ALTER TABLE public.t ALTER COLUMN s TYPE public.st USING s::text::public.st;
 
 -- AlterColumnType public.t.t
 ALTER TABLE public.t ALTER COLUMN t TYPE text;
