@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from . import changes as ch
+from .migration_file import MARK
 from .model import Expr
 from .names import qualified, quote_ident, quote_literal
 from .qualify import expression_sql, sql_type
@@ -93,9 +94,13 @@ class Renderer:
                            f"that added it, so the values are committed first.")]
 
     def migration(self, title: str, changes: list[ch.Change], notes: list[str]) -> str:
-        """A whole migration file: header, then BEGIN; ... COMMIT; per transaction."""
+        """A whole migration file: header, then BEGIN; ... COMMIT; per transaction, each transaction
+        and statement marked by a `-- schemac:` line that apply splits the file at."""
+        blocks = self.blocks(changes)
+        # marks are only safe where no statement holds their text (a comment's text may)
+        marked = not any(MARK in sql for b in blocks for _, sql in b.statements)
         text = self.env.get_template("migration.sql.j2").render(
-            title=title, notes=notes, blocks=self.blocks(changes))
+            title=title, notes=notes, blocks=blocks, marked=marked)
         return text.rstrip("\n") + "\n"
 
 

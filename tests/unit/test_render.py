@@ -69,7 +69,7 @@ def test_project_without_templates_uses_builtin_ones(tmp_path: Path) -> None:
 def test_each_statement_is_named_by_a_comment() -> None:
     changes = diff(schema_of(USERS), schema_of(WITH_PHONE))
     text = Renderer().migration("t", changes, [])
-    assert "-- AddColumn public.users.phone\nALTER TABLE" in text
+    assert "-- schemac:statement AddColumn public.users.phone\nALTER TABLE" in text
     assert text.count("BEGIN;") == 1 and text.count("COMMIT;") == 1
     assert text.endswith("COMMIT;\n")
 
