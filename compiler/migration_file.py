@@ -63,7 +63,7 @@ def _marked_segments(text: str) -> list[Segment]:
                                 f"is not one BEGIN; ... COMMIT;")
         body = block[begin + 1:commit]
         marks = [i for i, line in enumerate(body) if line.startswith(STATEMENT)]
-        statements = tuple("".join(body[a:b]).strip() for a, b in zip(marks, [*marks[1:], len(body)], strict=True))
+        statements = tuple("".join(body[a:b]).strip() for a, b in zip(marks, [*marks[1:], len(body)], strict=False))
         out.append(Segment("".join(body).strip() + "\n", True, statements))
     return out
 

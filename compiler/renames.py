@@ -61,11 +61,17 @@ def renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], na
         if at == start:
             pairs.update({o: rest.pop(o) for o in cycle})
     # Undoing "t renamed to archived_t, and a new t created": archived_t takes its name back and
-    # the t created since is dropped (DISPLACED), instead of the rename being lost.
-    for o, n in rest.items():
-        if o in undo and o not in new_items and n not in pairs.values() and pairs.get(n, DISPLACED) == DISPLACED:
-            pairs[o] = n
-            pairs[n] = DISPLACED
+    # the t created since is dropped (DISPLACED), instead of the rename being lost. The same for a
+    # chain undone (c <- b <- a, and a new a): each takes its name back, the new a is dropped.
+    for head in [o for o in rest if o not in rest.values()]:  # nothing is renamed to a chain's head
+        chain, at = [], head
+        while at in rest and at not in chain:
+            chain.append(at)
+            at = rest[at]
+        if (all(o in undo for o in chain) and head not in new_items and at not in pairs.values()
+                and pairs.get(at, DISPLACED) == DISPLACED):
+            pairs.update({o: rest[o] for o in chain})
+            pairs[at] = DISPLACED
     return pairs
 
 

@@ -250,4 +250,8 @@ CASES: dict[str, tuple[str, str]] = {
     "generated_column_over_retyped_column": (
         T + "  - {name: n, type: integer}\n  - {name: g, type: bigint, generated: n * 2, unique: true}\n",
         T + "  - {name: n, type: bigint}\n  - {name: g, type: bigint, generated: n * 2, unique: true}\n"),
+    "column_chain_and_name_reused": (  # the rollback gives n back to the column renamed from it
+        T + "  - {name: n, type: integer}\n  - {name: m, type: integer}\n",
+        T + "  - {name: m, renamed_from: n, type: integer}\n  - {name: k, renamed_from: m, type: integer}\n"
+        "  - {name: n, type: timestamptz}\n"),
 }

@@ -72,3 +72,9 @@ def test_a_file_whose_text_holds_a_mark_is_written_without_marks_and_read_by_the
 
 def test_only_the_header_can_say_a_file_is_marked() -> None:
     assert not is_marked("-- title\n\nBEGIN;\n-- schemac:marked\nCOMMIT;\n")
+
+
+def test_a_marked_file_without_statements_is_one_empty_transaction() -> None:
+    text = Renderer().migration("nothing", [], [])
+    assert is_marked(text)
+    assert [(p.sql.strip(), p.statements) for p in segments(text)] == [("", ())]
