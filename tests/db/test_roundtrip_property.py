@@ -3,7 +3,8 @@
 Hypothesis writes YAML for a schema A and derives B from it by random edits (tables and columns
 added, dropped and renamed with renamed_from, types changed, nullability, defaults, constraints,
 indexes, foreign keys in cycles and to themselves, enum values added, removed and reordered,
-comments), so B exercises the diff's alter paths, not only create and drop. For each pair:
+comments, serial and identity keys turned into one another, names passed round among tables or
+columns in swaps, rotations and chains), so B exercises the diff's alter paths, not only create and drop. For each pair:
 
   apply diff(empty, A)   introspect: equals canonical(A); the catalog is remembered
   apply diff(A, B)       introspect: equals canonical(B); the catalog equals one built from B
@@ -85,6 +86,7 @@ CHANGES_TO = {
     "text[]": ["varchar(20)[]"], "varchar(20)[]": ["text[]"], "ENUM": ["text"],
 }
 KEY_TYPES = ["integer", "bigint", "uuid", "text"]
+GENERATORS = [None, "serial", "always", "by default"]  # how an integer key numbers itself
 ACTIONS = ["no action", "cascade", "set null", "restrict"]
 
 
@@ -112,6 +114,7 @@ class Col:
     ref_inline: bool = True  # column-level 'references:' rather than 'foreign_keys:'
     on_delete: str = "no action"
     renamed_from: str | None = None
+    generator: str | None = None  # an integer key: 'serial' (serial, bigserial) or an identity kind
 
 
 @dataclass
@@ -207,6 +210,10 @@ def repair(spec: Spec) -> None:
                     c.default = None
             if c.id == t.pk:
                 c.nullable, c.unique = False, False  # a unique repeating the key is refused
+            if c.generator is not None and (c.id != t.pk or c.type not in ("integer", "bigint")):
+                c.generator = None
+            if c.generator is not None:
+                c.default = None
         key = t.col(t.pk) if t.pk is not None else None
         if key is not None and key.type not in KEY_TYPES:
             t.pk = None
@@ -317,6 +324,10 @@ def _table_doc(spec: Spec, t: Tab) -> dict:
         if c.renamed_from:
             m["renamed_from"] = c.renamed_from
         m["type"] = type_text(spec, c.type)
+        if c.generator == "serial":
+            m["type"] = {"integer": "serial", "bigint": "bigserial"}[c.type]
+        elif c.generator is not None:
+            m["identity"] = c.generator
         if c.id == t.pk:
             m["primary_key"] = True
         elif not c.nullable:
@@ -420,6 +431,8 @@ def draw_table(draw, spec: Spec, taken: set[str]) -> Tab | None:
     for i, n in enumerate(names):
         if i == 0 and has_pk:
             c = Col(spec.new_id(), n, key_type, nullable=False)
+            if key_type in ("integer", "bigint"):
+                c.generator = draw(st.sampled_from(GENERATORS))
             if key_type == "uuid" and draw(st.booleans()):
                 c.default = "gen_random_uuid()"
             t.pk = c.id
@@ -501,7 +514,7 @@ EDITS = ["add_table", "drop_table", "rename_table", "add_column", "drop_column",
          "change_type", "nullability", "default", "unique", "add_check", "drop_check", "add_index",
          "drop_index", "add_reference", "drop_reference", "on_delete", "enum_add", "enum_remove",
          "enum_reorder", "add_enum", "drop_enum", "table_comment", "column_comment", "primary_key",
-         "add_unique", "drop_unique", *CYCLE_EDITS]
+         "add_unique", "drop_unique", *["key_generator"] * 3, *CYCLE_EDITS]  # conversions are rare otherwise
 
 
 def rename_in_cycle(draw, spec: Spec, kind: str) -> None:
@@ -639,6 +652,10 @@ def edit(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per ki
         t.comment = draw(st.sampled_from([None, *COMMENTS]))
     elif kind == "column_comment":
         draw(st.sampled_from(t.cols)).comment = draw(st.sampled_from([None, *COMMENTS]))
+    elif kind == "key_generator" and t.pk is not None:
+        key = t.col(t.pk)
+        if key is not None:  # serial, bigserial and identity into one another, or none
+            key.generator = draw(st.sampled_from(GENERATORS))
     elif kind == "primary_key":
         key = t.col(t.pk) if t.pk is not None else None
         if key is not None:
