@@ -4,7 +4,8 @@ Hypothesis writes YAML for a schema A and derives B from it by random edits (tab
 added, dropped and renamed with renamed_from, types changed, nullability, defaults, constraints,
 indexes, foreign keys in cycles and to themselves, enum values added, removed and reordered,
 comments, serial and identity keys turned into one another, names passed round among tables or
-columns in swaps, rotations and chains), so B exercises the diff's alter paths, not only create and drop. For each pair:
+columns in swaps, rotations and chains), so B exercises the diff's alter paths, not only create
+and drop. For each pair:
 
   apply diff(empty, A)   introspect: equals canonical(A); the catalog is remembered
   apply diff(A, B)       introspect: equals canonical(B); the catalog equals one built from B
