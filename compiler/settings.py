@@ -59,7 +59,9 @@ def parse_settings(text: str) -> Settings:
     errors: list[DefinitionError] = []
     docs = load_text(text, SETTINGS_FILE, errors)
     if errors:
-        raise DefinitionErrors(errors)
+        raise DefinitionErrors([DefinitionError(e.path, e.line, e.col, "schemac.yaml must be a mapping of settings, "
+                                                "one 'key: value' a line")
+                                if e.message.startswith("a definition must be a mapping") else e for e in errors])
     if not docs:
         return Settings()
     if len(docs) > 1:
