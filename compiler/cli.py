@@ -152,9 +152,10 @@ def _status(project: Project, args: argparse.Namespace) -> int:
         print(f"tampered  {m.file.removeprefix('migrations/')}  ({why})")
     applied = {m.version for m, _ in status.applied}
     for m, why in status.rollbacks:
-        where = "is applied" if m.version in applied else "is not applied"
-        print(f"tampered  {m.rollback.removeprefix('migrations/')}  ({why}; {m.file.removeprefix('migrations/')} "
-              f"{where}, but rolling it back would be refused)")
+        name = m.file.removeprefix("migrations/")
+        consequence = (f"{name} is applied, but rolling it back would be refused" if m.version in applied
+                       else f"once {name} is applied, rolling it back would be refused")
+        print(f"tampered  {m.rollback.removeprefix('migrations/')}  ({why}; {consequence})")
     for row in status.unknown:
         print(f"tampered  version {row.version} ({row.name}) is applied in the database but not in generated/")
     if not (status.applied or status.pending or status.tampered or status.unknown):

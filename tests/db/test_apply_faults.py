@@ -204,6 +204,9 @@ def test_role_without_create_on_the_schema(tmp_path: Path, database_url: str, ro
     assert code == 4 and err == "error: permission denied for schema public\n"
     code, out, _ = schemac(project, "status", "--database-url", url, capsys=capsys)
     assert code == 1 and "pending   001_create_users.sql" in out
+    for command in (["drift"], ["apply", "--baseline", "1"]):  # both build a reference database
+        code, _, err = schemac(project, *command, "--database-url", url, capsys=capsys)
+        assert code == 4 and "permission denied to create database" in err and "Traceback" not in err
 
 
 def test_read_only_role(tmp_path: Path, database_url: str, role_url, capsys) -> None:
