@@ -21,11 +21,17 @@ class Refused(Exception):
     """Nothing was run: applied files were changed, or the database knows migrations we do not."""
 
 
+def at_migration(version: int | None) -> str:
+    """Where the database stands, in words (None: it could not be read)."""
+    return ("the database's migration could not be read" if version is None
+            else f"the database is at migration {version}")
+
+
 class Interrupted(Exception):
     """Ctrl-C: the running migration was rolled back; `version` is where the database stands (None: unknown)."""
 
     def __init__(self, version: int | None) -> None:
-        super().__init__("interrupted")
+        super().__init__(f"interrupted; {at_migration(version)}")
         self.version = version
 
 
@@ -97,12 +103,6 @@ def _refuse_if_unsafe(status: Status) -> None:
         raise Refused("\n".join(problems))
 
 
-def _where(url: str, table: TableName) -> str:
-    version = current_version(url, table)
-    return ("the database's migration could not be read" if version is None
-            else f"the database is at migration {version}")
-
-
 @contextmanager
 def interruptible(url: str, table: TableName) -> Iterator[None]:
     """Ctrl-C becomes Interrupted, with the version read once the connection (and its transaction) is gone."""
@@ -124,7 +124,8 @@ def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: b
             f"safe: {e}") from None
     except DatabaseError as e:
         if conn.broken:  # the server went away: whether a COMMIT got through is read back, not guessed
-            raise DatabaseError(f"{rel} failed, the connection was lost: {e}\n{_where(url, table)}") from None
+            where = at_migration(current_version(url, table))
+            raise DatabaseError(f"{rel} failed, the connection was lost: {e}\n{where}") from None
         raise DatabaseError(f"{rel} failed and was rolled back: {e}") from None
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import DefinitionErrors, StateError
 from .pipeline import check_project, compile_project, project_diagrams, refresh_diagrams, write_diagrams, write_result
 from .project import Project, write_atomically
+from .settings import Settings, load_settings
 
 # The database commands' modules (psycopg and all) are imported by those commands only:
 # importing them took a tenth of a second off every compile.
@@ -84,11 +86,8 @@ def _with_lock_timeout(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
-def _settings(project: Project, args: argparse.Namespace):  # -> Settings, imported with the database commands
-    from dataclasses import replace
-
-    from .settings import load_settings
-
+def _settings(project: Project, args: argparse.Namespace) -> Settings:
+    """schemac.yaml, with --lock-timeout over its apply_lock_timeout."""
     settings = load_settings(project.root)
     timeout = getattr(args, "lock_timeout", None)
     return settings if timeout is None else replace(settings, lock_timeout=timeout)
@@ -287,9 +286,7 @@ def _database_command_error(e: Exception) -> int:
     from .importer import ImportRefused
 
     if isinstance(e, Interrupted):
-        where = ("the database's migration could not be read" if e.version is None
-                 else f"the database is at migration {e.version}")
-        print(f"interrupted; {where}", file=sys.stderr)
+        print(e, file=sys.stderr)
         return EXIT_INTERRUPTED
     if isinstance(e, ImportRefused):
         print(f"definitions/: error: {e}", file=sys.stderr)
