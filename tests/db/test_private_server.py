@@ -1,7 +1,8 @@
-"""A rollback that needs more locks than the server's lock table holds: PostgreSQL's HINT reaches the user.
+"""Faults that must not be caused on the shared test server, on a private server of the test's own.
 
-The shared test server's lock table must not be exhausted (other sessions would fail too), so
-this runs on a private server of its own, restarted with a small max_locks_per_transaction.
+A rollback that needs more locks than the server's lock table holds (restarted with a small
+max_locks_per_transaction): PostgreSQL's HINT reaches the user. A server that stops dead in the
+middle of a migration: one message, exit 4, and the migration is not half-applied.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import psycopg
 import pytest
 
 from tests.conftest import _uid_gid
-from tests.db.test_apply import rows, schemac
+from tests.db.test_apply import USERS, USERS_PHONE, compiled, rows, schemac
+from tests.db.test_apply_faults import finish, sleeping_backend, slow_down, start
 from tests.helpers import write_definitions
 
 TABLES = 150
@@ -47,8 +49,8 @@ class PrivateServer:
         subprocess.run([*self.as_user, self.pg_ctl, "-D", str(self.data), "-o", options, "-w", "start",
                         "-l", str(self.tmp / "log")], check=True, capture_output=True)
 
-    def stop(self) -> None:
-        subprocess.run([*self.as_user, self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop"],
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run([*self.as_user, self.pg_ctl, "-D", str(self.data), "-m", mode, "-w", "stop"],
                        capture_output=True)
 
 
@@ -83,3 +85,22 @@ def test_out_of_shared_memory_in_a_rollback_shows_the_hint(tmp_path: Path, priva
     assert [r[0] for r in rows(url)] == [1]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == TABLES + 1
+
+
+def test_server_crash_during_apply(tmp_path: Path, private_server: PrivateServer, capsys) -> None:
+    project = compiled(tmp_path, USERS, USERS_PHONE, capsys=capsys)
+    slow_down(project, "migrations/002_add_users_phone.sql")
+    url = private_server.url
+    process = start(project, "apply", "--database-url", url)
+    sleeping_backend(url, process)
+    private_server.stop("immediate")  # as a crash: no shutdown checkpoint, every backend killed
+    code, _, err = finish(process)
+    assert code == 4
+    assert err.startswith("error: migrations/002_add_users_phone.sql failed, the connection was lost: "), err
+    assert err.endswith("\nthe database's migration could not be read\n"), err
+    assert len(err.splitlines()) == 2
+    private_server.start()
+    assert [r[0] for r in rows(url)] == [1]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass "
+                            "AND attname = 'phone'").fetchone()[0] == 0
