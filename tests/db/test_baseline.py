@@ -49,6 +49,7 @@ def test_adopt_an_existing_database(tmp_path: Path, database_url: str, capsys) -
     assert rows(database_url) == [(1, "initial_schema", recorded.hexdigest())]
     code, out, _ = schemac(project, "status", "--database-url", database_url, capsys=capsys)
     assert code == 0 and out.startswith("applied   001_initial_schema.sql")
+    assert out.endswith("\nUp to date: the database is at migration 1.\n")
     assert schemac(project, "drift", "--database-url", database_url, capsys=capsys)[0] == 0
 
     users = project / "definitions" / "users.yaml"
