@@ -7,6 +7,7 @@ from . import changes as ch
 from .database import connect
 from .diff import diff
 from .introspect import introspect
+from .migrations_table import check_table
 from .project import Project
 from .render import Renderer
 from .scratch import canonical
@@ -67,6 +68,7 @@ def find_drift(project: Project, url: str, settings: Settings) -> Drift:
     """Compare the live schema with state.json (both as PostgreSQL spells them)."""
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
+        check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
         live = introspect(conn, settings.migrations_table)
     wanted = canonical(state.schema, url)
     changes = diff(live, wanted)

@@ -50,12 +50,18 @@ def _check_ours(table: TableName, columns: list[str]) -> None:
             f"to a table name schemac may use, e.g. 'migrations_table: schemac_migrations'")
 
 
+def check_table(conn: psycopg.Connection, table: TableName) -> bool:
+    """Whether the table exists; DatabaseError when a table of that name is another tool's."""
+    columns = _columns(conn, table)
+    if columns is not None:
+        _check_ours(table, columns)
+    return columns is not None
+
+
 def applied_rows(conn: psycopg.Connection, table: TableName) -> dict[int, Applied]:
     """The recorded migrations by version; none when the table does not exist yet."""
-    columns = _columns(conn, table)
-    if columns is None:
+    if not check_table(conn, table):
         return {}
-    _check_ours(table, columns)
     rows = conn.execute(sql.SQL("SELECT version, name, checksum, applied_at FROM {} ORDER BY version")
                         .format(_ident(table))).fetchall()
     return {r[0]: Applied(*r) for r in rows}
@@ -63,9 +69,7 @@ def applied_rows(conn: psycopg.Connection, table: TableName) -> dict[int, Applie
 
 def ensure_table(conn: psycopg.Connection, table: TableName) -> None:
     """Create the table (and its schema) unless it exists; refuse another tool's table of that name."""
-    columns = _columns(conn, table)
-    if columns is not None:
-        _check_ours(table, columns)
+    if check_table(conn, table):
         return
     with conn.transaction():
         # only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when it exists
