@@ -268,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(project: Project, args: argparse.Namespace) -> int:
     try:
+        load_settings(project.root)  # every command refuses a bad schemac.yaml, so CI's compile --check finds it
         return COMMANDS[args.command](project, args)
     except DefinitionErrors as e:
         for err in e.errors:

@@ -59,3 +59,19 @@ def test_malformed_url_says_what_to_encode(project: Path, capsys: pytest.Capture
     code, _, err = run(project, capsys, "status", "--database-url", url)
     assert code == 4
     assert "postgresql://someone:***@127.0.0.1" in err and says in err, err
+
+
+@pytest.mark.parametrize("command", [["apply"], ["status"], ["compile", "--check"], ["plan"]], ids=" ".join)
+def test_a_bad_settings_file_is_exit_2_before_anything(project: Path, capsys: pytest.CaptureFixture[str],
+                                                       command: list[str]) -> None:
+    settings = project / "schemac.yaml"
+    settings.write_text("migrations_table: ok\napply_lock_timout: 5\n")
+    try:
+        args = [*command, "--database-url", "postgresql://someone@127.0.0.1:1/db"] if command[0] in (
+            "apply", "status") else command
+        code, out, err = run(project, capsys, *args)
+    finally:
+        settings.unlink()
+    assert code == 2 and out == ""
+    assert err.startswith("schemac.yaml:2:1: error: unknown setting 'apply_lock_timout' "
+                          "(did you mean 'apply_lock_timeout'?)\n"), err
