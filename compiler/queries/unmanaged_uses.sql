@@ -20,9 +20,11 @@ unmanaged AS (  -- referenced objects schemac does not write
     SELECT 'pg_class'::regclass, c.oid FROM pg_class c
     WHERE c.relkind = 'S' AND c.relnamespace IN (SELECT oid FROM user_ns) AND c.oid NOT IN (SELECT objid FROM owned_seq)
     UNION ALL
-    SELECT 'pg_type'::regclass, t.oid FROM pg_type t
-    WHERE t.typtype NOT IN ('e') AND t.typnamespace IN (SELECT oid FROM user_ns)
-      AND NOT (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) <> 'c')
+    SELECT 'pg_type'::regclass, t.oid FROM pg_type t  -- an array type stands for its element type
+    JOIN pg_type e ON e.oid = CASE WHEN t.typelem <> 0 AND t.typsubscript = 'array_subscript_handler'::regproc
+                                   THEN t.typelem ELSE t.oid END
+    WHERE e.typtype <> 'e' AND e.typnamespace IN (SELECT oid FROM user_ns)
+      AND NOT (e.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = e.typrelid) <> 'c')
     UNION ALL
     SELECT 'pg_collation'::regclass, c.oid FROM pg_collation c WHERE c.collnamespace IN (SELECT oid FROM user_ns)
     UNION ALL
