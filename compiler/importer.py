@@ -105,16 +105,25 @@ def compilable_files(schema: Schema) -> tuple[dict[str, str], list[str]]:
         errors = _compile_errors(files)
         if not errors:
             return files, warnings
-        failing = {_table_of(files[e.path.removeprefix("definitions/")]) for e in errors}
-        if None in failing or not failing & set(schema.tables):
-            raise ImportFailed(errors)  # types.yaml itself: nothing left to leave out
+        failing: set[str] = set()
+        types: set[tuple[str, str]] = set()
         for e in errors:
-            key = _table_of(files[e.path.removeprefix("definitions/")])
+            text = files[e.path.removeprefix("definitions/")]
+            key = _table_of(text)
             if key in schema.tables:
+                failing.add(key)
                 warnings.append(f"table {key}: the definitions would not compile ({e.message}); table skipped")
+            elif key is None and (kind := _type_at(text, e.line)) is not None:
+                types.add(kind)
+                warnings.append(f"{kind[0]} {kind[1]}: the definitions would not compile ({e.message}); skipped"
+                                + ("; so are the tables that use it" if kind[0] == "enum" else ""))
+        if not failing and not types:
+            raise ImportFailed(errors)  # nothing left to leave out
         tables = {k: t for k, t in schema.tables.items() if k not in failing}
         tables, dangling = without_dangling_foreign_keys(tables)
-        schema = replace(schema, tables=tables)
+        schema = replace(schema, tables=tables,
+                         enums={k: e for k, e in schema.enums.items() if ("enum", k) not in types},
+                         extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types})
         warnings += dangling
 
 
@@ -133,6 +142,22 @@ def _compile_errors(files: dict[str, str]) -> list[DefinitionError]:
     except DefinitionErrors as e:
         return e.errors
     return errors
+
+
+def _type_at(text: str, line: int) -> tuple[str, str] | None:
+    """("enum", schema.name) or ("extension", name) of the types.yaml document holding `line`."""
+    start = 1
+    for doc_text in text.split("---\n"):
+        end = start + doc_text.count("\n")
+        if start <= line < end or line == start:
+            doc = yaml.safe_load(doc_text)
+            if isinstance(doc, dict) and "enum" in doc:
+                return "enum", f"{doc.get('schema', 'public')}.{doc['enum']}"
+            if isinstance(doc, dict) and "extension" in doc:
+                return "extension", str(doc["extension"])
+            return None
+        start = end + 1
+    return None
 
 
 def _table_of(text: str) -> str | None:

@@ -235,3 +235,41 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
     assert run_cli(tmp_path, capsys, "compile")[0] == 0
     code, _, err = run_cli(tmp_path, capsys, "apply", "--database-url", second_database_url)
     assert code == 0, err
+
+
+def test_a_table_the_definitions_cannot_hold_is_left_out_with_the_compilers_message(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql_file(database_url, """
+        CREATE TABLE odd (id int PRIMARY KEY, x xid);
+        CREATE TABLE fine (id int PRIMARY KEY, odd_id int REFERENCES odd, note text CHECK (note <> ''));
+    """)
+    code, _, err = run_cli(tmp_path, capsys, "import", "--database-url", database_url)
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        "warning: table public.odd: the definitions would not compile (unknown type 'xid' (did you mean 'oid'?)); "
+        "table skipped",
+        "warning: public.fine foreign key fine_odd_id_fkey: references public.odd, which is not imported; skipped"]
+    assert sorted(p.name for p in (tmp_path / "definitions").iterdir()) == ["fine.yaml"]
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+
+
+def test_an_enum_the_definitions_cannot_hold_is_left_out_with_its_tables(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql_file(database_url, """
+        CREATE TYPE nothing AS ENUM ();
+        CREATE TYPE fine AS ENUM ('a');
+        CREATE TABLE uses_nothing (id int PRIMARY KEY, n nothing);
+        CREATE TABLE uses_fine (id int PRIMARY KEY, f fine, other int REFERENCES uses_nothing);
+    """)
+    code, _, err = run_cli(tmp_path, capsys, "import", "--database-url", database_url)
+    assert code == 0, err
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        "warning: enum public.nothing: the definitions would not compile (enum nothing needs at least one value); "
+        "skipped; so are the tables that use it",
+        "warning: table public.uses_nothing: the definitions would not compile (unknown type 'nothing': not a "
+        "PostgreSQL type, and no enum of that name is declared); table skipped",
+        "warning: public.uses_fine foreign key uses_fine_other_fkey: references public.uses_nothing, which is not "
+        "imported; skipped"], err
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
