@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import psycopg
 import yaml
 
 from .build import build_schema
 from .build_constraints import INDEX_METHODS
-from .database import connect
+from .database import DatabaseError, connect, describe
 from .errors import DefinitionError, DefinitionErrors
 from .export import definition_files
 from .introspect import introspect
@@ -43,8 +44,11 @@ def import_definitions(project: Project, url: str, schemas: list[str] | None = N
         raise ImportRefused(f"{len(existing)} YAML file(s) already there; move them away or pass --force")
     problems: list[str] = []
     with connect(url) as conn:
-        schema = introspect(conn, problems)
-        notes, uses, parts = read_unmanaged(conn)
+        try:
+            schema = introspect(conn, problems)
+            notes, uses, parts = read_unmanaged(conn)
+        except psycopg.Error as e:
+            raise DatabaseError(f"cannot read the database: {describe(e, url)}") from None
     keep = set(schemas) if schemas else None
     if keep is not None:
         schema = Schema({k: t for k, t in schema.tables.items() if t.schema in keep},
