@@ -232,6 +232,7 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
     assert files == ["ex.yaml", "kept.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "refers.yaml", "ul.yaml"]
     kept = (tmp_path / "definitions" / "kept.yaml").read_text()
     assert "check: ok > 0" in kept and "{name: kept_ok, columns: [ok]}" in kept and "twice" not in kept
+    assert "{name: ni_x, expression: x > 0}" in (tmp_path / "definitions" / "ni.yaml").read_text()
     assert run_cli(tmp_path, capsys, "compile")[0] == 0
     code, _, err = run_cli(tmp_path, capsys, "apply", "--database-url", second_database_url)
     assert code == 0, err
