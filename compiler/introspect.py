@@ -12,20 +12,7 @@ from pathlib import Path
 
 import psycopg
 
-from .model import (
-    Check,
-    Column,
-    Enum,
-    Expr,
-    Extension,
-    ForeignKey,
-    Index,
-    IndexPart,
-    PrimaryKey,
-    Schema,
-    Table,
-    Unique,
-)
+from .model import Check, Column, Enum, Expr, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
 from .types import SERIAL_TYPES, ExpressionProblem, enum_type_spelling, make_expr
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
