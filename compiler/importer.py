@@ -17,6 +17,7 @@ from .build_constraints import INDEX_METHODS
 from .database import DatabaseError, connect, describe
 from .errors import DefinitionError, DefinitionErrors
 from .export import definition_files
+from .fidelity import compare_with_build, table_catalog
 from .introspect import introspect
 from .load import definition_files as existing_definition_files
 from .load import load_text
@@ -47,6 +48,7 @@ def import_definitions(project: Project, url: str, schemas: list[str] | None = N
         try:
             schema = introspect(conn, problems)
             notes, uses, parts = read_unmanaged(conn)
+            live = table_catalog(conn)
         except psycopg.Error as e:
             raise DatabaseError(f"cannot read the database: {describe(e, url)}") from None
     keep = set(schemas) if schemas else None
@@ -58,14 +60,15 @@ def import_definitions(project: Project, url: str, schemas: list[str] | None = N
         parts = [p for p in parts if p.schema in keep]
     schema, left_out = leave_out_unmanaged(schema, notes, uses, parts)
     schema, unchecked = _without_unreadable_parts(schema)
-    files, not_compiling = compilable_files(schema)
+    files, built, not_compiling = compilable_files(schema)
+    warnings = problems + [n.text for n in notes] + left_out + unchecked + not_compiling
+    warnings += compare_with_build(live, built, url, warnings)
     for old in existing:
         old.unlink()
     written = []
     for rel, text in sorted(files.items()):
         write_atomically(project.root / "definitions" / rel, text.encode())
         written.append(f"definitions/{rel}")
-    warnings = problems + [n.text for n in notes] + left_out + unchecked + not_compiling
     return ImportResult(written, warnings)
 
 
@@ -101,14 +104,15 @@ def _without_unreadable_parts(schema: Schema) -> tuple[Schema, list[str]]:
     return replace(schema, tables=tables), warnings + dangling
 
 
-def compilable_files(schema: Schema) -> tuple[dict[str, str], list[str]]:
-    """definitions/ for `schema`, compiled in memory; tables whose file does not compile are left out."""
+def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]:
+    """definitions/ for `schema`, compiled in memory, and the schema they compile to; tables whose
+    file does not compile are left out."""
     warnings: list[str] = []
     while True:
         files = definition_files(schema)
-        errors = _compile_errors(files)
-        if not errors:
-            return files, warnings
+        built, errors = _compiled(files)
+        if built is not None:
+            return files, built, warnings
         failing: set[str] = set()
         types: set[tuple[str, str]] = set()
         for e in errors:
@@ -138,14 +142,14 @@ class ImportFailed(Exception):
         super().__init__("; ".join(str(e) for e in errors))
 
 
-def _compile_errors(files: dict[str, str]) -> list[DefinitionError]:
+def _compiled(files: dict[str, str]) -> tuple[Schema | None, list[DefinitionError]]:
     errors: list[DefinitionError] = []
     docs = [d for rel, text in sorted(files.items()) for d in load_text(text, f"definitions/{rel}", errors)]
     try:
-        build_schema(docs, errors)
+        built = build_schema(docs, errors)
     except DefinitionErrors as e:
-        return e.errors
-    return errors
+        return None, e.errors
+    return (None, errors) if errors else (built, [])
 
 
 def _type_at(text: str, line: int) -> tuple[str, str] | None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from compiler.fidelity import table_catalog
 from tests.db.catalog import catalog, run_sql_file
 from tests.helpers import run_cli
 
@@ -274,3 +276,34 @@ def test_an_enum_the_definitions_cannot_hold_is_left_out_with_its_tables(
         "warning: public.uses_fine foreign key uses_fine_other_fkey: references public.uses_nothing, which is not "
         "imported; skipped"], err
     assert run_cli(tmp_path, capsys, "compile")[0] == 0
+
+
+def test_a_property_the_definitions_do_not_keep_is_never_lost_unsaid(
+        tmp_path: Path, database_url: str, second_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each part of a table is either rebuilt exactly by the migration or named in a warning."""
+    run_sql_file(database_url, """
+        CREATE TABLE orgs (id int PRIMARY KEY);
+        CREATE TABLE t (
+            id int PRIMARY KEY,
+            code text COLLATE "C",
+            org_id int REFERENCES orgs DEFERRABLE INITIALLY DEFERRED,
+            n int CONSTRAINT t_n_check CHECK (n > 0) NO INHERIT
+        );
+        CREATE INDEX t_code_ops ON t (code text_pattern_ops);
+        CREATE INDEX t_id_desc ON t (id DESC);
+        COMMENT ON INDEX t_id_desc IS 'newest first';
+        COMMENT ON CONSTRAINT t_pkey ON t IS 'the key';
+    """)
+    code, _, err = run_cli(tmp_path, capsys, "import", "--database-url", database_url)
+    assert code == 0, err
+    said = [line.removeprefix("warning: ") for line in err.splitlines() if line.startswith("warning: ")]
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    assert run_cli(tmp_path, capsys, "apply", "--database-url", second_database_url)[0] == 0
+    with psycopg.connect(database_url) as a, psycopg.connect(second_database_url) as b:
+        original, rebuilt = table_catalog(a), table_catalog(b)
+    differ = sorted(k for k, v in original.items() if rebuilt.get(k) != v)
+    assert differ, "the fixture must hold something schemac does not keep"
+    for schema, table, kind, name in differ:
+        named = (f"{schema}.{table} {kind} {name}:", f"{name} on {schema}.{table}:")
+        assert any(line.startswith(named) for line in said), (kind, name, said)
+    assert not any(line.startswith("public.orgs") for line in said)
