@@ -28,7 +28,7 @@ from .unmanaged import leave_out_unmanaged, read_unmanaged, without_dangling_for
 
 
 class ImportRefused(Exception):
-    """definitions/ already holds YAML that an import would mix with or overwrite."""
+    """definitions/ already holds YAML that an import would mix with or overwrite, or cannot be written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +63,15 @@ def import_definitions(project: Project, url: str, schemas: list[str] | None = N
     files, built, not_compiling = compilable_files(schema)
     warnings = problems + [n.text for n in notes] + left_out + unchecked + not_compiling
     warnings += compare_with_build(live, built, url, warnings)
-    for old in existing:
-        old.unlink()
     written = []
-    for rel, text in sorted(files.items()):
-        write_atomically(project.root / "definitions" / rel, text.encode())
-        written.append(f"definitions/{rel}")
+    try:
+        for old in existing:
+            old.unlink()
+        for rel, text in sorted(files.items()):
+            write_atomically(project.root / "definitions" / rel, text.encode())
+            written.append(f"definitions/{rel}")
+    except OSError as e:
+        raise ImportRefused(f"cannot write {e.filename or 'definitions/'}: {e.strerror or e}") from None
     return ImportResult(written, warnings)
 
 

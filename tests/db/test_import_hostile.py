@@ -307,3 +307,12 @@ def test_a_property_the_definitions_do_not_keep_is_never_lost_unsaid(
         named = (f"{schema}.{table} {kind} {name}:", f"{name} on {schema}.{table}:")
         assert any(line.startswith(named) for line in said), (kind, name, said)
     assert not any(line.startswith("public.orgs") for line in said)
+
+
+def test_an_unwritable_definitions_folder_is_an_error_not_a_traceback(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql_file(database_url, "CREATE TABLE t (id int PRIMARY KEY);")
+    (tmp_path / "definitions").write_text("a file where the folder should be")
+    code, _, err = run_cli(tmp_path, capsys, "import", "--database-url", database_url)
+    assert code == 2
+    assert "Traceback" not in err and "definitions/: error: cannot write" in err
