@@ -125,10 +125,4 @@ SELECT NULL, quote_ident(x.extname), concat_ws(', ',
                                                 || ' (written without it)' END), false, NULL
 FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
 WHERE x.extname <> 'plpgsql' AND (x.extconfig IS NOT NULL OR n.nspname <> 'public')
-UNION ALL
-SELECT rel.nspname, quote_ident(k.conname) || ' on ' || rel.label,
-       concat_ws(', ', CASE WHEN k.contype = 'c' AND k.connoinherit THEN 'NO INHERIT (not written)' END,
-                 CASE WHEN NOT k.convalidated THEN 'NOT VALID (written as a validated constraint)' END), false, NULL
-FROM pg_constraint k JOIN rel ON rel.oid = k.conrelid
-WHERE k.contype IN ('c', 'f') AND ((k.contype = 'c' AND k.connoinherit) OR NOT k.convalidated)
 ORDER BY 2, 3
