@@ -30,7 +30,9 @@ def dollar_quote(body: str) -> str:
     while f"${tag}$" in body:
         n += 1
         tag = f"schemac{n}"
-    return f"${tag}$ {body.strip()} ${tag}$"
+    body = body.strip()
+    opening = f"${tag}$ " if body.startswith("BEGIN") else f"${tag}$\n"  # declarations start a line
+    return f"{opening}{body} ${tag}$"
 
 
 def builtin_templates() -> Path:

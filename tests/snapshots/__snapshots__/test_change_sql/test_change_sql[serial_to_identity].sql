@@ -10,7 +10,8 @@ ALTER TABLE public.t ALTER COLUMN n TYPE bigint;
 
 -- schemac:statement SerialToIdentity public.t.n
 -- the identity numbers on where the serial's sequence stood
-DO $schemac$ #variable_conflict use_column
+DO $schemac$
+#variable_conflict use_column
 DECLARE
     schemac_sequence regclass := pg_get_serial_sequence('public.t', 'n');
     schemac_next bigint;
@@ -37,7 +38,8 @@ ALTER TABLE public.t ALTER COLUMN n TYPE integer;
 
 -- schemac:statement IdentityToSerial public.t.n
 -- the serial's sequence numbers on where the identity's stood
-DO $schemac$ #variable_conflict use_column
+DO $schemac$
+#variable_conflict use_column
 DECLARE
     schemac_sequence regclass := pg_get_serial_sequence('public.t', 'n');
     schemac_next bigint;
