@@ -13,7 +13,7 @@ from .project import Project, write_atomically
 # The database commands' modules (psycopg and all) are imported by those commands only:
 # importing them took a tenth of a second off every compile.
 
-EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_DATABASE = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_DATABASE, EXIT_NOT_PROVEN = 0, 1, 2, 3, 4, 5
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-m", dest="name", help="name of the migration")
     c.add_argument("--allow-destructive", action="store_true", help="allow drops and narrowing")
     c.add_argument("--check", action="store_true", help="write nothing; exit 1 if generated/ is stale")
+    c.add_argument("--verify", action="store_true", help="write nothing unless the migration is proven "
+                                                         "on throwaway databases (see verify)")
+    _with_dev_url(_with_url(c))
     pl = sub.add_parser("plan", help="print the SQL compile would write")
     pl.add_argument("-m", dest="name", help="name of the migration")
     cd = sub.add_parser("chartdb", help="write the ChartDB JSON and schema.md only")
@@ -38,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument("--steps", type=_count, metavar="N", help="roll back the newest N migrations (default 1)")
     how.add_argument("--to", type=_count, metavar="N", help="roll back every migration after N")
     _with_url(sub.add_parser("status", help="applied, pending, tampered"))
-    _with_url(sub.add_parser("drift", help="compare the live database with generated/state.json"))
+    _with_dev_url(_with_url(sub.add_parser("drift", help="compare the live database with generated/state.json")))
+    _with_dev_url(_with_url(sub.add_parser("verify", help="prove the migrations on throwaway databases")))
     i = _with_url(sub.add_parser("import", help="write definitions/ from an existing database"))
     i.add_argument("--schema", action="append", dest="schemas", metavar="S", help="only this schema (repeatable)")
     i.add_argument("--force", action="store_true", help="replace YAML already in definitions/")
@@ -58,6 +62,12 @@ def _count(text: str) -> int:
 
 def _with_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--database-url", help="PostgreSQL URL (default: $DATABASE_URL, then $NEON_DATABASE_URL)")
+    return p
+
+
+def _with_dev_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--dev-url", help="a server where schemac may create throwaway databases "
+                                     "(default: $SCHEMAC_DEV_DATABASE_URL, then the database URL's server)")
     return p
 
 
@@ -106,7 +116,7 @@ def _drift(project: Project, args: argparse.Namespace) -> int:
     from .database import resolve_url
     from .drift import find_drift
 
-    found = find_drift(project, resolve_url(args.database_url))
+    found = find_drift(project, resolve_url(args.database_url), args.dev_url)
     if not found.differences:
         print("No drift: the database matches generated/state.json.")
         return EXIT_OK
@@ -151,6 +161,10 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
         for line in result.refused:
             print(f"  - {line}", file=sys.stderr)
         return EXIT_REFUSED
+    if args.verify:
+        from .verify import prove_compiled
+
+        prove_compiled(project, result, args.dev_url, args.database_url)
     write_result(project, result)
     assert result.record is not None
     print(f"wrote generated/{result.record.file} ({len(result.changes)} change(s))")
@@ -181,8 +195,15 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _verify(project: Project, args: argparse.Namespace) -> int:
+    from .verify import verify
+
+    verify(project, args.dev_url, args.database_url)
+    return EXIT_OK
+
+
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
-            "drift": _drift, "import": _import, "chartdb": _chartdb}
+            "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,8 +222,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(project: Project, args: argparse.Namespace) -> int:
+    from .signals import Interrupted
+
     try:
         return COMMANDS[args.command](project, args)
+    except Interrupted as e:
+        print(f"interrupted ({e}); throwaway databases were dropped; nothing written.", file=sys.stderr)
+        return e.exit_code
     except DefinitionErrors as e:
         for err in e.errors:
             print(err, file=sys.stderr)
@@ -220,7 +246,12 @@ def _database_command_error(e: Exception) -> int:
     from .apply import Refused
     from .database import DatabaseError
     from .importer import ImportRefused
+    from .verify import NotProven
 
+    if isinstance(e, NotProven):
+        print(f"not proven: {e}", file=sys.stderr)
+        print("nothing written.", file=sys.stderr)
+        return EXIT_NOT_PROVEN
     if isinstance(e, ImportRefused):
         print(f"definitions/: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

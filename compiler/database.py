@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 URL_VARIABLES = ("DATABASE_URL", "NEON_DATABASE_URL")
 
@@ -43,6 +42,8 @@ def describe(error: psycopg.Error, url: str) -> str:
     lines = [primary.splitlines()[0] if primary else type(error).__name__]
     if diag is not None and diag.message_detail:
         lines.append(f"DETAIL: {diag.message_detail}")
+    if diag is not None and diag.message_hint:
+        lines.append(f"HINT: {diag.message_hint}")
     return redact("\n".join(lines), url)
 
 
@@ -59,17 +60,8 @@ def connect(url: str, autocommit: bool = True) -> Iterator[psycopg.Connection]:
         conn.close()
 
 
-@contextmanager
-def scratch_database(url: str) -> Iterator[str]:
-    """A throwaway database on the same server as `url`, dropped afterwards."""
-    name = f"schemac_scratch_{uuid.uuid4().hex[:12]}"
-    with connect(url) as conn:
-        try:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        except psycopg.Error as e:
-            raise DatabaseError(f"cannot create a scratch database to compare against: {describe(e, url)}") from None
-    try:
-        yield make_conninfo(url, dbname=name)
-    finally:
-        with connect(url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def scratch_database(url: str) -> AbstractContextManager[str]:
+    """A throwaway database for work against the live database at `url` (see throwaway.py)."""
+    from .throwaway import dev_server, throwaway_database
+
+    return throwaway_database(dev_server(None, url))
