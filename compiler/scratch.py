@@ -11,7 +11,7 @@ from .introspect import introspect
 from .migration_file import run_migration
 from .model import Schema
 from .render import Renderer
-from .throwaway import DevServer, throwaway_database
+from .throwaway import DevServer, dev_server, throwaway_database
 
 
 def build_sql(schema: Schema) -> str:
@@ -19,10 +19,13 @@ def build_sql(schema: Schema) -> str:
     return Renderer().migration("scratch", diff(Schema(), schema), [])
 
 
-def canonical(schema: Schema, server: DevServer) -> Schema:
-    """`schema` after a round trip through PostgreSQL (a throwaway database on `server`)."""
+def canonical(schema: Schema, server: DevServer | str) -> Schema:
+    """`schema` after a round trip through PostgreSQL, in a throwaway database on `server`
+    (given a live database's URL: the server the rules of throwaway.dev_server pick for it)."""
     if not (schema.tables or schema.enums or schema.extensions):
         return schema
+    if isinstance(server, str):
+        server = dev_server(None, server)
     with throwaway_database(server, schema.extensions) as url, connect(url) as conn:
         run_migration(conn, build_sql(schema), url)
         return introspect(conn)
