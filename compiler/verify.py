@@ -26,10 +26,11 @@ from .errors import StateError
 from .introspect import introspect, query
 from .migration_file import PartlyApplied, run_migration, segments
 from .model import Schema
-from .pipeline import CompileResult, compile_project, read_definitions
+from .pipeline import CompileResult, compile_project, destructive_reasons, read_definitions
 from .project import Project
 from .sample_rows import ROWS, fill
 from .scratch import canonical
+from .signals import signals_as_exceptions
 from .state import MigrationRecord, load_state, sha256
 from .throwaway import DevServer, dev_server, throwaway_database
 
@@ -59,22 +60,25 @@ def verify(project: Project, dev_url: str | None, database_url: str | None, repo
     result = compile_project(project, allow_destructive=True, diagrams=False)
     if result.changes:
         assert result.record is not None
+        destructive = " with --allow-destructive" if destructive_reasons(result.changes) else ""
         report(f"proving the pending migration {result.record.file.removeprefix('migrations/')} "
-               "(not written; 'schemac compile' writes it)")
+               f"(not written; 'schemac compile{destructive}' writes it)")
         history, wanted = pending_history(project, result)
     else:
         history, wanted = recorded_history(project, result.state.migrations), read_definitions(project)
     if not history:
         report("Nothing to verify: no migrations and no pending changes.")
         return
-    prove(history, wanted, dev_server(dev_url, database_url), report)
+    with signals_as_exceptions():
+        prove(history, wanted, dev_server(dev_url, database_url), report)
 
 
 def prove_compiled(project: Project, result: CompileResult, dev_url: str | None, database_url: str | None,
                    report: Callable[[str], None] = print) -> None:
     """Prove a compile's files before they are written (compile --verify)."""
     history, wanted = pending_history(project, result)
-    prove(history, wanted, dev_server(dev_url, database_url), report)
+    with signals_as_exceptions():
+        prove(history, wanted, dev_server(dev_url, database_url), report)
 
 
 def recorded_history(project: Project, records: tuple[MigrationRecord, ...]) -> list[Migration]:

@@ -74,6 +74,10 @@ def test_a_type_change_that_only_rows_reject_is_not_proven(tmp_path: Path, admin
     project = compiled(tmp_path, capsys, USERS + ORGS)
     write_definitions(project, {"schema.yaml": USERS_CODE_INTEGER + ORGS})
     before = generated_files(project)
+    code, out, _ = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 5
+    assert "proving the pending migration 002_alter_users.sql (not written; 'schemac compile " \
+           "with --allow-destructive' writes it)" in out
     code, out, err = run_cli(project, capsys, "compile", "--verify", "--allow-destructive", "--dev-url", admin_url)
     assert code == 5, out + err
     # proven on empty tables, refused on rows: text such as 'code_1' is no integer
