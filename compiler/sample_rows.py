@@ -21,6 +21,10 @@ from .model import Column, ForeignKey, Schema, Table
 from .types import SERIAL_TYPES, enum_type_spelling
 
 ROWS = 3
+# A check refuses a row: try it again with other values. 0: small numbers, text naming its column;
+# 1: large numbers, short text; 2: text shaped like an e-mail address.
+VARIANTS = (0, 1, 2)
+CHECK_VIOLATION = "23514"
 
 
 @dataclass
@@ -124,18 +128,22 @@ def _insert(conn: psycopg.Connection, table: Table, rows: int, labels: dict[str,
     ctids: list[str] = []
     why = ""
     for row in range(rows):
-        values = []
-        for col in columns:
-            if col.name in from_keys:
-                fk, i = from_keys[col.name]
-                targets = references[fk.name]
-                values.append(targets[row % len(targets)][i])
-            else:
-                values.append(sample_value(col.type, col.name, row, labels))
-        try:
-            ctids.append(conn.execute(statement, values).fetchone()[0])
-        except psycopg.Error as e:
-            why = why or _refusal(e)
+        for variant in VARIANTS:
+            values = []
+            for col in columns:
+                if col.name in from_keys:
+                    fk, i = from_keys[col.name]
+                    targets = references[fk.name]
+                    values.append(targets[row % len(targets)][i])
+                else:
+                    values.append(sample_value(col.type, col.name, row, labels, variant))
+            try:
+                ctids.append(conn.execute(statement, values).fetchone()[0])
+                break
+            except psycopg.Error as e:
+                why = why or _refusal(e)
+                if e.diag.sqlstate != CHECK_VIOLATION:
+                    break  # other values would not help a key, NOT NULL or type error
     return ctids, why
 
 
@@ -181,11 +189,13 @@ def _point_keys(conn: psycopg.Connection, p: _Pending, filled: Filled) -> None:
 _SIZED = re.compile(r"^(?P<base>[a-z ]+?)(?:\((?P<args>[0-9, ]+)\))?(?P<rest>(?: with(?:out)? time zone)?)$")
 
 
-def sample_value(type_: str, column: str, row: int, labels: dict[str, tuple[str, ...]]) -> str | None:
+def sample_value(type_: str, column: str, row: int, labels: dict[str, tuple[str, ...]],
+                 variant: int = 0) -> str | None:
     """Row `row`'s value for a column of `type_`, as text PostgreSQL reads for that type; None when
-    the type is unknown. Values differ from row to row, so keys and uniques hold."""
+    the type is unknown. Values differ from row to row, so keys and uniques hold. `variant` picks
+    another value of the same row (see VARIANTS)."""
     if type_.endswith("[]"):
-        element = sample_value(type_[:-2], column, row, labels)
+        element = sample_value(type_[:-2], column, row, labels, variant)
         if element is None:
             return None
         return '{"' + element.replace("\\", "\\\\").replace('"', '\\"') + '"}'
@@ -197,19 +207,22 @@ def sample_value(type_: str, column: str, row: int, labels: dict[str, tuple[str,
     base = m.group("base") + m.group("rest")
     args = [int(a) for a in m.group("args").split(",")] if m.group("args") else []
     n = row + 1
+    large = n * 1000 if variant == 1 else n
     if base in ("smallint", "integer", "bigint", "oid"):
-        return str(n)
+        return str(large)
     if base == "numeric":
         precision, scale = (args + [0])[:2] if args else (0, 0)
-        if not args or precision - scale >= 1:
+        if not args or precision - scale >= len(str(large)):
+            return str(large)
+        if precision - scale >= 1:
             return str(n)
         return str(Decimal(n).scaleb(-scale))
     if base in ("real", "double precision"):
-        return f"{n}.5"
+        return f"{large}.5"
     if base == "money":
-        return f"{n}.00"
+        return f"{large}.00"
     if base in ("text", "character varying", "character", "name", "citext"):
-        return _text(column, n, args[0] if args else None)
+        return _text(column, n, args[0] if args else None, variant)
     if base == "boolean":
         return ("true", "false")[row % 2]
     if base == "bit" or base == "bit varying":
@@ -220,8 +233,12 @@ def sample_value(type_: str, column: str, row: int, labels: dict[str, tuple[str,
     return _FIXED.get(base, lambda n: None)(n)
 
 
-def _text(column: str, n: int, limit: int | None) -> str:
+def _text(column: str, n: int, limit: int | None, variant: int = 0) -> str:
     suffix = str(n)
+    if variant == 1:
+        return suffix
+    if variant == 2 and (limit is None or limit >= len(f"user{n}@example.com")):
+        return f"user{n}@example.com"
     if limit is None:
         return f"{column}_{suffix}"
     return (column + "_")[:max(limit - len(suffix), 0)] + suffix

@@ -39,7 +39,9 @@ CREATE TABLE people (
     shout text GENERATED ALWAYS AS (upper(email)) STORED
 );
 ALTER TABLE orgs ADD FOREIGN KEY (owner_id) REFERENCES people (id);
-CREATE TABLE picky (n integer CHECK (n > 100) );
+CREATE TABLE picky (n integer CHECK (n > 100), s text CHECK (length(s) < 3));
+CREATE TABLE pickier (n integer CHECK (n < 0));
+CREATE TABLE mail (address varchar(40) NOT NULL CHECK (address LIKE '%@%'));
 CREATE TABLE odd (p point NOT NULL, t tsvector, g int4range, x pg_lsn NOT NULL);
 CREATE TABLE needs_odd (id serial PRIMARY KEY, lsn pg_lsn NOT NULL, UNIQUE (lsn));
 CREATE TABLE child_of_picky (n integer NOT NULL, m integer);
@@ -53,9 +55,10 @@ def test_rows_respect_keys_types_and_foreign_keys(database_url: str) -> None:
     run_sql_file(database_url, SCHEMA)
     with psycopg.connect(database_url, autocommit=True) as conn:
         filled = fill(conn, introspect(conn))
-        assert filled.rows == {"public.orgs": 2, "public.people": 3, "public.child_of_picky": 3}
+        assert filled.rows == {"public.orgs": 2, "public.people": 3, "public.child_of_picky": 3,
+                               "public.picky": 3, "public.mail": 3}
         assert filled.empty == {
-            "public.picky": "its check picky_n_check rejected the generated rows",
+            "public.pickier": "its check pickier_n_check rejected the generated rows",
             "public.odd": "no sample value for column x of type pg_lsn",
             "public.needs_odd": "no sample value for column lsn of type pg_lsn",
             "public.hard_cycle_a": "its foreign key hard_cycle_a_b_id_fkey references public.hard_cycle_b, which "
@@ -68,6 +71,8 @@ def test_rows_respect_keys_types_and_foreign_keys(database_url: str) -> None:
         assert [o[:6] for o in orgs] == [("na1", "1.00", "0.01", ["tags_1"], {"n": 1}, True),
                                          ("na2", "2.00", "0.02", ["tags_2"], {"n": 2}, False)]
         assert all(o[6] and o[7] for o in orgs)  # the cycle and the self-reference were closed afterwards
+        assert conn.execute("SELECT n, s FROM picky ORDER BY n").fetchall() == [(1000, "1"), (2000, "2"), (3000, "3")]
+        assert conn.execute("SELECT address FROM mail ORDER BY 1").fetchone() == ("user1@example.com",)
         people = conn.execute("SELECT p.mood::text, p.shout, o.name FROM people p JOIN orgs o ON o.id = p.org_id "
                               "ORDER BY p.id").fetchall()
         assert people == [("calm", "EMAIL_1", "na1"), ("busy", "EMAIL_2", "na2"), ("calm", "EMAIL_3", "na1")]
