@@ -4,11 +4,14 @@
    fresh one-step build of the definitions, column order included where it can match.
 2. The newest migration's rollback; the catalog must equal the state before it. Then the newest
    again; the catalog must equal step 1's.
-3. The newest migration and its rollback on a copy of the state before it that holds a few
+3. The newest migration and its rollback once more, on the state before it holding a few
    generated rows per table; both catalogs checked again.
 
 The state before the newest migration is read from the same database on the way (after the
-earlier migrations, before the newest), which costs one introspection and no second build.
+earlier migrations, before the newest), which costs one introspection and no second build. The
+rows go into that database too, rolled back once more to the state before the newest migration
+(step 2 proved the rollback reaches it): no replay of the history, and one database fewer to
+drop (a DROP DATABASE waits for a checkpoint, the dearest part of a proof).
 """
 from __future__ import annotations
 
@@ -138,15 +141,13 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
         _run(conn, url, newest.name, newest.up, f"again after {newest.rollback_name}")
         _same(introspect(conn), applied, f"after {newest.name} ran again, the database differs from its first run")
         report(f"proven: {newest.name} applies again after its rollback")
-
-    if not previous.tables:
-        report(f"no rows to prove on: no table exists before {newest.name}")
-        return
-    with throwaway_database(server, extensions) as url, connect(url) as conn:
-        for m in earlier:
-            _run(conn, url, m.name, m.up, "from scratch")
+        if not previous.tables:
+            report(f"no rows to prove on: no table exists before {newest.name}")
+            return
+        # back to the state before the newest migration (proven equal to it above), then rows
+        _run(conn, url, newest.rollback_name, newest.down, f"after {newest.name} ran again")
         filled = fill(conn, previous)
-        on_rows = "on a copy of the state before it holding generated rows"
+        on_rows = "on the state before it holding generated rows"
         _run(conn, url, newest.name, newest.up, on_rows)
         _same(introspect(conn), applied, f"after {newest.name} {on_rows}, the database differs from the definitions")
         _run(conn, url, newest.rollback_name, newest.down, f"after {newest.name} {on_rows}")
