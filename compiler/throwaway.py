@@ -205,6 +205,9 @@ def _drop(conn: psycopg.Connection, pid: int, server: DevServer, name: str) -> N
         except psycopg.Error:
             pass
     conn.close()
-    with connect(server.url) as fresh:
-        fresh.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
-        fresh.execute(drop)
+    try:
+        with connect(server.url) as fresh:
+            fresh.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+            fresh.execute(drop)
+    except (psycopg.Error, DatabaseError) as e:
+        raise DatabaseError(f"could not drop throwaway database {name} ({e}); the next run drops it") from None
