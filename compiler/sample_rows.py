@@ -42,11 +42,48 @@ class _Pending:
     keys: list[ForeignKey]
 
 
-def fill(conn: psycopg.Connection, schema: Schema, rows: int = ROWS) -> Filled:
-    """Insert up to `rows` generated rows into every table of `schema` (autocommit connection)."""
+def fill(conn: psycopg.Connection, schema: Schema, rows: int = ROWS, coming: Schema | None = None) -> Filled:
+    """Insert up to `rows` generated rows into every table of `schema` (autocommit connection).
+
+    With `coming` (the schema a migration leads to), rows also satisfy the checks it adds where
+    they can: a check a user adds usually holds for the data there is, which values chosen
+    without it would not show.
+    """
     labels = {enum_type_spelling(e.schema, e.name): e.values for e in schema.enums.values()}
     out = Filled()
     pending: list[_Pending] = []
+    borrowed = _borrow_checks(conn, schema, coming) if coming is not None else []
+    try:
+        _fill_tables(conn, schema, rows, labels, out, pending)
+    finally:
+        for table, name in borrowed:
+            conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                sql.Identifier(table.schema, table.name), sql.Identifier(name)))
+    return out
+
+
+def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> list[tuple[Table, str]]:
+    """Add the checks `coming` has and `schema` lacks, NOT VALID (they hold for new rows only),
+    where they apply to the tables as they are; (table, name) of each added."""
+    added = []
+    for key, table in schema.tables.items():
+        later = coming.tables.get(key)
+        have = {c.name for c in (*table.constraints, *table.foreign_keys)} | {i.name for i in table.indexes}
+        for check in later.checks if later is not None else ():
+            if check.name in have:
+                continue
+            try:
+                conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({}) NOT VALID").format(
+                    sql.Identifier(table.schema, table.name), sql.Identifier(check.name),
+                    sql.SQL(check.expression.text)))
+                added.append((table, check.name))
+            except psycopg.Error:
+                continue  # it names a column the migration adds or renames: no help here
+    return added
+
+
+def _fill_tables(conn: psycopg.Connection, schema: Schema, rows: int, labels: dict[str, tuple[str, ...]],
+                 out: Filled, pending: list[_Pending]) -> None:
     for table in _in_dependency_order(schema):
         later = [fk for fk in table.foreign_keys if not _ready(fk, table, out) and _nullable(table, fk)]
         blocked = [fk for fk in table.foreign_keys if not _ready(fk, table, out) and fk not in later]
@@ -65,7 +102,6 @@ def fill(conn: psycopg.Connection, schema: Schema, rows: int = ROWS) -> Filled:
             pending.append(_Pending(table, ctids, later))
     for p in pending:
         _point_keys(conn, p, out)
-    return out
 
 
 def _ready(fk: ForeignKey, table: Table, filled: Filled) -> bool:

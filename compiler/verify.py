@@ -146,7 +146,7 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
             return
         # back to the state before the newest migration (proven equal to it above), then rows
         _run(conn, url, newest.rollback_name, newest.down, f"after {newest.name} ran again")
-        filled = fill(conn, previous)
+        filled = fill(conn, previous, coming=applied)
         on_rows = "on the state before it holding generated rows"
         _run(conn, url, newest.name, newest.up, on_rows)
         _same(introspect(conn), applied, f"after {newest.name} {on_rows}, the database differs from the definitions")

@@ -200,3 +200,18 @@ def test_a_changed_recorded_file_is_exit_2(tmp_path: Path, admin_url: str, capsy
     path.write_text(path.read_text() + "\n-- edited\n")
     code, _, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
     assert code == 2 and "generated/migrations/rollback_001.sql differs from what state.json records" in err
+
+
+def test_a_new_check_is_proven_on_rows_that_can_hold_it(tmp_path: Path, admin_url: str, capsys) -> None:
+    aged = USERS + "  - {name: age, type: integer}\n"
+    project = compiled(tmp_path, capsys, aged)
+    write_definitions(project, {"schema.yaml": aged + "checks:\n  - {name: adult, expression: age >= 18}\n"})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, err
+    assert "proven on rows: 002_alter_users.sql and rollback_002.sql with up to 3 generated rows in each of " \
+           "1 table(s)" in out and "proven empty" not in out
+    # a check no generated value can hold leaves the table empty, and the output says so
+    write_definitions(project, {"schema.yaml": aged + "checks:\n  - {name: unborn, expression: age < 0}\n"})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, err
+    assert "  public.users: proven empty: its check unborn rejected the generated rows" in out
