@@ -1,7 +1,13 @@
-"""The pieces of verify that need no database: column order, startup options, statement chunks."""
+"""The pieces of verify that need no database: column order, startup options, statement chunks, signals."""
 from __future__ import annotations
 
+import os
+import signal
+
+import pytest
+
 from compiler.column_order import compare_column_order
+from compiler.signals import Interrupted, signals_as_exceptions, signals_held
 from compiler.throwaway import _options
 from compiler.verify import _change_chunks
 from tests.helpers import schema_of
@@ -36,3 +42,16 @@ def test_a_transaction_is_cut_before_each_change_comment() -> None:
            "-- SetNotNull public.t.a\nALTER TABLE t ALTER COLUMN a SET NOT NULL;\n")
     assert _change_chunks(sql) == ["-- AddColumn public.t.a\nALTER TABLE t ADD COLUMN a text;",
                                    "-- SetNotNull public.t.a\nALTER TABLE t ALTER COLUMN a SET NOT NULL;"]
+
+
+def test_signals_become_interrupted_and_wait_while_held() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    steps = []
+    with pytest.raises(Interrupted) as caught, signals_as_exceptions():
+        with signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            steps.append("cleanup ran to its end")
+        steps.append("not reached")
+    assert steps == ["cleanup ran to its end"]
+    assert caught.value.exit_code == 143
+    assert signal.getsignal(signal.SIGTERM) is before
