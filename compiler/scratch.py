@@ -5,6 +5,8 @@ price >= 0 as price >= 0::numeric), so live comparisons are made against this, n
 """
 from __future__ import annotations
 
+import psycopg
+
 from .database import connect
 from .diff import diff
 from .introspect import introspect
@@ -27,5 +29,10 @@ def canonical(schema: Schema, server: DevServer | str) -> Schema:
     if isinstance(server, str):
         server = dev_server(None, server)
     with throwaway_database(server, schema.extensions) as url, connect(url) as conn:
-        run_migration(conn, build_sql(schema), url)
-        return introspect(conn)
+        return canonical_in(conn, url, schema)
+
+
+def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:
+    """`schema` built in the empty database `conn` is connected to, and read back."""
+    run_migration(conn, build_sql(schema), url)
+    return introspect(conn)

@@ -7,11 +7,11 @@
 3. The newest migration and its rollback once more, on the state before it holding a few
    generated rows per table; both catalogs checked again.
 
-The state before the newest migration is read from the same database on the way (after the
-earlier migrations, before the newest), which costs one introspection and no second build. The
-rows go into that database too, rolled back once more to the state before the newest migration
-(step 2 proved the rollback reaches it): no replay of the history, and one database fewer to
-drop (a DROP DATABASE waits for a checkpoint, the dearest part of a proof).
+All of it happens in one throwaway database, because a DROP DATABASE waits for a checkpoint,
+the dearest part of a proof: the definitions are built in it first and read back, then it is
+emptied for the history. The state before the newest migration is read on the way (after the
+earlier migrations, before the newest): one introspection, no second build. The rows go in
+after a second rollback to that state (step 2 proved the rollback reaches it): no replay.
 """
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ from .model import Schema
 from .pipeline import CompileResult, compile_project, destructive_reasons, read_definitions
 from .project import Project
 from .sample_rows import ROWS, fill
-from .scratch import canonical
+from .scratch import canonical_in
 from .signals import signals_as_exceptions
 from .state import MigrationRecord, load_state, sha256
-from .throwaway import DevServer, dev_server, throwaway_database
+from .throwaway import DevServer, dev_server, make_fresh, throwaway_database
 
 
 class NotProven(Exception):
@@ -117,13 +117,15 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
     span = newest.name if not earlier else f"{earlier[0].name} to {newest.name}"
     extensions = set(wanted.extensions)
     with throwaway_database(server, extensions) as url, connect(url) as conn:
+        # the fresh build of the definitions first, then the same database emptied for the history
+        reference = canonical_in(conn, url, wanted)
+        make_fresh(conn, url, server, extensions)
         for m in earlier:
             _run(conn, url, m.name, m.up, "from scratch")
         previous, before = introspect(conn), _table_oids(conn)
         _run(conn, url, newest.name, newest.up, "from scratch")
         applied = introspect(conn)
         created = {key for oid, key in _table_oids(conn).items() if oid not in before}
-        reference = canonical(wanted, server)
         _same(applied, reference, f"after {span} from scratch, the database differs from the definitions")
         order = compare_column_order(applied, reference, created)
         if order.failures:
