@@ -38,12 +38,10 @@ def renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], na
         hint = hint_of(v)
         if hint and hint != name_of(v) and hint in old_by_name and old_by_name[hint] not in wanted:
             wanted[old_by_name[hint]] = k
-    undo: set[str] = set()  # old keys whose hint is on the old side: a rollback undoing a rename
-    for k, v in old_items.items():
+    for k, v in old_items.items():  # a hint on the old side: a rollback undoing a rename
         hint = hint_of(v)
         if hint and hint != name_of(v) and hint in new_by_name and k not in wanted:
             wanted[k] = new_by_name[hint]
-            undo.add(k)
     pairs: dict[str, str] = {}
     progress = True
     while progress:
@@ -60,16 +58,17 @@ def renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], na
             at = rest[at]
         if at == start:
             pairs.update({o: rest.pop(o) for o in cycle})
-    # Undoing "t renamed to archived_t, and a new t created": archived_t takes its name back and
-    # the t created since is dropped (DISPLACED), instead of the rename being lost. The same for a
-    # chain undone (c <- b <- a, and a new a): each takes its name back, the new a is dropped.
+    # A name taken by a rename from an object that goes: undoing "t renamed to archived_t, and a
+    # new t created" gives archived_t its name back and drops the t created since (DISPLACED),
+    # instead of the rename being lost; the same for a chain undone (c <- b <- a, and a new a),
+    # and for "id renamed to ID" where the old ID is dropped. The first of the chain must be gone
+    # from the new schema: otherwise the hint is one whose rename an earlier migration made.
     for head in [o for o in rest if o not in rest.values()]:  # nothing is renamed to a chain's head
         chain, at = [], head
         while at in rest and at not in chain:
             chain.append(at)
             at = rest[at]
-        if (all(o in undo for o in chain) and head not in new_items and at not in pairs.values()
-                and pairs.get(at, DISPLACED) == DISPLACED):
+        if head not in new_items and at not in pairs.values() and pairs.get(at, DISPLACED) == DISPLACED:
             pairs.update({o: rest[o] for o in chain})
             pairs[at] = DISPLACED
     return pairs

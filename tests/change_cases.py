@@ -254,4 +254,9 @@ CASES: dict[str, tuple[str, str]] = {
         T + "  - {name: n, type: integer}\n  - {name: m, type: integer}\n",
         T + "  - {name: m, renamed_from: n, type: integer}\n  - {name: k, renamed_from: m, type: integer}\n"
         "  - {name: n, type: timestamptz}\n"),
+    "column_renamed_onto_a_dropped_name": (  # id takes the name of ID, which goes
+        T.replace("{name: id, type: bigint, primary_key: true}", "{name: id, type: uuid, primary_key: true}")
+        + "  - {name: ID, type: integer}\n",
+        T.replace("{name: id, type: bigint, primary_key: true}",
+                  "{name: ID, renamed_from: id, type: uuid, primary_key: true}")),
 }
