@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 
 from .errors import DefinitionErrors, StateError
-from .pipeline import check_project, compile_project, project_diagrams, refresh_diagrams, write_diagrams, write_result
+from .history import HistoryErrors
+from .pipeline import (
+    check_project,
+    clear_leftovers,
+    compile_project,
+    project_diagrams,
+    refresh_diagrams,
+    write_diagrams,
+    write_result,
+)
 from .project import Project, write_atomically
 
 # The database commands' modules (psycopg and all) are imported by those commands only:
@@ -138,6 +147,9 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
             print("generated/ is up to date")
         return EXIT_STALE if problems else EXIT_OK
     result = compile_project(project, args.name, args.allow_destructive)
+    if result.leftovers and not result.refused:
+        for path in clear_leftovers(project, result):
+            print(f"removed {path}: a leftover of an interrupted compile")
     if not result.changes:
         refreshed = refresh_diagrams(project, result)
         if refreshed:
@@ -210,6 +222,11 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except StateError as e:
         print(f"generated/state.json: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except HistoryErrors as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(e.problems)} error(s) in generated/; nothing written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as e:
         return _database_command_error(e)

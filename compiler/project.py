@@ -1,13 +1,16 @@
 """A schemac project on disk: where things live, how migrations are numbered, atomic writes."""
 from __future__ import annotations
 
+import json
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import changes as ch
+from .state import sha256
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,11 @@ class Project:
     @property
     def state_file(self) -> Path:
         return self.generated / "state.json"
+
+    @property
+    def journal(self) -> Path:
+        """The migration files a compile is about to write; present only while it writes."""
+        return self.generated / ".compile-journal.json"
 
     def read_state_bytes(self) -> bytes | None:
         try:
@@ -91,12 +99,19 @@ def auto_name(changes: list[ch.Change], first: bool) -> str:
 def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new one, never a part.
 
-    `durable=False` leaves flushing to disk to the caller (one sync for a whole set of files).
+    The file gets the mode it had, or a new file's mode under the user's umask (mkstemp alone
+    would leave it readable by its owner only). `durable=False` leaves flushing to disk to the
+    caller (one sync for a whole set of files).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
             f.write(data)
             if durable:
                 f.flush()
@@ -107,17 +122,22 @@ def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
         raise
 
 
-def write_set(project: Project, files: dict[str, bytes], commit_file: str, keep: set[str]) -> None:
+def _umask() -> int:
+    """The process's umask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_set(project: Project, files: dict[str, bytes], commit_file: str) -> None:
     """Write a set of generated files; `commit_file` (state.json) goes last and makes the set current.
 
-    Files under migrations/ that are not in `keep` are leftovers of an interrupted compile (never
-    recorded in state.json) and are removed first.
+    The migration files go into a journal first, with their checksums, so that if the process
+    dies before the commit point the next compile can tell exactly these files from anyone
+    else's and remove them (history.inspect_history); the journal goes once the set is current.
     """
-    if project.migrations.is_dir():
-        for leftover in project.migrations.iterdir():
-            rel = f"migrations/{leftover.name}"
-            if leftover.suffix == ".sql" and rel not in keep and rel not in files:
-                leftover.unlink()
+    history = {rel: sha256(data) for rel, data in files.items() if rel.startswith("migrations/")}
+    write_atomically(project.journal, json.dumps({"files": history}, indent=1, sort_keys=True).encode() + b"\n")
     for rel, data in files.items():
         if rel != commit_file:
             write_atomically(project.generated / rel, data, durable=False)
@@ -131,3 +151,4 @@ def write_set(project: Project, files: dict[str, bytes], commit_file: str, keep:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+    project.journal.unlink()
