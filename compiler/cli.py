@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     i = _with_url(sub.add_parser("import", help="write definitions/ from an existing database"))
     i.add_argument("--schema", action="append", dest="schemas", metavar="S", help="only this schema (repeatable)")
     i.add_argument("--force", action="store_true", help="replace YAML already in definitions/")
+    rs = _with_url(sub.add_parser("rebuild-state", help="write a lost generated/state.json again from the "
+                                                        "migration files"))
+    rs.add_argument("--dev-url", help="server for the throwaway database (default: $SCHEMAC_DEV_DATABASE_URL, "
+                                      "then the database URL)")
+    rs.add_argument("--force", action="store_true", help="replace a state.json that can still be read")
     return p
 
 
@@ -138,6 +143,20 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 
 
 
+def _rebuild_state(project: Project, args: argparse.Namespace) -> int:
+    from .rebuild import dev_server_url, rebuild_state
+
+    rebuilt = rebuild_state(project, dev_server_url(args.dev_url, args.database_url), args.force)
+    if rebuilt is None:
+        print("generated/migrations/ holds no migrations; nothing to rebuild, nothing written.")
+        return EXIT_OK
+    for note in rebuilt.notes:
+        print(f"note: {note}")
+    versions = [m.file.removeprefix("migrations/") for m in rebuilt.state.migrations]
+    print(f"wrote generated/state.json from {len(versions)} migration(s): {', '.join(versions)}")
+    return EXIT_OK
+
+
 def _compile(project: Project, args: argparse.Namespace) -> int:
     if args.check:
         problems = check_project(project)
@@ -194,7 +213,7 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
-            "drift": _drift, "import": _import, "chartdb": _chartdb}
+            "drift": _drift, "import": _import, "chartdb": _chartdb, "rebuild-state": _rebuild_state}
 
 
 def main(argv: list[str] | None = None) -> int:
