@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from .database import DatabaseError, connect, resolve_url, scratch_database
 from .diff import diff
@@ -19,7 +20,7 @@ from .errors import StateError
 from .history import HistoryErrors, HistoryProblem, links_outside
 from .introspect import introspect
 from .migration_file import run_migration
-from .model import Column, Schema, Table
+from .model import Check, Column, ForeignKey, Index, Schema, Table, Unique
 from .pipeline import read_definitions
 from .project import Project, write_atomically
 from .renames import resolve_renames
@@ -29,6 +30,7 @@ from .state import MigrationRecord, State, dump_state, load_state, sha256
 DEV_URL_VARIABLE = "SCHEMAC_DEV_DATABASE_URL"
 _UP = re.compile(r"(\d+)_(.+)\.sql")
 _DOWN = re.compile(r"rollback_(\d+)\.sql")
+_Named = TypeVar("_Named", Check, Unique, ForeignKey, Index)
 
 
 @dataclass
@@ -185,11 +187,12 @@ def _column(built: Column, wanted: Column | None, proven: Column | None) -> Colu
     return replace(built, default=default, generated=generated)
 
 
-def _same_or(built, wanted, proven):  # noqa: ANN001, ANN202 (any element with a name)
+def _same_or(built: _Named, wanted: _Named | None, proven: _Named | None) -> _Named:
     return wanted if wanted is not None and proven == built else built
 
 
-def _elements(built: tuple, wanted: tuple, proven: tuple) -> tuple:
+def _elements(built: tuple[_Named, ...], wanted: tuple[_Named, ...], proven: tuple[_Named, ...]) -> tuple[_Named, ...]:
+    """Constraints or indexes, by name: the definitions' where PostgreSQL holds the same, in their order."""
     by_name = {e.name: e for e in wanted}
     proven_by_name = {e.name: e for e in proven}
     out = {e.name: _same_or(e, by_name.get(e.name), proven_by_name.get(e.name)) for e in built}
