@@ -18,6 +18,7 @@ from .project import Project
 from .state import State, load_state, sha256
 
 REBUILD = "schemac rebuild-state"
+WRITTEN_FOLDERS = ("migrations", "chartdb", "chartdb/schemas")  # below generated/, which is checked itself
 # a temporary file of write_atomically: `.<name>.<8 random characters>.tmp` (tempfile.mkstemp)
 _TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
@@ -72,6 +73,13 @@ def links_outside(project: Project) -> list[HistoryProblem]:
             problems.append(HistoryProblem(rel, f"is a symbolic link to {os.readlink(path)}, outside the project; "
                                                 "schemac writes only inside the project and never follows it: "
                                                 "replace the link with a real folder or file"))
+    if not problems:  # a link inside the project may lead to one that does not stay there
+        for folder in WRITTEN_FOLDERS:
+            path = project.generated / folder
+            if path.exists() and not path.resolve().is_relative_to(root):
+                problems.append(HistoryProblem(path.relative_to(project.root).as_posix(), (
+                    f"leads through symbolic links to {path.resolve()}, outside the project; schemac writes "
+                    "only inside the project: replace the links with real folders")))
     return problems
 
 
@@ -107,7 +115,7 @@ def inspect_history(project: Project) -> History:
     for rel in _migration_files(project):
         if rel in recorded:
             continue
-        if journal.get(rel) == sha256((project.generated / rel).read_bytes()):
+        if rel in journal and journal[rel] == sha256((project.generated / rel).read_bytes()):
             history.leftovers.append(rel)  # written by a compile killed before state.json named it
         else:
             unrecorded.append(rel)

@@ -325,3 +325,16 @@ def test_a_link_that_stays_inside_the_project_is_fine(
     code, _, err = run_cli(compiled, capsys, "compile")
     assert code == 0, err
     assert (compiled / "diagrams/schemas/public.t.json").is_file()
+
+
+def test_a_link_inside_that_leads_out_through_another_is_an_error(
+        compiled: Path, outside: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (compiled / "generated/chartdb").rename(compiled / "diagrams")
+    (compiled / "generated/chartdb").symlink_to("../diagrams", target_is_directory=True)
+    (compiled / "diagrams/schemas").rename(outside / "schemas_copy")
+    (compiled / "diagrams/schemas").symlink_to(outside / "schemas_copy", target_is_directory=True)
+    before = {p: p.read_bytes() for p in sorted(outside.rglob("*")) if p.is_file()}
+    code, _, err = run_cli(compiled, capsys, "compile")
+    assert code == 2
+    assert err.startswith(f"generated/chartdb/schemas: error: leads through symbolic links to {outside}")
+    assert {p: p.read_bytes() for p in sorted(outside.rglob("*")) if p.is_file()} == before
