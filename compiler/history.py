@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,10 +64,7 @@ def links_outside(project: Project) -> list[HistoryProblem]:
     """
     root = project.root.resolve()
     problems = []
-    candidates = [project.generated]
-    for folder, dirs, files in os.walk(project.generated):  # does not descend into linked folders
-        base = Path(folder)
-        candidates += [base / name for name in (*dirs, *files) if (base / name).is_symlink()]
+    candidates = [project.generated, *(Path(e.path) for e in _entries(project.generated) if e.is_symlink())]
     for path in candidates:
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             rel = path.relative_to(project.root).as_posix()
@@ -158,11 +156,19 @@ def _migration_files(project: Project) -> list[str]:
 
 def _temporary_files(project: Project) -> list[str]:
     """Temporary files of writes that were killed before their rename (write_atomically)."""
-    out = []
-    for folder, _, files in os.walk(project.generated):
-        base = Path(folder)
-        out += [(base / name).relative_to(project.generated).as_posix() for name in files if _TEMPORARY.fullmatch(name)]
-    return sorted(out)
+    return sorted(Path(e.path).relative_to(project.generated).as_posix() for e in _entries(project.generated)
+                  if _TEMPORARY.fullmatch(e.name) and e.is_file(follow_symlinks=False))
+
+
+def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
+    """Everything below `folder`, not descending into linked folders below it (scandir: no stat per file)."""
+    if not folder.is_dir():
+        return
+    with os.scandir(folder) as it:
+        for entry in it:
+            yield entry
+            if entry.is_dir(follow_symlinks=False):
+                yield from _entries(Path(entry.path))
 
 
 def _read_journal(project: Project, history: History) -> dict[str, str]:

@@ -338,3 +338,18 @@ def test_a_link_inside_that_leads_out_through_another_is_an_error(
     assert code == 2
     assert err.startswith(f"generated/chartdb/schemas: error: leads through symbolic links to {outside}")
     assert {p: p.read_bytes() for p in sorted(outside.rglob("*")) if p.is_file()} == before
+
+
+def test_rebuild_state_refuses_before_it_connects(compiled: Path, outside: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A readable state.json, or a link out of the project: exit 2, no server needed, nothing written."""
+    nowhere = ["--dev-url", "postgresql://nobody@127.0.0.1:1/none"]
+    before = everything(compiled)
+    code, _, err = run_cli(compiled, capsys, "rebuild-state", *nowhere)
+    assert code == 2
+    assert err.startswith("generated/state.json: error: exists and can be read; rebuild-state replaces it only "
+                          "with --force")
+    _link_out(compiled, "state.json", outside)
+    code, _, err = run_cli(compiled, capsys, "rebuild-state", "--force", *nowhere)
+    assert code == 2
+    assert err.startswith(f"generated/state.json: error: is a symbolic link to {outside}")
+    assert everything(compiled) == {k: v for k, v in before.items() if k != "generated/state.json"}
