@@ -136,8 +136,9 @@ def write_set(project: Project, files: dict[str, bytes], commit_file: str) -> No
     dies before the commit point the next compile can tell exactly these files from anyone
     else's and remove them (history.inspect_history); the journal goes once the set is current.
     """
-    history = {rel: sha256(data) for rel, data in files.items() if rel.startswith("migrations/")}
-    write_atomically(project.journal, json.dumps({"files": history}, indent=1, sort_keys=True).encode() + b"\n")
+    listed = {rel: sha256(data) for rel, data in files.items() if rel.startswith("migrations/")}
+    write_atomically(project.journal, json.dumps({"files": listed}, indent=1, sort_keys=True).encode() + b"\n")
+    _sync_folder(project.generated)  # the journal's name is on disk before any file it lists
     for rel, data in files.items():
         if rel != commit_file:
             write_atomically(project.generated / rel, data, durable=False)
@@ -146,9 +147,14 @@ def write_set(project: Project, files: dict[str, bytes], commit_file: str) -> No
     # could be lost.
     os.sync()
     write_atomically(project.generated / commit_file, files[commit_file])
-    dir_fd = os.open(project.generated, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    _sync_folder(project.generated)
     project.journal.unlink()
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the names in `folder` durable (a rename is only on disk once its folder is)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
