@@ -153,7 +153,9 @@ def _with_spelling_of_definitions(built: Schema, wanted: Schema, proven: Schema,
     tables = {k: _respelled(t, wanted.tables.get(renames.table(k)), proven.tables.get(renames.table(k)))
               for k, t in built.tables.items()}
     enums = {k: wanted.enums.get(k, e) if proven.enums.get(k) == e else e for k, e in built.enums.items()}
-    return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), built.extensions)
+    # an extension the fresh build has but the definitions do not came with the server's template
+    extensions = {n: e for n, e in built.extensions.items() if n in wanted.extensions or n not in proven.extensions}
+    return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), extensions)
 
 
 def _respelled(built: Table, wanted: Table | None, proven: Table | None) -> Table:

@@ -353,3 +353,10 @@ def test_rebuild_state_refuses_before_it_connects(compiled: Path, outside: Path,
     assert code == 2
     assert err.startswith(f"generated/state.json: error: is a symbolic link to {outside}")
     assert everything(compiled) == {k: v for k, v in before.items() if k != "generated/state.json"}
+
+
+def test_rebuild_state_with_no_migrations_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_definitions(tmp_path, {"t.yaml": T1})
+    code, out, err = run_cli(tmp_path, capsys, "rebuild-state", "--dev-url", "postgresql://nobody@127.0.0.1:1/none")
+    assert (code, out, err) == (0, "generated/migrations/ holds no migrations; nothing to rebuild, nothing written.\n", "")
+    assert not (tmp_path / "generated").exists()

@@ -153,11 +153,19 @@ def test_files_that_do_not_pair_up_are_named(tmp_path: Path, admin_url: str, cap
     (gen / "migrations/rollback_002.sql").unlink()
     (gen / "migrations/rollback_009.sql").write_text("SELECT 1;\n")
     (gen / "migrations/notes.sql").write_text("SELECT 1;\n")
+    (gen / "migrations/001_again.sql").write_text("SELECT 1;\n")
+    second = next(gen.glob("migrations/002_*")).name
     code, _, err = run_cli(tmp_path, capsys, "rebuild-state", "--dev-url", admin_url)
     assert code == 2
-    assert [line.split(": error: ")[0] for line in err.splitlines()[:-1]] == [
-        "generated/migrations/notes.sql", f"generated/migrations/{sorted(p.name for p in gen.glob('migrations/002_*'))[0]}",
-        "generated/migrations/rollback_009.sql"]
+    assert err.splitlines()[:-1] == [
+        "generated/migrations/notes.sql: error: is neither a migration (NNN_name.sql) nor a rollback "
+        "(rollback_NNN.sql); move it away",
+        "generated/migrations/001_again.sql: error: is one of 2 migrations numbered 1; keep one",
+        "generated/migrations/001_initial_schema.sql: error: is one of 2 migrations numbered 1; keep one",
+        f"generated/migrations/{second}: error: has no rollback (rollback_002.sql); restore it with "
+        "'git checkout generated/'",
+        "generated/migrations/rollback_009.sql: error: is the rollback of no migration; restore the migration "
+        "with 'git checkout generated/' or move it away"]
     assert not (gen / "state.json").exists()
 
 
@@ -183,4 +191,17 @@ def test_unreadable_definitions_are_fixed_first(tmp_path: Path, admin_url: str, 
     assert code == 2
     assert "definitions/users.yaml:3:22: error: unknown type 'nope'" in err
     assert err.endswith("error(s); nothing written.\n")
+    assert not (tmp_path / "generated/state.json").exists()
+
+
+def test_definitions_postgresql_rejects_are_exit_4(tmp_path: Path, admin_url: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    compile_steps(tmp_path, 1, capsys)
+    (tmp_path / "generated/state.json").unlink()
+    write_definitions(tmp_path, {**STEPS[0][1], "extra.yaml": "table: extra\ncolumns:\n"
+                                 "  - {name: id, type: bigint, check: 'no_such_function(id) > 0'}\n"})
+    code, _, err = run_cli(tmp_path, capsys, "rebuild-state", "--dev-url", admin_url)
+    assert code == 4
+    assert err.startswith("error: the definitions cannot be built on the server, and rebuild-state needs them "
+                          "to spell state.json as compile writes it: function no_such_function(bigint) does not exist")
     assert not (tmp_path / "generated/state.json").exists()
