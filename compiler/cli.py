@@ -17,7 +17,7 @@ from .pipeline import (
     write_diagrams,
     write_result,
 )
-from .project import Project, write_atomically
+from .project import Project, one_writer, write_atomically
 
 # The database commands' modules (psycopg and all) are imported by those commands only:
 # importing them took a tenth of a second off every compile.
@@ -146,7 +146,8 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 def _rebuild_state(project: Project, args: argparse.Namespace) -> int:
     from .rebuild import dev_server_url, rebuild_state
 
-    rebuilt = rebuild_state(project, dev_server_url(args.dev_url, args.database_url), args.force)
+    with one_writer(project):
+        rebuilt = rebuild_state(project, dev_server_url(args.dev_url, args.database_url), args.force)
     if rebuilt is None:
         print("generated/migrations/ holds no migrations; nothing to rebuild, nothing written.")
         return EXIT_OK
@@ -165,6 +166,11 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
         if not problems:
             print("generated/ is up to date")
         return EXIT_STALE if problems else EXIT_OK
+    with one_writer(project):
+        return _compile_and_write(project, args)
+
+
+def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     result = compile_project(project, args.name, args.allow_destructive)
     if result.leftovers and not result.refused:
         for path in clear_leftovers(project, result):

@@ -1,11 +1,15 @@
 """A schemac project on disk: where things live, how migrations are numbered, atomic writes."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import stat
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,3 +162,28 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def one_writer(project: Project) -> Iterator[None]:
+    """Hold the project for one writing command at a time; a second one waits for the first.
+
+    Without it a second compile would take the first one's files, listed in its journal and not
+    recorded yet, for the leftovers of a killed compile. The lock is on the project folder
+    itself (no lock file to commit) and goes with the process, also when it is killed.
+    """
+    try:
+        fd = os.open(project.root, os.O_RDONLY)
+    except OSError:
+        fd = None  # no such folder: the command reports that itself
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print("waiting for another schemac command writing this project...", file=sys.stderr)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)

@@ -360,3 +360,30 @@ def test_rebuild_state_with_no_migrations_writes_nothing(tmp_path: Path, capsys:
     code, out, err = run_cli(tmp_path, capsys, "rebuild-state", "--dev-url", "postgresql://nobody@127.0.0.1:1/none")
     assert (code, out, err) == (0, "generated/migrations/ holds no migrations; nothing to rebuild, nothing written.\n", "")
     assert not (tmp_path / "generated").exists()
+
+
+def test_a_second_compile_waits_for_the_first(compiled: Path) -> None:
+    """A compile still writing is not a killed one: the next waits instead of taking its files for leftovers."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    holder = os.open(compiled, os.O_RDONLY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # as a compile in the middle of writing holds it
+        second = subprocess.Popen([sys.executable, "-m", "compiler.cli", "-C", str(compiled), "compile"],
+                                  env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        assert second.stderr is not None
+        assert second.stderr.readline() == "waiting for another schemac command writing this project...\n"
+        time.sleep(0.5)
+        assert second.poll() is None
+        assert migrations(compiled) == MIGRATIONS_1
+    finally:
+        os.close(holder)
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err
+    assert "wrote generated/migrations/002_add_t_note.sql" in out
