@@ -21,6 +21,10 @@ MIGRATIONS_1 = ["001_create_t.sql", "rollback_001.sql"]
 MIGRATIONS_2 = ["001_create_t.sql", "002_add_t_note.sql", "rollback_001.sql", "rollback_002.sql"]
 
 
+class Killed(BaseException):
+    """The process dying at this point: nothing after it runs, no handler sees it (unlike Ctrl-C)."""
+
+
 def migrations(root: Path) -> list[str]:
     return sorted(p.name for p in (root / "generated" / "migrations").iterdir())
 
@@ -131,11 +135,11 @@ def interrupted(compiled: Path, capsys: pytest.CaptureFixture[str], monkeypatch:
 
     def dies_at_the_commit_point(path: Path, data: bytes, durable: bool = True) -> None:
         if path.name == "state.json":
-            raise KeyboardInterrupt
+            raise Killed
         real(path, data, durable)
 
     monkeypatch.setattr(project_module, "write_atomically", dies_at_the_commit_point)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Killed):
         run_cli(compiled, capsys, "compile")
     monkeypatch.undo()
     assert migrations(compiled) == MIGRATIONS_2
@@ -193,8 +197,8 @@ def test_a_first_compile_killed_before_state_json_is_not_a_lost_state(
     write_definitions(tmp_path, {"t.yaml": T1})
     real = project_module.write_atomically
     monkeypatch.setattr(project_module, "write_atomically", lambda path, data, durable=True: (
-        (_ for _ in ()).throw(KeyboardInterrupt) if path.name == "state.json" else real(path, data, durable)))
-    with pytest.raises(KeyboardInterrupt):
+        (_ for _ in ()).throw(Killed) if path.name == "state.json" else real(path, data, durable)))
+    with pytest.raises(Killed):
         run_cli(tmp_path, capsys, "compile")
     monkeypatch.undo()
     assert not (tmp_path / "generated/state.json").exists() and migrations(tmp_path) == MIGRATIONS_1
@@ -212,11 +216,11 @@ def test_a_journal_left_after_state_json_was_written_goes_alone(compiled: Path, 
 
     def dies_before_the_journal_goes(self: Path, missing_ok: bool = False) -> None:
         if self.name == ".compile-journal.json":
-            raise KeyboardInterrupt
+            raise Killed
         real_unlink(self, missing_ok)
 
     monkeypatch.setattr(Path, "unlink", dies_before_the_journal_goes)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Killed):
         run_cli(compiled, capsys, "compile")
     monkeypatch.undo()
     before = everything(compiled)
@@ -387,3 +391,24 @@ def test_a_second_compile_waits_for_the_first(compiled: Path) -> None:
     out, err = second.communicate(timeout=60)
     assert second.returncode == 0, err
     assert "wrote generated/migrations/002_add_t_note.sql" in out
+
+
+def test_ctrl_c_before_the_commit_point_leaves_what_the_next_compile_removes(
+        compiled: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    real = project_module.write_atomically
+
+    def interrupted_at_the_commit_point(path: Path, data: bytes, durable: bool = True) -> None:
+        if path.name == "state.json":
+            raise KeyboardInterrupt
+        real(path, data, durable)
+
+    monkeypatch.setattr(project_module, "write_atomically", interrupted_at_the_commit_point)
+    assert run_cli(compiled, capsys, "compile")[0] == 130
+    monkeypatch.undo()
+    code, out, _ = run_cli(compiled, capsys, "compile", "--check")
+    assert code == 1 and "002_add_t_note.sql is a leftover of an interrupted compile" in out
+    code, out, err = run_cli(compiled, capsys, "compile")
+    assert code == 0, err
+    assert "removed generated/migrations/002_add_t_note.sql" in out
+    assert migrations(compiled) == MIGRATIONS_2
+    assert run_cli(compiled, capsys, "compile", "--check")[0] == 0
