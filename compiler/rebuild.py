@@ -8,13 +8,14 @@ order, so it is what compile had written and the next migration is the one it wo
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from .database import DatabaseError, connect, resolve_url, scratch_database
+import psycopg
+
+from .database import DatabaseError, connect
 from .diff import diff
 from .errors import StateError
 from .history import HistoryErrors, HistoryProblem, links_outside
@@ -24,10 +25,10 @@ from .model import Check, Column, ForeignKey, Index, Schema, Table, Unique
 from .pipeline import read_definitions
 from .project import Project, write_atomically
 from .renames import resolve_renames
-from .scratch import canonical
+from .scratch import canonical_in
 from .state import MigrationRecord, State, dump_state, load_state, sha256
+from .throwaway import DevServer, make_fresh, throwaway_database
 
-DEV_URL_VARIABLE = "SCHEMAC_DEV_DATABASE_URL"
 _UP = re.compile(r"(\d+)_(.+)\.sql")
 _DOWN = re.compile(r"rollback_(\d+)\.sql")
 _Named = TypeVar("_Named", Check, Unique, ForeignKey, Index)
@@ -39,20 +40,7 @@ class Rebuilt:
     notes: list[str] = field(default_factory=list)
 
 
-def dev_server_url(dev_url: str | None, database_url: str | None) -> str:
-    """A server where throwaway databases may be made: --dev-url, else $SCHEMAC_DEV_DATABASE_URL,
-    else the database URL (--database-url, $DATABASE_URL, $NEON_DATABASE_URL)."""
-    given = dev_url or os.environ.get(DEV_URL_VARIABLE)
-    if given:
-        return given
-    try:
-        return resolve_url(database_url)
-    except DatabaseError:
-        raise DatabaseError(f"no server for a throwaway database: pass --dev-url or set {DEV_URL_VARIABLE} "
-                            "(or a database URL)") from None
-
-
-def rebuild_state(project: Project, server_url: str, force: bool = False) -> Rebuilt | None:
+def rebuild_state(project: Project, server: DevServer, force: bool = False) -> Rebuilt | None:
     """Write state.json from the migration files; None when there are none to rebuild from.
 
     Refuses (HistoryErrors) when state.json can be read, unless `force`, and when the files do
@@ -66,8 +54,12 @@ def rebuild_state(project: Project, server_url: str, force: bool = False) -> Reb
     records = _records(project)
     if not records:
         return None
-    wanted, proven = _proven_definitions(project, server_url)
-    with scratch_database(server_url) as url, connect(url) as conn:
+    wanted = read_definitions(project)
+    extensions = set(wanted.extensions)
+    with throwaway_database(server, extensions) as url, connect(url) as conn:
+        # the definitions built fresh first, then the same database emptied for the history
+        proven = _proven(conn, url, wanted)
+        make_fresh(conn, url, server, extensions)
         for m in records:
             try:
                 run_migration(conn, (project.generated / m.file).read_text(encoding="utf-8"), url)
@@ -129,15 +121,10 @@ def _records(project: Project) -> list[MigrationRecord]:
     return out
 
 
-def _proven_definitions(project: Project, server_url: str) -> tuple[Schema, Schema]:
-    """The definitions' schema, and the same built on the server and read back.
-
-    Both are needed to keep the definitions' spelling: DefinitionErrors when they cannot be read,
-    DatabaseError when PostgreSQL refuses them.
-    """
-    wanted = read_definitions(project)
+def _proven(conn: psycopg.Connection, url: str, wanted: Schema) -> Schema:
+    """The definitions as PostgreSQL holds them: needed to keep their spelling in state.json."""
     try:
-        return wanted, canonical(wanted, server_url)
+        return canonical_in(conn, url, wanted)
     except DatabaseError as e:
         raise DatabaseError(f"the definitions cannot be built on the server, and rebuild-state needs them to spell "
                             f"state.json as compile writes it: {e}") from None
@@ -153,9 +140,7 @@ def _with_spelling_of_definitions(built: Schema, wanted: Schema, proven: Schema,
     tables = {k: _respelled(t, wanted.tables.get(renames.table(k)), proven.tables.get(renames.table(k)))
               for k, t in built.tables.items()}
     enums = {k: wanted.enums.get(k, e) if proven.enums.get(k) == e else e for k, e in built.enums.items()}
-    # an extension the fresh build has but the definitions do not came with the server's template
-    extensions = {n: e for n, e in built.extensions.items() if n in wanted.extensions or n not in proven.extensions}
-    return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), extensions)
+    return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), built.extensions)
 
 
 def _respelled(built: Table, wanted: Table | None, proven: Table | None) -> Table:
