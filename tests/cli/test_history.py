@@ -128,17 +128,22 @@ def test_every_problem_is_named_at_once(compiled: Path, capsys: pytest.CaptureFi
 
 # -- an interrupted compile: its files are told apart from anyone else's with certainty
 
+def stop_at_the_commit_point(monkeypatch: pytest.MonkeyPatch, how: type[BaseException]) -> None:
+    """The next compile raises `how` where it would write state.json, its other files written."""
+    real = project_module.write_atomically
+
+    def stops(path: Path, data: bytes, durable: bool = True) -> None:
+        if path.name == "state.json":
+            raise how
+        real(path, data, durable)
+
+    monkeypatch.setattr(project_module, "write_atomically", stops)
+
+
 @pytest.fixture
 def interrupted(compiled: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Path:
     """A compile of T2 killed after writing its migration files, before state.json."""
-    real = project_module.write_atomically
-
-    def dies_at_the_commit_point(path: Path, data: bytes, durable: bool = True) -> None:
-        if path.name == "state.json":
-            raise Killed
-        real(path, data, durable)
-
-    monkeypatch.setattr(project_module, "write_atomically", dies_at_the_commit_point)
+    stop_at_the_commit_point(monkeypatch, Killed)
     with pytest.raises(Killed):
         run_cli(compiled, capsys, "compile")
     monkeypatch.undo()
@@ -195,9 +200,7 @@ def test_a_file_the_journal_does_not_list_is_not_removed(interrupted: Path, caps
 def test_a_first_compile_killed_before_state_json_is_not_a_lost_state(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     write_definitions(tmp_path, {"t.yaml": T1})
-    real = project_module.write_atomically
-    monkeypatch.setattr(project_module, "write_atomically", lambda path, data, durable=True: (
-        (_ for _ in ()).throw(Killed) if path.name == "state.json" else real(path, data, durable)))
+    stop_at_the_commit_point(monkeypatch, Killed)
     with pytest.raises(Killed):
         run_cli(tmp_path, capsys, "compile")
     monkeypatch.undo()
@@ -395,14 +398,7 @@ def test_a_second_compile_waits_for_the_first(compiled: Path) -> None:
 
 def test_ctrl_c_before_the_commit_point_leaves_what_the_next_compile_removes(
         compiled: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    real = project_module.write_atomically
-
-    def interrupted_at_the_commit_point(path: Path, data: bytes, durable: bool = True) -> None:
-        if path.name == "state.json":
-            raise KeyboardInterrupt
-        real(path, data, durable)
-
-    monkeypatch.setattr(project_module, "write_atomically", interrupted_at_the_commit_point)
+    stop_at_the_commit_point(monkeypatch, KeyboardInterrupt)
     assert run_cli(compiled, capsys, "compile")[0] == 130
     monkeypatch.undo()
     code, out, _ = run_cli(compiled, capsys, "compile", "--check")
