@@ -16,6 +16,8 @@ from .model import (
     Schema,
 )
 from .reader import Reader
+from .rules import check_rules
+from .sources import SourceMap
 from .types import (
     EXTENSION_TYPES,
     KNOWN_TYPE_NAMES,
@@ -70,10 +72,12 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
             continue
         drafts[draft.key] = draft
     tables = resolve.resolve_tables(drafts, enums, errors)
+    schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
+                    extensions=dict(sorted(extensions.items())))
+    errors.extend(check_rules(schema, SourceMap(docs, drafts)))  # what PostgreSQL would refuse
     if errors:
         raise DefinitionErrors(errors)
-    return Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
-                  extensions=dict(sorted(extensions.items())))
+    return schema
 
 
 def _kind(doc: Document, r: Reader) -> str | None:
@@ -207,6 +211,10 @@ class _TableBuilder(ConstraintReading):
                 r.error(m.key_pos[b], f"{what} cannot have both '{a}' and '{b}'")
         if ctype in SERIAL_TYPES and (m.get("default") is not None or identity or generated):
             r.error(r.pos(m, "type"), f"{what} is {ctype}, which brings its own default")
+        if nullable is True and (identity or ctype in SERIAL_TYPES):
+            # PostgreSQL: conflicting NULL/NOT NULL declarations
+            r.error(r.pos(m, "nullable"), f"{what} is {'an identity' if identity else 'a ' + ctype} "
+                                          f"column, which is always NOT NULL; remove 'nullable: true'")
         if is_pk:
             if nullable is True:
                 r.error(r.pos(m, "nullable"), f"{what} is a primary key, so it cannot be nullable")

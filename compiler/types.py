@@ -65,6 +65,13 @@ _TYPE_RE = re.compile(
     r"(?P<base>[a-z_][a-z0-9_]*(?: [a-z_][a-z0-9_]*)*?)"
     r"(?:\s*\(\s*(?P<args>[^()]*?)\s*\))?"
     r"(?:\s+(?P<tz>with time zone|without time zone))?\Z")
+_NAME = r'(?:[A-Za-z_][\w$]*|"(?:[^"]|"")+")'
+_USER_TYPE_RE = re.compile(rf"{_NAME}(?:\.{_NAME})?\Z")
+_NAME_PART = re.compile(_NAME)
+
+
+def _unquote(part: str) -> str:
+    return part[1:-1].replace('""', '"') if part.startswith('"') else part
 _ARRAY_RE = re.compile(r"(?:\s*\[\s*\d*\s*\]|\s+array(?:\s*\[\s*\d*\s*\])?)\Z", re.IGNORECASE)
 
 
@@ -152,7 +159,14 @@ def _canonical_type_cached(text: str, user_types: tuple[tuple[str, str], ...]) -
     users = dict(user_types)
     if spelled in users:
         return users[spelled] + array
+    if '"' in spelled and _USER_TYPE_RE.match(spelled):
+        # an enum named as SQL quotes it: `"Mood"`, `app."Mood"` (quotes around the exact name)
+        unquoted = ".".join(_unquote(p) for p in _NAME_PART.findall(spelled))
+        if unquoted in users:
+            return users[unquoted] + array
     m = _TYPE_RE.match(spelled.lower())
+    if not m and _USER_TYPE_RE.match(spelled):
+        raise KeyError(text)  # a name (schema-qualified or quoted) of a type nobody declared
     if not m:
         raise TypeProblem(f"cannot read type '{text}'")
     base = m["base"]

@@ -1,0 +1,234 @@
+"""What one SQL expression does, read once from its parse tree and tokens, for the definition rules.
+
+Facts are about the text alone (no table), so they are cached by text: a large project repeats
+the same defaults and checks on many tables, and every rule reads the same facts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.tokens import TokenType
+
+from .catalog_facts import (
+    AGGREGATE_FUNCTIONS,
+    NOT_IMMUTABLE_FUNCTIONS,
+    SET_RETURNING_FUNCTIONS,
+    VALUE_FUNCTIONS,
+    WINDOW_FUNCTIONS,
+)
+from .types import parse_expression
+
+TypeName = tuple[str | None, str]  # (schema or None, name) as SQL reads it: unquoted folded to lower case
+Target = tuple[str, str] | tuple[str, TypeName]  # ("column", name) or ("type", TypeName)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelUse:
+    """A string constant PostgreSQL converts to the type of `target` (a column or a cast)."""
+
+    target: Target
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExpressionFacts:
+    calls: tuple[str, ...]  # functions called (and SQL value functions used), in order, once each
+    over: bool  # an OVER clause: a window function
+    labels: tuple[LabelUse, ...]  # constants converted to the type of a column or a cast
+    value_labels: tuple[str, ...]  # constants that are the expression's own value (a default's 'x')
+    casts: tuple[TypeName, ...]  # user types cast to, as SQL names them
+    arithmetic: bool  # the whole expression is a number or arithmetic: never a boolean
+
+    @property
+    def not_immutable(self) -> list[str]:
+        return [c if c in VALUE_FUNCTIONS else f"{c}()" for c in self.calls
+                if c in NOT_IMMUTABLE_FUNCTIONS or c in VALUE_FUNCTIONS]
+
+    @property
+    def aggregates(self) -> list[str]:
+        return [f"{c}()" for c in self.calls if c in AGGREGATE_FUNCTIONS]
+
+    @property
+    def windows(self) -> list[str]:
+        named = [f"{c}()" for c in self.calls if c in WINDOW_FUNCTIONS]
+        return named or (["OVER"] if self.over else [])
+
+    @property
+    def set_returning(self) -> list[str]:
+        return [f"{c}()" for c in self.calls if c in SET_RETURNING_FUNCTIONS]
+
+
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+_WORD_TOKENS = (TokenType.VAR, TokenType.IDENTIFIER)
+
+
+@lru_cache(maxsize=65536)
+def expression_facts(text: str) -> ExpressionFacts:
+    """The facts of one expression; it must already have parsed (build checked it)."""
+    tree = parse_expression(text)
+    calls, over = _calls(text)
+    labels: list[LabelUse] = []
+    casts: list[TypeName] = []
+    for node in tree.walk():
+        if isinstance(node, exp.Cast):
+            _cast(node, labels, casts)
+        elif isinstance(node, _COMPARISONS):
+            _compared(node.this, [node.expression], labels)
+            _compared(node.expression, [node.this], labels)
+        elif isinstance(node, exp.In):
+            _compared(node.this, node.expressions, labels)
+        elif isinstance(node, exp.Between):
+            _compared(node.this, [node.args.get("low"), node.args.get("high")], labels)
+        elif isinstance(node, exp.Case) and node.this is not None:
+            _compared(node.this, [i.this for i in node.args.get("ifs") or []], labels)
+        elif isinstance(node, exp.Coalesce | exp.Greatest | exp.Least | exp.Nullif):
+            args = [node.this, *node.expressions, node.args.get("expression")]
+            for arg in args:
+                _compared(arg, [a for a in args if a is not arg], labels)
+    top = _unparen(tree)
+    arithmetic = isinstance(top, _ARITHMETIC) or (isinstance(top, exp.Literal) and not top.is_string)
+    return ExpressionFacts(tuple(calls), over, tuple(dict.fromkeys(labels)),
+                           tuple(_value_labels(top)), tuple(dict.fromkeys(casts)), arithmetic)
+
+
+def _calls(text: str) -> tuple[list[str], bool]:
+    """Function names as PostgreSQL reads them (a word before '('), and SQL value functions."""
+    tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
+    seen: dict[str, None] = {}
+    over = False
+    for i, token in enumerate(tokens):
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        quoted = token.token_type == TokenType.IDENTIFIER
+        name = token.text if quoted else token.text.lower()
+        before = tokens[i - 1].token_type if i else None
+        if token.token_type == TokenType.OVER:
+            over = True
+        elif after is not None and after.token_type == TokenType.L_PAREN and before != TokenType.DCOLON \
+                and (token.token_type in _WORD_TOKENS or name.isidentifier()):
+            seen.setdefault(name, None)
+        elif not quoted and name in VALUE_FUNCTIONS and before != TokenType.DOT:
+            seen.setdefault(name, None)
+    return list(seen), over
+
+
+def _unparen(node: exp.Expression | None) -> exp.Expression | None:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _string(node: exp.Expression | None) -> str | None:
+    node = _unparen(node)
+    return node.this if isinstance(node, exp.Literal) and node.is_string else None
+
+
+def type_name(data_type: exp.DataType) -> TypeName | None:
+    """The user type a DataType names (`mood`, `"Mood"`, `app.mood`), as SQL folds it."""
+    if data_type.this != exp.DataType.Type.USERDEFINED:
+        return None
+    kind = data_type.args.get("kind")
+    parts = []
+    while isinstance(kind, exp.Dot):
+        parts.append(kind.expression)
+        kind = kind.this
+    parts.append(kind)
+    if not all(isinstance(p, exp.Identifier) for p in parts):
+        return None
+    names = [p.name if p.quoted else p.name.lower() for p in reversed(parts)]
+    return (names[-2] if len(names) > 1 else None, names[-1])
+
+
+def _cast_target(node: exp.Cast) -> tuple[TypeName | None, bool]:
+    """The user type a cast converts to, and whether to an array of it."""
+    to = node.to
+    if to.this == exp.DataType.Type.ARRAY and to.expressions:
+        element = to.expressions[0]
+        return (type_name(element) if isinstance(element, exp.DataType) else None), True
+    return type_name(to), False
+
+
+def _cast(node: exp.Cast, labels: list[LabelUse], casts: list[TypeName]) -> None:
+    target, array = _cast_target(node)
+    if target is None:
+        return
+    casts.append(target)
+    value = _unparen(node.this)
+    if not array:
+        if (label := _string(value)) is not None:
+            labels.append(LabelUse(("type", target), label))
+        return
+    if isinstance(value, exp.Array):
+        items = [s for e in value.expressions if (s := _string(e)) is not None]
+    else:
+        text = _string(value)
+        items = array_literal_items(text) if text is not None else []
+    labels.extend(LabelUse(("type", target), s) for s in items)
+
+
+def _side(node: exp.Expression | None) -> Target | None:
+    """What decides the type of a comparison's side: a column, or a cast to a user type."""
+    node = _unparen(node)
+    if isinstance(node, exp.Column) and not node.table:
+        ident = node.this
+        return ("column", ident.name if ident.quoted else ident.name.lower())
+    if isinstance(node, exp.Cast):
+        target, array = _cast_target(node)
+        if target is not None and not array:
+            return ("type", target)
+    return None
+
+
+def _compared(side: exp.Expression | None, others: list, labels: list[LabelUse]) -> None:
+    target = _side(side)
+    if target is None:
+        return
+    for other in others:
+        other = _unparen(other)
+        if isinstance(other, exp.Any | exp.All):  # x = ANY (ARRAY['a', 'b'])
+            other = _unparen(other.this)
+            values = other.expressions if isinstance(other, exp.Array) else []
+        else:
+            values = [other]
+        labels.extend(LabelUse(target, s) for v in values if (s := _string(v)) is not None)  # type: ignore[arg-type]
+
+
+def _value_labels(top: exp.Expression | None) -> list[str]:
+    """The constants an expression's value can be: itself, a CASE's branches, COALESCE's args."""
+    if (s := _string(top)) is not None:
+        return [s]
+    if isinstance(top, exp.Case):
+        branches = [i.args.get("true") for i in top.args.get("ifs") or []] + [top.args.get("default")]
+        return [s for b in branches if (s := _string(b)) is not None]
+    if isinstance(top, exp.Coalesce):
+        return [s for a in [top.this, *top.expressions] if (s := _string(a)) is not None]
+    return []
+
+
+def array_literal_items(text: str) -> list[str]:
+    """The elements of a one-dimensional array constant such as '{a,"b c"}'; [] if it is not one."""
+    text = text.strip()
+    if not (text.startswith("{") and text.endswith("}")):
+        return []
+    items, current, quoted, escaped, was_quoted = [], "", False, False, False
+    for ch in text[1:-1]:
+        if escaped:
+            current += ch
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted, was_quoted = not quoted, True
+        elif ch == "," and not quoted:
+            items.append((current, was_quoted))
+            current, was_quoted = "", False
+        elif ch in "{}" and not quoted:
+            return []  # nested: not read here
+        else:
+            current += ch
+    if current or was_quoted or items:
+        items.append((current, was_quoted))
+    return [v if q else v.strip() for v, q in items if q or v.strip().upper() != "NULL"]

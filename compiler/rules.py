@@ -1,0 +1,273 @@
+"""Definition rules: what PostgreSQL 15 would refuse in a built Schema, found without a database.
+
+Each rule was tried on a real server; the message says what PostgreSQL would say and how to fix
+it, at the key that is wrong. Expressions are read once (`expression_facts`, cached by text).
+A rule looks at what the model holds; an object built from a bad definition is simply absent.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .catalog_facts import (
+    ARRAY_METHODS,
+    DEFAULT_OPCLASS_TYPES,
+    ENUM_METHODS,
+    MAX_INDEX_COLUMNS,
+    MAX_TABLE_COLUMNS,
+    MULTIRANGE_METHODS,
+    MULTIRANGE_TYPES,
+    RANGE_METHODS,
+    RANGE_TYPES,
+    SYSTEM_COLUMNS,
+    UNINDEXABLE_TYPES,
+    type_base,
+)
+from .errors import DefinitionError
+from .expression_facts import ExpressionFacts, TypeName, expression_facts
+from .load import Pos
+from .model import Enum, Expr, ForeignKey, Index, Schema, Table
+from .sources import SourceMap
+from .types import SERIAL_TYPES, enum_type_spelling
+
+# Extensions that add no operator class to a built-in type; any other declared extension
+# (btree_gin, btree_gist, pg_trgm, intarray...) may, so operator-class checks stand down.
+_NEUTRAL_EXTENSIONS = frozenset({"pgcrypto", "uuid-ossp", "citext", "hstore", "ltree", "cube",
+                                 "vector", "postgis", "pg_stat_statements", "unaccent", "plpgsql"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Host:
+    """An expression with where it is written and what PostgreSQL calls that place."""
+
+    expr: Expr
+    pos: Pos
+    what: str  # for messages: "'default' of column users.status"
+    context: str  # PostgreSQL's word for the place: "DEFAULT expressions", "check constraints"...
+    immutable: bool  # must be IMMUTABLE (generated columns, index expressions and predicates)
+    value_type: str | None = None  # the column type the expression's value becomes (default, generated)
+
+
+class _Rules:
+    def __init__(self, schema: Schema, sources: SourceMap) -> None:
+        self.schema, self.sources = schema, sources
+        self.enums = {enum_type_spelling(e.schema, e.name): e for e in schema.enums.values()}
+        self.enums_by_name = {(e.schema, e.name): e for e in schema.enums.values()}
+        self.opclasses_known = set(schema.extensions) <= _NEUTRAL_EXTENSIONS
+
+    def check(self) -> Iterator[DefinitionError]:
+        for key, table in self.schema.tables.items():
+            if key not in self.sources._drafts:  # noqa: SLF001 - a table of another source
+                continue
+            for message, pos in self.table(key, table):
+                yield self.sources.error(key, pos, message)
+
+    def table(self, key: str, t: Table) -> Iterator[tuple[str, Pos]]:
+        src = self.sources
+        if len(t.columns) > MAX_TABLE_COLUMNS:
+            yield (f"table {t.name} has {len(t.columns)} columns; PostgreSQL allows at most "
+                   f"{MAX_TABLE_COLUMNS}", src.table(key, "columns"))
+        generated = {c.name for c in t.columns if c.generated is not None}
+        for c in t.columns:
+            yield from self.column(key, t, c.name, generated)
+        for host in self.hosts(key, t):
+            yield from self.expression(t, host)
+        yield from self.keys(key, t)
+        for index in t.indexes:
+            yield from self.index(key, t, index)
+        for fk in t.foreign_keys:
+            yield from self.foreign_key(key, t, fk)
+
+    # -- columns
+    def column(self, key: str, t: Table, name: str, generated: set[str]) -> Iterator[tuple[str, Pos]]:
+        src, c = self.sources, t.column(name)
+        assert c is not None
+        if name in SYSTEM_COLUMNS:
+            yield (f"column name {name} is the name of a system column; PostgreSQL refuses it",
+                   src.column(key, name))
+        if c.generated is not None:
+            others = [r for r in _columns_of(c.generated) if r in generated and r != name]
+            if others:
+                yield (f"generated column {t.name}.{name} refers to generated column {others[0]}; "
+                       f"PostgreSQL does not allow a generated column to use another, so repeat "
+                       f"that column's expression instead", src.column(key, name, "generated"))
+
+    def hosts(self, key: str, t: Table) -> Iterator[_Host]:
+        """Every expression of a table, with its place."""
+        src, name = self.sources, t.name
+        for c in t.columns:
+            if c.default is not None:
+                yield _Host(c.default, src.column(key, c.name, "default"), f"'default' of column {name}.{c.name}",
+                            "DEFAULT expressions", False, c.type)
+            if c.generated is not None:
+                yield _Host(c.generated, src.column(key, c.name, "generated"),
+                            f"generated column {name}.{c.name}", "column generation expressions", True, c.type)
+        for check in t.checks:
+            yield _Host(check.expression, src.object(key, check.name), f"check {check.name} of {name}",
+                        "check constraints", False)
+        for index in t.indexes:
+            for i, part in enumerate(index.parts):
+                if part.expression is not None:
+                    pos = src.object_item(key, index.name, "expression", i, fallback="expression")
+                    yield _Host(part.expression, pos, f"index {index.name} of {name}", "index expressions", True)
+            if index.where is not None:
+                yield _Host(index.where, src.object(key, index.name, "where"),
+                            f"'where' of index {index.name} of {name}", "index predicates", True)
+
+    # -- expressions
+    def expression(self, t: Table, host: _Host) -> Iterator[tuple[str, Pos]]:
+        facts = expression_facts(host.expr.text)
+        for kind, found in (("aggregate functions", facts.aggregates), ("window functions", facts.windows),
+                            ("set-returning functions", facts.set_returning)):
+            if found:
+                yield (f"{host.what} uses {found[0]}: {kind} are not allowed in {host.context}", host.pos)
+        if host.immutable and facts.not_immutable:
+            yield (f"{host.what} uses {facts.not_immutable[0]}, which is not IMMUTABLE (its result can "
+                   f"change between calls); PostgreSQL allows only immutable functions in "
+                   f"{host.context}", host.pos)
+        if facts.arithmetic and host.context in ("check constraints", "index predicates"):
+            yield (f"{host.what} is a number, not a condition; a check or 'where' must be true or "
+                   f"false (for example: {host.expr.text} > 0)", host.pos)
+        yield from self.labels(t, host, facts)
+
+    def labels(self, t: Table, host: _Host, facts: ExpressionFacts) -> Iterator[tuple[str, Pos]]:
+        for cast in facts.casts:
+            if self.enum_named(cast) is None and (near := self.enum_differing_in_case(cast)) is not None:
+                written = f"{cast[0]}.{cast[1]}" if cast[0] else cast[1]
+                yield (f"{host.what} casts to type {written}, which is not declared: SQL folds an "
+                       f"unquoted name to lower case, so write the enum {near.name} as "
+                       f"{enum_type_spelling(near.schema, near.name)} in an expression", host.pos)
+        seen: set[tuple[str, str]] = set()
+        uses = [(u.label, self.target_enum(t, u.target)) for u in facts.labels]
+        if host.value_type is not None:
+            enum = self.enums.get(host.value_type.removesuffix("[]"))
+            if enum is not None and host.value_type.endswith("[]"):
+                from .expression_facts import array_literal_items
+                uses += [(item, enum) for label in facts.value_labels for item in array_literal_items(label)]
+            elif enum is not None:
+                uses += [(label, enum) for label in facts.value_labels]
+        for label, enum in uses:
+            if enum is None or label in enum.values or (enum.key, label) in seen:
+                continue
+            seen.add((enum.key, label))
+            yield (f"{host.what} uses '{label}', which is not a value of enum {enum.name} "
+                   f"(its values: {', '.join(enum.values)})", host.pos)
+
+    def target_enum(self, t: Table, target: tuple) -> Enum | None:
+        if target[0] == "column":
+            column = t.column(target[1])
+            return self.enums.get(column.type) if column is not None else None
+        return self.enum_named(target[1])
+
+    def enum_named(self, name: TypeName) -> Enum | None:
+        return self.enums_by_name.get((name[0] or "public", name[1]))
+
+    def enum_differing_in_case(self, name: TypeName) -> Enum | None:
+        schema = name[0] or "public"
+        return next((e for e in self.schema.enums.values()
+                     if e.schema.lower() == schema.lower() and e.name.lower() == name[1].lower()), None)
+
+    # -- keys and indexes
+    def keys(self, key: str, t: Table) -> Iterator[tuple[str, Pos]]:
+        for constraint in ([t.primary_key] if t.primary_key else []) + list(t.uniques):
+            what = f"{constraint.KIND} {constraint.name} of {t.name}"
+            pos = self.sources.object(key, constraint.name)
+            if len(constraint.columns) > MAX_INDEX_COLUMNS:
+                yield self.too_many(what, len(constraint.columns), pos)
+            for column in constraint.columns:
+                yield from self.operator_class(t, column, "btree", what, pos)
+
+    def index(self, key: str, t: Table, index: Index) -> Iterator[tuple[str, Pos]]:
+        src, what = self.sources, f"index {index.name} of {t.name}"
+        if index.unique and index.using != "btree":
+            yield (f"{what} is unique, but access method {index.using} does not support unique "
+                   f"indexes; only btree does", src.object(key, index.name, "using"))
+        if len(index.parts) > 1 and index.using in ("hash", "spgist"):
+            yield (f"{what} has {len(index.parts)} columns, but access method {index.using} does not "
+                   f"support multicolumn indexes", src.object(key, index.name, "using"))
+        if len(index.parts) > MAX_INDEX_COLUMNS:
+            yield self.too_many(what, len(index.parts), src.object(key, index.name))
+        for i, part in enumerate(index.parts):
+            # a part that names its own operator class is not decided by the default one
+            if part.column is not None and not getattr(part, "opclass", None):
+                pos = src.object_item(key, index.name, "expression", i, fallback="columns")
+                yield from self.operator_class(t, part.column, index.using, what, pos)
+
+    @staticmethod
+    def too_many(what: str, count: int, pos: Pos) -> tuple[str, Pos]:
+        return (f"{what} has {count} columns; PostgreSQL allows at most {MAX_INDEX_COLUMNS} in an "
+                f"index", pos)
+
+    def operator_class(self, t: Table, column: str, method: str, what: str, pos: Pos) -> Iterator[tuple[str, Pos]]:
+        c = t.column(column)
+        if c is None or not self.opclasses_known:
+            return
+        problem = self.no_operator_class(c.type, method)
+        if problem:
+            yield f"{what} uses column {column} of type {c.type}, {problem}", pos
+
+    def no_operator_class(self, type_name: str, method: str) -> str | None:
+        """Why PostgreSQL cannot index `type_name` with `method`; None when it can (or may)."""
+        if type_name.endswith("[]"):
+            element = type_name[:-2]
+            by = ARRAY_METHODS.get(method)
+            if by is None:
+                return f"and an array has no default operator class for access method {method}"
+            inner = self.no_operator_class(element, by)
+            if inner:
+                return (f"whose elements PostgreSQL cannot compare ({element} has no default operator "
+                        f"class for {by}): the first two rows fail")
+            return None
+        base = SERIAL_TYPES.get(type_name, type_base(type_name))
+        if type_name in self.enums:
+            ok = method in ENUM_METHODS
+        elif base in RANGE_TYPES:
+            ok = method in RANGE_METHODS
+        elif base in MULTIRANGE_TYPES:
+            ok = method in MULTIRANGE_METHODS
+        elif base in DEFAULT_OPCLASS_TYPES[method] or any(base in v for v in DEFAULT_OPCLASS_TYPES.values()) \
+                or base in UNINDEXABLE_TYPES:
+            ok = base in DEFAULT_OPCLASS_TYPES[method]
+        else:
+            return None  # a type of an extension: its own classes are not known here
+        if ok:
+            return None
+        hint = " (use jsonb, which has one)" if base == "json" and method in ("btree", "hash", "gin") else ""
+        return f"which has no default operator class for access method {method}{hint}"
+
+    def foreign_key(self, key: str, t: Table, fk: ForeignKey) -> Iterator[tuple[str, Pos]]:
+        pos = self.sources.object(key, fk.name)
+        columns = [t.column(c) for c in fk.columns]
+        if any(c is None for c in columns):
+            return
+        for action, rule in (("on_delete", fk.on_delete), ("on_update", fk.on_update)):
+            generated = [c.name for c in columns if c.generated is not None]  # type: ignore[union-attr]
+            refused = ("set null", "set default") + (("cascade",) if action == "on_update" else ())
+            if generated and rule in refused:
+                yield (f"foreign key {fk.name} of {t.name} has {action.replace('_', ' ')} {rule}, which "
+                       f"would write generated column {generated[0]}; PostgreSQL refuses it", pos)
+                continue
+            if rule == "set null":
+                stuck = [c.name for c in columns if not c.nullable]  # type: ignore[union-attr]
+                why = "is NOT NULL"
+            elif rule == "set default":
+                stuck = [c.name for c in columns if not c.nullable and c.default is None  # type: ignore[union-attr]
+                         and c.identity is None and c.type not in SERIAL_TYPES]  # type: ignore[union-attr]
+                why = "is NOT NULL and has no default, so its default is null"
+            else:
+                continue
+            if stuck:
+                yield (f"foreign key {fk.name} of {t.name} has {action.replace('_', ' ')} {rule}, but "
+                       f"column {stuck[0]} {why}: PostgreSQL accepts it, then fails every such "
+                       f"{action.removeprefix('on_')} of a referenced row; make the column nullable or "
+                       f"choose another action", pos)
+
+
+def _columns_of(expr: Expr) -> list[str]:
+    from .types import referenced_columns
+    return referenced_columns(expr.text)
+
+
+def check_rules(schema: Schema, sources: SourceMap) -> list[DefinitionError]:
+    """Every rule broken by the schema, each at the key that breaks it."""
+    return list(_Rules(schema, sources).check())
