@@ -178,6 +178,7 @@ class _TableBuilder(ConstraintReading):
     # -- columns
     def column(self, t: TableDraft, m: Mapping, pos: Pos, pk_columns: list[str]) -> None:
         r = self.r
+        self.split_type(m)
         r.keys(m, COLUMN_KEYS, "a column")
         name = r.name(m, "name", "a column", required=True)
         type_text = m.get("type")
@@ -233,6 +234,23 @@ class _TableBuilder(ConstraintReading):
         elif m.get("on_delete") is not None or m.get("on_update") is not None:
             key = "on_delete" if m.get("on_delete") is not None else "on_update"
             r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
+
+    def split_type(self, m: Mapping) -> None:
+        """`{type: numeric(10,2)}`: YAML's flow style ends a plain value at a comma, leaving
+        `numeric(10` and a key `2)`; say to quote the type rather than report both halves."""
+        text = m.get("type")
+        if not isinstance(text, str) or text.count("(") <= text.count(")"):
+            return
+        rest = [k for k, v in m.items() if v is None and k.endswith(")")]
+        if not rest:
+            return
+        for k in rest:
+            del m[k]
+        whole = ",".join([text, *rest])
+        self.r.error(self.r.pos(m, "type"), f"type '{whole}' was cut at its comma: inside {{...}} YAML "
+                                            f"reads a comma as the end of a value; quote it: type: '{whole}'")
+        del m["type"]
+        m["type"] = "text"  # read on as some type, so the one error is the one reported
 
     def type(self, text: str, pos: Pos) -> str | None:
         try:
