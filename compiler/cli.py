@@ -6,7 +6,7 @@ import gc
 import sys
 from pathlib import Path
 
-from .errors import DefinitionErrors, StateError
+from .errors import DefinitionErrors, StateError, TemplateProblem
 from .pipeline import check_project, compile_project, project_diagrams, refresh_diagrams, write_diagrams, write_result
 from .project import Project, write_atomically
 
@@ -210,6 +210,9 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except StateError as e:
         print(f"generated/state.json: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except TemplateProblem as e:
+        print(f"{e}; nothing written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as e:
         return _database_command_error(e)
