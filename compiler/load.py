@@ -193,7 +193,7 @@ def _hostile_structure(text: str) -> tuple[Pos, str] | None:
                                  "definitions; write the value out")
         if isinstance(token, _OPENING):
             depth += 1
-            if depth > MAX_DEPTH:
+            if depth > MAX_DEPTH + 1:  # the document's own mapping is level 0 to the reader
                 return _pos(token), (f"lists and mappings are nested more than {MAX_DEPTH} deep here; "
                                      f"no definition needs that")
         elif isinstance(token, _CLOSING):
