@@ -40,6 +40,7 @@ class ExpressionFacts:
     labels: tuple[LabelUse, ...]  # constants converted to the type of a column or a cast
     value_labels: tuple[str, ...]  # constants that are the expression's own value (a default's 'x')
     casts: tuple[TypeName, ...]  # user types cast to, as SQL names them
+    text_arrays: tuple[Target, ...]  # compared with ANY/ALL of an ARRAY of bare constants (text[])
     arithmetic: bool  # the whole expression is a number or arithmetic: never a boolean
 
     @property
@@ -73,11 +74,12 @@ def expression_facts(text: str) -> ExpressionFacts:
     calls, over = _calls(text)
     labels: list[LabelUse] = []
     casts: list[TypeName] = []
+    text_arrays: list[Target] = []
     for node in tree.walk():
         if isinstance(node, exp.Cast):
             _cast(node, labels, casts)
         elif isinstance(node, _COMPARISONS):
-            _compared(node.this, [node.expression], labels)
+            _compared(node.this, [node.expression], labels, text_arrays)
             _compared(node.expression, [node.this], labels)
         elif isinstance(node, exp.In):
             _compared(node.this, node.expressions, labels)
@@ -91,8 +93,8 @@ def expression_facts(text: str) -> ExpressionFacts:
                 _compared(arg, [a for a in args if a is not arg], labels)
     top = _unparen(tree)
     arithmetic = isinstance(top, _ARITHMETIC) or (isinstance(top, exp.Literal) and not top.is_string)
-    return ExpressionFacts(tuple(calls), over, tuple(dict.fromkeys(labels)),
-                           tuple(_value_labels(top)), tuple(dict.fromkeys(casts)), arithmetic)
+    return ExpressionFacts(tuple(calls), over, tuple(dict.fromkeys(labels)), tuple(_value_labels(top)),
+                           tuple(dict.fromkeys(casts)), tuple(dict.fromkeys(text_arrays)), arithmetic)
 
 
 def _calls(text: str) -> tuple[list[str], bool]:
@@ -182,18 +184,36 @@ def _side(node: exp.Expression | None) -> Target | None:
     return None
 
 
-def _compared(side: exp.Expression | None, others: list, labels: list[LabelUse]) -> None:
+def _compared(side: exp.Expression | None, others: list, labels: list[LabelUse],
+              text_arrays: list[Target] | None = None) -> None:
     target = _side(side)
     if target is None:
         return
     for other in others:
         other = _unparen(other)
-        if isinstance(other, exp.Any | exp.All):  # x = ANY (ARRAY['a', 'b'])
-            other = _unparen(other.this)
+        quantified = _quantified(other)
+        if quantified is not None:
+            other = quantified
+            if (text := _string(other)) is not None:  # x = ANY ('{a,b}'): the constant becomes x's array type
+                labels.extend(LabelUse(target, item) for item in array_literal_items(text))
+                continue
             values = other.expressions if isinstance(other, exp.Array) else []
+            if values and text_arrays is not None and all(_string(v) is not None for v in values):
+                # x = ANY (ARRAY['a', 'b']): an array of constants alone is text[], whatever x is
+                text_arrays.append(target)
+                continue
         else:
             values = [other]
         labels.extend(LabelUse(target, s) for v in values if (s := _string(v)) is not None)  # type: ignore[arg-type]
+
+
+def _quantified(node: exp.Expression | None) -> exp.Expression | None:
+    """The array of `ANY (...)`, `SOME (...)` or `ALL (...)` (sqlglot reads ALL and SOME as calls)."""
+    if isinstance(node, exp.Any | exp.All):
+        return _unparen(node.this)
+    if isinstance(node, exp.Anonymous) and node.name.upper() in ("ALL", "SOME", "ANY") and len(node.expressions) == 1:
+        return _unparen(node.expressions[0])
+    return None
 
 
 def _value_labels(top: exp.Expression | None) -> list[str]:

@@ -137,6 +137,13 @@ class _Rules:
                 yield (f"{host.what} casts to type {written}, which is not declared: SQL folds an "
                        f"unquoted name to lower case, so write the enum {near.name} as "
                        f"{enum_type_spelling(near.schema, near.name)} in an expression", host.pos)
+        for target in facts.text_arrays:
+            enum = self.target_enum(t, target)
+            if enum is not None:
+                spelling = enum_type_spelling(enum.schema, enum.name)
+                yield (f"{host.what} compares enum {enum.name} with an ARRAY of constants, which PostgreSQL "
+                       f"reads as text[] and has no operator for; write ARRAY[...]::{spelling}[] or use "
+                       f"IN (...)", host.pos)
         seen: set[tuple[str, str]] = set()
         uses = [(u.label, self.target_enum(t, u.target)) for u in facts.labels]
         if host.value_type is not None:

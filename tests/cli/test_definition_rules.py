@@ -58,9 +58,17 @@ CASES = [
     Case("enum_label_in_any_array",
          with_status("""
              indexes:
-               - {columns: [email], where: "status = ANY (ARRAY['active', 'gone'])"}
+               - {columns: [email], where: "status = ANY ('{active,gone}')"}
              """),
          (Expect("users.yaml", "\"status = ANY", "uses 'gone', which is not a value of enum user_status"),)),
+    Case("enum_compared_with_text_array",
+         with_status("""
+             indexes:
+               - {columns: [email], where: "status <> ALL (ARRAY['active', 'deleted'])"}
+             """),
+         (Expect("users.yaml", "\"status <> ALL", "'where' of index users_email_idx of users compares enum "
+                                                  "user_status with an ARRAY of constants, which PostgreSQL reads "
+                                                  "as text[] and has no operator for"),)),
     Case("enum_label_in_cast",
          {"users.yaml": users_with("""  - {name: note, type: text, default: "('gone'::user_status)::text"}\n"""),
           "types.yaml": STATUS},

@@ -61,8 +61,15 @@ def test_labels_compared_with_columns_and_casts() -> None:
     assert set(facts.labels) == set([
         LabelUse(("column", "s"), "a"), LabelUse(("column", "t"), "b"), LabelUse(("column", "s"), "c"),
         LabelUse(("column", "s"), "d"), LabelUse(("column", "s"), "e"), LabelUse(("column", "s"), "f"),
-        LabelUse(("column", "u"), "g"), LabelUse(("column", "s"), "h")])
-    assert len(facts.labels) == 8  # once each
+        LabelUse(("column", "s"), "h")])
+    assert len(facts.labels) == 7  # once each
+    assert facts.text_arrays == (("column", "u"),)  # ARRAY['g'] is text[]: no label, another error
+
+
+def test_quantified_comparisons() -> None:
+    assert [u.label for u in expression_facts("s = ANY ('{a,b}')").labels] == ["a", "b"]
+    assert expression_facts("s <> ALL (ARRAY['a'])").text_arrays == (("column", "s"),)
+    assert expression_facts("s = SOME (ARRAY['a'::mood])").text_arrays == ()
 
 
 def test_casts_name_types_as_sql_folds_them() -> None:
