@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from types import BuiltinMethodType, MethodType
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -54,6 +55,29 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
     LIMIT = 100_000
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def getattr(self, obj: object, attribute: str) -> object:
+        # The sandbox's verdict depends only on the object's type and the attribute's name
+        # (underscores, function/frame/generator internals, mutating methods of known
+        # containers), so it is remembered: every column of 1,000 tables asks the same few
+        # questions. Text goes the sandbox's own way, which also guards str.format.
+        kind = type(obj)
+        if kind is str or isinstance(obj, str):
+            return super().getattr(obj, attribute)
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)
+        if isinstance(value, MethodType | BuiltinMethodType):
+            return super().getattr(obj, attribute)  # a method (str.format among them): checked in full
+        safe = self._safe.get((kind, attribute))
+        if safe is None:
+            safe = self._safe[(kind, attribute)] = self.is_safe_attribute(obj, attribute, value)
+        return value if safe else self.unsafe_undefined(obj, attribute)
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object, right: object) -> object:
         if operator == "**" and isinstance(right, int) and abs(right) > 64:

@@ -6,8 +6,9 @@ A rule looks at what the model holds; an object built from a bad definition is s
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from .catalog_facts import (
     ARRAY_METHODS,
@@ -36,12 +37,18 @@ _NEUTRAL_EXTENSIONS = frozenset({"pgcrypto", "uuid-ossp", "citext", "hstore", "l
                                  "vector", "postgis", "pg_stat_statements", "unaccent", "plpgsql"})
 
 
+# Where a finding is, worked out only when there is one: a clean build of 1,000 tables never
+# indexes a document's positions.
+Where = Callable[[], Pos]
+Finding = tuple[str, Where]
+
+
 @dataclass(frozen=True, slots=True)
 class _Host:
     """An expression with where it is written and what PostgreSQL calls that place."""
 
     expr: Expr
-    pos: Pos
+    pos: Where
     what: str  # for messages: "'default' of column users.status"
     context: str  # PostgreSQL's word for the place: "DEFAULT expressions", "check constraints"...
     immutable: bool  # must be IMMUTABLE (generated columns, index expressions and predicates)
@@ -59,14 +66,14 @@ class _Rules:
         for key, table in self.schema.tables.items():
             if key not in self.sources._drafts:  # noqa: SLF001 - a table of another source
                 continue
-            for message, pos in self.table(key, table):
-                yield self.sources.error(key, pos, message)
+            for message, where in self.table(key, table):
+                yield self.sources.error(key, where(), message)
 
-    def table(self, key: str, t: Table) -> Iterator[tuple[str, Pos]]:
+    def table(self, key: str, t: Table) -> Iterator[Finding]:
         src = self.sources
         if len(t.columns) > MAX_TABLE_COLUMNS:
             yield (f"table {t.name} has {len(t.columns)} columns; PostgreSQL allows at most "
-                   f"{MAX_TABLE_COLUMNS}", src.table(key, "columns"))
+                   f"{MAX_TABLE_COLUMNS}", partial(src.table, key, "columns"))
         generated = {c.name for c in t.columns if c.generated is not None}
         for c in t.columns:
             yield from self.column(key, t, c.name, generated)
@@ -79,43 +86,44 @@ class _Rules:
             yield from self.foreign_key(key, t, fk)
 
     # -- columns
-    def column(self, key: str, t: Table, name: str, generated: set[str]) -> Iterator[tuple[str, Pos]]:
+    def column(self, key: str, t: Table, name: str, generated: set[str]) -> Iterator[Finding]:
         src, c = self.sources, t.column(name)
         assert c is not None
         if name in SYSTEM_COLUMNS:
             yield (f"column name {name} is the name of a system column; PostgreSQL refuses it",
-                   src.column(key, name))
+                   partial(src.column, key, name))
         if c.generated is not None:
             others = [r for r in _columns_of(c.generated) if r in generated and r != name]
             if others:
                 yield (f"generated column {t.name}.{name} refers to generated column {others[0]}; "
                        f"PostgreSQL does not allow a generated column to use another, so repeat "
-                       f"that column's expression instead", src.column(key, name, "generated"))
+                       f"that column's expression instead", partial(src.column, key, name, "generated"))
 
     def hosts(self, key: str, t: Table) -> Iterator[_Host]:
         """Every expression of a table, with its place."""
         src, name = self.sources, t.name
         for c in t.columns:
             if c.default is not None:
-                yield _Host(c.default, src.column(key, c.name, "default"), f"'default' of column {name}.{c.name}",
+                yield _Host(c.default, partial(src.column, key, c.name, "default"),
+                            f"'default' of column {name}.{c.name}",
                             "DEFAULT expressions", False, c.type)
             if c.generated is not None:
-                yield _Host(c.generated, src.column(key, c.name, "generated"),
+                yield _Host(c.generated, partial(src.column, key, c.name, "generated"),
                             f"generated column {name}.{c.name}", "column generation expressions", True, c.type)
         for check in t.checks:
-            yield _Host(check.expression, src.object(key, check.name), f"check {check.name} of {name}",
+            yield _Host(check.expression, partial(src.object, key, check.name), f"check {check.name} of {name}",
                         "check constraints", False)
         for index in t.indexes:
             for i, part in enumerate(index.parts):
                 if part.expression is not None:
-                    pos = src.object_item(key, index.name, "expression", i, fallback="expression")
+                    pos = partial(src.object_item, key, index.name, "expression", i, fallback="expression")
                     yield _Host(part.expression, pos, f"index {index.name} of {name}", "index expressions", True)
             if index.where is not None:
-                yield _Host(index.where, src.object(key, index.name, "where"),
+                yield _Host(index.where, partial(src.object, key, index.name, "where"),
                             f"'where' of index {index.name} of {name}", "index predicates", True)
 
     # -- expressions
-    def expression(self, t: Table, host: _Host) -> Iterator[tuple[str, Pos]]:
+    def expression(self, t: Table, host: _Host) -> Iterator[Finding]:
         facts = expression_facts(host.expr.text)
         for kind, found in (("aggregate functions", facts.aggregates), ("window functions", facts.windows),
                             ("set-returning functions", facts.set_returning)):
@@ -130,7 +138,7 @@ class _Rules:
                    f"false (for example: {host.expr.text} > 0)", host.pos)
         yield from self.labels(t, host, facts)
 
-    def labels(self, t: Table, host: _Host, facts: ExpressionFacts) -> Iterator[tuple[str, Pos]]:
+    def labels(self, t: Table, host: _Host, facts: ExpressionFacts) -> Iterator[Finding]:
         for cast in facts.casts:
             if self.enum_named(cast) is None and (near := self.enum_differing_in_case(cast)) is not None:
                 written = f"{cast[0]}.{cast[1]}" if cast[0] else cast[1]
@@ -175,37 +183,37 @@ class _Rules:
                      if e.schema.lower() == schema.lower() and e.name.lower() == name[1].lower()), None)
 
     # -- keys and indexes
-    def keys(self, key: str, t: Table) -> Iterator[tuple[str, Pos]]:
+    def keys(self, key: str, t: Table) -> Iterator[Finding]:
         for constraint in ([t.primary_key] if t.primary_key else []) + list(t.uniques):
             what = f"{constraint.KIND} {constraint.name} of {t.name}"
-            pos = self.sources.object(key, constraint.name)
+            pos = partial(self.sources.object, key, constraint.name)
             if len(constraint.columns) > MAX_INDEX_COLUMNS:
                 yield self.too_many(what, len(constraint.columns), pos)
             for column in constraint.columns:
                 yield from self.operator_class(t, column, "btree", what, pos)
 
-    def index(self, key: str, t: Table, index: Index) -> Iterator[tuple[str, Pos]]:
+    def index(self, key: str, t: Table, index: Index) -> Iterator[Finding]:
         src, what = self.sources, f"index {index.name} of {t.name}"
         if index.unique and index.using != "btree":
             yield (f"{what} is unique, but access method {index.using} does not support unique "
-                   f"indexes; only btree does", src.object(key, index.name, "using"))
+                   f"indexes; only btree does", partial(src.object, key, index.name, "using"))
         if len(index.parts) > 1 and index.using in ("hash", "spgist"):
             yield (f"{what} has {len(index.parts)} columns, but access method {index.using} does not "
-                   f"support multicolumn indexes", src.object(key, index.name, "using"))
+                   f"support multicolumn indexes", partial(src.object, key, index.name, "using"))
         if len(index.parts) > MAX_INDEX_COLUMNS:
-            yield self.too_many(what, len(index.parts), src.object(key, index.name))
+            yield self.too_many(what, len(index.parts), partial(src.object, key, index.name))
         for i, part in enumerate(index.parts):
             # a part that names its own operator class is not decided by the default one
             if part.column is not None and not getattr(part, "opclass", None):
-                pos = src.object_item(key, index.name, "expression", i, fallback="columns")
+                pos = partial(src.object_item, key, index.name, "expression", i, fallback="columns")
                 yield from self.operator_class(t, part.column, index.using, what, pos)
 
     @staticmethod
-    def too_many(what: str, count: int, pos: Pos) -> tuple[str, Pos]:
+    def too_many(what: str, count: int, pos: Where) -> Finding:
         return (f"{what} has {count} columns; PostgreSQL allows at most {MAX_INDEX_COLUMNS} in an "
                 f"index", pos)
 
-    def operator_class(self, t: Table, column: str, method: str, what: str, pos: Pos) -> Iterator[tuple[str, Pos]]:
+    def operator_class(self, t: Table, column: str, method: str, what: str, pos: Where) -> Iterator[Finding]:
         c = t.column(column)
         if c is None or not self.opclasses_known:
             return
@@ -242,8 +250,8 @@ class _Rules:
         hint = " (use jsonb, which has one)" if base == "json" and method in ("btree", "hash", "gin") else ""
         return f"which has no default operator class for access method {method}{hint}"
 
-    def foreign_key(self, key: str, t: Table, fk: ForeignKey) -> Iterator[tuple[str, Pos]]:
-        pos = self.sources.object(key, fk.name)
+    def foreign_key(self, key: str, t: Table, fk: ForeignKey) -> Iterator[Finding]:
+        pos = partial(self.sources.object, key, fk.name)
         columns = [t.column(c) for c in fk.columns]
         if any(c is None for c in columns):
             return
