@@ -42,6 +42,7 @@ class ExpressionFacts:
     casts: tuple[TypeName, ...]  # user types cast to, as SQL names them
     text_arrays: tuple[Target, ...]  # compared with ANY/ALL of an ARRAY of bare constants (text[])
     arithmetic: bool  # the whole expression is a number or arithmetic: never a boolean
+    value_number: str | None = None  # the whole expression is this numeric constant (`-1`)
 
     @property
     def not_immutable(self) -> list[str]:
@@ -93,8 +94,13 @@ def expression_facts(text: str) -> ExpressionFacts:
                 _compared(arg, [a for a in args if a is not arg], labels)
     top = _unparen(tree)
     arithmetic = isinstance(top, _ARITHMETIC) or (isinstance(top, exp.Literal) and not top.is_string)
+    number = _unparen(top.this) if isinstance(top, exp.Neg) else top
+    value_number = None
+    if isinstance(number, exp.Literal) and not number.is_string:
+        value_number = ("-" if isinstance(top, exp.Neg) else "") + number.this
     return ExpressionFacts(tuple(calls), over, tuple(dict.fromkeys(labels)), tuple(_value_labels(top)),
-                           tuple(dict.fromkeys(casts)), tuple(dict.fromkeys(text_arrays)), arithmetic)
+                           tuple(dict.fromkeys(casts)), tuple(dict.fromkeys(text_arrays)), arithmetic,
+                           value_number)
 
 
 def _calls(text: str) -> tuple[list[str], bool]:

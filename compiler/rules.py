@@ -25,7 +25,8 @@ from .catalog_facts import (
     type_base,
 )
 from .errors import DefinitionError
-from .expression_facts import ExpressionFacts, TypeName, expression_facts
+from .expression_facts import ExpressionFacts, TypeName, array_literal_items, expression_facts
+from .literal_input import constant_problem, number_problem
 from .load import Pos
 from .model import Enum, Expr, ForeignKey, Index, Schema, Table
 from .sources import SourceMap
@@ -153,26 +154,39 @@ class _Rules:
                        f"reads as text[] and has no operator for; write ARRAY[...]::{spelling}[] or use "
                        f"IN (...)", host.pos)
         seen: set[tuple[str, str]] = set()
-        uses = [(u.label, self.target_enum(t, u.target)) for u in facts.labels]
+        uses = [(u.label, self.target_type(t, u.target), False) for u in facts.labels]
         if host.value_type is not None:
-            enum = self.enums.get(host.value_type.removesuffix("[]"))
-            if enum is not None and host.value_type.endswith("[]"):
-                from .expression_facts import array_literal_items
-                uses += [(item, enum) for label in facts.value_labels for item in array_literal_items(label)]
-            elif enum is not None:
-                uses += [(label, enum) for label in facts.value_labels]
-        for label, enum in uses:
-            if enum is None or label in enum.values or (enum.key, label) in seen:
+            if host.value_type.endswith("[]"):
+                element = host.value_type[:-2]
+                uses += [(item, element, True) for label in facts.value_labels for item in array_literal_items(label)]
+            else:
+                uses += [(label, host.value_type, True) for label in facts.value_labels]
+            problem = number_problem(host.value_type, facts.value_number) if facts.value_number else None
+            if problem:
+                yield (f"{host.what} is {facts.value_number}, {problem}: PostgreSQL accepts the table, "
+                       f"then fails every row that takes it", host.pos)
+        for label, type_name, stored in uses:
+            if type_name is None or (type_name, label) in seen:
                 continue
-            seen.add((enum.key, label))
-            yield (f"{host.what} uses '{label}', which is not a value of enum {enum.name} "
-                   f"(its values: {', '.join(enum.values)})", host.pos)
+            seen.add((type_name, label))
+            enum = self.enums.get(type_name)
+            if enum is not None and label not in enum.values:
+                yield (f"{host.what} uses '{label}', which is not a value of enum {enum.name} "
+                       f"(its values: {', '.join(enum.values)})", host.pos)
+            elif enum is None and (problem := constant_problem(type_name, label, stored)):
+                yield f"{host.what} uses '{label}' for a value of type {type_name}: {problem}", host.pos
 
     def target_enum(self, t: Table, target: tuple) -> Enum | None:
+        type_name = self.target_type(t, target)
+        return self.enums.get(type_name) if type_name is not None else None
+
+    def target_type(self, t: Table, target: tuple) -> str | None:
+        """The type a constant is converted to: its column's, or a cast's (enums only)."""
         if target[0] == "column":
             column = t.column(target[1])
-            return self.enums.get(column.type) if column is not None else None
-        return self.enum_named(target[1])
+            return column.type if column is not None else None
+        enum = self.enum_named(target[1])
+        return enum_type_spelling(enum.schema, enum.name) if enum is not None else None
 
     def enum_named(self, name: TypeName) -> Enum | None:
         return self.enums_by_name.get((name[0] or "public", name[1]))

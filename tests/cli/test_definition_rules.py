@@ -93,6 +93,23 @@ CASES = [
           "types.yaml": "enum: Mood\nvalues: [happy, sad]\n"},
          (Expect("users.yaml", "\"mood <>", "casts to type mood, which is not declared: SQL folds an unquoted "
                                            "name to lower case, so write the enum Mood as \"Mood\""),)),
+    # -- constants a built-in type cannot read, or that do not fit it
+    Case("default_not_an_integer",
+         {"users.yaml": users_with("""  - {name: n, type: integer, default: "'abc'"}\n""")},
+         (Expect("users.yaml", "\"'abc'\"", "'default' of column users.n uses 'abc' for a value of type integer: "
+                                            "invalid input syntax for type integer"),)),
+    Case("check_constant_not_a_boolean",
+         {"users.yaml": users_with("""  - {name: active, type: boolean, check: "active <> 'maybe'"}\n""")},
+         (Expect("users.yaml", "\"active <>", "check users_active_check of users uses 'maybe' for a value of type "
+                                               "boolean: invalid input syntax for type boolean"),)),
+    Case("default_out_of_range",
+         {"users.yaml": users_with("  - {name: n, type: smallint, default: 40000}\n")},
+         (Expect("users.yaml", "40000", "'default' of column users.n is 40000, out of range for type smallint: "
+                                        "PostgreSQL accepts the table, then fails every row that takes it"),)),
+    Case("default_too_long",
+         {"users.yaml": users_with("""  - {name: code, type: "varchar(2)", default: "'abc'"}\n""")},
+         (Expect("users.yaml", "\"'abc'\"", "value too long for type character varying(2): PostgreSQL accepts "
+                                            "the table, then fails every row that takes it"),)),
     # -- generated columns and immutability
     Case("generated_uses_generated",
          {"users.yaml": users_with("""

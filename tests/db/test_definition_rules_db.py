@@ -7,6 +7,7 @@ show PostgreSQL refuses it (or accepts it and then fails at run time, for the tw
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 from compiler import catalog_facts as facts
 from compiler import types as schemac_types
@@ -200,5 +201,48 @@ def test_every_rule_tried_through_the_command_line_was_tried_on_the_server() -> 
                             "enum_label_in_generated_column", "now_in_generated_column",
                             "concat_in_generated_column", "current_timestamp_in_index_predicate",
                             "window_function_in_check", "set_returning_function_in_default",
-                            "btree_index_on_point", "gin_index_on_integer"}  # the operator-class tests above
+                            "btree_index_on_point", "gin_index_on_integer",  # the operator-class tests above
+                            "default_not_an_integer", "check_constant_not_a_boolean", "default_out_of_range",
+                            "default_too_long"}  # the constant tests above
     assert {c.id for c in CASES} <= tried
+
+
+CONSTANTS = [
+    ("integer", t) for t in ("12", " +12 ", "-0", "abc", "1.5", "1_000", "0x1F", "", "  ", "2147483647", "2147483648")
+] + [("smallint", "-32768"), ("smallint", "32768"), ("bigint", "9223372036854775808")] + [
+    ("numeric", t) for t in ("1e2", ".5", "5.", "NaN", "Infinity", "-inf", "1,5", "abc", " 2 ")
+] + [("double precision", t) for t in ("nan", "-Infinity", "1e-3", "one")] + [
+    ("boolean", t) for t in ("t", "ye", "OFF", " true ", "1", "o", "maybe", "", "of", "n")
+] + [("uuid", t) for t in ("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "{a0eebc999c0b4ef8bb6d6bb9bd380a11}", "x",
+                           "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1")] + [
+    ("jsonb", t) for t in ('{"a": [1, null]}', "[1,2", "NaN", "1", "'x'", '"x"')
+] + [("json", "{bad"), ("character varying(3)", "abc  "), ("character varying(3)", "abcd"), ("character(2)", "abc"),
+     ("text", "anything")]
+
+
+def test_constants_are_read_as_the_server_reads_them(database_url: str) -> None:
+    """A default of each constant, then a row that takes it: refused exactly when the rule says so."""
+    from compiler.literal_input import constant_problem
+
+    wrong = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for type_name, text in CONSTANTS:
+            literal = "'" + text.replace("'", "''") + "'"
+            refused = _fails(conn, f"CREATE TABLE probe (v {type_name} DEFAULT {literal})",
+                             "INSERT INTO probe DEFAULT VALUES")
+            if (refused is None) != (constant_problem(type_name, text, stored=True) is None):
+                wrong.append(f"{type_name} {literal}: server says {refused or 'fine'}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize(("type_name", "number", "fits"), [
+    ("smallint", "32767", True), ("smallint", "32768", False), ("smallint", "-32769", False),
+    ("integer", "-2147483648", True), ("bigint", "9223372036854775808", False), ("integer", "1.5", True),
+    ("numeric(3,0)", "100000", True)])  # numeric precision is not judged: no false refusal
+def test_numbers_that_do_not_fit_fail_every_row(database_url: str, type_name: str, number: str, fits: bool) -> None:
+    from compiler.literal_input import number_problem
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        refused = _fails(conn, f"CREATE TABLE probe (v {type_name} DEFAULT {number})", "INSERT INTO probe DEFAULT VALUES")
+    assert (number_problem(type_name, number) is None) == (fits or type_name.startswith("numeric"))
+    assert (refused is None) == fits or type_name.startswith("numeric"), refused

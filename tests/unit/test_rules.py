@@ -197,3 +197,24 @@ def test_set_default_on_a_not_null_column_with_a_default_is_fine() -> None:
           - {name: org_id, type: bigint, nullable: false, default: 1, references: orgs.id, on_delete: set default}
           - {name: other, type: bigint, references: orgs.id, on_delete: set null}
         """)
+
+
+# -- constants
+
+@pytest.mark.parametrize(("type_name", "text", "stored", "problem"), [
+    ("integer", " -12 ", True, None), ("integer", "1.5", True, "invalid input syntax for type integer"),
+    ("serial", "x", True, "invalid input syntax for type integer"),
+    ("smallint", "32768", False, "out of range for type smallint"),
+    ("boolean", "o", True, "invalid input syntax for type boolean"), ("boolean", "of", True, None),
+    ("jsonb", "NaN", True, "invalid input syntax for type jsonb"), ("uuid", "{A0EEBC999C0B4EF8BB6D6BB9BD380A11}", True, None),
+    ("character varying(2)", "abc", False, None), ("date", "someday", True, None),  # not judged: no false refusal
+])
+def test_constant_problem(type_name: str, text: str, stored: bool, problem: str | None) -> None:
+    from compiler.literal_input import constant_problem
+    assert constant_problem(type_name, text, stored) == problem
+
+
+def test_numeric_value_of_a_default() -> None:
+    assert expression_facts("-40000").value_number == "-40000"
+    assert expression_facts("(7)").value_number == "7"
+    assert expression_facts("7 + 1").value_number is None
