@@ -116,8 +116,9 @@ def _canonical_base(base: str, args: str | None, tz: str | None,
     if lowered in _LENGTH_TYPES:
         name = _LENGTH_TYPES[lowered]
         (n,) = _ints(args, lowered, (1, 1)) or [None]
-        if n is not None and not 1 <= n <= 10485760:
-            raise TypeProblem(f"length for type {lowered} must be between 1 and 10485760, not {n}")
+        longest = 83886080 if name.startswith("bit") else 10485760  # bits are counted, not characters
+        if n is not None and not 1 <= n <= longest:
+            raise TypeProblem(f"length for type {lowered} must be between 1 and {longest}, not {n}")
         if n is None and name in ("character", "bit"):
             n = 1  # char and bit mean char(1) and bit(1)
         return f"{name}({n})" if n is not None else name

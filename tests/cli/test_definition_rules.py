@@ -314,3 +314,17 @@ def test_what_postgresql_accepts_passes_the_rules(tmp_path: Path, capsys: pytest
     code, out, err = run(tmp_path, capsys, "compile")
     assert code == 0, err
     assert err == ""
+
+
+def test_bit_strings_are_as_long_as_postgresql_allows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_definitions(tmp_path, {"users.yaml": users_with("  - {name: flags, type: bit(83886080)}\n")}, exact=True)
+    code, out, err = run(tmp_path, capsys, "plan")
+    assert code == 0, err
+    assert "flags bit(83886080)" in out
+    case = Case("bit_too_long", {"users.yaml": users_with("  - {name: flags, type: varbit(83886081)}\n")},
+                (Expect("users.yaml", "varbit", "length for type varbit must be between 1 and 83886080, not "
+                                                "83886081"),))
+    write_definitions(tmp_path, case.files, exact=True)
+    code, _, err = run(tmp_path, capsys, "plan")
+    assert code == 2
+    assert_reported(err, expected_lines(case))
