@@ -25,12 +25,12 @@ from .catalog_facts import (
     type_base,
 )
 from .errors import DefinitionError
-from .expression_facts import ExpressionFacts, TypeName, array_literal_items, expression_facts
+from .expression_facts import ExpressionFacts, Target, TypeName, array_literal_items, expression_facts
 from .literal_input import constant_problem, number_problem
 from .load import Pos
 from .model import Enum, Expr, ForeignKey, Index, Schema, Table
 from .sources import SourceMap
-from .types import SERIAL_TYPES, enum_type_spelling
+from .types import SERIAL_TYPES, enum_type_spelling, referenced_columns
 
 # Extensions that add no operator class to a built-in type; any other declared extension
 # (btree_gin, btree_gist, pg_trgm, intarray...) may, so operator-class checks stand down.
@@ -65,7 +65,7 @@ class _Rules:
 
     def check(self) -> Iterator[DefinitionError]:
         for key, table in self.schema.tables.items():
-            if key not in self.sources._drafts:  # noqa: SLF001 - a table of another source
+            if not self.sources.knows(key):
                 continue
             for message, where in self.table(key, table):
                 yield self.sources.error(key, where(), message)
@@ -94,7 +94,7 @@ class _Rules:
             yield (f"column name {name} is the name of a system column; PostgreSQL refuses it",
                    partial(src.column, key, name))
         if c.generated is not None:
-            others = [r for r in _columns_of(c.generated) if r in generated and r != name]
+            others = [r for r in referenced_columns(c.generated.text) if r in generated and r != name]
             if others:
                 yield (f"generated column {t.name}.{name} refers to generated column {others[0]}; "
                        f"PostgreSQL does not allow a generated column to use another, so repeat "
@@ -176,16 +176,16 @@ class _Rules:
             elif enum is None and (problem := constant_problem(type_name, label, stored)):
                 yield f"{host.what} uses '{label}' for a value of type {type_name}: {problem}", host.pos
 
-    def target_enum(self, t: Table, target: tuple) -> Enum | None:
+    def target_enum(self, t: Table, target: Target) -> Enum | None:
         type_name = self.target_type(t, target)
         return self.enums.get(type_name) if type_name is not None else None
 
-    def target_type(self, t: Table, target: tuple) -> str | None:
+    def target_type(self, t: Table, target: Target) -> str | None:
         """The type a constant is converted to: its column's, or a cast's (enums only)."""
         if target[0] == "column":
             column = t.column(target[1])
             return column.type if column is not None else None
-        enum = self.enum_named(target[1])
+        enum = self.enum_named(target[1])  # type: ignore[arg-type]
         return enum_type_spelling(enum.schema, enum.name) if enum is not None else None
 
     def enum_named(self, name: TypeName) -> Enum | None:
@@ -266,22 +266,22 @@ class _Rules:
 
     def foreign_key(self, key: str, t: Table, fk: ForeignKey) -> Iterator[Finding]:
         pos = partial(self.sources.object, key, fk.name)
-        columns = [t.column(c) for c in fk.columns]
-        if any(c is None for c in columns):
+        columns = [c for name in fk.columns if (c := t.column(name)) is not None]
+        if len(columns) != len(fk.columns):
             return
         for action, rule in (("on_delete", fk.on_delete), ("on_update", fk.on_update)):
-            generated = [c.name for c in columns if c.generated is not None]  # type: ignore[union-attr]
+            generated = [c.name for c in columns if c.generated is not None]
             refused = ("set null", "set default") + (("cascade",) if action == "on_update" else ())
             if generated and rule in refused:
                 yield (f"foreign key {fk.name} of {t.name} has {action.replace('_', ' ')} {rule}, which "
                        f"would write generated column {generated[0]}; PostgreSQL refuses it", pos)
                 continue
             if rule == "set null":
-                stuck = [c.name for c in columns if not c.nullable]  # type: ignore[union-attr]
+                stuck = [c.name for c in columns if not c.nullable]
                 why = "is NOT NULL"
             elif rule == "set default":
-                stuck = [c.name for c in columns if not c.nullable and c.default is None  # type: ignore[union-attr]
-                         and c.identity is None and c.type not in SERIAL_TYPES]  # type: ignore[union-attr]
+                stuck = [c.name for c in columns if not c.nullable and c.default is None
+                         and c.identity is None and c.type not in SERIAL_TYPES]
                 why = "is NOT NULL and has no default, so its default is null"
             else:
                 continue
@@ -290,11 +290,6 @@ class _Rules:
                        f"column {stuck[0]} {why}: PostgreSQL accepts it, then fails every such "
                        f"{action.removeprefix('on_')} of a referenced row; make the column nullable or "
                        f"choose another action", pos)
-
-
-def _columns_of(expr: Expr) -> list[str]:
-    from .types import referenced_columns
-    return referenced_columns(expr.text)
 
 
 def check_rules(schema: Schema, sources: SourceMap) -> list[DefinitionError]:

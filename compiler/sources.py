@@ -24,6 +24,10 @@ class SourceMap:
         self._docs = {(d.path, d.body.value_pos.get("table")): d for d in docs if "table" in d.body}
         self._owners: dict[int, dict[Pos, tuple[Mapping, str | None]]] = {}
 
+    def knows(self, table: str) -> bool:
+        """Whether the table was read from the definitions (and so has positions)."""
+        return table in self._drafts
+
     def error(self, table: str, pos: Pos, message: str) -> DefinitionError:
         return DefinitionError(self._drafts[table].path, pos[0], pos[1], message)
 
