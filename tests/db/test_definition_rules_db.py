@@ -6,6 +6,8 @@ show PostgreSQL refuses it (or accepts it and then fails at run time, for the tw
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
@@ -246,3 +248,20 @@ def test_numbers_that_do_not_fit_fail_every_row(database_url: str, type_name: st
         refused = _fails(conn, f"CREATE TABLE probe (v {type_name} DEFAULT {number})", "INSERT INTO probe DEFAULT VALUES")
     assert (number_problem(type_name, number) is None) == (fits or type_name.startswith("numeric"))
     assert (refused is None) == fits or type_name.startswith("numeric"), refused
+
+
+def test_the_near_misses_of_every_rule_apply(database_url: str, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """What the rules let through really is valid: compiled and applied to a real database."""
+    from tests.cli.test_definition_rules import NEAR_MISSES
+    from tests.helpers import run_cli, write_definitions
+
+    write_definitions(tmp_path, NEAR_MISSES, exact=True)
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    code, out, err = run_cli(tmp_path, capsys, "apply", "--database-url", database_url)
+    assert code == 0, err
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO orgs (id) VALUES (1)")
+        conn.execute("INSERT INTO users (id, email, org_id) VALUES (1, 'a@b', 1), (2, 'c@d', 1)")
+        conn.execute("DELETE FROM orgs")  # on delete set null, on a nullable column
+        assert conn.execute("SELECT count(*) FROM users WHERE org_id IS NULL").fetchone() == (2,)
