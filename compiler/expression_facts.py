@@ -19,10 +19,11 @@ from .catalog_facts import (
     VALUE_FUNCTIONS,
     WINDOW_FUNCTIONS,
 )
-from .types import parse_expression
+from .types import canonical_type, parse_expression
 
 TypeName = tuple[str | None, str]  # (schema or None, name) as SQL reads it: unquoted folded to lower case
-Target = tuple[str, str] | tuple[str, TypeName]  # ("column", name) or ("type", TypeName)
+# ("column", name), ("type", TypeName) of a user type, or ("builtin", type as format_type() prints it)
+Target = tuple[str, str] | tuple[str, TypeName]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,22 +160,40 @@ def _cast_target(node: exp.Cast) -> tuple[TypeName | None, bool]:
     return type_name(to), False
 
 
+def _builtin_type(data_type: exp.DataType) -> tuple[str | None, bool]:
+    """The built-in type a cast converts to (as format_type() prints it), and whether an array."""
+    array = data_type.this == exp.DataType.Type.ARRAY
+    element = data_type.expressions[0] if array and data_type.expressions else data_type
+    if not isinstance(element, exp.DataType) or element.this == exp.DataType.Type.USERDEFINED:
+        return None, array
+    try:
+        return canonical_type(element.sql("postgres"), {}), array
+    except (KeyError, ValueError):
+        return None, array
+
+
 def _cast(node: exp.Cast, labels: list[LabelUse], casts: list[TypeName]) -> None:
     target, array = _cast_target(node)
-    if target is None:
-        return
-    casts.append(target)
+    where: Target
+    if target is not None:
+        casts.append(target)
+        where = ("type", target)
+    else:
+        builtin, array = _builtin_type(node.to)
+        if builtin is None:
+            return
+        where = ("builtin", builtin)  # 'abc'::integer is read when the table is created
     value = _unparen(node.this)
     if not array:
         if (label := _string(value)) is not None:
-            labels.append(LabelUse(("type", target), label))
+            labels.append(LabelUse(where, label))
         return
     if isinstance(value, exp.Array):
         items = [s for e in value.expressions if (s := _string(e)) is not None]
     else:
         text = _string(value)
         items = array_literal_items(text) if text is not None else []
-    labels.extend(LabelUse(("type", target), s) for s in items)
+    labels.extend(LabelUse(where, s) for s in items)
 
 
 def _side(node: exp.Expression | None) -> Target | None:

@@ -181,10 +181,12 @@ class _Rules:
         return self.enums.get(type_name) if type_name is not None else None
 
     def target_type(self, t: Table, target: Target) -> str | None:
-        """The type a constant is converted to: its column's, or a cast's (enums only)."""
+        """The type a constant is converted to: its column's, or a cast's."""
         if target[0] == "column":
             column = t.column(target[1])
             return column.type if column is not None else None
+        if target[0] == "builtin":
+            return target[1]  # type: ignore[return-value]
         enum = self.enum_named(target[1])  # type: ignore[arg-type]
         return enum_type_spelling(enum.schema, enum.name) if enum is not None else None
 

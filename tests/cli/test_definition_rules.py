@@ -102,6 +102,13 @@ CASES = [
          {"users.yaml": users_with("""  - {name: active, type: boolean, check: "active <> 'maybe'"}\n""")},
          (Expect("users.yaml", "\"active <>", "check users_active_check of users uses 'maybe' for a value of type "
                                                "boolean: invalid input syntax for type boolean"),)),
+    Case("cast_constant_not_a_uuid",
+         {"users.yaml": users_with("""
+             checks:
+               - {name: not_nil, expression: "id::text <> ('none'::uuid)::text"}
+             """)},
+         (Expect("users.yaml", "\"id::text", "check not_nil of users uses 'none' for a value of type uuid: invalid "
+                                             "input syntax for type uuid"),)),
     Case("default_out_of_range",
          {"users.yaml": users_with("  - {name: n, type: smallint, default: 40000}\n")},
          (Expect("users.yaml", "40000", "'default' of column users.n is 40000, out of range for type smallint: "

@@ -145,6 +145,8 @@ REFUSED = {
                         "window functions are not allowed in check constraints"),
     "set_returning_in_default": (["CREATE TABLE t (a int DEFAULT generate_series(1, 2))"],
                                  "set-returning functions are not allowed in DEFAULT expressions"),
+    "cast_constant_not_a_uuid": (["CREATE TABLE t (a text CHECK (a <> ('none'::uuid)::text))"],
+                                 'invalid input syntax for type uuid: "none"'),
     "check_is_a_number": (["CREATE TABLE t (a int CHECK (a + 1))"], "argument of CHECK must be type boolean"),
     "unique_hash_index": (["CREATE TABLE t (a int)", "CREATE UNIQUE INDEX ON t USING hash (a)"],
                           'access method "hash" does not support unique indexes'),

@@ -218,3 +218,10 @@ def test_numeric_value_of_a_default() -> None:
     assert expression_facts("-40000").value_number == "-40000"
     assert expression_facts("(7)").value_number == "7"
     assert expression_facts("7 + 1").value_number is None
+
+
+def test_constants_cast_to_built_in_types() -> None:
+    facts = expression_facts("a > 'abc'::int and b = CAST('x' AS uuid) and c <> '{1,y}'::bigint[]")
+    assert {u for u in facts.labels if u.target[0] == "builtin"} == {
+        LabelUse(("builtin", "integer"), "abc"), LabelUse(("builtin", "uuid"), "x"),
+        LabelUse(("builtin", "bigint"), "1"), LabelUse(("builtin", "bigint"), "y")}
