@@ -101,16 +101,17 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
-def _template_line(e: jinja2.TemplateError) -> int | None:
-    """The template line an error happened on: given for a syntax error, else the innermost
-    frame of the traceback that Jinja maps back to the template."""
-    line = getattr(e, "lineno", None)
+def _template_place(e: Exception, name: str) -> tuple[str, int | None]:
+    """The template and line an error happened in: the innermost frame of the traceback that
+    Jinja maps back to a template (a macro of an imported template reports that template)."""
+    place: tuple[str, int | None] = (name, None)
     tb = e.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
-            line = tb.tb_lineno
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            place = (Path(filename).name, tb.tb_lineno)
         tb = tb.tb_next
-    return line
+    return place
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +137,13 @@ class Renderer:
         try:
             return self.env.get_template(name).render(**values)
         except jinja2.TemplateNotFound as e:  # an include or import of a template that is not there
-            raise TemplateProblem(name, _template_line(e), f"no template named '{e.name}'") from None
+            raise TemplateProblem(*_template_place(e, name), f"no template named '{e.name}'") from None
+        except jinja2.TemplateSyntaxError as e:
+            raise TemplateProblem(e.name or name, e.lineno, e.message or type(e).__name__) from None
         except jinja2.TemplateError as e:
-            raise TemplateProblem(getattr(e, "name", None) or name, _template_line(e),
-                                  e.message or type(e).__name__) from None
+            raise TemplateProblem(*_template_place(e, name), e.message or type(e).__name__) from None
         except Exception as e:  # a template's own arithmetic or call failed: still the template's fault
-            raise TemplateProblem(name, _template_line(e), f"{type(e).__name__}: {e}") from None
+            raise TemplateProblem(*_template_place(e, name), f"{type(e).__name__}: {e}") from None
 
     def blocks(self, changes: list[ch.Change]) -> list[Block]:
         """Split changes into transactions: a new enum label must be committed before it is used."""

@@ -87,3 +87,15 @@ def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "PWNED" not in proc.stdout + proc.stderr
     assert proc.stderr.startswith("templates/create_table.sql.j2: error: access to attribute '__init__'")
+
+
+def test_an_escape_in_an_imported_template_names_that_template(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    write_definitions(tmp_path, {"users.yaml": USERS}, exact=True)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "create_table.sql.j2").write_text('{% import "helpers.sql.j2" as h %}\n{{ h.bad(c) }}\n')
+    (tmp_path / "templates" / "helpers.sql.j2").write_text("{% macro bad(c) %}\nx\n{{ c.__class__ }}\n{% endmacro %}\n")
+    code, _, err = run(tmp_path, capsys, "plan")
+    assert code == 2
+    assert err == ("templates/helpers.sql.j2: error: access to attribute '__class__' of 'CreateTable' object is "
+                   "unsafe. (line 3); nothing written.\n")
