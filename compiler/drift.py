@@ -7,10 +7,13 @@ from . import changes as ch
 from .database import connect
 from .diff import diff
 from .introspect import introspect
+from .migrations_table import check_table
 from .project import Project
 from .render import Renderer
 from .scratch import canonical
+from .settings import Settings
 from .state import load_state
+from .throwaway import dev_server
 
 # How each kind of change reads as a difference found in the database.
 _WORDS: dict[type[ch.Change], str] = {
@@ -35,6 +38,8 @@ _WORDS: dict[type[ch.Change], str] = {
     ch.DropIdentity: "column {s} is an identity column but should not be",
     ch.SetIdentity: "identity column {s} has the other kind (always / by default)",
     ch.DropGeneration: "column {s} is generated but should not be",
+    ch.AddSerial: "column {s} should be serial (a sequence of its own as its default)",
+    ch.DropSerial: "column {s} is serial but should not be",
     ch.SetTableComment: "table {s} has another comment",
     ch.SetColumnComment: "column {s} has another comment",
     ch.AddConstraint: "constraint {s} is missing or differs",
@@ -62,12 +67,14 @@ def in_words(change: ch.Change) -> str:
     return _WORDS[type(change)].format(s=change.subject)
 
 
-def find_drift(project: Project, url: str) -> Drift:
-    """Compare the live schema with state.json (both as PostgreSQL spells them)."""
+def find_drift(project: Project, url: str, settings: Settings, dev_url: str | None = None) -> Drift:
+    """Compare the live schema with state.json (both as PostgreSQL spells them); the reference
+    copy is built on a throwaway database (see throwaway.dev_server for which server)."""
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
-        live = introspect(conn)
-    wanted = canonical(state.schema, url)
+        check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
+        live = introspect(conn, settings.migrations_table)
+    wanted = canonical(state.schema, dev_server(dev_url, url))
     changes = diff(live, wanted)
     if not changes:
         return Drift([], "")

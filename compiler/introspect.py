@@ -12,8 +12,9 @@ from pathlib import Path
 
 import psycopg
 
-from .model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
-from .types import SERIAL_TYPES, enum_type_spelling, make_expr
+from .model import Check, Column, Enum, Expr, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
+from .settings import DEFAULT_MIGRATIONS_TABLE, TableName
+from .types import SERIAL_TYPES, ExpressionProblem, enum_type_spelling, make_expr
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
@@ -26,44 +27,72 @@ def query(name: str) -> str:
 
 
 def _check_expression(definition: str) -> str:
-    """'CHECK (price >= 0::numeric)' -> 'price >= 0::numeric'."""
-    body = definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
+    """'CHECK (price >= 0::numeric) NO INHERIT NOT VALID' -> 'price >= 0::numeric'."""
+    body = definition.removeprefix("CHECK ").removesuffix(" NOT VALID").removesuffix(" NO INHERIT")
     if body.startswith("(") and body.endswith(")"):
         body = body[1:-1]
     return body
 
 
-def introspect(conn: psycopg.Connection) -> Schema:
-    """The schema of the database `conn` is connected to (schema_migrations and extension objects left out)."""
+class _Reader:
+    """Expressions read leniently (PostgreSQL printed them); one that still cannot be read leaves
+    its object out and says so in `problems`, never stops the whole reading."""
+
+    def __init__(self, problems: list[str] | None) -> None:
+        self.problems = problems
+
+    def expr(self, text: str, what: str, column_type: str | None = None,
+             user_types: dict[str, str] | None = None) -> Expr | None:
+        try:
+            return make_expr(text, column_type, user_types, lenient=True)
+        except ExpressionProblem as e:
+            if self.problems is None:
+                raise
+            self.problems.append(f"{what}: cannot read expression {text!r} ({e}); skipped")
+            return None
+
+
+def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_MIGRATIONS_TABLE,
+               problems: list[str] | None = None) -> Schema:
+    """The schema of the database `conn` is connected to (the migrations table and extension objects left out).
+
+    With `problems`, an object whose expression cannot be read is left out and named there.
+    """
     previous = conn.autocommit
     conn.autocommit = False
     try:
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute("SET LOCAL search_path TO public")  # format_type qualifies other schemas' types
-            return _read(conn)
+            return _read(conn, migrations_table, _Reader(problems))
     finally:
         conn.autocommit = previous
 
 
-def _read(conn: psycopg.Connection) -> Schema:
-    tables = conn.execute(query("tables")).fetchall()
+def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader) -> Schema:
+    tables = conn.execute(query("tables"), {"migrations_schema": migrations_table.schema,
+                                            "migrations_table": migrations_table.name}).fetchall()
     oids = [t[0] for t in tables]
     params = {"tables": oids}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels)) for s, n, labels in conn.execute(query("enums")).fetchall()}
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
+    names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
     columns: dict[int, list[Column]] = defaultdict(list)
+    unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
     for oid, name, type_, not_null, identity, generated, expression, comment, owned_seq in conn.execute(
             query("columns"), params).fetchall():
         default = gen = None
+        what = f"{names[oid]}.{name}"
         if generated == "s":
-            gen = make_expr(expression)
+            gen = reader.expr(expression, f"{what} generated (the table is left out)")
+            if gen is None:
+                unreadable.add(oid)
         elif expression is not None:
             serial_default = f"nextval('{(owned_seq or '').removeprefix('public.')}'::regclass)"
             if owned_seq and type_ in _SERIALS and expression == serial_default:
                 type_ = _SERIALS[type_]  # a serial column: the sequence is its default
             else:
-                default = make_expr(expression, type_, user_types)
+                default = reader.expr(expression, f"{what} default", type_, user_types)
         columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment))
     pks: dict[int, PrimaryKey] = {}
     uniques: dict[int, list[Unique]] = defaultdict(list)
@@ -76,17 +105,24 @@ def _read(conn: psycopg.Connection) -> Schema:
         elif kind == "u":
             uniques[oid].append(Unique(name, tuple(cols)))
         elif kind == "c":
-            checks[oid].append(Check(name, make_expr(_check_expression(definition))))
+            expression = reader.expr(_check_expression(definition), f"{names[oid]} check {name}")
+            if expression is not None:
+                checks[oid].append(Check(name, expression))
         else:
             fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
                                        _ACTIONS[on_delete], _ACTIONS[on_update]))
     indexes: dict[int, list[Index]] = defaultdict(list)
     for oid, name, unique, method, predicate, cols, definitions in conn.execute(query("indexes"), params).fetchall():
-        parts = tuple(IndexPart(column=c) if c is not None else IndexPart(expression=make_expr(d))
+        what = f"{names[oid]} index {name}"
+        parts = tuple(IndexPart(column=c) if c is not None else IndexPart(expression=reader.expr(d, what))
                       for c, d in zip(cols, definitions, strict=True))
-        indexes[oid].append(Index(name, parts, unique, method, make_expr(predicate) if predicate else None))
+        where = reader.expr(predicate, what) if predicate else None
+        if all(p.column or p.expression for p in parts) and (where is not None or not predicate):
+            indexes[oid].append(Index(name, parts, unique, method, where))
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:
+        if oid in unreadable:
+            continue
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment)
