@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.tokens import TokenType
 
+from . import expression_tokens
 from .catalog_facts import (
     AGGREGATE_FUNCTIONS,
     NOT_IMMUTABLE_FUNCTIONS,
@@ -19,7 +18,7 @@ from .catalog_facts import (
     VALUE_FUNCTIONS,
     WINDOW_FUNCTIONS,
 )
-from .types import canonical_type, parse_expression
+from .types import canonical_type, read_expression
 
 TypeName = tuple[str | None, str]  # (schema or None, name) as SQL reads it: unquoted folded to lower case
 # ("column", name), ("type", TypeName) of a user type, or ("builtin", type as format_type() prints it)
@@ -66,13 +65,12 @@ class ExpressionFacts:
 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
-_WORD_TOKENS = (TokenType.VAR, TokenType.IDENTIFIER)
 
 
 @lru_cache(maxsize=65536)
 def expression_facts(text: str) -> ExpressionFacts:
     """The facts of one expression; it must already have parsed (build checked it)."""
-    tree = parse_expression(text)
+    tree = read_expression(text)
     calls, over = _calls(text)
     labels: list[LabelUse] = []
     casts: list[TypeName] = []
@@ -105,22 +103,24 @@ def expression_facts(text: str) -> ExpressionFacts:
 
 
 def _calls(text: str) -> tuple[list[str], bool]:
-    """Function names as PostgreSQL reads them (a word before '('), and SQL value functions."""
-    tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
+    """Function names as PostgreSQL's lexer reads them (a name before '(', not a type after '::'),
+    SQL value functions, and whether a window (OVER) is used."""
+    try:
+        toks = expression_tokens.tokens(text)
+    except expression_tokens.TokenProblem:
+        return [], False
     seen: dict[str, None] = {}
     over = False
-    for i, token in enumerate(tokens):
-        after = tokens[i + 1] if i + 1 < len(tokens) else None
-        quoted = token.token_type == TokenType.IDENTIFIER
-        name = token.text if quoted else token.text.lower()
-        before = tokens[i - 1].token_type if i else None
-        if token.token_type == TokenType.OVER:
+    for i, t in enumerate(toks):
+        before = toks[i - 1] if i else None
+        after = toks[i + 1] if i + 1 < len(toks) else None
+        if t.kind == "word" and t.value == "over" and before is not None and before.value == ")":
             over = True
-        elif after is not None and after.token_type == TokenType.L_PAREN and before != TokenType.DCOLON \
-                and (token.token_type in _WORD_TOKENS or name.isidentifier()):
-            seen.setdefault(name, None)
-        elif not quoted and name in VALUE_FUNCTIONS and before != TokenType.DOT:
-            seen.setdefault(name, None)
+        elif (t.kind in ("word", "quoted") and after is not None and after.kind == "punct" and after.value == "("
+              and (before is None or before.kind != "typecast")):
+            seen.setdefault(t.value, None)
+        elif t.kind == "word" and t.value in VALUE_FUNCTIONS and (before is None or before.value != "."):
+            seen.setdefault(t.value, None)
     return list(seen), over
 
 

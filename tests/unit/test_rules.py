@@ -225,3 +225,10 @@ def test_constants_cast_to_built_in_types() -> None:
     assert {u for u in facts.labels if u.target[0] == "builtin"} == {
         LabelUse(("builtin", "integer"), "abc"), LabelUse(("builtin", "uuid"), "x"),
         LabelUse(("builtin", "bigint"), "1"), LabelUse(("builtin", "bigint"), "y")}
+
+
+def test_facts_of_an_expression_sqlglot_cannot_read() -> None:
+    # `IS NFC NORMALIZED` and `<->` are read from PostgreSQL's tokens; the calls are still seen
+    facts = expression_facts("s IS NFC NORMALIZED and p <-> point(0, 0) < now() - current_date")
+    assert facts.calls == ("point", "now", "current_date")
+    assert facts.not_immutable == ["now()", "current_date"]
