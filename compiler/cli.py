@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import DefinitionErrors, StateError
+from .errors import DefinitionErrors, StateError, TemplateProblem
 from .history import HistoryErrors
 from .pipeline import (
     CompileResult,
@@ -355,6 +355,9 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         for problem in e.problems:
             print(problem, file=sys.stderr)
         print(f"{len(e.problems)} error(s) in generated/; nothing written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except TemplateProblem as e:
+        print(f"{e}; nothing written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
