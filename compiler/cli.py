@@ -7,9 +7,19 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import DefinitionErrors, StateError
-from .pipeline import check_project, compile_project, project_diagrams, refresh_diagrams, write_diagrams, write_result
-from .project import Project, write_atomically
+from .errors import DefinitionErrors, StateError, TemplateProblem
+from .history import HistoryErrors
+from .pipeline import (
+    CompileResult,
+    check_project,
+    clear_leftovers,
+    compile_project,
+    project_diagrams,
+    refresh_diagrams,
+    write_diagrams,
+    write_result,
+)
+from .project import Project, one_writer, write_atomically
 from .settings import Settings, load_settings
 
 # The database commands' modules (psycopg and all) are imported by those commands only:
@@ -53,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     i = _with_url(sub.add_parser("import", help="write definitions/ from an existing database"))
     i.add_argument("--schema", action="append", dest="schemas", metavar="S", help="only this schema (repeatable)")
     i.add_argument("--force", action="store_true", help="replace YAML already in definitions/")
+    rs = _with_dev_url(_with_url(sub.add_parser("rebuild-state", help="write a lost generated/state.json again "
+                                                                      "from the migration files")))
+    rs.add_argument("--force", action="store_true", help="replace a state.json that can still be read")
     return p
 
 
@@ -210,6 +223,22 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 
 
 
+def _rebuild_state(project: Project, args: argparse.Namespace) -> int:
+    from .rebuild import rebuild_state
+    from .throwaway import dev_server
+
+    with one_writer(project):
+        rebuilt = rebuild_state(project, dev_server(args.dev_url, args.database_url), args.force)
+    if rebuilt is None:
+        print("generated/migrations/ holds no migrations; nothing to rebuild, nothing written.")
+        return EXIT_OK
+    for note in rebuilt.notes:
+        print(f"note: {note}")
+    versions = [m.file.removeprefix("migrations/") for m in rebuilt.state.migrations]
+    print(f"wrote generated/state.json from {len(versions)} migration(s): {', '.join(versions)}")
+    return EXIT_OK
+
+
 def _compile(project: Project, args: argparse.Namespace) -> int:
     if args.check:
         problems = check_project(project)
@@ -218,8 +247,14 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
         if not problems:
             print("generated/ is up to date")
         return EXIT_STALE if problems else EXIT_OK
+    with one_writer(project):
+        return _compile_and_write(project, args)
+
+
+def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     result = compile_project(project, args.name, args.allow_destructive)
     if not result.changes:
+        _clear_leftovers(project, result)
         refreshed = refresh_diagrams(project, result)
         if refreshed:
             print(f"No schema changes; brought {len(refreshed)} stale diagram file(s) up to date "
@@ -236,6 +271,7 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
         from .verify import prove_compiled
 
         prove_compiled(project, result, args.dev_url, args.database_url)
+    _clear_leftovers(project, result)
     write_result(project, result)
     assert result.record is not None
     print(f"wrote generated/{result.record.file} ({len(result.changes)} change(s))")
@@ -245,6 +281,11 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
     for line in result.notes:
         print(f"note: {line}")
     return EXIT_OK
+
+
+def _clear_leftovers(project: Project, result: CompileResult) -> None:
+    for path in clear_leftovers(project, result):
+        print(f"removed {path}: a leftover of an interrupted compile")
 
 
 def _chartdb(project: Project, args: argparse.Namespace) -> int:
@@ -276,7 +317,8 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
-            "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify}
+            "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify,
+            "rebuild-state": _rebuild_state}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -310,6 +352,14 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except StateError as e:
         print(f"generated/state.json: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except HistoryErrors as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(e.problems)} error(s) in generated/; nothing written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except TemplateProblem as e:
+        print(f"{e}; nothing written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
