@@ -4,21 +4,24 @@ from __future__ import annotations
 from .drafts import PendingForeignKey, TableDraft
 from .errors import did_you_mean
 from .index_names import index_expression_label
+from .index_options import IndexOptionReading, has_mapping
 from .load import Mapping, Pos, Sequence
 from .model import Check, Column, Expr, Index, IndexPart, PrimaryKey, Unique
 from .names import default_name, identifier_problem
 from .types import referenced_columns
 
-INDEX_KEYS = frozenset({"name", "columns", "expression", "unique", "using", "where"})
+INDEX_KEYS = frozenset({"name", "columns", "expression", "unique", "using", "where", "include", "with",
+                        "nulls_not_distinct", "comment"})
 FOREIGN_KEY_KEYS = frozenset({"name", "columns", "references", "on_delete", "on_update"})
 REFERENCE_KEYS = frozenset({"table", "schema", "columns"})
 CHECK_KEYS = frozenset({"name", "expression"})
-UNIQUE_KEYS = frozenset({"name", "columns"})
+UNIQUE_KEYS = frozenset({"name", "columns"})  # also a primary key's
+UNIQUE_CONSTRAINT_KEYS = UNIQUE_KEYS | {"nulls_not_distinct"}
 ACTIONS = ("no action", "restrict", "cascade", "set null", "set default")
 INDEX_METHODS = ("btree", "hash", "gist", "gin", "brin", "spgist")
 
 
-class ConstraintReading:
+class ConstraintReading(IndexOptionReading):
     """Part of the table builder: it expects `self.r` (a Reader), `self.doc`, `self.all_columns`
     and the `expression` / `expression_text` readers of the builder."""
 
@@ -74,8 +77,9 @@ class ConstraintReading:
                 return False
         return True
 
-    def add_unique(self, t: TableDraft, name: str | None, columns: list[str], pos: Pos) -> None:
-        u = Unique(name or default_name(t.name, columns, "key"), tuple(columns))
+    def add_unique(self, t: TableDraft, name: str | None, columns: list[str], pos: Pos,
+                   nulls_not_distinct: bool = False) -> None:
+        u = Unique(name or default_name(t.name, columns, "key"), tuple(columns), nulls_not_distinct)
         t.uniques.append(u)
         t.place(u.name, pos)
 
@@ -93,10 +97,12 @@ class ConstraintReading:
         for i, item in enumerate(items or []):  # type: ignore[arg-type]
             pos = items.item_pos[i]  # type: ignore[union-attr]
             name = None
+            nulls_not_distinct = False
             if isinstance(item, Mapping):
-                r.keys(item, UNIQUE_KEYS, "a unique constraint")
+                r.keys(item, UNIQUE_CONSTRAINT_KEYS, "a unique constraint")
                 name = r.name(item, "name", "a unique constraint")
                 columns = r.names(item, "columns", "a unique constraint", required=True)
+                nulls_not_distinct = bool(r.flag(item, "nulls_not_distinct", "a unique constraint"))
             elif isinstance(item, list):
                 columns = r.name_list(item, pos, "unique")  # type: ignore[arg-type]
             else:
@@ -104,7 +110,7 @@ class ConstraintReading:
                 continue
             listed = item.get("columns") if isinstance(item, Mapping) else item
             if columns is not None and self.known_columns(t, columns, pos, "unique", listed):
-                self.add_unique(t, name, columns, pos)
+                self.add_unique(t, name, columns, pos, nulls_not_distinct)
 
     def checks(self, t: TableDraft, body: Mapping) -> None:
         for m, pos in self.r.mappings(body, "checks", f"table {t.name}"):
@@ -128,7 +134,12 @@ class ConstraintReading:
                 continue
             parts: list[IndexPart] = []
             label: list[str] = []
-            if has_cols:
+            using = r.choice(m, "using", INDEX_METHODS, "an index") or "btree"
+            if has_cols and has_mapping(m["columns"]):
+                parts, label = self.index_parts(t, m["columns"], "columns")
+                if not parts:
+                    continue
+            elif has_cols:
                 columns = r.names(m, "columns", "an index")
                 if columns is None or not self.known_columns(t, columns, r.pos(m, "columns"), "index",
                                                              m.get("columns")):
@@ -137,7 +148,7 @@ class ConstraintReading:
                 label = columns
             elif isinstance(m.get("expression"), list):
                 # several parts, each a column or an expression: [a, "lower(email)"]
-                parts, label = self.index_parts(t, m["expression"])
+                parts, label = self.index_parts(t, m["expression"], "expression")
                 if not parts:
                     continue
             else:
@@ -147,23 +158,38 @@ class ConstraintReading:
                 parts = [IndexPart(expression=expression)]
                 label = [index_expression_label(expression.text)]
             unique = bool(r.flag(m, "unique", "an index"))
-            using = r.choice(m, "using", INDEX_METHODS, "an index") or "btree"
             where = self.expression(m, "where", f"index on {t.name}", t)
             if m.get("where") is not None and where is None:
                 continue
-            index = Index(name or default_name(t.name, label, "idx"), tuple(parts), unique, using, where)
+            options = self.index_options(t, m, using, unique, parts)
+            if options is None:
+                continue
+            index = Index(name or default_name(t.name, label, "idx"), tuple(parts), unique, using, where, *options)
             t.indexes.append(index)
             t.place(index.name, r.pos(m, "name") if name else pos)
 
-    def index_parts(self, t: TableDraft, items: list) -> tuple[list[IndexPart], list[str]]:
+    def index_parts(self, t: TableDraft, items: list, key: str) -> tuple[list[IndexPart], list[str]]:
         parts: list[IndexPart] = []
         label: list[str] = []
+        if not items:
+            self.r.error(items.pos, f"an index '{key}' list must not be empty")  # type: ignore[attr-defined]
+            return [], []
         for i, item in enumerate(items):
             pos = items.item_pos[i]  # type: ignore[attr-defined]
+            if isinstance(item, Mapping):
+                found = self.index_part(t, item, pos)
+                if found is None:
+                    return [], []
+                parts.append(found[0])
+                label.append(found[1])
+                continue
             if isinstance(item, str) and item in self.all_columns:
                 parts.append(IndexPart(column=item))
                 label.append(item)
                 continue
+            if key == "columns":
+                self.known_columns(t, [str(item)], pos, "index")
+                return [], []
             if not isinstance(item, str):
                 self.r.error(pos, "each part of an index 'expression' list must be a column or an expression")
                 return [], []
@@ -172,8 +198,6 @@ class ConstraintReading:
                 return [], []
             parts.append(IndexPart(expression=expression))
             label.append(index_expression_label(item))
-        if not parts:
-            self.r.error(items.pos, "an index 'expression' list must not be empty")  # type: ignore[attr-defined]
         return parts, label
 
     def foreign_keys(self, t: TableDraft, body: Mapping) -> None:

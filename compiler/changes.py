@@ -379,6 +379,33 @@ class RenameIndex(Change):
 
 
 @dataclass(frozen=True, slots=True)
+class SetIndexStorage(Change):
+    """Storage parameters of an index changed in place (ALTER INDEX ... SET / RESET)."""
+
+    schema: str
+    table: str
+    index: str
+    set: tuple[tuple[str, str], ...]  # parameters given a new value
+    reset: tuple[str, ...]  # parameters back to their defaults
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.index}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetIndexComment(Change):
+    schema: str
+    table: str
+    index: str
+    comment: str | None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.index}"
+
+
+@dataclass(frozen=True, slots=True)
 class RenameSequence(Change):
     """The sequence behind a serial or identity column follows its table or column rename.
 
@@ -408,6 +435,7 @@ PHASES: tuple[type[Change], ...] = (
     SetDefault, AddSerial, AddIdentity, SetIdentity,
     SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,
+    SetIndexStorage, SetIndexComment,
     DropEnum, DropExtension, DropSchema,
 )
 CHANGE_KINDS: tuple[type[Change], ...] = PHASES

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import changes as ch
-from .model import Check, ForeignKey, Index, IndexPart, Table
+from .model import Check, ForeignKey, Index, Table
 from .renames import Renames
 from .types import referenced_columns, with_columns_renamed
 
@@ -22,10 +22,10 @@ def _carry(obj, colmap: dict[str, str], renames: Renames):
                        ref_table=ref_table,
                        ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
     if isinstance(obj, Index):
-        parts = tuple(IndexPart(column=colmap.get(p.column, p.column)) if p.column
-                      else IndexPart(expression=with_columns_renamed(p.expression, colmap)) for p in obj.parts)
+        parts = tuple(replace(p, column=colmap.get(p.column, p.column)) if p.column
+                      else replace(p, expression=with_columns_renamed(p.expression, colmap)) for p in obj.parts)
         where = with_columns_renamed(obj.where, colmap) if obj.where is not None else None
-        return replace(obj, parts=parts, where=where)
+        return replace(obj, parts=parts, where=where, include=_renamed_columns(obj.include, colmap))
     if isinstance(obj, Check):
         return replace(obj, expression=with_columns_renamed(obj.expression, colmap))
     if hasattr(obj, "columns"):
@@ -52,14 +52,34 @@ def _touches(obj, retyped: set[str]) -> bool:
     return _uses(obj, retyped, by_name=False)
 
 
-def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset()) -> list[ch.Change]:
-    """Drop, add or rename one family of named objects (constraints or indexes)."""
+def _index_in_place(schema: str, table: str, a: Index, b: Index) -> list[ch.Change] | None:
+    """ALTER INDEX and COMMENT for what they can change; None when the index must be rebuilt."""
+    if a.rebuilt_form() != b.rebuilt_form():
+        return None
+    out: list[ch.Change] = []
+    before, after = dict(a.storage), dict(b.storage)
+    if before != after:
+        changed = tuple(kv for kv in b.storage if before.get(kv[0]) != kv[1])
+        out.append(ch.SetIndexStorage(schema, table, b.name, changed, tuple(k for k in before if k not in after)))
+    if a.comment != b.comment:
+        out.append(ch.SetIndexComment(schema, table, b.name, b.comment))
+    return out
+
+
+def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset(),
+            in_place=None) -> list[ch.Change]:
+    """Drop, add or rename one family of named objects (constraints or indexes).
+
+    `in_place(old, new)` gives the changes that alter an object where it stands, or None when
+    only a drop and add will do.
+    """
     out: list[ch.Change] = []
     old = {o.name: _carry(o, colmap, renames) for o in a_items}
     new = {o.name: o for o in b_items}
     for name, o in old.items():
         if name in new and (new[name] != o or _touches(o, retyped)):
-            out += [drop(o), add(new[name])]
+            steps = in_place(o, new[name]) if in_place and not _touches(o, retyped) else None
+            out += steps if steps is not None else [drop(o), add(new[name])]
         elif name in new and _uses(o, rebuilt):
             out.append(add(new[name]))  # dropped with its column, which is rebuilt: add it back
     gone = [o for n, o in old.items() if n not in new]
@@ -89,5 +109,6 @@ def constraint_changes(a: Table, b: Table, colmap: dict[str, str], renames: Rena
                    lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
     out += _family(a.indexes, b.indexes, colmap, renames, retyped,
                    lambda i: ch.CreateIndex(s, t, i), lambda i: ch.DropIndex(s, old_t, i),
-                   lambda o, n: ch.RenameIndex(s, o, n), rebuilt)
+                   lambda o, n: ch.RenameIndex(s, o, n), rebuilt,
+                   lambda o, n: _index_in_place(s, t, o, n))
     return out

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from .model import Column, ForeignKey, Index, Schema, Table
+from .model import Column, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from .names import default_name
 from .types import SERIAL_TYPES, enum_type_spelling, referenced_columns
 
@@ -65,11 +65,29 @@ def _column(t: Table, col: Column, enum_names: dict[str, str], pk_inline: bool, 
     return out
 
 
+def _index_part(p: IndexPart) -> object:
+    """A part as written: a bare column or expression, or a mapping when it has options."""
+    plain = p.column if p.column is not None else p.expression.text  # type: ignore[union-attr]
+    if not p.has_options:
+        return plain
+    out: dict = {"column": p.column} if p.column is not None else {"expression": plain}
+    if p.order != "asc":
+        out["order"] = p.order
+    if p.nulls is not None:
+        out["nulls"] = p.nulls
+    if p.opclass is not None:
+        out["opclass"] = p.opclass
+    return out
+
+
 def _index(t: Table, i: Index) -> dict:
     out: dict = {}
     columns = [p.column for p in i.parts]
     label = columns if all(columns) else None
-    if all(columns):
+    if any(p.has_options for p in i.parts):
+        key = "columns" if all(columns) else "expression"
+        out[key] = [_index_part(p) for p in i.parts]
+    elif all(columns):
         out["columns"] = columns
     elif len(i.parts) == 1:
         out["expression"] = i.parts[0].expression.text  # type: ignore[union-attr]
@@ -84,7 +102,19 @@ def _index(t: Table, i: Index) -> dict:
         out["using"] = i.using
     if i.where is not None:
         out["where"] = i.where.text
+    if i.include:
+        out["include"] = list(i.include)
+    if i.storage:
+        out["with"] = {k: _storage_value(v) for k, v in i.storage}
+    if i.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    if i.comment is not None:
+        out["comment"] = i.comment
     return out
+
+
+def _storage_value(text: str) -> object:
+    return int(text) if _INTEGER.match(text) else {"true": True, "false": False}.get(text, text)
 
 
 def table_document(t: Table, enum_names: dict[str, str]) -> dict:
@@ -96,8 +126,8 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
         doc["comment"] = t.comment
     pk = t.primary_key
     pk_inline = bool(pk and len(pk.columns) == 1 and pk.name == default_name(t.name, [], "pkey"))
-    unique_inline = {u.columns[0] for u in t.uniques
-                     if len(u.columns) == 1 and u.name == default_name(t.name, list(u.columns), "key")}
+    unique_inline = {u.columns[0] for u in t.uniques if len(u.columns) == 1 and not u.nulls_not_distinct
+                     and u.name == default_name(t.name, list(u.columns), "key")}
     fk_inline = {f.columns[0]: f for f in t.foreign_keys
                  if len(f.columns) == 1 and f.name == default_name(t.name, list(f.columns), "fkey")}
     check_inline: dict[str, str] = {}
@@ -113,8 +143,7 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
                               else {"name": pk.name, "columns": list(pk.columns)})
     uniques = [u for u in t.uniques if not (len(u.columns) == 1 and u.columns[0] in unique_inline)]
     if uniques:
-        doc["unique"] = [list(u.columns) if u.name == default_name(t.name, list(u.columns), "key")
-                         else {"name": u.name, "columns": list(u.columns)} for u in uniques]
+        doc["unique"] = [_unique(t, u) for u in uniques]
     if t.indexes:
         doc["indexes"] = [_index(t, i) for i in t.indexes]
     fks = [f for f in t.foreign_keys if fk_inline.get(f.columns[0]) is not f]
@@ -124,6 +153,17 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
     if checks:
         doc["checks"] = [{"name": c.name, "expression": c.expression.text} for c in checks]
     return doc
+
+
+def _unique(t: Table, u: Unique) -> object:
+    named = u.name != default_name(t.name, list(u.columns), "key")
+    if not named and not u.nulls_not_distinct:
+        return list(u.columns)
+    out: dict = {"name": u.name} if named else {}
+    out["columns"] = list(u.columns)
+    if u.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    return out
 
 
 def _foreign_key(t: Table, f: ForeignKey) -> dict:

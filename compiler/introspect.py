@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 
+from .index_options import INDEX_STORAGE, storage_value
 from .model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
 from .types import SERIAL_TYPES, enum_type_spelling, make_expr
 
@@ -31,6 +32,25 @@ def _check_expression(definition: str) -> str:
     if body.startswith("(") and body.endswith(")"):
         body = body[1:-1]
     return body
+
+
+def _index_part(column: str | None, definition: str, option: int, opclass: str | None) -> IndexPart:
+    """One index column from pg_index: indoption bit 1 is DESC, bit 2 NULLS FIRST."""
+    descending, nulls_first = bool(option & 1), bool(option & 2)
+    nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
+    order = "desc" if descending else "asc"
+    if column is not None:
+        return IndexPart(column=column, order=order, nulls=nulls, opclass=opclass)
+    return IndexPart(expression=make_expr(definition), order=order, nulls=nulls, opclass=opclass)
+
+
+def _storage(reloptions: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """pg_class.reloptions ('fillfactor=70') as sorted pairs, values as definitions keep them."""
+    out = {}
+    for item in reloptions or ():
+        key, _, value = item.partition("=")
+        out[key] = (storage_value(key, value) if key in INDEX_STORAGE else None) or value
+    return tuple(sorted(out.items()))
 
 
 def introspect(conn: psycopg.Connection) -> Schema:
@@ -70,21 +90,23 @@ def _read(conn: psycopg.Connection) -> Schema:
     checks: dict[int, list[Check]] = defaultdict(list)
     fks: dict[int, list[ForeignKey]] = defaultdict(list)
     for (oid, name, kind, definition, cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
-         _index) in conn.execute(query("constraints"), params).fetchall():
+         _index, nulls_not_distinct) in conn.execute(query("constraints"), params).fetchall():
         if kind == "p":
             pks[oid] = PrimaryKey(name, tuple(cols))
         elif kind == "u":
-            uniques[oid].append(Unique(name, tuple(cols)))
+            uniques[oid].append(Unique(name, tuple(cols), nulls_not_distinct))
         elif kind == "c":
             checks[oid].append(Check(name, make_expr(_check_expression(definition))))
         else:
             fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
                                        _ACTIONS[on_delete], _ACTIONS[on_update]))
     indexes: dict[int, list[Index]] = defaultdict(list)
-    for oid, name, unique, method, predicate, cols, definitions in conn.execute(query("indexes"), params).fetchall():
-        parts = tuple(IndexPart(column=c) if c is not None else IndexPart(expression=make_expr(d))
-                      for c, d in zip(cols, definitions, strict=True))
-        indexes[oid].append(Index(name, parts, unique, method, make_expr(predicate) if predicate else None))
+    for (oid, name, unique, method, predicate, cols, definitions, options, opclasses, include, storage,
+         nulls_not_distinct, comment) in conn.execute(query("indexes"), params).fetchall():
+        parts = tuple(_index_part(c, d, o, opc) for c, d, o, opc in zip(cols, definitions, options, opclasses,
+                                                                       strict=True))
+        indexes[oid].append(Index(name, parts, unique, method, make_expr(predicate) if predicate else None,
+                                  tuple(include), _storage(storage), nulls_not_distinct, comment))
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:
         out[f"{schema}.{name}"] = Table(

@@ -6,7 +6,7 @@ text of expressions take no part in equality.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 
@@ -45,6 +45,7 @@ class Unique:
     KIND: ClassVar[str] = "unique"
     name: str
     columns: tuple[str, ...]
+    nulls_not_distinct: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +72,21 @@ class ForeignKey:
 
 @dataclass(frozen=True, slots=True)
 class IndexPart:
-    """One element of an index: a column or an expression."""
+    """One element of an index: a column or an expression, with its order and operator class.
+
+    `nulls` is kept only when it differs from the order's default (last for asc, first for
+    desc), and `opclass` only when it is not the type's default, as pg_get_indexdef prints them.
+    """
 
     column: str | None = None
     expression: Expr | None = None
+    order: str = "asc"  # 'asc' | 'desc'
+    nulls: str | None = None  # 'first' | 'last', when not the default for `order`
+    opclass: str | None = None  # 'name' or 'schema.name'
+
+    @property
+    def has_options(self) -> bool:
+        return self.order != "asc" or self.nulls is not None or self.opclass is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +96,14 @@ class Index:
     unique: bool = False
     using: str = "btree"
     where: Expr | None = None
+    include: tuple[str, ...] = ()  # non-key columns (INCLUDE)
+    storage: tuple[tuple[str, str], ...] = ()  # storage parameters (WITH), sorted by name
+    nulls_not_distinct: bool = False
+    comment: str | None = None
+
+    def rebuilt_form(self) -> Index:
+        """The index without what ALTER INDEX and COMMENT change in place."""
+        return replace(self, storage=(), comment=None)
 
 
 Constraint = PrimaryKey | Unique | Check | ForeignKey

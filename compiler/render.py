@@ -40,6 +40,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["literal"] = quote_literal
     env.filters["idents"] = lambda names: ", ".join(quote_ident(n) for n in names)
     env.filters["comment"] = comment_text
+    env.filters["dotted"] = lambda name: ".".join(quote_ident(p) for p in name.split("."))  # schema.name
     return env
 
 

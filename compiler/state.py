@@ -53,15 +53,41 @@ def _column(c: Column) -> dict:
     return out
 
 
+def _index_part(p: IndexPart) -> dict:
+    out: dict = {"column": p.column} if p.column is not None else {"expression": p.expression.text}  # type: ignore[union-attr]
+    if p.order != "asc":
+        out["order"] = p.order
+    if p.nulls is not None:
+        out["nulls"] = p.nulls
+    if p.opclass is not None:
+        out["opclass"] = p.opclass
+    return out
+
+
 def _index(i: Index) -> dict:
-    out: dict = {"name": i.name, "parts": [{"column": p.column} if p.column is not None
-                                           else {"expression": p.expression.text} for p in i.parts]}  # type: ignore[union-attr]
+    out: dict = {"name": i.name, "parts": [_index_part(p) for p in i.parts]}
     if i.unique:
         out["unique"] = True
     if i.using != "btree":
         out["using"] = i.using
     if i.where is not None:
         out["where"] = i.where.text
+    # keys added later are written only when set, so an older state.json dumps byte-identically
+    if i.include:
+        out["include"] = list(i.include)
+    if i.storage:
+        out["with"] = dict(i.storage)
+    if i.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    if i.comment is not None:
+        out["comment"] = i.comment
+    return out
+
+
+def _unique(u: Unique) -> dict:
+    out: dict = {"name": u.name, "columns": list(u.columns)}
+    if u.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
     return out
 
 
@@ -73,7 +99,7 @@ def _table(t: Table) -> dict:
     if t.primary_key:
         out["primary_key"] = {"name": t.primary_key.name, "columns": list(t.primary_key.columns)}
     if t.uniques:
-        out["unique"] = [{"name": u.name, "columns": list(u.columns)} for u in t.uniques]
+        out["unique"] = [_unique(u) for u in t.uniques]
     if t.checks:
         out["checks"] = [{"name": c.name, "expression": c.expression.text} for c in t.checks]
     if t.foreign_keys:
@@ -166,12 +192,15 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
     return Table(
         d["schema"], d["name"], columns,
         PrimaryKey(pk["name"], tuple(pk["columns"])) if pk else None,
-        tuple(Unique(u["name"], tuple(u["columns"])) for u in d.get("unique", ())),
+        tuple(Unique(u["name"], tuple(u["columns"]), u.get("nulls_not_distinct", False)) for u in d.get("unique", ())),
         tuple(Check(c["name"], expr(c["expression"])) for c in d.get("checks", ())),  # type: ignore[arg-type]
         tuple(ForeignKey(f["name"], tuple(f["columns"]), f["ref_schema"], f["ref_table"], tuple(f["ref_columns"]),
                          f["on_delete"], f["on_update"]) for f in d.get("foreign_keys", ())),
-        tuple(Index(i["name"], tuple(IndexPart(p.get("column"), expr(p.get("expression"))) for p in i["parts"]),
-                    i.get("unique", False), i.get("using", "btree"), expr(i.get("where")))
+        tuple(Index(i["name"], tuple(IndexPart(p.get("column"), expr(p.get("expression")), p.get("order", "asc"),
+                                               p.get("nulls"), p.get("opclass")) for p in i["parts"]),
+                    i.get("unique", False), i.get("using", "btree"), expr(i.get("where")),
+                    tuple(i.get("include", ())), tuple(sorted(i.get("with", {}).items())),
+                    i.get("nulls_not_distinct", False), i.get("comment"))
               for i in d.get("indexes", ())),
         d.get("comment"))
 

@@ -192,4 +192,22 @@ CASES: dict[str, tuple[str, str]] = {
                     + "  - {name: name, renamed_from: note, type: integer}\n"),
     "table_renamed_and_its_name_reused": (
         T, T.replace("table: t\n", "table: archived_t\nrenamed_from: t\n") + "---\n" + T),
+    "index_options": (
+        T + "  - {name: created_at, type: timestamptz}\nindexes:\n  - columns: [created_at, name]\n",
+        T + "  - {name: created_at, type: timestamptz}\n" + d("""
+        unique:
+          - {columns: [name], nulls_not_distinct: true}
+        indexes:
+          - columns: [{column: created_at, order: desc, nulls: last}, {column: name, opclass: text_pattern_ops}]
+            include: [id]
+            with: {fillfactor: 70, deduplicate_items: false}
+          - {columns: [name, created_at], unique: true, nulls_not_distinct: true}
+          - {expression: [{expression: lower(name), opclass: text_pattern_ops}, {column: id, nulls: first}]}
+        """)),
+    "index_storage_and_comment_changed": (
+        T + "indexes:\n  - {columns: [name], with: {fillfactor: 70, deduplicate_items: false}}\n",
+        T + "indexes:\n  - {columns: [name], with: {fillfactor: 80}, comment: By name.}\n"),
 }
+
+# the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
+FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed"]

@@ -47,6 +47,20 @@ QUERIES = {
         SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = 'S' AND {_USER_NAMESPACES} ORDER BY 1, 2""",
     "extensions": "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1",
+    # comments on indexes, constraints and types (tables' and columns' are read above)
+    "comments": f"""
+        SELECT n.nspname, 'index', c.relname, NULL, d.description
+        FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'i' AND {_USER_NAMESPACES}
+        UNION ALL
+        SELECT n.nspname, 'constraint', r.relname, k.conname, d.description
+        FROM pg_description d JOIN pg_constraint k ON d.classoid = 'pg_constraint'::regclass AND d.objoid = k.oid
+        JOIN pg_class r ON r.oid = k.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace WHERE {_USER_NAMESPACES}
+        UNION ALL
+        SELECT n.nspname, 'type', t.typname, NULL, d.description
+        FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
+        JOIN pg_namespace n ON n.oid = t.typnamespace WHERE {_USER_NAMESPACES}
+        ORDER BY 1, 2, 3, 4""",
 }
 
 

@@ -1,0 +1,73 @@
+"""Bad values of the keys added for full fidelity (index options, nulls_not_distinct, ...):
+exit 2, `path:line:col: error: message` at the value, nothing written."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_bad_input import Case, Expect, assert_reported, expected_lines, users_with
+from tests.helpers import run_cli as run
+from tests.helpers import write_definitions
+
+CASES = [
+    Case("index_order_unknown",
+         {"users.yaml": users_with("indexes:\n  - columns: [{column: email, order: down}]\n")},
+         (Expect("users.yaml", "down", "'order' must be one of asc, desc, not 'down'"),)),
+    Case("index_nulls_unknown",
+         {"users.yaml": users_with("indexes:\n  - columns: [{column: email, nulls: lats}]\n")},
+         (Expect("users.yaml", "lats", "'nulls' must be one of first, last, not 'lats' (did you mean 'last'?)"),)),
+    Case("index_part_column_misspelt",
+         {"users.yaml": users_with("indexes:\n  - columns: [{column: emial, order: desc}]\n")},
+         (Expect("users.yaml", "emial", "index column 'emial' is not a column of users (did you mean 'email'?)"),)),
+    Case("index_part_without_column",
+         {"users.yaml": users_with("indexes:\n  - columns: [{order: desc}]\n")},
+         (Expect("users.yaml", "{order", "an index part needs either 'column' or 'expression'"),)),
+    Case("index_part_unknown_key",
+         {"users.yaml": users_with("indexes:\n  - columns: [{column: email, opclas: text_pattern_ops}]\n")},
+         (Expect("users.yaml", "opclas", "unknown key 'opclas' in an index part (did you mean 'opclass'?)"),)),
+    Case("index_opclass_not_a_string",
+         {"users.yaml": users_with("indexes:\n  - columns: [{column: email, opclass: 3}]\n")},
+         (Expect("users.yaml", "3}", "'opclass' must be a string, not the number 3"),)),
+    Case("index_order_on_gin",
+         {"users.yaml": users_with("indexes:\n  - {columns: [{column: email, order: desc}], using: gin}\n")},
+         (Expect("users.yaml", "using: ^gin", "index method gin does not support 'order' or 'nulls'"),)),
+    Case("index_include_unknown_column",
+         {"users.yaml": users_with("indexes:\n  - {columns: [id], include: [emial]}\n")},
+         (Expect("users.yaml", "emial", "index include column 'emial' is not a column of users"),)),
+    Case("index_include_on_hash",
+         {"users.yaml": users_with("indexes:\n  - {columns: [id], using: hash, include: [email]}\n")},
+         (Expect("users.yaml", "include", "index method hash does not support 'include'; btree, gist, spgist do"),)),
+    Case("index_storage_unknown",
+         {"users.yaml": users_with("indexes:\n  - {columns: [id], with: {filfactor: 70}}\n")},
+         (Expect("users.yaml", "filfactor", "'filfactor' is not a storage parameter of btree indexes "
+                                            "(did you mean 'fillfactor'?)"),)),
+    Case("index_storage_out_of_range",
+         {"users.yaml": users_with("indexes:\n  - {columns: [id], with: {fillfactor: 5}}\n")},
+         (Expect("users.yaml", "5}", "'fillfactor' must be a whole number from 10 to 100, not 5"),)),
+    Case("index_storage_not_a_mapping",
+         {"users.yaml": users_with("indexes:\n  - {columns: [id], with: [fillfactor]}\n")},
+         (Expect("users.yaml", "[fillfactor]", "'with' must be a mapping, not a list"),)),
+    Case("index_storage_of_another_method",
+         {"users.yaml": users_with("indexes:\n  - {columns: [id], using: gin, with: {fillfactor: 70}}\n")},
+         (Expect("users.yaml", "with: {^fillfactor", "'fillfactor' is not a storage parameter of gin indexes"),)),
+    Case("nulls_not_distinct_without_unique",
+         {"users.yaml": users_with("indexes:\n  - {columns: [id], nulls_not_distinct: true}\n")},
+         (Expect("users.yaml", "nulls_not_distinct", "'nulls_not_distinct' needs 'unique: true'"),)),
+    Case("unique_nulls_not_distinct_not_a_flag",
+         {"users.yaml": users_with("unique:\n  - {columns: [email], nulls_not_distinct: yes please}\n")},
+         (Expect("users.yaml", "yes please", "'nulls_not_distinct' must be true or false, not 'yes please'"),)),
+]
+
+
+def _ids(cases: list[Case]) -> list:
+    return [pytest.param(c, id=c.id) for c in cases]
+
+
+@pytest.mark.parametrize("case", _ids(CASES))
+def test_bad_value_is_reported_at_its_place(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_definitions(tmp_path, case.files, exact=True)
+    code, out, err = run(tmp_path, capsys, "compile")
+    assert code == 2, (out, err)
+    assert_reported(err, expected_lines(case))
+    assert not (tmp_path / "generated").exists()
