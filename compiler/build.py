@@ -34,12 +34,13 @@ TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns",
                         "unique", "indexes", "foreign_keys", "checks"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
-                         "generated"})
+                         "generated", "deferrable", "initially_deferred", "match"})
 ENUM_KEYS = frozenset({"enum", "schema", "values"})
 EXTENSION_KEYS = frozenset({"extension"})
 KINDS = ("table", "enum", "extension")
 IDENTITY_KINDS = ("always", "by default")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
+REFERENCE_OPTION_KEYS = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
 
 
 def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
@@ -222,8 +223,8 @@ class _TableBuilder(ConstraintReading):
                 self.add_check(t, None, check, r.pos(m, "check"))
         if m.get("references") is not None:
             self.column_reference(t, m, name, what)
-        elif m.get("on_delete") is not None or m.get("on_update") is not None:
-            key = "on_delete" if m.get("on_delete") is not None else "on_update"
+        elif any(m.get(k) is not None for k in REFERENCE_OPTION_KEYS):
+            key = next(k for k in REFERENCE_OPTION_KEYS if m.get(k) is not None)
             r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
 
     def type(self, text: str, pos: Pos) -> str | None:

@@ -12,9 +12,12 @@ from .types import referenced_columns
 
 INDEX_KEYS = frozenset({"name", "columns", "expression", "unique", "using", "where", "include", "with",
                         "nulls_not_distinct", "comment"})
-FOREIGN_KEY_KEYS = frozenset({"name", "columns", "references", "on_delete", "on_update"})
+FOREIGN_KEY_KEYS = frozenset({"name", "columns", "references", "on_delete", "on_update", "deferrable",
+                              "initially_deferred", "match"})
+KEY_TIMING_KEYS = ("deferrable", "initially_deferred", "match")  # also on a column-level reference
+MATCH_TYPES = ("simple", "full", "partial")
 REFERENCE_KEYS = frozenset({"table", "schema", "columns"})
-CHECK_KEYS = frozenset({"name", "expression"})
+CHECK_KEYS = frozenset({"name", "expression", "no_inherit"})
 UNIQUE_KEYS = frozenset({"name", "columns"})  # also a primary key's
 UNIQUE_CONSTRAINT_KEYS = UNIQUE_KEYS | {"nulls_not_distinct"}
 ACTIONS = ("no action", "restrict", "cascade", "set null", "set default")
@@ -83,12 +86,13 @@ class ConstraintReading(IndexOptionReading):
         t.uniques.append(u)
         t.place(u.name, pos)
 
-    def add_check(self, t: TableDraft, name: str | None, expression: Expr, pos: Pos) -> None:
+    def add_check(self, t: TableDraft, name: str | None, expression: Expr, pos: Pos,
+                  no_inherit: bool = False) -> None:
         if name is None:
             # PostgreSQL names a check after its column when it uses exactly one
             cols = referenced_columns(expression.text)
             name = default_name(t.name, cols if len(cols) == 1 else [], "check")
-        t.checks.append(Check(name, expression))
+        t.checks.append(Check(name, expression, no_inherit))
         t.place(name, pos)
 
     def uniques(self, t: TableDraft, body: Mapping) -> None:
@@ -116,12 +120,13 @@ class ConstraintReading(IndexOptionReading):
         for m, pos in self.r.mappings(body, "checks", f"table {t.name}"):
             self.r.keys(m, CHECK_KEYS, "a check")
             name = self.r.name(m, "name", "a check")
+            no_inherit = bool(self.r.flag(m, "no_inherit", "a check"))
             if m.get("expression") is None:
                 self.r.error(pos, "a check needs 'expression'")
                 continue
             expression = self.expression(m, "expression", f"check of {t.name}", t)
             if expression is not None:
-                self.add_check(t, name, expression, self.r.pos(m, "expression"))
+                self.add_check(t, name, expression, self.r.pos(m, "expression"), no_inherit)
 
     def indexes(self, t: TableDraft, body: Mapping) -> None:
         r = self.r
@@ -209,7 +214,8 @@ class ConstraintReading(IndexOptionReading):
             ref = r.get(m, "references", Mapping, "a foreign key", required=True)
             on_delete = r.choice(m, "on_delete", ACTIONS, "a foreign key") or "no action"
             on_update = r.choice(m, "on_update", ACTIONS, "a foreign key") or "no action"
-            if columns is None or ref is None:
+            timing = self.key_timing(m, "a foreign key")
+            if columns is None or ref is None or timing is None:
                 continue
             if not self.known_columns(t, columns, pos, "foreign key", m.get("columns")):
                 continue
@@ -222,14 +228,33 @@ class ConstraintReading(IndexOptionReading):
             if schema is None and "." in table:
                 schema, table = table.split(".", 1)
             t.foreign_keys.append(PendingForeignKey(name, columns, schema or t.schema, table, ref_columns,
-                                                    on_delete, on_update, pos, t.path))
+                                                    on_delete, on_update, pos, t.path, *timing))
+
+    def key_timing(self, m: Mapping, what: str) -> tuple[bool, bool, str] | None:
+        """deferrable, initially_deferred and match of a foreign key; None after an error."""
+        r = self.r
+        deferrable = r.flag(m, "deferrable", what)
+        deferred = r.flag(m, "initially_deferred", what)
+        match = r.choice(m, "match", MATCH_TYPES, what)
+        if any(m.get(k) is not None and v is None for k, v in zip(KEY_TIMING_KEYS, (deferrable, deferred, match),
+                                                                   strict=True)):
+            return None
+        if match == "partial":
+            r.error(r.pos(m, "match"), "MATCH PARTIAL is not implemented by PostgreSQL; use full or simple")
+            return None
+        if deferred and deferrable is False:
+            r.error(r.pos(m, "deferrable"), "a key that is 'initially_deferred' must be 'deferrable'")
+            return None
+        # INITIALLY DEFERRED implies DEFERRABLE, as PostgreSQL stores it
+        return bool(deferrable or deferred), bool(deferred), match or "simple"
 
     def column_reference(self, t: TableDraft, m: Mapping, name: str, what: str) -> None:
         r = self.r
         target = r.text(m, "references", what)
         on_delete = r.choice(m, "on_delete", ACTIONS, what) or "no action"
         on_update = r.choice(m, "on_update", ACTIONS, what) or "no action"
-        if target is None:
+        timing = self.key_timing(m, what)
+        if target is None or timing is None:
             return
         parts = target.split(".")
         pos = r.pos(m, "references")
@@ -238,7 +263,7 @@ class ConstraintReading(IndexOptionReading):
             return
         schema = parts[0] if len(parts) == 3 else t.schema
         t.foreign_keys.append(PendingForeignKey(None, [name], schema, parts[-2], [parts[-1]],
-                                                on_delete, on_update, pos, t.path))
+                                                on_delete, on_update, pos, t.path, *timing))
 
 
 # PostgreSQL's grammar names of types, used when a cast names an index column (FigureColname)

@@ -346,6 +346,19 @@ class DropForeignKey(Change):
 
 
 @dataclass(frozen=True, slots=True)
+class SetForeignKeyDeferrable(Change):
+    """A foreign key's timing changed in place (ALTER CONSTRAINT ... [NOT] DEFERRABLE)."""
+
+    schema: str
+    table: str
+    foreign_key: ForeignKey  # as it will be
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.foreign_key.name}"
+
+
+@dataclass(frozen=True, slots=True)
 class CreateIndex(Change):
     schema: str
     table: str
@@ -435,7 +448,7 @@ PHASES: tuple[type[Change], ...] = (
     SetDefault, AddSerial, AddIdentity, SetIdentity,
     SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,
-    SetIndexStorage, SetIndexComment,
+    SetForeignKeyDeferrable, SetIndexStorage, SetIndexComment,
     DropEnum, DropExtension, DropSchema,
 )
 CHANGE_KINDS: tuple[type[Change], ...] = PHASES

@@ -66,6 +66,13 @@ def _index_in_place(schema: str, table: str, a: Index, b: Index) -> list[ch.Chan
     return out
 
 
+def _foreign_key_in_place(schema: str, table: str, a: ForeignKey, b: ForeignKey) -> list[ch.Change] | None:
+    """ALTER CONSTRAINT for a foreign key whose timing alone changed; None when it must be rebuilt."""
+    if a.rebuilt_form() != b.rebuilt_form():
+        return None
+    return [ch.SetForeignKeyDeferrable(schema, table, b)]
+
+
 def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset(),
             in_place=None) -> list[ch.Change]:
     """Drop, add or rename one family of named objects (constraints or indexes).
@@ -106,7 +113,8 @@ def constraint_changes(a: Table, b: Table, colmap: dict[str, str], renames: Rena
                   lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
     out += _family(a.foreign_keys, b.foreign_keys, colmap, renames, set(),
                    lambda c: ch.AddForeignKey(s, t, c), lambda c: ch.DropForeignKey(s, old_t, c),
-                   lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
+                   lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt,
+                   lambda o, n: _foreign_key_in_place(s, t, o, n))
     out += _family(a.indexes, b.indexes, colmap, renames, retyped,
                    lambda i: ch.CreateIndex(s, t, i), lambda i: ch.DropIndex(s, old_t, i),
                    lambda o, n: ch.RenameIndex(s, o, n), rebuilt,

@@ -20,6 +20,9 @@ class PendingForeignKey:
     on_update: str
     pos: Pos
     path: str
+    deferrable: bool = False
+    initially_deferred: bool = False
+    match: str = "simple"
 
 
 @dataclass

@@ -48,6 +48,7 @@ _WORDS: dict[type[ch.Change], str] = {
     ch.RenameTable: "table {s} has another name",
     ch.RenameColumn: "column {s} has another name",
     ch.RenameSequence: "sequence {s} has another name",
+    ch.SetForeignKeyDeferrable: "foreign key {s} is deferrable or deferred otherwise",
     ch.SetIndexStorage: "index {s} has other storage parameters",
     ch.SetIndexComment: "index {s} has another comment",
 }

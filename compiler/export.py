@@ -58,6 +58,7 @@ def _column(t: Table, col: Column, enum_names: dict[str, str], pk_inline: bool, 
             out["on_delete"] = fk.on_delete
         if fk.on_update != "no action":
             out["on_update"] = fk.on_update
+        out |= _key_timing(fk)
     if col.name in check_inline:
         out["check"] = check_inline[col.name]
     if col.comment is not None:
@@ -134,7 +135,8 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
     inlined: set[str] = set()
     for c in t.checks:
         cols = referenced_columns(c.expression.text)
-        if len(cols) == 1 and c.name == default_name(t.name, cols, "check") and cols[0] not in check_inline:
+        if (len(cols) == 1 and c.name == default_name(t.name, cols, "check") and cols[0] not in check_inline
+                and not c.no_inherit):
             check_inline[cols[0]] = c.expression.text
             inlined.add(c.name)
     doc["columns"] = [_column(t, c, enum_names, pk_inline, unique_inline, fk_inline, check_inline) for c in t.columns]
@@ -151,7 +153,8 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
         doc["foreign_keys"] = [_foreign_key(t, f) for f in fks]
     checks = [c for c in t.checks if c.name not in inlined]
     if checks:
-        doc["checks"] = [{"name": c.name, "expression": c.expression.text} for c in checks]
+        doc["checks"] = [{"name": c.name, "expression": c.expression.text}
+                         | ({"no_inherit": True} if c.no_inherit else {}) for c in checks]
     return doc
 
 
@@ -178,6 +181,17 @@ def _foreign_key(t: Table, f: ForeignKey) -> dict:
         out["on_delete"] = f.on_delete
     if f.on_update != "no action":
         out["on_update"] = f.on_update
+    return out | _key_timing(f)
+
+
+def _key_timing(f: ForeignKey) -> dict:
+    out: dict = {}
+    if f.deferrable and not f.initially_deferred:  # initially_deferred says deferrable too
+        out["deferrable"] = True
+    if f.initially_deferred:
+        out["initially_deferred"] = True
+    if f.match != "simple":
+        out["match"] = f.match
     return out
 
 

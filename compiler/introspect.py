@@ -19,6 +19,7 @@ from .types import SERIAL_TYPES, enum_type_spelling, make_expr
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
 _IDENTITY = {"a": "always", "d": "by default"}
+_MATCH = {"s": "simple", "f": "full", "p": "partial"}
 
 
 @cache
@@ -28,7 +29,7 @@ def query(name: str) -> str:
 
 def _check_expression(definition: str) -> str:
     """'CHECK (price >= 0::numeric)' -> 'price >= 0::numeric'."""
-    body = definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
+    body = definition.removeprefix("CHECK ").removesuffix(" NOT VALID").removesuffix(" NO INHERIT")
     if body.startswith("(") and body.endswith(")"):
         body = body[1:-1]
     return body
@@ -90,16 +91,18 @@ def _read(conn: psycopg.Connection) -> Schema:
     checks: dict[int, list[Check]] = defaultdict(list)
     fks: dict[int, list[ForeignKey]] = defaultdict(list)
     for (oid, name, kind, definition, cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
-         _index, nulls_not_distinct) in conn.execute(query("constraints"), params).fetchall():
+         _index, nulls_not_distinct, deferrable, deferred, match, no_inherit) in conn.execute(
+            query("constraints"), params).fetchall():
         if kind == "p":
             pks[oid] = PrimaryKey(name, tuple(cols))
         elif kind == "u":
             uniques[oid].append(Unique(name, tuple(cols), nulls_not_distinct))
         elif kind == "c":
-            checks[oid].append(Check(name, make_expr(_check_expression(definition))))
+            checks[oid].append(Check(name, make_expr(_check_expression(definition)), no_inherit))
         else:
             fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
-                                       _ACTIONS[on_delete], _ACTIONS[on_update]))
+                                       _ACTIONS[on_delete], _ACTIONS[on_update], deferrable, deferred,
+                                       _MATCH[match]))
     indexes: dict[int, list[Index]] = defaultdict(list)
     for (oid, name, unique, method, predicate, cols, definitions, options, opclasses, include, storage,
          nulls_not_distinct, comment) in conn.execute(query("indexes"), params).fetchall():

@@ -53,6 +53,7 @@ class Check:
     KIND: ClassVar[str] = "check"
     name: str
     expression: Expr
+    no_inherit: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,13 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     on_delete: str = "no action"
     on_update: str = "no action"
+    deferrable: bool = False
+    initially_deferred: bool = False
+    match: str = "simple"  # 'simple' | 'full'
+
+    def rebuilt_form(self) -> ForeignKey:
+        """The key without what ALTER CONSTRAINT changes in place."""
+        return replace(self, deferrable=False, initially_deferred=False)
 
     @property
     def ref_key(self) -> str:

@@ -91,6 +91,25 @@ def _unique(u: Unique) -> dict:
     return out
 
 
+def _check(c: Check) -> dict:
+    out: dict = {"name": c.name, "expression": c.expression.text}
+    if c.no_inherit:
+        out["no_inherit"] = True
+    return out
+
+
+def _foreign_key(f: ForeignKey) -> dict:
+    out: dict = {"name": f.name, "columns": list(f.columns), "ref_schema": f.ref_schema, "ref_table": f.ref_table,
+                 "ref_columns": list(f.ref_columns), "on_delete": f.on_delete, "on_update": f.on_update}
+    if f.deferrable:
+        out["deferrable"] = True
+    if f.initially_deferred:
+        out["initially_deferred"] = True
+    if f.match != "simple":
+        out["match"] = f.match
+    return out
+
+
 def _table(t: Table) -> dict:
     out: dict = {"schema": t.schema, "name": t.name}
     if t.comment is not None:
@@ -101,11 +120,9 @@ def _table(t: Table) -> dict:
     if t.uniques:
         out["unique"] = [_unique(u) for u in t.uniques]
     if t.checks:
-        out["checks"] = [{"name": c.name, "expression": c.expression.text} for c in t.checks]
+        out["checks"] = [_check(c) for c in t.checks]
     if t.foreign_keys:
-        out["foreign_keys"] = [{"name": f.name, "columns": list(f.columns), "ref_schema": f.ref_schema,
-                                "ref_table": f.ref_table, "ref_columns": list(f.ref_columns),
-                                "on_delete": f.on_delete, "on_update": f.on_update} for f in t.foreign_keys]
+        out["foreign_keys"] = [_foreign_key(f) for f in t.foreign_keys]
     if t.indexes:
         out["indexes"] = [_index(i) for i in t.indexes]
     return out
@@ -193,9 +210,11 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
         d["schema"], d["name"], columns,
         PrimaryKey(pk["name"], tuple(pk["columns"])) if pk else None,
         tuple(Unique(u["name"], tuple(u["columns"]), u.get("nulls_not_distinct", False)) for u in d.get("unique", ())),
-        tuple(Check(c["name"], expr(c["expression"])) for c in d.get("checks", ())),  # type: ignore[arg-type]
+        tuple(Check(c["name"], expr(c["expression"]), c.get("no_inherit", False))  # type: ignore[arg-type]
+              for c in d.get("checks", ())),
         tuple(ForeignKey(f["name"], tuple(f["columns"]), f["ref_schema"], f["ref_table"], tuple(f["ref_columns"]),
-                         f["on_delete"], f["on_update"]) for f in d.get("foreign_keys", ())),
+                         f["on_delete"], f["on_update"], f.get("deferrable", False), f.get("initially_deferred", False),
+                         f.get("match", "simple")) for f in d.get("foreign_keys", ())),
         tuple(Index(i["name"], tuple(IndexPart(p.get("column"), expr(p.get("expression")), p.get("order", "asc"),
                                                p.get("nulls"), p.get("opclass")) for p in i["parts"]),
                     i.get("unique", False), i.get("using", "btree"), expr(i.get("where")),

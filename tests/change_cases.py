@@ -15,6 +15,18 @@ columns:
   - {name: name, type: text}
 """
 
+OTHER = d("""
+    ---
+    table: other
+    columns:
+      - {name: a, type: bigint}
+      - {name: b, type: text}
+    foreign_keys:
+      - {columns: [a, b], references: {table: t, columns: [id, name]}}
+    checks:
+      - {name: a_positive, expression: "a > 0"}
+    """)
+
 CASES: dict[str, tuple[str, str]] = {
     "create_table_with_everything": ("", """
         extension: pgcrypto
@@ -207,7 +219,15 @@ CASES: dict[str, tuple[str, str]] = {
     "index_storage_and_comment_changed": (
         T + "indexes:\n  - {columns: [name], with: {fillfactor: 70, deduplicate_items: false}}\n",
         T + "indexes:\n  - {columns: [name], with: {fillfactor: 80}, comment: By name.}\n"),
+    "foreign_key_options": (
+        T + "  - {name: parent, type: bigint, references: t.id}\nunique:\n  - [id, name]\n" + OTHER,
+        T + "  - {name: parent, type: bigint, references: t.id, deferrable: true}\nunique:\n  - [id, name]\n"
+        + OTHER.replace("name]}}", "name]}, match: full, initially_deferred: true}")
+        .replace('"a > 0"}', '"a > 0", no_inherit: true}')),
+    "foreign_key_deferred": (
+        T + "  - {name: parent, type: bigint, references: t.id, initially_deferred: true}\n",
+        T + "  - {name: parent, type: bigint, references: t.id, deferrable: true}\n"),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
-FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed"]
+FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred"]

@@ -57,6 +57,26 @@ CASES = [
     Case("unique_nulls_not_distinct_not_a_flag",
          {"users.yaml": users_with("unique:\n  - {columns: [email], nulls_not_distinct: yes please}\n")},
          (Expect("users.yaml", "yes please", "'nulls_not_distinct' must be true or false, not 'yes please'"),)),
+    Case("foreign_key_match_partial",
+         {"users.yaml": users_with("  - {name: boss, type: bigint, references: users.id, match: partial}\n")},
+         (Expect("users.yaml", "partial", "MATCH PARTIAL is not implemented by PostgreSQL; use full or simple"),)),
+    Case("foreign_key_match_unknown",
+         {"users.yaml": users_with("foreign_keys:\n  - {columns: [id], references: {table: users}, match: fully}\n")},
+         (Expect("users.yaml", "fully", "'match' must be one of simple, full, partial, not 'fully' "
+                                        "(did you mean 'full'?)"),)),
+    Case("foreign_key_deferred_but_not_deferrable",
+         {"users.yaml": users_with("  - {name: boss, type: bigint, references: users.id, deferrable: false, "
+                                   "initially_deferred: true}\n")},
+         (Expect("users.yaml", "deferrable: ^false", "a key that is 'initially_deferred' must be 'deferrable'"),)),
+    Case("foreign_key_deferrable_not_a_flag",
+         {"users.yaml": users_with("  - {name: boss, type: bigint, references: users.id, deferrable: later}\n")},
+         (Expect("users.yaml", "later", "'deferrable' must be true or false, not 'later'"),)),
+    Case("deferrable_without_references",
+         {"users.yaml": users_with("  - {name: boss, type: bigint, deferrable: true}\n")},
+         (Expect("users.yaml", "deferrable", "'deferrable' needs 'references' on column users.boss"),)),
+    Case("check_no_inherit_not_a_flag",
+         {"users.yaml": users_with("checks:\n  - {expression: id > 0, no_inherit: 1}\n")},
+         (Expect("users.yaml", "1}", "'no_inherit' must be true or false, not the number 1"),)),
 ]
 
 

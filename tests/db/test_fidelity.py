@@ -65,6 +65,19 @@ CREATE UNIQUE INDEX people_handle_idx ON public.people (handle) NULLS NOT DISTIN
 CREATE INDEX people_lower_idx ON public.people ((lower(email)) text_pattern_ops DESC, org NULLS FIRST);
 CREATE INDEX people_org_idx ON public.people USING brin (org) WITH (pages_per_range = 32);
 COMMENT ON INDEX public.people_org_idx IS 'Rough order of organisations.';
+
+CREATE TABLE public.orgs (
+    id bigint PRIMARY KEY,
+    code text NOT NULL,
+    UNIQUE (id, code),
+    CONSTRAINT positive CHECK (id > 0) NO INHERIT
+);
+ALTER TABLE public.people ADD FOREIGN KEY (org) REFERENCES public.orgs (id) DEFERRABLE;
+CREATE TABLE public.memberships (
+    org bigint,
+    code text,
+    FOREIGN KEY (org, code) REFERENCES public.orgs (id, code) MATCH FULL DEFERRABLE INITIALLY DEFERRED
+);
 """
 
 
@@ -76,6 +89,11 @@ def test_import_keeps_every_property(tmp_path: Path, database_url: str, second_d
     assert "{column: created_at, order: desc, nulls: last}, {column: email, opclass: text_pattern_ops}" in people
     assert "with: {deduplicate_items: false, fillfactor: 70}" in people
     assert "{columns: [org, handle], nulls_not_distinct: true}" in people
+    assert "references: orgs.id, deferrable: true}" in people
+    memberships = (tmp_path / "definitions" / "memberships.yaml").read_text()
+    assert "initially_deferred: true, match: full}" in memberships
+    orgs = (tmp_path / "definitions" / "orgs.yaml").read_text()
+    assert "{name: positive, expression: id > 0, no_inherit: true}" in orgs
     assert main(["-C", str(tmp_path), "compile"]) == 0
     assert main(["-C", str(tmp_path), "apply", "--database-url", second_database_url]) == 0
     original, rebuilt = catalog(database_url), catalog(second_database_url)
@@ -95,6 +113,13 @@ HAND_MADE = [
      "index public.people_handle_idx is missing or differs"),
     ("ALTER TABLE people DROP CONSTRAINT people_org_handle_key, ADD CONSTRAINT people_org_handle_key UNIQUE (org, handle)",
      "constraint public.people.people_org_handle_key is missing or differs"),
+    ("ALTER TABLE people ALTER CONSTRAINT people_org_fkey NOT DEFERRABLE",
+     "foreign key public.people.people_org_fkey is deferrable or deferred otherwise"),
+    ("ALTER TABLE memberships DROP CONSTRAINT memberships_org_code_fkey, ADD CONSTRAINT memberships_org_code_fkey "
+     "FOREIGN KEY (org, code) REFERENCES orgs (id, code) DEFERRABLE INITIALLY DEFERRED",
+     "foreign key public.memberships.memberships_org_code_fkey is missing or differs"),
+    ("ALTER TABLE orgs DROP CONSTRAINT positive, ADD CONSTRAINT positive CHECK (id > 0)",
+     "constraint public.orgs.positive is missing or differs"),
     ("DROP INDEX people_lower_idx; CREATE INDEX people_lower_idx ON people ((lower(email)) DESC, org NULLS FIRST)",
      "index public.people_lower_idx is missing or differs"),
 ]
