@@ -35,7 +35,7 @@ TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns",
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
                          "generated", "deferrable", "initially_deferred", "match"})
-ENUM_KEYS = frozenset({"enum", "schema", "values"})
+ENUM_KEYS = frozenset({"enum", "schema", "values", "comment"})
 EXTENSION_KEYS = frozenset({"extension"})
 KINDS = ("table", "enum", "extension")
 IDENTITY_KINDS = ("always", "by default")
@@ -116,6 +116,7 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
         name = r.name(body, "enum", "an enum", required=True)
         schema = r.name(body, "schema", "an enum") or "public"
         values = r.get(body, "values", list, f"enum {name}", required=True)
+        comment = r.text(body, "comment", f"enum {name}") or None  # '' is no comment to PostgreSQL
         if name is None or values is None:
             continue
         labels: list[str] = []
@@ -136,7 +137,7 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
         key = f"{schema}.{name}"
         if key in out:
             r.error(body.value_pos["enum"], f"enum {key} is declared twice")
-        out[key] = Enum(schema, name, tuple(labels))
+        out[key] = Enum(schema, name, tuple(labels), comment)
     return out
 
 

@@ -13,12 +13,12 @@ from .types import referenced_columns
 INDEX_KEYS = frozenset({"name", "columns", "expression", "unique", "using", "where", "include", "with",
                         "nulls_not_distinct", "comment"})
 FOREIGN_KEY_KEYS = frozenset({"name", "columns", "references", "on_delete", "on_update", "deferrable",
-                              "initially_deferred", "match"})
+                              "initially_deferred", "match", "comment"})
 KEY_TIMING_KEYS = ("deferrable", "initially_deferred", "match")  # also on a column-level reference
 MATCH_TYPES = ("simple", "full", "partial")
 REFERENCE_KEYS = frozenset({"table", "schema", "columns"})
-CHECK_KEYS = frozenset({"name", "expression", "no_inherit"})
-UNIQUE_KEYS = frozenset({"name", "columns"})  # also a primary key's
+CHECK_KEYS = frozenset({"name", "expression", "no_inherit", "comment"})
+UNIQUE_KEYS = frozenset({"name", "columns", "comment"})  # also a primary key's
 UNIQUE_CONSTRAINT_KEYS = UNIQUE_KEYS | {"nulls_not_distinct"}
 ACTIONS = ("no action", "restrict", "cascade", "set null", "set default")
 INDEX_METHODS = ("btree", "hash", "gist", "gin", "brin", "spgist")
@@ -31,7 +31,7 @@ class ConstraintReading(IndexOptionReading):
     def primary_key(self, t: TableDraft, body: Mapping, pk_columns: list[str]) -> None:
         r = self.r
         value = body.get("primary_key")
-        name = None
+        name = comment = None
         if value is None:
             if pk_columns:
                 t.primary_key = PrimaryKey(default_name(t.name, [], "pkey"), tuple(pk_columns))
@@ -46,13 +46,14 @@ class ConstraintReading(IndexOptionReading):
         if isinstance(value, Mapping):
             r.keys(value, UNIQUE_KEYS, "a primary key")
             name = r.name(value, "name", "a primary key")
+            comment = r.text(value, "comment", "a primary key") or None  # '' is no comment to PostgreSQL
             columns = r.names(value, "columns", "a primary key", required=True)
             listed = value.get("columns")
         else:
             columns = r.names(body, "primary_key", f"table {t.name}")
         if columns is None or not self.known_columns(t, columns, pos, "primary key", listed):
             return
-        t.primary_key = PrimaryKey(name or default_name(t.name, [], "pkey"), tuple(columns))
+        t.primary_key = PrimaryKey(name or default_name(t.name, [], "pkey"), tuple(columns), comment)
         t.place(t.primary_key.name, pos)
         t.columns = [Column(c.name, c.type, False, c.default, c.identity, c.generated, c.comment,
                             c.renamed_from) if c.name in columns else c for c in t.columns]
@@ -81,18 +82,18 @@ class ConstraintReading(IndexOptionReading):
         return True
 
     def add_unique(self, t: TableDraft, name: str | None, columns: list[str], pos: Pos,
-                   nulls_not_distinct: bool = False) -> None:
-        u = Unique(name or default_name(t.name, columns, "key"), tuple(columns), nulls_not_distinct)
+                   nulls_not_distinct: bool = False, comment: str | None = None) -> None:
+        u = Unique(name or default_name(t.name, columns, "key"), tuple(columns), nulls_not_distinct, comment)
         t.uniques.append(u)
         t.place(u.name, pos)
 
     def add_check(self, t: TableDraft, name: str | None, expression: Expr, pos: Pos,
-                  no_inherit: bool = False) -> None:
+                  no_inherit: bool = False, comment: str | None = None) -> None:
         if name is None:
             # PostgreSQL names a check after its column when it uses exactly one
             cols = referenced_columns(expression.text)
             name = default_name(t.name, cols if len(cols) == 1 else [], "check")
-        t.checks.append(Check(name, expression, no_inherit))
+        t.checks.append(Check(name, expression, no_inherit, comment))
         t.place(name, pos)
 
     def uniques(self, t: TableDraft, body: Mapping) -> None:
@@ -100,13 +101,14 @@ class ConstraintReading(IndexOptionReading):
         items = r.get(body, "unique", list, f"table {t.name}")
         for i, item in enumerate(items or []):  # type: ignore[arg-type]
             pos = items.item_pos[i]  # type: ignore[union-attr]
-            name = None
+            name = comment = None
             nulls_not_distinct = False
             if isinstance(item, Mapping):
                 r.keys(item, UNIQUE_CONSTRAINT_KEYS, "a unique constraint")
                 name = r.name(item, "name", "a unique constraint")
                 columns = r.names(item, "columns", "a unique constraint", required=True)
                 nulls_not_distinct = bool(r.flag(item, "nulls_not_distinct", "a unique constraint"))
+                comment = r.text(item, "comment", "a unique constraint") or None
             elif isinstance(item, list):
                 columns = r.name_list(item, pos, "unique")  # type: ignore[arg-type]
             else:
@@ -114,19 +116,20 @@ class ConstraintReading(IndexOptionReading):
                 continue
             listed = item.get("columns") if isinstance(item, Mapping) else item
             if columns is not None and self.known_columns(t, columns, pos, "unique", listed):
-                self.add_unique(t, name, columns, pos, nulls_not_distinct)
+                self.add_unique(t, name, columns, pos, nulls_not_distinct, comment)
 
     def checks(self, t: TableDraft, body: Mapping) -> None:
         for m, pos in self.r.mappings(body, "checks", f"table {t.name}"):
             self.r.keys(m, CHECK_KEYS, "a check")
             name = self.r.name(m, "name", "a check")
             no_inherit = bool(self.r.flag(m, "no_inherit", "a check"))
+            comment = self.r.text(m, "comment", "a check") or None
             if m.get("expression") is None:
                 self.r.error(pos, "a check needs 'expression'")
                 continue
             expression = self.expression(m, "expression", f"check of {t.name}", t)
             if expression is not None:
-                self.add_check(t, name, expression, self.r.pos(m, "expression"), no_inherit)
+                self.add_check(t, name, expression, self.r.pos(m, "expression"), no_inherit, comment)
 
     def indexes(self, t: TableDraft, body: Mapping) -> None:
         r = self.r
@@ -215,6 +218,7 @@ class ConstraintReading(IndexOptionReading):
             on_delete = r.choice(m, "on_delete", ACTIONS, "a foreign key") or "no action"
             on_update = r.choice(m, "on_update", ACTIONS, "a foreign key") or "no action"
             timing = self.key_timing(m, "a foreign key")
+            comment = r.text(m, "comment", "a foreign key") or None
             if columns is None or ref is None or timing is None:
                 continue
             if not self.known_columns(t, columns, pos, "foreign key", m.get("columns")):
@@ -228,7 +232,7 @@ class ConstraintReading(IndexOptionReading):
             if schema is None and "." in table:
                 schema, table = table.split(".", 1)
             t.foreign_keys.append(PendingForeignKey(name, columns, schema or t.schema, table, ref_columns,
-                                                    on_delete, on_update, pos, t.path, *timing))
+                                                    on_delete, on_update, pos, t.path, *timing, comment))
 
     def key_timing(self, m: Mapping, what: str) -> tuple[bool, bool, str] | None:
         """deferrable, initially_deferred and match of a foreign key; None after an error."""

@@ -128,6 +128,15 @@ class AddEnumValue(Change):
         return f"{self.enum.key}.{self.value}"
 
 
+@dataclass(frozen=True, slots=True)
+class SetEnumComment(Change):
+    enum: Enum  # as it will be
+
+    @property
+    def subject(self) -> str:
+        return self.enum.key
+
+
 # -- tables
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +355,18 @@ class DropForeignKey(Change):
 
 
 @dataclass(frozen=True, slots=True)
+class SetConstraintComment(Change):
+    schema: str
+    table: str
+    constraint: str
+    comment: str | None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.constraint}"
+
+
+@dataclass(frozen=True, slots=True)
 class SetForeignKeyDeferrable(Change):
     """A foreign key's timing changed in place (ALTER CONSTRAINT ... [NOT] DEFERRABLE)."""
 
@@ -446,9 +467,9 @@ PHASES: tuple[type[Change], ...] = (
     CreateTable,
     AddColumn, DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, DropNotNull, SetNotNull,
     SetDefault, AddSerial, AddIdentity, SetIdentity,
-    SetTableComment, SetColumnComment,
+    SetEnumComment, SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,
-    SetForeignKeyDeferrable, SetIndexStorage, SetIndexComment,
+    SetForeignKeyDeferrable, SetConstraintComment, SetIndexStorage, SetIndexComment,
     DropEnum, DropExtension, DropSchema,
 )
 CHANGE_KINDS: tuple[type[Change], ...] = PHASES

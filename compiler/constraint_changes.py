@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import changes as ch
-from .model import Check, ForeignKey, Index, Table
+from .model import Check, Constraint, ForeignKey, Index, Table
 from .renames import Renames
 from .types import referenced_columns, with_columns_renamed
 
@@ -67,10 +67,22 @@ def _index_in_place(schema: str, table: str, a: Index, b: Index) -> list[ch.Chan
 
 
 def _foreign_key_in_place(schema: str, table: str, a: ForeignKey, b: ForeignKey) -> list[ch.Change] | None:
-    """ALTER CONSTRAINT for a foreign key whose timing alone changed; None when it must be rebuilt."""
+    """ALTER CONSTRAINT and COMMENT for a foreign key's timing and comment; None when it must be rebuilt."""
     if a.rebuilt_form() != b.rebuilt_form():
         return None
-    return [ch.SetForeignKeyDeferrable(schema, table, b)]
+    out: list[ch.Change] = []
+    if (a.deferrable, a.initially_deferred) != (b.deferrable, b.initially_deferred):
+        out.append(ch.SetForeignKeyDeferrable(schema, table, b))
+    if a.comment != b.comment:
+        out.append(ch.SetConstraintComment(schema, table, b.name, b.comment))
+    return out
+
+
+def _constraint_in_place(schema: str, table: str, a: Constraint, b: Constraint) -> list[ch.Change] | None:
+    """COMMENT for a constraint whose comment alone changed; None when it must be rebuilt."""
+    if replace(a, comment=None) != replace(b, comment=None):
+        return None
+    return [ch.SetConstraintComment(schema, table, b.name, b.comment)]
 
 
 def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset(),
@@ -110,7 +122,8 @@ def constraint_changes(a: Table, b: Table, colmap: dict[str, str], renames: Rena
     s, t, old_t = b.schema, b.name, a.name
     out = _family(a.constraints, b.constraints, colmap, renames, retyped,
                   lambda c: ch.AddConstraint(s, t, c), lambda c: ch.DropConstraint(s, old_t, c),
-                  lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt)
+                  lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt,
+                  lambda o, n: _constraint_in_place(s, t, o, n))
     out += _family(a.foreign_keys, b.foreign_keys, colmap, renames, set(),
                    lambda c: ch.AddForeignKey(s, t, c), lambda c: ch.DropForeignKey(s, old_t, c),
                    lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt,

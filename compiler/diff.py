@@ -61,6 +61,8 @@ def _enums(old: Schema, new: Schema, recreated: dict[str, Enum]) -> list[ch.Chan
     out: list[ch.Change] = []
     for key, b in new.enums.items():
         a = old.enums.get(key)
+        if a is not None and a.comment != b.comment and _is_subsequence(a.values, b.values):
+            out.append(ch.SetEnumComment(b))  # a recreated enum gets its comment when created
         if a is None:
             out.append(ch.CreateEnum(b))
         elif a.values != b.values and _is_subsequence(a.values, b.values):

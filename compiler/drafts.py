@@ -23,6 +23,7 @@ class PendingForeignKey:
     deferrable: bool = False
     initially_deferred: bool = False
     match: str = "simple"
+    comment: str | None = None
 
 
 @dataclass

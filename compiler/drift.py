@@ -49,6 +49,8 @@ _WORDS: dict[type[ch.Change], str] = {
     ch.RenameColumn: "column {s} has another name",
     ch.RenameSequence: "sequence {s} has another name",
     ch.SetForeignKeyDeferrable: "foreign key {s} is deferrable or deferred otherwise",
+    ch.SetConstraintComment: "constraint {s} has another comment",
+    ch.SetEnumComment: "enum {s} has another comment",
     ch.SetIndexStorage: "index {s} has other storage parameters",
     ch.SetIndexComment: "index {s} has another comment",
 }

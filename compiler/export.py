@@ -33,7 +33,7 @@ def _type_name(type_: str, enum_names: dict[str, str]) -> str:
     return enum_names[base] + array if base in enum_names else _written_type(type_)
 
 
-def _column(t: Table, col: Column, enum_names: dict[str, str], pk_inline: bool, unique_inline: set[str],
+def _column(t: Table, col: Column, enum_names: dict[str, str], pk_inline: bool, unique_inline: dict[str, str],
             fk_inline: dict[str, ForeignKey], check_inline: dict[str, str]) -> dict:
     out: dict = {"name": col.name, "type": _type_name(col.type, enum_names)}
     in_pk = bool(t.primary_key and col.name in t.primary_key.columns)
@@ -126,24 +126,27 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
     if t.comment is not None:
         doc["comment"] = t.comment
     pk = t.primary_key
-    pk_inline = bool(pk and len(pk.columns) == 1 and pk.name == default_name(t.name, [], "pkey"))
-    unique_inline = {u.columns[0] for u in t.uniques if len(u.columns) == 1 and not u.nulls_not_distinct
-                     and u.name == default_name(t.name, list(u.columns), "key")}
+    # the column-level forms hold no name and no options: only what they would create exactly
+    pk_inline = bool(pk and len(pk.columns) == 1 and pk.name == default_name(t.name, [], "pkey")
+                     and pk.comment is None)
+    unique_inline = {u.columns[0]: u.name for u in t.uniques if len(u.columns) == 1 and not u.nulls_not_distinct
+                     and u.name == default_name(t.name, list(u.columns), "key") and u.comment is None}
     fk_inline = {f.columns[0]: f for f in t.foreign_keys
-                 if len(f.columns) == 1 and f.name == default_name(t.name, list(f.columns), "fkey")}
+                 if len(f.columns) == 1 and f.name == default_name(t.name, list(f.columns), "fkey")
+                 and f.comment is None}
     check_inline: dict[str, str] = {}
     inlined: set[str] = set()
     for c in t.checks:
         cols = referenced_columns(c.expression.text)
         if (len(cols) == 1 and c.name == default_name(t.name, cols, "check") and cols[0] not in check_inline
-                and not c.no_inherit):
+                and not c.no_inherit and c.comment is None):
             check_inline[cols[0]] = c.expression.text
             inlined.add(c.name)
     doc["columns"] = [_column(t, c, enum_names, pk_inline, unique_inline, fk_inline, check_inline) for c in t.columns]
     if pk and not pk_inline:
-        doc["primary_key"] = (list(pk.columns) if pk.name == default_name(t.name, [], "pkey")
-                              else {"name": pk.name, "columns": list(pk.columns)})
-    uniques = [u for u in t.uniques if not (len(u.columns) == 1 and u.columns[0] in unique_inline)]
+        doc["primary_key"] = (list(pk.columns) if pk.name == default_name(t.name, [], "pkey") and pk.comment is None
+                              else {"name": pk.name, "columns": list(pk.columns)} | _comment(pk.comment))
+    uniques = [u for u in t.uniques if u.name not in unique_inline.values()]
     if uniques:
         doc["unique"] = [_unique(t, u) for u in uniques]
     if t.indexes:
@@ -154,19 +157,23 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
     checks = [c for c in t.checks if c.name not in inlined]
     if checks:
         doc["checks"] = [{"name": c.name, "expression": c.expression.text}
-                         | ({"no_inherit": True} if c.no_inherit else {}) for c in checks]
+                         | ({"no_inherit": True} if c.no_inherit else {}) | _comment(c.comment) for c in checks]
     return doc
+
+
+def _comment(comment: str | None) -> dict:
+    return {"comment": comment} if comment is not None else {}
 
 
 def _unique(t: Table, u: Unique) -> object:
     named = u.name != default_name(t.name, list(u.columns), "key")
-    if not named and not u.nulls_not_distinct:
+    if not named and not u.nulls_not_distinct and u.comment is None:
         return list(u.columns)
     out: dict = {"name": u.name} if named else {}
     out["columns"] = list(u.columns)
     if u.nulls_not_distinct:
         out["nulls_not_distinct"] = True
-    return out
+    return out | _comment(u.comment)
 
 
 def _foreign_key(t: Table, f: ForeignKey) -> dict:
@@ -181,7 +188,7 @@ def _foreign_key(t: Table, f: ForeignKey) -> dict:
         out["on_delete"] = f.on_delete
     if f.on_update != "no action":
         out["on_update"] = f.on_update
-    return out | _key_timing(f)
+    return out | _key_timing(f) | _comment(f.comment)
 
 
 def _key_timing(f: ForeignKey) -> dict:
@@ -265,7 +272,8 @@ def definition_files(schema: Schema) -> dict[str, str]:
                   for e in schema.enums.values()}
     files: dict[str, str] = {}
     types = [{"extension": n} for n in sorted(schema.extensions)]
-    types += [({"enum": e.name} | ({"schema": e.schema} if e.schema != "public" else {}) | {"values": list(e.values)})
+    types += [({"enum": e.name} | ({"schema": e.schema} if e.schema != "public" else {}) | _comment(e.comment)
+               | {"values": list(e.values)})
               for e in schema.enums.values()]
     if types:
         files["types.yaml"] = _dump(types)

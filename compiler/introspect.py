@@ -71,7 +71,8 @@ def _read(conn: psycopg.Connection) -> Schema:
     tables = conn.execute(query("tables")).fetchall()
     oids = [t[0] for t in tables]
     params = {"tables": oids}
-    enums = {f"{s}.{n}": Enum(s, n, tuple(labels)) for s, n, labels in conn.execute(query("enums")).fetchall()}
+    enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
+             for s, n, labels, comment in conn.execute(query("enums")).fetchall()}
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
     columns: dict[int, list[Column]] = defaultdict(list)
     for oid, name, type_, not_null, identity, generated, expression, comment, owned_seq in conn.execute(
@@ -91,18 +92,18 @@ def _read(conn: psycopg.Connection) -> Schema:
     checks: dict[int, list[Check]] = defaultdict(list)
     fks: dict[int, list[ForeignKey]] = defaultdict(list)
     for (oid, name, kind, definition, cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
-         _index, nulls_not_distinct, deferrable, deferred, match, no_inherit) in conn.execute(
+         _index, nulls_not_distinct, deferrable, deferred, match, no_inherit, comment) in conn.execute(
             query("constraints"), params).fetchall():
         if kind == "p":
-            pks[oid] = PrimaryKey(name, tuple(cols))
+            pks[oid] = PrimaryKey(name, tuple(cols), comment)
         elif kind == "u":
-            uniques[oid].append(Unique(name, tuple(cols), nulls_not_distinct))
+            uniques[oid].append(Unique(name, tuple(cols), nulls_not_distinct, comment))
         elif kind == "c":
-            checks[oid].append(Check(name, make_expr(_check_expression(definition)), no_inherit))
+            checks[oid].append(Check(name, make_expr(_check_expression(definition)), no_inherit, comment))
         else:
             fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
                                        _ACTIONS[on_delete], _ACTIONS[on_update], deferrable, deferred,
-                                       _MATCH[match]))
+                                       _MATCH[match], comment))
     indexes: dict[int, list[Index]] = defaultdict(list)
     for (oid, name, unique, method, predicate, cols, definitions, options, opclasses, include, storage,
          nulls_not_distinct, comment) in conn.execute(query("indexes"), params).fetchall():

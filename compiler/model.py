@@ -38,6 +38,7 @@ class PrimaryKey:
     KIND: ClassVar[str] = "primary key"
     name: str
     columns: tuple[str, ...]
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Unique:
     name: str
     columns: tuple[str, ...]
     nulls_not_distinct: bool = False
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class Check:
     name: str
     expression: Expr
     no_inherit: bool = False
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +71,11 @@ class ForeignKey:
     deferrable: bool = False
     initially_deferred: bool = False
     match: str = "simple"  # 'simple' | 'full'
+    comment: str | None = None
 
     def rebuilt_form(self) -> ForeignKey:
-        """The key without what ALTER CONSTRAINT changes in place."""
-        return replace(self, deferrable=False, initially_deferred=False)
+        """The key without what ALTER CONSTRAINT and COMMENT change in place."""
+        return replace(self, deferrable=False, initially_deferred=False, comment=None)
 
     @property
     def ref_key(self) -> str:
@@ -152,6 +156,7 @@ class Enum:
     schema: str
     name: str
     values: tuple[str, ...]
+    comment: str | None = None
 
     @property
     def key(self) -> str:

@@ -88,6 +88,12 @@ def _unique(u: Unique) -> dict:
     out: dict = {"name": u.name, "columns": list(u.columns)}
     if u.nulls_not_distinct:
         out["nulls_not_distinct"] = True
+    return _with_comment(out, u.comment)
+
+
+def _with_comment(out: dict, comment: str | None) -> dict:
+    if comment is not None:
+        out["comment"] = comment
     return out
 
 
@@ -95,7 +101,7 @@ def _check(c: Check) -> dict:
     out: dict = {"name": c.name, "expression": c.expression.text}
     if c.no_inherit:
         out["no_inherit"] = True
-    return out
+    return _with_comment(out, c.comment)
 
 
 def _foreign_key(f: ForeignKey) -> dict:
@@ -107,7 +113,7 @@ def _foreign_key(f: ForeignKey) -> dict:
         out["initially_deferred"] = True
     if f.match != "simple":
         out["match"] = f.match
-    return out
+    return _with_comment(out, f.comment)
 
 
 def _table(t: Table) -> dict:
@@ -116,7 +122,8 @@ def _table(t: Table) -> dict:
         out["comment"] = t.comment
     out["columns"] = [_column(c) for c in t.columns]
     if t.primary_key:
-        out["primary_key"] = {"name": t.primary_key.name, "columns": list(t.primary_key.columns)}
+        out["primary_key"] = _with_comment({"name": t.primary_key.name, "columns": list(t.primary_key.columns)},
+                                           t.primary_key.comment)
     if t.uniques:
         out["unique"] = [_unique(u) for u in t.uniques]
     if t.checks:
@@ -137,7 +144,7 @@ def dump_state(state: State) -> bytes:
                        for m in state.migrations],
         "schema": {
             "extensions": sorted(state.schema.extensions),
-            "enums": [{"schema": e.schema, "name": e.name, "values": list(e.values)}
+            "enums": [_with_comment({"schema": e.schema, "name": e.name, "values": list(e.values)}, e.comment)
                       for e in state.schema.enums.values()],
             "tables": [_table(t) for t in state.schema.tables.values()],
         },
@@ -208,13 +215,14 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
     pk = d.get("primary_key")
     return Table(
         d["schema"], d["name"], columns,
-        PrimaryKey(pk["name"], tuple(pk["columns"])) if pk else None,
-        tuple(Unique(u["name"], tuple(u["columns"]), u.get("nulls_not_distinct", False)) for u in d.get("unique", ())),
-        tuple(Check(c["name"], expr(c["expression"]), c.get("no_inherit", False))  # type: ignore[arg-type]
+        PrimaryKey(pk["name"], tuple(pk["columns"]), pk.get("comment")) if pk else None,
+        tuple(Unique(u["name"], tuple(u["columns"]), u.get("nulls_not_distinct", False), u.get("comment"))
+              for u in d.get("unique", ())),
+        tuple(Check(c["name"], expr(c["expression"]), c.get("no_inherit", False), c.get("comment"))  # type: ignore[arg-type]
               for c in d.get("checks", ())),
         tuple(ForeignKey(f["name"], tuple(f["columns"]), f["ref_schema"], f["ref_table"], tuple(f["ref_columns"]),
                          f["on_delete"], f["on_update"], f.get("deferrable", False), f.get("initially_deferred", False),
-                         f.get("match", "simple")) for f in d.get("foreign_keys", ())),
+                         f.get("match", "simple"), f.get("comment")) for f in d.get("foreign_keys", ())),
         tuple(Index(i["name"], tuple(IndexPart(p.get("column"), expr(p.get("expression")), p.get("order", "asc"),
                                                p.get("nulls"), p.get("opclass")) for p in i["parts"]),
                     i.get("unique", False), i.get("using", "btree"), expr(i.get("where")),
@@ -233,7 +241,8 @@ def load_state(data: bytes | None) -> State:
         if doc.get("format") != FORMAT:
             raise StateError(f"state.json has format {doc.get('format')!r}; this schemac reads {FORMAT}")
         s = doc["schema"]
-        enums = {f"{e['schema']}.{e['name']}": Enum(e["schema"], e["name"], tuple(e["values"])) for e in s["enums"]}
+        enums = {f"{e['schema']}.{e['name']}": Enum(e["schema"], e["name"], tuple(e["values"]), e.get("comment"))
+                 for e in s["enums"]}
         user_types = {f"{e.schema}.{e.name}": enum_type_spelling(e.schema, e.name) for e in enums.values()}
         user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values() if e.schema == "public"}
         tables = {f"{t['schema']}.{t['name']}": _read_table(t, user_types) for t in s["tables"]}

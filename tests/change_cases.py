@@ -27,6 +27,26 @@ OTHER = d("""
       - {name: a_positive, expression: "a > 0"}
     """)
 
+COMMENTED = d("""
+    enum: mood
+    comment: Moods.
+    values: [happy, sad]
+    ---
+    table: t
+    columns:
+      - {name: id, type: bigint}
+      - {name: name, type: text}
+      - {name: mood, type: mood}
+      - {name: parent, type: bigint}
+    primary_key: {columns: [id], comment: Keys.}
+    unique:
+      - {columns: [id, name], comment: Pairs.}
+    checks:
+      - {name: positive, expression: "id > 0", comment: Positive.}
+    foreign_keys:
+      - {columns: [parent], references: {table: t}, comment: To the parent.}
+    """)
+
 CASES: dict[str, tuple[str, str]] = {
     "create_table_with_everything": ("", """
         extension: pgcrypto
@@ -227,7 +247,12 @@ CASES: dict[str, tuple[str, str]] = {
     "foreign_key_deferred": (
         T + "  - {name: parent, type: bigint, references: t.id, initially_deferred: true}\n",
         T + "  - {name: parent, type: bigint, references: t.id, deferrable: true}\n"),
+    "comments_on_constraints_and_enums": ("", COMMENTED),
+    "comments_on_constraints_and_enums_changed": (
+        COMMENTED, COMMENTED.replace("Keys.", "The key.").replace("Positive.", "").replace("Pairs.", "Unique pairs.")
+        .replace("Moods.", "How one feels.").replace("To the parent.", "Up.")),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
-FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred"]
+FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred",
+                  "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed"]

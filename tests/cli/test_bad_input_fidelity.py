@@ -77,6 +77,12 @@ CASES = [
     Case("check_no_inherit_not_a_flag",
          {"users.yaml": users_with("checks:\n  - {expression: id > 0, no_inherit: 1}\n")},
          (Expect("users.yaml", "1}", "'no_inherit' must be true or false, not the number 1"),)),
+    Case("constraint_comment_not_a_string",
+         {"users.yaml": users_with("unique:\n  - {columns: [email], comment: [a]}\n")},
+         (Expect("users.yaml", "[a]", "'comment' must be a string, not a list"),)),
+    Case("enum_comment_not_a_string",
+         {"types.yaml": "enum: mood\ncomment: {a: b}\nvalues: [happy]\n"},
+         (Expect("types.yaml", "{a: b}", "'comment' must be a string, not a mapping"),)),
 ]
 
 

@@ -78,6 +78,18 @@ CREATE TABLE public.memberships (
     code text,
     FOREIGN KEY (org, code) REFERENCES public.orgs (id, code) MATCH FULL DEFERRABLE INITIALLY DEFERRED
 );
+CREATE TYPE public.level AS ENUM ('low', 'high');
+COMMENT ON TYPE public.level IS 'How much.';
+CREATE TABLE public.notes (
+    id bigint CONSTRAINT notes_pkey PRIMARY KEY,
+    level public.level CHECK (level <> 'high'),
+    parent bigint REFERENCES public.notes (id),
+    body text UNIQUE
+);
+COMMENT ON CONSTRAINT notes_pkey ON public.notes IS 'One note.';
+COMMENT ON CONSTRAINT notes_level_check ON public.notes IS 'Never high.';
+COMMENT ON CONSTRAINT notes_parent_fkey ON public.notes IS 'Notes nest.';
+COMMENT ON CONSTRAINT notes_body_key ON public.notes IS 'Said once.';
 """
 
 
@@ -94,6 +106,10 @@ def test_import_keeps_every_property(tmp_path: Path, database_url: str, second_d
     assert "initially_deferred: true, match: full}" in memberships
     orgs = (tmp_path / "definitions" / "orgs.yaml").read_text()
     assert "{name: positive, expression: id > 0, no_inherit: true}" in orgs
+    notes = (tmp_path / "definitions" / "notes.yaml").read_text()
+    assert "primary_key: {name: notes_pkey, columns: [id], comment: One note.}" in notes
+    assert "comment: Notes nest.}" in notes and "comment: Said once.}" in notes and "comment: Never high.}" in notes
+    assert "enum: level\ncomment: How much.\n" in (tmp_path / "definitions" / "types.yaml").read_text()
     assert main(["-C", str(tmp_path), "compile"]) == 0
     assert main(["-C", str(tmp_path), "apply", "--database-url", second_database_url]) == 0
     original, rebuilt = catalog(database_url), catalog(second_database_url)
@@ -120,6 +136,10 @@ HAND_MADE = [
      "foreign key public.memberships.memberships_org_code_fkey is missing or differs"),
     ("ALTER TABLE orgs DROP CONSTRAINT positive, ADD CONSTRAINT positive CHECK (id > 0)",
      "constraint public.orgs.positive is missing or differs"),
+    ("COMMENT ON CONSTRAINT notes_pkey ON notes IS NULL", "constraint public.notes.notes_pkey has another comment"),
+    ("COMMENT ON CONSTRAINT notes_parent_fkey ON notes IS 'x'",
+     "constraint public.notes.notes_parent_fkey has another comment"),
+    ("COMMENT ON TYPE level IS 'x'", "enum public.level has another comment"),
     ("DROP INDEX people_lower_idx; CREATE INDEX people_lower_idx ON people ((lower(email)) DESC, org NULLS FIRST)",
      "index public.people_lower_idx is missing or differs"),
 ]
