@@ -15,6 +15,7 @@ from .model import (
     Extension,
     Schema,
 )
+from .names import identifier_problem
 from .reader import Reader
 from .types import (
     EXTENSION_TYPES,
@@ -34,12 +35,13 @@ TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns",
                         "unique", "indexes", "foreign_keys", "checks"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
-                         "generated", "deferrable", "initially_deferred", "match"})
+                         "generated", "deferrable", "initially_deferred", "match", "collation"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment"})
 EXTENSION_KEYS = frozenset({"extension"})
 KINDS = ("table", "enum", "extension")
 IDENTITY_KINDS = ("always", "by default")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
+COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTION_KEYS = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
 
 
@@ -199,6 +201,7 @@ class _TableBuilder(ConstraintReading):
         generated = self.expression(m, "generated", what, t, own_column=name)
         comment = r.text(m, "comment", what) or None  # '' is no comment to PostgreSQL
         renamed_from = r.name(m, "renamed_from", what)
+        collation = self.collation(m, ctype, what)
         if ctype is None:
             return
         if identity and ctype not in IDENTITY_TYPES:
@@ -215,7 +218,7 @@ class _TableBuilder(ConstraintReading):
             pk_columns.append(name)
         not_null = bool(is_pk or identity or ctype in SERIAL_TYPES or nullable is False)
         t.columns.append(Column(name, ctype, not not_null, default, identity, generated, comment,
-                                renamed_from))
+                                renamed_from, collation))
         if r.flag(m, "unique", what):
             self.add_unique(t, None, [name], r.pos(m, "unique"))
         if m.get("check") is not None:
@@ -227,6 +230,25 @@ class _TableBuilder(ConstraintReading):
         elif any(m.get(k) is not None for k in REFERENCE_OPTION_KEYS):
             key = next(k for k in REFERENCE_OPTION_KEYS if m.get(k) is not None)
             r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
+
+    def collation(self, m: Mapping, ctype: str | None, what: str) -> str | None:
+        """`collation: "C"` on a column of a collatable type (text, varchar, char, citext, arrays of them)."""
+        r = self.r
+        name = r.text(m, "collation", what)
+        if name is None:
+            return None
+        parts = name.split(".")
+        problem = next((p for p in map(identifier_problem, parts) if p), None) if len(parts) <= 2 else (
+            f"collation '{name}' must be a name or schema.name")
+        if problem:
+            r.error(r.pos(m, "collation"), problem)
+            return None
+        base = (ctype or "").removesuffix("[]").split("(")[0]
+        if ctype is not None and base not in COLLATABLE_TYPES:
+            r.error(r.pos(m, "collation"), f"{what} is {ctype}, which has no collation; "
+                                           f"only text types ({', '.join(COLLATABLE_TYPES)}) do")
+            return None
+        return name
 
     def type(self, text: str, pos: Pos) -> str | None:
         try:

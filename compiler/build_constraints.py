@@ -1,12 +1,14 @@
 """Reading a table's keys, checks, indexes and foreign keys, column-level and table-level."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .drafts import PendingForeignKey, TableDraft
 from .errors import did_you_mean
 from .index_names import index_expression_label
 from .index_options import IndexOptionReading, has_mapping
 from .load import Mapping, Pos, Sequence
-from .model import Check, Column, Expr, Index, IndexPart, PrimaryKey, Unique
+from .model import Check, Expr, Index, IndexPart, PrimaryKey, Unique
 from .names import default_name, identifier_problem
 from .types import referenced_columns
 
@@ -55,8 +57,7 @@ class ConstraintReading(IndexOptionReading):
             return
         t.primary_key = PrimaryKey(name or default_name(t.name, [], "pkey"), tuple(columns), comment)
         t.place(t.primary_key.name, pos)
-        t.columns = [Column(c.name, c.type, False, c.default, c.identity, c.generated, c.comment,
-                            c.renamed_from) if c.name in columns else c for c in t.columns]
+        t.columns = [replace(c, nullable=False) if c.name in columns else c for c in t.columns]
         for c in columns:
             m = self._column_mapping(c)
             if m is not None and m.get("nullable") is True:

@@ -230,10 +230,19 @@ class AlterColumnType(ColumnChange):
     new_type: str
     using: str | None  # USING expression (already quoted), when no assignment cast exists
     lossy: bool  # narrowing: values may be cut or refused
+    collation: str | None = None  # kept through the change: ALTER TYPE resets it otherwise
 
     @property
     def destructive(self) -> bool:
         return self.lossy
+
+
+@dataclass(frozen=True, slots=True)
+class SetCollation(ColumnChange):
+    """A column's collation changed (ALTER COLUMN ... TYPE its own type COLLATE ...)."""
+
+    type: str
+    collation: str | None  # None: the type's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +474,8 @@ PHASES: tuple[type[Change], ...] = (
     DropColumn, DropTable,  # before renames and additions, which may reuse their names
     RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
     CreateTable,
-    AddColumn, DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, DropNotNull, SetNotNull,
+    AddColumn, DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, SetCollation,
+    DropNotNull, SetNotNull,
     SetDefault, AddSerial, AddIdentity, SetIdentity,
     SetEnumComment, SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,

@@ -250,7 +250,7 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     base = b_type.removesuffix("[]")
     recast = a_type == b_type and base in enums.recreated
     if a_type != b_type or recast:
-        change = _alter_type(s, t, name, a_type, b_type, recast, enums)
+        change = replace(_alter_type(s, t, name, a_type, b_type, recast, enums), collation=b.collation)
         # a default of the old type may not cast by itself: take it off and put it back
         reset = change.using is not None
         if a.default is not None and (reset or b.default is None):
@@ -263,6 +263,8 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     elif a.default != b.default:
         out.append(ch.SetDefault(s, t, name, b.default) if b.default is not None
                    else ch.DropDefault(s, t, name, a.default))  # type: ignore[arg-type]
+    if a_type == b_type and not recast and a.collation != b.collation:
+        out.append(ch.SetCollation(s, t, name, b_type, b.collation))  # a type change above carries it
     if a.identity != b.identity:
         if a.identity is None:
             out.append(ch.AddIdentity(s, t, name, b.identity))  # type: ignore[arg-type]

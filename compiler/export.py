@@ -61,6 +61,8 @@ def _column(t: Table, col: Column, enum_names: dict[str, str], pk_inline: bool, 
         out |= _key_timing(fk)
     if col.name in check_inline:
         out["check"] = check_inline[col.name]
+    if col.collation is not None:
+        out["collation"] = col.collation
     if col.comment is not None:
         out["comment"] = col.comment
     return out

@@ -75,7 +75,7 @@ def _read(conn: psycopg.Connection) -> Schema:
              for s, n, labels, comment in conn.execute(query("enums")).fetchall()}
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
     columns: dict[int, list[Column]] = defaultdict(list)
-    for oid, name, type_, not_null, identity, generated, expression, comment, owned_seq in conn.execute(
+    for oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation in conn.execute(
             query("columns"), params).fetchall():
         default = gen = None
         if generated == "s":
@@ -86,7 +86,8 @@ def _read(conn: psycopg.Connection) -> Schema:
                 type_ = _SERIALS[type_]  # a serial column: the sequence is its default
             else:
                 default = make_expr(expression, type_, user_types)
-        columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment))
+        columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment,
+                                   None, collation))
     pks: dict[int, PrimaryKey] = {}
     uniques: dict[int, list[Unique]] = defaultdict(list)
     checks: dict[int, list[Check]] = defaultdict(list)

@@ -31,6 +31,7 @@ class Column:
     generated: Expr | None = None  # stored generated column
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
+    collation: str | None = None  # when not the type's default: 'name' or 'schema.name'
 
 
 @dataclass(frozen=True, slots=True)

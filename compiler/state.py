@@ -50,6 +50,8 @@ def _column(c: Column) -> dict:
         out["identity"] = c.identity
     if c.comment is not None:
         out["comment"] = c.comment
+    if c.collation is not None:
+        out["collation"] = c.collation
     return out
 
 
@@ -210,7 +212,8 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
         return make_expr(text, column_type, user_types) if text is not None else None
 
     columns = tuple(Column(c["name"], c["type"], c.get("nullable", True), expr(c.get("default"), c["type"]),
-                           c.get("identity"), expr(c.get("generated")), c.get("comment"))
+                           c.get("identity"), expr(c.get("generated")), c.get("comment"), None,
+                           c.get("collation"))
                     for c in d["columns"])
     pk = d.get("primary_key")
     return Table(

@@ -251,8 +251,13 @@ CASES: dict[str, tuple[str, str]] = {
     "comments_on_constraints_and_enums_changed": (
         COMMENTED, COMMENTED.replace("Keys.", "The key.").replace("Positive.", "").replace("Pairs.", "Unique pairs.")
         .replace("Moods.", "How one feels.").replace("To the parent.", "Up.")),
+    "collation": (T, T.replace("type: text}", "type: text, collation: C}")
+                  + "  - {name: code, type: varchar(10), collation: POSIX}\n"),
+    "collation_kept_across_type_change": (T.replace("type: text}", "type: varchar(50), collation: C}"),
+                                          T.replace("type: text}", "type: text, collation: C}")),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
 FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred",
-                  "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed"]
+                  "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed",
+                  "collation", "collation_kept_across_type_change"]

@@ -90,6 +90,7 @@ COMMENT ON CONSTRAINT notes_pkey ON public.notes IS 'One note.';
 COMMENT ON CONSTRAINT notes_level_check ON public.notes IS 'Never high.';
 COMMENT ON CONSTRAINT notes_parent_fkey ON public.notes IS 'Notes nest.';
 COMMENT ON CONSTRAINT notes_body_key ON public.notes IS 'Said once.';
+CREATE TABLE public.codes (code text COLLATE "C" PRIMARY KEY, label varchar(20) COLLATE "POSIX", plain text);
 """
 
 
@@ -110,6 +111,9 @@ def test_import_keeps_every_property(tmp_path: Path, database_url: str, second_d
     assert "primary_key: {name: notes_pkey, columns: [id], comment: One note.}" in notes
     assert "comment: Notes nest.}" in notes and "comment: Said once.}" in notes and "comment: Never high.}" in notes
     assert "enum: level\ncomment: How much.\n" in (tmp_path / "definitions" / "types.yaml").read_text()
+    codes = (tmp_path / "definitions" / "codes.yaml").read_text()
+    assert "{name: code, type: text, primary_key: true, collation: C}" in codes
+    assert "{name: label, type: varchar(20), collation: POSIX}" in codes and "{name: plain, type: text}" in codes
     assert main(["-C", str(tmp_path), "compile"]) == 0
     assert main(["-C", str(tmp_path), "apply", "--database-url", second_database_url]) == 0
     original, rebuilt = catalog(database_url), catalog(second_database_url)
@@ -140,6 +144,8 @@ HAND_MADE = [
     ("COMMENT ON CONSTRAINT notes_parent_fkey ON notes IS 'x'",
      "constraint public.notes.notes_parent_fkey has another comment"),
     ("COMMENT ON TYPE level IS 'x'", "enum public.level has another comment"),
+    ("ALTER TABLE codes ALTER COLUMN label TYPE varchar(20)", "column public.codes.label has another collation"),
+    ("ALTER TABLE codes ALTER COLUMN plain TYPE text COLLATE \"C\"", "column public.codes.plain has another collation"),
     ("DROP INDEX people_lower_idx; CREATE INDEX people_lower_idx ON people ((lower(email)) DESC, org NULLS FIRST)",
      "index public.people_lower_idx is missing or differs"),
 ]
