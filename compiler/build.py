@@ -5,6 +5,7 @@ import re
 
 from . import resolve
 from .build_constraints import ConstraintReading
+from .build_sequences import SequenceReading
 from .drafts import TableDraft
 from .errors import DefinitionError, DefinitionErrors, did_you_mean
 from .load import Document, Mapping, Pos, YamlTimestamp
@@ -35,11 +36,10 @@ TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns",
                         "unique", "indexes", "foreign_keys", "checks"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
-                         "generated", "deferrable", "initially_deferred", "match", "collation"})
+                         "generated", "deferrable", "initially_deferred", "match", "collation", "sequence"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment"})
 EXTENSION_KEYS = frozenset({"extension"})
 KINDS = ("table", "enum", "extension")
-IDENTITY_KINDS = ("always", "by default")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTION_KEYS = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
@@ -143,7 +143,7 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
     return out
 
 
-class _TableBuilder(ConstraintReading):
+class _TableBuilder(ConstraintReading, SequenceReading):
     """Reads one table document into a TableDraft."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
@@ -196,7 +196,7 @@ class _TableBuilder(ConstraintReading):
         what = f"column {t.name}.{name}"
         nullable = r.flag(m, "nullable", what)
         is_pk = r.flag(m, "primary_key", what)
-        identity = r.choice(m, "identity", IDENTITY_KINDS, what)
+        identity = self.identity_kind(m, what)
         default = self.default(m, ctype, what)
         generated = self.expression(m, "generated", what, t, own_column=name)
         comment = r.text(m, "comment", what) or None  # '' is no comment to PostgreSQL
@@ -217,8 +217,9 @@ class _TableBuilder(ConstraintReading):
                 r.error(r.pos(m, "nullable"), f"{what} is a primary key, so it cannot be nullable")
             pk_columns.append(name)
         not_null = bool(is_pk or identity or ctype in SERIAL_TYPES or nullable is False)
+        sequence = self.sequence_options(m, ctype, identity, what)
         t.columns.append(Column(name, ctype, not not_null, default, identity, generated, comment,
-                                renamed_from, collation))
+                                renamed_from, collation, sequence))
         if r.flag(m, "unique", what):
             self.add_unique(t, None, [name], r.pos(m, "unique"))
         if m.get("check") is not None:

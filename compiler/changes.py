@@ -268,6 +268,8 @@ class DropDefault(ColumnChange):
 @dataclass(frozen=True, slots=True)
 class AddIdentity(ColumnChange):
     identity: str
+    options: tuple[tuple[str, int | bool], ...] = ()  # sequence options other than the defaults
+    start: int | None = None  # with options: the first number when no row is there yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +288,17 @@ class AddSerial(ColumnChange):
 
     sequence: str
     integer_type: str
+    options: tuple[tuple[str, int | bool], ...] = ()  # sequence options other than the defaults
+    start: int | None = None  # with options: the first number when no row is there yet
+
+
+@dataclass(frozen=True, slots=True)
+class SetSequenceOptions(ColumnChange):
+    """Options of the sequence behind an identity or serial column, every one spelled out so that
+    a return to a default is said too; the sequence keeps its position."""
+
+    identity: bool
+    options: tuple[tuple[str, int | bool], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,7 +489,7 @@ PHASES: tuple[type[Change], ...] = (
     CreateTable,
     AddColumn, DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, SetCollation,
     DropNotNull, SetNotNull,
-    SetDefault, AddSerial, AddIdentity, SetIdentity,
+    SetDefault, AddSerial, AddIdentity, SetIdentity, SetSequenceOptions,
     SetEnumComment, SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,
     SetForeignKeyDeferrable, SetConstraintComment, SetIndexStorage, SetIndexComment,

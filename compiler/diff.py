@@ -14,6 +14,7 @@ from .constraint_changes import constraint_changes
 from .model import Column, Enum, Schema, Table
 from .names import default_name, quote_ident
 from .renames import Renames, rename_steps, resolve_renames, temporary_name
+from .sequences import TYPE_RANGES, all_options, resolved
 from .types import SERIAL_TYPES, enum_type_spelling, with_columns_renamed
 
 
@@ -246,7 +247,7 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     if a.type != b.type and a.type in SERIAL_TYPES:
         out.append(ch.DropSerial(s, t, name))
     if a.type != b.type and b.type in SERIAL_TYPES:
-        out.append(ch.AddSerial(s, t, name, sequence, b_type))
+        out.append(ch.AddSerial(s, t, name, sequence, b_type, b.sequence, _first_number(b_type, b.sequence)))
     base = b_type.removesuffix("[]")
     recast = a_type == b_type and base in enums.recreated
     if a_type != b_type or recast:
@@ -267,16 +268,32 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
         out.append(ch.SetCollation(s, t, name, b_type, b.collation))  # a type change above carries it
     if a.identity != b.identity:
         if a.identity is None:
-            out.append(ch.AddIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
+            out.append(ch.AddIdentity(s, t, name, b.identity, b.sequence,  # type: ignore[arg-type]
+                                      _first_number(b_type, b.sequence)))
         elif b.identity is None:
             out.append(ch.DropIdentity(s, t, name, a.identity))
         else:
             out.append(ch.SetIdentity(s, t, name, b.identity))
+    out += _sequence_options(s, t, a, b, b_type)
     if a.nullable != b.nullable:
         out.append(ch.DropNotNull(s, t, name) if b.nullable else ch.SetNotNull(s, t, name))
     if a.comment != b.comment:
         out.append(ch.SetColumnComment(s, t, name, b.comment))
     return out
+
+
+def _first_number(integer_type: str, options: tuple) -> int | None:
+    """With sequence options, the number a new sequence starts at when the column holds no row yet."""
+    return int(resolved(integer_type, options)["start"]) if options else None
+
+
+def _sequence_options(s: str, t: str, a: Column, b: Column, integer_type: str) -> list[ch.Change]:
+    """ALTER the options of a sequence the column keeps (one added above already has its own)."""
+    kept_identity = a.identity is not None and b.identity is not None
+    kept_serial = a.type == b.type and b.type in SERIAL_TYPES
+    if a.sequence == b.sequence or not (kept_identity or kept_serial) or integer_type not in TYPE_RANGES:
+        return []
+    return [ch.SetSequenceOptions(s, t, b.name, kept_identity, all_options(integer_type, b.sequence))]
 
 
 def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,

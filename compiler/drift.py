@@ -28,6 +28,7 @@ _WORDS: dict[type[ch.Change], str] = {
     ch.DropColumn: "column {s} is not in the definitions",
     ch.AlterColumnType: "column {s} has another type",
     ch.SetCollation: "column {s} has another collation",
+    ch.SetSequenceOptions: "the sequence of column {s} has other options",
     ch.SetNotNull: "column {s} allows NULL but should be NOT NULL",
     ch.DropNotNull: "column {s} is NOT NULL but should allow NULL",
     ch.SetDefault: "column {s} has another default or none",

@@ -43,7 +43,9 @@ def _column(t: Table, col: Column, enum_names: dict[str, str], pk_inline: bool, 
     if not col.nullable and not implied_not_null:
         out["nullable"] = False
     if col.identity:
-        out["identity"] = col.identity
+        out["identity"] = {"kind": col.identity, **dict(col.sequence)} if col.sequence else col.identity
+    elif col.sequence:
+        out["sequence"] = dict(col.sequence)
     if col.generated is not None:
         out["generated"] = col.generated.text
     if col.default is not None:

@@ -14,6 +14,7 @@ import psycopg
 
 from .index_options import INDEX_STORAGE, storage_value
 from .model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
+from .sequences import TYPE_RANGES, catalog_options
 from .types import SERIAL_TYPES, enum_type_spelling, make_expr
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
@@ -75,8 +76,9 @@ def _read(conn: psycopg.Connection) -> Schema:
              for s, n, labels, comment in conn.execute(query("enums")).fetchall()}
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
     columns: dict[int, list[Column]] = defaultdict(list)
-    for oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation in conn.execute(
-            query("columns"), params).fetchall():
+    for (oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation,
+         sequence) in conn.execute(query("columns"), params).fetchall():
+        integer_type = type_
         default = gen = None
         if generated == "s":
             gen = make_expr(expression)
@@ -86,8 +88,11 @@ def _read(conn: psycopg.Connection) -> Schema:
                 type_ = _SERIALS[type_]  # a serial column: the sequence is its default
             else:
                 default = make_expr(expression, type_, user_types)
+        options: tuple = ()
+        if sequence and (identity or type_ in SERIAL_TYPES) and integer_type in TYPE_RANGES:
+            options = catalog_options(integer_type, sequence)
         columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment,
-                                   None, collation))
+                                   None, collation, options))
     pks: dict[int, PrimaryKey] = {}
     uniques: dict[int, list[Unique]] = defaultdict(list)
     checks: dict[int, list[Check]] = defaultdict(list)

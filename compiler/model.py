@@ -32,6 +32,8 @@ class Column:
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
     collation: str | None = None  # when not the type's default: 'name' or 'schema.name'
+    # options of the identity or serial sequence that differ from the defaults (see sequences.py)
+    sequence: tuple[tuple[str, int | bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,8 @@ def _column(c: Column) -> dict:
         out["comment"] = c.comment
     if c.collation is not None:
         out["collation"] = c.collation
+    if c.sequence:
+        out["sequence"] = dict(c.sequence)
     return out
 
 
@@ -213,7 +215,7 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
 
     columns = tuple(Column(c["name"], c["type"], c.get("nullable", True), expr(c.get("default"), c["type"]),
                            c.get("identity"), expr(c.get("generated")), c.get("comment"), None,
-                           c.get("collation"))
+                           c.get("collation"), tuple(c.get("sequence", {}).items()))
                     for c in d["columns"])
     pk = d.get("primary_key")
     return Table(

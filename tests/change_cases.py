@@ -255,9 +255,18 @@ CASES: dict[str, tuple[str, str]] = {
                   + "  - {name: code, type: varchar(10), collation: POSIX}\n"),
     "collation_kept_across_type_change": (T.replace("type: text}", "type: varchar(50), collation: C}"),
                                           T.replace("type: text}", "type: text, collation: C}")),
+    "sequence_options": (
+        T + "  - {name: n, type: serial}\n  - {name: m, type: integer}\n  - {name: k, type: integer, identity: always}\n",
+        T.replace("primary_key: true}", "primary_key: true, identity: {kind: by default, start: 100, increment: 10}}")
+        + "  - {name: n, type: serial, sequence: {start: 5, max: 1000, cycle: true}}\n"
+        + "  - {name: m, type: bigserial, sequence: {cache: 20}}\n"
+        + "  - {name: k, type: integer, identity: {kind: always, min: -5, cache: 3}}\n"
+        + "  - {name: z, type: smallserial, sequence: {start: 7}}\n"),
+    "sequence_options_created": ("", T.replace("primary_key: true}", "primary_key: true, identity: {kind: always, start: 10}}")
+                                 + "  - {name: n, type: serial, sequence: {start: 5, increment: 5}}\n"),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
 FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred",
                   "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed",
-                  "collation", "collation_kept_across_type_change"]
+                  "collation", "collation_kept_across_type_change", "sequence_options", "sequence_options_created"]

@@ -11,7 +11,13 @@ SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.att
        -- the collation only when it is not the type's own default
        CASE WHEN a.attcollation <> t.typcollation THEN
             CASE WHEN pg_collation_is_visible(co.oid) THEN co.collname ELSE cn.nspname || '.' || co.collname END
-       END AS collation
+       END AS collation,
+       -- the options of the sequence behind an identity or serial column
+       (SELECT ARRAY[q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle::int]
+        FROM pg_depend dep JOIN pg_sequence q ON q.seqrelid = dep.objid
+        WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
+          AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype IN ('a', 'i')
+        LIMIT 1) AS sequence
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_type t ON t.oid = a.atttypid

@@ -44,7 +44,9 @@ QUERIES = {
         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
         WHERE {_USER_NAMESPACES} GROUP BY 1, 2 ORDER BY 1, 2""",
     "sequences": f"""
-        SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        SELECT n.nspname, c.relname, s.seqtypid::regtype::text, s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
+               s.seqcache, s.seqcycle
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
         WHERE c.relkind = 'S' AND {_USER_NAMESPACES} ORDER BY 1, 2""",
     "extensions": "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1",
     # comments on indexes, constraints and types (tables' and columns' are read above)
