@@ -5,6 +5,7 @@ import re
 
 from . import resolve
 from .build_constraints import ConstraintReading
+from .build_exclusions import ExclusionReading
 from .build_sequences import SequenceReading
 from .drafts import TableDraft
 from .errors import DefinitionError, DefinitionErrors, did_you_mean
@@ -33,7 +34,7 @@ from .types import (
 )
 
 TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
-                        "unique", "indexes", "foreign_keys", "checks"})
+                        "unique", "indexes", "foreign_keys", "checks", "exclusions"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
                          "generated", "deferrable", "initially_deferred", "match", "collation", "sequence"})
@@ -143,7 +144,7 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
     return out
 
 
-class _TableBuilder(ConstraintReading, SequenceReading):
+class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
     """Reads one table document into a TableDraft."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
@@ -173,6 +174,7 @@ class _TableBuilder(ConstraintReading, SequenceReading):
         self.checks(t, body)
         self.indexes(t, body)
         self.foreign_keys(t, body)
+        self.exclusions(t, body)
         return t
 
     # -- columns

@@ -235,12 +235,13 @@ class ConstraintReading(IndexOptionReading):
             t.foreign_keys.append(PendingForeignKey(name, columns, schema or t.schema, table, ref_columns,
                                                     on_delete, on_update, pos, t.path, *timing, comment))
 
-    def key_timing(self, m: Mapping, what: str) -> tuple[bool, bool, str] | None:
-        """deferrable, initially_deferred and match of a foreign key; None after an error."""
+    def key_timing(self, m: Mapping, what: str, allow_match: bool = True) -> tuple[bool, bool, str] | None:
+        """deferrable, initially_deferred and match of a foreign key (or the first two of another
+        constraint); None after an error."""
         r = self.r
         deferrable = r.flag(m, "deferrable", what)
         deferred = r.flag(m, "initially_deferred", what)
-        match = r.choice(m, "match", MATCH_TYPES, what)
+        match = r.choice(m, "match", MATCH_TYPES, what) if allow_match else None
         if any(m.get(k) is not None and v is None for k, v in zip(KEY_TIMING_KEYS, (deferrable, deferred, match),
                                                                    strict=True)):
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import changes as ch
-from .model import Check, Constraint, ForeignKey, Index, Table
+from .model import Check, Constraint, Exclusion, ForeignKey, Index, Table
 from .renames import Renames
 from .types import referenced_columns, with_columns_renamed
 
@@ -21,10 +21,12 @@ def _carry(obj, colmap: dict[str, str], renames: Renames):
         return replace(obj, columns=_renamed_columns(obj.columns, colmap), ref_schema=ref_schema,
                        ref_table=ref_table,
                        ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
-    if isinstance(obj, Index):
+    if isinstance(obj, Index | Exclusion):
         parts = tuple(replace(p, column=colmap.get(p.column, p.column)) if p.column
                       else replace(p, expression=with_columns_renamed(p.expression, colmap)) for p in obj.parts)
         where = with_columns_renamed(obj.where, colmap) if obj.where is not None else None
+        if isinstance(obj, Exclusion):
+            return replace(obj, parts=parts, where=where)
         return replace(obj, parts=parts, where=where, include=_renamed_columns(obj.include, colmap))
     if isinstance(obj, Check):
         return replace(obj, expression=with_columns_renamed(obj.expression, colmap))
@@ -39,8 +41,8 @@ def _uses(obj, columns: set[str], by_name: bool = True) -> bool:
         return False
     names = set(getattr(obj, "columns", ())) if by_name else set()
     texts = [obj.expression.text] if isinstance(obj, Check) else []
-    if isinstance(obj, Index):
-        names |= {p.column for p in obj.parts if p.column} if by_name else set()
+    if isinstance(obj, Index | Exclusion):
+        names |= {p.column for p in obj.parts if p.column} | set(getattr(obj, "include", ())) if by_name else set()
         texts += [p.expression.text for p in obj.parts if p.expression is not None]
         texts += [obj.where.text] if obj.where is not None else []
     return bool(names & columns) or any(set(referenced_columns(x)) & columns for x in texts)

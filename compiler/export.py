@@ -6,7 +6,8 @@ import re
 
 import yaml
 
-from .model import Column, ForeignKey, Index, IndexPart, Schema, Table, Unique
+from .index_names import index_expression_label
+from .model import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from .names import default_name
 from .types import SERIAL_TYPES, enum_type_spelling, referenced_columns
 
@@ -158,6 +159,8 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
     fks = [f for f in t.foreign_keys if fk_inline.get(f.columns[0]) is not f]
     if fks:
         doc["foreign_keys"] = [_foreign_key(t, f) for f in fks]
+    if t.exclusions:
+        doc["exclusions"] = [_exclusion(t, x) for x in t.exclusions]
     checks = [c for c in t.checks if c.name not in inlined]
     if checks:
         doc["checks"] = [{"name": c.name, "expression": c.expression.text}
@@ -167,6 +170,27 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
 
 def _comment(comment: str | None) -> dict:
     return {"comment": comment} if comment is not None else {}
+
+
+def _exclusion(t: Table, x: Exclusion) -> dict:
+    labels = [p.column or index_expression_label(p.expression.text) for p in x.parts]  # type: ignore[union-attr]
+    out: dict = {} if x.name == default_name(t.name, labels, "excl") else {"name": x.name}
+    if x.using != "gist":
+        out["using"] = x.using
+    elements = []
+    for p, operator in zip(x.parts, x.operators, strict=True):
+        part = _index_part(p)
+        if not isinstance(part, dict):
+            part = {"column": p.column} if p.column is not None else {"expression": part}
+        elements.append(part | {"with": operator})
+    out["elements"] = elements
+    if x.where is not None:
+        out["where"] = x.where.text
+    if x.deferrable and not x.initially_deferred:
+        out["deferrable"] = True
+    if x.initially_deferred:
+        out["initially_deferred"] = True
+    return out | _comment(x.comment)
 
 
 def _unique(t: Table, u: Unique) -> object:
@@ -209,6 +233,13 @@ def _key_timing(f: ForeignKey) -> dict:
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_ .()/+*<>=-]*")
 
 
+def _reads_back(text: str) -> bool:
+    try:
+        return yaml.safe_load(text) == text
+    except yaml.YAMLError:  # '=' is YAML's value tag, which safe_load cannot build
+        return False
+
+
 def _scalar(value: object) -> str:
     """A YAML scalar: plain when it reads back as the same string, else double-quoted."""
     if isinstance(value, bool):
@@ -216,7 +247,7 @@ def _scalar(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value)
-    if _PLAIN.fullmatch(text) and text == text.strip() and yaml.safe_load(text) == text:
+    if _PLAIN.fullmatch(text) and text == text.strip() and _reads_back(text):
         return text
     return json.dumps(text, ensure_ascii=False)
 

@@ -127,12 +127,13 @@ class IndexOptionReading:
             out[key] = text
         return tuple(sorted(out.items()))
 
-    def index_part(self, t: TableDraft, m: Mapping, pos: Pos) -> tuple[IndexPart, str] | None:
+    def index_part(self, t: TableDraft, m: Mapping, pos: Pos, keys: frozenset[str] = INDEX_PART_KEYS,
+                   what: str = "an index part") -> tuple[IndexPart, str] | None:
         """`{column: c, order: desc, nulls: last, opclass: text_pattern_ops}` (or `expression:`)."""
         r = self.r
-        r.keys(m, INDEX_PART_KEYS, "an index part")
+        r.keys(m, keys, what)
         if (m.get("column") is None) == (m.get("expression") is None):
-            r.error(pos, "an index part needs either 'column' or 'expression'")
+            r.error(pos, f"{what} needs either 'column' or 'expression'")
             return None
         order = r.choice(m, "order", ("asc", "desc"), "an index part")
         nulls = r.choice(m, "nulls", ("first", "last"), "an index part")

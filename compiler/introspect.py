@@ -13,7 +13,20 @@ from pathlib import Path
 import psycopg
 
 from .index_options import INDEX_STORAGE, storage_value
-from .model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
+from .model import (
+    Check,
+    Column,
+    Enum,
+    Exclusion,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+    Unique,
+)
 from .sequences import TYPE_RANGES, catalog_options
 from .types import SERIAL_TYPES, enum_type_spelling, make_expr
 
@@ -117,10 +130,17 @@ def _read(conn: psycopg.Connection) -> Schema:
                                                                        strict=True))
         indexes[oid].append(Index(name, parts, unique, method, make_expr(predicate) if predicate else None,
                                   tuple(include), _storage(storage), nulls_not_distinct, comment))
+    exclusions: dict[int, list[Exclusion]] = defaultdict(list)
+    for (oid, name, method, predicate, cols, definitions, options, opclasses, operators, deferrable, deferred,
+         comment) in conn.execute(query("exclusions"), params).fetchall():
+        parts = tuple(_index_part(c, d, o, opc) for c, d, o, opc in zip(cols, definitions, options, opclasses,
+                                                                       strict=True))
+        exclusions[oid].append(Exclusion(name, parts, tuple(operators), method,
+                                         make_expr(predicate) if predicate else None, deferrable, deferred, comment))
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
-            tuple(fks[oid]), tuple(indexes[oid]), comment)
+            tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]))
     extensions = {n: Extension(n) for (n,) in conn.execute(query("extensions")).fetchall()}
     return Schema(tables=out, enums=enums, extensions=extensions)

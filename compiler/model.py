@@ -121,7 +121,22 @@ class Index:
         return replace(self, storage=(), comment=None)
 
 
-Constraint = PrimaryKey | Unique | Check | ForeignKey
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """EXCLUDE USING method (part WITH operator, ...): no two rows whose parts all match."""
+
+    KIND: ClassVar[str] = "exclude"
+    name: str
+    parts: tuple[IndexPart, ...]
+    operators: tuple[str, ...]  # one per part
+    using: str = "gist"
+    where: Expr | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
+    comment: str | None = None
+
+
+Constraint = PrimaryKey | Unique | Check | ForeignKey | Exclusion
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +151,7 @@ class Table:
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
+    exclusions: tuple[Exclusion, ...] = ()
 
     @property
     def key(self) -> str:
@@ -151,7 +167,7 @@ class Table:
     def constraints(self) -> tuple[Constraint, ...]:
         """All constraints but foreign keys' companions, primary key first."""
         pk: tuple[Constraint, ...] = (self.primary_key,) if self.primary_key else ()
-        return pk + self.uniques + self.checks
+        return pk + self.uniques + self.checks + self.exclusions
 
 
 @dataclass(frozen=True, slots=True)

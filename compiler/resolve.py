@@ -26,7 +26,7 @@ def resolve_tables(drafts: dict[str, TableDraft], enums: dict[str, Enum],
             tuple(sorted(t.checks, key=lambda c: c.name)),
             tuple(sorted(fks, key=lambda f: f.name)),
             tuple(sorted(t.indexes, key=lambda i: i.name)),
-            t.comment, t.renamed_from)
+            t.comment, t.renamed_from, tuple(sorted(t.exclusions, key=lambda x: x.name)))
     _relation_names_unique(drafts, enums, errors)
     return tables
 
@@ -92,7 +92,7 @@ def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDra
 def _constraint_names_unique(t: TableDraft, fks: list[ForeignKey], errors: list[DefinitionError]) -> None:
     seen: dict[str, int] = {}
     pk = [t.primary_key] if t.primary_key else []
-    for c in [*pk, *t.uniques, *t.checks, *fks]:
+    for c in [*pk, *t.uniques, *t.checks, *fks, *t.exclusions]:
         if c.name in seen:  # reported at the second (third...) one in the file, not the first
             errors.append(_error(t.path, t.position_of(c.name, seen[c.name]),
                                  f"two constraints of {t.name} are named {c.name}; "
@@ -131,7 +131,7 @@ def _relation_names_unique(drafts: dict[str, TableDraft], enums: dict[str, Enum]
     for t in drafts.values():
         pk = [t.primary_key] if t.primary_key else []
         mine: dict[str, int] = {}  # objects of this table seen so far, by name
-        for obj in [*pk, *t.uniques, *t.indexes]:
+        for obj in [*pk, *t.uniques, *t.indexes, *t.exclusions]:
             key = (t.schema, obj.name)
             nth = mine.get(obj.name, 0)
             mine[obj.name] = nth + 1

@@ -6,7 +6,20 @@ import json
 from dataclasses import dataclass
 
 from .errors import StateError
-from .model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
+from .model import (
+    Check,
+    Column,
+    Enum,
+    Exclusion,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+    Unique,
+)
 from .types import enum_type_spelling, make_expr
 
 FORMAT = 1
@@ -120,6 +133,18 @@ def _foreign_key(f: ForeignKey) -> dict:
     return _with_comment(out, f.comment)
 
 
+def _exclusion(x: Exclusion) -> dict:
+    out: dict = {"name": x.name, "using": x.using,
+                 "elements": [_index_part(p) | {"with": op} for p, op in zip(x.parts, x.operators, strict=True)]}
+    if x.where is not None:
+        out["where"] = x.where.text
+    if x.deferrable:
+        out["deferrable"] = True
+    if x.initially_deferred:
+        out["initially_deferred"] = True
+    return _with_comment(out, x.comment)
+
+
 def _table(t: Table) -> dict:
     out: dict = {"schema": t.schema, "name": t.name}
     if t.comment is not None:
@@ -136,6 +161,8 @@ def _table(t: Table) -> dict:
         out["foreign_keys"] = [_foreign_key(f) for f in t.foreign_keys]
     if t.indexes:
         out["indexes"] = [_index(i) for i in t.indexes]
+    if t.exclusions:
+        out["exclusions"] = [_exclusion(x) for x in t.exclusions]
     return out
 
 
@@ -213,6 +240,10 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
     def expr(text: str | None, column_type: str | None = None):
         return make_expr(text, column_type, user_types) if text is not None else None
 
+    def part(p: dict) -> IndexPart:
+        return IndexPart(p.get("column"), expr(p.get("expression")), p.get("order", "asc"), p.get("nulls"),
+                         p.get("opclass"))
+
     columns = tuple(Column(c["name"], c["type"], c.get("nullable", True), expr(c.get("default"), c["type"]),
                            c.get("identity"), expr(c.get("generated")), c.get("comment"), None,
                            c.get("collation"), tuple(c.get("sequence", {}).items()))
@@ -228,13 +259,16 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
         tuple(ForeignKey(f["name"], tuple(f["columns"]), f["ref_schema"], f["ref_table"], tuple(f["ref_columns"]),
                          f["on_delete"], f["on_update"], f.get("deferrable", False), f.get("initially_deferred", False),
                          f.get("match", "simple"), f.get("comment")) for f in d.get("foreign_keys", ())),
-        tuple(Index(i["name"], tuple(IndexPart(p.get("column"), expr(p.get("expression")), p.get("order", "asc"),
-                                               p.get("nulls"), p.get("opclass")) for p in i["parts"]),
+        tuple(Index(i["name"], tuple(part(p) for p in i["parts"]),
                     i.get("unique", False), i.get("using", "btree"), expr(i.get("where")),
                     tuple(i.get("include", ())), tuple(sorted(i.get("with", {}).items())),
                     i.get("nulls_not_distinct", False), i.get("comment"))
               for i in d.get("indexes", ())),
-        d.get("comment"))
+        d.get("comment"), None,
+        tuple(Exclusion(x["name"], tuple(part(p) for p in x["elements"]), tuple(p["with"] for p in x["elements"]),
+                        x["using"], expr(x.get("where")), x.get("deferrable", False),
+                        x.get("initially_deferred", False), x.get("comment"))
+              for x in d.get("exclusions", ())))
 
 
 def load_state(data: bytes | None) -> State:

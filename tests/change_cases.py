@@ -47,6 +47,8 @@ COMMENTED = d("""
       - {columns: [parent], references: {table: t}, comment: To the parent.}
     """)
 
+BOOKING = "  - {name: during, type: tsrange}\n  - {name: spot, type: circle}\n  - {name: cancelled, type: boolean}\n"
+
 CASES: dict[str, tuple[str, str]] = {
     "create_table_with_everything": ("", """
         extension: pgcrypto
@@ -264,9 +266,18 @@ CASES: dict[str, tuple[str, str]] = {
         + "  - {name: z, type: smallserial, sequence: {start: 7}}\n"),
     "sequence_options_created": ("", T.replace("primary_key: true}", "primary_key: true, identity: {kind: always, start: 10}}")
                                  + "  - {name: n, type: serial, sequence: {start: 5, increment: 5}}\n"),
+    "exclusions": (
+        T + BOOKING,
+        T + BOOKING + d("""
+        exclusions:
+          - elements: [{column: spot, with: "&&"}, {expression: "tsrange(lower(during), upper(during))", with: "&&"}]
+            where: not cancelled
+          - {name: one_at_a_time, elements: [{column: during, with: "&&"}], deferrable: true, comment: Never two.}
+        """)),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
 FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred",
                   "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed",
-                  "collation", "collation_kept_across_type_change", "sequence_options", "sequence_options_created"]
+                  "collation", "collation_kept_across_type_change", "sequence_options", "sequence_options_created",
+                  "exclusions"]

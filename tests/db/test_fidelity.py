@@ -96,6 +96,16 @@ CREATE TABLE public.tickets (
     m bigserial
 );
 ALTER SEQUENCE public.tickets_n_seq MAXVALUE 99999 CYCLE;
+CREATE EXTENSION btree_gist;
+CREATE TABLE public.bookings (
+    room bigint NOT NULL,
+    during tsrange NOT NULL,
+    cancelled boolean NOT NULL DEFAULT false,
+    CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (NOT cancelled)
+        DEFERRABLE INITIALLY DEFERRED,
+    EXCLUDE USING gist ((lower(during)) WITH =)
+);
+COMMENT ON CONSTRAINT no_overlap ON public.bookings IS 'One booking per room at a time.';
 CREATE TABLE public.codes (code text COLLATE "C" PRIMARY KEY, label varchar(20) COLLATE "POSIX", plain text);
 """
 
@@ -124,6 +134,10 @@ def test_import_keeps_every_property(tmp_path: Path, database_url: str, second_d
     assert "identity: {kind: by default, start: 1000, increment: 5}}" in tickets
     assert "{name: n, type: serial, sequence: {max: 99999, cycle: true}}" in tickets
     assert "{name: m, type: bigserial}" in tickets
+    bookings = (tmp_path / "definitions" / "bookings.yaml").read_text()
+    assert ("{name: no_overlap, elements: [{column: room, with: \"=\"}, {column: during, with: \"&&\"}], "
+            "where: NOT cancelled, initially_deferred: true, comment: One booking per room at a time.}") in bookings
+    assert "{elements: [{expression: lower(during), with: \"=\"}]}" in bookings
     assert main(["-C", str(tmp_path), "compile"]) == 0
     assert main(["-C", str(tmp_path), "apply", "--database-url", second_database_url]) == 0
     original, rebuilt = catalog(database_url), catalog(second_database_url)
@@ -160,6 +174,8 @@ HAND_MADE = [
      "the sequence of column public.tickets.id has other options"),
     ("ALTER SEQUENCE tickets_m_seq CACHE 10", "the sequence of column public.tickets.m has other options"),
     ("ALTER SEQUENCE tickets_n_seq NO MAXVALUE NO CYCLE", "the sequence of column public.tickets.n has other options"),
+    ("ALTER TABLE bookings DROP CONSTRAINT no_overlap, ADD CONSTRAINT no_overlap EXCLUDE USING gist "
+     "(room WITH =, during WITH &&) WHERE (NOT cancelled)", "constraint public.bookings.no_overlap is missing or differs"),
     ("DROP INDEX people_lower_idx; CREATE INDEX people_lower_idx ON people ((lower(email)) DESC, org NULLS FIRST)",
      "index public.people_lower_idx is missing or differs"),
 ]
