@@ -162,8 +162,9 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
         t.comment = r.text(body, "comment", f"table {name}") or None  # '' is no comment to PostgreSQL
         t.renamed_from = r.name(body, "renamed_from", f"table {name}")
         cols = r.mappings(body, "columns", f"table {name}")
-        if "columns" not in body or (not cols and isinstance(body.get("columns"), list)):
-            r.error(body.value_pos.get("columns", body.pos), f"table {name} needs at least one column")
+        if body.get("columns") is None:  # PostgreSQL allows a table without columns, if it is said: []
+            r.error(body.value_pos.get("columns", body.pos), f"table {name} needs 'columns' "
+                                                             f"(write 'columns: []' for a table without columns)")
         # every column name first, so a check may use a column listed after it
         self.all_columns = {str(m.raw.get("name", m.get("name"))) for m, _ in cols if m.get("name") is not None}
         pk_columns: list[str] = []

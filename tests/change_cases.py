@@ -274,10 +274,12 @@ CASES: dict[str, tuple[str, str]] = {
             where: not cancelled
           - {name: one_at_a_time, elements: [{column: during, with: "&&"}], deferrable: true, comment: Never two.}
         """)),
+    "table_without_columns": ("", "table: nothing\ncomment: Only its name.\ncolumns: []\n"),
+    "last_column_dropped": ("table: t\ncolumns:\n  - {name: a, type: integer}\n", "table: t\ncolumns: []\n"),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
 FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred",
                   "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed",
                   "collation", "collation_kept_across_type_change", "sequence_options", "sequence_options_created",
-                  "exclusions"]
+                  "exclusions", "table_without_columns", "last_column_dropped"]

@@ -106,6 +106,7 @@ CREATE TABLE public.bookings (
     EXCLUDE USING gist ((lower(during)) WITH =)
 );
 COMMENT ON CONSTRAINT no_overlap ON public.bookings IS 'One booking per room at a time.';
+CREATE TABLE public.nothing ();
 CREATE TABLE public.codes (code text COLLATE "C" PRIMARY KEY, label varchar(20) COLLATE "POSIX", plain text);
 """
 
@@ -138,6 +139,7 @@ def test_import_keeps_every_property(tmp_path: Path, database_url: str, second_d
     assert ("{name: no_overlap, elements: [{column: room, with: \"=\"}, {column: during, with: \"&&\"}], "
             "where: NOT cancelled, initially_deferred: true, comment: One booking per room at a time.}") in bookings
     assert "{elements: [{expression: lower(during), with: \"=\"}]}" in bookings
+    assert (tmp_path / "definitions" / "nothing.yaml").read_text() == "table: nothing\ncolumns: []\n"
     assert main(["-C", str(tmp_path), "compile"]) == 0
     assert main(["-C", str(tmp_path), "apply", "--database-url", second_database_url]) == 0
     original, rebuilt = catalog(database_url), catalog(second_database_url)
