@@ -120,13 +120,14 @@ def _keys_distinct(t: TableDraft, errors: list[DefinitionError]) -> None:
 
 def _relation_names_unique(drafts: dict[str, TableDraft], enums: dict[str, Enum],
                            errors: list[DefinitionError]) -> None:
-    """Tables, indexes and key indexes share one namespace per schema, as in pg_class."""
+    """Tables, indexes and key indexes share one namespace per schema, as in pg_class; a table's
+    row type and an enum share another, pg_type. An index and an enum may have one name."""
+    types = {(e.schema, e.name): f"enum {e.name}" for e in enums.values()}
     owner: dict[tuple[str, str], str] = {}
-    for e in enums.values():
-        owner[(e.schema, e.name)] = f"enum {e.name}"
     for t in drafts.values():
-        if (t.schema, t.name) in owner:
-            errors.append(_error(t.path, t.pos, f"table {t.name} has the name of {owner[(t.schema, t.name)]}"))
+        if (t.schema, t.name) in types:
+            errors.append(_error(t.path, t.pos, f"table {t.name} has the name of {types[(t.schema, t.name)]}, "
+                                                f"and a table's row type is a type of that name"))
         owner[(t.schema, t.name)] = f"table {t.name}"
     for t in drafts.values():
         pk = [t.primary_key] if t.primary_key else []

@@ -276,10 +276,32 @@ CASES: dict[str, tuple[str, str]] = {
         """)),
     "table_without_columns": ("", "table: nothing\ncomment: Only its name.\ncolumns: []\n"),
     "last_column_dropped": ("table: t\ncolumns:\n  - {name: a, type: integer}\n", "table: t\ncolumns: []\n"),
+    "one_name_in_several_namespaces": ("", d("""
+        enum: state
+        values: [a, b]
+        ---
+        table: t
+        columns:
+          - {name: id, type: bigint, primary_key: true}
+          - {name: state, type: state}
+        indexes:
+          - {name: state, columns: [state]}
+        checks:
+          - {name: positive, expression: "id > 0"}
+          - {name: t_pkey_idx, expression: "id < 1000"}
+        ---
+        table: u
+        columns:
+          - {name: id, type: bigint}
+        checks:
+          - {name: positive, expression: "id > 0"}
+          - {name: state, expression: "id <> 7"}
+        """)),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
 FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred",
                   "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed",
                   "collation", "collation_kept_across_type_change", "sequence_options", "sequence_options_created",
-                  "exclusions", "table_without_columns", "last_column_dropped"]
+                  "exclusions", "table_without_columns", "last_column_dropped",
+                  "one_name_in_several_namespaces"]

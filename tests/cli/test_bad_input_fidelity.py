@@ -134,6 +134,19 @@ CASES = [
     Case("exclusion_with_match",
          {"users.yaml": users_with("exclusions:\n  - {match: full, elements: [{column: id, with: \"=\"}]}\n")},
          (Expect("users.yaml", "match", "unknown key 'match' in an exclusion"),)),
+    Case("index_named_like_a_table",
+         {"users.yaml": users_with("indexes:\n  - {name: orgs, columns: [email]}\n"),
+          "orgs.yaml": "table: orgs\ncolumns: []\n"},
+         (Expect("users.yaml", "orgs", "name orgs is already used by table orgs in schema public"),)),
+    Case("exclusion_named_like_an_index",
+         {"users.yaml": users_with("indexes:\n  - {name: lookup, columns: [email]}\n"
+                                   "exclusions:\n  - {name: lookup, using: btree, elements: [{column: id, with: \"=\"}]}\n")},
+         (Expect("users.yaml", "name: ^lookup, using", "name lookup is already used by index lookup of users"),)),
+    Case("check_and_foreign_key_of_one_name",
+         {"users.yaml": users_with("  - {name: boss, type: bigint}\nforeign_keys:\n"
+                                   "  - {name: rule, columns: [boss], references: {table: users}}\n"
+                                   "checks:\n  - {name: rule, expression: boss > 0}\n")},
+         (Expect("users.yaml", "boss > 0", "two constraints of users are named rule"),)),
     Case("constraint_comment_not_a_string",
          {"users.yaml": users_with("unique:\n  - {columns: [email], comment: [a]}\n")},
          (Expect("users.yaml", "[a]", "'comment' must be a string, not a list"),)),
