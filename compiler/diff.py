@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from . import changes as ch
 from .casts import assignment_castable, lossy
 from .constraint_changes import constraint_changes
-from .model import Column, Enum, Schema, Table
+from .model import Column, Enum, Schema, Table, Unique
 from .names import default_name, quote_ident
 from .renames import Renames, rename_steps, resolve_renames, temporary_name
 from .sequences import TYPE_RANGES, all_options, resolved
@@ -154,7 +154,16 @@ def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renam
 
 
 def _create_table(t: Table) -> list[ch.Change]:
-    out: list[ch.Change] = [ch.CreateTable(t)]
+    # CREATE TABLE merges a unique constraint that repeats the primary key or an earlier unique
+    # one (same columns in the same order, same NULLS treatment) into it: add such a one after
+    inline: list[Unique] = []
+    repeats: list[Unique] = []
+    keys = {(t.primary_key.columns, False)} if t.primary_key else set()
+    for u in t.uniques:
+        (repeats if (u.columns, u.nulls_not_distinct) in keys else inline).append(u)
+        keys.add((u.columns, u.nulls_not_distinct))
+    out: list[ch.Change] = [ch.CreateTable(replace(t, uniques=tuple(inline)) if repeats else t)]
+    out += [ch.AddConstraint(t.schema, t.name, u) for u in repeats]
     out += [ch.CreateIndex(t.schema, t.name, i) for i in t.indexes]
     out += [ch.AddForeignKey(t.schema, t.name, fk) for fk in t.foreign_keys]
     if t.comment is not None:

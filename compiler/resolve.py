@@ -19,7 +19,6 @@ def resolve_tables(drafts: dict[str, TableDraft], enums: dict[str, Enum],
     for key, t in drafts.items():
         fks = [fk for p in t.foreign_keys if (fk := _foreign_key(t, p, drafts, errors)) is not None]
         _constraint_names_unique(t, fks, errors)
-        _keys_distinct(t, errors)
         tables[key] = Table(
             t.schema, t.name, tuple(t.columns), t.primary_key,
             tuple(sorted(t.uniques, key=lambda u: u.name)),
@@ -98,24 +97,6 @@ def _constraint_names_unique(t: TableDraft, fks: list[ForeignKey], errors: list[
                                  f"two constraints of {t.name} are named {c.name}; "
                                  f"give one a 'name' of its own"))
         seen[c.name] = seen.get(c.name, 0) + 1
-
-
-def _keys_distinct(t: TableDraft, errors: list[DefinitionError]) -> None:
-    """A unique constraint on the primary key's columns, or on another's, is one PostgreSQL merges
-    away in CREATE TABLE (the first wins), so the table would never match its definition."""
-    seen: dict[tuple[str, ...], str] = {}
-    if t.primary_key:
-        seen[t.primary_key.columns] = "the primary key"
-    nth: dict[str, int] = {}
-    for u in t.uniques:
-        n = nth.get(u.name, 0)
-        nth[u.name] = n + 1
-        if u.columns in seen:
-            errors.append(_error(t.path, t.position_of(u.name, n),
-                                 f"unique ({', '.join(u.columns)}) of {t.name} repeats {seen[u.columns]}, "
-                                 f"which already makes those columns unique; remove one"))
-        else:
-            seen[u.columns] = f"unique constraint {u.name}"
 
 
 def _relation_names_unique(drafts: dict[str, TableDraft], enums: dict[str, Enum],

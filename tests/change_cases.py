@@ -297,6 +297,19 @@ CASES: dict[str, tuple[str, str]] = {
           - {name: positive, expression: "id > 0"}
           - {name: state, expression: "id <> 7"}
         """)),
+    "unique_repeating_the_primary_key": ("", d("""
+        table: t
+        columns:
+          - {name: id, type: bigint, primary_key: true, unique: true}
+          - {name: a, type: int}
+          - {name: b, type: int}
+        unique:
+          - {name: k1, columns: [a, b]}
+          - {name: k2, columns: [a, b]}
+          - {name: k3, columns: [b, a]}
+          - {name: k4, columns: [a, b], nulls_not_distinct: true}
+        """)),
+    "unique_added_over_the_primary_key": (T, T.replace("primary_key: true}", "primary_key: true, unique: true}")),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
@@ -304,4 +317,5 @@ FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign
                   "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed",
                   "collation", "collation_kept_across_type_change", "sequence_options", "sequence_options_created",
                   "exclusions", "table_without_columns", "last_column_dropped",
-                  "one_name_in_several_namespaces"]
+                  "one_name_in_several_namespaces", "unique_repeating_the_primary_key",
+                  "unique_added_over_the_primary_key"]

@@ -73,6 +73,7 @@ CREATE TABLE public.orgs (
     CONSTRAINT positive CHECK (id > 0) NO INHERIT
 );
 ALTER TABLE public.people ADD FOREIGN KEY (org) REFERENCES public.orgs (id) DEFERRABLE;
+ALTER TABLE public.orgs ADD CONSTRAINT orgs_id_key UNIQUE (id);  -- repeats the primary key
 CREATE TABLE public.memberships (
     org bigint,
     code text,
@@ -124,6 +125,7 @@ def test_import_keeps_every_property(tmp_path: Path, database_url: str, second_d
     assert "initially_deferred: true, match: full}" in memberships
     orgs = (tmp_path / "definitions" / "orgs.yaml").read_text()
     assert "{name: positive, expression: id > 0, no_inherit: true}" in orgs
+    assert "{name: id, type: bigint, primary_key: true, unique: true}" in orgs
     notes = (tmp_path / "definitions" / "notes.yaml").read_text()
     assert "primary_key: {name: notes_pkey, columns: [id], comment: One note.}" in notes
     assert "comment: Notes nest.}" in notes and "comment: Said once.}" in notes and "comment: Never high.}" in notes
@@ -178,6 +180,7 @@ HAND_MADE = [
     ("ALTER SEQUENCE tickets_n_seq NO MAXVALUE NO CYCLE", "the sequence of column public.tickets.n has other options"),
     ("ALTER TABLE bookings DROP CONSTRAINT no_overlap, ADD CONSTRAINT no_overlap EXCLUDE USING gist "
      "(room WITH =, during WITH &&) WHERE (NOT cancelled)", "constraint public.bookings.no_overlap is missing or differs"),
+    ("ALTER TABLE orgs DROP CONSTRAINT orgs_id_key", "constraint public.orgs.orgs_id_key is missing or differs"),
     ("DROP INDEX people_lower_idx; CREATE INDEX people_lower_idx ON people ((lower(email)) DESC, org NULLS FIRST)",
      "index public.people_lower_idx is missing or differs"),
 ]
