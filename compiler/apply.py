@@ -1,168 +1,190 @@
-"""apply, rollback and status: compiled migrations against a live database, tracked in schema_migrations."""
+"""apply, rollback and status: compiled migrations against a live database, tracked in the migrations table."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import psycopg
 
 from .database import DatabaseError, connect
 from .migration_file import PartlyApplied, run_migration, segments
+from .migrations_table import Applied, applied_rows, current_version, ensure_table, exclusive, recorder, unrecorder
 from .project import Project
+from .settings import Settings, TableName
 from .state import MigrationRecord, State, load_state, sha256
 
-LOCK_KEY = 0x73636865_6D6163  # "schemac": one advisory lock per database for apply and rollback
-CREATE_TABLE = """
-CREATE TABLE IF NOT EXISTS public.schema_migrations (
-    version integer PRIMARY KEY,
-    name text NOT NULL,
-    checksum text NOT NULL,
-    applied_at timestamp with time zone NOT NULL DEFAULT now()
-)"""
+Files = dict[str, bytes | None]  # path under generated/ -> its bytes, None when missing
 
 
 class Refused(Exception):
     """Nothing was run: applied files were changed, or the database knows migrations we do not."""
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
-    version: int
-    name: str
-    checksum: str
-    applied_at: datetime
+def at_migration(version: int | None) -> str:
+    """Where the database stands, in words (None: it could not be read)."""
+    return ("the database's migration could not be read" if version is None
+            else f"the database is at migration {version}")
+
+
+class Interrupted(Exception):
+    """Ctrl-C: the running migration was rolled back; `version` is where the database stands (None: unknown)."""
+
+    def __init__(self, version: int | None) -> None:
+        super().__init__(f"interrupted; {at_migration(version)}")
+        self.version = version
 
 
 @dataclass
 class Status:
     applied: list[tuple[MigrationRecord, Applied]] = field(default_factory=list)
     pending: list[MigrationRecord] = field(default_factory=list)
-    tampered: list[tuple[MigrationRecord, Applied, str]] = field(default_factory=list)  # why
-    missing: list[Applied] = field(default_factory=list)  # applied, not in generated/
+    tampered: list[tuple[MigrationRecord, str]] = field(default_factory=list)  # the migration file, why
+    unknown: list[Applied] = field(default_factory=list)  # applied in the database, not in generated/
+    rollbacks: list[tuple[MigrationRecord, str]] = field(default_factory=list)  # rollback file missing or edited
 
     @property
     def clean(self) -> bool:
-        return not (self.pending or self.tampered or self.missing)
+        # every problem but pending is the history having been changed behind schemac's back
+        return not (self.pending or self.tampered or self.unknown or self.rollbacks)
 
 
-def _applied_rows(conn: psycopg.Connection) -> dict[int, Applied]:
-    exists = conn.execute("SELECT to_regclass('public.schema_migrations') IS NOT NULL").fetchone()[0]
-    if not exists:
-        return {}
-    rows = conn.execute("SELECT version, name, checksum, applied_at FROM public.schema_migrations ORDER BY version")
-    return {r[0]: Applied(*r) for r in rows.fetchall()}
+def read_files(project: Project, state: State) -> Files:
+    """Every migration and rollback file state.json records, read once: what is checked is what runs."""
+    files: Files = {}
+    for m in state.migrations:
+        for rel in (m.file, m.rollback):
+            path = project.generated / rel
+            files[rel] = path.read_bytes() if path.is_file() else None
+    return files
 
 
-def _file_checksum(project: Project, rel: str) -> str | None:
-    path = project.generated / rel
-    return sha256(path.read_bytes()) if path.is_file() else None
+def file_problem(data: bytes | None, recorded: str) -> str | None:
+    """What is wrong with a recorded file's bytes, or None when they are what was compiled."""
+    if data is None:
+        return "file is missing"
+    return None if sha256(data) == recorded else "file differs from what was compiled"
 
 
-def compare(project: Project, state: State, applied: dict[int, Applied]) -> Status:
-    """Where each migration stands: applied, pending, tampered, or applied but missing here."""
+def compare(state: State, applied: dict[int, Applied], files: Files) -> Status:
+    """Where each migration stands: applied, pending, tampered, or applied but unknown here."""
     status = Status()
-    known = {m.version: m for m in state.migrations}
+    known = {m.version for m in state.migrations}
     for m in state.migrations:
         row = applied.get(m.version)
-        local = _file_checksum(project, m.file)
+        data = files[m.file]
         if row is None:
-            if local != m.sha256:
-                status.tampered.append((m, Applied(m.version, m.name, m.sha256, datetime.min),
-                                        "file differs from what was compiled" if local else "file is missing"))
+            why = file_problem(data, m.sha256)
+            if why:
+                status.tampered.append((m, why))
             else:
                 status.pending.append(m)
-        elif row.checksum != local:
-            status.tampered.append((m, row, "file changed since it was applied" if local else "file is missing"))
+        elif data is None or sha256(data) != row.checksum:
+            status.tampered.append((m, "file changed since it was applied" if data is not None else "file is missing"))
         else:
             status.applied.append((m, row))
-    status.missing = [row for v, row in sorted(applied.items()) if v not in known]
+        why = file_problem(files[m.rollback], m.rollback_sha256)
+        if why:
+            status.rollbacks.append((m, why))
+    status.unknown = [row for v, row in sorted(applied.items()) if v not in known]
     return status
 
 
-def read_status(project: Project, url: str) -> Status:
+def read_status(project: Project, url: str, settings: Settings) -> Status:
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
-        return compare(project, state, _applied_rows(conn))
+        return compare(state, applied_rows(conn, settings.migrations_table), read_files(project, state))
 
 
 def _refuse_if_unsafe(status: Status) -> None:
-    problems = [f"{m.file}: {why}" for m, _, why in status.tampered]
-    problems += [f"version {row.version} ({row.name}) is applied but not in generated/" for row in status.missing]
+    problems = [f"{m.file}: {why}" for m, why in status.tampered]
+    problems += [f"version {row.version} ({row.name}) is applied but not in generated/" for row in status.unknown]
     if problems:
         raise Refused("\n".join(problems))
 
 
-def apply(project: Project, url: str, to: int | None = None, dry_run: bool = False,
-          report=print) -> list[MigrationRecord]:
-    """Apply pending migrations in order, each in one transaction with its schema_migrations row."""
+@contextmanager
+def interruptible(url: str, table: TableName) -> Iterator[None]:
+    """Ctrl-C becomes Interrupted, with the version read once the connection (and its transaction) is gone."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(current_version(url, table)) from None
+
+
+def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: bytes,
+         finish: Callable[[psycopg.Connection], None]) -> None:
+    """Run one file's bytes; a failure says what happened to its transaction."""
+    try:
+        run_migration(conn, data.decode(), url, finish=finish)
+    except PartlyApplied as e:
+        raise DatabaseError(
+            f"{rel} failed; the failing transaction was rolled back, but its first {e.committed} "
+            f"part(s) (new enum values, committed on their own) stay; running apply again is "
+            f"safe: {e}") from None
+    except DatabaseError as e:
+        if conn.broken:  # the server went away: whether a COMMIT got through is read back, not guessed
+            where = at_migration(current_version(url, table))
+            raise DatabaseError(f"{rel} failed, the connection was lost: {e}\n{where}") from None
+        raise DatabaseError(f"{rel} failed and was rolled back: {e}") from None
+
+
+def apply(project: Project, url: str, settings: Settings, to: int | None = None, dry_run: bool = False,
+          report: Callable[[str], None] = print) -> list[MigrationRecord]:
+    """Apply pending migrations in order, each in one transaction with its row in the migrations table."""
     state = load_state(project.read_state_bytes())
-    with connect(url) as conn:
-        if not dry_run:
-            # lock first: CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin
-            conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
-            conn.execute(CREATE_TABLE)
-        try:
-            status = compare(project, state, _applied_rows(conn))  # read again under the lock
+    table = settings.migrations_table
+    with interruptible(url, table), connect(url) as conn:
+        if dry_run:
+            files = read_files(project, state)
+            status = compare(state, applied_rows(conn, table), files)
             _refuse_if_unsafe(status)
             todo = [m for m in status.pending if to is None or m.version <= to]
             for m in todo:
-                text = (project.generated / m.file).read_text()
-                if dry_run:
-                    report(f"-- would apply {m.file}")
-                    report(text)
-                    for s in segments(text):
-                        if not s.transactional:
-                            report("-- note: the statements above outside BEGIN/COMMIT run without a transaction")
-                    continue
-                report(f"applying {m.file}")
-
-                def record(c: psycopg.Connection, m: MigrationRecord = m) -> None:
-                    c.execute("INSERT INTO public.schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
-                              (m.version, m.name, m.sha256))
-
-                try:
-                    run_migration(conn, text, url, finish=record)
-                except PartlyApplied as e:
-                    raise DatabaseError(
-                        f"{m.file} failed; the failing transaction was rolled back, but its first {e.committed} "
-                        f"part(s) (new enum values, committed on their own) stay; running apply again is "
-                        f"safe: {e}") from None
-                except DatabaseError as e:
-                    raise DatabaseError(f"{m.file} failed and was rolled back: {e}") from None
+                _show(m, files[m.file] or b"", report)
             return todo
-        finally:
-            if not dry_run:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
-
-
-def rollback(project: Project, url: str, steps: int | None = None, to: int | None = None,
-             report=print) -> list[MigrationRecord]:
-    """Run rollback files newest first, each in one transaction with the removal of its row."""
-    state = load_state(project.read_state_bytes())
-    with connect(url) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
-        try:
-            conn.execute(CREATE_TABLE)
-            status = compare(project, state, _applied_rows(conn))
+        with exclusive(conn, settings.lock_timeout, report):
+            ensure_table(conn, table)  # under the lock: CREATE TABLE is not safe against a concurrent twin
+            files = read_files(project, state)
+            status = compare(state, applied_rows(conn, table), files)  # read again under the lock
             _refuse_if_unsafe(status)
-            applied = sorted((m for m, _ in status.applied), key=lambda m: m.version, reverse=True)
-            if to is not None:
-                todo = [m for m in applied if m.version > to]
-            else:
-                todo = applied[: 1 if steps is None else steps]
+            todo = [m for m in status.pending if to is None or m.version <= to]
             for m in todo:
-                report(f"rolling back {m.file} with {m.rollback}")
-                path = project.generated / m.rollback
-                if _file_checksum(project, m.rollback) != m.rollback_sha256:
-                    raise Refused(f"{m.rollback} differs from what was compiled")
-
-                def unrecord(c: psycopg.Connection, m: MigrationRecord = m) -> None:
-                    c.execute("DELETE FROM public.schema_migrations WHERE version = %s", (m.version,))
-
-                try:
-                    run_migration(conn, path.read_text(), url, finish=unrecord)
-                except DatabaseError as e:
-                    raise DatabaseError(f"{m.rollback} failed and was rolled back: {e}") from None
+                data = files[m.file]
+                assert data is not None  # pending means present with the compiled checksum
+                report(f"applying {m.file}")
+                _run(conn, url, table, m.file, data, recorder(table, m.version, m.name, sha256(data)))
             return todo
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+
+
+def _show(m: MigrationRecord, data: bytes, report: Callable[[str], None]) -> None:
+    text = data.decode()
+    report(f"-- would apply {m.file}")
+    report(text)
+    if any(not s.transactional for s in segments(text)):
+        report("-- note: the statements above outside BEGIN/COMMIT run without a transaction")
+
+
+def rollback(project: Project, url: str, settings: Settings, steps: int | None = None, to: int | None = None,
+             report: Callable[[str], None] = print) -> list[MigrationRecord]:
+    """Run rollback files newest first, each in one transaction with the removal of its row.
+
+    Every rollback file it needs is checked before the first one runs.
+    """
+    state = load_state(project.read_state_bytes())
+    table = settings.migrations_table
+    with interruptible(url, table), connect(url) as conn, exclusive(conn, settings.lock_timeout, report):
+        files = read_files(project, state)
+        status = compare(state, applied_rows(conn, table), files)
+        _refuse_if_unsafe(status)
+        applied = sorted((m for m, _ in status.applied), key=lambda m: m.version, reverse=True)
+        todo = [m for m in applied if m.version > to] if to is not None else applied[: 1 if steps is None else steps]
+        problems = [f"{m.rollback}: {why}" for m, why in status.rollbacks if m in todo]
+        if problems:
+            raise Refused("\n".join(problems))
+        for m in todo:
+            data = files[m.rollback]
+            assert data is not None  # checked above
+            report(f"rolling back {m.file} with {m.rollback}")
+            _run(conn, url, table, m.rollback, data, unrecorder(table, m.version))
+        return todo

@@ -4,16 +4,19 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import DefinitionErrors, StateError
 from .pipeline import check_project, compile_project, project_diagrams, refresh_diagrams, write_diagrams, write_result
 from .project import Project, write_atomically
+from .settings import Settings, load_settings
 
 # The database commands' modules (psycopg and all) are imported by those commands only:
 # importing them took a tenth of a second off every compile.
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_DATABASE = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,10 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     cd = sub.add_parser("chartdb", help="write the ChartDB JSON and schema.md only")
     cd.add_argument("-o", dest="output", type=Path, metavar="FILE",
                     help="write the whole-diagram JSON (ChartDB's Import diagram) to FILE instead")
-    a = _with_url(sub.add_parser("apply", help="apply pending migrations"))
+    a = _with_lock_timeout(_with_url(sub.add_parser("apply", help="apply pending migrations")))
     a.add_argument("--dry-run", action="store_true", help="print what would run; change nothing")
-    a.add_argument("--to", type=_count, metavar="N", help="stop after migration N")
-    r = _with_url(sub.add_parser("rollback", help="run rollbacks, newest first"))
+    upto = a.add_mutually_exclusive_group()
+    upto.add_argument("--to", type=_count, metavar="N", help="stop after migration N")
+    upto.add_argument("--baseline", type=_count, metavar="N",
+                      help="record migrations up to N as applied without running them, if the database "
+                           "already has their schema")
+    r = _with_lock_timeout(_with_url(sub.add_parser("rollback", help="run rollbacks, newest first")))
     how = r.add_mutually_exclusive_group()
     how.add_argument("--steps", type=_count, metavar="N", help="roll back the newest N migrations (default 1)")
     how.add_argument("--to", type=_count, metavar="N", help="roll back every migration after N")
@@ -56,21 +63,68 @@ def _count(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    """A number of seconds, zero or more (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not 0 or more")
+    return value
+
+
 def _with_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--database-url", help="PostgreSQL URL (default: $DATABASE_URL, then $NEON_DATABASE_URL)")
     return p
+
+
+def _with_lock_timeout(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--lock-timeout", type=_seconds, metavar="SECONDS",
+                   help="how long to wait for another apply or rollback on the database "
+                        "(default: apply_lock_timeout in schemac.yaml, else 60)")
+    return p
+
+
+def _settings(project: Project, args: argparse.Namespace) -> Settings:
+    """schemac.yaml, with --lock-timeout over its apply_lock_timeout."""
+    settings = load_settings(project.root)
+    timeout = getattr(args, "lock_timeout", None)
+    return settings if timeout is None else replace(settings, lock_timeout=timeout)
 
 
 def _apply(project: Project, args: argparse.Namespace) -> int:
     from .apply import apply
     from .database import resolve_url
 
+    if args.baseline is not None:
+        return _baseline(project, args)
     url = resolve_url(args.database_url)
-    done = apply(project, url, to=args.to, dry_run=args.dry_run)
+    done = apply(project, url, _settings(project, args), to=args.to, dry_run=args.dry_run)
     if not done:
         print("Nothing to apply: the database is up to date.")
     elif not args.dry_run:
         print(f"applied {len(done)} migration(s)")
+    return EXIT_OK
+
+
+def _baseline(project: Project, args: argparse.Namespace) -> int:
+    from .baseline import baseline
+    from .database import resolve_url
+
+    if args.dry_run:
+        print("error: --baseline records without running anything; it takes no --dry-run", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    found = baseline(project, resolve_url(args.database_url), _settings(project, args), args.baseline)
+    if found.differences:
+        print(f"The database differs from the schema of migrations up to {args.baseline}; nothing recorded:")
+        for line in found.differences:
+            print(f"  - {line}")
+        return EXIT_STALE
+    for m in found.recorded:
+        print(f"recorded {m.file.removeprefix('migrations/')} as applied (not run)")
+    print(f"baseline: the database is at migration {args.baseline}" if found.recorded
+          else f"Nothing to record: migrations up to {args.baseline} are already applied.")
     return EXIT_OK
 
 
@@ -79,7 +133,7 @@ def _rollback(project: Project, args: argparse.Namespace) -> int:
     from .database import resolve_url
 
     url = resolve_url(args.database_url)
-    done = rollback(project, url, steps=args.steps, to=args.to)
+    done = rollback(project, url, _settings(project, args), steps=args.steps, to=args.to)
     print(f"rolled back {len(done)} migration(s)" if done else "Nothing to roll back.")
     return EXIT_OK
 
@@ -88,17 +142,28 @@ def _status(project: Project, args: argparse.Namespace) -> int:
     from .apply import read_status
     from .database import resolve_url
 
-    status = read_status(project, resolve_url(args.database_url))
+    status = read_status(project, resolve_url(args.database_url), _settings(project, args))
     for m, row in status.applied:
         print(f"applied   {m.file.removeprefix('migrations/')}  {row.applied_at:%Y-%m-%d %H:%M:%S%z}")
     for m in status.pending:
         print(f"pending   {m.file.removeprefix('migrations/')}")
-    for m, _, why in status.tampered:
+    for m, why in status.tampered:
         print(f"tampered  {m.file.removeprefix('migrations/')}  ({why})")
-    for row in status.missing:
-        print(f"missing   version {row.version} ({row.name}) is applied but not in generated/")
-    if not (status.applied or status.pending or status.tampered or status.missing):
+    applied = {m.version for m, _ in status.applied}
+    for m, why in status.rollbacks:
+        name = m.file.removeprefix("migrations/")
+        consequence = (f"{name} is applied, but rolling it back would be refused" if m.version in applied
+                       else f"once {name} is applied, rolling it back would be refused")
+        print(f"tampered  {m.rollback.removeprefix('migrations/')}  ({why}; {consequence})")
+    for row in status.unknown:
+        print(f"tampered  version {row.version} ({row.name}) is applied in the database but not in generated/")
+    if not (status.applied or status.pending or status.tampered or status.unknown):
         print("no migrations")
+    elif status.clean:
+        print(f"Up to date: the database is at migration {max(m.version for m, _ in status.applied)}.")
+    else:
+        damaged = len(status.tampered) + len(status.rollbacks) + len(status.unknown)
+        print(f"Not up to date: {len(status.pending)} to apply, {damaged} tampered.")
     return EXIT_OK if status.clean else EXIT_STALE
 
 
@@ -106,7 +171,7 @@ def _drift(project: Project, args: argparse.Namespace) -> int:
     from .database import resolve_url
     from .drift import find_drift
 
-    found = find_drift(project, resolve_url(args.database_url))
+    found = find_drift(project, resolve_url(args.database_url), _settings(project, args))
     if not found.differences:
         print("No drift: the database matches generated/state.json.")
         return EXIT_OK
@@ -122,7 +187,8 @@ def _import(project: Project, args: argparse.Namespace) -> int:
     from .database import resolve_url
     from .importer import import_definitions
 
-    written = import_definitions(project, resolve_url(args.database_url), args.schemas, args.force)
+    written = import_definitions(project, resolve_url(args.database_url), _settings(project, args),
+                                 args.schemas, args.force)
     print(f"wrote {len(written)} file(s) to definitions/")
     return EXIT_OK
 
@@ -202,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(project: Project, args: argparse.Namespace) -> int:
     try:
+        load_settings(project.root)  # every command refuses a bad schemac.yaml, so CI's compile --check finds it
         return COMMANDS[args.command](project, args)
     except DefinitionErrors as e:
         for err in e.errors:
@@ -211,16 +278,22 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     except StateError as e:
         print(f"generated/state.json: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as e:
         return _database_command_error(e)
 
 
 def _database_command_error(e: Exception) -> int:
     """The exit code for a database command's expected failure; anything else is re-raised."""
-    from .apply import Refused
+    from .apply import Interrupted, Refused
     from .database import DatabaseError
     from .importer import ImportRefused
 
+    if isinstance(e, Interrupted):
+        print(e, file=sys.stderr)
+        return EXIT_INTERRUPTED
     if isinstance(e, ImportRefused):
         print(f"definitions/: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -7,9 +7,11 @@ from . import changes as ch
 from .database import connect
 from .diff import diff
 from .introspect import introspect
+from .migrations_table import check_table
 from .project import Project
 from .render import Renderer
 from .scratch import canonical
+from .settings import Settings
 from .state import load_state
 
 # How each kind of change reads as a difference found in the database.
@@ -71,11 +73,12 @@ def in_words(change: ch.Change) -> str:
     return _WORDS[type(change)].format(s=change.subject)
 
 
-def find_drift(project: Project, url: str) -> Drift:
+def find_drift(project: Project, url: str, settings: Settings) -> Drift:
     """Compare the live schema with state.json (both as PostgreSQL spells them)."""
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
-        live = introspect(conn)
+        check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
+        live = introspect(conn, settings.migrations_table)
     wanted = canonical(state.schema, url)
     changes = diff(live, wanted)
     if not changes:

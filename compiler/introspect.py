@@ -28,6 +28,7 @@ from .model import (
     Unique,
 )
 from .sequences import TYPE_RANGES, catalog_options
+from .settings import DEFAULT_MIGRATIONS_TABLE, TableName
 from .types import SERIAL_TYPES, enum_type_spelling, make_expr
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
@@ -68,21 +69,22 @@ def _storage(reloptions: list[str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(out.items()))
 
 
-def introspect(conn: psycopg.Connection) -> Schema:
-    """The schema of the database `conn` is connected to (schema_migrations and extension objects left out)."""
+def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_MIGRATIONS_TABLE) -> Schema:
+    """The schema of the database `conn` is connected to (the migrations table and extension objects left out)."""
     previous = conn.autocommit
     conn.autocommit = False
     try:
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute("SET LOCAL search_path TO public")  # format_type qualifies other schemas' types
-            return _read(conn)
+            return _read(conn, migrations_table)
     finally:
         conn.autocommit = previous
 
 
-def _read(conn: psycopg.Connection) -> Schema:
-    tables = conn.execute(query("tables")).fetchall()
+def _read(conn: psycopg.Connection, migrations_table: TableName) -> Schema:
+    tables = conn.execute(query("tables"), {"migrations_schema": migrations_table.schema,
+                                            "migrations_table": migrations_table.name}).fetchall()
     oids = [t[0] for t in tables]
     params = {"tables": oids}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)

@@ -146,7 +146,7 @@ def test_status_shows_applied_migrations_missing_locally(tmp_path: Path, databas
     schemac(project, "apply", "--database-url", database_url, capsys=capsys)
     other = compiled(tmp_path / "other", USERS, capsys=capsys)
     code, out, _ = schemac(other, "status", "--database-url", database_url, capsys=capsys)
-    assert code == 1 and "missing   version 2" in out
+    assert code == 1 and "tampered  version 2 (add_users_phone) is applied in the database but not in generated/" in out
     code, _, err = schemac(other, "apply", "--database-url", database_url, capsys=capsys)
     assert code == 3 and "version 2" in err
 
