@@ -76,14 +76,7 @@ def _index_part(p: IndexPart) -> object:
     plain = p.column if p.column is not None else p.expression.text  # type: ignore[union-attr]
     if not p.has_options:
         return plain
-    out: dict = {"column": p.column} if p.column is not None else {"expression": plain}
-    if p.order != "asc":
-        out["order"] = p.order
-    if p.nulls is not None:
-        out["nulls"] = p.nulls
-    if p.opclass is not None:
-        out["opclass"] = p.opclass
-    return out
+    return ({"column": p.column} if p.column is not None else {"expression": plain}) | p.options()
 
 
 def _index(t: Table, i: Index) -> dict:
@@ -177,13 +170,8 @@ def _exclusion(t: Table, x: Exclusion) -> dict:
     out: dict = {} if x.name == default_name(t.name, labels, "excl") else {"name": x.name}
     if x.using != "gist":
         out["using"] = x.using
-    elements = []
-    for p, operator in zip(x.parts, x.operators, strict=True):
-        part = _index_part(p)
-        if not isinstance(part, dict):
-            part = {"column": p.column} if p.column is not None else {"expression": part}
-        elements.append(part | {"with": operator})
-    out["elements"] = elements
+    out["elements"] = [({"column": p.column} if p.column is not None else {"expression": p.expression.text})  # type: ignore[union-attr]
+                       | p.options() | {"with": operator} for p, operator in zip(x.parts, x.operators, strict=True)]
     if x.where is not None:
         out["where"] = x.where.text
     if x.deferrable and not x.initially_deferred:

@@ -125,19 +125,19 @@ def _read(conn: psycopg.Connection, migrations_table: TableName) -> Schema:
             fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
                                        _ACTIONS[on_delete], _ACTIONS[on_update], deferrable, deferred,
                                        _MATCH[match], comment))
-    indexes: dict[int, list[Index]] = defaultdict(list)
-    for (oid, name, unique, method, predicate, cols, definitions, options, opclasses, include, storage,
-         nulls_not_distinct, comment) in conn.execute(query("indexes"), params).fetchall():
-        parts = tuple(_index_part(c, d, o, opc) for c, d, o, opc in zip(cols, definitions, options, opclasses,
+    parts: dict[int, tuple[IndexPart, ...]] = {
+        index: tuple(_index_part(c, d, o, opc) for c, d, o, opc in zip(cols, definitions, options, opclasses,
                                                                        strict=True))
-        indexes[oid].append(Index(name, parts, unique, method, make_expr(predicate) if predicate else None,
+        for index, cols, definitions, options, opclasses in conn.execute(query("index_parts"), params).fetchall()}
+    indexes: dict[int, list[Index]] = defaultdict(list)
+    for (oid, index, name, unique, method, predicate, include, storage, nulls_not_distinct,
+         comment) in conn.execute(query("indexes"), params).fetchall():
+        indexes[oid].append(Index(name, parts[index], unique, method, make_expr(predicate) if predicate else None,
                                   tuple(include), _storage(storage), nulls_not_distinct, comment))
     exclusions: dict[int, list[Exclusion]] = defaultdict(list)
-    for (oid, name, method, predicate, cols, definitions, options, opclasses, operators, deferrable, deferred,
+    for (oid, index, name, method, predicate, operators, deferrable, deferred,
          comment) in conn.execute(query("exclusions"), params).fetchall():
-        parts = tuple(_index_part(c, d, o, opc) for c, d, o, opc in zip(cols, definitions, options, opclasses,
-                                                                       strict=True))
-        exclusions[oid].append(Exclusion(name, parts, tuple(operators), method,
+        exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method,
                                          make_expr(predicate) if predicate else None, deferrable, deferred, comment))
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:

@@ -99,9 +99,18 @@ class IndexPart:
     nulls: str | None = None  # 'first' | 'last', when not the default for `order`
     opclass: str | None = None  # 'name' or 'schema.name'
 
+    def options(self) -> dict[str, str]:
+        """The options that differ from the defaults, keyed as definitions and state.json write them."""
+        out = {"order": self.order} if self.order != "asc" else {}
+        if self.nulls is not None:
+            out["nulls"] = self.nulls
+        if self.opclass is not None:
+            out["opclass"] = self.opclass
+        return out
+
     @property
     def has_options(self) -> bool:
-        return self.order != "asc" or self.nulls is not None or self.opclass is not None
+        return bool(self.options())
 
 
 @dataclass(frozen=True, slots=True)

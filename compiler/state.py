@@ -72,13 +72,7 @@ def _column(c: Column) -> dict:
 
 def _index_part(p: IndexPart) -> dict:
     out: dict = {"column": p.column} if p.column is not None else {"expression": p.expression.text}  # type: ignore[union-attr]
-    if p.order != "asc":
-        out["order"] = p.order
-    if p.nulls is not None:
-        out["nulls"] = p.nulls
-    if p.opclass is not None:
-        out["opclass"] = p.opclass
-    return out
+    return out | p.options()
 
 
 def _index(i: Index) -> dict:
