@@ -142,8 +142,10 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
             inlined.add(c.name)
     doc["columns"] = [_column(t, c, enum_names, pk_inline, unique_inline, fk_inline, check_inline) for c in t.columns]
     if pk and not pk_inline:
-        doc["primary_key"] = (list(pk.columns) if pk.name == default_name(t.name, [], "pkey") and pk.comment is None
-                              else {"name": pk.name, "columns": list(pk.columns)} | _comment(pk.comment))
+        named = pk.name != default_name(t.name, [], "pkey")
+        doc["primary_key"] = (list(pk.columns) if not named and pk.comment is None
+                              else ({"name": pk.name} if named else {}) | {"columns": list(pk.columns)}
+                              | _comment(pk.comment))
     uniques = [u for u in t.uniques if u.name not in unique_inline.values()]
     if uniques:
         doc["unique"] = [_unique(t, u) for u in uniques]

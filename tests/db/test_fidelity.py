@@ -127,7 +127,7 @@ def test_import_keeps_every_property(tmp_path: Path, database_url: str, second_d
     assert "{name: positive, expression: id > 0, no_inherit: true}" in orgs
     assert "{name: id, type: bigint, primary_key: true, unique: true}" in orgs
     notes = (tmp_path / "definitions" / "notes.yaml").read_text()
-    assert "primary_key: {name: notes_pkey, columns: [id], comment: One note.}" in notes
+    assert "primary_key: {columns: [id], comment: One note.}" in notes
     assert "comment: Notes nest.}" in notes and "comment: Said once.}" in notes and "comment: Never high.}" in notes
     assert "enum: level\ncomment: How much.\n" in (tmp_path / "definitions" / "types.yaml").read_text()
     codes = (tmp_path / "definitions" / "codes.yaml").read_text()
