@@ -9,6 +9,7 @@ from .build_exclusions import ExclusionReading
 from .build_sequences import SequenceReading
 from .drafts import TableDraft
 from .errors import DefinitionError, DefinitionErrors, did_you_mean
+from .expression_tokens import TokenExpression
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .model import (
     Column,
@@ -336,10 +337,13 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
                         own_column: str | None = None) -> Expr | None:
         """A SQL expression's text checked: one expression, columns of this table only."""
         try:
+            tree = parse_expression(value)
             columns = referenced_columns(value)
         except ExpressionProblem as e:
             self.r.error(pos, f"'{key}' of {what}: {e}")
             return None
+        if isinstance(tree, TokenExpression):
+            columns = []  # read from its tokens only: PostgreSQL judges its names (verify, apply)
         for c in columns:
             if key == "generated" and c == own_column:
                 self.r.error(pos, f"generated column {c} cannot refer to itself")

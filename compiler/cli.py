@@ -187,9 +187,14 @@ def _import(project: Project, args: argparse.Namespace) -> int:
     from .database import resolve_url
     from .importer import import_definitions
 
-    written = import_definitions(project, resolve_url(args.database_url), _settings(project, args),
-                                 args.schemas, args.force)
-    print(f"wrote {len(written)} file(s) to definitions/")
+    result = import_definitions(project, resolve_url(args.database_url), _settings(project, args),
+                                args.schemas, args.force)
+    for line in result.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    print(f"wrote {len(result.written)} file(s) to definitions/")
+    if result.warnings:
+        print(f"{len(result.warnings)} warning(s): what schemac does not manage or cannot read was left out "
+              "or written differently, as listed above", file=sys.stderr)
     return EXIT_OK
 
 
@@ -289,7 +294,7 @@ def _database_command_error(e: Exception) -> int:
     """The exit code for a database command's expected failure; anything else is re-raised."""
     from .apply import Interrupted, Refused
     from .database import DatabaseError
-    from .importer import ImportRefused
+    from .importer import ImportFailed, ImportRefused
 
     if isinstance(e, Interrupted):
         print(e, file=sys.stderr)
@@ -297,6 +302,10 @@ def _database_command_error(e: Exception) -> int:
     if isinstance(e, ImportRefused):
         print(f"definitions/: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if isinstance(e, ImportFailed):
+        print(f"error: the database's types cannot be written as definitions that compile, nothing "
+              f"written: {e}", file=sys.stderr)
+        return EXIT_DATABASE
     if isinstance(e, Refused):
         print(f"refused, nothing was run:\n{e}", file=sys.stderr)
         return EXIT_REFUSED

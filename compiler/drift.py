@@ -39,7 +39,7 @@ _WORDS: dict[type[ch.Change], str] = {
     ch.DropIdentity: "column {s} is an identity column but should not be",
     ch.SetIdentity: "identity column {s} has the other kind (always / by default)",
     ch.DropGeneration: "column {s} is generated but should not be",
-    ch.AddSerial: "column {s} should be serial (a sequence it owns as its default)",
+    ch.AddSerial: "column {s} should be serial (a sequence of its own as its default)",
     ch.DropSerial: "column {s} is serial but should not be",
     ch.SetTableComment: "table {s} has another comment",
     ch.SetColumnComment: "column {s} has another comment",

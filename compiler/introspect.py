@@ -18,6 +18,7 @@ from .model import (
     Column,
     Enum,
     Exclusion,
+    Expr,
     Extension,
     ForeignKey,
     Index,
@@ -29,7 +30,7 @@ from .model import (
 )
 from .sequences import TYPE_RANGES, catalog_options
 from .settings import DEFAULT_MIGRATIONS_TABLE, TableName
-from .types import SERIAL_TYPES, enum_type_spelling, make_expr
+from .types import SERIAL_TYPES, ExpressionProblem, enum_type_spelling, make_expr
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
@@ -43,21 +44,20 @@ def query(name: str) -> str:
 
 
 def _check_expression(definition: str) -> str:
-    """'CHECK (price >= 0::numeric)' -> 'price >= 0::numeric'."""
+    """'CHECK (price >= 0::numeric) NO INHERIT NOT VALID' -> 'price >= 0::numeric'."""
     body = definition.removeprefix("CHECK ").removesuffix(" NOT VALID").removesuffix(" NO INHERIT")
     if body.startswith("(") and body.endswith(")"):
         body = body[1:-1]
     return body
 
 
-def _index_part(column: str | None, definition: str, option: int, opclass: str | None) -> IndexPart:
+def _index_part(column: str | None, expression: Expr | None, option: int, opclass: str | None) -> IndexPart:
     """One index column from pg_index: indoption bit 1 is DESC, bit 2 NULLS FIRST."""
     descending, nulls_first = bool(option & 1), bool(option & 2)
     nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
     order = "desc" if descending else "asc"
-    if column is not None:
-        return IndexPart(column=column, order=order, nulls=nulls, opclass=opclass)
-    return IndexPart(expression=make_expr(definition), order=order, nulls=nulls, opclass=opclass)
+    return IndexPart(column=column, expression=None if column is not None else expression, order=order, nulls=nulls,
+                     opclass=opclass)
 
 
 def _storage(reloptions: list[str] | None) -> tuple[tuple[str, str], ...]:
@@ -69,20 +69,42 @@ def _storage(reloptions: list[str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(out.items()))
 
 
-def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_MIGRATIONS_TABLE) -> Schema:
-    """The schema of the database `conn` is connected to (the migrations table and extension objects left out)."""
+class _Reader:
+    """Expressions read leniently (PostgreSQL printed them); one that still cannot be read leaves
+    its object out and says so in `problems`, never stops the whole reading."""
+
+    def __init__(self, problems: list[str] | None) -> None:
+        self.problems = problems
+
+    def expr(self, text: str, what: str, column_type: str | None = None,
+             user_types: dict[str, str] | None = None) -> Expr | None:
+        try:
+            return make_expr(text, column_type, user_types, lenient=True)
+        except ExpressionProblem as e:
+            if self.problems is None:
+                raise
+            self.problems.append(f"{what}: cannot read expression {text!r} ({e}); skipped")
+            return None
+
+
+def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_MIGRATIONS_TABLE,
+               problems: list[str] | None = None) -> Schema:
+    """The schema of the database `conn` is connected to (the migrations table and extension objects left out).
+
+    With `problems`, an object whose expression cannot be read is left out and named there.
+    """
     previous = conn.autocommit
     conn.autocommit = False
     try:
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute("SET LOCAL search_path TO public")  # format_type qualifies other schemas' types
-            return _read(conn, migrations_table)
+            return _read(conn, migrations_table, _Reader(problems))
     finally:
         conn.autocommit = previous
 
 
-def _read(conn: psycopg.Connection, migrations_table: TableName) -> Schema:
+def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader) -> Schema:
     tables = conn.execute(query("tables"), {"migrations_schema": migrations_table.schema,
                                             "migrations_table": migrations_table.name}).fetchall()
     oids = [t[0] for t in tables]
@@ -90,19 +112,24 @@ def _read(conn: psycopg.Connection, migrations_table: TableName) -> Schema:
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in conn.execute(query("enums")).fetchall()}
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
+    names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
     columns: dict[int, list[Column]] = defaultdict(list)
+    unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
     for (oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation,
          sequence) in conn.execute(query("columns"), params).fetchall():
         integer_type = type_
         default = gen = None
+        what = f"{names[oid]}.{name}"
         if generated == "s":
-            gen = make_expr(expression)
+            gen = reader.expr(expression, f"{what} generated (the table is left out)")
+            if gen is None:
+                unreadable.add(oid)
         elif expression is not None:
             serial_default = f"nextval('{(owned_seq or '').removeprefix('public.')}'::regclass)"
             if owned_seq and type_ in _SERIALS and expression == serial_default:
                 type_ = _SERIALS[type_]  # a serial column: the sequence is its default
             else:
-                default = make_expr(expression, type_, user_types)
+                default = reader.expr(expression, f"{what} default", type_, user_types)
         options: tuple = ()
         if sequence and (identity or type_ in SERIAL_TYPES) and integer_type in TYPE_RANGES:
             options = catalog_options(integer_type, sequence)
@@ -120,27 +147,38 @@ def _read(conn: psycopg.Connection, migrations_table: TableName) -> Schema:
         elif kind == "u":
             uniques[oid].append(Unique(name, tuple(cols), nulls_not_distinct, comment))
         elif kind == "c":
-            checks[oid].append(Check(name, make_expr(_check_expression(definition)), no_inherit, comment))
+            expression = reader.expr(_check_expression(definition), f"{names[oid]} check {name}")
+            if expression is not None:
+                checks[oid].append(Check(name, expression, no_inherit, comment))
         else:
             fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
                                        _ACTIONS[on_delete], _ACTIONS[on_update], deferrable, deferred,
                                        _MATCH[match], comment))
-    parts: dict[int, tuple[IndexPart, ...]] = {
-        index: tuple(_index_part(c, d, o, opc) for c, d, o, opc in zip(cols, definitions, options, opclasses,
-                                                                       strict=True))
-        for index, cols, definitions, options, opclasses in conn.execute(query("index_parts"), params).fetchall()}
+    parts: dict[int, tuple[IndexPart, ...]] = {}  # by index; an expression that cannot be read: left out
+    for index, index_name, cols, definitions, options, opclasses in conn.execute(query("index_parts"),
+                                                                                 params).fetchall():
+        read = tuple(_index_part(c, None if c is not None else reader.expr(d, f"index {index_name}"), o, opc)
+                     for c, d, o, opc in zip(cols, definitions, options, opclasses, strict=True))
+        if all(p.column or p.expression for p in read):
+            parts[index] = read
     indexes: dict[int, list[Index]] = defaultdict(list)
     for (oid, index, name, unique, method, predicate, include, storage, nulls_not_distinct,
          comment) in conn.execute(query("indexes"), params).fetchall():
-        indexes[oid].append(Index(name, parts[index], unique, method, make_expr(predicate) if predicate else None,
-                                  tuple(include), _storage(storage), nulls_not_distinct, comment))
+        where = reader.expr(predicate, f"{names[oid]} index {name}") if predicate else None
+        if index in parts and (where is not None or not predicate):
+            indexes[oid].append(Index(name, parts[index], unique, method, where, tuple(include), _storage(storage),
+                                      nulls_not_distinct, comment))
     exclusions: dict[int, list[Exclusion]] = defaultdict(list)
     for (oid, index, name, method, predicate, operators, deferrable, deferred,
          comment) in conn.execute(query("exclusions"), params).fetchall():
-        exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method,
-                                         make_expr(predicate) if predicate else None, deferrable, deferred, comment))
+        where = reader.expr(predicate, f"{names[oid]} exclusion {name}") if predicate else None
+        if index in parts and (where is not None or not predicate):
+            exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method, where, deferrable,
+                                             deferred, comment))
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:
+        if oid in unreadable:
+            continue
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]))

@@ -1,7 +1,7 @@
 -- The key parts of every index of the tables, in order: the column (NULL for an expression),
 -- the expression as PostgreSQL prints it, indoption (bit 1 DESC, bit 2 NULLS FIRST) and the
 -- operator class (a type's default class left out, as pg_get_indexdef does).
-SELECT x.indexrelid AS index_oid,
+SELECT x.indexrelid AS index_oid, x.indexrelid::regclass::text AS index_name,
        ARRAY(SELECT CASE WHEN x.indkey[k - 1] = 0 THEN NULL ELSE a.attname END
              FROM generate_series(1, x.indnkeyatts) k
              LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1]

@@ -1,0 +1,128 @@
+-- Objects and properties in user schemas that schemac does not manage, one row each:
+-- (schema or NULL, object, what it is or what is not written, skipped: the whole object is left out,
+--  the table it leaves out of an import as schema.name, or NULL).
+WITH user_ns AS (
+    SELECT oid, nspname FROM pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+      AND nspname NOT LIKE 'pg\_temp\_%' AND nspname NOT LIKE 'pg\_toast\_temp\_%'
+),
+ext_member AS (
+    SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+),
+rel AS (
+    SELECT c.*, n.nspname, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS label
+    FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
+    WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid)
+      AND NOT (n.nspname = 'public' AND c.relname = 'schema_migrations')
+),
+owned_seq AS (
+    SELECT objid FROM pg_depend
+    WHERE classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND deptype IN ('a', 'i')
+)
+SELECT nspname, label, CASE relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                           WHEN 'f' THEN 'foreign table' ELSE 'sequence not owned by a column' END, true,
+       NULL
+FROM rel WHERE relkind IN ('v', 'm', 'f') OR (relkind = 'S' AND oid NOT IN (SELECT objid FROM owned_seq))
+UNION ALL
+SELECT nspname, label, 'partitioned table', true, nspname || '.' || relname FROM rel WHERE relkind = 'p'
+UNION ALL
+SELECT nspname, label, 'partition of ' || (SELECT p.inhparent::regclass::text FROM pg_inherits p WHERE p.inhrelid = rel.oid),
+       true, nspname || '.' || relname
+FROM rel WHERE relispartition
+UNION ALL
+SELECT nspname, label, 'table inheriting from ' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno),
+       true, nspname || '.' || relname
+FROM rel JOIN pg_inherits i ON i.inhrelid = rel.oid
+WHERE NOT rel.relispartition GROUP BY nspname, label, relname
+UNION ALL
+SELECT nspname, label, 'unlogged (written as a logged table)', false, NULL FROM rel WHERE relkind = 'r' AND relpersistence = 'u'
+UNION ALL
+SELECT nspname, label, 'table of type ' || reloftype::regtype::text || ' (written as a plain table)', false, NULL
+FROM rel WHERE relkind = 'r' AND reloftype <> 0
+UNION ALL
+SELECT nspname, label, 'storage parameters ' || array_to_string(reloptions, ', ') || ' (not written)', false, NULL
+FROM rel WHERE relkind IN ('r', 'p') AND reloptions IS NOT NULL
+UNION ALL
+SELECT nspname, label, 'tablespace ' || quote_ident(t.spcname) || ' (not written)', false, NULL
+FROM rel JOIN pg_tablespace t ON t.oid = rel.reltablespace WHERE relkind IN ('r', 'p', 'i')
+UNION ALL
+SELECT nspname, label, 'row level security (not written)', false, NULL FROM rel WHERE relrowsecurity OR relforcerowsecurity
+UNION ALL
+SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname),
+       concat_ws(', ', CASE WHEN a.attstorage <> t.typstorage THEN 'storage ' || a.attstorage::text END,
+                 CASE WHEN a.attstattarget >= 0 THEN 'statistics target ' || a.attstattarget END,
+                 CASE WHEN a.attcompression <> '' THEN 'compression ' || a.attcompression::text END) || ' (not written)', false, NULL
+FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid JOIN pg_type t ON t.oid = a.atttypid
+WHERE rel.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+  AND (a.attstorage <> t.typstorage OR a.attstattarget >= 0 OR a.attcompression <> '')
+UNION ALL
+SELECT rel.nspname, rel.label, 'privileges granted to ' || string_agg(DISTINCT
+           CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END, ', ')
+           || ' (not written)', false, NULL
+FROM rel, aclexplode(rel.relacl) x
+WHERE rel.relkind IN ('r', 'p', 'S', 'v', 'm', 'f') AND x.grantee <> rel.relowner
+GROUP BY rel.nspname, rel.label
+UNION ALL
+SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname), 'column privileges (not written)', false, NULL
+FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid WHERE a.attacl IS NOT NULL AND a.attnum > 0
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname), 'schema privileges granted to ' || string_agg(DISTINCT
+           CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END, ', ')
+           || ' (not written)', false, NULL
+FROM pg_namespace s JOIN user_ns n ON n.oid = s.oid, aclexplode(s.nspacl) x
+WHERE x.grantee <> s.nspowner AND n.nspname <> 'public'
+GROUP BY n.nspname
+UNION ALL
+SELECT n.nspname, 'default privileges' || COALESCE(' in schema ' || quote_ident(n.nspname), '')
+       || ' for role ' || quote_ident(pg_get_userbyid(d.defaclrole)), 'not written', false, NULL
+FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.typname),
+       CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type'
+                      ELSE 'base type' END, true, NULL
+FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
+WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'b' AND t.typelem = 0 AND t.typarray <> 0)
+       OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+  AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid)
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function'
+                      ELSE 'function' END, true, NULL
+FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d  -- a range type's own constructors
+                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')
+UNION ALL
+SELECT rel.nspname, quote_ident(g.tgname) || ' on ' || rel.label, 'trigger', true, NULL
+FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal
+UNION ALL
+SELECT rel.nspname, quote_ident(r.rulename) || ' on ' || rel.label, 'rule', true, NULL
+FROM pg_rewrite r JOIN rel ON rel.oid = r.ev_class WHERE r.rulename <> '_RETURN'
+UNION ALL
+SELECT rel.nspname, quote_ident(p.polname) || ' on ' || rel.label, 'policy', true, NULL
+FROM pg_policy p JOIN rel ON rel.oid = p.polrelid
+UNION ALL
+SELECT n.nspname, 'schema ' || quote_ident(n.nspname), 'holds no table or enum (not written)', false, NULL
+FROM user_ns n
+WHERE n.nspname <> 'public'
+  AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.relnamespace = n.oid AND rel.relkind IN ('r', 'p'))
+  AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype = 'e')
+  AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid)
+UNION ALL
+SELECT NULL, quote_ident(e.evtname), 'event trigger', true, NULL
+FROM pg_event_trigger e
+WHERE NOT EXISTS (SELECT 1 FROM ext_member m WHERE m.classid = 'pg_event_trigger'::regclass AND m.objid = e.oid)
+UNION ALL
+SELECT NULL, quote_ident(p.pubname), 'publication', true, NULL FROM pg_publication p
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(c.collname), 'collation', true, NULL
+FROM pg_collation c JOIN user_ns n ON n.oid = c.collnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_collation'::regclass AND e.objid = c.oid)
+UNION ALL
+SELECT NULL, quote_ident(x.extname), concat_ws(', ',
+           CASE WHEN x.extconfig IS NOT NULL THEN 'configuration tables (their rows are not written)' END,
+           CASE WHEN n.nspname <> 'public' THEN 'installed in schema ' || quote_ident(n.nspname)
+                                                || ' (written without it)' END), false, NULL
+FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
+WHERE x.extname <> 'plpgsql' AND (x.extconfig IS NOT NULL OR n.nspname <> 'public')
+ORDER BY 2, 3

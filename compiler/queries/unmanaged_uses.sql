@@ -1,0 +1,69 @@
+-- What the tables' own parts use that schemac does not manage: (schema, table, part kind, part name, used).
+-- A part kind is 'default', 'generated', 'constraint', 'index' (by name) or 'type' (a column and its
+-- type: a domain, composite, range or base type); for a domain, `used` ends in the base type after a tab.
+WITH user_ns AS (
+    SELECT oid FROM pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+      AND nspname NOT LIKE 'pg\_temp\_%' AND nspname NOT LIKE 'pg\_toast\_temp\_%'
+),
+ext_member AS (
+    SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+),
+owned_seq AS (
+    SELECT objid FROM pg_depend
+    WHERE classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND deptype IN ('a', 'i')
+),
+unmanaged AS (  -- referenced objects schemac does not write
+    SELECT 'pg_proc'::regclass AS classid, p.oid AS objid FROM pg_proc p
+    WHERE p.pronamespace IN (SELECT oid FROM user_ns)
+    UNION ALL
+    SELECT 'pg_class'::regclass, c.oid FROM pg_class c
+    WHERE c.relkind = 'S' AND c.relnamespace IN (SELECT oid FROM user_ns) AND c.oid NOT IN (SELECT objid FROM owned_seq)
+    UNION ALL
+    SELECT 'pg_type'::regclass, t.oid FROM pg_type t  -- an array type stands for its element type
+    JOIN pg_type e ON e.oid = CASE WHEN t.typelem <> 0 AND t.typsubscript = 'array_subscript_handler'::regproc
+                                   THEN t.typelem ELSE t.oid END
+    WHERE e.typtype <> 'e' AND e.typnamespace IN (SELECT oid FROM user_ns)
+      AND NOT (e.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = e.typrelid) <> 'c')
+    UNION ALL
+    SELECT 'pg_collation'::regclass, c.oid FROM pg_collation c WHERE c.collnamespace IN (SELECT oid FROM user_ns)
+    UNION ALL
+    SELECT 'pg_operator'::regclass, o.oid FROM pg_operator o WHERE o.oprnamespace IN (SELECT oid FROM user_ns)
+),
+unmanaged_own AS (
+    SELECT u.* FROM unmanaged u
+    WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = u.classid AND e.objid = u.objid)
+)
+SELECT n.nspname, c.relname,
+       CASE WHEN a.attgenerated = 's' THEN 'generated' ELSE 'default' END, a.attname,
+       pg_describe_object(d.refclassid, d.refobjid, 0)
+FROM pg_depend d
+JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+JOIN pg_class c ON c.oid = ad.adrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
+UNION ALL
+SELECT n.nspname, c.relname, 'constraint', k.conname, pg_describe_object(d.refclassid, d.refobjid, 0)
+FROM pg_depend d
+JOIN pg_constraint k ON d.classid = 'pg_constraint'::regclass AND k.oid = d.objid
+JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
+UNION ALL
+SELECT n.nspname, c.relname, 'index', i.relname, pg_describe_object(d.refclassid, d.refobjid, 0)
+FROM pg_depend d
+JOIN pg_index x ON d.classid = 'pg_class'::regclass AND x.indexrelid = d.objid
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
+UNION ALL
+SELECT n.nspname, c.relname, 'type', a.attname,
+       pg_describe_object('pg_type'::regclass, t.oid, 0)
+       || CASE WHEN t.typtype = 'd' THEN E'\t' || format_type(t.typbasetype, t.typtypmod) ELSE '' END
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type at ON at.oid = a.atttypid
+JOIN pg_type t ON t.oid = CASE WHEN at.typelem <> 0 AND at.typlen = -1 AND at.typsubscript = 'array_subscript_handler'::regproc
+                               THEN at.typelem ELSE at.oid END
+WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+  AND ('pg_type'::regclass, t.oid) IN (SELECT classid, objid FROM unmanaged_own)
+ORDER BY 1, 2, 3, 4, 5
