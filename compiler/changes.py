@@ -300,6 +300,14 @@ class SetSequenceOptions(ColumnChange):
     identity: bool
     options: tuple[tuple[str, int | bool], ...]
 
+    @property
+    def minimum(self) -> int:
+        return int(dict(self.options)["min"])
+
+    @property
+    def maximum(self) -> int:
+        return int(dict(self.options)["max"])
+
 
 @dataclass(frozen=True, slots=True)
 class DropSerial(ColumnChange):

@@ -310,12 +310,16 @@ CASES: dict[str, tuple[str, str]] = {
           - {name: k4, columns: [a, b], nulls_not_distinct: true}
         """)),
     "unique_added_over_the_primary_key": (T, T.replace("primary_key: true}", "primary_key: true, unique: true}")),
+    "sequence_bounds_moved_past_its_position": (
+        T + "  - {name: n, type: smallint, identity: {kind: always, min: -5}}\n",
+        T + "  - {name: n, type: smallint, identity: always}\n"),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
 FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred",
                   "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed",
                   "collation", "collation_kept_across_type_change", "sequence_options", "sequence_options_created",
+                  "sequence_bounds_moved_past_its_position",
                   "exclusions", "table_without_columns", "last_column_dropped",
                   "one_name_in_several_namespaces", "unique_repeating_the_primary_key",
                   "unique_added_over_the_primary_key"]
