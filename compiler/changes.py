@@ -297,7 +297,6 @@ class SetSequenceOptions(ColumnChange):
     """Options of the sequence behind an identity or serial column, every one spelled out so that
     a return to a default is said too; the sequence keeps its position."""
 
-    identity: bool
     options: tuple[tuple[str, int | bool], ...]
 
     @property

@@ -302,7 +302,7 @@ def _sequence_options(s: str, t: str, a: Column, b: Column, integer_type: str) -
     kept_serial = a.type == b.type and b.type in SERIAL_TYPES
     if a.sequence == b.sequence or not (kept_identity or kept_serial) or integer_type not in TYPE_RANGES:
         return []
-    return [ch.SetSequenceOptions(s, t, b.name, kept_identity, all_options(integer_type, b.sequence))]
+    return [ch.SetSequenceOptions(s, t, b.name, all_options(integer_type, b.sequence))]
 
 
 def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
