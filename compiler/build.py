@@ -20,6 +20,8 @@ from .model import (
 )
 from .names import identifier_problem
 from .reader import Reader
+from .rules import check_rules
+from .sources import SourceMap
 from .types import (
     EXTENSION_TYPES,
     KNOWN_TYPE_NAMES,
@@ -75,10 +77,12 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
             continue
         drafts[draft.key] = draft
     tables = resolve.resolve_tables(drafts, enums, errors)
+    schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
+                    extensions=dict(sorted(extensions.items())))
+    errors.extend(check_rules(schema, SourceMap(docs, drafts)))  # what PostgreSQL would refuse
     if errors:
         raise DefinitionErrors(errors)
-    return Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
-                  extensions=dict(sorted(extensions.items())))
+    return schema
 
 
 def _kind(doc: Document, r: Reader) -> str | None:
@@ -182,6 +186,7 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
     # -- columns
     def column(self, t: TableDraft, m: Mapping, pos: Pos, pk_columns: list[str]) -> None:
         r = self.r
+        self.split_type(m)
         r.keys(m, COLUMN_KEYS, "a column")
         name = r.name(m, "name", "a column", required=True)
         type_text = m.get("type")
@@ -216,6 +221,10 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
                 r.error(m.key_pos[b], f"{what} cannot have both '{a}' and '{b}'")
         if ctype in SERIAL_TYPES and (m.get("default") is not None or identity or generated):
             r.error(r.pos(m, "type"), f"{what} is {ctype}, which brings its own default")
+        if nullable is True and (identity or ctype in SERIAL_TYPES):
+            # PostgreSQL: conflicting NULL/NOT NULL declarations
+            r.error(r.pos(m, "nullable"), f"{what} is {'an identity' if identity else 'a ' + ctype} "
+                                          f"column, which is always NOT NULL; remove 'nullable: true'")
         if is_pk:
             if nullable is True:
                 r.error(r.pos(m, "nullable"), f"{what} is a primary key, so it cannot be nullable")
@@ -254,6 +263,23 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
                                            f"only text types ({', '.join(COLLATABLE_TYPES)}) do")
             return None
         return name
+
+    def split_type(self, m: Mapping) -> None:
+        """`{type: numeric(10,2)}`: YAML's flow style ends a plain value at a comma, leaving
+        `numeric(10` and a key `2)`; say to quote the type rather than report both halves."""
+        text = m.get("type")
+        if not isinstance(text, str) or text.count("(") <= text.count(")"):
+            return
+        rest = [k for k, v in m.items() if v is None and k.endswith(")")]
+        if not rest:
+            return
+        for k in rest:
+            del m[k]
+        whole = ",".join([text, *rest])
+        self.r.error(self.r.pos(m, "type"), f"type '{whole}' was cut at its comma: inside {{...}} YAML "
+                                            f"reads a comma as the end of a value; quote it: type: '{whole}'")
+        del m["type"]
+        m["type"] = "text"  # read on as some type, so the one error is the one reported
 
     def type(self, text: str, pos: Pos) -> str | None:
         try:

@@ -7,15 +7,25 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import DefinitionErrors, StateError
-from .pipeline import check_project, compile_project, project_diagrams, refresh_diagrams, write_diagrams, write_result
-from .project import Project, write_atomically
+from .errors import DefinitionErrors, StateError, TemplateProblem
+from .history import HistoryErrors
+from .pipeline import (
+    CompileResult,
+    check_project,
+    clear_leftovers,
+    compile_project,
+    project_diagrams,
+    refresh_diagrams,
+    write_diagrams,
+    write_result,
+)
+from .project import Project, one_writer, write_atomically
 from .settings import Settings, load_settings
 
 # The database commands' modules (psycopg and all) are imported by those commands only:
 # importing them took a tenth of a second off every compile.
 
-EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_DATABASE = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_DATABASE, EXIT_NOT_PROVEN = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
@@ -28,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-m", dest="name", help="name of the migration")
     c.add_argument("--allow-destructive", action="store_true", help="allow drops and narrowing")
     c.add_argument("--check", action="store_true", help="write nothing; exit 1 if generated/ is stale")
+    c.add_argument("--verify", action="store_true", help="write nothing unless the migration is proven "
+                                                         "on throwaway databases (see verify)")
+    _with_dev_url(_with_url(c))
     pl = sub.add_parser("plan", help="print the SQL compile would write")
     pl.add_argument("-m", dest="name", help="name of the migration")
     cd = sub.add_parser("chartdb", help="write the ChartDB JSON and schema.md only")
@@ -45,10 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument("--steps", type=_count, metavar="N", help="roll back the newest N migrations (default 1)")
     how.add_argument("--to", type=_count, metavar="N", help="roll back every migration after N")
     _with_url(sub.add_parser("status", help="applied, pending, tampered"))
-    _with_url(sub.add_parser("drift", help="compare the live database with generated/state.json"))
+    _with_dev_url(_with_url(sub.add_parser("drift", help="compare the live database with generated/state.json")))
+    _with_dev_url(_with_url(sub.add_parser("verify", help="prove the migrations on throwaway databases")))
     i = _with_url(sub.add_parser("import", help="write definitions/ from an existing database"))
     i.add_argument("--schema", action="append", dest="schemas", metavar="S", help="only this schema (repeatable)")
     i.add_argument("--force", action="store_true", help="replace YAML already in definitions/")
+    rs = _with_dev_url(_with_url(sub.add_parser("rebuild-state", help="write a lost generated/state.json again "
+                                                                      "from the migration files")))
+    rs.add_argument("--force", action="store_true", help="replace a state.json that can still be read")
     return p
 
 
@@ -76,6 +93,12 @@ def _seconds(text: str) -> float:
 
 def _with_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--database-url", help="PostgreSQL URL (default: $DATABASE_URL, then $NEON_DATABASE_URL)")
+    return p
+
+
+def _with_dev_url(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--dev-url", help="a server where schemac may create throwaway databases "
+                                     "(default: $SCHEMAC_DEV_DATABASE_URL, then the database URL's server)")
     return p
 
 
@@ -171,7 +194,7 @@ def _drift(project: Project, args: argparse.Namespace) -> int:
     from .database import resolve_url
     from .drift import find_drift
 
-    found = find_drift(project, resolve_url(args.database_url), _settings(project, args))
+    found = find_drift(project, resolve_url(args.database_url), _settings(project, args), args.dev_url)
     if not found.differences:
         print("No drift: the database matches generated/state.json.")
         return EXIT_OK
@@ -200,6 +223,22 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 
 
 
+def _rebuild_state(project: Project, args: argparse.Namespace) -> int:
+    from .rebuild import rebuild_state
+    from .throwaway import dev_server
+
+    with one_writer(project):
+        rebuilt = rebuild_state(project, dev_server(args.dev_url, args.database_url), args.force)
+    if rebuilt is None:
+        print("generated/migrations/ holds no migrations; nothing to rebuild, nothing written.")
+        return EXIT_OK
+    for note in rebuilt.notes:
+        print(f"note: {note}")
+    versions = [m.file.removeprefix("migrations/") for m in rebuilt.state.migrations]
+    print(f"wrote generated/state.json from {len(versions)} migration(s): {', '.join(versions)}")
+    return EXIT_OK
+
+
 def _compile(project: Project, args: argparse.Namespace) -> int:
     if args.check:
         problems = check_project(project)
@@ -208,8 +247,14 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
         if not problems:
             print("generated/ is up to date")
         return EXIT_STALE if problems else EXIT_OK
+    with one_writer(project):
+        return _compile_and_write(project, args)
+
+
+def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     result = compile_project(project, args.name, args.allow_destructive)
     if not result.changes:
+        _clear_leftovers(project, result)
         refreshed = refresh_diagrams(project, result)
         if refreshed:
             print(f"No schema changes; brought {len(refreshed)} stale diagram file(s) up to date "
@@ -222,6 +267,11 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
         for line in result.refused:
             print(f"  - {line}", file=sys.stderr)
         return EXIT_REFUSED
+    if args.verify:
+        from .verify import prove_compiled
+
+        prove_compiled(project, result, args.dev_url, args.database_url)
+    _clear_leftovers(project, result)
     write_result(project, result)
     assert result.record is not None
     print(f"wrote generated/{result.record.file} ({len(result.changes)} change(s))")
@@ -229,6 +279,11 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
     print("wrote generated/chartdb/ and generated/schema.md")
     print("wrote generated/state.json")
     return EXIT_OK
+
+
+def _clear_leftovers(project: Project, result: CompileResult) -> None:
+    for path in clear_leftovers(project, result):
+        print(f"removed {path}: a leftover of an interrupted compile")
 
 
 def _chartdb(project: Project, args: argparse.Namespace) -> int:
@@ -252,8 +307,16 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _verify(project: Project, args: argparse.Namespace) -> int:
+    from .verify import verify
+
+    verify(project, args.dev_url, args.database_url)
+    return EXIT_OK
+
+
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
-            "drift": _drift, "import": _import, "chartdb": _chartdb}
+            "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify,
+            "rebuild-state": _rebuild_state}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,9 +335,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(project: Project, args: argparse.Namespace) -> int:
+    from . import signals  # its Interrupted: SIGTERM or SIGINT during a proof (apply has its own)
+
     try:
         load_settings(project.root)  # every command refuses a bad schemac.yaml, so CI's compile --check finds it
         return COMMANDS[args.command](project, args)
+    except signals.Interrupted as e:
+        print(f"interrupted ({e}); throwaway databases were dropped; nothing written.", file=sys.stderr)
+        return e.exit_code
     except DefinitionErrors as e:
         for err in e.errors:
             print(err, file=sys.stderr)
@@ -282,6 +350,14 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except StateError as e:
         print(f"generated/state.json: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except HistoryErrors as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(e.problems)} error(s) in generated/; nothing written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except TemplateProblem as e:
+        print(f"{e}; nothing written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -295,7 +371,12 @@ def _database_command_error(e: Exception) -> int:
     from .apply import Interrupted, Refused
     from .database import DatabaseError
     from .importer import ImportFailed, ImportRefused
+    from .verify import NotProven
 
+    if isinstance(e, NotProven):
+        print(f"not proven: {e}", file=sys.stderr)
+        print("nothing written.", file=sys.stderr)
+        return EXIT_NOT_PROVEN
     if isinstance(e, Interrupted):
         print(e, file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 URL_VARIABLES = ("DATABASE_URL", "NEON_DATABASE_URL")
 
@@ -149,17 +148,8 @@ def connect(url: str, autocommit: bool = True) -> Iterator[psycopg.Connection]:
         conn.close()
 
 
-@contextmanager
-def scratch_database(url: str) -> Iterator[str]:
-    """A throwaway database on the same server as `url`, dropped afterwards."""
-    name = f"schemac_scratch_{uuid.uuid4().hex[:12]}"
-    with connect(url) as conn:
-        try:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        except psycopg.Error as e:
-            raise DatabaseError(f"cannot create a scratch database to compare against: {describe(e, url)}") from None
-    try:
-        yield make_conninfo(url, dbname=name)
-    finally:
-        with connect(url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def scratch_database(url: str) -> AbstractContextManager[str]:
+    """A throwaway database for work against the live database at `url` (see throwaway.py)."""
+    from .throwaway import dev_server, throwaway_database
+
+    return throwaway_database(dev_server(None, url))

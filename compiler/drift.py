@@ -13,6 +13,7 @@ from .render import Renderer
 from .scratch import canonical
 from .settings import Settings
 from .state import load_state
+from .throwaway import dev_server
 
 # How each kind of change reads as a difference found in the database.
 _WORDS: dict[type[ch.Change], str] = {
@@ -73,13 +74,14 @@ def in_words(change: ch.Change) -> str:
     return _WORDS[type(change)].format(s=change.subject)
 
 
-def find_drift(project: Project, url: str, settings: Settings) -> Drift:
-    """Compare the live schema with state.json (both as PostgreSQL spells them)."""
+def find_drift(project: Project, url: str, settings: Settings, dev_url: str | None = None) -> Drift:
+    """Compare the live schema with state.json (both as PostgreSQL spells them); the reference
+    copy is built on a throwaway database (see throwaway.dev_server for which server)."""
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
         check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
         live = introspect(conn, settings.migrations_table)
-    wanted = canonical(state.schema, url)
+    wanted = canonical(state.schema, dev_server(dev_url, url))
     changes = diff(live, wanted)
     if not changes:
         return Drift([], "")

@@ -26,6 +26,18 @@ class DefinitionErrors(Exception):
         self.errors = sorted(set(errors))
 
 
+class TemplateProblem(Exception):
+    """A template of the project's templates/ failed to render (or tried what the sandbox refuses)."""
+
+    def __init__(self, name: str, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.name, self.line, self.message = name, line, message
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"templates/{self.name}: error: {self.message}{where}"
+
+
 class StateError(Exception):
     """generated/ is unreadable or inconsistent (state.json damaged, files missing)."""
 

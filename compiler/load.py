@@ -1,6 +1,7 @@
 """definitions/*.yaml -> documents whose every mapping and sequence knows its source position."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,7 @@ class _Loader(Loader):  # type: ignore[misc, valid-type]
 
 
 _TRUE = {"true", "yes", "on", "y"}
+MAX_DEPTH = 50  # a definition nests four or five levels; far deeper input is refused, not recursed
 
 
 class YamlTimestamp(str):
@@ -80,7 +82,7 @@ class Document:
     body: Mapping
 
 
-def _pos(node: yaml.Node) -> Pos:
+def _pos(node: yaml.Node | yaml.Token) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
@@ -118,14 +120,18 @@ class _Builder:
     def error(self, pos: Pos, message: str) -> None:
         self.errors.append(DefinitionError(self.path, pos[0], pos[1], message))
 
-    def value(self, node: yaml.Node) -> object:
+    def value(self, node: yaml.Node, depth: int = 0) -> object:
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)
+        if depth > MAX_DEPTH:
+            self.error(_pos(node), f"lists and mappings are nested more than {MAX_DEPTH} deep here; "
+                                   f"no definition needs that")
+            return None
         if isinstance(node, yaml.SequenceNode):
             seq = Sequence(_pos(node))
             for item in node.value:
                 seq.item_pos.append(_pos(item))
-                seq.append(_scalar(item) if isinstance(item, yaml.ScalarNode) else self.value(item))
+                seq.append(_scalar(item) if isinstance(item, yaml.ScalarNode) else self.value(item, depth + 1))
             return seq
         mapping = Mapping(_pos(node))
         for knode, vnode in node.value:
@@ -144,8 +150,55 @@ class _Builder:
                     mapping.raw[key] = vnode.value
                 mapping[key] = _scalar(vnode)
             else:
-                mapping[key] = self.value(vnode)
+                mapping[key] = self.value(vnode, depth + 1)
         return mapping
+
+
+_BRACKETED_TYPE = re.compile(r"\btype:\s*([^\s,{}'\"][^,{}'\"]*\[[^,{}]*)")
+
+
+def _flow_type_hint(e: yaml.MarkedYAMLError, text: str) -> str:
+    """`{type: text[]}`: brackets inside {...} are YAML's, not the type's; say to quote it."""
+    mark = e.problem_mark
+    if mark is None or "flow" not in (e.context or ""):
+        return ""
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    found = _BRACKETED_TYPE.search(line)
+    if found is None:
+        return ""
+    written = found[1].strip()
+    return f"; inside {{...}} a type with brackets must be quoted: type: '{written}'"
+
+
+_OPENING = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
+            yaml.BlockMappingStartToken)
+_CLOSING = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+def _hostile_structure(text: str) -> tuple[Pos, str] | None:
+    """Where the text uses an anchor or alias, or nests deeper than MAX_DEPTH, and why that is refused.
+
+    Definitions need neither. Refusing aliases outright means a few hundred bytes of aliases to
+    aliases can never expand to gigabytes; refusing deep nesting before composing keeps libyaml's
+    recursive composer (which crashes the process some 30,000 levels down) from seeing it. Only
+    a text that could hold either is scanned.
+    """
+    if "&" not in text and "*" not in text and text.count("[") + text.count("{") + text.count("- ") <= 1000:
+        return None
+    depth = 0
+    for token in yaml.scan(text, Loader=_Loader):
+        if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+            return _pos(token), ("YAML anchors and aliases (&name, *name) are not allowed in "
+                                 "definitions; write the value out")
+        if isinstance(token, _OPENING):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the document's own mapping is level 0 to the reader
+                return _pos(token), (f"lists and mappings are nested more than {MAX_DEPTH} deep here; "
+                                     f"no definition needs that")
+        elif isinstance(token, _CLOSING):
+            depth -= 1
+    return None
 
 
 def load_text(text: str, path: str, errors: list[DefinitionError]) -> list[Document]:
@@ -153,7 +206,14 @@ def load_text(text: str, path: str, errors: list[DefinitionError]) -> list[Docum
     builder = _Builder(path, errors)
     docs: list[Document] = []
     try:
+        hostile = _hostile_structure(text)
+        if hostile is not None:
+            builder.error(*hostile)
+            return docs
         nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except RecursionError:
+        builder.error((1, 1), "invalid YAML: lists and mappings are nested too deeply to read")
+        return docs
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -162,7 +222,7 @@ def load_text(text: str, path: str, errors: list[DefinitionError]) -> list[Docum
         if e.problem and e.context and where is not None and (where.line + 1, where.column + 1) != (line, col):
             # the place a construct started is often what needs fixing (an unclosed quote or bracket)
             problem += f" ({e.context} that started at line {where.line + 1}, column {where.column + 1})"
-        builder.error((line, col), f"invalid YAML: {problem}")
+        builder.error((line, col), f"invalid YAML: {problem}{_flow_type_hint(e, text)}")
         return docs
     except yaml.YAMLError as e:
         builder.error((1, 1), f"invalid YAML: {e}")

@@ -9,11 +9,12 @@ from .build import build_schema
 from .chartdb import diagram_files, table_folders
 from .diff import diff
 from .errors import DefinitionError, DefinitionErrors, StateError
+from .history import HistoryErrors, inspect_history, links_outside, read_history, remove_leftovers
 from .load import load_project
 from .model import Schema
 from .project import Project, auto_name, migration_file, rollback_file, slug, write_atomically, write_set
 from .render import Renderer
-from .state import MigrationRecord, State, dump_state, load_state, sha256
+from .state import MigrationRecord, State, dump_state, sha256
 
 
 @dataclass
@@ -27,6 +28,7 @@ class CompileResult:
     up_sql: str = ""
     refused: list[str] = field(default_factory=list)
     diagrams: dict[str, bytes] = field(default_factory=dict)  # chartdb/... and schema.md, from the definitions
+    leftovers: list[str] = field(default_factory=list)  # of an interrupted compile, removed before writing
 
 
 def read_definitions(project: Project) -> Schema:
@@ -66,6 +68,9 @@ def _table_files_of_no_table(project: Project, diagrams: dict[str, bytes]) -> li
 
 def write_diagrams(project: Project, diagrams: dict[str, bytes]) -> list[str]:
     """Bring the diagram files up to date; the paths written or removed (none when current)."""
+    outside = links_outside(project)
+    if outside:
+        raise HistoryErrors(outside)
     stale, extra = stale_diagrams(project, diagrams)
     for rel in stale:
         write_atomically(project.generated / rel, diagrams[rel], durable=False)
@@ -119,10 +124,11 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     With `diagrams`, the ChartDB files and schema.md of the same Schema are made too, and are
     part of `files` when there is a migration to write.
     """
+    history = read_history(project)
     new, folders = read_definitions_and_folders(project)
-    state = load_state(project.read_state_bytes())
+    state = history.state
     changes = diff(state.schema, new)
-    result = CompileResult(state, changes)
+    result = CompileResult(state, changes, leftovers=history.leftovers)
     if diagrams:
         result.diagrams = diagram_files(new, folders)
     if not changes:
@@ -149,7 +155,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
 
 
 def write_result(project: Project, result: CompileResult) -> None:
-    keep = {m.file for m in result.state.migrations} | {m.rollback for m in result.state.migrations}
+    clear_leftovers(project, result)
     files = result.files
     if result.diagrams:
         # A diagram file already as it should be is not rewritten (a small change to a large
@@ -160,33 +166,31 @@ def write_result(project: Project, result: CompileResult) -> None:
         files = {rel: data for rel, data in files.items() if rel not in current}
         for rel in extra:
             (project.generated / rel).unlink()
-    write_set(project, files, "state.json", keep)
+    write_set(project, files, "state.json")
+
+
+def clear_leftovers(project: Project, result: CompileResult) -> list[str]:
+    """Remove what an interrupted compile left behind (found by read_history); the paths removed."""
+    removed = remove_leftovers(project, result.leftovers)
+    result.leftovers = []
+    return removed
 
 
 def check_project(project: Project) -> list[str]:
     """Why generated/ is not what compile would make; empty when it is up to date."""
-    problems: list[str] = []
-    state = load_state(project.read_state_bytes())
+    history = inspect_history(project)
+    state = history.state
     new, folders = read_definitions_and_folders(project)
     pending = diff(state.schema, new)
+    problems: list[str] = []
     if pending:
         problems.append(f"definitions have {len(pending)} change(s) not compiled yet; run 'schemac compile'")
     raw = project.read_state_bytes()
     if raw is not None and raw != dump_state(state):
         problems.append("generated/state.json was edited by hand or by another schemac version")
-    recorded = set()
-    for m in state.migrations:
-        for rel, digest in ((m.file, m.sha256), (m.rollback, m.rollback_sha256)):
-            recorded.add(rel)
-            path = project.generated / rel
-            if not path.is_file():
-                problems.append(f"generated/{rel} is missing")
-            elif sha256(path.read_bytes()) != digest:
-                problems.append(f"generated/{rel} differs from what was compiled (checksum mismatch)")
-    if project.migrations.is_dir():
-        for f in sorted(project.migrations.glob("*.sql")):
-            if f"migrations/{f.name}" not in recorded:
-                problems.append(f"generated/migrations/{f.name} is not recorded in state.json")
+    problems += [p.stale for p in history.problems]
+    problems += [f"generated/{rel} is a leftover of an interrupted compile; the next 'schemac compile' removes it"
+                 for rel in history.leftovers]
     if state.migrations or pending:  # a project never compiled has no diagrams to be stale
         stale, extra = stale_diagrams(project, diagram_files(new, folders))
         problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
@@ -203,5 +207,6 @@ def refresh_diagrams(project: Project, result: CompileResult) -> list[str]:
     return write_diagrams(project, result.diagrams)
 
 
-__all__ = ["CompileResult", "DefinitionErrors", "StateError", "check_project", "compile_project",
-           "project_diagrams", "read_definitions", "refresh_diagrams", "write_diagrams", "write_result"]
+__all__ = ["CompileResult", "DefinitionErrors", "HistoryErrors", "StateError", "check_project", "clear_leftovers",
+           "compile_project", "project_diagrams", "read_definitions", "refresh_diagrams", "write_diagrams",
+           "write_result"]

@@ -1,13 +1,20 @@
 """A schemac project on disk: where things live, how migrations are numbered, atomic writes."""
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import re
+import stat
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import changes as ch
+from .state import sha256
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,11 @@ class Project:
     @property
     def state_file(self) -> Path:
         return self.generated / "state.json"
+
+    @property
+    def journal(self) -> Path:
+        """The migration files a compile is about to write; present only while it writes."""
+        return self.generated / ".compile-journal.json"
 
     def read_state_bytes(self) -> bytes | None:
         try:
@@ -91,12 +103,19 @@ def auto_name(changes: list[ch.Change], first: bool) -> str:
 def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new one, never a part.
 
-    `durable=False` leaves flushing to disk to the caller (one sync for a whole set of files).
+    The file gets the mode it had, or a new file's mode under the user's umask (mkstemp alone
+    would leave it readable by its owner only). `durable=False` leaves flushing to disk to the
+    caller (one sync for a whole set of files).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
             f.write(data)
             if durable:
                 f.flush()
@@ -107,17 +126,23 @@ def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
         raise
 
 
-def write_set(project: Project, files: dict[str, bytes], commit_file: str, keep: set[str]) -> None:
+def _umask() -> int:
+    """The process's umask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_set(project: Project, files: dict[str, bytes], commit_file: str) -> None:
     """Write a set of generated files; `commit_file` (state.json) goes last and makes the set current.
 
-    Files under migrations/ that are not in `keep` are leftovers of an interrupted compile (never
-    recorded in state.json) and are removed first.
+    The migration files go into a journal first, with their checksums, so that if the process
+    dies before the commit point the next compile can tell exactly these files from anyone
+    else's and remove them (history.inspect_history); the journal goes once the set is current.
     """
-    if project.migrations.is_dir():
-        for leftover in project.migrations.iterdir():
-            rel = f"migrations/{leftover.name}"
-            if leftover.suffix == ".sql" and rel not in keep and rel not in files:
-                leftover.unlink()
+    listed = {rel: sha256(data) for rel, data in files.items() if rel.startswith("migrations/")}
+    write_atomically(project.journal, json.dumps({"files": listed}, indent=1, sort_keys=True).encode() + b"\n")
+    _sync_folder(project.generated)  # the journal's name is on disk before any file it lists
     for rel, data in files.items():
         if rel != commit_file:
             write_atomically(project.generated / rel, data, durable=False)
@@ -126,8 +151,39 @@ def write_set(project: Project, files: dict[str, bytes], commit_file: str, keep:
     # could be lost.
     os.sync()
     write_atomically(project.generated / commit_file, files[commit_file])
-    dir_fd = os.open(project.generated, os.O_RDONLY)
+    _sync_folder(project.generated)
+    project.journal.unlink()
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the names in `folder` durable (a rename is only on disk once its folder is)."""
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(dir_fd)
+        os.fsync(fd)
     finally:
-        os.close(dir_fd)
+        os.close(fd)
+
+
+@contextmanager
+def one_writer(project: Project) -> Iterator[None]:
+    """Hold the project for one writing command at a time; a second one waits for the first.
+
+    Without it a second compile would take the first one's files, listed in its journal and not
+    recorded yet, for the leftovers of a killed compile. The lock is on the project folder
+    itself (no lock file to commit) and goes with the process, also when it is killed.
+    """
+    try:
+        fd = os.open(project.root, os.O_RDONLY)
+    except OSError:
+        fd = None  # no such folder: the command reports that itself
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print("waiting for another schemac command writing this project...", file=sys.stderr)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)

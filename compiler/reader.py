@@ -30,6 +30,10 @@ class Reader:
     def get(self, m: Mapping, key: str, kind: type | tuple[type, ...], what: str,
             required: bool = False) -> object:
         value = m.get(key, _MISSING)
+        if value is None and required:
+            self.error(self.pos(m, key), f"{what} needs '{key}', but its value is missing "
+                                         f"('~', 'null' and nothing are YAML's empty value)")
+            return None
         if value is _MISSING or value is None:
             if required:
                 self.error(m.pos, f"{what} needs '{key}'")

@@ -8,10 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from types import BuiltinMethodType, MethodType
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import changes as ch
+from .errors import TemplateProblem
 from .model import Expr
 from .names import qualified, quote_ident, quote_literal
 from .types import enum_type_spelling, string_literals
@@ -30,11 +34,14 @@ def builtin_templates() -> Path:
 
 @lru_cache(maxsize=8)
 def _environment(override: Path | None) -> jinja2.Environment:
-    loaders = [jinja2.FileSystemLoader(str(override))] if override is not None else []
+    loaders = [ConfinedLoader(str(override))] if override is not None else []
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates())))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, autoescape=False,
-                             keep_trailing_newline=False, auto_reload=False)  # compiled once, no stat per use
+    # A project's templates come with its pull requests and render in CI: the sandbox keeps them
+    # from Python's internals (c.__class__..., cycler.__init__.__globals__), files and processes.
+    env = _Sandbox(
+        loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, autoescape=False,
+        keep_trailing_newline=False, auto_reload=False)  # compiled once, no stat per use
     env.filters["ident"] = quote_ident
     env.filters["qname"] = lambda name, schema: qualified(schema, name)
     env.filters["literal"] = quote_literal
@@ -42,6 +49,70 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["comment"] = comment_text
     env.filters["dotted"] = lambda name: ".".join(quote_ident(p) for p in name.split("."))  # schema.name
     return env
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with `**` and repetition bounded: `{{ 'x' * 10**10 }}` would exhaust memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    LIMIT = 100_000
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def getattr(self, obj: object, attribute: str) -> object:
+        # The sandbox's verdict depends only on the object's type and the attribute's name
+        # (underscores, function/frame/generator internals, mutating methods of known
+        # containers), so it is remembered: every column of 1,000 tables asks the same few
+        # questions. Text goes the sandbox's own way, which also guards str.format.
+        kind = type(obj)
+        if kind is str or isinstance(obj, str):
+            return super().getattr(obj, attribute)
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)
+        if isinstance(value, MethodType | BuiltinMethodType):
+            return super().getattr(obj, attribute)  # a method (str.format among them): checked in full
+        safe = self._safe.get((kind, attribute))
+        if safe is None:
+            safe = self._safe[(kind, attribute)] = self.is_safe_attribute(obj, attribute, value)
+        return value if safe else self.unsafe_undefined(obj, attribute)
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: object, right: object) -> object:
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError(f"exponent {right} is too large in a template")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > self.LIMIT:
+                    raise SecurityError(f"repeating a value {count} times makes more than {self.LIMIT} items")
+        return super().call_binop(context, operator, left, right)
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A project's templates folder, never followed out of it (a symlink to /etc/passwd is no
+    template)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[no-untyped-def]
+        source, filename, uptodate = super().get_source(environment, template)
+        root = Path(self.searchpath[0]).resolve()
+        if filename is None or not Path(filename).resolve().is_relative_to(root):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+def _template_place(e: Exception, name: str) -> tuple[str, int | None]:
+    """The template and line an error happened in: the innermost frame of the traceback that
+    Jinja maps back to a template (a macro of an imported template reports that template)."""
+    place: tuple[str, int | None] = (name, None)
+    tb = e.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            place = (Path(filename).name, tb.tb_lineno)
+        tb = tb.tb_next
+    return place
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +130,21 @@ class Renderer:
 
     def statement(self, change: ch.Change) -> str:
         """The SQL of one change, ending in ';'."""
-        return self.env.get_template(change.template).render(c=change).strip()
+        return self._render(change.template, c=change).strip()
+
+    def _render(self, name: str, **values: object) -> str:
+        """A template rendered; its failure (a syntax error, an unknown name, a sandbox refusal)
+        becomes a TemplateProblem naming the file and line."""
+        try:
+            return self.env.get_template(name).render(**values)
+        except jinja2.TemplateNotFound as e:  # an include or import of a template that is not there
+            raise TemplateProblem(*_template_place(e, name), f"no template named '{e.name}'") from None
+        except jinja2.TemplateSyntaxError as e:
+            raise TemplateProblem(e.name or name, e.lineno, e.message or type(e).__name__) from None
+        except jinja2.TemplateError as e:
+            raise TemplateProblem(*_template_place(e, name), e.message or type(e).__name__) from None
+        except Exception as e:  # a template's own arithmetic or call failed: still the template's fault
+            raise TemplateProblem(*_template_place(e, name), f"{type(e).__name__}: {e}") from None
 
     def blocks(self, changes: list[ch.Change]) -> list[Block]:
         """Split changes into transactions: a new enum label must be committed before it is used."""
@@ -82,8 +167,7 @@ class Renderer:
 
     def migration(self, title: str, changes: list[ch.Change], notes: list[str]) -> str:
         """A whole migration file: header, then BEGIN; ... COMMIT; per transaction."""
-        text = self.env.get_template("migration.sql.j2").render(
-            title=title, notes=notes, blocks=self.blocks(changes))
+        text = self._render("migration.sql.j2", title=title, notes=notes, blocks=self.blocks(changes))
         return text.rstrip("\n") + "\n"
 
 

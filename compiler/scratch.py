@@ -1,23 +1,38 @@
-"""A desired schema as PostgreSQL itself would store it: built in a scratch database, read back.
+"""A desired schema as PostgreSQL itself would store it: built in a throwaway database, read back.
 
 PostgreSQL is the authority on the spelling of what it stores ('new' comes back as 'new'::text,
 price >= 0 as price >= 0::numeric), so live comparisons are made against this, not the YAML.
 """
 from __future__ import annotations
 
-from .database import connect, scratch_database
+import psycopg
+
+from .database import connect
 from .diff import diff
 from .introspect import introspect
 from .migration_file import run_migration
 from .model import Schema
 from .render import Renderer
+from .throwaway import DevServer, dev_server, throwaway_database
 
 
-def canonical(schema: Schema, url: str) -> Schema:
-    """`schema` after a round trip through PostgreSQL (on the server of `url`)."""
+def build_sql(schema: Schema) -> str:
+    """The one-step migration that builds `schema` in an empty database."""
+    return Renderer().migration("scratch", diff(Schema(), schema), [])
+
+
+def canonical(schema: Schema, server: DevServer | str) -> Schema:
+    """`schema` after a round trip through PostgreSQL, in a throwaway database on `server`
+    (given a live database's URL: the server the rules of throwaway.dev_server pick for it)."""
     if not (schema.tables or schema.enums or schema.extensions):
         return schema
-    sql = Renderer().migration("scratch", diff(Schema(), schema), [])
-    with scratch_database(url) as scratch_url, connect(scratch_url) as conn:
-        run_migration(conn, sql, scratch_url)
-        return introspect(conn)
+    if isinstance(server, str):
+        server = dev_server(None, server)
+    with throwaway_database(server, schema.extensions) as url, connect(url) as conn:
+        return canonical_in(conn, url, schema)
+
+
+def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:
+    """`schema` built in the empty database `conn` is connected to, and read back."""
+    run_migration(conn, build_sql(schema), url)
+    return introspect(conn)

@@ -289,5 +289,7 @@ def load_state(data: bytes | None) -> State:
     except StateError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as e:  # AttributeError: a list where a mapping was
-        raise StateError(f"state.json is damaged ({type(e).__name__}: {e}); restore it from version control") from None
+        raise StateError(f"state.json is damaged ({type(e).__name__}: {e}); restore it from version control "
+                         "('git checkout generated/state.json') or rebuild it from the migrations "
+                         "('schemac rebuild-state')") from None
     return State(schema, migrations)

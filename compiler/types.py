@@ -66,6 +66,13 @@ _TYPE_RE = re.compile(
     r"(?P<base>[a-z_][a-z0-9_]*(?: [a-z_][a-z0-9_]*)*?)"
     r"(?:\s*\(\s*(?P<args>[^()]*?)\s*\))?"
     r"(?:\s+(?P<tz>with time zone|without time zone))?\Z")
+_NAME = r'(?:[A-Za-z_][\w$]*|"(?:[^"]|"")+")'
+_USER_TYPE_RE = re.compile(rf"{_NAME}(?:\.{_NAME})?\Z")
+_NAME_PART = re.compile(_NAME)
+
+
+def _unquote(part: str) -> str:
+    return part[1:-1].replace('""', '"') if part.startswith('"') else part
 _ARRAY_RE = re.compile(r"(?:\s*\[\s*\d*\s*\]|\s+array(?:\s*\[\s*\d*\s*\])?)\Z", re.IGNORECASE)
 
 
@@ -110,8 +117,9 @@ def _canonical_base(base: str, args: str | None, tz: str | None,
     if lowered in _LENGTH_TYPES:
         name = _LENGTH_TYPES[lowered]
         (n,) = _ints(args, lowered, (1, 1)) or [None]
-        if n is not None and not 1 <= n <= 10485760:
-            raise TypeProblem(f"length for type {lowered} must be between 1 and 10485760, not {n}")
+        longest = 83886080 if name.startswith("bit") else 10485760  # bits are counted, not characters
+        if n is not None and not 1 <= n <= longest:
+            raise TypeProblem(f"length for type {lowered} must be between 1 and {longest}, not {n}")
         if n is None and name in ("character", "bit"):
             n = 1  # char and bit mean char(1) and bit(1)
         return f"{name}({n})" if n is not None else name
@@ -153,7 +161,14 @@ def _canonical_type_cached(text: str, user_types: tuple[tuple[str, str], ...]) -
     users = dict(user_types)
     if spelled in users:
         return users[spelled] + array
+    if '"' in spelled and _USER_TYPE_RE.match(spelled):
+        # an enum named as SQL quotes it: `"Mood"`, `app."Mood"` (quotes around the exact name)
+        unquoted = ".".join(_unquote(p) for p in _NAME_PART.findall(spelled))
+        if unquoted in users:
+            return users[unquoted] + array
     m = _TYPE_RE.match(spelled.lower())
+    if not m and _USER_TYPE_RE.match(spelled):
+        raise KeyError(text)  # a name (schema-qualified or quoted) of a type nobody declared
     if not m:
         raise TypeProblem(f"cannot read type '{text}'")
     base = m["base"]
