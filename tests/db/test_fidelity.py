@@ -23,7 +23,7 @@ from compiler.render import Renderer
 from compiler.scratch import canonical
 from tests.change_cases import CASES, FIDELITY_CASES
 from tests.db.catalog import catalog, run_sql_file
-from tests.helpers import schema_of
+from tests.helpers import run_cli, schema_of, write_definitions
 
 
 def _schema(text: str) -> Schema:
@@ -196,3 +196,16 @@ def test_drift_reports_a_hand_made_change(statement: str, words: str, database_u
     assert words in [in_words(c) for c in changes]
     run_sql_file(database_url, Renderer().migration("reconcile", changes, []))
     assert diff(_live(database_url), wanted) == []
+
+
+def test_verify_proves_an_exclusion_added_to_a_table_with_rows(tmp_path: Path, admin_url: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The generated rows respect an exclusion the newest migration adds, as they respect its checks."""
+    old, new = (textwrap.dedent(t) for t in CASES["exclusions"])
+    write_definitions(tmp_path, {"t.yaml": old})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    write_definitions(tmp_path, {"t.yaml": new})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven on rows: 002_" in out
