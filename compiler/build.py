@@ -5,6 +5,8 @@ import re
 
 from . import resolve
 from .build_constraints import ConstraintReading
+from .build_exclusions import ExclusionReading
+from .build_sequences import SequenceReading
 from .drafts import TableDraft
 from .errors import DefinitionError, DefinitionErrors, did_you_mean
 from .expression_tokens import TokenExpression
@@ -16,6 +18,7 @@ from .model import (
     Extension,
     Schema,
 )
+from .names import identifier_problem
 from .reader import Reader
 from .rules import check_rules
 from .sources import SourceMap
@@ -34,15 +37,16 @@ from .types import (
 )
 
 TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
-                        "unique", "indexes", "foreign_keys", "checks"})
+                        "unique", "indexes", "foreign_keys", "checks", "exclusions"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
-                         "generated"})
-ENUM_KEYS = frozenset({"enum", "schema", "values"})
+                         "generated", "deferrable", "initially_deferred", "match", "collation", "sequence"})
+ENUM_KEYS = frozenset({"enum", "schema", "values", "comment"})
 EXTENSION_KEYS = frozenset({"extension"})
 KINDS = ("table", "enum", "extension")
-IDENTITY_KINDS = ("always", "by default")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
+COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
+REFERENCE_OPTION_KEYS = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
 
 
 def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
@@ -120,6 +124,7 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
         name = r.name(body, "enum", "an enum", required=True)
         schema = r.name(body, "schema", "an enum") or "public"
         values = r.get(body, "values", list, f"enum {name}", required=True)
+        comment = r.text(body, "comment", f"enum {name}") or None  # '' is no comment to PostgreSQL
         if name is None or values is None:
             continue
         labels: list[str] = []
@@ -140,11 +145,11 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
         key = f"{schema}.{name}"
         if key in out:
             r.error(body.value_pos["enum"], f"enum {key} is declared twice")
-        out[key] = Enum(schema, name, tuple(labels))
+        out[key] = Enum(schema, name, tuple(labels), comment)
     return out
 
 
-class _TableBuilder(ConstraintReading):
+class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
     """Reads one table document into a TableDraft."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
@@ -162,8 +167,9 @@ class _TableBuilder(ConstraintReading):
         t.comment = r.text(body, "comment", f"table {name}") or None  # '' is no comment to PostgreSQL
         t.renamed_from = r.name(body, "renamed_from", f"table {name}")
         cols = r.mappings(body, "columns", f"table {name}")
-        if "columns" not in body or (not cols and isinstance(body.get("columns"), list)):
-            r.error(body.value_pos.get("columns", body.pos), f"table {name} needs at least one column")
+        if body.get("columns") is None:  # PostgreSQL allows a table without columns, if it is said: []
+            r.error(body.value_pos.get("columns", body.pos), f"table {name} needs 'columns' "
+                                                             f"(write 'columns: []' for a table without columns)")
         # every column name first, so a check may use a column listed after it
         self.all_columns = {str(m.raw.get("name", m.get("name"))) for m, _ in cols if m.get("name") is not None}
         pk_columns: list[str] = []
@@ -174,6 +180,7 @@ class _TableBuilder(ConstraintReading):
         self.checks(t, body)
         self.indexes(t, body)
         self.foreign_keys(t, body)
+        self.exclusions(t, body)
         return t
 
     # -- columns
@@ -198,11 +205,12 @@ class _TableBuilder(ConstraintReading):
         what = f"column {t.name}.{name}"
         nullable = r.flag(m, "nullable", what)
         is_pk = r.flag(m, "primary_key", what)
-        identity = r.choice(m, "identity", IDENTITY_KINDS, what)
+        identity = self.identity_kind(m, what)
         default = self.default(m, ctype, what)
         generated = self.expression(m, "generated", what, t, own_column=name)
         comment = r.text(m, "comment", what) or None  # '' is no comment to PostgreSQL
         renamed_from = r.name(m, "renamed_from", what)
+        collation = self.collation(m, ctype, what)
         if ctype is None:
             return
         if identity and ctype not in IDENTITY_TYPES:
@@ -222,8 +230,9 @@ class _TableBuilder(ConstraintReading):
                 r.error(r.pos(m, "nullable"), f"{what} is a primary key, so it cannot be nullable")
             pk_columns.append(name)
         not_null = bool(is_pk or identity or ctype in SERIAL_TYPES or nullable is False)
+        sequence = self.sequence_options(m, ctype, identity, what)
         t.columns.append(Column(name, ctype, not not_null, default, identity, generated, comment,
-                                renamed_from))
+                                renamed_from, collation, sequence))
         if r.flag(m, "unique", what):
             self.add_unique(t, None, [name], r.pos(m, "unique"))
         if m.get("check") is not None:
@@ -232,9 +241,28 @@ class _TableBuilder(ConstraintReading):
                 self.add_check(t, None, check, r.pos(m, "check"))
         if m.get("references") is not None:
             self.column_reference(t, m, name, what)
-        elif m.get("on_delete") is not None or m.get("on_update") is not None:
-            key = "on_delete" if m.get("on_delete") is not None else "on_update"
+        elif any(m.get(k) is not None for k in REFERENCE_OPTION_KEYS):
+            key = next(k for k in REFERENCE_OPTION_KEYS if m.get(k) is not None)
             r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
+
+    def collation(self, m: Mapping, ctype: str | None, what: str) -> str | None:
+        """`collation: "C"` on a column of a collatable type (text, varchar, char, citext, arrays of them)."""
+        r = self.r
+        name = r.text(m, "collation", what)
+        if name is None:
+            return None
+        parts = name.split(".")
+        problem = next((p for p in map(identifier_problem, parts) if p), None) if len(parts) <= 2 else (
+            f"collation '{name}' must be a name or schema.name")
+        if problem:
+            r.error(r.pos(m, "collation"), problem)
+            return None
+        base = (ctype or "").removesuffix("[]").split("(")[0]
+        if ctype is not None and base not in COLLATABLE_TYPES:
+            r.error(r.pos(m, "collation"), f"{what} is {ctype}, which has no collation; "
+                                           f"only text types ({', '.join(COLLATABLE_TYPES)}) do")
+            return None
+        return name
 
     def split_type(self, m: Mapping) -> None:
         """`{type: numeric(10,2)}`: YAML's flow style ends a plain value at a comma, leaving

@@ -128,6 +128,15 @@ class AddEnumValue(Change):
         return f"{self.enum.key}.{self.value}"
 
 
+@dataclass(frozen=True, slots=True)
+class SetEnumComment(Change):
+    enum: Enum  # as it will be
+
+    @property
+    def subject(self) -> str:
+        return self.enum.key
+
+
 # -- tables
 
 @dataclass(frozen=True, slots=True)
@@ -221,10 +230,19 @@ class AlterColumnType(ColumnChange):
     new_type: str
     using: str | None  # USING expression (already quoted), when no assignment cast exists
     lossy: bool  # narrowing: values may be cut or refused
+    collation: str | None = None  # kept through the change: ALTER TYPE resets it otherwise
 
     @property
     def destructive(self) -> bool:
         return self.lossy
+
+
+@dataclass(frozen=True, slots=True)
+class SetCollation(ColumnChange):
+    """A column's collation changed (ALTER COLUMN ... TYPE its own type COLLATE ...)."""
+
+    type: str
+    collation: str | None  # None: the type's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +268,8 @@ class DropDefault(ColumnChange):
 @dataclass(frozen=True, slots=True)
 class AddIdentity(ColumnChange):
     identity: str
+    options: tuple[tuple[str, int | bool], ...] = ()  # sequence options other than the defaults
+    start: int | None = None  # with options: the first number when no row is there yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +288,24 @@ class AddSerial(ColumnChange):
 
     sequence: str
     integer_type: str
+    options: tuple[tuple[str, int | bool], ...] = ()  # sequence options other than the defaults
+    start: int | None = None  # with options: the first number when no row is there yet
+
+
+@dataclass(frozen=True, slots=True)
+class SetSequenceOptions(ColumnChange):
+    """Options of the sequence behind an identity or serial column, every one spelled out so that
+    a return to a default is said too; the sequence keeps its position."""
+
+    options: tuple[tuple[str, int | bool], ...]
+
+    @property
+    def minimum(self) -> int:
+        return int(dict(self.options)["min"])
+
+    @property
+    def maximum(self) -> int:
+        return int(dict(self.options)["max"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +406,31 @@ class DropForeignKey(Change):
 
 
 @dataclass(frozen=True, slots=True)
+class SetConstraintComment(Change):
+    schema: str
+    table: str
+    constraint: str
+    comment: str | None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.constraint}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetForeignKeyDeferrable(Change):
+    """A foreign key's timing changed in place (ALTER CONSTRAINT ... [NOT] DEFERRABLE)."""
+
+    schema: str
+    table: str
+    foreign_key: ForeignKey  # as it will be
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.table}.{self.foreign_key.name}"
+
+
+@dataclass(frozen=True, slots=True)
 class CreateIndex(Change):
     schema: str
     table: str
@@ -401,6 +464,33 @@ class RenameIndex(Change):
 
 
 @dataclass(frozen=True, slots=True)
+class SetIndexStorage(Change):
+    """Storage parameters of an index changed in place (ALTER INDEX ... SET / RESET)."""
+
+    schema: str
+    table: str
+    index: str
+    set: tuple[tuple[str, str], ...]  # parameters given a new value
+    reset: tuple[str, ...]  # parameters back to their defaults
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.index}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetIndexComment(Change):
+    schema: str
+    table: str
+    index: str
+    comment: str | None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.index}"
+
+
+@dataclass(frozen=True, slots=True)
 class RenameSequence(Change):
     """The sequence behind a serial or identity column follows its table or column rename.
 
@@ -426,12 +516,14 @@ PHASES: tuple[type[Change], ...] = (
     DropColumn, DropTable,  # before renames and additions, which may reuse their names
     RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
     CreateTable,
-    DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType,
+    DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, SetCollation,
     AddColumn,  # after type changes: a generated column may read a column whose type changes
     DropNotNull, SetNotNull,
     SetDefault, AddSerial, AddIdentity, SetIdentity, SetSequenceType, SerialToIdentity, IdentityToSerial,
-    SetTableComment, SetColumnComment,
+    SetSequenceOptions,
+    SetEnumComment, SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,
+    SetForeignKeyDeferrable, SetConstraintComment, SetIndexStorage, SetIndexComment,
     DropEnum, DropExtension, DropSchema,
 )
 CHANGE_KINDS: tuple[type[Change], ...] = PHASES

@@ -129,6 +129,8 @@ def _field(ids: Ids, t: Table, c, parts: TypeParts, pk: set[str], unique: bool) 
         f["default"] = c.default.text
     if c.comment:
         f["comments"] = c.comment
+    if c.collation is not None:
+        f["collation"] = c.collation
     f["createdAt"] = 0
     return f
 

@@ -33,6 +33,8 @@ def _columns(t: Table, types: TypeSplitter) -> list[dict]:
             row["default"] = c.default.text
         if c.comment:
             row["comment"] = c.comment
+        if c.collation is not None:
+            row["collation"] = c.collation
         if c.identity or c.type in SERIAL_TYPES:
             row["is_identity"] = True
         if parts.is_array:

@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from . import changes as ch
 from .casts import assignment_castable, lossy
 from .constraint_changes import constraint_changes
-from .model import Check, Column, Enum, Schema, Table
+from .model import Check, Column, Enum, Schema, Table, Unique
 from .names import default_name, quote_ident
 from .qualify import sql_type
 from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
+from .sequences import TYPE_RANGES, all_options, resolved
 from .types import SERIAL_TYPES, enum_type_spelling, referenced_columns, with_columns_renamed
 
 
@@ -62,6 +63,8 @@ def _enums(old: Schema, new: Schema, recreated: dict[str, Enum]) -> list[ch.Chan
     out: list[ch.Change] = []
     for key, b in new.enums.items():
         a = old.enums.get(key)
+        if a is not None and a.comment != b.comment and _is_subsequence(a.values, b.values):
+            out.append(ch.SetEnumComment(b))  # a recreated enum gets its comment when created
         if a is None:
             out.append(ch.CreateEnum(b))
         elif a.values != b.values and _is_subsequence(a.values, b.values):
@@ -183,7 +186,16 @@ def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renam
 
 
 def _create_table(t: Table) -> list[ch.Change]:
-    out: list[ch.Change] = [ch.CreateTable(t)]
+    # CREATE TABLE merges a unique constraint that repeats the primary key or an earlier unique
+    # one (same columns in the same order, same NULLS treatment) into it: add such a one after
+    inline: list[Unique] = []
+    repeats: list[Unique] = []
+    keys = {(t.primary_key.columns, False)} if t.primary_key else set()
+    for u in t.uniques:
+        (repeats if (u.columns, u.nulls_not_distinct) in keys else inline).append(u)
+        keys.add((u.columns, u.nulls_not_distinct))
+    out: list[ch.Change] = [ch.CreateTable(replace(t, uniques=tuple(inline)) if repeats else t)]
+    out += [ch.AddConstraint(t.schema, t.name, u) for u in repeats]
     out += [ch.CreateIndex(t.schema, t.name, i) for i in t.indexes]
     out += [ch.AddForeignKey(t.schema, t.name, fk) for fk in t.foreign_keys]
     if t.comment is not None:
@@ -285,9 +297,11 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     a_type, b_type = SERIAL_TYPES.get(a.type, a.type), SERIAL_TYPES.get(b.type, b.type)
     sequence = default_name(t, [name], "seq")
     # a sequence that becomes another kind of sequence hands its position on: no id is given twice
-    serial_to_identity = a.type in SERIAL_TYPES and b.identity is not None and a.identity is None
-    identity_to_serial = a.identity is not None and b.type in SERIAL_TYPES and b.identity is None
-    if a.type != b.type and a.type in SERIAL_TYPES and b.type in SERIAL_TYPES:
+    # (sequence options on either side take the general way: a new sequence with its options)
+    plain = not a.sequence and not b.sequence
+    serial_to_identity = plain and a.type in SERIAL_TYPES and b.identity is not None and a.identity is None
+    identity_to_serial = plain and a.identity is not None and b.type in SERIAL_TYPES and b.identity is None
+    if plain and a.type != b.type and a.type in SERIAL_TYPES and b.type in SERIAL_TYPES:
         out.append(ch.SetSequenceType(s, t, name, b_type))
     elif serial_to_identity:
         out.append(ch.SerialToIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
@@ -297,11 +311,11 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
         if a.type != b.type and a.type in SERIAL_TYPES:
             out.append(ch.DropSerial(s, t, name))
         if a.type != b.type and b.type in SERIAL_TYPES:
-            out.append(ch.AddSerial(s, t, name, sequence, b_type))
+            out.append(ch.AddSerial(s, t, name, sequence, b_type, b.sequence, _first_number(b_type, b.sequence)))
     base = b_type.removesuffix("[]")
     recast = a_type == b_type and base in enums.recreated
     if a_type != b_type or recast:
-        change = _alter_type(s, t, name, a_type, b_type, recast, enums)
+        change = replace(_alter_type(s, t, name, a_type, b_type, recast, enums), collation=b.collation)
         # a default of the old type may not cast by itself: take it off and put it back
         reset = change.using is not None
         if a.default is not None and (reset or b.default is None):
@@ -314,18 +328,36 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     elif a.default != b.default:
         out.append(ch.SetDefault(s, t, name, b.default) if b.default is not None
                    else ch.DropDefault(s, t, name, a.default))  # type: ignore[arg-type]
+    if a_type == b_type and not recast and a.collation != b.collation:
+        out.append(ch.SetCollation(s, t, name, b_type, b.collation))  # a type change above carries it
     if a.identity != b.identity and not (serial_to_identity or identity_to_serial):
         if a.identity is None:
-            out.append(ch.AddIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
+            out.append(ch.AddIdentity(s, t, name, b.identity, b.sequence,  # type: ignore[arg-type]
+                                      _first_number(b_type, b.sequence)))
         elif b.identity is None:
             out.append(ch.DropIdentity(s, t, name, a.identity))
         else:
             out.append(ch.SetIdentity(s, t, name, b.identity))
+    out += _sequence_options(s, t, a, b, b_type)
     if a.nullable != b.nullable:
         out.append(ch.DropNotNull(s, t, name) if b.nullable else ch.SetNotNull(s, t, name))
     if a.comment != b.comment:
         out.append(ch.SetColumnComment(s, t, name, b.comment))
     return out
+
+
+def _first_number(integer_type: str, options: tuple) -> int | None:
+    """With sequence options, the number a new sequence starts at when the column holds no row yet."""
+    return int(resolved(integer_type, options)["start"]) if options else None
+
+
+def _sequence_options(s: str, t: str, a: Column, b: Column, integer_type: str) -> list[ch.Change]:
+    """ALTER the options of a sequence the column keeps (one added above already has its own)."""
+    kept_identity = a.identity is not None and b.identity is not None
+    kept_serial = a.type == b.type and b.type in SERIAL_TYPES
+    if a.sequence == b.sequence or not (kept_identity or kept_serial) or integer_type not in TYPE_RANGES:
+        return []
+    return [ch.SetSequenceOptions(s, t, b.name, all_options(integer_type, b.sequence))]
 
 
 def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .load import Pos
-from .model import Check, Column, Index, PrimaryKey, Unique
+from .model import Check, Column, Exclusion, Index, PrimaryKey, Unique
 
 
 @dataclass
@@ -20,6 +20,10 @@ class PendingForeignKey:
     on_update: str
     pos: Pos
     path: str
+    deferrable: bool = False
+    initially_deferred: bool = False
+    match: str = "simple"
+    comment: str | None = None
 
 
 @dataclass
@@ -35,6 +39,7 @@ class TableDraft:
     checks: list[Check] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
     foreign_keys: list[PendingForeignKey] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
     object_pos: dict[str, list[Pos]] = field(default_factory=dict)  # constraint/index name -> positions
     comment: str | None = None
     renamed_from: str | None = None

@@ -30,6 +30,8 @@ _WORDS: dict[type[ch.Change], str] = {
     ch.AddColumn: "column {s} is missing",
     ch.DropColumn: "column {s} is not in the definitions",
     ch.AlterColumnType: "column {s} has another type",
+    ch.SetCollation: "column {s} has another collation",
+    ch.SetSequenceOptions: "the sequence of column {s} has other options",
     ch.SetNotNull: "column {s} allows NULL but should be NOT NULL",
     ch.DropNotNull: "column {s} is NOT NULL but should allow NULL",
     ch.SetDefault: "column {s} has another default or none",
@@ -58,6 +60,11 @@ _WORDS: dict[type[ch.Change], str] = {
     ch.RenameTable: "table {s} has another name",
     ch.RenameColumn: "column {s} has another name",
     ch.RenameSequence: "sequence {s} has another name",
+    ch.SetForeignKeyDeferrable: "foreign key {s} is deferrable or deferred otherwise",
+    ch.SetConstraintComment: "constraint {s} has another comment",
+    ch.SetEnumComment: "enum {s} has another comment",
+    ch.SetIndexStorage: "index {s} has other storage parameters",
+    ch.SetIndexComment: "index {s} has another comment",
 }
 
 

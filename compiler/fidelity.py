@@ -1,7 +1,7 @@
 """What the definitions an import writes would build, compared with the database they came from.
 
-The model holds what schemac manages; whatever else a table has (an operator class, a collation,
-a comment on an index, a deferrable key...) would be lost without a word if only the model were
+The model holds what schemac manages; whatever else a table has (an index column's own collation,
+an operator class's parameters...) would be lost without a word if only the model were
 compared. So the definitions are built on a scratch database and both catalogs are read as
 PostgreSQL prints them (queries/table_catalog.sql): every column, constraint and index that comes
 out differently is one warning.

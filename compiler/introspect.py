@@ -12,13 +12,30 @@ from pathlib import Path
 
 import psycopg
 
-from .model import Check, Column, Enum, Expr, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
+from .index_options import INDEX_STORAGE, storage_value
+from .model import (
+    Check,
+    Column,
+    Enum,
+    Exclusion,
+    Expr,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+    Unique,
+)
+from .sequences import TYPE_RANGES, catalog_options
 from .settings import DEFAULT_MIGRATIONS_TABLE, TableName
 from .types import SERIAL_TYPES, ExpressionProblem, enum_type_spelling, make_expr
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
 _IDENTITY = {"a": "always", "d": "by default"}
+_MATCH = {"s": "simple", "f": "full", "p": "partial"}
 
 
 @cache
@@ -32,6 +49,24 @@ def _check_expression(definition: str) -> str:
     if body.startswith("(") and body.endswith(")"):
         body = body[1:-1]
     return body
+
+
+def _index_part(column: str | None, expression: Expr | None, option: int, opclass: str | None) -> IndexPart:
+    """One index column from pg_index: indoption bit 1 is DESC, bit 2 NULLS FIRST."""
+    descending, nulls_first = bool(option & 1), bool(option & 2)
+    nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
+    order = "desc" if descending else "asc"
+    return IndexPart(column=column, expression=None if column is not None else expression, order=order, nulls=nulls,
+                     opclass=opclass)
+
+
+def _storage(reloptions: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """pg_class.reloptions ('fillfactor=70') as sorted pairs, values as definitions keep them."""
+    out = {}
+    for item in reloptions or ():
+        key, _, value = item.partition("=")
+        out[key] = (storage_value(key, value) if key in INDEX_STORAGE else None) or value
+    return tuple(sorted(out.items()))
 
 
 class _Reader:
@@ -74,13 +109,15 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                                             "migrations_table": migrations_table.name}).fetchall()
     oids = [t[0] for t in tables]
     params = {"tables": oids}
-    enums = {f"{s}.{n}": Enum(s, n, tuple(labels)) for s, n, labels in conn.execute(query("enums")).fetchall()}
+    enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
+             for s, n, labels, comment in conn.execute(query("enums")).fetchall()}
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
     names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
     columns: dict[int, list[Column]] = defaultdict(list)
     unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
-    for oid, name, type_, not_null, identity, generated, expression, comment, owned_seq in conn.execute(
-            query("columns"), params).fetchall():
+    for (oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation,
+         sequence) in conn.execute(query("columns"), params).fetchall():
+        integer_type = type_
         default = gen = None
         what = f"{names[oid]}.{name}"
         if generated == "s":
@@ -93,38 +130,57 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                 type_ = _SERIALS[type_]  # a serial column: the sequence is its default
             else:
                 default = reader.expr(expression, f"{what} default", type_, user_types)
-        columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment))
+        options: tuple = ()
+        if sequence and (identity or type_ in SERIAL_TYPES) and integer_type in TYPE_RANGES:
+            options = catalog_options(integer_type, sequence)
+        columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment,
+                                   None, collation, options))
     pks: dict[int, PrimaryKey] = {}
     uniques: dict[int, list[Unique]] = defaultdict(list)
     checks: dict[int, list[Check]] = defaultdict(list)
     fks: dict[int, list[ForeignKey]] = defaultdict(list)
     for (oid, name, kind, definition, cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
-         _index) in conn.execute(query("constraints"), params).fetchall():
+         _index, nulls_not_distinct, deferrable, deferred, match, no_inherit, comment) in conn.execute(
+            query("constraints"), params).fetchall():
         if kind == "p":
-            pks[oid] = PrimaryKey(name, tuple(cols))
+            pks[oid] = PrimaryKey(name, tuple(cols), comment)
         elif kind == "u":
-            uniques[oid].append(Unique(name, tuple(cols)))
+            uniques[oid].append(Unique(name, tuple(cols), nulls_not_distinct, comment))
         elif kind == "c":
             expression = reader.expr(_check_expression(definition), f"{names[oid]} check {name}")
             if expression is not None:
-                checks[oid].append(Check(name, expression))
+                checks[oid].append(Check(name, expression, no_inherit, comment))
         else:
             fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
-                                       _ACTIONS[on_delete], _ACTIONS[on_update]))
+                                       _ACTIONS[on_delete], _ACTIONS[on_update], deferrable, deferred,
+                                       _MATCH[match], comment))
+    parts: dict[int, tuple[IndexPart, ...]] = {}  # by index; an expression that cannot be read: left out
+    for index, index_name, cols, definitions, options, opclasses in conn.execute(query("index_parts"),
+                                                                                 params).fetchall():
+        read = tuple(_index_part(c, None if c is not None else reader.expr(d, f"index {index_name}"), o, opc)
+                     for c, d, o, opc in zip(cols, definitions, options, opclasses, strict=True))
+        if all(p.column or p.expression for p in read):
+            parts[index] = read
     indexes: dict[int, list[Index]] = defaultdict(list)
-    for oid, name, unique, method, predicate, cols, definitions in conn.execute(query("indexes"), params).fetchall():
-        what = f"{names[oid]} index {name}"
-        parts = tuple(IndexPart(column=c) if c is not None else IndexPart(expression=reader.expr(d, what))
-                      for c, d in zip(cols, definitions, strict=True))
-        where = reader.expr(predicate, what) if predicate else None
-        if all(p.column or p.expression for p in parts) and (where is not None or not predicate):
-            indexes[oid].append(Index(name, parts, unique, method, where))
+    for (oid, index, name, unique, method, predicate, include, storage, nulls_not_distinct,
+         comment) in conn.execute(query("indexes"), params).fetchall():
+        where = reader.expr(predicate, f"{names[oid]} index {name}") if predicate else None
+        if index in parts and (where is not None or not predicate):
+            indexes[oid].append(Index(name, parts[index], unique, method, where, tuple(include), _storage(storage),
+                                      nulls_not_distinct, comment))
+    exclusions: dict[int, list[Exclusion]] = defaultdict(list)
+    for (oid, index, name, method, predicate, operators, deferrable, deferred,
+         comment) in conn.execute(query("exclusions"), params).fetchall():
+        where = reader.expr(predicate, f"{names[oid]} exclusion {name}") if predicate else None
+        if index in parts and (where is not None or not predicate):
+            exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method, where, deferrable,
+                                             deferred, comment))
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:
         if oid in unreadable:
             continue
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
-            tuple(fks[oid]), tuple(indexes[oid]), comment)
+            tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]))
     extensions = {n: Extension(n) for (n,) in conn.execute(query("extensions")).fetchall()}
     return Schema(tables=out, enums=enums, extensions=extensions)

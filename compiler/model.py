@@ -6,7 +6,7 @@ text of expressions take no part in equality.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 
@@ -31,6 +31,9 @@ class Column:
     generated: Expr | None = None  # stored generated column
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
+    collation: str | None = None  # when not the type's default: 'name' or 'schema.name'
+    # options of the identity or serial sequence that differ from the defaults (see sequences.py)
+    sequence: tuple[tuple[str, int | bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class PrimaryKey:
     KIND: ClassVar[str] = "primary key"
     name: str
     columns: tuple[str, ...]
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ class Unique:
     KIND: ClassVar[str] = "unique"
     name: str
     columns: tuple[str, ...]
+    nulls_not_distinct: bool = False
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +58,8 @@ class Check:
     KIND: ClassVar[str] = "check"
     name: str
     expression: Expr
+    no_inherit: bool = False
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +71,14 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     on_delete: str = "no action"
     on_update: str = "no action"
+    deferrable: bool = False
+    initially_deferred: bool = False
+    match: str = "simple"  # 'simple' | 'full'
+    comment: str | None = None
+
+    def rebuilt_form(self) -> ForeignKey:
+        """The key without what ALTER CONSTRAINT and COMMENT change in place."""
+        return replace(self, deferrable=False, initially_deferred=False, comment=None)
 
     @property
     def ref_key(self) -> str:
@@ -71,10 +87,30 @@ class ForeignKey:
 
 @dataclass(frozen=True, slots=True)
 class IndexPart:
-    """One element of an index: a column or an expression."""
+    """One element of an index: a column or an expression, with its order and operator class.
+
+    `nulls` is kept only when it differs from the order's default (last for asc, first for
+    desc), and `opclass` only when it is not the type's default, as pg_get_indexdef prints them.
+    """
 
     column: str | None = None
     expression: Expr | None = None
+    order: str = "asc"  # 'asc' | 'desc'
+    nulls: str | None = None  # 'first' | 'last', when not the default for `order`
+    opclass: str | None = None  # 'name' or 'schema.name'
+
+    def options(self) -> dict[str, str]:
+        """The options that differ from the defaults, keyed as definitions and state.json write them."""
+        out = {"order": self.order} if self.order != "asc" else {}
+        if self.nulls is not None:
+            out["nulls"] = self.nulls
+        if self.opclass is not None:
+            out["opclass"] = self.opclass
+        return out
+
+    @property
+    def has_options(self) -> bool:
+        return bool(self.options())
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +120,32 @@ class Index:
     unique: bool = False
     using: str = "btree"
     where: Expr | None = None
+    include: tuple[str, ...] = ()  # non-key columns (INCLUDE)
+    storage: tuple[tuple[str, str], ...] = ()  # storage parameters (WITH), sorted by name
+    nulls_not_distinct: bool = False
+    comment: str | None = None
+
+    def rebuilt_form(self) -> Index:
+        """The index without what ALTER INDEX and COMMENT change in place."""
+        return replace(self, storage=(), comment=None)
 
 
-Constraint = PrimaryKey | Unique | Check | ForeignKey
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """EXCLUDE USING method (part WITH operator, ...): no two rows whose parts all match."""
+
+    KIND: ClassVar[str] = "exclude"
+    name: str
+    parts: tuple[IndexPart, ...]
+    operators: tuple[str, ...]  # one per part
+    using: str = "gist"
+    where: Expr | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
+    comment: str | None = None
+
+
+Constraint = PrimaryKey | Unique | Check | ForeignKey | Exclusion
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +160,7 @@ class Table:
     indexes: tuple[Index, ...] = ()
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
+    exclusions: tuple[Exclusion, ...] = ()
 
     @property
     def key(self) -> str:
@@ -116,7 +176,7 @@ class Table:
     def constraints(self) -> tuple[Constraint, ...]:
         """All constraints but foreign keys' companions, primary key first."""
         pk: tuple[Constraint, ...] = (self.primary_key,) if self.primary_key else ()
-        return pk + self.uniques + self.checks
+        return pk + self.uniques + self.checks + self.exclusions
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +184,7 @@ class Enum:
     schema: str
     name: str
     values: tuple[str, ...]
+    comment: str | None = None
 
     @property
     def key(self) -> str:

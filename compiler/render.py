@@ -63,6 +63,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["dollar_quote"] = dollar_quote
     env.filters["sql"] = expression_sql  # an Expr as DDL writes it
     env.filters["sql_type"] = sql_type  # a column type as DDL names it
+    env.filters["dotted"] = lambda name: ".".join(quote_ident(p) for p in name.split("."))  # schema.name
     return env
 
 

@@ -19,14 +19,13 @@ def resolve_tables(drafts: dict[str, TableDraft], enums: dict[str, Enum],
     for key, t in drafts.items():
         fks = [fk for p in t.foreign_keys if (fk := _foreign_key(t, p, drafts, errors)) is not None]
         _constraint_names_unique(t, fks, errors)
-        _keys_distinct(t, errors)
         tables[key] = Table(
             t.schema, t.name, tuple(t.columns), t.primary_key,
             tuple(sorted(t.uniques, key=lambda u: u.name)),
             tuple(sorted(t.checks, key=lambda c: c.name)),
             tuple(sorted(fks, key=lambda f: f.name)),
             tuple(sorted(t.indexes, key=lambda i: i.name)),
-            t.comment, t.renamed_from)
+            t.comment, t.renamed_from, tuple(sorted(t.exclusions, key=lambda x: x.name)))
     _relation_names_unique(drafts, enums, errors)
     return tables
 
@@ -85,13 +84,14 @@ def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDra
     name = p.name or default_name(t.name, p.columns, "fkey")
     t.place(name, p.pos)
     return ForeignKey(name, tuple(p.columns), target.schema, target.name, tuple(ref_columns),
-                      p.on_delete, p.on_update)
+                      p.on_delete, p.on_update, p.deferrable, p.initially_deferred, p.match,
+                      p.comment)
 
 
 def _constraint_names_unique(t: TableDraft, fks: list[ForeignKey], errors: list[DefinitionError]) -> None:
     seen: dict[str, int] = {}
     pk = [t.primary_key] if t.primary_key else []
-    for c in [*pk, *t.uniques, *t.checks, *fks]:
+    for c in [*pk, *t.uniques, *t.checks, *fks, *t.exclusions]:
         if c.name in seen:  # reported at the second (third...) one in the file, not the first
             errors.append(_error(t.path, t.position_of(c.name, seen[c.name]),
                                  f"two constraints of {t.name} are named {c.name}; "
@@ -99,38 +99,21 @@ def _constraint_names_unique(t: TableDraft, fks: list[ForeignKey], errors: list[
         seen[c.name] = seen.get(c.name, 0) + 1
 
 
-def _keys_distinct(t: TableDraft, errors: list[DefinitionError]) -> None:
-    """A unique constraint on the primary key's columns, or on another's, is one PostgreSQL merges
-    away in CREATE TABLE (the first wins), so the table would never match its definition."""
-    seen: dict[tuple[str, ...], str] = {}
-    if t.primary_key:
-        seen[t.primary_key.columns] = "the primary key"
-    nth: dict[str, int] = {}
-    for u in t.uniques:
-        n = nth.get(u.name, 0)
-        nth[u.name] = n + 1
-        if u.columns in seen:
-            errors.append(_error(t.path, t.position_of(u.name, n),
-                                 f"unique ({', '.join(u.columns)}) of {t.name} repeats {seen[u.columns]}, "
-                                 f"which already makes those columns unique; remove one"))
-        else:
-            seen[u.columns] = f"unique constraint {u.name}"
-
-
 def _relation_names_unique(drafts: dict[str, TableDraft], enums: dict[str, Enum],
                            errors: list[DefinitionError]) -> None:
-    """Tables, indexes and key indexes share one namespace per schema, as in pg_class."""
+    """Tables, indexes and key indexes share one namespace per schema, as in pg_class; a table's
+    row type and an enum share another, pg_type. An index and an enum may have one name."""
+    types = {(e.schema, e.name): f"enum {e.name}" for e in enums.values()}
     owner: dict[tuple[str, str], str] = {}
-    for e in enums.values():
-        owner[(e.schema, e.name)] = f"enum {e.name}"
     for t in drafts.values():
-        if (t.schema, t.name) in owner:
-            errors.append(_error(t.path, t.pos, f"table {t.name} has the name of {owner[(t.schema, t.name)]}"))
+        if (t.schema, t.name) in types:
+            errors.append(_error(t.path, t.pos, f"table {t.name} has the name of {types[(t.schema, t.name)]}, "
+                                                f"and a table's row type is a type of that name"))
         owner[(t.schema, t.name)] = f"table {t.name}"
     for t in drafts.values():
         pk = [t.primary_key] if t.primary_key else []
         mine: dict[str, int] = {}  # objects of this table seen so far, by name
-        for obj in [*pk, *t.uniques, *t.indexes]:
+        for obj in [*pk, *t.uniques, *t.indexes, *t.exclusions]:
             key = (t.schema, obj.name)
             nth = mine.get(obj.name, 0)
             mine[obj.name] = nth + 1

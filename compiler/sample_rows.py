@@ -11,13 +11,15 @@ unique or unknown type rejects is left out; a table left with no row is said to 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import psycopg
 from psycopg import sql
 
+from .changes import AddConstraint
 from .model import Column, ForeignKey, Schema, Table
+from .render import Renderer
 from .types import SERIAL_TYPES, enum_type_spelling
 
 ROWS = 3
@@ -64,7 +66,8 @@ def fill(conn: psycopg.Connection, schema: Schema, rows: int = ROWS, coming: Sch
 
 def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> list[tuple[Table, str]]:
     """Add the checks `coming` has and `schema` lacks, NOT VALID (they hold for new rows only),
-    where they apply to the tables as they are; (table, name) of each added."""
+    and its exclusion constraints, where they apply to the tables as they are; (table, name) of
+    each added."""
     added = []
     for key, table in schema.tables.items():
         later = coming.tables.get(key)
@@ -79,6 +82,16 @@ def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> 
                 added.append((table, check.name))
             except psycopg.Error:
                 continue  # it names a column the migration adds or renames: no help here
+        for exclusion in later.exclusions if later is not None else ():
+            # no NOT VALID for these, but the table is still empty: rows it would refuse are left out
+            if exclusion.name in have:
+                continue
+            try:
+                add = AddConstraint(table.schema, table.name, replace(exclusion, comment=None))
+                conn.execute(Renderer().statement(add))
+                added.append((table, exclusion.name))
+            except psycopg.Error:
+                continue
     return added
 
 

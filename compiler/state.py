@@ -6,7 +6,20 @@ import json
 from dataclasses import dataclass
 
 from .errors import StateError
-from .model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table, Unique
+from .model import (
+    Check,
+    Column,
+    Enum,
+    Exclusion,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+    Unique,
+)
 from .types import enum_type_spelling, make_expr
 
 FORMAT = 1
@@ -50,19 +63,80 @@ def _column(c: Column) -> dict:
         out["identity"] = c.identity
     if c.comment is not None:
         out["comment"] = c.comment
+    if c.collation is not None:
+        out["collation"] = c.collation
+    if c.sequence:
+        out["sequence"] = dict(c.sequence)
     return out
 
 
+def _index_part(p: IndexPart) -> dict:
+    out: dict = {"column": p.column} if p.column is not None else {"expression": p.expression.text}  # type: ignore[union-attr]
+    return out | p.options()
+
+
 def _index(i: Index) -> dict:
-    out: dict = {"name": i.name, "parts": [{"column": p.column} if p.column is not None
-                                           else {"expression": p.expression.text} for p in i.parts]}  # type: ignore[union-attr]
+    out: dict = {"name": i.name, "parts": [_index_part(p) for p in i.parts]}
     if i.unique:
         out["unique"] = True
     if i.using != "btree":
         out["using"] = i.using
     if i.where is not None:
         out["where"] = i.where.text
+    # keys added later are written only when set, so an older state.json dumps byte-identically
+    if i.include:
+        out["include"] = list(i.include)
+    if i.storage:
+        out["with"] = dict(i.storage)
+    if i.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    if i.comment is not None:
+        out["comment"] = i.comment
     return out
+
+
+def _unique(u: Unique) -> dict:
+    out: dict = {"name": u.name, "columns": list(u.columns)}
+    if u.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    return _with_comment(out, u.comment)
+
+
+def _with_comment(out: dict, comment: str | None) -> dict:
+    if comment is not None:
+        out["comment"] = comment
+    return out
+
+
+def _check(c: Check) -> dict:
+    out: dict = {"name": c.name, "expression": c.expression.text}
+    if c.no_inherit:
+        out["no_inherit"] = True
+    return _with_comment(out, c.comment)
+
+
+def _foreign_key(f: ForeignKey) -> dict:
+    out: dict = {"name": f.name, "columns": list(f.columns), "ref_schema": f.ref_schema, "ref_table": f.ref_table,
+                 "ref_columns": list(f.ref_columns), "on_delete": f.on_delete, "on_update": f.on_update}
+    if f.deferrable:
+        out["deferrable"] = True
+    if f.initially_deferred:
+        out["initially_deferred"] = True
+    if f.match != "simple":
+        out["match"] = f.match
+    return _with_comment(out, f.comment)
+
+
+def _exclusion(x: Exclusion) -> dict:
+    out: dict = {"name": x.name, "using": x.using,
+                 "elements": [_index_part(p) | {"with": op} for p, op in zip(x.parts, x.operators, strict=True)]}
+    if x.where is not None:
+        out["where"] = x.where.text
+    if x.deferrable:
+        out["deferrable"] = True
+    if x.initially_deferred:
+        out["initially_deferred"] = True
+    return _with_comment(out, x.comment)
 
 
 def _table(t: Table) -> dict:
@@ -71,17 +145,18 @@ def _table(t: Table) -> dict:
         out["comment"] = t.comment
     out["columns"] = [_column(c) for c in t.columns]
     if t.primary_key:
-        out["primary_key"] = {"name": t.primary_key.name, "columns": list(t.primary_key.columns)}
+        out["primary_key"] = _with_comment({"name": t.primary_key.name, "columns": list(t.primary_key.columns)},
+                                           t.primary_key.comment)
     if t.uniques:
-        out["unique"] = [{"name": u.name, "columns": list(u.columns)} for u in t.uniques]
+        out["unique"] = [_unique(u) for u in t.uniques]
     if t.checks:
-        out["checks"] = [{"name": c.name, "expression": c.expression.text} for c in t.checks]
+        out["checks"] = [_check(c) for c in t.checks]
     if t.foreign_keys:
-        out["foreign_keys"] = [{"name": f.name, "columns": list(f.columns), "ref_schema": f.ref_schema,
-                                "ref_table": f.ref_table, "ref_columns": list(f.ref_columns),
-                                "on_delete": f.on_delete, "on_update": f.on_update} for f in t.foreign_keys]
+        out["foreign_keys"] = [_foreign_key(f) for f in t.foreign_keys]
     if t.indexes:
         out["indexes"] = [_index(i) for i in t.indexes]
+    if t.exclusions:
+        out["exclusions"] = [_exclusion(x) for x in t.exclusions]
     return out
 
 
@@ -94,7 +169,7 @@ def dump_state(state: State) -> bytes:
                        for m in state.migrations],
         "schema": {
             "extensions": sorted(state.schema.extensions),
-            "enums": [{"schema": e.schema, "name": e.name, "values": list(e.values)}
+            "enums": [_with_comment({"schema": e.schema, "name": e.name, "values": list(e.values)}, e.comment)
                       for e in state.schema.enums.values()],
             "tables": [_table(t) for t in state.schema.tables.values()],
         },
@@ -159,21 +234,35 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
     def expr(text: str | None, column_type: str | None = None):
         return make_expr(text, column_type, user_types) if text is not None else None
 
+    def part(p: dict) -> IndexPart:
+        return IndexPart(p.get("column"), expr(p.get("expression")), p.get("order", "asc"), p.get("nulls"),
+                         p.get("opclass"))
+
     columns = tuple(Column(c["name"], c["type"], c.get("nullable", True), expr(c.get("default"), c["type"]),
-                           c.get("identity"), expr(c.get("generated")), c.get("comment"))
+                           c.get("identity"), expr(c.get("generated")), c.get("comment"), None,
+                           c.get("collation"), tuple(c.get("sequence", {}).items()))
                     for c in d["columns"])
     pk = d.get("primary_key")
     return Table(
         d["schema"], d["name"], columns,
-        PrimaryKey(pk["name"], tuple(pk["columns"])) if pk else None,
-        tuple(Unique(u["name"], tuple(u["columns"])) for u in d.get("unique", ())),
-        tuple(Check(c["name"], expr(c["expression"])) for c in d.get("checks", ())),  # type: ignore[arg-type]
+        PrimaryKey(pk["name"], tuple(pk["columns"]), pk.get("comment")) if pk else None,
+        tuple(Unique(u["name"], tuple(u["columns"]), u.get("nulls_not_distinct", False), u.get("comment"))
+              for u in d.get("unique", ())),
+        tuple(Check(c["name"], expr(c["expression"]), c.get("no_inherit", False), c.get("comment"))  # type: ignore[arg-type]
+              for c in d.get("checks", ())),
         tuple(ForeignKey(f["name"], tuple(f["columns"]), f["ref_schema"], f["ref_table"], tuple(f["ref_columns"]),
-                         f["on_delete"], f["on_update"]) for f in d.get("foreign_keys", ())),
-        tuple(Index(i["name"], tuple(IndexPart(p.get("column"), expr(p.get("expression"))) for p in i["parts"]),
-                    i.get("unique", False), i.get("using", "btree"), expr(i.get("where")))
+                         f["on_delete"], f["on_update"], f.get("deferrable", False), f.get("initially_deferred", False),
+                         f.get("match", "simple"), f.get("comment")) for f in d.get("foreign_keys", ())),
+        tuple(Index(i["name"], tuple(part(p) for p in i["parts"]),
+                    i.get("unique", False), i.get("using", "btree"), expr(i.get("where")),
+                    tuple(i.get("include", ())), tuple(sorted(i.get("with", {}).items())),
+                    i.get("nulls_not_distinct", False), i.get("comment"))
               for i in d.get("indexes", ())),
-        d.get("comment"))
+        d.get("comment"), None,
+        tuple(Exclusion(x["name"], tuple(part(p) for p in x["elements"]), tuple(p["with"] for p in x["elements"]),
+                        x["using"], expr(x.get("where")), x.get("deferrable", False),
+                        x.get("initially_deferred", False), x.get("comment"))
+              for x in d.get("exclusions", ())))
 
 
 def load_state(data: bytes | None) -> State:
@@ -185,7 +274,8 @@ def load_state(data: bytes | None) -> State:
         if doc.get("format") != FORMAT:
             raise StateError(f"state.json has format {doc.get('format')!r}; this schemac reads {FORMAT}")
         s = doc["schema"]
-        enums = {f"{e['schema']}.{e['name']}": Enum(e["schema"], e["name"], tuple(e["values"])) for e in s["enums"]}
+        enums = {f"{e['schema']}.{e['name']}": Enum(e["schema"], e["name"], tuple(e["values"]), e.get("comment"))
+                 for e in s["enums"]}
         user_types = {f"{e.schema}.{e.name}": enum_type_spelling(e.schema, e.name) for e in enums.values()}
         user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values() if e.schema == "public"}
         tables = {f"{t['schema']}.{t['name']}": _read_table(t, user_types) for t in s["tables"]}

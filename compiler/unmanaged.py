@@ -91,7 +91,8 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
                 tables[key] = _with_column(t, replace(column, default=None))
             warnings.append(f"{what}: its default uses {used}, which schemac does not manage; default skipped")
         elif use.kind == "constraint":
-            tables[key] = replace(t, checks=tuple(c for c in t.checks if c.name != use.part))
+            tables[key] = replace(t, checks=tuple(c for c in t.checks if c.name != use.part),
+                                  exclusions=tuple(x for x in t.exclusions if x.name != use.part))
             warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
         elif use.kind == "index":
             tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.name != use.part))

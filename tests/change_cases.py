@@ -15,6 +15,40 @@ columns:
   - {name: name, type: text}
 """
 
+OTHER = d("""
+    ---
+    table: other
+    columns:
+      - {name: a, type: bigint}
+      - {name: b, type: text}
+    foreign_keys:
+      - {columns: [a, b], references: {table: t, columns: [id, name]}}
+    checks:
+      - {name: a_positive, expression: "a > 0"}
+    """)
+
+COMMENTED = d("""
+    enum: mood
+    comment: Moods.
+    values: [happy, sad]
+    ---
+    table: t
+    columns:
+      - {name: id, type: bigint}
+      - {name: name, type: text}
+      - {name: mood, type: mood}
+      - {name: parent, type: bigint}
+    primary_key: {columns: [id], comment: Keys.}
+    unique:
+      - {columns: [id, name], comment: Pairs.}
+    checks:
+      - {name: positive, expression: "id > 0", comment: Positive.}
+    foreign_keys:
+      - {columns: [parent], references: {table: t}, comment: To the parent.}
+    """)
+
+BOOKING = "  - {name: during, type: tsrange}\n  - {name: spot, type: circle}\n  - {name: cancelled, type: boolean}\n"
+
 CASES: dict[str, tuple[str, str]] = {
     "create_table_with_everything": ("", """
         extension: pgcrypto
@@ -259,4 +293,100 @@ CASES: dict[str, tuple[str, str]] = {
         + "  - {name: ID, type: integer}\n",
         T.replace("{name: id, type: bigint, primary_key: true}",
                   "{name: ID, renamed_from: id, type: uuid, primary_key: true}")),
+    "index_options": (
+        T + "  - {name: created_at, type: timestamptz}\nindexes:\n  - columns: [created_at, name]\n",
+        T + "  - {name: created_at, type: timestamptz}\n" + d("""
+        unique:
+          - {columns: [name], nulls_not_distinct: true}
+        indexes:
+          - columns: [{column: created_at, order: desc, nulls: last}, {column: name, opclass: text_pattern_ops}]
+            include: [id]
+            with: {fillfactor: 70, deduplicate_items: false}
+          - {columns: [name, created_at], unique: true, nulls_not_distinct: true}
+          - {expression: [{expression: lower(name), opclass: text_pattern_ops}, {column: id, nulls: first}]}
+        """)),
+    "index_storage_and_comment_changed": (
+        T + "indexes:\n  - {columns: [name], with: {fillfactor: 70, deduplicate_items: false}}\n",
+        T + "indexes:\n  - {columns: [name], with: {fillfactor: 80}, comment: By name.}\n"),
+    "foreign_key_options": (
+        T + "  - {name: parent, type: bigint, references: t.id}\nunique:\n  - [id, name]\n" + OTHER,
+        T + "  - {name: parent, type: bigint, references: t.id, deferrable: true}\nunique:\n  - [id, name]\n"
+        + OTHER.replace("name]}}", "name]}, match: full, initially_deferred: true}")
+        .replace('"a > 0"}', '"a > 0", no_inherit: true}')),
+    "foreign_key_deferred": (
+        T + "  - {name: parent, type: bigint, references: t.id, initially_deferred: true}\n",
+        T + "  - {name: parent, type: bigint, references: t.id, deferrable: true}\n"),
+    "comments_on_constraints_and_enums": ("", COMMENTED),
+    "comments_on_constraints_and_enums_changed": (
+        COMMENTED, COMMENTED.replace("Keys.", "The key.").replace("Positive.", "").replace("Pairs.", "Unique pairs.")
+        .replace("Moods.", "How one feels.").replace("To the parent.", "Up.")),
+    "collation": (T, T.replace("type: text}", "type: text, collation: C}")
+                  + "  - {name: code, type: varchar(10), collation: POSIX}\n"),
+    "collation_kept_across_type_change": (T.replace("type: text}", "type: varchar(50), collation: C}"),
+                                          T.replace("type: text}", "type: text, collation: C}")),
+    "sequence_options": (
+        T + "  - {name: n, type: serial}\n  - {name: m, type: integer}\n  - {name: k, type: integer, identity: always}\n",
+        T.replace("primary_key: true}", "primary_key: true, identity: {kind: by default, start: 100, increment: 10}}")
+        + "  - {name: n, type: serial, sequence: {start: 5, max: 1000, cycle: true}}\n"
+        + "  - {name: m, type: bigserial, sequence: {cache: 20}}\n"
+        + "  - {name: k, type: integer, identity: {kind: always, min: -5, cache: 3}}\n"
+        + "  - {name: z, type: smallserial, sequence: {start: 7}}\n"),
+    "sequence_options_created": ("", T.replace("primary_key: true}", "primary_key: true, identity: {kind: always, start: 10}}")
+                                 + "  - {name: n, type: serial, sequence: {start: 5, increment: 5}}\n"),
+    "exclusions": (
+        T + BOOKING,
+        T + BOOKING + d("""
+        exclusions:
+          - elements: [{column: spot, with: "&&"}, {expression: "tsrange(lower(during), upper(during))", with: "&&"}]
+            where: not cancelled
+          - {name: one_at_a_time, elements: [{column: during, with: "&&"}], deferrable: true, comment: Never two.}
+        """)),
+    "table_without_columns": ("", "table: nothing\ncomment: Only its name.\ncolumns: []\n"),
+    "last_column_dropped": ("table: t\ncolumns:\n  - {name: a, type: integer}\n", "table: t\ncolumns: []\n"),
+    "one_name_in_several_namespaces": ("", d("""
+        enum: state
+        values: [a, b]
+        ---
+        table: t
+        columns:
+          - {name: id, type: bigint, primary_key: true}
+          - {name: state, type: state}
+        indexes:
+          - {name: state, columns: [state]}
+        checks:
+          - {name: positive, expression: "id > 0"}
+          - {name: t_pkey_idx, expression: "id < 1000"}
+        ---
+        table: u
+        columns:
+          - {name: id, type: bigint}
+        checks:
+          - {name: positive, expression: "id > 0"}
+          - {name: state, expression: "id <> 7"}
+        """)),
+    "unique_repeating_the_primary_key": ("", d("""
+        table: t
+        columns:
+          - {name: id, type: bigint, primary_key: true, unique: true}
+          - {name: a, type: int}
+          - {name: b, type: int}
+        unique:
+          - {name: k1, columns: [a, b]}
+          - {name: k2, columns: [a, b]}
+          - {name: k3, columns: [b, a]}
+          - {name: k4, columns: [a, b], nulls_not_distinct: true}
+        """)),
+    "unique_added_over_the_primary_key": (T, T.replace("primary_key: true}", "primary_key: true, unique: true}")),
+    "sequence_bounds_moved_past_its_position": (
+        T + "  - {name: n, type: smallint, identity: {kind: always, min: -5}}\n",
+        T + "  - {name: n, type: smallint, identity: always}\n"),
 }
+
+# the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)
+FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign_key_options", "foreign_key_deferred",
+                  "comments_on_constraints_and_enums", "comments_on_constraints_and_enums_changed",
+                  "collation", "collation_kept_across_type_change", "sequence_options", "sequence_options_created",
+                  "sequence_bounds_moved_past_its_position",
+                  "exclusions", "table_without_columns", "last_column_dropped",
+                  "one_name_in_several_namespaces", "unique_repeating_the_primary_key",
+                  "unique_added_over_the_primary_key"]

@@ -7,9 +7,22 @@ SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.att
         JOIN pg_namespace sn ON sn.oid = s.relnamespace
         WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
           AND dep.refobjsubid = a.attnum AND dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
-        LIMIT 1) AS owned_sequence
+        LIMIT 1) AS owned_sequence,
+       -- the collation only when it is not the type's own default
+       CASE WHEN a.attcollation <> t.typcollation THEN
+            CASE WHEN pg_collation_is_visible(co.oid) THEN co.collname ELSE cn.nspname || '.' || co.collname END
+       END AS collation,
+       -- the options of the sequence behind an identity or serial column
+       (SELECT ARRAY[q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle::int]
+        FROM pg_depend dep JOIN pg_sequence q ON q.seqrelid = dep.objid
+        WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
+          AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype IN ('a', 'i')
+        LIMIT 1) AS sequence
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY(%(tables)s) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum

@@ -138,7 +138,7 @@ CASES = [
     Case("unknown_top_level_key",
          {"users.yaml": "table: users\ncolums:\n  - {name: id, type: bigint}\n"},
          (Expect("users.yaml", "colums", "unknown key 'colums' in a table (did you mean 'columns'?)"),
-          Expect("users.yaml", "table", "table users needs at least one column"))),
+          Expect("users.yaml", "table", "table users needs 'columns'"))),
     Case("unknown_column_key",
          {"users.yaml": users_with("""
                - name: nick
@@ -170,9 +170,9 @@ CASES = [
     Case("columns_not_a_list",
          {"users.yaml": "table: users\ncolumns:\n  name: id\n  type: bigint\n"},
          (Expect("users.yaml", "name: id", "'columns' must be a list, not a mapping"),)),
-    Case("columns_empty",
-         {"users.yaml": "table: users\ncolumns: []\n"},
-         (Expect("users.yaml", "[]", "table users needs at least one column"),)),
+    Case("columns_null",
+         {"users.yaml": "table: users\ncolumns: ~\n"},
+         (Expect("users.yaml", "~", "table users needs 'columns' (write 'columns: []' for a table without columns)"),)),
     Case("column_without_type",
          {"users.yaml": "table: users\ncolumns:\n  - name: id\n    nullable: false\n"},
          (Expect("users.yaml", "name: id", "column id needs 'type'"),)),
@@ -524,7 +524,7 @@ def test_every_error_in_every_file_at_once_sorted_by_file_then_line(
                                              "(did you mean 'species'?)"),
         Expect("zoo/keepers.yaml", "nulable", "unknown key 'nulable' in a column (did you mean 'nullable'?)"),
         Expect("a_types.yaml", "2", "enum values must be strings; quote '2'"),
-        Expect("a_types.yaml", "table", "table moods needs at least one column"),
+        Expect("a_types.yaml", "table", "table moods needs 'columns'"),
         Expect("a_types.yaml", "colums", "unknown key 'colums' in a table (did you mean 'columns'?)"),
         Expect("users.yaml", "active", "write a string as \"'active'\""),
     ))

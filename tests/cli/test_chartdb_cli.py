@@ -126,7 +126,7 @@ def test_chartdb_command(project: Path, tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_chartdb_command_reports_bad_definitions(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_definitions(project, {"users.yaml": "table: users\ncolumns: []\n"})
+    write_definitions(project, {"users.yaml": "table: users\ncolumns:\n  - {name: id, type: intger}\n"})
     assert main(["-C", str(project), "chartdb"]) == 2
 
 

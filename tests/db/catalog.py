@@ -23,7 +23,7 @@ QUERIES = {
     "columns": f"""
         SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
-               col_description(c.oid, a.attnum)
+               col_description(c.oid, a.attnum), a.attcollation::regcollation::text
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -44,9 +44,25 @@ QUERIES = {
         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
         WHERE {_USER_NAMESPACES} GROUP BY 1, 2 ORDER BY 1, 2""",
     "sequences": f"""
-        SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        SELECT n.nspname, c.relname, s.seqtypid::regtype::text, s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
+               s.seqcache, s.seqcycle
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
         WHERE c.relkind = 'S' AND {_USER_NAMESPACES} ORDER BY 1, 2""",
     "extensions": "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1",
+    # comments on indexes, constraints and types (tables' and columns' are read above)
+    "comments": f"""
+        SELECT n.nspname, 'index', c.relname, NULL, d.description
+        FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'i' AND {_USER_NAMESPACES}
+        UNION ALL
+        SELECT n.nspname, 'constraint', r.relname, k.conname, d.description
+        FROM pg_description d JOIN pg_constraint k ON d.classoid = 'pg_constraint'::regclass AND d.objoid = k.oid
+        JOIN pg_class r ON r.oid = k.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace WHERE {_USER_NAMESPACES}
+        UNION ALL
+        SELECT n.nspname, 'type', t.typname, NULL, d.description
+        FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
+        JOIN pg_namespace n ON n.oid = t.typnamespace WHERE {_USER_NAMESPACES}
+        ORDER BY 1, 2, 3, 4""",
 }
 
 

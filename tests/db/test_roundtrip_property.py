@@ -3,9 +3,8 @@
 Hypothesis writes YAML for a schema A and derives B from it by random edits (tables and columns
 added, dropped and renamed with renamed_from, types changed, nullability, defaults, constraints,
 indexes, foreign keys in cycles and to themselves, enum values added, removed and reordered,
-comments, serial and identity keys turned into one another, names passed round among tables or
-columns in swaps, rotations and chains), so B exercises the diff's alter paths, not only create
-and drop. For each pair:
+comments, names passed round among tables or columns in swaps, rotations and chains), so B
+exercises the diff's alter paths, not only create and drop. For each pair:
 
   apply diff(empty, A)   introspect: equals canonical(A); the catalog is remembered
   apply diff(A, B)       introspect: equals canonical(B); the catalog equals one built from B
@@ -17,8 +16,9 @@ of created per call (0.4 s a database here would dominate the run).
 Deliberate limits of the generator, each to keep definitions valid rather than to dodge a bug:
 names have no underscores and no dots, and only one table name is long, so that PostgreSQL's
 default constraint and index names (table_column_suffix, cut to 63 bytes) never clash; every
-check names one column and a table has at most one per column; no unique constraint repeats the
-primary key (the compiler refuses it: CREATE TABLE would merge the two); new names in B are
+check names one column and a table has at most one per column; table-level unique constraints
+are unnamed, so two on the same columns would clash (one repeating the primary key is fine);
+exclusions are btree ones (WITH =), one per column; new names in B are
 names A did not use, except where names pass round among renamed tables or columns (swaps,
 three-way rotations, chains); defaults never switch between spellings the model holds equal
 (now() and CURRENT_TIMESTAMP): rightly no change, but the stricter catalog comparison would see
@@ -87,8 +87,11 @@ CHANGES_TO = {
     "text[]": ["varchar(20)[]"], "varchar(20)[]": ["text[]"], "ENUM": ["text"],
 }
 KEY_TYPES = ["integer", "bigint", "uuid", "text"]
-GENERATORS = [None, "serial", "always", "by default"]  # how an integer key numbers itself
 ACTIONS = ["no action", "cascade", "set null", "restrict"]
+COLLATIONS = ["C", "POSIX"]
+IDENTITY_TYPES = ("integer", "bigint", "smallint")
+SEQUENCE_OPTIONS = [{}, {"start": 100}, {"increment": 10}, {"start": 5, "increment": 2, "cache": 3},
+                    {"min": -5}, {"max": 30000, "cycle": True}]
 
 
 def q(name: str) -> str:
@@ -115,7 +118,26 @@ class Col:
     ref_inline: bool = True  # column-level 'references:' rather than 'foreign_keys:'
     on_delete: str = "no action"
     renamed_from: str | None = None
-    generator: str | None = None  # an integer key: 'serial' (serial, bigserial) or an identity kind
+    collation: str | None = None  # on a column of the 'str' family
+    identity: str | None = None  # 'always' | 'by default', on an integer column
+    sequence: dict = field(default_factory=dict)  # the identity's options
+    deferrable: int = 0  # of its foreign key: 0 not, 1 deferrable, 2 initially deferred
+    match_full: bool = False
+    fk_comment: str | None = None  # a foreign key written in 'foreign_keys:' only
+
+
+@dataclass
+class Uniq:
+    cols: list[int]  # two columns
+    nulls_not_distinct: bool = False
+    comment: str | None = None
+
+
+@dataclass
+class Excl:
+    col: int  # EXCLUDE USING btree (col WITH =): a unique constraint by another road
+    deferrable: bool = False
+    comment: str | None = None
 
 
 @dataclass
@@ -125,6 +147,8 @@ class Check:
     label: str | None = None
     name: str | None = None
     inline: bool = False  # column-level 'check:'
+    no_inherit: bool = False  # table-level only
+    comment: str | None = None  # table-level only
 
 
 @dataclass
@@ -135,6 +159,13 @@ class Idx:
     using: str = "btree"
     where_col: int | None = None
     name: str | None = None
+    desc: bool = False  # first part DESC (btree)
+    nulls_first: bool | None = None  # first part NULLS FIRST / LAST (btree)
+    pattern_ops: bool = False  # first part text_pattern_ops (btree, 'str' column)
+    include: list[int] = field(default_factory=list)  # btree
+    fillfactor: int | None = None  # btree
+    nulls_not_distinct: bool = False  # unique btree
+    comment: str | None = None
 
 
 @dataclass
@@ -146,7 +177,8 @@ class Tab:
     schema: str | None = None
     checks: list[Check] = field(default_factory=list)
     indexes: list[Idx] = field(default_factory=list)
-    uniques: list[list[int]] = field(default_factory=list)  # table-level, two columns
+    uniques: list[Uniq] = field(default_factory=list)  # table-level, two columns
+    exclusions: list[Excl] = field(default_factory=list)
     comment: str | None = None
     renamed_from: str | None = None
     in_a: bool = False  # the table exists in A (a rename may name it)
@@ -162,6 +194,7 @@ class EnumSpec:
     name: str
     values: list[str]
     schema: str | None = None
+    comment: str | None = None
 
 
 @dataclass
@@ -210,11 +243,7 @@ def repair(spec: Spec) -> None:
                 elif c.default not in DEFAULTS[family(spec, c.type)]:
                     c.default = None
             if c.id == t.pk:
-                c.nullable, c.unique = False, False  # a unique repeating the key is refused
-            if c.generator is not None and (c.id != t.pk or c.type not in ("integer", "bigint")):
-                c.generator = None
-            if c.generator is not None:
-                c.default = None
+                c.nullable = False  # a unique repeating the key is fine: it is added after the table
         key = t.col(t.pk) if t.pk is not None else None
         if key is not None and key.type not in KEY_TYPES:
             t.pk = None
@@ -246,15 +275,56 @@ def _fits(spec: Spec, check: Check, col: Col) -> bool:
     return e is not None and check.label in e.values
 
 
+def _repair_column(spec: Spec, t: Tab, c: Col) -> None:
+    """The options added for full fidelity, only where PostgreSQL takes them."""
+    if family(spec, c.type) != "str" or c.ref is not None or c.id == t.pk:
+        c.collation = None
+    if c.type not in IDENTITY_TYPES or c.ref is not None:
+        c.identity = None
+    if c.identity is None:
+        c.sequence = {}
+    else:
+        c.nullable, c.default = False, None
+        if c.type == "smallint" and c.sequence.get("max", 0) > 32767:
+            c.sequence = {}
+    if c.ref is None:
+        c.deferrable, c.match_full, c.fk_comment = 0, False, None
+    if c.ref_inline:
+        c.fk_comment = None
+
+
+def _repair_index(spec: Spec, t: Tab, ix: Idx) -> None:
+    if ix.using != "btree":
+        ix.desc, ix.nulls_first, ix.pattern_ops, ix.include, ix.fillfactor = False, None, False, [], None
+    first = t.col(ix.cols[0]) if ix.cols else t.col(ix.expr_col) if ix.expr_col is not None else None
+    if first is None or family(spec, first.type) != "str":
+        ix.pattern_ops = False
+    key = set(ix.cols or [])
+    ix.include = [c for c in dict.fromkeys(ix.include) if t.col(c) is not None and c not in key]
+    if not ix.unique:
+        ix.nulls_not_distinct = False
+
+
 def _repair_table(spec: Spec, t: Tab) -> None:
+    for c in t.cols:
+        _repair_column(spec, t, c)
     checks: list[Check] = []
     for ch in t.checks:
         col = t.col(ch.col)
         if col is not None and _fits(spec, ch, col) and all(c.col != ch.col for c in checks):
             if ch.name is not None and any(c.name == ch.name for c in checks):
                 ch.name = None
+            if ch.inline:
+                ch.no_inherit, ch.comment = False, None
             checks.append(ch)
     t.checks = checks
+    exclusions: list[Excl] = []
+    for x in t.exclusions:  # one per column: its default name is the table's and the column's
+        col = t.col(x.col)
+        if col is not None and family(spec, col.type) in ("num", "str", "uuid") and all(
+                e.col != x.col for e in exclusions):
+            exclusions.append(x)
+    t.exclusions = exclusions
     indexes: list[Idx] = []
     shapes: set[object] = set()
     for ix in t.indexes:
@@ -273,6 +343,7 @@ def _repair_table(spec: Spec, t: Tab) -> None:
             shape = ("lower", ix.name)
         if ix.where_col is not None and t.col(ix.where_col) is None:
             ix.where_col = None
+        _repair_index(spec, t, ix)
         if ix.name is not None and any(i.name == ix.name for i in indexes):
             continue
         if shape in shapes:
@@ -280,9 +351,9 @@ def _repair_table(spec: Spec, t: Tab) -> None:
         shapes.add(shape)
         indexes.append(ix)
     t.indexes = indexes
-    uniques: list[list[int]] = []
-    for u in t.uniques:  # two columns, still there, not repeating one another or the key
-        if all(t.col(c) is not None for c in u) and u not in uniques and [t.pk] != u:
+    uniques: list[Uniq] = []
+    for u in t.uniques:  # two columns, still there, not repeating one another (their names would clash)
+        if all(t.col(c) is not None for c in u.cols) and all(x.cols != u.cols for x in uniques):
             uniques.append(u)
     t.uniques = uniques
 
@@ -302,6 +373,8 @@ def to_yaml(spec: Spec) -> str:
         doc: dict = {"enum": e.name}
         if e.schema:
             doc["schema"] = e.schema
+        if e.comment is not None:
+            doc["comment"] = e.comment
         doc["values"] = list(e.values)
         docs.append(doc)
     for t in spec.tables:
@@ -325,10 +398,10 @@ def _table_doc(spec: Spec, t: Tab) -> dict:
         if c.renamed_from:
             m["renamed_from"] = c.renamed_from
         m["type"] = type_text(spec, c.type)
-        if c.generator == "serial":
-            m["type"] = {"integer": "serial", "bigint": "bigserial"}[c.type]
-        elif c.generator is not None:
-            m["identity"] = c.generator
+        if c.collation is not None:
+            m["collation"] = c.collation
+        if c.identity is not None:
+            m["identity"] = {"kind": c.identity, **c.sequence} if c.sequence else c.identity
         if c.id == t.pk:
             m["primary_key"] = True
         elif not c.nullable:
@@ -348,12 +421,16 @@ def _table_doc(spec: Spec, t: Tab) -> dict:
                 m["references"] = f"{target.name}.{key.name}"
                 if c.on_delete != "no action":
                     m["on_delete"] = c.on_delete
+                m |= _key_options(c)
             else:
                 fk: dict = {"columns": [c.name], "references": {"table": target.name}}
                 if target.schema != t.schema:  # unqualified means the referencing table's schema
                     fk["references"]["schema"] = target.schema or "public"
                 if c.on_delete != "no action":
                     fk["on_delete"] = c.on_delete
+                fk |= _key_options(c)
+                if c.fk_comment is not None:
+                    fk["comment"] = c.fk_comment
                 fks.append(fk)
         for ch in t.checks:
             if ch.col == c.id and ch.inline and ch.name is None:
@@ -362,31 +439,84 @@ def _table_doc(spec: Spec, t: Tab) -> dict:
     doc["columns"] = columns
     for ch in t.checks:
         if not (ch.inline and ch.name is None):
-            checks.append({"name": ch.name, "expression": _check_text(ch, name_of)} if ch.name
-                          else {"expression": _check_text(ch, name_of)})
+            check: dict = {"name": ch.name} if ch.name else {}
+            check["expression"] = _check_text(ch, name_of)
+            if ch.no_inherit:
+                check["no_inherit"] = True
+            if ch.comment is not None:
+                check["comment"] = ch.comment
+            checks.append(check)
     if checks:
         doc["checks"] = checks
     if t.uniques:
-        doc["unique"] = [[name_of[c] for c in u] for u in t.uniques]
-    indexes = []
-    for ix in t.indexes:
-        m = {"name": f"{t.name} {ix.name}"} if ix.name else {}  # index names are per schema
-        if ix.cols is not None:
-            m["columns"] = [name_of[c] for c in ix.cols]
-        else:
-            m["expression"] = f"lower({q(name_of[ix.expr_col])})"  # type: ignore[index]
-        if ix.unique:
-            m["unique"] = True
-        if ix.using != "btree":
-            m["using"] = ix.using
-        if ix.where_col is not None:
-            m["where"] = f"{q(name_of[ix.where_col])} IS NOT NULL"
-        indexes.append(m)
+        doc["unique"] = [_unique_doc(u, name_of) for u in t.uniques]
+    indexes = [_index_doc(t, ix, name_of) for ix in t.indexes]
     if indexes:
         doc["indexes"] = indexes
     if fks:
         doc["foreign_keys"] = fks
+    if t.exclusions:
+        doc["exclusions"] = [{"using": "btree", "elements": [{"column": name_of[x.col], "with": "="}]}
+                             | ({"deferrable": True} if x.deferrable else {})
+                             | ({"comment": x.comment} if x.comment is not None else {}) for x in t.exclusions]
     return doc
+
+
+def _key_options(c: Col) -> dict:
+    out: dict = {}
+    if c.deferrable:
+        out["deferrable"] = True
+    if c.deferrable == 2:
+        out["initially_deferred"] = True
+    if c.match_full:
+        out["match"] = "full"
+    return out
+
+
+def _unique_doc(u: Uniq, name_of: dict[int, str]) -> object:
+    columns = [name_of[c] for c in u.cols]
+    if not u.nulls_not_distinct and u.comment is None:
+        return columns
+    out: dict = {"columns": columns}
+    if u.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    if u.comment is not None:
+        out["comment"] = u.comment
+    return out
+
+
+def _index_doc(t: Tab, ix: Idx, name_of: dict[int, str]) -> dict:
+    m: dict = {"name": f"{t.name} {ix.name}"} if ix.name else {}  # index names are per schema
+    first: dict = {}
+    if ix.desc:
+        first["order"] = "desc"
+    if ix.nulls_first is not None:
+        first["nulls"] = "first" if ix.nulls_first else "last"
+    if ix.pattern_ops:
+        first["opclass"] = "text_pattern_ops"
+    if ix.cols is not None:
+        names: list = [name_of[c] for c in ix.cols]
+        if first:
+            names[0] = {"column": names[0], **first}
+        m["columns"] = names
+    else:
+        expression = f"lower({q(name_of[ix.expr_col])})"  # type: ignore[index]
+        m["expression"] = [{"expression": expression, **first}] if first else expression
+    if ix.unique:
+        m["unique"] = True
+    if ix.using != "btree":
+        m["using"] = ix.using
+    if ix.where_col is not None:
+        m["where"] = f"{q(name_of[ix.where_col])} IS NOT NULL"
+    if ix.include:
+        m["include"] = [name_of[c] for c in ix.include]
+    if ix.fillfactor is not None:
+        m["with"] = {"fillfactor": ix.fillfactor}
+    if ix.nulls_not_distinct:
+        m["nulls_not_distinct"] = True
+    if ix.comment is not None:
+        m["comment"] = ix.comment
+    return m
 
 
 def _check_text(ch: Check, name_of: dict[int, str]) -> str:
@@ -415,7 +545,17 @@ def draw_column(draw, spec: Spec, t: Tab, name: str) -> Col:
     col.unique = draw(st.integers(0, 5)) == 5 and family(spec, type_) in ("num", "str", "uuid")
     if draw(st.integers(0, 4)) == 4:
         col.comment = draw(st.sampled_from(COMMENTS))
+    draw_column_options(draw, col)
     return col
+
+
+def draw_column_options(draw, col: Col) -> None:
+    """Collation, identity and its sequence: drawn for any column, kept by repair where they fit."""
+    if draw(st.integers(0, 3)) == 3:
+        col.collation = draw(st.sampled_from(COLLATIONS))
+    if draw(st.integers(0, 4)) == 4:
+        col.identity = draw(st.sampled_from(["always", "by default"]))
+        col.sequence = dict(draw(st.sampled_from(SEQUENCE_OPTIONS)))
 
 
 def draw_table(draw, spec: Spec, taken: set[str]) -> Tab | None:
@@ -432,10 +572,11 @@ def draw_table(draw, spec: Spec, taken: set[str]) -> Tab | None:
     for i, n in enumerate(names):
         if i == 0 and has_pk:
             c = Col(spec.new_id(), n, key_type, nullable=False)
-            if key_type in ("integer", "bigint"):
-                c.generator = draw(st.sampled_from(GENERATORS))
             if key_type == "uuid" and draw(st.booleans()):
                 c.default = "gen_random_uuid()"
+            elif draw(st.integers(0, 2)) == 2:
+                c.identity = draw(st.sampled_from(["always", "by default"]))
+                c.sequence = dict(draw(st.sampled_from(SEQUENCE_OPTIONS)))
             t.pk = c.id
         else:
             c = draw_column(draw, spec, t, n)
@@ -448,6 +589,8 @@ def draw_table(draw, spec: Spec, taken: set[str]) -> Tab | None:
         add_index(draw, t)
     if draw(st.integers(0, 3)) == 3:
         add_unique(draw, t)
+    if draw(st.integers(0, 5)) == 5:
+        add_exclusion(draw, t)
     return t
 
 
@@ -457,13 +600,35 @@ def add_check(draw, spec: Spec, t: Tab) -> None:
     e = _enum_of(spec, col.type)
     label = draw(st.sampled_from(e.values if e else LABELS)) if kind == "label" else None
     name = draw(st.sampled_from(CHECK_NAMES)) if draw(st.booleans()) else None
-    t.checks.append(Check(col.id, kind, label, name, inline=draw(st.booleans())))
+    check = Check(col.id, kind, label, name, inline=draw(st.booleans()))
+    check.no_inherit = draw(st.integers(0, 3)) == 3
+    check.comment = draw(st.sampled_from([None, None, *COMMENTS]))
+    t.checks.append(check)
 
 
 def add_unique(draw, t: Tab) -> None:
     if len(t.cols) > 1:
-        t.uniques.append(draw(st.lists(st.sampled_from([c.id for c in t.cols]), min_size=2, max_size=2,
-                                       unique=True)))
+        cols = draw(st.lists(st.sampled_from([c.id for c in t.cols]), min_size=2, max_size=2, unique=True))
+        t.uniques.append(Uniq(cols, draw(st.integers(0, 3)) == 3, draw(st.sampled_from([None, None, *COMMENTS]))))
+
+
+def add_exclusion(draw, t: Tab) -> None:
+    if t.cols:
+        t.exclusions.append(Excl(draw(st.sampled_from(t.cols)).id, draw(st.booleans()),
+                                 draw(st.sampled_from([None, *COMMENTS]))))
+
+
+def draw_index_options(draw, ix: Idx, t: Tab) -> None:
+    if draw(st.booleans()):
+        return
+    ix.desc = draw(st.booleans())
+    ix.nulls_first = draw(st.sampled_from([None, True, False]))
+    ix.pattern_ops = draw(st.integers(0, 2)) == 2
+    if draw(st.integers(0, 2)) == 2:
+        ix.include = [draw(st.sampled_from(t.cols)).id]
+    ix.fillfactor = draw(st.sampled_from([None, 70, 90]))
+    ix.nulls_not_distinct = draw(st.booleans())
+    ix.comment = draw(st.sampled_from([None, *COMMENTS]))
 
 
 def add_index(draw, t: Tab) -> None:
@@ -473,11 +638,12 @@ def add_index(draw, t: Tab) -> None:
         col = draw(st.sampled_from(t.cols))
         name = draw(st.sampled_from([None, *INDEX_NAMES]))
         t.indexes.append(Idx(None, col.id, unique=draw(st.booleans()), where_col=where, name=name))
-        return
-    cols = draw(st.lists(st.sampled_from([c.id for c in t.cols]), min_size=1, max_size=2, unique=True))
-    using = "gin" if kind == "gin" else "btree"
-    t.indexes.append(Idx(cols, unique=using == "btree" and draw(st.integers(0, 3)) == 3, using=using,
-                         where_col=where))
+    else:
+        cols = draw(st.lists(st.sampled_from([c.id for c in t.cols]), min_size=1, max_size=2, unique=True))
+        using = "gin" if kind == "gin" else "btree"
+        t.indexes.append(Idx(cols, unique=using == "btree" and draw(st.integers(0, 3)) == 3, using=using,
+                             where_col=where))
+    draw_index_options(draw, t.indexes[-1], t)
 
 
 def add_reference(draw, spec: Spec, t: Tab) -> None:
@@ -489,7 +655,14 @@ def add_reference(draw, spec: Spec, t: Tab) -> None:
     target = draw(st.sampled_from(targets))
     c = Col(spec.new_id(), draw(st.sampled_from(names)), "integer", nullable=draw(st.booleans()),
             ref=target.id, ref_inline=draw(st.booleans()), on_delete=draw(st.sampled_from(ACTIONS)))
+    draw_key_options(draw, c)
     t.cols.append(c)
+
+
+def draw_key_options(draw, c: Col) -> None:
+    c.deferrable = draw(st.sampled_from([0, 0, 1, 2]))
+    c.match_full = draw(st.integers(0, 3)) == 3
+    c.fk_comment = draw(st.sampled_from([None, None, *COMMENTS]))
 
 
 @st.composite
@@ -499,7 +672,8 @@ def schema_a(draw) -> Spec:
         name = _fresh(draw, ENUM_NAMES, {e.name for e in spec.enums})
         values = draw(st.lists(st.sampled_from(LABELS), min_size=1, max_size=4, unique=True))
         spec.enums.append(EnumSpec(spec.new_id(), name, values,  # type: ignore[arg-type]
-                                   OTHER_SCHEMA if draw(st.integers(0, 4)) == 4 else None))
+                                   OTHER_SCHEMA if draw(st.integers(0, 4)) == 4 else None,
+                                   draw(st.sampled_from([None, None, *COMMENTS]))))
     for _ in range(draw(st.integers(1, 4))):
         t = draw_table(draw, spec, {t.name for t in spec.tables})
         if t is not None:
@@ -515,7 +689,13 @@ EDITS = ["add_table", "drop_table", "rename_table", "add_column", "drop_column",
          "change_type", "nullability", "default", "unique", "add_check", "drop_check", "add_index",
          "drop_index", "add_reference", "drop_reference", "on_delete", "enum_add", "enum_remove",
          "enum_reorder", "add_enum", "drop_enum", "table_comment", "column_comment", "primary_key",
-         "add_unique", "drop_unique", *["key_generator"] * 3, *CYCLE_EDITS]  # conversions are rare otherwise
+         "add_unique", "drop_unique",
+         # properties of full fidelity
+         "collation", "identity", "index_options", "key_options", "constraint_options", "enum_comment",
+         "add_exclusion", "drop_exclusion", *CYCLE_EDITS]
+# edits that need a column to work on
+_COLUMN_EDITS = {"rename_column", "change_type", "add_check", "add_index", "column_comment", "collation", "identity",
+                 "add_exclusion"}
 
 
 def rename_in_cycle(draw, spec: Spec, kind: str) -> None:
@@ -564,7 +744,12 @@ def edit(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per ki
         return
     plain = [c for c in t.cols if c.id != t.pk]
     c = draw(st.sampled_from(plain)) if plain else None
-    if kind == "drop_table" and len(tables) > 1:
+    if kind in _COLUMN_EDITS and not t.cols:
+        return  # a table without columns
+    if kind in ("collation", "identity", "index_options", "key_options", "constraint_options", "enum_comment",
+                "add_exclusion", "drop_exclusion"):
+        edit_options(draw, spec, t, kind)
+    elif kind == "drop_table" and len(tables) > 1:
         tables.remove(t)
     elif kind == "rename_table":
         name = _fresh(draw, TABLE_NAMES, spec.used_names)
@@ -577,7 +762,7 @@ def edit(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per ki
         names = [n for n in COLUMN_NAMES if n not in {x.name for x in t.cols}]
         if names:
             t.cols.append(draw_column(draw, spec, t, draw(st.sampled_from(names))))
-    elif kind == "drop_column" and c is not None and len(t.cols) > 1:
+    elif kind == "drop_column" and c is not None:  # the last one too: a table may have no columns
         t.cols.remove(c)
     elif kind == "rename_column":
         target = draw(st.sampled_from(t.cols))
@@ -653,10 +838,6 @@ def edit(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per ki
         t.comment = draw(st.sampled_from([None, *COMMENTS]))
     elif kind == "column_comment":
         draw(st.sampled_from(t.cols)).comment = draw(st.sampled_from([None, *COMMENTS]))
-    elif kind == "key_generator" and t.pk is not None:
-        key = t.col(t.pk)
-        if key is not None:  # serial, bigserial and identity into one another, or none
-            key.generator = draw(st.sampled_from(GENERATORS))
     elif kind == "primary_key":
         key = t.col(t.pk) if t.pk is not None else None
         if key is not None:
@@ -664,6 +845,48 @@ def edit(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per ki
             key.nullable = False
         elif c is not None and c.type in KEY_TYPES:
             t.pk = c.id
+
+
+def edit_options(draw, spec: Spec, t: Tab, kind: str) -> None:
+    """Edits of the properties added for full fidelity (repair drops what does not fit)."""
+    if kind == "collation":
+        col = draw(st.sampled_from(t.cols))
+        col.collation = draw(st.sampled_from([None, *COLLATIONS]))
+    elif kind == "identity":
+        identities = [x for tab in spec.tables for x in tab.cols if x.identity is not None]
+        integers = [x for x in t.cols if x.type in IDENTITY_TYPES and x.ref is None]
+        if identities and draw(st.booleans()):  # options altered in place
+            draw(st.sampled_from(identities)).sequence = dict(draw(st.sampled_from(SEQUENCE_OPTIONS)))
+        else:
+            col = draw(st.sampled_from(integers or t.cols))
+            col.identity = draw(st.sampled_from([None, "always", "by default"]))
+            col.sequence = dict(draw(st.sampled_from(SEQUENCE_OPTIONS)))
+    elif kind == "index_options" and t.indexes:
+        ix = draw(st.sampled_from(t.indexes))
+        if draw(st.booleans()):  # what ALTER INDEX and COMMENT change in place
+            ix.fillfactor = draw(st.sampled_from([None, 70, 90]))
+            ix.comment = draw(st.sampled_from([None, *COMMENTS]))
+        else:
+            draw_index_options(draw, ix, t)
+    elif kind == "key_options":
+        refs = [x for tab in spec.tables for x in tab.cols if x.ref is not None]
+        if refs and draw(st.booleans()):
+            draw_key_options(draw, draw(st.sampled_from(refs)))
+        elif refs:  # the timing alone: ALTER CONSTRAINT in place
+            draw(st.sampled_from(refs)).deferrable = draw(st.sampled_from([0, 1, 2]))
+    elif kind == "constraint_options":
+        if t.checks and draw(st.booleans()):
+            check = draw(st.sampled_from(t.checks))
+            check.no_inherit, check.comment = draw(st.booleans()), draw(st.sampled_from([None, *COMMENTS]))
+        elif t.uniques:
+            u = draw(st.sampled_from(t.uniques))
+            u.nulls_not_distinct, u.comment = draw(st.booleans()), draw(st.sampled_from([None, *COMMENTS]))
+    elif kind == "enum_comment" and spec.enums:
+        draw(st.sampled_from(spec.enums)).comment = draw(st.sampled_from([None, *COMMENTS]))
+    elif kind == "add_exclusion":
+        add_exclusion(draw, t)
+    elif kind == "drop_exclusion" and t.exclusions:
+        t.exclusions.pop(draw(st.integers(0, len(t.exclusions) - 1)))
 
 
 @st.composite

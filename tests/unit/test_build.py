@@ -206,10 +206,6 @@ def test_other_schema_and_enum_there() -> None:
     ("table: " + "x" * 64 + "\ncolumns: [{name: a, type: int}]\n", "64 bytes"),
     ("table: t\ncolumns: [{name: a, type: int, check: 'a > 0'}]\nchecks: [{expression: 'a < 9'}]\n",
      "two constraints of t are named t_a_check"),
-    ("table: t\ncolumns: [{name: a, type: int, primary_key: true, unique: true}]\n",
-     "unique (a) of t repeats the primary key"),
-    ("table: t\ncolumns: [{name: a, type: int}, {name: b, type: int}]\nunique: [[a, b], {name: k, columns: [a, b]}]\n",
-     "unique (a, b) of t repeats unique constraint t_a_b_key"),
 ])
 def test_definition_errors(yaml_text: str, message: str) -> None:
     with pytest.raises(DefinitionErrors) as e:
