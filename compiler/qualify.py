@@ -12,6 +12,7 @@ Types brought by extensions are left to the search_path: an extension may live i
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import sqlglot
 from sqlglot.errors import TokenError
@@ -85,3 +86,35 @@ def qualified_casts(text: str) -> str:
 def expression_sql(expr: Expr) -> str:
     """An expression as DDL writes it: as written, casts to user types qualified."""
     return qualified_casts(expr.text)
+
+
+def column_default_sql(expr: Expr) -> str:
+    """A default as a column definition writes it: in brackets unless it is a simple form.
+
+    CREATE TABLE and ADD COLUMN take only PostgreSQL's restricted `b_expr` after DEFAULT, so
+    `DEFAULT now() AT TIME ZONE 'utc'`, `DEFAULT NOT false` or `DEFAULT 1 IN (1, 2)` are syntax
+    errors there; in brackets any expression is accepted.
+    """
+    text = expression_sql(expr)
+    return text if _bare_default(expr.text) else f"({text})"
+
+
+@lru_cache(maxsize=4096)
+def _bare_default(text: str) -> bool:
+    try:
+        node = sqlglot.parse_one(text, read="postgres")
+    except (sqlglot.errors.ParseError, TokenError):
+        return False
+    return _simple(node)
+
+
+def _simple(node: sqlglot.exp.Expression) -> bool:
+    """Literals, function calls and casts of those: forms that stand after DEFAULT as they are."""
+    exp = sqlglot.exp
+    if isinstance(node, exp.Literal | exp.Boolean | exp.Null | exp.Paren | exp.Interval | exp.Column):
+        return True
+    if isinstance(node, exp.Cast):
+        return _simple(node.this)
+    if isinstance(node, exp.Neg):
+        return isinstance(node.this, exp.Literal)
+    return isinstance(node, exp.Func) and not isinstance(node, exp.Binary | exp.Unary | exp.Predicate | exp.Connector)

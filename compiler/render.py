@@ -19,7 +19,7 @@ from .errors import TemplateProblem
 from .migration_file import MARK
 from .model import Expr
 from .names import qualified, quote_ident, quote_literal
-from .qualify import expression_sql, sql_type
+from .qualify import column_default_sql, expression_sql, sql_type
 from .types import enum_type_spelling, string_literals
 
 
@@ -62,6 +62,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["comment"] = comment_text
     env.filters["dollar_quote"] = dollar_quote
     env.filters["sql"] = expression_sql  # an Expr as DDL writes it
+    env.filters["column_default"] = column_default_sql  # a default after DEFAULT in a column definition
     env.filters["sql_type"] = sql_type  # a column type as DDL names it
     env.filters["dotted"] = lambda name: ".".join(quote_ident(p) for p in name.split("."))  # schema.name
     return env
