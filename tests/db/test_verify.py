@@ -216,3 +216,20 @@ def test_a_new_check_is_proven_on_rows_that_can_hold_it(tmp_path: Path, admin_ur
     code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
     assert code == 0, err
     assert "  public.users: proven empty: its check unborn rejected the generated rows" in out
+
+
+def test_dropping_a_not_null_column_is_proven_with_its_rollback_on_an_empty_copy_only(
+        tmp_path: Path, admin_url: str, capsys) -> None:
+    # the rollback re-adds the column NOT NULL and empty: no row can hold that, and no data comes back
+    project = compiled(tmp_path, capsys, USERS)
+    write_definitions(project, {"schema.yaml": USERS.replace("  - {name: email, type: text, nullable: false, "
+                                                             "unique: true}\n", "")})
+    code, out, err = run_cli(project, capsys, "compile", "--verify", "--allow-destructive", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven: rollback_002.sql restores the state before 002_drop_users_email.sql" in out
+    assert "proven on rows: 002_drop_users_email.sql with up to 3 generated rows in each of 1 table(s)" in out
+    assert "rollback_002.sql proven on an empty copy only: 002_drop_users_email.sql drops data " \
+           "(column public.users.email) that no rollback can bring back" in out
+    assert (project / "generated" / "migrations" / "rollback_002.sql").is_file()
+    # anything else stays strict: a rollback that fails on rows is still not proven
+    assert "proven on rows: 002_drop_users_email.sql and rollback_002.sql" not in out
