@@ -33,7 +33,7 @@ from .model import Schema
 from .pipeline import CompileResult, compile_project, destructive_reasons, read_definitions
 from .project import Project
 from .sample_rows import ROWS, fill
-from .scratch import canonical_in
+from .scratch import build_sql
 from .signals import signals_as_exceptions
 from .state import MigrationRecord, load_state, sha256
 from .throwaway import DevServer, dev_server, make_fresh, throwaway_database
@@ -119,7 +119,10 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
     extensions = set(wanted.extensions)
     with throwaway_database(server, extensions) as url, connect(url) as conn:
         # the fresh build of the definitions first, then the same database emptied for the history
-        reference = canonical_in(conn, url, wanted)
+        # PostgreSQL may refuse what the offline rules let through (an index on a function that is
+        # not immutable): that is the definitions not proven, exit 5, not a database failure
+        _run(conn, url, "the definitions themselves", build_sql(wanted), "when built fresh on PostgreSQL")
+        reference = introspect(conn)
         make_fresh(conn, url, server, extensions)
         for m in earlier:
             _run(conn, url, m.name, m.up, "from scratch")
@@ -193,6 +196,8 @@ def _run(conn: psycopg.Connection, url: str, name: str, text: str, context: str)
     try:
         run_migration(conn, text, url)
     except DatabaseError as e:
+        if conn.broken or conn.closed:
+            raise  # the connection is lost: a database failure (exit 4), not a verdict on the SQL
         committed = e.committed if isinstance(e, PartlyApplied) else 0
         statement = _failing_statement(conn, text, committed)
         lines = [f"{name} failed {context}:", *(f"  {line}" for line in str(e).splitlines())]

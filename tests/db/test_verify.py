@@ -233,3 +233,15 @@ def test_dropping_a_not_null_column_is_proven_with_its_rollback_on_an_empty_copy
     assert (project / "generated" / "migrations" / "rollback_002.sql").is_file()
     # anything else stays strict: a rollback that fails on rows is still not proven
     assert "proven on rows: 002_drop_users_email.sql and rollback_002.sql" not in out
+
+
+def test_definitions_postgresql_refuses_are_not_proven_with_the_statement(tmp_path: Path, admin_url: str,
+                                                                          capsys) -> None:
+    project = compiled(tmp_path, capsys, USERS)
+    write_definitions(project, {"schema.yaml": USERS + "  - {name: seen, type: timestamptz}\n"
+                                "indexes:\n  - {expression: \"date_trunc('day', seen)\"}\n"})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 5, out + err
+    assert "not proven: the definitions themselves failed when built fresh on PostgreSQL:" in err
+    assert "functions in index expression must be marked IMMUTABLE" in err
+    assert "in the statement:" in err and "date_trunc('day'" in err and "Traceback" not in err
