@@ -104,7 +104,7 @@ def throwaway_database(server: DevServer, extensions: Iterable[str] = ()) -> Ite
         try:
             _create(conn, name, server)
             url = _url(server, name)
-            _install_extensions(url, server, extensions)
+            install_extensions(url, server, extensions)
             yield url
         finally:
             with signals_held():
@@ -126,7 +126,7 @@ def make_fresh(conn: psycopg.Connection, url: str, server: DevServer, extensions
         conn.execute("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
         conn.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")
         conn.execute("COMMENT ON SCHEMA public IS 'standard public schema'")
-    _install_extensions(url, server, extensions)
+    install_extensions(url, server, extensions)
 
 
 def drop_leftovers(conn: psycopg.Connection) -> list[str]:
@@ -196,13 +196,20 @@ def _url(server: DevServer, name: str) -> str:
     return make_conninfo(server.url, dbname=name, options=options)
 
 
-def _install_extensions(url: str, server: DevServer, extensions: Iterable[str]) -> None:
+def install_extensions(url: str, server: DevServer, extensions: Iterable[str]) -> list[str]:
+    """Create those of `extensions` the live database has, in the schema it has each in, where
+    they are missing; the names created."""
     placed = server.live.extension_schemas if server.live else {}
     wanted = [(e, placed[e]) for e in sorted(set(extensions)) if e in placed]
     if not wanted:
-        return
+        return []
+    created = []
     with connect(url) as conn:
+        present = {name for (name,) in conn.execute("SELECT extname FROM pg_extension").fetchall()}
         for extension, schema in wanted:
+            if extension in present:
+                continue
+            created.append(extension)
             try:
                 conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
                 conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}").format(
@@ -210,6 +217,7 @@ def _install_extensions(url: str, server: DevServer, extensions: Iterable[str]) 
             except psycopg.Error as e:
                 raise DatabaseError(f"cannot create extension {extension} in schema {schema} of a throwaway "
                                     f"database: {describe(e, url)}") from None
+    return created
 
 
 def _drop(conn: psycopg.Connection, pid: int, server: DevServer, name: str) -> None:

@@ -36,7 +36,7 @@ from .sample_rows import ROWS, fill
 from .scratch import build_sql
 from .signals import signals_as_exceptions
 from .state import MigrationRecord, load_state, sha256
-from .throwaway import DevServer, dev_server, make_fresh, throwaway_database
+from .throwaway import DevServer, dev_server, install_extensions, make_fresh, throwaway_database
 
 
 class NotProven(Exception):
@@ -141,6 +141,11 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
             report(f"  note: {line}")
 
         _run(conn, url, newest.rollback_name, newest.down, "after the migrations")
+        for extension in install_extensions(url, server, extensions):
+            # the throwaway has it before any migration, as the live database has; CREATE EXTENSION
+            # IF NOT EXISTS did nothing there, yet the rollback drops it: put back, and said
+            report(f"  note: {newest.rollback_name} drops extension {extension}, which the live database "
+                   f"already has; on it, the rollback would drop it too")
         _same(introspect(conn), previous, f"after {newest.rollback_name}, the database differs from "
                                           f"the state before {newest.name}")
         report(f"proven: {newest.rollback_name} restores the state before {newest.name}")
@@ -152,6 +157,7 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
             return
         # back to the state before the newest migration (proven equal to it above), then rows
         _run(conn, url, newest.rollback_name, newest.down, f"after {newest.name} ran again")
+        install_extensions(url, server, extensions)
         filled = fill(conn, previous, coming=applied)
         on_rows = "on the state before it holding generated rows"
         _run(conn, url, newest.name, newest.up, on_rows)
@@ -161,6 +167,7 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
         lost = lost_data(diff(previous, applied))
         if not lost:
             _run(conn, url, newest.rollback_name, newest.down, f"after {newest.name} {on_rows}")
+            install_extensions(url, server, extensions)
             _same(introspect(conn), previous, f"after {newest.rollback_name} on rows, the database differs from "
                                               f"the state before {newest.name}")
     proven = newest.name if lost else f"{newest.name} and {newest.rollback_name}"

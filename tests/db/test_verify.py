@@ -245,3 +245,21 @@ def test_definitions_postgresql_refuses_are_not_proven_with_the_statement(tmp_pa
     assert "not proven: the definitions themselves failed when built fresh on PostgreSQL:" in err
     assert "functions in index expression must be marked IMMUTABLE" in err
     assert "in the statement:" in err and "date_trunc('day'" in err and "Traceback" not in err
+
+
+def test_an_extension_the_live_database_already_has_is_proven(tmp_path: Path, admin_url: str, database_url: str,
+                                                             capsys) -> None:
+    # adopting a live database that has pgcrypto (in its own schema): the throwaway has it before
+    # 001 too, so 001's CREATE EXTENSION IF NOT EXISTS does nothing and its rollback drops it
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA extensions")
+        conn.execute("CREATE EXTENSION pgcrypto WITH SCHEMA extensions")
+    project = compiled(tmp_path, capsys, "extension: pgcrypto\n---\n" + USERS)
+    code, out, err = run_cli(project, capsys, "verify", "--database-url", database_url, "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven: rollback_001.sql restores the state before 001_initial_schema.sql" in out
+    assert "note: rollback_001.sql drops extension pgcrypto, which the live database already has" in out
+    # without a live database nothing is created beforehand, and nothing is noted
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "note: rollback_001.sql drops extension" not in out
