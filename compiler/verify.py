@@ -210,9 +210,14 @@ def _run(conn: psycopg.Connection, url: str, name: str, text: str, context: str)
         lines = [f"{name} failed {context}:", *(f"  {line}" for line in str(e).splitlines())]
         if statement:
             lines += ["  in the statement:", *(f"    {line}" for line in statement.splitlines())]
+        if _NULLS_FOUND in str(e) and "generated rows" in context:
+            lines.append("  a generated row holds NULL in that column, as rows of a real database may: "
+                         "fill it (an UPDATE, in a migration before this one) before making it NOT NULL")
         raise NotProven("\n".join(lines)) from None
 
 
+# PostgreSQL's words when SET NOT NULL (or ADD COLUMN ... NOT NULL) meets a row without a value
+_NULLS_FOUND = "contains null values"
 # A statement's comment naming its change: `-- AddColumn public.users.phone`.
 _CHANGE_COMMENT = re.compile(r"^-- [A-Z][A-Za-z]+ ")
 

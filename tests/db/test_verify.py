@@ -212,7 +212,8 @@ def test_a_new_check_is_proven_on_rows_that_can_hold_it(tmp_path: Path, admin_ur
     assert "proven on rows: 002_alter_users.sql and rollback_002.sql with up to 3 generated rows in each of " \
            "1 table(s)" in out and "proven empty" not in out
     # a check no generated value can hold leaves the table empty, and the output says so
-    write_definitions(project, {"schema.yaml": aged + "checks:\n  - {name: unborn, expression: age < 0}\n"})
+    write_definitions(project, {"schema.yaml": aged + "checks:\n  - {name: unborn, expression: "
+                                "age IS NOT NULL AND age < 0}\n"})
     code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
     assert code == 0, err
     assert "  public.users: proven empty: its check unborn rejected the generated rows" in out
@@ -263,3 +264,24 @@ def test_an_extension_the_live_database_already_has_is_proven(tmp_path: Path, ad
     code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
     assert code == 0, out + err
     assert "note: rollback_001.sql drops extension" not in out
+
+
+def test_set_not_null_on_a_column_rows_may_leave_null_is_not_proven(tmp_path: Path, admin_url: str,
+                                                                    capsys) -> None:
+    project = compiled(tmp_path, capsys, USERS)
+    write_definitions(project, {"schema.yaml": USERS.replace("{name: code, type: text}",
+                                                             "{name: code, type: text, nullable: false}")})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 5, out + err
+    assert "002_alter_users.sql failed on the state before it holding generated rows:" in err
+    assert 'column "code" of relation "users" contains null values' in err
+    assert "ALTER TABLE public.users ALTER COLUMN code SET NOT NULL;" in err
+    assert "a generated row holds NULL in that column, as rows of a real database may" in err
+    # a check that refuses NULL makes the row take values: the table is not left empty
+    checked = USERS + "checks:\n  - {name: has_code, expression: code IS NOT NULL}\n"
+    project = compiled(tmp_path / "checked", capsys, checked)
+    write_definitions(project, {"schema.yaml": checked.replace("{name: code, type: text}",
+                                                               "{name: code, type: text, nullable: false}")})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "in each of 1 table(s)" in out and "proven empty" not in out
