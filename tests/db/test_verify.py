@@ -285,3 +285,25 @@ def test_set_not_null_on_a_column_rows_may_leave_null_is_not_proven(tmp_path: Pa
     code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
     assert code == 0, out + err
     assert "in each of 1 table(s)" in out and "proven empty" not in out
+
+
+def test_a_new_foreign_key_on_text_columns_is_proven_on_rows_that_hold_it(tmp_path: Path, admin_url: str,
+                                                                          capsys) -> None:
+    tables = """
+table: parents
+columns:
+  - {name: id, type: text, primary_key: true}
+---
+table: kids
+columns:
+  - {name: id, type: bigint, primary_key: true}
+  - {name: pid, type: text, nullable: false}
+"""
+    project = compiled(tmp_path, capsys, tables)
+    write_definitions(project, {"schema.yaml": tables.replace("{name: pid, type: text, nullable: false}",
+                                                              "{name: pid, type: text, nullable: false, "
+                                                              "references: parents.id}")})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven on rows: 002_alter_kids.sql and rollback_002.sql with up to 3 generated rows in each of " \
+           "2 table(s)" in out and "proven empty" not in out
