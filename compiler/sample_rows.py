@@ -49,16 +49,17 @@ class _Pending:
 def fill(conn: psycopg.Connection, schema: Schema, rows: int = ROWS, coming: Schema | None = None) -> Filled:
     """Insert up to `rows` generated rows into every table of `schema` (autocommit connection).
 
-    With `coming` (the schema a migration leads to), rows also satisfy the checks it adds where
-    they can: a check a user adds usually holds for the data there is, which values chosen
-    without it would not show.
+    With `coming` (the schema a migration leads to), rows also satisfy the checks, exclusions and
+    foreign keys it adds where they can: a constraint a user adds usually holds for the data there
+    is, which values chosen without it would not show.
     """
     labels = {enum_type_spelling(e.schema, e.name): e.values for e in schema.enums.values()}
     out = Filled()
     pending: list[_Pending] = []
     borrowed = _borrow_checks(conn, schema, coming) if coming is not None else []
+    keyed = _with_coming_keys(schema, coming) if coming is not None else schema
     try:
-        _fill_tables(conn, schema, rows, labels, out, pending)
+        _fill_tables(conn, keyed, rows, labels, out, pending)
     finally:
         for table, name in borrowed:
             conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
@@ -95,6 +96,22 @@ def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> 
             except psycopg.Error:
                 continue
     return added
+
+
+def _with_coming_keys(schema: Schema, coming: Schema) -> Schema:
+    """`schema` with the foreign keys `coming` adds between its tables and columns as they are, so
+    that rows hold them as the data a user adds a key to does; nothing is added to the database."""
+    tables = dict(schema.tables)
+    for key, table in schema.tables.items():
+        later = coming.tables.get(key)
+        have = {fk.name for fk in table.foreign_keys}
+        new = tuple(fk for fk in (later.foreign_keys if later is not None else ())
+                    if fk.name not in have and all(table.column(c) is not None for c in fk.columns)
+                    and (ref := schema.tables.get(fk.ref_key)) is not None
+                    and all(ref.column(c) is not None for c in fk.ref_columns))
+        if new:
+            tables[key] = replace(table, foreign_keys=table.foreign_keys + new)
+    return replace(schema, tables=tables)
 
 
 def _fill_tables(conn: psycopg.Connection, schema: Schema, rows: int, labels: dict[str, tuple[str, ...]],
