@@ -20,7 +20,7 @@ from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from .database import DatabaseError, connect, describe, resolve_url
-from .signals import signals_as_exceptions, signals_held
+from .signals import Interrupted, signals_as_exceptions, signals_held
 
 DEV_URL_VARIABLE = "SCHEMAC_DEV_DATABASE_URL"
 PREFIX = "schemac_throwaway_"
@@ -107,8 +107,15 @@ def throwaway_database(server: DevServer, extensions: Iterable[str] = ()) -> Ite
             install_extensions(url, server, extensions)
             yield url
         finally:
-            with signals_held():
-                _drop(conn, pid, server, name)
+            try:
+                with signals_held():
+                    _drop(conn, pid, server, name)
+            except Interrupted:
+                # the signal came before it was held (or while it was, re-raised after): drop again,
+                # a no-op when already dropped
+                with signals_held():
+                    _drop(conn, pid, server, name)
+                raise
 
 
 def make_fresh(conn: psycopg.Connection, url: str, server: DevServer, extensions: Iterable[str] = ()) -> None:
