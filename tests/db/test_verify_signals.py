@@ -104,3 +104,11 @@ def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, adm
         assert not _orphans(admin_url, before), (proc.returncode, out, err)
         outcomes.append(proc.returncode)
     assert any(code != 0 for code in outcomes), outcomes  # the signals did land during the proofs
+
+
+def test_after_the_work_is_done_a_signal_changes_nothing() -> None:
+    script = ("import os, signal\nfrom compiler.signals import defer_to_exit\ndefer_to_exit()\n"
+              "for s in (signal.SIGINT, signal.SIGTERM):\n    os.kill(os.getpid(), s)\nprint('done')\n")
+    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
