@@ -248,7 +248,12 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
             print("generated/ is up to date")
         return EXIT_STALE if problems else EXIT_OK
     with one_writer(project):
-        return _compile_and_write(project, args)
+        if not args.verify:
+            return _compile_and_write(project, args)
+        from .signals import signals_as_exceptions
+
+        with signals_as_exceptions():  # a proof's throwaway database is dropped on SIGTERM too
+            return _compile_and_write(project, args)
 
 
 def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
@@ -268,9 +273,11 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
             print(f"  - {line}", file=sys.stderr)
         return EXIT_REFUSED
     if args.verify:
+        from .signals import defer_to_exit
         from .verify import prove_compiled
 
         prove_compiled(project, result, args.dev_url, args.database_url)
+        defer_to_exit()  # proven: the files are written, and exit 0, whatever signal comes now
     _clear_leftovers(project, result)
     write_result(project, result)
     assert result.record is not None
@@ -310,9 +317,12 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
 
 
 def _verify(project: Project, args: argparse.Namespace) -> int:
+    from .signals import defer_to_exit, signals_as_exceptions
     from .verify import verify
 
-    verify(project, args.dev_url, args.database_url)
+    with signals_as_exceptions():  # from the start: a SIGTERM never ends it without a word
+        verify(project, args.dev_url, args.database_url)
+        defer_to_exit()  # all said: a signal now changes nothing
     return EXIT_OK
 
 
@@ -339,12 +349,12 @@ def main(argv: list[str] | None = None) -> int:
 def _run(project: Project, args: argparse.Namespace) -> int:
     from . import signals  # its Interrupted: SIGTERM or SIGINT during a proof (apply has its own)
 
+    signals.forget()
     try:
         load_settings(project.root)  # every command refuses a bad schemac.yaml, so CI's compile --check finds it
         return COMMANDS[args.command](project, args)
     except signals.Interrupted as e:
-        print(f"interrupted ({e}); throwaway databases were dropped; nothing written.", file=sys.stderr)
-        return e.exit_code
+        return _interrupted(e.signum)
     except DefinitionErrors as e:
         for err in e.errors:
             print(err, file=sys.stderr)
@@ -365,7 +375,17 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as e:
+        if signals.received:  # the error is the signal's doing (a connection left mid-query)
+            return _interrupted(signals.received[0])
         return _database_command_error(e)
+
+
+def _interrupted(signum: int) -> int:
+    import signal
+
+    print(f"interrupted ({signal.Signals(signum).name}); throwaway databases were dropped; nothing written.",
+          file=sys.stderr)
+    return 128 + signum
 
 
 def _database_command_error(e: Exception) -> int:

@@ -20,7 +20,7 @@ from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from .database import DatabaseError, connect, describe, resolve_url
-from .signals import signals_as_exceptions, signals_held
+from .signals import Interrupted, signals_as_exceptions, signals_held
 
 DEV_URL_VARIABLE = "SCHEMAC_DEV_DATABASE_URL"
 PREFIX = "schemac_throwaway_"
@@ -104,11 +104,18 @@ def throwaway_database(server: DevServer, extensions: Iterable[str] = ()) -> Ite
         try:
             _create(conn, name, server)
             url = _url(server, name)
-            _install_extensions(url, server, extensions)
+            install_extensions(url, server, extensions)
             yield url
         finally:
-            with signals_held():
-                _drop(conn, pid, server, name)
+            try:
+                with signals_held():
+                    _drop(conn, pid, server, name)
+            except Interrupted:
+                # the signal came before it was held (or while it was, re-raised after): drop again,
+                # a no-op when already dropped
+                with signals_held():
+                    _drop(conn, pid, server, name)
+                raise
 
 
 def make_fresh(conn: psycopg.Connection, url: str, server: DevServer, extensions: Iterable[str] = ()) -> None:
@@ -126,7 +133,7 @@ def make_fresh(conn: psycopg.Connection, url: str, server: DevServer, extensions
         conn.execute("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
         conn.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")
         conn.execute("COMMENT ON SCHEMA public IS 'standard public schema'")
-    _install_extensions(url, server, extensions)
+    install_extensions(url, server, extensions)
 
 
 def drop_leftovers(conn: psycopg.Connection) -> list[str]:
@@ -196,13 +203,20 @@ def _url(server: DevServer, name: str) -> str:
     return make_conninfo(server.url, dbname=name, options=options)
 
 
-def _install_extensions(url: str, server: DevServer, extensions: Iterable[str]) -> None:
+def install_extensions(url: str, server: DevServer, extensions: Iterable[str]) -> list[str]:
+    """Create those of `extensions` the live database has, in the schema it has each in, where
+    they are missing; the names created."""
     placed = server.live.extension_schemas if server.live else {}
     wanted = [(e, placed[e]) for e in sorted(set(extensions)) if e in placed]
     if not wanted:
-        return
+        return []
+    created = []
     with connect(url) as conn:
+        present = {name for (name,) in conn.execute("SELECT extname FROM pg_extension").fetchall()}
         for extension, schema in wanted:
+            if extension in present:
+                continue
+            created.append(extension)
             try:
                 conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
                 conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}").format(
@@ -210,6 +224,7 @@ def _install_extensions(url: str, server: DevServer, extensions: Iterable[str]) 
             except psycopg.Error as e:
                 raise DatabaseError(f"cannot create extension {extension} in schema {schema} of a throwaway "
                                     f"database: {describe(e, url)}") from None
+    return created
 
 
 def _drop(conn: psycopg.Connection, pid: int, server: DevServer, name: str) -> None:
