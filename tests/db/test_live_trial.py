@@ -1,0 +1,54 @@
+"""Live databases set up unlike the default: another encoding, another DateStyle."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from tests.helpers import run_cli, write_definitions
+
+
+@pytest.fixture
+def latin1_url(admin_url: str) -> Iterator[str]:
+    """A new LATIN1 database (C locale, from template0); dropped afterwards."""
+    name = f"schemac_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' "
+                     "TEMPLATE template0")
+    yield make_conninfo(**{**conninfo_to_dict(admin_url), "dbname": name})
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+LATIN1_TABLE = """
+table: tü
+columns:
+  - {name: id, type: int}
+  - {name: s, type: text, default: "'é'"}
+"""
+
+
+def test_latin1_database_stores_characters_not_utf8_bytes(tmp_path: Path, latin1_url: str, capsys) -> None:
+    write_definitions(tmp_path, {"t.yaml": "enum: ü\nvalues: [é, è]\n---\n" + LATIN1_TABLE})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    code, _, err = run_cli(tmp_path, capsys, "apply", "--database-url", latin1_url)
+    assert code == 0, err
+    with psycopg.connect(latin1_url, client_encoding="UTF8") as conn:
+        assert conn.execute("SELECT enum_range(NULL::\"ü\")::text[]").fetchone()[0] == ["é", "è"]
+        conn.execute('INSERT INTO "tü" (id) VALUES (1)')
+        assert conn.execute('SELECT s, length(s) FROM "tü"').fetchone() == ("é", 1)
+    code, out, err = run_cli(tmp_path, capsys, "drift", "--database-url", latin1_url)
+    assert code == 0, out + err
+
+
+def test_latin1_database_refuses_a_character_it_cannot_hold(tmp_path: Path, latin1_url: str, capsys) -> None:
+    write_definitions(tmp_path, {"t.yaml": 'enum: ü\nvalues: [é, "日本"]\n---\n' + LATIN1_TABLE})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    code, _, err = run_cli(tmp_path, capsys, "apply", "--database-url", latin1_url)
+    assert code == 4, err
+    assert 'has no equivalent in encoding "LATIN1"' in err
+    assert "Traceback" not in err
