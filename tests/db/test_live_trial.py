@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -52,3 +53,32 @@ def test_latin1_database_refuses_a_character_it_cannot_hold(tmp_path: Path, lati
     assert code == 4, err
     assert 'has no equivalent in encoding "LATIN1"' in err
     assert "Traceback" not in err
+
+
+USERS = """
+table: users
+columns:
+  - {name: id, type: bigint, primary_key: true}
+"""
+
+
+@pytest.mark.parametrize("datestyle", ["SQL, DMY", "German", "Postgres, MDY"])
+def test_any_datestyle_of_the_live_database(tmp_path: Path, database_url: str, datestyle: str, capsys) -> None:
+    for text in (USERS, USERS + "  - {name: born, type: date, default: \"'2024-01-31'\"}\n"):
+        write_definitions(tmp_path, {"users.yaml": text})
+        assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE \"{conninfo_to_dict(database_url)['dbname']}\" SET datestyle = '{datestyle}'")
+    url = ("--database-url", database_url)
+    for args, expected in ((("apply", "--to", "1"), 0), (("status",), 1), (("apply",), 0), (("status",), 0),
+                           (("drift",), 0), (("rollback", "--to", "0"), 0)):
+        code, out, err = run_cli(tmp_path, capsys, *args, *url)
+        assert code == expected, (args, out, err)
+    with psycopg.connect(database_url, autocommit=True) as conn:  # adopted: made by hand, then baselined
+        conn.execute("CREATE TABLE users (id bigint PRIMARY KEY)")
+    for args, expected in ((("apply", "--baseline", "1"), 0), (("status",), 1), (("apply",), 0), (("status",), 0)):
+        code, out, err = run_cli(tmp_path, capsys, *args, *url)
+        assert code == expected, (args, out, err)
+    assert "applied   001_" in out and "applied   002_" in out
+    shown = datetime.strptime(out.splitlines()[0].split("  ")[-1], "%Y-%m-%d %H:%M:%S%z")
+    assert abs((datetime.now(UTC) - shown).total_seconds()) < 60
