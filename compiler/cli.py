@@ -299,7 +299,7 @@ def _chartdb(project: Project, args: argparse.Namespace) -> int:
 
 
 def _plan(project: Project, args: argparse.Namespace) -> int:
-    result = compile_project(project, args.name, allow_destructive=True, diagrams=False)
+    result = compile_project(project, args.name, allow_destructive=True, diagrams=False, planning=True)
     if not result.changes:
         print("-- No changes: the definitions match generated/state.json.")
         return EXIT_OK

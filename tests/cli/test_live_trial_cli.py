@@ -1,0 +1,54 @@
+"""What a hostile trial of the command line found: hand-edited state, damaged state, odd arguments."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers import generated_files, run_cli, write_definitions
+
+USERS = """
+table: users
+columns:
+  - {name: id, type: bigint, primary_key: true}
+"""
+USERS_PHONE = USERS + "  - {name: phone, type: text}\n"
+
+
+def _compiled(root: Path, capsys, *versions: str) -> Path:
+    for text in versions:
+        write_definitions(root, {"users.yaml": text})
+        code, _, err = run_cli(root, capsys, "compile")
+        assert code == 0, err
+    return root
+
+
+def _edit_state(root: Path, edit) -> None:
+    path = root / "generated" / "state.json"
+    doc = json.loads(path.read_bytes())
+    edit(doc)
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")  # as an editor or a script writes it
+
+
+def test_compile_and_plan_refuse_a_hand_edited_state(tmp_path: Path, capsys) -> None:
+    root = _compiled(tmp_path, capsys, USERS, USERS_PHONE)
+    _edit_state(root, lambda doc: doc["schema"]["tables"][0]["columns"].pop())  # phone, which 002 adds
+    before = generated_files(root)
+    for command in ("compile", "plan"):
+        code, out, err = run_cli(root, capsys, command)
+        assert code == 2, (command, out, err)
+        assert "generated/state.json" in err and "edited by hand" in err, err
+        assert "schemac rebuild-state --force" in err and "git checkout generated/state.json" in err
+        assert "ALTER TABLE" not in out
+    assert generated_files(root) == before
+    code, out, _ = run_cli(root, capsys, "compile", "--check")
+    assert code == 1 and "generated/state.json was edited by hand" in out
+    assert "not compiled yet" not in out  # compile would refuse: no advice to run it
+
+
+def test_plan_header_claims_no_flag_that_was_not_given(tmp_path: Path, capsys) -> None:
+    root = _compiled(tmp_path, capsys, USERS_PHONE)
+    write_definitions(root, {"users.yaml": USERS})
+    code, out, err = run_cli(root, capsys, "plan")
+    assert code == 0, err
+    assert "--allow-destructive" in out and "compiled with --allow-destructive" not in out
+    assert "compile refuses it without --allow-destructive" in out
