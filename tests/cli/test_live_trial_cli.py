@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import generated_files, run_cli, write_definitions
 
 USERS = """
@@ -52,3 +54,48 @@ def test_plan_header_claims_no_flag_that_was_not_given(tmp_path: Path, capsys) -
     assert code == 0, err
     assert "--allow-destructive" in out and "compiled with --allow-destructive" not in out
     assert "compile refuses it without --allow-destructive" in out
+
+
+def _set(path: tuple, value: object):
+    def edit(doc: dict) -> None:
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return edit
+
+
+COLUMN = ("schema", "tables", 0, "columns", 0)
+
+
+@pytest.mark.parametrize("edit", [
+    _set((*COLUMN, "name"), 5),
+    _set((*COLUMN, "type"), ["bigint"]),
+    _set((*COLUMN, "nullable"), "no"),
+    _set((*COLUMN, "default"), 1),
+    _set(("schema", "tables", 0, "name"), None),
+    _set(("schema", "tables", 0, "columns"), {"id": "bigint"}),
+    _set(("schema", "tables", 0, "primary_key", "columns"), "id"),
+    _set(("schema", "enums"), [{"schema": "public", "name": "e", "values": [1, 2]}]),
+    _set(("schema", "extensions"), "citext"),
+    _set(("migrations", 0, "version"), "1"),
+    _set(("migrations", 0, "name"), 7),
+], ids=["name", "type", "nullable", "default", "table", "columns", "pk", "enum", "extensions", "version", "mname"])
+def test_damaged_state_is_one_line_with_the_way_back(tmp_path: Path, capsys, edit) -> None:
+    root = _compiled(tmp_path, capsys, USERS)
+    _edit_state(root, edit)
+    for command in ("plan", "compile", "compile --check"):
+        code, out, err = run_cli(root, capsys, *command.split())
+        assert code == 2, (command, out, err)
+        assert err.startswith("generated/state.json: error: state.json is damaged") and err.count("\n") == 1, err
+        assert "schemac rebuild-state" in err and "git checkout generated/state.json" in err
+
+
+@pytest.mark.parametrize("text", ["{}", '{"format": 99}', '{"format": "1"}', "[]"])
+def test_state_of_no_known_format_gives_the_way_back(tmp_path: Path, capsys, text: str) -> None:
+    root = _compiled(tmp_path, capsys, USERS)
+    (root / "generated" / "state.json").write_text(text)
+    code, _, err = run_cli(root, capsys, "plan")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "schemac rebuild-state" in err and "git checkout generated/state.json" in err
+    assert ("newer schemac" in err) == (text == '{"format": 99}')
