@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     cd.add_argument("-o", dest="output", type=Path, metavar="FILE",
                     help="write the whole-diagram JSON (ChartDB's Import diagram) to FILE instead")
     a = _with_lock_timeout(_with_url(sub.add_parser("apply", help="apply pending migrations")))
+    a.add_argument("--dev-url", help="with --baseline: a server where schemac may create throwaway databases "
+                                     "(default: $SCHEMAC_DEV_DATABASE_URL, then the database URL's server)")
     a.add_argument("--dry-run", action="store_true", help="print what would run; change nothing")
     upto = a.add_mutually_exclusive_group()
     upto.add_argument("--to", type=_count, metavar="N", help="stop after migration N")
@@ -122,6 +124,9 @@ def _apply(project: Project, args: argparse.Namespace) -> int:
 
     if args.baseline is not None:
         return _baseline(project, args)
+    if args.dev_url is not None:  # only a baseline builds anything on a throwaway database
+        print("error: --dev-url is for --baseline; apply runs migrations on the database only", file=sys.stderr)
+        return EXIT_BAD_INPUT
     url = resolve_url(args.database_url)
     done = apply(project, url, _settings(project, args), to=args.to, dry_run=args.dry_run)
     if not done:
@@ -138,7 +143,8 @@ def _baseline(project: Project, args: argparse.Namespace) -> int:
     if args.dry_run:
         print("error: --baseline records without running anything; it takes no --dry-run", file=sys.stderr)
         return EXIT_BAD_INPUT
-    found = baseline(project, resolve_url(args.database_url), _settings(project, args), args.baseline)
+    found = baseline(project, resolve_url(args.database_url), _settings(project, args), args.baseline,
+                     dev_url=args.dev_url)
     if found.differences:
         print(f"The database differs from the schema of migrations up to {args.baseline}; nothing recorded:")
         for line in found.differences:

@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tests.db.test_apply_faults import role_url  # noqa: F401 F811 (a fixture)
 from tests.helpers import run_cli, write_definitions
 
 
@@ -82,3 +83,22 @@ def test_any_datestyle_of_the_live_database(tmp_path: Path, database_url: str, d
     assert "applied   001_" in out and "applied   002_" in out
     shown = datetime.strptime(out.splitlines()[0].split("  ")[-1], "%Y-%m-%d %H:%M:%S%z")
     assert abs((datetime.now(UTC) - shown).total_seconds()) < 60
+
+
+def test_baseline_builds_on_the_dev_url_when_the_role_may_not_create_databases(
+        tmp_path: Path, admin_url: str, database_url: str, role_url: tuple[str, str], capsys) -> None:  # noqa: F811
+    role, url = role_url
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'GRANT CREATE ON SCHEMA public TO "{role}"')
+    for text in (USERS, USERS + "  - {name: phone, type: text}\n"):
+        write_definitions(tmp_path, {"users.yaml": text})
+        assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE users (id bigint PRIMARY KEY)")
+    code, _, err = run_cli(tmp_path, capsys, "apply", "--baseline", "1", "--database-url", url)
+    assert code == 4 and "--dev-url" in err, err
+    code, out, err = run_cli(tmp_path, capsys, "apply", "--baseline", "1", "--database-url", url, "--dev-url", admin_url)
+    assert code == 0, err
+    assert "baseline: the database is at migration 1" in out
+    code, _, err = run_cli(tmp_path, capsys, "apply", "--database-url", url, "--dev-url", admin_url)
+    assert code == 2 and "--dev-url is for --baseline" in err
