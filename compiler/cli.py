@@ -343,6 +343,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run(project: Project, args: argparse.Namespace) -> int:
     from . import signals  # its Interrupted: SIGTERM or SIGINT during a proof (apply has its own)
 
+    problem = _not_a_project(project, args.command)
+    if problem:
+        print(f"{project.root}: error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         load_settings(project.root)  # every command refuses a bad schemac.yaml, so CI's compile --check finds it
         return COMMANDS[args.command](project, args)
@@ -370,6 +374,19 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except Exception as e:
         return _database_command_error(e)
+
+
+def _not_a_project(project: Project, command: str) -> str | None:
+    """Why the folder is no project to run `command` in; None when it is one. A mistyped -C must
+    not read as an empty project that is up to date (or whose applied migrations all look tampered)."""
+    if not project.root.is_dir():
+        return "not a folder" if project.root.exists() else "no such folder"
+    if command == "import":  # import starts a project: it writes definitions/ in an existing folder
+        return None
+    if not (project.root / "definitions").is_dir() and not project.generated.is_dir():
+        return ("not a schemac project: it has neither definitions/ nor generated/ (pass the project folder "
+                "with -C, or start one with 'schemac import' or by writing definitions/)")
+    return None
 
 
 def _database_command_error(e: Exception) -> int:

@@ -99,3 +99,23 @@ def test_state_of_no_known_format_gives_the_way_back(tmp_path: Path, capsys, tex
     assert code == 2 and err.count("\n") == 1, err
     assert "schemac rebuild-state" in err and "git checkout generated/state.json" in err
     assert ("newer schemac" in err) == (text == '{"format": 99}')
+
+
+@pytest.mark.parametrize("command", ["compile --check", "compile", "plan", "chartdb", "status", "apply",
+                                     "rollback", "drift", "verify", "rebuild-state", "import"])
+def test_a_project_folder_that_does_not_exist_is_an_error(tmp_path: Path, capsys, command: str) -> None:
+    missing = tmp_path / "nosuch"
+    offline = command in ("compile --check", "compile", "plan", "chartdb")
+    args = () if offline else ("--database-url", "postgresql://nowhere.invalid/x")
+    code, out, err = run_cli(missing, capsys, *command.split(), *args)
+    assert code == 2, (out, err)
+    assert err == f"{missing}: error: no such folder\n" and out == ""
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("command", ["compile --check", "compile", "plan", "chartdb", "status"])
+def test_a_folder_with_no_project_is_an_error(tmp_path: Path, capsys, command: str) -> None:
+    args = ("--database-url", "postgresql://nowhere.invalid/x") if command == "status" else ()
+    code, out, err = run_cli(tmp_path, capsys, *command.split(), *args)
+    assert code == 2 and "not a schemac project: it has neither definitions/ nor generated/" in err, (out, err)
+    assert list(tmp_path.iterdir()) == []
