@@ -37,9 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="write the next migration, its rollback and state")
     c.add_argument("-m", dest="name", help="name of the migration")
     c.add_argument("--allow-destructive", action="store_true", help="allow drops and narrowing")
-    c.add_argument("--check", action="store_true", help="write nothing; exit 1 if generated/ is stale")
-    c.add_argument("--verify", action="store_true", help="write nothing unless the migration is proven "
-                                                         "on throwaway databases (see verify)")
+    mode = c.add_mutually_exclusive_group()  # --check writes nothing and proves nothing: 'verify' does that
+    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 if generated/ is stale")
+    mode.add_argument("--verify", action="store_true", help="write nothing unless the migration is proven "
+                                                            "on throwaway databases (see verify)")
     _with_dev_url(_with_url(c))
     pl = sub.add_parser("plan", help="print the SQL compile would write")
     pl.add_argument("-m", dest="name", help="name of the migration")

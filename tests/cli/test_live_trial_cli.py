@@ -119,3 +119,11 @@ def test_a_folder_with_no_project_is_an_error(tmp_path: Path, capsys, command: s
     code, out, err = run_cli(tmp_path, capsys, *command.split(), *args)
     assert code == 2 and "not a schemac project: it has neither definitions/ nor generated/" in err, (out, err)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_compile_check_with_verify_is_refused(tmp_path: Path, capsys) -> None:
+    root = _compiled(tmp_path, capsys, USERS)
+    with pytest.raises(SystemExit) as exit_:
+        run_cli(root, capsys, "compile", "--check", "--verify")
+    assert exit_.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
