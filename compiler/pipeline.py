@@ -192,8 +192,9 @@ def check_project(project: Project) -> list[str]:
                  for rel in history.leftovers]
     if state.migrations or pending:  # a project never compiled has no diagrams to be stale
         stale, extra = stale_diagrams(project, diagram_files(new, folders))
+        remedy = "'schemac chartdb'" if history.problems else "'schemac compile' or 'schemac chartdb'"
         problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
-                     f"; run 'schemac compile' or 'schemac chartdb'" for rel in stale]
+                     f"; run {remedy}" for rel in stale]
         problems += [f"generated/{rel} belongs to no table; run 'schemac chartdb'" for rel in extra]
     return problems
 

@@ -127,3 +127,14 @@ def test_compile_check_with_verify_is_refused(tmp_path: Path, capsys) -> None:
         run_cli(root, capsys, "compile", "--check", "--verify")
     assert exit_.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_check_without_state_advises_only_what_works(tmp_path: Path, capsys) -> None:
+    root = _compiled(tmp_path, capsys, USERS, USERS_PHONE)
+    (root / "generated" / "state.json").unlink()
+    write_definitions(root, {"users.yaml": USERS_PHONE + "  - {name: email, type: text}\n"})
+    code, out, _ = run_cli(root, capsys, "compile", "--check")
+    assert code == 1 and "generated/state.json is missing" in out and "schemac rebuild-state" in out
+    assert "schemac compile" not in out, out  # it refuses until state.json is back
+    assert "generated/schema.md is out of date; run 'schemac chartdb'" in out
+    assert run_cli(root, capsys, "compile")[0] == 2
