@@ -394,7 +394,7 @@ def _database_command_error(e: Exception) -> int:
     """The exit code for a database command's expected failure; anything else is re-raised."""
     from .apply import Interrupted, Refused
     from .database import DatabaseError
-    from .importer import ImportFailed, ImportRefused
+    from .importer import ImportFailed, ImportRefused, NoSuchSchema
     from .verify import NotProven
 
     if isinstance(e, NotProven):
@@ -406,6 +406,9 @@ def _database_command_error(e: Exception) -> int:
         return EXIT_INTERRUPTED
     if isinstance(e, ImportRefused):
         print(f"definitions/: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(e, NoSuchSchema):
+        print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(e, ImportFailed):
         print(f"error: the database's types cannot be written as definitions that compile, nothing "

@@ -102,3 +102,14 @@ def test_baseline_builds_on_the_dev_url_when_the_role_may_not_create_databases(
     assert "baseline: the database is at migration 1" in out
     code, _, err = run_cli(tmp_path, capsys, "apply", "--database-url", url, "--dev-url", admin_url)
     assert code == 2 and "--dev-url is for --baseline" in err
+
+
+def test_import_of_a_schema_that_does_not_exist_is_an_error(tmp_path: Path, database_url: str, capsys) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE users (id bigint PRIMARY KEY)")
+    code, out, err = run_cli(tmp_path, capsys, "import", "--database-url", database_url,
+                             "--schema", "public", "--schema", "publik")
+    assert code == 2, out + err
+    assert err == ("error: --schema publik: the database has no schema publik (did you mean 'public'?); "
+                   "nothing written\n")
+    assert not (tmp_path / "definitions").exists()
