@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .apply import Files, Refused, file_problem, interruptible, read_files
+from .apply import Files, Refused, check_version, file_problem, interruptible, read_files
 from .database import connect
 from .diff import diff
 from .drift import in_words
@@ -61,10 +61,7 @@ def baseline(project: Project, url: str, settings: Settings, version: int,
     """Record migrations up to `version` as applied, if the live catalog equals the schema they produce
     (built in a throwaway database on `dev_url`'s server, else as throwaway.dev_server picks)."""
     state = load_state(project.read_state_bytes())
-    versions = [m.version for m in state.migrations]
-    if version not in versions:
-        newest = f"the newest is {max(versions)}" if versions else "there are none"
-        raise Refused(f"there is no migration {version} in generated/state.json ({newest})")
+    check_version(state, version, "")
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn, exclusive(conn, settings.lock_timeout, report):
         files = read_files(project, state)

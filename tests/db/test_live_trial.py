@@ -113,3 +113,19 @@ def test_import_of_a_schema_that_does_not_exist_is_an_error(tmp_path: Path, data
     assert err == ("error: --schema publik: the database has no schema publik (did you mean 'public'?); "
                    "nothing written\n")
     assert not (tmp_path / "definitions").exists()
+
+
+def test_to_a_version_that_is_no_migration_is_refused(tmp_path: Path, database_url: str, capsys) -> None:
+    write_definitions(tmp_path, {"users.yaml": USERS})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    url = ("--database-url", database_url)
+    for args in (("apply", "--to", "99"), ("apply", "--to", "0"), ("apply", "--dry-run", "--to", "2")):
+        code, out, err = run_cli(tmp_path, capsys, *args, *url)
+        assert code == 3, (args, out, err)
+        assert f"there is no migration {args[-1]} in generated/state.json (the newest is 1)" in err
+    code, _, err = run_cli(tmp_path, capsys, "apply", "--to", "1", *url)
+    assert code == 0, err
+    code, _, err = run_cli(tmp_path, capsys, "rollback", "--to", "7", *url)
+    assert code == 3 and "no migration 7" in err and "--to 0 rolls back every migration" in err
+    code, _, err = run_cli(tmp_path, capsys, "rollback", "--to", "0", *url)
+    assert code == 0, err
