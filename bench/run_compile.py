@@ -81,43 +81,17 @@ def load_generator(path: Path):
     return mod
 
 
-def dedupe_status(schema: dict) -> int:
-    """Rename a random `status` column that the enum `status` column then duplicates.
-
-    The generator may pick `status` from its column words and later add the enum column
-    `status` too; schemac rightly rejects the table. The first one is renamed (and a check
-    on it follows), which keeps the generator's random sequence, and so its output, otherwise
-    identical.
-    """
-    fixed = 0
-    for t in schema["tables"].values():
-        names = [c["name"] for c in t["columns"]]
-        if names.count("status") < 2:
-            continue
-        first = next(c for c in t["columns"] if c["name"] == "status")
-        new = "status_word"
-        first["name"] = new
-        for chk in t["checks"]:
-            if chk["expression"].split()[0] == "status":
-                chk["expression"] = new + chk["expression"][len("status"):]
-                chk["name"] = chk["name"].replace("_status_", f"_{new}_")
-        fixed += 1
-    return fixed
-
-
 def generate(gen_path: Path, out: Path, tables: int, seed: int) -> tuple[Path, Path]:
     """Write OUT/base/definitions and OUT/evolved/definitions the way gen_definitions.py does."""
     gen = load_generator(gen_path)
     rng = random.Random(seed)
     schema = gen.make_schema(tables, rng)
-    fixed = dedupe_status(schema)
     base, evolved = out / "base", out / "evolved"
     gen.write(schema, base)
     gen.evolve(schema, rng)
     gen.write(schema, evolved)
     cols = sum(len(t["columns"]) for t in schema["tables"].values())
-    print(f"generated {tables} tables (evolved: {len(schema['tables'])} tables, {cols} columns); "
-          f"{fixed} duplicate 'status' columns renamed", file=sys.stderr)
+    print(f"generated {tables} tables (evolved: {len(schema['tables'])} tables, {cols} columns)", file=sys.stderr)
     return base, evolved
 
 

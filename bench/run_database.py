@@ -53,7 +53,6 @@ def compiled_project(tables: int, root: Path) -> Path:
 
     gen = run_compile.load_generator(generator())
     schema = gen.make_schema(tables, random.Random(7))
-    run_compile.dedupe_status(schema)
     for t in schema["tables"].values():
         status = next((c for c in t["columns"] if c["name"] == "status"), None)
         if status is None or not status["type"].startswith("status_"):
