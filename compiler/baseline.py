@@ -20,6 +20,7 @@ from .project import Project
 from .scratch import canonical
 from .settings import Settings
 from .state import MigrationRecord, State, load_state
+from .unmanaged import managed_part
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ def baseline(project: Project, url: str, settings: Settings, version: int,
         todo = [m for m in state.migrations if m.version <= version and m.version not in rows]
         if not todo:
             return Baseline([], [])
-        changes = diff(introspect(conn, table), schema_at(state, version, files, url))
+        changes = diff(managed_part(conn, introspect(conn, table)), schema_at(state, version, files, url))
         if changes:
             return Baseline([], [in_words(c) for c in changes])
         ensure_table(conn, table)

@@ -14,6 +14,7 @@ from .scratch import canonical
 from .settings import Settings
 from .state import load_state
 from .throwaway import dev_server
+from .unmanaged import managed_part
 
 # How each kind of change reads as a difference found in the database.
 _WORDS: dict[type[ch.Change], str] = {
@@ -80,7 +81,7 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
         check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
-        live = introspect(conn, settings.migrations_table)
+        live = managed_part(conn, introspect(conn, settings.migrations_table))
     wanted = canonical(state.schema, dev_server(dev_url, url))
     changes = diff(live, wanted)
     if not changes:
