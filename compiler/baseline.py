@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .apply import Files, Refused, file_problem, interruptible, read_files
 from .database import connect, scratch_database
 from .diff import diff
-from .drift import in_words
+from .drift import differences
 from .introspect import introspect
 from .migration_file import run_migration
 from .migrations_table import Applied, applied_rows, ensure_table, exclusive, recorder
@@ -74,9 +74,10 @@ def baseline(project: Project, url: str, settings: Settings, version: int,
         todo = [m for m in state.migrations if m.version <= version and m.version not in rows]
         if not todo:
             return Baseline([], [])
-        changes = diff(managed_part(conn, introspect(conn, table)), schema_at(state, version, files, url))
+        live = managed_part(conn, introspect(conn, table))
+        changes = diff(live, schema_at(state, version, files, url))
         if changes:
-            return Baseline([], [in_words(c) for c in changes])
+            return Baseline([], differences(changes))
         ensure_table(conn, table)
         with conn.transaction():
             for m in todo:

@@ -8,6 +8,7 @@ from .database import connect
 from .diff import diff
 from .introspect import introspect
 from .migrations_table import check_table
+from .pipeline import destructive_reasons, rename_twins
 from .project import Project
 from .render import Renderer
 from .scratch import canonical
@@ -75,6 +76,25 @@ def in_words(change: ch.Change) -> str:
     return _WORDS[type(change)].format(s=change.subject)
 
 
+def _rename_hint(kind: str, old: str, new: str) -> str:
+    return f"; it may be {kind} {new} renamed by hand (renaming it back keeps the data)"
+
+
+def differences(changes: list[ch.Change]) -> list[str]:
+    """One line per difference; a drop that loses data says so, and names what it may be a rename of."""
+    twins = rename_twins(changes)
+    out = []
+    for c in changes:
+        line = in_words(c)
+        if isinstance(c, ch.DropColumn | ch.DropTable) and c.destructive:
+            line += " (its data would be dropped)"
+        if c.subject in twins and isinstance(c, ch.DropColumn | ch.DropTable):
+            kind, twin = twins[c.subject]
+            line += _rename_hint(kind, c.subject, twin)
+        out.append(line)
+    return out
+
+
 def find_drift(project: Project, url: str, settings: Settings, dev_url: str | None = None) -> Drift:
     """Compare the live schema with state.json (both as PostgreSQL spells them); the reference
     copy is built on a throwaway database (see throwaway.dev_server for which server)."""
@@ -86,5 +106,7 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
     changes = diff(live, wanted)
     if not changes:
         return Drift([], "")
-    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, [])
-    return Drift([in_words(c) for c in changes], sql)
+    notes = [f"DESTRUCTIVE, review before running: {line}"
+             for line in destructive_reasons(changes, _rename_hint)]
+    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes)
+    return Drift(differences(changes), sql)

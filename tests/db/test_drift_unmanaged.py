@@ -46,7 +46,8 @@ def test_drift_still_reports_an_extra_plain_table_and_says_it_drops_data(tmp_pat
     run_sql_file(database_url, "CREATE TABLE extra (id int); CREATE TYPE stray AS ENUM ('a');")
     code, out, err = schemac(project, "drift", "--database-url", database_url, capsys=capsys)
     assert code == 1, out + err
-    assert "table public.extra is not in the definitions" in out
+    assert "table public.extra is not in the definitions (its data would be dropped)" in out
     assert "enum public.stray is not in the definitions" in out
     assert "DROP TABLE public.extra" in out
     assert "parted" not in out and "invoice" not in out and "inh_child" not in out
+    assert "\n-- DESTRUCTIVE, review before running: drop table public.extra: its rows are lost\n" in out
