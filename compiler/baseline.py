@@ -77,7 +77,7 @@ def baseline(project: Project, url: str, settings: Settings, version: int,
         live = managed_part(conn, introspect(conn, table))
         changes = diff(live, schema_at(state, version, files, url))
         if changes:
-            return Baseline([], differences(changes))
+            return Baseline([], differences(changes, live))
         ensure_table(conn, table)
         with conn.transaction():
             for m in todo:

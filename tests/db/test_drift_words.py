@@ -44,3 +44,23 @@ def test_a_hand_renamed_column_is_a_destructive_drop_that_may_be_a_rename(tmp_pa
     assert ('\n-- DESTRUCTIVE, review before running: drop column public.t.ID (integer): its data is lost; '
             'it may be column id renamed by hand (renaming it back keeps the data)\n') in out
     assert 'DROP COLUMN "ID"' in out
+
+
+def test_a_type_changed_by_hand_is_one_difference_of_type_and_none_of_default(tmp_path: Path, database_url: str,
+                                                                               capsys) -> None:
+    project = applied(tmp_path, database_url, capsys)
+    run_sql_file(database_url, "ALTER TABLE t ALTER COLUMN status TYPE varchar(20), ALTER COLUMN n TYPE text")
+    words, _ = drift(project, database_url, capsys)
+    assert words == ["column public.t.status has another type", "column public.t.n has another type"]
+
+
+def test_a_type_and_default_changed_by_hand_say_each_once(tmp_path: Path, database_url: str, capsys) -> None:
+    project = applied(tmp_path, database_url, capsys)
+    run_sql_file(database_url, "ALTER TABLE t ALTER COLUMN n TYPE text, ALTER COLUMN n SET DEFAULT 'seven', "
+                               "ALTER COLUMN status TYPE varchar(20), ALTER COLUMN status DROP DEFAULT")
+    words, out = drift(project, database_url, capsys)
+    assert sorted(words) == ["column public.t.n has another type",
+                             "column public.t.n has the default 'seven'::text but should have 0",
+                             "column public.t.status has another type",
+                             "column public.t.status has no default but should have 'new'::text"]
+    assert "SET DEFAULT 'new'::text;" in out and "SET DEFAULT 0;" in out
