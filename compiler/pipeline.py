@@ -84,7 +84,8 @@ def write_diagrams(project: Project, diagrams: dict[str, bytes]) -> list[str]:
 
 def renamed_from_hint(kind: str, old: str, new: str) -> str:
     """compile's hint where a drop and an addition look like a rename the definitions did not declare."""
-    return f"; if {old} was renamed to {new}, add 'renamed_from: {old}' to {kind} {new}"
+    was = "it" if kind == "table" else old
+    return f"; if {was} was renamed to {new}, add 'renamed_from: {old}' to {kind} {new}"
 
 
 def rename_twins(changes: list[ch.Change]) -> dict[str, tuple[str, str]]:
