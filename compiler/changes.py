@@ -314,6 +314,28 @@ class DropSerial(ColumnChange):
 
 
 @dataclass(frozen=True, slots=True)
+class SetSequenceType(ColumnChange):
+    """serial <-> bigserial <-> smallserial: the same sequence, now of the column's integer type."""
+
+    integer_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class SerialToIdentity(ColumnChange):
+    """A serial column becomes an identity column that numbers on where the serial's sequence stood."""
+
+    identity: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityToSerial(ColumnChange):
+    """An identity column becomes serial, its new sequence numbering on where the identity's stood."""
+
+    sequence: str
+    integer_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class DropGeneration(ColumnChange):
     """A generated column becomes a plain one, keeping its values (DROP EXPRESSION)."""
 
@@ -494,21 +516,25 @@ PHASES: tuple[type[Change], ...] = (
     DropColumn, DropTable,  # before renames and additions, which may reuse their names
     RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
     CreateTable,
-    AddColumn, DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, SetCollation,
+    DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, SetCollation,
+    AddColumn,  # after type changes: a generated column may read a column whose type changes
     DropNotNull, SetNotNull,
-    SetDefault, AddSerial, AddIdentity, SetIdentity, SetSequenceOptions,
+    SetDefault, AddSerial, AddIdentity, SetIdentity, SetSequenceType, SerialToIdentity, IdentityToSerial,
+    SetSequenceOptions,
     SetEnumComment, SetTableComment, SetColumnComment,
     AddConstraint, CreateIndex, AddForeignKey,
     SetForeignKeyDeferrable, SetConstraintComment, SetIndexStorage, SetIndexComment,
     DropEnum, DropExtension, DropSchema,
 )
 CHANGE_KINDS: tuple[type[Change], ...] = PHASES
-_PHASE = {kind: i for i, kind in enumerate(PHASES)}
+# renames of names that share namespaces (a schema's relations, a table's constraints): one phase,
+# kept in the order diff gives them, which frees each name before it is taken
+NAME_MOVES: tuple[type[Change], ...] = (RenameSequence, RenameConstraint, RenameIndex)
+_PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
+_ORDER_BY_DIFF = (RenameTable, *NAME_MOVES)
 
 
 def _object_key(c: Change) -> str:
-    if isinstance(c, RenameTable):
-        return c.schema  # table renames keep the order diff gave them: a chain or swap depends on it
     for attr in ("table", "enum"):
         value = getattr(c, attr, None)
         if isinstance(value, Table | Enum):
@@ -518,6 +544,15 @@ def _object_key(c: Change) -> str:
     return c.subject
 
 
+def by_kind_and_object(changes: list[Change]) -> list[Change]:
+    """Changes sorted by their kind's place in PHASES, then by object: the order renames start from."""
+    return sorted(changes, key=lambda c: (PHASES.index(type(c)), _object_key(c)))
+
+
 def ordered(changes: list[Change]) -> list[Change]:
     """Changes sorted into an order PostgreSQL accepts; stable within one object."""
-    return sorted(changes, key=lambda c: (_PHASE[type(c)], _object_key(c)))
+    def key(c: Change) -> tuple[int, str]:
+        if isinstance(c, _ORDER_BY_DIFF):
+            return _PHASE[type(c)], c.schema  # type: ignore[attr-defined] # diff ordered them: chains, swaps
+        return _PHASE[type(c)], _object_key(c)
+    return sorted(changes, key=key)

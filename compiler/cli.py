@@ -280,6 +280,8 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     print(f"wrote generated/{result.record.rollback}")
     print("wrote generated/chartdb/ and generated/schema.md")
     print("wrote generated/state.json")
+    for line in result.notes:
+        print(f"note: {line}")
     return EXIT_OK
 
 

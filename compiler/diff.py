@@ -11,11 +11,12 @@ from dataclasses import dataclass, replace
 from . import changes as ch
 from .casts import assignment_castable, lossy
 from .constraint_changes import constraint_changes
-from .model import Column, Enum, Schema, Table, Unique
+from .model import Check, Column, Enum, Schema, Table, Unique
 from .names import default_name, quote_ident
-from .renames import Renames, rename_steps, resolve_renames, temporary_name
+from .qualify import sql_type
+from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
 from .sequences import TYPE_RANGES, all_options, resolved
-from .types import SERIAL_TYPES, enum_type_spelling, with_columns_renamed
+from .types import SERIAL_TYPES, enum_type_spelling, referenced_columns, with_columns_renamed
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,7 @@ def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes) -> lis
     superseded = {(c.schema, c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
     out = [c for c in out if not (isinstance(c, ch.RenameConstraint)
                                   and (c.schema, c.table, c.new_name) in superseded)]
-    return out + rebuilt
+    return _order_name_moves(new, out) + rebuilt
 
 
 def _order_table_renames(old: Schema, new: Schema, renames: Renames, out: list[ch.Change]) -> list[ch.Change]:
@@ -121,6 +122,37 @@ def _order_table_renames(old: Schema, new: Schema, renames: Renames, out: list[c
         pairs = [(c.old_name, c.new_name) for c in moves if c.schema == schema]
         ordered += [ch.RenameTable(schema, o, n) for o, n in rename_steps(pairs, staying)]
     return [c for c in out if not isinstance(c, ch.RenameTable)] + ordered
+
+
+def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
+    """Is the renamed constraint one whose index carries its name (primary key, unique)?"""
+    table = new.tables.get(f"{c.schema}.{c.table}")
+    return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
+
+
+def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
+    """Sequence, index and constraint renames in an order that frees each name before it is taken.
+
+    They follow table and column renames, and share namespaces: sequences, indexes and the
+    indexes of primary keys and unique constraints are relations of their schema; constraint
+    names are unique per table. When tables chain or swap, so do their default-named objects
+    (a_pkey -> b_pkey while b_pkey -> c_pkey), so they are ordered together, through a free
+    name where they form a cycle. changes.ordered() keeps this order.
+    """
+    kinds = ch.NAME_MOVES
+    moves = ch.by_kind_and_object([c for c in out if isinstance(c, kinds)])
+    if not moves:
+        return out
+
+    def spaces(c: ch.Change) -> tuple[object, ...]:
+        if isinstance(c, ch.RenameConstraint):
+            table = ("constraint", c.schema, c.table)
+            return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
+        return (("relation", c.schema),)  # type: ignore[attr-defined]
+
+    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])  # type: ignore[attr-defined]
+    return ([c for c in out if not isinstance(c, kinds)]
+            + [replace(moves[i], old_name=step.old, new_name=step.new) for i, step in steps])
 
 
 def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renames: Renames) -> list[ch.Change]:
@@ -177,7 +209,6 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
     if a.name != b.name:
         out.append(ch.RenameTable(a.schema, a.name, b.name))
     colmap = renames.columns.get(b.key, {})
-    out += _columns(a, b, colmap, enums)
     retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in enums.recreated}
     # a check or index expression over a column whose type changes is rebuilt by PostgreSQL from
     # its text, casts and all ('id >= 0' on numeric, then on integer: 'id::numeric >= 0::numeric'):
@@ -187,12 +218,26 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
         if before and after and SERIAL_TYPES.get(before.type, before.type) != SERIAL_TYPES.get(after.type, after.type):
             retyped |= {old_name, new_name}
     # a generated column rebuilt (drop + add) takes its constraints and indexes with it
-    rebuilt = {c.name for c in b.columns if c.generated is not None and (prev := a.column(
-        next((o for o, n in colmap.items() if n == c.name), ""))) is not None and (
-        prev.generated is None or with_columns_renamed(prev.generated, colmap) != c.generated)}
+    rebuilt = _generated_to_rebuild(a, b, colmap, retyped)
+    out += _columns(a, b, colmap, enums, rebuilt)
     out += constraint_changes(a, b, colmap, renames, retyped, rebuilt)
     if a.comment != b.comment:
         out.append(ch.SetTableComment(b.schema, b.name, b.comment))
+    return out
+
+
+def _generated_to_rebuild(a: Table, b: Table, colmap: dict[str, str], retyped: set[str]) -> set[str]:
+    """Generated columns to drop and add again: PostgreSQL 15 cannot change a generation
+    expression in place, nor the type of a column a generation expression reads."""
+    back = {new: old for old, new in colmap.items()}
+    out = set()
+    for col in b.columns:
+        prev = a.column(back.get(col.name, ""))
+        if col.generated is None or prev is None:
+            continue
+        changed = prev.generated is None or with_columns_renamed(prev.generated, colmap) != col.generated
+        if changed or set(referenced_columns(col.generated.text)) & retyped:
+            out.add(col.name)
     return out
 
 
@@ -210,7 +255,7 @@ def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[
     return out
 
 
-def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes) -> list[ch.Change]:
+def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes, rebuild: set[str]) -> list[ch.Change]:
     out: list[ch.Change] = _owned_sequence_renames(a, b, colmap)
     back = {new: old for old, new in colmap.items()}
     s, t = b.schema, b.name
@@ -224,9 +269,7 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes) -> li
             if col.comment is not None:
                 out.append(ch.SetColumnComment(s, t, col.name, col.comment))
             continue
-        generated = with_columns_renamed(prev.generated, colmap) if prev.generated is not None else None
-        if col.generated is not None and generated != col.generated:
-            # a new generation expression: PostgreSQL 15 cannot change one in place, so rebuild the column
+        if col.name in rebuild:
             out += [ch.DropColumn(s, a.name, prev), ch.AddColumn(s, t, col)]
             rebuilt.add(prev.name)
             if col.comment is not None:
@@ -253,10 +296,22 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     # serial is an integer type plus an owned sequence as its default: change the two apart
     a_type, b_type = SERIAL_TYPES.get(a.type, a.type), SERIAL_TYPES.get(b.type, b.type)
     sequence = default_name(t, [name], "seq")
-    if a.type != b.type and a.type in SERIAL_TYPES:
-        out.append(ch.DropSerial(s, t, name))
-    if a.type != b.type and b.type in SERIAL_TYPES:
-        out.append(ch.AddSerial(s, t, name, sequence, b_type, b.sequence, _first_number(b_type, b.sequence)))
+    # a sequence that becomes another kind of sequence hands its position on: no id is given twice
+    # (sequence options on either side take the general way: a new sequence with its options)
+    plain = not a.sequence and not b.sequence
+    serial_to_identity = plain and a.type in SERIAL_TYPES and b.identity is not None and a.identity is None
+    identity_to_serial = plain and a.identity is not None and b.type in SERIAL_TYPES and b.identity is None
+    if plain and a.type != b.type and a.type in SERIAL_TYPES and b.type in SERIAL_TYPES:
+        out.append(ch.SetSequenceType(s, t, name, b_type))
+    elif serial_to_identity:
+        out.append(ch.SerialToIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
+    elif identity_to_serial:
+        out.append(ch.IdentityToSerial(s, t, name, sequence, b_type))
+    else:
+        if a.type != b.type and a.type in SERIAL_TYPES:
+            out.append(ch.DropSerial(s, t, name))
+        if a.type != b.type and b.type in SERIAL_TYPES:
+            out.append(ch.AddSerial(s, t, name, sequence, b_type, b.sequence, _first_number(b_type, b.sequence)))
     base = b_type.removesuffix("[]")
     recast = a_type == b_type and base in enums.recreated
     if a_type != b_type or recast:
@@ -275,7 +330,7 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
                    else ch.DropDefault(s, t, name, a.default))  # type: ignore[arg-type]
     if a_type == b_type and not recast and a.collation != b.collation:
         out.append(ch.SetCollation(s, t, name, b_type, b.collation))  # a type change above carries it
-    if a.identity != b.identity:
+    if a.identity != b.identity and not (serial_to_identity or identity_to_serial):
         if a.identity is None:
             out.append(ch.AddIdentity(s, t, name, b.identity, b.sequence,  # type: ignore[arg-type]
                                       _first_number(b_type, b.sequence)))
@@ -312,9 +367,9 @@ def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
     from_enum = old.removesuffix("[]") in enums.spellings and not assignment_castable(old, new)
     if recast or from_enum:
         array = "[]" if new.endswith("[]") else ""
-        using = f"{col}::text{array}::{new}"
+        using = f"{col}::text{array}::{sql_type(new)}"
     elif assignment_castable(old, new):
         using = None
     else:
-        using = f"{col}::{new}"
+        using = f"{col}::{sql_type(new)}"
     return ch.AlterColumnType(s, t, name, old, new, using, False if recast else lossy(old, new))

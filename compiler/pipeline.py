@@ -29,6 +29,7 @@ class CompileResult:
     up_sql: str = ""
     refused: list[str] = field(default_factory=list)
     diagrams: dict[str, bytes] = field(default_factory=dict)  # chartdb/... and schema.md, from the definitions
+    notes: list[str] = field(default_factory=list)  # what the migration's header tells a reviewer
     leftovers: list[str] = field(default_factory=list)  # of an interrupted compile, removed before writing
 
 
@@ -141,6 +142,25 @@ def destructive_reasons(changes: list[ch.Change],
     return out
 
 
+def appended_column_notes(changes: list[ch.Change], new: Schema) -> list[str]:
+    """One line per column added to an existing table before columns it already has: PostgreSQL
+    appends it, so the table's column order differs from the definitions' (and from a fresh build)."""
+    added: dict[str, set[str]] = {}
+    for c in changes:
+        if isinstance(c, ch.AddColumn):
+            added.setdefault(f"{c.schema}.{c.table}", set()).add(c.definition.name)
+    out = []
+    for key, names in added.items():
+        table = new.tables[key]
+        order = [col.name for col in table.columns]
+        for i, name in enumerate(order):
+            if name in names and any(later not in names for later in order[i + 1:]):
+                label = table.name if table.schema == "public" else key
+                out.append(f"{label}.{name} is added at the end of the table; "
+                           f"PostgreSQL cannot insert a column in the middle")
+    return out
+
+
 def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False,
                     diagrams: bool = True) -> CompileResult:
     """Diff the definitions against state.json and render the next migration and its rollback.
@@ -167,14 +187,16 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     up_file, down_file = migration_file(version, mname), rollback_file(version)
     renderer = Renderer(project.root)
     notes = [f"destructive (compiled with --allow-destructive): {line}" for line in destructive_reasons(changes)]
+    notes += appended_column_notes(changes, new)
     up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", changes, notes)
+    back = diff(new, state.schema)
     down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
-                              f"{up_file.split('/')[-1][:-4]}", diff(new, state.schema), [])
+                              f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back, state.schema))
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))
     result.files = {up_file: up.encode(), down_file: down.encode(), **result.diagrams,
                     "state.json": dump_state(new_state)}
-    result.record, result.up_sql = record, up
+    result.record, result.up_sql, result.notes = record, up, notes
     return result
 
 

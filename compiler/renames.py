@@ -38,12 +38,10 @@ def renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], na
         hint = hint_of(v)
         if hint and hint != name_of(v) and hint in old_by_name and old_by_name[hint] not in wanted:
             wanted[old_by_name[hint]] = k
-    undo: set[str] = set()  # old keys whose hint is on the old side: a rollback undoing a rename
-    for k, v in old_items.items():
+    for k, v in old_items.items():  # a hint on the old side: a rollback undoing a rename
         hint = hint_of(v)
         if hint and hint != name_of(v) and hint in new_by_name and k not in wanted:
             wanted[k] = new_by_name[hint]
-            undo.add(k)
     pairs: dict[str, str] = {}
     progress = True
     while progress:
@@ -60,33 +58,63 @@ def renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], na
             at = rest[at]
         if at == start:
             pairs.update({o: rest.pop(o) for o in cycle})
-    # Undoing "t renamed to archived_t, and a new t created": archived_t takes its name back and
-    # the t created since is dropped (DISPLACED), instead of the rename being lost.
-    for o, n in rest.items():
-        if o in undo and o not in new_items and n not in pairs.values() and pairs.get(n, DISPLACED) == DISPLACED:
-            pairs[o] = n
-            pairs[n] = DISPLACED
+    # A name taken by a rename from an object that goes: undoing "t renamed to archived_t, and a
+    # new t created" gives archived_t its name back and drops the t created since (DISPLACED),
+    # instead of the rename being lost; the same for a chain undone (c <- b <- a, and a new a),
+    # and for "id renamed to ID" where the old ID is dropped. The first of the chain must be gone
+    # from the new schema: otherwise the hint is one whose rename an earlier migration made.
+    for head in [o for o in rest if o not in rest.values()]:  # nothing is renamed to a chain's head
+        chain, at = [], head
+        while at in rest and at not in chain:
+            chain.append(at)
+            at = rest[at]
+        if head not in new_items and at not in pairs.values() and pairs.get(at, DISPLACED) == DISPLACED:
+            pairs.update({o: rest[o] for o in chain})
+            pairs[at] = DISPLACED
     return pairs
 
 
 def rename_steps(pairs: list[tuple[str, str]], occupied: set[str]) -> list[tuple[str, str]]:
     """Renames in an order that never takes a name still in use; a cycle goes through a temporary name."""
-    pending = dict(pairs)
-    taken = set(occupied)
-    steps: list[tuple[str, str]] = []
+    moves = [NameMove(o, n, ("",)) for o, n in pairs]
+    return [(step.old, step.new) for _, step in move_steps(moves, {("", n) for n in occupied})]
+
+
+@dataclass(frozen=True, slots=True)
+class NameMove:
+    """One rename, and the namespaces its name lives in (a primary key's name is both a constraint
+    name in its table and an index name in its schema)."""
+
+    old: str
+    new: str
+    spaces: tuple[object, ...]
+
+
+def move_steps(moves: list[NameMove], occupied: set[tuple[object, str]] = frozenset()) -> list[tuple[int, NameMove]]:
+    """`moves` in an order that never takes a name still in use in any of its namespaces, as
+    (index of the move, step): a chain runs back to front, a swap or longer cycle goes through a
+    name free in every namespace of the move. Moves that do not conflict keep their order."""
+    taken = set(occupied) | {(sp, m.old) for m in moves for sp in m.spaces}
+    pending: dict[int, NameMove] = dict(enumerate(moves))
+    steps: list[tuple[int, NameMove]] = []
+
+    def take(i: int, step: NameMove) -> None:
+        steps.append((i, step))
+        taken.difference_update((sp, step.old) for sp in step.spaces)
+        taken.update((sp, step.new) for sp in step.spaces)
+
     while pending:
-        ready = [(o, n) for o, n in pending.items() if n not in taken]
+        ready = [i for i, m in pending.items() if all((sp, m.new) not in taken for sp in m.spaces)]
         if not ready:
-            o, n = next(iter(pending.items()))
-            temp = temporary_name(o, "__renaming")
-            while temp in taken:
+            i, m = next(iter(pending.items()))
+            temp = temporary_name(m.old, "__renaming")
+            while any((sp, temp) in taken for sp in m.spaces):
                 temp = temporary_name(temp, "_")
-            ready, pending = [(o, temp)], {temp: n, **{k: v for k, v in pending.items() if k != o}}
-        for o, n in ready:
-            steps.append((o, n))
-            taken.discard(o)
-            taken.add(n)
-            pending.pop(o, None)
+            take(i, NameMove(m.old, temp, m.spaces))
+            pending[i] = NameMove(temp, m.new, m.spaces)
+            continue
+        for i in ready:
+            take(i, pending.pop(i))
     return steps
 
 

@@ -16,14 +16,27 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import changes as ch
 from .errors import TemplateProblem
+from .migration_file import MARK
 from .model import Expr
 from .names import qualified, quote_ident, quote_literal
+from .qualify import expression_sql, sql_type
 from .types import enum_type_spelling, string_literals
 
 
 def comment_text(text: object) -> str:
     """Text safe inside a `--` comment: a line break in a name must not end the comment."""
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+
+
+def dollar_quote(body: str) -> str:
+    """`body` between dollar quotes whose tag it does not contain (a name may hold `$schemac$`)."""
+    tag, n = "schemac", 0
+    while f"${tag}$" in body:
+        n += 1
+        tag = f"schemac{n}"
+    body = body.strip()
+    opening = f"${tag}$ " if body.startswith("BEGIN") else f"${tag}$\n"  # declarations start a line
+    return f"{opening}{body} ${tag}$"
 
 
 def builtin_templates() -> Path:
@@ -47,6 +60,9 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["literal"] = quote_literal
     env.filters["idents"] = lambda names: ", ".join(quote_ident(n) for n in names)
     env.filters["comment"] = comment_text
+    env.filters["dollar_quote"] = dollar_quote
+    env.filters["sql"] = expression_sql  # an Expr as DDL writes it
+    env.filters["sql_type"] = sql_type  # a column type as DDL names it
     env.filters["dotted"] = lambda name: ".".join(quote_ident(p) for p in name.split("."))  # schema.name
     return env
 
@@ -166,8 +182,12 @@ class Renderer:
                            f"that added it, so the values are committed first.")]
 
     def migration(self, title: str, changes: list[ch.Change], notes: list[str]) -> str:
-        """A whole migration file: header, then BEGIN; ... COMMIT; per transaction."""
-        text = self._render("migration.sql.j2", title=title, notes=notes, blocks=self.blocks(changes))
+        """A whole migration file: header, then BEGIN; ... COMMIT; per transaction, each transaction
+        and statement marked by a `-- schemac:` line that apply splits the file at."""
+        blocks = self.blocks(changes)
+        # marks are only safe where no statement holds their text (a comment's text may)
+        marked = not any(MARK in sql for b in blocks for _, sql in b.statements)
+        text = self._render("migration.sql.j2", title=title, notes=notes, blocks=blocks, marked=marked)
         return text.rstrip("\n") + "\n"
 
 

@@ -200,7 +200,7 @@ def _failing_statement(conn: psycopg.Connection, text: str, committed: int) -> s
     found: str | None = None
     try:
         with conn.transaction():
-            for chunk in _change_chunks(part.sql):
+            for chunk in part.statements or _change_chunks(part.sql):  # marked files say where
                 try:
                     conn.execute(chunk.encode())
                 except psycopg.Error:

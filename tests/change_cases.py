@@ -226,6 +226,73 @@ CASES: dict[str, tuple[str, str]] = {
                     + "  - {name: name, renamed_from: note, type: integer}\n"),
     "table_renamed_and_its_name_reused": (
         T, T.replace("table: t\n", "table: archived_t\nrenamed_from: t\n") + "---\n" + T),
+    "table_rename_chain": (
+        d("""
+        table: a
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: x, type: text, unique: true}
+        indexes:
+          - columns: [x]
+        ---
+        table: b
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: a_id, type: integer, references: a.id}
+        """),
+        d("""
+        table: b
+        renamed_from: a
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: x, type: text, unique: true}
+        indexes:
+          - columns: [x]
+        ---
+        table: c
+        renamed_from: b
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: a_id, type: integer, references: b.id}
+        """)),
+    "table_swap": (
+        d("""
+        table: a
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: b_id, type: integer, references: b.id}
+        ---
+        table: b
+        columns:
+          - {name: id, type: serial, primary_key: true}
+        """),
+        d("""
+        table: b
+        renamed_from: a
+        columns:
+          - {name: id, type: serial, primary_key: true}
+          - {name: b_id, type: integer, references: a.id}
+        ---
+        table: a
+        renamed_from: b
+        columns:
+          - {name: id, type: serial, primary_key: true}
+        """)),
+    "serial_to_identity": (T + "  - {name: n, type: serial}\n",
+                           T + "  - {name: n, type: bigint, identity: always}\n"),
+    "serial_to_bigserial": (T + "  - {name: n, type: serial}\n", T + "  - {name: n, type: bigserial}\n"),
+    "generated_column_over_retyped_column": (
+        T + "  - {name: n, type: integer}\n  - {name: g, type: bigint, generated: n * 2, unique: true}\n",
+        T + "  - {name: n, type: bigint}\n  - {name: g, type: bigint, generated: n * 2, unique: true}\n"),
+    "column_chain_and_name_reused": (  # the rollback gives n back to the column renamed from it
+        T + "  - {name: n, type: integer}\n  - {name: m, type: integer}\n",
+        T + "  - {name: m, renamed_from: n, type: integer}\n  - {name: k, renamed_from: m, type: integer}\n"
+        "  - {name: n, type: timestamptz}\n"),
+    "column_renamed_onto_a_dropped_name": (  # id takes the name of ID, which goes
+        T.replace("{name: id, type: bigint, primary_key: true}", "{name: id, type: uuid, primary_key: true}")
+        + "  - {name: ID, type: integer}\n",
+        T.replace("{name: id, type: bigint, primary_key: true}",
+                  "{name: ID, renamed_from: id, type: uuid, primary_key: true}")),
     "index_options": (
         T + "  - {name: created_at, type: timestamptz}\nindexes:\n  - columns: [created_at, name]\n",
         T + "  - {name: created_at, type: timestamptz}\n" + d("""

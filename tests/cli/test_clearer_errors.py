@@ -90,4 +90,4 @@ def test_an_enum_with_capitals_is_one_type_however_it_is_written(
     code, out, err = run(tmp_path, capsys, "plan")
     assert code == 0, err
     expected = '"Mood"[]' if spelling.endswith("[]'") else '"Mood"'
-    assert f"    mood {expected}" in out
+    assert f"    mood public.{expected}" in out  # DDL names the schema: the search_path cannot pick another

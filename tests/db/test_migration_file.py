@@ -6,6 +6,8 @@ import pytest
 
 from compiler.database import DatabaseError, connect
 from compiler.migration_file import run_migration, segments
+from tests.conftest import REPO
+from tests.db.catalog import catalog, run_sql_file
 
 FILE = """-- header
 BEGIN;
@@ -46,3 +48,14 @@ def test_a_failing_transaction_is_rolled_back_whole(database_url: str) -> None:
             run_migration(conn, bad, database_url)
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT to_regclass('public.a')").fetchone()[0] is None
+
+
+def test_files_compiled_before_the_marks_still_apply(database_url: str, second_database_url: str) -> None:
+    """The example's committed migration has no marks: the reader and psql make the same catalog."""
+    text = (REPO / "generated" / "migrations" / "001_initial_schema.sql").read_text()
+    assert "-- schemac:" not in text
+    with connect(database_url) as conn:
+        run_migration(conn, text, database_url)
+    run_sql_file(second_database_url, text)
+    assert catalog(database_url) == catalog(second_database_url)
+    assert catalog(database_url)["tables"]

@@ -312,3 +312,13 @@ def test_default_name_truncation_matches_postgresql_directly(database_url: str) 
             expected = {default_name(table, [], "pkey"), default_name(table, [column], "key"),
                         default_name(table, [column], "idx")}
             assert names == expected, (table, column)
+
+
+def test_catalog_type_list_is_postgresqls(database_url: str) -> None:
+    from compiler.qualify import CATALOG_TYPES
+
+    with psycopg.connect(database_url) as conn:
+        names = {n for (n,) in conn.execute(
+            "SELECT typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace "
+            "AND typname !~ '^_' AND typrelid = 0").fetchall()}
+    assert names == CATALOG_TYPES

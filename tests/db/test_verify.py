@@ -84,7 +84,7 @@ def test_a_type_change_that_only_rows_reject_is_not_proven(tmp_path: Path, admin
     assert "proven: rollback_002.sql restores the state before 002_alter_users.sql" in out
     assert "002_alter_users.sql failed on the state before it holding generated rows" in err
     assert 'invalid input syntax for type integer: "code_1"' in err
-    assert "-- AlterColumnType public.users.code" in err
+    assert "-- schemac:statement AlterColumnType public.users.code" in err
     assert "ALTER TABLE public.users ALTER COLUMN code TYPE integer USING code::integer;" in err
     assert "Traceback" not in err and "nothing written" in err
     assert generated_files(project) == before
@@ -111,7 +111,7 @@ def test_a_new_unique_on_repeating_rows_is_not_proven(tmp_path: Path, admin_url:
     code, _, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
     assert code == 5
     assert "could not create unique index" in err and "DETAIL: Key (admin)=(t) is duplicated." in err
-    assert "-- AddConstraint public.users.users_admin_key" in err
+    assert "-- schemac:statement AddConstraint public.users.users_admin_key" in err
 
 
 def test_a_rollback_that_does_not_restore_is_not_proven(tmp_path: Path, admin_url: str, capsys) -> None:
@@ -143,7 +143,7 @@ def test_a_migration_postgresql_rejects_names_file_and_statement(tmp_path: Path,
     code, _, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
     assert code == 5
     assert "002_add_users_phone.sql failed from scratch:" in err and 'type "txet" does not exist' in err
-    assert "-- AddColumn public.users.phone\n    ALTER TABLE public.users ADD COLUMN phone txet;" in err
+    assert "-- schemac:statement AddColumn public.users.phone\n    ALTER TABLE public.users ADD COLUMN phone txet;" in err
 
 
 def test_column_order_is_compared_where_it_can_match(tmp_path: Path, admin_url: str, capsys) -> None:

@@ -10,7 +10,7 @@ from compiler.diff import diff
 from compiler.model import Schema
 from compiler.render import Renderer
 from tests.change_cases import CASES
-from tests.helpers import schema_of
+from tests.helpers import run_cli, schema_of, write_definitions
 
 
 def _schema(text: str) -> Schema:
@@ -36,3 +36,31 @@ def test_cases_cover_every_change_kind() -> None:
         old, new = _schema(old_text), _schema(new_text)
         seen |= {type(c) for c in diff(old, new) + diff(new, old)}
     assert set(ch.CHANGE_KINDS) - seen == set()
+
+
+MIDDLE_BEFORE = """
+table: users
+columns:
+  - {name: id, type: bigint, primary_key: true}
+  - {name: email, type: text}
+  - {name: phone, type: text}
+  - {name: note, type: text}
+"""
+
+
+def test_a_column_added_in_the_middle_is_said_to_go_at_the_end(tmp_path, capsys, sql_snapshot) -> None:
+    """The header of the migration (and so `plan`) and of its rollback say where PostgreSQL puts it."""
+    write_definitions(tmp_path, {"users.yaml": MIDDLE_BEFORE})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    after = MIDDLE_BEFORE.replace("  - {name: phone, type: text}\n", "").replace(
+        "  - {name: email, type: text}\n", "  - {name: email, type: text}\n  - {name: fax, type: text}\n")
+    write_definitions(tmp_path, {"users.yaml": after})
+    code, plan, _ = run_cli(tmp_path, capsys, "plan")
+    assert code == 0
+    assert "-- users.fax is added at the end of the table; PostgreSQL cannot insert a column in the middle" in plan
+    code, out, _ = run_cli(tmp_path, capsys, "compile", "--allow-destructive")
+    assert code == 0 and "note: users.fax is added at the end of the table" in out
+    up = (tmp_path / "generated/migrations/002_drop_users_phone_and_add_users_fax.sql").read_text()
+    down = (tmp_path / "generated/migrations/rollback_002.sql").read_text()
+    assert up == plan
+    assert up + "\n" + down == sql_snapshot

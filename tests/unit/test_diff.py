@@ -229,7 +229,7 @@ def test_enum_value_removed_recreates_the_type() -> None:
     assert drop.destructive and drop.removed_values == ("b",)
     assert found[0].new_name == "st__old"
     alter = found[3]
-    assert alter.using == "s::text::st" and not alter.destructive
+    assert alter.using == "s::text::public.st" and not alter.destructive
 
 
 def test_enum_values_reordered_recreates_and_is_reported_as_destructive() -> None:

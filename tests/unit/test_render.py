@@ -69,7 +69,7 @@ def test_project_without_templates_uses_builtin_ones(tmp_path: Path) -> None:
 def test_each_statement_is_named_by_a_comment() -> None:
     changes = diff(schema_of(USERS), schema_of(WITH_PHONE))
     text = Renderer().migration("t", changes, [])
-    assert "-- AddColumn public.users.phone\nALTER TABLE" in text
+    assert "-- schemac:statement AddColumn public.users.phone\nALTER TABLE" in text
     assert text.count("BEGIN;") == 1 and text.count("COMMIT;") == 1
     assert text.endswith("COMMIT;\n")
 
@@ -134,3 +134,17 @@ def test_every_change_of_the_example_renders(tmp_path: Path) -> None:
     down = Renderer().migration("down", diff(s, Schema()), [])
     assert "CREATE TABLE public.users" in up and "DROP TABLE public.users" in down
     assert up.count(";") > 10
+
+
+def test_every_change_kind_reads_as_drift() -> None:
+    from compiler.drift import _WORDS
+
+    assert set(ch.CHANGE_KINDS) - set(_WORDS) == set()
+
+
+def test_a_do_block_is_quoted_with_a_tag_its_body_does_not_hold() -> None:
+    from compiler.render import dollar_quote
+
+    assert dollar_quote("BEGIN NULL; END") == "$schemac$ BEGIN NULL; END $schemac$"
+    quoted = dollar_quote("BEGIN PERFORM 'a$schemac$b$schemac1$'; END")
+    assert quoted.startswith("$schemac2$ ") and quoted.endswith(" $schemac2$")

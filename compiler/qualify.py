@@ -1,0 +1,87 @@
+"""User-defined types named with their schema wherever generated SQL names them.
+
+format_type() prints an enum of `public` without its schema, and the model keeps that spelling
+(state.json and the diff stay as they were). In DDL such a name would be looked up through the
+search_path, and a database whose search_path puts another schema with a type of the same name
+first would get that type. So the SQL names `public.mood`: in column types, USING casts, and
+casts inside defaults, checks and index expressions.
+
+Types brought by extensions are left to the search_path: an extension may live in any schema
+(a database may have installed it in `extensions` long before), and the model does not say which.
+"""
+from __future__ import annotations
+
+import re
+
+import sqlglot
+from sqlglot.errors import TokenError
+from sqlglot.tokens import TokenType
+
+from .model import Expr
+from .types import EXTENSION_TYPES, KNOWN_TYPE_NAMES
+
+# pg_type names in pg_catalog (PostgreSQL 15; no array or row types), and the SQL spellings of them
+CATALOG_TYPES = frozenset("""
+aclitem any anyarray anycompatible anycompatiblearray anycompatiblemultirange anycompatiblenonarray
+anycompatiblerange anyelement anyenum anymultirange anynonarray anyrange bit bool box bpchar bytea char
+cid cidr circle cstring date datemultirange daterange event_trigger fdw_handler float4 float8 gtsvector
+index_am_handler inet int2 int2vector int4 int4multirange int4range int8 int8multirange int8range
+internal interval json jsonb jsonpath language_handler line lseg macaddr macaddr8 money name numeric
+nummultirange numrange oid oidvector path pg_brin_bloom_summary pg_brin_minmax_multi_summary
+pg_ddl_command pg_dependencies pg_lsn pg_mcv_list pg_ndistinct pg_node_tree pg_snapshot point polygon
+record refcursor regclass regcollation regconfig regdictionary regnamespace regoper regoperator
+regproc regprocedure regrole regtype table_am_handler text tid time timestamp timestamptz timetz
+trigger tsm_handler tsmultirange tsquery tsrange tstzmultirange tstzrange tsvector txid_snapshot
+unknown uuid varbit varchar void xid xid8 xml
+""".split())
+_BUILTIN_WORDS = (CATALOG_TYPES | {n.split()[0] for n in KNOWN_TYPE_NAMES}
+                  | {"double", "national", "dec", "setof"}) - set(EXTENSION_TYPES)
+_LEADING_NAME = re.compile(r'"(?:[^"]|"")*"|[^\s."(\[]+')
+
+
+def _is_public_user_type(name: str, quoted: bool) -> bool:
+    word = name if quoted else name.lower()
+    return word not in _BUILTIN_WORDS and word not in EXTENSION_TYPES
+
+
+def sql_type(spelling: str) -> str:
+    """A canonical column type as DDL names it: an unqualified user type gets `public.`."""
+    m = _LEADING_NAME.match(spelling)
+    if m is None or spelling[m.end():].startswith("."):
+        return spelling  # already qualified
+    name, quoted = m.group(0), m.group(0).startswith('"')
+    if quoted:
+        name = name[1:-1].replace('""', '"')
+    return f"public.{spelling}" if _is_public_user_type(name, quoted) else spelling
+
+
+def qualified_casts(text: str) -> str:
+    """`text` with every cast (`x::mood`, `CAST(x AS mood)`) to an unqualified user type qualified."""
+    try:
+        tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
+    except (TokenError, ValueError):
+        return text  # not ours to repair: PostgreSQL reports it
+    at: list[int] = []
+    openers: list[str] = []  # the word before each open parenthesis: CAST( ... AS type)
+    for i, token in enumerate(tokens):
+        before = tokens[i - 1] if i else None
+        if token.token_type == TokenType.L_PAREN:
+            openers.append(before.text.upper() if before is not None else "")
+        elif token.token_type == TokenType.R_PAREN and openers:
+            openers.pop()
+        if token.token_type not in (TokenType.VAR, TokenType.IDENTIFIER) or before is None:
+            continue
+        cast = before.token_type == TokenType.DCOLON or (
+            before.token_type == TokenType.ALIAS and openers and openers[-1] == "CAST")
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        schema_given = after is not None and after.token_type == TokenType.DOT
+        if cast and not schema_given and _is_public_user_type(token.text, token.token_type == TokenType.IDENTIFIER):
+            at.append(token.start)
+    for start in reversed(at):
+        text = text[:start] + "public." + text[start:]
+    return text
+
+
+def expression_sql(expr: Expr) -> str:
+    """An expression as DDL writes it: as written, casts to user types qualified."""
+    return qualified_casts(expr.text)
