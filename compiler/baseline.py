@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .apply import Files, Refused, check_version, file_problem, interruptible, read_files
 from .database import connect
 from .diff import diff
-from .drift import in_words
+from .drift import differences
 from .introspect import introspect
 from .migration_file import run_migration
 from .migrations_table import Applied, applied_rows, ensure_table, exclusive, recorder
@@ -21,6 +21,7 @@ from .scratch import canonical
 from .settings import Settings
 from .state import MigrationRecord, State, load_state
 from .throwaway import DevServer, dev_server, throwaway_database
+from .unmanaged import managed_part
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +73,10 @@ def baseline(project: Project, url: str, settings: Settings, version: int,
         todo = [m for m in state.migrations if m.version <= version and m.version not in rows]
         if not todo:
             return Baseline([], [])
-        changes = diff(introspect(conn, table), schema_at(state, version, files, dev_server(dev_url, url)))
+        live = managed_part(conn, introspect(conn, table))
+        changes = diff(live, schema_at(state, version, files, dev_server(dev_url, url)))
         if changes:
-            return Baseline([], [in_words(c) for c in changes])
+            return Baseline([], differences(changes, live))
         ensure_table(conn, table)
         with conn.transaction():
             for m in todo:

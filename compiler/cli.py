@@ -219,6 +219,8 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 
     result = import_definitions(project, resolve_url(args.database_url), _settings(project, args),
                                 args.schemas, args.force)
+    for line in result.notes:
+        print(f"note: {line}", file=sys.stderr)
     for line in result.warnings:
         print(f"warning: {line}", file=sys.stderr)
     print(f"wrote {len(result.written)} file(s) to definitions/")

@@ -1,6 +1,7 @@
 """drift: the live database against state.json, in words and as the SQL that would reconcile it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import changes as ch
@@ -8,12 +9,15 @@ from .database import connect
 from .diff import diff
 from .introspect import introspect
 from .migrations_table import check_table
+from .model import Expr, Schema
+from .pipeline import destructive_reasons, rename_twins
 from .project import Project
 from .render import Renderer
 from .scratch import canonical
 from .settings import Settings
 from .state import load_state
 from .throwaway import dev_server
+from .unmanaged import managed_part
 
 # How each kind of change reads as a difference found in the database.
 _WORDS: dict[type[ch.Change], str] = {
@@ -79,16 +83,70 @@ def in_words(change: ch.Change) -> str:
     return _WORDS[type(change)].format(s=change.subject)
 
 
+def _rename_hint(kind: str, old: str, new: str) -> str:
+    return f"; it may be {kind} {new} renamed by hand (renaming it back keeps the data)"
+
+
+_TRAILING_CAST = re.compile(r"::[A-Za-z_][\w .\"]*(\(\d+(, ?\d+)?\))?(\[\])?$")
+
+
+def _default_value(default: Expr | None) -> str | None:
+    """A default without the cast to its column's type: "'new'::character varying" -> "'new'"."""
+    return None if default is None else _TRAILING_CAST.sub("", default.text)
+
+
+def _retyped_default(live: Schema, change: ch.AlterColumnType, wanted: Expr | None) -> str | None:
+    """The words for a column's default around a type change, or None when it is the same value
+    (taken off and put back only because the type changes)."""
+    table = live.tables.get(f"{change.schema}.{change.table}")
+    column = table.column(change.column) if table is not None else None
+    old = column.default if column is not None else None
+    if _default_value(old) == _default_value(wanted):
+        return None
+    if wanted is None:
+        return f"column {change.subject} has a default it should not have"
+    if old is None:
+        return f"column {change.subject} has no default but should have {wanted.text}"
+    return f"column {change.subject} has the default {old.text} but should have {wanted.text}"
+
+
+def differences(changes: list[ch.Change], live: Schema) -> list[str]:
+    """One line per difference, one only per property: around a type change, a default taken off
+    and put back is one difference of default, or none when it is the same value."""
+    retyped = {c.subject: c for c in changes if isinstance(c, ch.AlterColumnType)}
+    wanted = {c.subject: c.default for c in changes if isinstance(c, ch.SetDefault)}
+    twins = rename_twins(changes)
+    out = []
+    said: set[str] = set()
+    for c in changes:
+        if isinstance(c, ch.DropDefault | ch.SetDefault) and c.subject in retyped:
+            if c.subject not in said:
+                said.add(c.subject)
+                line = _retyped_default(live, retyped[c.subject], wanted.get(c.subject))
+                out += [line] if line else []
+            continue
+        line = in_words(c)
+        if isinstance(c, ch.DropColumn | ch.DropTable) and c.destructive:
+            line += " (its data would be dropped)"
+        if c.subject in twins and isinstance(c, ch.DropColumn | ch.DropTable):
+            kind, twin = twins[c.subject]
+            line += _rename_hint(kind, c.subject, twin)
+        out.append(line)
+    return out
+
+
 def find_drift(project: Project, url: str, settings: Settings, dev_url: str | None = None) -> Drift:
     """Compare the live schema with state.json (both as PostgreSQL spells them); the reference
     copy is built on a throwaway database (see throwaway.dev_server for which server)."""
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
         check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
-        live = introspect(conn, settings.migrations_table)
+        live = managed_part(conn, introspect(conn, settings.migrations_table))
     wanted = canonical(state.schema, dev_server(dev_url, url))
     changes = diff(live, wanted)
     if not changes:
         return Drift([], "")
-    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, [])
-    return Drift([in_words(c) for c in changes], sql)
+    notes = [f"DESTRUCTIVE, review before running: {line}"
+             for line in destructive_reasons(changes, _rename_hint)]
+    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes)
+    return Drift(differences(changes, live), sql)

@@ -7,7 +7,7 @@ the compiler's message, and so is a foreign key to it. Nothing is ever written t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import psycopg
 import yaml
@@ -24,7 +24,7 @@ from .load import load_text
 from .model import Expr, Schema, Table
 from .project import Project, write_atomically
 from .settings import Settings
-from .types import ExpressionProblem, parse_expression
+from .types import ExpressionProblem, enum_type_spelling, parse_expression
 from .unmanaged import leave_out_unmanaged, read_unmanaged, without_dangling_foreign_keys
 
 
@@ -40,6 +40,7 @@ class NoSuchSchema(Exception):
 class ImportResult:
     written: list[str]  # paths relative to the project
     warnings: list[str]  # one line each: what was left out or written differently, and why
+    notes: list[str] = field(default_factory=list)  # what was written beyond what was asked, and why
 
 
 def import_definitions(project: Project, url: str, settings: Settings, schemas: list[str] | None = None,
@@ -62,9 +63,9 @@ def import_definitions(project: Project, url: str, settings: Settings, schemas: 
         raise NoSuchSchema("; ".join(f"--schema {name}: the database has no schema {name}"
                                      f"{did_you_mean(name, present)}" for name in missing) + "; nothing written")
     keep = set(schemas) if schemas else None
+    brought: list[str] = []
     if keep is not None:
-        schema = Schema({k: t for k, t in schema.tables.items() if t.schema in keep},
-                        {k: e for k, e in schema.enums.items() if e.schema in keep}, schema.extensions)
+        schema, brought = _in_schemas(schema, keep)
         notes = [n for n in notes if n.schema is None or n.schema in keep]
         uses = [u for u in uses if u.schema in keep]
         parts = [p for p in parts if p.schema in keep]
@@ -82,7 +83,24 @@ def import_definitions(project: Project, url: str, settings: Settings, schemas: 
             written.append(f"definitions/{rel}")
     except OSError as e:
         raise ImportRefused(f"cannot write {e.filename or 'definitions/'}: {e.strerror or e}") from None
-    return ImportResult(written, warnings)
+    return ImportResult(written, warnings, brought)
+
+
+def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
+    """The tables and enums of the schemas `keep`, with the enums of other schemas their columns
+    use (else those tables could not compile), and a note for each enum brought along."""
+    tables = {k: t for k, t in schema.tables.items() if t.schema in keep}
+    by_spelling = {enum_type_spelling(e.schema, e.name): k for k, e in schema.enums.items()}
+    users: dict[str, list[str]] = {}
+    for key, t in tables.items():
+        for c in t.columns:
+            enum = by_spelling.get(c.type.removesuffix("[]"))
+            if enum is not None and schema.enums[enum].schema not in keep:
+                users.setdefault(enum, []).append(f"{key}.{c.name}")
+    enums = {k: e for k, e in schema.enums.items() if e.schema in keep or k in users}
+    notes = [f"enum {k}: outside the schemas imported, written because {', '.join(users[k])} uses it"
+             for k in sorted(users)]
+    return Schema(tables, enums, schema.extensions), notes
 
 
 def _without_unreadable_parts(schema: Schema) -> tuple[Schema, list[str]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import changes as ch
@@ -82,25 +83,48 @@ def write_diagrams(project: Project, diagrams: dict[str, bytes]) -> list[str]:
     return stale + extra
 
 
-def destructive_reasons(changes: list[ch.Change]) -> list[str]:
-    """One line per destructive change, with a rename hint where a drop looks like one."""
-    added = {(c.schema, c.table, c.definition.type): c.definition.name for c in changes if isinstance(c, ch.AddColumn)}
+def renamed_from_hint(kind: str, old: str, new: str) -> str:
+    """compile's hint where a drop and an addition look like a rename the definitions did not declare."""
+    was = "it" if kind == "table" else old
+    return f"; if {was} was renamed to {new}, add 'renamed_from: {old}' to {kind} {new}"
+
+
+def rename_twins(changes: list[ch.Change]) -> dict[str, tuple[str, str]]:
+    """subject of a dropped column or table -> (kind, name) of one added beside it that may be the
+    same thing renamed: a column of the same type in the same table, a table created in the schema."""
+    # a column dropped and added under one name is recreated (a generated column's expression), no rename
+    dropped = {c.subject for c in changes if isinstance(c, ch.DropColumn)}
+    recreated = dropped & {c.subject for c in changes if isinstance(c, ch.AddColumn)}
+    added = {(c.schema, c.table, c.definition.type): c.definition.name for c in changes
+             if isinstance(c, ch.AddColumn) and c.subject not in recreated}
     created = {c.table.schema: c.table.name for c in changes if isinstance(c, ch.CreateTable)}
+    out = {}
+    for c in changes:
+        if isinstance(c, ch.DropColumn) and c.subject not in recreated and (
+                column := added.get((c.schema, c.table, c.definition.type))):
+            out[c.subject] = ("column", column)
+        elif isinstance(c, ch.DropTable) and (table := created.get(c.table.schema)):
+            out[c.subject] = ("table", table)
+    return out
+
+
+def destructive_reasons(changes: list[ch.Change],
+                        hint: Callable[[str, str, str], str] = renamed_from_hint) -> list[str]:
+    """One line per destructive change, with a rename hint (`hint(kind, old, new)`) where a drop looks like one."""
+    twins = rename_twins(changes)
     out = []
     for c in changes:
         if not c.destructive:
             continue
+        twin = twins.get(c.subject)
         if isinstance(c, ch.DropColumn):
             line = f"drop column {c.subject} ({c.definition.type}): its data is lost"
-            twin = added.get((c.schema, c.table, c.definition.type))
             if twin:
-                line += (f"; if {c.definition.name} was renamed to {twin}, add "
-                         f"'renamed_from: {c.definition.name}' to column {twin}")
+                line += hint("column", c.definition.name, twin[1])
         elif isinstance(c, ch.DropTable):
             line = f"drop table {c.subject}: its rows are lost"
-            if c.table.schema in created:
-                line += (f"; if it was renamed to {created[c.table.schema]}, add "
-                         f"'renamed_from: {c.table.name}' to table {created[c.table.schema]}")
+            if twin:
+                line += hint("table", c.table.name, twin[1])
         elif isinstance(c, ch.DropEnum):
             if c.replaced_by is not None and c.removed_values:
                 name = c.replaced_by.name

@@ -158,6 +158,8 @@ def _canonical_type_cached(text: str, user_types: tuple[tuple[str, str], ...]) -
     while m := _ARRAY_RE.search(spelled):
         array = "[]"  # format_type prints one [] whatever the dimensions
         spelled = spelled[: m.start()].rstrip()
+    if spelled == '"char"':
+        return spelled + array  # PostgreSQL's one-byte type, found in pg_catalog before any enum
     users = dict(user_types)
     if spelled in users:
         return users[spelled] + array

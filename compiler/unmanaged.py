@@ -58,6 +58,30 @@ def read_unmanaged(conn: psycopg.Connection) -> tuple[list[Note], list[Use], lis
     return notes, uses, parts
 
 
+def _leaves_out_table(use: Use) -> bool:
+    """A column whose type or generation schemac cannot write: its table cannot be managed at all."""
+    return use.kind == "generated" or (use.kind == "type" and "\t" not in use.used)
+
+
+def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
+    """schema.name of each table import leaves out whole: partitioned tables and their partitions,
+    inheritance children, tables with a column schemac cannot write. drift and apply --baseline
+    leave out the same, so that nothing schemac never managed is reported or dropped."""
+    return {n.table for n in notes if n.table is not None} | {f"{u.schema}.{u.table}" for u in uses
+                                                             if _leaves_out_table(u)}
+
+
+def managed_part(conn: psycopg.Connection, schema: Schema) -> Schema:
+    """The live `schema` without the tables import would leave out as unmanaged, nor the foreign
+    keys that reference them (import leaves those out too)."""
+    notes, uses, _ = read_unmanaged(conn)
+    left_out = unmanaged_tables(notes, uses)
+    tables = {k: t for k, t in schema.tables.items() if k not in left_out}
+    tables = {k: replace(t, foreign_keys=tuple(f for f in t.foreign_keys if f.ref_key not in left_out))
+              for k, t in tables.items()}
+    return replace(schema, tables=tables)
+
+
 def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
                         parts: list[CatalogPart]) -> tuple[Schema, list[str]]:
     """`schema` without what it cannot stand on, and a warning for each thing changed or left out."""
@@ -81,7 +105,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
                 warnings.append(f"{what}: its type is {used}, which schemac does not manage; written as "
                                 f"{base + array}, without the domain's checks")
             continue
-        if use.kind in ("type", "generated"):
+        if _leaves_out_table(use):
             del tables[key]
             warnings.append(f"table {key}: column {use.part} uses {used}, which schemac does not manage; "
                             f"table skipped")

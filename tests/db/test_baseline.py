@@ -75,7 +75,7 @@ def test_a_database_that_differs_is_not_adopted(tmp_path: Path, database_url: st
     code, out, _ = schemac(project, "apply", "--baseline", "1", "--database-url", database_url, capsys=capsys)
     assert code == 1
     assert out.startswith("The database differs from the schema of migrations up to 1; nothing recorded:\n")
-    assert "  - column public.users.extra is not in the definitions\n" in out
+    assert "  - column public.users.extra is not in the definitions (its data would be dropped)\n" in out
     assert "  - index public.users_lower_email is missing or differs\n" in out
     assert catalog(database_url) == before  # not even the migrations table
 

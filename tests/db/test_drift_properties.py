@@ -82,7 +82,7 @@ BATCHES = {
         ('ALTER TABLE people ALTER COLUMN "order" DROP NOT NULL',
          "column public.people.order allows NULL but should be NOT NULL"),
         ("ALTER TABLE people ALTER COLUMN score SET DEFAULT 1", "column public.people.score has another default"),
-        ("ALTER TABLE people ALTER COLUMN mood DROP DEFAULT", "column public.people.mood has another default"),
+        ("ALTER TABLE people ALTER COLUMN mood DROP DEFAULT", "column public.people.mood has no default but should have 'happy'::mood"),
         ("ALTER TABLE people ALTER COLUMN plain3 SET DEFAULT 'x'",
          "column public.people.plain3 has a default it should not have"),
         ("ALTER TABLE people ALTER COLUMN id SET GENERATED ALWAYS",

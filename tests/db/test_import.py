@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from compiler.cli import main
 from tests.db.catalog import catalog, run_sql_file
@@ -103,3 +104,25 @@ def test_import_of_one_schema(tmp_path: Path, database_url: str) -> None:
     files = sorted(p.name for p in (tmp_path / "definitions").rglob("*.yaml"))
     assert files == ["invoices.yaml", "lines.yaml", "types.yaml"]
     assert main(["-C", str(tmp_path), "compile"]) == 0
+
+
+def test_import_of_one_schema_brings_the_enums_its_tables_use(tmp_path: Path, database_url: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql_file(database_url, """
+        CREATE SCHEMA billing; CREATE SCHEMA "Sales";
+        CREATE TYPE billing.status AS ENUM ('open', 'paid');
+        CREATE TYPE billing.unused AS ENUM ('x');
+        CREATE TABLE "Sales"."Order" (id int PRIMARY KEY, status billing.status NOT NULL DEFAULT 'open',
+                                      history billing.status[]);
+        CREATE TABLE billing.invoice (id int PRIMARY KEY);
+    """)
+    assert main(["-C", str(tmp_path), "import", "--schema", "Sales", "--database-url", database_url]) == 0
+    out, err = capsys.readouterr()
+    assert "warning" not in err, err
+    assert err == ("note: enum billing.status: outside the schemas imported, written because "
+                   "Sales.Order.status, Sales.Order.history uses it\n")
+    types = list(yaml.safe_load_all((tmp_path / "definitions" / "types.yaml").read_text()))
+    assert [(t.get("schema"), t["enum"]) for t in types] == [("billing", "status")]
+    assert main(["-C", str(tmp_path), "compile", "-m", "initial"]) == 0
+    up = (tmp_path / "generated" / "migrations" / "001_initial.sql").read_text()
+    assert "CREATE TYPE billing.status AS ENUM" in up and "billing.invoice" not in up and "unused" not in up

@@ -353,3 +353,13 @@ def test_example_schema_created_and_dropped() -> None:
     assert all(not isinstance(c, ch.CreateTable) for c in up[first_fk:])
     down = diff(s, Schema())
     assert isinstance(down[-1], ch.DropExtension | ch.DropEnum)
+
+
+def test_a_drop_beside_an_addition_is_named_as_a_possible_rename() -> None:
+    found = changes(table(ID, "{name: nick, type: text}", name="t"), table(ID, "{name: handle, type: text}", name="u"))
+    assert destructive_reasons(found) == [
+        "drop table public.t: its rows are lost; if it was renamed to u, add 'renamed_from: t' to table u"]
+    found = changes(table(ID, "{name: nick, type: text}"), table(ID, "{name: handle, type: text}"))
+    assert destructive_reasons(found) == [
+        "drop column public.t.nick (text): its data is lost; if nick was renamed to handle, add "
+        "'renamed_from: nick' to column handle"]
