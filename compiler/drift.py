@@ -14,6 +14,7 @@ from .scratch import canonical
 from .settings import Settings
 from .state import load_state
 from .throwaway import dev_server
+from .types import extension_type_schemas
 
 # How each kind of change reads as a difference found in the database.
 _WORDS: dict[type[ch.Change], str] = {
@@ -21,6 +22,7 @@ _WORDS: dict[type[ch.Change], str] = {
     ch.DropSchema: "schema {s} is not in the definitions",
     ch.CreateExtension: "extension {s} is not installed",
     ch.DropExtension: "extension {s} is installed but not declared",
+    ch.SetExtensionSchema: "extension {s} is installed in another schema",
     ch.CreateEnum: "enum {s} is missing",
     ch.DropEnum: "enum {s} is not in the definitions",
     ch.RenameEnum: "enum {s} has other values or another order",
@@ -90,5 +92,6 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
     changes = diff(live, wanted)
     if not changes:
         return Drift([], "")
-    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, [])
+    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, [],
+                                           extension_type_schemas(wanted.extensions.values()))
     return Drift([in_words(c) for c in changes], sql)

@@ -30,7 +30,7 @@ from .model import (
 )
 from .sequences import TYPE_RANGES, catalog_options
 from .settings import DEFAULT_MIGRATIONS_TABLE, TableName
-from .types import SERIAL_TYPES, ExpressionProblem, enum_type_spelling, make_expr
+from .types import SERIAL_TYPES, ExpressionProblem, enum_type_spelling, extension_type_names, make_expr
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
@@ -75,16 +75,24 @@ class _Reader:
 
     def __init__(self, problems: list[str] | None) -> None:
         self.problems = problems
+        self.user_types: dict[str, str] = {}  # how casts to declared types read: `extensions.citext` is citext
 
     def expr(self, text: str, what: str, column_type: str | None = None,
              user_types: dict[str, str] | None = None) -> Expr | None:
         try:
-            return make_expr(text, column_type, user_types, lenient=True)
+            return make_expr(text, column_type, user_types or self.user_types, lenient=True)
         except ExpressionProblem as e:
             if self.problems is None:
                 raise
             self.problems.append(f"{what}: cannot read expression {text!r} ({e}); skipped")
             return None
+
+
+def _unqualified(type_: str, own_names: dict[str, str]) -> str:
+    """A column type as the model spells it: format_type names an extension's type with its
+    schema when that is not public (`extensions.citext[]`); the model names it `citext[]`."""
+    base = type_.split("(")[0].removesuffix("[]")
+    return own_names[base] + type_[len(base):] if base in own_names else type_
 
 
 def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_MIGRATIONS_TABLE,
@@ -111,12 +119,17 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     params = {"tables": oids}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in conn.execute(query("enums")).fetchall()}
+    extensions = {n: Extension(n, s) for n, s in conn.execute(query("extensions")).fetchall()}
+    own_names = extension_type_names(extensions.values())
+    reader.user_types = own_names
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
+    user_types |= own_names
     names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
     columns: dict[int, list[Column]] = defaultdict(list)
     unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
     for (oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation,
          sequence) in conn.execute(query("columns"), params).fetchall():
+        type_ = _unqualified(type_, own_names)
         integer_type = type_
         default = gen = None
         what = f"{names[oid]}.{name}"
@@ -182,5 +195,4 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]))
-    extensions = {n: Extension(n) for (n,) in conn.execute(query("extensions")).fetchall()}
     return Schema(tables=out, enums=enums, extensions=extensions)

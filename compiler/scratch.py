@@ -14,11 +14,13 @@ from .migration_file import run_migration
 from .model import Schema
 from .render import Renderer
 from .throwaway import DevServer, dev_server, throwaway_database
+from .types import extension_type_schemas
 
 
 def build_sql(schema: Schema) -> str:
     """The one-step migration that builds `schema` in an empty database."""
-    return Renderer().migration("scratch", diff(Schema(), schema), [])
+    return Renderer().migration("scratch", diff(Schema(), schema), [],
+                                extension_type_schemas(schema.extensions.values()))
 
 
 def canonical(schema: Schema, server: DevServer | str) -> Schema:

@@ -20,7 +20,7 @@ from .model import (
     Table,
     Unique,
 )
-from .types import enum_type_spelling, make_expr
+from .types import enum_type_spelling, extension_type_names, make_expr
 
 FORMAT = 1
 
@@ -168,7 +168,9 @@ def dump_state(state: State) -> bytes:
                         "rollback": m.rollback, "rollback_sha256": m.rollback_sha256}
                        for m in state.migrations],
         "schema": {
-            "extensions": sorted(state.schema.extensions),
+            # an extension in public is its bare name, as state.json files before extension schemas have it
+            "extensions": [n if x.schema == "public" else {"name": n, "schema": x.schema}
+                           for n, x in sorted(state.schema.extensions.items())],
             "enums": [_with_comment({"schema": e.schema, "name": e.name, "values": list(e.values)}, e.comment)
                       for e in state.schema.enums.values()],
             "tables": [_table(t) for t in state.schema.tables.values()],
@@ -230,6 +232,10 @@ def _write_json(value: object, newline: str, out: list[str]) -> None:
 
 # -- reading
 
+def _read_extension(d: str | dict) -> Extension:
+    return Extension(d) if isinstance(d, str) else Extension(d["name"], d["schema"])
+
+
 def _read_table(d: dict, user_types: dict[str, str]) -> Table:
     def expr(text: str | None, column_type: str | None = None):
         return make_expr(text, column_type, user_types) if text is not None else None
@@ -278,8 +284,10 @@ def load_state(data: bytes | None) -> State:
                  for e in s["enums"]}
         user_types = {f"{e.schema}.{e.name}": enum_type_spelling(e.schema, e.name) for e in enums.values()}
         user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values() if e.schema == "public"}
+        extensions = {x.name: x for x in map(_read_extension, s["extensions"])}
+        user_types |= extension_type_names(extensions.values())
         tables = {f"{t['schema']}.{t['name']}": _read_table(t, user_types) for t in s["tables"]}
-        schema = Schema(tables=tables, enums=enums, extensions={n: Extension(n) for n in s["extensions"]})
+        schema = Schema(tables=tables, enums=enums, extensions=extensions)
         migrations = tuple(MigrationRecord(m["version"], m["name"], m["file"], m["sha256"], m["rollback"],
                                            m["rollback_sha256"]) for m in doc["migrations"])
         for m in migrations:
