@@ -1,7 +1,7 @@
 """drift: the live database against state.json, in words and as the SQL that would reconcile it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import changes as ch
 from .database import connect
@@ -88,7 +88,8 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
     with connect(url) as conn:
         check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
         live = introspect(conn, settings.migrations_table)
-    wanted = canonical(state.schema, dev_server(dev_url, url))
+    # the schemas extensions are declared in, not where a reference copy made like the live one has them
+    wanted = replace(canonical(state.schema, dev_server(dev_url, url)), extensions=state.schema.extensions)
     changes = diff(live, wanted)
     if not changes:
         return Drift([], "")

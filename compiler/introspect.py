@@ -6,6 +6,7 @@ equal to a desired schema that PostgreSQL itself has canonicalised (see scratch.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -76,16 +77,30 @@ class _Reader:
     def __init__(self, problems: list[str] | None) -> None:
         self.problems = problems
         self.user_types: dict[str, str] = {}  # how casts to declared types read: `extensions.citext` is citext
+        self.operator_schemas: frozenset[str] = frozenset()  # schemas of extensions, outside public
 
     def expr(self, text: str, what: str, column_type: str | None = None,
              user_types: dict[str, str] | None = None) -> Expr | None:
         try:
-            return make_expr(text, column_type, user_types or self.user_types, lenient=True)
+            return make_expr(_bare_operators(text, self.operator_schemas), column_type,
+                             user_types or self.user_types, lenient=True)
         except ExpressionProblem as e:
             if self.problems is None:
                 raise
             self.problems.append(f"{what}: cannot read expression {text!r} ({e}); skipped")
             return None
+
+
+def _bare_operators(text: str, schemas: frozenset[str]) -> str:
+    """`text` with `OPERATOR(extensions.<>)` written `<>`: with search_path = public, PostgreSQL
+    prints an operator of an extension outside public so; the definitions write it bare, and
+    the database's search_path (which holds the extension's schema) resolves it to the same."""
+    if "OPERATOR(" not in text:
+        return text
+    return _QUALIFIED_OPERATOR.sub(lambda m: f" {m[2]} " if m[1] in schemas else m[0], text)
+
+
+_QUALIFIED_OPERATOR = re.compile(r'\bOPERATOR\((\w+)\.([+\-*/<>=~!@#%^&|`?]+)\)')
 
 
 def _unqualified(type_: str, own_names: dict[str, str]) -> str:
@@ -122,6 +137,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     extensions = {n: Extension(n, s) for n, s in conn.execute(query("extensions")).fetchall()}
     own_names = extension_type_names(extensions.values())
     reader.user_types = own_names
+    reader.operator_schemas = frozenset(x.schema for x in extensions.values()) - {"public"}
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
     user_types |= own_names
     names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}

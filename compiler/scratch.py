@@ -30,7 +30,7 @@ def canonical(schema: Schema, server: DevServer | str) -> Schema:
         return schema
     if isinstance(server, str):
         server = dev_server(None, server)
-    with throwaway_database(server, schema.extensions) as url, connect(url) as conn:
+    with throwaway_database(server, schema.extensions.values()) as url, connect(url) as conn:
         return canonical_in(conn, url, schema)
 
 

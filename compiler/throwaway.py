@@ -20,6 +20,7 @@ from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from .database import DatabaseError, connect, describe, resolve_url
+from .model import Extension
 from .signals import signals_as_exceptions, signals_held
 
 DEV_URL_VARIABLE = "SCHEMAC_DEV_DATABASE_URL"
@@ -91,10 +92,10 @@ def lock_key(name: str) -> tuple[int, int]:
 
 
 @contextmanager
-def throwaway_database(server: DevServer, extensions: Iterable[str] = ()) -> Iterator[str]:
+def throwaway_database(server: DevServer, extensions: Iterable[Extension | str] = ()) -> Iterator[str]:
     """A new database on `server`, with the live settings; its URL. Dropped on the way out,
-    also when SIGTERM or SIGINT ends the block. `extensions` are created first, each in the
-    schema it lives in on the live database."""
+    also when SIGTERM or SIGINT ends the block. `extensions` are created first (see
+    _install_extensions for where)."""
     name = f"{PREFIX}{uuid.uuid4().hex[:12]}"
     with signals_as_exceptions(), connect(server.url) as conn:
         _check_may_create(conn, server)
@@ -111,7 +112,8 @@ def throwaway_database(server: DevServer, extensions: Iterable[str] = ()) -> Ite
                 _drop(conn, pid, server, name)
 
 
-def make_fresh(conn: psycopg.Connection, url: str, server: DevServer, extensions: Iterable[str] = ()) -> None:
+def make_fresh(conn: psycopg.Connection, url: str, server: DevServer,
+               extensions: Iterable[Extension | str] = ()) -> None:
     """Return throwaway database `url` to how throwaway_database made it: every schema and
     extension dropped, public as template0 has it. Cheaper than another database (a DROP
     DATABASE waits for a checkpoint); for what schemac itself created there, which all lives in
@@ -196,9 +198,17 @@ def _url(server: DevServer, name: str) -> str:
     return make_conninfo(server.url, dbname=name, options=options)
 
 
-def _install_extensions(url: str, server: DevServer, extensions: Iterable[str]) -> None:
+def _install_extensions(url: str, server: DevServer, extensions: Iterable[Extension | str]) -> None:
+    """Each extension declared in a schema of its own there; one declared in public (the default,
+    and all of them before extensions had a schema) where the live database has it, so a project
+    whose extensions live elsewhere is built as its database is and a migration that names their
+    types in public fails here, before it reaches that database."""
     placed = server.live.extension_schemas if server.live else {}
-    wanted = [(e, placed[e]) for e in sorted(set(extensions)) if e in placed]
+    extensions = list(extensions)
+    declared = {x: "public" for x in extensions if isinstance(x, str)}
+    declared |= {x.name: x.schema for x in extensions if isinstance(x, Extension)}
+    wanted = [(e, s if s != "public" else placed[e]) for e, s in sorted(declared.items())
+              if s != "public" or e in placed]
     if not wanted:
         return
     with connect(url) as conn:
