@@ -10,7 +10,9 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
+from compiler.model import Schema
 from tests.db.catalog import catalog, run_sql_file
+from tests.db.migrate import migration, schema
 from tests.helpers import run_cli, write_definitions
 
 # a domain named citext in `other`, first on the search_path: an unqualified `citext` is this one,
@@ -127,3 +129,22 @@ def test_import_writes_the_schema_of_an_extension(tmp_path: Path, database_url: 
     code, out, _ = run_cli(tmp_path, capsys, "drift", "--database-url", database_url)
     assert code == 1
     assert "extension citext is installed in another schema" in out
+
+
+def test_an_extension_declared_in_public_goes_there_whatever_the_search_path(database_url: str) -> None:
+    run_sql_file(database_url, "CREATE SCHEMA other;")
+    _search_path(database_url, "other, public")
+    run_sql_file(database_url, migration(Schema(), schema(PUBLIC)))
+    run_sql_file(database_url, "INSERT INTO public.t VALUES ('A');")
+    assert _rows(database_url, "SELECT extnamespace::regnamespace::text FROM pg_extension "
+                               "WHERE extname = 'citext'") == [("public",)]
+    assert _rows(database_url, "SELECT count(*) FROM public.t WHERE c = 'a'") == [(1,)]
+
+
+PUBLIC = """
+extension: citext
+---
+table: t
+columns:
+  - {name: c, type: citext}
+"""
