@@ -290,6 +290,12 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
             self.r.error(pos, str(e))
             return None
         except KeyError:
+            schema, _, name = text.lower().rstrip("[] ").partition(".")
+            extension = self.extensions.get(EXTENSION_TYPES.get(name, ""))
+            if extension is not None and extension.schema != schema:
+                self.r.error(pos, f"type {name} of extension {extension.name} is in schema {extension.schema}, "
+                                  f"not {schema}: write '{name}' or '{extension.schema}.{name}'")
+                return None
             choices = KNOWN_TYPE_NAMES + sorted(self.user_types)
             hint = did_you_mean(text.lower().rstrip('[]'), choices) or (
                 ": not a PostgreSQL type, and no enum of that name is declared")

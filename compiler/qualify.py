@@ -79,7 +79,8 @@ def qualified_casts(text: str, extension_types: Mapping[str, str] = MappingProxy
             openers.append(before.text.upper() if before is not None else "")
         elif token.token_type == TokenType.R_PAREN and openers:
             openers.pop()
-        if token.token_type not in (TokenType.VAR, TokenType.IDENTIFIER) or before is None:
+        named = token.token_type in (TokenType.VAR, TokenType.IDENTIFIER) or token.text.lower() in EXTENSION_TYPES
+        if not named or before is None:  # sqlglot has token types of its own for hstore, vector, cube...
             continue
         cast = before.token_type == TokenType.DCOLON or (
             before.token_type == TokenType.ALIAS and openers and openers[-1] == "CAST")
