@@ -148,3 +148,23 @@ table: t
 columns:
   - {name: c, type: citext}
 """
+
+
+def test_an_extension_declared_in_public_that_lives_elsewhere_is_reported(
+        tmp_path: Path, database_url: str, capsys) -> None:
+    """A project from before extensions had a schema, on a database that holds citext in `ext`:
+    drift says where it is, and verify fails on a migration that names the type in public."""
+    write_definitions(tmp_path, {"schema.yaml": PUBLIC})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    _search_path(database_url, "public, ext")
+    run_sql_file(database_url, "CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext; "
+                               "CREATE TABLE public.t (c citext);")
+    code, _, err = run_cli(tmp_path, capsys, "apply", "--baseline", "1", "--database-url", database_url)
+    assert code == 0, err
+    code, out, _ = run_cli(tmp_path, capsys, "drift", "--database-url", database_url)
+    assert code == 1
+    assert "extension citext is installed in another schema" in out
+    assert "column" not in out  # the column's type is citext on both sides
+    code, out, err = run_cli(tmp_path, capsys, "verify", "--database-url", database_url)
+    assert code == 5
+    assert 'type "public.citext" does not exist' in out + err
