@@ -129,10 +129,22 @@ def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: b
         raise DatabaseError(f"{rel} failed and was rolled back: {e}") from None
 
 
+def check_version(state: State, version: int, zero: str) -> None:
+    """Refused when `version` (of --to or --baseline) names no migration: a typo must not read as
+    'nothing to do'. `zero` says what 0 means where it is allowed, else is empty."""
+    versions = [m.version for m in state.migrations]
+    if version in versions or (zero and version == 0):
+        return
+    newest = f"the newest is {max(versions)}" if versions else "there are none"
+    raise Refused(f"there is no migration {version} in generated/state.json ({newest}{'; ' + zero if zero else ''})")
+
+
 def apply(project: Project, url: str, settings: Settings, to: int | None = None, dry_run: bool = False,
           report: Callable[[str], None] = print) -> list[MigrationRecord]:
     """Apply pending migrations in order, each in one transaction with its row in the migrations table."""
     state = load_state(project.read_state_bytes())
+    if to is not None:
+        check_version(state, to, "")
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn:
         if dry_run:
@@ -172,6 +184,8 @@ def rollback(project: Project, url: str, settings: Settings, steps: int | None =
     Every rollback file it needs is checked before the first one runs.
     """
     state = load_state(project.read_state_bytes())
+    if to is not None:
+        check_version(state, to, "--to 0 rolls back every migration")
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn, exclusive(conn, settings.lock_timeout, report):
         files = read_files(project, state)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .apply import Files, Refused, file_problem, interruptible, read_files
-from .database import connect, scratch_database
+from .apply import Files, Refused, check_version, file_problem, interruptible, read_files
+from .database import connect
 from .diff import diff
 from .drift import in_words
 from .introspect import introspect
@@ -20,6 +20,7 @@ from .project import Project
 from .scratch import canonical
 from .settings import Settings
 from .state import MigrationRecord, State, load_state
+from .throwaway import DevServer, dev_server, throwaway_database
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +45,11 @@ def _conflicts(state: State, version: int, rows: dict[int, Applied], files: File
     return problems
 
 
-def schema_at(state: State, version: int, files: Files, url: str) -> Schema:
-    """The schema migrations 1..version produce, as PostgreSQL spells it (built on the server of `url`)."""
+def schema_at(state: State, version: int, files: Files, server: DevServer) -> Schema:
+    """The schema migrations 1..version produce, as PostgreSQL spells it (built on `server`)."""
     if version == max(m.version for m in state.migrations):
-        return canonical(state.schema, url)
-    with scratch_database(url) as scratch_url, connect(scratch_url) as conn:
+        return canonical(state.schema, server)
+    with throwaway_database(server) as scratch_url, connect(scratch_url) as conn:
         for m in state.migrations:
             if m.version <= version:
                 run_migration(conn, (files[m.file] or b"").decode(), scratch_url)
@@ -56,13 +57,11 @@ def schema_at(state: State, version: int, files: Files, url: str) -> Schema:
 
 
 def baseline(project: Project, url: str, settings: Settings, version: int,
-             report: Callable[[str], None] = print) -> Baseline:
-    """Record migrations up to `version` as applied, if the live catalog equals the schema they produce."""
+             report: Callable[[str], None] = print, dev_url: str | None = None) -> Baseline:
+    """Record migrations up to `version` as applied, if the live catalog equals the schema they produce
+    (built in a throwaway database on `dev_url`'s server, else as throwaway.dev_server picks)."""
     state = load_state(project.read_state_bytes())
-    versions = [m.version for m in state.migrations]
-    if version not in versions:
-        newest = f"the newest is {max(versions)}" if versions else "there are none"
-        raise Refused(f"there is no migration {version} in generated/state.json ({newest})")
+    check_version(state, version, "")
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn, exclusive(conn, settings.lock_timeout, report):
         files = read_files(project, state)
@@ -73,7 +72,7 @@ def baseline(project: Project, url: str, settings: Settings, version: int,
         todo = [m for m in state.migrations if m.version <= version and m.version not in rows]
         if not todo:
             return Baseline([], [])
-        changes = diff(introspect(conn, table), schema_at(state, version, files, url))
+        changes = diff(introspect(conn, table), schema_at(state, version, files, dev_server(dev_url, url)))
         if changes:
             return Baseline([], [in_words(c) for c in changes])
         ensure_table(conn, table)

@@ -37,9 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="write the next migration, its rollback and state")
     c.add_argument("-m", dest="name", help="name of the migration")
     c.add_argument("--allow-destructive", action="store_true", help="allow drops and narrowing")
-    c.add_argument("--check", action="store_true", help="write nothing; exit 1 if generated/ is stale")
-    c.add_argument("--verify", action="store_true", help="write nothing unless the migration is proven "
-                                                         "on throwaway databases (see verify)")
+    mode = c.add_mutually_exclusive_group()  # --check writes nothing and proves nothing: 'verify' does that
+    mode.add_argument("--check", action="store_true", help="write nothing; exit 1 if generated/ is stale")
+    mode.add_argument("--verify", action="store_true", help="write nothing unless the migration is proven "
+                                                            "on throwaway databases (see verify)")
     _with_dev_url(_with_url(c))
     pl = sub.add_parser("plan", help="print the SQL compile would write")
     pl.add_argument("-m", dest="name", help="name of the migration")
@@ -47,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     cd.add_argument("-o", dest="output", type=Path, metavar="FILE",
                     help="write the whole-diagram JSON (ChartDB's Import diagram) to FILE instead")
     a = _with_lock_timeout(_with_url(sub.add_parser("apply", help="apply pending migrations")))
+    a.add_argument("--dev-url", help="with --baseline: a server where schemac may create throwaway databases "
+                                     "(default: $SCHEMAC_DEV_DATABASE_URL, then the database URL's server)")
     a.add_argument("--dry-run", action="store_true", help="print what would run; change nothing")
     upto = a.add_mutually_exclusive_group()
     upto.add_argument("--to", type=_count, metavar="N", help="stop after migration N")
@@ -122,6 +125,9 @@ def _apply(project: Project, args: argparse.Namespace) -> int:
 
     if args.baseline is not None:
         return _baseline(project, args)
+    if args.dev_url is not None:  # only a baseline builds anything on a throwaway database
+        print("error: --dev-url is for --baseline; apply runs migrations on the database only", file=sys.stderr)
+        return EXIT_BAD_INPUT
     url = resolve_url(args.database_url)
     done = apply(project, url, _settings(project, args), to=args.to, dry_run=args.dry_run)
     if not done:
@@ -138,7 +144,8 @@ def _baseline(project: Project, args: argparse.Namespace) -> int:
     if args.dry_run:
         print("error: --baseline records without running anything; it takes no --dry-run", file=sys.stderr)
         return EXIT_BAD_INPUT
-    found = baseline(project, resolve_url(args.database_url), _settings(project, args), args.baseline)
+    found = baseline(project, resolve_url(args.database_url), _settings(project, args), args.baseline,
+                     dev_url=args.dev_url)
     if found.differences:
         print(f"The database differs from the schema of migrations up to {args.baseline}; nothing recorded:")
         for line in found.differences:
@@ -248,7 +255,12 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
             print("generated/ is up to date")
         return EXIT_STALE if problems else EXIT_OK
     with one_writer(project):
-        return _compile_and_write(project, args)
+        if not args.verify:
+            return _compile_and_write(project, args)
+        from .signals import signals_as_exceptions
+
+        with signals_as_exceptions():  # a proof's throwaway database is dropped on SIGTERM too
+            return _compile_and_write(project, args)
 
 
 def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
@@ -268,9 +280,11 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
             print(f"  - {line}", file=sys.stderr)
         return EXIT_REFUSED
     if args.verify:
+        from .signals import defer_to_exit
         from .verify import prove_compiled
 
         prove_compiled(project, result, args.dev_url, args.database_url)
+        defer_to_exit()  # proven: the files are written, and exit 0, whatever signal comes now
     _clear_leftovers(project, result)
     write_result(project, result)
     assert result.record is not None
@@ -301,7 +315,7 @@ def _chartdb(project: Project, args: argparse.Namespace) -> int:
 
 
 def _plan(project: Project, args: argparse.Namespace) -> int:
-    result = compile_project(project, args.name, allow_destructive=True, diagrams=False)
+    result = compile_project(project, args.name, allow_destructive=True, diagrams=False, planning=True)
     if not result.changes:
         print("-- No changes: the definitions match generated/state.json.")
         return EXIT_OK
@@ -310,9 +324,12 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
 
 
 def _verify(project: Project, args: argparse.Namespace) -> int:
+    from .signals import defer_to_exit, signals_as_exceptions
     from .verify import verify
 
-    verify(project, args.dev_url, args.database_url)
+    with signals_as_exceptions():  # from the start: a SIGTERM never ends it without a word
+        verify(project, args.dev_url, args.database_url)
+        defer_to_exit()  # all said: a signal now changes nothing
     return EXIT_OK
 
 
@@ -339,12 +356,16 @@ def main(argv: list[str] | None = None) -> int:
 def _run(project: Project, args: argparse.Namespace) -> int:
     from . import signals  # its Interrupted: SIGTERM or SIGINT during a proof (apply has its own)
 
+    signals.forget()
+    problem = _not_a_project(project, args.command)
+    if problem:
+        print(f"{project.root}: error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         load_settings(project.root)  # every command refuses a bad schemac.yaml, so CI's compile --check finds it
         return COMMANDS[args.command](project, args)
     except signals.Interrupted as e:
-        print(f"interrupted ({e}); throwaway databases were dropped; nothing written.", file=sys.stderr)
-        return e.exit_code
+        return _interrupted(e.signum)
     except DefinitionErrors as e:
         for err in e.errors:
             print(err, file=sys.stderr)
@@ -365,14 +386,37 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as e:
+        if signals.received:  # the error is the signal's doing (a connection left mid-query)
+            return _interrupted(signals.received[0])
         return _database_command_error(e)
+
+
+def _interrupted(signum: int) -> int:
+    import signal
+
+    print(f"interrupted ({signal.Signals(signum).name}); throwaway databases were dropped; nothing written.",
+          file=sys.stderr)
+    return 128 + signum
+
+
+def _not_a_project(project: Project, command: str) -> str | None:
+    """Why the folder is no project to run `command` in; None when it is one. A mistyped -C must
+    not read as an empty project that is up to date (or whose applied migrations all look tampered)."""
+    if not project.root.is_dir():
+        return "not a folder" if project.root.exists() else "no such folder"
+    if command == "import":  # import starts a project: it writes definitions/ in an existing folder
+        return None
+    if not (project.root / "definitions").is_dir() and not project.generated.is_dir():
+        return ("not a schemac project: it has neither definitions/ nor generated/ (pass the project folder "
+                "with -C, or start one with 'schemac import' or by writing definitions/)")
+    return None
 
 
 def _database_command_error(e: Exception) -> int:
     """The exit code for a database command's expected failure; anything else is re-raised."""
     from .apply import Interrupted, Refused
     from .database import DatabaseError
-    from .importer import ImportFailed, ImportRefused
+    from .importer import ImportFailed, ImportRefused, NoSuchSchema
     from .verify import NotProven
 
     if isinstance(e, NotProven):
@@ -384,6 +428,9 @@ def _database_command_error(e: Exception) -> int:
         return EXIT_INTERRUPTED
     if isinstance(e, ImportRefused):
         print(f"definitions/: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(e, NoSuchSchema):
+        print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(e, ImportFailed):
         print(f"error: the database's types cannot be written as definitions that compile, nothing "

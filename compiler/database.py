@@ -134,10 +134,14 @@ def describe(error: psycopg.Error, url: str) -> str:
 
 @contextmanager
 def connect(url: str, autocommit: bool = True) -> Iterator[psycopg.Connection]:
-    """A connection; every failure, connecting or inside the block, becomes DatabaseError, redacted."""
+    """A connection; every failure, connecting or inside the block, becomes DatabaseError, redacted.
+
+    The client encoding is always UTF8: migration files are UTF-8 and Python strings are Unicode,
+    so PostgreSQL converts to the database's encoding and refuses a character it cannot hold,
+    whatever the server's (or the URL's) client_encoding would have been."""
     check_url(url)
     try:
-        conn = psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+        conn = psycopg.connect(url, autocommit=autocommit, connect_timeout=10, client_encoding="UTF8")
     except psycopg.Error as e:
         raise DatabaseError(f"cannot connect: {describe(e, url)}") from None
     try:

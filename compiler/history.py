@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .project import Project
-from .state import State, load_state, sha256
+from .state import State, dump_state, load_state, sha256
 
 REBUILD = "schemac rebuild-state"
 WRITTEN_FOLDERS = ("migrations", "chartdb", "chartdb/schemas")  # below generated/, which is checked itself
@@ -93,6 +93,13 @@ def inspect_history(project: Project) -> History:
     raw = project.read_state_bytes()
     state = load_state(raw)
     history = History(state)
+    if raw is not None and raw != dump_state(state):
+        # Valid JSON that schemac would not have written: its schema may no longer be what the
+        # migration files build, and compiling on top of it would write a wrong migration.
+        history.problems.append(HistoryProblem(
+            "generated/state.json", f"was edited by hand or by another schemac version; compile builds on it "
+            f"only as schemac wrote it: restore it with 'git checkout generated/state.json', or rebuild it "
+            f"from the migration files with '{REBUILD} --force'"))
     recorded: set[str] = set()
     for m in state.migrations:
         for rel, digest in ((m.file, m.sha256), (m.rollback, m.rollback_sha256)):

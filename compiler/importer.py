@@ -15,7 +15,7 @@ import yaml
 from .build import build_schema
 from .build_constraints import INDEX_METHODS
 from .database import DatabaseError, connect, describe
-from .errors import DefinitionError, DefinitionErrors
+from .errors import DefinitionError, DefinitionErrors, did_you_mean
 from .export import definition_files
 from .fidelity import compare_with_build, table_catalog
 from .introspect import introspect
@@ -30,6 +30,10 @@ from .unmanaged import leave_out_unmanaged, read_unmanaged, without_dangling_for
 
 class ImportRefused(Exception):
     """definitions/ already holds YAML that an import would mix with or overwrite, or cannot be written."""
+
+
+class NoSuchSchema(Exception):
+    """A --schema names a schema the database does not have (an import of it would be empty)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +54,13 @@ def import_definitions(project: Project, url: str, settings: Settings, schemas: 
             schema = introspect(conn, settings.migrations_table, problems)
             notes, uses, parts = read_unmanaged(conn)
             live = table_catalog(conn)
+            present = {n for (n,) in conn.execute("SELECT nspname FROM pg_namespace").fetchall()}
         except psycopg.Error as e:
             raise DatabaseError(f"cannot read the database: {describe(e, url)}") from None
+    missing = sorted(set(schemas or ()) - present)
+    if missing:
+        raise NoSuchSchema("; ".join(f"--schema {name}: the database has no schema {name}"
+                                     f"{did_you_mean(name, present)}" for name in missing) + "; nothing written")
     keep = set(schemas) if schemas else None
     if keep is not None:
         schema = Schema({k: t for k, t in schema.tables.items() if t.schema in keep},

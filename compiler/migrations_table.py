@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import psycopg
 from psycopg import sql
@@ -62,9 +62,18 @@ def applied_rows(conn: psycopg.Connection, table: TableName) -> dict[int, Applie
     """The recorded migrations by version; none when the table does not exist yet."""
     if not check_table(conn, table):
         return {}
-    rows = conn.execute(sql.SQL("SELECT version, name, checksum, applied_at FROM {} ORDER BY version")
+    # The time as numbers (seconds since the epoch, the session's UTC offset), not as text: a
+    # timestamptz's text follows DateStyle, which the session must keep as the database sets it.
+    rows = conn.execute(sql.SQL("SELECT version, name, checksum, extract(epoch FROM applied_at)::float8, "
+                                "extract(timezone FROM applied_at)::integer FROM {} ORDER BY version")
                         .format(_ident(table))).fetchall()
-    return {r[0]: Applied(*r) for r in rows}
+    return {v: Applied(v, n, c, _moment(epoch, offset)) for v, n, c, epoch, offset in rows}
+
+
+def _moment(epoch: float, offset: int) -> datetime:
+    """The time `epoch` as seen in a zone `offset` seconds east of UTC."""
+    zone = timezone(timedelta(seconds=offset))
+    return datetime.fromtimestamp(epoch, tz=UTC).astimezone(zone)
 
 
 def ensure_table(conn: psycopg.Connection, table: TableName) -> None:

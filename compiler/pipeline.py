@@ -139,11 +139,12 @@ def appended_column_notes(changes: list[ch.Change], new: Schema) -> list[str]:
 
 
 def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False,
-                    diagrams: bool = True) -> CompileResult:
+                    diagrams: bool = True, planning: bool = False) -> CompileResult:
     """Diff the definitions against state.json and render the next migration and its rollback.
 
     With `diagrams`, the ChartDB files and schema.md of the same Schema are made too, and are
-    part of `files` when there is a migration to write.
+    part of `files` when there is a migration to write. `planning` (plan) renders destructive
+    changes too, noted as what compile refuses without --allow-destructive.
     """
     history = read_history(project)
     new, folders = read_definitions_and_folders(project)
@@ -163,7 +164,8 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     mname = slug(name) if name else auto_name(changes, first and not state.schema.tables)
     up_file, down_file = migration_file(version, mname), rollback_file(version)
     renderer = Renderer(project.root)
-    notes = [f"destructive (compiled with --allow-destructive): {line}" for line in destructive_reasons(changes)]
+    why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
+    notes = [f"destructive ({why}): {line}" for line in destructive_reasons(changes)]
     notes += appended_column_notes(changes, new)
     up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", changes, notes,
                             extension_type_schemas(new.extensions.values()))
@@ -208,18 +210,16 @@ def check_project(project: Project) -> list[str]:
     new, folders = read_definitions_and_folders(project)
     pending = diff(state.schema, new)
     problems: list[str] = []
-    if pending:
+    if pending and not history.problems:  # else compile refuses, and the problems say what to do first
         problems.append(f"definitions have {len(pending)} change(s) not compiled yet; run 'schemac compile'")
-    raw = project.read_state_bytes()
-    if raw is not None and raw != dump_state(state):
-        problems.append("generated/state.json was edited by hand or by another schemac version")
     problems += [p.stale for p in history.problems]
     problems += [f"generated/{rel} is a leftover of an interrupted compile; the next 'schemac compile' removes it"
                  for rel in history.leftovers]
     if state.migrations or pending:  # a project never compiled has no diagrams to be stale
         stale, extra = stale_diagrams(project, diagram_files(new, folders))
+        remedy = "'schemac chartdb'" if history.problems else "'schemac compile' or 'schemac chartdb'"
         problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
-                     f"; run 'schemac compile' or 'schemac chartdb'" for rel in stale]
+                     f"; run {remedy}" for rel in stale]
         problems += [f"generated/{rel} belongs to no table; run 'schemac chartdb'" for rel in extra]
     return problems
 

@@ -1,12 +1,13 @@
 """A few generated rows per table, so a migration is proven on data and not only on empty tables.
 
 Rows respect what the catalog says: keys are distinct per row, NOT NULL columns get a value,
-foreign keys point at rows that exist (tables filled in dependency order; a nullable key that
-closes a cycle or points at its own table is filled in by an UPDATE afterwards), enums take their
-labels, sized types values that fit. Identity, serial and generated columns are left to
-PostgreSQL. Every value is text in the column type's input form, passed as a parameter of
-unknown type, so PostgreSQL parses it for the column (the way it parses a literal). A row a check,
-unique or unknown type rejects is left out; a table left with no row is said to be proven empty.
+one row holds NULL in each nullable column (as real data may), foreign keys point at rows that
+exist (tables filled in dependency order; a nullable key that closes a cycle or points at its own
+table is filled in by an UPDATE afterwards), enums take their labels, sized types values that fit.
+Identity, serial and generated columns are left to PostgreSQL. Every value is text in the
+column type's input form, passed as a parameter of unknown type, so PostgreSQL parses it for the
+column (the way it parses a literal). A row a check, unique or unknown type rejects is left out;
+a table left with no row is said to be proven empty.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ ROWS = 3
 # A check refuses a row: try it again with other values. 0: small numbers, text naming its column;
 # 1: large numbers, short text; 2: text shaped like an e-mail address.
 VARIANTS = (0, 1, 2)
+NULLS = -1  # variant 0, with NULL in the nullable columns
 CHECK_VIOLATION = "23514"
 
 
@@ -48,16 +50,17 @@ class _Pending:
 def fill(conn: psycopg.Connection, schema: Schema, rows: int = ROWS, coming: Schema | None = None) -> Filled:
     """Insert up to `rows` generated rows into every table of `schema` (autocommit connection).
 
-    With `coming` (the schema a migration leads to), rows also satisfy the checks it adds where
-    they can: a check a user adds usually holds for the data there is, which values chosen
-    without it would not show.
+    With `coming` (the schema a migration leads to), rows also satisfy the checks, exclusions and
+    foreign keys it adds where they can: a constraint a user adds usually holds for the data there
+    is, which values chosen without it would not show.
     """
     labels = {enum_type_spelling(e.schema, e.name): e.values for e in schema.enums.values()}
     out = Filled()
     pending: list[_Pending] = []
     borrowed = _borrow_checks(conn, schema, coming) if coming is not None else []
+    keyed = _with_coming_keys(schema, coming) if coming is not None else schema
     try:
-        _fill_tables(conn, schema, rows, labels, out, pending)
+        _fill_tables(conn, keyed, rows, labels, out, pending)
     finally:
         for table, name in borrowed:
             conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
@@ -95,6 +98,22 @@ def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> 
             except psycopg.Error:
                 continue
     return added
+
+
+def _with_coming_keys(schema: Schema, coming: Schema) -> Schema:
+    """`schema` with the foreign keys `coming` adds between its tables and columns as they are, so
+    that rows hold them as the data a user adds a key to does; nothing is added to the database."""
+    tables = dict(schema.tables)
+    for key, table in schema.tables.items():
+        later = coming.tables.get(key)
+        have = {fk.name for fk in table.foreign_keys}
+        new = tuple(fk for fk in (later.foreign_keys if later is not None else ())
+                    if fk.name not in have and all(table.column(c) is not None for c in fk.columns)
+                    and (ref := schema.tables.get(fk.ref_key)) is not None
+                    and all(ref.column(c) is not None for c in fk.ref_columns))
+        if new:
+            tables[key] = replace(table, foreign_keys=table.foreign_keys + new)
+    return replace(schema, tables=tables)
 
 
 def _fill_tables(conn: psycopg.Connection, schema: Schema, rows: int, labels: dict[str, tuple[str, ...]],
@@ -179,15 +198,20 @@ def _insert(conn: psycopg.Connection, table: Table, rows: int, labels: dict[str,
     ctids: list[str] = []
     why = ""
     for row in range(rows):
-        for variant in VARIANTS:
-            values = []
+        # the last row holds NULL in every nullable column (but foreign keys): real data may, and a
+        # SET NOT NULL without a backfill fails on it; a check that refuses NULL gets values instead
+        nulls = row == rows - 1 and rows > 1
+        for variant in (NULLS, *VARIANTS) if nulls else VARIANTS:
+            values: list[str | None] = []
             for col in columns:
                 if col.name in from_keys:
                     fk, i = from_keys[col.name]
                     targets = references[fk.name]
                     values.append(targets[row % len(targets)][i])
+                elif variant == NULLS and col.nullable:
+                    values.append(None)
                 else:
-                    values.append(sample_value(col.type, col.name, row, labels, variant))
+                    values.append(sample_value(col.type, col.name, row, labels, max(variant, 0)))
             try:
                 ctids.append(conn.execute(statement, values).fetchone()[0])
                 break

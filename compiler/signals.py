@@ -1,6 +1,12 @@
-"""SIGTERM and SIGINT as an exception, so that `finally` blocks (dropping a throwaway database) run."""
+"""SIGTERM and SIGINT as an exception, so that `finally` blocks (dropping a throwaway database) run.
+
+The exception can land anywhere, also inside the database driver halfway through a query; what
+that connection's cleanup raises next (`another command is already in progress`) is a consequence,
+not a failure: `received` remembers the signal, so the command still ends as interrupted.
+"""
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Iterator
@@ -22,8 +28,41 @@ class Interrupted(BaseException):
         return 128 + self.signum  # what a shell reports for a process ended by the signal
 
 
+# The signals raised as Interrupted during this command, oldest first.
+received: list[int] = []
+
+
+def forget() -> None:
+    """A new command starts: no signal has come yet."""
+    received.clear()
+
+
 def _raise(signum: int, frame: object) -> None:
+    received.append(signum)
     raise Interrupted(signum)
+
+
+class _QuietOnceInterrupted(logging.Handler):
+    """The driver logs the rollbacks it could not do on a connection a signal left mid-query
+    (`error ignored in rollback`): expected then, and not for the user. Otherwise its warnings go
+    to stderr as without this handler (logging's last resort)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not received and logging.lastResort is not None:
+            logging.lastResort.handle(record)
+
+
+# on the driver's parent logger: its modules' loggers (psycopg.transaction...) propagate to it
+logging.getLogger("psycopg").addHandler(_QuietOnceInterrupted(logging.WARNING))
+
+
+def defer_to_exit() -> None:
+    """From here to the end of the process SIGTERM and SIGINT are ignored: the command's work is
+    complete, and ending it now would only make its outcome unclear. Ignored, not handled: at
+    exit Python puts its own handlers back to the default, which a late signal would still kill."""
+    if threading.current_thread() is threading.main_thread():
+        for s in CAUGHT:
+            signal.signal(s, signal.SIG_IGN)
 
 
 @contextmanager
@@ -40,7 +79,8 @@ def signals_as_exceptions() -> Iterator[None]:
         yield
     finally:
         for s, handler in previous.items():
-            signal.signal(s, handler)
+            if signal.getsignal(s) is _raise:  # else defer_to_exit was called in the block: it stays
+                signal.signal(s, handler)
 
 
 @contextmanager

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import StateError
 from .model import (
@@ -231,9 +233,44 @@ def _write_json(value: object, newline: str, out: list[str]) -> None:
 
 
 # -- reading
+#
+# Every value is checked for its type as it is read: a hand-damaged state.json (a number where a
+# name was) must be the one-line "damaged" error, never a traceback from deep in the compiler.
 
-def _read_extension(d: str | dict) -> Extension:
-    return Extension(d) if isinstance(d, str) else Extension(d["name"], d["schema"])
+_REQUIRED = object()
+_KINDS: dict[str, tuple[str, Callable[[object], bool]]] = {
+    "text": ("a string", lambda v: isinstance(v, str)),
+    "text?": ("a string", lambda v: v is None or isinstance(v, str)),
+    "flag": ("true or false", lambda v: isinstance(v, bool)),
+    "number": ("a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "names": ("a list of strings", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+    "list": ("a list", lambda v: isinstance(v, list)),
+    "object": ("an object", lambda v: isinstance(v, dict)),
+    "object?": ("an object", lambda v: v is None or isinstance(v, dict)),
+    "options": ("an object of numbers and booleans",
+                lambda v: isinstance(v, dict) and all(isinstance(x, int) for x in v.values())),
+    "words": ("an object of strings", lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values())),
+}
+
+
+def _get(d: object, key: str, kind: str, default: object = _REQUIRED) -> Any:
+    """d[key], which must be of `kind` (see _KINDS); `default` when it is missing and optional."""
+    if not isinstance(d, dict):
+        raise TypeError(f"expected an object where {key!r} is, found {json.dumps(d)[:40]}")
+    if key not in d:
+        if default is _REQUIRED:
+            raise KeyError(key)
+        return default
+    what, fits = _KINDS[kind]
+    value = d[key]
+    if not fits(value):
+        raise TypeError(f"{key!r} is {json.dumps(value)[:40]}, not {what}")
+    return value
+
+
+def _read_extension(d: object) -> Extension:
+    """A name (an extension in public), or {"name", "schema"}."""
+    return Extension(d) if isinstance(d, str) else Extension(_get(d, "name", "text"), _get(d, "schema", "text"))
 
 
 def _read_table(d: dict, user_types: dict[str, str]) -> Table:
@@ -241,34 +278,54 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
         return make_expr(text, column_type, user_types) if text is not None else None
 
     def part(p: dict) -> IndexPart:
-        return IndexPart(p.get("column"), expr(p.get("expression")), p.get("order", "asc"), p.get("nulls"),
-                         p.get("opclass"))
+        return IndexPart(_get(p, "column", "text?", None), expr(_get(p, "expression", "text?", None)),
+                         _get(p, "order", "text", "asc"), _get(p, "nulls", "text?", None),
+                         _get(p, "opclass", "text?", None))
 
-    columns = tuple(Column(c["name"], c["type"], c.get("nullable", True), expr(c.get("default"), c["type"]),
-                           c.get("identity"), expr(c.get("generated")), c.get("comment"), None,
-                           c.get("collation"), tuple(c.get("sequence", {}).items()))
-                    for c in d["columns"])
-    pk = d.get("primary_key")
+    def column(c: dict) -> Column:
+        kind = _get(c, "type", "text")
+        return Column(_get(c, "name", "text"), kind, _get(c, "nullable", "flag", True),
+                      expr(_get(c, "default", "text?", None), kind), _get(c, "identity", "text?", None),
+                      expr(_get(c, "generated", "text?", None)), _get(c, "comment", "text?", None), None,
+                      _get(c, "collation", "text?", None), tuple(_get(c, "sequence", "options", {}).items()))
+
+    def names(x: dict, key: str) -> tuple[str, ...]:
+        return tuple(_get(x, key, "names"))
+
+    def items(key: str) -> list:
+        return _get(d, key, "list", [])
+
+    pk = _get(d, "primary_key", "object?", None)
     return Table(
-        d["schema"], d["name"], columns,
-        PrimaryKey(pk["name"], tuple(pk["columns"]), pk.get("comment")) if pk else None,
-        tuple(Unique(u["name"], tuple(u["columns"]), u.get("nulls_not_distinct", False), u.get("comment"))
-              for u in d.get("unique", ())),
-        tuple(Check(c["name"], expr(c["expression"]), c.get("no_inherit", False), c.get("comment"))  # type: ignore[arg-type]
-              for c in d.get("checks", ())),
-        tuple(ForeignKey(f["name"], tuple(f["columns"]), f["ref_schema"], f["ref_table"], tuple(f["ref_columns"]),
-                         f["on_delete"], f["on_update"], f.get("deferrable", False), f.get("initially_deferred", False),
-                         f.get("match", "simple"), f.get("comment")) for f in d.get("foreign_keys", ())),
-        tuple(Index(i["name"], tuple(part(p) for p in i["parts"]),
-                    i.get("unique", False), i.get("using", "btree"), expr(i.get("where")),
-                    tuple(i.get("include", ())), tuple(sorted(i.get("with", {}).items())),
-                    i.get("nulls_not_distinct", False), i.get("comment"))
-              for i in d.get("indexes", ())),
-        d.get("comment"), None,
-        tuple(Exclusion(x["name"], tuple(part(p) for p in x["elements"]), tuple(p["with"] for p in x["elements"]),
-                        x["using"], expr(x.get("where")), x.get("deferrable", False),
-                        x.get("initially_deferred", False), x.get("comment"))
-              for x in d.get("exclusions", ())))
+        _get(d, "schema", "text"), _get(d, "name", "text"), tuple(column(c) for c in _get(d, "columns", "list")),
+        PrimaryKey(_get(pk, "name", "text"), names(pk, "columns"), _get(pk, "comment", "text?", None)) if pk else None,
+        tuple(Unique(_get(u, "name", "text"), names(u, "columns"), _get(u, "nulls_not_distinct", "flag", False),
+                     _get(u, "comment", "text?", None)) for u in items("unique")),
+        tuple(Check(_get(c, "name", "text"), expr(_get(c, "expression", "text")),  # type: ignore[arg-type]
+                    _get(c, "no_inherit", "flag", False), _get(c, "comment", "text?", None))
+              for c in items("checks")),
+        tuple(ForeignKey(_get(f, "name", "text"), names(f, "columns"), _get(f, "ref_schema", "text"),
+                         _get(f, "ref_table", "text"), names(f, "ref_columns"), _get(f, "on_delete", "text"),
+                         _get(f, "on_update", "text"), _get(f, "deferrable", "flag", False),
+                         _get(f, "initially_deferred", "flag", False), _get(f, "match", "text", "simple"),
+                         _get(f, "comment", "text?", None)) for f in items("foreign_keys")),
+        tuple(Index(_get(i, "name", "text"), tuple(part(p) for p in _get(i, "parts", "list")),
+                    _get(i, "unique", "flag", False), _get(i, "using", "text", "btree"),
+                    expr(_get(i, "where", "text?", None)), tuple(_get(i, "include", "names", [])),
+                    tuple(sorted(_get(i, "with", "words", {}).items())),
+                    _get(i, "nulls_not_distinct", "flag", False), _get(i, "comment", "text?", None))
+              for i in items("indexes")),
+        _get(d, "comment", "text?", None), None,
+        tuple(Exclusion(_get(x, "name", "text"), tuple(part(p) for p in _get(x, "elements", "list")),
+                        tuple(_get(p, "with", "text") for p in _get(x, "elements", "list")),
+                        _get(x, "using", "text"), expr(_get(x, "where", "text?", None)),
+                        _get(x, "deferrable", "flag", False), _get(x, "initially_deferred", "flag", False),
+                        _get(x, "comment", "text?", None))
+              for x in items("exclusions")))
+
+
+_RECOVERY = ("restore it from version control ('git checkout generated/state.json') or rebuild it from the "
+             "migrations ('schemac rebuild-state')")
 
 
 def load_state(data: bytes | None) -> State:
@@ -277,27 +334,30 @@ def load_state(data: bytes | None) -> State:
         return State(Schema())
     try:
         doc = json.loads(data)
-        if doc.get("format") != FORMAT:
-            raise StateError(f"state.json has format {doc.get('format')!r}; this schemac reads {FORMAT}")
-        s = doc["schema"]
-        enums = {f"{e['schema']}.{e['name']}": Enum(e["schema"], e["name"], tuple(e["values"]), e.get("comment"))
-                 for e in s["enums"]}
+        form = doc.get("format")
+        if form != FORMAT:
+            newer = isinstance(form, int) and not isinstance(form, bool) and form > FORMAT
+            raise StateError(f"state.json has format {json.dumps(form)}; this schemac reads {FORMAT}: "
+                             + ("it was written by a newer schemac; upgrade schemac, or " if newer else "")
+                             + _RECOVERY)
+        s = _get(doc, "schema", "object")
+        enums = {}
+        for e in _get(s, "enums", "list"):
+            enum = Enum(_get(e, "schema", "text"), _get(e, "name", "text"), tuple(_get(e, "values", "names")),
+                        _get(e, "comment", "text?", None))
+            enums[f"{enum.schema}.{enum.name}"] = enum
         user_types = {f"{e.schema}.{e.name}": enum_type_spelling(e.schema, e.name) for e in enums.values()}
         user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values() if e.schema == "public"}
-        extensions = {x.name: x for x in map(_read_extension, s["extensions"])}
+        extensions = {x.name: x for x in map(_read_extension, _get(s, "extensions", "list"))}
         user_types |= extension_type_names(extensions.values())
-        tables = {f"{t['schema']}.{t['name']}": _read_table(t, user_types) for t in s["tables"]}
+        tables = {f"{t.schema}.{t.name}": t for t in (_read_table(t, user_types) for t in _get(s, "tables", "list"))}
         schema = Schema(tables=tables, enums=enums, extensions=extensions)
-        migrations = tuple(MigrationRecord(m["version"], m["name"], m["file"], m["sha256"], m["rollback"],
-                                           m["rollback_sha256"]) for m in doc["migrations"])
-        for m in migrations:
-            if not isinstance(m.version, int) or isinstance(m.version, bool) or not all(
-                    isinstance(x, str) for x in (m.name, m.file, m.sha256, m.rollback, m.rollback_sha256)):
-                raise TypeError(f"migration record {m.version!r} has values of the wrong type")
+        migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
+                                           _get(m, "file", "text"), _get(m, "sha256", "text"),
+                                           _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))
+                           for m in _get(doc, "migrations", "list"))
     except StateError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as e:  # AttributeError: a list where a mapping was
-        raise StateError(f"state.json is damaged ({type(e).__name__}: {e}); restore it from version control "
-                         "('git checkout generated/state.json') or rebuild it from the migrations "
-                         "('schemac rebuild-state')") from None
+        raise StateError(f"state.json is damaged ({type(e).__name__}: {e}); {_RECOVERY}") from None
     return State(schema, migrations)

@@ -21,7 +21,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from .database import DatabaseError, connect, describe, resolve_url
 from .model import Extension
-from .signals import signals_as_exceptions, signals_held
+from .signals import Interrupted, signals_as_exceptions, signals_held
 
 DEV_URL_VARIABLE = "SCHEMAC_DEV_DATABASE_URL"
 PREFIX = "schemac_throwaway_"
@@ -95,7 +95,7 @@ def lock_key(name: str) -> tuple[int, int]:
 def throwaway_database(server: DevServer, extensions: Iterable[Extension | str] = ()) -> Iterator[str]:
     """A new database on `server`, with the live settings; its URL. Dropped on the way out,
     also when SIGTERM or SIGINT ends the block. `extensions` are created first (see
-    _install_extensions for where)."""
+    install_extensions for where)."""
     name = f"{PREFIX}{uuid.uuid4().hex[:12]}"
     with signals_as_exceptions(), connect(server.url) as conn:
         _check_may_create(conn, server)
@@ -105,11 +105,18 @@ def throwaway_database(server: DevServer, extensions: Iterable[Extension | str] 
         try:
             _create(conn, name, server)
             url = _url(server, name)
-            _install_extensions(url, server, extensions)
+            install_extensions(url, server, extensions)
             yield url
         finally:
-            with signals_held():
-                _drop(conn, pid, server, name)
+            try:
+                with signals_held():
+                    _drop(conn, pid, server, name)
+            except Interrupted:
+                # the signal came before it was held (or while it was, re-raised after): drop again,
+                # a no-op when already dropped
+                with signals_held():
+                    _drop(conn, pid, server, name)
+                raise
 
 
 def make_fresh(conn: psycopg.Connection, url: str, server: DevServer,
@@ -128,7 +135,7 @@ def make_fresh(conn: psycopg.Connection, url: str, server: DevServer,
         conn.execute("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
         conn.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")
         conn.execute("COMMENT ON SCHEMA public IS 'standard public schema'")
-    _install_extensions(url, server, extensions)
+    install_extensions(url, server, extensions)
 
 
 def drop_leftovers(conn: psycopg.Connection) -> list[str]:
@@ -198,21 +205,23 @@ def _url(server: DevServer, name: str) -> str:
     return make_conninfo(server.url, dbname=name, options=options)
 
 
-def _install_extensions(url: str, server: DevServer, extensions: Iterable[Extension | str]) -> None:
-    """Each extension declared in a schema of its own there; one declared in public (the default,
-    and all of them before extensions had a schema) where the live database has it, so a project
-    whose extensions live elsewhere is built as its database is and a migration that names their
-    types in public fails here, before it reaches that database."""
+def install_extensions(url: str, server: DevServer, extensions: Iterable[Extension | str]) -> list[str]:
+    """Create those of `extensions` the live database has, in the schema it has each in, where
+    they are missing; the names created. Where the definitions declare one is for their own
+    migrations to say: the copy is made as the live database is, so a migration that names an
+    extension's type in another schema fails here, before it reaches that database."""
     placed = server.live.extension_schemas if server.live else {}
-    extensions = list(extensions)
-    declared = {x: "public" for x in extensions if isinstance(x, str)}
-    declared |= {x.name: x.schema for x in extensions if isinstance(x, Extension)}
-    wanted = [(e, s if s != "public" else placed[e]) for e, s in sorted(declared.items())
-              if s != "public" or e in placed]
+    names = {x.name if isinstance(x, Extension) else x for x in extensions}
+    wanted = [(e, placed[e]) for e in sorted(names) if e in placed]
     if not wanted:
-        return
+        return []
+    created = []
     with connect(url) as conn:
+        present = {name for (name,) in conn.execute("SELECT extname FROM pg_extension").fetchall()}
         for extension, schema in wanted:
+            if extension in present:
+                continue
+            created.append(extension)
             try:
                 conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
                 conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}").format(
@@ -220,6 +229,7 @@ def _install_extensions(url: str, server: DevServer, extensions: Iterable[Extens
             except psycopg.Error as e:
                 raise DatabaseError(f"cannot create extension {extension} in schema {schema} of a throwaway "
                                     f"database: {describe(e, url)}") from None
+    return created
 
 
 def _drop(conn: psycopg.Connection, pid: int, server: DevServer, name: str) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from .changes import AlterColumnType, Change, DropColumn, DropEnum, DropTable
 from .column_order import compare_column_order
 from .database import DatabaseError, connect
 from .diff import diff
@@ -32,10 +33,10 @@ from .model import Schema
 from .pipeline import CompileResult, compile_project, destructive_reasons, read_definitions
 from .project import Project
 from .sample_rows import ROWS, fill
-from .scratch import canonical_in
+from .scratch import build_sql
 from .signals import signals_as_exceptions
 from .state import MigrationRecord, load_state, sha256
-from .throwaway import DevServer, dev_server, make_fresh, throwaway_database
+from .throwaway import DevServer, dev_server, install_extensions, make_fresh, throwaway_database
 
 
 class NotProven(Exception):
@@ -118,7 +119,10 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
     extensions = list(wanted.extensions.values())
     with throwaway_database(server, extensions) as url, connect(url) as conn:
         # the fresh build of the definitions first, then the same database emptied for the history
-        reference = canonical_in(conn, url, wanted)
+        # PostgreSQL may refuse what the offline rules let through (an index on a function that is
+        # not immutable): that is the definitions not proven, exit 5, not a database failure
+        _run(conn, url, "the definitions themselves", build_sql(wanted), "when built fresh on PostgreSQL")
+        reference = introspect(conn)
         make_fresh(conn, url, server, extensions)
         for m in earlier:
             _run(conn, url, m.name, m.up, "from scratch")
@@ -137,6 +141,11 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
             report(f"  note: {line}")
 
         _run(conn, url, newest.rollback_name, newest.down, "after the migrations")
+        for extension in install_extensions(url, server, extensions):
+            # the throwaway has it before any migration, as the live database has; CREATE EXTENSION
+            # IF NOT EXISTS did nothing there, yet the rollback drops it: put back, and said
+            report(f"  note: {newest.rollback_name} drops extension {extension}, which the live database "
+                   f"already has; on it, the rollback would drop it too")
         _same(introspect(conn), previous, f"after {newest.rollback_name}, the database differs from "
                                           f"the state before {newest.name}")
         report(f"proven: {newest.rollback_name} restores the state before {newest.name}")
@@ -148,17 +157,35 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
             return
         # back to the state before the newest migration (proven equal to it above), then rows
         _run(conn, url, newest.rollback_name, newest.down, f"after {newest.name} ran again")
+        install_extensions(url, server, extensions)
         filled = fill(conn, previous, coming=applied)
         on_rows = "on the state before it holding generated rows"
         _run(conn, url, newest.name, newest.up, on_rows)
         _same(introspect(conn), applied, f"after {newest.name} {on_rows}, the database differs from the definitions")
-        _run(conn, url, newest.rollback_name, newest.down, f"after {newest.name} {on_rows}")
-        _same(introspect(conn), previous, f"after {newest.rollback_name} on rows, the database differs from "
-                                          f"the state before {newest.name}")
-    report(f"proven on rows: {newest.name} and {newest.rollback_name} with up to {ROWS} generated rows in "
-           f"each of {len(filled.rows)} table(s)")
+        # data a migration drops (compiled with --allow-destructive) cannot come back: its rollback
+        # re-adds a NOT NULL column empty, which fails on any row. Proven on the empty copy above only.
+        lost = lost_data(diff(previous, applied))
+        if not lost:
+            _run(conn, url, newest.rollback_name, newest.down, f"after {newest.name} {on_rows}")
+            install_extensions(url, server, extensions)
+            _same(introspect(conn), previous, f"after {newest.rollback_name} on rows, the database differs from "
+                                              f"the state before {newest.name}")
+    proven = newest.name if lost else f"{newest.name} and {newest.rollback_name}"
+    report(f"proven on rows: {proven} with up to {ROWS} generated rows in each of {len(filled.rows)} table(s)")
+    if lost:
+        report(f"{newest.rollback_name} proven on an empty copy only: {newest.name} drops data "
+               f"({', '.join(lost)}) that no rollback can bring back")
     for key, why in sorted(filled.empty.items()):
         report(f"  {key}: proven empty: {why}")
+
+
+# what a destructive change loses, in words: `column public.t.x`
+_LOSES = {DropColumn: "column", DropTable: "table", DropEnum: "values of enum", AlterColumnType: "values of column"}
+
+
+def lost_data(changes: list[Change]) -> list[str]:
+    """The data the destructive changes among `changes` lose, one phrase each."""
+    return [f"{_LOSES.get(type(c), 'data of')} {c.subject}" for c in changes if c.destructive]
 
 
 def _table_oids(conn: psycopg.Connection) -> dict[int, str]:
@@ -176,14 +203,21 @@ def _run(conn: psycopg.Connection, url: str, name: str, text: str, context: str)
     try:
         run_migration(conn, text, url)
     except DatabaseError as e:
+        if conn.broken or conn.closed:
+            raise  # the connection is lost: a database failure (exit 4), not a verdict on the SQL
         committed = e.committed if isinstance(e, PartlyApplied) else 0
         statement = _failing_statement(conn, text, committed)
         lines = [f"{name} failed {context}:", *(f"  {line}" for line in str(e).splitlines())]
         if statement:
             lines += ["  in the statement:", *(f"    {line}" for line in statement.splitlines())]
+        if _NULLS_FOUND in str(e) and "generated rows" in context:
+            lines.append("  a generated row holds NULL in that column, as rows of a real database may: "
+                         "fill it (an UPDATE, in a migration before this one) before making it NOT NULL")
         raise NotProven("\n".join(lines)) from None
 
 
+# PostgreSQL's words when SET NOT NULL (or ADD COLUMN ... NOT NULL) meets a row without a value
+_NULLS_FOUND = "contains null values"
 # A statement's comment naming its change: `-- AddColumn public.users.phone`.
 _CHANGE_COMMENT = re.compile(r"^-- [A-Z][A-Za-z]+ ")
 

@@ -1,6 +1,7 @@
 """Test helpers: throwaway schemac projects written from YAML text."""
 from __future__ import annotations
 
+import signal
 import textwrap
 from pathlib import Path
 
@@ -33,7 +34,12 @@ def run_cli(root: Path, capsys, *args: str) -> tuple[int, str, str]:
     from compiler.cli import main
 
     capsys.readouterr()
-    code = main(["-C", str(root), *args])
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = main(["-C", str(root), *args])
+    finally:  # a command that finished defers signals to the end of its process: not this one's
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
     out, err = capsys.readouterr()
     return code, out, err
 

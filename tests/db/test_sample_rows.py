@@ -40,7 +40,7 @@ CREATE TABLE people (
 );
 ALTER TABLE orgs ADD FOREIGN KEY (owner_id) REFERENCES people (id);
 CREATE TABLE picky (n integer CHECK (n > 100), s text CHECK (length(s) < 3));
-CREATE TABLE pickier (n integer CHECK (n < 0));
+CREATE TABLE pickier (n integer CHECK (n IS NOT NULL AND n < 0));
 CREATE TABLE mail (address varchar(40) NOT NULL CHECK (address LIKE '%@%'));
 CREATE TABLE odd (p point NOT NULL, t tsvector, g int4range, x pg_lsn NOT NULL);
 CREATE TABLE needs_odd (id serial PRIMARY KEY, lsn pg_lsn NOT NULL, UNIQUE (lsn));
@@ -71,7 +71,8 @@ def test_rows_respect_keys_types_and_foreign_keys(database_url: str) -> None:
         assert [o[:6] for o in orgs] == [("na1", "1.00", "0.01", ["tags_1"], {"n": 1}, True),
                                          ("na2", "2.00", "0.02", ["tags_2"], {"n": 2}, False)]
         assert all(o[6] and o[7] for o in orgs)  # the cycle and the self-reference were closed afterwards
-        assert conn.execute("SELECT n, s FROM picky ORDER BY n").fetchall() == [(1000, "1"), (2000, "2"), (3000, "3")]
+        # the last row holds NULL where it may, as real data may
+        assert conn.execute("SELECT n, s FROM picky ORDER BY n").fetchall() == [(1000, "1"), (2000, "2"), (None, None)]
         assert conn.execute("SELECT address FROM mail ORDER BY 1").fetchone() == ("user1@example.com",)
         people = conn.execute("SELECT p.mood::text, p.shout, o.name FROM people p JOIN orgs o ON o.id = p.org_id "
                               "ORDER BY p.id").fetchall()

@@ -165,7 +165,7 @@ def test_column_order_is_compared_where_it_can_match(tmp_path: Path, admin_url: 
 
 
 def test_nothing_to_verify(tmp_path: Path, admin_url: str, capsys) -> None:
-    write_definitions(tmp_path, {})
+    (tmp_path / "definitions").mkdir()  # a project with no definitions yet (no folder at all is no project)
     code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
     assert code == 0, err
     assert "Nothing to verify: no migrations and no pending changes." in out
@@ -212,7 +212,98 @@ def test_a_new_check_is_proven_on_rows_that_can_hold_it(tmp_path: Path, admin_ur
     assert "proven on rows: 002_alter_users.sql and rollback_002.sql with up to 3 generated rows in each of " \
            "1 table(s)" in out and "proven empty" not in out
     # a check no generated value can hold leaves the table empty, and the output says so
-    write_definitions(project, {"schema.yaml": aged + "checks:\n  - {name: unborn, expression: age < 0}\n"})
+    write_definitions(project, {"schema.yaml": aged + "checks:\n  - {name: unborn, expression: "
+                                "age IS NOT NULL AND age < 0}\n"})
     code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
     assert code == 0, err
     assert "  public.users: proven empty: its check unborn rejected the generated rows" in out
+
+
+def test_dropping_a_not_null_column_is_proven_with_its_rollback_on_an_empty_copy_only(
+        tmp_path: Path, admin_url: str, capsys) -> None:
+    # the rollback re-adds the column NOT NULL and empty: no row can hold that, and no data comes back
+    project = compiled(tmp_path, capsys, USERS)
+    write_definitions(project, {"schema.yaml": USERS.replace("  - {name: email, type: text, nullable: false, "
+                                                             "unique: true}\n", "")})
+    code, out, err = run_cli(project, capsys, "compile", "--verify", "--allow-destructive", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven: rollback_002.sql restores the state before 002_drop_users_email.sql" in out
+    assert "proven on rows: 002_drop_users_email.sql with up to 3 generated rows in each of 1 table(s)" in out
+    assert "rollback_002.sql proven on an empty copy only: 002_drop_users_email.sql drops data " \
+           "(column public.users.email) that no rollback can bring back" in out
+    assert (project / "generated" / "migrations" / "rollback_002.sql").is_file()
+    # anything else stays strict: a rollback that fails on rows is still not proven
+    assert "proven on rows: 002_drop_users_email.sql and rollback_002.sql" not in out
+
+
+def test_definitions_postgresql_refuses_are_not_proven_with_the_statement(tmp_path: Path, admin_url: str,
+                                                                          capsys) -> None:
+    project = compiled(tmp_path, capsys, USERS)
+    write_definitions(project, {"schema.yaml": USERS + "  - {name: seen, type: timestamptz}\n"
+                                "indexes:\n  - {expression: \"date_trunc('day', seen)\"}\n"})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 5, out + err
+    assert "not proven: the definitions themselves failed when built fresh on PostgreSQL:" in err
+    assert "functions in index expression must be marked IMMUTABLE" in err
+    assert "in the statement:" in err and "date_trunc('day'" in err and "Traceback" not in err
+
+
+def test_an_extension_the_live_database_already_has_is_proven(tmp_path: Path, admin_url: str, database_url: str,
+                                                             capsys) -> None:
+    # adopting a live database that has pgcrypto (in its own schema): the throwaway has it before
+    # 001 too, so 001's CREATE EXTENSION IF NOT EXISTS does nothing and its rollback drops it
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA extensions")
+        conn.execute("CREATE EXTENSION pgcrypto WITH SCHEMA extensions")
+    project = compiled(tmp_path, capsys, "extension: pgcrypto\n---\n" + USERS)
+    code, out, err = run_cli(project, capsys, "verify", "--database-url", database_url, "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven: rollback_001.sql restores the state before 001_initial_schema.sql" in out
+    assert "note: rollback_001.sql drops extension pgcrypto, which the live database already has" in out
+    # without a live database nothing is created beforehand, and nothing is noted
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "note: rollback_001.sql drops extension" not in out
+
+
+def test_set_not_null_on_a_column_rows_may_leave_null_is_not_proven(tmp_path: Path, admin_url: str,
+                                                                    capsys) -> None:
+    project = compiled(tmp_path, capsys, USERS)
+    write_definitions(project, {"schema.yaml": USERS.replace("{name: code, type: text}",
+                                                             "{name: code, type: text, nullable: false}")})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 5, out + err
+    assert "002_alter_users.sql failed on the state before it holding generated rows:" in err
+    assert 'column "code" of relation "users" contains null values' in err
+    assert "ALTER TABLE public.users ALTER COLUMN code SET NOT NULL;" in err
+    assert "a generated row holds NULL in that column, as rows of a real database may" in err
+    # a check that refuses NULL makes the row take values: the table is not left empty
+    checked = USERS + "checks:\n  - {name: has_code, expression: code IS NOT NULL}\n"
+    project = compiled(tmp_path / "checked", capsys, checked)
+    write_definitions(project, {"schema.yaml": checked.replace("{name: code, type: text}",
+                                                               "{name: code, type: text, nullable: false}")})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "in each of 1 table(s)" in out and "proven empty" not in out
+
+
+def test_a_new_foreign_key_on_text_columns_is_proven_on_rows_that_hold_it(tmp_path: Path, admin_url: str,
+                                                                          capsys) -> None:
+    tables = """
+table: parents
+columns:
+  - {name: id, type: text, primary_key: true}
+---
+table: kids
+columns:
+  - {name: id, type: bigint, primary_key: true}
+  - {name: pid, type: text, nullable: false}
+"""
+    project = compiled(tmp_path, capsys, tables)
+    write_definitions(project, {"schema.yaml": tables.replace("{name: pid, type: text, nullable: false}",
+                                                              "{name: pid, type: text, nullable: false, "
+                                                              "references: parents.id}")})
+    code, out, err = run_cli(project, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven on rows: 002_alter_kids.sql and rollback_002.sql with up to 3 generated rows in each of " \
+           "2 table(s)" in out and "proven empty" not in out

@@ -1,0 +1,114 @@
+"""verify and compile --verify stopped by SIGINT or SIGTERM at random moments: always one coherent
+outcome (interrupted, 130 or 143, one line; or done, exit 0) and no throwaway database left."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from compiler.throwaway import lock_key
+from tests.conftest import REPO
+from tests.helpers import write_definitions
+
+TABLES = 12
+
+
+def _definitions(extra: bool) -> str:
+    docs = []
+    for i in range(TABLES):
+        columns = ["  - {name: id, type: bigint, primary_key: true}",
+                   "  - {name: name, type: text, nullable: false, unique: true}",
+                   "  - {name: note, type: varchar(40)}"]
+        if i:
+            columns.append(f"  - {{name: t{i - 1}_id, type: bigint, references: t{i - 1}.id}}")
+        if extra:
+            columns.append("  - {name: added, type: integer}")
+        docs.append(f"table: t{i}\ncolumns:\n" + "\n".join(columns) + "\n")
+    return "---\n".join(docs)
+
+
+def _run(root: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for name in ("SCHEMAC_DEV_DATABASE_URL", "DATABASE_URL", "NEON_DATABASE_URL"):
+        env.pop(name, None)
+    return subprocess.Popen([sys.executable, "-m", "compiler.cli", "-C", str(root), *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _copy(base: Path, to: Path) -> Path:
+    shutil.copytree(base, to)
+    return to
+
+
+def _orphans(admin_url: str, before: set[str]) -> set[str]:
+    """Throwaway databases that appeared since `before` and whose creator is gone (lock free)."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        names = {n for (n,) in conn.execute(
+            r"SELECT datname FROM pg_database WHERE datname LIKE 'schemac\_throwaway\_%'").fetchall()}
+        return {n for n in names - before if not conn.execute(
+            "SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s "
+            "AND objsubid = 2)", lock_key(n)).fetchone()[0]}
+
+
+def _throwaways(admin_url: str) -> set[str]:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        return {n for (n,) in conn.execute(
+            r"SELECT datname FROM pg_database WHERE datname LIKE 'schemac\_throwaway\_%'").fetchall()}
+
+
+@pytest.mark.parametrize("command", ["verify", "compile"])
+def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, admin_url: str, command: str) -> None:
+    base = tmp_path / "base"
+    write_definitions(base, {"schema.yaml": _definitions(extra=False)})
+    assert _run(base, "compile").wait(60) == 0
+    write_definitions(base, {"schema.yaml": _definitions(extra=True)})
+    args = ["verify", "--dev-url", admin_url] if command == "verify" else \
+        ["compile", "--verify", "--dev-url", admin_url]
+    started = time.monotonic()
+    assert _run(base, "compile", "--check").wait(60) == 1  # no database: how long the start takes
+    startup = time.monotonic() - started
+    started = time.monotonic()
+    whole = _run(_copy(base, tmp_path / "whole"), *args)
+    out, err = whole.communicate(timeout=120)
+    assert whole.returncode == 0, err
+    took = time.monotonic() - started
+    rng = random.Random(f"{command}-signals")
+    outcomes = []
+    for attempt in range(6):
+        project = _copy(base, tmp_path / f"try{attempt}")  # compile --verify writes: each try from the start
+        before = _throwaways(admin_url)
+        sig = (signal.SIGINT, signal.SIGTERM)[attempt % 2]
+        proc = _run(project, *args)
+        # after Python's start (a signal then is Python's own KeyboardInterrupt), anywhere in the run
+        time.sleep(2 * startup + rng.random() * max(took - 2 * startup, 0.2))
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=120)
+        lines = [line for line in err.splitlines() if line.strip()]
+        if proc.returncode == 0:
+            assert "Traceback" not in err and not any(line.startswith("error") for line in lines), err
+            assert "proven" in out, out
+            assert all(line.startswith("note: ") for line in lines), err
+        else:
+            assert proc.returncode == 128 + sig, (proc.returncode, out, err)
+            # one line: the full one once the proof has begun, a bare one before (nothing started)
+            assert lines in ([f"interrupted ({sig.name}); throwaway databases were dropped; nothing written."],
+                             ["interrupted"]), err
+        assert not _orphans(admin_url, before), (proc.returncode, out, err)
+        outcomes.append(proc.returncode)
+    assert any(code != 0 for code in outcomes), outcomes  # the signals did land during the proofs
+
+
+def test_after_the_work_is_done_a_signal_changes_nothing() -> None:
+    script = ("import os, signal\nfrom compiler.signals import defer_to_exit\ndefer_to_exit()\n"
+              "for s in (signal.SIGINT, signal.SIGTERM):\n    os.kill(os.getpid(), s)\nprint('done')\n")
+    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
