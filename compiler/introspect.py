@@ -29,9 +29,17 @@ from .model import (
     Table,
     Unique,
 )
+from .qualify import bare_extension_casts
 from .sequences import TYPE_RANGES, catalog_options
 from .settings import DEFAULT_MIGRATIONS_TABLE, TableName
-from .types import SERIAL_TYPES, ExpressionProblem, enum_type_spelling, extension_type_names, make_expr
+from .types import (
+    SERIAL_TYPES,
+    ExpressionProblem,
+    enum_type_spelling,
+    extension_type_names,
+    extension_type_schemas,
+    make_expr,
+)
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
@@ -77,12 +85,15 @@ class _Reader:
     def __init__(self, problems: list[str] | None) -> None:
         self.problems = problems
         self.user_types: dict[str, str] = {}  # how casts to declared types read: `extensions.citext` is citext
-        self.operator_schemas: frozenset[str] = frozenset()  # schemas of extensions, outside public
+        self.extension_types: dict[str, str] = {}  # type -> the schema of its extension
 
     def expr(self, text: str, what: str, column_type: str | None = None,
              user_types: dict[str, str] | None = None) -> Expr | None:
         try:
-            return make_expr(_bare_operators(text, self.operator_schemas), column_type,
+            # the extension's schema is said once, by the extension: expressions name its types bare
+            schemas = frozenset(self.extension_types.values()) - {"public"}
+            text = bare_extension_casts(_bare_operators(text, schemas), self.extension_types)
+            return make_expr(text, column_type,
                              user_types or self.user_types, lenient=True)
         except ExpressionProblem as e:
             if self.problems is None:
@@ -137,7 +148,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     extensions = {n: Extension(n, s) for n, s in conn.execute(query("extensions")).fetchall()}
     own_names = extension_type_names(extensions.values())
     reader.user_types = own_names
-    reader.operator_schemas = frozenset(x.schema for x in extensions.values()) - {"public"}
+    reader.extension_types = extension_type_schemas(extensions.values())
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
     user_types |= own_names
     names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}

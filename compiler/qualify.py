@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 import sqlglot
 from sqlglot.errors import TokenError
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
 from .model import Expr
 from .names import quote_ident
@@ -65,13 +65,14 @@ def sql_type(spelling: str, extension_types: Mapping[str, str] = MappingProxyTyp
     return f"{quote_ident(schema)}.{spelling}" if schema is not None else spelling
 
 
-def qualified_casts(text: str, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
-    """`text` with every cast (`x::mood`, `CAST(x AS mood)`) to an unqualified user type qualified."""
+def _cast_targets(text: str) -> tuple[list[Token], list[int]]:
+    """The tokens of `text`, and the index of the first name of each cast's type (`x::mood`,
+    `CAST(x AS mood)`; the schema of `x::public.mood`). No tokens when it cannot be read."""
     try:
         tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
     except (TokenError, ValueError):
-        return text  # not ours to repair: PostgreSQL reports it
-    at: list[tuple[int, str]] = []
+        return [], []  # not ours to repair: PostgreSQL reports it
+    at: list[int] = []
     openers: list[str] = []  # the word before each open parenthesis: CAST( ... AS type)
     for i, token in enumerate(tokens):
         before = tokens[i - 1] if i else None
@@ -82,15 +83,43 @@ def qualified_casts(text: str, extension_types: Mapping[str, str] = MappingProxy
         named = token.token_type in (TokenType.VAR, TokenType.IDENTIFIER) or token.text.lower() in EXTENSION_TYPES
         if not named or before is None:  # sqlglot has token types of its own for hstore, vector, cube...
             continue
-        cast = before.token_type == TokenType.DCOLON or (
-            before.token_type == TokenType.ALIAS and openers and openers[-1] == "CAST")
-        after = tokens[i + 1] if i + 1 < len(tokens) else None
-        schema_given = after is not None and after.token_type == TokenType.DOT
+        if before.token_type == TokenType.DCOLON or (
+                before.token_type == TokenType.ALIAS and openers and openers[-1] == "CAST"):
+            at.append(i)
+    return tokens, at
+
+
+def _schema_follows(tokens: list[Token], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.DOT
+
+
+def qualified_casts(text: str, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
+    """`text` with every cast (`x::mood`, `CAST(x AS mood)`) to an unqualified user type qualified."""
+    tokens, targets = _cast_targets(text)
+    at: list[tuple[int, str]] = []
+    for i in targets:
+        token = tokens[i]
         schema = _type_schema(token.text, token.token_type == TokenType.IDENTIFIER, extension_types)
-        if cast and not schema_given and schema is not None:
+        if not _schema_follows(tokens, i) and schema is not None:
             at.append((token.start, schema))
     for start, schema in reversed(at):
         text = f"{text[:start]}{quote_ident(schema)}.{text[start:]}"
+    return text
+
+
+def bare_extension_casts(text: str, extension_types: Mapping[str, str]) -> str:
+    """`text` with casts to an extension's type named without its schema (`'x'::extensions.citext`
+    is `'x'::citext`), as the definitions name them: where the extension lives is its own key."""
+    tokens, targets = _cast_targets(text)
+    cut: list[tuple[int, int]] = []
+    for i in targets:
+        if not _schema_follows(tokens, i) or i + 2 >= len(tokens):
+            continue
+        schema, name = tokens[i], tokens[i + 2]
+        if extension_types.get(name.text.lower()) == schema.text and name.token_type != TokenType.IDENTIFIER:
+            cut.append((schema.start, name.start))
+    for start, end in reversed(cut):
+        text = text[:start] + text[end:]
     return text
 
 

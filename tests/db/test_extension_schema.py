@@ -117,7 +117,7 @@ def test_import_writes_the_schema_of_an_extension(tmp_path: Path, database_url: 
     types = (tmp_path / "definitions" / "types.yaml").read_text()
     assert "extension: citext" in types and "schema: extensions" in types
     people = (tmp_path / "definitions" / "people.yaml").read_text()
-    assert "type: citext" in people and "extensions.citext" not in people.replace("::extensions.citext", "")
+    assert "type: citext" in people and "extensions" not in people  # casts too: `'x'::citext`
     assert run_cli(tmp_path, capsys, "compile")[0] == 0
     code, _, err = run_cli(tmp_path, capsys, "apply", "--baseline", "1", "--database-url", database_url)
     assert code == 0, err
@@ -126,8 +126,8 @@ def test_import_writes_the_schema_of_an_extension(tmp_path: Path, database_url: 
 
     # moved by hand: drift says so
     run_sql_file(database_url, "ALTER EXTENSION citext SET SCHEMA public;")
-    code, out, _ = run_cli(tmp_path, capsys, "drift", "--database-url", database_url)
-    assert code == 1
+    code, out, err = run_cli(tmp_path, capsys, "drift", "--database-url", database_url)
+    assert code == 1, out + err
     assert "extension citext is installed in another schema" in out
 
 

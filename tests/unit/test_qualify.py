@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.qualify import qualified_casts, sql_type
+from compiler.qualify import bare_extension_casts, qualified_casts, sql_type
 
 
 @pytest.mark.parametrize(("spelling", "ddl"), [
@@ -58,3 +58,15 @@ def test_extension_types_take_their_schema(spelling: str, ddl: str) -> None:
 ])
 def test_casts_to_extension_types_take_their_schema(text: str, ddl: str) -> None:
     assert qualified_casts(text, EXTENSIONS) == ddl
+
+
+@pytest.mark.parametrize(("text", "bare"), [
+    ("(e <> 'admin'::extensions.citext)", "(e <> 'admin'::citext)"),
+    ("CAST(x AS extensions.citext[])", "CAST(x AS citext[])"),
+    ("x::other.citext", "x::other.citext"),  # not where the extension lives: another type
+    ("x::public.vector(3)", "x::vector(3)"),
+    ("'extensions.citext'::text", "'extensions.citext'::text"),
+])
+def test_casts_to_extension_types_read_back_bare(text: str, bare: str) -> None:
+    assert bare_extension_casts(text, EXTENSIONS) == bare
+    assert qualified_casts(bare, EXTENSIONS) == text  # and named with their schema again in DDL
