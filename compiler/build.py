@@ -31,6 +31,7 @@ from .types import (
     TypeProblem,
     canonical_type,
     enum_type_spelling,
+    extension_type_names,
     make_expr,
     parse_expression,
     referenced_columns,
@@ -42,7 +43,7 @@ COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "d
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
                          "generated", "deferrable", "initially_deferred", "match", "collation", "sequence"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment"})
-EXTENSION_KEYS = frozenset({"extension"})
+EXTENSION_KEYS = frozenset({"extension", "schema"})
 KINDS = ("table", "enum", "extension")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
@@ -65,6 +66,7 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
         user_types[f"{e.schema}.{e.name}"] = spelling
         if e.schema == "public":
             user_types[e.name] = spelling
+    user_types |= extension_type_names(extensions.values())
     drafts: dict[str, TableDraft] = {}
     for doc in by_kind["table"]:
         draft = _TableBuilder(doc, errors, user_types, extensions).build()
@@ -112,7 +114,7 @@ def _extensions(docs: list[Document], errors: list[DefinitionError]) -> dict[str
             continue
         if name in out:
             r.error(doc.body.value_pos["extension"], f"extension {name} is declared twice")
-        out[name] = Extension(name)
+        out[name] = Extension(name, r.name(doc.body, "schema", "an extension") or "public")
     return out
 
 
@@ -288,6 +290,12 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
             self.r.error(pos, str(e))
             return None
         except KeyError:
+            schema, _, name = text.lower().rstrip("[] ").partition(".")
+            extension = self.extensions.get(EXTENSION_TYPES.get(name, ""))
+            if extension is not None and extension.schema != schema:
+                self.r.error(pos, f"type {name} of extension {extension.name} is in schema {extension.schema}, "
+                                  f"not {schema}: write '{name}' or '{extension.schema}.{name}'")
+                return None
             choices = KNOWN_TYPE_NAMES + sorted(self.user_types)
             hint = did_you_mean(text.lower().rstrip('[]'), choices) or (
                 ": not a PostgreSQL type, and no enum of that name is declared")
@@ -378,5 +386,5 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
                 self.r.error(pos, f"'{key}' refers to {c}, which is not a column of {t.name}"
                                   f"{did_you_mean(c, self.all_columns)}")
                 return None
-        return make_expr(value)
+        return make_expr(value, user_types=self.user_types)  # `x::extensions.citext` is `x::citext`
 

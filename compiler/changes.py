@@ -59,6 +59,19 @@ class DropSchema(Change):
 @dataclass(frozen=True, slots=True)
 class CreateExtension(Change):
     name: str
+    schema: str = "public"
+
+    @property
+    def subject(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class SetExtensionSchema(Change):
+    """An extension moved to another schema, its types with it."""
+
+    name: str
+    schema: str
 
     @property
     def subject(self) -> str:
@@ -510,7 +523,7 @@ class RenameSequence(Change):
 
 
 PHASES: tuple[type[Change], ...] = (
-    CreateSchema, CreateExtension,
+    CreateSchema, CreateExtension, SetExtensionSchema,
     RenameEnum, CreateEnum, AddEnumValue,
     DropForeignKey, DropIndex, DropConstraint,
     DropColumn, DropTable,  # before renames and additions, which may reuse their names

@@ -6,7 +6,7 @@ names up in, then one step per object family. `diff(new, old)` is the rollback o
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import changes as ch
 from .casts import assignment_castable, lossy
@@ -16,15 +16,17 @@ from .names import default_name, quote_ident
 from .qualify import sql_type
 from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
 from .sequences import TYPE_RANGES, all_options, resolved
-from .types import SERIAL_TYPES, enum_type_spelling, referenced_columns, with_columns_renamed
+from .types import SERIAL_TYPES, enum_type_spelling, extension_type_schemas, referenced_columns, with_columns_renamed
 
 
 @dataclass(frozen=True, slots=True)
 class EnumTypes:
-    """Enums as column types see them: those recreated in this migration, and every enum's spelling."""
+    """Enums as column types see them: those recreated in this migration, and every enum's spelling;
+    and where the new schema's extension types live (a USING cast names them with it)."""
 
     recreated: dict[str, Enum]
     spellings: frozenset[str]
+    extension_schemas: dict[str, str] = field(default_factory=dict)
 
 
 def diff(old: Schema, new: Schema) -> list[ch.Change]:
@@ -36,7 +38,7 @@ def diff(old: Schema, new: Schema) -> list[ch.Change]:
     out += _schemas(old, new)
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
-    out += _tables(old, new, renames, EnumTypes(recreated, enum_types))
+    out += _tables(old, new, renames, EnumTypes(recreated, enum_types, extension_type_schemas(new.extensions.values())))
     return ch.ordered(out)
 
 
@@ -50,7 +52,9 @@ def _schemas(old: Schema, new: Schema) -> list[ch.Change]:
 
 
 def _extensions(old: Schema, new: Schema) -> list[ch.Change]:
-    return ([ch.CreateExtension(n) for n in new.extensions if n not in old.extensions]
+    return ([ch.CreateExtension(n, x.schema) for n, x in new.extensions.items() if n not in old.extensions]
+            + [ch.SetExtensionSchema(n, x.schema) for n, x in new.extensions.items()
+               if n in old.extensions and old.extensions[n].schema != x.schema]
             + [ch.DropExtension(n) for n in old.extensions if n not in new.extensions])
 
 
@@ -367,9 +371,9 @@ def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
     from_enum = old.removesuffix("[]") in enums.spellings and not assignment_castable(old, new)
     if recast or from_enum:
         array = "[]" if new.endswith("[]") else ""
-        using = f"{col}::text{array}::{sql_type(new)}"
+        using = f"{col}::text{array}::{sql_type(new, enums.extension_schemas)}"
     elif assignment_castable(old, new):
         using = None
     else:
-        using = f"{col}::{sql_type(new)}"
+        using = f"{col}::{sql_type(new, enums.extension_schemas)}"
     return ch.AlterColumnType(s, t, name, old, new, using, False if recast else lossy(old, new))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import changes as ch
 from .database import connect
@@ -17,6 +17,7 @@ from .scratch import canonical
 from .settings import Settings
 from .state import load_state
 from .throwaway import dev_server
+from .types import extension_type_schemas
 from .unmanaged import managed_part
 
 # How each kind of change reads as a difference found in the database.
@@ -25,6 +26,7 @@ _WORDS: dict[type[ch.Change], str] = {
     ch.DropSchema: "schema {s} is not in the definitions",
     ch.CreateExtension: "extension {s} is not installed",
     ch.DropExtension: "extension {s} is installed but not declared",
+    ch.SetExtensionSchema: "extension {s} is installed in another schema",
     ch.CreateEnum: "enum {s} is missing",
     ch.DropEnum: "enum {s} is not in the definitions",
     ch.RenameEnum: "enum {s} has other values or another order",
@@ -142,11 +144,13 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
     with connect(url) as conn:
         check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
         live = managed_part(conn, introspect(conn, settings.migrations_table))
-    wanted = canonical(state.schema, dev_server(dev_url, url))
+    # the schemas extensions are declared in, not where a reference copy made like the live one has them
+    wanted = replace(canonical(state.schema, dev_server(dev_url, url)), extensions=state.schema.extensions)
     changes = diff(live, wanted)
     if not changes:
         return Drift([], "")
     notes = [f"DESTRUCTIVE, review before running: {line}"
              for line in destructive_reasons(changes, _rename_hint)]
-    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes)
+    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes,
+                                           extension_type_schemas(wanted.extensions.values()))
     return Drift(differences(changes, live), sql)

@@ -296,7 +296,8 @@ def definition_files(schema: Schema) -> dict[str, str]:
     enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
     files: dict[str, str] = {}
-    types = [{"extension": n} for n in sorted(schema.extensions)]
+    types = [{"extension": n} | ({"schema": x.schema} if x.schema != "public" else {})
+             for n, x in sorted(schema.extensions.items())]
     types += [({"enum": e.name} | ({"schema": e.schema} if e.schema != "public" else {}) | _comment(e.comment)
                | {"values": list(e.values)})
               for e in schema.enums.values()]

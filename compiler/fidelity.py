@@ -17,6 +17,7 @@ from .migration_file import run_migration
 from .model import Schema
 from .names import quote_ident
 from .render import Renderer
+from .types import extension_type_schemas
 
 CatalogRows = dict[tuple[str, str, str, str], str]  # (schema, table, part kind, part name) -> definition
 
@@ -30,7 +31,8 @@ def table_catalog(conn: psycopg.Connection) -> CatalogRows:
 
 def built_catalog(schema: Schema, url: str) -> CatalogRows:
     """The catalog of `schema` built from scratch on a throwaway database on the server of `url`."""
-    sql = Renderer().migration("import check", diff(Schema(), schema), [])
+    sql = Renderer().migration("import check", diff(Schema(), schema), [],
+                               extension_type_schemas(schema.extensions.values()))
     with scratch_database(url) as scratch_url, connect(scratch_url) as conn:
         run_migration(conn, sql, scratch_url)
         return table_catalog(conn)

@@ -6,6 +6,7 @@ equal to a desired schema that PostgreSQL itself has canonicalised (see scratch.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -28,9 +29,17 @@ from .model import (
     Table,
     Unique,
 )
+from .qualify import bare_extension_casts
 from .sequences import TYPE_RANGES, catalog_options
 from .settings import DEFAULT_MIGRATIONS_TABLE, TableName
-from .types import SERIAL_TYPES, ExpressionProblem, enum_type_spelling, make_expr
+from .types import (
+    SERIAL_TYPES,
+    ExpressionProblem,
+    enum_type_spelling,
+    extension_type_names,
+    extension_type_schemas,
+    make_expr,
+)
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
@@ -75,16 +84,41 @@ class _Reader:
 
     def __init__(self, problems: list[str] | None) -> None:
         self.problems = problems
+        self.user_types: dict[str, str] = {}  # how casts to declared types read: `extensions.citext` is citext
+        self.extension_types: dict[str, str] = {}  # type -> the schema of its extension
 
     def expr(self, text: str, what: str, column_type: str | None = None,
              user_types: dict[str, str] | None = None) -> Expr | None:
         try:
-            return make_expr(text, column_type, user_types, lenient=True)
+            # the extension's schema is said once, by the extension: expressions name its types bare
+            schemas = frozenset(self.extension_types.values()) - {"public"}
+            text = bare_extension_casts(_bare_operators(text, schemas), self.extension_types)
+            return make_expr(text, column_type,
+                             user_types or self.user_types, lenient=True)
         except ExpressionProblem as e:
             if self.problems is None:
                 raise
             self.problems.append(f"{what}: cannot read expression {text!r} ({e}); skipped")
             return None
+
+
+def _bare_operators(text: str, schemas: frozenset[str]) -> str:
+    """`text` with `OPERATOR(extensions.<>)` written `<>`: with search_path = public, PostgreSQL
+    prints an operator of an extension outside public so; the definitions write it bare, and
+    the database's search_path (which holds the extension's schema) resolves it to the same."""
+    if "OPERATOR(" not in text:
+        return text
+    return _QUALIFIED_OPERATOR.sub(lambda m: f" {m[2]} " if m[1] in schemas else m[0], text)
+
+
+_QUALIFIED_OPERATOR = re.compile(r'\bOPERATOR\((\w+)\.([+\-*/<>=~!@#%^&|`?]+)\)')
+
+
+def _unqualified(type_: str, own_names: dict[str, str]) -> str:
+    """A column type as the model spells it: format_type names an extension's type with its
+    schema when that is not public (`extensions.citext[]`); the model names it `citext[]`."""
+    base = type_.split("(")[0].removesuffix("[]")
+    return own_names[base] + type_[len(base):] if base in own_names else type_
 
 
 def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_MIGRATIONS_TABLE,
@@ -111,12 +145,18 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     params = {"tables": oids}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in conn.execute(query("enums")).fetchall()}
+    extensions = {n: Extension(n, s) for n, s in conn.execute(query("extensions")).fetchall()}
+    own_names = extension_type_names(extensions.values())
+    reader.user_types = own_names
+    reader.extension_types = extension_type_schemas(extensions.values())
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
+    user_types |= own_names
     names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
     columns: dict[int, list[Column]] = defaultdict(list)
     unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
     for (oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation,
          sequence) in conn.execute(query("columns"), params).fetchall():
+        type_ = _unqualified(type_, own_names)
         integer_type = type_
         default = gen = None
         what = f"{names[oid]}.{name}"
@@ -182,5 +222,4 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]))
-    extensions = {n: Extension(n) for (n,) in conn.execute(query("extensions")).fetchall()}
     return Schema(tables=out, enums=enums, extensions=extensions)

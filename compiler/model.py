@@ -194,6 +194,7 @@ class Enum:
 @dataclass(frozen=True, slots=True)
 class Extension:
     name: str
+    schema: str = "public"  # where its types live; CREATE EXTENSION's default with the default search_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,7 @@ class Schema:
 
     @property
     def schema_names(self) -> frozenset[str]:
-        """Schemas other than public that hold a table or a type."""
-        names = {t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
+        """Schemas other than public that hold a table or a type (an extension's among them)."""
+        names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
+                 | {x.schema for x in self.extensions.values()})
         return frozenset(names - {"public"})

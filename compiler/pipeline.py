@@ -16,6 +16,7 @@ from .model import Schema
 from .project import Project, auto_name, migration_file, rollback_file, slug, write_atomically, write_set
 from .render import Renderer
 from .state import MigrationRecord, State, dump_state, sha256
+from .types import extension_type_schemas
 
 
 @dataclass
@@ -190,10 +191,12 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
     notes = [f"destructive ({why}): {line}" for line in destructive_reasons(changes)]
     notes += appended_column_notes(changes, new)
-    up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", changes, notes)
+    up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", changes, notes,
+                            extension_type_schemas(new.extensions.values()))
     back = diff(new, state.schema)
     down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
-                              f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back, state.schema))
+                              f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back, state.schema),
+                              extension_type_schemas(state.schema.extensions.values()))
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))
     result.files = {up_file: up.encode(), down_file: down.encode(), **result.diagrams,

@@ -73,7 +73,7 @@ def _change_slug(c: ch.Change) -> str:
         return f"rename_{c.table}_{c.column}"
     if isinstance(c, ch.CreateEnum | ch.DropEnum | ch.AddEnumValue | ch.RenameEnum):
         return f"alter_{c.enum.name}" if not isinstance(c, ch.CreateEnum) else f"create_{c.enum.name}"
-    if isinstance(c, ch.CreateExtension | ch.DropExtension):
+    if isinstance(c, ch.CreateExtension | ch.SetExtensionSchema | ch.DropExtension):
         return f"extension_{c.name}"
     if isinstance(c, ch.CreateSchema | ch.DropSchema):
         return f"schema_{c.name}"

@@ -6,19 +6,23 @@ search_path, and a database whose search_path puts another schema with a type of
 first would get that type. So the SQL names `public.mood`: in column types, USING casts, and
 casts inside defaults, checks and index expressions.
 
-Types brought by extensions are left to the search_path: an extension may live in any schema
-(a database may have installed it in `extensions` long before), and the model does not say which.
+Types brought by extensions are named with the schema of their extension (`extensions.citext`):
+the model spells them bare, and `extension_types` (type -> schema, from the Schema being
+rendered: see types.extension_type_schemas) says where each one lives.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 import sqlglot
 from sqlglot.errors import TokenError
-from sqlglot.tokens import TokenType
+from sqlglot.tokens import Token, TokenType
 
 from .model import Expr
+from .names import quote_ident
 from .types import EXTENSION_TYPES, KNOWN_TYPE_NAMES
 
 # pg_type names in pg_catalog (PostgreSQL 15; no array or row types), and the SQL spellings of them
@@ -40,28 +44,34 @@ _BUILTIN_WORDS = (CATALOG_TYPES | {n.split()[0] for n in KNOWN_TYPE_NAMES}
 _LEADING_NAME = re.compile(r'"(?:[^"]|"")*"|[^\s."(\[]+')
 
 
-def _is_public_user_type(name: str, quoted: bool) -> bool:
+def _type_schema(name: str, quoted: bool, extension_types: Mapping[str, str]) -> str | None:
+    """The schema to name an unqualified type with: its extension's, public for an enum, or none
+    for a built-in type (and for an extension's type whose extension is not declared)."""
     word = name if quoted else name.lower()
-    return word not in _BUILTIN_WORDS and word not in EXTENSION_TYPES
+    if word in EXTENSION_TYPES:
+        return extension_types.get(word)
+    return None if word in _BUILTIN_WORDS else "public"
 
 
-def sql_type(spelling: str) -> str:
-    """A canonical column type as DDL names it: an unqualified user type gets `public.`."""
+def sql_type(spelling: str, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
+    """A canonical column type as DDL names it: an unqualified user type gets its schema."""
     m = _LEADING_NAME.match(spelling)
     if m is None or spelling[m.end():].startswith("."):
         return spelling  # already qualified
     name, quoted = m.group(0), m.group(0).startswith('"')
     if quoted:
         name = name[1:-1].replace('""', '"')
-    return f"public.{spelling}" if _is_public_user_type(name, quoted) else spelling
+    schema = _type_schema(name, quoted, extension_types)
+    return f"{quote_ident(schema)}.{spelling}" if schema is not None else spelling
 
 
-def qualified_casts(text: str) -> str:
-    """`text` with every cast (`x::mood`, `CAST(x AS mood)`) to an unqualified user type qualified."""
+def _cast_targets(text: str) -> tuple[list[Token], list[int]]:
+    """The tokens of `text`, and the index of the first name of each cast's type (`x::mood`,
+    `CAST(x AS mood)`; the schema of `x::public.mood`). No tokens when it cannot be read."""
     try:
         tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
     except (TokenError, ValueError):
-        return text  # not ours to repair: PostgreSQL reports it
+        return [], []  # not ours to repair: PostgreSQL reports it
     at: list[int] = []
     openers: list[str] = []  # the word before each open parenthesis: CAST( ... AS type)
     for i, token in enumerate(tokens):
@@ -70,32 +80,62 @@ def qualified_casts(text: str) -> str:
             openers.append(before.text.upper() if before is not None else "")
         elif token.token_type == TokenType.R_PAREN and openers:
             openers.pop()
-        if token.token_type not in (TokenType.VAR, TokenType.IDENTIFIER) or before is None:
+        named = token.token_type in (TokenType.VAR, TokenType.IDENTIFIER) or token.text.lower() in EXTENSION_TYPES
+        if not named or before is None:  # sqlglot has token types of its own for hstore, vector, cube...
             continue
-        cast = before.token_type == TokenType.DCOLON or (
-            before.token_type == TokenType.ALIAS and openers and openers[-1] == "CAST")
-        after = tokens[i + 1] if i + 1 < len(tokens) else None
-        schema_given = after is not None and after.token_type == TokenType.DOT
-        if cast and not schema_given and _is_public_user_type(token.text, token.token_type == TokenType.IDENTIFIER):
-            at.append(token.start)
-    for start in reversed(at):
-        text = text[:start] + "public." + text[start:]
+        if before.token_type == TokenType.DCOLON or (
+                before.token_type == TokenType.ALIAS and openers and openers[-1] == "CAST"):
+            at.append(i)
+    return tokens, at
+
+
+def _schema_follows(tokens: list[Token], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.DOT
+
+
+def qualified_casts(text: str, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
+    """`text` with every cast (`x::mood`, `CAST(x AS mood)`) to an unqualified user type qualified."""
+    tokens, targets = _cast_targets(text)
+    at: list[tuple[int, str]] = []
+    for i in targets:
+        token = tokens[i]
+        schema = _type_schema(token.text, token.token_type == TokenType.IDENTIFIER, extension_types)
+        if not _schema_follows(tokens, i) and schema is not None:
+            at.append((token.start, schema))
+    for start, schema in reversed(at):
+        text = f"{text[:start]}{quote_ident(schema)}.{text[start:]}"
     return text
 
 
-def expression_sql(expr: Expr) -> str:
+def bare_extension_casts(text: str, extension_types: Mapping[str, str]) -> str:
+    """`text` with casts to an extension's type named without its schema (`'x'::extensions.citext`
+    is `'x'::citext`), as the definitions name them: where the extension lives is its own key."""
+    tokens, targets = _cast_targets(text)
+    cut: list[tuple[int, int]] = []
+    for i in targets:
+        if not _schema_follows(tokens, i) or i + 2 >= len(tokens):
+            continue
+        schema, name = tokens[i], tokens[i + 2]
+        if extension_types.get(name.text.lower()) == schema.text and name.token_type != TokenType.IDENTIFIER:
+            cut.append((schema.start, name.start))
+    for start, end in reversed(cut):
+        text = text[:start] + text[end:]
+    return text
+
+
+def expression_sql(expr: Expr, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
     """An expression as DDL writes it: as written, casts to user types qualified."""
-    return qualified_casts(expr.text)
+    return qualified_casts(expr.text, extension_types)
 
 
-def column_default_sql(expr: Expr) -> str:
+def column_default_sql(expr: Expr, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
     """A default as a column definition writes it: in brackets unless it is a simple form.
 
     CREATE TABLE and ADD COLUMN take only PostgreSQL's restricted `b_expr` after DEFAULT, so
     `DEFAULT now() AT TIME ZONE 'utc'`, `DEFAULT NOT false` or `DEFAULT 1 IN (1, 2)` are syntax
     errors there; in brackets any expression is accepted.
     """
-    text = expression_sql(expr)
+    text = expression_sql(expr, extension_types)
     return text if _bare_default(expr.text) else f"({text})"
 
 

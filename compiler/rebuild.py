@@ -55,7 +55,7 @@ def rebuild_state(project: Project, server: DevServer, force: bool = False) -> R
     if not records:
         return None
     wanted = read_definitions(project)
-    extensions = set(wanted.extensions)
+    extensions = list(wanted.extensions.values())
     with throwaway_database(server, extensions) as url, connect(url) as conn:
         # the definitions built fresh first, then the same database emptied for the history
         proven = _proven(conn, url, wanted)

@@ -5,10 +5,12 @@ A project may override any built-in template by placing one of the same name in 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from types import BuiltinMethodType, MethodType
+from types import BuiltinMethodType, MappingProxyType, MethodType
+from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -61,11 +63,20 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["idents"] = lambda names: ", ".join(quote_ident(n) for n in names)
     env.filters["comment"] = comment_text
     env.filters["dollar_quote"] = dollar_quote
-    env.filters["sql"] = expression_sql  # an Expr as DDL writes it
-    env.filters["column_default"] = column_default_sql  # a default after DEFAULT in a column definition
-    env.filters["sql_type"] = sql_type  # a column type as DDL names it
+    # types are named with their schema; where an extension's types live is the rendered value
+    # `extension_types` (type -> schema), absent in a project's own template macros' callers: none
+    env.filters["sql"] = _with_extension_types(expression_sql)  # an Expr as DDL writes it
+    env.filters["column_default"] = _with_extension_types(column_default_sql)  # after DEFAULT in a column
+    env.filters["sql_type"] = _with_extension_types(sql_type)  # a column type as DDL names it
     env.filters["dotted"] = lambda name: ".".join(quote_ident(p) for p in name.split("."))  # schema.name
     return env
+
+
+def _with_extension_types(render: Callable[[Any, Mapping[str, str]], str]) -> Callable[..., str]:
+    @jinja2.pass_context
+    def bound(context: jinja2.runtime.Context, value: Any) -> str:
+        return render(value, context.get("extension_types") or {})
+    return bound
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -145,9 +156,10 @@ class Renderer:
         override = project / "templates" if project is not None else None
         self.env = _environment(override if override is not None and override.is_dir() else None)
 
-    def statement(self, change: ch.Change) -> str:
-        """The SQL of one change, ending in ';'."""
-        return self._render(change.template, c=change).strip()
+    def statement(self, change: ch.Change, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
+        """The SQL of one change, ending in ';'. `extension_types`: where the types of the
+        extensions of the schema the change leads to live (types.extension_type_schemas)."""
+        return self._render(change.template, c=change, extension_types=extension_types).strip()
 
     def _render(self, name: str, **values: object) -> str:
         """A template rendered; its failure (a syntax error, an unknown name, a sandbox refusal)
@@ -163,9 +175,10 @@ class Renderer:
         except Exception as e:  # a template's own arithmetic or call failed: still the template's fault
             raise TemplateProblem(*_template_place(e, name), f"{type(e).__name__}: {e}") from None
 
-    def blocks(self, changes: list[ch.Change]) -> list[Block]:
+    def blocks(self, changes: list[ch.Change],
+               extension_types: Mapping[str, str] = MappingProxyType({})) -> list[Block]:
         """Split changes into transactions: a new enum label must be committed before it is used."""
-        rendered = [(f"{c.kind} {c.subject}", self.statement(c)) for c in changes]
+        rendered = [(f"{c.kind} {c.subject}", self.statement(c, extension_types)) for c in changes]
         added = {c.value for c in changes if isinstance(c, ch.AddEnumValue)}
         grown = {enum_type_spelling(c.enum.schema, c.enum.name) for c in changes if isinstance(c, ch.AddEnumValue)}
         split = 0
@@ -182,10 +195,11 @@ class Renderer:
                       note=f"PostgreSQL cannot use a new enum value ({labels}) in the transaction "
                            f"that added it, so the values are committed first.")]
 
-    def migration(self, title: str, changes: list[ch.Change], notes: list[str]) -> str:
+    def migration(self, title: str, changes: list[ch.Change], notes: list[str],
+                  extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
         """A whole migration file: header, then BEGIN; ... COMMIT; per transaction, each transaction
         and statement marked by a `-- schemac:` line that apply splits the file at."""
-        blocks = self.blocks(changes)
+        blocks = self.blocks(changes, extension_types)
         # marks are only safe where no statement holds their text (a comment's text may)
         marked = not any(MARK in sql for b in blocks for _, sql in b.statements)
         text = self._render("migration.sql.j2", title=title, notes=notes, blocks=blocks, marked=marked)

@@ -20,8 +20,9 @@ from psycopg import sql
 
 from .changes import AddConstraint
 from .model import Column, ForeignKey, Schema, Table
+from .qualify import expression_sql
 from .render import Renderer
-from .types import SERIAL_TYPES, enum_type_spelling
+from .types import SERIAL_TYPES, enum_type_spelling, extension_type_schemas
 
 ROWS = 3
 # A check refuses a row: try it again with other values. 0: small numbers, text naming its column;
@@ -72,6 +73,7 @@ def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> 
     and its exclusion constraints, where they apply to the tables as they are; (table, name) of
     each added."""
     added = []
+    types = extension_type_schemas(schema.extensions.values())
     for key, table in schema.tables.items():
         later = coming.tables.get(key)
         have = {c.name for c in (*table.constraints, *table.foreign_keys)} | {i.name for i in table.indexes}
@@ -81,7 +83,7 @@ def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> 
             try:
                 conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({}) NOT VALID").format(
                     sql.Identifier(table.schema, table.name), sql.Identifier(check.name),
-                    sql.SQL(check.expression.text)))
+                    sql.SQL(expression_sql(check.expression, types))))
                 added.append((table, check.name))
             except psycopg.Error:
                 continue  # it names a column the migration adds or renames: no help here
@@ -91,7 +93,7 @@ def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> 
                 continue
             try:
                 add = AddConstraint(table.schema, table.name, replace(exclusion, comment=None))
-                conn.execute(Renderer().statement(add))
+                conn.execute(Renderer().statement(add, types))
                 added.append((table, exclusion.name))
             except psycopg.Error:
                 continue

@@ -5,20 +5,24 @@ price >= 0 as price >= 0::numeric), so live comparisons are made against this, n
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import psycopg
 
 from .database import connect
 from .diff import diff
-from .introspect import introspect
+from .introspect import introspect, query
 from .migration_file import run_migration
 from .model import Schema
 from .render import Renderer
 from .throwaway import DevServer, dev_server, throwaway_database
+from .types import extension_type_schemas
 
 
 def build_sql(schema: Schema) -> str:
     """The one-step migration that builds `schema` in an empty database."""
-    return Renderer().migration("scratch", diff(Schema(), schema), [])
+    return Renderer().migration("scratch", diff(Schema(), schema), [],
+                                extension_type_schemas(schema.extensions.values()))
 
 
 def canonical(schema: Schema, server: DevServer | str) -> Schema:
@@ -28,11 +32,17 @@ def canonical(schema: Schema, server: DevServer | str) -> Schema:
         return schema
     if isinstance(server, str):
         server = dev_server(None, server)
-    with throwaway_database(server, schema.extensions) as url, connect(url) as conn:
+    with throwaway_database(server, schema.extensions.values()) as url, connect(url) as conn:
         return canonical_in(conn, url, schema)
 
 
 def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:
-    """`schema` built in the empty database `conn` is connected to, and read back."""
-    run_migration(conn, build_sql(schema), url)
+    """`schema` built in the empty database `conn` is connected to, and read back.
+
+    Extensions already installed there (throwaway.py installs one declared in public where the
+    live database has it) are built on where they are, as the live database would be."""
+    placed = dict(conn.execute(query("extensions")).fetchall())
+    conn.rollback()
+    extensions = {n: replace(x, schema=placed.get(n, x.schema)) for n, x in schema.extensions.items()}
+    run_migration(conn, build_sql(replace(schema, extensions=extensions)), url)
     return introspect(conn)

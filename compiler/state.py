@@ -22,7 +22,7 @@ from .model import (
     Table,
     Unique,
 )
-from .types import enum_type_spelling, make_expr
+from .types import enum_type_spelling, extension_type_names, make_expr
 
 FORMAT = 1
 
@@ -170,7 +170,9 @@ def dump_state(state: State) -> bytes:
                         "rollback": m.rollback, "rollback_sha256": m.rollback_sha256}
                        for m in state.migrations],
         "schema": {
-            "extensions": sorted(state.schema.extensions),
+            # an extension in public is its bare name, as state.json files before extension schemas have it
+            "extensions": [n if x.schema == "public" else {"name": n, "schema": x.schema}
+                           for n, x in sorted(state.schema.extensions.items())],
             "enums": [_with_comment({"schema": e.schema, "name": e.name, "values": list(e.values)}, e.comment)
                       for e in state.schema.enums.values()],
             "tables": [_table(t) for t in state.schema.tables.values()],
@@ -266,6 +268,11 @@ def _get(d: object, key: str, kind: str, default: object = _REQUIRED) -> Any:
     return value
 
 
+def _read_extension(d: object) -> Extension:
+    """A name (an extension in public), or {"name", "schema"}."""
+    return Extension(d) if isinstance(d, str) else Extension(_get(d, "name", "text"), _get(d, "schema", "text"))
+
+
 def _read_table(d: dict, user_types: dict[str, str]) -> Table:
     def expr(text: str | None, column_type: str | None = None):
         return make_expr(text, column_type, user_types) if text is not None else None
@@ -341,9 +348,10 @@ def load_state(data: bytes | None) -> State:
             enums[f"{enum.schema}.{enum.name}"] = enum
         user_types = {f"{e.schema}.{e.name}": enum_type_spelling(e.schema, e.name) for e in enums.values()}
         user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values() if e.schema == "public"}
+        extensions = {x.name: x for x in map(_read_extension, _get(s, "extensions", "list"))}
+        user_types |= extension_type_names(extensions.values())
         tables = {f"{t.schema}.{t.name}": t for t in (_read_table(t, user_types) for t in _get(s, "tables", "list"))}
-        schema = Schema(tables=tables, enums=enums,
-                        extensions={n: Extension(n) for n in _get(s, "extensions", "names")})
+        schema = Schema(tables=tables, enums=enums, extensions=extensions)
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))

@@ -20,6 +20,7 @@ from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from .database import DatabaseError, connect, describe, resolve_url
+from .model import Extension
 from .signals import Interrupted, signals_as_exceptions, signals_held
 
 DEV_URL_VARIABLE = "SCHEMAC_DEV_DATABASE_URL"
@@ -91,10 +92,10 @@ def lock_key(name: str) -> tuple[int, int]:
 
 
 @contextmanager
-def throwaway_database(server: DevServer, extensions: Iterable[str] = ()) -> Iterator[str]:
+def throwaway_database(server: DevServer, extensions: Iterable[Extension | str] = ()) -> Iterator[str]:
     """A new database on `server`, with the live settings; its URL. Dropped on the way out,
-    also when SIGTERM or SIGINT ends the block. `extensions` are created first, each in the
-    schema it lives in on the live database."""
+    also when SIGTERM or SIGINT ends the block. `extensions` are created first (see
+    install_extensions for where)."""
     name = f"{PREFIX}{uuid.uuid4().hex[:12]}"
     with signals_as_exceptions(), connect(server.url) as conn:
         _check_may_create(conn, server)
@@ -118,7 +119,8 @@ def throwaway_database(server: DevServer, extensions: Iterable[str] = ()) -> Ite
                 raise
 
 
-def make_fresh(conn: psycopg.Connection, url: str, server: DevServer, extensions: Iterable[str] = ()) -> None:
+def make_fresh(conn: psycopg.Connection, url: str, server: DevServer,
+               extensions: Iterable[Extension | str] = ()) -> None:
     """Return throwaway database `url` to how throwaway_database made it: every schema and
     extension dropped, public as template0 has it. Cheaper than another database (a DROP
     DATABASE waits for a checkpoint); for what schemac itself created there, which all lives in
@@ -203,11 +205,14 @@ def _url(server: DevServer, name: str) -> str:
     return make_conninfo(server.url, dbname=name, options=options)
 
 
-def install_extensions(url: str, server: DevServer, extensions: Iterable[str]) -> list[str]:
+def install_extensions(url: str, server: DevServer, extensions: Iterable[Extension | str]) -> list[str]:
     """Create those of `extensions` the live database has, in the schema it has each in, where
-    they are missing; the names created."""
+    they are missing; the names created. Where the definitions declare one is for their own
+    migrations to say: the copy is made as the live database is, so a migration that names an
+    extension's type in another schema fails here, before it reaches that database."""
     placed = server.live.extension_schemas if server.live else {}
-    wanted = [(e, placed[e]) for e in sorted(set(extensions)) if e in placed]
+    names = {x.name if isinstance(x, Extension) else x for x in extensions}
+    wanted = [(e, placed[e]) for e in sorted(names) if e in placed]
     if not wanted:
         return []
     created = []

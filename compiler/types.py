@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import sqlglot
@@ -10,7 +11,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from . import expression_tokens
-from .model import Expr
+from .model import Expr, Extension
 from .names import QUOTED_KEYWORDS, quote_ident
 
 # alias -> canonical spelling, for types that take no modifier or keep it as written
@@ -58,6 +59,23 @@ EXTENSION_TYPES = {
     "vector": "vector", "halfvec": "vector", "cube": "cube",
     "geometry": "postgis", "geography": "postgis",
 }
+
+
+def extension_type_schemas(extensions: Iterable[Extension]) -> dict[str, str]:
+    """Each type of the declared extensions -> the schema it lives in (its extension's)."""
+    where = {x.name: x.schema for x in extensions}
+    return {t: where[x] for t, x in sorted(EXTENSION_TYPES.items()) if x in where}
+
+
+def extension_type_names(extensions: Iterable[Extension]) -> dict[str, str]:
+    """`schema.type` -> `type` for each type of the declared extensions.
+
+    The model spells an extension's type without its schema, wherever the extension lives:
+    the extension says where, and DDL qualifies the name from there (see qualify.py).
+    """
+    return {f"{schema}.{t}": t for t, schema in extension_type_schemas(extensions).items()}
+
+
 KNOWN_TYPE_NAMES = sorted(set(_PLAIN_TYPES) | set(_LENGTH_TYPES) | set(_TIME_TYPES)
                           | {"numeric", "decimal", "float", "interval"} | set(EXTENSION_TYPES))
 SERIAL_TYPES = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}

@@ -116,7 +116,7 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
     """Run the three proofs; NotProven at the first failure, one reported line per step proven."""
     newest, earlier = history[-1], history[:-1]
     span = newest.name if not earlier else f"{earlier[0].name} to {newest.name}"
-    extensions = set(wanted.extensions)
+    extensions = list(wanted.extensions.values())
     with throwaway_database(server, extensions) as url, connect(url) as conn:
         # the fresh build of the definitions first, then the same database emptied for the history
         # PostgreSQL may refuse what the offline rules let through (an index on a function that is

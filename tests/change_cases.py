@@ -49,6 +49,23 @@ COMMENTED = d("""
 
 BOOKING = "  - {name: during, type: tsrange}\n  - {name: spot, type: circle}\n  - {name: cancelled, type: boolean}\n"
 
+EXTENSION_TABLE = d("""
+    extension: citext
+    EXT
+    ---
+    table: people
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: email, type: extensions.citext, nullable: false, default: "'x'::citext"}
+      - {name: aliases, type: "citext[]"}
+    checks:
+      - {name: not_admin, expression: "email <> CAST('admin' AS citext)"}
+    indexes:
+      - {columns: [email], where: "email <> 'root'::citext"}
+    """)
+
+MOVED = EXTENSION_TABLE.split("checks:")[0]
+
 CASES: dict[str, tuple[str, str]] = {
     "create_table_with_everything": ("", """
         extension: pgcrypto
@@ -380,6 +397,15 @@ CASES: dict[str, tuple[str, str]] = {
     "sequence_bounds_moved_past_its_position": (
         T + "  - {name: n, type: smallint, identity: {kind: always, min: -5}}\n",
         T + "  - {name: n, type: smallint, identity: always}\n"),
+    # an extension's types are named with its schema everywhere: column types, arrays, casts, USING
+    "extension_in_its_own_schema": ("", EXTENSION_TABLE.replace("EXT", "schema: extensions")),
+    # no operators of the extension here: those already bound keep their schema, a fresh build
+    # outside the search_path would find text's
+    "extension_moved_to_another_schema": (MOVED.replace("EXT", "schema: public").replace("extensions.", ""),
+                                          MOVED.replace("EXT", "schema: extensions")),
+    "column_type_changed_to_an_extension_type": (
+        "extension: citext\nschema: extensions\n---\n" + T,
+        "extension: citext\nschema: extensions\n---\n" + T.replace("name, type: text", "name, type: citext")),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)

@@ -1,2 +1,4 @@
--- Installed extensions but the procedural language every database has.
-SELECT extname AS name FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1
+-- Installed extensions but the procedural language every database has, each with its schema.
+SELECT e.extname AS name, n.nspname AS schema
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname <> 'plpgsql' ORDER BY 1

@@ -391,6 +391,14 @@ CASES = [
     Case("extension_declared_twice",
          {"ext.yaml": "extension: citext\n---\nextension: pgcrypto\n---\nextension: citext\n"},
          (Expect("ext.yaml", "\nextension: ^citext", "extension citext is declared twice"),)),
+    Case("extension_schema_not_a_name",
+         {"ext.yaml": "extension: citext\nschema: [a, b]\n"},
+         (Expect("ext.yaml", "[a, b]", "'schema' must be a string, not a list"),)),
+    Case("extension_type_named_in_another_schema",
+         {"ext.yaml": "extension: citext\nschema: extensions\n",
+          "t.yaml": "table: t\ncolumns:\n  - {name: e, type: public.citext}\n"},
+         (Expect("t.yaml", "public.citext", "type citext of extension citext is in schema extensions, not public: "
+                                           "write 'citext' or 'extensions.citext'"),)),
 ]
 
 

@@ -9,6 +9,7 @@ import psycopg
 from compiler.diff import diff
 from compiler.model import Schema
 from compiler.render import Renderer
+from compiler.types import extension_type_schemas
 from tests.db.catalog import catalog, run_sql_file
 from tests.helpers import schema_of
 
@@ -20,7 +21,7 @@ def schema(text: str) -> Schema:
 
 
 def migration(old: Schema, new: Schema) -> str:
-    return Renderer().migration("test", diff(old, new), [])
+    return Renderer().migration("test", diff(old, new), [], extension_type_schemas(new.extensions.values()))
 
 
 def up_and_back(url: str, fresh_url: str, old_yaml: str, new_yaml: str, rows: str = "",

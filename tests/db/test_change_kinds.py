@@ -5,24 +5,13 @@ definitions; after the rollback it equals the catalog before.
 """
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from compiler.diff import diff
 from compiler.model import Schema
-from compiler.render import Renderer
 from tests.change_cases import CASES
 from tests.db.catalog import catalog, run_sql_file
-from tests.helpers import schema_of
-
-
-def _schema(text: str) -> Schema:
-    return schema_of(textwrap.dedent(text)) if text.strip() else Schema()
-
-
-def _migration(old: Schema, new: Schema) -> str:
-    return Renderer().migration("test", diff(old, new), [])
+from tests.db.migrate import migration as _migration
+from tests.db.migrate import schema as _schema
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

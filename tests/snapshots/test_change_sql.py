@@ -9,6 +9,7 @@ from compiler import changes as ch
 from compiler.diff import diff
 from compiler.model import Schema
 from compiler.render import Renderer
+from compiler.types import extension_type_schemas
 from tests.change_cases import CASES
 from tests.helpers import run_cli, schema_of, write_definitions
 
@@ -19,8 +20,8 @@ def _schema(text: str) -> Schema:
 
 def _sql(old: Schema, new: Schema) -> str:
     r = Renderer()
-    up = r.migration("up", diff(old, new), [])
-    down = r.migration("rollback", diff(new, old), [])
+    up = r.migration("up", diff(old, new), [], extension_type_schemas(new.extensions.values()))
+    down = r.migration("rollback", diff(new, old), [], extension_type_schemas(old.extensions.values()))
     return up + "\n" + down
 
 

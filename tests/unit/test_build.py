@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from compiler.diff import diff
 from compiler.errors import DefinitionErrors
 from compiler.model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Unique
 from compiler.types import make_expr
@@ -223,3 +224,13 @@ def test_default_name_truncated_to_63_bytes() -> None:
     """).tables[f"public.{long_table}"]
     assert t.primary_key.name == "t" * 58 + "_pkey"
     assert t.uniques[0].name == "t" * 53 + "_email_key"
+
+
+def test_an_extension_type_with_or_without_its_schema_is_one_column_type() -> None:
+    head = "extension: citext\nschema: extensions\n---\ntable: t\ncolumns:\n"
+    bare = schema_of(head + "  - {name: e, type: citext, default: \"'x'::citext\"}\n")
+    named = schema_of(head + "  - {name: e, type: extensions.citext, default: \"'x'::extensions.citext\"}\n")
+    assert bare.extensions["citext"].schema == "extensions"
+    assert bare.tables["public.t"].columns[0].type == named.tables["public.t"].columns[0].type == "citext"
+    assert diff(bare, named) == []
+    assert schema_of("extension: citext\n").extensions["citext"].schema == "public"

@@ -1,9 +1,10 @@
-"""User types are named with their schema in DDL; built-in and extension types are not."""
+"""User types are named with their schema in DDL, an extension's types with its schema; built-in
+types are not."""
 from __future__ import annotations
 
 import pytest
 
-from compiler.qualify import qualified_casts, sql_type
+from compiler.qualify import bare_extension_casts, qualified_casts, sql_type
 
 
 @pytest.mark.parametrize(("spelling", "ddl"), [
@@ -32,3 +33,40 @@ def test_column_types(spelling: str, ddl: str) -> None:
 ])
 def test_casts_in_expressions(text: str, ddl: str) -> None:
     assert qualified_casts(text) == ddl
+
+
+EXTENSIONS = {"citext": "extensions", "vector": "public"}  # where the declared extensions' types live
+
+
+@pytest.mark.parametrize(("spelling", "ddl"), [
+    ("citext", "extensions.citext"), ("citext[]", "extensions.citext[]"), ("vector(3)", "public.vector(3)"),
+    ("hstore", "hstore"),  # an extension not declared: PostgreSQL reports the type missing
+    ("mood", "public.mood"), ("text", "text"), ("extensions.citext", "extensions.citext"),
+])
+def test_extension_types_take_their_schema(spelling: str, ddl: str) -> None:
+    assert sql_type(spelling, EXTENSIONS) == ddl
+
+
+@pytest.mark.parametrize(("text", "ddl"), [
+    ("'x'::citext", "'x'::extensions.citext"),
+    ("e <> CAST('A' AS citext) AND v::vector(3) IS NOT NULL", "e <> CAST('A' AS extensions.citext) AND v::public.vector(3) IS NOT NULL"),
+    ("'{a}'::CITEXT[]", "'{a}'::extensions.CITEXT[]"),
+    ("x::extensions.citext", "x::extensions.citext"),
+    ("x::hstore::cube::geometry", "x::hstore::cube::geometry"),  # not declared: left alone
+    ("CAST(x AS vector(3))", "CAST(x AS public.vector(3))"),  # a type sqlglot has a token of its own for
+    ("citext(x)", "citext(x)"),  # a function, not a cast
+])
+def test_casts_to_extension_types_take_their_schema(text: str, ddl: str) -> None:
+    assert qualified_casts(text, EXTENSIONS) == ddl
+
+
+@pytest.mark.parametrize(("text", "bare"), [
+    ("(e <> 'admin'::extensions.citext)", "(e <> 'admin'::citext)"),
+    ("CAST(x AS extensions.citext[])", "CAST(x AS citext[])"),
+    ("x::other.citext", "x::other.citext"),  # not where the extension lives: another type
+    ("x::public.vector(3)", "x::vector(3)"),
+    ("'extensions.citext'::text", "'extensions.citext'::text"),
+])
+def test_casts_to_extension_types_read_back_bare(text: str, bare: str) -> None:
+    assert bare_extension_casts(text, EXTENSIONS) == bare
+    assert qualified_casts(bare, EXTENSIONS) == text  # and named with their schema again in DDL

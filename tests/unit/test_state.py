@@ -119,3 +119,24 @@ def test_damaged_state_is_a_state_error(data: bytes, message: str) -> None:
 
 def test_sha256() -> None:
     assert sha256(b"") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+EXTENSION_ELSEWHERE = """
+extension: citext
+schema: extensions
+---
+extension: pgcrypto
+---
+table: t
+columns:
+  - {name: e, type: extensions.citext, default: "'x'::extensions.citext", check: "e <> 'y'::citext"}
+"""
+
+
+def test_an_extension_outside_public_is_written_with_its_schema_and_read_back() -> None:
+    s = schema_of(EXTENSION_ELSEWHERE)
+    data = dump_state(State(s))
+    doc = json.loads(data)
+    assert doc["schema"]["extensions"] == [{"name": "citext", "schema": "extensions"}, "pgcrypto"]
+    loaded = load_state(data).schema
+    assert loaded.extensions == s.extensions and diff(s, loaded) == [] and dump_state(State(loaded)) == data

@@ -6,7 +6,7 @@
 BEGIN;
 
 -- schemac:statement CreateExtension pgcrypto
-CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public;
 
 -- schemac:statement CreateEnum public.mood
 CREATE TYPE public.mood AS ENUM (
