@@ -73,9 +73,6 @@ def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, adm
     args = ["verify", "--dev-url", admin_url] if command == "verify" else \
         ["compile", "--verify", "--dev-url", admin_url]
     started = time.monotonic()
-    assert _run(base, "compile", "--check").wait(60) == 1  # no database: how long the start takes
-    startup = time.monotonic() - started
-    started = time.monotonic()
     whole = _run(_copy(base, tmp_path / "whole"), *args)
     out, err = whole.communicate(timeout=120)
     assert whole.returncode == 0, err
@@ -87,8 +84,12 @@ def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, adm
         before = _throwaways(admin_url)
         sig = (signal.SIGINT, signal.SIGTERM)[attempt % 2]
         proc = _run(project, *args)
-        # after Python's start (a signal then is Python's own KeyboardInterrupt), anywhere in the run
-        time.sleep(2 * startup + rng.random() * max(took - 2 * startup, 0.2))
+        # not before the run has begun (a signal during Python's start is Python's own
+        # KeyboardInterrupt): its first throwaway database shows it is under way; then anywhere in it
+        begun = time.monotonic()
+        while proc.poll() is None and not (_throwaways(admin_url) - before) and time.monotonic() - begun < 60:
+            time.sleep(0.02)
+        time.sleep(rng.random() * max(0.8 * (took - (time.monotonic() - begun)), 0.1))
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=120)
         lines = [line for line in err.splitlines() if line.strip()]
