@@ -25,8 +25,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from compiler.chartdb import diagram_files  # noqa: E402
-from compiler.pipeline import compile_project, read_definitions_and_folders, write_diagrams, write_result  # noqa: E402
+from compiler.definitions.read import read_definitions_and_folders  # noqa: E402
+from compiler.diagrams.chartdb import diagram_files  # noqa: E402
+from compiler.diagrams.files import write_diagrams  # noqa: E402
+from compiler.pipeline import compile_project, write_result  # noqa: E402
 from compiler.project import Project  # noqa: E402
 
 

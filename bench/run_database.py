@@ -3,7 +3,7 @@
 
     python3 bench/run_database.py [--runs 5] [--url postgresql://127.0.0.1:5432/postgres]
 
-  introspect N   compiler.introspect.introspect() of a database holding the N-table generated
+  introspect N   compiler.live.introspect.introspect() of a database holding the N-table generated
                  project (N = 100 and 1,000), in process, after one warm-up read
   psql floor     `psql -v ON_ERROR_STOP=1 -f 001_initial_schema.sql` of the 1,000-table project
                  into a fresh database: PostgreSQL's own time to load the DDL
@@ -35,7 +35,7 @@ GENERATOR_PLACES = [HERE.parent.parent / "shared" / "bench" / "gen_definitions.p
 
 import run_compile  # noqa: E402
 
-from compiler.introspect import introspect  # noqa: E402
+from compiler.live.introspect import introspect  # noqa: E402
 
 
 def generator() -> Path:

@@ -7,20 +7,19 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .definitions.settings import Settings, load_settings
+from .diagrams.files import project_diagrams, write_diagrams
 from .errors import DefinitionErrors, StateError, TemplateProblem
-from .history import HistoryErrors
 from .pipeline import (
     CompileResult,
     check_project,
     clear_leftovers,
     compile_project,
-    project_diagrams,
     refresh_diagrams,
-    write_diagrams,
     write_result,
 )
 from .project import Project, one_writer, write_atomically
-from .settings import Settings, load_settings
+from .sql.history import HistoryErrors
 
 # The database commands' modules (psycopg and all) are imported by those commands only:
 # importing them took a tenth of a second off every compile.
@@ -120,8 +119,8 @@ def _settings(project: Project, args: argparse.Namespace) -> Settings:
 
 
 def _apply(project: Project, args: argparse.Namespace) -> int:
-    from .apply import apply
-    from .database import resolve_url
+    from .live.apply import apply
+    from .live.database import resolve_url
 
     if args.baseline is not None:
         return _baseline(project, args)
@@ -138,8 +137,8 @@ def _apply(project: Project, args: argparse.Namespace) -> int:
 
 
 def _baseline(project: Project, args: argparse.Namespace) -> int:
-    from .baseline import baseline
-    from .database import resolve_url
+    from .live.baseline import baseline
+    from .live.database import resolve_url
 
     if args.dry_run:
         print("error: --baseline records without running anything; it takes no --dry-run", file=sys.stderr)
@@ -159,8 +158,8 @@ def _baseline(project: Project, args: argparse.Namespace) -> int:
 
 
 def _rollback(project: Project, args: argparse.Namespace) -> int:
-    from .apply import rollback
-    from .database import resolve_url
+    from .live.apply import rollback
+    from .live.database import resolve_url
 
     url = resolve_url(args.database_url)
     done = rollback(project, url, _settings(project, args), steps=args.steps, to=args.to)
@@ -169,8 +168,8 @@ def _rollback(project: Project, args: argparse.Namespace) -> int:
 
 
 def _status(project: Project, args: argparse.Namespace) -> int:
-    from .apply import read_status
-    from .database import resolve_url
+    from .live.apply import read_status
+    from .live.database import resolve_url
 
     status = read_status(project, resolve_url(args.database_url), _settings(project, args))
     for m, row in status.applied:
@@ -198,8 +197,8 @@ def _status(project: Project, args: argparse.Namespace) -> int:
 
 
 def _drift(project: Project, args: argparse.Namespace) -> int:
-    from .database import resolve_url
-    from .drift import find_drift
+    from .live.database import resolve_url
+    from .live.drift import find_drift
 
     found = find_drift(project, resolve_url(args.database_url), _settings(project, args), args.dev_url)
     if not found.differences:
@@ -214,8 +213,8 @@ def _drift(project: Project, args: argparse.Namespace) -> int:
 
 
 def _import(project: Project, args: argparse.Namespace) -> int:
-    from .database import resolve_url
-    from .importer import import_definitions
+    from .live.database import resolve_url
+    from .live.importer import import_definitions
 
     result = import_definitions(project, resolve_url(args.database_url), _settings(project, args),
                                 args.schemas, args.force)
@@ -233,8 +232,8 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 
 
 def _rebuild_state(project: Project, args: argparse.Namespace) -> int:
-    from .rebuild import rebuild_state
-    from .throwaway import dev_server
+    from .live.rebuild import rebuild_state
+    from .live.throwaway import dev_server
 
     with one_writer(project):
         rebuilt = rebuild_state(project, dev_server(args.dev_url, args.database_url), args.force)
@@ -259,7 +258,7 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
     with one_writer(project):
         if not args.verify:
             return _compile_and_write(project, args)
-        from .signals import signals_as_exceptions
+        from .live.signals import signals_as_exceptions
 
         with signals_as_exceptions():  # a proof's throwaway database is dropped on SIGTERM too
             return _compile_and_write(project, args)
@@ -282,8 +281,8 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
             print(f"  - {line}", file=sys.stderr)
         return EXIT_REFUSED
     if args.verify:
-        from .signals import defer_to_exit
-        from .verify import prove_compiled
+        from .live.signals import defer_to_exit
+        from .live.verify import prove_compiled
 
         prove_compiled(project, result, args.dev_url, args.database_url)
         defer_to_exit()  # proven: the files are written, and exit 0, whatever signal comes now
@@ -326,8 +325,8 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
 
 
 def _verify(project: Project, args: argparse.Namespace) -> int:
-    from .signals import defer_to_exit, signals_as_exceptions
-    from .verify import verify
+    from .live.signals import defer_to_exit, signals_as_exceptions
+    from .live.verify import verify
 
     with signals_as_exceptions():  # from the start: a SIGTERM never ends it without a word
         verify(project, args.dev_url, args.database_url)
@@ -356,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(project: Project, args: argparse.Namespace) -> int:
-    from . import signals  # its Interrupted: SIGTERM or SIGINT during a proof (apply has its own)
+    from .live import signals  # its Interrupted: SIGTERM or SIGINT during a proof (apply has its own)
 
     signals.forget()
     problem = _not_a_project(project, args.command)
@@ -416,10 +415,10 @@ def _not_a_project(project: Project, command: str) -> str | None:
 
 def _database_command_error(e: Exception) -> int:
     """The exit code for a database command's expected failure; anything else is re-raised."""
-    from .apply import Interrupted, Refused
-    from .database import DatabaseError
-    from .importer import ImportFailed, ImportRefused, NoSuchSchema
-    from .verify import NotProven
+    from .live.apply import Interrupted, Refused
+    from .live.database import DatabaseError
+    from .live.importer import ImportFailed, ImportRefused, NoSuchSchema
+    from .live.verify import NotProven
 
     if isinstance(e, NotProven):
         print(f"not proven: {e}", file=sys.stderr)

@@ -46,3 +46,7 @@ def did_you_mean(word: str, choices: object) -> str:
     """A ' (did you mean 'x'?)' suffix when a choice is close to `word`, else ''."""
     close = difflib.get_close_matches(str(word), sorted(str(c) for c in choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class DatabaseError(Exception):
+    """A connection or SQL failure, or a migration file that cannot be run; its message free of secrets."""

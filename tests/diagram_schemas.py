@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from compiler.model import (
+from compiler.model.schema import (
     Check,
     Column,
     Enum,
@@ -20,7 +20,7 @@ from compiler.model import (
     Table,
     Unique,
 )
-from compiler.types import enum_type_spelling
+from compiler.model.types import enum_type_spelling
 
 TRICKY = ["end", "pk", "Fk", "user", "order", "to", "style", "one", "create table", "[pk]", "a b", "1st", "é",
           'say "hi"', "100%", "x.y", "u"]

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from compiler.errors import DefinitionError
-from compiler.model import Schema
+from compiler.model.schema import Schema
 
 
 def write_definitions(root: Path, files: dict[str, str | bytes], exact: bool = False) -> Path:
@@ -53,8 +53,8 @@ def generated_files(root: Path) -> dict[str, tuple[bytes, int]]:
 
 def schema_of(yaml_text: str) -> Schema:
     """Build a Schema from one YAML text (documents separated by ---)."""
-    from compiler.build import build_schema
-    from compiler.load import load_text
+    from compiler.definitions.build import build_schema
+    from compiler.definitions.load import load_text
 
     errors: list[DefinitionError] = []
     docs = load_text(textwrap.dedent(yaml_text).lstrip("\n"), "definitions/test.yaml", errors)

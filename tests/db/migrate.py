@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import psycopg
 
-from compiler.diff import diff
-from compiler.model import Schema
-from compiler.render import Renderer
-from compiler.types import extension_type_schemas
+from compiler.model.schema import Schema
+from compiler.model.types import extension_type_schemas
+from compiler.plan.diff import diff
+from compiler.sql.render import Renderer
 from tests.db.catalog import catalog, run_sql_file
 from tests.helpers import schema_of
 

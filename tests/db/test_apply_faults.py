@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from compiler.migrations_table import LOCK_KEY
+from compiler.live.migrations_table import LOCK_KEY
 from tests.conftest import REPO
 from tests.db.catalog import catalog
 from tests.db.test_apply import USERS, USERS_PHONE, compiled, rows, schemac

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.model import Schema
+from compiler.model.schema import Schema
 from tests.change_cases import CASES
 from tests.db.catalog import catalog, run_sql_file
 from tests.db.migrate import migration as _migration

@@ -11,11 +11,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from compiler import catalog_facts as facts
-from compiler import types as schemac_types
-from compiler.model import Enum, Schema
-from compiler.rules import _Rules
-from compiler.sources import SourceMap
+from compiler.definitions.rules import _Rules
+from compiler.definitions.sources import SourceMap
+from compiler.model import catalog_facts as facts
+from compiler.model import types as schemac_types
+from compiler.model.schema import Enum, Schema
 
 METHODS = ("btree", "hash", "gist", "gin", "spgist", "brin")
 
@@ -32,7 +32,7 @@ def _fails(conn: psycopg.Connection, *statements: str) -> str | None:
 
 
 def test_operator_classes_of_every_built_in_type(database_url: str) -> None:
-    # every built-in type schemac knows (compiler.types), not the facts' own list
+    # every built-in type schemac knows (compiler.model.types), not the facts' own list
     known = {t for t in schemac_types._PLAIN_TYPES.values() if t not in schemac_types.SERIAL_TYPES}
     known |= set(schemac_types._LENGTH_TYPES.values()) | {"numeric", "interval", '"char"'}
     known |= {f"{t} {tz} time zone" for t in ("timestamp", "time") for tz in ("with", "without")}
@@ -226,7 +226,7 @@ CONSTANTS = [
 
 def test_constants_are_read_as_the_server_reads_them(database_url: str) -> None:
     """A default of each constant, then a row that takes it: refused exactly when the rule says so."""
-    from compiler.literal_input import constant_problem
+    from compiler.model.literal_input import constant_problem
 
     wrong = []
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -244,7 +244,7 @@ def test_constants_are_read_as_the_server_reads_them(database_url: str) -> None:
     ("integer", "-2147483648", True), ("bigint", "9223372036854775808", False), ("integer", "1.5", True),
     ("numeric(3,0)", "100000", True)])  # numeric precision is not judged: no false refusal
 def test_numbers_that_do_not_fit_fail_every_row(database_url: str, type_name: str, number: str, fits: bool) -> None:
-    from compiler.literal_input import number_problem
+    from compiler.model.literal_input import number_problem
 
     with psycopg.connect(database_url, autocommit=True) as conn:
         refused = _fails(conn, f"CREATE TABLE probe (v {type_name} DEFAULT {number})", "INSERT INTO probe DEFAULT VALUES")

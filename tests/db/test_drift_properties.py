@@ -172,8 +172,8 @@ def test_drift_reports_hand_made_changes_and_its_sql_repairs_them(
 def test_every_kind_of_change_can_be_said_as_drift() -> None:
     import inspect
 
-    from compiler import changes as ch
-    from compiler.drift import _WORDS
+    from compiler.live.drift import _WORDS
+    from compiler.plan import changes as ch
 
     kinds = {c for _, c in inspect.getmembers(ch, inspect.isclass)
              if issubclass(c, ch.Change) and c.__module__ == ch.__name__ and not inspect.isabstract(c)

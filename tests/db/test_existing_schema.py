@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import psycopg
 
-from compiler.model import Schema
+from compiler.model.schema import Schema
 from tests.db.catalog import catalog, run_sql_file
 from tests.db.migrate import migration, rows_of, schema
 

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from compiler.model import Schema
+from compiler.model.schema import Schema
 from tests.db.catalog import catalog, run_sql_file
 from tests.db.migrate import migration, schema
 from tests.helpers import run_cli, write_definitions

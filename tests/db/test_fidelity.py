@@ -14,13 +14,13 @@ import psycopg
 import pytest
 
 from compiler.cli import main
-from compiler.database import connect
-from compiler.diff import diff
-from compiler.drift import in_words
-from compiler.introspect import introspect
-from compiler.model import Schema
-from compiler.render import Renderer
-from compiler.scratch import canonical
+from compiler.live.database import connect
+from compiler.live.drift import in_words
+from compiler.live.introspect import introspect
+from compiler.live.scratch import canonical
+from compiler.model.schema import Schema
+from compiler.plan.diff import diff
+from compiler.sql.render import Renderer
 from tests.change_cases import CASES, FIDELITY_CASES
 from tests.db.catalog import catalog, run_sql_file
 from tests.helpers import run_cli, schema_of, write_definitions

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
-from compiler.names import quote_ident
-from compiler.types import make_expr, parse_expression, referenced_columns
+from compiler.model.names import quote_ident
+from compiler.model.types import make_expr, parse_expression, referenced_columns
 from tests.conftest import create_database, drop_database
 
 EXAMPLES = max(10, int(os.environ.get("SCHEMAC_PROPERTY_EXAMPLES", "100")) // 10)

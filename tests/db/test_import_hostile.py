@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from compiler.fidelity import table_catalog
+from compiler.live.fidelity import table_catalog
 from tests.db.catalog import catalog, run_sql_file
 from tests.helpers import run_cli
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from compiler.names import quote_ident
+from compiler.model.names import quote_ident
 from tests.db.catalog import catalog, run_sql_file
 from tests.helpers import run_cli
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from compiler.database import DatabaseError, connect
-from compiler.migration_file import run_migration, segments
+from compiler.live.database import DatabaseError, connect
+from compiler.live.run_migration import run_migration
+from compiler.sql.migration_file import segments
 from tests.conftest import REPO
 from tests.db.catalog import catalog, run_sql_file
 

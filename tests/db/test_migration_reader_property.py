@@ -17,12 +17,13 @@ import yaml
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from compiler.database import connect
-from compiler.diff import diff
-from compiler.migration_file import MARK, is_marked, run_migration
-from compiler.model import Schema
-from compiler.names import identifier_problem
-from compiler.render import Renderer
+from compiler.live.database import connect
+from compiler.live.run_migration import run_migration
+from compiler.model.names import identifier_problem
+from compiler.model.schema import Schema
+from compiler.plan.diff import diff
+from compiler.sql.migration_file import MARK, is_marked
+from compiler.sql.render import Renderer
 from tests.conftest import create_database, drop_database
 from tests.db.catalog import catalog, run_sql_file
 from tests.helpers import schema_of

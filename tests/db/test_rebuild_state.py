@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from compiler.project import Project
-from compiler.state import load_state
+from compiler.sql.state import load_state
 from tests.db.test_evolution import steps
 from tests.helpers import run_cli, write_definitions
 

@@ -42,12 +42,12 @@ import yaml
 from hypothesis import HealthCheck, event, given, note, seed, settings
 from hypothesis import strategies as st
 
-from compiler.database import connect
-from compiler.diff import diff
-from compiler.introspect import introspect
-from compiler.migration_file import run_migration
-from compiler.model import Schema
-from compiler.render import Renderer
+from compiler.live.database import connect
+from compiler.live.introspect import introspect
+from compiler.live.run_migration import run_migration
+from compiler.model.schema import Schema
+from compiler.plan.diff import diff
+from compiler.sql.render import Renderer
 from tests.conftest import create_database, drop_database
 from tests.db.catalog import catalog
 from tests.helpers import schema_of

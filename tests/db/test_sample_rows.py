@@ -4,8 +4,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from compiler.introspect import introspect
-from compiler.sample_rows import fill, sample_value
+from compiler.live.introspect import introspect
+from compiler.live.sample_rows import fill, sample_value
 from tests.db.catalog import run_sql_file
 
 SCHEMA = """

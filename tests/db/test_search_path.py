@@ -5,10 +5,10 @@ from __future__ import annotations
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from compiler.database import connect
-from compiler.diff import diff
-from compiler.introspect import introspect
-from compiler.model import Schema
+from compiler.live.database import connect
+from compiler.live.introspect import introspect
+from compiler.model.schema import Schema
+from compiler.plan.diff import diff
 from tests.db.catalog import catalog, run_sql_file
 from tests.db.migrate import migration, rows_of, schema
 

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from compiler.throwaway import DevServer, dev_server, drop_leftovers, throwaway_database
+from compiler.live.throwaway import DevServer, dev_server, drop_leftovers, throwaway_database
 from tests.conftest import REPO
 from tests.db.test_verify import compiled, edit_generated
 from tests.helpers import run_cli
@@ -90,7 +90,7 @@ def test_a_throwaway_database_copies_the_live_settings(admin_url: str, database_
 
 def test_a_killed_run_leaves_its_database_for_the_next_run_to_drop(admin_url: str) -> None:
     script = ("import sys, time\n"
-              "from compiler.throwaway import DevServer, throwaway_database\n"
+              "from compiler.live.throwaway import DevServer, throwaway_database\n"
               "with throwaway_database(DevServer(sys.argv[1], 'test')) as url:\n"
               "    print(url.split('dbname=')[1].split()[0], flush=True)\n"
               "    time.sleep(60)\n")

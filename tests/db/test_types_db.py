@@ -1,6 +1,6 @@
 """The offline canonical forms checked against PostgreSQL itself.
 
-compiler.types spells types the way format_type() prints them, compiler.names quotes and
+compiler.model.types spells types the way format_type() prints them, compiler.model.names quotes and
 names objects the way PostgreSQL does; here a real server is the judge.
 """
 from __future__ import annotations
@@ -9,15 +9,15 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from compiler import types
-from compiler.names import default_name, quote_ident
+from compiler.model import types
+from compiler.model.names import default_name, quote_ident
 from tests.helpers import schema_of
 
 EXTENSIONS = ("citext", "hstore", "ltree", "cube")
 
 
 def _aliases() -> list[str]:
-    """Every spelling compiler.types knows, with modifiers, time zones and array forms."""
+    """Every spelling compiler.model.types knows, with modifiers, time zones and array forms."""
     out: list[str] = []
     out += [t for t in types._PLAIN_TYPES if t not in types.SERIAL_TYPES and not t.startswith("serial")]
     for t in types._LENGTH_TYPES:
@@ -315,7 +315,7 @@ def test_default_name_truncation_matches_postgresql_directly(database_url: str) 
 
 
 def test_catalog_type_list_is_postgresqls(database_url: str) -> None:
-    from compiler.qualify import CATALOG_TYPES
+    from compiler.model.qualify import CATALOG_TYPES
 
     with psycopg.connect(database_url) as conn:
         names = {n for (n,) in conn.execute(

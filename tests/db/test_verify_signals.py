@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from compiler.throwaway import lock_key
+from compiler.live.throwaway import lock_key
 from tests.conftest import REPO
 from tests.helpers import write_definitions
 
@@ -108,7 +108,7 @@ def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, adm
 
 
 def test_after_the_work_is_done_a_signal_changes_nothing() -> None:
-    script = ("import os, signal\nfrom compiler.signals import defer_to_exit\ndefer_to_exit()\n"
+    script = ("import os, signal\nfrom compiler.live.signals import defer_to_exit\ndefer_to_exit()\n"
               "for s in (signal.SIGINT, signal.SIGTERM):\n    os.kill(os.getpid(), s)\nprint('done')\n")
     done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(REPO)},
                           capture_output=True, text=True, timeout=60)

@@ -5,11 +5,11 @@ import textwrap
 
 import pytest
 
-from compiler import changes as ch
-from compiler.diff import diff
-from compiler.model import Schema
-from compiler.render import Renderer
-from compiler.types import extension_type_schemas
+from compiler.model.schema import Schema
+from compiler.model.types import extension_type_schemas
+from compiler.plan import changes as ch
+from compiler.plan.diff import diff
+from compiler.sql.render import Renderer
 from tests.change_cases import CASES
 from tests.helpers import run_cli, schema_of, write_definitions
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import build_schema
-from compiler.chartdb import diagram_files, table_folders
-from compiler.load import load_project
+from compiler.definitions.build import build_schema
+from compiler.definitions.load import load_project
+from compiler.definitions.read import table_folders
+from compiler.diagrams.chartdb import diagram_files
 from tests.chartdb_format import diagram_problems, metadata_problems
 
 REPO = Path(__file__).resolve().parents[2]

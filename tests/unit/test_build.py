@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.diff import diff
 from compiler.errors import DefinitionErrors
-from compiler.model import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Unique
-from compiler.types import make_expr
+from compiler.model.schema import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Unique
+from compiler.model.types import make_expr
+from compiler.plan.diff import diff
 from tests.helpers import schema_of
 
 FULL = """

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from compiler.build import build_schema
-from compiler.chartdb import Ids, diagram_document, diagram_files, table_folders
-from compiler.chartdb_metadata import metadata_document, table_file_name
-from compiler.diagramfacts import dump_json, split_type, unsniffable
-from compiler.load import load_project
-from compiler.model import Schema
+from compiler.definitions.build import build_schema
+from compiler.definitions.load import load_project
+from compiler.definitions.read import table_folders
+from compiler.diagrams.chartdb import Ids, diagram_document, diagram_files
+from compiler.diagrams.chartdb_metadata import metadata_document, table_file_name
+from compiler.diagrams.diagramfacts import dump_json, split_type, unsniffable
+from compiler.model.schema import Schema
 from tests.chartdb_format import detect_import_method, diagram_problems, metadata_problems
 from tests.diagram_schemas import schemas
 from tests.helpers import schema_of

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.database import DatabaseError, check_url, redact, split_url
+from compiler.live.database import DatabaseError, check_url, redact, split_url
 
 
 @pytest.mark.parametrize("url", [

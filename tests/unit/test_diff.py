@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from compiler import changes as ch
-from compiler.build import build_schema
-from compiler.diff import diff
+from compiler.definitions.build import build_schema
+from compiler.definitions.load import load_project
 from compiler.errors import DefinitionError
-from compiler.load import load_project
-from compiler.model import Schema
-from compiler.pipeline import destructive_reasons
+from compiler.model.schema import Schema
+from compiler.plan import changes as ch
+from compiler.plan.diff import diff
+from compiler.plan.refusals import destructive_reasons
 from tests.helpers import schema_of
 
 REPO = Path(__file__).resolve().parents[2]

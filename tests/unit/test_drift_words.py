@@ -1,8 +1,8 @@
 """drift says every kind of difference in words: no change kind without them (a KeyError would be a traceback)."""
 from __future__ import annotations
 
-from compiler import changes as ch
-from compiler.drift import _WORDS
+from compiler.live.drift import _WORDS
+from compiler.plan import changes as ch
 
 
 def test_every_change_kind_has_words() -> None:

@@ -7,8 +7,8 @@ import itertools
 import pytest
 import sqlglot
 
-from compiler.expression_tokens import SQLGLOT_OPERATORS, TokenExpression, needs_token_reading, tokens
-from compiler.types import ExpressionProblem, make_expr, parse_expression, read_expression, referenced_columns
+from compiler.model.expression_tokens import SQLGLOT_OPERATORS, TokenExpression, needs_token_reading, tokens
+from compiler.model.types import ExpressionProblem, make_expr, parse_expression, read_expression, referenced_columns
 
 # Unreserved keywords sqlglot reads as the start of a statement; PostgreSQL prints them bare.
 STATEMENT_WORDS = ["alter", "begin", "cache", "call", "comment", "commit", "copy", "declare", "delete", "drop",

@@ -5,8 +5,8 @@ import textwrap
 
 import pytest
 
+from compiler.definitions.load import Document, Mapping, Sequence, definition_files, load_project, load_text
 from compiler.errors import DefinitionError
-from compiler.load import Document, Mapping, Sequence, definition_files, load_project, load_text
 from tests.helpers import schema_of
 
 

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from compiler.build import build_schema
-from compiler.chartdb import area_of, table_folders
-from compiler.diagramfacts import sorted_tables
-from compiler.load import load_project
-from compiler.mermaid import MAX_TABLES_PER_DIAGRAM, attribute_word, entity_names, schema_markdown
-from compiler.model import Column, ForeignKey, PrimaryKey, Schema, Table
+from compiler.definitions.build import build_schema
+from compiler.definitions.load import load_project
+from compiler.definitions.read import table_folders
+from compiler.diagrams.chartdb import area_of
+from compiler.diagrams.diagramfacts import sorted_tables
+from compiler.diagrams.mermaid import MAX_TABLES_PER_DIAGRAM, attribute_word, entity_names, schema_markdown
+from compiler.model.schema import Column, ForeignKey, PrimaryKey, Schema, Table
 from tests.diagram_schemas import schemas
 from tests.helpers import schema_of
 from tests.mermaid_grammar import er_problems, mermaid_blocks

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.diff import diff
-from compiler.migration_file import is_marked, segments
-from compiler.model import Schema
-from compiler.render import Renderer
+from compiler.model.schema import Schema
+from compiler.plan.diff import diff
+from compiler.sql.migration_file import is_marked, segments
+from compiler.sql.render import Renderer
 from tests.helpers import schema_of
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.names import (
+from compiler.model.names import (
     MAX_IDENTIFIER_BYTES,
     default_name,
     identifier_problem,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.qualify import bare_extension_casts, qualified_casts, sql_type
+from compiler.model.qualify import bare_extension_casts, qualified_casts, sql_type
 
 
 @pytest.mark.parametrize(("spelling", "ddl"), [

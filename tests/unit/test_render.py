@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from compiler import changes as ch
-from compiler.diff import diff
-from compiler.model import Schema
-from compiler.render import Renderer, builtin_templates
+from compiler.model.schema import Schema
+from compiler.plan import changes as ch
+from compiler.plan.diff import diff
+from compiler.sql.render import Renderer, builtin_templates
 from tests.helpers import schema_of
 
 
@@ -137,13 +137,13 @@ def test_every_change_of_the_example_renders(tmp_path: Path) -> None:
 
 
 def test_every_change_kind_reads_as_drift() -> None:
-    from compiler.drift import _WORDS
+    from compiler.live.drift import _WORDS
 
     assert set(ch.CHANGE_KINDS) - set(_WORDS) == set()
 
 
 def test_a_do_block_is_quoted_with_a_tag_its_body_does_not_hold() -> None:
-    from compiler.render import dollar_quote
+    from compiler.sql.render import dollar_quote
 
     assert dollar_quote("BEGIN NULL; END") == "$schemac$ BEGIN NULL; END $schemac$"
     quoted = dollar_quote("BEGIN PERFORM 'a$schemac$b$schemac1$'; END")

@@ -5,13 +5,13 @@ import textwrap
 
 import pytest
 
-from compiler.build import build_schema
-from compiler.catalog_facts import type_base
+from compiler.definitions.build import build_schema
+from compiler.definitions.load import load_text
+from compiler.definitions.rules import _Rules
+from compiler.definitions.sources import SourceMap
 from compiler.errors import DefinitionError, DefinitionErrors
-from compiler.expression_facts import LabelUse, array_literal_items, expression_facts
-from compiler.load import load_text
-from compiler.rules import _Rules
-from compiler.sources import SourceMap
+from compiler.model.catalog_facts import type_base
+from compiler.model.expression_facts import LabelUse, array_literal_items, expression_facts
 
 
 def errors_of(yaml_text: str) -> list[str]:
@@ -119,7 +119,7 @@ def test_type_base_drops_the_modifier(written: str, base: str) -> None:
     ('"Mood"', "gist", False), ("serial", "hash", True), ("money", "hash", False), ("citext", "gin", True),
 ])
 def test_operator_classes(type_name: str, method: str, ok: bool) -> None:
-    from compiler.model import Enum, Schema
+    from compiler.model.schema import Enum, Schema
     rules = _Rules(Schema(enums={"public.Mood": Enum("public", "Mood", ("a",))}), SourceMap([], {}))
     assert (rules.no_operator_class(type_name, method) is None) is ok
 
@@ -210,7 +210,7 @@ def test_set_default_on_a_not_null_column_with_a_default_is_fine() -> None:
     ("character varying(2)", "abc", False, None), ("date", "someday", True, None),  # not judged: no false refusal
 ])
 def test_constant_problem(type_name: str, text: str, stored: bool, problem: str | None) -> None:
-    from compiler.literal_input import constant_problem
+    from compiler.model.literal_input import constant_problem
     assert constant_problem(type_name, text, stored) == problem
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.sequences import SequenceProblem, all_options, catalog_options, normal_options
+from compiler.model.sequences import SequenceProblem, all_options, catalog_options, normal_options
 
 
 @pytest.mark.parametrize("integer_type, given, kept", [

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from compiler.definitions.settings import DEFAULT_LOCK_TIMEOUT, Settings, TableName, load_settings, parse_settings
 from compiler.errors import DefinitionErrors
-from compiler.settings import DEFAULT_LOCK_TIMEOUT, Settings, TableName, load_settings, parse_settings
 
 
 def errors_of(text: str) -> list[str]:

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import build_schema
-from compiler.diff import diff
+from compiler.definitions.build import build_schema
+from compiler.definitions.load import load_project
 from compiler.errors import DefinitionError, StateError
-from compiler.load import load_project
-from compiler.model import Schema
-from compiler.state import MigrationRecord, State, dump_state, load_state, sha256
+from compiler.model.schema import Schema
+from compiler.plan.diff import diff
+from compiler.project import sha256
+from compiler.sql.state import MigrationRecord, State, dump_state, load_state
 from tests.helpers import schema_of
 from tests.unit.test_build import FULL
 

@@ -5,9 +5,9 @@ import textwrap
 
 import pytest
 
-from compiler.diff import diff
-from compiler.model import Schema
-from compiler.state import State, dump_state, load_state
+from compiler.model.schema import Schema
+from compiler.plan.diff import diff
+from compiler.sql.state import State, dump_state, load_state
 from tests.change_cases import CASES, FIDELITY_CASES
 from tests.helpers import schema_of
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.types import (
+from compiler.model.types import (
     ExpressionProblem,
     TypeProblem,
     canonical_type,

@@ -6,10 +6,10 @@ import signal
 
 import pytest
 
-from compiler.column_order import compare_column_order
-from compiler.signals import Interrupted, signals_as_exceptions, signals_held
-from compiler.throwaway import _options
-from compiler.verify import _change_chunks
+from compiler.live.signals import Interrupted, signals_as_exceptions, signals_held
+from compiler.live.throwaway import _options
+from compiler.live.verify import _change_chunks
+from compiler.plan.column_order import compare_column_order
 from tests.helpers import schema_of
 
 

@@ -1,0 +1,390 @@
+"""Documents -> Schema: every key read and validated, every problem collected with its position."""
+from __future__ import annotations
+
+import re
+
+from ..errors import DefinitionError, DefinitionErrors, did_you_mean
+from ..model.expression_tokens import TokenExpression
+from ..model.names import identifier_problem
+from ..model.schema import (
+    Column,
+    Enum,
+    Expr,
+    Extension,
+    Schema,
+)
+from ..model.types import (
+    EXTENSION_TYPES,
+    KNOWN_TYPE_NAMES,
+    SERIAL_TYPES,
+    VALUE_KEYWORDS,
+    ExpressionProblem,
+    TypeProblem,
+    canonical_type,
+    enum_type_spelling,
+    extension_type_names,
+    make_expr,
+    parse_expression,
+    referenced_columns,
+)
+from . import resolve
+from .build_constraints import ConstraintReading
+from .build_exclusions import ExclusionReading
+from .build_sequences import SequenceReading
+from .drafts import TableDraft
+from .load import Document, Mapping, Pos, YamlTimestamp
+from .reader import Reader
+from .rules import check_rules
+from .sources import SourceMap
+
+TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
+                        "unique", "indexes", "foreign_keys", "checks", "exclusions"})
+COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
+                         "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
+                         "generated", "deferrable", "initially_deferred", "match", "collation", "sequence"})
+ENUM_KEYS = frozenset({"enum", "schema", "values", "comment"})
+EXTENSION_KEYS = frozenset({"extension", "schema"})
+KINDS = ("table", "enum", "extension")
+IDENTITY_TYPES = ("smallint", "integer", "bigint")
+COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
+REFERENCE_OPTION_KEYS = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
+
+
+def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
+    """Build the Schema the documents describe; raise DefinitionErrors listing every problem."""
+    errors = errors if errors is not None else []
+    by_kind: dict[str, list[Document]] = {k: [] for k in KINDS}
+    for doc in docs:
+        kind = _kind(doc, Reader(doc.path, errors))
+        if kind:
+            by_kind[kind].append(doc)
+    extensions = _extensions(by_kind["extension"], errors)
+    enums = _enums(by_kind["enum"], errors)
+    user_types = {}
+    for e in enums.values():
+        spelling = enum_type_spelling(e.schema, e.name)
+        user_types[f"{e.schema}.{e.name}"] = spelling
+        if e.schema == "public":
+            user_types[e.name] = spelling
+    user_types |= extension_type_names(extensions.values())
+    drafts: dict[str, TableDraft] = {}
+    for doc in by_kind["table"]:
+        draft = _TableBuilder(doc, errors, user_types, extensions).build()
+        if draft is None:
+            continue
+        if draft.key in drafts:
+            first = drafts[draft.key]
+            Reader(doc.path, errors).error(draft.pos, f"table {draft.key} is defined twice "
+                                                      f"(first in {first.path}:{first.pos[0]})")
+            continue
+        drafts[draft.key] = draft
+    tables = resolve.resolve_tables(drafts, enums, errors)
+    schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
+                    extensions=dict(sorted(extensions.items())))
+    errors.extend(check_rules(schema, SourceMap(docs, drafts)))  # what PostgreSQL would refuse
+    if errors:
+        raise DefinitionErrors(errors)
+    return schema
+
+
+def _kind(doc: Document, r: Reader) -> str | None:
+    present = [k for k in KINDS if k in doc.body]
+    if len(present) > 1:
+        r.error(doc.body.key_pos[present[1]], f"a document holds one definition: '{present[0]}' "
+                                               f"and '{present[1]}' cannot be together")
+        return None
+    if not present:
+        first = next(iter(doc.body), None)
+        if first is None:
+            r.error(doc.body.pos, "empty definition")
+        else:
+            r.error(doc.body.key_pos[first], f"a definition starts with 'table:', 'enum:' or "
+                                             f"'extension:', not '{first}:'{did_you_mean(first, KINDS)}")
+        return None
+    return present[0]
+
+
+def _extensions(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Extension]:
+    out: dict[str, Extension] = {}
+    for doc in docs:
+        r = Reader(doc.path, errors)
+        r.keys(doc.body, EXTENSION_KEYS, "an extension")
+        name = r.name(doc.body, "extension", "an extension", required=True)
+        if name is None:
+            continue
+        if name in out:
+            r.error(doc.body.value_pos["extension"], f"extension {name} is declared twice")
+        out[name] = Extension(name, r.name(doc.body, "schema", "an extension") or "public")
+    return out
+
+
+def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enum]:
+    out: dict[str, Enum] = {}
+    for doc in docs:
+        r, body = Reader(doc.path, errors), doc.body
+        r.keys(body, ENUM_KEYS, "an enum")
+        name = r.name(body, "enum", "an enum", required=True)
+        schema = r.name(body, "schema", "an enum") or "public"
+        values = r.get(body, "values", list, f"enum {name}", required=True)
+        comment = r.text(body, "comment", f"enum {name}") or None  # '' is no comment to PostgreSQL
+        if name is None or values is None:
+            continue
+        labels: list[str] = []
+        for i, v in enumerate(values):  # type: ignore[arg-type]
+            vpos = values.item_pos[i]  # type: ignore[attr-defined]
+            if not isinstance(v, str):
+                r.error(vpos, f"enum values must be strings; quote {str(v).lower()!r}")
+            elif v in labels:
+                r.error(vpos, f"enum value '{v}' appears twice in {name}")
+            elif len(v.encode()) > 63 or v == "":
+                r.error(vpos, f"enum value '{v}' must be 1 to 63 bytes long")
+            elif not v.isprintable():
+                r.error(vpos, f"enum value {v!r} must not contain line breaks or control characters")
+            else:
+                labels.append(v)
+        if not values:
+            r.error(body.value_pos["values"], f"enum {name} needs at least one value")
+        key = f"{schema}.{name}"
+        if key in out:
+            r.error(body.value_pos["enum"], f"enum {key} is declared twice")
+        out[key] = Enum(schema, name, tuple(labels), comment)
+    return out
+
+
+class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
+    """Reads one table document into a TableDraft."""
+
+    def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
+                 extensions: dict[str, Extension]) -> None:
+        self.doc, self.r, self.user_types, self.extensions = doc, Reader(doc.path, errors), user_types, extensions
+
+    def build(self) -> TableDraft | None:
+        r, body = self.r, self.doc.body
+        r.keys(body, TABLE_KEYS, "a table")
+        name = r.name(body, "table", "a table", required=True)
+        schema = r.name(body, "schema", "a table") or "public"
+        if name is None:
+            return None
+        t = TableDraft(schema, name, self.doc.path, body.value_pos["table"])
+        t.comment = r.text(body, "comment", f"table {name}") or None  # '' is no comment to PostgreSQL
+        t.renamed_from = r.name(body, "renamed_from", f"table {name}")
+        cols = r.mappings(body, "columns", f"table {name}")
+        if body.get("columns") is None:  # PostgreSQL allows a table without columns, if it is said: []
+            r.error(body.value_pos.get("columns", body.pos), f"table {name} needs 'columns' "
+                                                             f"(write 'columns: []' for a table without columns)")
+        # every column name first, so a check may use a column listed after it
+        self.all_columns = {str(m.raw.get("name", m.get("name"))) for m, _ in cols if m.get("name") is not None}
+        pk_columns: list[str] = []
+        for m, pos in cols:
+            self.column(t, m, pos, pk_columns)
+        self.primary_key(t, body, pk_columns)
+        self.uniques(t, body)
+        self.checks(t, body)
+        self.indexes(t, body)
+        self.foreign_keys(t, body)
+        self.exclusions(t, body)
+        return t
+
+    # -- columns
+    def column(self, t: TableDraft, m: Mapping, pos: Pos, pk_columns: list[str]) -> None:
+        r = self.r
+        self.split_type(m)
+        r.keys(m, COLUMN_KEYS, "a column")
+        name = r.name(m, "name", "a column", required=True)
+        type_text = m.get("type")
+        if type_text is not None and not isinstance(type_text, str):
+            type_text = m.raw.get("type", str(type_text))
+            m["type"] = type_text
+        type_text = r.text(m, "type", f"column {name}", required=True)
+        if name is None:
+            return
+        if name in t.column_pos:
+            r.error(m.value_pos["name"], f"column {name} appears twice in {t.name} "
+                                         f"(first at line {t.column_pos[name][0]})")
+            return
+        t.column_pos[name] = m.value_pos["name"]
+        ctype = self.type(type_text, r.pos(m, "type")) if type_text is not None else None
+        what = f"column {t.name}.{name}"
+        nullable = r.flag(m, "nullable", what)
+        is_pk = r.flag(m, "primary_key", what)
+        identity = self.identity_kind(m, what)
+        default = self.default(m, ctype, what)
+        generated = self.expression(m, "generated", what, t, own_column=name)
+        comment = r.text(m, "comment", what) or None  # '' is no comment to PostgreSQL
+        renamed_from = r.name(m, "renamed_from", what)
+        collation = self.collation(m, ctype, what)
+        if ctype is None:
+            return
+        if identity and ctype not in IDENTITY_TYPES:
+            r.error(r.pos(m, "identity"), f"an identity column must be smallint, integer or bigint, "
+                                          f"not {ctype}")
+        for a, b in (("identity", "default"), ("identity", "generated"), ("generated", "default")):
+            if m.get(a) is not None and m.get(b) is not None:
+                r.error(m.key_pos[b], f"{what} cannot have both '{a}' and '{b}'")
+        if ctype in SERIAL_TYPES and (m.get("default") is not None or identity or generated):
+            r.error(r.pos(m, "type"), f"{what} is {ctype}, which brings its own default")
+        if nullable is True and (identity or ctype in SERIAL_TYPES):
+            # PostgreSQL: conflicting NULL/NOT NULL declarations
+            r.error(r.pos(m, "nullable"), f"{what} is {'an identity' if identity else 'a ' + ctype} "
+                                          f"column, which is always NOT NULL; remove 'nullable: true'")
+        if is_pk:
+            if nullable is True:
+                r.error(r.pos(m, "nullable"), f"{what} is a primary key, so it cannot be nullable")
+            pk_columns.append(name)
+        not_null = bool(is_pk or identity or ctype in SERIAL_TYPES or nullable is False)
+        sequence = self.sequence_options(m, ctype, identity, what)
+        t.columns.append(Column(name, ctype, not not_null, default, identity, generated, comment,
+                                renamed_from, collation, sequence))
+        if r.flag(m, "unique", what):
+            self.add_unique(t, None, [name], r.pos(m, "unique"))
+        if m.get("check") is not None:
+            check = self.expression(m, "check", what, t)
+            if check is not None:
+                self.add_check(t, None, check, r.pos(m, "check"))
+        if m.get("references") is not None:
+            self.column_reference(t, m, name, what)
+        elif any(m.get(k) is not None for k in REFERENCE_OPTION_KEYS):
+            key = next(k for k in REFERENCE_OPTION_KEYS if m.get(k) is not None)
+            r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
+
+    def collation(self, m: Mapping, ctype: str | None, what: str) -> str | None:
+        """`collation: "C"` on a column of a collatable type (text, varchar, char, citext, arrays of them)."""
+        r = self.r
+        name = r.text(m, "collation", what)
+        if name is None:
+            return None
+        parts = name.split(".")
+        problem = next((p for p in map(identifier_problem, parts) if p), None) if len(parts) <= 2 else (
+            f"collation '{name}' must be a name or schema.name")
+        if problem:
+            r.error(r.pos(m, "collation"), problem)
+            return None
+        base = (ctype or "").removesuffix("[]").split("(")[0]
+        if ctype is not None and base not in COLLATABLE_TYPES:
+            r.error(r.pos(m, "collation"), f"{what} is {ctype}, which has no collation; "
+                                           f"only text types ({', '.join(COLLATABLE_TYPES)}) do")
+            return None
+        return name
+
+    def split_type(self, m: Mapping) -> None:
+        """`{type: numeric(10,2)}`: YAML's flow style ends a plain value at a comma, leaving
+        `numeric(10` and a key `2)`; say to quote the type rather than report both halves."""
+        text = m.get("type")
+        if not isinstance(text, str) or text.count("(") <= text.count(")"):
+            return
+        rest = [k for k, v in m.items() if v is None and k.endswith(")")]
+        if not rest:
+            return
+        for k in rest:
+            del m[k]
+        whole = ",".join([text, *rest])
+        self.r.error(self.r.pos(m, "type"), f"type '{whole}' was cut at its comma: inside {{...}} YAML "
+                                            f"reads a comma as the end of a value; quote it: type: '{whole}'")
+        del m["type"]
+        m["type"] = "text"  # read on as some type, so the one error is the one reported
+
+    def type(self, text: str, pos: Pos) -> str | None:
+        try:
+            ctype = canonical_type(text, self.user_types)
+        except TypeProblem as e:
+            self.r.error(pos, str(e))
+            return None
+        except KeyError:
+            schema, _, name = text.lower().rstrip("[] ").partition(".")
+            extension = self.extensions.get(EXTENSION_TYPES.get(name, ""))
+            if extension is not None and extension.schema != schema:
+                self.r.error(pos, f"type {name} of extension {extension.name} is in schema {extension.schema}, "
+                                  f"not {schema}: write '{name}' or '{extension.schema}.{name}'")
+                return None
+            choices = KNOWN_TYPE_NAMES + sorted(self.user_types)
+            hint = did_you_mean(text.lower().rstrip('[]'), choices) or (
+                ": not a PostgreSQL type, and no enum of that name is declared")
+            self.r.error(pos, f"unknown type '{text}'{hint}")
+            return None
+        base = ctype.split("(")[0].removesuffix("[]")
+        needs = EXTENSION_TYPES.get(base)
+        if needs and needs not in self.extensions and base not in self.user_types:
+            self.r.error(pos, f"type {base} comes from extension {needs}; declare it with "
+                              f"'extension: {needs}'")
+            return None
+        return ctype
+
+    def default(self, m: Mapping, ctype: str | None, what: str) -> Expr | None:
+        value = m.get("default")
+        if value is None:
+            return None
+        pos = self.r.pos(m, "default")
+        if isinstance(value, YamlTimestamp):
+            self.r.error(pos, f"'default' of {what} is the YAML date {value}, which SQL would read as "
+                              f"arithmetic; write a date as a string: \"'{value}'\"")
+            return None
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            # as written when decimal (0755 is 755 to SQL); else the value, since PostgreSQL 15 reads no 0x
+            raw = m.raw.get("default", "")
+            text = raw if re.fullmatch(r"[-+]?\d+", raw) else str(value)
+        elif isinstance(value, float):
+            raw = m.raw.get("default", "")
+            if value != value or value in (float("inf"), float("-inf")):
+                self.r.error(pos, f"'default' of {what} must be a finite number; write "
+                                  f"\"'Infinity'::float8\" for infinity")
+                return None
+            text = raw if re.fullmatch(r"-?\d+(\.\d*)?([eE][-+]?\d+)?", raw) else repr(value)
+        elif isinstance(value, str):
+            text = value
+        else:
+            self.r.error(pos, f"'default' of {what} must be a SQL expression, not a list or mapping")
+            return None
+        try:
+            tree = parse_expression(text)
+            columns = referenced_columns(text)
+        except ExpressionProblem as e:
+            self.r.error(pos, f"'default' of {what}: {e}")
+            return None
+        columns = [c for c in columns if c not in VALUE_KEYWORDS]
+        if columns:
+            if tree.key == "column":
+                self.r.error(pos, f"'default' of {what} is the bare word {text}; a default is a SQL "
+                                  f"expression, so write a string as \"'{text}'\"")
+            else:
+                self.r.error(pos, f"'default' of {what} refers to column {columns[0]}; "
+                                  f"a default cannot use columns")
+            return None
+        return make_expr(text, ctype, self.user_types)
+
+    def expression(self, m: Mapping, key: str, what: str, t: TableDraft,
+                   own_column: str | None = None) -> Expr | None:
+        """A SQL expression under `key`, its columns checked against the table read so far."""
+        value = m.get(key)
+        if value is None:
+            return None
+        pos = self.r.pos(m, key)
+        if isinstance(value, bool | int | float):
+            value = m.raw.get(key, str(value))
+        if not isinstance(value, str):
+            self.r.error(pos, f"'{key}' of {what} must be a SQL expression")
+            return None
+        return self.expression_text(value, pos, key, what, t, own_column)
+
+    def expression_text(self, value: str, pos: Pos, key: str, what: str, t: TableDraft,
+                        own_column: str | None = None) -> Expr | None:
+        """A SQL expression's text checked: one expression, columns of this table only."""
+        try:
+            tree = parse_expression(value)
+            columns = referenced_columns(value)
+        except ExpressionProblem as e:
+            self.r.error(pos, f"'{key}' of {what}: {e}")
+            return None
+        if isinstance(tree, TokenExpression):
+            columns = []  # read from its tokens only: PostgreSQL judges its names (verify, apply)
+        for c in columns:
+            if key == "generated" and c == own_column:
+                self.r.error(pos, f"generated column {c} cannot refer to itself")
+                return None
+            if c not in self.all_columns:
+                self.r.error(pos, f"'{key}' refers to {c}, which is not a column of {t.name}"
+                                  f"{did_you_mean(c, self.all_columns)}")
+                return None
+        return make_expr(value, user_types=self.user_types)  # `x::extensions.citext` is `x::citext`
+

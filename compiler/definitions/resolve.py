@@ -1,0 +1,124 @@
+"""Cross-table checks once every table is read: foreign keys resolved, names unique."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import DefinitionError, did_you_mean
+from ..model.names import default_name
+from ..model.schema import Enum, ForeignKey, Table
+from ..model.types import SERIAL_TYPES
+
+if TYPE_CHECKING:
+    from .drafts import PendingForeignKey, TableDraft
+
+
+def resolve_tables(drafts: dict[str, TableDraft], enums: dict[str, Enum],
+                   errors: list[DefinitionError]) -> dict[str, Table]:
+    """Tables with foreign keys resolved; clashes and dangling references reported."""
+    tables: dict[str, Table] = {}
+    for key, t in drafts.items():
+        fks = [fk for p in t.foreign_keys if (fk := _foreign_key(t, p, drafts, errors)) is not None]
+        _constraint_names_unique(t, fks, errors)
+        tables[key] = Table(
+            t.schema, t.name, tuple(t.columns), t.primary_key,
+            tuple(sorted(t.uniques, key=lambda u: u.name)),
+            tuple(sorted(t.checks, key=lambda c: c.name)),
+            tuple(sorted(fks, key=lambda f: f.name)),
+            tuple(sorted(t.indexes, key=lambda i: i.name)),
+            t.comment, t.renamed_from, tuple(sorted(t.exclusions, key=lambda x: x.name)))
+    _relation_names_unique(drafts, enums, errors)
+    return tables
+
+
+def _error(path: str, pos: tuple[int, int], message: str) -> DefinitionError:
+    return DefinitionError(path, pos[0], pos[1], message)
+
+
+def _comparable(type_name: str) -> str:
+    return SERIAL_TYPES.get(type_name, type_name)
+
+
+def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDraft],
+                 errors: list[DefinitionError]) -> ForeignKey | None:
+    target_key = f"{p.ref_schema}.{p.ref_table}"
+    target = drafts.get(target_key)
+    if target is None:
+        errors.append(_error(p.path, p.pos, f"foreign key on {t.name}({', '.join(p.columns)}) references "
+                                            f"table {target_key}, which is not defined"
+                                            f"{did_you_mean(target_key, drafts)}"))
+        return None
+    ref_columns = p.ref_columns
+    if ref_columns is None:
+        if target.primary_key is None:
+            errors.append(_error(p.path, p.pos, f"table {target_key} has no primary key; "
+                                                f"name the referenced columns"))
+            return None
+        ref_columns = list(target.primary_key.columns)
+    types = {c.name: c.type for c in target.columns}
+    for c in ref_columns:
+        if c not in types:
+            errors.append(_error(p.path, p.pos, f"foreign key references {target.name}.{c}, which is not "
+                                                f"a column of {target.name}{did_you_mean(c, types)}"))
+            return None
+    if len(ref_columns) != len(p.columns):
+        errors.append(_error(p.path, p.pos, f"foreign key has {len(p.columns)} column(s) but references "
+                                            f"{len(ref_columns)}"))
+        return None
+    own = {c.name: c.type for c in t.columns}
+    for mine, theirs in zip(p.columns, ref_columns, strict=True):
+        if _comparable(own[mine]) != _comparable(types[theirs]):
+            errors.append(_error(p.path, p.pos, f"foreign key column {t.name}.{mine} is {own[mine]} but "
+                                                f"{target.name}.{theirs} is {types[theirs]}; "
+                                                f"the types must match"))
+            return None
+    keys = [set(u.columns) for u in target.uniques]
+    keys += [{x.column for x in i.parts} for i in target.indexes
+             if i.unique and i.where is None and all(x.column for x in i.parts)]
+    if target.primary_key:
+        keys.append(set(target.primary_key.columns))
+    if set(ref_columns) not in keys:
+        errors.append(_error(p.path, p.pos, f"foreign key references {target.name}"
+                                            f"({', '.join(ref_columns)}), which is neither its primary "
+                                            f"key nor unique"))
+        return None
+    name = p.name or default_name(t.name, p.columns, "fkey")
+    t.place(name, p.pos)
+    return ForeignKey(name, tuple(p.columns), target.schema, target.name, tuple(ref_columns),
+                      p.on_delete, p.on_update, p.deferrable, p.initially_deferred, p.match,
+                      p.comment)
+
+
+def _constraint_names_unique(t: TableDraft, fks: list[ForeignKey], errors: list[DefinitionError]) -> None:
+    seen: dict[str, int] = {}
+    pk = [t.primary_key] if t.primary_key else []
+    for c in [*pk, *t.uniques, *t.checks, *fks, *t.exclusions]:
+        if c.name in seen:  # reported at the second (third...) one in the file, not the first
+            errors.append(_error(t.path, t.position_of(c.name, seen[c.name]),
+                                 f"two constraints of {t.name} are named {c.name}; "
+                                 f"give one a 'name' of its own"))
+        seen[c.name] = seen.get(c.name, 0) + 1
+
+
+def _relation_names_unique(drafts: dict[str, TableDraft], enums: dict[str, Enum],
+                           errors: list[DefinitionError]) -> None:
+    """Tables, indexes and key indexes share one namespace per schema, as in pg_class; a table's
+    row type and an enum share another, pg_type. An index and an enum may have one name."""
+    types = {(e.schema, e.name): f"enum {e.name}" for e in enums.values()}
+    owner: dict[tuple[str, str], str] = {}
+    for t in drafts.values():
+        if (t.schema, t.name) in types:
+            errors.append(_error(t.path, t.pos, f"table {t.name} has the name of {types[(t.schema, t.name)]}, "
+                                                f"and a table's row type is a type of that name"))
+        owner[(t.schema, t.name)] = f"table {t.name}"
+    for t in drafts.values():
+        pk = [t.primary_key] if t.primary_key else []
+        mine: dict[str, int] = {}  # objects of this table seen so far, by name
+        for obj in [*pk, *t.uniques, *t.indexes, *t.exclusions]:
+            key = (t.schema, obj.name)
+            nth = mine.get(obj.name, 0)
+            mine[obj.name] = nth + 1
+            if key in owner:
+                errors.append(_error(t.path, t.position_of(obj.name, nth),
+                                     f"name {obj.name} is already used by {owner[key]} in schema "
+                                     f"{t.schema}; give this one a 'name' of its own"))
+            owner[key] = f"{type(obj).__name__.lower()} {obj.name} of {t.name}"

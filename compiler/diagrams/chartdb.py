@@ -1,0 +1,227 @@
+"""Schema -> ChartDB 1.20's JSON documents (shared/chartdb/FORMAT.md), deterministic to the byte.
+
+- `diagram_document`: the whole-diagram format ChartDB's *Import diagram* reads, laid out.
+- `metadata_document`: the smart-query database metadata pasted into *New diagram*.
+- `table_documents`: a simple per-table format and an index of the table files.
+Ids are readable and stable (`t_public_users`, `f_public_users_email`), so an unchanged schema
+gives unchanged bytes and a small change a small diff. Pure: no I/O.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from ..model.schema import Index, Schema, Table
+from .chartdb_metadata import metadata_document, table_document, table_file_name, table_index
+from .diagramfacts import (
+    SERIAL_TYPES,
+    TypeParts,
+    TypeSplitter,
+    dump_json,
+    is_unique,
+    sorted_tables,
+    unique_sets,
+    unsniffable,
+)
+from .layout import Box, layout, table_size
+from .mermaid import schema_markdown
+
+DIAGRAM_NAME = "schemac"
+INDEX_TYPES = ("btree", "hash", "gist", "gin", "spgist", "brin", "nonclustered", "clustered", "xml",
+               "fulltext", "spatial", "index")  # what ChartDB's diagram schema accepts
+PALETTE = ("#8eb7ff", "#4dee8a", "#ff9f74", "#c05dcf", "#42e0c0", "#ffe374", "#ff6b8a", "#7175fa",
+           "#9ef07a", "#ff6363", "#b067e9", "#8a61f5")  # ChartDB's palette, neighbours far apart
+ROOT_FOLDER = "definitions"
+EXPAND_OVER = 10  # ChartDB shows 10 fields of a longer table unless it is `expanded`
+
+
+# ---------------------------------------------------------------- ids and groups
+
+class Ids:
+    """Readable ids, unique across the file: a rare clash of two spellings gets a hash suffix."""
+
+    def __init__(self, items: Iterable[tuple[tuple[str, ...], str]]) -> None:
+        by_id: dict[str, list[tuple[str, ...]]] = {}
+        for key, candidate in items:
+            by_id.setdefault(candidate, []).append(key)
+        self.ids: dict[tuple[str, ...], str] = {}
+        for candidate, keys in by_id.items():
+            for key in keys:
+                if len(keys) == 1:
+                    self.ids[key] = candidate
+                else:
+                    digest = hashlib.sha1(json.dumps(key).encode()).hexdigest()[:8]
+                    self.ids[key] = f"{candidate}_{digest}"
+
+    def __getitem__(self, key: tuple[str, ...]) -> str:
+        return self.ids[key]
+
+
+def _schema_ids(schema: Schema, tables: list[Table]) -> Ids:
+    items: list[tuple[tuple[str, ...], str]] = []
+    for t in tables:
+        s, n = t.schema, t.name
+        items.append((("t", s, n), f"t_{s}_{n}"))
+        items.extend((("f", s, n, c.name), f"f_{s}_{n}_{c.name}") for c in t.columns)
+        if t.primary_key:
+            items.append((("i", s, n, t.primary_key.name), f"i_{s}_{t.primary_key.name}"))
+        items.extend((("i", s, n, u.name), f"i_{s}_{u.name}") for u in t.uniques)
+        items.extend((("i", s, n, i.name), f"i_{s}_{i.name}") for i in t.indexes)
+        items.extend((("c", s, n, c.name), f"c_{s}_{c.name}") for c in t.checks)
+        for fk in t.foreign_keys:
+            for col in fk.columns:
+                suffix = f"_{col}" if len(fk.columns) > 1 else ""
+                items.append((("r", s, n, fk.name, col), f"r_{s}_{fk.name}{suffix}"))
+    items.extend((("ct", e.schema, e.name), f"ct_{e.schema}_{e.name}") for e in schema.enums.values())
+    return Ids(items)
+
+
+def area_of(tables: list[Table], folders: dict[str, str] | None) -> dict[str, str]:
+    """Each table's area: its schema, or with one schema its folder of definitions/."""
+    if len({t.schema for t in tables}) > 1 or not folders:
+        return {t.key: t.schema for t in tables}
+    return {t.key: folders.get(t.key) or ROOT_FOLDER for t in tables}
+
+
+def _index_comment(index: Index) -> str | None:
+    notes = [f"expression: {p.expression.text}" for p in index.parts if p.expression is not None]
+    if index.where is not None:
+        notes.append(f"where: {index.where.text}")
+    return "; ".join(notes) or None
+
+
+# ---------------------------------------------------------------- diagram JSON
+
+def _field(ids: Ids, t: Table, c, parts: TypeParts, pk: set[str], unique: bool) -> dict:
+    f: dict = {"id": ids["f", t.schema, t.name, c.name], "name": c.name,
+               "type": {"id": parts.id, "name": parts.name},
+               "primaryKey": c.name in pk, "unique": unique, "nullable": c.nullable and c.name not in pk}
+    if c.identity or c.type in SERIAL_TYPES:
+        f["increment"] = True
+    if parts.is_array:
+        f["isArray"] = True
+    if parts.length is not None:
+        f["characterMaximumLength"] = parts.length
+    if parts.precision is not None:
+        f["precision"] = parts.precision
+    if parts.scale is not None:
+        f["scale"] = parts.scale
+    if c.default is not None:
+        f["default"] = c.default.text
+    if c.comment:
+        f["comments"] = c.comment
+    if c.collation is not None:
+        f["collation"] = c.collation
+    f["createdAt"] = 0
+    return f
+
+
+def _indexes(ids: Ids, t: Table) -> list[dict]:
+    s, n = t.schema, t.name
+    out: list[dict] = []
+    if t.primary_key:
+        out.append({"id": ids["i", s, n, t.primary_key.name], "name": "", "unique": True, "isPrimaryKey": True,
+                    "fieldIds": [ids["f", s, n, c] for c in t.primary_key.columns], "createdAt": 0})
+    for u in t.uniques:
+        out.append({"id": ids["i", s, n, u.name], "name": u.name, "unique": True, "type": "btree",
+                    "fieldIds": [ids["f", s, n, c] for c in u.columns], "createdAt": 0})
+    for i in t.indexes:
+        columns = [p.column for p in i.parts if p.column is not None]
+        if not columns:
+            continue  # an index of expressions only has no field to point at
+        d: dict = {"id": ids["i", s, n, i.name], "name": i.name, "unique": i.unique}
+        if i.using in INDEX_TYPES:
+            d["type"] = i.using
+        d["fieldIds"] = [ids["f", s, n, c] for c in columns]
+        comment = _index_comment(i)
+        if comment:
+            d["comments"] = comment
+        d["createdAt"] = 0
+        out.append(d)
+    return out
+
+
+def _longest_text(t: Table, parts: dict[str, TypeParts]) -> int:
+    return max([len(t.name) + 4] + [len(c.name) + len(parts[c.name].display) + 2 for c in t.columns])
+
+
+def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> dict:
+    """ChartDB's whole-diagram JSON (databaseType postgresql), with a computed layout and areas."""
+    tables = sorted_tables(schema)
+    ids = _schema_ids(schema, tables)
+    types = TypeSplitter(schema)
+    areas_of = area_of(tables, folders)
+    groups: dict[str, list[str]] = {}
+    for t in tables:
+        groups.setdefault(areas_of[t.key], []).append(t.key)
+    groups = dict(sorted(groups.items()))
+    colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+    typed = {t.key: {c.name: types[c.type] for c in t.columns} for t in tables}
+    sizes = {t.key: table_size(len(t.columns), _longest_text(t, typed[t.key])) for t in tables}
+    edges = [(fk.ref_key, t.key) for t in tables for fk in t.foreign_keys if fk.ref_key in schema.tables]
+    boxes, area_boxes = layout(groups, sizes, edges)
+    out_tables = []
+    for t in tables:
+        s, n = t.schema, t.name
+        pk = set(t.primary_key.columns) if t.primary_key else set()
+        singles = {next(iter(u)) for u in unique_sets(t) if len(u) == 1}
+        box: Box = boxes[t.key]
+        d: dict = {"id": ids["t", s, n], "name": n, "schema": s, "x": box.x, "y": box.y, "width": box.width,
+                   "color": colour[areas_of[t.key]], "isView": False, "createdAt": 0}
+        if len(t.columns) > EXPAND_OVER:
+            d["expanded"] = True
+        if t.comment:
+            d["comments"] = t.comment
+        d["fields"] = [_field(ids, t, c, typed[t.key][c.name], pk, c.name in singles) for c in t.columns]
+        d["indexes"] = _indexes(ids, t)
+        if t.checks:
+            d["checkConstraints"] = [{"id": ids["c", s, n, c.name], "expression": c.expression.text,
+                                      "createdAt": 0} for c in t.checks]
+        out_tables.append(d)
+    return {
+        "id": "schemac",
+        "name": DIAGRAM_NAME,
+        "databaseType": "postgresql",
+        "tables": out_tables,
+        "relationships": _relationships(schema, tables, ids),
+        "dependencies": [],
+        "areas": [{"id": f"a_{g}", "name": g, "x": b.x, "y": b.y, "width": b.width, "height": b.height,
+                   "color": colour[g], "order": i} for i, (g, b) in enumerate(area_boxes.items())],
+        "customTypes": [{"id": ids["ct", e.schema, e.name], "name": e.name, "kind": "enum", "schema": e.schema,
+                         "values": list(e.values)}
+                        for e in sorted(schema.enums.values(), key=lambda e: (e.schema, e.name))],
+        "notes": [],
+    }
+
+
+def _relationships(schema: Schema, tables: list[Table], ids: Ids) -> list[dict]:
+    out = []
+    for t in tables:
+        for fk in t.foreign_keys:
+            ref = schema.tables.get(fk.ref_key)
+            if ref is None:
+                continue
+            target = "one" if is_unique(t, fk.columns) else "many"
+            for col, ref_col in zip(fk.columns, fk.ref_columns, strict=True):
+                out.append({"id": ids["r", t.schema, t.name, fk.name, col], "name": fk.name,
+                            "sourceSchema": ref.schema, "sourceTableId": ids["t", ref.schema, ref.name],
+                            "sourceFieldId": ids["f", ref.schema, ref.name, ref_col],
+                            "targetSchema": t.schema, "targetTableId": ids["t", t.schema, t.name],
+                            "targetFieldId": ids["f", t.schema, t.name, col],
+                            "sourceCardinality": "one", "targetCardinality": target, "createdAt": 0})
+    return out
+
+
+def diagram_files(schema: Schema, folders: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Every diagram file, by path relative to generated/: chartdb/... and schema.md."""
+    tables = sorted_tables(schema)
+    files = {
+        "chartdb/diagram.json": dump_json(diagram_document(schema, folders)).encode(),
+        "chartdb/metadata.json": unsniffable(dump_json(metadata_document(schema, DIAGRAM_NAME))).encode(),
+        "chartdb/schema_index.json": dump_json(table_index(schema)).encode(),
+    }
+    for t in tables:
+        files[f"chartdb/schemas/{table_file_name(t)}"] = dump_json(table_document(t)).encode()
+    files["schema.md"] = schema_markdown(schema, area_of(tables, folders)).encode()
+    return files

@@ -1,0 +1,141 @@
+"""Schema -> ChartDB's smart-query "database metadata" JSON, and a simple per-table JSON format.
+
+The metadata format is what ChartDB's PostgreSQL introspection query returns; its quirks
+(shared/chartdb/FORMAT.md section 1a and 2) are kept: every required key, string
+`character_maximum_length`, bare type names, `reference_schema` always set, `index_type` from
+ChartDB's list, `comment` on tables never null. Pure: no I/O.
+"""
+from __future__ import annotations
+
+from ..model.names import quote_ident
+from ..model.schema import Schema, Table
+from .diagramfacts import SERIAL_TYPES, TypeSplitter, sorted_tables, unique_sets
+
+METADATA_INDEX_TYPES = ("btree", "hash", "gist", "gin", "spgist", "brin")
+
+
+def _columns(t: Table, types: TypeSplitter) -> list[dict]:
+    pk = set(t.primary_key.columns) if t.primary_key else set()
+    out = []
+    for position, c in enumerate(t.columns, start=1):
+        parts = types[c.type]
+        precision = None
+        if parts.precision is not None:
+            precision = {"precision": parts.precision, "scale": parts.scale}
+        row: dict = {"schema": t.schema, "table": t.name, "name": c.name, "ordinal_position": position,
+                     "type": parts.name, "nullable": c.nullable and c.name not in pk}
+        # optional keys are left out rather than null: the file stays small and nothing is lost
+        if parts.length is not None:
+            row["character_maximum_length"] = parts.length
+        if precision is not None:
+            row["precision"] = precision
+        if c.default is not None:
+            row["default"] = c.default.text
+        if c.comment:
+            row["comment"] = c.comment
+        if c.collation is not None:
+            row["collation"] = c.collation
+        if c.identity or c.type in SERIAL_TYPES:
+            row["is_identity"] = True
+        if parts.is_array:
+            row["is_array"] = True
+        out.append(row)
+    return out
+
+
+def _index_rows(t: Table) -> list[dict]:
+    rows: list[dict] = []
+
+    def add(name: str, columns: list[str], unique: bool, using: str) -> None:
+        kind = using if using in METADATA_INDEX_TYPES else "btree"
+        for position, column in enumerate(columns, start=1):
+            rows.append({"schema": t.schema, "table": t.name, "name": name, "column": column,
+                         "index_type": kind, "unique": unique,
+                         "column_position": position, "direction": "asc"})
+
+    if t.primary_key:
+        add(t.primary_key.name, list(t.primary_key.columns), True, "btree")
+    for u in t.uniques:
+        add(u.name, list(u.columns), True, "btree")
+    for i in t.indexes:
+        columns = [p.column for p in i.parts if p.column is not None]
+        # a partial unique index is not a unique column; ChartDB would mark it so
+        add(i.name, columns, i.unique and i.where is None, i.using)
+    return rows
+
+
+def _identifiers(names: tuple[str, ...]) -> str:
+    return ", ".join(quote_ident(n) for n in names)
+
+
+def metadata_document(schema: Schema, database_name: str) -> dict:
+    """The smart-query JSON ChartDB's *New diagram* paste box accepts for PostgreSQL."""
+    tables = sorted_tables(schema)
+    types = TypeSplitter(schema)
+    fk_info, pk_info, columns, indexes, checks = [], [], [], [], []
+    for t in tables:
+        columns += _columns(t, types)
+        indexes += _index_rows(t)
+        if t.primary_key:
+            definition = f"PRIMARY KEY ({_identifiers(t.primary_key.columns)})"
+            pk_info += [{"schema": t.schema, "table": t.name, "column": c, "pk_def": definition}
+                        for c in t.primary_key.columns]
+        for fk in t.foreign_keys:
+            definition = (f"FOREIGN KEY ({_identifiers(fk.columns)}) REFERENCES "
+                          f"{quote_ident(fk.ref_schema)}.{quote_ident(fk.ref_table)}({_identifiers(fk.ref_columns)})"
+                          f" ON UPDATE {fk.on_update.upper()} ON DELETE {fk.on_delete.upper()}")
+            for col, ref_col in zip(fk.columns, fk.ref_columns, strict=True):
+                fk_info.append({"schema": t.schema, "table": t.name, "column": col, "foreign_key_name": fk.name,
+                                "reference_schema": fk.ref_schema, "reference_table": fk.ref_table,
+                                "reference_column": ref_col, "fk_def": definition})
+        checks += [{"schema": t.schema, "table": t.name, "expression": c.expression.text} for c in t.checks]
+    return {
+        "fk_info": fk_info,
+        "pk_info": pk_info,
+        "columns": columns,
+        "indexes": indexes,
+        "tables": [{"schema": t.schema, "table": t.name, "comment": t.comment or ""} for t in tables],
+        "views": [],
+        "check_constraints": checks,
+        "custom_types": [{"schema": e.schema, "type": e.name, "kind": "enum", "values": list(e.values)}
+                         for e in sorted(schema.enums.values(), key=lambda e: (e.schema, e.name))],
+        "database_name": database_name,
+        "version": "",
+    }
+
+
+# ---------------------------------------------------------------- the simple per-table format
+
+def table_file_name(t: Table) -> str:
+    """`<schema>.<table>.json`; characters unsafe in a file name are %-escaped (UTF-8 bytes)."""
+    def safe(name: str) -> str:
+        return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_-") else
+                       "".join(f"%{b:02X}" for b in ch.encode()) for ch in name)
+    return f"{safe(t.schema)}.{safe(t.name)}.json"
+
+
+def table_document(t: Table) -> dict:
+    """One table: its columns with type, keys, nullability, default, reference and comment."""
+    pk = set(t.primary_key.columns) if t.primary_key else set()
+    singles = {next(iter(u)) for u in unique_sets(t) if len(u) == 1}
+    references: dict[str, str] = {}
+    for fk in t.foreign_keys:
+        for col, ref_col in zip(fk.columns, fk.ref_columns, strict=True):
+            references.setdefault(col, f"{fk.ref_schema}.{fk.ref_table}.{ref_col}")
+    return {
+        "table_name": t.name,
+        "schema": t.schema,
+        "comment": t.comment,
+        "columns": [{"name": c.name, "type": c.type, "primary_key": c.name in pk,
+                     "unique": c.name in singles,
+                     "nullable": c.nullable and c.name not in pk,
+                     "default": c.default.text if c.default is not None else None,
+                     "references": references.get(c.name), "comment": c.comment}
+                    for c in t.columns],
+    }
+
+
+def table_index(schema: Schema) -> dict:
+    """Every table file, with its column count."""
+    return {"tables": [{"schema": t.schema, "table": t.name, "file": f"schemas/{table_file_name(t)}",
+                        "columns": len(t.columns)} for t in sorted_tables(schema)]}

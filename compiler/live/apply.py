@@ -1,0 +1,205 @@
+"""apply, rollback and status: compiled migrations against a live database, tracked in the migrations table."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import psycopg
+
+from ..definitions.settings import Settings, TableName
+from ..project import Project, sha256
+from ..sql.migration_file import segments
+from ..sql.state import MigrationRecord, State, load_state
+from .database import DatabaseError, connect
+from .migrations_table import Applied, applied_rows, current_version, ensure_table, exclusive, recorder, unrecorder
+from .run_migration import PartlyApplied, run_migration
+
+Files = dict[str, bytes | None]  # path under generated/ -> its bytes, None when missing
+
+
+class Refused(Exception):
+    """Nothing was run: applied files were changed, or the database knows migrations we do not."""
+
+
+def at_migration(version: int | None) -> str:
+    """Where the database stands, in words (None: it could not be read)."""
+    return ("the database's migration could not be read" if version is None
+            else f"the database is at migration {version}")
+
+
+class Interrupted(Exception):
+    """Ctrl-C: the running migration was rolled back; `version` is where the database stands (None: unknown)."""
+
+    def __init__(self, version: int | None) -> None:
+        super().__init__(f"interrupted; {at_migration(version)}")
+        self.version = version
+
+
+@dataclass
+class Status:
+    applied: list[tuple[MigrationRecord, Applied]] = field(default_factory=list)
+    pending: list[MigrationRecord] = field(default_factory=list)
+    tampered: list[tuple[MigrationRecord, str]] = field(default_factory=list)  # the migration file, why
+    unknown: list[Applied] = field(default_factory=list)  # applied in the database, not in generated/
+    rollbacks: list[tuple[MigrationRecord, str]] = field(default_factory=list)  # rollback file missing or edited
+
+    @property
+    def clean(self) -> bool:
+        # every problem but pending is the history having been changed behind schemac's back
+        return not (self.pending or self.tampered or self.unknown or self.rollbacks)
+
+
+def read_files(project: Project, state: State) -> Files:
+    """Every migration and rollback file state.json records, read once: what is checked is what runs."""
+    files: Files = {}
+    for m in state.migrations:
+        for rel in (m.file, m.rollback):
+            path = project.generated / rel
+            files[rel] = path.read_bytes() if path.is_file() else None
+    return files
+
+
+def file_problem(data: bytes | None, recorded: str) -> str | None:
+    """What is wrong with a recorded file's bytes, or None when they are what was compiled."""
+    if data is None:
+        return "file is missing"
+    return None if sha256(data) == recorded else "file differs from what was compiled"
+
+
+def compare(state: State, applied: dict[int, Applied], files: Files) -> Status:
+    """Where each migration stands: applied, pending, tampered, or applied but unknown here."""
+    status = Status()
+    known = {m.version for m in state.migrations}
+    for m in state.migrations:
+        row = applied.get(m.version)
+        data = files[m.file]
+        if row is None:
+            why = file_problem(data, m.sha256)
+            if why:
+                status.tampered.append((m, why))
+            else:
+                status.pending.append(m)
+        elif data is None or sha256(data) != row.checksum:
+            status.tampered.append((m, "file changed since it was applied" if data is not None else "file is missing"))
+        else:
+            status.applied.append((m, row))
+        why = file_problem(files[m.rollback], m.rollback_sha256)
+        if why:
+            status.rollbacks.append((m, why))
+    status.unknown = [row for v, row in sorted(applied.items()) if v not in known]
+    return status
+
+
+def read_status(project: Project, url: str, settings: Settings) -> Status:
+    state = load_state(project.read_state_bytes())
+    with connect(url) as conn:
+        return compare(state, applied_rows(conn, settings.migrations_table), read_files(project, state))
+
+
+def _refuse_if_unsafe(status: Status) -> None:
+    problems = [f"{m.file}: {why}" for m, why in status.tampered]
+    problems += [f"version {row.version} ({row.name}) is applied but not in generated/" for row in status.unknown]
+    if problems:
+        raise Refused("\n".join(problems))
+
+
+@contextmanager
+def interruptible(url: str, table: TableName) -> Iterator[None]:
+    """Ctrl-C becomes Interrupted, with the version read once the connection (and its transaction) is gone."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(current_version(url, table)) from None
+
+
+def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: bytes,
+         finish: Callable[[psycopg.Connection], None]) -> None:
+    """Run one file's bytes; a failure says what happened to its transaction."""
+    try:
+        run_migration(conn, data.decode(), url, finish=finish)
+    except PartlyApplied as e:
+        raise DatabaseError(
+            f"{rel} failed; the failing transaction was rolled back, but its first {e.committed} "
+            f"part(s) (new enum values, committed on their own) stay; running apply again is "
+            f"safe: {e}") from None
+    except DatabaseError as e:
+        if conn.broken:  # the server went away: whether a COMMIT got through is read back, not guessed
+            where = at_migration(current_version(url, table))
+            raise DatabaseError(f"{rel} failed, the connection was lost: {e}\n{where}") from None
+        raise DatabaseError(f"{rel} failed and was rolled back: {e}") from None
+
+
+def check_version(state: State, version: int, zero: str) -> None:
+    """Refused when `version` (of --to or --baseline) names no migration: a typo must not read as
+    'nothing to do'. `zero` says what 0 means where it is allowed, else is empty."""
+    versions = [m.version for m in state.migrations]
+    if version in versions or (zero and version == 0):
+        return
+    newest = f"the newest is {max(versions)}" if versions else "there are none"
+    raise Refused(f"there is no migration {version} in generated/state.json ({newest}{'; ' + zero if zero else ''})")
+
+
+def apply(project: Project, url: str, settings: Settings, to: int | None = None, dry_run: bool = False,
+          report: Callable[[str], None] = print) -> list[MigrationRecord]:
+    """Apply pending migrations in order, each in one transaction with its row in the migrations table."""
+    state = load_state(project.read_state_bytes())
+    if to is not None:
+        check_version(state, to, "")
+    table = settings.migrations_table
+    with interruptible(url, table), connect(url) as conn:
+        if dry_run:
+            files = read_files(project, state)
+            status = compare(state, applied_rows(conn, table), files)
+            _refuse_if_unsafe(status)
+            todo = [m for m in status.pending if to is None or m.version <= to]
+            for m in todo:
+                _show(m, files[m.file] or b"", report)
+            return todo
+        with exclusive(conn, settings.lock_timeout, report):
+            ensure_table(conn, table)  # under the lock: CREATE TABLE is not safe against a concurrent twin
+            files = read_files(project, state)
+            status = compare(state, applied_rows(conn, table), files)  # read again under the lock
+            _refuse_if_unsafe(status)
+            todo = [m for m in status.pending if to is None or m.version <= to]
+            for m in todo:
+                data = files[m.file]
+                assert data is not None  # pending means present with the compiled checksum
+                report(f"applying {m.file}")
+                _run(conn, url, table, m.file, data, recorder(table, m.version, m.name, sha256(data)))
+            return todo
+
+
+def _show(m: MigrationRecord, data: bytes, report: Callable[[str], None]) -> None:
+    text = data.decode()
+    report(f"-- would apply {m.file}")
+    report(text)
+    if any(not s.transactional for s in segments(text)):
+        report("-- note: the statements above outside BEGIN/COMMIT run without a transaction")
+
+
+def rollback(project: Project, url: str, settings: Settings, steps: int | None = None, to: int | None = None,
+             report: Callable[[str], None] = print) -> list[MigrationRecord]:
+    """Run rollback files newest first, each in one transaction with the removal of its row.
+
+    Every rollback file it needs is checked before the first one runs.
+    """
+    state = load_state(project.read_state_bytes())
+    if to is not None:
+        check_version(state, to, "--to 0 rolls back every migration")
+    table = settings.migrations_table
+    with interruptible(url, table), connect(url) as conn, exclusive(conn, settings.lock_timeout, report):
+        files = read_files(project, state)
+        status = compare(state, applied_rows(conn, table), files)
+        _refuse_if_unsafe(status)
+        applied = sorted((m for m, _ in status.applied), key=lambda m: m.version, reverse=True)
+        todo = [m for m in applied if m.version > to] if to is not None else applied[: 1 if steps is None else steps]
+        problems = [f"{m.rollback}: {why}" for m, why in status.rollbacks if m in todo]
+        if problems:
+            raise Refused("\n".join(problems))
+        for m in todo:
+            data = files[m.rollback]
+            assert data is not None  # checked above
+            report(f"rolling back {m.file} with {m.rollback}")
+            _run(conn, url, table, m.rollback, data, unrecorder(table, m.version))
+        return todo

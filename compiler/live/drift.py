@@ -1,0 +1,156 @@
+"""drift: the live database against state.json, in words and as the SQL that would reconcile it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ..definitions.settings import Settings
+from ..model.schema import Expr, Schema
+from ..model.types import extension_type_schemas
+from ..plan import changes as ch
+from ..plan.diff import diff
+from ..plan.refusals import destructive_reasons, rename_twins
+from ..project import Project
+from ..sql.render import Renderer
+from ..sql.state import load_state
+from .database import connect
+from .introspect import introspect
+from .migrations_table import check_table
+from .scratch import canonical
+from .throwaway import dev_server
+from .unmanaged import managed_part
+
+# How each kind of change reads as a difference found in the database.
+_WORDS: dict[type[ch.Change], str] = {
+    ch.CreateSchema: "schema {s} is missing",
+    ch.DropSchema: "schema {s} is not in the definitions",
+    ch.CreateExtension: "extension {s} is not installed",
+    ch.DropExtension: "extension {s} is installed but not declared",
+    ch.SetExtensionSchema: "extension {s} is installed in another schema",
+    ch.CreateEnum: "enum {s} is missing",
+    ch.DropEnum: "enum {s} is not in the definitions",
+    ch.RenameEnum: "enum {s} has other values or another order",
+    ch.AddEnumValue: "enum value {s} is missing",
+    ch.CreateTable: "table {s} is missing",
+    ch.DropTable: "table {s} is not in the definitions",
+    ch.AddColumn: "column {s} is missing",
+    ch.DropColumn: "column {s} is not in the definitions",
+    ch.AlterColumnType: "column {s} has another type",
+    ch.SetCollation: "column {s} has another collation",
+    ch.SetSequenceOptions: "the sequence of column {s} has other options",
+    ch.SetNotNull: "column {s} allows NULL but should be NOT NULL",
+    ch.DropNotNull: "column {s} is NOT NULL but should allow NULL",
+    ch.SetDefault: "column {s} has another default or none",
+    ch.DropDefault: "column {s} has a default it should not have",
+    ch.AddIdentity: "column {s} should be an identity column",
+    ch.DropIdentity: "column {s} is an identity column but should not be",
+    ch.SetIdentity: "identity column {s} has the other kind (always / by default)",
+    ch.AddSerial: "column {s} should be serial",
+    ch.DropSerial: "column {s} is serial but should not be",
+    ch.SetSequenceType: "the sequence of serial column {s} has another integer type",
+    ch.SerialToIdentity: "column {s} is serial but should be an identity column",
+    ch.IdentityToSerial: "column {s} is an identity column but should be serial",
+    ch.DropGeneration: "column {s} is generated but should not be",
+    ch.AddSerial: "column {s} should be serial (a sequence of its own as its default)",
+    ch.DropSerial: "column {s} is serial but should not be",
+    ch.SetTableComment: "table {s} has another comment",
+    ch.SetColumnComment: "column {s} has another comment",
+    ch.AddConstraint: "constraint {s} is missing or differs",
+    ch.DropConstraint: "constraint {s} is not in the definitions or differs",
+    ch.AddForeignKey: "foreign key {s} is missing or differs",
+    ch.DropForeignKey: "foreign key {s} is not in the definitions or differs",
+    ch.CreateIndex: "index {s} is missing or differs",
+    ch.DropIndex: "index {s} is not in the definitions or differs",
+    ch.RenameConstraint: "constraint {s} has another name",
+    ch.RenameIndex: "index {s} has another name",
+    ch.RenameTable: "table {s} has another name",
+    ch.RenameColumn: "column {s} has another name",
+    ch.RenameSequence: "sequence {s} has another name",
+    ch.SetForeignKeyDeferrable: "foreign key {s} is deferrable or deferred otherwise",
+    ch.SetConstraintComment: "constraint {s} has another comment",
+    ch.SetEnumComment: "enum {s} has another comment",
+    ch.SetIndexStorage: "index {s} has other storage parameters",
+    ch.SetIndexComment: "index {s} has another comment",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    differences: list[str]
+    sql: str
+
+
+def in_words(change: ch.Change) -> str:
+    """A difference, said as what is wrong in the database."""
+    return _WORDS[type(change)].format(s=change.subject)
+
+
+def _rename_hint(kind: str, old: str, new: str) -> str:
+    return f"; it may be {kind} {new} renamed by hand (renaming it back keeps the data)"
+
+
+_TRAILING_CAST = re.compile(r"::[A-Za-z_][\w .\"]*(\(\d+(, ?\d+)?\))?(\[\])?$")
+
+
+def _default_value(default: Expr | None) -> str | None:
+    """A default without the cast to its column's type: "'new'::character varying" -> "'new'"."""
+    return None if default is None else _TRAILING_CAST.sub("", default.text)
+
+
+def _retyped_default(live: Schema, change: ch.AlterColumnType, wanted: Expr | None) -> str | None:
+    """The words for a column's default around a type change, or None when it is the same value
+    (taken off and put back only because the type changes)."""
+    table = live.tables.get(f"{change.schema}.{change.table}")
+    column = table.column(change.column) if table is not None else None
+    old = column.default if column is not None else None
+    if _default_value(old) == _default_value(wanted):
+        return None
+    if wanted is None:
+        return f"column {change.subject} has a default it should not have"
+    if old is None:
+        return f"column {change.subject} has no default but should have {wanted.text}"
+    return f"column {change.subject} has the default {old.text} but should have {wanted.text}"
+
+
+def differences(changes: list[ch.Change], live: Schema) -> list[str]:
+    """One line per difference, one only per property: around a type change, a default taken off
+    and put back is one difference of default, or none when it is the same value."""
+    retyped = {c.subject: c for c in changes if isinstance(c, ch.AlterColumnType)}
+    wanted = {c.subject: c.default for c in changes if isinstance(c, ch.SetDefault)}
+    twins = rename_twins(changes)
+    out = []
+    said: set[str] = set()
+    for c in changes:
+        if isinstance(c, ch.DropDefault | ch.SetDefault) and c.subject in retyped:
+            if c.subject not in said:
+                said.add(c.subject)
+                line = _retyped_default(live, retyped[c.subject], wanted.get(c.subject))
+                out += [line] if line else []
+            continue
+        line = in_words(c)
+        if isinstance(c, ch.DropColumn | ch.DropTable) and c.destructive:
+            line += " (its data would be dropped)"
+        if c.subject in twins and isinstance(c, ch.DropColumn | ch.DropTable):
+            kind, twin = twins[c.subject]
+            line += _rename_hint(kind, c.subject, twin)
+        out.append(line)
+    return out
+
+
+def find_drift(project: Project, url: str, settings: Settings, dev_url: str | None = None) -> Drift:
+    """Compare the live schema with state.json (both as PostgreSQL spells them); the reference
+    copy is built on a throwaway database (see throwaway.dev_server for which server)."""
+    state = load_state(project.read_state_bytes())
+    with connect(url) as conn:
+        check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
+        live = managed_part(conn, introspect(conn, settings.migrations_table))
+    # the schemas extensions are declared in, not where a reference copy made like the live one has them
+    wanted = replace(canonical(state.schema, dev_server(dev_url, url)), extensions=state.schema.extensions)
+    changes = diff(live, wanted)
+    if not changes:
+        return Drift([], "")
+    notes = [f"DESTRUCTIVE, review before running: {line}"
+             for line in destructive_reasons(changes, _rename_hint)]
+    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes,
+                                           extension_type_schemas(wanted.extensions.values()))
+    return Drift(differences(changes, live), sql)

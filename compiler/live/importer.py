@@ -1,0 +1,207 @@
+"""import: definitions/ written from a live database, which always compile.
+
+What the database holds that schemac does not manage is left out with a warning (unmanaged.py).
+The definitions are compiled in memory before they are written: an object whose expression schemac
+cannot check is left out alone; a table whose file still fails to compile is left out whole, with
+the compiler's message, and so is a foreign key to it. Nothing is ever written that fails to compile.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import psycopg
+import yaml
+
+from ..definitions.build import build_schema
+from ..definitions.build_constraints import INDEX_METHODS
+from ..definitions.export import definition_files
+from ..definitions.load import definition_files as existing_definition_files
+from ..definitions.load import load_text
+from ..definitions.settings import Settings
+from ..errors import DefinitionError, DefinitionErrors, did_you_mean
+from ..model.schema import Expr, Schema, Table
+from ..model.types import ExpressionProblem, enum_type_spelling, parse_expression
+from ..project import Project, write_atomically
+from .database import DatabaseError, connect, describe
+from .fidelity import compare_with_build, table_catalog
+from .introspect import introspect
+from .unmanaged import leave_out_unmanaged, read_unmanaged, without_dangling_foreign_keys
+
+
+class ImportRefused(Exception):
+    """definitions/ already holds YAML that an import would mix with or overwrite, or cannot be written."""
+
+
+class NoSuchSchema(Exception):
+    """A --schema names a schema the database does not have (an import of it would be empty)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    written: list[str]  # paths relative to the project
+    warnings: list[str]  # one line each: what was left out or written differently, and why
+    notes: list[str] = field(default_factory=list)  # what was written beyond what was asked, and why
+
+
+def import_definitions(project: Project, url: str, settings: Settings, schemas: list[str] | None = None,
+                       force: bool = False) -> ImportResult:
+    """Write one YAML file per table plus types.yaml, and say what was left out."""
+    existing = existing_definition_files(project.root)
+    if existing and not force:
+        raise ImportRefused(f"{len(existing)} YAML file(s) already there; move them away or pass --force")
+    problems: list[str] = []
+    with connect(url) as conn:
+        try:
+            schema = introspect(conn, settings.migrations_table, problems)
+            notes, uses, parts = read_unmanaged(conn)
+            live = table_catalog(conn)
+            present = {n for (n,) in conn.execute("SELECT nspname FROM pg_namespace").fetchall()}
+        except psycopg.Error as e:
+            raise DatabaseError(f"cannot read the database: {describe(e, url)}") from None
+    missing = sorted(set(schemas or ()) - present)
+    if missing:
+        raise NoSuchSchema("; ".join(f"--schema {name}: the database has no schema {name}"
+                                     f"{did_you_mean(name, present)}" for name in missing) + "; nothing written")
+    keep = set(schemas) if schemas else None
+    brought: list[str] = []
+    if keep is not None:
+        schema, brought = _in_schemas(schema, keep)
+        notes = [n for n in notes if n.schema is None or n.schema in keep]
+        uses = [u for u in uses if u.schema in keep]
+        parts = [p for p in parts if p.schema in keep]
+    schema, left_out = leave_out_unmanaged(schema, notes, uses, parts)
+    schema, unchecked = _without_unreadable_parts(schema)
+    files, built, not_compiling = compilable_files(schema)
+    warnings = problems + [n.text for n in notes] + left_out + unchecked + not_compiling
+    warnings += compare_with_build(live, built, url, warnings)
+    written = []
+    try:
+        for old in existing:
+            old.unlink()
+        for rel, text in sorted(files.items()):
+            write_atomically(project.root / "definitions" / rel, text.encode())
+            written.append(f"definitions/{rel}")
+    except OSError as e:
+        raise ImportRefused(f"cannot write {e.filename or 'definitions/'}: {e.strerror or e}") from None
+    return ImportResult(written, warnings, brought)
+
+
+def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
+    """The tables and enums of the schemas `keep`, with the enums of other schemas their columns
+    use (else those tables could not compile), and a note for each enum brought along."""
+    tables = {k: t for k, t in schema.tables.items() if t.schema in keep}
+    by_spelling = {enum_type_spelling(e.schema, e.name): k for k, e in schema.enums.items()}
+    users: dict[str, list[str]] = {}
+    for key, t in tables.items():
+        for c in t.columns:
+            enum = by_spelling.get(c.type.removesuffix("[]"))
+            if enum is not None and schema.enums[enum].schema not in keep:
+                users.setdefault(enum, []).append(f"{key}.{c.name}")
+    enums = {k: e for k, e in schema.enums.items() if e.schema in keep or k in users}
+    notes = [f"enum {k}: outside the schemas imported, written because {', '.join(users[k])} uses it"
+             for k in sorted(users)]
+    return Schema(tables, enums, schema.extensions), notes
+
+
+def _without_unreadable_parts(schema: Schema) -> tuple[Schema, list[str]]:
+    """Each check, index and default the definitions could not take is left out on its own."""
+    warnings: list[str] = []
+    tables: dict[str, Table] = {}
+    for key, t in schema.tables.items():
+        def readable(what: str, *exprs: Expr | None) -> bool:
+            for e in exprs:
+                if e is None:
+                    continue
+                try:
+                    parse_expression(e.text)
+                except ExpressionProblem as problem:
+                    warnings.append(f"{what}: cannot read expression {e.text!r} ({problem}); skipped")
+                    return False
+            return True
+
+        if not all(readable(f"table {key} (generated column {c.name})", c.generated) for c in t.columns):
+            continue
+        columns = tuple(c if readable(f"{key}.{c.name} default", c.default) else replace(c, default=None)
+                        for c in t.columns)
+        checks = tuple(c for c in t.checks if readable(f"{key} check {c.name}", c.expression))
+        indexes = []
+        for i in t.indexes:
+            if i.using not in INDEX_METHODS:
+                warnings.append(f"{key} index {i.name}: method {i.using} is not one schemac manages; skipped")
+            elif readable(f"{key} index {i.name}", i.where, *(p.expression for p in i.parts)):
+                indexes.append(i)
+        tables[key] = replace(t, columns=columns, checks=checks, indexes=tuple(indexes))
+    tables, dangling = without_dangling_foreign_keys(tables)
+    return replace(schema, tables=tables), warnings + dangling
+
+
+def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]:
+    """definitions/ for `schema`, compiled in memory, and the schema they compile to; tables whose
+    file does not compile are left out."""
+    warnings: list[str] = []
+    while True:
+        files = definition_files(schema)
+        built, errors = _compiled(files)
+        if built is not None:
+            return files, built, warnings
+        failing: set[str] = set()
+        types: set[tuple[str, str]] = set()
+        for e in errors:
+            text = files[e.path.removeprefix("definitions/")]
+            key = _table_of(text)
+            if key in schema.tables:
+                failing.add(key)
+                warnings.append(f"table {key}: the definitions would not compile ({e.message}); table skipped")
+            elif key is None and (kind := _type_at(text, e.line)) is not None:
+                types.add(kind)
+                warnings.append(f"{kind[0]} {kind[1]}: the definitions would not compile ({e.message}); skipped"
+                                + ("; so are the tables that use it" if kind[0] == "enum" else ""))
+        if not failing and not types:
+            raise ImportFailed(errors)  # nothing left to leave out
+        tables = {k: t for k, t in schema.tables.items() if k not in failing}
+        tables, dangling = without_dangling_foreign_keys(tables)
+        schema = replace(schema, tables=tables,
+                         enums={k: e for k, e in schema.enums.items() if ("enum", k) not in types},
+                         extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types})
+        warnings += dangling
+
+
+class ImportFailed(Exception):
+    """The enums or extensions of the database could not be written as definitions that compile."""
+
+    def __init__(self, errors: list[DefinitionError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+def _compiled(files: dict[str, str]) -> tuple[Schema | None, list[DefinitionError]]:
+    errors: list[DefinitionError] = []
+    docs = [d for rel, text in sorted(files.items()) for d in load_text(text, f"definitions/{rel}", errors)]
+    try:
+        built = build_schema(docs, errors)
+    except DefinitionErrors as e:
+        return None, e.errors
+    return (None, errors) if errors else (built, [])
+
+
+def _type_at(text: str, line: int) -> tuple[str, str] | None:
+    """("enum", schema.name) or ("extension", name) of the types.yaml document holding `line`."""
+    start = 1
+    for doc_text in text.split("---\n"):
+        end = start + doc_text.count("\n")
+        if start <= line < end or line == start:
+            doc = yaml.safe_load(doc_text)
+            if isinstance(doc, dict) and "enum" in doc:
+                return "enum", f"{doc.get('schema', 'public')}.{doc['enum']}"
+            if isinstance(doc, dict) and "extension" in doc:
+                return "extension", str(doc["extension"])
+            return None
+        start = end + 1
+    return None
+
+
+def _table_of(text: str) -> str | None:
+    """schema.name of the table a written file defines; None for types.yaml."""
+    doc = next(iter(yaml.safe_load_all(text)), None)
+    if not isinstance(doc, dict) or "table" not in doc:
+        return None
+    return f"{doc.get('schema', 'public')}.{doc['table']}"

@@ -1,0 +1,225 @@
+"""A live PostgreSQL -> Schema, read from pg_catalog in one consistent snapshot.
+
+A handful of whole-database queries (compiler/queries/*.sql), not one per table. Values are
+what PostgreSQL prints (format_type, pg_get_expr, pg_get_constraintdef), so the result compares
+equal to a desired schema that PostgreSQL itself has canonicalised (see scratch.py).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+import psycopg
+
+from ..definitions.index_options import INDEX_STORAGE, storage_value
+from ..definitions.settings import DEFAULT_MIGRATIONS_TABLE, TableName
+from ..model.qualify import bare_extension_casts
+from ..model.schema import (
+    Check,
+    Column,
+    Enum,
+    Exclusion,
+    Expr,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+    Unique,
+)
+from ..model.sequences import TYPE_RANGES, catalog_options
+from ..model.types import (
+    SERIAL_TYPES,
+    ExpressionProblem,
+    enum_type_spelling,
+    extension_type_names,
+    extension_type_schemas,
+    make_expr,
+)
+
+_ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
+_SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
+_IDENTITY = {"a": "always", "d": "by default"}
+_MATCH = {"s": "simple", "f": "full", "p": "partial"}
+
+
+@cache
+def query(name: str) -> str:
+    return (Path(__file__).parent / "queries" / f"{name}.sql").read_text()
+
+
+def _check_expression(definition: str) -> str:
+    """'CHECK (price >= 0::numeric) NO INHERIT NOT VALID' -> 'price >= 0::numeric'."""
+    body = definition.removeprefix("CHECK ").removesuffix(" NOT VALID").removesuffix(" NO INHERIT")
+    if body.startswith("(") and body.endswith(")"):
+        body = body[1:-1]
+    return body
+
+
+def _index_part(column: str | None, expression: Expr | None, option: int, opclass: str | None) -> IndexPart:
+    """One index column from pg_index: indoption bit 1 is DESC, bit 2 NULLS FIRST."""
+    descending, nulls_first = bool(option & 1), bool(option & 2)
+    nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
+    order = "desc" if descending else "asc"
+    return IndexPart(column=column, expression=None if column is not None else expression, order=order, nulls=nulls,
+                     opclass=opclass)
+
+
+def _storage(reloptions: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """pg_class.reloptions ('fillfactor=70') as sorted pairs, values as definitions keep them."""
+    out = {}
+    for item in reloptions or ():
+        key, _, value = item.partition("=")
+        out[key] = (storage_value(key, value) if key in INDEX_STORAGE else None) or value
+    return tuple(sorted(out.items()))
+
+
+class _Reader:
+    """Expressions read leniently (PostgreSQL printed them); one that still cannot be read leaves
+    its object out and says so in `problems`, never stops the whole reading."""
+
+    def __init__(self, problems: list[str] | None) -> None:
+        self.problems = problems
+        self.user_types: dict[str, str] = {}  # how casts to declared types read: `extensions.citext` is citext
+        self.extension_types: dict[str, str] = {}  # type -> the schema of its extension
+
+    def expr(self, text: str, what: str, column_type: str | None = None,
+             user_types: dict[str, str] | None = None) -> Expr | None:
+        try:
+            # the extension's schema is said once, by the extension: expressions name its types bare
+            schemas = frozenset(self.extension_types.values()) - {"public"}
+            text = bare_extension_casts(_bare_operators(text, schemas), self.extension_types)
+            return make_expr(text, column_type,
+                             user_types or self.user_types, lenient=True)
+        except ExpressionProblem as e:
+            if self.problems is None:
+                raise
+            self.problems.append(f"{what}: cannot read expression {text!r} ({e}); skipped")
+            return None
+
+
+def _bare_operators(text: str, schemas: frozenset[str]) -> str:
+    """`text` with `OPERATOR(extensions.<>)` written `<>`: with search_path = public, PostgreSQL
+    prints an operator of an extension outside public so; the definitions write it bare, and
+    the database's search_path (which holds the extension's schema) resolves it to the same."""
+    if "OPERATOR(" not in text:
+        return text
+    return _QUALIFIED_OPERATOR.sub(lambda m: f" {m[2]} " if m[1] in schemas else m[0], text)
+
+
+_QUALIFIED_OPERATOR = re.compile(r'\bOPERATOR\((\w+)\.([+\-*/<>=~!@#%^&|`?]+)\)')
+
+
+def _unqualified(type_: str, own_names: dict[str, str]) -> str:
+    """A column type as the model spells it: format_type names an extension's type with its
+    schema when that is not public (`extensions.citext[]`); the model names it `citext[]`."""
+    base = type_.split("(")[0].removesuffix("[]")
+    return own_names[base] + type_[len(base):] if base in own_names else type_
+
+
+def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_MIGRATIONS_TABLE,
+               problems: list[str] | None = None) -> Schema:
+    """The schema of the database `conn` is connected to (the migrations table and extension objects left out).
+
+    With `problems`, an object whose expression cannot be read is left out and named there.
+    """
+    previous = conn.autocommit
+    conn.autocommit = False
+    try:
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            conn.execute("SET LOCAL search_path TO public")  # format_type qualifies other schemas' types
+            return _read(conn, migrations_table, _Reader(problems))
+    finally:
+        conn.autocommit = previous
+
+
+def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader) -> Schema:
+    tables = conn.execute(query("tables"), {"migrations_schema": migrations_table.schema,
+                                            "migrations_table": migrations_table.name}).fetchall()
+    oids = [t[0] for t in tables]
+    params = {"tables": oids}
+    enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
+             for s, n, labels, comment in conn.execute(query("enums")).fetchall()}
+    extensions = {n: Extension(n, s) for n, s in conn.execute(query("extensions")).fetchall()}
+    own_names = extension_type_names(extensions.values())
+    reader.user_types = own_names
+    reader.extension_types = extension_type_schemas(extensions.values())
+    user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
+    user_types |= own_names
+    names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
+    columns: dict[int, list[Column]] = defaultdict(list)
+    unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
+    for (oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation,
+         sequence) in conn.execute(query("columns"), params).fetchall():
+        type_ = _unqualified(type_, own_names)
+        integer_type = type_
+        default = gen = None
+        what = f"{names[oid]}.{name}"
+        if generated == "s":
+            gen = reader.expr(expression, f"{what} generated (the table is left out)")
+            if gen is None:
+                unreadable.add(oid)
+        elif expression is not None:
+            serial_default = f"nextval('{(owned_seq or '').removeprefix('public.')}'::regclass)"
+            if owned_seq and type_ in _SERIALS and expression == serial_default:
+                type_ = _SERIALS[type_]  # a serial column: the sequence is its default
+            else:
+                default = reader.expr(expression, f"{what} default", type_, user_types)
+        options: tuple = ()
+        if sequence and (identity or type_ in SERIAL_TYPES) and integer_type in TYPE_RANGES:
+            options = catalog_options(integer_type, sequence)
+        columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment,
+                                   None, collation, options))
+    pks: dict[int, PrimaryKey] = {}
+    uniques: dict[int, list[Unique]] = defaultdict(list)
+    checks: dict[int, list[Check]] = defaultdict(list)
+    fks: dict[int, list[ForeignKey]] = defaultdict(list)
+    for (oid, name, kind, definition, cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
+         _index, nulls_not_distinct, deferrable, deferred, match, no_inherit, comment) in conn.execute(
+            query("constraints"), params).fetchall():
+        if kind == "p":
+            pks[oid] = PrimaryKey(name, tuple(cols), comment)
+        elif kind == "u":
+            uniques[oid].append(Unique(name, tuple(cols), nulls_not_distinct, comment))
+        elif kind == "c":
+            expression = reader.expr(_check_expression(definition), f"{names[oid]} check {name}")
+            if expression is not None:
+                checks[oid].append(Check(name, expression, no_inherit, comment))
+        else:
+            fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
+                                       _ACTIONS[on_delete], _ACTIONS[on_update], deferrable, deferred,
+                                       _MATCH[match], comment))
+    parts: dict[int, tuple[IndexPart, ...]] = {}  # by index; an expression that cannot be read: left out
+    for index, index_name, cols, definitions, options, opclasses in conn.execute(query("index_parts"),
+                                                                                 params).fetchall():
+        read = tuple(_index_part(c, None if c is not None else reader.expr(d, f"index {index_name}"), o, opc)
+                     for c, d, o, opc in zip(cols, definitions, options, opclasses, strict=True))
+        if all(p.column or p.expression for p in read):
+            parts[index] = read
+    indexes: dict[int, list[Index]] = defaultdict(list)
+    for (oid, index, name, unique, method, predicate, include, storage, nulls_not_distinct,
+         comment) in conn.execute(query("indexes"), params).fetchall():
+        where = reader.expr(predicate, f"{names[oid]} index {name}") if predicate else None
+        if index in parts and (where is not None or not predicate):
+            indexes[oid].append(Index(name, parts[index], unique, method, where, tuple(include), _storage(storage),
+                                      nulls_not_distinct, comment))
+    exclusions: dict[int, list[Exclusion]] = defaultdict(list)
+    for (oid, index, name, method, predicate, operators, deferrable, deferred,
+         comment) in conn.execute(query("exclusions"), params).fetchall():
+        where = reader.expr(predicate, f"{names[oid]} exclusion {name}") if predicate else None
+        if index in parts and (where is not None or not predicate):
+            exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method, where, deferrable,
+                                             deferred, comment))
+    out: dict[str, Table] = {}
+    for oid, schema, name, comment in tables:
+        if oid in unreadable:
+            continue
+        out[f"{schema}.{name}"] = Table(
+            schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
+            tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]))
+    return Schema(tables=out, enums=enums, extensions=extensions)

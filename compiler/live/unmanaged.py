@@ -1,0 +1,157 @@
+"""What a live database holds that schemac does not manage, and an imported schema made safe without it.
+
+`import` writes what it can and says what it left out, one warning line per object: views,
+functions, triggers, policies, grants, partitioned tables... (queries/unmanaged.sql), and the
+parts of tables that use them (queries/unmanaged_uses.sql): a default calling a function of the
+database, a column whose type is a domain. Nothing is lost silently, and nothing written refers to
+an object that is not written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import psycopg
+
+from ..model.schema import Schema, Table
+from .introspect import query
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One thing import does not write, or writes differently."""
+
+    schema: str | None  # None: an object of the whole database (event trigger, publication)
+    text: str  # the warning, without "warning: "
+    skipped: bool  # an object left out (else a property not written)
+    table: str | None = None  # schema.name of a table this leaves out of the import
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """A part of a table that uses an object schemac does not manage."""
+
+    schema: str
+    table: str
+    kind: str  # default | generated | constraint | index | type
+    part: str  # column, constraint or index name
+    used: str  # "function twice(integer)", "type posint<TAB>integer" for a domain
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPart:
+    """A constraint or index as the catalog lists it, to find those the model has no place for."""
+
+    schema: str
+    table: str
+    kind: str  # constraint | index
+    name: str
+    definition: str
+
+
+def read_unmanaged(conn: psycopg.Connection) -> tuple[list[Note], list[Use], list[CatalogPart]]:
+    """Everything in the database `conn` is connected to that an import must warn about."""
+    notes = [Note(schema, f"{what}: {kind}, not managed by schemac; skipped" if skipped else f"{what}: {kind}",
+                  skipped, table)
+             for schema, what, kind, skipped, table in conn.execute(query("unmanaged")).fetchall()]
+    uses = [Use(*row) for row in conn.execute(query("unmanaged_uses")).fetchall()]
+    parts = [CatalogPart(*row) for row in conn.execute(query("table_parts")).fetchall()]
+    return notes, uses, parts
+
+
+def _leaves_out_table(use: Use) -> bool:
+    """A column whose type or generation schemac cannot write: its table cannot be managed at all."""
+    return use.kind == "generated" or (use.kind == "type" and "\t" not in use.used)
+
+
+def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
+    """schema.name of each table import leaves out whole: partitioned tables and their partitions,
+    inheritance children, tables with a column schemac cannot write. drift and apply --baseline
+    leave out the same, so that nothing schemac never managed is reported or dropped."""
+    return {n.table for n in notes if n.table is not None} | {f"{u.schema}.{u.table}" for u in uses
+                                                             if _leaves_out_table(u)}
+
+
+def managed_part(conn: psycopg.Connection, schema: Schema) -> Schema:
+    """The live `schema` without the tables import would leave out as unmanaged, nor the foreign
+    keys that reference them (import leaves those out too)."""
+    notes, uses, _ = read_unmanaged(conn)
+    left_out = unmanaged_tables(notes, uses)
+    tables = {k: t for k, t in schema.tables.items() if k not in left_out}
+    tables = {k: replace(t, foreign_keys=tuple(f for f in t.foreign_keys if f.ref_key not in left_out))
+              for k, t in tables.items()}
+    return replace(schema, tables=tables)
+
+
+def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
+                        parts: list[CatalogPart]) -> tuple[Schema, list[str]]:
+    """`schema` without what it cannot stand on, and a warning for each thing changed or left out."""
+    warnings: list[str] = []
+    tables = dict(schema.tables)
+    for note in notes:
+        if note.table is not None:
+            tables.pop(note.table, None)
+    for use in uses:
+        key = f"{use.schema}.{use.table}"
+        t = tables.get(key)
+        if t is None:
+            continue
+        used, _, base = use.used.partition("\t")
+        what = f"{key}.{use.part}" if use.kind in ("default", "generated", "type") else f"{key} {use.kind} {use.part}"
+        if use.kind == "type" and base:
+            column = t.column(use.part)
+            if column is not None:
+                array = "[]" if column.type.endswith("[]") else ""
+                tables[key] = _with_column(t, replace(column, type=base + array))
+                warnings.append(f"{what}: its type is {used}, which schemac does not manage; written as "
+                                f"{base + array}, without the domain's checks")
+            continue
+        if _leaves_out_table(use):
+            del tables[key]
+            warnings.append(f"table {key}: column {use.part} uses {used}, which schemac does not manage; "
+                            f"table skipped")
+        elif use.kind == "default":
+            column = t.column(use.part)
+            if column is not None:
+                tables[key] = _with_column(t, replace(column, default=None))
+            warnings.append(f"{what}: its default uses {used}, which schemac does not manage; default skipped")
+        elif use.kind == "constraint":
+            tables[key] = replace(t, checks=tuple(c for c in t.checks if c.name != use.part),
+                                  exclusions=tuple(x for x in t.exclusions if x.name != use.part))
+            warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
+        elif use.kind == "index":
+            tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.name != use.part))
+            warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
+    warnings += _parts_without_a_place(tables, parts, uses)
+    tables, dangling = without_dangling_foreign_keys(tables)
+    return replace(schema, tables=tables), warnings + dangling
+
+
+def _with_column(t: Table, column) -> Table:  # type: ignore[no-untyped-def]
+    return replace(t, columns=tuple(column if c.name == column.name else c for c in t.columns))
+
+
+def _parts_without_a_place(tables: dict[str, Table], parts: list[CatalogPart], uses: list[Use]) -> list[str]:
+    """Constraints and indexes of imported tables that the model could not hold (exclusion constraints...)."""
+    out = []
+    warned = {(u.schema, u.table, u.part) for u in uses}
+    for p in parts:
+        t = tables.get(f"{p.schema}.{p.table}")
+        if t is None or (p.schema, p.table, p.name) in warned:
+            continue
+        held = {c.name for c in t.constraints} | {f.name for f in t.foreign_keys} | {i.name for i in t.indexes}
+        if p.name not in held:
+            out.append(f"{t.key} {p.kind} {p.name}: {p.definition}: schemac does not manage it; skipped")
+    return out
+
+
+def without_dangling_foreign_keys(tables: dict[str, Table]) -> tuple[dict[str, Table], list[str]]:
+    """Foreign keys to tables that are not imported are left out: the definitions must compile."""
+    warnings = []
+    for key, t in list(tables.items()):
+        kept = tuple(f for f in t.foreign_keys if f.ref_key in tables)
+        for f in t.foreign_keys:
+            if f.ref_key not in tables:
+                warnings.append(f"{key} foreign key {f.name}: references {f.ref_key}, which is not imported; skipped")
+        if len(kept) != len(t.foreign_keys):
+            tables[key] = replace(t, foreign_keys=kept)
+    return tables, warnings

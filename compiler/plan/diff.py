@@ -1,0 +1,385 @@
+"""Schema x Schema -> list[Change]: pure, no I/O, no SQL.
+
+Reads like a table of contents: renames are resolved first into maps that later steps look
+names up in, then one step per object family. `diff(new, old)` is the rollback of
+`diff(old, new)`: rename hints are honoured in both directions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from ..model.casts import assignment_castable, lossy
+from ..model.names import default_name, quote_ident
+from ..model.qualify import sql_type
+from ..model.schema import Check, Column, Enum, Schema, Table, Unique
+from ..model.sequences import TYPE_RANGES, all_options, resolved
+from ..model.types import (
+    SERIAL_TYPES,
+    enum_type_spelling,
+    extension_type_schemas,
+    referenced_columns,
+    with_columns_renamed,
+)
+from . import changes as ch
+from .constraint_changes import constraint_changes
+from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
+
+
+@dataclass(frozen=True, slots=True)
+class EnumTypes:
+    """Enums as column types see them: those recreated in this migration, and every enum's spelling;
+    and where the new schema's extension types live (a USING cast names them with it)."""
+
+    recreated: dict[str, Enum]
+    spellings: frozenset[str]
+    extension_schemas: dict[str, str] = field(default_factory=dict)
+
+
+def diff(old: Schema, new: Schema) -> list[ch.Change]:
+    """The changes that turn `old` into `new`, in an order PostgreSQL accepts."""
+    renames = resolve_renames(old, new)
+    recreated: dict[str, Enum] = {}
+    enum_types = frozenset(enum_type_spelling(e.schema, e.name) for e in (*old.enums.values(), *new.enums.values()))
+    out: list[ch.Change] = []
+    out += _schemas(old, new)
+    out += _extensions(old, new)
+    out += _enums(old, new, recreated)
+    out += _tables(old, new, renames, EnumTypes(recreated, enum_types, extension_type_schemas(new.extensions.values())))
+    return ch.ordered(out)
+
+
+# -- renames
+
+# -- schemas, extensions, enums
+
+def _schemas(old: Schema, new: Schema) -> list[ch.Change]:
+    return ([ch.CreateSchema(s) for s in sorted(new.schema_names - old.schema_names)]
+            + [ch.DropSchema(s) for s in sorted(old.schema_names - new.schema_names)])
+
+
+def _extensions(old: Schema, new: Schema) -> list[ch.Change]:
+    return ([ch.CreateExtension(n, x.schema) for n, x in new.extensions.items() if n not in old.extensions]
+            + [ch.SetExtensionSchema(n, x.schema) for n, x in new.extensions.items()
+               if n in old.extensions and old.extensions[n].schema != x.schema]
+            + [ch.DropExtension(n) for n in old.extensions if n not in new.extensions])
+
+
+def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    it = iter(long)
+    return all(v in it for v in short)
+
+
+def _enums(old: Schema, new: Schema, recreated: dict[str, Enum]) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    for key, b in new.enums.items():
+        a = old.enums.get(key)
+        if a is not None and a.comment != b.comment and _is_subsequence(a.values, b.values):
+            out.append(ch.SetEnumComment(b))  # a recreated enum gets its comment when created
+        if a is None:
+            out.append(ch.CreateEnum(b))
+        elif a.values != b.values and _is_subsequence(a.values, b.values):
+            present = set(a.values)
+            for i, value in enumerate(b.values):
+                if value in present:
+                    continue
+                if i:  # after the value before it, which exists by now
+                    out.append(ch.AddEnumValue(b, value, after=b.values[i - 1]))
+                else:  # first: before the first value that already exists
+                    out.append(ch.AddEnumValue(b, value, before=next(v for v in b.values if v in present)))
+                present.add(value)
+        elif a.values != b.values:
+            # values removed or reordered: PostgreSQL cannot, so rename, recreate, cast, drop
+            temp = temporary_name(a.name)
+            out += [ch.RenameEnum(a, temp), ch.CreateEnum(b),
+                    ch.DropEnum(Enum(a.schema, temp, a.values), replaced_by=b)]
+            recreated[enum_type_spelling(a.schema, a.name)] = b
+    out += [ch.DropEnum(a) for key, a in old.enums.items() if key not in new.enums]
+    return out
+
+
+# -- tables
+
+def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    matched = {renames.table(k): a for k, a in old.tables.items() if renames.table(k) in new.tables}
+    for key, b in new.tables.items():
+        a = matched.get(key)
+        if a is None:
+            out += _create_table(b)
+        else:
+            out += _alter_table(a, b, renames, enums)
+    for key, a in old.tables.items():
+        if renames.table(key) not in new.tables:
+            out += [ch.DropForeignKey(a.schema, a.name, fk) for fk in a.foreign_keys]
+            out.append(ch.DropTable(a))
+    out = _order_table_renames(old, new, renames, out)
+    rebuilt = _rebuild_dependent_foreign_keys(new, out, renames)
+    # a key dropped under its old name is not renamed as well
+    superseded = {(c.schema, c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
+    out = [c for c in out if not (isinstance(c, ch.RenameConstraint)
+                                  and (c.schema, c.table, c.new_name) in superseded)]
+    return _order_name_moves(new, out) + rebuilt
+
+
+def _order_table_renames(old: Schema, new: Schema, renames: Renames, out: list[ch.Change]) -> list[ch.Change]:
+    """Table renames in an order that frees each name before it is taken (chains, swaps)."""
+    moves = [c for c in out if isinstance(c, ch.RenameTable)]
+    if len(moves) < 2:
+        return out
+    ordered: list[ch.Change] = []
+    for schema in sorted({c.schema for c in moves}):
+        staying = {t.name for k, t in old.tables.items() if t.schema == schema and renames.table(k) in new.tables}
+        pairs = [(c.old_name, c.new_name) for c in moves if c.schema == schema]
+        ordered += [ch.RenameTable(schema, o, n) for o, n in rename_steps(pairs, staying)]
+    return [c for c in out if not isinstance(c, ch.RenameTable)] + ordered
+
+
+def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
+    """Is the renamed constraint one whose index carries its name (primary key, unique)?"""
+    table = new.tables.get(f"{c.schema}.{c.table}")
+    return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
+
+
+def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
+    """Sequence, index and constraint renames in an order that frees each name before it is taken.
+
+    They follow table and column renames, and share namespaces: sequences, indexes and the
+    indexes of primary keys and unique constraints are relations of their schema; constraint
+    names are unique per table. When tables chain or swap, so do their default-named objects
+    (a_pkey -> b_pkey while b_pkey -> c_pkey), so they are ordered together, through a free
+    name where they form a cycle. changes.ordered() keeps this order.
+    """
+    kinds = ch.NAME_MOVES
+    moves = ch.by_kind_and_object([c for c in out if isinstance(c, kinds)])
+    if not moves:
+        return out
+
+    def spaces(c: ch.Change) -> tuple[object, ...]:
+        if isinstance(c, ch.RenameConstraint):
+            table = ("constraint", c.schema, c.table)
+            return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
+        return (("relation", c.schema),)  # type: ignore[attr-defined]
+
+    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])  # type: ignore[attr-defined]
+    return ([c for c in out if not isinstance(c, kinds)]
+            + [replace(moves[i], old_name=step.old, new_name=step.new) for i, step in steps])
+
+
+def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renames: Renames) -> list[ch.Change]:
+    """Foreign keys leaning on a key that is dropped and re-added must be dropped and re-added too,
+    and so must those whose columns change type on both sides: between the two ALTERs the key
+    would compare values of unrelated types (text against integer), which PostgreSQL refuses."""
+    def now(schema: str, table: str) -> str:  # drops name tables as they were
+        return renames.table(f"{schema}.{table}")
+
+    dropped = {(now(c.schema, c.table), frozenset(c.constraint.columns)) for c in planned
+               if isinstance(c, ch.DropConstraint) and hasattr(c.constraint, "columns")}
+    dropped |= {(now(c.schema, c.table), frozenset(p.column for p in c.index.parts)) for c in planned
+                if isinstance(c, ch.DropIndex) and c.index.unique}
+    touched = {(now(c.schema, c.table), c.foreign_key.name) for c in planned
+               if isinstance(c, ch.DropForeignKey | ch.AddForeignKey)}
+    retyped = {(f"{c.schema}.{c.table}", c.column) for c in planned if isinstance(c, ch.AlterColumnType)}
+    old_names = {new_key: old_key.split(".", 1)[1] for old_key, new_key in renames.tables.items()}
+    # drops run before renames: a key renamed in this migration is dropped under its old name
+    renamed = {(c.schema, c.table, c.new_name): c.old_name for c in planned if isinstance(c, ch.RenameConstraint)}
+    out: list[ch.Change] = []
+    for t in new.tables.values():
+        for fk in t.foreign_keys:
+            both_retyped = any((t.key, c) in retyped and (fk.ref_key, r) in retyped
+                               for c, r in zip(fk.columns, fk.ref_columns, strict=True))
+            rebuilt = (fk.ref_key, frozenset(fk.ref_columns)) in dropped or both_retyped
+            if rebuilt and (t.key, fk.name) not in touched:
+                was = replace(fk, name=renamed.get((t.schema, t.name, fk.name), fk.name))
+                out += [ch.DropForeignKey(t.schema, old_names.get(t.key, t.name), was),
+                        ch.AddForeignKey(t.schema, t.name, fk)]
+    return out
+
+
+def _create_table(t: Table) -> list[ch.Change]:
+    # CREATE TABLE merges a unique constraint that repeats the primary key or an earlier unique
+    # one (same columns in the same order, same NULLS treatment) into it: add such a one after
+    inline: list[Unique] = []
+    repeats: list[Unique] = []
+    keys = {(t.primary_key.columns, False)} if t.primary_key else set()
+    for u in t.uniques:
+        (repeats if (u.columns, u.nulls_not_distinct) in keys else inline).append(u)
+        keys.add((u.columns, u.nulls_not_distinct))
+    out: list[ch.Change] = [ch.CreateTable(replace(t, uniques=tuple(inline)) if repeats else t)]
+    out += [ch.AddConstraint(t.schema, t.name, u) for u in repeats]
+    out += [ch.CreateIndex(t.schema, t.name, i) for i in t.indexes]
+    out += [ch.AddForeignKey(t.schema, t.name, fk) for fk in t.foreign_keys]
+    if t.comment is not None:
+        out.append(ch.SetTableComment(t.schema, t.name, t.comment))
+    out += [ch.SetColumnComment(t.schema, t.name, c.name, c.comment) for c in t.columns if c.comment is not None]
+    return out
+
+
+def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    if a.name != b.name:
+        out.append(ch.RenameTable(a.schema, a.name, b.name))
+    colmap = renames.columns.get(b.key, {})
+    retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in enums.recreated}
+    # a check or index expression over a column whose type changes is rebuilt by PostgreSQL from
+    # its text, casts and all ('id >= 0' on numeric, then on integer: 'id::numeric >= 0::numeric'):
+    # drop it and add it again as written
+    for old_name, new_name in colmap.items():
+        before, after = a.column(old_name), b.column(new_name)
+        if before and after and SERIAL_TYPES.get(before.type, before.type) != SERIAL_TYPES.get(after.type, after.type):
+            retyped |= {old_name, new_name}
+    # a generated column rebuilt (drop + add) takes its constraints and indexes with it
+    rebuilt = _generated_to_rebuild(a, b, colmap, retyped)
+    out += _columns(a, b, colmap, enums, rebuilt)
+    out += constraint_changes(a, b, colmap, renames, retyped, rebuilt)
+    if a.comment != b.comment:
+        out.append(ch.SetTableComment(b.schema, b.name, b.comment))
+    return out
+
+
+def _generated_to_rebuild(a: Table, b: Table, colmap: dict[str, str], retyped: set[str]) -> set[str]:
+    """Generated columns to drop and add again: PostgreSQL 15 cannot change a generation
+    expression in place, nor the type of a column a generation expression reads."""
+    back = {new: old for old, new in colmap.items()}
+    out = set()
+    for col in b.columns:
+        prev = a.column(back.get(col.name, ""))
+        if col.generated is None or prev is None:
+            continue
+        changed = prev.generated is None or with_columns_renamed(prev.generated, colmap) != col.generated
+        if changed or set(referenced_columns(col.generated.text)) & retyped:
+            out.add(col.name)
+    return out
+
+
+def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    for old_name, new_name in colmap.items():
+        col = b.column(new_name)
+        old_col = a.column(old_name)
+        owns_sequence = col and old_col and (col.type in SERIAL_TYPES and old_col.type in SERIAL_TYPES
+                                             or col.identity and old_col.identity)
+        if owns_sequence and (a.name, old_name) != (b.name, new_name):
+            old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
+            if old_seq != new_seq:
+                out.append(ch.RenameSequence(b.schema, b.name, new_name, old_seq, new_seq))
+    return out
+
+
+def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes, rebuild: set[str]) -> list[ch.Change]:
+    out: list[ch.Change] = _owned_sequence_renames(a, b, colmap)
+    back = {new: old for old, new in colmap.items()}
+    s, t = b.schema, b.name
+    moves: list[tuple[str, str]] = []
+    rebuilt: set[str] = set()
+    for col in b.columns:
+        old_name = back.get(col.name)
+        prev = a.column(old_name) if old_name else None
+        if prev is None:
+            out.append(ch.AddColumn(s, t, col))
+            if col.comment is not None:
+                out.append(ch.SetColumnComment(s, t, col.name, col.comment))
+            continue
+        if col.name in rebuild:
+            out += [ch.DropColumn(s, a.name, prev), ch.AddColumn(s, t, col)]
+            rebuilt.add(prev.name)
+            if col.comment is not None:
+                out.append(ch.SetColumnComment(s, t, col.name, col.comment))
+            continue
+        if prev.name != col.name:
+            moves.append((prev.name, col.name))
+        out += _alter_column(s, t, prev, col, enums, colmap)
+    for col in a.columns:
+        if col.name not in colmap:
+            out.append(ch.DropColumn(s, a.name, col))  # runs before renames: the old table name
+    # drops run first, so only the columns that stay hold their names while renaming
+    staying = {c.name for c in a.columns if c.name in colmap and c.name not in rebuilt}
+    out += [ch.RenameColumn(s, t, o, n) for o, n in rename_steps(moves, staying)]
+    return out
+
+
+def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
+                  colmap: dict[str, str]) -> list[ch.Change]:
+    name = b.name
+    out: list[ch.Change] = []
+    if a.generated is not None and b.generated is None:
+        out.append(ch.DropGeneration(s, t, name, a.generated))
+    # serial is an integer type plus an owned sequence as its default: change the two apart
+    a_type, b_type = SERIAL_TYPES.get(a.type, a.type), SERIAL_TYPES.get(b.type, b.type)
+    sequence = default_name(t, [name], "seq")
+    # a sequence that becomes another kind of sequence hands its position on: no id is given twice
+    # (sequence options on either side take the general way: a new sequence with its options)
+    plain = not a.sequence and not b.sequence
+    serial_to_identity = plain and a.type in SERIAL_TYPES and b.identity is not None and a.identity is None
+    identity_to_serial = plain and a.identity is not None and b.type in SERIAL_TYPES and b.identity is None
+    if plain and a.type != b.type and a.type in SERIAL_TYPES and b.type in SERIAL_TYPES:
+        out.append(ch.SetSequenceType(s, t, name, b_type))
+    elif serial_to_identity:
+        out.append(ch.SerialToIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
+    elif identity_to_serial:
+        out.append(ch.IdentityToSerial(s, t, name, sequence, b_type))
+    else:
+        if a.type != b.type and a.type in SERIAL_TYPES:
+            out.append(ch.DropSerial(s, t, name))
+        if a.type != b.type and b.type in SERIAL_TYPES:
+            out.append(ch.AddSerial(s, t, name, sequence, b_type, b.sequence, _first_number(b_type, b.sequence)))
+    base = b_type.removesuffix("[]")
+    recast = a_type == b_type and base in enums.recreated
+    if a_type != b_type or recast:
+        change = replace(_alter_type(s, t, name, a_type, b_type, recast, enums), collation=b.collation)
+        # a default of the old type may not cast by itself: take it off and put it back
+        reset = change.using is not None
+        if a.default is not None and (reset or b.default is None):
+            out.append(ch.DropDefault(s, t, name, a.default))
+        out.append(change)
+        if b.default is not None:
+            # set even when unchanged: a kept default keeps its old type ('x'::character varying
+            # on what is now a text column), unlike the same default written for the new type
+            out.append(ch.SetDefault(s, t, name, b.default))
+    elif a.default != b.default:
+        out.append(ch.SetDefault(s, t, name, b.default) if b.default is not None
+                   else ch.DropDefault(s, t, name, a.default))  # type: ignore[arg-type]
+    if a_type == b_type and not recast and a.collation != b.collation:
+        out.append(ch.SetCollation(s, t, name, b_type, b.collation))  # a type change above carries it
+    if a.identity != b.identity and not (serial_to_identity or identity_to_serial):
+        if a.identity is None:
+            out.append(ch.AddIdentity(s, t, name, b.identity, b.sequence,  # type: ignore[arg-type]
+                                      _first_number(b_type, b.sequence)))
+        elif b.identity is None:
+            out.append(ch.DropIdentity(s, t, name, a.identity))
+        else:
+            out.append(ch.SetIdentity(s, t, name, b.identity))
+    out += _sequence_options(s, t, a, b, b_type)
+    if a.nullable != b.nullable:
+        out.append(ch.DropNotNull(s, t, name) if b.nullable else ch.SetNotNull(s, t, name))
+    if a.comment != b.comment:
+        out.append(ch.SetColumnComment(s, t, name, b.comment))
+    return out
+
+
+def _first_number(integer_type: str, options: tuple) -> int | None:
+    """With sequence options, the number a new sequence starts at when the column holds no row yet."""
+    return int(resolved(integer_type, options)["start"]) if options else None
+
+
+def _sequence_options(s: str, t: str, a: Column, b: Column, integer_type: str) -> list[ch.Change]:
+    """ALTER the options of a sequence the column keeps (one added above already has its own)."""
+    kept_identity = a.identity is not None and b.identity is not None
+    kept_serial = a.type == b.type and b.type in SERIAL_TYPES
+    if a.sequence == b.sequence or not (kept_identity or kept_serial) or integer_type not in TYPE_RANGES:
+        return []
+    return [ch.SetSequenceOptions(s, t, b.name, all_options(integer_type, b.sequence))]
+
+
+def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
+                enums: EnumTypes) -> ch.AlterColumnType:
+    col = quote_ident(name)
+    # PostgreSQL casts an enum to nothing but text: go through text to another enum or type
+    from_enum = old.removesuffix("[]") in enums.spellings and not assignment_castable(old, new)
+    if recast or from_enum:
+        array = "[]" if new.endswith("[]") else ""
+        using = f"{col}::text{array}::{sql_type(new, enums.extension_schemas)}"
+    elif assignment_castable(old, new):
+        using = None
+    else:
+        using = f"{col}::{sql_type(new, enums.extension_schemas)}"
+    return ch.AlterColumnType(s, t, name, old, new, using, False if recast else lossy(old, new))

@@ -1,0 +1,358 @@
+"""generated/state.json: the schema as of the newest migration, and each migration's checksum."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import StateError
+from ..model.schema import (
+    Check,
+    Column,
+    Enum,
+    Exclusion,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+    Unique,
+)
+from ..model.types import enum_type_spelling, extension_type_names, make_expr
+
+FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationRecord:
+    version: int
+    name: str
+    file: str  # relative to generated/
+    sha256: str
+    rollback: str
+    rollback_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    schema: Schema
+    migrations: tuple[MigrationRecord, ...] = ()
+
+    @property
+    def next_version(self) -> int:
+        return max((m.version for m in self.migrations), default=0) + 1
+
+
+# -- writing
+
+def _column(c: Column) -> dict:
+    out: dict = {"name": c.name, "type": c.type}
+    if not c.nullable:
+        out["nullable"] = False
+    for key in ("default", "generated"):
+        value = getattr(c, key)
+        if value is not None:
+            out[key] = value.text
+    if c.identity:
+        out["identity"] = c.identity
+    if c.comment is not None:
+        out["comment"] = c.comment
+    if c.collation is not None:
+        out["collation"] = c.collation
+    if c.sequence:
+        out["sequence"] = dict(c.sequence)
+    return out
+
+
+def _index_part(p: IndexPart) -> dict:
+    out: dict = {"column": p.column} if p.column is not None else {"expression": p.expression.text}  # type: ignore[union-attr]
+    return out | p.options()
+
+
+def _index(i: Index) -> dict:
+    out: dict = {"name": i.name, "parts": [_index_part(p) for p in i.parts]}
+    if i.unique:
+        out["unique"] = True
+    if i.using != "btree":
+        out["using"] = i.using
+    if i.where is not None:
+        out["where"] = i.where.text
+    # keys added later are written only when set, so an older state.json dumps byte-identically
+    if i.include:
+        out["include"] = list(i.include)
+    if i.storage:
+        out["with"] = dict(i.storage)
+    if i.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    if i.comment is not None:
+        out["comment"] = i.comment
+    return out
+
+
+def _unique(u: Unique) -> dict:
+    out: dict = {"name": u.name, "columns": list(u.columns)}
+    if u.nulls_not_distinct:
+        out["nulls_not_distinct"] = True
+    return _with_comment(out, u.comment)
+
+
+def _with_comment(out: dict, comment: str | None) -> dict:
+    if comment is not None:
+        out["comment"] = comment
+    return out
+
+
+def _check(c: Check) -> dict:
+    out: dict = {"name": c.name, "expression": c.expression.text}
+    if c.no_inherit:
+        out["no_inherit"] = True
+    return _with_comment(out, c.comment)
+
+
+def _foreign_key(f: ForeignKey) -> dict:
+    out: dict = {"name": f.name, "columns": list(f.columns), "ref_schema": f.ref_schema, "ref_table": f.ref_table,
+                 "ref_columns": list(f.ref_columns), "on_delete": f.on_delete, "on_update": f.on_update}
+    if f.deferrable:
+        out["deferrable"] = True
+    if f.initially_deferred:
+        out["initially_deferred"] = True
+    if f.match != "simple":
+        out["match"] = f.match
+    return _with_comment(out, f.comment)
+
+
+def _exclusion(x: Exclusion) -> dict:
+    out: dict = {"name": x.name, "using": x.using,
+                 "elements": [_index_part(p) | {"with": op} for p, op in zip(x.parts, x.operators, strict=True)]}
+    if x.where is not None:
+        out["where"] = x.where.text
+    if x.deferrable:
+        out["deferrable"] = True
+    if x.initially_deferred:
+        out["initially_deferred"] = True
+    return _with_comment(out, x.comment)
+
+
+def _table(t: Table) -> dict:
+    out: dict = {"schema": t.schema, "name": t.name}
+    if t.comment is not None:
+        out["comment"] = t.comment
+    out["columns"] = [_column(c) for c in t.columns]
+    if t.primary_key:
+        out["primary_key"] = _with_comment({"name": t.primary_key.name, "columns": list(t.primary_key.columns)},
+                                           t.primary_key.comment)
+    if t.uniques:
+        out["unique"] = [_unique(u) for u in t.uniques]
+    if t.checks:
+        out["checks"] = [_check(c) for c in t.checks]
+    if t.foreign_keys:
+        out["foreign_keys"] = [_foreign_key(f) for f in t.foreign_keys]
+    if t.indexes:
+        out["indexes"] = [_index(i) for i in t.indexes]
+    if t.exclusions:
+        out["exclusions"] = [_exclusion(x) for x in t.exclusions]
+    return out
+
+
+def dump_state(state: State) -> bytes:
+    """Canonical bytes of a state: same state, same bytes."""
+    doc = {
+        "format": FORMAT,
+        "migrations": [{"version": m.version, "name": m.name, "file": m.file, "sha256": m.sha256,
+                        "rollback": m.rollback, "rollback_sha256": m.rollback_sha256}
+                       for m in state.migrations],
+        "schema": {
+            # an extension in public is its bare name, as state.json files before extension schemas have it
+            "extensions": [n if x.schema == "public" else {"name": n, "schema": x.schema}
+                           for n, x in sorted(state.schema.extensions.items())],
+            "enums": [_with_comment({"schema": e.schema, "name": e.name, "values": list(e.values)}, e.comment)
+                      for e in state.schema.enums.values()],
+            "tables": [_table(t) for t in state.schema.tables.values()],
+        },
+    }
+    out: list[str] = []
+    _write_json(doc, "\n", out)
+    out.append("\n")
+    return "".join(out).encode()
+
+
+_encode_string = json.encoder.encode_basestring  # the C encoder when available, as json.dumps uses
+
+
+def _write_json(value: object, newline: str, out: list[str]) -> None:
+    """Append exactly what json.dumps(value, indent=1, ensure_ascii=False) writes, only faster.
+
+    json.dumps falls back to its pure-Python encoder whenever `indent` is set; on a large
+    state that took longer than reading all the definitions. `newline` is "\n" plus the
+    indentation of the current level.
+    """
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + " "
+        sep = "{" + inner
+        for key, item in value.items():
+            out.append(sep)
+            out.append(_encode_string(key))
+            out.append(": ")
+            if isinstance(item, str):
+                out.append(_encode_string(item))
+            else:
+                _write_json(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + " "
+        sep = "[" + inner
+        for item in value:
+            out.append(sep)
+            if isinstance(item, str):
+                out.append(_encode_string(item))
+            else:
+                _write_json(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "]")
+    elif value is True or value is False or value is None:
+        out.append("true" if value is True else "false" if value is False else "null")
+    else:
+        out.append(json.dumps(value))  # numbers, as json.dumps spells them
+
+
+# -- reading
+#
+# Every value is checked for its type as it is read: a hand-damaged state.json (a number where a
+# name was) must be the one-line "damaged" error, never a traceback from deep in the compiler.
+
+_REQUIRED = object()
+_KINDS: dict[str, tuple[str, Callable[[object], bool]]] = {
+    "text": ("a string", lambda v: isinstance(v, str)),
+    "text?": ("a string", lambda v: v is None or isinstance(v, str)),
+    "flag": ("true or false", lambda v: isinstance(v, bool)),
+    "number": ("a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "names": ("a list of strings", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+    "list": ("a list", lambda v: isinstance(v, list)),
+    "object": ("an object", lambda v: isinstance(v, dict)),
+    "object?": ("an object", lambda v: v is None or isinstance(v, dict)),
+    "options": ("an object of numbers and booleans",
+                lambda v: isinstance(v, dict) and all(isinstance(x, int) for x in v.values())),
+    "words": ("an object of strings", lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values())),
+}
+
+
+def _get(d: object, key: str, kind: str, default: object = _REQUIRED) -> Any:
+    """d[key], which must be of `kind` (see _KINDS); `default` when it is missing and optional."""
+    if not isinstance(d, dict):
+        raise TypeError(f"expected an object where {key!r} is, found {json.dumps(d)[:40]}")
+    if key not in d:
+        if default is _REQUIRED:
+            raise KeyError(key)
+        return default
+    what, fits = _KINDS[kind]
+    value = d[key]
+    if not fits(value):
+        raise TypeError(f"{key!r} is {json.dumps(value)[:40]}, not {what}")
+    return value
+
+
+def _read_extension(d: object) -> Extension:
+    """A name (an extension in public), or {"name", "schema"}."""
+    return Extension(d) if isinstance(d, str) else Extension(_get(d, "name", "text"), _get(d, "schema", "text"))
+
+
+def _read_table(d: dict, user_types: dict[str, str]) -> Table:
+    def expr(text: str | None, column_type: str | None = None):
+        return make_expr(text, column_type, user_types) if text is not None else None
+
+    def part(p: dict) -> IndexPart:
+        return IndexPart(_get(p, "column", "text?", None), expr(_get(p, "expression", "text?", None)),
+                         _get(p, "order", "text", "asc"), _get(p, "nulls", "text?", None),
+                         _get(p, "opclass", "text?", None))
+
+    def column(c: dict) -> Column:
+        kind = _get(c, "type", "text")
+        return Column(_get(c, "name", "text"), kind, _get(c, "nullable", "flag", True),
+                      expr(_get(c, "default", "text?", None), kind), _get(c, "identity", "text?", None),
+                      expr(_get(c, "generated", "text?", None)), _get(c, "comment", "text?", None), None,
+                      _get(c, "collation", "text?", None), tuple(_get(c, "sequence", "options", {}).items()))
+
+    def names(x: dict, key: str) -> tuple[str, ...]:
+        return tuple(_get(x, key, "names"))
+
+    def items(key: str) -> list:
+        return _get(d, key, "list", [])
+
+    pk = _get(d, "primary_key", "object?", None)
+    return Table(
+        _get(d, "schema", "text"), _get(d, "name", "text"), tuple(column(c) for c in _get(d, "columns", "list")),
+        PrimaryKey(_get(pk, "name", "text"), names(pk, "columns"), _get(pk, "comment", "text?", None)) if pk else None,
+        tuple(Unique(_get(u, "name", "text"), names(u, "columns"), _get(u, "nulls_not_distinct", "flag", False),
+                     _get(u, "comment", "text?", None)) for u in items("unique")),
+        tuple(Check(_get(c, "name", "text"), expr(_get(c, "expression", "text")),  # type: ignore[arg-type]
+                    _get(c, "no_inherit", "flag", False), _get(c, "comment", "text?", None))
+              for c in items("checks")),
+        tuple(ForeignKey(_get(f, "name", "text"), names(f, "columns"), _get(f, "ref_schema", "text"),
+                         _get(f, "ref_table", "text"), names(f, "ref_columns"), _get(f, "on_delete", "text"),
+                         _get(f, "on_update", "text"), _get(f, "deferrable", "flag", False),
+                         _get(f, "initially_deferred", "flag", False), _get(f, "match", "text", "simple"),
+                         _get(f, "comment", "text?", None)) for f in items("foreign_keys")),
+        tuple(Index(_get(i, "name", "text"), tuple(part(p) for p in _get(i, "parts", "list")),
+                    _get(i, "unique", "flag", False), _get(i, "using", "text", "btree"),
+                    expr(_get(i, "where", "text?", None)), tuple(_get(i, "include", "names", [])),
+                    tuple(sorted(_get(i, "with", "words", {}).items())),
+                    _get(i, "nulls_not_distinct", "flag", False), _get(i, "comment", "text?", None))
+              for i in items("indexes")),
+        _get(d, "comment", "text?", None), None,
+        tuple(Exclusion(_get(x, "name", "text"), tuple(part(p) for p in _get(x, "elements", "list")),
+                        tuple(_get(p, "with", "text") for p in _get(x, "elements", "list")),
+                        _get(x, "using", "text"), expr(_get(x, "where", "text?", None)),
+                        _get(x, "deferrable", "flag", False), _get(x, "initially_deferred", "flag", False),
+                        _get(x, "comment", "text?", None))
+              for x in items("exclusions")))
+
+
+_RECOVERY = ("restore it from version control ('git checkout generated/state.json') or rebuild it from the "
+             "migrations ('schemac rebuild-state')")
+
+
+def load_state(data: bytes | None) -> State:
+    """The state stored in `data`; an empty state when there is none yet."""
+    if data is None:
+        return State(Schema())
+    try:
+        doc = json.loads(data)
+        form = doc.get("format")
+        if form != FORMAT:
+            newer = isinstance(form, int) and not isinstance(form, bool) and form > FORMAT
+            raise StateError(f"state.json has format {json.dumps(form)}; this schemac reads {FORMAT}: "
+                             + ("it was written by a newer schemac; upgrade schemac, or " if newer else "")
+                             + _RECOVERY)
+        s = _get(doc, "schema", "object")
+        enums = {}
+        for e in _get(s, "enums", "list"):
+            enum = Enum(_get(e, "schema", "text"), _get(e, "name", "text"), tuple(_get(e, "values", "names")),
+                        _get(e, "comment", "text?", None))
+            enums[f"{enum.schema}.{enum.name}"] = enum
+        user_types = {f"{e.schema}.{e.name}": enum_type_spelling(e.schema, e.name) for e in enums.values()}
+        user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values() if e.schema == "public"}
+        extensions = {x.name: x for x in map(_read_extension, _get(s, "extensions", "list"))}
+        user_types |= extension_type_names(extensions.values())
+        tables = {f"{t.schema}.{t.name}": t for t in (_read_table(t, user_types) for t in _get(s, "tables", "list"))}
+        schema = Schema(tables=tables, enums=enums, extensions=extensions)
+        migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
+                                           _get(m, "file", "text"), _get(m, "sha256", "text"),
+                                           _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))
+                           for m in _get(doc, "migrations", "list"))
+    except StateError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as e:  # AttributeError: a list where a mapping was
+        raise StateError(f"state.json is damaged ({type(e).__name__}: {e}); {_RECOVERY}") from None
+    return State(schema, migrations)
