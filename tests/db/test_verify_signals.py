@@ -9,10 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from compiler.live.throwaway import lock_key
 from tests.conftest import REPO
@@ -64,14 +66,29 @@ def _throwaways(admin_url: str) -> set[str]:
             r"SELECT datname FROM pg_database WHERE datname LIKE 'schemac\_throwaway\_%'").fetchall()}
 
 
+def _made_by(admin_url: str, application_name: str) -> set[str]:
+    """Throwaway databases whose creator (holding its lock) is the run of that application_name:
+    this test's, not one of another test running at the same time."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        held = set(conn.execute(
+            "SELECT l.classid, l.objid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted AND a.application_name = %s",
+            (application_name,)).fetchall())
+        names = {n for (n,) in conn.execute(
+            r"SELECT datname FROM pg_database WHERE datname LIKE 'schemac\_throwaway\_%'").fetchall()}
+    return {n for n in names if lock_key(n) in held}
+
+
 @pytest.mark.parametrize("command", ["verify", "compile"])
 def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, admin_url: str, command: str) -> None:
     base = tmp_path / "base"
     write_definitions(base, {"schema.yaml": _definitions(extra=False)})
     assert _run(base, "compile").wait(60) == 0
     write_definitions(base, {"schema.yaml": _definitions(extra=True)})
-    args = ["verify", "--dev-url", admin_url] if command == "verify" else \
-        ["compile", "--verify", "--dev-url", admin_url]
+    tag = f"signals_{uuid.uuid4().hex[:8]}"  # this test's runs, told apart from any other on the server
+    dev_url = make_conninfo(admin_url, application_name=tag)
+    args = ["verify", "--dev-url", dev_url] if command == "verify" else \
+        ["compile", "--verify", "--dev-url", dev_url]
     started = time.monotonic()
     whole = _run(_copy(base, tmp_path / "whole"), *args)
     out, err = whole.communicate(timeout=120)
@@ -87,7 +104,7 @@ def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, adm
         # not before the run has begun (a signal during Python's start is Python's own
         # KeyboardInterrupt): its first throwaway database shows it is under way; then anywhere in it
         begun = time.monotonic()
-        while proc.poll() is None and not (_throwaways(admin_url) - before) and time.monotonic() - begun < 60:
+        while proc.poll() is None and not _made_by(admin_url, tag) and time.monotonic() - begun < 60:
             time.sleep(0.02)
         time.sleep(rng.random() * max(0.8 * (took - (time.monotonic() - begun)), 0.1))
         proc.send_signal(sig)
