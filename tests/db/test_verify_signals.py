@@ -66,17 +66,37 @@ def _throwaways(admin_url: str) -> set[str]:
             r"SELECT datname FROM pg_database WHERE datname LIKE 'schemac\_throwaway\_%'").fetchall()}
 
 
-def _made_by(admin_url: str, application_name: str) -> set[str]:
-    """Throwaway databases whose creator (holding its lock) is the run of that application_name:
-    this test's, not one of another test running at the same time."""
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        held = set(conn.execute(
-            "SELECT l.classid, l.objid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted AND a.application_name = %s",
-            (application_name,)).fetchall())
-        names = {n for (n,) in conn.execute(
-            r"SELECT datname FROM pg_database WHERE datname LIKE 'schemac\_throwaway\_%'").fetchall()}
-    return {n for n in names if lock_key(n) in held}
+class _Locks:
+    """Who holds the lock of each throwaway database, looked at while the test's run goes on: one
+    held by a session of another application_name is another run's (say another test's, at the
+    same time on the same server), never this test's to count."""
+
+    def __init__(self, admin_url: str, application_name: str) -> None:
+        self.conn = psycopg.connect(admin_url, autocommit=True)
+        self.application_name = application_name
+        self.others: set[str] = set()
+
+    def ours(self) -> set[str]:
+        """The throwaway databases the test's run holds now."""
+        holders = {(classid, objid): name for classid, objid, name in self.conn.execute(
+            "SELECT l.classid, l.objid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted").fetchall()}
+        ours = set()
+        for (name,) in self.conn.execute(
+                r"SELECT datname FROM pg_database WHERE datname LIKE 'schemac\_throwaway\_%'").fetchall():
+            holder = holders.get(lock_key(name))
+            if holder == self.application_name:
+                ours.add(name)
+            elif holder is not None:
+                self.others.add(name)
+        return ours
+
+    def watch(self, proc: subprocess.Popen, seconds: float) -> None:
+        """Look on for `seconds`, or until `proc` ends."""
+        deadline = time.monotonic() + seconds
+        while proc.poll() is None and time.monotonic() < deadline:
+            self.ours()
+            time.sleep(0.02)
 
 
 @pytest.mark.parametrize("command", ["verify", "compile"])
@@ -95,6 +115,7 @@ def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, adm
     assert whole.returncode == 0, err
     took = time.monotonic() - started
     rng = random.Random(f"{command}-signals")
+    locks = _Locks(admin_url, tag)
     outcomes = []
     for attempt in range(6):
         project = _copy(base, tmp_path / f"try{attempt}")  # compile --verify writes: each try from the start
@@ -104,10 +125,11 @@ def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, adm
         # not before the run has begun (a signal during Python's start is Python's own
         # KeyboardInterrupt): its first throwaway database shows it is under way; then anywhere in it
         begun = time.monotonic()
-        while proc.poll() is None and not _made_by(admin_url, tag) and time.monotonic() - begun < 60:
+        while proc.poll() is None and not locks.ours() and time.monotonic() - begun < 60:
             time.sleep(0.02)
-        time.sleep(rng.random() * max(0.8 * (took - (time.monotonic() - begun)), 0.1))
+        locks.watch(proc, rng.random() * max(0.8 * (took - (time.monotonic() - begun)), 0.1))
         proc.send_signal(sig)
+        locks.watch(proc, 120)  # its output is a few lines: the pipes do not fill meanwhile
         out, err = proc.communicate(timeout=120)
         lines = [line for line in err.splitlines() if line.strip()]
         if proc.returncode == 0:
@@ -119,8 +141,9 @@ def test_a_signal_at_any_moment_ends_in_one_coherent_outcome(tmp_path: Path, adm
             # one line: the full one once the proof has begun, a bare one before (nothing started)
             assert lines in ([f"interrupted ({sig.name}); throwaway databases were dropped; nothing written."],
                              ["interrupted"]), err
-        assert not _orphans(admin_url, before), (proc.returncode, out, err)
+        assert not _orphans(admin_url, before) - locks.others, (proc.returncode, out, err)
         outcomes.append(proc.returncode)
+    locks.conn.close()
     assert any(code != 0 for code in outcomes), outcomes  # the signals did land during the proofs
 
 
