@@ -4,8 +4,8 @@ A test's database is new or as good as new. Making one (CREATE DATABASE copies a
 dropping one (DROP DATABASE waits for a checkpoint) would be most of the suite's time, so a
 database a test is done with is emptied instead: its connections ended, every extension, schema
 and object it gained dropped, its settings reset. It goes to the next test only if its catalogs
-are then, row for row, what they were when it was new (see `_catalogs_query`); otherwise it is
-dropped and the next test gets a new one. The databases left are dropped together at the end of
+then hold the rows they held when it was new (as many, none written since: see
+`_catalogs_query`); otherwise it is dropped and the next test gets a new one. The databases left are dropped together at the end of
 the run (together: concurrent drops share their checkpoints).
 """
 from __future__ import annotations
@@ -301,6 +301,7 @@ class DatabasePool:
         name = f"schemac_test_{uuid.uuid4().hex[:12]}"
         admin = self.admin()
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        # xmin is 32 bits: a wraparound during the run would hide rows from the check, not add any
         since = admin.execute("SELECT txid_current() % 4294967296").fetchone()[0]
         url = _url_of(self.admin_url, name)
         with psycopg.connect(url, autocommit=True) as conn:
