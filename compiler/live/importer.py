@@ -18,11 +18,11 @@ from ..definitions.export import definition_files
 from ..definitions.load import definition_files as existing_definition_files
 from ..definitions.load import load_text
 from ..definitions.settings import Settings
-from ..errors import DefinitionError, DefinitionErrors, did_you_mean
+from ..errors import DatabaseError, DefinitionError, DefinitionErrors, did_you_mean
 from ..model.schema import Expr, Schema, Table
 from ..model.types import ExpressionProblem, enum_type_spelling, parse_expression
 from ..project import Project, write_atomically
-from .database import DatabaseError, connect, describe
+from .database import connect, describe
 from .fidelity import compare_with_build, table_catalog
 from .introspect import introspect
 from .unmanaged import leave_out_unmanaged, read_unmanaged, without_dangling_foreign_keys

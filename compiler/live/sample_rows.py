@@ -23,6 +23,7 @@ from ..model.schema import Column, ForeignKey, Schema, Table
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_schemas
 from ..plan.changes import AddConstraint
 from ..sql.render import Renderer
+from .database import one_row
 
 ROWS = 3
 # A check refuses a row: try it again with other values. 0: small numbers, text naming its column;
@@ -213,7 +214,7 @@ def _insert(conn: psycopg.Connection, table: Table, rows: int, labels: dict[str,
                 else:
                     values.append(sample_value(col.type, col.name, row, labels, max(variant, 0)))
             try:
-                ctids.append(conn.execute(statement, values).fetchone()[0])
+                ctids.append(one_row(conn.execute(statement, values))[0])
                 break
             except psycopg.Error as e:
                 why = why or _refusal(e)

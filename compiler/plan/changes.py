@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..model.schema import Check, Column, Enum, Expr, ForeignKey, Index, PrimaryKey, Table, Unique
+from ..model.schema import Check, Column, Enum, Exclusion, Expr, ForeignKey, Index, PrimaryKey, Table, Unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,7 +366,7 @@ class SetColumnComment(ColumnChange):
 class AddConstraint(Change):
     schema: str
     table: str
-    constraint: PrimaryKey | Unique | Check
+    constraint: PrimaryKey | Unique | Check | Exclusion
 
     @property
     def subject(self) -> str:
@@ -377,7 +377,7 @@ class AddConstraint(Change):
 class DropConstraint(Change):
     schema: str
     table: str
-    constraint: PrimaryKey | Unique | Check
+    constraint: PrimaryKey | Unique | Check | Exclusion
 
     @property
     def subject(self) -> str:
