@@ -28,10 +28,19 @@ from ..model.types import (
     referenced_columns,
 )
 from . import resolve
-from .build_constraints import ConstraintReading
-from .build_exclusions import ExclusionReading
-from .build_sequences import SequenceReading
-from .drafts import TableDraft
+from .build_constraints import (
+    add_check,
+    add_unique,
+    checks,
+    column_reference,
+    foreign_keys,
+    indexes,
+    primary_key,
+    uniques,
+)
+from .build_exclusions import exclusions
+from .build_sequences import identity_kind, sequence_options
+from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .reader import Reader
 from .rules import check_rules
@@ -151,12 +160,14 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
     return out
 
 
-class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
-    """Reads one table document into a TableDraft."""
+class _TableBuilder:
+    """Reads one table document into a TableDraft: its columns here, its keys, indexes and exclusions
+    by the functions of build_constraints and build_exclusions, given a TableContext."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
                  extensions: dict[str, Extension]) -> None:
         self.doc, self.r, self.user_types, self.extensions = doc, Reader(doc.path, errors), user_types, extensions
+        self.all_columns: set[str] = set()
 
     def build(self) -> TableDraft | None:
         r, body = self.r, self.doc.body
@@ -174,19 +185,20 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
                                                              f"(write 'columns: []' for a table without columns)")
         # every column name first, so a check may use a column listed after it
         self.all_columns = {str(m.raw.get("name", m.get("name"))) for m, _ in cols if m.get("name") is not None}
+        cx = TableContext(r, self.doc, self.all_columns, self.expression, self.expression_text)
         pk_columns: list[str] = []
         for m, pos in cols:
-            self.column(t, m, pos, pk_columns)
-        self.primary_key(t, body, pk_columns)
-        self.uniques(t, body)
-        self.checks(t, body)
-        self.indexes(t, body)
-        self.foreign_keys(t, body)
-        self.exclusions(t, body)
+            self.column(cx, t, m, pos, pk_columns)
+        primary_key(cx, t, body, pk_columns)
+        uniques(cx, t, body)
+        checks(cx, t, body)
+        indexes(cx, t, body)
+        foreign_keys(cx, t, body)
+        exclusions(cx, t, body)
         return t
 
     # -- columns
-    def column(self, t: TableDraft, m: Mapping, pos: Pos, pk_columns: list[str]) -> None:
+    def column(self, cx: TableContext, t: TableDraft, m: Mapping, pos: Pos, pk_columns: list[str]) -> None:
         r = self.r
         self.split_type(m)
         r.keys(m, COLUMN_KEYS, "a column")
@@ -207,7 +219,7 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
         what = f"column {t.name}.{name}"
         nullable = r.flag(m, "nullable", what)
         is_pk = r.flag(m, "primary_key", what)
-        identity = self.identity_kind(m, what)
+        identity = identity_kind(r, m, what)
         default = self.default(m, ctype, what)
         generated = self.expression(m, "generated", what, t, own_column=name)
         comment = r.text(m, "comment", what) or None  # '' is no comment to PostgreSQL
@@ -232,17 +244,17 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
                 r.error(r.pos(m, "nullable"), f"{what} is a primary key, so it cannot be nullable")
             pk_columns.append(name)
         not_null = bool(is_pk or identity or ctype in SERIAL_TYPES or nullable is False)
-        sequence = self.sequence_options(m, ctype, identity, what)
+        sequence = sequence_options(r, m, ctype, identity, what)
         t.columns.append(Column(name, ctype, not not_null, default, identity, generated, comment,
                                 renamed_from, collation, sequence))
         if r.flag(m, "unique", what):
-            self.add_unique(t, None, [name], r.pos(m, "unique"))
+            add_unique(t, None, [name], r.pos(m, "unique"))
         if m.get("check") is not None:
             check = self.expression(m, "check", what, t)
             if check is not None:
-                self.add_check(t, None, check, r.pos(m, "check"))
+                add_check(t, None, check, r.pos(m, "check"))
         if m.get("references") is not None:
-            self.column_reference(t, m, name, what)
+            column_reference(cx, t, m, name, what)
         elif any(m.get(k) is not None for k in REFERENCE_OPTION_KEYS):
             key = next(k for k in REFERENCE_OPTION_KEYS if m.get(k) is not None)
             r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
