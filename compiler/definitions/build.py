@@ -134,13 +134,13 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
         r.keys(body, ENUM_KEYS, "an enum")
         name = r.name(body, "enum", "an enum", required=True)
         schema = r.name(body, "schema", "an enum") or "public"
-        values = r.get(body, "values", list, f"enum {name}", required=True)
+        values = r.sequence(body, "values", f"enum {name}", required=True)
         comment = r.text(body, "comment", f"enum {name}") or None  # '' is no comment to PostgreSQL
         if name is None or values is None:
             continue
         labels: list[str] = []
-        for i, v in enumerate(values):  # type: ignore[arg-type]
-            vpos = values.item_pos[i]  # type: ignore[attr-defined]
+        for i, v in enumerate(values):
+            vpos = values.item_pos[i]
             if not isinstance(v, str):
                 r.error(vpos, f"enum values must be strings; quote {str(v).lower()!r}")
             elif v in labels:

@@ -9,7 +9,7 @@ from ..model.schema import Check, Expr, Index, IndexPart, PrimaryKey, Unique
 from ..model.types import referenced_columns
 from .drafts import PendingForeignKey, TableContext, TableDraft
 from .index_options import has_mapping, index_options, index_part
-from .load import Document, Mapping, Pos
+from .load import Document, Mapping, Pos, Sequence
 from .reader import Reader
 
 INDEX_KEYS = frozenset({"name", "columns", "expression", "unique", "using", "where", "include", "with",
@@ -87,9 +87,11 @@ def add_check(t: TableDraft, name: str | None, expression: Expr, pos: Pos,
 
 def uniques(cx: TableContext, t: TableDraft, body: Mapping) -> None:
     r = cx.r
-    items = r.get(body, "unique", list, f"table {t.name}")
-    for i, item in enumerate(items or []):  # type: ignore[arg-type]
-        pos = items.item_pos[i]  # type: ignore[union-attr]
+    items = r.sequence(body, "unique", f"table {t.name}")
+    if items is None:
+        return
+    for i, item in enumerate(items):
+        pos = items.item_pos[i]
         name = comment = None
         nulls_not_distinct = False
         if isinstance(item, Mapping):
@@ -99,7 +101,7 @@ def uniques(cx: TableContext, t: TableDraft, body: Mapping) -> None:
             nulls_not_distinct = bool(r.flag(item, "nulls_not_distinct", "a unique constraint"))
             comment = r.text(item, "comment", "a unique constraint") or None
         elif isinstance(item, list):
-            columns = r.name_list(item, pos, "unique")  # type: ignore[arg-type]
+            columns = r.name_list(item, pos, "unique")
         else:
             r.error(pos, "each item of 'unique' must be a list of columns or {name, columns}")
             continue
@@ -168,14 +170,14 @@ def indexes(cx: TableContext, t: TableDraft, body: Mapping) -> None:
         t.place(index.name, r.pos(m, "name") if name else pos)
 
 
-def index_parts(cx: TableContext, t: TableDraft, items: list, key: str) -> tuple[list[IndexPart], list[str]]:
+def index_parts(cx: TableContext, t: TableDraft, items: Sequence, key: str) -> tuple[list[IndexPart], list[str]]:
     parts: list[IndexPart] = []
     label: list[str] = []
     if not items:
-        cx.r.error(items.pos, f"an index '{key}' list must not be empty")  # type: ignore[attr-defined]
+        cx.r.error(items.pos, f"an index '{key}' list must not be empty")
         return [], []
     for i, item in enumerate(items):
-        pos = items.item_pos[i]  # type: ignore[attr-defined]
+        pos = items.item_pos[i]
         if isinstance(item, Mapping):
             found = index_part(cx, t, item, pos)
             if found is None:

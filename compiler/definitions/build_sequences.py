@@ -46,7 +46,7 @@ def sequence_options(r: Reader, m: Mapping, ctype: str, identity: str | None, wh
     for key in OPTION_KEYS:
         value = r.flag(spec, key, what) if key == "cycle" else r.get(spec, key, int, what)
         if value is not None:
-            given[key] = value  # type: ignore[assignment]
+            given[key] = value
         elif spec.get(key) is not None:
             return ()  # the reader said why
     try:

@@ -2,7 +2,7 @@
 columns, storage parameters (WITH) and NULLS NOT DISTINCT."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..errors import did_you_mean
 from ..model.index_names import index_expression_label
@@ -55,7 +55,7 @@ def storage_value(key: str, value: object) -> str | None:
     if isinstance(kind, tuple) and isinstance(kind[0], str):
         word = ("on" if value else "off") if isinstance(value, bool) else str(value).lower()
         return word if word in kind else None
-    low, high = kind  # type: ignore[misc]
+    low, high = cast(tuple[int, int], kind)  # what is left: a range
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -68,7 +68,8 @@ def _storage_kind(kind: object) -> str:
         return "true or false"
     if isinstance(kind, tuple) and isinstance(kind[0], str):
         return "one of " + ", ".join(kind)
-    return f"a whole number from {kind[0]} to {kind[1]}"  # type: ignore[index]
+    low, high = cast(tuple[int, int], kind)
+    return f"a whole number from {low} to {high}"
 
 
 def index_options(cx: TableContext, t: TableDraft, m: Mapping, using: str, unique: bool,
