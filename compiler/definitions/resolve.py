@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import DefinitionError, did_you_mean
 from ..model.names import default_name
-from ..model.schema import Enum, ForeignKey, Table
+from ..model.schema import Constraint, Enum, Exclusion, ForeignKey, Index, PrimaryKey, Table, Unique
 from ..model.types import SERIAL_TYPES
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDra
                                                 f"{target.name}.{theirs} is {types[theirs]}; "
                                                 f"the types must match"))
             return None
-    keys = [set(u.columns) for u in target.uniques]
+    keys: list[set[str | None]] = [set(u.columns) for u in target.uniques]
     keys += [{x.column for x in i.parts} for i in target.indexes
              if i.unique and i.where is None and all(x.column for x in i.parts)]
     if target.primary_key:
@@ -91,7 +91,8 @@ def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDra
 def _constraint_names_unique(t: TableDraft, fks: list[ForeignKey], errors: list[DefinitionError]) -> None:
     seen: dict[str, int] = {}
     pk = [t.primary_key] if t.primary_key else []
-    for c in [*pk, *t.uniques, *t.checks, *fks, *t.exclusions]:
+    constraints: list[Constraint] = [*pk, *t.uniques, *t.checks, *fks, *t.exclusions]
+    for c in constraints:
         if c.name in seen:  # reported at the second (third...) one in the file, not the first
             errors.append(_error(t.path, t.position_of(c.name, seen[c.name]),
                                  f"two constraints of {t.name} are named {c.name}; "
@@ -113,7 +114,8 @@ def _relation_names_unique(drafts: dict[str, TableDraft], enums: dict[str, Enum]
     for t in drafts.values():
         pk = [t.primary_key] if t.primary_key else []
         mine: dict[str, int] = {}  # objects of this table seen so far, by name
-        for obj in [*pk, *t.uniques, *t.indexes, *t.exclusions]:
+        objects: list[PrimaryKey | Unique | Index | Exclusion] = [*pk, *t.uniques, *t.indexes, *t.exclusions]
+        for obj in objects:
             key = (t.schema, obj.name)
             nth = mine.get(obj.name, 0)
             mine[obj.name] = nth + 1

@@ -186,8 +186,8 @@ class _Rules:
             column = t.column(target[1])
             return column.type if column is not None else None
         if target[0] == "builtin":
-            return target[1]  # type: ignore[return-value]
-        enum = self.enum_named(target[1])  # type: ignore[arg-type]
+            return target[1]
+        enum = self.enum_named(target[1])
         return enum_type_spelling(enum.schema, enum.name) if enum is not None else None
 
     def enum_named(self, name: TypeName) -> Enum | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from sqlglot import exp
 
@@ -22,7 +23,7 @@ from .types import canonical_type, read_expression
 
 TypeName = tuple[str | None, str]  # (schema or None, name) as SQL reads it: unquoted folded to lower case
 # ("column", name), ("type", TypeName) of a user type, or ("builtin", type as format_type() prints it)
-Target = tuple[str, str] | tuple[str, TypeName]
+Target = tuple[Literal["column", "builtin"], str] | tuple[Literal["type"], TypeName]
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,7 @@ def _side(node: exp.Expression | None) -> Target | None:
     return None
 
 
-def _compared(side: exp.Expression | None, others: list, labels: list[LabelUse],
+def _compared(side: exp.Expression | None, others: list[exp.Expression | None], labels: list[LabelUse],
               text_arrays: list[Target] | None = None) -> None:
     target = _side(side)
     if target is None:
@@ -229,7 +230,7 @@ def _compared(side: exp.Expression | None, others: list, labels: list[LabelUse],
                 continue
         else:
             values = [other]
-        labels.extend(LabelUse(target, s) for v in values if (s := _string(v)) is not None)  # type: ignore[arg-type]
+        labels.extend(LabelUse(target, s) for v in values if (s := _string(v)) is not None)
 
 
 def _quantified(node: exp.Expression | None) -> exp.Expression | None:
