@@ -68,7 +68,7 @@ def enum_spellings(schema: Schema) -> dict[str, Enum]:
     return {enum_type_spelling(e.schema, e.name): e for e in schema.enums.values()}
 
 
-class TypeSplitter(dict):
+class TypeSplitter(dict[str, TypeParts]):
     """split_type for one schema's enums, remembering each type it has split."""
 
     def __init__(self, schema: Schema) -> None:

@@ -18,8 +18,8 @@ from functools import lru_cache
 from types import MappingProxyType
 
 import sqlglot
+from sqlglot import Token, TokenType
 from sqlglot.errors import TokenError
-from sqlglot.tokens import Token, TokenType
 
 from .names import quote_ident
 from .schema import Expr
@@ -148,7 +148,7 @@ def _bare_default(text: str) -> bool:
     return _simple(node)
 
 
-def _simple(node: sqlglot.exp.Expression) -> bool:
+def _simple(node: sqlglot.exp.Expr) -> bool:
     """Literals, function calls and casts of those: forms that stand after DEFAULT as they are."""
     exp = sqlglot.exp
     if isinstance(node, exp.Literal | exp.Boolean | exp.Null | exp.Paren | exp.Interval | exp.Column):

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import cast
 
 import sqlglot
-from sqlglot import exp
+from sqlglot import Token, TokenType, exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import Token, TokenType
 
 from . import expression_tokens
 from .names import QUOTED_KEYWORDS, quote_ident
@@ -107,6 +107,12 @@ def _ints(args: str | None, type_name: str, count: tuple[int, int]) -> list[int]
     return [int(p) for p in parts]
 
 
+def _one_int(args: str | None, type_name: str) -> int | None:
+    """The modifier of a type that takes at most one, or None without one."""
+    mods = _ints(args, type_name, (1, 1))
+    return mods[0] if mods else None
+
+
 def _canonical_base(base: str, args: str | None, tz: str | None,
                     user_types: dict[str, str]) -> str:
     if base in user_types and args is None and tz is None:
@@ -120,7 +126,7 @@ def _canonical_base(base: str, args: str | None, tz: str | None,
             if lowered.endswith("tz"):
                 raise TypeProblem(f"{lowered} already says the time zone")
             with_tz = tz == "with time zone"
-        (p,) = _ints(args, lowered, (1, 1)) or [None]
+        p = _one_int(args, lowered)
         if p is not None and not 0 <= p <= 6:
             raise TypeProblem(f"{root} precision must be between 0 and 6, not {p}")
         prec = f"({p})" if p is not None else ""
@@ -134,7 +140,7 @@ def _canonical_base(base: str, args: str | None, tz: str | None,
         return f"{name}({args.replace(' ', '')})" if args is not None else name
     if lowered in _LENGTH_TYPES:
         name = _LENGTH_TYPES[lowered]
-        (n,) = _ints(args, lowered, (1, 1)) or [None]
+        n = _one_int(args, lowered)
         longest = 83886080 if name.startswith("bit") else 10485760  # bits are counted, not characters
         if n is not None and not 1 <= n <= longest:
             raise TypeProblem(f"length for type {lowered} must be between 1 and {longest}, not {n}")
@@ -160,7 +166,7 @@ def _canonical_base(base: str, args: str | None, tz: str | None,
         fields = lowered[len("interval "):]
         if fields and fields not in _INTERVAL_FIELDS:
             raise TypeProblem(f"interval fields must be one of {', '.join(_INTERVAL_FIELDS)}, not '{fields}'")
-        (p,) = _ints(args, lowered, (1, 1)) or [None]
+        p = _one_int(args, lowered)
         if p is not None and not 0 <= p <= 6:
             raise TypeProblem(f"interval precision must be between 0 and 6, not {p}")
         if p is not None and fields and not fields.endswith("second"):
@@ -206,18 +212,25 @@ def canonical_type(text: str, user_types: dict[str, str]) -> str:
     return _canonical_type_cached(text, _types_key(user_types))
 
 
-_last_types: list = [None, None, ()]  # the dict last seen, a copy of it, its key
+class _TypesKeyCache:
+    """An explicit cache of one entry: `user_types` as a hashable key, remembered for the dict
+    last seen. One dict serves a whole build (tens of thousands of calls); sorting it each time
+    showed up in profiles. The copy catches a dict changed in place since."""
+
+    __slots__ = ("seen", "copy", "key")
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] | None = None
+        self.copy: dict[str, str] = {}
+        self.key: tuple[tuple[str, str], ...] = ()
+
+    def __call__(self, user_types: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        if user_types is not self.seen or user_types != self.copy:
+            self.seen, self.copy, self.key = user_types, dict(user_types), tuple(sorted(user_types.items()))
+        return self.key
 
 
-def _types_key(user_types: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """`user_types` as a hashable cache key, remembered for the dict last seen.
-
-    One dict serves a whole build (tens of thousands of calls); sorting it each time showed up
-    in profiles. The copy catches a dict changed in place since.
-    """
-    if user_types is not _last_types[0] or user_types != _last_types[1]:
-        _last_types[:] = [user_types, dict(user_types), tuple(sorted(user_types.items()))]
-    return _last_types[2]
+_types_key = _TypesKeyCache()
 
 
 def enum_type_spelling(schema: str, name: str) -> str:
@@ -293,7 +306,7 @@ def parse_expression(text: str) -> exp.Expression:
         raise ExpressionProblem(f"cannot parse expression: {_first_line(e)}") from None
     if len(trees) != 1:
         raise ExpressionProblem("an expression must be a single SQL expression")
-    tree = trees[0]
+    tree = cast(exp.Expression, trees[0])  # sqlglot's parser makes Expression nodes; it declares Expr
     alias = next((node for node in tree.walk() if isinstance(node, exp.Alias)), None)
     if alias is not None:  # `a b`: sqlglot reads the second word as an alias, PostgreSQL refuses it
         raise ExpressionProblem(f"cannot parse expression: unexpected word '{alias.alias}'")
@@ -342,10 +355,10 @@ def string_literals(text: str) -> set[str]:
 def _structure(node: exp.Expression | object, drop_cast_to: str | None,
                user_types: dict[str, str]) -> str:
     """A structural text of a parse tree: parentheses and spelling differences gone."""
-    if not isinstance(node, exp.Expression):
-        return repr(node)  # string contents (JSON keys, E'' and $$ strings) keep their case
     while isinstance(node, exp.Paren):
         node = node.this
+    if not isinstance(node, exp.Expression):
+        return repr(node)  # string contents (JSON keys, E'' and $$ strings) keep their case
     if isinstance(node, exp.Cast) and drop_cast_to is not None and isinstance(node.this, exp.Literal):
         if _cast_type(node, user_types) == drop_cast_to:
             return _structure(node.this, None, user_types)
@@ -354,7 +367,8 @@ def _structure(node: exp.Expression | object, drop_cast_to: str | None,
             return "kw:" + node.name.lower()  # USER, the function; "user" is a column
         return "id:" + (node.name if node.quoted else node.name.lower())
     if isinstance(node, exp.Literal):
-        return ("s:" if node.is_string else "n:") + node.this
+        literal: str = node.this
+        return ("s:" if node.is_string else "n:") + literal
     if isinstance(node, exp.DataType):
         return "type:" + (_cast_type_text(node, user_types) or node.sql("postgres").lower())
     parts = []
