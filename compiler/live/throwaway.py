@@ -63,11 +63,12 @@ def dev_server(dev_url: str | None, database_url: str | None) -> DevServer:
         live_url: str | None = resolve_url(database_url)
     except DatabaseError:
         live_url = None
-    if dev is None and live_url is None:
+    server = dev or live_url
+    if server is None:
         raise DatabaseError("no server for throwaway databases: pass --dev-url URL or set "
                             f"{DEV_URL_VARIABLE} (or a database URL whose role may create databases)")
     source = "--dev-url" if dev_url else DEV_URL_VARIABLE if dev else "the database URL"
-    return DevServer(dev or live_url, source, read_settings(live_url) if live_url else None)  # type: ignore[arg-type]
+    return DevServer(server, source, read_settings(live_url) if live_url else None)
 
 
 def read_settings(url: str) -> LiveSettings:
