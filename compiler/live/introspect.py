@@ -47,7 +47,7 @@ _IDENTITY = {"a": "always", "d": "by default"}
 _MATCH = {"s": "simple", "f": "full", "p": "partial"}
 
 
-@cache
+@cache  # a cache of the shipped query files, which do not change while the process runs
 def query(name: str) -> str:
     return (Path(__file__).parent / "queries" / f"{name}.sql").read_text()
 

@@ -139,7 +139,7 @@ def column_default_sql(expr: Expr, extension_types: Mapping[str, str] = MappingP
     return text if _bare_default(expr.text) else f"({text})"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)  # a cache of a pure function: the same defaults recur on many columns
 def _bare_default(text: str) -> bool:
     try:
         node = sqlglot.parse_one(text, read="postgres")

@@ -5,8 +5,8 @@ A project may override any built-in template by placing one of the same name in 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import BuiltinMethodType, MappingProxyType, MethodType
@@ -48,9 +48,10 @@ def builtin_templates() -> Path:
     return packaged if packaged.is_dir() else package.parent / "templates"
 
 
+# a cache: one Environment per template folder, so each template is read and compiled once per process
 @lru_cache(maxsize=8)
 def _environment(override: Path | None) -> jinja2.Environment:
-    loaders = [ConfinedLoader(str(override))] if override is not None else []
+    loaders: list[jinja2.BaseLoader] = [ConfinedLoader(str(override))] if override is not None else []
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates())))
     # A project's templates come with its pull requests and render in CI: the sandbox keeps them
     # from Python's internals (c.__class__..., cycler.__init__.__globals__), files and processes.
@@ -123,7 +124,7 @@ class ConfinedLoader(jinja2.FileSystemLoader):
     """A project's templates folder, never followed out of it (a symlink to /etc/passwd is no
     template)."""
 
-    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[no-untyped-def]
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         root = Path(self.searchpath[0]).resolve()
         if filename is None or not Path(filename).resolve().is_relative_to(root):
@@ -207,14 +208,14 @@ class Renderer:
         return text.rstrip("\n") + "\n"
 
 
-def _exprs(value: object):
+def _exprs(value: object) -> Iterator[Expr]:
     if isinstance(value, Expr):
         yield value
     elif isinstance(value, tuple):
         for item in value:
             yield from _exprs(item)
-    elif hasattr(value, "__dataclass_fields__"):
-        for f in fields(value):  # type: ignore[arg-type]
+    elif is_dataclass(value):
+        for f in fields(value):
             yield from _exprs(getattr(value, f.name))
 
 
