@@ -31,7 +31,7 @@ from ..model.schema import (
     Table,
     Unique,
 )
-from ..model.sequences import TYPE_RANGES, catalog_options
+from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import (
     SERIAL_TYPES,
     ExpressionProblem,
@@ -170,7 +170,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                 type_ = _SERIALS[type_]  # a serial column: the sequence is its default
             else:
                 default = reader.expr(expression, f"{what} default", type_, user_types)
-        options: tuple = ()
+        options: SequenceOptions = ()
         if sequence and (identity or type_ in SERIAL_TYPES) and integer_type in TYPE_RANGES:
             options = catalog_options(integer_type, sequence)
         columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment,
