@@ -170,11 +170,11 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                 type_ = _SERIALS[type_]  # a serial column: the sequence is its default
             else:
                 default = reader.expr(expression, f"{what} default", type_, user_types)
-        options: SequenceOptions = ()
+        sequence_options: SequenceOptions = ()
         if sequence and (identity or type_ in SERIAL_TYPES) and integer_type in TYPE_RANGES:
-            options = catalog_options(integer_type, sequence)
+            sequence_options = catalog_options(integer_type, sequence)
         columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment,
-                                   None, collation, options))
+                                   None, collation, sequence_options))
     pks: dict[int, PrimaryKey] = {}
     uniques: dict[int, list[Unique]] = defaultdict(list)
     checks: dict[int, list[Check]] = defaultdict(list)
