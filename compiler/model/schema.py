@@ -173,9 +173,9 @@ class Table:
         return None
 
     @property
-    def constraints(self) -> tuple[Constraint, ...]:
+    def constraints(self) -> tuple[PrimaryKey | Unique | Check | Exclusion, ...]:
         """All constraints but foreign keys' companions, primary key first."""
-        pk: tuple[Constraint, ...] = (self.primary_key,) if self.primary_key else ()
+        pk: tuple[PrimaryKey, ...] = (self.primary_key,) if self.primary_key else ()
         return pk + self.uniques + self.checks + self.exclusions
 
 

@@ -1,19 +1,23 @@
 """The constraints and indexes of one table, old against new: drop, add or rename."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Set
 from dataclasses import replace
+from typing import TypeVar
 
 from ..model.schema import Check, Constraint, Exclusion, ForeignKey, Index, Table
 from ..model.types import referenced_columns, with_columns_renamed
 from . import changes as ch
 from .renames import Renames
 
+_Named = TypeVar("_Named", bound=Constraint | Index)  # a constraint or an index
+
 
 def _renamed_columns(names: tuple[str, ...], colmap: dict[str, str]) -> tuple[str, ...]:
     return tuple(colmap.get(n, n) for n in names)
 
 
-def _carry(obj, colmap: dict[str, str], renames: Renames):
+def _carry(obj: _Named, colmap: dict[str, str], renames: Renames) -> _Named:
     """An old constraint or index as it stands after this migration's renames."""
     if isinstance(obj, ForeignKey):
         ref_key = renames.table(obj.ref_key)
@@ -35,7 +39,7 @@ def _carry(obj, colmap: dict[str, str], renames: Renames):
     return obj
 
 
-def _uses(obj, columns: set[str], by_name: bool = True) -> bool:
+def _uses(obj: Constraint | Index, columns: Set[str], by_name: bool = True) -> bool:
     """Does a constraint or index involve any of `columns`: in an expression, or also by name?"""
     if not columns:
         return False
@@ -48,7 +52,7 @@ def _uses(obj, columns: set[str], by_name: bool = True) -> bool:
     return bool(names & columns) or any(set(referenced_columns(x)) & columns for x in texts)
 
 
-def _touches(obj, retyped: set[str]) -> bool:
+def _touches(obj: Constraint | Index, retyped: Set[str]) -> bool:
     """Does a check or index expression read a retyped column? PostgreSQL would rebuild it from
     its stored text, casts to the old type and all, so it is dropped and added as written."""
     return _uses(obj, retyped, by_name=False)
@@ -87,8 +91,10 @@ def _constraint_in_place(schema: str, table: str, a: Constraint, b: Constraint) 
     return [ch.SetConstraintComment(schema, table, b.name, b.comment)]
 
 
-def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset(),
-            in_place=None) -> list[ch.Change]:
+def _family(a_items: Iterable[_Named], b_items: Iterable[_Named], colmap: dict[str, str], renames: Renames,
+            retyped: Set[str], add: Callable[[_Named], ch.Change], drop: Callable[[_Named], ch.Change],
+            rename: Callable[[str, str], ch.Change], rebuilt: Set[str] = frozenset(),
+            in_place: Callable[[_Named, _Named], list[ch.Change] | None] | None = None) -> list[ch.Change]:
     """Drop, add or rename one family of named objects (constraints or indexes).
 
     `in_place(old, new)` gives the changes that alter an object where it stands, or None when

@@ -12,7 +12,7 @@ from ..model.casts import assignment_castable, lossy
 from ..model.names import default_name, quote_ident
 from ..model.qualify import sql_type
 from ..model.schema import Check, Column, Enum, Schema, Table, Unique
-from ..model.sequences import TYPE_RANGES, all_options, resolved
+from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolved
 from ..model.types import (
     SERIAL_TYPES,
     enum_type_spelling,
@@ -356,7 +356,7 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     return out
 
 
-def _first_number(integer_type: str, options: tuple) -> int | None:
+def _first_number(integer_type: str, options: SequenceOptions) -> int | None:
     """With sequence options, the number a new sequence starts at when the column holds no row yet."""
     return int(resolved(integer_type, options)["start"]) if options else None
 
