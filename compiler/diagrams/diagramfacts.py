@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from ..model.schema import Enum, Index, Schema, Table
 from ..model.types import enum_type_spelling
@@ -149,7 +150,7 @@ def _scalar(value: object) -> str | None:
     """The JSON text of a string, boolean, integer or null; None for anything else."""
     kind = type(value)
     if kind is str:
-        return _encode(value)
+        return _encode(cast(str, value))
     if kind is bool:
         return "true" if value else "false"
     if kind is int:

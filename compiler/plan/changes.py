@@ -544,7 +544,7 @@ CHANGE_KINDS: tuple[type[Change], ...] = PHASES
 # kept in the order diff gives them, which frees each name before it is taken
 NAME_MOVES: tuple[type[Change], ...] = (RenameSequence, RenameConstraint, RenameIndex)
 _PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
-_ORDER_BY_DIFF = (RenameTable, *NAME_MOVES)
+_ORDER_BY_DIFF: tuple[type[Change], ...] = (RenameTable, *NAME_MOVES)
 
 
 def _object_key(c: Change) -> str:
@@ -553,7 +553,7 @@ def _object_key(c: Change) -> str:
         if isinstance(value, Table | Enum):
             return value.key
     if hasattr(c, "schema") and hasattr(c, "table"):
-        return f"{c.schema}.{c.table}"  # type: ignore[attr-defined]
+        return f"{c.schema}.{c.table}"
     return c.subject
 
 

@@ -27,7 +27,8 @@ def _carry(obj: _Named, colmap: dict[str, str], renames: Renames) -> _Named:
                        ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
     if isinstance(obj, Index | Exclusion):
         parts = tuple(replace(p, column=colmap.get(p.column, p.column)) if p.column
-                      else replace(p, expression=with_columns_renamed(p.expression, colmap)) for p in obj.parts)
+                      else replace(p, expression=p.expression and with_columns_renamed(p.expression, colmap))
+                      for p in obj.parts)
         where = with_columns_renamed(obj.where, colmap) if obj.where is not None else None
         if isinstance(obj, Exclusion):
             return replace(obj, parts=parts, where=where)

@@ -7,6 +7,7 @@ names up in, then one step per object family. `diff(new, old)` is the rollback o
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from ..model.casts import assignment_castable, lossy
 from ..model.names import default_name, quote_ident
@@ -140,6 +141,9 @@ def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
     return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
 
 
+_NameMoveChange = ch.RenameSequence | ch.RenameConstraint | ch.RenameIndex  # the kinds in ch.NAME_MOVES
+
+
 def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
     """Sequence, index and constraint renames in an order that frees each name before it is taken.
 
@@ -150,17 +154,17 @@ def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
     name where they form a cycle. changes.ordered() keeps this order.
     """
     kinds = ch.NAME_MOVES
-    moves = ch.by_kind_and_object([c for c in out if isinstance(c, kinds)])
+    moves = cast(list[_NameMoveChange], ch.by_kind_and_object([c for c in out if isinstance(c, kinds)]))
     if not moves:
         return out
 
-    def spaces(c: ch.Change) -> tuple[object, ...]:
+    def spaces(c: _NameMoveChange) -> tuple[object, ...]:
         if isinstance(c, ch.RenameConstraint):
             table = ("constraint", c.schema, c.table)
             return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
-        return (("relation", c.schema),)  # type: ignore[attr-defined]
+        return (("relation", c.schema),)
 
-    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])  # type: ignore[attr-defined]
+    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])
     return ([c for c in out if not isinstance(c, kinds)]
             + [replace(moves[i], old_name=step.old, new_name=step.new) for i, step in steps])
 
