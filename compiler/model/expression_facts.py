@@ -68,7 +68,7 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeE
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # a cache by text: see the module's docstring
 def expression_facts(text: str) -> ExpressionFacts:
     """The facts of one expression; it must already have parsed (build checked it)."""
     tree = read_expression(text)

@@ -175,6 +175,7 @@ def _canonical_base(base: str, args: str | None, tz: str | None,
     raise KeyError(base)
 
 
+# a cache of a pure function: a project spells the same few types on thousands of columns
 @lru_cache(maxsize=4096)
 def _canonical_type_cached(text: str, user_types: tuple[tuple[str, str], ...]) -> str:
     spelled = " ".join(text.split())
@@ -260,6 +261,8 @@ _STATEMENT_WORDS = frozenset({
 _DIALECT = sqlglot.Dialect.get_or_raise("postgres")
 
 
+# A cache of parse trees by text (defaults and checks recur across tables). The trees are shared:
+# a caller that changes one copies it first (with_columns_renamed does).
 @lru_cache(maxsize=65536)
 def parse_expression(text: str) -> exp.Expression:
     """Parse one SQL expression, refusing several statements, subqueries and comments.
@@ -315,7 +318,7 @@ def parse_expression(text: str) -> exp.Expression:
     return tree
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # a cache of shared trees, as parse_expression's
 def read_expression(text: str) -> exp.Expression:
     """An expression already accepted once (from the catalog, state.json or checked YAML): as
     parse_expression, but what sqlglot cannot parse is read from its tokens instead of refused."""
@@ -396,7 +399,7 @@ def _cast_type(node: exp.Cast, user_types: dict[str, str]) -> str | None:
     return _cast_type_text(node.to, user_types)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # a cache of a pure function: diff compares the same texts again and again
 def _normal_cached(text: str, drop_cast_to: str | None, user_types: tuple[tuple[str, str], ...],
                    lenient: bool) -> str:
     return _structure(read_expression(text) if lenient else parse_expression(text), drop_cast_to, dict(user_types))
