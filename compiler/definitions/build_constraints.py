@@ -4,10 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import did_you_mean
-from ..model.index_names import index_expression_label
 from ..model.names import default_name, identifier_problem
-from ..model.schema import Check, Expr, Index, IndexPart, PrimaryKey, Unique
-from ..model.types import referenced_columns
+from ..model.schema import Check, Expression, Index, IndexPart, PrimaryKey, Unique
 from .drafts import PendingForeignKey, TableDraft
 from .index_options import IndexOptionReading, has_mapping
 from .load import Mapping, Pos, Sequence
@@ -88,11 +86,11 @@ class ConstraintReading(IndexOptionReading):
         t.uniques.append(u)
         t.place(u.name, pos)
 
-    def add_check(self, t: TableDraft, name: str | None, expression: Expr, pos: Pos,
+    def add_check(self, t: TableDraft, name: str | None, expression: Expression, pos: Pos,
                   no_inherit: bool = False, comment: str | None = None) -> None:
         if name is None:
             # PostgreSQL names a check after its column when it uses exactly one
-            cols = referenced_columns(expression.text)
+            cols = list(expression.columns)
             name = default_name(t.name, cols if len(cols) == 1 else [], "check")
         t.checks.append(Check(name, expression, no_inherit, comment))
         t.place(name, pos)
@@ -165,7 +163,7 @@ class ConstraintReading(IndexOptionReading):
                 if expression is None:
                     continue
                 parts = [IndexPart(expression=expression)]
-                label = [index_expression_label(expression.text)]
+                label = [expression.index_label]
             unique = bool(r.flag(m, "unique", "an index"))
             where = self.expression(m, "where", f"index on {t.name}", t)
             if m.get("where") is not None and where is None:
@@ -206,7 +204,7 @@ class ConstraintReading(IndexOptionReading):
             if expression is None:
                 return [], []
             parts.append(IndexPart(expression=expression))
-            label.append(index_expression_label(item))
+            label.append(expression.index_label)
         return parts, label
 
     def foreign_keys(self, t: TableDraft, body: Mapping) -> None:

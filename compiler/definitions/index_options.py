@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import did_you_mean
-from ..model.index_names import index_expression_label
 from ..model.names import identifier_problem
 from ..model.schema import IndexPart
 from .load import Mapping, Pos
@@ -156,4 +155,4 @@ class IndexOptionReading:
         if expression is None:
             return None
         return (IndexPart(expression=expression, order=order, nulls=nulls, opclass=opclass),
-                index_expression_label(expression.text))
+                expression.index_label)

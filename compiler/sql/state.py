@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import StateError
+from ..model.expressions import make_expression
 from ..model.schema import (
     Check,
     Column,
@@ -21,7 +22,7 @@ from ..model.schema import (
     Table,
     Unique,
 )
-from ..model.types import enum_type_spelling, extension_type_names, make_expr
+from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 
 FORMAT = 1
 
@@ -49,7 +50,7 @@ class State:
 # -- writing
 
 def _column(c: Column) -> dict:
-    out: dict = {"name": c.name, "type": c.type}
+    out: dict = {"name": c.name, "type": c.declared_type}  # serial, as state.json has always spelled it
     if not c.nullable:
         out["nullable"] = False
     for key in ("default", "generated"):
@@ -270,7 +271,7 @@ def _read_extension(d: object) -> Extension:
 
 def _read_table(d: dict, user_types: dict[str, str]) -> Table:
     def expr(text: str | None, column_type: str | None = None):
-        return make_expr(text, column_type, user_types) if text is not None else None
+        return make_expression(text, column_type, user_types) if text is not None else None
 
     def part(p: dict) -> IndexPart:
         return IndexPart(_get(p, "column", "text?", None), expr(_get(p, "expression", "text?", None)),
@@ -278,11 +279,13 @@ def _read_table(d: dict, user_types: dict[str, str]) -> Table:
                          _get(p, "opclass", "text?", None))
 
     def column(c: dict) -> Column:
-        kind = _get(c, "type", "text")
+        declared = _get(c, "type", "text")
+        kind = SERIAL_TYPES.get(declared, declared)  # serial is its integer type and a flag
         return Column(_get(c, "name", "text"), kind, _get(c, "nullable", "flag", True),
                       expr(_get(c, "default", "text?", None), kind), _get(c, "identity", "text?", None),
                       expr(_get(c, "generated", "text?", None)), _get(c, "comment", "text?", None), None,
-                      _get(c, "collation", "text?", None), tuple(_get(c, "sequence", "options", {}).items()))
+                      _get(c, "collation", "text?", None), tuple(_get(c, "sequence", "options", {}).items()),
+                      declared in SERIAL_TYPES)
 
     def names(x: dict, key: str) -> tuple[str, ...]:
         return tuple(_get(x, key, "names"))
