@@ -170,12 +170,13 @@ class _Normal:
         return (*self.items, "".join(self.text))
 
 
-def _write(node: exp.Expression | object, drop_cast_to: str | None, user_types: dict[str, str],
+def _write(value: exp.Expression | object, drop_cast_to: str | None, user_types: dict[str, str],
            out: _Normal) -> None:
     """A structural text of a parse tree: parentheses and spelling differences gone."""
-    if not isinstance(node, exp.Expression):
-        out.add(repr(node))  # string contents (JSON keys, E'' and $$ strings) keep their case
+    if not isinstance(value, exp.Expression):
+        out.add(repr(value))  # string contents (JSON keys, E'' and $$ strings) keep their case
         return
+    node: exp.Expression = value
     while isinstance(node, exp.Paren):
         node = node.this
     if isinstance(node, exp.Cast) and drop_cast_to is not None and isinstance(node.this, exp.Literal):
@@ -196,27 +197,27 @@ def _write(node: exp.Expression | object, drop_cast_to: str | None, user_types: 
         return
     out.add(f"{type(node).__name__}(")
     first = True
-    for key, value in sorted(node.args.items()):
-        if value is None or value is False or value == []:
+    for key, arg in sorted(node.args.items()):
+        if arg is None or arg is False or arg == []:
             continue
         if not first:
             out.add(",")
         first = False
-        if isinstance(node, exp.Anonymous) and key == "this" and isinstance(value, str):
-            out.add(f"this={value.lower()!r}")  # an unquoted function name folds to lower case
-        elif isinstance(value, list):
+        if isinstance(node, exp.Anonymous) and key == "this" and isinstance(arg, str):
+            out.add(f"this={arg.lower()!r}")  # an unquoted function name folds to lower case
+        elif isinstance(arg, list):
             out.add(f"{key}=[")
-            for i, item in enumerate(value):
+            for i, item in enumerate(arg):
                 if i:
                     out.add(",")
                 _write(item, None, user_types, out)
             out.add("]")
-        elif isinstance(node, exp.Column) and key == "this" and (name := _column_name(value)) is not None:
+        elif isinstance(node, exp.Column) and key == "this" and (name := _column_name(arg)) is not None:
             out.add("this=id:")
             out.column(name)
         else:
             out.add(f"{key}=")
-            _write(value, None, user_types, out)
+            _write(arg, None, user_types, out)
     out.add(")")
 
 

@@ -21,8 +21,9 @@ def _carry(obj, colmap: dict[str, str], renames: Renames):
                        ref_table=ref_table,
                        ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
     if isinstance(obj, Index | Exclusion):
-        parts = tuple(replace(p, column=colmap.get(p.column, p.column)) if p.column
-                      else replace(p, expression=p.expression.with_columns_renamed(colmap)) for p in obj.parts)
+        parts = tuple(replace(p, column=colmap.get(p.column, p.column)) if p.column is not None
+                      else replace(p, expression=p.expression and p.expression.with_columns_renamed(colmap))
+                      for p in obj.parts)
         where = obj.where.with_columns_renamed(colmap) if obj.where is not None else None
         if isinstance(obj, Exclusion):
             return replace(obj, parts=parts, where=where)

@@ -303,7 +303,7 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     plain = not a.sequence and not b.sequence
     serial_to_identity = plain and a.serial and b.identity is not None and a.identity is None
     identity_to_serial = plain and a.identity is not None and b.serial and b.identity is None
-    # serial, bigserial and smallserial are one kind of column, of another integer type
+    # serial to bigserial or smallserial and back: the same owned sequence, of another integer type
     reserial = a.serial and b.serial and a.type != b.type
     if plain and reserial:
         out.append(ch.SetSequenceType(s, t, name, b.type))
