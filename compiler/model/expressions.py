@@ -141,11 +141,6 @@ def _columns(tree: exp.Expression) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def string_literals(text: str) -> set[str]:
-    """Every string constant an expression contains."""
-    return set(_literals(read_expression(text)))
-
-
 def _literals(tree: exp.Expression) -> frozenset[str]:
     return frozenset(lit.this for lit in tree.find_all(exp.Literal) if lit.is_string)
 
@@ -226,14 +221,6 @@ def _cast_type_text(node: exp.DataType, user_types: dict[str, str]) -> str | Non
         return canonical_type(node.sql("postgres"), user_types)
     except (TypeProblem, KeyError):
         return None
-
-
-@lru_cache(maxsize=65536)
-def _normal_cached(text: str, drop_cast_to: str | None, user_types: tuple[tuple[str, str], ...],
-                   lenient: bool) -> tuple[str, ...]:
-    out = _Normal()
-    _write(read_expression(text) if lenient else parse_expression(text), drop_cast_to, dict(user_types), out)
-    return out.done()
 
 
 # ---------------------------------------------------------------- facts for DDL
@@ -338,8 +325,10 @@ def _in_one_bracket(items: list[exp.Expression]) -> bool:
 def _expression_cached(text: str, column_type: str | None, user_types: tuple[tuple[str, str], ...],
                        lenient: bool) -> Expression:
     tree = read_expression(text) if lenient else parse_expression(text)
-    return Expression(text, _normal_cached(text, column_type, user_types, lenient), _columns(tree),
-                      _literals(tree), cast_names(text), _bare_default(tree), figure_index_label(tree, text))
+    normal = _Normal()
+    _write(tree, column_type, dict(user_types), normal)
+    return Expression(text, normal.done(), _columns(tree), _literals(tree), cast_names(text), _bare_default(tree),
+                      figure_index_label(tree, text))
 
 
 def make_expression(text: str, column_type: str | None = None,

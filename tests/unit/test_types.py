@@ -8,7 +8,6 @@ from compiler.model.expressions import (
     make_expression,
     parse_expression,
     referenced_columns,
-    string_literals,
 )
 from compiler.model.types import TypeProblem, canonical_type
 
@@ -201,4 +200,4 @@ def test_referenced_columns_in_order_of_first_use() -> None:
 
 
 def test_string_literals() -> None:
-    assert string_literals("status <> 'deleted' AND kind IN ('a', 'b')") == {"deleted", "a", "b"}
+    assert make_expression("status <> 'deleted' AND kind IN ('a', 'b')").literals == {"deleted", "a", "b"}
