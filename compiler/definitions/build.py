@@ -5,11 +5,12 @@ import re
 
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
 from ..model.expression_tokens import TokenExpression
+from ..model.expressions import VALUE_KEYWORDS, ExpressionProblem, make_expression, parse_expression
 from ..model.names import identifier_problem
 from ..model.schema import (
     Column,
     Enum,
-    Expr,
+    Expression,
     Extension,
     Schema,
 )
@@ -17,15 +18,10 @@ from ..model.types import (
     EXTENSION_TYPES,
     KNOWN_TYPE_NAMES,
     SERIAL_TYPES,
-    VALUE_KEYWORDS,
-    ExpressionProblem,
     TypeProblem,
     canonical_type,
     enum_type_spelling,
     extension_type_names,
-    make_expr,
-    parse_expression,
-    referenced_columns,
 )
 from . import resolve
 from .build_constraints import (
@@ -245,8 +241,8 @@ class _TableBuilder:
             pk_columns.append(name)
         not_null = bool(is_pk or identity or ctype in SERIAL_TYPES or nullable is False)
         sequence = sequence_options(r, m, ctype, identity, what)
-        t.columns.append(Column(name, ctype, not not_null, default, identity, generated, comment,
-                                renamed_from, collation, sequence))
+        t.columns.append(Column(name, SERIAL_TYPES.get(ctype, ctype), not not_null, default, identity, generated,
+                                comment, renamed_from, collation, sequence, serial=ctype in SERIAL_TYPES))
         if r.flag(m, "unique", what):
             add_unique(t, None, [name], r.pos(m, "unique"))
         if m.get("check") is not None:
@@ -321,7 +317,7 @@ class _TableBuilder:
             return None
         return ctype
 
-    def default(self, m: Mapping, ctype: str | None, what: str) -> Expr | None:
+    def default(self, m: Mapping, ctype: str | None, what: str) -> Expression | None:
         value = m.get("default")
         if value is None:
             return None
@@ -349,24 +345,23 @@ class _TableBuilder:
             self.r.error(pos, f"'default' of {what} must be a SQL expression, not a list or mapping")
             return None
         try:
-            tree = parse_expression(text)
-            columns = referenced_columns(text)
+            expression = make_expression(text, ctype, self.user_types)
         except ExpressionProblem as e:
             self.r.error(pos, f"'default' of {what}: {e}")
             return None
-        columns = [c for c in columns if c not in VALUE_KEYWORDS]
+        columns = [c for c in expression.columns if c not in VALUE_KEYWORDS]
         if columns:
-            if tree.key == "column":
+            if parse_expression(text).key == "column":  # the tree read above, kept by its cache
                 self.r.error(pos, f"'default' of {what} is the bare word {text}; a default is a SQL "
                                   f"expression, so write a string as \"'{text}'\"")
             else:
                 self.r.error(pos, f"'default' of {what} refers to column {columns[0]}; "
                                   f"a default cannot use columns")
             return None
-        return make_expr(text, ctype, self.user_types)
+        return expression
 
     def expression(self, m: Mapping, key: str, what: str, t: TableDraft,
-                   own_column: str | None = None) -> Expr | None:
+                   own_column: str | None = None) -> Expression | None:
         """A SQL expression under `key`, its columns checked against the table read so far."""
         value = m.get(key)
         if value is None:
@@ -380,16 +375,16 @@ class _TableBuilder:
         return self.expression_text(value, pos, key, what, t, own_column)
 
     def expression_text(self, value: str, pos: Pos, key: str, what: str, t: TableDraft,
-                        own_column: str | None = None) -> Expr | None:
+                        own_column: str | None = None) -> Expression | None:
         """A SQL expression's text checked: one expression, columns of this table only."""
         try:
-            tree = parse_expression(value)
-            columns = referenced_columns(value)
+            expression = make_expression(value, user_types=self.user_types)  # `x::extensions.citext` is `x::citext`
         except ExpressionProblem as e:
             self.r.error(pos, f"'{key}' of {what}: {e}")
             return None
-        if isinstance(tree, TokenExpression):
-            columns = []  # read from its tokens only: PostgreSQL judges its names (verify, apply)
+        columns = expression.columns
+        if isinstance(parse_expression(value), TokenExpression):  # the tree read above, kept by its cache
+            columns = ()  # read from its tokens only: PostgreSQL judges its names (verify, apply)
         for c in columns:
             if key == "generated" and c == own_column:
                 self.r.error(pos, f"generated column {c} cannot refer to itself")
@@ -398,5 +393,5 @@ class _TableBuilder:
                 self.r.error(pos, f"'{key}' refers to {c}, which is not a column of {t.name}"
                                   f"{did_you_mean(c, self.all_columns)}")
                 return None
-        return make_expr(value, user_types=self.user_types)  # `x::extensions.citext` is `x::citext`
+        return expression
 

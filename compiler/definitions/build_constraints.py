@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model.index_names import index_expression_label
 from ..model.names import default_name, identifier_problem
-from ..model.schema import Check, Expr, Index, IndexPart, PrimaryKey, Unique
-from ..model.types import referenced_columns
+from ..model.schema import Check, Expression, Index, IndexPart, PrimaryKey, Unique
 from .drafts import PendingForeignKey, TableContext, TableDraft
 from .index_options import has_mapping, index_options, index_part
 from .load import Document, Mapping, Pos, Sequence
@@ -75,11 +73,11 @@ def add_unique(t: TableDraft, name: str | None, columns: list[str], pos: Pos,
     t.place(u.name, pos)
 
 
-def add_check(t: TableDraft, name: str | None, expression: Expr, pos: Pos,
+def add_check(t: TableDraft, name: str | None, expression: Expression, pos: Pos,
               no_inherit: bool = False, comment: str | None = None) -> None:
     if name is None:
         # PostgreSQL names a check after its column when it uses exactly one
-        cols = referenced_columns(expression.text)
+        cols = list(expression.columns)
         name = default_name(t.name, cols if len(cols) == 1 else [], "check")
     t.checks.append(Check(name, expression, no_inherit, comment))
     t.place(name, pos)
@@ -157,7 +155,7 @@ def indexes(cx: TableContext, t: TableDraft, body: Mapping) -> None:
             if expression is None:
                 continue
             parts = [IndexPart(expression=expression)]
-            label = [index_expression_label(expression.text)]
+            label = [expression.index_label]
         unique = bool(r.flag(m, "unique", "an index"))
         where = cx.expression(m, "where", f"index on {t.name}", t)
         if m.get("where") is not None and where is None:
@@ -199,7 +197,7 @@ def index_parts(cx: TableContext, t: TableDraft, items: Sequence, key: str) -> t
         if expression is None:
             return [], []
         parts.append(IndexPart(expression=expression))
-        label.append(index_expression_label(item))
+        label.append(expression.index_label)
     return parts, label
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import did_you_mean
-from ..model.schema import Check, Column, Exclusion, Expr, Index, PrimaryKey, Unique
+from ..model.schema import Check, Column, Exclusion, Expression, Index, PrimaryKey, Unique
 from .load import Document, Mapping, Pos, Sequence
 from .reader import Reader
 
@@ -73,9 +73,9 @@ class TableContext:
     doc: Document
     all_columns: set[str]
     # (mapping, key, what, table) -> the expression under `key`, or None after an error
-    expression: Callable[[Mapping, str, str, TableDraft], Expr | None]
+    expression: Callable[[Mapping, str, str, TableDraft], Expression | None]
     # (text, position, key, what, table) -> the expression `text`, or None after an error
-    expression_text: Callable[[str, Pos, str, str, TableDraft], Expr | None]
+    expression_text: Callable[[str, Pos, str, str, TableDraft], Expression | None]
 
     def known_columns(self, t: TableDraft, columns: list[str], pos: Pos, what: str,
                       listed: object = None) -> bool:

@@ -7,10 +7,9 @@ from typing import Any
 
 import yaml
 
-from ..model.index_names import index_expression_label
 from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
-from ..model.types import SERIAL_TYPES, enum_type_spelling, referenced_columns
+from ..model.types import enum_type_spelling
 
 _LITERAL_CAST = re.compile(r"^('(?:[^']|'')*')::(.+)$", re.S)
 _INTEGER = re.compile(r"^-?\d+$")
@@ -37,11 +36,11 @@ def _type_name(type_: str, enum_names: dict[str, str]) -> str:
 
 def _column(t: Table, col: Column, enum_names: dict[str, str], pk_inline: bool, unique_inline: dict[str, str],
             fk_inline: dict[str, ForeignKey], check_inline: dict[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": col.name, "type": _type_name(col.type, enum_names)}
+    out: dict[str, Any] = {"name": col.name, "type": _type_name(col.declared_type, enum_names)}
     in_pk = bool(t.primary_key and col.name in t.primary_key.columns)
     if pk_inline and in_pk:
         out["primary_key"] = True
-    implied_not_null = in_pk or col.identity or col.type in SERIAL_TYPES
+    implied_not_null = in_pk or col.identity or col.serial
     if not col.nullable and not implied_not_null:
         out["nullable"] = False
     if col.identity:
@@ -136,7 +135,7 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict[str, Any]:
     check_inline: dict[str, str] = {}
     inlined: set[str] = set()
     for c in t.checks:
-        cols = referenced_columns(c.expression.text)
+        cols = list(c.expression.columns)
         if (len(cols) == 1 and c.name == default_name(t.name, cols, "check") and cols[0] not in check_inline
                 and not c.no_inherit and c.comment is None):
             check_inline[cols[0]] = c.expression.text
@@ -169,7 +168,7 @@ def _comment(comment: str | None) -> dict[str, Any]:
 
 
 def _exclusion(t: Table, x: Exclusion) -> dict[str, Any]:
-    labels = [p.column or index_expression_label(p.expression.text) for p in x.parts]  # type: ignore[union-attr]
+    labels = [p.column or p.expression.index_label for p in x.parts]  # type: ignore[union-attr]
     out: dict[str, Any] = {} if x.name == default_name(t.name, labels, "excl") else {"name": x.name}
     if x.using != "gist":
         out["using"] = x.using

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from ..errors import did_you_mean
-from ..model.index_names import index_expression_label
 from ..model.names import identifier_problem
 from ..model.schema import IndexPart
 from .load import Mapping, Pos
@@ -156,4 +155,4 @@ def index_part(cx: TableContext, t: TableDraft, m: Mapping, pos: Pos, keys: froz
     if expression is None:
         return None
     return (IndexPart(expression=expression, order=order, nulls=nulls, opclass=opclass),
-            index_expression_label(expression.text))
+            expression.index_label)

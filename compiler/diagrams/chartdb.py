@@ -16,7 +16,6 @@ from typing import Any
 from ..model.schema import Column, Index, Schema, Table
 from .chartdb_metadata import metadata_document, table_document, table_file_name, table_index
 from .diagramfacts import (
-    SERIAL_TYPES,
     TypeParts,
     TypeSplitter,
     dump_json,
@@ -98,7 +97,7 @@ def _field(ids: Ids, t: Table, c: Column, parts: TypeParts, pk: set[str], unique
     f: dict[str, Any] = {"id": ids["f", t.schema, t.name, c.name], "name": c.name,
                          "type": {"id": parts.id, "name": parts.name},
                          "primaryKey": c.name in pk, "unique": unique, "nullable": c.nullable and c.name not in pk}
-    if c.identity or c.type in SERIAL_TYPES:
+    if c.identity or c.serial:
         f["increment"] = True
     if parts.is_array:
         f["isArray"] = True
@@ -158,7 +157,7 @@ def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> d
         groups.setdefault(areas_of[t.key], []).append(t.key)
     groups = dict(sorted(groups.items()))
     colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
-    typed = {t.key: {c.name: types[c.type] for c in t.columns} for t in tables}
+    typed = {t.key: {c.name: types[c.declared_type] for c in t.columns} for t in tables}
     sizes = {t.key: table_size(len(t.columns), _longest_text(t, typed[t.key])) for t in tables}
     edges = [(fk.ref_key, t.key) for t in tables for fk in t.foreign_keys if fk.ref_key in schema.tables]
     boxes, area_boxes = layout(groups, sizes, edges)

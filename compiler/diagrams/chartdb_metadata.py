@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model.names import quote_ident
 from ..model.schema import Schema, Table
-from .diagramfacts import SERIAL_TYPES, TypeSplitter, sorted_tables, unique_sets
+from .diagramfacts import TypeSplitter, sorted_tables, unique_sets
 
 METADATA_INDEX_TYPES = ("btree", "hash", "gist", "gin", "spgist", "brin")
 
@@ -20,7 +20,7 @@ def _columns(t: Table, types: TypeSplitter) -> list[dict[str, Any]]:
     pk = set(t.primary_key.columns) if t.primary_key else set()
     out = []
     for position, c in enumerate(t.columns, start=1):
-        parts = types[c.type]
+        parts = types[c.declared_type]
         precision = None
         if parts.precision is not None:
             precision = {"precision": parts.precision, "scale": parts.scale}
@@ -37,7 +37,7 @@ def _columns(t: Table, types: TypeSplitter) -> list[dict[str, Any]]:
             row["comment"] = c.comment
         if c.collation is not None:
             row["collation"] = c.collation
-        if c.identity or c.type in SERIAL_TYPES:
+        if c.identity or c.serial:
             row["is_identity"] = True
         if parts.is_array:
             row["is_array"] = True
@@ -128,7 +128,7 @@ def table_document(t: Table) -> dict[str, Any]:
         "table_name": t.name,
         "schema": t.schema,
         "comment": t.comment,
-        "columns": [{"name": c.name, "type": c.type, "primary_key": c.name in pk,
+        "columns": [{"name": c.name, "type": c.declared_type, "primary_key": c.name in pk,
                      "unique": c.name in singles,
                      "nullable": c.nullable and c.name not in pk,
                      "default": c.default.text if c.default is not None else None,

@@ -31,7 +31,6 @@ _LENGTH_TYPES = frozenset({"character varying", "character", "bit", "bit varying
 _PRECISION_TYPES = frozenset({"numeric", "decimal"})
 _TIME_TYPES = frozenset({"timestamp with time zone", "timestamp without time zone", "time with time zone",
                          "time without time zone", "interval"})
-SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial"})
 _MODIFIED = re.compile(r"^(?P<base>[^()\"]+?)\((?P<mods>[^()\"]*)\)(?P<rest>[^()\"]*)$")
 _NUMBERS = re.compile(r"^\d+(,\d+)?$")
 

@@ -20,7 +20,7 @@ from psycopg import sql
 
 from ..model.qualify import expression_sql
 from ..model.schema import Column, ForeignKey, Schema, Table
-from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_schemas
+from ..model.types import enum_type_spelling, extension_type_schemas
 from ..plan.changes import AddConstraint
 from ..sql.render import Renderer
 from .database import one_row
@@ -181,7 +181,7 @@ def _insert(conn: psycopg.Connection, table: Table, rows: int, labels: dict[str,
     nulled = {name for fk in later for name in fk.columns}
     columns: list[Column] = []
     for col in table.columns:
-        if col.generated is not None or col.identity is not None or col.type in SERIAL_TYPES:
+        if col.generated is not None or col.identity is not None or col.serial:
             continue  # PostgreSQL makes these
         if col.name in nulled and col.name not in from_keys:
             continue  # NULL for now

@@ -19,7 +19,8 @@ from .catalog_facts import (
     VALUE_FUNCTIONS,
     WINDOW_FUNCTIONS,
 )
-from .types import canonical_type, read_expression
+from .expressions import read_expression
+from .types import canonical_type
 
 TypeName = tuple[str | None, str]  # (schema or None, name) as SQL reads it: unquoted folded to lower case
 # ("column", name), ("type", TypeName) of a user type, or ("builtin", type as format_type() prints it)

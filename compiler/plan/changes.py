@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..model.schema import Check, Column, Enum, Exclusion, Expr, ForeignKey, Index, PrimaryKey, Table, Unique
+from ..model.schema import Check, Column, Enum, Exclusion, Expression, ForeignKey, Index, PrimaryKey, Table, Unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,12 +270,12 @@ class DropNotNull(ColumnChange):
 
 @dataclass(frozen=True, slots=True)
 class SetDefault(ColumnChange):
-    default: Expr
+    default: Expression
 
 
 @dataclass(frozen=True, slots=True)
 class DropDefault(ColumnChange):
-    old_default: Expr
+    old_default: Expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +352,7 @@ class IdentityToSerial(ColumnChange):
 class DropGeneration(ColumnChange):
     """A generated column becomes a plain one, keeping its values (DROP EXPRESSION)."""
 
-    old_expression: Expr
+    old_expression: Expression
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ from dataclasses import replace
 from typing import TypeVar
 
 from ..model.schema import Check, Constraint, Exclusion, ForeignKey, Index, Table
-from ..model.types import referenced_columns, with_columns_renamed
 from . import changes as ch
 from .renames import Renames
 
@@ -26,15 +25,15 @@ def _carry(obj: _Named, colmap: dict[str, str], renames: Renames) -> _Named:
                        ref_table=ref_table,
                        ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
     if isinstance(obj, Index | Exclusion):
-        parts = tuple(replace(p, column=colmap.get(p.column, p.column)) if p.column
-                      else replace(p, expression=p.expression and with_columns_renamed(p.expression, colmap))
+        parts = tuple(replace(p, column=colmap.get(p.column, p.column)) if p.column is not None
+                      else replace(p, expression=p.expression and p.expression.with_columns_renamed(colmap))
                       for p in obj.parts)
-        where = with_columns_renamed(obj.where, colmap) if obj.where is not None else None
+        where = obj.where.with_columns_renamed(colmap) if obj.where is not None else None
         if isinstance(obj, Exclusion):
             return replace(obj, parts=parts, where=where)
         return replace(obj, parts=parts, where=where, include=_renamed_columns(obj.include, colmap))
     if isinstance(obj, Check):
-        return replace(obj, expression=with_columns_renamed(obj.expression, colmap))
+        return replace(obj, expression=obj.expression.with_columns_renamed(colmap))
     if hasattr(obj, "columns"):
         return replace(obj, columns=_renamed_columns(obj.columns, colmap))
     return obj
@@ -45,12 +44,12 @@ def _uses(obj: Constraint | Index, columns: Set[str], by_name: bool = True) -> b
     if not columns:
         return False
     names = set(getattr(obj, "columns", ())) if by_name else set()
-    texts = [obj.expression.text] if isinstance(obj, Check) else []
+    expressions = [obj.expression] if isinstance(obj, Check) else []
     if isinstance(obj, Index | Exclusion):
         names |= {p.column for p in obj.parts if p.column} | set(getattr(obj, "include", ())) if by_name else set()
-        texts += [p.expression.text for p in obj.parts if p.expression is not None]
-        texts += [obj.where.text] if obj.where is not None else []
-    return bool(names & columns) or any(set(referenced_columns(x)) & columns for x in texts)
+        expressions += [p.expression for p in obj.parts if p.expression is not None]
+        expressions += [obj.where] if obj.where is not None else []
+    return bool(names & columns) or any(not columns.isdisjoint(e.columns) for e in expressions)
 
 
 def _touches(obj: Constraint | Index, retyped: Set[str]) -> bool:

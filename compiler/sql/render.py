@@ -19,8 +19,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ..errors import TemplateProblem
 from ..model.names import qualified, quote_ident, quote_literal
 from ..model.qualify import column_default_sql, expression_sql, sql_type
-from ..model.schema import Expr
-from ..model.types import enum_type_spelling, string_literals
+from ..model.schema import Expression
+from ..model.types import enum_type_spelling
 from ..plan import changes as ch
 from .migration_file import MARK
 
@@ -67,7 +67,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["dollar_quote"] = dollar_quote
     # types are named with their schema; where an extension's types live is the rendered value
     # `extension_types` (type -> schema), absent in a project's own template macros' callers: none
-    env.filters["sql"] = _with_extension_types(expression_sql)  # an Expr as DDL writes it
+    env.filters["sql"] = _with_extension_types(expression_sql)  # an Expression as DDL writes it
     env.filters["column_default"] = _with_extension_types(column_default_sql)  # after DEFAULT in a column
     env.filters["sql_type"] = _with_extension_types(sql_type)  # a column type as DDL names it
     env.filters["dotted"] = lambda name: ".".join(quote_ident(p) for p in name.split("."))  # schema.name
@@ -208,8 +208,8 @@ class Renderer:
         return text.rstrip("\n") + "\n"
 
 
-def _exprs(value: object) -> Iterator[Expr]:
-    if isinstance(value, Expr):
+def _exprs(value: object) -> Iterator[Expression]:
+    if isinstance(value, Expression):
         yield value
     elif isinstance(value, tuple):
         for item in value:
@@ -230,5 +230,5 @@ def _labels_used(change: ch.Change) -> set[str]:
     """String constants the expressions of a change use (a new enum label shows up here)."""
     out: set[str] = set()
     for e in _exprs(change):
-        out |= string_literals(e.text)
+        out |= e.literals
     return out

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import StateError
+from ..model.expressions import make_expression
 from ..model.schema import (
     Check,
     Column,
     Enum,
     Exclusion,
-    Expr,
+    Expression,
     Extension,
     ForeignKey,
     Index,
@@ -22,7 +23,7 @@ from ..model.schema import (
     Table,
     Unique,
 )
-from ..model.types import enum_type_spelling, extension_type_names, make_expr
+from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 
 FORMAT = 1
 
@@ -50,7 +51,7 @@ class State:
 # -- writing
 
 def _column(c: Column) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": c.name, "type": c.type}
+    out: dict[str, Any] = {"name": c.name, "type": c.declared_type}  # serial, as state.json has always spelled it
     if not c.nullable:
         out["nullable"] = False
     for key in ("default", "generated"):
@@ -271,8 +272,8 @@ def _read_extension(d: object) -> Extension:
 
 
 def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
-    def expr(text: str | None, column_type: str | None = None) -> Expr | None:
-        return make_expr(text, column_type, user_types) if text is not None else None
+    def expr(text: str | None, column_type: str | None = None) -> Expression | None:
+        return make_expression(text, column_type, user_types) if text is not None else None
 
     def part(p: dict[str, Any]) -> IndexPart:
         return IndexPart(_get(p, "column", "text?", None), expr(_get(p, "expression", "text?", None)),
@@ -280,11 +281,13 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                          _get(p, "opclass", "text?", None))
 
     def column(c: dict[str, Any]) -> Column:
-        kind = _get(c, "type", "text")
+        declared = _get(c, "type", "text")
+        kind = SERIAL_TYPES.get(declared, declared)  # serial is its integer type and a flag
         return Column(_get(c, "name", "text"), kind, _get(c, "nullable", "flag", True),
                       expr(_get(c, "default", "text?", None), kind), _get(c, "identity", "text?", None),
                       expr(_get(c, "generated", "text?", None)), _get(c, "comment", "text?", None), None,
-                      _get(c, "collation", "text?", None), tuple(_get(c, "sequence", "options", {}).items()))
+                      _get(c, "collation", "text?", None), tuple(_get(c, "sequence", "options", {}).items()),
+                      declared in SERIAL_TYPES)
 
     def names(x: dict[str, Any], key: str) -> tuple[str, ...]:
         return tuple(_get(x, key, "names"))
