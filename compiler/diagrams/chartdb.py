@@ -12,13 +12,13 @@ import hashlib
 import json
 from collections.abc import Iterable
 
+from ..jsontext import dump_json
 from ..model.schema import Index, Schema, Table
 from .chartdb_metadata import metadata_document, table_document, table_file_name, table_index
 from .diagramfacts import (
     SERIAL_TYPES,
     TypeParts,
     TypeSplitter,
-    dump_json,
     is_unique,
     sorted_tables,
     unique_sets,
@@ -217,11 +217,11 @@ def diagram_files(schema: Schema, folders: dict[str, str] | None = None) -> dict
     """Every diagram file, by path relative to generated/: chartdb/... and schema.md."""
     tables = sorted_tables(schema)
     files = {
-        "chartdb/diagram.json": dump_json(diagram_document(schema, folders)).encode(),
-        "chartdb/metadata.json": unsniffable(dump_json(metadata_document(schema, DIAGRAM_NAME))).encode(),
-        "chartdb/schema_index.json": dump_json(table_index(schema)).encode(),
+        "chartdb/diagram.json": dump_json(diagram_document(schema, folders)),
+        "chartdb/metadata.json": unsniffable(dump_json(metadata_document(schema, DIAGRAM_NAME)).decode()).encode(),
+        "chartdb/schema_index.json": dump_json(table_index(schema)),
     }
     for t in tables:
-        files[f"chartdb/schemas/{table_file_name(t)}"] = dump_json(table_document(t)).encode()
+        files[f"chartdb/schemas/{table_file_name(t)}"] = dump_json(table_document(t))
     files["schema.md"] = schema_markdown(schema, area_of(tables, folders)).encode()
     return files

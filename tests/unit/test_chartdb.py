@@ -13,7 +13,7 @@ from compiler.definitions.load import load_project
 from compiler.definitions.read import table_folders
 from compiler.diagrams.chartdb import Ids, diagram_document, diagram_files
 from compiler.diagrams.chartdb_metadata import metadata_document, table_file_name
-from compiler.diagrams.diagramfacts import dump_json, split_type, unsniffable
+from compiler.diagrams.diagramfacts import split_type, unsniffable
 from compiler.model.schema import Schema
 from tests.chartdb_format import detect_import_method, diagram_problems, metadata_problems
 from tests.diagram_schemas import schemas
@@ -258,14 +258,9 @@ def test_many_schemas_make_one_area_each() -> None:
 
 def test_unsniffable_keeps_values_and_hides_markers() -> None:
     value = {"c": "Made by CREATE TABLE, Alter table, drop Table; [pk] [ref: > x]\u2028Table t {"}
-    text = unsniffable(dump_json(value))
+    text = unsniffable(json.dumps(value, indent=2, ensure_ascii=False))
     assert json.loads(text) == value
     assert detect_import_method(text) == "query"
-
-
-def test_dump_json_is_json_dumps_with_indent_2() -> None:
-    value = {"a": [1, True, None, "é\u2028\"", {"b": []}, {}], "c": -2, "d": {"e": "x"}}
-    assert dump_json(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
 def test_table_file_names_are_safe() -> None:
