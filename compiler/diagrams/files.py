@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 from ..definitions.read import read_definitions_and_folders
-from ..project import Project, write_atomically
+from ..project import Project, sha256, write_atomically
 from ..sql.history import HistoryErrors, links_outside
 from .chartdb import diagram_files
 
@@ -24,7 +24,17 @@ def stale_diagrams(project: Project, diagrams: dict[str, bytes]) -> tuple[list[s
     return stale, _table_files_of_no_table(project, diagrams)
 
 
-def _table_files_of_no_table(project: Project, diagrams: dict[str, bytes]) -> list[str]:
+def stale_digests(project: Project, digests: dict[str, str]) -> tuple[list[str], list[str]]:
+    """stale_diagrams, told by the sha256 of each file the definitions give (cached)."""
+    stale = []
+    for rel, digest in digests.items():
+        path = project.generated / rel
+        if not path.is_file() or sha256(path.read_bytes()) != digest:
+            stale.append(rel)
+    return stale, _table_files_of_no_table(project, digests)
+
+
+def _table_files_of_no_table(project: Project, diagrams: dict[str, bytes] | dict[str, str]) -> list[str]:
     folder = project.generated / "chartdb" / "schemas"
     if not folder.is_dir():
         return []
