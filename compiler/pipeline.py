@@ -1,13 +1,14 @@
 """compile, compile --check and plan: definitions and state in, the next migration out."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .cache import Cache, definitions_key
 from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders
-from .diagrams.chartdb import diagram_files
-from .diagrams.files import stale_diagrams, stale_digests, write_diagrams
+from .diagrams.chartdb import DiagramFiles, diagram_files
+from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
 from .errors import DefinitionErrors, StateError
 from .model.schema import Schema
 from .model.types import extension_type_schemas
@@ -30,7 +31,7 @@ class CompileResult:
     record: MigrationRecord | None = None
     up_sql: str = ""
     refused: list[str] = field(default_factory=list)
-    diagrams: dict[str, bytes] = field(default_factory=dict)  # chartdb/... and schema.md, from the definitions
+    diagrams: DiagramFiles | None = None  # chartdb/... and schema.md, from the definitions; made as read
     notes: list[str] = field(default_factory=list)  # what the migration's header tells a reviewer
     leftovers: list[str] = field(default_factory=list)  # of an interrupted compile, removed before writing
     definitions_key: str = ""  # of the definitions compiled (cache.definitions_key)
@@ -77,33 +78,31 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
                               extension_type_schemas(state.schema.extensions.values()))
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))
-    result.files = {up_file: up.encode(), down_file: down.encode(), **result.diagrams,
-                    "state.json": dump_state(new_state)}
+    result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
     result.record, result.up_sql, result.notes = record, up, notes
     return result
 
 
 def write_result(project: Project, result: CompileResult) -> None:
+    """Write the migration, its rollback, the diagram files and state.json (last: the commit point)."""
     clear_leftovers(project, result)
-    files = result.files
+    noted: dict[str, str] = {}
+    diagrams: Iterator[tuple[str, bytes]] | tuple = ()
     if result.diagrams:
         # A diagram file already as it should be is not rewritten (a small change to a large
         # schema touches a few of its thousand table files); table files of dropped tables go
-        # before the new state is current.
-        stale, extra = stale_diagrams(project, result.diagrams)
-        current = set(result.diagrams) - set(stale)
-        files = {rel: data for rel, data in files.items() if rel not in current}
-        for rel in extra:
+        # before the new state is current. Each file is made as it is written.
+        for rel in extra_diagrams(project, result.diagrams):
             (project.generated / rel).unlink()
-    write_set(project, files, "state.json")
-    _remember(project, result)
+        diagrams = changed_diagrams(project, result.diagrams, noted)
+    write_set(project, result.files, "state.json", diagrams)
+    _remember(project, result, noted)
 
 
-def _remember(project: Project, result: CompileResult) -> None:
+def _remember(project: Project, result: CompileResult, diagram_digests: dict[str, str]) -> None:
     """Cache what the next compile --check would otherwise compute again (see cache.py)."""
-    if result.diagrams and result.definitions_key:
-        Cache(project.root).put("diagrams", result.definitions_key,
-                                {rel: sha256(data) for rel, data in result.diagrams.items()})
+    if diagram_digests and result.definitions_key:
+        Cache(project.root).put("diagrams", result.definitions_key, diagram_digests)
     if result.record is not None:
         remember_state(project, result.files["state.json"], result.state.migrations + (result.record,))
 
@@ -137,13 +136,15 @@ def check_project(project: Project) -> list[str]:
     problems += [f"generated/{rel} is a leftover of an interrupted compile; the next 'schemac compile' removes it"
                  for rel in history.leftovers]
     if history.migrations or pending:  # a project never compiled has no diagrams to be stale
-        digests = cache.get("diagrams", key)
-        if isinstance(digests, dict) and all(isinstance(v, str) for v in digests.values()):
-            stale, extra = stale_digests(project, digests)
+        known = cache.get("diagrams", key)
+        if isinstance(known, dict) and all(isinstance(v, str) for v in known.values()):
+            stale, extra = stale_digests(project, known)
         else:
+            noted: dict[str, str] = {}
             diagrams = diagram_files(*(read or read_definitions_and_folders(project, sources)))
-            cache.put("diagrams", key, {rel: sha256(data) for rel, data in diagrams.items()})
-            stale, extra = stale_diagrams(project, diagrams)
+            stale = [rel for rel, _ in changed_diagrams(project, diagrams, noted)]
+            extra = extra_diagrams(project, noted)
+            cache.put("diagrams", key, noted)
         remedy = "'schemac chartdb'" if history.problems else "'schemac compile' or 'schemac chartdb'"
         problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
                      f"; run {remedy}" for rel in stale]

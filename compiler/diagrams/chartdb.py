@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
 from ..jsontext import dump_json
 from ..model.schema import Index, Schema, Table
@@ -213,15 +213,48 @@ def _relationships(schema: Schema, tables: list[Table], ids: Ids) -> list[dict]:
     return out
 
 
-def diagram_files(schema: Schema, folders: dict[str, str] | None = None) -> dict[str, bytes]:
-    """Every diagram file, by path relative to generated/: chartdb/... and schema.md."""
-    tables = sorted_tables(schema)
-    files = {
-        "chartdb/diagram.json": dump_json(diagram_document(schema, folders)),
-        "chartdb/metadata.json": unsniffable(dump_json(metadata_document(schema, DIAGRAM_NAME)).decode()).encode(),
-        "chartdb/schema_index.json": dump_json(table_index(schema)),
-    }
-    for t in tables:
-        files[f"chartdb/schemas/{table_file_name(t)}"] = dump_json(table_document(t))
-    files["schema.md"] = schema_markdown(schema, area_of(tables, folders)).encode()
-    return files
+class DiagramFiles(Mapping[str, bytes]):
+    """Every diagram file, by path relative to generated/: chartdb/... and schema.md.
+
+    A file's bytes are made each time it is read and not kept: on a large schema the files
+    take about 20 KB a table, and a writer or a comparison needs one at a time. Read each once.
+    """
+
+    def __init__(self, schema: Schema, folders: dict[str, str] | None = None) -> None:
+        self.schema, self.folders = schema, folders
+        tables = sorted_tables(schema)
+        self._tables = {f"chartdb/schemas/{table_file_name(t)}": t for t in tables}
+        self._names = [*_WHOLE[:3], *self._tables, _WHOLE[3]]
+        self._known = frozenset(self._names)
+
+    def __getitem__(self, rel: str) -> bytes:
+        table = self._tables.get(rel)
+        if table is not None:
+            return dump_json(table_document(table))
+        schema = self.schema
+        if rel == "chartdb/diagram.json":
+            return dump_json(diagram_document(schema, self.folders))
+        if rel == "chartdb/metadata.json":
+            return unsniffable(dump_json(metadata_document(schema, DIAGRAM_NAME)).decode()).encode()
+        if rel == "chartdb/schema_index.json":
+            return dump_json(table_index(schema))
+        if rel == "schema.md":
+            return schema_markdown(schema, area_of(sorted_tables(schema), self.folders)).encode()
+        raise KeyError(rel)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+_WHOLE = ("chartdb/diagram.json", "chartdb/metadata.json", "chartdb/schema_index.json", "schema.md")
+
+
+def diagram_files(schema: Schema, folders: dict[str, str] | None = None) -> DiagramFiles:
+    """Every diagram file, by path relative to generated/ (made as each is read)."""
+    return DiagramFiles(schema, folders)
