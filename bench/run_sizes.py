@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compile at several sizes: time and peak memory per table, sizes x steps in one table.
 
-    python3 bench/run_sizes.py [--sizes 100,1000,10000] [--runs 5] [--out bench/out/sizes]
+    python3 bench/run_sizes.py [--sizes 100,1000,10000] [--runs 5] [--out bench/out/sizes] [--code DIR]
 
 For each size N the generator writes the N-table project and its `--evolve 1` version (seed 7,
 as run_compile.py), then each step runs in a fresh subprocess, `--runs` times:
@@ -23,15 +23,21 @@ import statistics
 import sys
 from pathlib import Path
 
-from run_compile import DEFAULT_GENERATOR, DRIVER, FLOOR, HERE, generate, timed
+from run_compile import DEFAULT_GENERATOR, DRIVER, FLOOR, HERE, PROJECT, generate
+from run_compile import timed as timed_in
 
 STEPS = ("floor", "base", "evolve", "check", "recheck")
 
 
-def measure(size: int, runs: int, out: Path, generator: Path, seed: int) -> dict[str, dict[str, float]]:
+def measure(size: int, runs: int, out: Path, generator: Path, seed: int, code: Path
+            ) -> dict[str, dict[str, float]]:
     base_defs, evolved_defs = generate(generator, out, size, seed)
     work, py = out / "project", sys.executable
     schemac = [py, "-c", DRIVER, "-"]
+
+    def timed(cmd: list[str]) -> tuple[float, float | None, int, str]:
+        return timed_in(cmd, cwd=code)  # `python -c` imports compiler from its working folder
+
     got: dict[str, dict[str, list[float]]] = {s: {"wall": [], "inner": [], "rss": []} for s in STEPS}
     for i in range(runs):
         if work.exists():
@@ -64,9 +70,10 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--out", type=Path, default=HERE / "out" / "sizes")
     p.add_argument("--generator", type=Path, default=DEFAULT_GENERATOR)
+    p.add_argument("--code", type=Path, default=PROJECT, help="the schemac checkout to run (default: this one)")
     a = p.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
-    results = {n: measure(n, a.runs, a.out.resolve() / str(n), a.generator, a.seed) for n in sizes}
+    results = {n: measure(n, a.runs, a.out.resolve() / str(n), a.generator, a.seed, a.code.resolve()) for n in sizes}
     reference = 1000 if 1000 in results else sizes[0]
     print(f"\n{a.runs} runs, medians. wall: the whole command; x floor: wall over the floor's wall; "
           f"in-process: after imports; per table vs {reference:,}: in-process per table over that "

@@ -10,21 +10,79 @@ on a large schema. orjson indents by two; indent 1 halves each line's leading sp
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 
 import orjson
 
 _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 
 
-def dump_json(value: object, indent: int = 2) -> bytes:
-    """`json.dumps(value, indent=indent, ensure_ascii=False)` plus a newline, as UTF-8 bytes."""
+class Items:
+    """A list in a document's top-level mapping, written item by item: each item is made,
+    written and dropped, so a long list of large items (a diagram's tables) is never held whole.
+    The text is that of the list of the same items."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[object]) -> None:
+        self.items = items
+
+
+def dump_json(value: object, indent: int = 2, pieces: Callable[[bytes], bytes] | None = None) -> bytes:
+    """`json.dumps(value, indent=indent, ensure_ascii=False)` plus a newline, as UTF-8 bytes.
+
+    A top-level mapping may hold Items (with indent 2); `pieces`, if given, is applied to the
+    text of each of its keys, values and items (complete JSON values, so a filter that changes
+    only the inside of strings gives what it would give on the whole text).
+    """
     if indent not in (1, 2):
         raise ValueError(f"indent {indent}: only 1 and 2 are written")
+    if isinstance(value, dict) and any(isinstance(v, Items) for v in value.values()):
+        if indent != 2:
+            raise ValueError("Items are written with indent 2 only")
+        return _dump_items(value, pieces or _same)
+    if pieces is not None:
+        return pieces(dump_json(value, indent))
     try:
         data = orjson.dumps(value, option=_OPTIONS)
     except TypeError:  # an integer past 64 bits, a lone surrogate: json's own way, and its errors
         return (json.dumps(value, indent=indent, ensure_ascii=False) + "\n").encode()
     return data if indent == 2 else _halve_indentation(data, value)
+
+
+def _same(text: bytes) -> bytes:
+    return text
+
+
+def _dump_items(value: dict, pieces: Callable[[bytes], bytes]) -> bytes:
+    """A top-level mapping holding Items: each key, value and item dumped on its own and its
+    lines moved to the depth it has in the whole (a line break in JSON text is never in a string)."""
+    out = bytearray(b"{")
+    sep = b"\n  "
+    for key, item in value.items():
+        out += sep
+        out += pieces(_indented(key))
+        out += b": "
+        if isinstance(item, Items):
+            head = b"[\n    "
+            for element in item.items:
+                out += head
+                out += pieces(_indented(element)).replace(b"\n", b"\n    ")
+                head = b",\n    "
+            out += b"[]" if head == b"[\n    " else b"\n  ]"
+        else:
+            out += pieces(_indented(item)).replace(b"\n", b"\n  ")
+        sep = b",\n  "
+    out += b"\n}\n"
+    return bytes(out)
+
+
+def _indented(value: object) -> bytes:
+    """The text of a value with indent 2, no newline after it."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except TypeError:
+        return json.dumps(value, indent=2, ensure_ascii=False).encode()
 
 
 def _halve_indentation(data: bytes, value: object) -> bytes:

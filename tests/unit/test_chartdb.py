@@ -14,6 +14,7 @@ from compiler.definitions.read import table_folders
 from compiler.diagrams.chartdb import Ids, diagram_document, diagram_files
 from compiler.diagrams.chartdb_metadata import metadata_document, table_file_name
 from compiler.diagrams.diagramfacts import split_type, unsniffable
+from compiler.jsontext import dump_json
 from compiler.model.schema import Schema
 from tests.chartdb_format import detect_import_method, diagram_problems, metadata_problems
 from tests.diagram_schemas import schemas
@@ -289,3 +290,11 @@ def test_generated_schemas_follow_every_rule(schema: Schema) -> None:
     fk_pairs = sum(len(fk.columns) for t in schema.tables.values() for fk in t.foreign_keys)
     assert len(doc["relationships"]) == fk_pairs
     assert sum(len(t["fields"]) for t in doc["tables"]) == sum(len(t.columns) for t in schema.tables.values())
+
+
+def test_lazy_documents_give_the_bytes_of_whole_ones() -> None:
+    schema, folders = example()
+    files = diagram_files(schema, folders)
+    assert files["chartdb/diagram.json"] == dump_json(diagram_document(schema, folders))
+    whole = unsniffable(dump_json(metadata_document(schema, "schemac")).decode()).encode()
+    assert files["chartdb/metadata.json"] == whole

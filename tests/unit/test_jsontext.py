@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from compiler.jsontext import dump_json
+from compiler.jsontext import Items, dump_json
 
 EVERY_CHARACTER = "".join(chr(i) for i in range(0x3000) if not 0xD800 <= i < 0xE000) + "\u2028\u2029\U0001F600"
 VALUES = [
@@ -27,3 +27,12 @@ def test_dump_json_is_json_dumps(value: object, indent: int) -> None:
 def test_other_indents_are_refused() -> None:
     with pytest.raises(ValueError):
         dump_json({"a": [1]}, 4)
+
+
+@pytest.mark.parametrize("value", [v for v in VALUES if isinstance(v, dict)] + [
+    {"a": [], "b": [{"c": [1, {"d": "e  f"}]}, "g", [], {}], "h": {"i": [1]}, "j": "k"}])
+def test_items_are_written_as_the_list_they_give(value: dict) -> None:
+    lazy = {k: Items(iter(v)) if isinstance(v, list) else v for k, v in value.items()}
+    assert dump_json(lazy) == dump_json(value)
+    upper = {k: Items(iter(v)) if isinstance(v, list) else v for k, v in value.items()}
+    assert dump_json(upper, pieces=bytes.upper) == dump_json(value).upper()
