@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import yaml
 
@@ -48,6 +50,9 @@ class YamlTimestamp(str):
     __slots__ = ()
 
 
+_NO_RAW: MappingProxyType[str, str] = MappingProxyType({})  # the raw texts of most mappings: none
+
+
 class Mapping(dict):
     """A YAML mapping; `pos` is where it starts, `key_pos`/`value_pos` where each entry is.
 
@@ -63,7 +68,7 @@ class Mapping(dict):
         self.pos = pos
         self.key_pos: dict[str, Pos] = {}
         self.value_pos: dict[str, Pos] = {}
-        self.raw: dict[str, str] = {}
+        self.raw: dict[str, str] | MappingProxyType[str, str] = _NO_RAW  # a dict once it has an entry
 
 
 class Sequence(list):
@@ -118,10 +123,10 @@ class _Builder:
     loading a project: the same keys, type names and (line, column) pairs recur in every file,
     and a large project's documents would otherwise hold hundreds of thousands of copies."""
 
-    def __init__(self, path: str, errors: list[DefinitionError], shared: dict | None = None) -> None:
+    def __init__(self, path: str, errors: list[DefinitionError], shared: dict[Any, Any] | None = None) -> None:
         self.path = path
         self.errors = errors
-        self.shared: dict = {} if shared is None else shared
+        self.shared: dict[Any, Any] = {} if shared is None else shared
 
     def error(self, pos: Pos, message: str) -> None:
         self.errors.append(DefinitionError(self.path, pos[0], pos[1], message))
@@ -129,11 +134,16 @@ class _Builder:
     def pos(self, node: yaml.Node) -> Pos:
         mark = node.start_mark
         pos = (mark.line + 1, mark.column + 1)
-        return self.shared.setdefault(pos, pos)
+        shared: Pos = self.shared.setdefault(pos, pos)
+        return shared
+
+    def text(self, value: str) -> str:
+        shared: str = self.shared.setdefault(value, value)
+        return shared
 
     def scalar(self, node: yaml.ScalarNode) -> object:
         value = _scalar(node)
-        return self.shared.setdefault(value, value) if type(value) is str else value
+        return self.text(value) if type(value) is str else value
 
     def value(self, node: yaml.Node, depth: int = 0) -> object:
         if isinstance(node, yaml.ScalarNode):
@@ -153,7 +163,7 @@ class _Builder:
             if not isinstance(knode, yaml.ScalarNode):
                 self.error(self.pos(knode), "a key must be a plain word")
                 continue
-            key = self.shared.setdefault(knode.value, knode.value)
+            key = self.text(knode.value)
             if key in mapping:
                 first = mapping.key_pos[key]
                 self.error(self.pos(knode), f"duplicate key '{key}' (first at line {first[0]})")
@@ -163,7 +173,10 @@ class _Builder:
             if isinstance(vnode, yaml.ScalarNode):
                 value = mapping[key] = self.scalar(vnode)
                 if not vnode.style and type(value) is not str:  # plain: None (PyYAML), "" (libyaml)
-                    mapping.raw[key] = vnode.value  # a plain text that is a str is its own raw text
+                    raw = mapping.raw  # (a str is its own raw text)
+                    if not isinstance(raw, dict):
+                        raw = mapping.raw = {}
+                    raw[key] = vnode.value
             else:
                 mapping[key] = self.value(vnode, depth + 1)
         return mapping
@@ -216,7 +229,8 @@ def _hostile_structure(text: str) -> tuple[Pos, str] | None:
     return None
 
 
-def load_text(text: str, path: str, errors: list[DefinitionError], shared: dict | None = None) -> list[Document]:
+def load_text(text: str, path: str, errors: list[DefinitionError],
+              shared: dict[Any, Any] | None = None) -> list[Document]:
     """Parse one file's text into documents, appending any problem to `errors`.
 
     `shared`: one dict for the texts and positions of all files loaded together (see _Builder)."""
@@ -274,7 +288,7 @@ def read_sources(project: Path) -> list[tuple[str, bytes]]:
 def load_sources(sources: list[tuple[str, bytes]], errors: list[DefinitionError]) -> list[Document]:
     """All documents of these files (see read_sources), problems appended to `errors`."""
     docs: list[Document] = []
-    shared: dict = {}
+    shared: dict[Any, Any] = {}
     for shown, data in sources:
         try:
             text = data.decode("utf-8")
