@@ -23,7 +23,8 @@ from run_compile import DEFAULT_GENERATOR, HERE, PROJECT, generate
 
 def schemac(code: Path, project: Path, *args: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(code)}
-    done = subprocess.run([sys.executable, "-m", "compiler.cli", "-C", str(project), *args], env=env,
+    # `python -m` puts the working folder first on sys.path: run in the checkout itself
+    done = subprocess.run([sys.executable, "-m", "compiler.cli", "-C", str(project), *args], env=env, cwd=code,
                           capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"{code}: schemac {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
@@ -59,6 +60,11 @@ def main() -> None:
     work = out / "same"
     if work.exists():
         shutil.rmtree(work)
+    for side, code in (("mine", PROJECT), ("theirs", ref)):
+        said = subprocess.run([sys.executable, "-c", "import compiler, sys; print(compiler.__file__)"], cwd=code,
+                              capture_output=True, text=True).stdout.strip()
+        if not said.startswith(str(code)):
+            sys.exit(f"{side}: {code} imports compiler from {said}")
     for side in ("mine", "theirs"):
         shutil.copytree(base / "definitions", work / side / "definitions")
     schemac(PROJECT, work / "mine", "compile")
