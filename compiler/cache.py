@@ -38,7 +38,8 @@ def code_key() -> str:
     import yaml
 
     package = Path(__file__).resolve().parent
-    h = hashlib.sha256(f"{sys.version}|{yaml.__version__}|{sqlglot.__version__}|{orjson.__version__}".encode())
+    libraries = "|".join(str(getattr(module, "__version__", "")) for module in (yaml, sqlglot, orjson))
+    h = hashlib.sha256(f"{sys.version}|{libraries}".encode())
     for folder, dirs, files in sorted(os.walk(package)):
         dirs.sort()
         for name in sorted(files):
@@ -77,9 +78,10 @@ class Cache:
         if self.folder is None:
             return None
         try:
-            return orjson.loads((self.folder / kind / key).read_bytes())
+            fact: object = orjson.loads((self.folder / kind / key).read_bytes())
         except (OSError, ValueError):
             return None
+        return fact
 
     def put(self, kind: str, key: str, value: object) -> None:
         """Store a fact (best effort: a read-only or full disk only means no cache)."""

@@ -55,7 +55,7 @@ def _same(text: bytes) -> bytes:
     return text
 
 
-def _dump_items(value: dict, pieces: Callable[[bytes], bytes]) -> bytes:
+def _dump_items(value: dict[str, object], pieces: Callable[[bytes], bytes]) -> bytes:
     """A top-level mapping holding Items: each key, value and item dumped on its own and its
     lines moved to the depth it has in the whole (a line break in JSON text is never in a string)."""
     out = bytearray(b"{")

@@ -1,7 +1,7 @@
 """compile, compile --check and plan: definitions and state in, the next migration out."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .cache import Cache, definitions_key
@@ -87,7 +87,7 @@ def write_result(project: Project, result: CompileResult) -> None:
     """Write the migration, its rollback, the diagram files and state.json (last: the commit point)."""
     clear_leftovers(project, result)
     noted: dict[str, str] = {}
-    diagrams: Iterator[tuple[str, bytes]] | tuple = ()
+    diagrams: Iterable[tuple[str, bytes]] = ()
     if result.diagrams:
         # A diagram file already as it should be is not rewritten (a small change to a large
         # schema touches a few of its thousand table files); table files of dropped tables go

@@ -8,24 +8,25 @@ ChartDB's list, `comment` on tables never null. Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..jsontext import Items
 from ..model.names import quote_ident
 from ..model.schema import Schema, Table
-from .diagramfacts import SERIAL_TYPES, TypeSplitter, sorted_tables, unique_sets
+from .diagramfacts import TypeSplitter, sorted_tables, unique_sets
 
 METADATA_INDEX_TYPES = ("btree", "hash", "gist", "gin", "spgist", "brin")
 
 
-def _columns(t: Table, types: TypeSplitter) -> list[dict]:
+def _columns(t: Table, types: TypeSplitter) -> list[dict[str, Any]]:
     pk = set(t.primary_key.columns) if t.primary_key else set()
     out = []
     for position, c in enumerate(t.columns, start=1):
-        parts = types[c.type]
+        parts = types[c.declared_type]
         precision = None
         if parts.precision is not None:
             precision = {"precision": parts.precision, "scale": parts.scale}
-        row: dict = {"schema": t.schema, "table": t.name, "name": c.name, "ordinal_position": position,
+        row: dict[str, Any] = {"schema": t.schema, "table": t.name, "name": c.name, "ordinal_position": position,
                      "type": parts.name, "nullable": c.nullable and c.name not in pk}
         # optional keys are left out rather than null: the file stays small and nothing is lost
         if parts.length is not None:
@@ -38,7 +39,7 @@ def _columns(t: Table, types: TypeSplitter) -> list[dict]:
             row["comment"] = c.comment
         if c.collation is not None:
             row["collation"] = c.collation
-        if c.identity or c.type in SERIAL_TYPES:
+        if c.identity or c.serial:
             row["is_identity"] = True
         if parts.is_array:
             row["is_array"] = True
@@ -46,8 +47,8 @@ def _columns(t: Table, types: TypeSplitter) -> list[dict]:
     return out
 
 
-def _index_rows(t: Table) -> list[dict]:
-    rows: list[dict] = []
+def _index_rows(t: Table) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
 
     def add(name: str, columns: list[str], unique: bool, using: str) -> None:
         kind = using if using in METADATA_INDEX_TYPES else "btree"
@@ -71,14 +72,14 @@ def _identifiers(names: tuple[str, ...]) -> str:
     return ", ".join(quote_ident(n) for n in names)
 
 
-def _pk_rows(t: Table) -> list[dict]:
+def _pk_rows(t: Table) -> list[dict[str, Any]]:
     if not t.primary_key:
         return []
     definition = f"PRIMARY KEY ({_identifiers(t.primary_key.columns)})"
     return [{"schema": t.schema, "table": t.name, "column": c, "pk_def": definition} for c in t.primary_key.columns]
 
 
-def _fk_rows(t: Table) -> list[dict]:
+def _fk_rows(t: Table) -> list[dict[str, Any]]:
     rows = []
     for fk in t.foreign_keys:
         definition = (f"FOREIGN KEY ({_identifiers(fk.columns)}) REFERENCES "
@@ -91,18 +92,18 @@ def _fk_rows(t: Table) -> list[dict]:
     return rows
 
 
-def _check_rows(t: Table) -> list[dict]:
+def _check_rows(t: Table) -> list[dict[str, Any]]:
     return [{"schema": t.schema, "table": t.name, "expression": c.expression.text} for c in t.checks]
 
 
-def metadata_document(schema: Schema, database_name: str, lazy: bool = False) -> dict:
+def metadata_document(schema: Schema, database_name: str, lazy: bool = False) -> dict[str, Any]:
     """The smart-query JSON ChartDB's *New diagram* paste box accepts for PostgreSQL.
 
     `lazy`: its long lists are Items, made table by table as they are written (see jsontext.Items)."""
     tables = sorted_tables(schema)
     types = TypeSplitter(schema)
 
-    def listed(rows_of: Callable[[Table], list[dict]]) -> Items | list[dict]:
+    def listed(rows_of: Callable[[Table], list[dict[str, Any]]]) -> Items | list[dict[str, Any]]:
         rows = (row for t in tables for row in rows_of(t))
         return Items(rows) if lazy else list(rows)
 
@@ -131,7 +132,7 @@ def table_file_name(t: Table) -> str:
     return f"{safe(t.schema)}.{safe(t.name)}.json"
 
 
-def table_document(t: Table) -> dict:
+def table_document(t: Table) -> dict[str, Any]:
     """One table: its columns with type, keys, nullability, default, reference and comment."""
     pk = set(t.primary_key.columns) if t.primary_key else set()
     singles = {next(iter(u)) for u in unique_sets(t) if len(u) == 1}
@@ -143,7 +144,7 @@ def table_document(t: Table) -> dict:
         "table_name": t.name,
         "schema": t.schema,
         "comment": t.comment,
-        "columns": [{"name": c.name, "type": c.type, "primary_key": c.name in pk,
+        "columns": [{"name": c.name, "type": c.declared_type, "primary_key": c.name in pk,
                      "unique": c.name in singles,
                      "nullable": c.nullable and c.name not in pk,
                      "default": c.default.text if c.default is not None else None,
@@ -152,7 +153,7 @@ def table_document(t: Table) -> dict:
     }
 
 
-def table_index(schema: Schema) -> dict:
+def table_index(schema: Schema) -> dict[str, Any]:
     """Every table file, with its column count."""
     return {"tables": [{"schema": t.schema, "table": t.name, "file": f"schemas/{table_file_name(t)}",
                         "columns": len(t.columns)} for t in sorted_tables(schema)]}

@@ -29,7 +29,6 @@ _LENGTH_TYPES = frozenset({"character varying", "character", "bit", "bit varying
 _PRECISION_TYPES = frozenset({"numeric", "decimal"})
 _TIME_TYPES = frozenset({"timestamp with time zone", "timestamp without time zone", "time with time zone",
                          "time without time zone", "interval"})
-SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial"})
 _MODIFIED = re.compile(r"^(?P<base>[^()\"]+?)\((?P<mods>[^()\"]*)\)(?P<rest>[^()\"]*)$")
 _NUMBERS = re.compile(r"^\d+(,\d+)?$")
 
@@ -67,7 +66,7 @@ def enum_spellings(schema: Schema) -> dict[str, Enum]:
     return {enum_type_spelling(e.schema, e.name): e for e in schema.enums.values()}
 
 
-class TypeSplitter(dict):
+class TypeSplitter(dict[str, TypeParts]):
     """split_type for one schema's enums, remembering each type it has split."""
 
     def __init__(self, schema: Schema) -> None:
