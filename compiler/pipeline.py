@@ -1,20 +1,23 @@
 """compile, compile --check and plan: definitions and state in, the next migration out."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .cache import Cache, definitions_key
+from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders
-from .diagrams.chartdb import diagram_files
-from .diagrams.files import stale_diagrams, write_diagrams
+from .diagrams.chartdb import DiagramFiles, diagram_files
+from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
 from .errors import DefinitionErrors, StateError
+from .model.schema import Schema
 from .model.types import extension_type_schemas
 from .plan import changes as ch
 from .plan.diff import diff
 from .plan.naming import auto_name
 from .plan.refusals import appended_column_notes, destructive_reasons
 from .project import Project, migration_file, rollback_file, sha256, slug, write_set
-from .sql.history import HistoryErrors, inspect_history, read_history, remove_leftovers
-from .sql.render import Renderer
+from .sql.history import HistoryErrors, inspect_history, read_history, remember_state, remove_leftovers
 from .sql.state import MigrationRecord, State, dump_state
 
 
@@ -28,9 +31,10 @@ class CompileResult:
     record: MigrationRecord | None = None
     up_sql: str = ""
     refused: list[str] = field(default_factory=list)
-    diagrams: dict[str, bytes] = field(default_factory=dict)  # chartdb/... and schema.md, from the definitions
+    diagrams: DiagramFiles | None = None  # chartdb/... and schema.md, from the definitions; made as read
     notes: list[str] = field(default_factory=list)  # what the migration's header tells a reviewer
     leftovers: list[str] = field(default_factory=list)  # of an interrupted compile, removed before writing
+    definitions_key: str = ""  # of the definitions compiled (cache.definitions_key)
 
 
 def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False,
@@ -42,10 +46,12 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     changes too, noted as what compile refuses without --allow-destructive.
     """
     history = read_history(project)
-    new, folders = read_definitions_and_folders(project)
+    sources = read_sources(project.root)
+    new, folders = read_definitions_and_folders(project, sources)
     state = history.state
     changes = diff(state.schema, new)
-    result = CompileResult(state, changes, leftovers=history.leftovers)
+    result = CompileResult(state, changes, leftovers=history.leftovers, definitions_key=definitions_key(sources))
+    del sources
     if diagrams:
         result.diagrams = diagram_files(new, folders)
     if not changes:
@@ -58,6 +64,8 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     first = not state.migrations
     mname = slug(name) if name else auto_name(changes, first and not state.schema.tables)
     up_file, down_file = migration_file(version, mname), rollback_file(version)
+    from .sql.render import Renderer  # Jinja: imported by the commands that render, not by --check
+
     renderer = Renderer(project.root)
     why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
     notes = [f"destructive ({why}): {line}" for line in destructive_reasons(changes)]
@@ -70,25 +78,33 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
                               extension_type_schemas(state.schema.extensions.values()))
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))
-    result.files = {up_file: up.encode(), down_file: down.encode(), **result.diagrams,
-                    "state.json": dump_state(new_state)}
+    result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
     result.record, result.up_sql, result.notes = record, up, notes
     return result
 
 
 def write_result(project: Project, result: CompileResult) -> None:
+    """Write the migration, its rollback, the diagram files and state.json (last: the commit point)."""
     clear_leftovers(project, result)
-    files = result.files
+    noted: dict[str, str] = {}
+    diagrams: Iterable[tuple[str, bytes]] = ()
     if result.diagrams:
         # A diagram file already as it should be is not rewritten (a small change to a large
         # schema touches a few of its thousand table files); table files of dropped tables go
-        # before the new state is current.
-        stale, extra = stale_diagrams(project, result.diagrams)
-        current = set(result.diagrams) - set(stale)
-        files = {rel: data for rel, data in files.items() if rel not in current}
-        for rel in extra:
+        # before the new state is current. Each file is made as it is written.
+        for rel in extra_diagrams(project, result.diagrams):
             (project.generated / rel).unlink()
-    write_set(project, files, "state.json")
+        diagrams = changed_diagrams(project, result.diagrams, noted)
+    write_set(project, result.files, "state.json", diagrams)
+    _remember(project, result, noted)
+
+
+def _remember(project: Project, result: CompileResult, diagram_digests: dict[str, str]) -> None:
+    """Cache what the next compile --check would otherwise compute again (see cache.py)."""
+    if diagram_digests and result.definitions_key:
+        Cache(project.root).put("diagrams", result.definitions_key, diagram_digests)
+    if result.record is not None:
+        remember_state(project, result.files["state.json"], result.state.migrations + (result.record,))
 
 
 def clear_leftovers(project: Project, result: CompileResult) -> list[str]:
@@ -101,17 +117,34 @@ def clear_leftovers(project: Project, result: CompileResult) -> list[str]:
 def check_project(project: Project) -> list[str]:
     """Why generated/ is not what compile would make; empty when it is up to date."""
     history = inspect_history(project)
-    state = history.state
-    new, folders = read_definitions_and_folders(project)
-    pending = diff(state.schema, new)
+    cache = Cache(project.root)
+    sources = read_sources(project.root)
+    key = definitions_key(sources)
+    in_step = f"{key}.{history.state_digest}"
+    read: tuple[Schema, dict[str, str]] | None = None  # the schema and folders, when they had to be built
+    if cache.get("in-step", in_step) is True:
+        pending = 0
+    else:
+        read = read_definitions_and_folders(project, sources)
+        pending = len(diff(history.state.schema, read[0]))
+        if not pending:
+            cache.put("in-step", in_step, True)
     problems: list[str] = []
     if pending and not history.problems:  # else compile refuses, and the problems say what to do first
-        problems.append(f"definitions have {len(pending)} change(s) not compiled yet; run 'schemac compile'")
+        problems.append(f"definitions have {pending} change(s) not compiled yet; run 'schemac compile'")
     problems += [p.stale for p in history.problems]
     problems += [f"generated/{rel} is a leftover of an interrupted compile; the next 'schemac compile' removes it"
                  for rel in history.leftovers]
-    if state.migrations or pending:  # a project never compiled has no diagrams to be stale
-        stale, extra = stale_diagrams(project, diagram_files(new, folders))
+    if history.migrations or pending:  # a project never compiled has no diagrams to be stale
+        known = cache.get("diagrams", key)
+        if isinstance(known, dict) and all(isinstance(v, str) for v in known.values()):
+            stale, extra = stale_digests(project, known)
+        else:
+            noted: dict[str, str] = {}
+            diagrams = diagram_files(*(read or read_definitions_and_folders(project, sources)))
+            stale = [rel for rel, _ in changed_diagrams(project, diagrams, noted)]
+            extra = extra_diagrams(project, noted)
+            cache.put("diagrams", key, noted)
         remedy = "'schemac chartdb'" if history.problems else "'schemac compile' or 'schemac chartdb'"
         problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
                      f"; run {remedy}" for rel in stale]

@@ -9,7 +9,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,8 +96,12 @@ def _umask() -> int:
     return mask
 
 
-def write_set(project: Project, files: dict[str, bytes], commit_file: str) -> None:
+def write_set(project: Project, files: dict[str, bytes], commit_file: str,
+              more: Iterable[tuple[str, bytes]] = ()) -> None:
     """Write a set of generated files; `commit_file` (state.json) goes last and makes the set current.
+
+    `more` are further files (path, bytes), written after `files` and before the commit point;
+    they may be made as they are written, so that they need not all be held at once.
 
     The migration files go into a journal first, with their checksums, so that if the process
     dies before the commit point the next compile can tell exactly these files from anyone
@@ -109,6 +113,8 @@ def write_set(project: Project, files: dict[str, bytes], commit_file: str) -> No
     for rel, data in files.items():
         if rel != commit_file:
             write_atomically(project.generated / rel, data, durable=False)
+    for rel, data in more:
+        write_atomically(project.generated / rel, data, durable=False)
     # One flush for the whole set (a thousand diagram files would otherwise cost a thousand
     # fsyncs), and it happens before the commit point: state.json never names a file that
     # could be lost.

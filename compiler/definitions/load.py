@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -53,11 +54,15 @@ class YamlTimestamp(str):
     __slots__ = ()
 
 
+_NO_RAW: MappingProxyType[str, str] = MappingProxyType({})  # the raw texts of most mappings: none
+
+
 class Mapping(dict[str, Any]):
     """A YAML mapping; `pos` is where it starts, `key_pos`/`value_pos` where each entry is.
 
-    `raw` keeps the source text of plain scalar values, so a name written `on` or `123`
-    stays the name the user wrote.
+    `raw` keeps the source text of plain scalar values that YAML reads as something other than
+    a string, so a name written `on` or `123` stays the name the user wrote (a value that is a
+    string is its own text: read it with `raw.get(key, value)`).
     """
 
     __slots__ = ("pos", "key_pos", "value_pos", "raw")
@@ -67,7 +72,7 @@ class Mapping(dict[str, Any]):
         self.pos = pos
         self.key_pos: dict[str, Pos] = {}
         self.value_pos: dict[str, Pos] = {}
-        self.raw: dict[str, str] = {}
+        self.raw: dict[str, str] | MappingProxyType[str, str] = _NO_RAW  # a dict once it has an entry
 
 
 class Sequence(list[Any]):
@@ -118,42 +123,64 @@ def _scalar(node: yaml.ScalarNode) -> object:
 
 
 class _Builder:
-    def __init__(self, path: str, errors: list[DefinitionError]) -> None:
+    """Documents from composed nodes. `shared` holds one copy of each position and text seen while
+    loading a project: the same keys, type names and (line, column) pairs recur in every file,
+    and a large project's documents would otherwise hold hundreds of thousands of copies."""
+
+    def __init__(self, path: str, errors: list[DefinitionError], shared: dict[Any, Any] | None = None) -> None:
         self.path = path
         self.errors = errors
+        self.shared: dict[Any, Any] = {} if shared is None else shared
 
     def error(self, pos: Pos, message: str) -> None:
         self.errors.append(DefinitionError(self.path, pos[0], pos[1], message))
 
+    def pos(self, node: yaml.Node) -> Pos:
+        mark = node.start_mark
+        pos = (mark.line + 1, mark.column + 1)
+        shared: Pos = self.shared.setdefault(pos, pos)
+        return shared
+
+    def text(self, value: str) -> str:
+        shared: str = self.shared.setdefault(value, value)
+        return shared
+
+    def scalar(self, node: yaml.ScalarNode) -> object:
+        value = _scalar(node)
+        return self.text(value) if type(value) is str else value
+
     def value(self, node: yaml.Node, depth: int = 0) -> object:
         if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
+            return self.scalar(node)
         if depth > MAX_DEPTH:
-            self.error(_pos(node), f"lists and mappings are nested more than {MAX_DEPTH} deep here; "
-                                   f"no definition needs that")
+            self.error(self.pos(node), f"lists and mappings are nested more than {MAX_DEPTH} deep here; "
+                                       f"no definition needs that")
             return None
         if isinstance(node, yaml.SequenceNode):
-            seq = Sequence(_pos(node))
+            seq = Sequence(self.pos(node))
             for item in node.value:
-                seq.item_pos.append(_pos(item))
-                seq.append(_scalar(item) if isinstance(item, yaml.ScalarNode) else self.value(item, depth + 1))
+                seq.item_pos.append(self.pos(item))
+                seq.append(self.scalar(item) if isinstance(item, yaml.ScalarNode) else self.value(item, depth + 1))
             return seq
-        mapping = Mapping(_pos(node))
+        mapping = Mapping(self.pos(node))
         for knode, vnode in node.value:
             if not isinstance(knode, yaml.ScalarNode):
-                self.error(_pos(knode), "a key must be a plain word")
+                self.error(self.pos(knode), "a key must be a plain word")
                 continue
-            key = knode.value
+            key = self.text(knode.value)
             if key in mapping:
                 first = mapping.key_pos[key]
-                self.error(_pos(knode), f"duplicate key '{key}' (first at line {first[0]})")
+                self.error(self.pos(knode), f"duplicate key '{key}' (first at line {first[0]})")
                 continue
-            mapping.key_pos[key] = _pos(knode)
-            mapping.value_pos[key] = _pos(vnode)
+            mapping.key_pos[key] = self.pos(knode)
+            mapping.value_pos[key] = self.pos(vnode)
             if isinstance(vnode, yaml.ScalarNode):
-                if not vnode.style:  # plain: None (PyYAML), "" (libyaml)
-                    mapping.raw[key] = vnode.value
-                mapping[key] = _scalar(vnode)
+                value = mapping[key] = self.scalar(vnode)
+                if not vnode.style and type(value) is not str:  # plain: None (PyYAML), "" (libyaml)
+                    raw = mapping.raw  # (a str is its own raw text)
+                    if not isinstance(raw, dict):
+                        raw = mapping.raw = {}
+                    raw[key] = vnode.value
             else:
                 mapping[key] = self.value(vnode, depth + 1)
         return mapping
@@ -206,9 +233,12 @@ def _hostile_structure(text: str) -> tuple[Pos, str] | None:
     return None
 
 
-def load_text(text: str, path: str, errors: list[DefinitionError]) -> list[Document]:
-    """Parse one file's text into documents, appending any problem to `errors`."""
-    builder = _Builder(path, errors)
+def load_text(text: str, path: str, errors: list[DefinitionError],
+              shared: dict[Any, Any] | None = None) -> list[Document]:
+    """Parse one file's text into documents, appending any problem to `errors`.
+
+    `shared`: one dict for the texts and positions of all files loaded together (see _Builder)."""
+    builder = _Builder(path, errors, shared)
     docs: list[Document] = []
     try:
         hostile = _hostile_structure(text)
@@ -254,15 +284,27 @@ def definition_files(project: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load_project(project: Path, errors: list[DefinitionError]) -> list[Document]:
-    """All documents of the project's definitions, problems appended to `errors`."""
+def read_sources(project: Path) -> list[tuple[str, bytes]]:
+    """Every definitions file as (path as shown in messages, contents), in path order."""
+    return [(file.relative_to(project).as_posix(), file.read_bytes()) for file in definition_files(project)]
+
+
+def load_sources(sources: list[tuple[str, bytes]], errors: list[DefinitionError]) -> list[Document]:
+    """All documents of these files (see read_sources), problems appended to `errors`."""
     docs: list[Document] = []
-    for file in definition_files(project):
-        shown = file.relative_to(project).as_posix()
+    shared: dict[Any, Any] = {}
+    for shown, data in sources:
         try:
-            text = file.read_text(encoding="utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as e:
             errors.append(DefinitionError(shown, 1, 1, f"file is not UTF-8 text ({e.reason})"))
             continue
-        docs.extend(load_text(text, shown, errors))
+        if "\r" in text:  # line ends as reading in text mode gives them
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        docs.extend(load_text(text, shown, errors, shared))
     return docs
+
+
+def load_project(project: Path, errors: list[DefinitionError]) -> list[Document]:
+    """All documents of the project's definitions, problems appended to `errors`."""
+    return load_sources(read_sources(project), errors)

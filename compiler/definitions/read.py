@@ -5,7 +5,7 @@ from ..errors import DefinitionError
 from ..model.schema import Schema
 from ..project import Project
 from .build import build_schema
-from .load import Document, load_project
+from .load import Document, load_sources, read_sources
 
 
 def read_definitions(project: Project) -> Schema:
@@ -13,10 +13,14 @@ def read_definitions(project: Project) -> Schema:
     return read_definitions_and_folders(project)[0]
 
 
-def read_definitions_and_folders(project: Project) -> tuple[Schema, dict[str, str]]:
-    """The schema, and the folder of definitions/ each table came from (for diagram areas)."""
+def read_definitions_and_folders(project: Project, sources: list[tuple[str, bytes]] | None = None
+                                 ) -> tuple[Schema, dict[str, str]]:
+    """The schema, and the folder of definitions/ each table came from (for diagram areas).
+
+    `sources` are the files as read_sources gives them, when the caller has read them already.
+    """
     errors: list[DefinitionError] = []
-    docs = load_project(project.root, errors)
+    docs = load_sources(read_sources(project.root) if sources is None else sources, errors)
     return build_schema(docs, errors), table_folders(docs)
 
 

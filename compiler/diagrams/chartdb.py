@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ..jsontext import Items, dump_json
 from ..model.schema import Column, Index, Schema, Table
 from .chartdb_metadata import metadata_document, table_document, table_file_name, table_index
 from .diagramfacts import (
     TypeParts,
     TypeSplitter,
-    dump_json,
     is_unique,
     sorted_tables,
     unique_sets,
@@ -146,8 +146,10 @@ def _longest_text(t: Table, parts: dict[str, TypeParts]) -> int:
     return max([len(t.name) + 4] + [len(c.name) + len(parts[c.name].display) + 2 for c in t.columns])
 
 
-def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> dict[str, Any]:
-    """ChartDB's whole-diagram JSON (databaseType postgresql), with a computed layout and areas."""
+def diagram_document(schema: Schema, folders: dict[str, str] | None = None, lazy: bool = False) -> dict[str, Any]:
+    """ChartDB's whole-diagram JSON (databaseType postgresql), with a computed layout and areas.
+
+    `lazy`: its tables are Items, made as they are written (see jsontext.Items)."""
     tables = sorted_tables(schema)
     ids = _schema_ids(schema, tables)
     types = TypeSplitter(schema)
@@ -161,8 +163,8 @@ def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> d
     sizes = {t.key: table_size(len(t.columns), _longest_text(t, typed[t.key])) for t in tables}
     edges = [(fk.ref_key, t.key) for t in tables for fk in t.foreign_keys if fk.ref_key in schema.tables]
     boxes, area_boxes = layout(groups, sizes, edges)
-    out_tables = []
-    for t in tables:
+
+    def table_dict(t: Table) -> dict[str, Any]:
         s, n = t.schema, t.name
         pk = set(t.primary_key.columns) if t.primary_key else set()
         singles = {next(iter(u)) for u in unique_sets(t) if len(u) == 1}
@@ -178,12 +180,13 @@ def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> d
         if t.checks:
             d["checkConstraints"] = [{"id": ids["c", s, n, c.name], "expression": c.expression.text,
                                       "createdAt": 0} for c in t.checks]
-        out_tables.append(d)
+        return d
+
     return {
         "id": "schemac",
         "name": DIAGRAM_NAME,
         "databaseType": "postgresql",
-        "tables": out_tables,
+        "tables": Items(map(table_dict, tables)) if lazy else [table_dict(t) for t in tables],
         "relationships": _relationships(schema, tables, ids),
         "dependencies": [],
         "areas": [{"id": f"a_{g}", "name": g, "x": b.x, "y": b.y, "width": b.width, "height": b.height,
@@ -213,15 +216,52 @@ def _relationships(schema: Schema, tables: list[Table], ids: Ids) -> list[dict[s
     return out
 
 
-def diagram_files(schema: Schema, folders: dict[str, str] | None = None) -> dict[str, bytes]:
-    """Every diagram file, by path relative to generated/: chartdb/... and schema.md."""
-    tables = sorted_tables(schema)
-    files = {
-        "chartdb/diagram.json": dump_json(diagram_document(schema, folders)).encode(),
-        "chartdb/metadata.json": unsniffable(dump_json(metadata_document(schema, DIAGRAM_NAME))).encode(),
-        "chartdb/schema_index.json": dump_json(table_index(schema)).encode(),
-    }
-    for t in tables:
-        files[f"chartdb/schemas/{table_file_name(t)}"] = dump_json(table_document(t)).encode()
-    files["schema.md"] = schema_markdown(schema, area_of(tables, folders)).encode()
-    return files
+class DiagramFiles(Mapping[str, bytes]):
+    """Every diagram file, by path relative to generated/: chartdb/... and schema.md.
+
+    A file's bytes are made each time it is read and not kept: on a large schema the files
+    take about 20 KB a table, and a writer or a comparison needs one at a time. Read each once.
+    """
+
+    def __init__(self, schema: Schema, folders: dict[str, str] | None = None) -> None:
+        self.schema, self.folders = schema, folders
+        tables = sorted_tables(schema)
+        self._tables = {f"chartdb/schemas/{table_file_name(t)}": t for t in tables}
+        self._names = [*_WHOLE[:3], *self._tables, _WHOLE[3]]
+        self._known = frozenset(self._names)
+
+    def __getitem__(self, rel: str) -> bytes:
+        table = self._tables.get(rel)
+        if table is not None:
+            return dump_json(table_document(table))
+        schema = self.schema
+        if rel == "chartdb/diagram.json":
+            return dump_json(diagram_document(schema, self.folders, lazy=True))
+        if rel == "chartdb/metadata.json":
+            return dump_json(metadata_document(schema, DIAGRAM_NAME, lazy=True), pieces=_unsniffable)
+        if rel == "chartdb/schema_index.json":
+            return dump_json(table_index(schema))
+        if rel == "schema.md":
+            return schema_markdown(schema, area_of(sorted_tables(schema), self.folders)).encode()
+        raise KeyError(rel)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _unsniffable(text: bytes) -> bytes:
+    return unsniffable(text.decode()).encode()
+
+
+_WHOLE = ("chartdb/diagram.json", "chartdb/metadata.json", "chartdb/schema_index.json", "schema.md")
+
+
+def diagram_files(schema: Schema, folders: dict[str, str] | None = None) -> DiagramFiles:
+    """Every diagram file, by path relative to generated/ (made as each is read)."""
+    return DiagramFiles(schema, folders)

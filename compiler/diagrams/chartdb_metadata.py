@@ -7,8 +7,10 @@ ChartDB's list, `comment` on tables never null. Pure: no I/O.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ..jsontext import Items
 from ..model.names import quote_ident
 from ..model.schema import Schema, Table
 from .diagramfacts import TypeSplitter, sorted_tables, unique_sets
@@ -70,35 +72,49 @@ def _identifiers(names: tuple[str, ...]) -> str:
     return ", ".join(quote_ident(n) for n in names)
 
 
-def metadata_document(schema: Schema, database_name: str) -> dict[str, Any]:
-    """The smart-query JSON ChartDB's *New diagram* paste box accepts for PostgreSQL."""
+def _pk_rows(t: Table) -> list[dict[str, Any]]:
+    if not t.primary_key:
+        return []
+    definition = f"PRIMARY KEY ({_identifiers(t.primary_key.columns)})"
+    return [{"schema": t.schema, "table": t.name, "column": c, "pk_def": definition} for c in t.primary_key.columns]
+
+
+def _fk_rows(t: Table) -> list[dict[str, Any]]:
+    rows = []
+    for fk in t.foreign_keys:
+        definition = (f"FOREIGN KEY ({_identifiers(fk.columns)}) REFERENCES "
+                      f"{quote_ident(fk.ref_schema)}.{quote_ident(fk.ref_table)}({_identifiers(fk.ref_columns)})"
+                      f" ON UPDATE {fk.on_update.upper()} ON DELETE {fk.on_delete.upper()}")
+        for col, ref_col in zip(fk.columns, fk.ref_columns, strict=True):
+            rows.append({"schema": t.schema, "table": t.name, "column": col, "foreign_key_name": fk.name,
+                         "reference_schema": fk.ref_schema, "reference_table": fk.ref_table,
+                         "reference_column": ref_col, "fk_def": definition})
+    return rows
+
+
+def _check_rows(t: Table) -> list[dict[str, Any]]:
+    return [{"schema": t.schema, "table": t.name, "expression": c.expression.text} for c in t.checks]
+
+
+def metadata_document(schema: Schema, database_name: str, lazy: bool = False) -> dict[str, Any]:
+    """The smart-query JSON ChartDB's *New diagram* paste box accepts for PostgreSQL.
+
+    `lazy`: its long lists are Items, made table by table as they are written (see jsontext.Items)."""
     tables = sorted_tables(schema)
     types = TypeSplitter(schema)
-    fk_info, pk_info, columns, indexes, checks = [], [], [], [], []
-    for t in tables:
-        columns += _columns(t, types)
-        indexes += _index_rows(t)
-        if t.primary_key:
-            definition = f"PRIMARY KEY ({_identifiers(t.primary_key.columns)})"
-            pk_info += [{"schema": t.schema, "table": t.name, "column": c, "pk_def": definition}
-                        for c in t.primary_key.columns]
-        for fk in t.foreign_keys:
-            definition = (f"FOREIGN KEY ({_identifiers(fk.columns)}) REFERENCES "
-                          f"{quote_ident(fk.ref_schema)}.{quote_ident(fk.ref_table)}({_identifiers(fk.ref_columns)})"
-                          f" ON UPDATE {fk.on_update.upper()} ON DELETE {fk.on_delete.upper()}")
-            for col, ref_col in zip(fk.columns, fk.ref_columns, strict=True):
-                fk_info.append({"schema": t.schema, "table": t.name, "column": col, "foreign_key_name": fk.name,
-                                "reference_schema": fk.ref_schema, "reference_table": fk.ref_table,
-                                "reference_column": ref_col, "fk_def": definition})
-        checks += [{"schema": t.schema, "table": t.name, "expression": c.expression.text} for c in t.checks]
+
+    def listed(rows_of: Callable[[Table], list[dict[str, Any]]]) -> Items | list[dict[str, Any]]:
+        rows = (row for t in tables for row in rows_of(t))
+        return Items(rows) if lazy else list(rows)
+
     return {
-        "fk_info": fk_info,
-        "pk_info": pk_info,
-        "columns": columns,
-        "indexes": indexes,
+        "fk_info": listed(_fk_rows),
+        "pk_info": listed(_pk_rows),
+        "columns": listed(lambda t: _columns(t, types)),
+        "indexes": listed(_index_rows),
         "tables": [{"schema": t.schema, "table": t.name, "comment": t.comment or ""} for t in tables],
         "views": [],
-        "check_constraints": checks,
+        "check_constraints": listed(_check_rows),
         "custom_types": [{"schema": e.schema, "type": e.name, "kind": "enum", "values": list(e.values)}
                          for e in sorted(schema.enums.values(), key=lambda e: (e.schema, e.name))],
         "database_name": database_name,

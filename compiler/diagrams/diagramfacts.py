@@ -1,15 +1,13 @@
-"""What the diagram writers (ChartDB JSON, Mermaid) share: type parts, unique sets, JSON text.
+"""What the diagram writers (ChartDB JSON, Mermaid) share: type parts, unique sets, paste-proof JSON text.
 
 `character varying(255)[]` is ChartDB's `varchar` with length "255" and isArray; enums are
 custom types known by their bare name. Pure: no I/O.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
 
 from ..model.schema import Enum, Index, Schema, Table
 from ..model.types import enum_type_spelling
@@ -127,75 +125,6 @@ def unique_sets(table: Table) -> list[frozenset[str]]:
 def is_unique(table: Table, columns: Iterable[str]) -> bool:
     cols = frozenset(columns)
     return any(u <= cols for u in unique_sets(table))
-
-
-# ---------------------------------------------------------------- JSON text
-
-_encode = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for strings
-
-
-def dump_json(value: object) -> str:
-    """Exactly json.dumps(value, indent=2, ensure_ascii=False) plus a newline, only faster."""
-    out: list[str] = []
-    _write(value, "\n", out)
-    out.append("\n")
-    return "".join(out)
-
-
-_KEYS: dict[str, str] = {}
-
-
-def _scalar(value: object) -> str | None:
-    """The JSON text of a string, boolean, integer or null; None for anything else."""
-    kind = type(value)
-    if kind is str:
-        return _encode(cast(str, value))
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value)
-    if value is None:
-        return "null"
-    return None
-
-
-def _write(value: object, newline: str, out: list[str]) -> None:
-    text = _scalar(value)
-    if text is not None:
-        out.append(text)
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner, sep = newline + "  ", "{"
-        for key, item in value.items():
-            head = _KEYS.get(key)
-            if head is None:
-                head = _KEYS[key] = _encode(key) + ": "
-            text = _scalar(item)
-            if text is not None:
-                out.append(f"{sep}{inner}{head}{text}")
-            else:
-                out.append(f"{sep}{inner}{head}")
-                _write(item, inner, out)
-            sep = ","
-        out.append(newline + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner, sep = newline + "  ", "["
-        for item in value:
-            text = _scalar(item)
-            if text is not None:
-                out.append(f"{sep}{inner}{text}")
-            else:
-                out.append(sep + inner)
-                _write(item, inner, out)
-            sep = ","
-        out.append(newline + "]")
-    else:
-        out.append(json.dumps(value))  # floats, as json.dumps spells them
 
 
 # ChartDB's paste box upper-cases the text and switches to DDL mode on `CREATE TABLE`, `ALTER

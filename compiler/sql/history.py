@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import Cache, content_key
 from ..project import Project, sha256
-from .state import State, dump_state, load_state
+from .state import MigrationRecord, State, dump_state, load_state
 
 REBUILD = "schemac rebuild-state"
 WRITTEN_FOLDERS = ("migrations", "chartdb", "chartdb/schemas")  # below generated/, which is checked itself
@@ -52,9 +53,51 @@ class HistoryErrors(Exception):
 class History:
     """generated/ as compile finds it."""
 
-    state: State
+    raw: bytes | None  # state.json
+    migrations: tuple[MigrationRecord, ...]
     problems: list[HistoryProblem] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)  # relative to generated/, safe to remove
+    loaded: State | None = None
+
+    @property
+    def state(self) -> State:
+        """The state state.json holds, read when first asked for (a cached check may never need it)."""
+        if self.loaded is None:
+            self.loaded = load_state(self.raw)
+        return self.loaded
+
+    @property
+    def state_digest(self) -> str:
+        return sha256(self.raw) if self.raw is not None else "none"
+
+
+def canonical_state(project: Project, raw: bytes | None) -> tuple[State | None, tuple[MigrationRecord, ...], bool]:
+    """The state in `raw` (None when the cache vouches for the bytes and it was not needed), its
+    migrations, and whether `raw` is exactly what schemac writes for that state.
+
+    Telling a hand edit means serialising the state again; the cache remembers the digests of
+    bytes found (or written) canonical, with their migrations, so that is done once per content.
+    """
+    if raw is None:
+        return load_state(raw), (), True
+    cache, key = Cache(project.root), content_key("state", sha256(raw))
+    known = cache.get("state", key)
+    if isinstance(known, list):
+        try:
+            return None, tuple(MigrationRecord(*m) for m in known), True
+        except TypeError:
+            pass  # not a list of records: computed again
+    state = load_state(raw)
+    canonical = raw == dump_state(state)
+    if canonical:
+        remember_state(project, raw, state.migrations)
+    return state, state.migrations, canonical
+
+
+def remember_state(project: Project, raw: bytes, migrations: tuple[MigrationRecord, ...]) -> None:
+    """Note in the cache that `raw` is what schemac writes for the state it holds, and its migrations."""
+    records = [[m.version, m.name, m.file, m.sha256, m.rollback, m.rollback_sha256] for m in migrations]
+    Cache(project.root).put("state", content_key("state", sha256(raw)), records)
 
 
 def links_outside(project: Project) -> list[HistoryProblem]:
@@ -91,9 +134,9 @@ def inspect_history(project: Project) -> History:
     if outside:
         raise HistoryErrors(outside)
     raw = project.read_state_bytes()
-    state = load_state(raw)
-    history = History(state)
-    if raw is not None and raw != dump_state(state):
+    state, migrations, canonical = canonical_state(project, raw)
+    history = History(raw, migrations, loaded=state)
+    if not canonical:
         # Valid JSON that schemac would not have written: its schema may no longer be what the
         # migration files build, and compiling on top of it would write a wrong migration.
         history.problems.append(HistoryProblem(
@@ -101,7 +144,7 @@ def inspect_history(project: Project) -> History:
             f"only as schemac wrote it: restore it with 'git checkout generated/state.json', or rebuild it "
             f"from the migration files with '{REBUILD} --force'"))
     recorded: set[str] = set()
-    for m in state.migrations:
+    for m in migrations:
         for rel, digest in ((m.file, m.sha256), (m.rollback, m.rollback_sha256)):
             recorded.add(rel)
             path = project.generated / rel

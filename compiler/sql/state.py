@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import StateError
+from ..jsontext import dump_json
 from ..model.expressions import make_expression
 from ..model.schema import (
     Check,
@@ -176,58 +177,7 @@ def dump_state(state: State) -> bytes:
             "tables": [_table(t) for t in state.schema.tables.values()],
         },
     }
-    out: list[str] = []
-    _write_json(doc, "\n", out)
-    out.append("\n")
-    return "".join(out).encode()
-
-
-_encode_string = json.encoder.encode_basestring  # the C encoder when available, as json.dumps uses
-
-
-def _write_json(value: object, newline: str, out: list[str]) -> None:
-    """Append exactly what json.dumps(value, indent=1, ensure_ascii=False) writes, only faster.
-
-    json.dumps falls back to its pure-Python encoder whenever `indent` is set; on a large
-    state that took longer than reading all the definitions. `newline` is "\n" plus the
-    indentation of the current level.
-    """
-    if isinstance(value, str):
-        out.append(_encode_string(value))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + " "
-        sep = "{" + inner
-        for key, item in value.items():
-            out.append(sep)
-            out.append(_encode_string(key))
-            out.append(": ")
-            if isinstance(item, str):
-                out.append(_encode_string(item))
-            else:
-                _write_json(item, inner, out)
-            sep = "," + inner
-        out.append(newline + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + " "
-        sep = "[" + inner
-        for item in value:
-            out.append(sep)
-            if isinstance(item, str):
-                out.append(_encode_string(item))
-            else:
-                _write_json(item, inner, out)
-            sep = "," + inner
-        out.append(newline + "]")
-    elif value is True or value is False or value is None:
-        out.append("true" if value is True else "false" if value is False else "null")
-    else:
-        out.append(json.dumps(value))  # numbers, as json.dumps spells them
+    return dump_json(doc, indent=1)
 
 
 # -- reading
