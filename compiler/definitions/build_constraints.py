@@ -149,7 +149,7 @@ class ConstraintReading(IndexOptionReading):
                 if not parts:
                     continue
             elif has_cols:
-                columns = r.names(m, "columns", "an index")
+                columns = r.names(m, "columns", "an index", distinct=False)  # PostgreSQL allows (a, a)
                 if columns is None or not self.known_columns(t, columns, r.pos(m, "columns"), "index",
                                                              m.get("columns")):
                     continue
