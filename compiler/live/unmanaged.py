@@ -75,7 +75,13 @@ def managed_part(conn: psycopg.Connection, schema: Schema) -> Schema:
     """The live `schema` without the tables import would leave out as unmanaged, nor the foreign
     keys that reference them (import leaves those out too)."""
     notes, uses, _ = read_unmanaged(conn)
-    left_out = unmanaged_tables(notes, uses)
+    return without_tables(schema, unmanaged_tables(notes, uses))
+
+
+def without_tables(schema: Schema, left_out: set[str]) -> Schema:
+    """`schema` without the tables `left_out` (schema.name) and the foreign keys that reference them."""
+    if not left_out:
+        return schema
     tables = {k: t for k, t in schema.tables.items() if k not in left_out}
     tables = {k: replace(t, foreign_keys=tuple(f for f in t.foreign_keys if f.ref_key not in left_out))
               for k, t in tables.items()}

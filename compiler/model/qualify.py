@@ -65,13 +65,17 @@ def sql_type(spelling: str, extension_types: Mapping[str, str] = MappingProxyTyp
     return f"{quote_ident(schema)}.{spelling}" if schema is not None else spelling
 
 
-def _cast_targets(text: str) -> tuple[list[Token], list[int]]:
+@lru_cache(maxsize=8192)
+def _cast_targets(text: str) -> tuple[tuple[Token, ...], tuple[int, ...]]:
     """The tokens of `text`, and the index of the first name of each cast's type (`x::mood`,
-    `CAST(x AS mood)`; the schema of `x::public.mood`). No tokens when it cannot be read."""
+    `CAST(x AS mood)`; the schema of `x::public.mood`). No tokens when it cannot be read, nor
+    when it holds no cast (no `::` and no word `cast`: the common case, told without tokenizing)."""
+    if "::" not in text and "cast" not in text.lower():
+        return (), ()
     try:
         tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
     except (TokenError, ValueError):
-        return [], []  # not ours to repair: PostgreSQL reports it
+        return (), ()  # not ours to repair: PostgreSQL reports it
     at: list[int] = []
     openers: list[str] = []  # the word before each open parenthesis: CAST( ... AS type)
     for i, token in enumerate(tokens):
@@ -86,10 +90,10 @@ def _cast_targets(text: str) -> tuple[list[Token], list[int]]:
         if before.token_type == TokenType.DCOLON or (
                 before.token_type == TokenType.ALIAS and openers and openers[-1] == "CAST"):
             at.append(i)
-    return tokens, at
+    return tuple(tokens), tuple(at)
 
 
-def _schema_follows(tokens: list[Token], i: int) -> bool:
+def _schema_follows(tokens: tuple[Token, ...], i: int) -> bool:
     return i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.DOT
 
 
@@ -110,6 +114,8 @@ def qualified_casts(text: str, extension_types: Mapping[str, str] = MappingProxy
 def bare_extension_casts(text: str, extension_types: Mapping[str, str]) -> str:
     """`text` with casts to an extension's type named without its schema (`'x'::extensions.citext`
     is `'x'::citext`), as the definitions name them: where the extension lives is its own key."""
+    if not any(schema in text or '"' in schema for schema in set(extension_types.values())):
+        return text  # no extension's schema named: nothing to cut (a quoted name is looked at whole)
     tokens, targets = _cast_targets(text)
     cut: list[tuple[int, int]] = []
     for i in targets:
