@@ -35,7 +35,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -71,6 +71,16 @@ def drop(admin: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def url_of(admin: str, name: str) -> str:
+    """The URL of database `name` on the server of `admin`, as a postgresql:// URL (migra takes no
+    other form) when `admin` is one."""
+    if admin.startswith(("postgresql://", "postgres://")):
+        head, _, query = admin.partition("?")
+        scheme, _, rest = head.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    return make_conninfo(admin, dbname=name)
+
+
 def psql(url: str, path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", str(path)],
                           capture_output=True, text=True)
@@ -97,7 +107,7 @@ def proven(admin: str, base: str, target_url: str, sql: str, work: Path) -> str:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{base}"')
     try:
-        url = make_conninfo(admin, dbname=copy)
+        url = url_of(admin, copy)
         done = psql(url, path)
         if done.returncode != 0:
             return f"no: psql failed: {done.stderr.strip().splitlines()[-1]}"
@@ -132,7 +142,7 @@ def main() -> None:
                            capture_output=True, env=env)
             name = database(a.url, f"race_{label}")
             made.append(name)
-            urls[label] = make_conninfo(a.url, dbname=name)
+            urls[label] = url_of(a.url, name)
             migration = next((project / "generated" / "migrations").glob("001_*.sql"))
             done = psql(urls[label], migration)
             if done.returncode != 0:
@@ -157,8 +167,7 @@ def main() -> None:
                 cpu[tool].append(used)
                 output[tool] = out
                 print(f"run {i + 1}/{a.runs}: {tool} {seconds:.2f} s wall, {used:.2f} s CPU", file=sys.stderr)
-        base_name = conninfo_to_dict(base)["dbname"]
-        correct = {tool: proven(a.url, str(base_name), evolved, output[tool], work) for tool in tools}
+        correct = {tool: proven(a.url, made[0], evolved, output[tool], work) for tool in tools}
     finally:
         for name in made:
             drop(a.url, name)
