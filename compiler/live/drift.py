@@ -151,14 +151,17 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
         reading = pool.submit(_live_schema, url, settings)
         state = load_state(project.read_state_bytes())  # a bad state.json is said first, as before
         live = reading.result()
-    # the schemas extensions are declared in, not where a reference copy made like the live one has them
-    wanted = replace(canonical_against(state.schema, live, lambda: dev_server(dev_url, url)),
-                     extensions=state.schema.extensions)
-    changes = diff(live, wanted)
-    if not changes:
-        return Drift([], "")
-    notes = [f"DESTRUCTIVE, review before running: {line}"
-             for line in destructive_reasons(changes, _rename_hint)]
-    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes,
-                                           extension_type_schemas(wanted.extensions.values()))
-    return Drift(differences(changes, live), sql)
+
+    def compared(reference: Schema) -> Drift:
+        # the schemas extensions are declared in, not where a reference copy made like the live one has them
+        wanted = replace(reference, extensions=state.schema.extensions)
+        changes = diff(live, wanted)
+        if not changes:
+            return Drift([], "")
+        notes = [f"DESTRUCTIVE, review before running: {line}"
+                 for line in destructive_reasons(changes, _rename_hint)]
+        sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes,
+                                               extension_type_schemas(wanted.extensions.values()))
+        return Drift(differences(changes, live), sql)
+
+    return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)

@@ -6,7 +6,9 @@ price >= 0 as price >= 0::numeric), so live comparisons are made against this, n
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import TypeVar
 
 import psycopg
 
@@ -18,6 +20,8 @@ from .database import connect
 from .introspect import introspect, query
 from .run_migration import run_migration
 from .throwaway import DevServer, dev_server, throwaway_database
+
+T = TypeVar("T")
 
 
 def build_sql(schema: Schema) -> str:
@@ -37,8 +41,13 @@ def canonical(schema: Schema, server: DevServer | str) -> Schema:
         return canonical_in(conn, url, schema)
 
 
-def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServer]) -> Schema:
-    """canonical(schema) for comparing with `live`, built in PostgreSQL only where it must be.
+def _itself(schema: Schema) -> Schema:
+    return schema
+
+
+def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServer],
+                      then: Callable[[Schema], T] = _itself) -> T:  # type: ignore[assignment]
+    """then(canonical(schema)), for comparing with `live`, built in PostgreSQL only where it must be.
 
     `live` was read from PostgreSQL, so it is spelled as PostgreSQL spells it: a table of
     `schema` that already equals its live counterpart (as diff compares them) is what the round
@@ -47,17 +56,25 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     foreign key holds names and keywords only, which PostgreSQL prints as the model holds them,
     so the model's own are put back (in the order introspection reads them, by name). Nothing
     is built when every table is equal (and `server`, which picks the throwaway server, is then
-    not even called). Tables and enums come in the order introspection reads them."""
+    not even called). Tables and enums come in the order introspection reads them. `then` runs
+    while the throwaway database is dropped (a DROP DATABASE waits for a checkpoint)."""
     differing = {k for k, t in schema.tables.items() if live.tables.get(k) != t}
     if not differing:
-        return _in_catalog_order(schema.tables, schema.enums, schema.extensions)
-    part = {k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing}
-    built = canonical(replace(schema, tables=part), server())
-    tables = {k: t for k, t in schema.tables.items() if k not in differing}
-    for k in differing & built.tables.keys():
-        tables[k] = replace(built.tables[k], foreign_keys=tuple(sorted(schema.tables[k].foreign_keys,
-                                                                       key=lambda f: f.name)))
-    return _in_catalog_order(tables, built.enums, built.extensions)
+        return then(_in_catalog_order(schema.tables, schema.enums, schema.extensions))
+    part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing})
+
+    def merged(built: Schema) -> Schema:
+        tables = {k: t for k, t in schema.tables.items() if k not in differing}
+        for k in differing & built.tables.keys():
+            tables[k] = replace(built.tables[k], foreign_keys=tuple(sorted(schema.tables[k].foreign_keys,
+                                                                           key=lambda f: f.name)))
+        return _in_catalog_order(tables, built.enums, built.extensions)
+
+    with ThreadPoolExecutor(1) as pool:
+        with throwaway_database(server(), part.extensions.values()) as url, connect(url) as conn:
+            built = canonical_in(conn, url, part)
+            later = pool.submit(lambda: then(merged(built)))
+        return later.result()
 
 
 def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension]) -> Schema:
