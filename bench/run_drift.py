@@ -51,8 +51,9 @@ ALTER TABLE public.item_0004 ADD CONSTRAINT item_0004_by_hand CHECK (id > 0);
 
 def schemac(checkout: Path, *args: str) -> tuple[float, int, str]:
     t0 = time.perf_counter()
+    # run from the checkout: `python -m` puts the working directory first on sys.path
     done = subprocess.run([sys.executable, "-m", "compiler.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(checkout)})
+                          cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)})
     return time.perf_counter() - t0, done.returncode, done.stdout + done.stderr
 
 
@@ -63,7 +64,8 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--url", default="postgresql://127.0.0.1:5432/postgres")
     p.add_argument("--generator", type=Path, default=run_compile.DEFAULT_GENERATOR)
-    p.add_argument("--compare-with", type=Path, help="another schemac checkout whose drift output must be identical")
+    p.add_argument("--compare-with", type=lambda text: Path(text).resolve(),
+                   help="another schemac checkout whose drift output must be identical")
     p.add_argument("--verify", action="store_true", help="also time one `schemac verify`")
     p.add_argument("--profile", type=Path, help="write a cProfile dump of one drifted run here")
     a = p.parse_args()
@@ -104,8 +106,9 @@ def main() -> None:
                 same = "identical" if others == {(expected, outputs.pop())} else "DIFFERENT"
                 rows.append((f"drift, {label}, {a.compare_with.name} ({same} output)", other))
         if a.profile:
-            done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(a.profile), "-m", "compiler.cli",
-                                   *drift], capture_output=True, env={**os.environ, "PYTHONPATH": str(PROJECT)})
+            done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(a.profile.resolve()), "-m",
+                                   "compiler.cli", *drift], capture_output=True, cwd=PROJECT,
+                                  env={**os.environ, "PYTHONPATH": str(PROJECT)})
             print(f"profile of a drifted run in {a.profile} (exit {done.returncode})", file=sys.stderr)
         if a.verify:
             seconds, code, out = schemac(PROJECT, "-C", str(base), "verify", "--database-url", db)

@@ -87,10 +87,11 @@ def psql(url: str, path: Path) -> subprocess.CompletedProcess:
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str, str]:
-    """Wall time, the child's CPU time, exit code, stdout, stderr."""
+    """Wall time, the child's CPU time, exit code, stdout, stderr. Run from this checkout: `python -m`
+    puts the working directory first on sys.path."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=PROJECT)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         out.seek(0)
@@ -139,7 +140,7 @@ def main() -> None:
         urls = {}
         for label, project in (("base", base_defs), ("evolved", evolved_defs)):
             subprocess.run([sys.executable, "-m", "compiler.cli", "-C", str(project), "compile"], check=True,
-                           capture_output=True, env=env)
+                           capture_output=True, env=env, cwd=PROJECT)
             name = database(a.url, f"race_{label}")
             made.append(name)
             urls[label] = url_of(a.url, name)
