@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..model.schema import Check, Column, Enum, Expr, ForeignKey, Index, PrimaryKey, Table, Unique
+from ..model.schema import Check, Column, Enum, Exclusion, Expression, ForeignKey, Index, PrimaryKey, Table, Unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,12 +270,12 @@ class DropNotNull(ColumnChange):
 
 @dataclass(frozen=True, slots=True)
 class SetDefault(ColumnChange):
-    default: Expr
+    default: Expression
 
 
 @dataclass(frozen=True, slots=True)
 class DropDefault(ColumnChange):
-    old_default: Expr
+    old_default: Expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +352,7 @@ class IdentityToSerial(ColumnChange):
 class DropGeneration(ColumnChange):
     """A generated column becomes a plain one, keeping its values (DROP EXPRESSION)."""
 
-    old_expression: Expr
+    old_expression: Expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,7 +366,7 @@ class SetColumnComment(ColumnChange):
 class AddConstraint(Change):
     schema: str
     table: str
-    constraint: PrimaryKey | Unique | Check
+    constraint: PrimaryKey | Unique | Check | Exclusion
 
     @property
     def subject(self) -> str:
@@ -377,7 +377,7 @@ class AddConstraint(Change):
 class DropConstraint(Change):
     schema: str
     table: str
-    constraint: PrimaryKey | Unique | Check
+    constraint: PrimaryKey | Unique | Check | Exclusion
 
     @property
     def subject(self) -> str:
@@ -544,7 +544,7 @@ CHANGE_KINDS: tuple[type[Change], ...] = PHASES
 # kept in the order diff gives them, which frees each name before it is taken
 NAME_MOVES: tuple[type[Change], ...] = (RenameSequence, RenameConstraint, RenameIndex)
 _PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
-_ORDER_BY_DIFF = (RenameTable, *NAME_MOVES)
+_ORDER_BY_DIFF: tuple[type[Change], ...] = (RenameTable, *NAME_MOVES)
 
 
 def _object_key(c: Change) -> str:
@@ -553,7 +553,7 @@ def _object_key(c: Change) -> str:
         if isinstance(value, Table | Enum):
             return value.key
     if hasattr(c, "schema") and hasattr(c, "table"):
-        return f"{c.schema}.{c.table}"  # type: ignore[attr-defined]
+        return f"{c.schema}.{c.table}"
     return c.subject
 
 

@@ -7,19 +7,14 @@ names up in, then one step per object family. `diff(new, old)` is the rollback o
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from ..model.casts import assignment_castable, lossy
 from ..model.names import default_name, quote_ident
 from ..model.qualify import sql_type
 from ..model.schema import Check, Column, Enum, Schema, Table, Unique
-from ..model.sequences import TYPE_RANGES, all_options, resolved
-from ..model.types import (
-    SERIAL_TYPES,
-    enum_type_spelling,
-    extension_type_schemas,
-    referenced_columns,
-    with_columns_renamed,
-)
+from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolved
+from ..model.types import enum_type_spelling, extension_type_schemas
 from . import changes as ch
 from .constraint_changes import constraint_changes
 from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
@@ -140,6 +135,9 @@ def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
     return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
 
 
+_NameMoveChange = ch.RenameSequence | ch.RenameConstraint | ch.RenameIndex  # the kinds in ch.NAME_MOVES
+
+
 def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
     """Sequence, index and constraint renames in an order that frees each name before it is taken.
 
@@ -150,17 +148,17 @@ def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
     name where they form a cycle. changes.ordered() keeps this order.
     """
     kinds = ch.NAME_MOVES
-    moves = ch.by_kind_and_object([c for c in out if isinstance(c, kinds)])
+    moves = cast(list[_NameMoveChange], ch.by_kind_and_object([c for c in out if isinstance(c, kinds)]))
     if not moves:
         return out
 
-    def spaces(c: ch.Change) -> tuple[object, ...]:
+    def spaces(c: _NameMoveChange) -> tuple[object, ...]:
         if isinstance(c, ch.RenameConstraint):
             table = ("constraint", c.schema, c.table)
             return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
-        return (("relation", c.schema),)  # type: ignore[attr-defined]
+        return (("relation", c.schema),)
 
-    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])  # type: ignore[attr-defined]
+    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])
     return ([c for c in out if not isinstance(c, kinds)]
             + [replace(moves[i], old_name=step.old, new_name=step.new) for i, step in steps])
 
@@ -225,7 +223,7 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
     # drop it and add it again as written
     for old_name, new_name in colmap.items():
         before, after = a.column(old_name), b.column(new_name)
-        if before and after and SERIAL_TYPES.get(before.type, before.type) != SERIAL_TYPES.get(after.type, after.type):
+        if before and after and before.type != after.type:
             retyped |= {old_name, new_name}
     # a generated column rebuilt (drop + add) takes its constraints and indexes with it
     rebuilt = _generated_to_rebuild(a, b, colmap, retyped)
@@ -245,8 +243,8 @@ def _generated_to_rebuild(a: Table, b: Table, colmap: dict[str, str], retyped: s
         prev = a.column(back.get(col.name, ""))
         if col.generated is None or prev is None:
             continue
-        changed = prev.generated is None or with_columns_renamed(prev.generated, colmap) != col.generated
-        if changed or set(referenced_columns(col.generated.text)) & retyped:
+        changed = prev.generated is None or prev.generated.with_columns_renamed(colmap) != col.generated
+        if changed or retyped.intersection(col.generated.columns):
             out.add(col.name)
     return out
 
@@ -256,8 +254,7 @@ def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[
     for old_name, new_name in colmap.items():
         col = b.column(new_name)
         old_col = a.column(old_name)
-        owns_sequence = col and old_col and (col.type in SERIAL_TYPES and old_col.type in SERIAL_TYPES
-                                             or col.identity and old_col.identity)
+        owns_sequence = col and old_col and (col.serial and old_col.serial or col.identity and old_col.identity)
         if owns_sequence and (a.name, old_name) != (b.name, new_name):
             old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
             if old_seq != new_seq:
@@ -304,28 +301,29 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     if a.generated is not None and b.generated is None:
         out.append(ch.DropGeneration(s, t, name, a.generated))
     # serial is an integer type plus an owned sequence as its default: change the two apart
-    a_type, b_type = SERIAL_TYPES.get(a.type, a.type), SERIAL_TYPES.get(b.type, b.type)
     sequence = default_name(t, [name], "seq")
     # a sequence that becomes another kind of sequence hands its position on: no id is given twice
     # (sequence options on either side take the general way: a new sequence with its options)
     plain = not a.sequence and not b.sequence
-    serial_to_identity = plain and a.type in SERIAL_TYPES and b.identity is not None and a.identity is None
-    identity_to_serial = plain and a.identity is not None and b.type in SERIAL_TYPES and b.identity is None
-    if plain and a.type != b.type and a.type in SERIAL_TYPES and b.type in SERIAL_TYPES:
-        out.append(ch.SetSequenceType(s, t, name, b_type))
+    serial_to_identity = plain and a.serial and b.identity is not None and a.identity is None
+    identity_to_serial = plain and a.identity is not None and b.serial and b.identity is None
+    # serial to bigserial or smallserial and back: the same owned sequence, of another integer type
+    reserial = a.serial and b.serial and a.type != b.type
+    if plain and reserial:
+        out.append(ch.SetSequenceType(s, t, name, b.type))
     elif serial_to_identity:
         out.append(ch.SerialToIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
     elif identity_to_serial:
-        out.append(ch.IdentityToSerial(s, t, name, sequence, b_type))
+        out.append(ch.IdentityToSerial(s, t, name, sequence, b.type))
     else:
-        if a.type != b.type and a.type in SERIAL_TYPES:
+        if a.serial and (not b.serial or reserial):
             out.append(ch.DropSerial(s, t, name))
-        if a.type != b.type and b.type in SERIAL_TYPES:
-            out.append(ch.AddSerial(s, t, name, sequence, b_type, b.sequence, _first_number(b_type, b.sequence)))
-    base = b_type.removesuffix("[]")
-    recast = a_type == b_type and base in enums.recreated
-    if a_type != b_type or recast:
-        change = replace(_alter_type(s, t, name, a_type, b_type, recast, enums), collation=b.collation)
+        if b.serial and (not a.serial or reserial):
+            out.append(ch.AddSerial(s, t, name, sequence, b.type, b.sequence, _first_number(b.type, b.sequence)))
+    base = b.type.removesuffix("[]")
+    recast = a.type == b.type and base in enums.recreated
+    if a.type != b.type or recast:
+        change = replace(_alter_type(s, t, name, a.type, b.type, recast, enums), collation=b.collation)
         # a default of the old type may not cast by itself: take it off and put it back
         reset = change.using is not None
         if a.default is not None and (reset or b.default is None):
@@ -338,17 +336,17 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     elif a.default != b.default:
         out.append(ch.SetDefault(s, t, name, b.default) if b.default is not None
                    else ch.DropDefault(s, t, name, a.default))  # type: ignore[arg-type]
-    if a_type == b_type and not recast and a.collation != b.collation:
-        out.append(ch.SetCollation(s, t, name, b_type, b.collation))  # a type change above carries it
+    if a.type == b.type and not recast and a.collation != b.collation:
+        out.append(ch.SetCollation(s, t, name, b.type, b.collation))  # a type change above carries it
     if a.identity != b.identity and not (serial_to_identity or identity_to_serial):
         if a.identity is None:
             out.append(ch.AddIdentity(s, t, name, b.identity, b.sequence,  # type: ignore[arg-type]
-                                      _first_number(b_type, b.sequence)))
+                                      _first_number(b.type, b.sequence)))
         elif b.identity is None:
             out.append(ch.DropIdentity(s, t, name, a.identity))
         else:
             out.append(ch.SetIdentity(s, t, name, b.identity))
-    out += _sequence_options(s, t, a, b, b_type)
+    out += _sequence_options(s, t, a, b, b.type)
     if a.nullable != b.nullable:
         out.append(ch.DropNotNull(s, t, name) if b.nullable else ch.SetNotNull(s, t, name))
     if a.comment != b.comment:
@@ -356,7 +354,7 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     return out
 
 
-def _first_number(integer_type: str, options: tuple) -> int | None:
+def _first_number(integer_type: str, options: SequenceOptions) -> int | None:
     """With sequence options, the number a new sequence starts at when the column holds no row yet."""
     return int(resolved(integer_type, options)["start"]) if options else None
 
@@ -364,7 +362,7 @@ def _first_number(integer_type: str, options: tuple) -> int | None:
 def _sequence_options(s: str, t: str, a: Column, b: Column, integer_type: str) -> list[ch.Change]:
     """ALTER the options of a sequence the column keeps (one added above already has its own)."""
     kept_identity = a.identity is not None and b.identity is not None
-    kept_serial = a.type == b.type and b.type in SERIAL_TYPES
+    kept_serial = a.serial and b.serial and a.type == b.type
     if a.sequence == b.sequence or not (kept_identity or kept_serial) or integer_type not in TYPE_RANGES:
         return []
     return [ch.SetSequenceOptions(s, t, b.name, all_options(integer_type, b.sequence))]

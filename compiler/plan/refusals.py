@@ -20,13 +20,13 @@ def rename_twins(changes: list[ch.Change]) -> dict[str, tuple[str, str]]:
     # a column dropped and added under one name is recreated (a generated column's expression), no rename
     dropped = {c.subject for c in changes if isinstance(c, ch.DropColumn)}
     recreated = dropped & {c.subject for c in changes if isinstance(c, ch.AddColumn)}
-    added = {(c.schema, c.table, c.definition.type): c.definition.name for c in changes
+    added = {(c.schema, c.table, c.definition.declared_type): c.definition.name for c in changes
              if isinstance(c, ch.AddColumn) and c.subject not in recreated}
     created = {c.table.schema: c.table.name for c in changes if isinstance(c, ch.CreateTable)}
     out = {}
     for c in changes:
         if isinstance(c, ch.DropColumn) and c.subject not in recreated and (
-                column := added.get((c.schema, c.table, c.definition.type))):
+                column := added.get((c.schema, c.table, c.definition.declared_type))):
             out[c.subject] = ("column", column)
         elif isinstance(c, ch.DropTable) and (table := created.get(c.table.schema)):
             out[c.subject] = ("table", table)
@@ -43,7 +43,7 @@ def destructive_reasons(changes: list[ch.Change],
             continue
         twin = twins.get(c.subject)
         if isinstance(c, ch.DropColumn):
-            line = f"drop column {c.subject} ({c.definition.type}): its data is lost"
+            line = f"drop column {c.subject} ({c.definition.declared_type}): its data is lost"
             if twin:
                 line += hint("column", c.definition.name, twin[1])
         elif isinstance(c, ch.DropTable):

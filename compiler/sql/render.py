@@ -5,8 +5,8 @@ A project may override any built-in template by placing one of the same name in 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import BuiltinMethodType, MappingProxyType, MethodType
@@ -19,8 +19,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ..errors import TemplateProblem
 from ..model.names import qualified, quote_ident, quote_literal
 from ..model.qualify import column_default_sql, expression_sql, sql_type
-from ..model.schema import Expr
-from ..model.types import enum_type_spelling, string_literals
+from ..model.schema import Expression
+from ..model.types import enum_type_spelling
 from ..plan import changes as ch
 from .migration_file import MARK
 
@@ -48,9 +48,10 @@ def builtin_templates() -> Path:
     return packaged if packaged.is_dir() else package.parent / "templates"
 
 
+# a cache: one Environment per template folder, so each template is read and compiled once per process
 @lru_cache(maxsize=8)
 def _environment(override: Path | None) -> jinja2.Environment:
-    loaders = [ConfinedLoader(str(override))] if override is not None else []
+    loaders: list[jinja2.BaseLoader] = [ConfinedLoader(str(override))] if override is not None else []
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates())))
     # A project's templates come with its pull requests and render in CI: the sandbox keeps them
     # from Python's internals (c.__class__..., cycler.__init__.__globals__), files and processes.
@@ -66,7 +67,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["dollar_quote"] = dollar_quote
     # types are named with their schema; where an extension's types live is the rendered value
     # `extension_types` (type -> schema), absent in a project's own template macros' callers: none
-    env.filters["sql"] = _with_extension_types(expression_sql)  # an Expr as DDL writes it
+    env.filters["sql"] = _with_extension_types(expression_sql)  # an Expression as DDL writes it
     env.filters["column_default"] = _with_extension_types(column_default_sql)  # after DEFAULT in a column
     env.filters["sql_type"] = _with_extension_types(sql_type)  # a column type as DDL names it
     env.filters["dotted"] = lambda name: ".".join(quote_ident(p) for p in name.split("."))  # schema.name
@@ -123,7 +124,7 @@ class ConfinedLoader(jinja2.FileSystemLoader):
     """A project's templates folder, never followed out of it (a symlink to /etc/passwd is no
     template)."""
 
-    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[no-untyped-def]
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         root = Path(self.searchpath[0]).resolve()
         if filename is None or not Path(filename).resolve().is_relative_to(root):
@@ -207,14 +208,14 @@ class Renderer:
         return text.rstrip("\n") + "\n"
 
 
-def _exprs(value: object):
-    if isinstance(value, Expr):
+def _exprs(value: object) -> Iterator[Expression]:
+    if isinstance(value, Expression):
         yield value
     elif isinstance(value, tuple):
         for item in value:
             yield from _exprs(item)
-    elif hasattr(value, "__dataclass_fields__"):
-        for f in fields(value):  # type: ignore[arg-type]
+    elif is_dataclass(value):
+        for f in fields(value):
             yield from _exprs(getattr(value, f.name))
 
 
@@ -229,5 +230,5 @@ def _labels_used(change: ch.Change) -> set[str]:
     """String constants the expressions of a change use (a new enum label shows up here)."""
     out: set[str] = set()
     for e in _exprs(change):
-        out |= string_literals(e.text)
+        out |= e.literals
     return out
