@@ -64,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     i = _with_url(sub.add_parser("import", help="write definitions/ from an existing database"))
     i.add_argument("--schema", action="append", dest="schemas", metavar="S", help="only this schema (repeatable)")
     i.add_argument("--force", action="store_true", help="replace YAML already in definitions/")
+    d = sub.add_parser("diff", help="print the SQL that turns one database's schema into another's "
+                                    "(no definitions, nothing written)")
+    d.add_argument("--from", dest="from_url", required=True, metavar="URL", help="the database to migrate")
+    d.add_argument("--to", dest="to_url", required=True, metavar="URL", help="the database whose schema it should get")
     rs = _with_dev_url(_with_url(sub.add_parser("rebuild-state", help="write a lost generated/state.json again "
                                                                       "from the migration files")))
     rs.add_argument("--force", action="store_true", help="replace a state.json that can still be read")
@@ -230,6 +234,19 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 
 
 
+def _diff(project: Project, args: argparse.Namespace) -> int:
+    from .live.dbdiff import diff_databases
+
+    found = diff_databases(args.from_url, args.to_url, _settings(project, args).migrations_table)
+    for line in found.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    if not found.changes:
+        print("-- No differences: the two databases have the same schema (as schemac manages it).")
+        return EXIT_OK
+    sys.stdout.write(found.sql)
+    return EXIT_OK
+
+
 def _rebuild_state(project: Project, args: argparse.Namespace) -> int:
     from .live.rebuild import rebuild_state
     from .live.throwaway import dev_server
@@ -335,7 +352,7 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
 
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
             "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify,
-            "rebuild-state": _rebuild_state}
+            "rebuild-state": _rebuild_state, "diff": _diff}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -394,7 +411,7 @@ def _not_a_project(project: Project, command: str) -> str | None:
     not read as an empty project that is up to date (or whose applied migrations all look tampered)."""
     if not project.root.is_dir():
         return "not a folder" if project.root.exists() else "no such folder"
-    if command == "import":  # import starts a project: it writes definitions/ in an existing folder
+    if command in ("import", "diff"):  # import starts a project; diff needs none (only schemac.yaml, if any)
         return None
     if not (project.root / "definitions").is_dir() and not project.generated.is_dir():
         return ("not a schemac project: it has neither definitions/ nor generated/ (pass the project folder "

@@ -139,7 +139,7 @@ def indexes(cx: TableContext, t: TableDraft, body: Mapping) -> None:
             if not parts:
                 continue
         elif has_cols:
-            columns = r.names(m, "columns", "an index")
+            columns = r.names(m, "columns", "an index", distinct=False)  # PostgreSQL allows (a, a)
             if columns is None or not cx.known_columns(t, columns, r.pos(m, "columns"), "index",
                                                          m.get("columns")):
                 continue

@@ -76,8 +76,10 @@ class Reader:
                 return None
         return name
 
-    def names(self, m: Mapping, key: str, what: str, required: bool = False) -> list[str] | None:
-        """A non-empty list of distinct identifiers (a single string is a one-item list)."""
+    def names(self, m: Mapping, key: str, what: str, required: bool = False,
+              distinct: bool = True) -> list[str] | None:
+        """A non-empty list of identifiers, distinct unless `distinct` is false (an index may list
+        a column twice); a single string is a one-item list."""
         value = m.get(key, _MISSING)
         if isinstance(value, str):
             problem = identifier_problem(value)
@@ -88,9 +90,9 @@ class Reader:
         seq = self.sequence(m, key, what, required)
         if seq is None:
             return None
-        return self.name_list(seq, self.pos(m, key), key)
+        return self.name_list(seq, self.pos(m, key), key, distinct)
 
-    def name_list(self, seq: list[Any], pos: Pos, key: str) -> list[str] | None:
+    def name_list(self, seq: list[Any], pos: Pos, key: str, distinct: bool = True) -> list[str] | None:
         if not seq:
             self.error(pos, f"'{key}' must not be empty")
             return None
@@ -106,7 +108,7 @@ class Reader:
             if problem:
                 self.error(where, problem)
                 return None
-            if item in out:
+            if distinct and item in out:
                 self.error(where, f"'{item}' appears twice in '{key}'")
                 return None
             out.append(item)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from ..definitions.settings import Settings
@@ -16,7 +17,7 @@ from ..sql.state import load_state
 from .database import connect
 from .introspect import introspect
 from .migrations_table import check_table
-from .scratch import canonical
+from .scratch import canonical_against
 from .throwaway import dev_server
 from .unmanaged import managed_part
 
@@ -137,20 +138,30 @@ def differences(changes: list[ch.Change], live: Schema) -> list[str]:
     return out
 
 
+def _live_schema(url: str, settings: Settings) -> Schema:
+    with connect(url) as conn:
+        check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
+        return managed_part(conn, introspect(conn, settings.migrations_table))
+
+
 def find_drift(project: Project, url: str, settings: Settings, dev_url: str | None = None) -> Drift:
     """Compare the live schema with state.json (both as PostgreSQL spells them); the reference
     copy is built on a throwaway database (see throwaway.dev_server for which server)."""
-    state = load_state(project.read_state_bytes())
-    with connect(url) as conn:
-        check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
-        live = managed_part(conn, introspect(conn, settings.migrations_table))
-    # the schemas extensions are declared in, not where a reference copy made like the live one has them
-    wanted = replace(canonical(state.schema, dev_server(dev_url, url)), extensions=state.schema.extensions)
-    changes = diff(live, wanted)
-    if not changes:
-        return Drift([], "")
-    notes = [f"DESTRUCTIVE, review before running: {line}"
-             for line in destructive_reasons(changes, _rename_hint)]
-    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes,
-                                           extension_type_schemas(wanted.extensions.values()))
-    return Drift(differences(changes, live), sql)
+    with ThreadPoolExecutor(1) as pool:  # the catalog is read while state.json is
+        reading = pool.submit(_live_schema, url, settings)
+        state = load_state(project.read_state_bytes())  # a bad state.json is said first, as before
+        live = reading.result()
+
+    def compared(reference: Schema) -> Drift:
+        # the schemas extensions are declared in, not where a reference copy made like the live one has them
+        wanted = replace(reference, extensions=state.schema.extensions)
+        changes = diff(live, wanted)
+        if not changes:
+            return Drift([], "")
+        notes = [f"DESTRUCTIVE, review before running: {line}"
+                 for line in destructive_reasons(changes, _rename_hint)]
+        sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes,
+                                               extension_type_schemas(wanted.extensions.values()))
+        return Drift(differences(changes, live), sql)
+
+    return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)

@@ -123,7 +123,9 @@ def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_M
     previous = conn.autocommit
     conn.autocommit = False
     try:
-        with conn.transaction():
+        # pipeline mode: the catalog queries are sent at once (see _read), so the server works on
+        # the next while the rows of one are turned into the model here
+        with conn.pipeline(), conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute("SET LOCAL search_path TO public")  # format_type qualifies other schemas' types
             return _read(conn, migrations_table, _Reader(problems))
@@ -136,9 +138,12 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                                             "migrations_table": migrations_table.name}).fetchall()
     oids = [t[0] for t in tables]
     params = {"tables": oids}
+    sent = {name: conn.execute(query(name), params if by_table else None)
+            for name, by_table in (("enums", False), ("extensions", False), ("columns", True), ("constraints", True),
+                                   ("index_parts", True), ("indexes", True), ("exclusions", True))}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
-             for s, n, labels, comment in conn.execute(query("enums")).fetchall()}
-    extensions = {n: Extension(n, s) for n, s in conn.execute(query("extensions")).fetchall()}
+             for s, n, labels, comment in sent["enums"].fetchall()}
+    extensions = {n: Extension(n, s) for n, s in sent["extensions"].fetchall()}
     own_names = extension_type_names(extensions.values())
     reader.user_types = own_names
     reader.extension_types = extension_type_schemas(extensions.values())
@@ -148,7 +153,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     columns: dict[int, list[Column]] = defaultdict(list)
     unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
     for (oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation,
-         sequence) in conn.execute(query("columns"), params).fetchall():
+         sequence) in sent["columns"].fetchall():
         type_ = _unqualified(type_, own_names)
         default = gen = None
         serial = False
@@ -173,8 +178,8 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     checks: dict[int, list[Check]] = defaultdict(list)
     fks: dict[int, list[ForeignKey]] = defaultdict(list)
     for (oid, name, kind, definition, cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
-         _index, nulls_not_distinct, deferrable, deferred, match, no_inherit, comment) in conn.execute(
-            query("constraints"), params).fetchall():
+         _index, nulls_not_distinct, deferrable, deferred, match, no_inherit, comment) in sent[
+            "constraints"].fetchall():
         if kind == "p":
             pks[oid] = PrimaryKey(name, tuple(cols), comment)
         elif kind == "u":
@@ -188,22 +193,21 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                                        _ACTIONS[on_delete], _ACTIONS[on_update], deferrable, deferred,
                                        _MATCH[match], comment))
     parts: dict[int, tuple[IndexPart, ...]] = {}  # by index; an expression that cannot be read: left out
-    for index, index_name, cols, definitions, options, opclasses in conn.execute(query("index_parts"),
-                                                                                 params).fetchall():
+    for index, index_name, cols, definitions, options, opclasses in sent["index_parts"].fetchall():
         read = tuple(_index_part(c, None if c is not None else reader.expr(d, f"index {index_name}"), o, opc)
                      for c, d, o, opc in zip(cols, definitions, options, opclasses, strict=True))
         if all(p.column or p.expression for p in read):
             parts[index] = read
     indexes: dict[int, list[Index]] = defaultdict(list)
     for (oid, index, name, unique, method, predicate, include, storage, nulls_not_distinct,
-         comment) in conn.execute(query("indexes"), params).fetchall():
+         comment) in sent["indexes"].fetchall():
         where = reader.expr(predicate, f"{names[oid]} index {name}") if predicate else None
         if index in parts and (where is not None or not predicate):
             indexes[oid].append(Index(name, parts[index], unique, method, where, tuple(include), _storage(storage),
                                       nulls_not_distinct, comment))
     exclusions: dict[int, list[Exclusion]] = defaultdict(list)
     for (oid, index, name, method, predicate, operators, deferrable, deferred,
-         comment) in conn.execute(query("exclusions"), params).fetchall():
+         comment) in sent["exclusions"].fetchall():
         where = reader.expr(predicate, f"{names[oid]} exclusion {name}") if predicate else None
         if index in parts and (where is not None or not predicate):
             exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method, where, deferrable,

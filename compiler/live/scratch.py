@@ -5,11 +5,14 @@ price >= 0 as price >= 0::numeric), so live comparisons are made against this, n
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import TypeVar
 
 import psycopg
 
-from ..model.schema import Schema
+from ..model.schema import Enum, Extension, Schema, Table
 from ..model.types import extension_type_schemas
 from ..plan.diff import diff
 from ..sql.render import Renderer
@@ -17,6 +20,8 @@ from .database import connect
 from .introspect import introspect, query
 from .run_migration import run_migration
 from .throwaway import DevServer, dev_server, throwaway_database
+
+T = TypeVar("T")
 
 
 def build_sql(schema: Schema) -> str:
@@ -34,6 +39,50 @@ def canonical(schema: Schema, server: DevServer | str) -> Schema:
         server = dev_server(None, server)
     with throwaway_database(server, schema.extensions.values()) as url, connect(url) as conn:
         return canonical_in(conn, url, schema)
+
+
+def _itself(schema: Schema) -> Schema:
+    return schema
+
+
+def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServer],
+                      then: Callable[[Schema], T] = _itself) -> T:  # type: ignore[assignment]
+    """then(canonical(schema)), for comparing with `live`, built in PostgreSQL only where it must be.
+
+    `live` was read from PostgreSQL, so it is spelled as PostgreSQL spells it: a table of
+    `schema` that already equals its live counterpart (as diff compares them) is what the round
+    trip would give, and diff finds nothing in it either way. Only the other tables are built on
+    the throwaway database, with every enum and extension, and without their foreign keys: a
+    foreign key holds names and keywords only, which PostgreSQL prints as the model holds them,
+    so the model's own are put back (in the order introspection reads them, by name). Nothing
+    is built when every table is equal (and `server`, which picks the throwaway server, is then
+    not even called). Tables and enums come in the order introspection reads them. `then` runs
+    while the throwaway database is dropped (a DROP DATABASE waits for a checkpoint)."""
+    differing = {k for k, t in schema.tables.items() if live.tables.get(k) != t}
+    if not differing:
+        return then(_in_catalog_order(schema.tables, schema.enums, schema.extensions))
+    part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing})
+
+    def merged(built: Schema) -> Schema:
+        tables = {k: t for k, t in schema.tables.items() if k not in differing}
+        for k in differing & built.tables.keys():
+            tables[k] = replace(built.tables[k], foreign_keys=tuple(sorted(schema.tables[k].foreign_keys,
+                                                                           key=lambda f: f.name)))
+        return _in_catalog_order(tables, built.enums, built.extensions)
+
+    with ThreadPoolExecutor(1) as pool:
+        with throwaway_database(server(), part.extensions.values()) as url, connect(url) as conn:
+            built = canonical_in(conn, url, part)
+            later = pool.submit(lambda: then(merged(built)))
+        return later.result()
+
+
+def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension]) -> Schema:
+    """A schema with its tables and enums ordered as introspect reads them (ORDER BY schema, name;
+    PostgreSQL's `name` type sorts bytewise, as Python sorts str)."""
+    return Schema(tables={k: tables[k] for k in sorted(tables, key=lambda k: (tables[k].schema, tables[k].name))},
+                  enums={k: enums[k] for k in sorted(enums, key=lambda k: (enums[k].schema, enums[k].name))},
+                  extensions=extensions)
 
 
 def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:

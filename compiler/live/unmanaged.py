@@ -50,12 +50,19 @@ class CatalogPart:
 
 def read_unmanaged(conn: psycopg.Connection) -> tuple[list[Note], list[Use], list[CatalogPart]]:
     """Everything in the database `conn` is connected to that an import must warn about."""
-    notes = [Note(schema, f"{what}: {kind}, not managed by schemac; skipped" if skipped else f"{what}: {kind}",
-                  skipped, table)
-             for schema, what, kind, skipped, table in conn.execute(query("unmanaged")).fetchall()]
-    uses = [Use(*row) for row in conn.execute(query("unmanaged_uses")).fetchall()]
+    notes, uses = unmanaged_notes(conn)
     parts = [CatalogPart(*row) for row in conn.execute(query("table_parts")).fetchall()]
     return notes, uses, parts
+
+
+def unmanaged_notes(conn: psycopg.Connection) -> tuple[list[Note], list[Use]]:
+    """What the database holds that schemac does not manage, and the parts of tables that use it."""
+    with conn.pipeline():  # both queries sent at once
+        found, using = conn.execute(query("unmanaged")), conn.execute(query("unmanaged_uses"))
+        notes = [Note(schema, f"{what}: {kind}, not managed by schemac; skipped" if skipped else f"{what}: {kind}",
+                      skipped, table)
+                 for schema, what, kind, skipped, table in found.fetchall()]
+        return notes, [Use(*row) for row in using.fetchall()]
 
 
 def _leaves_out_table(use: Use) -> bool:
@@ -74,8 +81,14 @@ def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
 def managed_part(conn: psycopg.Connection, schema: Schema) -> Schema:
     """The live `schema` without the tables import would leave out as unmanaged, nor the foreign
     keys that reference them (import leaves those out too)."""
-    notes, uses, _ = read_unmanaged(conn)
-    left_out = unmanaged_tables(notes, uses)
+    notes, uses = unmanaged_notes(conn)
+    return without_tables(schema, unmanaged_tables(notes, uses))
+
+
+def without_tables(schema: Schema, left_out: set[str]) -> Schema:
+    """`schema` without the tables `left_out` (schema.name) and the foreign keys that reference them."""
+    if not left_out:
+        return schema
     tables = {k: t for k, t in schema.tables.items() if k not in left_out}
     tables = {k: replace(t, foreign_keys=tuple(f for f in t.foreign_keys if f.ref_key not in left_out))
               for k, t in tables.items()}

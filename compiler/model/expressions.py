@@ -229,7 +229,10 @@ def _cast_type_text(node: exp.DataType, user_types: dict[str, str]) -> str | Non
 
 def _cast_targets(text: str) -> tuple[list[Token], list[int]]:
     """The tokens of `text`, and the index of the first name of each cast's type (`x::mood`,
-    `CAST(x AS mood)`; the schema of `x::public.mood`). No tokens when it cannot be read."""
+    `CAST(x AS mood)`; the schema of `x::public.mood`). No tokens when it cannot be read, nor
+    when it holds no cast (no `::` and no word `cast`: the common case, told without tokenizing)."""
+    if "::" not in text and "cast" not in text.lower():
+        return [], []
     try:
         tokens = _DIALECT.tokenize(text)
     except (TokenError, ValueError):
@@ -277,6 +280,8 @@ def qualified_casts(text: str, extension_types: Mapping[str, str] | None = None)
 def bare_extension_casts(text: str, extension_types: Mapping[str, str]) -> str:
     """`text` with casts to an extension's type named without its schema (`'x'::extensions.citext`
     is `'x'::citext`), as the definitions name them: where the extension lives is its own key."""
+    if not any(schema in text or '"' in schema for schema in set(extension_types.values())):
+        return text  # no extension's schema named: nothing to cut (a quoted name is looked at whole)
     tokens, targets = _cast_targets(text)
     cut: list[tuple[int, int]] = []
     for i in targets:

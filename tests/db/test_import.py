@@ -126,3 +126,25 @@ def test_import_of_one_schema_brings_the_enums_its_tables_use(tmp_path: Path, da
     assert main(["-C", str(tmp_path), "compile", "-m", "initial"]) == 0
     up = (tmp_path / "generated" / "migrations" / "001_initial.sql").read_text()
     assert "CREATE TYPE billing.status AS ENUM" in up and "billing.invoice" not in up and "unused" not in up
+
+
+def test_an_index_listing_a_column_twice_round_trips(tmp_path: Path, database_url: str, second_database_url: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # PostgreSQL allows a column twice in an index; import writes it so, and compile must take it
+    run_sql_file(database_url, """
+        CREATE TABLE t (id bigint PRIMARY KEY, created_at timestamptz NOT NULL, name text);
+        CREATE INDEX t_twice ON t (created_at, created_at);
+        CREATE INDEX ON t (created_at DESC, created_at);
+        CREATE INDEX ON t (name, (lower(name)), name);
+    """)
+    assert main(["-C", str(tmp_path), "import", "--database-url", database_url]) == 0
+    out, err = capsys.readouterr()
+    assert "warning" not in err
+    assert "columns: [created_at, created_at]" in (tmp_path / "definitions" / "t.yaml").read_text()
+    assert main(["-C", str(tmp_path), "compile"]) == 0
+    assert main(["-C", str(tmp_path), "apply", "--database-url", second_database_url]) == 0
+    original, rebuilt = catalog(database_url), catalog(second_database_url)
+    for part in original:
+        assert [r for r in rebuilt[part] if "schema_migrations" not in r] == original[part], part
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "drift", "--database-url", database_url]) == 0

@@ -204,6 +204,8 @@ def test_other_schema_and_enum_there() -> None:
     ("table: t\ncolumns: [{name: a, type: int}, {name: a, type: int}]\n", "column a appears twice"),
     ("table: t\ncolumns: [{name: a, type: int, references: u.id}]\n", "which is not defined"),
     ("table: t\ncolumns: [{name: a, type: int}]\nindexes: [{columns: [b]}]\n", "is not a column of t"),
+    ("table: t\ncolumns: [{name: a, type: int}]\nunique: [[a, a]]\n", "'a' appears twice in 'unique'"),
+    ("table: t\ncolumns: [{name: a, type: int}]\nprimary_key: [a, a]\n", "'a' appears twice"),
     ("table: " + "x" * 64 + "\ncolumns: [{name: a, type: int}]\n", "64 bytes"),
     ("table: t\ncolumns: [{name: a, type: int, check: 'a > 0'}]\nchecks: [{expression: 'a < 9'}]\n",
      "two constraints of t are named t_a_check"),
@@ -234,3 +236,10 @@ def test_an_extension_type_with_or_without_its_schema_is_one_column_type() -> No
     assert bare.tables["public.t"].columns[0].type == named.tables["public.t"].columns[0].type == "citext"
     assert diff(bare, named) == []
     assert schema_of("extension: citext\n").extensions["citext"].schema == "public"
+
+
+def test_an_index_may_list_a_column_twice() -> None:
+    # PostgreSQL takes (a, a) in an index (not in a key); a database holding one imports so
+    t = schema_of("table: t\ncolumns: [{name: a, type: int}]\nindexes: [{name: t_twice, columns: [a, a]}]\n"
+                  ).tables["public.t"]
+    assert [p.column for p in t.indexes[0].parts] == ["a", "a"]

@@ -1,6 +1,6 @@
 -- Primary key, unique, check and foreign key constraints, columns in key order.
 SELECT k.conrelid AS table_oid, k.conname AS name, k.contype AS kind,
-       pg_get_constraintdef(k.oid, true) AS definition,
+       CASE WHEN k.contype = 'c' THEN pg_get_constraintdef(k.oid, true) END AS definition,  -- a check's only
        ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(attnum, i)
              JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.i)::text[] AS columns,
        rn.nspname AS ref_schema, r.relname AS ref_table,

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Time `schemac drift` (and once `schemac verify`) on the 1,000-table project.
+
+    python3 bench/run_drift.py [--runs 5] [--url postgresql://127.0.0.1:5432/postgres]
+                               [--compare-with CHECKOUT] [--verify] [--profile FILE]
+
+The base project of ../shared/bench/gen_definitions.py (1,000 tables, seed 7) is compiled and
+applied (`schemac apply`) to a fresh database on the server of --url; then, each in a fresh
+process, --runs times:
+
+  clean     `schemac drift` right after apply: no drift (exit 0)
+  drifted   the same after hand edits on five tables (a column dropped, one added, a default
+            changed, an index dropped, a check added): drift found (exit 1)
+
+With --compare-with, the same drift commands also run from another checkout of schemac (say,
+main before this change) and their output must be byte-identical. --verify also times one
+`schemac verify` of the project. --profile writes a cProfile dump of one drifted run.
+Wall time of the whole command, interpreter start-up included; medians. The database and the
+throwaway databases drift makes are dropped at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import run_compile  # noqa: E402
+from run_race import drop, url_of  # noqa: E402
+
+HAND_EDITS = """
+ALTER TABLE public.account_0000 DROP COLUMN created_at;
+ALTER TABLE public.order_0001 ADD COLUMN added_by_hand text;
+ALTER TABLE public.invoice_0002 ALTER COLUMN id DROP IDENTITY IF EXISTS;
+DROP INDEX IF EXISTS public.payment_0003_created_at_idx;
+ALTER TABLE public.item_0004 ADD CONSTRAINT item_0004_by_hand CHECK (id > 0);
+"""
+
+
+def schemac(checkout: Path, *args: str) -> tuple[float, int, str]:
+    t0 = time.perf_counter()
+    # run from the checkout: `python -m` puts the working directory first on sys.path
+    done = subprocess.run([sys.executable, "-m", "compiler.cli", *args], capture_output=True, text=True,
+                          cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)})
+    return time.perf_counter() - t0, done.returncode, done.stdout + done.stderr
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--tables", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--url", default="postgresql://127.0.0.1:5432/postgres")
+    p.add_argument("--generator", type=Path, default=run_compile.DEFAULT_GENERATOR)
+    p.add_argument("--compare-with", type=lambda text: Path(text).resolve(),
+                   help="another schemac checkout whose drift output must be identical")
+    p.add_argument("--verify", action="store_true", help="also time one `schemac verify`")
+    p.add_argument("--profile", type=Path, help="write a cProfile dump of one drifted run here")
+    a = p.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="schemac-drift-"))
+    name = f"drift_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(a.url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    db = url_of(a.url, name)
+    rows: list[tuple[str, list[float]]] = []
+    try:
+        base, _ = run_compile.generate(a.generator, work, a.tables, a.seed)
+        for step in (("compile",), ("apply", "--database-url", db)):
+            _, code, out = schemac(PROJECT, "-C", str(base), *step)
+            if code != 0:
+                sys.exit(f"{step[0]} failed:\n{out}")
+        drift = ("-C", str(base), "drift", "--database-url", db)
+        for label, expected, edits in (("clean", 0, None), ("drifted", 1, HAND_EDITS)):
+            if edits:
+                with psycopg.connect(db, autocommit=True) as conn:
+                    conn.execute(edits)
+            times, other = [], []
+            outputs, others = set(), set()
+            for i in range(a.runs):  # the other checkout interleaved, so that the machine's load falls on both
+                seconds, code, out = schemac(PROJECT, *drift)
+                if code != expected:
+                    sys.exit(f"drift ({label}) exited {code}, not {expected}:\n{out}")
+                times.append(seconds)
+                outputs.add(out)
+                print(f"{label} run {i + 1}/{a.runs}: {seconds:.2f} s", file=sys.stderr)
+                if a.compare_with:
+                    seconds, code, out = schemac(a.compare_with, *drift)
+                    other.append(seconds)
+                    others.add((code, out))
+                    print(f"{label} run {i + 1}/{a.runs}, {a.compare_with}: {seconds:.2f} s", file=sys.stderr)
+            assert len(outputs) == 1, "drift gave different outputs from run to run"
+            rows.append((f"drift, {label}", times))
+            if a.compare_with:
+                same = "identical" if others == {(expected, outputs.pop())} else "DIFFERENT"
+                rows.append((f"drift, {label}, {a.compare_with.name} ({same} output)", other))
+        if a.profile:
+            done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(a.profile.resolve()), "-m",
+                                   "compiler.cli", *drift], capture_output=True, cwd=PROJECT,
+                                  env={**os.environ, "PYTHONPATH": str(PROJECT)})
+            print(f"profile of a drifted run in {a.profile} (exit {done.returncode})", file=sys.stderr)
+        if a.verify:
+            seconds, code, out = schemac(PROJECT, "-C", str(base), "verify", "--database-url", db)
+            if code != 0:
+                sys.exit(f"verify failed ({code}):\n{out}")
+            rows.append(("verify (one run)", [seconds]))
+    finally:
+        drop(a.url, name)
+        shutil.rmtree(work, ignore_errors=True)
+    load = os.getloadavg()
+    print(f"\n{a.tables} tables; {a.runs} runs, medians; {os.cpu_count()} CPUs, load average "
+          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end\n")
+    print("| step | wall (s) | runs |")
+    print("|---|---:|---:|")
+    for label, times in rows:
+        print(f"| {label} | {statistics.median(times):.2f} | {len(times)} |")
+
+
+if __name__ == "__main__":
+    main()
