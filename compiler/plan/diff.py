@@ -110,14 +110,14 @@ def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes) -> lis
             out += _alter_table(a, b, renames, enums)
     for key, a in old.tables.items():
         if renames.table(key) not in new.tables:
-            out += [ch.DropForeignKey(a.schema, a.name, fk) for fk in a.foreign_keys]
+            out += [ch.DropForeignKey(ch.TableName(a.schema, a.name), fk) for fk in a.foreign_keys]
             out.append(ch.DropTable(a))
     out = _order_table_renames(old, new, renames, out)
     rebuilt = _rebuild_dependent_foreign_keys(new, out, renames)
     # a key dropped under its old name is not renamed as well
-    superseded = {(c.schema, c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
+    superseded = {(c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
     out = [c for c in out if not (isinstance(c, ch.RenameConstraint)
-                                  and (c.schema, c.table, c.new_name) in superseded)]
+                                  and (c.table, c.new_name) in superseded)]
     return _order_name_moves(new, out) + rebuilt
 
 
@@ -130,13 +130,13 @@ def _order_table_renames(old: Schema, new: Schema, renames: Renames, out: list[c
     for schema in sorted({c.schema for c in moves}):
         staying = {t.name for k, t in old.tables.items() if t.schema == schema and renames.table(k) in new.tables}
         pairs = [(c.old_name, c.new_name) for c in moves if c.schema == schema]
-        ordered += [ch.RenameTable(schema, o, n) for o, n in rename_steps(pairs, staying)]
+        ordered += [ch.RenameTable(ch.TableName(schema, o), n) for o, n in rename_steps(pairs, staying)]
     return [c for c in out if not isinstance(c, ch.RenameTable)] + ordered
 
 
 def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
     """Is the renamed constraint one whose index carries its name (primary key, unique)?"""
-    table = new.tables.get(f"{c.schema}.{c.table}")
+    table = new.tables.get(c.table.key)
     return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
 
 
@@ -156,7 +156,7 @@ def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
 
     def spaces(c: ch.Change) -> tuple[object, ...]:
         if isinstance(c, ch.RenameConstraint):
-            table = ("constraint", c.schema, c.table)
+            table = ("constraint", c.table)
             return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
         return (("relation", c.schema),)  # type: ignore[attr-defined]
 
@@ -169,19 +169,19 @@ def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renam
     """Foreign keys leaning on a key that is dropped and re-added must be dropped and re-added too,
     and so must those whose columns change type on both sides: between the two ALTERs the key
     would compare values of unrelated types (text against integer), which PostgreSQL refuses."""
-    def now(schema: str, table: str) -> str:  # drops name tables as they were
-        return renames.table(f"{schema}.{table}")
+    def now(table: ch.TableName) -> str:  # drops name tables as they were
+        return renames.table(table.key)
 
-    dropped = {(now(c.schema, c.table), frozenset(c.constraint.columns)) for c in planned
+    dropped = {(now(c.table), frozenset(c.constraint.columns)) for c in planned
                if isinstance(c, ch.DropConstraint) and hasattr(c.constraint, "columns")}
-    dropped |= {(now(c.schema, c.table), frozenset(p.column for p in c.index.parts)) for c in planned
+    dropped |= {(now(c.table), frozenset(p.column for p in c.index.parts)) for c in planned
                 if isinstance(c, ch.DropIndex) and c.index.unique}
-    touched = {(now(c.schema, c.table), c.foreign_key.name) for c in planned
+    touched = {(now(c.table), c.foreign_key.name) for c in planned
                if isinstance(c, ch.DropForeignKey | ch.AddForeignKey)}
-    retyped = {(f"{c.schema}.{c.table}", c.column) for c in planned if isinstance(c, ch.AlterColumnType)}
+    retyped = {(c.table.key, c.column) for c in planned if isinstance(c, ch.AlterColumnType)}
     old_names = {new_key: old_key.split(".", 1)[1] for old_key, new_key in renames.tables.items()}
     # drops run before renames: a key renamed in this migration is dropped under its old name
-    renamed = {(c.schema, c.table, c.new_name): c.old_name for c in planned if isinstance(c, ch.RenameConstraint)}
+    renamed = {(c.table, c.new_name): c.old_name for c in planned if isinstance(c, ch.RenameConstraint)}
     out: list[ch.Change] = []
     for t in new.tables.values():
         for fk in t.foreign_keys:
@@ -189,9 +189,9 @@ def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renam
                                for c, r in zip(fk.columns, fk.ref_columns, strict=True))
             rebuilt = (fk.ref_key, frozenset(fk.ref_columns)) in dropped or both_retyped
             if rebuilt and (t.key, fk.name) not in touched:
-                was = replace(fk, name=renamed.get((t.schema, t.name, fk.name), fk.name))
-                out += [ch.DropForeignKey(t.schema, old_names.get(t.key, t.name), was),
-                        ch.AddForeignKey(t.schema, t.name, fk)]
+                was = replace(fk, name=renamed.get((ch.TableName(t.schema, t.name), fk.name), fk.name))
+                out += [ch.DropForeignKey(ch.TableName(t.schema, old_names.get(t.key, t.name)), was),
+                        ch.AddForeignKey(ch.TableName(t.schema, t.name), fk)]
     return out
 
 
@@ -205,19 +205,20 @@ def _create_table(t: Table) -> list[ch.Change]:
         (repeats if (u.columns, u.nulls_not_distinct) in keys else inline).append(u)
         keys.add((u.columns, u.nulls_not_distinct))
     out: list[ch.Change] = [ch.CreateTable(replace(t, uniques=tuple(inline)) if repeats else t)]
-    out += [ch.AddConstraint(t.schema, t.name, u) for u in repeats]
-    out += [ch.CreateIndex(t.schema, t.name, i) for i in t.indexes]
-    out += [ch.AddForeignKey(t.schema, t.name, fk) for fk in t.foreign_keys]
+    name = ch.TableName(t.schema, t.name)
+    out += [ch.AddConstraint(name, u) for u in repeats]
+    out += [ch.CreateIndex(name, i) for i in t.indexes]
+    out += [ch.AddForeignKey(name, fk) for fk in t.foreign_keys]
     if t.comment is not None:
-        out.append(ch.SetTableComment(t.schema, t.name, t.comment))
-    out += [ch.SetColumnComment(t.schema, t.name, c.name, c.comment) for c in t.columns if c.comment is not None]
+        out.append(ch.SetTableComment(name, t.comment))
+    out += [ch.SetColumnComment(name, c.name, c.comment) for c in t.columns if c.comment is not None]
     return out
 
 
 def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list[ch.Change]:
     out: list[ch.Change] = []
     if a.name != b.name:
-        out.append(ch.RenameTable(a.schema, a.name, b.name))
+        out.append(ch.RenameTable(ch.TableName(a.schema, a.name), b.name))
     colmap = renames.columns.get(b.key, {})
     retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in enums.recreated}
     # a check or index expression over a column whose type changes is rebuilt by PostgreSQL from
@@ -232,7 +233,7 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
     out += _columns(a, b, colmap, enums, rebuilt)
     out += constraint_changes(a, b, colmap, renames, retyped, rebuilt)
     if a.comment != b.comment:
-        out.append(ch.SetTableComment(b.schema, b.name, b.comment))
+        out.append(ch.SetTableComment(ch.TableName(b.schema, b.name), b.comment))
     return out
 
 
@@ -261,98 +262,98 @@ def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[
         if owns_sequence and (a.name, old_name) != (b.name, new_name):
             old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
             if old_seq != new_seq:
-                out.append(ch.RenameSequence(b.schema, b.name, new_name, old_seq, new_seq))
+                out.append(ch.RenameSequence(ch.TableName(b.schema, b.name), new_name, old_seq, new_seq))
     return out
 
 
 def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes, rebuild: set[str]) -> list[ch.Change]:
     out: list[ch.Change] = _owned_sequence_renames(a, b, colmap)
     back = {new: old for old, new in colmap.items()}
-    s, t = b.schema, b.name
+    tn, was = ch.TableName(b.schema, b.name), ch.TableName(b.schema, a.name)  # drops: the old name
     moves: list[tuple[str, str]] = []
     rebuilt: set[str] = set()
     for col in b.columns:
         old_name = back.get(col.name)
         prev = a.column(old_name) if old_name else None
         if prev is None:
-            out.append(ch.AddColumn(s, t, col))
+            out.append(ch.AddColumn(tn, col))
             if col.comment is not None:
-                out.append(ch.SetColumnComment(s, t, col.name, col.comment))
+                out.append(ch.SetColumnComment(tn, col.name, col.comment))
             continue
         if col.name in rebuild:
-            out += [ch.DropColumn(s, a.name, prev), ch.AddColumn(s, t, col)]
+            out += [ch.DropColumn(was, prev), ch.AddColumn(tn, col)]
             rebuilt.add(prev.name)
             if col.comment is not None:
-                out.append(ch.SetColumnComment(s, t, col.name, col.comment))
+                out.append(ch.SetColumnComment(tn, col.name, col.comment))
             continue
         if prev.name != col.name:
             moves.append((prev.name, col.name))
-        out += _alter_column(s, t, prev, col, enums, colmap)
+        out += _alter_column(tn, prev, col, enums, colmap)
     for col in a.columns:
         if col.name not in colmap:
-            out.append(ch.DropColumn(s, a.name, col))  # runs before renames: the old table name
+            out.append(ch.DropColumn(was, col))  # runs before renames
     # drops run first, so only the columns that stay hold their names while renaming
     staying = {c.name for c in a.columns if c.name in colmap and c.name not in rebuilt}
-    out += [ch.RenameColumn(s, t, o, n) for o, n in rename_steps(moves, staying)]
+    out += [ch.RenameColumn(tn, o, n) for o, n in rename_steps(moves, staying)]
     return out
 
 
-def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
+def _alter_column(tn: ch.TableName, a: Column, b: Column, enums: EnumTypes,
                   colmap: dict[str, str]) -> list[ch.Change]:
     name = b.name
     out: list[ch.Change] = []
     if a.generated is not None and b.generated is None:
-        out.append(ch.DropGeneration(s, t, name, a.generated))
+        out.append(ch.DropGeneration(tn, name, a.generated))
     # serial is an integer type plus an owned sequence as its default: change the two apart
     a_type, b_type = SERIAL_TYPES.get(a.type, a.type), SERIAL_TYPES.get(b.type, b.type)
-    sequence = default_name(t, [name], "seq")
+    sequence = default_name(tn.name, [name], "seq")
     # a sequence that becomes another kind of sequence hands its position on: no id is given twice
     # (sequence options on either side take the general way: a new sequence with its options)
     plain = not a.sequence and not b.sequence
     serial_to_identity = plain and a.type in SERIAL_TYPES and b.identity is not None and a.identity is None
     identity_to_serial = plain and a.identity is not None and b.type in SERIAL_TYPES and b.identity is None
     if plain and a.type != b.type and a.type in SERIAL_TYPES and b.type in SERIAL_TYPES:
-        out.append(ch.SetSequenceType(s, t, name, b_type))
+        out.append(ch.SetSequenceType(tn, name, b_type))
     elif serial_to_identity:
-        out.append(ch.SerialToIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
+        out.append(ch.SerialToIdentity(tn, name, b.identity))  # type: ignore[arg-type]
     elif identity_to_serial:
-        out.append(ch.IdentityToSerial(s, t, name, sequence, b_type))
+        out.append(ch.IdentityToSerial(tn, name, sequence, b_type))
     else:
         if a.type != b.type and a.type in SERIAL_TYPES:
-            out.append(ch.DropSerial(s, t, name))
+            out.append(ch.DropSerial(tn, name))
         if a.type != b.type and b.type in SERIAL_TYPES:
-            out.append(ch.AddSerial(s, t, name, sequence, b_type, b.sequence, _first_number(b_type, b.sequence)))
+            out.append(ch.AddSerial(tn, name, sequence, b_type, b.sequence, _first_number(b_type, b.sequence)))
     base = b_type.removesuffix("[]")
     recast = a_type == b_type and base in enums.recreated
     if a_type != b_type or recast:
-        change = replace(_alter_type(s, t, name, a_type, b_type, recast, enums), collation=b.collation)
+        change = replace(_alter_type(tn, name, a_type, b_type, recast, enums), collation=b.collation)
         # a default of the old type may not cast by itself: take it off and put it back
         reset = change.using is not None
         if a.default is not None and (reset or b.default is None):
-            out.append(ch.DropDefault(s, t, name, a.default))
+            out.append(ch.DropDefault(tn, name, a.default))
         out.append(change)
         if b.default is not None:
             # set even when unchanged: a kept default keeps its old type ('x'::character varying
             # on what is now a text column), unlike the same default written for the new type
-            out.append(ch.SetDefault(s, t, name, b.default))
+            out.append(ch.SetDefault(tn, name, b.default))
     elif a.default != b.default:
-        out.append(ch.SetDefault(s, t, name, b.default) if b.default is not None
-                   else ch.DropDefault(s, t, name, a.default))  # type: ignore[arg-type]
+        out.append(ch.SetDefault(tn, name, b.default) if b.default is not None
+                   else ch.DropDefault(tn, name, a.default))  # type: ignore[arg-type]
     if a_type == b_type and not recast and a.collation != b.collation:
-        out.append(ch.SetCollation(s, t, name, b_type, b.collation))  # a type change above carries it
+        out.append(ch.SetCollation(tn, name, b_type, b.collation))  # a type change above carries it
     if a.identity != b.identity and not (serial_to_identity or identity_to_serial):
         if a.identity is None:
-            out.append(ch.AddIdentity(s, t, name, b.identity, b.sequence,  # type: ignore[arg-type]
+            out.append(ch.AddIdentity(tn, name, b.identity, b.sequence,  # type: ignore[arg-type]
                                       _first_number(b_type, b.sequence)))
         elif b.identity is None:
-            out.append(ch.DropIdentity(s, t, name, a.identity))
+            out.append(ch.DropIdentity(tn, name, a.identity))
         else:
-            out.append(ch.SetIdentity(s, t, name, b.identity))
-    out += _sequence_options(s, t, a, b, b_type)
+            out.append(ch.SetIdentity(tn, name, b.identity))
+    out += _sequence_options(tn, a, b, b_type)
     if a.nullable != b.nullable:
-        out.append(ch.DropNotNull(s, t, name) if b.nullable else ch.SetNotNull(s, t, name))
+        out.append(ch.DropNotNull(tn, name) if b.nullable else ch.SetNotNull(tn, name))
     if a.comment != b.comment:
-        out.append(ch.SetColumnComment(s, t, name, b.comment))
+        out.append(ch.SetColumnComment(tn, name, b.comment))
     return out
 
 
@@ -361,16 +362,16 @@ def _first_number(integer_type: str, options: tuple) -> int | None:
     return int(resolved(integer_type, options)["start"]) if options else None
 
 
-def _sequence_options(s: str, t: str, a: Column, b: Column, integer_type: str) -> list[ch.Change]:
+def _sequence_options(tn: ch.TableName, a: Column, b: Column, integer_type: str) -> list[ch.Change]:
     """ALTER the options of a sequence the column keeps (one added above already has its own)."""
     kept_identity = a.identity is not None and b.identity is not None
     kept_serial = a.type == b.type and b.type in SERIAL_TYPES
     if a.sequence == b.sequence or not (kept_identity or kept_serial) or integer_type not in TYPE_RANGES:
         return []
-    return [ch.SetSequenceOptions(s, t, b.name, all_options(integer_type, b.sequence))]
+    return [ch.SetSequenceOptions(tn, b.name, all_options(integer_type, b.sequence))]
 
 
-def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
+def _alter_type(tn: ch.TableName, name: str, old: str, new: str, recast: bool,
                 enums: EnumTypes) -> ch.AlterColumnType:
     col = quote_ident(name)
     # PostgreSQL casts an enum to nothing but text: go through text to another enum or type
@@ -382,4 +383,4 @@ def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
         using = None
     else:
         using = f"{col}::{sql_type(new, enums.extension_schemas)}"
-    return ch.AlterColumnType(s, t, name, old, new, using, False if recast else lossy(old, new))
+    return ch.AlterColumnType(tn, name, old, new, using, False if recast else lossy(old, new))

@@ -41,6 +41,16 @@ def dollar_quote(body: str) -> str:
     return f"{opening}{body} ${tag}$"
 
 
+def qualified_name(name: str | ch.TableName, schema: str | None = None) -> str:
+    """`schema.name` quoted where needed: a table name carries its schema (`c.table|qname`), a bare
+    name takes one (`c.index.name|qname(c.schema)`)."""
+    if isinstance(name, ch.TableName):
+        return qualified(name.schema, name.name)
+    if schema is None:
+        raise TypeError(f"qname: '{name}' needs a schema")
+    return qualified(schema, name)
+
+
 def builtin_templates() -> Path:
     """The shipped templates: inside the package when installed, beside it in a checkout."""
     package = Path(__file__).parents[1]
@@ -59,7 +69,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, autoescape=False,
         keep_trailing_newline=False, auto_reload=False)  # compiled once, no stat per use
     env.filters["ident"] = quote_ident
-    env.filters["qname"] = lambda name, schema: qualified(schema, name)
+    env.filters["qname"] = qualified_name
     env.filters["literal"] = quote_literal
     env.filters["idents"] = lambda names: ", ".join(quote_ident(n) for n in names)
     env.filters["comment"] = comment_text
