@@ -1,4 +1,4 @@
-"""The closed set of schema changes, one frozen dataclass per kind, and their order.
+"""The closed set of schema changes, one frozen dataclass per kind.
 
 A change carries what its SQL needs (the old object too, for drops, so a warning can say what
 is lost). The kinds share bases by the object they touch: a schema, an extension, an enum, a
@@ -7,9 +7,7 @@ derived from its base and its class: `subject` (the object, for comments and mes
 `description` (the difference, in words, as drift reports it) and `data_loss` (why it is
 destructive, or None). A change kind is a class without subclasses (`change_kinds()`).
 
-Ordering is data: PHASES lists the kinds in an order PostgreSQL accepts, and `ordered()` sorts
-by phase, then by the object a change touches, keeping generation order within one object
-(column order, enum value order).
+When each kind runs is plan/order.py's business.
 """
 from __future__ import annotations
 
@@ -640,41 +638,3 @@ class SetIndexStorage(IndexPropertyChange):
 class SetIndexComment(IndexPropertyChange):
     DESCRIPTION = "index {s} has another comment"
     comment: str | None
-
-
-PHASES: tuple[type[Change], ...] = (
-    CreateSchema, CreateExtension, SetExtensionSchema,
-    RenameEnum, CreateEnum, AddEnumValue,
-    DropForeignKey, DropIndex, DropConstraint,
-    DropColumn, DropTable,  # before renames and additions, which may reuse their names
-    RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
-    CreateTable,
-    DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, SetCollation,
-    AddColumn,  # after type changes: a generated column may read a column whose type changes
-    DropNotNull, SetNotNull,
-    SetDefault, AddSerial, AddIdentity, SetIdentity, SetSequenceType, SerialToIdentity, IdentityToSerial,
-    SetSequenceOptions,
-    SetEnumComment, SetTableComment, SetColumnComment,
-    AddConstraint, CreateIndex, AddForeignKey,
-    SetForeignKeyDeferrable, SetConstraintComment, SetIndexStorage, SetIndexComment,
-    DropEnum, DropExtension, DropSchema,
-)
-# renames of names that share namespaces (a schema's relations, a table's constraints): one phase,
-# kept in the order diff gives them, which frees each name before it is taken
-NAME_MOVES: tuple[type[Change], ...] = (RenameSequence, RenameConstraint, RenameIndex)
-_PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
-_ORDER_BY_DIFF = (RenameTable, *NAME_MOVES)
-
-
-def by_kind_and_object(changes: list[Change]) -> list[Change]:
-    """Changes sorted by their kind's place in PHASES, then by object: the order renames start from."""
-    return sorted(changes, key=lambda c: (PHASES.index(type(c)), c.object_key))
-
-
-def ordered(changes: list[Change]) -> list[Change]:
-    """Changes sorted into an order PostgreSQL accepts; stable within one object."""
-    def key(c: Change) -> tuple[int, str]:
-        if isinstance(c, _ORDER_BY_DIFF):
-            return _PHASE[type(c)], c.schema  # diff ordered them: chains, swaps
-        return _PHASE[type(c)], c.object_key
-    return sorted(changes, key=key)

@@ -1,8 +1,8 @@
 """Schema x Schema -> list[Change]: pure, no I/O, no SQL.
 
 Reads like a table of contents: renames are resolved first into maps that later steps look
-names up in, then one step per object family. `diff(new, old)` is the rollback of
-`diff(old, new)`: rename hints are honoured in both directions.
+names up in, then one step per object family; plan/order.py puts what they find in order.
+`diff(new, old)` is the rollback of `diff(old, new)`: rename hints are honoured in both directions.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from ..model.casts import assignment_castable, lossy
 from ..model.names import default_name, quote_ident
 from ..model.qualify import sql_type
-from ..model.schema import Check, Column, Enum, Schema, Table, Unique
+from ..model.schema import Column, Enum, Schema, Table, Unique
 from ..model.sequences import TYPE_RANGES, all_options, resolved
 from ..model.types import (
     SERIAL_TYPES,
@@ -22,7 +22,8 @@ from ..model.types import (
 )
 from . import changes as ch
 from .constraint_changes import constraint_changes
-from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
+from .order import Plan, order
+from .renames import Renames, resolve_renames, temporary_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,11 @@ class EnumTypes:
 
 def diff(old: Schema, new: Schema) -> list[ch.Change]:
     """The changes that turn `old` into `new`, in an order PostgreSQL accepts."""
+    return plan(old, new).changes
+
+
+def plan(old: Schema, new: Schema) -> Plan:
+    """The changes that turn `old` into `new`, ordered and cut into blocks (plan/order.py)."""
     renames = resolve_renames(old, new)
     recreated: dict[str, Enum] = {}
     enum_types = frozenset(enum_type_spelling(e.schema, e.name) for e in (*old.enums.values(), *new.enums.values()))
@@ -45,7 +51,7 @@ def diff(old: Schema, new: Schema) -> list[ch.Change]:
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
     out += _tables(old, new, renames, EnumTypes(recreated, enum_types, extension_type_schemas(new.extensions.values())))
-    return ch.ordered(out)
+    return order(old, new, renames, out)
 
 
 # -- renames
@@ -112,86 +118,6 @@ def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes) -> lis
         if renames.table(key) not in new.tables:
             out += [ch.DropForeignKey(ch.TableName(a.schema, a.name), fk) for fk in a.foreign_keys]
             out.append(ch.DropTable(a))
-    out = _order_table_renames(old, new, renames, out)
-    rebuilt = _rebuild_dependent_foreign_keys(new, out, renames)
-    # a key dropped under its old name is not renamed as well
-    superseded = {(c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
-    out = [c for c in out if not (isinstance(c, ch.RenameConstraint)
-                                  and (c.table, c.new_name) in superseded)]
-    return _order_name_moves(new, out) + rebuilt
-
-
-def _order_table_renames(old: Schema, new: Schema, renames: Renames, out: list[ch.Change]) -> list[ch.Change]:
-    """Table renames in an order that frees each name before it is taken (chains, swaps)."""
-    moves = [c for c in out if isinstance(c, ch.RenameTable)]
-    if len(moves) < 2:
-        return out
-    ordered: list[ch.Change] = []
-    for schema in sorted({c.schema for c in moves}):
-        staying = {t.name for k, t in old.tables.items() if t.schema == schema and renames.table(k) in new.tables}
-        pairs = [(c.old_name, c.new_name) for c in moves if c.schema == schema]
-        ordered += [ch.RenameTable(ch.TableName(schema, o), n) for o, n in rename_steps(pairs, staying)]
-    return [c for c in out if not isinstance(c, ch.RenameTable)] + ordered
-
-
-def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
-    """Is the renamed constraint one whose index carries its name (primary key, unique)?"""
-    table = new.tables.get(c.table.key)
-    return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
-
-
-def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
-    """Sequence, index and constraint renames in an order that frees each name before it is taken.
-
-    They follow table and column renames, and share namespaces: sequences, indexes and the
-    indexes of primary keys and unique constraints are relations of their schema; constraint
-    names are unique per table. When tables chain or swap, so do their default-named objects
-    (a_pkey -> b_pkey while b_pkey -> c_pkey), so they are ordered together, through a free
-    name where they form a cycle. changes.ordered() keeps this order.
-    """
-    kinds = ch.NAME_MOVES
-    moves = ch.by_kind_and_object([c for c in out if isinstance(c, kinds)])
-    if not moves:
-        return out
-
-    def spaces(c: ch.Change) -> tuple[object, ...]:
-        if isinstance(c, ch.RenameConstraint):
-            table = ("constraint", c.table)
-            return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
-        return (("relation", c.schema),)  # type: ignore[attr-defined]
-
-    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])  # type: ignore[attr-defined]
-    return ([c for c in out if not isinstance(c, kinds)]
-            + [replace(moves[i], old_name=step.old, new_name=step.new) for i, step in steps])
-
-
-def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renames: Renames) -> list[ch.Change]:
-    """Foreign keys leaning on a key that is dropped and re-added must be dropped and re-added too,
-    and so must those whose columns change type on both sides: between the two ALTERs the key
-    would compare values of unrelated types (text against integer), which PostgreSQL refuses."""
-    def now(table: ch.TableName) -> str:  # drops name tables as they were
-        return renames.table(table.key)
-
-    dropped = {(now(c.table), frozenset(c.constraint.columns)) for c in planned
-               if isinstance(c, ch.DropConstraint) and hasattr(c.constraint, "columns")}
-    dropped |= {(now(c.table), frozenset(p.column for p in c.index.parts)) for c in planned
-                if isinstance(c, ch.DropIndex) and c.index.unique}
-    touched = {(now(c.table), c.foreign_key.name) for c in planned
-               if isinstance(c, ch.DropForeignKey | ch.AddForeignKey)}
-    retyped = {(c.table.key, c.column) for c in planned if isinstance(c, ch.AlterColumnType)}
-    old_names = {new_key: old_key.split(".", 1)[1] for old_key, new_key in renames.tables.items()}
-    # drops run before renames: a key renamed in this migration is dropped under its old name
-    renamed = {(c.table, c.new_name): c.old_name for c in planned if isinstance(c, ch.RenameConstraint)}
-    out: list[ch.Change] = []
-    for t in new.tables.values():
-        for fk in t.foreign_keys:
-            both_retyped = any((t.key, c) in retyped and (fk.ref_key, r) in retyped
-                               for c, r in zip(fk.columns, fk.ref_columns, strict=True))
-            rebuilt = (fk.ref_key, frozenset(fk.ref_columns)) in dropped or both_retyped
-            if rebuilt and (t.key, fk.name) not in touched:
-                was = replace(fk, name=renamed.get((ch.TableName(t.schema, t.name), fk.name), fk.name))
-                out += [ch.DropForeignKey(ch.TableName(t.schema, old_names.get(t.key, t.name)), was),
-                        ch.AddForeignKey(ch.TableName(t.schema, t.name), fk)]
     return out
 
 
@@ -270,8 +196,6 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes, rebui
     out: list[ch.Change] = _owned_sequence_renames(a, b, colmap)
     back = {new: old for old, new in colmap.items()}
     tn, was = ch.TableName(b.schema, b.name), ch.TableName(b.schema, a.name)  # drops: the old name
-    moves: list[tuple[str, str]] = []
-    rebuilt: set[str] = set()
     for col in b.columns:
         old_name = back.get(col.name)
         prev = a.column(old_name) if old_name else None
@@ -282,19 +206,15 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes, rebui
             continue
         if col.name in rebuild:
             out += [ch.DropColumn(was, prev), ch.AddColumn(tn, col)]
-            rebuilt.add(prev.name)
             if col.comment is not None:
                 out.append(ch.SetColumnComment(tn, col.name, col.comment))
             continue
         if prev.name != col.name:
-            moves.append((prev.name, col.name))
+            out.append(ch.RenameColumn(tn, prev.name, col.name))  # order.py frees each name first
         out += _alter_column(tn, prev, col, enums, colmap)
     for col in a.columns:
         if col.name not in colmap:
             out.append(ch.DropColumn(was, col))  # runs before renames
-    # drops run first, so only the columns that stay hold their names while renaming
-    staying = {c.name for c in a.columns if c.name in colmap and c.name not in rebuilt}
-    out += [ch.RenameColumn(tn, o, n) for o, n in rename_steps(moves, staying)]
     return out
 
 
