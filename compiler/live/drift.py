@@ -8,7 +8,7 @@ from ..definitions.settings import Settings
 from ..model.schema import Expr, Schema
 from ..model.types import extension_type_schemas
 from ..plan import changes as ch
-from ..plan.diff import diff
+from ..plan.diff import plan
 from ..plan.refusals import destructive_reasons, rename_twins
 from ..project import Project
 from ..sql.render import Renderer
@@ -93,11 +93,12 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
         live = managed_part(conn, introspect(conn, settings.migrations_table))
     # the schemas extensions are declared in, not where a reference copy made like the live one has them
     wanted = replace(canonical(state.schema, dev_server(dev_url, url)), extensions=state.schema.extensions)
-    changes = diff(live, wanted)
+    planned = plan(live, wanted)
+    changes = planned.changes
     if not changes:
         return Drift([], "")
     notes = [f"DESTRUCTIVE, review before running: {line}"
              for line in destructive_reasons(changes, _rename_hint)]
-    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes,
+    sql = Renderer(project.root).migration("reconcile the database with generated/state.json", planned, notes,
                                            extension_type_schemas(wanted.extensions.values()))
     return Drift(differences(changes, live), sql)

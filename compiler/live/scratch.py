@@ -11,7 +11,7 @@ import psycopg
 
 from ..model.schema import Schema
 from ..model.types import extension_type_schemas
-from ..plan.diff import diff
+from ..plan.diff import plan
 from ..sql.render import Renderer
 from .database import connect
 from .introspect import introspect, query
@@ -21,7 +21,7 @@ from .throwaway import DevServer, dev_server, throwaway_database
 
 def build_sql(schema: Schema) -> str:
     """The one-step migration that builds `schema` in an empty database."""
-    return Renderer().migration("scratch", diff(Schema(), schema), [],
+    return Renderer().migration("scratch", plan(Schema(), schema), [],
                                 extension_type_schemas(schema.extensions.values()))
 
 

@@ -9,7 +9,7 @@ import pytest
 from compiler.model.schema import Schema
 from compiler.model.types import extension_type_schemas
 from compiler.plan import changes as ch
-from compiler.plan.diff import diff
+from compiler.plan.diff import diff, plan
 from compiler.sql.render import Renderer
 from tests.change_cases import CASES
 from tests.helpers import run_cli, schema_of, write_definitions
@@ -21,8 +21,8 @@ def _schema(text: str) -> Schema:
 
 def _sql(old: Schema, new: Schema) -> str:
     r = Renderer()
-    up = r.migration("up", diff(old, new), [], extension_type_schemas(new.extensions.values()))
-    down = r.migration("rollback", diff(new, old), [], extension_type_schemas(old.extensions.values()))
+    up = r.migration("up", plan(old, new), [], extension_type_schemas(new.extensions.values()))
+    down = r.migration("rollback", plan(new, old), [], extension_type_schemas(old.extensions.values()))
     return up + "\n" + down
 
 
