@@ -326,7 +326,8 @@ class AlterColumnType(ColumnChange):
     LOSES = "values of column"
     old_type: str
     new_type: str
-    using: str | None  # USING expression (already quoted), when no assignment cast exists
+    using: bool  # USING column::new_type: no assignment cast exists
+    using_via: str | None  # a type cast to first in USING: an enum casts to nothing but text
     lossy: bool  # narrowing: values may be cut or refused
     collation: str | None = None  # kept through the change: ALTER TYPE resets it otherwise
 

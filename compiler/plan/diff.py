@@ -6,17 +6,15 @@ names up in, then one step per object family; plan/order.py puts what they find 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ..model.casts import assignment_castable, lossy
-from ..model.names import default_name, quote_ident
-from ..model.qualify import sql_type
+from ..model.names import default_name
 from ..model.schema import Column, Enum, Schema, Table, Unique
 from ..model.sequences import TYPE_RANGES, all_options, resolved
 from ..model.types import (
     SERIAL_TYPES,
     enum_type_spelling,
-    extension_type_schemas,
     referenced_columns,
     with_columns_renamed,
 )
@@ -28,12 +26,10 @@ from .renames import Renames, resolve_renames, temporary_name
 
 @dataclass(frozen=True, slots=True)
 class EnumTypes:
-    """Enums as column types see them: those recreated in this migration, and every enum's spelling;
-    and where the new schema's extension types live (a USING cast names them with it)."""
+    """Enums as column types see them: those recreated in this migration, and every enum's spelling."""
 
     recreated: dict[str, Enum]
     spellings: frozenset[str]
-    extension_schemas: dict[str, str] = field(default_factory=dict)
 
 
 def diff(old: Schema, new: Schema) -> list[ch.Change]:
@@ -50,7 +46,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += _schemas(old, new)
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
-    out += _tables(old, new, renames, EnumTypes(recreated, enum_types, extension_type_schemas(new.extensions.values())))
+    out += _tables(old, new, renames, EnumTypes(recreated, enum_types))
     return order(old, new, renames, out)
 
 
@@ -248,7 +244,7 @@ def _alter_column(tn: ch.TableName, a: Column, b: Column, enums: EnumTypes,
     if a_type != b_type or recast:
         change = replace(_alter_type(tn, name, a_type, b_type, recast, enums), collation=b.collation)
         # a default of the old type may not cast by itself: take it off and put it back
-        reset = change.using is not None
+        reset = change.using
         if a.default is not None and (reset or b.default is None):
             out.append(ch.DropDefault(tn, name, a.default))
         out.append(change)
@@ -293,14 +289,8 @@ def _sequence_options(tn: ch.TableName, a: Column, b: Column, integer_type: str)
 
 def _alter_type(tn: ch.TableName, name: str, old: str, new: str, recast: bool,
                 enums: EnumTypes) -> ch.AlterColumnType:
-    col = quote_ident(name)
     # PostgreSQL casts an enum to nothing but text: go through text to another enum or type
     from_enum = old.removesuffix("[]") in enums.spellings and not assignment_castable(old, new)
-    if recast or from_enum:
-        array = "[]" if new.endswith("[]") else ""
-        using = f"{col}::text{array}::{sql_type(new, enums.extension_schemas)}"
-    elif assignment_castable(old, new):
-        using = None
-    else:
-        using = f"{col}::{sql_type(new, enums.extension_schemas)}"
-    return ch.AlterColumnType(tn, name, old, new, using, False if recast else lossy(old, new))
+    via = ("text[]" if new.endswith("[]") else "text") if recast or from_enum else None
+    using = via is not None or not assignment_castable(old, new)
+    return ch.AlterColumnType(tn, name, old, new, using, via, False if recast else lossy(old, new))
