@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
+from typing import TypeVar
 
 from ..model.schema import Check, Expr, Schema
 from ..model.types import enum_type_spelling, string_literals
@@ -82,6 +83,7 @@ PHASES: tuple[type[ch.Change], ...] = (
 )
 _PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
 _IN_STEP_ORDER = (ch.RenameTable, *NAME_MOVES)  # ordered by their rename steps, not by object
+_C = TypeVar("_C", bound=ch.Change)
 
 
 def order(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change]) -> Plan:
@@ -139,7 +141,7 @@ def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
     return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
 
 
-def by_kind_and_object(changes: list[ch.Change]) -> list[ch.Change]:
+def by_kind_and_object(changes: list[_C]) -> list[_C]:
     """Changes sorted by their kind's place in PHASES, then by object: the order renames start from."""
     return sorted(changes, key=lambda c: (PHASES.index(type(c)), c.object_key))
 
@@ -153,8 +155,7 @@ def order_name_moves(new: Schema, changes: list[ch.Change]) -> list[ch.Change]:
     (a_pkey -> b_pkey while b_pkey -> c_pkey), so they are ordered together, through a free
     name where they form a cycle.
     """
-    moves: list[ch.RenameSequence | ch.RenameConstraint | ch.RenameIndex] = by_kind_and_object(
-        [c for c in changes if isinstance(c, NAME_MOVES)])  # type: ignore[assignment]
+    moves = by_kind_and_object([c for c in changes if isinstance(c, NAME_MOVES)])
     if not moves:
         return changes
 
