@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..model.schema import Check, Column, Enum, Expr, ForeignKey, Index, PrimaryKey, Table, Unique
+from ..model.schema import Check, Column, Enum, Exclusion, Expr, ForeignKey, Index, PrimaryKey, Table, Unique
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -499,7 +499,7 @@ class ConstraintChange(TableChange):
 class WholeConstraintChange(ConstraintChange):
     """A primary key, unique, check or exclusion constraint added or dropped whole."""
 
-    constraint: PrimaryKey | Unique | Check
+    constraint: PrimaryKey | Unique | Check | Exclusion
 
     @property
     def constraint_name(self) -> str:

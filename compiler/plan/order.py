@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import TypeVar
 
-from ..model.schema import Check, Expr, Schema
+from ..model.schema import Check, Expr, PrimaryKey, Schema, Unique
 from ..model.types import enum_type_spelling, string_literals
 from . import changes as ch
 from .renames import NameMove, Renames, move_steps, rename_steps
@@ -179,8 +179,10 @@ def rebuild_dependent_foreign_keys(new: Schema, renames: Renames, planned: list[
     def now(table: ch.TableName) -> str:  # drops name tables as they were
         return renames.table(table.key)
 
+    # (table, columns) of keys dropped and added again; an expression part of an index is None
+    dropped: set[tuple[str, frozenset[str | None]]]
     dropped = {(now(c.table), frozenset(c.constraint.columns)) for c in planned
-               if isinstance(c, ch.DropConstraint) and hasattr(c.constraint, "columns")}
+               if isinstance(c, ch.DropConstraint) and isinstance(c.constraint, PrimaryKey | Unique)}
     dropped |= {(now(c.table), frozenset(p.column for p in c.index.parts)) for c in planned
                 if isinstance(c, ch.DropIndex) and c.index.unique}
     touched = {(now(c.table), c.foreign_key.name) for c in planned
