@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .definitions.settings import Settings, load_settings
 from .diagrams.files import project_diagrams, write_diagrams
-from .errors import DefinitionErrors, StateError, TemplateProblem
+from .errors import DatabaseError, DefinitionErrors, StateError, TemplateProblem
 from .pipeline import (
     CompileResult,
     check_project,
@@ -376,8 +376,8 @@ def _run(project: Project, args: argparse.Namespace) -> int:
         print(f"generated/state.json: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except HistoryErrors as e:
-        for problem in e.problems:
-            print(problem, file=sys.stderr)
+        for history_problem in e.problems:
+            print(history_problem, file=sys.stderr)
         print(f"{len(e.problems)} error(s) in generated/; nothing written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except TemplateProblem as e:
@@ -416,7 +416,6 @@ def _not_a_project(project: Project, command: str) -> str | None:
 def _database_command_error(e: Exception) -> int:
     """The exit code for a database command's expected failure; anything else is re-raised."""
     from .live.apply import Interrupted, Refused
-    from .live.database import DatabaseError
     from .live.importer import ImportFailed, ImportRefused, NoSuchSchema
     from .live.verify import NotProven
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -42,7 +43,7 @@ class StateError(Exception):
     """generated/ is unreadable or inconsistent (state.json damaged, files missing)."""
 
 
-def did_you_mean(word: str, choices: object) -> str:
+def did_you_mean(word: str, choices: Iterable[object]) -> str:
     """A ' (did you mean 'x'?)' suffix when a choice is close to `word`, else ''."""
     close = difflib.get_close_matches(str(word), sorted(str(c) for c in choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

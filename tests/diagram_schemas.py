@@ -11,7 +11,7 @@ from compiler.model.schema import (
     Check,
     Column,
     Enum,
-    Expr,
+    Expression,
     ForeignKey,
     Index,
     IndexPart,
@@ -37,8 +37,11 @@ TYPES = ["integer", "bigint", "text", "character varying(255)", "character varyi
          "bigserial", "time(6) with time zone", "integer[][]"]
 
 
-def expr(text: str) -> Expr:
-    return Expr(text, text)
+SERIALS = {"serial": "integer", "bigserial": "bigint"}  # a serial column: its integer type and a flag
+
+
+def expr(text: str) -> Expression:
+    return Expression(text, (text,))
 
 
 @st.composite
@@ -56,11 +59,12 @@ def schemas(draw: st.DrawFn, max_tables: int = 6) -> Schema:
     tables: dict[str, Table] = {}
     for schema, name in keys:
         col_names = draw(st.lists(names, min_size=1, max_size=6, unique=True))
-        columns = tuple(Column(c, draw(st.sampled_from(types)), nullable=draw(st.booleans()),
+        spelled = [draw(st.sampled_from(types)) for _ in col_names]
+        columns = tuple(Column(c, SERIALS.get(kind, kind), nullable=draw(st.booleans()),
                                default=draw(st.one_of(st.none(), st.sampled_from([expr("now()"), expr("'x'")]))),
                                identity=draw(st.sampled_from([None, None, "always", "by default"])),
-                               comment=draw(texts))
-                        for c in col_names)
+                               comment=draw(texts), serial=kind in SERIALS)
+                        for c, kind in zip(col_names, spelled, strict=True))
         pk_size = draw(st.integers(0, min(2, len(columns))))
         pk = PrimaryKey(f"pk_{next(counter)}", tuple(col_names[:pk_size])) if pk_size else None
         uniques = tuple(Unique(f"uq_{next(counter)}", tuple(draw(st.lists(st.sampled_from(col_names), min_size=1,

@@ -5,11 +5,12 @@ import re
 
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
 from ..model.expression_tokens import TokenExpression
+from ..model.expressions import VALUE_KEYWORDS, ExpressionProblem, make_expression, parse_expression
 from ..model.names import identifier_problem
 from ..model.schema import (
     Column,
     Enum,
-    Expr,
+    Expression,
     Extension,
     Schema,
 )
@@ -17,21 +18,25 @@ from ..model.types import (
     EXTENSION_TYPES,
     KNOWN_TYPE_NAMES,
     SERIAL_TYPES,
-    VALUE_KEYWORDS,
-    ExpressionProblem,
     TypeProblem,
     canonical_type,
     enum_type_spelling,
     extension_type_names,
-    make_expr,
-    parse_expression,
-    referenced_columns,
 )
 from . import resolve
-from .build_constraints import ConstraintReading
-from .build_exclusions import ExclusionReading
-from .build_sequences import SequenceReading
-from .drafts import TableDraft
+from .build_constraints import (
+    add_check,
+    add_unique,
+    checks,
+    column_reference,
+    foreign_keys,
+    indexes,
+    primary_key,
+    uniques,
+)
+from .build_exclusions import exclusions
+from .build_sequences import identity_kind, sequence_options
+from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .reader import Reader
 from .rules import check_rules
@@ -125,13 +130,13 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
         r.keys(body, ENUM_KEYS, "an enum")
         name = r.name(body, "enum", "an enum", required=True)
         schema = r.name(body, "schema", "an enum") or "public"
-        values = r.get(body, "values", list, f"enum {name}", required=True)
+        values = r.sequence(body, "values", f"enum {name}", required=True)
         comment = r.text(body, "comment", f"enum {name}") or None  # '' is no comment to PostgreSQL
         if name is None or values is None:
             continue
         labels: list[str] = []
-        for i, v in enumerate(values):  # type: ignore[arg-type]
-            vpos = values.item_pos[i]  # type: ignore[attr-defined]
+        for i, v in enumerate(values):
+            vpos = values.item_pos[i]
             if not isinstance(v, str):
                 r.error(vpos, f"enum values must be strings; quote {str(v).lower()!r}")
             elif v in labels:
@@ -151,12 +156,14 @@ def _enums(docs: list[Document], errors: list[DefinitionError]) -> dict[str, Enu
     return out
 
 
-class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
-    """Reads one table document into a TableDraft."""
+class _TableBuilder:
+    """Reads one table document into a TableDraft: its columns here, its keys, indexes and exclusions
+    by the functions of build_constraints and build_exclusions, given a TableContext."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
                  extensions: dict[str, Extension]) -> None:
         self.doc, self.r, self.user_types, self.extensions = doc, Reader(doc.path, errors), user_types, extensions
+        self.all_columns: set[str] = set()
 
     def build(self) -> TableDraft | None:
         r, body = self.r, self.doc.body
@@ -174,19 +181,20 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
                                                              f"(write 'columns: []' for a table without columns)")
         # every column name first, so a check may use a column listed after it
         self.all_columns = {str(m.raw.get("name", m.get("name"))) for m, _ in cols if m.get("name") is not None}
+        cx = TableContext(r, self.doc, self.all_columns, self.expression, self.expression_text)
         pk_columns: list[str] = []
         for m, pos in cols:
-            self.column(t, m, pos, pk_columns)
-        self.primary_key(t, body, pk_columns)
-        self.uniques(t, body)
-        self.checks(t, body)
-        self.indexes(t, body)
-        self.foreign_keys(t, body)
-        self.exclusions(t, body)
+            self.column(cx, t, m, pos, pk_columns)
+        primary_key(cx, t, body, pk_columns)
+        uniques(cx, t, body)
+        checks(cx, t, body)
+        indexes(cx, t, body)
+        foreign_keys(cx, t, body)
+        exclusions(cx, t, body)
         return t
 
     # -- columns
-    def column(self, t: TableDraft, m: Mapping, pos: Pos, pk_columns: list[str]) -> None:
+    def column(self, cx: TableContext, t: TableDraft, m: Mapping, pos: Pos, pk_columns: list[str]) -> None:
         r = self.r
         self.split_type(m)
         r.keys(m, COLUMN_KEYS, "a column")
@@ -207,7 +215,7 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
         what = f"column {t.name}.{name}"
         nullable = r.flag(m, "nullable", what)
         is_pk = r.flag(m, "primary_key", what)
-        identity = self.identity_kind(m, what)
+        identity = identity_kind(r, m, what)
         default = self.default(m, ctype, what)
         generated = self.expression(m, "generated", what, t, own_column=name)
         comment = r.text(m, "comment", what) or None  # '' is no comment to PostgreSQL
@@ -232,17 +240,17 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
                 r.error(r.pos(m, "nullable"), f"{what} is a primary key, so it cannot be nullable")
             pk_columns.append(name)
         not_null = bool(is_pk or identity or ctype in SERIAL_TYPES or nullable is False)
-        sequence = self.sequence_options(m, ctype, identity, what)
-        t.columns.append(Column(name, ctype, not not_null, default, identity, generated, comment,
-                                renamed_from, collation, sequence))
+        sequence = sequence_options(r, m, ctype, identity, what)
+        t.columns.append(Column(name, SERIAL_TYPES.get(ctype, ctype), not not_null, default, identity, generated,
+                                comment, renamed_from, collation, sequence, serial=ctype in SERIAL_TYPES))
         if r.flag(m, "unique", what):
-            self.add_unique(t, None, [name], r.pos(m, "unique"))
+            add_unique(t, None, [name], r.pos(m, "unique"))
         if m.get("check") is not None:
             check = self.expression(m, "check", what, t)
             if check is not None:
-                self.add_check(t, None, check, r.pos(m, "check"))
+                add_check(t, None, check, r.pos(m, "check"))
         if m.get("references") is not None:
-            self.column_reference(t, m, name, what)
+            column_reference(cx, t, m, name, what)
         elif any(m.get(k) is not None for k in REFERENCE_OPTION_KEYS):
             key = next(k for k in REFERENCE_OPTION_KEYS if m.get(k) is not None)
             r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
@@ -309,7 +317,7 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
             return None
         return ctype
 
-    def default(self, m: Mapping, ctype: str | None, what: str) -> Expr | None:
+    def default(self, m: Mapping, ctype: str | None, what: str) -> Expression | None:
         value = m.get("default")
         if value is None:
             return None
@@ -337,24 +345,23 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
             self.r.error(pos, f"'default' of {what} must be a SQL expression, not a list or mapping")
             return None
         try:
-            tree = parse_expression(text)
-            columns = referenced_columns(text)
+            expression = make_expression(text, ctype, self.user_types)
         except ExpressionProblem as e:
             self.r.error(pos, f"'default' of {what}: {e}")
             return None
-        columns = [c for c in columns if c not in VALUE_KEYWORDS]
+        columns = [c for c in expression.columns if c not in VALUE_KEYWORDS]
         if columns:
-            if tree.key == "column":
+            if parse_expression(text).key == "column":  # the tree read above, kept by its cache
                 self.r.error(pos, f"'default' of {what} is the bare word {text}; a default is a SQL "
                                   f"expression, so write a string as \"'{text}'\"")
             else:
                 self.r.error(pos, f"'default' of {what} refers to column {columns[0]}; "
                                   f"a default cannot use columns")
             return None
-        return make_expr(text, ctype, self.user_types)
+        return expression
 
     def expression(self, m: Mapping, key: str, what: str, t: TableDraft,
-                   own_column: str | None = None) -> Expr | None:
+                   own_column: str | None = None) -> Expression | None:
         """A SQL expression under `key`, its columns checked against the table read so far."""
         value = m.get(key)
         if value is None:
@@ -368,16 +375,16 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
         return self.expression_text(value, pos, key, what, t, own_column)
 
     def expression_text(self, value: str, pos: Pos, key: str, what: str, t: TableDraft,
-                        own_column: str | None = None) -> Expr | None:
+                        own_column: str | None = None) -> Expression | None:
         """A SQL expression's text checked: one expression, columns of this table only."""
         try:
-            tree = parse_expression(value)
-            columns = referenced_columns(value)
+            expression = make_expression(value, user_types=self.user_types)  # `x::extensions.citext` is `x::citext`
         except ExpressionProblem as e:
             self.r.error(pos, f"'{key}' of {what}: {e}")
             return None
-        if isinstance(tree, TokenExpression):
-            columns = []  # read from its tokens only: PostgreSQL judges its names (verify, apply)
+        columns = expression.columns
+        if isinstance(parse_expression(value), TokenExpression):  # the tree read above, kept by its cache
+            columns = ()  # read from its tokens only: PostgreSQL judges its names (verify, apply)
         for c in columns:
             if key == "generated" and c == own_column:
                 self.r.error(pos, f"generated column {c} cannot refer to itself")
@@ -386,5 +393,5 @@ class _TableBuilder(ConstraintReading, SequenceReading, ExclusionReading):
                 self.r.error(pos, f"'{key}' refers to {c}, which is not a column of {t.name}"
                                   f"{did_you_mean(c, self.all_columns)}")
                 return None
-        return make_expr(value, user_types=self.user_types)  # `x::extensions.citext` is `x::citext`
+        return expression
 

@@ -1,10 +1,14 @@
-"""Tables as read from one document, before foreign keys are resolved against every table."""
+"""Tables as read from one document, before foreign keys are resolved against every table, and
+what the readers of a table's parts are given while it is read."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..model.schema import Check, Column, Exclusion, Index, PrimaryKey, Unique
-from .load import Pos
+from ..errors import did_you_mean
+from ..model.schema import Check, Column, Exclusion, Expression, Index, PrimaryKey, Unique
+from .load import Document, Mapping, Pos, Sequence
+from .reader import Reader
 
 
 @dataclass
@@ -56,3 +60,31 @@ class TableDraft:
         """Where the `nth` (0-based, in source order) object called `name` is written."""
         places = sorted(self.object_pos.get(name, []))
         return places[nth] if nth < len(places) else places[-1] if places else self.pos
+
+
+@dataclass(frozen=True, slots=True)
+class TableContext:
+    """What the readers of a table's keys, indexes and exclusions are given by the table builder:
+    the document's Reader, the document, every column name it lists (a check may use a column
+    listed after it), and the builder's readers of SQL expressions, which check an expression's
+    columns against those names."""
+
+    r: Reader
+    doc: Document
+    all_columns: set[str]
+    # (mapping, key, what, table) -> the expression under `key`, or None after an error
+    expression: Callable[[Mapping, str, str, TableDraft], Expression | None]
+    # (text, position, key, what, table) -> the expression `text`, or None after an error
+    expression_text: Callable[[str, Pos, str, str, TableDraft], Expression | None]
+
+    def known_columns(self, t: TableDraft, columns: list[str], pos: Pos, what: str,
+                      listed: object = None) -> bool:
+        """Report the first of `columns` that the table lacks, at its own item of `listed` if given."""
+        for i, c in enumerate(columns):
+            if c not in t.column_pos:
+                if isinstance(listed, Sequence) and i < len(listed.item_pos):
+                    pos = listed.item_pos[i]
+                self.r.error(pos, f"{what} column '{c}' is not a column of {t.name}"
+                                  f"{did_you_mean(c, t.column_pos)}")
+                return False
+        return True

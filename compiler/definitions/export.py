@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import yaml
 
-from ..model.index_names import index_expression_label
 from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
-from ..model.types import SERIAL_TYPES, enum_type_spelling, referenced_columns
+from ..model.types import enum_type_spelling
 
 _LITERAL_CAST = re.compile(r"^('(?:[^']|'')*')::(.+)$", re.S)
 _INTEGER = re.compile(r"^-?\d+$")
@@ -35,12 +35,12 @@ def _type_name(type_: str, enum_names: dict[str, str]) -> str:
 
 
 def _column(t: Table, col: Column, enum_names: dict[str, str], pk_inline: bool, unique_inline: dict[str, str],
-            fk_inline: dict[str, ForeignKey], check_inline: dict[str, str]) -> dict:
-    out: dict = {"name": col.name, "type": _type_name(col.type, enum_names)}
+            fk_inline: dict[str, ForeignKey], check_inline: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": col.name, "type": _type_name(col.declared_type, enum_names)}
     in_pk = bool(t.primary_key and col.name in t.primary_key.columns)
     if pk_inline and in_pk:
         out["primary_key"] = True
-    implied_not_null = in_pk or col.identity or col.type in SERIAL_TYPES
+    implied_not_null = in_pk or col.identity or col.serial
     if not col.nullable and not implied_not_null:
         out["nullable"] = False
     if col.identity:
@@ -79,10 +79,10 @@ def _index_part(p: IndexPart) -> object:
     return ({"column": p.column} if p.column is not None else {"expression": plain}) | p.options()
 
 
-def _index(t: Table, i: Index) -> dict:
-    out: dict = {}
+def _index(t: Table, i: Index) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     columns = [p.column for p in i.parts]
-    label = columns if all(columns) else None
+    label = [c for c in columns if c] if all(columns) else None
     if any(p.has_options for p in i.parts):
         key = "columns" if all(columns) else "expression"
         out[key] = [_index_part(p) for p in i.parts]
@@ -116,9 +116,9 @@ def _storage_value(text: str) -> object:
     return int(text) if _INTEGER.match(text) else {"true": True, "false": False}.get(text, text)
 
 
-def table_document(t: Table, enum_names: dict[str, str]) -> dict:
+def table_document(t: Table, enum_names: dict[str, str]) -> dict[str, Any]:
     """One table as a definitions document, column-level forms wherever PostgreSQL's default name fits."""
-    doc: dict = {"table": t.name}
+    doc: dict[str, Any] = {"table": t.name}
     if t.schema != "public":
         doc["schema"] = t.schema
     if t.comment is not None:
@@ -135,7 +135,7 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
     check_inline: dict[str, str] = {}
     inlined: set[str] = set()
     for c in t.checks:
-        cols = referenced_columns(c.expression.text)
+        cols = list(c.expression.columns)
         if (len(cols) == 1 and c.name == default_name(t.name, cols, "check") and cols[0] not in check_inline
                 and not c.no_inherit and c.comment is None):
             check_inline[cols[0]] = c.expression.text
@@ -163,13 +163,13 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict:
     return doc
 
 
-def _comment(comment: str | None) -> dict:
+def _comment(comment: str | None) -> dict[str, Any]:
     return {"comment": comment} if comment is not None else {}
 
 
-def _exclusion(t: Table, x: Exclusion) -> dict:
-    labels = [p.column or index_expression_label(p.expression.text) for p in x.parts]  # type: ignore[union-attr]
-    out: dict = {} if x.name == default_name(t.name, labels, "excl") else {"name": x.name}
+def _exclusion(t: Table, x: Exclusion) -> dict[str, Any]:
+    labels = [p.column or p.expression.index_label for p in x.parts]  # type: ignore[union-attr]
+    out: dict[str, Any] = {} if x.name == default_name(t.name, labels, "excl") else {"name": x.name}
     if x.using != "gist":
         out["using"] = x.using
     out["elements"] = [({"column": p.column} if p.column is not None else {"expression": p.expression.text})  # type: ignore[union-attr]
@@ -187,18 +187,18 @@ def _unique(t: Table, u: Unique) -> object:
     named = u.name != default_name(t.name, list(u.columns), "key")
     if not named and not u.nulls_not_distinct and u.comment is None:
         return list(u.columns)
-    out: dict = {"name": u.name} if named else {}
+    out: dict[str, Any] = {"name": u.name} if named else {}
     out["columns"] = list(u.columns)
     if u.nulls_not_distinct:
         out["nulls_not_distinct"] = True
     return out | _comment(u.comment)
 
 
-def _foreign_key(t: Table, f: ForeignKey) -> dict:
-    out: dict = {}
+def _foreign_key(t: Table, f: ForeignKey) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     if f.name != default_name(t.name, list(f.columns), "fkey"):
         out["name"] = f.name
-    ref: dict = {"table": f.ref_table, "columns": list(f.ref_columns)}
+    ref: dict[str, Any] = {"table": f.ref_table, "columns": list(f.ref_columns)}
     if f.ref_schema != t.schema:
         ref = {"schema": f.ref_schema, **ref}
     out |= {"columns": list(f.columns), "references": ref}
@@ -209,8 +209,8 @@ def _foreign_key(t: Table, f: ForeignKey) -> dict:
     return out | _key_timing(f) | _comment(f.comment)
 
 
-def _key_timing(f: ForeignKey) -> dict:
-    out: dict = {}
+def _key_timing(f: ForeignKey) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     if f.deferrable and not f.initially_deferred:  # initially_deferred says deferrable too
         out["deferrable"] = True
     if f.initially_deferred:
@@ -225,7 +225,8 @@ _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_ .()/+*<>=-]*")
 
 def _reads_back(text: str) -> bool:
     try:
-        return yaml.safe_load(text) == text
+        read: object = yaml.safe_load(text)
+        return read == text
     except yaml.YAMLError:  # '=' is YAML's value tag, which safe_load cannot build
         return False
 
@@ -250,7 +251,7 @@ def _flow(value: object) -> str:
     return _scalar(value)
 
 
-def _document(doc: dict) -> str:
+def _document(doc: dict[str, Any]) -> str:
     """A definitions document as a person writes it: block keys, one flow mapping per list item."""
     lines = []
     for key, value in doc.items():
@@ -265,7 +266,7 @@ def _document(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dump(docs: list[dict]) -> str:
+def _dump(docs: list[dict[str, Any]]) -> str:
     return "---\n".join(_document(d) for d in docs)
 
 
@@ -296,7 +297,7 @@ def definition_files(schema: Schema) -> dict[str, str]:
     enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
     files: dict[str, str] = {}
-    types = [{"extension": n} | ({"schema": x.schema} if x.schema != "public" else {})
+    types: list[dict[str, Any]] = [{"extension": n} | ({"schema": x.schema} if x.schema != "public" else {})
              for n, x in sorted(schema.extensions.items())]
     types += [({"enum": e.name} | ({"schema": e.schema} if e.schema != "public" else {}) | _comment(e.comment)
                | {"values": list(e.values)})

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,22 +21,26 @@ Pos = tuple[int, int]  # 1-based line, column
 _RESOLVER = yaml.resolver.Resolver()  # the implicit-tag rules of the safe loaders
 
 
+# an explicit cache of a pure function: see _Loader
 @lru_cache(maxsize=65536)
 def _scalar_tag(value: str, implicit: tuple[bool, bool]) -> str:
-    return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+    return tag
 
 
-class _Loader(Loader):  # type: ignore[misc, valid-type]
+class _Loader(Loader):
     """The safe loader with scalar tag resolution memoised.
 
     A scalar's implicit tag depends only on its text (no path resolvers are registered), and the
     same texts (keys, type names, true/false) recur thousands of times in a large project.
     """
 
-    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        # value: a scalar's text, None for a collection
         if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
             return _scalar_tag(value, implicit)
-        return super().resolve(kind, value, implicit)
+        tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
 
 
 _TRUE = {"true", "yes", "on", "y"}
@@ -48,7 +53,7 @@ class YamlTimestamp(str):
     __slots__ = ()
 
 
-class Mapping(dict):
+class Mapping(dict[str, Any]):
     """A YAML mapping; `pos` is where it starts, `key_pos`/`value_pos` where each entry is.
 
     `raw` keeps the source text of plain scalar values, so a name written `on` or `123`
@@ -65,7 +70,7 @@ class Mapping(dict):
         self.raw: dict[str, str] = {}
 
 
-class Sequence(list):
+class Sequence(list[Any]):
     """A YAML sequence; `item_pos[i]` is where item i starts."""
 
     __slots__ = ("pos", "item_pos")

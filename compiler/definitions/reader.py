@@ -1,11 +1,14 @@
 """Typed access to YAML mappings that records a positioned error for every bad value."""
 from __future__ import annotations
 
+from typing import Any, TypeVar, cast, overload
+
 from ..errors import DefinitionError, did_you_mean
 from ..model.names import identifier_problem
 from .load import Mapping, Pos, Sequence
 
 _MISSING = object()
+_T = TypeVar("_T")
 
 
 class Reader:
@@ -27,6 +30,12 @@ class Reader:
     def pos(self, m: Mapping, key: str) -> Pos:
         return m.value_pos.get(key, m.pos)
 
+    @overload
+    def get(self, m: Mapping, key: str, kind: type[_T], what: str, required: bool = False) -> _T | None: ...
+
+    @overload
+    def get(self, m: Mapping, key: str, kind: tuple[type, ...], what: str, required: bool = False) -> object: ...
+
     def get(self, m: Mapping, key: str, kind: type | tuple[type, ...], what: str,
             required: bool = False) -> object:
         value = m.get(key, _MISSING)
@@ -44,10 +53,14 @@ class Reader:
         return value
 
     def text(self, m: Mapping, key: str, what: str, required: bool = False) -> str | None:
-        return self.get(m, key, str, what, required)  # type: ignore[return-value]
+        return self.get(m, key, str, what, required)
 
     def flag(self, m: Mapping, key: str, what: str) -> bool | None:
-        return self.get(m, key, bool, what)  # type: ignore[return-value]
+        return self.get(m, key, bool, what)
+
+    def sequence(self, m: Mapping, key: str, what: str, required: bool = False) -> Sequence | None:
+        """A list: the loader makes every YAML list a Sequence, which knows its items' positions."""
+        return cast(Sequence | None, self.get(m, key, list, what, required))
 
     def name(self, m: Mapping, key: str, what: str, required: bool = False) -> str | None:
         """An identifier; a plain scalar keeps its source text (`on`, `123` are names too)."""
@@ -67,17 +80,17 @@ class Reader:
         """A non-empty list of distinct identifiers (a single string is a one-item list)."""
         value = m.get(key, _MISSING)
         if isinstance(value, str):
-            return [value] if identifier_problem(value) is None else self._bad_name(m, key, value)
-        seq = self.get(m, key, list, what, required)
+            problem = identifier_problem(value)
+            if problem is None:
+                return [value]
+            self.error(self.pos(m, key), problem)
+            return None
+        seq = self.sequence(m, key, what, required)
         if seq is None:
             return None
-        return self.name_list(seq, self.pos(m, key), key)  # type: ignore[arg-type]
+        return self.name_list(seq, self.pos(m, key), key)
 
-    def _bad_name(self, m: Mapping, key: str, value: str) -> None:
-        self.error(self.pos(m, key), identifier_problem(value) or "bad name")
-        return None
-
-    def name_list(self, seq: Sequence, pos: Pos, key: str) -> list[str] | None:
+    def name_list(self, seq: list[Any], pos: Pos, key: str) -> list[str] | None:
         if not seq:
             self.error(pos, f"'{key}' must not be empty")
             return None
@@ -113,16 +126,15 @@ class Reader:
 
     def mappings(self, m: Mapping, key: str, what: str) -> list[tuple[Mapping, Pos]]:
         """The items of a list of mappings, each with its position; bad items reported."""
-        seq = self.get(m, key, list, what)
+        seq = self.sequence(m, key, what)
         if seq is None:
             return []
         out = []
-        for i, item in enumerate(seq):  # type: ignore[arg-type]
+        for i, item in enumerate(seq):
             if isinstance(item, Mapping):
-                out.append((item, seq.item_pos[i]))  # type: ignore[attr-defined]
+                out.append((item, seq.item_pos[i]))
             else:
-                self.error(seq.item_pos[i], f"each item of '{key}' must be a mapping, "  # type: ignore[attr-defined]
-                                            f"not {_describe(item)}")
+                self.error(seq.item_pos[i], f"each item of '{key}' must be a mapping, not {_describe(item)}")
         return out
 
 

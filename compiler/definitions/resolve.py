@@ -5,8 +5,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import DefinitionError, did_you_mean
 from ..model.names import default_name
-from ..model.schema import Enum, ForeignKey, Table
-from ..model.types import SERIAL_TYPES
+from ..model.schema import Constraint, Enum, Exclusion, ForeignKey, Index, PrimaryKey, Table, Unique
 
 if TYPE_CHECKING:
     from .drafts import PendingForeignKey, TableDraft
@@ -34,10 +33,6 @@ def _error(path: str, pos: tuple[int, int], message: str) -> DefinitionError:
     return DefinitionError(path, pos[0], pos[1], message)
 
 
-def _comparable(type_name: str) -> str:
-    return SERIAL_TYPES.get(type_name, type_name)
-
-
 def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDraft],
                  errors: list[DefinitionError]) -> ForeignKey | None:
     target_key = f"{p.ref_schema}.{p.ref_table}"
@@ -54,24 +49,24 @@ def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDra
                                                 f"name the referenced columns"))
             return None
         ref_columns = list(target.primary_key.columns)
-    types = {c.name: c.type for c in target.columns}
+    referenced = {c.name: c for c in target.columns}
     for c in ref_columns:
-        if c not in types:
+        if c not in referenced:
             errors.append(_error(p.path, p.pos, f"foreign key references {target.name}.{c}, which is not "
-                                                f"a column of {target.name}{did_you_mean(c, types)}"))
+                                                f"a column of {target.name}{did_you_mean(c, referenced)}"))
             return None
     if len(ref_columns) != len(p.columns):
         errors.append(_error(p.path, p.pos, f"foreign key has {len(p.columns)} column(s) but references "
                                             f"{len(ref_columns)}"))
         return None
-    own = {c.name: c.type for c in t.columns}
+    own = {c.name: c for c in t.columns}
     for mine, theirs in zip(p.columns, ref_columns, strict=True):
-        if _comparable(own[mine]) != _comparable(types[theirs]):
-            errors.append(_error(p.path, p.pos, f"foreign key column {t.name}.{mine} is {own[mine]} but "
-                                                f"{target.name}.{theirs} is {types[theirs]}; "
+        if own[mine].type != referenced[theirs].type:  # a serial column's type is its integer type
+            errors.append(_error(p.path, p.pos, f"foreign key column {t.name}.{mine} is {own[mine].declared_type} "
+                                                f"but {target.name}.{theirs} is {referenced[theirs].declared_type}; "
                                                 f"the types must match"))
             return None
-    keys = [set(u.columns) for u in target.uniques]
+    keys: list[set[str | None]] = [set(u.columns) for u in target.uniques]
     keys += [{x.column for x in i.parts} for i in target.indexes
              if i.unique and i.where is None and all(x.column for x in i.parts)]
     if target.primary_key:
@@ -91,7 +86,8 @@ def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDra
 def _constraint_names_unique(t: TableDraft, fks: list[ForeignKey], errors: list[DefinitionError]) -> None:
     seen: dict[str, int] = {}
     pk = [t.primary_key] if t.primary_key else []
-    for c in [*pk, *t.uniques, *t.checks, *fks, *t.exclusions]:
+    constraints: list[Constraint] = [*pk, *t.uniques, *t.checks, *fks, *t.exclusions]
+    for c in constraints:
         if c.name in seen:  # reported at the second (third...) one in the file, not the first
             errors.append(_error(t.path, t.position_of(c.name, seen[c.name]),
                                  f"two constraints of {t.name} are named {c.name}; "
@@ -113,7 +109,8 @@ def _relation_names_unique(drafts: dict[str, TableDraft], enums: dict[str, Enum]
     for t in drafts.values():
         pk = [t.primary_key] if t.primary_key else []
         mine: dict[str, int] = {}  # objects of this table seen so far, by name
-        for obj in [*pk, *t.uniques, *t.indexes, *t.exclusions]:
+        objects: list[PrimaryKey | Unique | Index | Exclusion] = [*pk, *t.uniques, *t.indexes, *t.exclusions]
+        for obj in objects:
             key = (t.schema, obj.name)
             nth = mine.get(obj.name, 0)
             mine[obj.name] = nth + 1

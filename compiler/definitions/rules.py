@@ -27,8 +27,8 @@ from ..model.catalog_facts import (
 )
 from ..model.expression_facts import ExpressionFacts, Target, TypeName, array_literal_items, expression_facts
 from ..model.literal_input import constant_problem, number_problem
-from ..model.schema import Enum, Expr, ForeignKey, Index, Schema, Table
-from ..model.types import SERIAL_TYPES, enum_type_spelling, referenced_columns
+from ..model.schema import Enum, Expression, ForeignKey, Index, Schema, Table
+from ..model.types import enum_type_spelling
 from .load import Pos
 from .sources import SourceMap
 
@@ -48,7 +48,7 @@ Finding = tuple[str, Where]
 class _Host:
     """An expression with where it is written and what PostgreSQL calls that place."""
 
-    expr: Expr
+    expr: Expression
     pos: Where
     what: str  # for messages: "'default' of column users.status"
     context: str  # PostgreSQL's word for the place: "DEFAULT expressions", "check constraints"...
@@ -94,7 +94,7 @@ class _Rules:
             yield (f"column name {name} is the name of a system column; PostgreSQL refuses it",
                    partial(src.column, key, name))
         if c.generated is not None:
-            others = [r for r in referenced_columns(c.generated.text) if r in generated and r != name]
+            others = [r for r in c.generated.columns if r in generated and r != name]
             if others:
                 yield (f"generated column {t.name}.{name} refers to generated column {others[0]}; "
                        f"PostgreSQL does not allow a generated column to use another, so repeat "
@@ -186,8 +186,8 @@ class _Rules:
             column = t.column(target[1])
             return column.type if column is not None else None
         if target[0] == "builtin":
-            return target[1]  # type: ignore[return-value]
-        enum = self.enum_named(target[1])  # type: ignore[arg-type]
+            return target[1]
+        enum = self.enum_named(target[1])
         return enum_type_spelling(enum.schema, enum.name) if enum is not None else None
 
     def enum_named(self, name: TypeName) -> Enum | None:
@@ -235,7 +235,7 @@ class _Rules:
             return
         problem = self.no_operator_class(c.type, method)
         if problem:
-            yield f"{what} uses column {column} of type {c.type}, {problem}", pos
+            yield f"{what} uses column {column} of type {c.declared_type}, {problem}", pos
 
     def no_operator_class(self, type_name: str, method: str) -> str | None:
         """Why PostgreSQL cannot index `type_name` with `method`; None when it can (or may)."""
@@ -249,7 +249,7 @@ class _Rules:
                 return (f"whose elements PostgreSQL cannot compare ({element} has no default operator "
                         f"class for {by}): the first two rows fail")
             return None
-        base = SERIAL_TYPES.get(type_name, type_base(type_name))
+        base = type_base(type_name)
         if type_name in self.enums:
             ok = method in ENUM_METHODS
         elif base in RANGE_TYPES:
@@ -283,7 +283,7 @@ class _Rules:
                 why = "is NOT NULL"
             elif rule == "set default":
                 stuck = [c.name for c in columns if not c.nullable and c.default is None
-                         and c.identity is None and c.type not in SERIAL_TYPES]
+                         and c.identity is None and not c.serial]
                 why = "is NOT NULL and has no default, so its default is null"
             else:
                 continue

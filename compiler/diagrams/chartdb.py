@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from typing import Any
 
-from ..model.schema import Index, Schema, Table
+from ..model.schema import Column, Index, Schema, Table
 from .chartdb_metadata import metadata_document, table_document, table_file_name, table_index
 from .diagramfacts import (
-    SERIAL_TYPES,
     TypeParts,
     TypeSplitter,
     dump_json,
@@ -93,11 +93,11 @@ def _index_comment(index: Index) -> str | None:
 
 # ---------------------------------------------------------------- diagram JSON
 
-def _field(ids: Ids, t: Table, c, parts: TypeParts, pk: set[str], unique: bool) -> dict:
-    f: dict = {"id": ids["f", t.schema, t.name, c.name], "name": c.name,
-               "type": {"id": parts.id, "name": parts.name},
-               "primaryKey": c.name in pk, "unique": unique, "nullable": c.nullable and c.name not in pk}
-    if c.identity or c.type in SERIAL_TYPES:
+def _field(ids: Ids, t: Table, c: Column, parts: TypeParts, pk: set[str], unique: bool) -> dict[str, Any]:
+    f: dict[str, Any] = {"id": ids["f", t.schema, t.name, c.name], "name": c.name,
+                         "type": {"id": parts.id, "name": parts.name},
+                         "primaryKey": c.name in pk, "unique": unique, "nullable": c.nullable and c.name not in pk}
+    if c.identity or c.serial:
         f["increment"] = True
     if parts.is_array:
         f["isArray"] = True
@@ -117,9 +117,9 @@ def _field(ids: Ids, t: Table, c, parts: TypeParts, pk: set[str], unique: bool) 
     return f
 
 
-def _indexes(ids: Ids, t: Table) -> list[dict]:
+def _indexes(ids: Ids, t: Table) -> list[dict[str, Any]]:
     s, n = t.schema, t.name
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     if t.primary_key:
         out.append({"id": ids["i", s, n, t.primary_key.name], "name": "", "unique": True, "isPrimaryKey": True,
                     "fieldIds": [ids["f", s, n, c] for c in t.primary_key.columns], "createdAt": 0})
@@ -130,7 +130,7 @@ def _indexes(ids: Ids, t: Table) -> list[dict]:
         columns = [p.column for p in i.parts if p.column is not None]
         if not columns:
             continue  # an index of expressions only has no field to point at
-        d: dict = {"id": ids["i", s, n, i.name], "name": i.name, "unique": i.unique}
+        d: dict[str, Any] = {"id": ids["i", s, n, i.name], "name": i.name, "unique": i.unique}
         if i.using in INDEX_TYPES:
             d["type"] = i.using
         d["fieldIds"] = [ids["f", s, n, c] for c in columns]
@@ -146,7 +146,7 @@ def _longest_text(t: Table, parts: dict[str, TypeParts]) -> int:
     return max([len(t.name) + 4] + [len(c.name) + len(parts[c.name].display) + 2 for c in t.columns])
 
 
-def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> dict:
+def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> dict[str, Any]:
     """ChartDB's whole-diagram JSON (databaseType postgresql), with a computed layout and areas."""
     tables = sorted_tables(schema)
     ids = _schema_ids(schema, tables)
@@ -157,7 +157,7 @@ def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> d
         groups.setdefault(areas_of[t.key], []).append(t.key)
     groups = dict(sorted(groups.items()))
     colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
-    typed = {t.key: {c.name: types[c.type] for c in t.columns} for t in tables}
+    typed = {t.key: {c.name: types[c.declared_type] for c in t.columns} for t in tables}
     sizes = {t.key: table_size(len(t.columns), _longest_text(t, typed[t.key])) for t in tables}
     edges = [(fk.ref_key, t.key) for t in tables for fk in t.foreign_keys if fk.ref_key in schema.tables]
     boxes, area_boxes = layout(groups, sizes, edges)
@@ -167,7 +167,7 @@ def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> d
         pk = set(t.primary_key.columns) if t.primary_key else set()
         singles = {next(iter(u)) for u in unique_sets(t) if len(u) == 1}
         box: Box = boxes[t.key]
-        d: dict = {"id": ids["t", s, n], "name": n, "schema": s, "x": box.x, "y": box.y, "width": box.width,
+        d: dict[str, Any] = {"id": ids["t", s, n], "name": n, "schema": s, "x": box.x, "y": box.y, "width": box.width,
                    "color": colour[areas_of[t.key]], "isView": False, "createdAt": 0}
         if len(t.columns) > EXPAND_OVER:
             d["expanded"] = True
@@ -195,7 +195,7 @@ def diagram_document(schema: Schema, folders: dict[str, str] | None = None) -> d
     }
 
 
-def _relationships(schema: Schema, tables: list[Table], ids: Ids) -> list[dict]:
+def _relationships(schema: Schema, tables: list[Table], ids: Ids) -> list[dict[str, Any]]:
     out = []
     for t in tables:
         for fk in t.foreign_keys:

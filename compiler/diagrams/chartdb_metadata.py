@@ -7,22 +7,24 @@ ChartDB's list, `comment` on tables never null. Pure: no I/O.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ..model.names import quote_ident
 from ..model.schema import Schema, Table
-from .diagramfacts import SERIAL_TYPES, TypeSplitter, sorted_tables, unique_sets
+from .diagramfacts import TypeSplitter, sorted_tables, unique_sets
 
 METADATA_INDEX_TYPES = ("btree", "hash", "gist", "gin", "spgist", "brin")
 
 
-def _columns(t: Table, types: TypeSplitter) -> list[dict]:
+def _columns(t: Table, types: TypeSplitter) -> list[dict[str, Any]]:
     pk = set(t.primary_key.columns) if t.primary_key else set()
     out = []
     for position, c in enumerate(t.columns, start=1):
-        parts = types[c.type]
+        parts = types[c.declared_type]
         precision = None
         if parts.precision is not None:
             precision = {"precision": parts.precision, "scale": parts.scale}
-        row: dict = {"schema": t.schema, "table": t.name, "name": c.name, "ordinal_position": position,
+        row: dict[str, Any] = {"schema": t.schema, "table": t.name, "name": c.name, "ordinal_position": position,
                      "type": parts.name, "nullable": c.nullable and c.name not in pk}
         # optional keys are left out rather than null: the file stays small and nothing is lost
         if parts.length is not None:
@@ -35,7 +37,7 @@ def _columns(t: Table, types: TypeSplitter) -> list[dict]:
             row["comment"] = c.comment
         if c.collation is not None:
             row["collation"] = c.collation
-        if c.identity or c.type in SERIAL_TYPES:
+        if c.identity or c.serial:
             row["is_identity"] = True
         if parts.is_array:
             row["is_array"] = True
@@ -43,8 +45,8 @@ def _columns(t: Table, types: TypeSplitter) -> list[dict]:
     return out
 
 
-def _index_rows(t: Table) -> list[dict]:
-    rows: list[dict] = []
+def _index_rows(t: Table) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
 
     def add(name: str, columns: list[str], unique: bool, using: str) -> None:
         kind = using if using in METADATA_INDEX_TYPES else "btree"
@@ -68,7 +70,7 @@ def _identifiers(names: tuple[str, ...]) -> str:
     return ", ".join(quote_ident(n) for n in names)
 
 
-def metadata_document(schema: Schema, database_name: str) -> dict:
+def metadata_document(schema: Schema, database_name: str) -> dict[str, Any]:
     """The smart-query JSON ChartDB's *New diagram* paste box accepts for PostgreSQL."""
     tables = sorted_tables(schema)
     types = TypeSplitter(schema)
@@ -114,7 +116,7 @@ def table_file_name(t: Table) -> str:
     return f"{safe(t.schema)}.{safe(t.name)}.json"
 
 
-def table_document(t: Table) -> dict:
+def table_document(t: Table) -> dict[str, Any]:
     """One table: its columns with type, keys, nullability, default, reference and comment."""
     pk = set(t.primary_key.columns) if t.primary_key else set()
     singles = {next(iter(u)) for u in unique_sets(t) if len(u) == 1}
@@ -126,7 +128,7 @@ def table_document(t: Table) -> dict:
         "table_name": t.name,
         "schema": t.schema,
         "comment": t.comment,
-        "columns": [{"name": c.name, "type": c.type, "primary_key": c.name in pk,
+        "columns": [{"name": c.name, "type": c.declared_type, "primary_key": c.name in pk,
                      "unique": c.name in singles,
                      "nullable": c.nullable and c.name not in pk,
                      "default": c.default.text if c.default is not None else None,
@@ -135,7 +137,7 @@ def table_document(t: Table) -> dict:
     }
 
 
-def table_index(schema: Schema) -> dict:
+def table_index(schema: Schema) -> dict[str, Any]:
     """Every table file, with its column count."""
     return {"tables": [{"schema": t.schema, "table": t.name, "file": f"schemas/{table_file_name(t)}",
                         "columns": len(t.columns)} for t in sorted_tables(schema)]}

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from ..model.schema import Enum, Index, Schema, Table
 from ..model.types import enum_type_spelling
@@ -30,7 +31,6 @@ _LENGTH_TYPES = frozenset({"character varying", "character", "bit", "bit varying
 _PRECISION_TYPES = frozenset({"numeric", "decimal"})
 _TIME_TYPES = frozenset({"timestamp with time zone", "timestamp without time zone", "time with time zone",
                          "time without time zone", "interval"})
-SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial"})
 _MODIFIED = re.compile(r"^(?P<base>[^()\"]+?)\((?P<mods>[^()\"]*)\)(?P<rest>[^()\"]*)$")
 _NUMBERS = re.compile(r"^\d+(,\d+)?$")
 
@@ -68,7 +68,7 @@ def enum_spellings(schema: Schema) -> dict[str, Enum]:
     return {enum_type_spelling(e.schema, e.name): e for e in schema.enums.values()}
 
 
-class TypeSplitter(dict):
+class TypeSplitter(dict[str, TypeParts]):
     """split_type for one schema's enums, remembering each type it has split."""
 
     def __init__(self, schema: Schema) -> None:
@@ -149,7 +149,7 @@ def _scalar(value: object) -> str | None:
     """The JSON text of a string, boolean, integer or null; None for anything else."""
     kind = type(value)
     if kind is str:
-        return _encode(value)
+        return _encode(cast(str, value))
     if kind is bool:
         return "true" if value else "false"
     if kind is int:

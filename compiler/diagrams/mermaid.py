@@ -91,7 +91,7 @@ def _entity(t: Table, names: dict[str, tuple[str, str | None]], types: TypeSplit
     for c in t.columns:
         keys = [k for k, on in (("PK", c.name in pk), ("FK", c.name in fks),
                                 ("UK", c.name in singles and c.name not in pk)) if on]
-        line = f"        {attribute_word(types[c.type].display)} {attribute_word(c.name)}"
+        line = f"        {attribute_word(types[c.declared_type].display)} {attribute_word(c.name)}"
         if keys:
             line += " " + ", ".join(keys)
         if c.comment:

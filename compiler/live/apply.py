@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 import psycopg
 
 from ..definitions.settings import Settings, TableName
+from ..errors import DatabaseError
 from ..project import Project, sha256
 from ..sql.migration_file import segments
 from ..sql.state import MigrationRecord, State, load_state
-from .database import DatabaseError, connect
+from .database import connect
 from .migrations_table import Applied, applied_rows, current_version, ensure_table, exclusive, recorder, unrecorder
 from .run_migration import PartlyApplied, run_migration
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 import psycopg
@@ -155,3 +156,12 @@ def scratch_database(url: str) -> AbstractContextManager[str]:
     from .throwaway import dev_server, throwaway_database
 
     return throwaway_database(dev_server(None, url))
+
+
+def one_row(cursor: psycopg.Cursor[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """The row of a statement that always returns exactly one (a SELECT of expressions, an INSERT
+    of one row with RETURNING)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise DatabaseError("the server returned no row where a statement always returns one")
+    return row

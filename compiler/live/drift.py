@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..definitions.settings import Settings
-from ..model.schema import Expr, Schema
+from ..model.schema import Expression, Schema
 from ..model.types import extension_type_schemas
 from ..plan import changes as ch
 from ..plan.diff import plan
@@ -39,12 +39,12 @@ def _rename_hint(kind: str, old: str, new: str) -> str:
 _TRAILING_CAST = re.compile(r"::[A-Za-z_][\w .\"]*(\(\d+(, ?\d+)?\))?(\[\])?$")
 
 
-def _default_value(default: Expr | None) -> str | None:
+def _default_value(default: Expression | None) -> str | None:
     """A default without the cast to its column's type: "'new'::character varying" -> "'new'"."""
     return None if default is None else _TRAILING_CAST.sub("", default.text)
 
 
-def _retyped_default(live: Schema, change: ch.AlterColumnType, wanted: Expr | None) -> str | None:
+def _retyped_default(live: Schema, change: ch.AlterColumnType, wanted: Expression | None) -> str | None:
     """The words for a column's default around a type change, or None when it is the same value
     (taken off and put back only because the type changes)."""
     table = live.tables.get(change.table.key)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import psycopg
 
+from ..errors import DatabaseError
 from ..model.names import quote_ident
 from ..model.schema import Schema
 from ..model.types import extension_type_schemas
 from ..plan.diff import plan
 from ..sql.render import Renderer
-from .database import DatabaseError, connect, scratch_database
+from .database import connect, scratch_database
 from .introspect import query
 from .run_migration import run_migration
 

@@ -18,11 +18,12 @@ from ..definitions.export import definition_files
 from ..definitions.load import definition_files as existing_definition_files
 from ..definitions.load import load_text
 from ..definitions.settings import Settings
-from ..errors import DefinitionError, DefinitionErrors, did_you_mean
-from ..model.schema import Expr, Schema, Table
-from ..model.types import ExpressionProblem, enum_type_spelling, parse_expression
+from ..errors import DatabaseError, DefinitionError, DefinitionErrors, did_you_mean
+from ..model.expressions import ExpressionProblem, parse_expression
+from ..model.schema import Expression, Schema, Table
+from ..model.types import enum_type_spelling
 from ..project import Project, write_atomically
-from .database import DatabaseError, connect, describe
+from .database import connect, describe
 from .fidelity import compare_with_build, table_catalog
 from .introspect import introspect
 from .unmanaged import leave_out_unmanaged, read_unmanaged, without_dangling_foreign_keys
@@ -108,7 +109,7 @@ def _without_unreadable_parts(schema: Schema) -> tuple[Schema, list[str]]:
     warnings: list[str] = []
     tables: dict[str, Table] = {}
     for key, t in schema.tables.items():
-        def readable(what: str, *exprs: Expr | None) -> bool:
+        def readable(what: str, *exprs: Expression | None) -> bool:
             for e in exprs:
                 if e is None:
                     continue

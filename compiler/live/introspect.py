@@ -15,13 +15,14 @@ import psycopg
 
 from ..definitions.index_options import INDEX_STORAGE, storage_value
 from ..definitions.settings import DEFAULT_MIGRATIONS_TABLE, TableName
-from ..model.qualify import bare_extension_casts
+from ..model.expressions import ExpressionProblem, bare_extension_casts, make_expression
 from ..model.schema import (
+    SERIAL_SPELLINGS,
     Check,
     Column,
     Enum,
     Exclusion,
-    Expr,
+    Expression,
     Extension,
     ForeignKey,
     Index,
@@ -31,23 +32,15 @@ from ..model.schema import (
     Table,
     Unique,
 )
-from ..model.sequences import TYPE_RANGES, catalog_options
-from ..model.types import (
-    SERIAL_TYPES,
-    ExpressionProblem,
-    enum_type_spelling,
-    extension_type_names,
-    extension_type_schemas,
-    make_expr,
-)
+from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
+from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
-_SERIALS = {v: k for k, v in SERIAL_TYPES.items()}  # integer -> serial ...
 _IDENTITY = {"a": "always", "d": "by default"}
 _MATCH = {"s": "simple", "f": "full", "p": "partial"}
 
 
-@cache
+@cache  # a cache of the shipped query files, which do not change while the process runs
 def query(name: str) -> str:
     return (Path(__file__).parent / "queries" / f"{name}.sql").read_text()
 
@@ -60,7 +53,7 @@ def _check_expression(definition: str) -> str:
     return body
 
 
-def _index_part(column: str | None, expression: Expr | None, option: int, opclass: str | None) -> IndexPart:
+def _index_part(column: str | None, expression: Expression | None, option: int, opclass: str | None) -> IndexPart:
     """One index column from pg_index: indoption bit 1 is DESC, bit 2 NULLS FIRST."""
     descending, nulls_first = bool(option & 1), bool(option & 2)
     nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
@@ -88,12 +81,12 @@ class _Reader:
         self.extension_types: dict[str, str] = {}  # type -> the schema of its extension
 
     def expr(self, text: str, what: str, column_type: str | None = None,
-             user_types: dict[str, str] | None = None) -> Expr | None:
+             user_types: dict[str, str] | None = None) -> Expression | None:
         try:
             # the extension's schema is said once, by the extension: expressions name its types bare
             schemas = frozenset(self.extension_types.values()) - {"public"}
             text = bare_extension_casts(_bare_operators(text, schemas), self.extension_types)
-            return make_expr(text, column_type,
+            return make_expression(text, column_type,
                              user_types or self.user_types, lenient=True)
         except ExpressionProblem as e:
             if self.problems is None:
@@ -157,23 +150,23 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     for (oid, name, type_, not_null, identity, generated, expression, comment, serial_default, collation,
          sequence) in conn.execute(query("columns"), params).fetchall():
         type_ = _unqualified(type_, own_names)
-        integer_type = type_
         default = gen = None
+        serial = False
         what = f"{names[oid]}.{name}"
         if generated == "s":
             gen = reader.expr(expression, f"{what} generated (the table is left out)")
             if gen is None:
                 unreadable.add(oid)
         elif expression is not None:
-            if serial_default and type_ in _SERIALS:
-                type_ = _SERIALS[type_]  # a serial column: the sequence is its default
+            if serial_default and type_ in SERIAL_SPELLINGS:
+                serial = True  # a serial column: the sequence it owns is its default
             else:
                 default = reader.expr(expression, f"{what} default", type_, user_types)
-        options: tuple = ()
-        if sequence and (identity or type_ in SERIAL_TYPES) and integer_type in TYPE_RANGES:
-            options = catalog_options(integer_type, sequence)
+        sequence_options: SequenceOptions = ()
+        if sequence and (identity or serial) and type_ in TYPE_RANGES:
+            sequence_options = catalog_options(type_, sequence)
         columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment,
-                                   None, collation, options))
+                                   None, collation, sequence_options, serial))
     pks: dict[int, PrimaryKey] = {}
     uniques: dict[int, list[Unique]] = defaultdict(list)
     checks: dict[int, list[Check]] = defaultdict(list)

@@ -10,8 +10,9 @@ import psycopg
 from psycopg import sql
 
 from ..definitions.settings import SETTINGS_FILE, TableName
+from ..errors import DatabaseError
 from ..model.names import quote_ident
-from .database import DatabaseError, connect
+from .database import connect, one_row
 
 LOCK_KEY = 0x73636865_6D6163  # "schemac": one advisory lock per database for apply and rollback
 COLUMNS = ("version", "name", "checksum", "applied_at")
@@ -35,7 +36,7 @@ def _ident(table: TableName) -> sql.Identifier:
 
 def _columns(conn: psycopg.Connection, table: TableName) -> list[str] | None:
     """The table's column names in order, or None when there is no such table."""
-    oid = conn.execute("SELECT to_regclass(%s)::oid", (str(table),)).fetchone()[0]
+    oid = one_row(conn.execute("SELECT to_regclass(%s)::oid", (str(table),)))[0]
     if oid is None:
         return None
     return [r[0] for r in conn.execute("SELECT attname FROM pg_attribute WHERE attrelid = %s AND attnum > 0 "
@@ -82,7 +83,7 @@ def ensure_table(conn: psycopg.Connection, table: TableName) -> None:
         return
     with conn.transaction():
         # only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when it exists
-        if conn.execute("SELECT to_regnamespace(%s)", (quote_ident(table.schema),)).fetchone()[0] is None:
+        if one_row(conn.execute("SELECT to_regnamespace(%s)", (quote_ident(table.schema),)))[0] is None:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(table.schema)))
         conn.execute(sql.SQL("CREATE TABLE {} (version integer PRIMARY KEY, name text NOT NULL, "
                              "checksum text NOT NULL, applied_at timestamp with time zone NOT NULL DEFAULT now())")
@@ -107,7 +108,7 @@ def unrecorder(table: TableName, version: int) -> Callable[[psycopg.Connection],
 @contextmanager
 def exclusive(conn: psycopg.Connection, timeout: float, report: Callable[[str], None]) -> Iterator[None]:
     """Hold the database's apply lock, saying so when another run holds it, for at most `timeout` seconds."""
-    if not conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+    if not one_row(conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)))[0]:
         report("waiting for another schemac apply or rollback on this database...")
         _wait_for_lock(conn, timeout)
     try:

@@ -9,6 +9,7 @@ order, so it is what compile had written and the next migration is the one it wo
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -16,14 +17,14 @@ from typing import TypeVar
 import psycopg
 
 from ..definitions.read import read_definitions
-from ..errors import StateError
+from ..errors import DatabaseError, StateError
 from ..model.schema import Check, Column, ForeignKey, Index, Schema, Table, Unique
 from ..plan.diff import diff
 from ..plan.renames import resolve_renames
 from ..project import Project, sha256, write_atomically
 from ..sql.history import HistoryErrors, HistoryProblem, links_outside
 from ..sql.state import MigrationRecord, State, dump_state, load_state
-from .database import DatabaseError, connect
+from .database import connect
 from .introspect import introspect
 from .run_migration import run_migration
 from .scratch import canonical_in
@@ -32,6 +33,7 @@ from .throwaway import DevServer, make_fresh, throwaway_database
 _UP = re.compile(r"(\d+)_(.+)\.sql")
 _DOWN = re.compile(r"rollback_(\d+)\.sql")
 _Named = TypeVar("_Named", Check, Unique, ForeignKey, Index)
+_V = TypeVar("_V")
 
 
 @dataclass
@@ -186,7 +188,7 @@ def _elements(built: tuple[_Named, ...], wanted: tuple[_Named, ...], proven: tup
     return tuple(_ordered_like(out, by_name).values())
 
 
-def _ordered_like(items: dict, reference: dict) -> dict:
+def _ordered_like(items: dict[str, _V], reference: Mapping[str, object]) -> dict[str, _V]:
     """`items` in the order of `reference`'s keys; keys it lacks after them, as they were."""
     position = {k: i for i, k in enumerate(reference)}
     return dict(sorted(items.items(), key=lambda kv: position.get(kv[0], len(position))))

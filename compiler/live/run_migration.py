@@ -5,8 +5,9 @@ from collections.abc import Callable
 
 import psycopg
 
+from ..errors import DatabaseError
 from ..sql.migration_file import segments
-from .database import DatabaseError, describe
+from .database import describe
 
 
 class PartlyApplied(DatabaseError):

@@ -20,9 +20,10 @@ from psycopg import sql
 
 from ..model.qualify import expression_sql
 from ..model.schema import Column, ForeignKey, Schema, Table
-from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_schemas
+from ..model.types import enum_type_spelling, extension_type_schemas
 from ..plan.changes import AddConstraint, TableName
 from ..sql.render import Renderer
+from .database import one_row
 
 ROWS = 3
 # A check refuses a row: try it again with other values. 0: small numbers, text naming its column;
@@ -180,7 +181,7 @@ def _insert(conn: psycopg.Connection, table: Table, rows: int, labels: dict[str,
     nulled = {name for fk in later for name in fk.columns}
     columns: list[Column] = []
     for col in table.columns:
-        if col.generated is not None or col.identity is not None or col.type in SERIAL_TYPES:
+        if col.generated is not None or col.identity is not None or col.serial:
             continue  # PostgreSQL makes these
         if col.name in nulled and col.name not in from_keys:
             continue  # NULL for now
@@ -213,7 +214,7 @@ def _insert(conn: psycopg.Connection, table: Table, rows: int, labels: dict[str,
                 else:
                     values.append(sample_value(col.type, col.name, row, labels, max(variant, 0)))
             try:
-                ctids.append(conn.execute(statement, values).fetchone()[0])
+                ctids.append(one_row(conn.execute(statement, values))[0])
                 break
             except psycopg.Error as e:
                 why = why or _refusal(e)

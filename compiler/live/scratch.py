@@ -41,7 +41,7 @@ def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:
 
     Extensions already installed there (throwaway.py installs one declared in public where the
     live database has it) are built on where they are, as the live database would be."""
-    placed = dict(conn.execute(query("extensions")).fetchall())
+    placed: dict[str, str] = dict(conn.execute(query("extensions")).fetchall())
     conn.rollback()
     extensions = {n: replace(x, schema=placed.get(n, x.schema)) for n, x in schema.extensions.items()}
     run_migration(conn, build_sql(replace(schema, extensions=extensions)), url)

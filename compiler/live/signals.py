@@ -28,7 +28,9 @@ class Interrupted(BaseException):
         return 128 + self.signum  # what a shell reports for a process ended by the signal
 
 
-# The signals raised as Interrupted during this command, oldest first.
+# The signals raised as Interrupted during this command, oldest first. Module state on purpose:
+# signal handlers are process-wide, and the handler has nowhere else to leave what it saw;
+# `forget()` empties it when a command starts.
 received: list[int] = []
 
 
@@ -97,7 +99,7 @@ def signals_held() -> Iterator[None]:
         for s, handler in previous.items():
             signal.signal(s, handler)
     if pending:
-        handler = previous[pending[0]]
+        handler = previous[signal.Signals(pending[0])]
         if callable(handler):
             handler(pending[0], None)
         elif handler != signal.SIG_IGN:

@@ -19,8 +19,9 @@ import psycopg
 from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from ..errors import DatabaseError
 from ..model.schema import Extension
-from .database import DatabaseError, connect, describe, resolve_url
+from .database import connect, describe, one_row, resolve_url
 from .signals import Interrupted, signals_as_exceptions, signals_held
 
 DEV_URL_VARIABLE = "SCHEMAC_DEV_DATABASE_URL"
@@ -62,22 +63,23 @@ def dev_server(dev_url: str | None, database_url: str | None) -> DevServer:
         live_url: str | None = resolve_url(database_url)
     except DatabaseError:
         live_url = None
-    if dev is None and live_url is None:
+    server = dev or live_url
+    if server is None:
         raise DatabaseError("no server for throwaway databases: pass --dev-url URL or set "
                             f"{DEV_URL_VARIABLE} (or a database URL whose role may create databases)")
     source = "--dev-url" if dev_url else DEV_URL_VARIABLE if dev else "the database URL"
-    return DevServer(dev or live_url, source, read_settings(live_url) if live_url else None)  # type: ignore[arg-type]
+    return DevServer(server, source, read_settings(live_url) if live_url else None)
 
 
 def read_settings(url: str) -> LiveSettings:
     """The settings of the live database at `url` that a throwaway copy must share."""
     with connect(url) as conn:
         try:
-            values = conn.execute(sql.SQL("SELECT {}").format(sql.SQL(", ").join(
-                sql.SQL("current_setting({})").format(sql.Literal(s)) for s in COPIED_SETTINGS))).fetchone()
-            encoding, collate, ctype = conn.execute(
+            values = one_row(conn.execute(sql.SQL("SELECT {}").format(sql.SQL(", ").join(
+                sql.SQL("current_setting({})").format(sql.Literal(s)) for s in COPIED_SETTINGS))))
+            encoding, collate, ctype = one_row(conn.execute(
                 "SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database "
-                "WHERE datname = current_database()").fetchone()
+                "WHERE datname = current_database()"))
             extensions = dict(conn.execute(
                 "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
             ).fetchall())
@@ -146,8 +148,8 @@ def drop_leftovers(conn: psycopg.Connection) -> list[str]:
         "AND pg_has_role(datdba, 'MEMBER') ORDER BY 1").fetchall()
     dropped = []
     for (name,) in found:
-        held = conn.execute("SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
-                            "AND objid = %s AND objsubid = 2)", lock_key(name)).fetchone()[0]
+        held = one_row(conn.execute("SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' "
+                                    "AND classid = %s AND objid = %s AND objsubid = 2)", lock_key(name)))[0]
         if held:
             continue
         try:
@@ -159,8 +161,8 @@ def drop_leftovers(conn: psycopg.Connection) -> list[str]:
 
 
 def _check_may_create(conn: psycopg.Connection, server: DevServer) -> None:
-    may, role = conn.execute("SELECT rolcreatedb OR rolsuper, rolname FROM pg_roles "
-                             "WHERE rolname = current_user").fetchone()
+    may, role = one_row(conn.execute("SELECT rolcreatedb OR rolsuper, rolname FROM pg_roles "
+                                     "WHERE rolname = current_user"))
     if not may:
         raise DatabaseError(
             f"role {role} may not create databases on the server of {server.source}, and schemac proves "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import psycopg
 
-from ..model.schema import Schema, Table
+from ..model.schema import Column, Schema, Table
 from .introspect import query
 
 
@@ -126,7 +126,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
     return replace(schema, tables=tables), warnings + dangling
 
 
-def _with_column(t: Table, column) -> Table:  # type: ignore[no-untyped-def]
+def _with_column(t: Table, column: Column) -> Table:
     return replace(t, columns=tuple(column if c.name == column.name else c for c in t.columns))
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import psycopg
 
 from ..definitions.read import read_definitions
-from ..errors import StateError
+from ..errors import DatabaseError, StateError
 from ..model.schema import Schema
 from ..pipeline import CompileResult, compile_project
 from ..plan.changes import Change
@@ -32,7 +32,7 @@ from ..plan.refusals import destructive_reasons
 from ..project import Project, sha256
 from ..sql.migration_file import segments
 from ..sql.state import MigrationRecord, load_state
-from .database import DatabaseError, connect
+from .database import connect
 from .drift import in_words
 from .introspect import introspect, query
 from .run_migration import PartlyApplied, run_migration

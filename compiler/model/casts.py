@@ -34,8 +34,8 @@ def assignment_castable(old: str, new: str) -> bool:
         return True  # every type has an assignment cast to the string types
     if _is_number(old) and _is_number(new):
         return True
-    if _TIME_RE.match(old) and _TIME_RE.match(new):
-        return _TIME_RE.match(old)[1] == _TIME_RE.match(new)[1]  # type: ignore[index]
+    if (old_time := _TIME_RE.match(old)) and (new_time := _TIME_RE.match(new)):
+        return old_time[1] == new_time[1]
     if old == "date" and _TIME_RE.match(new) and new.startswith("timestamp"):
         return True
     return _split(old)[0] == _split(new)[0] and old.split("(")[0] in ("bit", "bit varying", "interval")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from sqlglot import exp
 
@@ -18,11 +19,12 @@ from .catalog_facts import (
     VALUE_FUNCTIONS,
     WINDOW_FUNCTIONS,
 )
-from .types import canonical_type, read_expression
+from .expressions import read_expression
+from .types import canonical_type
 
 TypeName = tuple[str | None, str]  # (schema or None, name) as SQL reads it: unquoted folded to lower case
 # ("column", name), ("type", TypeName) of a user type, or ("builtin", type as format_type() prints it)
-Target = tuple[str, str] | tuple[str, TypeName]
+Target = tuple[Literal["column", "builtin"], str] | tuple[Literal["type"], TypeName]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +69,7 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeE
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # a cache by text: see the module's docstring
 def expression_facts(text: str) -> ExpressionFacts:
     """The facts of one expression; it must already have parsed (build checked it)."""
     tree = read_expression(text)
@@ -209,7 +211,7 @@ def _side(node: exp.Expression | None) -> Target | None:
     return None
 
 
-def _compared(side: exp.Expression | None, others: list, labels: list[LabelUse],
+def _compared(side: exp.Expression | None, others: list[exp.Expression | None], labels: list[LabelUse],
               text_arrays: list[Target] | None = None) -> None:
     target = _side(side)
     if target is None:
@@ -229,7 +231,7 @@ def _compared(side: exp.Expression | None, others: list, labels: list[LabelUse],
                 continue
         else:
             values = [other]
-        labels.extend(LabelUse(target, s) for v in values if (s := _string(v)) is not None)  # type: ignore[arg-type]
+        labels.extend(LabelUse(target, s) for v in values if (s := _string(v)) is not None)
 
 
 def _quantified(node: exp.Expression | None) -> exp.Expression | None:

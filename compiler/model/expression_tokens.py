@@ -104,7 +104,8 @@ def tokens(text: str) -> list[Token]:
         if m is None:
             what = {"'": "a string", '"': "a quoted name"}.get(text[i])
             raise TokenProblem(f"{what} is not closed" if what else f"cannot read '{text[i]}'")
-        kind = m.lastgroup if m.lastgroup != "tag" else "dollar"
+        group = m.lastgroup or ""  # every alternative of _TOKEN is a named group
+        kind = group if group != "tag" else "dollar"
         piece = m.group(0)
         if kind == "comment":  # kept as a token, so a ';' before it is reported first
             end = text.find("\n", i) if piece == "--" else text.find("*/", i + 2)

@@ -5,17 +5,16 @@ import re
 
 from sqlglot import exp
 
-from .types import parse_expression
-
 _GRAMMAR_TYPE_NAMES = {"integer": "int4", "int": "int4", "bigint": "int8", "smallint": "int2", "boolean": "bool",
                        "real": "float4", "double precision": "float8", "character varying": "varchar",
                        "character": "bpchar", "char": "bpchar", "decimal": "numeric", "dec": "numeric"}
 _FUNCTION_HEAD = re.compile(r'\s*(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))\s*\(')
 
 
-def index_expression_label(text: str) -> str:
-    """The column part of PostgreSQL's default index name for an expression (FigureIndexColname)."""
-    name, _ = _figure_colname(parse_expression(text), text.strip())
+def figure_index_label(tree: exp.Expression, text: str) -> str:
+    """The column part of PostgreSQL's default index name for an expression (FigureIndexColname),
+    from its parse tree and its text."""
+    name, _ = _figure_colname(tree, text.strip())
     return name or "expr"
 
 

@@ -11,8 +11,7 @@ import re
 
 from .catalog_facts import type_base
 
-_INTEGER_RANGES = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63, "smallserial": 2**15,
-                   "serial": 2**31, "bigserial": 2**63}
+_INTEGER_RANGES = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*\Z")
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*\Z")
 _SPECIAL_NUMBERS = {"nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf"}
@@ -27,7 +26,7 @@ def constant_problem(type_name: str, text: str, stored: bool) -> str | None:
     base = type_base(type_name)
     if base in _INTEGER_RANGES:
         if not _INTEGER.match(text):
-            return f"invalid input syntax for type {_INTEGER_NAMES.get(base, base)}"
+            return f"invalid input syntax for type {base}"
         return _out_of_range(base, int(text))
     if base in ("numeric", "real", "double precision"):
         if not _NUMBER.match(text) and text.strip().lower() not in _SPECIAL_NUMBERS:
@@ -58,9 +57,6 @@ def constant_problem(type_name: str, text: str, stored: bool) -> str | None:
     return None
 
 
-_INTEGER_NAMES = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}
-
-
 def number_problem(type_name: str, text: str) -> str | None:
     """Why a numeric constant (`100000`, `-1`) does not fit an integer column; None if it does."""
     base = type_base(type_name)
@@ -73,7 +69,7 @@ def _out_of_range(base: str, value: int) -> str | None:
     limit = _INTEGER_RANGES[base]
     if -limit <= value < limit:
         return None
-    return f"out of range for type {_INTEGER_NAMES.get(base, base)}"
+    return f"out of range for type {base}"
 
 
 def _refuse(word: str) -> None:

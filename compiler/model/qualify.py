@@ -13,16 +13,11 @@ rendered: see types.extension_type_schemas) says where each one lives.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-import sqlglot
-from sqlglot.errors import TokenError
-from sqlglot.tokens import Token, TokenType
-
 from .names import quote_ident
-from .schema import Expr
+from .schema import CastName, Expression
 from .types import EXTENSION_TYPES, KNOWN_TYPE_NAMES
 
 # pg_type names in pg_catalog (PostgreSQL 15; no array or row types), and the SQL spellings of them
@@ -65,96 +60,29 @@ def sql_type(spelling: str, extension_types: Mapping[str, str] = MappingProxyTyp
     return f"{quote_ident(schema)}.{spelling}" if schema is not None else spelling
 
 
-def _cast_targets(text: str) -> tuple[list[Token], list[int]]:
-    """The tokens of `text`, and the index of the first name of each cast's type (`x::mood`,
-    `CAST(x AS mood)`; the schema of `x::public.mood`). No tokens when it cannot be read."""
-    try:
-        tokens = sqlglot.Dialect.get_or_raise("postgres").tokenize(text)
-    except (TokenError, ValueError):
-        return [], []  # not ours to repair: PostgreSQL reports it
-    at: list[int] = []
-    openers: list[str] = []  # the word before each open parenthesis: CAST( ... AS type)
-    for i, token in enumerate(tokens):
-        before = tokens[i - 1] if i else None
-        if token.token_type == TokenType.L_PAREN:
-            openers.append(before.text.upper() if before is not None else "")
-        elif token.token_type == TokenType.R_PAREN and openers:
-            openers.pop()
-        named = token.token_type in (TokenType.VAR, TokenType.IDENTIFIER) or token.text.lower() in EXTENSION_TYPES
-        if not named or before is None:  # sqlglot has token types of its own for hstore, vector, cube...
-            continue
-        if before.token_type == TokenType.DCOLON or (
-                before.token_type == TokenType.ALIAS and openers and openers[-1] == "CAST"):
-            at.append(i)
-    return tokens, at
+def may_name_a_schema(name: str, quoted: bool) -> bool:
+    """Could DDL name the type `name` (as a cast writes it, unqualified) with a schema: an enum,
+    or an extension's type? Built-in types never."""
+    word = name if quoted else name.lower()
+    return word in EXTENSION_TYPES or word not in _BUILTIN_WORDS
 
 
-def _schema_follows(tokens: list[Token], i: int) -> bool:
-    return i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.DOT
-
-
-def qualified_casts(text: str, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
-    """`text` with every cast (`x::mood`, `CAST(x AS mood)`) to an unqualified user type qualified."""
-    tokens, targets = _cast_targets(text)
-    at: list[tuple[int, str]] = []
-    for i in targets:
-        token = tokens[i]
-        schema = _type_schema(token.text, token.token_type == TokenType.IDENTIFIER, extension_types)
-        if not _schema_follows(tokens, i) and schema is not None:
-            at.append((token.start, schema))
+def with_qualified_casts(text: str, casts: Iterable[CastName], extension_types: Mapping[str, str]) -> str:
+    """`text` with the type of each of `casts` (found in it when it was read) named with its schema."""
+    at = [(c.start, schema) for c in casts
+          if (schema := _type_schema(c.name, c.quoted, extension_types)) is not None]
     for start, schema in reversed(at):
         text = f"{text[:start]}{quote_ident(schema)}.{text[start:]}"
     return text
 
 
-def bare_extension_casts(text: str, extension_types: Mapping[str, str]) -> str:
-    """`text` with casts to an extension's type named without its schema (`'x'::extensions.citext`
-    is `'x'::citext`), as the definitions name them: where the extension lives is its own key."""
-    tokens, targets = _cast_targets(text)
-    cut: list[tuple[int, int]] = []
-    for i in targets:
-        if not _schema_follows(tokens, i) or i + 2 >= len(tokens):
-            continue
-        schema, name = tokens[i], tokens[i + 2]
-        if extension_types.get(name.text.lower()) == schema.text and name.token_type != TokenType.IDENTIFIER:
-            cut.append((schema.start, name.start))
-    for start, end in reversed(cut):
-        text = text[:start] + text[end:]
-    return text
-
-
-def expression_sql(expr: Expr, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
+def expression_sql(expr: Expression, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
     """An expression as DDL writes it: as written, casts to user types qualified."""
-    return qualified_casts(expr.text, extension_types)
+    return with_qualified_casts(expr.text, expr.casts, extension_types)
 
 
-def column_default_sql(expr: Expr, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
-    """A default as a column definition writes it: in brackets unless it is a simple form.
-
-    CREATE TABLE and ADD COLUMN take only PostgreSQL's restricted `b_expr` after DEFAULT, so
-    `DEFAULT now() AT TIME ZONE 'utc'`, `DEFAULT NOT false` or `DEFAULT 1 IN (1, 2)` are syntax
-    errors there; in brackets any expression is accepted.
-    """
+def column_default_sql(expr: Expression, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
+    """A default as a column definition writes it: in brackets unless it is a simple form
+    (see expressions._bare_default)."""
     text = expression_sql(expr, extension_types)
-    return text if _bare_default(expr.text) else f"({text})"
-
-
-@lru_cache(maxsize=4096)
-def _bare_default(text: str) -> bool:
-    try:
-        node = sqlglot.parse_one(text, read="postgres")
-    except (sqlglot.errors.ParseError, TokenError):
-        return False
-    return _simple(node)
-
-
-def _simple(node: sqlglot.exp.Expression) -> bool:
-    """Literals, function calls and casts of those: forms that stand after DEFAULT as they are."""
-    exp = sqlglot.exp
-    if isinstance(node, exp.Literal | exp.Boolean | exp.Null | exp.Paren | exp.Interval | exp.Column):
-        return True
-    if isinstance(node, exp.Cast):
-        return _simple(node.this)
-    if isinstance(node, exp.Neg):
-        return isinstance(node.this, exp.Literal)
-    return isinstance(node, exp.Func) and not isinstance(node, exp.Binary | exp.Unary | exp.Predicate | exp.Connector)
+    return text if expr.bare_default else f"({text})"

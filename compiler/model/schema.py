@@ -6,34 +6,76 @@ text of expressions take no part in equality.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 
 @dataclass(frozen=True, slots=True)
-class Expr:
-    """A SQL expression: `text` as written (emitted into DDL), `normal` compared."""
+class CastName:
+    """A type named in a cast without its schema (`x::mood`, `CAST(x AS mood)`), which DDL
+    qualifies (see qualify.py): where the name starts in the expression's text, and how it reads."""
+
+    start: int
+    name: str  # as written, without its quotes
+    quoted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """A SQL expression, read once when the model is built (see expressions.py).
+
+    `text` is emitted into DDL as written; `normal` is what compares: a structural form with
+    parentheses and spelling differences gone, in which every odd item is the name of a column
+    the expression reads, so a column rename maps those items and nothing is read again.
+    The rest are facts of the text that later stages need.
+    """
 
     text: str = field(compare=False)
-    normal: str
+    normal: tuple[str, ...]
+    columns: tuple[str, ...] = field(default=(), compare=False)  # read, in order of first use
+    literals: frozenset[str] = field(default=frozenset(), compare=False)  # every string constant
+    casts: tuple[CastName, ...] = field(default=(), compare=False)  # to types DDL names with their schema
+    bare_default: bool = field(default=False, compare=False)  # may follow DEFAULT without brackets
+    index_label: str = field(default="expr", compare=False)  # its part of a default index name
 
     def __str__(self) -> str:
         return self.text
+
+    def with_columns_renamed(self, renames: Mapping[str, str]) -> Expression:
+        """The expression as PostgreSQL holds it after its columns were renamed (RENAME COLUMN
+        rewrites stored expressions): the written text is kept, the columns follow the new names."""
+        moved = {old: new for old, new in renames.items() if old != new and old in self.columns}
+        if not moved:
+            return self
+        normal = tuple(moved.get(item, item) if i % 2 else item for i, item in enumerate(self.normal))
+        columns = tuple(dict.fromkeys(moved.get(c, c) for c in self.columns))
+        return replace(self, normal=normal, columns=columns)
+
+
+# a serial column is an integer column with a sequence of its own as its default
+SERIAL_SPELLINGS = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     name: str
-    type: str  # as format_type() prints it; serial types kept as 'serial', 'bigserial'...
+    type: str  # as format_type() prints it (a serial column's: integer, bigint or smallint)
     nullable: bool = True
-    default: Expr | None = None
+    default: Expression | None = None  # never a serial column's own nextval(...)
     identity: str | None = None  # 'always' | 'by default'
-    generated: Expr | None = None  # stored generated column
+    generated: Expression | None = None  # stored generated column
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
     collation: str | None = None  # when not the type's default: 'name' or 'schema.name'
     # options of the identity or serial sequence that differ from the defaults (see sequences.py)
     sequence: tuple[tuple[str, int | bool], ...] = ()
+    serial: bool = False  # serial, bigserial or smallserial, by its integer type
+
+    @property
+    def declared_type(self) -> str:
+        """The type as a column definition declares it: `serial` for a serial integer column."""
+        return SERIAL_SPELLINGS[self.type] if self.serial else self.type
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +99,7 @@ class Unique:
 class Check:
     KIND: ClassVar[str] = "check"
     name: str
-    expression: Expr
+    expression: Expression
     no_inherit: bool = False
     comment: str | None = None
 
@@ -94,7 +136,7 @@ class IndexPart:
     """
 
     column: str | None = None
-    expression: Expr | None = None
+    expression: Expression | None = None
     order: str = "asc"  # 'asc' | 'desc'
     nulls: str | None = None  # 'first' | 'last', when not the default for `order`
     opclass: str | None = None  # 'name' or 'schema.name'
@@ -119,7 +161,7 @@ class Index:
     parts: tuple[IndexPart, ...]
     unique: bool = False
     using: str = "btree"
-    where: Expr | None = None
+    where: Expression | None = None
     include: tuple[str, ...] = ()  # non-key columns (INCLUDE)
     storage: tuple[tuple[str, str], ...] = ()  # storage parameters (WITH), sorted by name
     nulls_not_distinct: bool = False
@@ -139,7 +181,7 @@ class Exclusion:
     parts: tuple[IndexPart, ...]
     operators: tuple[str, ...]  # one per part
     using: str = "gist"
-    where: Expr | None = None
+    where: Expression | None = None
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
@@ -173,9 +215,9 @@ class Table:
         return None
 
     @property
-    def constraints(self) -> tuple[Constraint, ...]:
+    def constraints(self) -> tuple[PrimaryKey | Unique | Check | Exclusion, ...]:
         """All constraints but foreign keys' companions, primary key first."""
-        pk: tuple[Constraint, ...] = (self.primary_key,) if self.primary_key else ()
+        pk: tuple[PrimaryKey, ...] = (self.primary_key,) if self.primary_key else ()
         return pk + self.uniques + self.checks + self.exclusions
 
 

@@ -43,15 +43,15 @@ def normal_options(integer_type: str, given: dict[str, int | bool]) -> SequenceO
     if int(given.get("cache", 1)) < 1:
         raise SequenceProblem(f"sequence option 'cache' must be at least 1, not {given['cache']}")
     full = resolved(integer_type, tuple(given.items()))
-    if full["min"] >= full["max"]:  # type: ignore[operator]
+    if full["min"] >= full["max"]:
         raise SequenceProblem(f"sequence option 'min' {full['min']} must be less than 'max' {full['max']}")
-    if not full["min"] <= full["start"] <= full["max"]:  # type: ignore[operator]
+    if not full["min"] <= full["start"] <= full["max"]:
         raise SequenceProblem(f"sequence option 'start' {full['start']} must be between "
                               f"{full['min']} and {full['max']}")
     # each option against its default given the others: min and max by the sign, start by min or max
     signed = resolved(integer_type, (("increment", full["increment"]),))
     plain = {"increment": 1, "min": signed["min"], "max": signed["max"],
-             "start": full["min"] if full["increment"] > 0 else full["max"], "cache": 1, "cycle": False}  # type: ignore[operator]
+             "start": full["min"] if full["increment"] > 0 else full["max"], "cache": 1, "cycle": False}
     return tuple((k, full[k]) for k in OPTION_KEYS if full[k] != plain[k])
 
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..model.schema import Check, Column, Enum, Exclusion, Expr, ForeignKey, Index, PrimaryKey, Table, Unique
+from ..model.schema import Check, Column, Enum, Exclusion, Expression, ForeignKey, Index, PrimaryKey, Table, Unique
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -311,7 +311,7 @@ class DropColumn(WholeColumnChange):
     def data_loss(self) -> str | None:
         if self.definition.generated is not None:
             return None  # a generated column's values come back by themselves
-        return f"drop column {self.subject} ({self.definition.type}): its data is lost"
+        return f"drop column {self.subject} ({self.definition.declared_type}): its data is lost"
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,13 +360,13 @@ class DropNotNull(ColumnChange):
 @dataclass(frozen=True, slots=True)
 class SetDefault(ColumnChange):
     DESCRIPTION = "column {s} has another default or none"
-    default: Expr
+    default: Expression
 
 
 @dataclass(frozen=True, slots=True)
 class DropDefault(ColumnChange):
     DESCRIPTION = "column {s} has a default it should not have"
-    old_default: Expr
+    old_default: Expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,7 +454,7 @@ class DropGeneration(ColumnChange):
     """A generated column becomes a plain one, keeping its values (DROP EXPRESSION)."""
 
     DESCRIPTION = "column {s} is generated but should not be"
-    old_expression: Expr
+    old_expression: Expression
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,19 +1,22 @@
 """The constraints and indexes of one table, old against new: drop, add or rename."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Set
 from dataclasses import replace
+from typing import TypeVar
 
 from ..model.schema import Check, Constraint, Exclusion, ForeignKey, Index, Table
-from ..model.types import referenced_columns, with_columns_renamed
 from . import changes as ch
 from .renames import Renames
+
+_Named = TypeVar("_Named", bound=Constraint | Index)  # a constraint or an index
 
 
 def _renamed_columns(names: tuple[str, ...], colmap: dict[str, str]) -> tuple[str, ...]:
     return tuple(colmap.get(n, n) for n in names)
 
 
-def _carry(obj, colmap: dict[str, str], renames: Renames):
+def _carry(obj: _Named, colmap: dict[str, str], renames: Renames) -> _Named:
     """An old constraint or index as it stands after this migration's renames."""
     if isinstance(obj, ForeignKey):
         ref_key = renames.table(obj.ref_key)
@@ -22,33 +25,34 @@ def _carry(obj, colmap: dict[str, str], renames: Renames):
                        ref_table=ref_table,
                        ref_columns=_renamed_columns(obj.ref_columns, renames.columns.get(ref_key, {})))
     if isinstance(obj, Index | Exclusion):
-        parts = tuple(replace(p, column=colmap.get(p.column, p.column)) if p.column
-                      else replace(p, expression=with_columns_renamed(p.expression, colmap)) for p in obj.parts)
-        where = with_columns_renamed(obj.where, colmap) if obj.where is not None else None
+        parts = tuple(replace(p, column=colmap.get(p.column, p.column)) if p.column is not None
+                      else replace(p, expression=p.expression and p.expression.with_columns_renamed(colmap))
+                      for p in obj.parts)
+        where = obj.where.with_columns_renamed(colmap) if obj.where is not None else None
         if isinstance(obj, Exclusion):
             return replace(obj, parts=parts, where=where)
         return replace(obj, parts=parts, where=where, include=_renamed_columns(obj.include, colmap))
     if isinstance(obj, Check):
-        return replace(obj, expression=with_columns_renamed(obj.expression, colmap))
+        return replace(obj, expression=obj.expression.with_columns_renamed(colmap))
     if hasattr(obj, "columns"):
         return replace(obj, columns=_renamed_columns(obj.columns, colmap))
     return obj
 
 
-def _uses(obj, columns: set[str], by_name: bool = True) -> bool:
+def _uses(obj: Constraint | Index, columns: Set[str], by_name: bool = True) -> bool:
     """Does a constraint or index involve any of `columns`: in an expression, or also by name?"""
     if not columns:
         return False
     names = set(getattr(obj, "columns", ())) if by_name else set()
-    texts = [obj.expression.text] if isinstance(obj, Check) else []
+    expressions = [obj.expression] if isinstance(obj, Check) else []
     if isinstance(obj, Index | Exclusion):
         names |= {p.column for p in obj.parts if p.column} | set(getattr(obj, "include", ())) if by_name else set()
-        texts += [p.expression.text for p in obj.parts if p.expression is not None]
-        texts += [obj.where.text] if obj.where is not None else []
-    return bool(names & columns) or any(set(referenced_columns(x)) & columns for x in texts)
+        expressions += [p.expression for p in obj.parts if p.expression is not None]
+        expressions += [obj.where] if obj.where is not None else []
+    return bool(names & columns) or any(not columns.isdisjoint(e.columns) for e in expressions)
 
 
-def _touches(obj, retyped: set[str]) -> bool:
+def _touches(obj: Constraint | Index, retyped: Set[str]) -> bool:
     """Does a check or index expression read a retyped column? PostgreSQL would rebuild it from
     its stored text, casts to the old type and all, so it is dropped and added as written."""
     return _uses(obj, retyped, by_name=False)
@@ -87,8 +91,10 @@ def _constraint_in_place(table: ch.TableName, a: Constraint, b: Constraint) -> l
     return [ch.SetConstraintComment(table, b.name, b.comment)]
 
 
-def _family(a_items, b_items, colmap, renames, retyped, add, drop, rename, rebuilt=frozenset(),
-            in_place=None) -> list[ch.Change]:
+def _family(a_items: Iterable[_Named], b_items: Iterable[_Named], colmap: dict[str, str], renames: Renames,
+            retyped: Set[str], add: Callable[[_Named], ch.Change], drop: Callable[[_Named], ch.Change],
+            rename: Callable[[str, str], ch.Change], rebuilt: Set[str] = frozenset(),
+            in_place: Callable[[_Named, _Named], list[ch.Change] | None] | None = None) -> list[ch.Change]:
     """Drop, add or rename one family of named objects (constraints or indexes).
 
     `in_place(old, new)` gives the changes that alter an object where it stands, or None when

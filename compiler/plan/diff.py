@@ -11,13 +11,8 @@ from dataclasses import dataclass, replace
 from ..model.casts import assignment_castable, lossy
 from ..model.names import default_name
 from ..model.schema import Column, Enum, Schema, Table, Unique
-from ..model.sequences import TYPE_RANGES, all_options, resolved
-from ..model.types import (
-    SERIAL_TYPES,
-    enum_type_spelling,
-    referenced_columns,
-    with_columns_renamed,
-)
+from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolved
+from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
 from .order import Plan, order
@@ -148,7 +143,7 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
     # drop it and add it again as written
     for old_name, new_name in colmap.items():
         before, after = a.column(old_name), b.column(new_name)
-        if before and after and SERIAL_TYPES.get(before.type, before.type) != SERIAL_TYPES.get(after.type, after.type):
+        if before and after and before.type != after.type:
             retyped |= {old_name, new_name}
     # a generated column rebuilt (drop + add) takes its constraints and indexes with it
     rebuilt = _generated_to_rebuild(a, b, colmap, retyped)
@@ -168,8 +163,8 @@ def _generated_to_rebuild(a: Table, b: Table, colmap: dict[str, str], retyped: s
         prev = a.column(back.get(col.name, ""))
         if col.generated is None or prev is None:
             continue
-        changed = prev.generated is None or with_columns_renamed(prev.generated, colmap) != col.generated
-        if changed or set(referenced_columns(col.generated.text)) & retyped:
+        changed = prev.generated is None or prev.generated.with_columns_renamed(colmap) != col.generated
+        if changed or retyped.intersection(col.generated.columns):
             out.add(col.name)
     return out
 
@@ -179,8 +174,7 @@ def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[
     for old_name, new_name in colmap.items():
         col = b.column(new_name)
         old_col = a.column(old_name)
-        owns_sequence = col and old_col and (col.type in SERIAL_TYPES and old_col.type in SERIAL_TYPES
-                                             or col.identity and old_col.identity)
+        owns_sequence = col and old_col and (col.serial and old_col.serial or col.identity and old_col.identity)
         if owns_sequence and (a.name, old_name) != (b.name, new_name):
             old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
             if old_seq != new_seq:
@@ -221,28 +215,29 @@ def _alter_column(tn: ch.TableName, a: Column, b: Column, enums: EnumTypes,
     if a.generated is not None and b.generated is None:
         out.append(ch.DropGeneration(tn, name, a.generated))
     # serial is an integer type plus an owned sequence as its default: change the two apart
-    a_type, b_type = SERIAL_TYPES.get(a.type, a.type), SERIAL_TYPES.get(b.type, b.type)
     sequence = default_name(tn.name, [name], "seq")
     # a sequence that becomes another kind of sequence hands its position on: no id is given twice
     # (sequence options on either side take the general way: a new sequence with its options)
     plain = not a.sequence and not b.sequence
-    serial_to_identity = plain and a.type in SERIAL_TYPES and b.identity is not None and a.identity is None
-    identity_to_serial = plain and a.identity is not None and b.type in SERIAL_TYPES and b.identity is None
-    if plain and a.type != b.type and a.type in SERIAL_TYPES and b.type in SERIAL_TYPES:
-        out.append(ch.SetSequenceType(tn, name, b_type))
+    serial_to_identity = plain and a.serial and b.identity is not None and a.identity is None
+    identity_to_serial = plain and a.identity is not None and b.serial and b.identity is None
+    # serial to bigserial or smallserial and back: the same owned sequence, of another integer type
+    reserial = a.serial and b.serial and a.type != b.type
+    if plain and reserial:
+        out.append(ch.SetSequenceType(tn, name, b.type))
     elif serial_to_identity:
         out.append(ch.SerialToIdentity(tn, name, b.identity))  # type: ignore[arg-type]
     elif identity_to_serial:
-        out.append(ch.IdentityToSerial(tn, name, sequence, b_type))
+        out.append(ch.IdentityToSerial(tn, name, sequence, b.type))
     else:
-        if a.type != b.type and a.type in SERIAL_TYPES:
+        if a.serial and (not b.serial or reserial):
             out.append(ch.DropSerial(tn, name))
-        if a.type != b.type and b.type in SERIAL_TYPES:
-            out.append(ch.AddSerial(tn, name, sequence, b_type, b.sequence, _first_number(b_type, b.sequence)))
-    base = b_type.removesuffix("[]")
-    recast = a_type == b_type and base in enums.recreated
-    if a_type != b_type or recast:
-        change = replace(_alter_type(tn, name, a_type, b_type, recast, enums), collation=b.collation)
+        if b.serial and (not a.serial or reserial):
+            out.append(ch.AddSerial(tn, name, sequence, b.type, b.sequence, _first_number(b.type, b.sequence)))
+    base = b.type.removesuffix("[]")
+    recast = a.type == b.type and base in enums.recreated
+    if a.type != b.type or recast:
+        change = replace(_alter_type(tn, name, a.type, b.type, recast, enums), collation=b.collation)
         # a default of the old type may not cast by itself: take it off and put it back
         reset = change.using
         if a.default is not None and (reset or b.default is None):
@@ -255,17 +250,17 @@ def _alter_column(tn: ch.TableName, a: Column, b: Column, enums: EnumTypes,
     elif a.default != b.default:
         out.append(ch.SetDefault(tn, name, b.default) if b.default is not None
                    else ch.DropDefault(tn, name, a.default))  # type: ignore[arg-type]
-    if a_type == b_type and not recast and a.collation != b.collation:
-        out.append(ch.SetCollation(tn, name, b_type, b.collation))  # a type change above carries it
+    if a.type == b.type and not recast and a.collation != b.collation:
+        out.append(ch.SetCollation(tn, name, b.type, b.collation))  # a type change above carries it
     if a.identity != b.identity and not (serial_to_identity or identity_to_serial):
         if a.identity is None:
             out.append(ch.AddIdentity(tn, name, b.identity, b.sequence,  # type: ignore[arg-type]
-                                      _first_number(b_type, b.sequence)))
+                                      _first_number(b.type, b.sequence)))
         elif b.identity is None:
             out.append(ch.DropIdentity(tn, name, a.identity))
         else:
             out.append(ch.SetIdentity(tn, name, b.identity))
-    out += _sequence_options(tn, a, b, b_type)
+    out += _sequence_options(tn, a, b, b.type)
     if a.nullable != b.nullable:
         out.append(ch.DropNotNull(tn, name) if b.nullable else ch.SetNotNull(tn, name))
     if a.comment != b.comment:
@@ -273,7 +268,7 @@ def _alter_column(tn: ch.TableName, a: Column, b: Column, enums: EnumTypes,
     return out
 
 
-def _first_number(integer_type: str, options: tuple) -> int | None:
+def _first_number(integer_type: str, options: SequenceOptions) -> int | None:
     """With sequence options, the number a new sequence starts at when the column holds no row yet."""
     return int(resolved(integer_type, options)["start"]) if options else None
 
@@ -281,7 +276,7 @@ def _first_number(integer_type: str, options: tuple) -> int | None:
 def _sequence_options(tn: ch.TableName, a: Column, b: Column, integer_type: str) -> list[ch.Change]:
     """ALTER the options of a sequence the column keeps (one added above already has its own)."""
     kept_identity = a.identity is not None and b.identity is not None
-    kept_serial = a.type == b.type and b.type in SERIAL_TYPES
+    kept_serial = a.serial and b.serial and a.type == b.type
     if a.sequence == b.sequence or not (kept_identity or kept_serial) or integer_type not in TYPE_RANGES:
         return []
     return [ch.SetSequenceOptions(tn, b.name, all_options(integer_type, b.sequence))]

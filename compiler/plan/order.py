@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import TypeVar
 
-from ..model.schema import Check, Expr, PrimaryKey, Schema, Unique
-from ..model.types import enum_type_spelling, string_literals
+from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
+from ..model.types import enum_type_spelling
 from . import changes as ch
 from .renames import NameMove, Renames, move_steps, rename_steps
 
@@ -226,8 +226,8 @@ def sort_by_phase(changes: list[ch.Change]) -> list[ch.Change]:
 
 # -- 4. blocks
 
-def _exprs(value: object) -> Iterator[Expr]:
-    if isinstance(value, Expr):
+def _exprs(value: object) -> Iterator[Expression]:
+    if isinstance(value, Expression):
         yield value
     elif isinstance(value, tuple):
         for item in value:
@@ -248,7 +248,7 @@ def _labels_used(change: ch.Change) -> set[str]:
     """String constants the expressions of a change use (a new enum label shows up here)."""
     out: set[str] = set()
     for e in _exprs(change):
-        out |= string_literals(e.text)
+        out |= e.literals
     return out
 
 

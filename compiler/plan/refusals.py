@@ -20,13 +20,13 @@ def rename_twins(changes: list[ch.Change]) -> dict[str, tuple[str, str]]:
     # a column dropped and added under one name is recreated (a generated column's expression), no rename
     dropped = {c.subject for c in changes if isinstance(c, ch.DropColumn)}
     recreated = dropped & {c.subject for c in changes if isinstance(c, ch.AddColumn)}
-    added = {(c.table, c.definition.type): c.definition.name for c in changes
+    added = {(c.table, c.definition.declared_type): c.definition.name for c in changes
              if isinstance(c, ch.AddColumn) and c.subject not in recreated}
     created = {c.table.schema: c.table.name for c in changes if isinstance(c, ch.CreateTable)}
     out = {}
     for c in changes:
         if isinstance(c, ch.DropColumn) and c.subject not in recreated and (
-                column := added.get((c.table, c.definition.type))):
+                column := added.get((c.table, c.definition.declared_type))):
             out[c.subject] = ("column", column)
         elif isinstance(c, ch.DropTable) and (table := created.get(c.table.schema)):
             out[c.subject] = ("table", table)

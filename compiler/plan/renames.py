@@ -5,12 +5,15 @@ or swap; a hint whose work an earlier migration already did is left alone.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..model.names import MAX_IDENTIFIER_BYTES
 from ..model.schema import Schema
 
 DISPLACED = "\x00.displaced"  # rename target for an object whose name a rollback gives back to another
+_Item = TypeVar("_Item")  # a table or a column
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +27,8 @@ class Renames:
         return self.tables.get(old_key, old_key)
 
 
-def renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], name_of, hint_of):
+def renamed_pairs(old_items: Mapping[str, _Item], new_items: Mapping[str, _Item], name_of: Callable[[_Item], str],
+                  hint_of: Callable[[_Item], str | None]) -> dict[str, str]:
     """(old key, new key) pairs where either side's renamed_from names the other.
 
     A hint is followed when the name it renames to is free in the old schema, or is itself
@@ -52,7 +56,8 @@ def renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], na
                 progress = True
     rest = {o: n for o, n in wanted.items() if o not in pairs and n not in pairs.values()}
     for start in list(rest):  # swaps and longer cycles: every target is renamed away in turn
-        cycle, at = [], start
+        cycle: list[str] = []
+        at = start
         while at in rest and at not in cycle:
             cycle.append(at)
             at = rest[at]
@@ -64,7 +69,8 @@ def renamed_pairs(old_items: dict[str, object], new_items: dict[str, object], na
     # and for "id renamed to ID" where the old ID is dropped. The first of the chain must be gone
     # from the new schema: otherwise the hint is one whose rename an earlier migration made.
     for head in [o for o in rest if o not in rest.values()]:  # nothing is renamed to a chain's head
-        chain, at = [], head
+        chain: list[str] = []
+        at = head
         while at in rest and at not in chain:
             chain.append(at)
             at = rest[at]
@@ -90,7 +96,8 @@ class NameMove:
     spaces: tuple[object, ...]
 
 
-def move_steps(moves: list[NameMove], occupied: set[tuple[object, str]] = frozenset()) -> list[tuple[int, NameMove]]:
+def move_steps(moves: list[NameMove],
+               occupied: Set[tuple[object, str]] = frozenset()) -> list[tuple[int, NameMove]]:
     """`moves` in an order that never takes a name still in use in any of its namespaces, as
     (index of the move, step): a chain runs back to front, a swap or longer cycle goes through a
     name free in every namespace of the move. Moves that do not conflict keep their order."""
@@ -130,10 +137,10 @@ def resolve_renames(old: Schema, new: Schema) -> Renames:
         b = new.tables.get(new_key)
         if b is None:
             continue
-        o = {c.name: c for c in a.columns}
-        n = {c.name: c for c in b.columns}
-        pairs = renamed_pairs(o, n, lambda c: c.name, lambda c: c.renamed_from)
-        colmap = {**{c: c for c in o if c in n}, **pairs}
+        old_columns = {c.name: c for c in a.columns}
+        new_columns = {c.name: c for c in b.columns}
+        pairs = renamed_pairs(old_columns, new_columns, lambda c: c.name, lambda c: c.renamed_from)
+        colmap = {**{c: c for c in old_columns if c in new_columns}, **pairs}
         columns[new_key] = {k: v for k, v in colmap.items() if v != DISPLACED}
     return Renames(tables, columns)
 

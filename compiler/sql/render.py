@@ -57,9 +57,10 @@ def builtin_templates() -> Path:
     return packaged if packaged.is_dir() else package.parent / "templates"
 
 
+# a cache: one Environment per template folder, so each template is read and compiled once per process
 @lru_cache(maxsize=8)
 def _environment(override: Path | None) -> jinja2.Environment:
-    loaders = [ConfinedLoader(str(override))] if override is not None else []
+    loaders: list[jinja2.BaseLoader] = [ConfinedLoader(str(override))] if override is not None else []
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates())))
     # A project's templates come with its pull requests and render in CI: the sandbox keeps them
     # from Python's internals (c.__class__..., cycler.__init__.__globals__), files and processes.
@@ -75,7 +76,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
     env.filters["dollar_quote"] = dollar_quote
     # types are named with their schema; where an extension's types live is the rendered value
     # `extension_types` (type -> schema), absent in a project's own template macros' callers: none
-    env.filters["sql"] = _with_extension_types(expression_sql)  # an Expr as DDL writes it
+    env.filters["sql"] = _with_extension_types(expression_sql)  # an Expression as DDL writes it
     env.filters["column_default"] = _with_extension_types(column_default_sql)  # after DEFAULT in a column
     env.filters["sql_type"] = _with_extension_types(sql_type)  # a column type as DDL names it
     env.filters["dotted"] = lambda name: ".".join(quote_ident(p) for p in name.split("."))  # schema.name
@@ -132,7 +133,7 @@ class ConfinedLoader(jinja2.FileSystemLoader):
     """A project's templates folder, never followed out of it (a symlink to /etc/passwd is no
     template)."""
 
-    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[no-untyped-def]
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         root = Path(self.searchpath[0]).resolve()
         if filename is None or not Path(filename).resolve().is_relative_to(root):

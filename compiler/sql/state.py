@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import StateError
+from ..model.expressions import make_expression
 from ..model.schema import (
     Check,
     Column,
     Enum,
     Exclusion,
+    Expression,
     Extension,
     ForeignKey,
     Index,
@@ -21,7 +23,7 @@ from ..model.schema import (
     Table,
     Unique,
 )
-from ..model.types import enum_type_spelling, extension_type_names, make_expr
+from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 
 FORMAT = 1
 
@@ -48,8 +50,8 @@ class State:
 
 # -- writing
 
-def _column(c: Column) -> dict:
-    out: dict = {"name": c.name, "type": c.type}
+def _column(c: Column) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": c.name, "type": c.declared_type}  # serial, as state.json has always spelled it
     if not c.nullable:
         out["nullable"] = False
     for key in ("default", "generated"):
@@ -67,13 +69,13 @@ def _column(c: Column) -> dict:
     return out
 
 
-def _index_part(p: IndexPart) -> dict:
-    out: dict = {"column": p.column} if p.column is not None else {"expression": p.expression.text}  # type: ignore[union-attr]
+def _index_part(p: IndexPart) -> dict[str, Any]:
+    out: dict[str, Any] = {"column": p.column} if p.column is not None else {"expression": p.expression.text}  # type: ignore[union-attr]
     return out | p.options()
 
 
-def _index(i: Index) -> dict:
-    out: dict = {"name": i.name, "parts": [_index_part(p) for p in i.parts]}
+def _index(i: Index) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": i.name, "parts": [_index_part(p) for p in i.parts]}
     if i.unique:
         out["unique"] = True
     if i.using != "btree":
@@ -92,29 +94,30 @@ def _index(i: Index) -> dict:
     return out
 
 
-def _unique(u: Unique) -> dict:
-    out: dict = {"name": u.name, "columns": list(u.columns)}
+def _unique(u: Unique) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": u.name, "columns": list(u.columns)}
     if u.nulls_not_distinct:
         out["nulls_not_distinct"] = True
     return _with_comment(out, u.comment)
 
 
-def _with_comment(out: dict, comment: str | None) -> dict:
+def _with_comment(out: dict[str, Any], comment: str | None) -> dict[str, Any]:
     if comment is not None:
         out["comment"] = comment
     return out
 
 
-def _check(c: Check) -> dict:
-    out: dict = {"name": c.name, "expression": c.expression.text}
+def _check(c: Check) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": c.name, "expression": c.expression.text}
     if c.no_inherit:
         out["no_inherit"] = True
     return _with_comment(out, c.comment)
 
 
-def _foreign_key(f: ForeignKey) -> dict:
-    out: dict = {"name": f.name, "columns": list(f.columns), "ref_schema": f.ref_schema, "ref_table": f.ref_table,
-                 "ref_columns": list(f.ref_columns), "on_delete": f.on_delete, "on_update": f.on_update}
+def _foreign_key(f: ForeignKey) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": f.name, "columns": list(f.columns), "ref_schema": f.ref_schema,
+                           "ref_table": f.ref_table, "ref_columns": list(f.ref_columns), "on_delete": f.on_delete,
+                           "on_update": f.on_update}
     if f.deferrable:
         out["deferrable"] = True
     if f.initially_deferred:
@@ -124,8 +127,8 @@ def _foreign_key(f: ForeignKey) -> dict:
     return _with_comment(out, f.comment)
 
 
-def _exclusion(x: Exclusion) -> dict:
-    out: dict = {"name": x.name, "using": x.using,
+def _exclusion(x: Exclusion) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": x.name, "using": x.using,
                  "elements": [_index_part(p) | {"with": op} for p, op in zip(x.parts, x.operators, strict=True)]}
     if x.where is not None:
         out["where"] = x.where.text
@@ -136,8 +139,8 @@ def _exclusion(x: Exclusion) -> dict:
     return _with_comment(out, x.comment)
 
 
-def _table(t: Table) -> dict:
-    out: dict = {"schema": t.schema, "name": t.name}
+def _table(t: Table) -> dict[str, Any]:
+    out: dict[str, Any] = {"schema": t.schema, "name": t.name}
     if t.comment is not None:
         out["comment"] = t.comment
     out["columns"] = [_column(c) for c in t.columns]
@@ -268,27 +271,30 @@ def _read_extension(d: object) -> Extension:
     return Extension(d) if isinstance(d, str) else Extension(_get(d, "name", "text"), _get(d, "schema", "text"))
 
 
-def _read_table(d: dict, user_types: dict[str, str]) -> Table:
-    def expr(text: str | None, column_type: str | None = None):
-        return make_expr(text, column_type, user_types) if text is not None else None
+def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
+    def expr(text: str | None, column_type: str | None = None) -> Expression | None:
+        return make_expression(text, column_type, user_types) if text is not None else None
 
-    def part(p: dict) -> IndexPart:
+    def part(p: dict[str, Any]) -> IndexPart:
         return IndexPart(_get(p, "column", "text?", None), expr(_get(p, "expression", "text?", None)),
                          _get(p, "order", "text", "asc"), _get(p, "nulls", "text?", None),
                          _get(p, "opclass", "text?", None))
 
-    def column(c: dict) -> Column:
-        kind = _get(c, "type", "text")
+    def column(c: dict[str, Any]) -> Column:
+        declared = _get(c, "type", "text")
+        kind = SERIAL_TYPES.get(declared, declared)  # serial is its integer type and a flag
         return Column(_get(c, "name", "text"), kind, _get(c, "nullable", "flag", True),
                       expr(_get(c, "default", "text?", None), kind), _get(c, "identity", "text?", None),
                       expr(_get(c, "generated", "text?", None)), _get(c, "comment", "text?", None), None,
-                      _get(c, "collation", "text?", None), tuple(_get(c, "sequence", "options", {}).items()))
+                      _get(c, "collation", "text?", None), tuple(_get(c, "sequence", "options", {}).items()),
+                      declared in SERIAL_TYPES)
 
-    def names(x: dict, key: str) -> tuple[str, ...]:
+    def names(x: dict[str, Any], key: str) -> tuple[str, ...]:
         return tuple(_get(x, key, "names"))
 
-    def items(key: str) -> list:
-        return _get(d, key, "list", [])
+    def items(key: str) -> list[Any]:
+        found: list[Any] = _get(d, key, "list", [])
+        return found
 
     pk = _get(d, "primary_key", "object?", None)
     return Table(

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
+from compiler.model.expressions import make_expression, parse_expression, referenced_columns
 from compiler.model.names import quote_ident
-from compiler.model.types import make_expr, parse_expression, referenced_columns
 from tests.conftest import create_database, drop_database
 
 EXAMPLES = max(10, int(os.environ.get("SCHEMAC_PROPERTY_EXAMPLES", "100")) // 10)
@@ -123,6 +123,6 @@ def test_what_postgresql_prints_is_read_back(conn: psycopg.Connection, expressio
         for text in form:
             parse_expression(text)  # as a definition reads it: import writes it, compile takes it
             assert set(referenced_columns(text)) <= set(COLUMNS), text
-            normals.setdefault(make_expr(text).normal, set()).add(text)
+            normals.setdefault(make_expression(text).normal, set()).add(text)
         for same in normals.values():
             assert len(same) == 1, f"one normal form for different expressions: {same}"

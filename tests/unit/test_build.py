@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from compiler.errors import DefinitionErrors
+from compiler.model.expressions import make_expression
 from compiler.model.schema import Check, Column, Enum, Extension, ForeignKey, Index, IndexPart, PrimaryKey, Unique
-from compiler.model.types import make_expr
 from compiler.plan.diff import diff
 from tests.helpers import schema_of
 
@@ -115,13 +115,13 @@ def test_columns_in_order_with_canonical_values() -> None:
 
 def test_column_details() -> None:
     t = users()
-    assert t.column("id").default == make_expr("gen_random_uuid()")
+    assert t.column("id").default == make_expression("gen_random_uuid()")
     assert t.column("id").default.text == "gen_random_uuid()"
     status = t.column("status")
     assert status.default.text == "'active'"
-    assert status.default == make_expr("'active'::user_status", "user_status", {"user_status": "user_status"})
+    assert status.default == make_expression("'active'::user_status", "user_status", {"user_status": "user_status"})
     created = t.column("created_at")
-    assert created.default == make_expr("CURRENT_TIMESTAMP")
+    assert created.default == make_expression("CURRENT_TIMESTAMP")
     assert created.comment == "When the row was written."
     assert t.column("handle").renamed_from == "nick"
     assert t.column("seq").identity == "by default"
@@ -135,10 +135,10 @@ def test_constraints_with_default_names() -> None:
     assert t.uniques == (Unique("users_email_key", ("email",)), Unique("users_handle_key", ("org_id", "handle")),
                          Unique("users_org_id_email_key", ("org_id", "email")))
     assert t.checks == (
-        Check("email_has_at", make_expr("position('@' in email) > 1")),
-        Check("users_check", make_expr("seq > 0 OR handle IS NULL")),  # two columns: t_check
-        Check("users_handle_check", make_expr("length(handle) > 2")),  # column-level: t_col_check
-        Check("users_seq_check", make_expr("seq > 0")),  # table-level on one column: t_col_check
+        Check("email_has_at", make_expression("position('@' in email) > 1")),
+        Check("users_check", make_expression("seq > 0 OR handle IS NULL")),  # two columns: t_check
+        Check("users_handle_check", make_expression("length(handle) > 2")),  # column-level: t_col_check
+        Check("users_seq_check", make_expression("seq > 0")),  # table-level on one column: t_col_check
     )
     assert t.foreign_keys == (
         ForeignKey("users_org_id_fkey", ("org_id",), "public", "orgs", ("id",), "cascade", "restrict"),
@@ -149,10 +149,10 @@ def test_constraints_with_default_names() -> None:
 
 def test_indexes_with_default_names() -> None:
     t = users()
-    lower = make_expr("lower(email)")
+    lower = make_expression("lower(email)")
     assert t.indexes == (
         Index("users_email_lower_idx", (IndexPart(expression=lower),), True, "btree",
-              make_expr("status <> 'deleted'")),
+              make_expression("status <> 'deleted'")),
         Index("users_lower_idx", (IndexPart(expression=lower),)),
         Index("users_status_created_at_idx", (IndexPart(column="status"), IndexPart(column="created_at"))),
         Index("users_tags_idx", (IndexPart(column="tags"),), using="gin"),
@@ -173,7 +173,7 @@ def test_serial_and_identity_columns_are_not_null() -> None:
       - {name: b, type: bigint, identity: always}
       - {name: c, type: int, nullable: true}
     """).tables["public.t"]
-    assert t.columns == (Column("a", "serial", False), Column("b", "bigint", False, identity="always"),
+    assert t.columns == (Column("a", "integer", False, serial=True), Column("b", "bigint", False, identity="always"),
                          Column("c", "integer", True))
 
 

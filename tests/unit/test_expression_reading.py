@@ -8,7 +8,13 @@ import pytest
 import sqlglot
 
 from compiler.model.expression_tokens import SQLGLOT_OPERATORS, TokenExpression, needs_token_reading, tokens
-from compiler.model.types import ExpressionProblem, make_expr, parse_expression, read_expression, referenced_columns
+from compiler.model.expressions import (
+    ExpressionProblem,
+    make_expression,
+    parse_expression,
+    read_expression,
+    referenced_columns,
+)
 
 # Unreserved keywords sqlglot reads as the start of a statement; PostgreSQL prints them bare.
 STATEMENT_WORDS = ["alter", "begin", "cache", "call", "comment", "commit", "copy", "declare", "delete", "drop",
@@ -23,7 +29,7 @@ STATEMENT_WORDS = ["alter", "begin", "cache", "call", "comment", "commit", "copy
 def test_a_statement_word_is_a_column(word: str, form: str) -> None:
     text = form.format(w=word)
     assert referenced_columns(text) == [word]
-    assert make_expr(text) == make_expr(form.format(w=f'"{word}"'))
+    assert make_expression(text) == make_expression(form.format(w=f'"{word}"'))
 
 
 # (what PostgreSQL prints, a variant with another meaning): each must read, and the two must differ
@@ -79,12 +85,12 @@ PRINTED = [
 
 @pytest.mark.parametrize(("printed", "other"), PRINTED)
 def test_what_postgresql_prints_reads_back_and_keeps_its_meaning(printed: str, other: str) -> None:
-    assert make_expr(printed) == make_expr(printed)
-    assert make_expr(printed) != make_expr(other)
+    assert make_expression(printed) == make_expression(printed)
+    assert make_expression(printed) != make_expression(other)
 
 
 def test_all_printed_forms_differ_from_each_other() -> None:
-    normals = {text: make_expr(text).normal for pair in PRINTED for text in pair}
+    normals = {text: make_expression(text).normal for pair in PRINTED for text in pair}
     for a, b in itertools.combinations(normals, 2):
         assert normals[a] != normals[b], (a, b)
 
@@ -115,7 +121,7 @@ def test_lenient_reading_accepts_text_sqlglot_refuses() -> None:
     with pytest.raises(ExpressionProblem):
         parse_expression(text)
     assert isinstance(read_expression(text), TokenExpression)
-    assert make_expr(text, lenient=True) == make_expr(text, lenient=True)
+    assert make_expression(text, lenient=True) == make_expression(text, lenient=True)
 
 
 def test_operators_lex_as_postgresql_does() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.model.qualify import bare_extension_casts, qualified_casts, sql_type
+from compiler.model.expressions import bare_extension_casts, qualified_casts
+from compiler.model.qualify import sql_type
 
 
 @pytest.mark.parametrize(("spelling", "ddl"), [

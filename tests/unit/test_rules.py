@@ -116,7 +116,7 @@ def test_type_base_drops_the_modifier(written: str, base: str) -> None:
     ("timestamp(3) with time zone", "brin", True), ("boolean", "brin", False), ("point", "gist", True),
     ("integer[]", "gin", True), ("json[]", "btree", False), ("json[]", "gin", False), ("text[]", "brin", False),
     ("tstzrange", "gist", True), ("datemultirange", "spgist", False), ('"Mood"', "btree", True),
-    ('"Mood"', "gist", False), ("serial", "hash", True), ("money", "hash", False), ("citext", "gin", True),
+    ('"Mood"', "gist", False), ("bigint", "hash", True), ("money", "hash", False), ("citext", "gin", True),
 ])
 def test_operator_classes(type_name: str, method: str, ok: bool) -> None:
     from compiler.model.schema import Enum, Schema
@@ -203,7 +203,7 @@ def test_set_default_on_a_not_null_column_with_a_default_is_fine() -> None:
 
 @pytest.mark.parametrize(("type_name", "text", "stored", "problem"), [
     ("integer", " -12 ", True, None), ("integer", "1.5", True, "invalid input syntax for type integer"),
-    ("serial", "x", True, "invalid input syntax for type integer"),
+    ("bigint", "x", True, "invalid input syntax for type bigint"),
     ("smallint", "32768", False, "out of range for type smallint"),
     ("boolean", "o", True, "invalid input syntax for type boolean"), ("boolean", "of", True, None),
     ("jsonb", "NaN", True, "invalid input syntax for type jsonb"), ("uuid", "{A0EEBC999C0B4EF8BB6D6BB9BD380A11}", True, None),

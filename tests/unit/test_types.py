@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.model.types import (
+from compiler.model.expressions import (
     ExpressionProblem,
-    TypeProblem,
-    canonical_type,
-    make_expr,
+    make_expression,
     parse_expression,
     referenced_columns,
-    string_literals,
 )
+from compiler.model.types import TypeProblem, canonical_type
 
 ALIASES = {
     "int": "integer", "int4": "integer", "integer": "integer",
@@ -128,7 +126,7 @@ STATUS = {"user_status": "user_status"}
 
 
 def same(a: str, b: str, column_type: str | None = None, user_types: dict[str, str] | None = None) -> bool:
-    return make_expr(a, column_type, user_types) == make_expr(b, column_type, user_types)
+    return make_expression(a, column_type, user_types) == make_expression(b, column_type, user_types)
 
 
 @pytest.mark.parametrize("a, b", [
@@ -181,7 +179,7 @@ def test_unequal_expressions(a: str, b: str) -> None:
 
 
 def test_expr_keeps_the_text_as_written() -> None:
-    e = make_expr("'active'::user_status", "user_status", STATUS)
+    e = make_expression("'active'::user_status", "user_status", STATUS)
     assert e.text == "'active'::user_status"
     assert str(e) == e.text
 
@@ -202,4 +200,4 @@ def test_referenced_columns_in_order_of_first_use() -> None:
 
 
 def test_string_literals() -> None:
-    assert string_literals("status <> 'deleted' AND kind IN ('a', 'b')") == {"deleted", "a", "b"}
+    assert make_expression("status <> 'deleted' AND kind IN ('a', 'b')").literals == {"deleted", "a", "b"}
