@@ -331,6 +331,7 @@ def test_a_serial_whose_sequence_name_holds_a_quote_is_read_as_serial(database_u
                                'CREATE TABLE public."x\'y" (id smallserial);\n')
     with psycopg.connect(database_url, autocommit=True) as conn:
         schema = introspect(conn)
-    assert [(c.name, c.type, c.default) for c in schema.tables["o'k.it's"].columns] == [
+    assert [(c.name, c.declared_type, c.default) for c in schema.tables["o'k.it's"].columns] == [
         ("id", "serial", None), ("big", "bigserial", None)]
-    assert [(c.name, c.type, c.default) for c in schema.tables["public.x'y"].columns] == [("id", "smallserial", None)]
+    assert [(c.name, c.declared_type, c.default) for c in schema.tables["public.x'y"].columns] == [
+        ("id", "smallserial", None)]
