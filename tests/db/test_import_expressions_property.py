@@ -112,7 +112,9 @@ class _Undo(Exception):
 
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")),
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+          # PostgreSQL refuses a share of the generated expressions (folding overflows, mutable functions
+          # in an index), so a run may discard many examples: that is expected, not a strategy bug
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(expressions=st.lists(bools, min_size=1, max_size=6))
 def test_what_postgresql_prints_is_read_back(conn: psycopg.Connection, expressions: list[str]) -> None:
     checks, indexes = _printed(conn, expressions)

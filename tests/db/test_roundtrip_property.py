@@ -24,7 +24,7 @@ three-way rotations, chains); defaults never switch between spellings the model 
 (now() and CURRENT_TIMESTAMP): rightly no change, but the stricter catalog comparison would see
 the old one.
 
-Examples: SCHEMAC_PROPERTY_EXAMPLES (default 100, about half a minute; CI sets 300). The seed is
+Examples: SCHEMAC_PROPERTY_EXAMPLES (default 100, about half a minute; CI sets 400). The seed is
 random, or SCHEMAC_PROPERTY_SEED, or 0 with CI set (reproducible); a failing example prints it.
 --hypothesis-show-statistics lists the change kinds reached.
 """
@@ -52,7 +52,7 @@ from tests.conftest import create_database, drop_database
 from tests.db.catalog import catalog
 from tests.helpers import schema_of
 
-EXAMPLES = int(os.environ.get("SCHEMAC_PROPERTY_EXAMPLES", "100"))  # about 30 s here; CI runs more
+EXAMPLES = int(os.environ.get("SCHEMAC_PROPERTY_EXAMPLES", "100"))  # about 30 s here; CI runs 400
 # fixed in CI (reproducible, never flaky), random here; printed with a failing example either way
 SEED = int(os.environ.get("SCHEMAC_PROPERTY_SEED") or (0 if os.environ.get("CI") else random.randrange(2**32)))
 

@@ -88,6 +88,7 @@ def test_a_throwaway_database_copies_the_live_settings(admin_url: str, database_
     assert not exists(admin_url, name)
 
 
+@pytest.mark.alone  # another test's run would drop the leftover first
 def test_a_killed_run_leaves_its_database_for_the_next_run_to_drop(admin_url: str) -> None:
     script = ("import sys, time\n"
               "from compiler.live.throwaway import DevServer, throwaway_database\n"
@@ -115,6 +116,7 @@ def test_a_killed_run_leaves_its_database_for_the_next_run_to_drop(admin_url: st
     assert name in dropped and not exists(admin_url, name)
 
 
+@pytest.mark.alone  # its leftover, there for a moment, is not another test's to see
 def test_the_next_throwaway_database_drops_a_leftover(admin_url: str) -> None:
     name = f"schemac_throwaway_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
