@@ -13,7 +13,7 @@ from .errors import DefinitionErrors, StateError
 from .model.schema import Schema
 from .model.types import extension_type_schemas
 from .plan import changes as ch
-from .plan.diff import diff
+from .plan.diff import diff, plan
 from .plan.naming import auto_name
 from .plan.refusals import appended_column_notes, destructive_reasons
 from .project import Project, migration_file, rollback_file, sha256, slug, write_set
@@ -49,7 +49,8 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     sources = read_sources(project.root)
     new, folders = read_definitions_and_folders(project, sources)
     state = history.state
-    changes = diff(state.schema, new)
+    up_plan = plan(state.schema, new)
+    changes = up_plan.changes
     result = CompileResult(state, changes, leftovers=history.leftovers, definitions_key=definitions_key(sources))
     del sources
     if diagrams:
@@ -70,11 +71,11 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
     notes = [f"destructive ({why}): {line}" for line in destructive_reasons(changes)]
     notes += appended_column_notes(changes, new)
-    up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", changes, notes,
+    up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", up_plan, notes,
                             extension_type_schemas(new.extensions.values()))
-    back = diff(new, state.schema)
+    back = plan(new, state.schema)
     down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
-                              f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back, state.schema),
+                              f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back.changes, state.schema),
                               extension_type_schemas(state.schema.extensions.values()))
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))

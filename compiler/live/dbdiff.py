@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..definitions.settings import TableName
 from ..model.schema import Schema
 from ..model.types import extension_type_schemas
-from ..plan.diff import diff
+from ..plan.diff import plan
 from ..plan.refusals import destructive_reasons
 from ..sql.render import Renderer
 from .database import connect
@@ -51,11 +51,12 @@ def diff_databases(from_url: str, to_url: str, migrations_table: TableName,
         old_side = pool.submit(_side, from_url, "--from", migrations_table)
         new_side = pool.submit(_side, to_url, "--to", migrations_table)
         (old, old_warnings), (new, new_warnings) = old_side.result(), new_side.result()
-    changes = diff(old, new)
+    planned = plan(old, new)
+    changes = planned.changes
     if not changes:
         return DatabaseDiff("", 0, old_warnings + new_warnings)
     notes = [f"DESTRUCTIVE, review before running: {line}" for line in destructive_reasons(changes, _rename_hint)]
-    sql = Renderer().migration(title, changes, notes, extension_type_schemas(new.extensions.values()))
+    sql = Renderer().migration(title, planned, notes, extension_type_schemas(new.extensions.values()))
     # the migration template says it was made from definitions/; this one was made from two catalogs
     first, _, rest = sql.partition("\n")
     rest = rest.removeprefix(_FROM_DEFINITIONS)

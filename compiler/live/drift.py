@@ -9,7 +9,7 @@ from ..definitions.settings import Settings
 from ..model.schema import Expression, Schema
 from ..model.types import extension_type_schemas
 from ..plan import changes as ch
-from ..plan.diff import diff
+from ..plan.diff import plan
 from ..plan.refusals import destructive_reasons, rename_twins
 from ..project import Project
 from ..sql.render import Renderer
@@ -21,59 +21,6 @@ from .scratch import canonical_against
 from .throwaway import dev_server
 from .unmanaged import managed_part
 
-# How each kind of change reads as a difference found in the database.
-_WORDS: dict[type[ch.Change], str] = {
-    ch.CreateSchema: "schema {s} is missing",
-    ch.DropSchema: "schema {s} is not in the definitions",
-    ch.CreateExtension: "extension {s} is not installed",
-    ch.DropExtension: "extension {s} is installed but not declared",
-    ch.SetExtensionSchema: "extension {s} is installed in another schema",
-    ch.CreateEnum: "enum {s} is missing",
-    ch.DropEnum: "enum {s} is not in the definitions",
-    ch.RenameEnum: "enum {s} has other values or another order",
-    ch.AddEnumValue: "enum value {s} is missing",
-    ch.CreateTable: "table {s} is missing",
-    ch.DropTable: "table {s} is not in the definitions",
-    ch.AddColumn: "column {s} is missing",
-    ch.DropColumn: "column {s} is not in the definitions",
-    ch.AlterColumnType: "column {s} has another type",
-    ch.SetCollation: "column {s} has another collation",
-    ch.SetSequenceOptions: "the sequence of column {s} has other options",
-    ch.SetNotNull: "column {s} allows NULL but should be NOT NULL",
-    ch.DropNotNull: "column {s} is NOT NULL but should allow NULL",
-    ch.SetDefault: "column {s} has another default or none",
-    ch.DropDefault: "column {s} has a default it should not have",
-    ch.AddIdentity: "column {s} should be an identity column",
-    ch.DropIdentity: "column {s} is an identity column but should not be",
-    ch.SetIdentity: "identity column {s} has the other kind (always / by default)",
-    ch.AddSerial: "column {s} should be serial",
-    ch.DropSerial: "column {s} is serial but should not be",
-    ch.SetSequenceType: "the sequence of serial column {s} has another integer type",
-    ch.SerialToIdentity: "column {s} is serial but should be an identity column",
-    ch.IdentityToSerial: "column {s} is an identity column but should be serial",
-    ch.DropGeneration: "column {s} is generated but should not be",
-    ch.AddSerial: "column {s} should be serial (a sequence of its own as its default)",
-    ch.DropSerial: "column {s} is serial but should not be",
-    ch.SetTableComment: "table {s} has another comment",
-    ch.SetColumnComment: "column {s} has another comment",
-    ch.AddConstraint: "constraint {s} is missing or differs",
-    ch.DropConstraint: "constraint {s} is not in the definitions or differs",
-    ch.AddForeignKey: "foreign key {s} is missing or differs",
-    ch.DropForeignKey: "foreign key {s} is not in the definitions or differs",
-    ch.CreateIndex: "index {s} is missing or differs",
-    ch.DropIndex: "index {s} is not in the definitions or differs",
-    ch.RenameConstraint: "constraint {s} has another name",
-    ch.RenameIndex: "index {s} has another name",
-    ch.RenameTable: "table {s} has another name",
-    ch.RenameColumn: "column {s} has another name",
-    ch.RenameSequence: "sequence {s} has another name",
-    ch.SetForeignKeyDeferrable: "foreign key {s} is deferrable or deferred otherwise",
-    ch.SetConstraintComment: "constraint {s} has another comment",
-    ch.SetEnumComment: "enum {s} has another comment",
-    ch.SetIndexStorage: "index {s} has other storage parameters",
-    ch.SetIndexComment: "index {s} has another comment",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Drift:
@@ -83,7 +30,7 @@ class Drift:
 
 def in_words(change: ch.Change) -> str:
     """A difference, said as what is wrong in the database."""
-    return _WORDS[type(change)].format(s=change.subject)
+    return change.description
 
 
 def _rename_hint(kind: str, old: str, new: str) -> str:
@@ -101,7 +48,7 @@ def _default_value(default: Expression | None) -> str | None:
 def _retyped_default(live: Schema, change: ch.AlterColumnType, wanted: Expression | None) -> str | None:
     """The words for a column's default around a type change, or None when it is the same value
     (taken off and put back only because the type changes)."""
-    table = live.tables.get(f"{change.schema}.{change.table}")
+    table = live.tables.get(change.table.key)
     column = table.column(change.column) if table is not None else None
     old = column.default if column is not None else None
     if _default_value(old) == _default_value(wanted):
@@ -155,12 +102,13 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
     def compared(reference: Schema) -> Drift:
         # the schemas extensions are declared in, not where a reference copy made like the live one has them
         wanted = replace(reference, extensions=state.schema.extensions)
-        changes = diff(live, wanted)
+        planned = plan(live, wanted)
+        changes = planned.changes
         if not changes:
             return Drift([], "")
         notes = [f"DESTRUCTIVE, review before running: {line}"
                  for line in destructive_reasons(changes, _rename_hint)]
-        sql = Renderer(project.root).migration("reconcile the database with generated/state.json", changes, notes,
+        sql = Renderer(project.root).migration("reconcile the database with generated/state.json", planned, notes,
                                                extension_type_schemas(wanted.extensions.values()))
         return Drift(differences(changes, live), sql)
 

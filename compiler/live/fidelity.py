@@ -14,7 +14,7 @@ from ..errors import DatabaseError
 from ..model.names import quote_ident
 from ..model.schema import Schema
 from ..model.types import extension_type_schemas
-from ..plan.diff import diff
+from ..plan.diff import plan
 from ..sql.render import Renderer
 from .database import connect, scratch_database
 from .introspect import query
@@ -32,7 +32,7 @@ def table_catalog(conn: psycopg.Connection) -> CatalogRows:
 
 def built_catalog(schema: Schema, url: str) -> CatalogRows:
     """The catalog of `schema` built from scratch on a throwaway database on the server of `url`."""
-    sql = Renderer().migration("import check", diff(Schema(), schema), [],
+    sql = Renderer().migration("import check", plan(Schema(), schema), [],
                                extension_type_schemas(schema.extensions.values()))
     with scratch_database(url) as scratch_url, connect(scratch_url) as conn:
         run_migration(conn, sql, scratch_url)

@@ -152,7 +152,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
     columns: dict[int, list[Column]] = defaultdict(list)
     unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
-    for (oid, name, type_, not_null, identity, generated, expression, comment, owned_seq, collation,
+    for (oid, name, type_, not_null, identity, generated, expression, comment, serial_default, collation,
          sequence) in sent["columns"].fetchall():
         type_ = _unqualified(type_, own_names)
         default = gen = None
@@ -163,9 +163,8 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             if gen is None:
                 unreadable.add(oid)
         elif expression is not None:
-            serial_default = f"nextval('{(owned_seq or '').removeprefix('public.')}'::regclass)"
-            if owned_seq and type_ in SERIAL_SPELLINGS and expression == serial_default:
-                serial = True  # a serial column: the sequence is its default
+            if serial_default and type_ in SERIAL_SPELLINGS:
+                serial = True  # a serial column: the sequence it owns is its default
             else:
                 default = reader.expr(expression, f"{what} default", type_, user_types)
         sequence_options: SequenceOptions = ()

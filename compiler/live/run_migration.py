@@ -37,7 +37,9 @@ def run_migration(conn: psycopg.Connection, text: str, url: str,
                     if i == last and finish is not None:
                         finish(conn)
             else:
-                conn.execute(part.sql.encode())  # autocommit: statements that refuse a transaction
+                # autocommit, one statement at a time: statements that refuse a transaction block
+                for statement in part.statements or (part.sql,):
+                    conn.execute(statement.encode())
             done += 1
         if last is None and finish is not None:
             with conn.transaction():

@@ -21,7 +21,7 @@ from psycopg import sql
 from ..model.qualify import expression_sql
 from ..model.schema import Column, ForeignKey, Schema, Table
 from ..model.types import enum_type_spelling, extension_type_schemas
-from ..plan.changes import AddConstraint
+from ..plan.changes import AddConstraint, TableName
 from ..sql.render import Renderer
 from .database import one_row
 
@@ -93,7 +93,7 @@ def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> 
             if exclusion.name in have:
                 continue
             try:
-                add = AddConstraint(table.schema, table.name, replace(exclusion, comment=None))
+                add = AddConstraint(TableName(table.schema, table.name), replace(exclusion, comment=None))
                 conn.execute(Renderer().statement(add, types))
                 added.append((table, exclusion.name))
             except psycopg.Error:

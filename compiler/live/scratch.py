@@ -14,7 +14,7 @@ import psycopg
 
 from ..model.schema import Enum, Extension, Schema, Table
 from ..model.types import extension_type_schemas
-from ..plan.diff import diff
+from ..plan.diff import plan
 from ..sql.render import Renderer
 from .database import connect
 from .introspect import introspect, query
@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 def build_sql(schema: Schema) -> str:
     """The one-step migration that builds `schema` in an empty database."""
-    return Renderer().migration("scratch", diff(Schema(), schema), [],
+    return Renderer().migration("scratch", plan(Schema(), schema), [],
                                 extension_type_schemas(schema.extensions.values()))
 
 

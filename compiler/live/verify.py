@@ -25,7 +25,7 @@ from ..definitions.read import read_definitions
 from ..errors import DatabaseError, StateError
 from ..model.schema import Schema
 from ..pipeline import CompileResult, compile_project
-from ..plan.changes import AlterColumnType, Change, DropColumn, DropEnum, DropTable
+from ..plan.changes import Change
 from ..plan.column_order import compare_column_order
 from ..plan.diff import diff
 from ..plan.refusals import destructive_reasons
@@ -182,13 +182,9 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
         report(f"  {key}: proven empty: {why}")
 
 
-# what a destructive change loses, in words: `column public.t.x`
-_LOSES = {DropColumn: "column", DropTable: "table", DropEnum: "values of enum", AlterColumnType: "values of column"}
-
-
 def lost_data(changes: list[Change]) -> list[str]:
     """The data the destructive changes among `changes` lose, one phrase each."""
-    return [f"{_LOSES.get(type(c), 'data of')} {c.subject}" for c in changes if c.destructive]
+    return [c.lost_data for c in changes if c.destructive]
 
 
 def _table_oids(conn: psycopg.Connection) -> dict[int, str]:

@@ -1,31 +1,70 @@
-"""The closed set of schema changes, one frozen dataclass per kind, and their order.
+"""The closed set of schema changes, one frozen dataclass per kind.
 
 A change carries what its SQL needs (the old object too, for drops, so a warning can say what
-is lost). Ordering is data: PHASES lists the kinds in an order PostgreSQL accepts, and
-`ordered()` sorts by phase, then by the object a change touches, keeping generation order
-within one object (column order, enum value order).
+is lost). The kinds share bases by the object they touch: a schema, an extension, an enum, a
+table (and within a table a column, a constraint or an index). What is said about a change is
+derived from its base and its class: `subject` (the object, for comments and messages),
+`description` (the difference, in words, as drift reports it) and `data_loss` (why it is
+destructive, or None). A change kind is a class without subclasses (`change_kinds()`).
+
+When each kind runs is plan/order.py's business.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..model.schema import Check, Column, Enum, Exclusion, Expression, ForeignKey, Index, PrimaryKey, Table, Unique
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    DESTRUCTIVE: ClassVar[bool] = False
+@dataclass(frozen=True, slots=True, order=True)
+class TableName:
+    """A table as changes name it: its schema and its name (no Table needed to say which)."""
+
+    schema: str
+    name: str
 
     @property
-    def destructive(self) -> bool:
-        return self.DESTRUCTIVE
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    # the difference in words, `{s}` standing for the subject: what drift says is wrong
+    DESCRIPTION: ClassVar[str] = ""
+    # what a destructive change loses, said before its subject (`column public.t.x`)
+    LOSES: ClassVar[str] = "data of"
 
     @property
     def subject(self) -> str:
         """The object changed, as `schema.table[.column]`, for comments and messages."""
         raise NotImplementedError
+
+    @property
+    def object_key(self) -> str:
+        """The object ordering groups by: the table or enum the change touches, else its subject."""
+        return self.subject
+
+    @property
+    def data_loss(self) -> str | None:
+        """Why the change loses data (or rewrites it past recovery), in one line; None when it does not."""
+        return None
+
+    @property
+    def destructive(self) -> bool:
+        return self.data_loss is not None
+
+    @property
+    def description(self) -> str:
+        """The difference this change makes up for, said as what is wrong in a database that needs it."""
+        return self.DESCRIPTION.format(s=self.subject)
+
+    @property
+    def lost_data(self) -> str:
+        """What a destructive change loses, in a phrase: `column public.t.x`."""
+        return f"{self.LOSES} {self.subject}"
 
     @property
     def kind(self) -> str:
@@ -36,10 +75,25 @@ class Change:
         return re.sub(r"(?<!^)(?=[A-Z])", "_", self.kind).lower() + ".sql.j2"
 
 
+def change_kinds() -> tuple[type[Change], ...]:
+    """Every kind of change: the classes below Change that have no subclasses of their own."""
+    out: list[type[Change]] = []
+    todo: list[type[Change]] = [Change]
+    while todo:
+        cls = todo.pop()
+        # dataclass(slots=True) makes a new class: the one it replaced lingers among the subclasses
+        below = [k for k in cls.__subclasses__() if "__slots__" in k.__dict__]
+        if below:
+            todo += below
+        elif cls is not Change:
+            out.append(cls)
+    return tuple(sorted(out, key=lambda k: k.__name__))
+
+
 # -- schemas and extensions
 
 @dataclass(frozen=True, slots=True)
-class CreateSchema(Change):
+class SchemaChange(Change):
     name: str
 
     @property
@@ -48,7 +102,17 @@ class CreateSchema(Change):
 
 
 @dataclass(frozen=True, slots=True)
-class DropSchema(Change):
+class CreateSchema(SchemaChange):
+    DESCRIPTION = "schema {s} is missing"
+
+
+@dataclass(frozen=True, slots=True)
+class DropSchema(SchemaChange):
+    DESCRIPTION = "schema {s} is not in the definitions"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionChange(Change):
     name: str
 
     @property
@@ -57,57 +121,53 @@ class DropSchema(Change):
 
 
 @dataclass(frozen=True, slots=True)
-class CreateExtension(Change):
-    name: str
+class CreateExtension(ExtensionChange):
+    DESCRIPTION = "extension {s} is not installed"
     schema: str = "public"
 
-    @property
-    def subject(self) -> str:
-        return self.name
-
 
 @dataclass(frozen=True, slots=True)
-class SetExtensionSchema(Change):
+class SetExtensionSchema(ExtensionChange):
     """An extension moved to another schema, its types with it."""
 
-    name: str
+    DESCRIPTION = "extension {s} is installed in another schema"
     schema: str
-
-    @property
-    def subject(self) -> str:
-        return self.name
 
 
 @dataclass(frozen=True, slots=True)
-class DropExtension(Change):
-    DESTRUCTIVE = True
-    name: str
+class DropExtension(ExtensionChange):
+    DESCRIPTION = "extension {s} is installed but not declared"
 
     @property
-    def subject(self) -> str:
-        return self.name
+    def data_loss(self) -> str | None:
+        return f"{self.kind} {self.subject}"
 
 
 # -- enums
 
 @dataclass(frozen=True, slots=True)
-class CreateEnum(Change):
+class EnumChange(Change):
     enum: Enum
 
     @property
     def subject(self) -> str:
         return self.enum.key
 
+    @property
+    def object_key(self) -> str:
+        return self.enum.key
+
 
 @dataclass(frozen=True, slots=True)
-class DropEnum(Change):
-    enum: Enum
-    replaced_by: Enum | None = None  # set when the enum is recreated to remove or reorder values
+class CreateEnum(EnumChange):
+    DESCRIPTION = "enum {s} is missing"
 
-    @property
-    def destructive(self) -> bool:
-        # a reorder loses no value but rewrites every column of the type and changes how it sorts
-        return True
+
+@dataclass(frozen=True, slots=True)
+class DropEnum(EnumChange):
+    DESCRIPTION = "enum {s} is not in the definitions"
+    LOSES = "values of enum"
+    replaced_by: Enum | None = None  # set when the enum is recreated to remove or reorder values
 
     @property
     def removed_values(self) -> tuple[str, ...]:
@@ -115,23 +175,27 @@ class DropEnum(Change):
         return tuple(v for v in self.enum.values if v not in keep)
 
     @property
-    def subject(self) -> str:
-        return self.enum.key
+    def data_loss(self) -> str | None:
+        # a reorder loses no value but rewrites every column of the type and changes how it sorts
+        if self.replaced_by is None:
+            return f"drop enum {self.subject}"
+        if self.removed_values:
+            return (f"remove value(s) {', '.join(self.removed_values)} from enum {self.replaced_by.name}: "
+                    f"rows using them fail")
+        return (f"reorder the values of enum {self.replaced_by.name}: every column of the type is "
+                f"rewritten and sorts differently")
 
 
 @dataclass(frozen=True, slots=True)
-class RenameEnum(Change):
-    enum: Enum
+class RenameEnum(EnumChange):
+    DESCRIPTION = "enum {s} has other values or another order"
     new_name: str
 
-    @property
-    def subject(self) -> str:
-        return self.enum.key
-
 
 @dataclass(frozen=True, slots=True)
-class AddEnumValue(Change):
-    enum: Enum  # the enum as it will be
+class AddEnumValue(EnumChange):
+    DESCRIPTION = "enum value {s} is missing"
+    # enum: the enum as it will be
     value: str
     before: str | None = None
     after: str | None = None
@@ -142,144 +206,172 @@ class AddEnumValue(Change):
 
 
 @dataclass(frozen=True, slots=True)
-class SetEnumComment(Change):
-    enum: Enum  # as it will be
-
-    @property
-    def subject(self) -> str:
-        return self.enum.key
+class SetEnumComment(EnumChange):
+    DESCRIPTION = "enum {s} has another comment"
+    # enum: as it will be
 
 
 # -- tables
 
 @dataclass(frozen=True, slots=True)
-class CreateTable(Change):
-    table: Table
+class TableChange(Change):
+    """A change to one table, named by `table`: as it was for drops (they run before renames),
+    as it will be for the rest."""
+
+    table: TableName
+
+    @property
+    def schema(self) -> str:
+        return self.table.schema
 
     @property
     def subject(self) -> str:
         return self.table.key
 
-
-@dataclass(frozen=True, slots=True)
-class DropTable(Change):
-    DESTRUCTIVE = True
-    table: Table
-
     @property
-    def subject(self) -> str:
+    def object_key(self) -> str:
         return self.table.key
 
 
 @dataclass(frozen=True, slots=True)
-class RenameTable(Change):
-    schema: str
-    old_name: str
+class WholeTableChange(TableChange):
+    """A table created or dropped whole: its definition, which names it."""
+
+    table: TableName = field(init=False, repr=False)
+    definition: Table
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "table", TableName(self.definition.schema, self.definition.name))
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTable(WholeTableChange):
+    DESCRIPTION = "table {s} is missing"
+
+
+@dataclass(frozen=True, slots=True)
+class DropTable(WholeTableChange):
+    DESCRIPTION = "table {s} is not in the definitions"
+    LOSES = "table"
+
+    @property
+    def data_loss(self) -> str | None:
+        return f"drop table {self.subject}: its rows are lost"
+
+
+@dataclass(frozen=True, slots=True)
+class RenameTable(TableChange):
+    DESCRIPTION = "table {s} has another name"
     new_name: str
 
     @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.old_name}"
+    def old_name(self) -> str:
+        return self.table.name
 
 
 @dataclass(frozen=True, slots=True)
-class SetTableComment(Change):
-    schema: str
-    table: str
+class SetTableComment(TableChange):
+    DESCRIPTION = "table {s} has another comment"
     comment: str | None
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}"
 
 
 # -- columns
 
 @dataclass(frozen=True, slots=True)
-class ColumnChange(Change):
-    schema: str
-    table: str
+class ColumnChange(TableChange):
     column: str
 
     @property
     def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.column}"
+        return f"{self.table.key}.{self.column}"
 
 
 @dataclass(frozen=True, slots=True)
-class AddColumn(Change):
-    schema: str
-    table: str
+class WholeColumnChange(ColumnChange):
+    """A column added or dropped whole: its definition, which names it."""
+
+    column: str = field(init=False, repr=False)
     definition: Column
 
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.definition.name}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column", self.definition.name)
 
 
 @dataclass(frozen=True, slots=True)
-class DropColumn(Change):
-    schema: str
-    table: str
-    definition: Column
+class AddColumn(WholeColumnChange):
+    DESCRIPTION = "column {s} is missing"
+
+
+@dataclass(frozen=True, slots=True)
+class DropColumn(WholeColumnChange):
+    DESCRIPTION = "column {s} is not in the definitions"
+    LOSES = "column"
 
     @property
-    def destructive(self) -> bool:
-        return self.definition.generated is None  # a generated column's values come back by themselves
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.definition.name}"
+    def data_loss(self) -> str | None:
+        if self.definition.generated is not None:
+            return None  # a generated column's values come back by themselves
+        return f"drop column {self.subject} ({self.definition.declared_type}): its data is lost"
 
 
 @dataclass(frozen=True, slots=True)
 class RenameColumn(ColumnChange):
+    DESCRIPTION = "column {s} has another name"
     new_name: str
 
 
 @dataclass(frozen=True, slots=True)
 class AlterColumnType(ColumnChange):
+    DESCRIPTION = "column {s} has another type"
+    LOSES = "values of column"
     old_type: str
     new_type: str
-    using: str | None  # USING expression (already quoted), when no assignment cast exists
+    using: bool  # USING column::new_type: no assignment cast exists
+    using_via: str | None  # a type cast to first in USING: an enum casts to nothing but text
     lossy: bool  # narrowing: values may be cut or refused
     collation: str | None = None  # kept through the change: ALTER TYPE resets it otherwise
 
     @property
-    def destructive(self) -> bool:
-        return self.lossy
+    def data_loss(self) -> str | None:
+        if not self.lossy:
+            return None
+        return f"narrow column {self.subject} from {self.old_type} to {self.new_type}: values may be cut or refused"
 
 
 @dataclass(frozen=True, slots=True)
 class SetCollation(ColumnChange):
     """A column's collation changed (ALTER COLUMN ... TYPE its own type COLLATE ...)."""
 
+    DESCRIPTION = "column {s} has another collation"
     type: str
     collation: str | None  # None: the type's default
 
 
 @dataclass(frozen=True, slots=True)
 class SetNotNull(ColumnChange):
-    pass
+    DESCRIPTION = "column {s} allows NULL but should be NOT NULL"
 
 
 @dataclass(frozen=True, slots=True)
 class DropNotNull(ColumnChange):
-    pass
+    DESCRIPTION = "column {s} is NOT NULL but should allow NULL"
 
 
 @dataclass(frozen=True, slots=True)
 class SetDefault(ColumnChange):
+    DESCRIPTION = "column {s} has another default or none"
     default: Expression
 
 
 @dataclass(frozen=True, slots=True)
 class DropDefault(ColumnChange):
+    DESCRIPTION = "column {s} has a default it should not have"
     old_default: Expression
 
 
 @dataclass(frozen=True, slots=True)
 class AddIdentity(ColumnChange):
+    DESCRIPTION = "column {s} should be an identity column"
     identity: str
     options: tuple[tuple[str, int | bool], ...] = ()  # sequence options other than the defaults
     start: int | None = None  # with options: the first number when no row is there yet
@@ -287,11 +379,13 @@ class AddIdentity(ColumnChange):
 
 @dataclass(frozen=True, slots=True)
 class SetIdentity(ColumnChange):
+    DESCRIPTION = "identity column {s} has the other kind (always / by default)"
     identity: str
 
 
 @dataclass(frozen=True, slots=True)
 class DropIdentity(ColumnChange):
+    DESCRIPTION = "column {s} is an identity column but should not be"
     old_identity: str
 
 
@@ -299,6 +393,7 @@ class DropIdentity(ColumnChange):
 class AddSerial(ColumnChange):
     """A column becomes serial: a sequence it owns, numbering on from the highest value."""
 
+    DESCRIPTION = "column {s} should be serial (a sequence of its own as its default)"
     sequence: str
     integer_type: str
     options: tuple[tuple[str, int | bool], ...] = ()  # sequence options other than the defaults
@@ -310,6 +405,7 @@ class SetSequenceOptions(ColumnChange):
     """Options of the sequence behind an identity or serial column, every one spelled out so that
     a return to a default is said too; the sequence keeps its position."""
 
+    DESCRIPTION = "the sequence of column {s} has other options"
     options: tuple[tuple[str, int | bool], ...]
 
     @property
@@ -325,11 +421,14 @@ class SetSequenceOptions(ColumnChange):
 class DropSerial(ColumnChange):
     """A serial column becomes a plain integer: its default and its sequence go, its values stay."""
 
+    DESCRIPTION = "column {s} is serial but should not be"
+
 
 @dataclass(frozen=True, slots=True)
 class SetSequenceType(ColumnChange):
     """serial <-> bigserial <-> smallserial: the same sequence, now of the column's integer type."""
 
+    DESCRIPTION = "the sequence of serial column {s} has another integer type"
     integer_type: str
 
 
@@ -337,6 +436,7 @@ class SetSequenceType(ColumnChange):
 class SerialToIdentity(ColumnChange):
     """A serial column becomes an identity column that numbers on where the serial's sequence stood."""
 
+    DESCRIPTION = "column {s} is serial but should be an identity column"
     identity: str
 
 
@@ -344,6 +444,7 @@ class SerialToIdentity(ColumnChange):
 class IdentityToSerial(ColumnChange):
     """An identity column becomes serial, its new sequence numbering on where the identity's stood."""
 
+    DESCRIPTION = "column {s} is an identity column but should be serial"
     sequence: str
     integer_type: str
 
@@ -352,220 +453,189 @@ class IdentityToSerial(ColumnChange):
 class DropGeneration(ColumnChange):
     """A generated column becomes a plain one, keeping its values (DROP EXPRESSION)."""
 
+    DESCRIPTION = "column {s} is generated but should not be"
     old_expression: Expression
 
 
 @dataclass(frozen=True, slots=True)
 class SetColumnComment(ColumnChange):
+    DESCRIPTION = "column {s} has another comment"
     comment: str | None
 
 
-# -- constraints and indexes
-
 @dataclass(frozen=True, slots=True)
-class AddConstraint(Change):
-    schema: str
-    table: str
-    constraint: PrimaryKey | Unique | Check | Exclusion
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.constraint.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class DropConstraint(Change):
-    schema: str
-    table: str
-    constraint: PrimaryKey | Unique | Check | Exclusion
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.constraint.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class RenameConstraint(Change):
-    schema: str
-    table: str
-    old_name: str
-    new_name: str
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.old_name}"
-
-
-@dataclass(frozen=True, slots=True)
-class AddForeignKey(Change):
-    schema: str
-    table: str
-    foreign_key: ForeignKey
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.foreign_key.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class DropForeignKey(Change):
-    schema: str
-    table: str
-    foreign_key: ForeignKey
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.foreign_key.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class SetConstraintComment(Change):
-    schema: str
-    table: str
-    constraint: str
-    comment: str | None
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.constraint}"
-
-
-@dataclass(frozen=True, slots=True)
-class SetForeignKeyDeferrable(Change):
-    """A foreign key's timing changed in place (ALTER CONSTRAINT ... [NOT] DEFERRABLE)."""
-
-    schema: str
-    table: str
-    foreign_key: ForeignKey  # as it will be
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.table}.{self.foreign_key.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class CreateIndex(Change):
-    schema: str
-    table: str
-    index: Index
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.index.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class DropIndex(Change):
-    schema: str
-    table: str
-    index: Index
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.index.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class RenameIndex(Change):
-    schema: str
-    old_name: str
-    new_name: str
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.old_name}"
-
-
-@dataclass(frozen=True, slots=True)
-class SetIndexStorage(Change):
-    """Storage parameters of an index changed in place (ALTER INDEX ... SET / RESET)."""
-
-    schema: str
-    table: str
-    index: str
-    set: tuple[tuple[str, str], ...]  # parameters given a new value
-    reset: tuple[str, ...]  # parameters back to their defaults
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.index}"
-
-
-@dataclass(frozen=True, slots=True)
-class SetIndexComment(Change):
-    schema: str
-    table: str
-    index: str
-    comment: str | None
-
-    @property
-    def subject(self) -> str:
-        return f"{self.schema}.{self.index}"
-
-
-@dataclass(frozen=True, slots=True)
-class RenameSequence(Change):
+class RenameSequence(ColumnChange):
     """The sequence behind a serial or identity column follows its table or column rename.
 
     `old_name` is the name PostgreSQL would have given it; the SQL finds the sequence the
     column really owns, so a sequence renamed by hand long ago is found too.
     """
 
-    schema: str
-    table: str
-    column: str
+    DESCRIPTION = "sequence {s} has another name"
     old_name: str
     new_name: str
 
     @property
     def subject(self) -> str:
-        return f"{self.schema}.{self.old_name}"
+        return f"{self.schema}.{self.old_name}"  # a sequence is a relation of its schema
 
 
-PHASES: tuple[type[Change], ...] = (
-    CreateSchema, CreateExtension, SetExtensionSchema,
-    RenameEnum, CreateEnum, AddEnumValue,
-    DropForeignKey, DropIndex, DropConstraint,
-    DropColumn, DropTable,  # before renames and additions, which may reuse their names
-    RenameTable, RenameColumn, RenameSequence, RenameConstraint, RenameIndex,
-    CreateTable,
-    DropGeneration, DropIdentity, DropDefault, DropSerial, AlterColumnType, SetCollation,
-    AddColumn,  # after type changes: a generated column may read a column whose type changes
-    DropNotNull, SetNotNull,
-    SetDefault, AddSerial, AddIdentity, SetIdentity, SetSequenceType, SerialToIdentity, IdentityToSerial,
-    SetSequenceOptions,
-    SetEnumComment, SetTableComment, SetColumnComment,
-    AddConstraint, CreateIndex, AddForeignKey,
-    SetForeignKeyDeferrable, SetConstraintComment, SetIndexStorage, SetIndexComment,
-    DropEnum, DropExtension, DropSchema,
-)
-CHANGE_KINDS: tuple[type[Change], ...] = PHASES
-# renames of names that share namespaces (a schema's relations, a table's constraints): one phase,
-# kept in the order diff gives them, which frees each name before it is taken
-NAME_MOVES: tuple[type[Change], ...] = (RenameSequence, RenameConstraint, RenameIndex)
-_PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
-_ORDER_BY_DIFF: tuple[type[Change], ...] = (RenameTable, *NAME_MOVES)
+# -- constraints
+
+@dataclass(frozen=True, slots=True)
+class ConstraintChange(TableChange):
+    """A change to one constraint of a table; constraint names are unique per table."""
+
+    @property
+    def constraint_name(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def subject(self) -> str:
+        return f"{self.table.key}.{self.constraint_name}"
 
 
-def _object_key(c: Change) -> str:
-    for attr in ("table", "enum"):
-        value = getattr(c, attr, None)
-        if isinstance(value, Table | Enum):
-            return value.key
-    if hasattr(c, "schema") and hasattr(c, "table"):
-        return f"{c.schema}.{c.table}"
-    return c.subject
+@dataclass(frozen=True, slots=True)
+class WholeConstraintChange(ConstraintChange):
+    """A primary key, unique, check or exclusion constraint added or dropped whole."""
+
+    constraint: PrimaryKey | Unique | Check | Exclusion
+
+    @property
+    def constraint_name(self) -> str:
+        return self.constraint.name
 
 
-def by_kind_and_object(changes: list[Change]) -> list[Change]:
-    """Changes sorted by their kind's place in PHASES, then by object: the order renames start from."""
-    return sorted(changes, key=lambda c: (PHASES.index(type(c)), _object_key(c)))
+@dataclass(frozen=True, slots=True)
+class AddConstraint(WholeConstraintChange):
+    DESCRIPTION = "constraint {s} is missing or differs"
 
 
-def ordered(changes: list[Change]) -> list[Change]:
-    """Changes sorted into an order PostgreSQL accepts; stable within one object."""
-    def key(c: Change) -> tuple[int, str]:
-        if isinstance(c, _ORDER_BY_DIFF):
-            return _PHASE[type(c)], c.schema  # type: ignore[attr-defined] # diff ordered them: chains, swaps
-        return _PHASE[type(c)], _object_key(c)
-    return sorted(changes, key=key)
+@dataclass(frozen=True, slots=True)
+class DropConstraint(WholeConstraintChange):
+    DESCRIPTION = "constraint {s} is not in the definitions or differs"
+
+
+@dataclass(frozen=True, slots=True)
+class RenameConstraint(ConstraintChange):
+    DESCRIPTION = "constraint {s} has another name"
+    old_name: str
+    new_name: str
+
+    @property
+    def constraint_name(self) -> str:
+        return self.old_name
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKeyChange(ConstraintChange):
+    foreign_key: ForeignKey  # as it will be, but for a drop
+
+    @property
+    def constraint_name(self) -> str:
+        return self.foreign_key.name
+
+
+@dataclass(frozen=True, slots=True)
+class AddForeignKey(ForeignKeyChange):
+    DESCRIPTION = "foreign key {s} is missing or differs"
+
+
+@dataclass(frozen=True, slots=True)
+class DropForeignKey(ForeignKeyChange):
+    DESCRIPTION = "foreign key {s} is not in the definitions or differs"
+
+
+@dataclass(frozen=True, slots=True)
+class SetConstraintComment(ConstraintChange):
+    DESCRIPTION = "constraint {s} has another comment"
+    constraint: str
+    comment: str | None
+
+    @property
+    def constraint_name(self) -> str:
+        return self.constraint
+
+
+@dataclass(frozen=True, slots=True)
+class SetForeignKeyDeferrable(ForeignKeyChange):
+    """A foreign key's timing changed in place (ALTER CONSTRAINT ... [NOT] DEFERRABLE)."""
+
+    DESCRIPTION = "foreign key {s} is deferrable or deferred otherwise"
+
+
+# -- indexes
+
+@dataclass(frozen=True, slots=True)
+class IndexChange(TableChange):
+    """A change to one index of a table; an index is a relation, named within its schema."""
+
+    @property
+    def index_name(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.index_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class WholeIndexChange(IndexChange):
+    """An index created or dropped whole."""
+
+    index: Index
+
+    @property
+    def index_name(self) -> str:
+        return self.index.name
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIndex(WholeIndexChange):
+    DESCRIPTION = "index {s} is missing or differs"
+
+
+@dataclass(frozen=True, slots=True)
+class DropIndex(WholeIndexChange):
+    DESCRIPTION = "index {s} is not in the definitions or differs"
+
+
+@dataclass(frozen=True, slots=True)
+class RenameIndex(IndexChange):
+    DESCRIPTION = "index {s} has another name"
+    old_name: str
+    new_name: str
+
+    @property
+    def index_name(self) -> str:
+        return self.old_name
+
+    @property
+    def object_key(self) -> str:
+        return self.subject  # renames of relations start from their names, whatever their tables
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPropertyChange(IndexChange):
+    """An index altered where it stands, named by its name alone."""
+
+    index: str
+
+    @property
+    def index_name(self) -> str:
+        return self.index
+
+
+@dataclass(frozen=True, slots=True)
+class SetIndexStorage(IndexPropertyChange):
+    """Storage parameters of an index changed in place (ALTER INDEX ... SET / RESET)."""
+
+    DESCRIPTION = "index {s} has other storage parameters"
+    set: tuple[tuple[str, str], ...]  # parameters given a new value
+    reset: tuple[str, ...]  # parameters back to their defaults
+
+
+@dataclass(frozen=True, slots=True)
+class SetIndexComment(IndexPropertyChange):
+    DESCRIPTION = "index {s} has another comment"
+    comment: str | None

@@ -58,7 +58,7 @@ def _touches(obj: Constraint | Index, retyped: Set[str]) -> bool:
     return _uses(obj, retyped, by_name=False)
 
 
-def _index_in_place(schema: str, table: str, a: Index, b: Index) -> list[ch.Change] | None:
+def _index_in_place(table: ch.TableName, a: Index, b: Index) -> list[ch.Change] | None:
     """ALTER INDEX and COMMENT for what they can change; None when the index must be rebuilt."""
     if a.rebuilt_form() != b.rebuilt_form():
         return None
@@ -66,29 +66,29 @@ def _index_in_place(schema: str, table: str, a: Index, b: Index) -> list[ch.Chan
     before, after = dict(a.storage), dict(b.storage)
     if before != after:
         changed = tuple(kv for kv in b.storage if before.get(kv[0]) != kv[1])
-        out.append(ch.SetIndexStorage(schema, table, b.name, changed, tuple(k for k in before if k not in after)))
+        out.append(ch.SetIndexStorage(table, b.name, changed, tuple(k for k in before if k not in after)))
     if a.comment != b.comment:
-        out.append(ch.SetIndexComment(schema, table, b.name, b.comment))
+        out.append(ch.SetIndexComment(table, b.name, b.comment))
     return out
 
 
-def _foreign_key_in_place(schema: str, table: str, a: ForeignKey, b: ForeignKey) -> list[ch.Change] | None:
+def _foreign_key_in_place(table: ch.TableName, a: ForeignKey, b: ForeignKey) -> list[ch.Change] | None:
     """ALTER CONSTRAINT and COMMENT for a foreign key's timing and comment; None when it must be rebuilt."""
     if a.rebuilt_form() != b.rebuilt_form():
         return None
     out: list[ch.Change] = []
     if (a.deferrable, a.initially_deferred) != (b.deferrable, b.initially_deferred):
-        out.append(ch.SetForeignKeyDeferrable(schema, table, b))
+        out.append(ch.SetForeignKeyDeferrable(table, b))
     if a.comment != b.comment:
-        out.append(ch.SetConstraintComment(schema, table, b.name, b.comment))
+        out.append(ch.SetConstraintComment(table, b.name, b.comment))
     return out
 
 
-def _constraint_in_place(schema: str, table: str, a: Constraint, b: Constraint) -> list[ch.Change] | None:
+def _constraint_in_place(table: ch.TableName, a: Constraint, b: Constraint) -> list[ch.Change] | None:
     """COMMENT for a constraint whose comment alone changed; None when it must be rebuilt."""
     if replace(a, comment=None) != replace(b, comment=None):
         return None
-    return [ch.SetConstraintComment(schema, table, b.name, b.comment)]
+    return [ch.SetConstraintComment(table, b.name, b.comment)]
 
 
 def _family(a_items: Iterable[_Named], b_items: Iterable[_Named], colmap: dict[str, str], renames: Renames,
@@ -127,17 +127,17 @@ def _family(a_items: Iterable[_Named], b_items: Iterable[_Named], colmap: dict[s
 def constraint_changes(a: Table, b: Table, colmap: dict[str, str], renames: Renames, retyped: set[str],
                  rebuilt: set[str]) -> list[ch.Change]:
     # drops run before renames, so they name the table as it was; the rest as it will be
-    s, t, old_t = b.schema, b.name, a.name
+    t, old_t = ch.TableName(b.schema, b.name), ch.TableName(b.schema, a.name)
     out = _family(a.constraints, b.constraints, colmap, renames, retyped,
-                  lambda c: ch.AddConstraint(s, t, c), lambda c: ch.DropConstraint(s, old_t, c),
-                  lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt,
-                  lambda o, n: _constraint_in_place(s, t, o, n))
+                  lambda c: ch.AddConstraint(t, c), lambda c: ch.DropConstraint(old_t, c),
+                  lambda o, n: ch.RenameConstraint(t, o, n), rebuilt,
+                  lambda o, n: _constraint_in_place(t, o, n))
     out += _family(a.foreign_keys, b.foreign_keys, colmap, renames, set(),
-                   lambda c: ch.AddForeignKey(s, t, c), lambda c: ch.DropForeignKey(s, old_t, c),
-                   lambda o, n: ch.RenameConstraint(s, t, o, n), rebuilt,
-                   lambda o, n: _foreign_key_in_place(s, t, o, n))
+                   lambda c: ch.AddForeignKey(t, c), lambda c: ch.DropForeignKey(old_t, c),
+                   lambda o, n: ch.RenameConstraint(t, o, n), rebuilt,
+                   lambda o, n: _foreign_key_in_place(t, o, n))
     out += _family(a.indexes, b.indexes, colmap, renames, retyped,
-                   lambda i: ch.CreateIndex(s, t, i), lambda i: ch.DropIndex(s, old_t, i),
-                   lambda o, n: ch.RenameIndex(s, o, n), rebuilt,
-                   lambda o, n: _index_in_place(s, t, o, n))
+                   lambda i: ch.CreateIndex(t, i), lambda i: ch.DropIndex(old_t, i),
+                   lambda o, n: ch.RenameIndex(t, o, n), rebuilt,
+                   lambda o, n: _index_in_place(t, o, n))
     return out

@@ -1,37 +1,39 @@
 """Schema x Schema -> list[Change]: pure, no I/O, no SQL.
 
 Reads like a table of contents: renames are resolved first into maps that later steps look
-names up in, then one step per object family. `diff(new, old)` is the rollback of
-`diff(old, new)`: rename hints are honoured in both directions.
+names up in, then one step per object family; plan/order.py puts what they find in order.
+`diff(new, old)` is the rollback of `diff(old, new)`: rename hints are honoured in both directions.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import cast
+from dataclasses import dataclass, replace
 
 from ..model.casts import assignment_castable, lossy
-from ..model.names import default_name, quote_ident
-from ..model.qualify import sql_type
-from ..model.schema import Check, Column, Enum, Schema, Table, Unique
+from ..model.names import default_name
+from ..model.schema import Column, Enum, Schema, Table, Unique
 from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolved
-from ..model.types import enum_type_spelling, extension_type_schemas
+from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
-from .renames import NameMove, Renames, move_steps, rename_steps, resolve_renames, temporary_name
+from .order import Plan, order
+from .renames import Renames, resolve_renames, temporary_name
 
 
 @dataclass(frozen=True, slots=True)
 class EnumTypes:
-    """Enums as column types see them: those recreated in this migration, and every enum's spelling;
-    and where the new schema's extension types live (a USING cast names them with it)."""
+    """Enums as column types see them: those recreated in this migration, and every enum's spelling."""
 
     recreated: dict[str, Enum]
     spellings: frozenset[str]
-    extension_schemas: dict[str, str] = field(default_factory=dict)
 
 
 def diff(old: Schema, new: Schema) -> list[ch.Change]:
     """The changes that turn `old` into `new`, in an order PostgreSQL accepts."""
+    return plan(old, new).changes
+
+
+def plan(old: Schema, new: Schema) -> Plan:
+    """The changes that turn `old` into `new`, ordered and cut into blocks (plan/order.py)."""
     renames = resolve_renames(old, new)
     recreated: dict[str, Enum] = {}
     enum_types = frozenset(enum_type_spelling(e.schema, e.name) for e in (*old.enums.values(), *new.enums.values()))
@@ -39,8 +41,8 @@ def diff(old: Schema, new: Schema) -> list[ch.Change]:
     out += _schemas(old, new)
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
-    out += _tables(old, new, renames, EnumTypes(recreated, enum_types, extension_type_schemas(new.extensions.values())))
-    return ch.ordered(out)
+    out += _tables(old, new, renames, EnumTypes(recreated, enum_types))
+    return order(old, new, renames, out)
 
 
 # -- renames
@@ -105,91 +107,8 @@ def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes) -> lis
             out += _alter_table(a, b, renames, enums)
     for key, a in old.tables.items():
         if renames.table(key) not in new.tables:
-            out += [ch.DropForeignKey(a.schema, a.name, fk) for fk in a.foreign_keys]
+            out += [ch.DropForeignKey(ch.TableName(a.schema, a.name), fk) for fk in a.foreign_keys]
             out.append(ch.DropTable(a))
-    out = _order_table_renames(old, new, renames, out)
-    rebuilt = _rebuild_dependent_foreign_keys(new, out, renames)
-    # a key dropped under its old name is not renamed as well
-    superseded = {(c.schema, c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
-    out = [c for c in out if not (isinstance(c, ch.RenameConstraint)
-                                  and (c.schema, c.table, c.new_name) in superseded)]
-    return _order_name_moves(new, out) + rebuilt
-
-
-def _order_table_renames(old: Schema, new: Schema, renames: Renames, out: list[ch.Change]) -> list[ch.Change]:
-    """Table renames in an order that frees each name before it is taken (chains, swaps)."""
-    moves = [c for c in out if isinstance(c, ch.RenameTable)]
-    if len(moves) < 2:
-        return out
-    ordered: list[ch.Change] = []
-    for schema in sorted({c.schema for c in moves}):
-        staying = {t.name for k, t in old.tables.items() if t.schema == schema and renames.table(k) in new.tables}
-        pairs = [(c.old_name, c.new_name) for c in moves if c.schema == schema]
-        ordered += [ch.RenameTable(schema, o, n) for o, n in rename_steps(pairs, staying)]
-    return [c for c in out if not isinstance(c, ch.RenameTable)] + ordered
-
-
-def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
-    """Is the renamed constraint one whose index carries its name (primary key, unique)?"""
-    table = new.tables.get(f"{c.schema}.{c.table}")
-    return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
-
-
-_NameMoveChange = ch.RenameSequence | ch.RenameConstraint | ch.RenameIndex  # the kinds in ch.NAME_MOVES
-
-
-def _order_name_moves(new: Schema, out: list[ch.Change]) -> list[ch.Change]:
-    """Sequence, index and constraint renames in an order that frees each name before it is taken.
-
-    They follow table and column renames, and share namespaces: sequences, indexes and the
-    indexes of primary keys and unique constraints are relations of their schema; constraint
-    names are unique per table. When tables chain or swap, so do their default-named objects
-    (a_pkey -> b_pkey while b_pkey -> c_pkey), so they are ordered together, through a free
-    name where they form a cycle. changes.ordered() keeps this order.
-    """
-    kinds = ch.NAME_MOVES
-    moves = cast(list[_NameMoveChange], ch.by_kind_and_object([c for c in out if isinstance(c, kinds)]))
-    if not moves:
-        return out
-
-    def spaces(c: _NameMoveChange) -> tuple[object, ...]:
-        if isinstance(c, ch.RenameConstraint):
-            table = ("constraint", c.schema, c.table)
-            return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
-        return (("relation", c.schema),)
-
-    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])
-    return ([c for c in out if not isinstance(c, kinds)]
-            + [replace(moves[i], old_name=step.old, new_name=step.new) for i, step in steps])
-
-
-def _rebuild_dependent_foreign_keys(new: Schema, planned: list[ch.Change], renames: Renames) -> list[ch.Change]:
-    """Foreign keys leaning on a key that is dropped and re-added must be dropped and re-added too,
-    and so must those whose columns change type on both sides: between the two ALTERs the key
-    would compare values of unrelated types (text against integer), which PostgreSQL refuses."""
-    def now(schema: str, table: str) -> str:  # drops name tables as they were
-        return renames.table(f"{schema}.{table}")
-
-    dropped = {(now(c.schema, c.table), frozenset(c.constraint.columns)) for c in planned
-               if isinstance(c, ch.DropConstraint) and hasattr(c.constraint, "columns")}
-    dropped |= {(now(c.schema, c.table), frozenset(p.column for p in c.index.parts)) for c in planned
-                if isinstance(c, ch.DropIndex) and c.index.unique}
-    touched = {(now(c.schema, c.table), c.foreign_key.name) for c in planned
-               if isinstance(c, ch.DropForeignKey | ch.AddForeignKey)}
-    retyped = {(f"{c.schema}.{c.table}", c.column) for c in planned if isinstance(c, ch.AlterColumnType)}
-    old_names = {new_key: old_key.split(".", 1)[1] for old_key, new_key in renames.tables.items()}
-    # drops run before renames: a key renamed in this migration is dropped under its old name
-    renamed = {(c.schema, c.table, c.new_name): c.old_name for c in planned if isinstance(c, ch.RenameConstraint)}
-    out: list[ch.Change] = []
-    for t in new.tables.values():
-        for fk in t.foreign_keys:
-            both_retyped = any((t.key, c) in retyped and (fk.ref_key, r) in retyped
-                               for c, r in zip(fk.columns, fk.ref_columns, strict=True))
-            rebuilt = (fk.ref_key, frozenset(fk.ref_columns)) in dropped or both_retyped
-            if rebuilt and (t.key, fk.name) not in touched:
-                was = replace(fk, name=renamed.get((t.schema, t.name, fk.name), fk.name))
-                out += [ch.DropForeignKey(t.schema, old_names.get(t.key, t.name), was),
-                        ch.AddForeignKey(t.schema, t.name, fk)]
     return out
 
 
@@ -203,19 +122,20 @@ def _create_table(t: Table) -> list[ch.Change]:
         (repeats if (u.columns, u.nulls_not_distinct) in keys else inline).append(u)
         keys.add((u.columns, u.nulls_not_distinct))
     out: list[ch.Change] = [ch.CreateTable(replace(t, uniques=tuple(inline)) if repeats else t)]
-    out += [ch.AddConstraint(t.schema, t.name, u) for u in repeats]
-    out += [ch.CreateIndex(t.schema, t.name, i) for i in t.indexes]
-    out += [ch.AddForeignKey(t.schema, t.name, fk) for fk in t.foreign_keys]
+    name = ch.TableName(t.schema, t.name)
+    out += [ch.AddConstraint(name, u) for u in repeats]
+    out += [ch.CreateIndex(name, i) for i in t.indexes]
+    out += [ch.AddForeignKey(name, fk) for fk in t.foreign_keys]
     if t.comment is not None:
-        out.append(ch.SetTableComment(t.schema, t.name, t.comment))
-    out += [ch.SetColumnComment(t.schema, t.name, c.name, c.comment) for c in t.columns if c.comment is not None]
+        out.append(ch.SetTableComment(name, t.comment))
+    out += [ch.SetColumnComment(name, c.name, c.comment) for c in t.columns if c.comment is not None]
     return out
 
 
 def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list[ch.Change]:
     out: list[ch.Change] = []
     if a.name != b.name:
-        out.append(ch.RenameTable(a.schema, a.name, b.name))
+        out.append(ch.RenameTable(ch.TableName(a.schema, a.name), b.name))
     colmap = renames.columns.get(b.key, {})
     retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in enums.recreated}
     # a check or index expression over a column whose type changes is rebuilt by PostgreSQL from
@@ -230,7 +150,7 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
     out += _columns(a, b, colmap, enums, rebuilt)
     out += constraint_changes(a, b, colmap, renames, retyped, rebuilt)
     if a.comment != b.comment:
-        out.append(ch.SetTableComment(b.schema, b.name, b.comment))
+        out.append(ch.SetTableComment(ch.TableName(b.schema, b.name), b.comment))
     return out
 
 
@@ -258,50 +178,44 @@ def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[
         if owns_sequence and (a.name, old_name) != (b.name, new_name):
             old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
             if old_seq != new_seq:
-                out.append(ch.RenameSequence(b.schema, b.name, new_name, old_seq, new_seq))
+                out.append(ch.RenameSequence(ch.TableName(b.schema, b.name), new_name, old_seq, new_seq))
     return out
 
 
 def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes, rebuild: set[str]) -> list[ch.Change]:
     out: list[ch.Change] = _owned_sequence_renames(a, b, colmap)
     back = {new: old for old, new in colmap.items()}
-    s, t = b.schema, b.name
-    moves: list[tuple[str, str]] = []
-    rebuilt: set[str] = set()
+    tn, was = ch.TableName(b.schema, b.name), ch.TableName(b.schema, a.name)  # drops: the old name
     for col in b.columns:
         old_name = back.get(col.name)
         prev = a.column(old_name) if old_name else None
         if prev is None:
-            out.append(ch.AddColumn(s, t, col))
+            out.append(ch.AddColumn(tn, col))
             if col.comment is not None:
-                out.append(ch.SetColumnComment(s, t, col.name, col.comment))
+                out.append(ch.SetColumnComment(tn, col.name, col.comment))
             continue
         if col.name in rebuild:
-            out += [ch.DropColumn(s, a.name, prev), ch.AddColumn(s, t, col)]
-            rebuilt.add(prev.name)
+            out += [ch.DropColumn(was, prev), ch.AddColumn(tn, col)]
             if col.comment is not None:
-                out.append(ch.SetColumnComment(s, t, col.name, col.comment))
+                out.append(ch.SetColumnComment(tn, col.name, col.comment))
             continue
         if prev.name != col.name:
-            moves.append((prev.name, col.name))
-        out += _alter_column(s, t, prev, col, enums, colmap)
+            out.append(ch.RenameColumn(tn, prev.name, col.name))  # order.py frees each name first
+        out += _alter_column(tn, prev, col, enums, colmap)
     for col in a.columns:
         if col.name not in colmap:
-            out.append(ch.DropColumn(s, a.name, col))  # runs before renames: the old table name
-    # drops run first, so only the columns that stay hold their names while renaming
-    staying = {c.name for c in a.columns if c.name in colmap and c.name not in rebuilt}
-    out += [ch.RenameColumn(s, t, o, n) for o, n in rename_steps(moves, staying)]
+            out.append(ch.DropColumn(was, col))  # runs before renames
     return out
 
 
-def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
+def _alter_column(tn: ch.TableName, a: Column, b: Column, enums: EnumTypes,
                   colmap: dict[str, str]) -> list[ch.Change]:
     name = b.name
     out: list[ch.Change] = []
     if a.generated is not None and b.generated is None:
-        out.append(ch.DropGeneration(s, t, name, a.generated))
+        out.append(ch.DropGeneration(tn, name, a.generated))
     # serial is an integer type plus an owned sequence as its default: change the two apart
-    sequence = default_name(t, [name], "seq")
+    sequence = default_name(tn.name, [name], "seq")
     # a sequence that becomes another kind of sequence hands its position on: no id is given twice
     # (sequence options on either side take the general way: a new sequence with its options)
     plain = not a.sequence and not b.sequence
@@ -310,47 +224,47 @@ def _alter_column(s: str, t: str, a: Column, b: Column, enums: EnumTypes,
     # serial to bigserial or smallserial and back: the same owned sequence, of another integer type
     reserial = a.serial and b.serial and a.type != b.type
     if plain and reserial:
-        out.append(ch.SetSequenceType(s, t, name, b.type))
+        out.append(ch.SetSequenceType(tn, name, b.type))
     elif serial_to_identity:
-        out.append(ch.SerialToIdentity(s, t, name, b.identity))  # type: ignore[arg-type]
+        out.append(ch.SerialToIdentity(tn, name, b.identity))  # type: ignore[arg-type]
     elif identity_to_serial:
-        out.append(ch.IdentityToSerial(s, t, name, sequence, b.type))
+        out.append(ch.IdentityToSerial(tn, name, sequence, b.type))
     else:
         if a.serial and (not b.serial or reserial):
-            out.append(ch.DropSerial(s, t, name))
+            out.append(ch.DropSerial(tn, name))
         if b.serial and (not a.serial or reserial):
-            out.append(ch.AddSerial(s, t, name, sequence, b.type, b.sequence, _first_number(b.type, b.sequence)))
+            out.append(ch.AddSerial(tn, name, sequence, b.type, b.sequence, _first_number(b.type, b.sequence)))
     base = b.type.removesuffix("[]")
     recast = a.type == b.type and base in enums.recreated
     if a.type != b.type or recast:
-        change = replace(_alter_type(s, t, name, a.type, b.type, recast, enums), collation=b.collation)
+        change = replace(_alter_type(tn, name, a.type, b.type, recast, enums), collation=b.collation)
         # a default of the old type may not cast by itself: take it off and put it back
-        reset = change.using is not None
+        reset = change.using
         if a.default is not None and (reset or b.default is None):
-            out.append(ch.DropDefault(s, t, name, a.default))
+            out.append(ch.DropDefault(tn, name, a.default))
         out.append(change)
         if b.default is not None:
             # set even when unchanged: a kept default keeps its old type ('x'::character varying
             # on what is now a text column), unlike the same default written for the new type
-            out.append(ch.SetDefault(s, t, name, b.default))
+            out.append(ch.SetDefault(tn, name, b.default))
     elif a.default != b.default:
-        out.append(ch.SetDefault(s, t, name, b.default) if b.default is not None
-                   else ch.DropDefault(s, t, name, a.default))  # type: ignore[arg-type]
+        out.append(ch.SetDefault(tn, name, b.default) if b.default is not None
+                   else ch.DropDefault(tn, name, a.default))  # type: ignore[arg-type]
     if a.type == b.type and not recast and a.collation != b.collation:
-        out.append(ch.SetCollation(s, t, name, b.type, b.collation))  # a type change above carries it
+        out.append(ch.SetCollation(tn, name, b.type, b.collation))  # a type change above carries it
     if a.identity != b.identity and not (serial_to_identity or identity_to_serial):
         if a.identity is None:
-            out.append(ch.AddIdentity(s, t, name, b.identity, b.sequence,  # type: ignore[arg-type]
+            out.append(ch.AddIdentity(tn, name, b.identity, b.sequence,  # type: ignore[arg-type]
                                       _first_number(b.type, b.sequence)))
         elif b.identity is None:
-            out.append(ch.DropIdentity(s, t, name, a.identity))
+            out.append(ch.DropIdentity(tn, name, a.identity))
         else:
-            out.append(ch.SetIdentity(s, t, name, b.identity))
-    out += _sequence_options(s, t, a, b, b.type)
+            out.append(ch.SetIdentity(tn, name, b.identity))
+    out += _sequence_options(tn, a, b, b.type)
     if a.nullable != b.nullable:
-        out.append(ch.DropNotNull(s, t, name) if b.nullable else ch.SetNotNull(s, t, name))
+        out.append(ch.DropNotNull(tn, name) if b.nullable else ch.SetNotNull(tn, name))
     if a.comment != b.comment:
-        out.append(ch.SetColumnComment(s, t, name, b.comment))
+        out.append(ch.SetColumnComment(tn, name, b.comment))
     return out
 
 
@@ -359,25 +273,19 @@ def _first_number(integer_type: str, options: SequenceOptions) -> int | None:
     return int(resolved(integer_type, options)["start"]) if options else None
 
 
-def _sequence_options(s: str, t: str, a: Column, b: Column, integer_type: str) -> list[ch.Change]:
+def _sequence_options(tn: ch.TableName, a: Column, b: Column, integer_type: str) -> list[ch.Change]:
     """ALTER the options of a sequence the column keeps (one added above already has its own)."""
     kept_identity = a.identity is not None and b.identity is not None
     kept_serial = a.serial and b.serial and a.type == b.type
     if a.sequence == b.sequence or not (kept_identity or kept_serial) or integer_type not in TYPE_RANGES:
         return []
-    return [ch.SetSequenceOptions(s, t, b.name, all_options(integer_type, b.sequence))]
+    return [ch.SetSequenceOptions(tn, b.name, all_options(integer_type, b.sequence))]
 
 
-def _alter_type(s: str, t: str, name: str, old: str, new: str, recast: bool,
+def _alter_type(tn: ch.TableName, name: str, old: str, new: str, recast: bool,
                 enums: EnumTypes) -> ch.AlterColumnType:
-    col = quote_ident(name)
     # PostgreSQL casts an enum to nothing but text: go through text to another enum or type
     from_enum = old.removesuffix("[]") in enums.spellings and not assignment_castable(old, new)
-    if recast or from_enum:
-        array = "[]" if new.endswith("[]") else ""
-        using = f"{col}::text{array}::{sql_type(new, enums.extension_schemas)}"
-    elif assignment_castable(old, new):
-        using = None
-    else:
-        using = f"{col}::{sql_type(new, enums.extension_schemas)}"
-    return ch.AlterColumnType(s, t, name, old, new, using, False if recast else lossy(old, new))
+    via = ("text[]" if new.endswith("[]") else "text") if recast or from_enum else None
+    using = via is not None or not assignment_castable(old, new)
+    return ch.AlterColumnType(tn, name, old, new, using, via, False if recast else lossy(old, new))

@@ -13,16 +13,16 @@ def _change_slug(c: ch.Change) -> str:
         return f"rename_{c.old_name}_to_{c.new_name}"
     if isinstance(c, ch.AddColumn | ch.DropColumn):
         verb = "add" if isinstance(c, ch.AddColumn) else "drop"
-        return f"{verb}_{c.table}_{c.definition.name}"
+        return f"{verb}_{c.table.name}_{c.definition.name}"
     if isinstance(c, ch.RenameColumn):
-        return f"rename_{c.table}_{c.column}"
+        return f"rename_{c.table.name}_{c.column}"
     if isinstance(c, ch.CreateEnum | ch.DropEnum | ch.AddEnumValue | ch.RenameEnum):
         return f"alter_{c.enum.name}" if not isinstance(c, ch.CreateEnum) else f"create_{c.enum.name}"
     if isinstance(c, ch.CreateExtension | ch.SetExtensionSchema | ch.DropExtension):
         return f"extension_{c.name}"
     if isinstance(c, ch.CreateSchema | ch.DropSchema):
         return f"schema_{c.name}"
-    return f"alter_{getattr(c, 'table', 'schema')}"
+    return f"alter_{c.table.name}" if isinstance(c, ch.TableChange) else "alter_schema"
 
 
 def auto_name(changes: list[ch.Change], first: bool) -> str:
@@ -37,7 +37,7 @@ def auto_name(changes: list[ch.Change], first: bool) -> str:
         if isinstance(c, ch.CreateEnum) and c.enum.key in recreated:
             continue  # part of altering that enum, already named
         if isinstance(c, ch.CreateIndex | ch.AddForeignKey | ch.SetTableComment | ch.SetColumnComment) and any(
-                isinstance(x, ch.CreateTable) and x.table.name == c.table for x in changes):
+                isinstance(x, ch.CreateTable) and x.table.name == c.table.name for x in changes):
             continue  # part of creating that table
         seen.setdefault(_change_slug(c), None)
     names = [n for n in seen if not n.startswith("alter_")] or list(seen)  # specific names first

@@ -20,13 +20,13 @@ def rename_twins(changes: list[ch.Change]) -> dict[str, tuple[str, str]]:
     # a column dropped and added under one name is recreated (a generated column's expression), no rename
     dropped = {c.subject for c in changes if isinstance(c, ch.DropColumn)}
     recreated = dropped & {c.subject for c in changes if isinstance(c, ch.AddColumn)}
-    added = {(c.schema, c.table, c.definition.declared_type): c.definition.name for c in changes
+    added = {(c.table, c.definition.declared_type): c.definition.name for c in changes
              if isinstance(c, ch.AddColumn) and c.subject not in recreated}
     created = {c.table.schema: c.table.name for c in changes if isinstance(c, ch.CreateTable)}
     out = {}
     for c in changes:
         if isinstance(c, ch.DropColumn) and c.subject not in recreated and (
-                column := added.get((c.schema, c.table, c.definition.declared_type))):
+                column := added.get((c.table, c.definition.declared_type))):
             out[c.subject] = ("column", column)
         elif isinstance(c, ch.DropTable) and (table := created.get(c.table.schema)):
             out[c.subject] = ("table", table)
@@ -41,28 +41,10 @@ def destructive_reasons(changes: list[ch.Change],
     for c in changes:
         if not c.destructive:
             continue
+        line = c.data_loss or ""
         twin = twins.get(c.subject)
-        if isinstance(c, ch.DropColumn):
-            line = f"drop column {c.subject} ({c.definition.declared_type}): its data is lost"
-            if twin:
-                line += hint("column", c.definition.name, twin[1])
-        elif isinstance(c, ch.DropTable):
-            line = f"drop table {c.subject}: its rows are lost"
-            if twin:
-                line += hint("table", c.table.name, twin[1])
-        elif isinstance(c, ch.DropEnum):
-            if c.replaced_by is not None and c.removed_values:
-                name = c.replaced_by.name
-                line = f"remove value(s) {', '.join(c.removed_values)} from enum {name}: rows using them fail"
-            elif c.replaced_by is not None:
-                line = (f"reorder the values of enum {c.replaced_by.name}: every column of the type is "
-                        f"rewritten and sorts differently")
-            else:
-                line = f"drop enum {c.subject}"
-        elif isinstance(c, ch.AlterColumnType):
-            line = f"narrow column {c.subject} from {c.old_type} to {c.new_type}: values may be cut or refused"
-        else:
-            line = f"{c.kind} {c.subject}"
+        if twin and isinstance(c, ch.DropColumn | ch.DropTable):
+            line += hint(twin[0], c.column if isinstance(c, ch.DropColumn) else c.table.name, twin[1])
         out.append(line)
     return out
 
@@ -73,7 +55,7 @@ def appended_column_notes(changes: list[ch.Change], new: Schema) -> list[str]:
     added: dict[str, set[str]] = {}
     for c in changes:
         if isinstance(c, ch.AddColumn):
-            added.setdefault(f"{c.schema}.{c.table}", set()).add(c.definition.name)
+            added.setdefault(c.table.key, set()).add(c.definition.name)
     out = []
     for key, names in added.items():
         table = new.tables[key]

@@ -15,6 +15,7 @@ from ..errors import DatabaseError
 MARK = "-- schemac:"  # what every mark starts with; no statement of a marked file holds it
 MARKED = "-- schemac:marked"  # in the header: the file carries the marks below
 TRANSACTION = "-- schemac:transaction"  # the line before each BEGIN;
+OUTSIDE_TRANSACTION = "-- schemac:outside-transaction"  # starts statements run one by one, outside BEGIN/COMMIT
 STATEMENT = "-- schemac:statement"  # starts the comment line before each statement
 
 
@@ -37,23 +38,30 @@ def is_marked(text: str) -> bool:
     return False
 
 
+def _statements_after_marks(body: list[str]) -> tuple[str, ...]:
+    marks = [i for i, line in enumerate(body) if line.startswith(STATEMENT)]
+    return tuple("".join(body[a:b]).strip() for a, b in zip(marks, [*marks[1:], len(body)], strict=False))
+
+
 def _marked_segments(text: str) -> list[Segment]:
     lines = text.splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if line.rstrip("\r\n") == TRANSACTION]
+    starts = [i for i, line in enumerate(lines) if line.rstrip("\r\n") in (TRANSACTION, OUTSIDE_TRANSACTION)]
     if not starts or _is_code("".join(lines[:starts[0]])):
         raise DatabaseError("migration file says it is marked, but SQL stands outside its marked transactions")
     out = []
     for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
         block = lines[start + 1:end]
+        if lines[start].rstrip("\r\n") == OUTSIDE_TRANSACTION:
+            statements = _statements_after_marks(block)
+            out.append(Segment("\n\n".join(statements) + "\n", False, statements))
+            continue
         begin = next((i for i, line in enumerate(block) if line.strip() == "BEGIN;"), None)
         commit = max((i for i, line in enumerate(block) if line.strip()), default=None)
         if begin is None or commit is None or block[commit].strip() != "COMMIT;" or _is_code("".join(block[:begin])):
             raise DatabaseError(f"migration file: the transaction marked at line {start + 1} "
                                 f"is not one BEGIN; ... COMMIT;")
         body = block[begin + 1:commit]
-        marks = [i for i, line in enumerate(body) if line.startswith(STATEMENT)]
-        statements = tuple("".join(body[a:b]).strip() for a, b in zip(marks, [*marks[1:], len(body)], strict=False))
-        out.append(Segment("".join(body).strip() + "\n", True, statements))
+        out.append(Segment("".join(body).strip() + "\n", True, _statements_after_marks(body)))
     return out
 
 

@@ -1,12 +1,12 @@
 """Changes -> SQL text through Jinja templates, one template per change kind.
 
 A project may override any built-in template by placing one of the same name in its own
-`templates/` folder. Templates only format; what goes into which transaction is decided here.
+`templates/` folder. Templates only format; what goes into which block is the plan's (plan/order.py).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import BuiltinMethodType, MappingProxyType, MethodType
@@ -19,9 +19,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ..errors import TemplateProblem
 from ..model.names import qualified, quote_ident, quote_literal
 from ..model.qualify import column_default_sql, expression_sql, sql_type
-from ..model.schema import Expression
-from ..model.types import enum_type_spelling
 from ..plan import changes as ch
+from ..plan.order import BlockKind, Plan
 from .migration_file import MARK
 
 
@@ -39,6 +38,16 @@ def dollar_quote(body: str) -> str:
     body = body.strip()
     opening = f"${tag}$ " if body.startswith("BEGIN") else f"${tag}$\n"  # declarations start a line
     return f"{opening}{body} ${tag}$"
+
+
+def qualified_name(name: str | ch.TableName, schema: str | None = None) -> str:
+    """`schema.name` quoted where needed: a table name carries its schema (`c.table|qname`), a bare
+    name takes one (`c.index.name|qname(c.schema)`)."""
+    if isinstance(name, ch.TableName):
+        return qualified(name.schema, name.name)
+    if schema is None:
+        raise TypeError(f"qname: '{name}' needs a schema")
+    return qualified(schema, name)
 
 
 def builtin_templates() -> Path:
@@ -60,7 +69,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, autoescape=False,
         keep_trailing_newline=False, auto_reload=False)  # compiled once, no stat per use
     env.filters["ident"] = quote_ident
-    env.filters["qname"] = lambda name, schema: qualified(schema, name)
+    env.filters["qname"] = qualified_name
     env.filters["literal"] = quote_literal
     env.filters["idents"] = lambda names: ", ".join(quote_ident(n) for n in names)
     env.filters["comment"] = comment_text
@@ -146,11 +155,12 @@ def _template_place(e: Exception, name: str) -> tuple[str, int | None]:
 
 
 @dataclass(frozen=True, slots=True)
-class Block:
-    """Statements run in one transaction."""
+class RenderedBlock:
+    """A block of the plan as the migration file writes it."""
 
+    transaction: bool  # BEGIN; ... COMMIT; around it
     statements: tuple[tuple[str, str], ...]  # (comment naming the change, SQL)
-    note: str | None = None  # why this block is a transaction of its own
+    note: str | None
 
 
 class Renderer:
@@ -177,58 +187,16 @@ class Renderer:
         except Exception as e:  # a template's own arithmetic or call failed: still the template's fault
             raise TemplateProblem(*_template_place(e, name), f"{type(e).__name__}: {e}") from None
 
-    def blocks(self, changes: list[ch.Change],
-               extension_types: Mapping[str, str] = MappingProxyType({})) -> list[Block]:
-        """Split changes into transactions: a new enum label must be committed before it is used."""
-        rendered = [(f"{c.kind} {c.subject}", self.statement(c, extension_types)) for c in changes]
-        added = {c.value for c in changes if isinstance(c, ch.AddEnumValue)}
-        grown = {enum_type_spelling(c.enum.schema, c.enum.name) for c in changes if isinstance(c, ch.AddEnumValue)}
-        split = 0
-        if added:
-            last_add = max(i for i, c in enumerate(changes) if isinstance(c, ch.AddEnumValue))
-            # a later change uses a new label: in an expression, or by casting a column to the type
-            if any(added & _labels_used(c) or grown & _types_cast_to(c) for c in changes[last_add + 1:]):
-                split = last_add + 1
-        if not split:
-            return [Block(tuple(rendered))]
-        labels = ", ".join(sorted(added))
-        return [Block(tuple(rendered[:split])),
-                Block(tuple(rendered[split:]),
-                      note=f"PostgreSQL cannot use a new enum value ({labels}) in the transaction "
-                           f"that added it, so the values are committed first.")]
-
-    def migration(self, title: str, changes: list[ch.Change], notes: list[str],
+    def migration(self, title: str, plan: Plan, notes: list[str],
                   extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
-        """A whole migration file: header, then BEGIN; ... COMMIT; per transaction, each transaction
-        and statement marked by a `-- schemac:` line that apply splits the file at."""
-        blocks = self.blocks(changes, extension_types)
+        """A whole migration file: header, then each block of the plan, a transaction a
+        BEGIN; ... COMMIT;, each block and statement marked by a `-- schemac:` line that apply
+        splits the file at."""
+        blocks = [RenderedBlock(b.kind is not BlockKind.OUTSIDE_TRANSACTION,
+                                tuple((f"{c.kind} {c.subject}", self.statement(c, extension_types)) for c in b.changes),
+                                b.note)
+                  for b in plan.blocks]
         # marks are only safe where no statement holds their text (a comment's text may)
         marked = not any(MARK in sql for b in blocks for _, sql in b.statements)
         text = self._render("migration.sql.j2", title=title, notes=notes, blocks=blocks, marked=marked)
         return text.rstrip("\n") + "\n"
-
-
-def _exprs(value: object) -> Iterator[Expression]:
-    if isinstance(value, Expression):
-        yield value
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _exprs(item)
-    elif is_dataclass(value):
-        for f in fields(value):
-            yield from _exprs(getattr(value, f.name))
-
-
-def _types_cast_to(change: ch.Change) -> set[str]:
-    """Types whose values a change converts existing rows to."""
-    if isinstance(change, ch.AlterColumnType):
-        return {change.new_type.removesuffix("[]")}
-    return set()
-
-
-def _labels_used(change: ch.Change) -> set[str]:
-    """String constants the expressions of a change use (a new enum label shows up here)."""
-    out: set[str] = set()
-    for e in _exprs(change):
-        out |= e.literals
-    return out

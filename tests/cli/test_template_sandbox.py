@@ -73,7 +73,7 @@ def test_an_ordinary_override_still_renders(tmp_path: Path, capsys: pytest.Captu
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "create_table.sql.j2").write_text(
         "{% import '_macros.sql.j2' as m %}CREATE TABLE {{ c.table.name|qname(c.table.schema) }} "
-        "({{ c.table.columns|map(attribute='name')|join(', ') }}) -- {{ c.table.columns|length }} columns;\n")
+        "({{ c.definition.columns|map(attribute='name')|join(', ') }}) -- {{ c.definition.columns|length }} columns;\n")
     code, out, err = run(tmp_path, capsys, "plan")
     assert code == 0, err
     assert "CREATE TABLE public.users (id, email) -- 2 columns;" in out

@@ -8,7 +8,7 @@ import psycopg
 
 from compiler.model.schema import Schema
 from compiler.model.types import extension_type_schemas
-from compiler.plan.diff import diff
+from compiler.plan.diff import plan
 from compiler.sql.render import Renderer
 from tests.db.catalog import catalog, run_sql_file
 from tests.helpers import schema_of
@@ -21,7 +21,7 @@ def schema(text: str) -> Schema:
 
 
 def migration(old: Schema, new: Schema) -> str:
-    return Renderer().migration("test", diff(old, new), [], extension_type_schemas(new.extensions.values()))
+    return Renderer().migration("test", plan(old, new), [], extension_type_schemas(new.extensions.values()))
 
 
 def up_and_back(url: str, fresh_url: str, old_yaml: str, new_yaml: str, rows: str = "",

@@ -19,7 +19,7 @@ from compiler.live.drift import in_words
 from compiler.live.introspect import introspect
 from compiler.live.scratch import canonical
 from compiler.model.schema import Schema
-from compiler.plan.diff import diff
+from compiler.plan.diff import diff, plan
 from compiler.sql.render import Renderer
 from tests.change_cases import CASES, FIDELITY_CASES
 from tests.db.catalog import catalog, run_sql_file
@@ -31,7 +31,7 @@ def _schema(text: str) -> Schema:
 
 
 def _migration(old: Schema, new: Schema) -> str:
-    return Renderer().migration("test", diff(old, new), [])
+    return Renderer().migration("test", plan(old, new), [])
 
 
 def _live(url: str) -> Schema:
@@ -192,9 +192,9 @@ def test_drift_reports_a_hand_made_change(statement: str, words: str, database_u
     wanted = _live(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(statement)
-    changes = diff(_live(database_url), wanted)
-    assert words in [in_words(c) for c in changes]
-    run_sql_file(database_url, Renderer().migration("reconcile", changes, []))
+    planned = plan(_live(database_url), wanted)
+    assert words in [in_words(c) for c in planned.changes]
+    run_sql_file(database_url, Renderer().migration("reconcile", planned, []))
     assert diff(_live(database_url), wanted) == []
 
 

@@ -321,3 +321,17 @@ def test_an_unwritable_definitions_folder_is_an_error_not_a_traceback(
     code, _, err = run_cli(tmp_path, capsys, "import", "--database-url", database_url)
     assert code == 2
     assert "Traceback" not in err and "definitions/: error: cannot write" in err
+
+
+def test_a_serial_whose_sequence_name_holds_a_quote_is_read_as_serial(database_url: str) -> None:
+    """nextval('"x''y_id_seq"'::regclass): the catalog query compares the default as PostgreSQL spells it."""
+    from compiler.live.introspect import introspect
+
+    run_sql_file(database_url, 'CREATE SCHEMA "o\'k";\nCREATE TABLE "o\'k"."it\'s" (id serial, big bigserial);\n'
+                               'CREATE TABLE public."x\'y" (id smallserial);\n')
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        schema = introspect(conn)
+    assert [(c.name, c.declared_type, c.default) for c in schema.tables["o'k.it's"].columns] == [
+        ("id", "serial", None), ("big", "bigserial", None)]
+    assert [(c.name, c.declared_type, c.default) for c in schema.tables["public.x'y"].columns] == [
+        ("id", "smallserial", None)]

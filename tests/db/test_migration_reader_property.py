@@ -21,7 +21,7 @@ from compiler.live.database import connect
 from compiler.live.run_migration import run_migration
 from compiler.model.names import identifier_problem
 from compiler.model.schema import Schema
-from compiler.plan.diff import diff
+from compiler.plan.diff import plan
 from compiler.sql.migration_file import MARK, is_marked
 from compiler.sql.render import Renderer
 from tests.conftest import create_database, drop_database
@@ -72,7 +72,7 @@ def _unmarked(text: str) -> str:
 @given(pair=schema_pairs())
 def test_reader_and_psql_agree(three: list[str], pair: tuple[str, str]) -> None:
     a, b = (schema_of(text) for text in pair)
-    files = [Renderer().migration("create", diff(Schema(), a), []), Renderer().migration("rename", diff(a, b), [])]
+    files = [Renderer().migration("create", plan(Schema(), a), []), Renderer().migration("rename", plan(a, b), [])]
     for url in three:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")

@@ -46,7 +46,7 @@ from compiler.live.database import connect
 from compiler.live.introspect import introspect
 from compiler.live.run_migration import run_migration
 from compiler.model.schema import Schema
-from compiler.plan.diff import diff
+from compiler.plan.diff import diff, plan
 from compiler.sql.render import Renderer
 from tests.conftest import create_database, drop_database
 from tests.db.catalog import catalog
@@ -934,7 +934,7 @@ def databases(admin_url: str) -> Iterator[Databases]:
 
 
 def _run(conn: psycopg.Connection, url: str, old: Schema, new: Schema, what: str) -> str:
-    sql = Renderer().migration(what, diff(old, new), [])
+    sql = Renderer().migration(what, plan(old, new), [])
     note(f"--- {what} ---\n{sql}")
     run_migration(conn, sql, url)
     return sql

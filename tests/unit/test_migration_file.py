@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from compiler.model.schema import Schema
-from compiler.plan.diff import diff
+from compiler.plan.diff import plan
+from compiler.plan.order import Block, BlockKind, Plan
 from compiler.sql.migration_file import is_marked, segments
 from compiler.sql.render import Renderer
 from tests.helpers import schema_of
@@ -54,7 +55,7 @@ def test_a_rendered_file_is_read_at_its_marks() -> None:
     old = schema_of("table: t\ncolumns:\n  - {name: id, type: serial}\n")
     new = schema_of("enum: e\nvalues: [a]\n---\ntable: u\nrenamed_from: t\ncolumns:\n  - {name: id, type: serial}\n"
                     "  - {name: x, type: e, default: \"'a'\"}\n")
-    text = Renderer().migration("t", diff(old, new), [])
+    text = Renderer().migration("t", plan(old, new), [])
     assert is_marked(text)
     (part,) = segments(text)
     assert part.transactional and "BEGIN;" not in part.sql and "COMMIT;" not in part.sql
@@ -64,7 +65,7 @@ def test_a_rendered_file_is_read_at_its_marks() -> None:
 
 
 def test_a_file_whose_text_holds_a_mark_is_written_without_marks_and_read_by_the_lexer() -> None:
-    text = Renderer().migration("t", diff(Schema(), schema_of(WEIRD)), [])
+    text = Renderer().migration("t", plan(Schema(), schema_of(WEIRD)), [])
     assert not is_marked(text)
     (part,) = segments(text)
     assert part.sql.startswith("-- CreateEnum") and part.sql.rstrip().endswith("'one\n-- schemac:transaction\nCOMMIT;';")
@@ -75,6 +76,22 @@ def test_only_the_header_can_say_a_file_is_marked() -> None:
 
 
 def test_a_marked_file_without_statements_is_one_empty_transaction() -> None:
-    text = Renderer().migration("nothing", [], [])
+    text = Renderer().migration("nothing", plan(Schema(), Schema()), [])
     assert is_marked(text)
     assert [(p.sql.strip(), p.statements) for p in segments(text)] == [("", ())]
+
+
+def test_a_block_outside_a_transaction_is_marked_and_read_back_statement_by_statement() -> None:
+    """The plan's blocks come back as apply's segments: an outside-transaction block without
+    BEGIN/COMMIT, its statements apart (each runs on its own), psql -f running the same text."""
+    changes = plan(Schema(), schema_of("table: t\ncolumns:\n  - {name: id, type: int}\nindexes:\n  - columns: [id]\n"
+                                       "  - columns: [id]\n    name: t_id_2\n")).changes
+    table, indexes = changes[0], tuple(changes[1:])
+    blocks = (Block(BlockKind.TRANSACTION, (table,)), Block(BlockKind.OUTSIDE_TRANSACTION, indexes, "one by one"))
+    text = Renderer().migration("t", Plan(blocks), [])
+    assert text.count("BEGIN;") == 1 and "-- schemac:outside-transaction\n-- one by one\n\n-- schemac:statement" in text
+    first, second = segments(text)
+    assert first.transactional and not second.transactional
+    assert [s.splitlines()[0] for s in second.statements] == [
+        "-- schemac:statement CreateIndex public.t_id_2", "-- schemac:statement CreateIndex public.t_id_idx"]
+    assert all(s.endswith(";") for s in second.statements)

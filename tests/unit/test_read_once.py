@@ -21,7 +21,7 @@ from compiler.model import expression_tokens
 from compiler.model.expressions import make_expression
 from compiler.model.schema import Column, Schema
 from compiler.model.types import extension_type_schemas
-from compiler.plan.diff import diff
+from compiler.plan.diff import diff, plan
 from compiler.project import Project
 from compiler.sql.render import Renderer
 from compiler.sql.state import State, dump_state, load_state
@@ -93,8 +93,8 @@ def test_no_parsing_is_felt() -> None:
 
 def _both_ways(old: Schema, new: Schema) -> list[str]:
     r = Renderer()
-    return [r.migration("up", diff(old, new), [], extension_type_schemas(new.extensions.values())),
-            r.migration("down", diff(new, old), [], extension_type_schemas(old.extensions.values()))]
+    return [r.migration("up", plan(old, new), [], extension_type_schemas(new.extensions.values())),
+            r.migration("down", plan(new, old), [], extension_type_schemas(old.extensions.values()))]
 
 
 def test_the_example_diffs_renders_and_draws_without_parsing() -> None:

@@ -1,14 +1,15 @@
--- Columns of the tables in tables.sql, in attribute order, with the sequence a column owns (serial).
+-- Columns of the tables in tables.sql, in attribute order; serial_default: the default is nextval() of
+-- a sequence the column owns, spelled as pg_get_expr spells it (a serial column).
 SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null, a.attidentity AS identity, a.attgenerated AS generated,
        pg_get_expr(d.adbin, d.adrelid) AS expression, col_description(a.attrelid, a.attnum) AS comment,
        -- (looked up only for a column with a default: a serial column's is its sequence's nextval)
-       CASE WHEN d.adbin IS NOT NULL THEN (SELECT quote_ident(sn.nspname) || '.' || quote_ident(s.relname)
+       CASE WHEN d.adbin IS NOT NULL THEN coalesce(pg_get_expr(d.adbin, d.adrelid) = (
+        SELECT format('nextval(%%L::regclass)', s.oid::regclass)
         FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
-        JOIN pg_namespace sn ON sn.oid = s.relnamespace
         WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
           AND dep.refobjsubid = a.attnum AND dep.deptype = 'a' AND dep.classid = 'pg_class'::regclass
-        LIMIT 1) END AS owned_sequence,
+        LIMIT 1), false) ELSE false END AS serial_default,
        -- the collation only when it is not the type's own default
        CASE WHEN a.attcollation <> t.typcollation THEN
             CASE WHEN pg_collation_is_visible(co.oid) THEN co.collname ELSE cn.nspname || '.' || co.collname END

@@ -1,0 +1,268 @@
+"""The plan: the changes diff found, put in an order PostgreSQL accepts and cut into blocks.
+
+diff says what changes; this module says when. Every ordering rule is one named step of
+`order()`, run in this sequence:
+
+1. renames through free names: columns, then tables, then the sequences, indexes and
+   constraints that share a schema's or a table's namespace (chains back to front, swaps and
+   cycles through a temporary name);
+2. foreign-key rebuilds: keys leaning on a key that is rebuilt, or whose columns change type on
+   both sides, are dropped and added again;
+3. the phases: PHASES, a tuple of named groups of change kinds (drops before renames, renames
+   before creations, ...), then a stable sort by phase and by the object a change touches;
+4. the blocks: one transaction, or two when a new enum value is used by a later change (PostgreSQL
+   cannot use a value in the transaction that added it).
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, is_dataclass, replace
+from typing import TypeVar
+
+from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
+from ..model.types import enum_type_spelling
+from . import changes as ch
+from .renames import NameMove, Renames, move_steps, rename_steps
+
+
+class BlockKind(enum.Enum):
+    TRANSACTION = "transaction"
+    # a transaction of its own, committed before the next block uses the enum values it adds
+    ENUM_COMMIT = "enum-commit"
+    # statements PostgreSQL refuses to run in a transaction block, each run on its own
+    OUTSIDE_TRANSACTION = "outside-transaction"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: BlockKind
+    changes: tuple[ch.Change, ...]
+    note: str | None = None  # why this block stands on its own, for the reader of the file
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Ordered blocks of typed changes: what a migration file holds, before it is SQL."""
+
+    blocks: tuple[Block, ...]
+
+    @property
+    def changes(self) -> list[ch.Change]:
+        return [c for b in self.blocks for c in b.changes]
+
+
+# -- phases: groups of change kinds, in the order they run
+
+NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
+# a recreated enum is renamed out of the way first; new values before anything uses them
+ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
+# drops before renames and additions, which may reuse their names; keys before what they lean on
+DROPS_BEFORE_RENAMES = (ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn, ch.DropTable)
+# renames of names that share namespaces (a schema's relations, a table's constraints) are one
+# phase, kept in the order the rename steps give them
+NAME_MOVES = (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
+RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES)
+CREATE_TABLES = (ch.CreateTable,)  # without their foreign keys: cycles and self-references need nothing
+COLUMNS = (
+    ch.DropGeneration, ch.DropIdentity, ch.DropDefault, ch.DropSerial, ch.AlterColumnType, ch.SetCollation,
+    ch.AddColumn,  # after type changes: a generated column may read a column whose type changes
+    ch.DropNotNull, ch.SetNotNull,
+    ch.SetDefault, ch.AddSerial, ch.AddIdentity, ch.SetIdentity, ch.SetSequenceType, ch.SerialToIdentity,
+    ch.IdentityToSerial, ch.SetSequenceOptions,
+)
+COMMENTS = (ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
+# foreign keys last among additions: the keys and unique indexes they reference exist by then
+KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey,
+                    ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
+DROPS_LAST = (ch.DropEnum, ch.DropExtension, ch.DropSchema)  # once nothing uses them
+
+PHASES: tuple[type[ch.Change], ...] = (
+    *NAMESPACES, *ENUMS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS, *COMMENTS,
+    *KEYS_AND_INDEXES, *DROPS_LAST,
+)
+_PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
+_IN_STEP_ORDER = (ch.RenameTable, *NAME_MOVES)  # ordered by their rename steps, not by object
+_C = TypeVar("_C", bound=ch.Change)
+
+
+def order(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change]) -> Plan:
+    """The changes that turn `old` into `new` (as diff found them, renames resolved in `renames`)
+    in an order PostgreSQL accepts, cut into blocks."""
+    changes = order_column_renames(old, renames, changes)
+    changes = order_table_renames(old, new, renames, changes)
+    rebuilt = rebuild_dependent_foreign_keys(new, renames, changes)
+    changes = without_renames_of_rebuilt_keys(changes, rebuilt)
+    changes = order_name_moves(new, changes) + rebuilt
+    return Plan(cut_blocks(sort_by_phase(changes)))
+
+
+# -- 1. renames through free names
+
+def order_column_renames(old: Schema, renames: Renames, changes: list[ch.Change]) -> list[ch.Change]:
+    """Column renames of each table in an order that frees each name before it is taken. Drops
+    run first, so only the columns that stay hold their names while renaming."""
+    moves: dict[ch.TableName, list[tuple[str, str]]] = {}
+    for c in changes:
+        if isinstance(c, ch.RenameColumn):
+            moves.setdefault(c.table, []).append((c.column, c.new_name))
+    if not moves:
+        return changes
+    dropped: dict[ch.TableName, set[str]] = {}
+    for c in changes:
+        if isinstance(c, ch.DropColumn):
+            dropped.setdefault(c.table, set()).add(c.column)
+    old_key = {new_key: old_key for old_key, new_key in renames.tables.items()}
+    ordered: list[ch.Change] = []
+    for table, pairs in moves.items():
+        was = old.tables[old_key.get(table.key, table.key)]
+        gone = dropped.get(ch.TableName(was.schema, was.name), set())
+        staying = {col.name for col in was.columns if col.name not in gone}
+        ordered += [ch.RenameColumn(table, o, n) for o, n in rename_steps(pairs, staying)]
+    return [c for c in changes if not isinstance(c, ch.RenameColumn)] + ordered
+
+
+def order_table_renames(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change]) -> list[ch.Change]:
+    """Table renames in an order that frees each name before it is taken (chains, swaps)."""
+    moves = [c for c in changes if isinstance(c, ch.RenameTable)]
+    if len(moves) < 2:
+        return changes
+    ordered: list[ch.Change] = []
+    for schema in sorted({c.schema for c in moves}):
+        staying = {t.name for k, t in old.tables.items() if t.schema == schema and renames.table(k) in new.tables}
+        pairs = [(c.old_name, c.new_name) for c in moves if c.schema == schema]
+        ordered += [ch.RenameTable(ch.TableName(schema, o), n) for o, n in rename_steps(pairs, staying)]
+    return [c for c in changes if not isinstance(c, ch.RenameTable)] + ordered
+
+
+def _index_backed(new: Schema, c: ch.RenameConstraint) -> bool:
+    """Is the renamed constraint one whose index carries its name (primary key, unique)?"""
+    table = new.tables.get(c.table.key)
+    return table is not None and any(k.name == c.new_name for k in table.constraints if not isinstance(k, Check))
+
+
+def by_kind_and_object(changes: list[_C]) -> list[_C]:
+    """Changes sorted by their kind's place in PHASES, then by object: the order renames start from."""
+    return sorted(changes, key=lambda c: (PHASES.index(type(c)), c.object_key))
+
+
+def order_name_moves(new: Schema, changes: list[ch.Change]) -> list[ch.Change]:
+    """Sequence, index and constraint renames in an order that frees each name before it is taken.
+
+    They follow table and column renames, and share namespaces: sequences, indexes and the
+    indexes of primary keys and unique constraints are relations of their schema; constraint
+    names are unique per table. When tables chain or swap, so do their default-named objects
+    (a_pkey -> b_pkey while b_pkey -> c_pkey), so they are ordered together, through a free
+    name where they form a cycle.
+    """
+    moves = by_kind_and_object([c for c in changes if isinstance(c, NAME_MOVES)])
+    if not moves:
+        return changes
+
+    def spaces(c: ch.RenameSequence | ch.RenameConstraint | ch.RenameIndex) -> tuple[object, ...]:
+        if isinstance(c, ch.RenameConstraint):
+            table = ("constraint", c.table)
+            return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
+        return (("relation", c.schema),)
+
+    steps = move_steps([NameMove(c.old_name, c.new_name, spaces(c)) for c in moves])
+    return ([c for c in changes if not isinstance(c, NAME_MOVES)]
+            + [replace(moves[i], old_name=step.old, new_name=step.new) for i, step in steps])
+
+
+# -- 2. foreign-key rebuilds
+
+def rebuild_dependent_foreign_keys(new: Schema, renames: Renames, planned: list[ch.Change]) -> list[ch.Change]:
+    """Foreign keys leaning on a key that is dropped and re-added must be dropped and re-added too,
+    and so must those whose columns change type on both sides: between the two ALTERs the key
+    would compare values of unrelated types (text against integer), which PostgreSQL refuses."""
+    def now(table: ch.TableName) -> str:  # drops name tables as they were
+        return renames.table(table.key)
+
+    # (table, columns) of keys dropped and added again; an expression part of an index is None
+    dropped: set[tuple[str, frozenset[str | None]]]
+    dropped = {(now(c.table), frozenset(c.constraint.columns)) for c in planned
+               if isinstance(c, ch.DropConstraint) and isinstance(c.constraint, PrimaryKey | Unique)}
+    dropped |= {(now(c.table), frozenset(p.column for p in c.index.parts)) for c in planned
+                if isinstance(c, ch.DropIndex) and c.index.unique}
+    touched = {(now(c.table), c.foreign_key.name) for c in planned
+               if isinstance(c, ch.DropForeignKey | ch.AddForeignKey)}
+    retyped = {(c.table.key, c.column) for c in planned if isinstance(c, ch.AlterColumnType)}
+    old_names = {new_key: old_key.split(".", 1)[1] for old_key, new_key in renames.tables.items()}
+    # drops run before renames: a key renamed in this migration is dropped under its old name
+    renamed = {(c.table, c.new_name): c.old_name for c in planned if isinstance(c, ch.RenameConstraint)}
+    out: list[ch.Change] = []
+    for t in new.tables.values():
+        here = ch.TableName(t.schema, t.name)
+        for fk in t.foreign_keys:
+            both_retyped = any((t.key, c) in retyped and (fk.ref_key, r) in retyped
+                               for c, r in zip(fk.columns, fk.ref_columns, strict=True))
+            rebuilt = (fk.ref_key, frozenset(fk.ref_columns)) in dropped or both_retyped
+            if rebuilt and (t.key, fk.name) not in touched:
+                was = replace(fk, name=renamed.get((here, fk.name), fk.name))
+                out += [ch.DropForeignKey(ch.TableName(t.schema, old_names.get(t.key, t.name)), was),
+                        ch.AddForeignKey(here, fk)]
+    return out
+
+
+def without_renames_of_rebuilt_keys(changes: list[ch.Change], rebuilt: list[ch.Change]) -> list[ch.Change]:
+    """A key dropped under its old name and added under its new one is not renamed as well."""
+    superseded = {(c.table, c.foreign_key.name) for c in rebuilt if isinstance(c, ch.AddForeignKey)}
+    return [c for c in changes if not (isinstance(c, ch.RenameConstraint) and (c.table, c.new_name) in superseded)]
+
+
+# -- 3. phases
+
+def sort_by_phase(changes: list[ch.Change]) -> list[ch.Change]:
+    """Changes sorted by phase, then by the object they touch; stable, so generation order holds
+    within one object (column order, enum value order). Renames ordered by their steps keep that
+    order within their schema."""
+    def key(c: ch.Change) -> tuple[int, str]:
+        if isinstance(c, _IN_STEP_ORDER):
+            return _PHASE[type(c)], c.schema
+        return _PHASE[type(c)], c.object_key
+    return sorted(changes, key=key)
+
+
+# -- 4. blocks
+
+def _exprs(value: object) -> Iterator[Expression]:
+    if isinstance(value, Expression):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _exprs(item)
+    elif is_dataclass(value):
+        for f in fields(value):
+            yield from _exprs(getattr(value, f.name))
+
+
+def _types_cast_to(change: ch.Change) -> set[str]:
+    """Types whose values a change converts existing rows to."""
+    if isinstance(change, ch.AlterColumnType):
+        return {change.new_type.removesuffix("[]")}
+    return set()
+
+
+def _labels_used(change: ch.Change) -> set[str]:
+    """String constants the expressions of a change use (a new enum label shows up here)."""
+    out: set[str] = set()
+    for e in _exprs(change):
+        out |= e.literals
+    return out
+
+
+def cut_blocks(changes: list[ch.Change]) -> tuple[Block, ...]:
+    """One transaction; or two when a later change uses a new enum value, in an expression or by
+    casting a column to the enum: the values are committed first."""
+    adds = [c for c in changes if isinstance(c, ch.AddEnumValue)]
+    if adds:
+        added = {c.value for c in adds}
+        grown = {enum_type_spelling(c.enum.schema, c.enum.name) for c in adds}
+        split = max(i for i, c in enumerate(changes) if isinstance(c, ch.AddEnumValue)) + 1
+        if any(added & _labels_used(c) or grown & _types_cast_to(c) for c in changes[split:]):
+            note = (f"PostgreSQL cannot use a new enum value ({', '.join(sorted(added))}) in the transaction "
+                    f"that added it, so the values are committed first.")
+            return (Block(BlockKind.ENUM_COMMIT, tuple(changes[:split])),
+                    Block(BlockKind.TRANSACTION, tuple(changes[split:]), note))
+    return (Block(BlockKind.TRANSACTION, tuple(changes)),)
