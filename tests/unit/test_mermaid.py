@@ -161,15 +161,18 @@ def test_generated_schemas_pass_the_grammar(schema: Schema) -> None:
 
 
 def test_generated_schemas_pass_mermaid_itself() -> None:
-    from hypothesis import find
+    # the blocks of many generated schemas, parsed by mermaid in one call (a node process per schema
+    # would be slow); collected by a test that never fails, so no example is replayed against a
+    # predicate whose answer depends on what was collected before
+    texts: list[str] = []
 
-    texts = []
-
-    def collect(schema: Schema) -> bool:
+    @settings(max_examples=80, database=None, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(schemas(max_tables=8))
+    def collect(schema: Schema) -> None:
         texts.extend(mermaid_blocks(schema_markdown(schema)))
-        return len(texts) >= 60
 
-    find(schemas(max_tables=8), collect, settings=settings(max_examples=200, database=None, deadline=None,
-                                                        suppress_health_check=list(HealthCheck)))
+    collect()
+    assert len(texts) >= 40
     assert all(er_problems(t) == [] for t in texts)
     assert mermaid_parse(texts) == [None] * len(texts)
