@@ -171,7 +171,11 @@ class DropEnum(EnumChange):
 
     @property
     def removed_values(self) -> tuple[str, ...]:
-        keep = set(self.replaced_by.values) if self.replaced_by else set()
+        """The values rows can no longer hold: none when the whole type goes (PostgreSQL drops a
+        type no column uses, so no row holds one of its values then)."""
+        if self.replaced_by is None:
+            return ()
+        keep = set(self.replaced_by.values)
         return tuple(v for v in self.enum.values if v not in keep)
 
     @property

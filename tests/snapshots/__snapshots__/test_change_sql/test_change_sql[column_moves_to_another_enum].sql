@@ -21,7 +21,6 @@ ALTER TABLE public.t ALTER COLUMN s TYPE public.state USING s::text::public.stat
 ALTER TABLE public.t ALTER COLUMN s SET DEFAULT 'a';
 
 -- schemac:statement DropEnum public.status
--- loses the values a, b
 DROP TYPE public.status;
 
 COMMIT;
@@ -49,7 +48,6 @@ ALTER TABLE public.t ALTER COLUMN s TYPE public.status USING s::text::public.sta
 ALTER TABLE public.t ALTER COLUMN s SET DEFAULT 'a';
 
 -- schemac:statement DropEnum public.state
--- loses the values a, b
 DROP TYPE public.state;
 
 COMMIT;

@@ -46,7 +46,6 @@ ALTER TABLE public.t DROP CONSTRAINT t_parent_fkey;
 DROP TABLE public.t;
 
 -- schemac:statement DropEnum public.mood
--- loses the values happy, sad
 DROP TYPE public.mood;
 
 COMMIT;

@@ -74,7 +74,6 @@ DROP TABLE public.child;
 DROP TABLE public.parent;
 
 -- schemac:statement DropEnum public.mood
--- loses the values happy, sad
 DROP TYPE public.mood;
 
 -- schemac:statement DropExtension pgcrypto

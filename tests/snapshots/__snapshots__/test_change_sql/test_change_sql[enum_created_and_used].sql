@@ -27,7 +27,6 @@ BEGIN;
 ALTER TABLE public.t DROP COLUMN mood;
 
 -- schemac:statement DropEnum public.mood
--- loses the values happy, sad
 DROP TYPE public.mood;
 
 COMMIT;

@@ -46,7 +46,6 @@ DROP TABLE public.t;
 DROP TABLE public.u;
 
 -- schemac:statement DropEnum public.state
--- loses the values a, b
 DROP TYPE public.state;
 
 COMMIT;
