@@ -49,10 +49,6 @@ def code_key() -> str:
     return h.hexdigest()
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def content_key(*parts: str) -> str:
     """A key for a fact about contents named by `parts` (their digests), computed by this schemac."""
     return hashlib.sha256("|".join((code_key(), *parts)).encode()).hexdigest()
