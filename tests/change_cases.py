@@ -66,6 +66,32 @@ EXTENSION_TABLE = d("""
 
 MOVED = EXTENSION_TABLE.split("checks:")[0]
 
+# the online forms (plan/online.py), asked for in the definitions; proven on rows in tests/db/test_online.py
+PARENT = d("""
+    ---
+    table: parent
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+    """)
+ONLINE_CASES: dict[str, tuple[str, str]] = {
+    # built after the transaction, its comment a statement of its own; the rollback drops it concurrently
+    "index_built_concurrently": (T, T + "indexes:\n  - {columns: [name], unique: true, concurrently: true, "
+                                        "comment: One each.}\n"),
+    # the old index goes inside the transaction (its name is taken again), the new one is built after
+    "index_rebuilt_concurrently": (T + "indexes:\n  - {name: t_name_idx, columns: [name], concurrently: true}\n",
+                                   T + "indexes:\n  - {name: t_name_idx, columns: [name], where: \"name <> ''\", "
+                                       "concurrently: true}\n"),
+    # a new table is empty and unseen: its index is built plainly, in the transaction
+    "index_concurrently_on_a_new_table": ("", T + "indexes:\n  - {columns: [name], concurrently: true}\n"),
+    "foreign_key_validated_apart": (
+        T + "  - {name: parent_id, type: bigint}\n" + PARENT,
+        T + "  - {name: parent_id, type: bigint, references: parent.id, online: true}\n" + PARENT),
+    "check_validated_apart": (T, T + "checks:\n  - {name: name_short, expression: \"length(name) < 40\", "
+                                     "online: true}\n"),
+    "not_null_through_a_check": (T, T.replace("{name: name, type: text}",
+                                              "{name: name, type: text, nullable: false, online: true}")),
+}
+
 CASES: dict[str, tuple[str, str]] = {
     "create_table_with_everything": ("", """
         extension: pgcrypto
@@ -406,6 +432,7 @@ CASES: dict[str, tuple[str, str]] = {
     "column_type_changed_to_an_extension_type": (
         "extension: citext\nschema: extensions\n---\n" + T,
         "extension: citext\nschema: extensions\n---\n" + T.replace("name, type: text", "name, type: citext")),
+    **ONLINE_CASES,
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)

@@ -46,7 +46,8 @@ TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns",
                         "unique", "indexes", "foreign_keys", "checks", "exclusions"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
-                         "generated", "deferrable", "initially_deferred", "match", "collation", "sequence"})
+                         "generated", "deferrable", "initially_deferred", "match", "collation", "sequence",
+                         "online"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment"})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
 KINDS = ("table", "enum", "extension")
@@ -221,6 +222,7 @@ class _TableBuilder:
         comment = r.text(m, "comment", what) or None  # '' is no comment to PostgreSQL
         renamed_from = r.name(m, "renamed_from", what)
         collation = self.collation(m, ctype, what)
+        online = bool(r.flag(m, "online", what))
         if ctype is None:
             return
         if identity and ctype not in IDENTITY_TYPES:
@@ -242,15 +244,16 @@ class _TableBuilder:
         not_null = bool(is_pk or identity or ctype in SERIAL_TYPES or nullable is False)
         sequence = sequence_options(r, m, ctype, identity, what)
         t.columns.append(Column(name, SERIAL_TYPES.get(ctype, ctype), not not_null, default, identity, generated,
-                                comment, renamed_from, collation, sequence, serial=ctype in SERIAL_TYPES))
+                                comment, renamed_from, collation, sequence, serial=ctype in SERIAL_TYPES,
+                                online=online))
         if r.flag(m, "unique", what):
             add_unique(t, None, [name], r.pos(m, "unique"))
         if m.get("check") is not None:
             check = self.expression(m, "check", what, t)
             if check is not None:
-                add_check(t, None, check, r.pos(m, "check"))
+                add_check(t, None, check, r.pos(m, "check"), online=online)
         if m.get("references") is not None:
-            column_reference(cx, t, m, name, what)
+            column_reference(cx, t, m, name, what, online)
         elif any(m.get(k) is not None for k in REFERENCE_OPTION_KEYS):
             key = next(k for k in REFERENCE_OPTION_KEYS if m.get(k) is not None)
             r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")

@@ -11,13 +11,13 @@ from .load import Document, Mapping, Pos, Sequence
 from .reader import Reader
 
 INDEX_KEYS = frozenset({"name", "columns", "expression", "unique", "using", "where", "include", "with",
-                        "nulls_not_distinct", "comment"})
+                        "nulls_not_distinct", "comment", "concurrently"})
 FOREIGN_KEY_KEYS = frozenset({"name", "columns", "references", "on_delete", "on_update", "deferrable",
-                              "initially_deferred", "match", "comment"})
+                              "initially_deferred", "match", "comment", "online"})
 KEY_TIMING_KEYS = ("deferrable", "initially_deferred", "match")  # also on a column-level reference
 MATCH_TYPES = ("simple", "full", "partial")
 REFERENCE_KEYS = frozenset({"table", "schema", "columns"})
-CHECK_KEYS = frozenset({"name", "expression", "no_inherit", "comment"})
+CHECK_KEYS = frozenset({"name", "expression", "no_inherit", "comment", "online"})
 UNIQUE_KEYS = frozenset({"name", "columns", "comment"})  # also a primary key's
 UNIQUE_CONSTRAINT_KEYS = UNIQUE_KEYS | {"nulls_not_distinct"}
 ACTIONS = ("no action", "restrict", "cascade", "set null", "set default")
@@ -74,12 +74,12 @@ def add_unique(t: TableDraft, name: str | None, columns: list[str], pos: Pos,
 
 
 def add_check(t: TableDraft, name: str | None, expression: Expression, pos: Pos,
-              no_inherit: bool = False, comment: str | None = None) -> None:
+              no_inherit: bool = False, comment: str | None = None, online: bool = False) -> None:
     if name is None:
         # PostgreSQL names a check after its column when it uses exactly one
         cols = list(expression.columns)
         name = default_name(t.name, cols if len(cols) == 1 else [], "check")
-    t.checks.append(Check(name, expression, no_inherit, comment))
+    t.checks.append(Check(name, expression, no_inherit, comment, online))
     t.place(name, pos)
 
 
@@ -113,13 +113,14 @@ def checks(cx: TableContext, t: TableDraft, body: Mapping) -> None:
         cx.r.keys(m, CHECK_KEYS, "a check")
         name = cx.r.name(m, "name", "a check")
         no_inherit = bool(cx.r.flag(m, "no_inherit", "a check"))
+        online = bool(cx.r.flag(m, "online", "a check"))
         comment = cx.r.text(m, "comment", "a check") or None
         if m.get("expression") is None:
             cx.r.error(pos, "a check needs 'expression'")
             continue
         expression = cx.expression(m, "expression", f"check of {t.name}", t)
         if expression is not None:
-            add_check(t, name, expression, cx.r.pos(m, "expression"), no_inherit, comment)
+            add_check(t, name, expression, cx.r.pos(m, "expression"), no_inherit, comment, online)
 
 
 def indexes(cx: TableContext, t: TableDraft, body: Mapping) -> None:
@@ -157,13 +158,15 @@ def indexes(cx: TableContext, t: TableDraft, body: Mapping) -> None:
             parts = [IndexPart(expression=expression)]
             label = [expression.index_label]
         unique = bool(r.flag(m, "unique", "an index"))
+        concurrently = bool(r.flag(m, "concurrently", "an index"))
         where = cx.expression(m, "where", f"index on {t.name}", t)
         if m.get("where") is not None and where is None:
             continue
         options = index_options(cx, t, m, using, unique, parts)
         if options is None:
             continue
-        index = Index(name or default_name(t.name, label, "idx"), tuple(parts), unique, using, where, *options)
+        index = Index(name or default_name(t.name, label, "idx"), tuple(parts), unique, using, where, *options,
+                      concurrently=concurrently)
         t.indexes.append(index)
         t.place(index.name, r.pos(m, "name") if name else pos)
 
@@ -212,6 +215,7 @@ def foreign_keys(cx: TableContext, t: TableDraft, body: Mapping) -> None:
         on_update = r.choice(m, "on_update", ACTIONS, "a foreign key") or "no action"
         timing = key_timing(r, m, "a foreign key")
         comment = r.text(m, "comment", "a foreign key") or None
+        online = bool(r.flag(m, "online", "a foreign key"))
         if columns is None or ref is None or timing is None:
             continue
         if not cx.known_columns(t, columns, pos, "foreign key", m.get("columns")):
@@ -225,7 +229,7 @@ def foreign_keys(cx: TableContext, t: TableDraft, body: Mapping) -> None:
         if schema is None and "." in table:
             schema, table = table.split(".", 1)
         t.foreign_keys.append(PendingForeignKey(name, columns, schema or t.schema, table, ref_columns,
-                                                on_delete, on_update, pos, t.path, *timing, comment))
+                                                on_delete, on_update, pos, t.path, *timing, comment, online))
 
 
 def key_timing(r: Reader, m: Mapping, what: str, allow_match: bool = True) -> tuple[bool, bool, str] | None:
@@ -247,7 +251,8 @@ def key_timing(r: Reader, m: Mapping, what: str, allow_match: bool = True) -> tu
     return bool(deferrable or deferred), bool(deferred), match or "simple"
 
 
-def column_reference(cx: TableContext, t: TableDraft, m: Mapping, name: str, what: str) -> None:
+def column_reference(cx: TableContext, t: TableDraft, m: Mapping, name: str, what: str,
+                     online: bool = False) -> None:
     r = cx.r
     target = r.text(m, "references", what)
     on_delete = r.choice(m, "on_delete", ACTIONS, what) or "no action"
@@ -262,6 +267,6 @@ def column_reference(cx: TableContext, t: TableDraft, m: Mapping, name: str, wha
         return
     schema = parts[0] if len(parts) == 3 else t.schema
     t.foreign_keys.append(PendingForeignKey(None, [name], schema, parts[-2], [parts[-1]],
-                                            on_delete, on_update, pos, t.path, *timing))
+                                            on_delete, on_update, pos, t.path, *timing, online=online))
 
 # PostgreSQL's grammar names of types, used when a cast names an index column (FigureColname)

@@ -28,6 +28,7 @@ class PendingForeignKey:
     initially_deferred: bool = False
     match: str = "simple"
     comment: str | None = None
+    online: bool = False
 
 
 @dataclass

@@ -80,7 +80,7 @@ def _foreign_key(t: TableDraft, p: PendingForeignKey, drafts: dict[str, TableDra
     t.place(name, p.pos)
     return ForeignKey(name, tuple(p.columns), target.schema, target.name, tuple(ref_columns),
                       p.on_delete, p.on_update, p.deferrable, p.initially_deferred, p.match,
-                      p.comment)
+                      p.comment, p.online)
 
 
 def _constraint_names_unique(t: TableDraft, fks: list[ForeignKey], errors: list[DefinitionError]) -> None:

@@ -14,7 +14,7 @@ from ..sql.migration_file import segments
 from ..sql.state import MigrationRecord, State, load_state
 from .database import connect
 from .migrations_table import Applied, applied_rows, current_version, ensure_table, exclusive, recorder, unrecorder
-from .run_migration import PartlyApplied, run_migration
+from .run_migration import PartlyApplied, TailFailed, finish_tail, run_migration, split_tail
 
 Files = dict[str, bytes | None]  # path under generated/ -> its bytes, None when missing
 
@@ -115,10 +115,17 @@ def interruptible(url: str, table: TableName) -> Iterator[None]:
 
 
 def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: bytes,
-         finish: Callable[[psycopg.Connection], None]) -> None:
+         finish: Callable[[psycopg.Connection], None], retry: str = "schemac apply") -> None:
     """Run one file's bytes; a failure says what happened to its transaction."""
     try:
         run_migration(conn, data.decode(), url, finish=finish)
+    except TailFailed as e:
+        raise DatabaseError(
+            f"{rel} is committed and recorded, but a statement after its transaction (a validation or "
+            f"a concurrent index change) failed: {e}\n{at_migration(current_version(url, table))}; "
+            f"fix the cause (the rows the constraint or unique index refuses, or the lock it waited "
+            f"for) and run '{retry}': it finishes what is left before anything else"
+        ) from None
     except PartlyApplied as e:
         raise DatabaseError(
             f"{rel} failed; the failing transaction was rolled back, but its first {e.committed} "
@@ -129,6 +136,31 @@ def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: b
             where = at_migration(current_version(url, table))
             raise DatabaseError(f"{rel} failed, the connection was lost: {e}\n{where}") from None
         raise DatabaseError(f"{rel} failed and was rolled back: {e}") from None
+
+
+def finish_leftovers(conn: psycopg.Connection, url: str, state: State, applied: dict[int, Applied],
+                     files: Files, report: Callable[[str], None]) -> None:
+    """Finish the tail (validations, concurrent index changes) that a failure left undone at the
+    version the database stands at: the tail of the newest applied migration, or of the rollback
+    of the one after it. Tails run after the row is written (or removed), so these two are the
+    only ones that can be unfinished; each statement is skipped when the catalog says it is done."""
+    version = max(applied, default=0)
+    candidates = [(m.file, m.sha256) for m in state.migrations if m.version == version]
+    candidates += [(m.rollback, m.rollback_sha256) for m in state.migrations if m.version == version + 1]
+    for rel, checksum in candidates:
+        data = files.get(rel)
+        if data is None or file_problem(data, checksum) is not None:
+            continue  # a missing or edited file is reported elsewhere; never run unverified SQL
+        _, tail = split_tail(segments(data.decode()))
+        if not tail:
+            continue
+        try:
+            ran = finish_tail(conn, tail, url)
+        except TailFailed as e:
+            raise DatabaseError(f"{rel}: what was left after its transaction still fails: {e}\n"
+                                f"{at_migration(version)}; fix the cause and run 'schemac apply' again") from None
+        if ran:
+            report(f"finished {ran} statement(s) left undone by {rel}")
 
 
 def check_version(state: State, version: int, zero: str) -> None:
@@ -146,7 +178,7 @@ def apply(project: Project, url: str, settings: Settings, to: int | None = None,
     """Apply pending migrations in order, each in one transaction with its row in the migrations table."""
     state = load_state(project.read_state_bytes())
     if to is not None:
-        check_version(state, to, "")
+        check_version(state, to, "--to 0 applies none, finishing only what a failed rollback left")
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn:
         if dry_run:
@@ -160,8 +192,10 @@ def apply(project: Project, url: str, settings: Settings, to: int | None = None,
         with exclusive(conn, settings.lock_timeout, report):
             ensure_table(conn, table)  # under the lock: CREATE TABLE is not safe against a concurrent twin
             files = read_files(project, state)
-            status = compare(state, applied_rows(conn, table), files)  # read again under the lock
+            rows = applied_rows(conn, table)
+            status = compare(state, rows, files)  # read again under the lock
             _refuse_if_unsafe(status)
+            finish_leftovers(conn, url, state, rows, files, report)
             todo = [m for m in status.pending if to is None or m.version <= to]
             for m in todo:
                 data = files[m.file]
@@ -191,16 +225,19 @@ def rollback(project: Project, url: str, settings: Settings, steps: int | None =
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn, exclusive(conn, settings.lock_timeout, report):
         files = read_files(project, state)
-        status = compare(state, applied_rows(conn, table), files)
+        rows = applied_rows(conn, table)
+        status = compare(state, rows, files)
         _refuse_if_unsafe(status)
         applied = sorted((m for m, _ in status.applied), key=lambda m: m.version, reverse=True)
         todo = [m for m in applied if m.version > to] if to is not None else applied[: 1 if steps is None else steps]
         problems = [f"{m.rollback}: {why}" for m, why in status.rollbacks if m in todo]
         if problems:
             raise Refused("\n".join(problems))
+        finish_leftovers(conn, url, state, rows, files, report)
         for m in todo:
             data = files[m.rollback]
             assert data is not None  # checked above
             report(f"rolling back {m.file} with {m.rollback}")
-            _run(conn, url, table, m.rollback, data, unrecorder(table, m.version))
+            _run(conn, url, table, m.rollback, data, unrecorder(table, m.version),
+                 f"schemac apply --to {m.version - 1}")
         return todo

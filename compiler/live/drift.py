@@ -66,9 +66,14 @@ def differences(changes: list[ch.Change], live: Schema) -> list[str]:
     retyped = {c.subject: c for c in changes if isinstance(c, ch.AlterColumnType)}
     wanted = {c.subject: c.default for c in changes if isinstance(c, ch.SetDefault)}
     twins = rename_twins(changes)
+    # the steps of an online form say nothing the change they serve does not (plan/online.py)
+    built = {c.subject for c in changes if isinstance(c, ch.CreateIndex) and c.concurrently}
     out = []
     said: set[str] = set()
     for c in changes:
+        if isinstance(c, ch.ValidateConstraint | ch.AddNotNullCheck) or (
+                isinstance(c, ch.SetIndexComment) and c.subject in built):
+            continue
         if isinstance(c, ch.DropDefault | ch.SetDefault) and c.subject in retyped:
             if c.subject not in said:
                 said.add(c.subject)

@@ -1,12 +1,21 @@
-"""A compiled migration file run against a live database, transaction by transaction."""
+"""A compiled migration file run against a live database, transaction by transaction.
+
+A file has a main part, ending with the transaction that writes its row in the migrations table
+(`finish`), and may have a tail after it: a follow-up transaction (validations of what the main
+part added NOT VALID) and statements outside any transaction (CREATE / DROP INDEX CONCURRENTLY).
+Every tail statement carries a done-when mark naming the catalog fact that says it is done, so
+the tail can be run again after a failure: what is done is skipped, an INVALID index left by a
+failed concurrent build is dropped before the build is tried again (and right after it fails).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import psycopg
+from psycopg import sql
 
 from ..errors import DatabaseError
-from ..sql.migration_file import segments
+from ..sql.migration_file import DoneWhen, Segment, segments
 from .database import describe
 
 
@@ -18,33 +27,113 @@ class PartlyApplied(DatabaseError):
         self.committed = committed
 
 
+class TailFailed(PartlyApplied):
+    """The main part of a file and its row committed; a statement of its tail failed. Running the
+    tail again (`finish_tail`) completes it once the cause is fixed."""
+
+
+def split_tail(parts: list[Segment]) -> tuple[list[Segment], list[Segment]]:
+    """The main part (up to the last plain transaction, which records the file) and the tail."""
+    last = max((i for i, s in enumerate(parts) if s.transactional and not s.follow_up), default=-1)
+    return parts[:last + 1], parts[last + 1:]
+
 
 def run_migration(conn: psycopg.Connection, text: str, url: str,
                   finish: Callable[[psycopg.Connection], None] | None = None) -> None:
-    """Run each transaction of a migration file; `finish` runs inside the last one (bookkeeping).
+    """Run each transaction of a migration file; `finish` runs inside the last transaction of the
+    main part (bookkeeping), or in one of its own before the tail when there is none.
 
     A failure rolls back the transaction it happened in and raises DatabaseError with
-    PostgreSQL's message.
+    PostgreSQL's message (TailFailed when the main part had committed).
     """
-    parts = segments(text)
-    last = max((i for i, s in enumerate(parts) if s.transactional), default=None)
+    main, tail = split_tail(segments(text))
     done = 0
     try:
-        for i, part in enumerate(parts):
+        for i, part in enumerate(main):
             if part.transactional:
                 with conn.transaction():
                     conn.execute(part.sql.encode())
-                    if i == last and finish is not None:
+                    if i == len(main) - 1 and finish is not None:
                         finish(conn)
             else:
                 # autocommit, one statement at a time: statements that refuse a transaction block
                 for statement in part.statements or (part.sql,):
                     conn.execute(statement.encode())
             done += 1
-        if last is None and finish is not None:
+        if (not main or not main[-1].transactional) and finish is not None:
             with conn.transaction():
                 finish(conn)
     except psycopg.Error as e:
         if done:
             raise PartlyApplied(describe(e, url), done) from None
         raise DatabaseError(describe(e, url)) from None
+    finish_tail(conn, tail, url, done)
+
+
+def finish_tail(conn: psycopg.Connection, tail: list[Segment], url: str, committed: int = 0) -> int:
+    """Run what is not yet done of a file's tail; returns how many statements ran. Raises
+    TailFailed (a failed concurrent build's INVALID index already dropped)."""
+    ran = 0
+    for part in tail:
+        checks = part.done_when or (None,) * len(part.statements)
+        if part.transactional:  # one transaction: done when every statement that says when is done
+            marked = [d for d in checks if d is not None]
+            if marked and all(is_done(conn, d) for d in marked):
+                continue
+            try:
+                with conn.transaction():
+                    conn.execute(part.sql.encode())
+            except psycopg.Error as e:
+                raise TailFailed(describe(e, url), committed) from None
+            ran += 1
+            continue
+        skipping = False  # a statement without a mark (an index's comment) goes with the one before it
+        for statement, check in zip(part.statements, checks, strict=True):
+            if check is not None:
+                skipping = is_done(conn, check)
+            if skipping:
+                continue
+            if check is not None and check.fact == "index_valid":
+                drop_invalid_index(conn, check)  # left by an earlier try that was cut off
+            try:
+                conn.execute(statement.encode())
+            except psycopg.Error as e:
+                message = describe(e, url)
+                if check is not None and check.fact == "index_valid" and not conn.broken:
+                    if drop_invalid_index(conn, check):
+                        message += f"\n(the INVALID index {'.'.join(check.names)} it left was dropped)"
+                raise TailFailed(message, committed) from None
+            ran += 1
+    return ran
+
+
+_FACTS = {
+    "index_valid": """SELECT x.indisvalid FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                      JOIN pg_namespace n ON n.oid = i.relnamespace WHERE n.nspname = %s AND i.relname = %s""",
+    "constraint_valid": """SELECT k.convalidated FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+                           JOIN pg_namespace n ON n.oid = t.relnamespace
+                           WHERE n.nspname = %s AND t.relname = %s AND k.conname = %s""",
+    "not_null": """SELECT a.attnotnull FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid
+                   JOIN pg_namespace n ON n.oid = t.relnamespace
+                   WHERE n.nspname = %s AND t.relname = %s AND a.attname = %s AND NOT a.attisdropped""",
+}
+
+
+def is_done(conn: psycopg.Connection, check: DoneWhen) -> bool:
+    """Does the catalog say the statement marked with `check` has taken effect?"""
+    query = _FACTS["index_valid" if check.fact == "index_absent" else check.fact]
+    row = conn.execute(query, check.names).fetchone()
+    if check.fact == "index_absent":
+        return row is None
+    return row is not None and bool(row[0])
+
+
+def drop_invalid_index(conn: psycopg.Connection, check: DoneWhen) -> bool:
+    """Drop the index `check` names if it is there but INVALID (what a failed or cut-off
+    CREATE INDEX CONCURRENTLY leaves: it takes write overhead and blocks a retry under its
+    name). True when one was dropped."""
+    row = conn.execute(_FACTS["index_valid"], check.names).fetchone()
+    if row is None or row[0]:
+        return False
+    conn.execute(sql.SQL("DROP INDEX CONCURRENTLY IF EXISTS {}").format(sql.Identifier(*check.names)))
+    return True

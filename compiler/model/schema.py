@@ -1,8 +1,9 @@
 """The one schema model: frozen dataclasses holding canonical values only.
 
 YAML, state.json and a live database are three ways of reading a Schema; two schemas are
-equal when `diff(a, b) == []`. Hints that only steer a diff (`renamed_from`) and the written
-text of expressions take no part in equality.
+equal when `diff(a, b) == []`. Hints that only steer a diff (`renamed_from`), how to build an
+object on a live table (`concurrently`, `online`: no catalog holds them) and the written text of
+expressions take no part in equality.
 """
 from __future__ import annotations
 
@@ -71,6 +72,9 @@ class Column:
     # options of the identity or serial sequence that differ from the defaults (see sequences.py)
     sequence: tuple[tuple[str, int | bool], ...] = ()
     serial: bool = False  # serial, bigserial or smallserial, by its integer type
+    # SET NOT NULL through a NOT VALID check validated apart (plan/online.py); its reference and
+    # check are made online too (the builder sets theirs)
+    online: bool = field(default=False, compare=False)
 
     @property
     def declared_type(self) -> str:
@@ -102,6 +106,7 @@ class Check:
     expression: Expression
     no_inherit: bool = False
     comment: str | None = None
+    online: bool = field(default=False, compare=False)  # added NOT VALID, validated apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,7 @@ class ForeignKey:
     initially_deferred: bool = False
     match: str = "simple"  # 'simple' | 'full'
     comment: str | None = None
+    online: bool = field(default=False, compare=False)  # added NOT VALID, validated apart
 
     def rebuilt_form(self) -> ForeignKey:
         """The key without what ALTER CONSTRAINT and COMMENT change in place."""
@@ -166,6 +172,7 @@ class Index:
     storage: tuple[tuple[str, str], ...] = ()  # storage parameters (WITH), sorted by name
     nulls_not_distinct: bool = False
     comment: str | None = None
+    concurrently: bool = field(default=False, compare=False)  # built and dropped CONCURRENTLY
 
     def rebuilt_form(self) -> Index:
         """The index without what ALTER INDEX and COMMENT change in place."""

@@ -354,6 +354,18 @@ class SetCollation(ColumnChange):
 @dataclass(frozen=True, slots=True)
 class SetNotNull(ColumnChange):
     DESCRIPTION = "column {s} allows NULL but should be NOT NULL"
+    # online: the NOT VALID check AddNotNullCheck added and ValidateConstraint validated, which
+    # lets PostgreSQL skip its scan; dropped once the column is NOT NULL
+    check: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddNotNullCheck(ColumnChange):
+    """The first step of an online SET NOT NULL: CHECK (column IS NOT NULL) NOT VALID, which
+    takes a brief lock and reads no row."""
+
+    DESCRIPTION = "column {s} lacks its NOT VALID not-null check"
+    check: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,6 +525,7 @@ class WholeConstraintChange(ConstraintChange):
 @dataclass(frozen=True, slots=True)
 class AddConstraint(WholeConstraintChange):
     DESCRIPTION = "constraint {s} is missing or differs"
+    not_valid: bool = False  # online: existing rows are checked later, by ValidateConstraint
 
 
 @dataclass(frozen=True, slots=True)
@@ -543,11 +556,28 @@ class ForeignKeyChange(ConstraintChange):
 @dataclass(frozen=True, slots=True)
 class AddForeignKey(ForeignKeyChange):
     DESCRIPTION = "foreign key {s} is missing or differs"
+    not_valid: bool = False  # online: existing rows are checked later, by ValidateConstraint
 
 
 @dataclass(frozen=True, slots=True)
 class DropForeignKey(ForeignKeyChange):
     DESCRIPTION = "foreign key {s} is not in the definitions or differs"
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateConstraint(ConstraintChange):
+    """A check or foreign key added NOT VALID checked against the rows already there, in a
+    transaction of its own (SHARE UPDATE EXCLUSIVE: reads and writes go on meanwhile)."""
+
+    DESCRIPTION = "constraint {s} is not validated"
+    constraint: str
+    # the column whose online SET NOT NULL this check serves: it is dropped once the column is
+    # NOT NULL, so that is what says the validation is done
+    not_null_of: str | None = None
+
+    @property
+    def constraint_name(self) -> str:
+        return self.constraint
 
 
 @dataclass(frozen=True, slots=True)
@@ -597,11 +627,13 @@ class WholeIndexChange(IndexChange):
 @dataclass(frozen=True, slots=True)
 class CreateIndex(WholeIndexChange):
     DESCRIPTION = "index {s} is missing or differs"
+    concurrently: bool = False  # CREATE INDEX CONCURRENTLY, outside any transaction (plan/online.py)
 
 
 @dataclass(frozen=True, slots=True)
 class DropIndex(WholeIndexChange):
     DESCRIPTION = "index {s} is not in the definitions or differs"
+    concurrently: bool = False  # DROP INDEX CONCURRENTLY, outside any transaction (plan/online.py)
 
 
 @dataclass(frozen=True, slots=True)

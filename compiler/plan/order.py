@@ -10,8 +10,10 @@ diff says what changes; this module says when. Every ordering rule is one named 
    both sides, are dropped and added again;
 3. the phases: PHASES, a tuple of named groups of change kinds (drops before renames, renames
    before creations, ...), then a stable sort by phase and by the object a change touches;
-4. the blocks: one transaction, or two when a new enum value is used by a later change (PostgreSQL
-   cannot use a value in the transaction that added it).
+4. the online forms (plan/online.py) and the blocks: one transaction, or two when a new enum value
+   is used by a later change (PostgreSQL cannot use a value in the transaction that added it);
+   then a follow-up transaction validating what was added NOT VALID, then the statements that
+   run outside any transaction (CREATE / DROP INDEX CONCURRENTLY).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from typing import TypeVar
 from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
 from ..model.types import enum_type_spelling
 from . import changes as ch
+from .online import online_parts
 from .renames import NameMove, Renames, move_steps, rename_steps
 
 
@@ -30,7 +33,9 @@ class BlockKind(enum.Enum):
     TRANSACTION = "transaction"
     # a transaction of its own, committed before the next block uses the enum values it adds
     ENUM_COMMIT = "enum-commit"
-    # statements PostgreSQL refuses to run in a transaction block, each run on its own
+    # after the migration's row is written: validations of what was added NOT VALID
+    FOLLOW_UP = "follow-up-transaction"
+    # statements PostgreSQL refuses to run in a transaction block, each run on its own, last
     OUTSIDE_TRANSACTION = "outside-transaction"
 
 
@@ -67,13 +72,14 @@ CREATE_TABLES = (ch.CreateTable,)  # without their foreign keys: cycles and self
 COLUMNS = (
     ch.DropGeneration, ch.DropIdentity, ch.DropDefault, ch.DropSerial, ch.AlterColumnType, ch.SetCollation,
     ch.AddColumn,  # after type changes: a generated column may read a column whose type changes
-    ch.DropNotNull, ch.SetNotNull,
+    ch.DropNotNull, ch.AddNotNullCheck, ch.SetNotNull,
     ch.SetDefault, ch.AddSerial, ch.AddIdentity, ch.SetIdentity, ch.SetSequenceType, ch.SerialToIdentity,
     ch.IdentityToSerial, ch.SetSequenceOptions,
 )
 COMMENTS = (ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
-KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey,
+# (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
+KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey, ch.ValidateConstraint,
                     ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
 DROPS_LAST = (ch.DropEnum, ch.DropExtension, ch.DropSchema)  # once nothing uses them
 
@@ -94,7 +100,20 @@ def order(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change]) 
     rebuilt = rebuild_dependent_foreign_keys(new, renames, changes)
     changes = without_renames_of_rebuilt_keys(changes, rebuilt)
     changes = order_name_moves(new, changes) + rebuilt
-    return Plan(cut_blocks(sort_by_phase(changes)))
+    parts = online_parts(new, sort_by_phase(changes))
+    blocks = cut_blocks(parts.transaction) if parts.transaction or not (parts.follow_up or parts.outside) else ()
+    if parts.follow_up:
+        blocks += (Block(BlockKind.FOLLOW_UP, tuple(parts.follow_up), FOLLOW_UP_NOTE),)
+    if parts.outside:
+        blocks += (Block(BlockKind.OUTSIDE_TRANSACTION, tuple(parts.outside), OUTSIDE_NOTE),)
+    return Plan(blocks)
+
+
+FOLLOW_UP_NOTE = ("Follow-up, after the migration is recorded: what was added NOT VALID above is checked against "
+                  "the existing rows here while reads and writes go on (SHARE UPDATE EXCLUSIVE); SET NOT NULL "
+                  "after its validated check reads no row.")
+OUTSIDE_NOTE = ("Outside any transaction, one statement at a time (CONCURRENTLY refuses a transaction block), "
+                "after the migration is recorded; apply finishes them if one fails.")
 
 
 # -- 1. renames through free names

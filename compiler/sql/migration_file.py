@@ -7,6 +7,7 @@ carry no marks; they are split by a reader that follows PostgreSQL's lexical rul
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -16,7 +17,21 @@ MARK = "-- schemac:"  # what every mark starts with; no statement of a marked fi
 MARKED = "-- schemac:marked"  # in the header: the file carries the marks below
 TRANSACTION = "-- schemac:transaction"  # the line before each BEGIN;
 OUTSIDE_TRANSACTION = "-- schemac:outside-transaction"  # starts statements run one by one, outside BEGIN/COMMIT
+# the line before the BEGIN; of a transaction that runs after the migration's row is written
+FOLLOW_UP = "-- schemac:follow-up-transaction"
 STATEMENT = "-- schemac:statement"  # starts the comment line before each statement
+DONE_WHEN = "-- schemac:done-when "  # after a statement's mark: the catalog fact that says it is done
+DONE_FACTS = {"index_valid": 2, "index_absent": 2, "constraint_valid": 3, "not_null": 3}  # fact -> names
+
+
+@dataclass(frozen=True, slots=True)
+class DoneWhen:
+    """When a statement run after the migration's row is done, read from the catalog:
+    `index_valid` / `index_absent` (schema, index), `constraint_valid` (schema, table, constraint),
+    `not_null` (schema, table, column)."""
+
+    fact: str
+    names: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +39,8 @@ class Segment:
     sql: str
     transactional: bool  # False: statements outside BEGIN/COMMIT, which must run on their own
     statements: tuple[str, ...] = ()  # the statements of `sql`, each with the comments before it
+    follow_up: bool = False  # a transaction that runs after the migration's row is written
+    done_when: tuple[DoneWhen | None, ...] = ()  # per statement, from its done-when mark
 
 
 # -- files with marks
@@ -43,9 +60,27 @@ def _statements_after_marks(body: list[str]) -> tuple[str, ...]:
     return tuple("".join(body[a:b]).strip() for a, b in zip(marks, [*marks[1:], len(body)], strict=False))
 
 
+def _done_when(statement: str) -> DoneWhen | None:
+    """The done-when mark among a statement's leading comment lines, if it has one."""
+    for line in statement.splitlines():
+        if not line.startswith("--"):
+            return None
+        if line.startswith(DONE_WHEN):
+            try:
+                fact = json.loads(line[len(DONE_WHEN):])
+                (kind, names), = fact.items()
+            except (ValueError, AttributeError):
+                raise DatabaseError(f"migration file: unreadable mark: {line}") from None
+            if DONE_FACTS.get(kind) != len(names) or not all(isinstance(n, str) for n in names):
+                raise DatabaseError(f"migration file: unreadable mark: {line}")
+            return DoneWhen(kind, tuple(names))
+    return None
+
+
 def _marked_segments(text: str) -> list[Segment]:
     lines = text.splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if line.rstrip("\r\n") in (TRANSACTION, OUTSIDE_TRANSACTION)]
+    starts = [i for i, line in enumerate(lines)
+              if line.rstrip("\r\n") in (TRANSACTION, OUTSIDE_TRANSACTION, FOLLOW_UP)]
     if not starts or _is_code("".join(lines[:starts[0]])):
         raise DatabaseError("migration file says it is marked, but SQL stands outside its marked transactions")
     out = []
@@ -53,7 +88,8 @@ def _marked_segments(text: str) -> list[Segment]:
         block = lines[start + 1:end]
         if lines[start].rstrip("\r\n") == OUTSIDE_TRANSACTION:
             statements = _statements_after_marks(block)
-            out.append(Segment("\n\n".join(statements) + "\n", False, statements))
+            out.append(Segment("\n\n".join(statements) + "\n", False, statements,
+                               done_when=tuple(map(_done_when, statements))))
             continue
         begin = next((i for i, line in enumerate(block) if line.strip() == "BEGIN;"), None)
         commit = max((i for i, line in enumerate(block) if line.strip()), default=None)
@@ -61,7 +97,9 @@ def _marked_segments(text: str) -> list[Segment]:
             raise DatabaseError(f"migration file: the transaction marked at line {start + 1} "
                                 f"is not one BEGIN; ... COMMIT;")
         body = block[begin + 1:commit]
-        out.append(Segment("".join(body).strip() + "\n", True, _statements_after_marks(body)))
+        statements = _statements_after_marks(body)
+        out.append(Segment("".join(body).strip() + "\n", True, statements,
+                           lines[start].rstrip("\r\n") == FOLLOW_UP, tuple(map(_done_when, statements))))
     return out
 
 

@@ -5,6 +5,7 @@ A project may override any built-in template by placing one of the same name in 
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -164,6 +165,30 @@ class RenderedBlock:
     transaction: bool  # BEGIN; ... COMMIT; around it
     statements: tuple[tuple[str, str], ...]  # (comment naming the change, SQL)
     note: str | None
+    mark: str = "transaction"  # the word after `-- schemac:` that starts the block
+    done_when: tuple[str | None, ...] = ()  # per statement: the mark saying when it is done
+
+
+_MARKS = {BlockKind.TRANSACTION: "transaction", BlockKind.ENUM_COMMIT: "transaction",
+          BlockKind.FOLLOW_UP: "follow-up-transaction", BlockKind.OUTSIDE_TRANSACTION: "outside-transaction"}
+
+
+def done_when(change: ch.Change) -> str | None:
+    """For a statement that runs after the migration's row is written: the catalog fact that says
+    it is done, as the JSON of a `-- schemac:done-when` mark (live/run_migration.py reads it, so a
+    failed one is finished by the next apply). None for statements that are simply run again."""
+    fact: tuple[str, list[str]] | None = None
+    if isinstance(change, ch.CreateIndex) and change.concurrently:
+        fact = "index_valid", [change.schema, change.index.name]
+    elif isinstance(change, ch.DropIndex) and change.concurrently:
+        fact = "index_absent", [change.schema, change.index.name]
+    elif isinstance(change, ch.ValidateConstraint) and change.not_null_of is not None:
+        fact = "not_null", [change.schema, change.table.name, change.not_null_of]  # its check is gone then
+    elif isinstance(change, ch.ValidateConstraint):
+        fact = "constraint_valid", [change.schema, change.table.name, change.constraint]
+    elif isinstance(change, ch.SetNotNull) and change.check is not None:
+        fact = "not_null", [change.schema, change.table.name, change.column]
+    return json.dumps({fact[0]: fact[1]}) if fact is not None else None
 
 
 class Renderer:
@@ -197,7 +222,7 @@ class Renderer:
         `-- schemac:` line that apply splits the file at."""
         blocks = [RenderedBlock(b.kind is not BlockKind.OUTSIDE_TRANSACTION,
                                 tuple((f"{c.kind} {c.subject}", self.statement(c, extension_types)) for c in b.changes),
-                                b.note)
+                                b.note, _MARKS[b.kind], tuple(done_when(c) for c in b.changes))
                   for b in plan.blocks]
         # marks are only safe where no statement holds their text (a comment's text may)
         marked = not any(MARK in sql for b in blocks for _, sql in b.statements)

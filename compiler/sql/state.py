@@ -67,6 +67,9 @@ def _column(c: Column) -> dict[str, Any]:
         out["collation"] = c.collation
     if c.sequence:
         out["sequence"] = dict(c.sequence)
+    # how-to-build options, kept so a later drop or rollback builds the same way; written only when set
+    if c.online:
+        out["online"] = True
     return out
 
 
@@ -92,6 +95,8 @@ def _index(i: Index) -> dict[str, Any]:
         out["nulls_not_distinct"] = True
     if i.comment is not None:
         out["comment"] = i.comment
+    if i.concurrently:
+        out["concurrently"] = True
     return out
 
 
@@ -112,7 +117,7 @@ def _check(c: Check) -> dict[str, Any]:
     out: dict[str, Any] = {"name": c.name, "expression": c.expression.text}
     if c.no_inherit:
         out["no_inherit"] = True
-    return _with_comment(out, c.comment)
+    return _online(_with_comment(out, c.comment), c.online)
 
 
 def _foreign_key(f: ForeignKey) -> dict[str, Any]:
@@ -125,7 +130,13 @@ def _foreign_key(f: ForeignKey) -> dict[str, Any]:
         out["initially_deferred"] = True
     if f.match != "simple":
         out["match"] = f.match
-    return _with_comment(out, f.comment)
+    return _online(_with_comment(out, f.comment), f.online)
+
+
+def _online(out: dict[str, Any], online: bool) -> dict[str, Any]:
+    if online:
+        out["online"] = True
+    return out
 
 
 def _exclusion(x: Exclusion) -> dict[str, Any]:
@@ -237,7 +248,7 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                       expr(_get(c, "default", "text?", None), kind), _get(c, "identity", "text?", None),
                       expr(_get(c, "generated", "text?", None)), _get(c, "comment", "text?", None), None,
                       _get(c, "collation", "text?", None), tuple(_get(c, "sequence", "options", {}).items()),
-                      declared in SERIAL_TYPES)
+                      declared in SERIAL_TYPES, _get(c, "online", "flag", False))
 
     def names(x: dict[str, Any], key: str) -> tuple[str, ...]:
         return tuple(_get(x, key, "names"))
@@ -253,18 +264,21 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
         tuple(Unique(_get(u, "name", "text"), names(u, "columns"), _get(u, "nulls_not_distinct", "flag", False),
                      _get(u, "comment", "text?", None)) for u in items("unique")),
         tuple(Check(_get(c, "name", "text"), expr(_get(c, "expression", "text")),  # type: ignore[arg-type]
-                    _get(c, "no_inherit", "flag", False), _get(c, "comment", "text?", None))
+                    _get(c, "no_inherit", "flag", False), _get(c, "comment", "text?", None),
+                    _get(c, "online", "flag", False))
               for c in items("checks")),
         tuple(ForeignKey(_get(f, "name", "text"), names(f, "columns"), _get(f, "ref_schema", "text"),
                          _get(f, "ref_table", "text"), names(f, "ref_columns"), _get(f, "on_delete", "text"),
                          _get(f, "on_update", "text"), _get(f, "deferrable", "flag", False),
                          _get(f, "initially_deferred", "flag", False), _get(f, "match", "text", "simple"),
-                         _get(f, "comment", "text?", None)) for f in items("foreign_keys")),
+                         _get(f, "comment", "text?", None), _get(f, "online", "flag", False))
+              for f in items("foreign_keys")),
         tuple(Index(_get(i, "name", "text"), tuple(part(p) for p in _get(i, "parts", "list")),
                     _get(i, "unique", "flag", False), _get(i, "using", "text", "btree"),
                     expr(_get(i, "where", "text?", None)), tuple(_get(i, "include", "names", [])),
                     tuple(sorted(_get(i, "with", "words", {}).items())),
-                    _get(i, "nulls_not_distinct", "flag", False), _get(i, "comment", "text?", None))
+                    _get(i, "nulls_not_distinct", "flag", False), _get(i, "comment", "text?", None),
+                    _get(i, "concurrently", "flag", False))
               for i in items("indexes")),
         _get(d, "comment", "text?", None), None,
         tuple(Exclusion(_get(x, "name", "text"), tuple(part(p) for p in _get(x, "elements", "list")),
