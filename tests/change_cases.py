@@ -82,7 +82,15 @@ ONLINE_CASES: dict[str, tuple[str, str]] = {
                                    T + "indexes:\n  - {name: t_name_idx, columns: [name], where: \"name <> ''\", "
                                        "concurrently: true}\n"),
     # a new table is empty and unseen: its index is built plainly, in the transaction
-    "index_concurrently_on_a_new_table": ("", T + "indexes:\n  - {columns: [name], concurrently: true}\n"),
+    "index_concurrently_on_a_new_table": (T, T + d("""
+        ---
+        table: u
+        columns:
+          - {name: id, type: bigint, primary_key: true}
+          - {name: name, type: text}
+        indexes:
+          - {columns: [name], concurrently: true}
+        """)),
     "foreign_key_validated_apart": (
         T + "  - {name: parent_id, type: bigint}\n" + PARENT,
         T + "  - {name: parent_id, type: bigint, references: parent.id, online: true}\n" + PARENT),

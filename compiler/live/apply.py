@@ -139,13 +139,14 @@ def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: b
 
 
 def finish_leftovers(conn: psycopg.Connection, url: str, state: State, applied: dict[int, Applied],
-                     files: Files, report: Callable[[str], None]) -> None:
+                     files: Files, report: Callable[[str], None], newest: bool = True) -> None:
     """Finish the tail (validations, concurrent index changes) that a failure left undone at the
-    version the database stands at: the tail of the newest applied migration, or of the rollback
-    of the one after it. Tails run after the row is written (or removed), so these two are the
-    only ones that can be unfinished; each statement is skipped when the catalog says it is done."""
+    version the database stands at: the tail of the newest applied migration (unless `newest` is
+    False: a rollback undoes it instead), and of the rollback of the one after it. Tails run after
+    the row is written (or removed), so these two are the only ones that can be unfinished; each
+    statement is skipped when the catalog says it is done."""
     version = max(applied, default=0)
-    candidates = [(m.file, m.sha256) for m in state.migrations if m.version == version]
+    candidates = [(m.file, m.sha256) for m in state.migrations if m.version == version and newest]
     candidates += [(m.rollback, m.rollback_sha256) for m in state.migrations if m.version == version + 1]
     for rel, checksum in candidates:
         data = files.get(rel)
@@ -233,7 +234,7 @@ def rollback(project: Project, url: str, settings: Settings, steps: int | None =
         problems = [f"{m.rollback}: {why}" for m, why in status.rollbacks if m in todo]
         if problems:
             raise Refused("\n".join(problems))
-        finish_leftovers(conn, url, state, rows, files, report)
+        finish_leftovers(conn, url, state, rows, files, report, newest=False)
         for m in todo:
             data = files[m.rollback]
             assert data is not None  # checked above

@@ -371,6 +371,9 @@ class AddNotNullCheck(ColumnChange):
 @dataclass(frozen=True, slots=True)
 class DropNotNull(ColumnChange):
     DESCRIPTION = "column {s} is NOT NULL but should allow NULL"
+    # the not-null check of an online SET NOT NULL whose validation failed, dropped if it is there
+    # (the rollback of such a migration must not leave it behind)
+    check: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,7 +112,15 @@ def not_null_check_name(new: Schema, table: ch.TableName, column: str) -> str:
     return name
 
 
-def online_parts(new: Schema, changes: list[ch.Change]) -> OnlineParts:
+def _left_check(c: ch.DropNotNull, old: Schema) -> str | None:
+    """The not-null check an online SET NOT NULL of the column may have left (its validation
+    failed), to drop with the NOT NULL: the rollback of that migration."""
+    table = old.tables.get(c.table.key)
+    column = table.column(c.column) if table is not None else None
+    return not_null_check_name(old, c.table, c.column) if column is not None and column.online else None
+
+
+def online_parts(old: Schema, new: Schema, changes: list[ch.Change]) -> OnlineParts:
     """The ordered changes split into the three parts, each changed into its online form where
     the definitions ask for it and it is safe (see the module's docstring)."""
     new_tables = _new_tables(changes)
@@ -140,6 +148,8 @@ def online_parts(new: Schema, changes: list[ch.Change]) -> OnlineParts:
             check = not_null_check_name(new, c.table, c.column)
             main.append(ch.AddNotNullCheck(c.table, c.column, check))
             follow_up += [ch.ValidateConstraint(c.table, check, c.column), replace(c, check=check)]
+        elif isinstance(c, ch.DropNotNull) and (check := _left_check(c, old)) is not None:
+            main.append(replace(c, check=check))
         else:
             main.append(c)
     return OnlineParts(main, follow_up, outside_drops + outside_builds)

@@ -100,7 +100,7 @@ def order(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change]) 
     rebuilt = rebuild_dependent_foreign_keys(new, renames, changes)
     changes = without_renames_of_rebuilt_keys(changes, rebuilt)
     changes = order_name_moves(new, changes) + rebuilt
-    parts = online_parts(new, sort_by_phase(changes))
+    parts = online_parts(old, new, sort_by_phase(changes))
     blocks = cut_blocks(parts.transaction) if parts.transaction or not (parts.follow_up or parts.outside) else ()
     if parts.follow_up:
         blocks += (Block(BlockKind.FOLLOW_UP, tuple(parts.follow_up), FOLLOW_UP_NOTE),)

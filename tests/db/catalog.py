@@ -35,7 +35,7 @@ QUERIES = {
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE {_USER_NAMESPACES} ORDER BY 1, 2, 3""",
     "indexes": f"""
-        SELECT n.nspname, c.relname, i.relname, pg_get_indexdef(i.oid)
+        SELECT n.nspname, c.relname, i.relname, pg_get_indexdef(i.oid), x.indisvalid
         FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE {_USER_NAMESPACES} ORDER BY 1, 2, 3""",

@@ -5,15 +5,15 @@
 -- schemac:transaction
 BEGIN;
 
--- schemac:statement CreateTable public.t
-CREATE TABLE public.t (
+-- schemac:statement CreateTable public.u
+CREATE TABLE public.u (
     id bigint NOT NULL,
     name text,
-    CONSTRAINT t_pkey PRIMARY KEY (id)
+    CONSTRAINT u_pkey PRIMARY KEY (id)
 );
 
--- schemac:statement CreateIndex public.t_name_idx
-CREATE INDEX t_name_idx ON public.t (name);
+-- schemac:statement CreateIndex public.u_name_idx
+CREATE INDEX u_name_idx ON public.u (name);
 
 COMMIT;
 
@@ -24,7 +24,7 @@ COMMIT;
 -- schemac:transaction
 BEGIN;
 
--- schemac:statement DropTable public.t
-DROP TABLE public.t;
+-- schemac:statement DropTable public.u
+DROP TABLE public.u;
 
 COMMIT;

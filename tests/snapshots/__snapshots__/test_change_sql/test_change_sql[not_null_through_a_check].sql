@@ -33,6 +33,7 @@ COMMIT;
 BEGIN;
 
 -- schemac:statement DropNotNull public.t.name
+ALTER TABLE public.t DROP CONSTRAINT IF EXISTS t_name_not_null;
 ALTER TABLE public.t ALTER COLUMN name DROP NOT NULL;
 
 COMMIT;
