@@ -148,8 +148,8 @@ def online_parts(old: Schema, new: Schema, changes: list[ch.Change]) -> OnlinePa
             check = not_null_check_name(new, c.table, c.column)
             main.append(ch.AddNotNullCheck(c.table, c.column, check))
             follow_up += [ch.ValidateConstraint(c.table, check, c.column), replace(c, check=check)]
-        elif isinstance(c, ch.DropNotNull) and (check := _left_check(c, old)) is not None:
-            main.append(replace(c, check=check))
+        elif isinstance(c, ch.DropNotNull) and (left := _left_check(c, old)) is not None:
+            main.append(replace(c, check=left))
         else:
             main.append(c)
     return OnlineParts(main, follow_up, outside_drops + outside_builds)
