@@ -189,13 +189,17 @@ def _status(project: Project, args: argparse.Namespace) -> int:
         print(f"tampered  {m.rollback.removeprefix('migrations/')}  ({why}; {consequence})")
     for row in status.unknown:
         print(f"tampered  version {row.version} ({row.name}) is applied in the database but not in generated/")
+    for rel, count in status.unfinished:
+        print(f"unfinished  {rel.removeprefix('migrations/')}  ({count} statement(s) after its transaction "
+              f"not done; 'schemac apply' finishes them)")
     if not (status.applied or status.pending or status.tampered or status.unknown):
         print("no migrations")
     elif status.clean:
         print(f"Up to date: the database is at migration {max(m.version for m, _ in status.applied)}.")
     else:
         damaged = len(status.tampered) + len(status.rollbacks) + len(status.unknown)
-        print(f"Not up to date: {len(status.pending)} to apply, {damaged} tampered.")
+        unfinished = f", {len(status.unfinished)} unfinished" if status.unfinished else ""
+        print(f"Not up to date: {len(status.pending)} to apply, {damaged} tampered{unfinished}.")
     return EXIT_OK if status.clean else EXIT_STALE
 
 

@@ -10,11 +10,11 @@ import psycopg
 from ..definitions.settings import Settings, TableName
 from ..errors import DatabaseError
 from ..project import Project, sha256
-from ..sql.migration_file import segments
+from ..sql.migration_file import Segment, segments
 from ..sql.state import MigrationRecord, State, load_state
 from .database import connect
 from .migrations_table import Applied, applied_rows, current_version, ensure_table, exclusive, recorder, unrecorder
-from .run_migration import PartlyApplied, TailFailed, finish_tail, run_migration, split_tail
+from .run_migration import PartlyApplied, TailFailed, finish_tail, run_migration, split_tail, undone
 
 Files = dict[str, bytes | None]  # path under generated/ -> its bytes, None when missing
 
@@ -44,11 +44,12 @@ class Status:
     tampered: list[tuple[MigrationRecord, str]] = field(default_factory=list)  # the migration file, why
     unknown: list[Applied] = field(default_factory=list)  # applied in the database, not in generated/
     rollbacks: list[tuple[MigrationRecord, str]] = field(default_factory=list)  # rollback file missing or edited
+    unfinished: list[tuple[str, int]] = field(default_factory=list)  # file, statements after its transaction undone
 
     @property
     def clean(self) -> bool:
-        # every problem but pending is the history having been changed behind schemac's back
-        return not (self.pending or self.tampered or self.unknown or self.rollbacks)
+        # every problem but pending and unfinished is the history having been changed behind schemac's back
+        return not (self.pending or self.tampered or self.unknown or self.rollbacks or self.unfinished)
 
 
 def read_files(project: Project, state: State) -> Files:
@@ -95,7 +96,10 @@ def compare(state: State, applied: dict[int, Applied], files: Files) -> Status:
 def read_status(project: Project, url: str, settings: Settings) -> Status:
     state = load_state(project.read_state_bytes())
     with connect(url) as conn:
-        return compare(state, applied_rows(conn, settings.migrations_table), read_files(project, state))
+        rows, files = applied_rows(conn, settings.migrations_table), read_files(project, state)
+        status = compare(state, rows, files)
+        status.unfinished = [(rel, n) for rel, tail in _tails_at(state, rows, files) if (n := undone(conn, tail))]
+        return status
 
 
 def _refuse_if_unsafe(status: Status) -> None:
@@ -138,28 +142,37 @@ def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: b
         raise DatabaseError(f"{rel} failed and was rolled back: {e}") from None
 
 
-def finish_leftovers(conn: psycopg.Connection, url: str, state: State, applied: dict[int, Applied],
-                     files: Files, report: Callable[[str], None], newest: bool = True) -> None:
-    """Finish the tail (validations, concurrent index changes) that a failure left undone at the
-    version the database stands at: the tail of the newest applied migration (unless `newest` is
-    False: a rollback undoes it instead), and of the rollback of the one after it. Tails run after
-    the row is written (or removed), so these two are the only ones that can be unfinished; each
-    statement is skipped when the catalog says it is done."""
+def _tails_at(state: State, applied: dict[int, Applied], files: Files,
+              newest: bool = True) -> Iterator[tuple[str, list[Segment]]]:
+    """The parts after the transaction (validations, concurrent index changes) that a failure may
+    have left undone at the version the database stands at: of the newest applied migration
+    (unless `newest` is False: a rollback undoes it instead), and of the rollback of the one after
+    it. Tails run after the row is written (or removed) and apply stops at a failure, so these two
+    are the only ones that can be unfinished. Files that are missing or edited give none: they are
+    reported elsewhere, and unverified SQL never runs."""
     version = max(applied, default=0)
     candidates = [(m.file, m.sha256) for m in state.migrations if m.version == version and newest]
     candidates += [(m.rollback, m.rollback_sha256) for m in state.migrations if m.version == version + 1]
     for rel, checksum in candidates:
         data = files.get(rel)
         if data is None or file_problem(data, checksum) is not None:
-            continue  # a missing or edited file is reported elsewhere; never run unverified SQL
-        _, tail = split_tail(segments(data.decode()))
-        if not tail:
             continue
+        _, tail = split_tail(segments(data.decode()))
+        if tail:
+            yield rel, tail
+
+
+def finish_leftovers(conn: psycopg.Connection, url: str, state: State, applied: dict[int, Applied],
+                     files: Files, report: Callable[[str], None], newest: bool = True) -> None:
+    """Finish what a failure left undone at the version the database stands at (`_tails_at`);
+    each statement is skipped when the catalog says it is done."""
+    for rel, tail in _tails_at(state, applied, files, newest):
         try:
             ran = finish_tail(conn, tail, url)
         except TailFailed as e:
             raise DatabaseError(f"{rel}: what was left after its transaction still fails: {e}\n"
-                                f"{at_migration(version)}; fix the cause and run 'schemac apply' again") from None
+                                f"{at_migration(max(applied, default=0))}; fix the cause and run "
+                                f"'schemac apply' again") from None
         if ran:
             report(f"finished {ran} statement(s) left undone by {rel}")
 
@@ -179,7 +192,7 @@ def apply(project: Project, url: str, settings: Settings, to: int | None = None,
     """Apply pending migrations in order, each in one transaction with its row in the migrations table."""
     state = load_state(project.read_state_bytes())
     if to is not None:
-        check_version(state, to, "--to 0 applies none, finishing only what a failed rollback left")
+        check_version(state, to, "")
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn:
         if dry_run:
@@ -240,5 +253,5 @@ def rollback(project: Project, url: str, settings: Settings, steps: int | None =
             assert data is not None  # checked above
             report(f"rolling back {m.file} with {m.rollback}")
             _run(conn, url, table, m.rollback, data, unrecorder(table, m.version),
-                 f"schemac apply --to {m.version - 1}")
+                 f"schemac apply --to {m.version - 1}" if m.version > 1 else "schemac rollback")
         return todo

@@ -107,6 +107,11 @@ def finish_tail(conn: psycopg.Connection, tail: list[Segment], url: str, committ
     return ran
 
 
+def undone(conn: psycopg.Connection, tail: list[Segment]) -> int:
+    """How many statements of a file's tail the catalog says are not done (nothing is run)."""
+    return sum(1 for part in tail for check in part.done_when if check is not None and not is_done(conn, check))
+
+
 _FACTS = {
     "index_valid": """SELECT x.indisvalid FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
                       JOIN pg_namespace n ON n.oid = i.relnamespace WHERE n.nspname = %s AND i.relname = %s""",

@@ -137,7 +137,8 @@ def test_a_concurrent_unique_build_over_duplicates_exits_4_and_apply_finishes_it
     assert "run 'schemac apply'" in err
     assert index_state(database_url, "t_name_idx") is None  # no INVALID index left behind
     code, out, _ = schemac(tmp_path, capsys, "status", "--database-url", database_url)
-    assert out.count("applied") == 2  # recorded with its transaction
+    assert out.count("applied  ") == 2  # recorded with its transaction
+    assert code == 1 and "unfinished  002_alter_t.sql  (1 statement(s) after its transaction not done" in out
 
     code, _, err = schemac(tmp_path, capsys, "apply", "--database-url", database_url)
     assert code == 4 and "still fails" in err  # not fixed yet: still refused, still nothing left over
@@ -151,6 +152,8 @@ def test_a_concurrent_unique_build_over_duplicates_exits_4_and_apply_finishes_it
     assert schemac(tmp_path, capsys, "drift", "--database-url", database_url)[0] == 0
     code, out, _ = schemac(tmp_path, capsys, "apply", "--database-url", database_url)
     assert code == 0 and "finished" not in out  # nothing left: nothing run again
+    code, out, _ = schemac(tmp_path, capsys, "status", "--database-url", database_url)
+    assert code == 0 and "unfinished" not in out
 
 
 def test_an_invalid_index_left_by_a_cut_off_build_is_dropped_before_the_retry(tmp_path: Path, database_url: str,
