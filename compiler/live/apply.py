@@ -158,7 +158,7 @@ def _tails_at(state: State, applied: dict[int, Applied], files: Files,
         if data is None or file_problem(data, checksum) is not None:
             continue
         _, tail = split_tail(segments(data.decode()))
-        if tail:
+        if any(d is not None for part in tail for d in part.done_when):  # a file without marks says nothing
             yield rel, tail
 
 
