@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .cache import Cache, definitions_key
 from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders
+from .definitions.settings import load_settings
 from .diagrams.chartdb import DiagramFiles, diagram_files
 from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
 from .errors import DefinitionErrors, StateError
@@ -68,15 +69,16 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     from .sql.render import Renderer  # Jinja: imported by the commands that render, not by --check
 
     renderer = Renderer(project.root)
+    timeouts = load_settings(project.root).migration_timeouts  # SET LOCAL in each transaction, up and down
     why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
     notes = [f"destructive ({why}): {line}" for line in destructive_reasons(changes)]
     notes += appended_column_notes(changes, new)
     up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", up_plan, notes,
-                            extension_type_schemas(new.extensions.values()))
+                            extension_type_schemas(new.extensions.values()), timeouts=timeouts)
     back = plan(new, state.schema)
     down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
                               f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back.changes, state.schema),
-                              extension_type_schemas(state.schema.extensions.values()))
+                              extension_type_schemas(state.schema.extensions.values()), timeouts=timeouts)
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))
     result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
