@@ -237,7 +237,9 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 def _diff(project: Project, args: argparse.Namespace) -> int:
     from .live.dbdiff import diff_databases
 
-    found = diff_databases(args.from_url, args.to_url, _settings(project, args).migrations_table)
+    settings = _settings(project, args)
+    found = diff_databases(args.from_url, args.to_url, settings.migrations_table,
+                           timeouts=settings.migration_timeouts)
     for line in found.warnings:
         print(f"warning: {line}", file=sys.stderr)
     if not found.changes:

@@ -113,6 +113,13 @@ _KEYS: dict[str, Callable[[object], object]] = {
     "migration_statement_timeout": _duration("migration_statement_timeout")}
 _FIELDS = {"migrations_table": "migrations_table", "apply_lock_timeout": "lock_timeout"}
 _TIMEOUT_FIELDS = {"migration_lock_timeout": "lock", "migration_statement_timeout": "statement"}
+# PostgreSQL's own names, which could mean either lock wait: say which key is which
+_AMBIGUOUS = {
+    "lock_timeout": " (migration_lock_timeout: PostgreSQL's lock_timeout, set in each migration; "
+                    "apply_lock_timeout: how long apply waits for another apply)",
+    "statement_timeout": " (did you mean 'migration_statement_timeout'? It sets PostgreSQL's statement_timeout "
+                         "in each migration)",
+}
 
 
 def parse_settings(text: str) -> Settings:
@@ -136,7 +143,7 @@ def parse_settings(text: str) -> Settings:
         if read is None:
             line, col = body.key_pos[key]
             errors.append(DefinitionError(SETTINGS_FILE, line, col,
-                                          f"unknown setting '{key}'{did_you_mean(key, _KEYS)}"))
+                                          f"unknown setting '{key}'{_AMBIGUOUS.get(key) or did_you_mean(key, _KEYS)}"))
             continue
         # a plain scalar as written: a table named 2024 or on is text, not a number or true
         value = read(body.raw.get(key, given) if key == "migrations_table" else given)
