@@ -349,12 +349,17 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
 
 
 def _review(project: Project, args: argparse.Namespace) -> int:
-    base: bytes | None = None
-    if args.base_state is not None:
+    from .sql.state import State, load_state
+
+    base: State | None = None
+    if args.base_state is not None:  # named in its own errors: a bad base is not a bad generated/state.json
         try:
-            base = args.base_state.read_bytes()
+            base = load_state(args.base_state.read_bytes() or None)
         except OSError as e:
             print(f"{args.base_state}: error: {e.strerror}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except StateError as e:
+            print(f"{args.base_state}: error: {e}", file=sys.stderr)
             return EXIT_BAD_INPUT
     sys.stdout.write(review_project(project, base))
     return EXIT_OK

@@ -163,23 +163,24 @@ def refresh_diagrams(project: Project, result: CompileResult) -> list[str]:
     return write_diagrams(project, result.diagrams)
 
 
-__all__ = ["CompileResult", "DefinitionErrors", "HistoryErrors", "StateError", "check_project", "clear_leftovers",
-           "compile_project", "refresh_diagrams", "review_project", "write_result"]
-
-
-def review_project(project: Project, base_state: bytes | None) -> str:
-    """Markdown for a pull request's reviewer (diagrams/review.py): the migrations newer than the
-    base branch's state.json (`base_state`; b"" when the base has none, None to review only what
-    is pending), what the definitions hold that is not compiled yet, the ER of the tables changed."""
+def review_project(project: Project, base: State | None) -> str:
+    """Markdown for a pull request's reviewer (diagrams/review.py): the migrations newer than
+    `base`, the base branch's state (empty when it has none; None to review only what is pending),
+    what the definitions hold that is not compiled yet, the ER diagram of the tables changed."""
     from .diagrams.review import ReviewedFile, review_markdown, tables_changed
 
     result = compile_project(project, allow_destructive=True, diagrams=False, planning=True)
     state = result.state
     new = load_state(result.files["state.json"]).schema if result.changes else state.schema
-    base = state if base_state is None else load_state(base_state or None)
-    newest_base = max((m.version for m in base.migrations), default=0)
-    added = [m for m in state.migrations if m.version > newest_base] if base_state is not None else []
+    newest_base = max((m.version for m in base.migrations), default=0) if base is not None else state.next_version
+    added = [m for m in state.migrations if m.version > newest_base]
     migrations = [ReviewedFile(m.file.removeprefix("migrations/"), (project.generated / m.file).read_text(),
                                m.rollback.removeprefix("migrations/"), (project.generated / m.rollback).read_text())
                   for m in added]
-    return review_markdown(migrations, result.up_sql, tables_changed(diff(base.schema, new), new), new)
+    before = base.schema if base is not None else state.schema
+    return review_markdown(migrations, result.up_sql, tables_changed(diff(before, new), new), new)
+
+
+__all__ = ["CompileResult", "DefinitionErrors", "HistoryErrors", "StateError", "check_project", "clear_leftovers",
+           "compile_project", "refresh_diagrams", "review_project", "write_result"]
+

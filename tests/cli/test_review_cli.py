@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from tests.helpers import run_cli, write_definitions
+from tests.mermaid_grammar import er_problems, mermaid_blocks
 
 ORGS = "table: orgs\ncolumns:\n  - {name: id, type: bigint, primary_key: true}\n"
 USERS = "table: users\ncolumns:\n  - {name: id, type: bigint, primary_key: true}\n"
@@ -36,6 +37,7 @@ def test_the_migrations_newer_than_the_base_their_sql_and_the_tables_they_change
     assert _mermaid_entities(out) == ["users"]
     assert re.search(r"^    orgs$", out, flags=re.M)
     assert "logs" not in out
+    assert [er_problems(block) for block in mermaid_blocks(out)] == [[]]  # the grammar schema.md's diagrams keep
     assert "Not compiled yet" not in out
 
 
@@ -59,3 +61,6 @@ def test_without_a_base_only_what_is_pending_and_nothing_when_nothing_changes(tm
                                                       "change.\n", "")
     code, _, err = run_cli(tmp_path, capsys, "review", "--base-state", str(tmp_path / "nope.json"))
     assert code == 2 and "nope.json: error: No such file or directory" in err
+    (tmp_path / "bad.json").write_text("{not json")
+    code, _, err = run_cli(tmp_path, capsys, "review", "--base-state", str(tmp_path / "bad.json"))
+    assert code == 2 and err.startswith(f"{tmp_path / 'bad.json'}: error: ")
