@@ -71,27 +71,28 @@ def run_migration(conn: psycopg.Connection, text: str, url: str,
 
 
 def finish_tail(conn: psycopg.Connection, tail: list[Segment], url: str, committed: int = 0) -> int:
-    """Run what is not yet done of a file's tail; returns how many statements ran. Raises
-    TailFailed (a failed concurrent build's INVALID index already dropped)."""
+    """Run what is not yet done of a file's tail; returns how many of its marked statements ran.
+    Raises TailFailed (a failed concurrent build's INVALID index already dropped).
+
+    A part whose marked statements are all done is skipped whole. Otherwise its marked statements
+    that are done are skipped, and the rest run, with the unmarked ones (the timeouts set around
+    them, an index's comment), which are safe to run again."""
     ran = 0
     for part in tail:
         checks = part.done_when or (None,) * len(part.statements)
-        if part.transactional:  # one transaction: done when every statement that says when is done
-            marked = [d for d in checks if d is not None]
-            if marked and all(is_done(conn, d) for d in marked):
-                continue
+        marked = [d for d in checks if d is not None]
+        if marked and all(is_done(conn, d) for d in marked):
+            continue
+        if part.transactional:  # one transaction: all of it again
             try:
                 with conn.transaction():
                     conn.execute(part.sql.encode())
             except psycopg.Error as e:
                 raise TailFailed(describe(e, url), committed) from None
-            ran += 1
+            ran += len(marked)
             continue
-        skipping = False  # a statement without a mark (an index's comment) goes with the one before it
         for statement, check in zip(part.statements, checks, strict=True):
-            if check is not None:
-                skipping = is_done(conn, check)
-            if skipping:
+            if check is not None and is_done(conn, check):
                 continue
             if check is not None and check.fact == "index_valid":
                 drop_invalid_index(conn, check)  # left by an earlier try that was cut off
@@ -103,7 +104,7 @@ def finish_tail(conn: psycopg.Connection, tail: list[Segment], url: str, committ
                     if drop_invalid_index(conn, check):
                         message += f"\n(the INVALID index {'.'.join(check.names)} it left was dropped)"
                 raise TailFailed(message, committed) from None
-            ran += 1
+            ran += check is not None
     return ran
 
 

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddConstraint public.t.name_short
 ALTER TABLE public.t ADD CONSTRAINT name_short CHECK (length(name) < 40) NOT VALID;
@@ -13,6 +15,8 @@ COMMIT;
 -- schemac:follow-up-transaction
 -- Follow-up, after the migration is recorded: what was added NOT VALID above is checked against the existing rows here while reads and writes go on (SHARE UPDATE EXCLUSIVE); SET NOT NULL after its validated check reads no row.
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement ValidateConstraint public.t.name_short
 -- schemac:done-when {"constraint_valid": ["public", "t", "name_short"]}
@@ -26,6 +30,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropConstraint public.t.name_short
 ALTER TABLE public.t DROP CONSTRAINT name_short;

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddForeignKey public.t.t_parent_id_fkey
 ALTER TABLE public.t ADD CONSTRAINT t_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.parent (id) NOT VALID;
@@ -13,6 +15,8 @@ COMMIT;
 -- schemac:follow-up-transaction
 -- Follow-up, after the migration is recorded: what was added NOT VALID above is checked against the existing rows here while reads and writes go on (SHARE UPDATE EXCLUSIVE); SET NOT NULL after its validated check reads no row.
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement ValidateConstraint public.t.t_parent_id_fkey
 -- schemac:done-when {"constraint_valid": ["public", "t", "t_parent_id_fkey"]}
@@ -26,6 +30,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropForeignKey public.t.t_parent_id_fkey
 ALTER TABLE public.t DROP CONSTRAINT t_parent_id_fkey;

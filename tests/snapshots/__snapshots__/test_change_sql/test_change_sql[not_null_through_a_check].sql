@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddNotNullCheck public.t.name
 ALTER TABLE public.t ADD CONSTRAINT t_name_not_null CHECK (name IS NOT NULL) NOT VALID;
@@ -13,6 +15,8 @@ COMMIT;
 -- schemac:follow-up-transaction
 -- Follow-up, after the migration is recorded: what was added NOT VALID above is checked against the existing rows here while reads and writes go on (SHARE UPDATE EXCLUSIVE); SET NOT NULL after its validated check reads no row.
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement ValidateConstraint public.t.t_name_not_null
 -- schemac:done-when {"not_null": ["public", "t", "name"]}
@@ -31,6 +35,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropNotNull public.t.name
 ALTER TABLE public.t DROP CONSTRAINT IF EXISTS t_name_not_null;
