@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from .definitions.settings import Settings, load_settings
 from .diagrams.files import project_diagrams, write_diagrams
-from .errors import DatabaseError, DefinitionErrors, StateError, TemplateProblem
+from .errors import DatabaseError, DefinitionErrors, StateError, TemplateProblem, did_you_mean
+from .model.hazard_names import HAZARDS, MEANING
 from .pipeline import (
     CompileResult,
     check_project,
@@ -17,6 +20,9 @@ from .pipeline import (
     refresh_diagrams,
     write_result,
 )
+from .plan.lint import Acknowledgements, unacknowledged
+from .plan.order import Plan
+from .plan.summary import ALLOWED, CLEAN, CREATED, DROPPED, HAZARD, Line, summarize, summary_lines
 from .project import Project, one_writer, write_atomically
 from .sql.history import HistoryErrors
 
@@ -42,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     _with_dev_url(_with_url(c))
     pl = sub.add_parser("plan", help="print the SQL compile would write")
     pl.add_argument("-m", dest="name", help="name of the migration")
+    li = _with_dev_url(_with_url(sub.add_parser(
+        "lint", help="list the hazards of the pending changes (or of a compiled migration); exit 1 while "
+                     "one is not acknowledged", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="hazards:\n" + "\n".join(f"  {h:<14}{MEANING[h]}" for h in HAZARDS))))
+    li.add_argument("--migration", metavar="N|NAME", help="a compiled migration instead (its number or name); "
+                                                          "replayed on a throwaway database to recover its plan")
+    li.add_argument("--allow", nargs="+", action="extend", default=[], metavar="HAZARD", type=_hazard,
+                    help=f"acknowledge these hazards everywhere, for this run ({', '.join(HAZARDS)})")
     cd = sub.add_parser("chartdb", help="write the ChartDB JSON and schema.md only")
     cd.add_argument("-o", dest="output", type=Path, metavar="FILE",
                     help="write the whole-diagram JSON (ChartDB's Import diagram) to FILE instead")
@@ -83,6 +97,14 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative")
     return value
+
+
+def _hazard(text: str) -> str:
+    """A hazard name (argparse type)."""
+    if text not in HAZARDS:
+        raise argparse.ArgumentTypeError(f"unknown hazard '{text}'{did_you_mean(text, HAZARDS)}; "
+                                         f"the hazards are {', '.join(HAZARDS)}")
+    return text
 
 
 def _seconds(text: str) -> float:
@@ -311,6 +333,7 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     print("wrote generated/state.json")
     for line in result.notes:
         print(f"note: {line}")
+    _print_summary(result.plan, Acknowledgements(result.acknowledged))
     return EXIT_OK
 
 
@@ -337,7 +360,71 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
         print("-- No changes: the definitions match generated/state.json.")
         return EXIT_OK
     sys.stdout.write(result.up_sql)
+    print()
+    _print_summary(result.plan, Acknowledgements(result.acknowledged), prefix="-- ")  # the output stays SQL
     return EXIT_OK
+
+
+def _lint(project: Project, args: argparse.Namespace) -> int:
+    result = compile_project(project, allow_destructive=True, diagrams=False, planning=args.migration is None)
+    acknowledged = Acknowledgements(result.acknowledged, frozenset(args.allow))
+    if args.migration is not None:
+        from .live.database import resolve_url
+        from .live.migration_plan import find_migration, migration_plan
+        from .live.throwaway import dev_server
+
+        target = find_migration(result.state.migrations, args.migration)
+        if target is None:
+            known = ", ".join(m.file.removeprefix("migrations/") for m in result.state.migrations) or "none"
+            print(f"error: no compiled migration '{args.migration}' (compiled: {known})", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        url = args.database_url if args.dev_url else resolve_url(args.database_url)
+        from .definitions.read import read_definitions
+
+        plan: Plan | None = migration_plan(project, result.state.migrations, target, dev_server(args.dev_url, url),
+                                           read_definitions(project))
+        what = f"migration {target.file.removeprefix('migrations/')}"
+    else:
+        plan, what = result.plan, "the pending changes"
+        if not result.changes:
+            print("No pending changes: the definitions match generated/state.json; nothing to lint.")
+            return EXIT_OK
+    assert plan is not None
+    found = summarize(plan, acknowledged).findings
+    if not found:
+        print(f"No hazards in {what}.")
+        return EXIT_OK
+    paint = _painter()
+    for f in found:
+        print(paint(ALLOWED if f.acknowledged else HAZARD, f.line))
+    left = unacknowledged(list(found))
+    if left:
+        names = ", ".join(sorted({f.hazard for f in left}, key=HAZARDS.index))
+        print(f"{len(left)} of {len(found)} hazard(s) in {what} not acknowledged: add 'allow: [{names}]' to "
+              f"the objects in definitions/, or run with --allow for this run only.")
+        return EXIT_STALE
+    print(f"{len(found)} hazard(s) in {what}, all acknowledged.")
+    return EXIT_OK
+
+
+# ANSI colours by summary style; none where the output is no terminal, or NO_COLOR is set
+_COLOURS = {CREATED: "32", DROPPED: "31", HAZARD: "33", ALLOWED: "2", CLEAN: "32"}
+
+
+def _painter() -> Callable[[str, str], str]:
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        return lambda style, text: text
+    return lambda style, text: f"\033[{_COLOURS[style]}m{text}\033[0m" if style in _COLOURS else text
+
+
+def _print_summary(plan: Plan | None, acknowledged: Acknowledgements, prefix: str = "") -> None:
+    """compile's and plan's closing lines: tables created, altered, dropped; the hazards."""
+    if plan is None:
+        return
+    paint = _painter()
+    lines: list[Line] = summary_lines(summarize(plan, acknowledged))
+    for style, text in lines:
+        print(paint(style, prefix + text))
 
 
 def _verify(project: Project, args: argparse.Namespace) -> int:
@@ -352,7 +439,7 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
 
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
             "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify,
-            "rebuild-state": _rebuild_state, "diff": _diff}
+            "rebuild-state": _rebuild_state, "diff": _diff, "lint": _lint}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,14 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..model.hazard_names import ADVICE, DATA_LOSS, LOCK, REWRITE, Scope
 from . import changes as ch
-from .hazards import ADVICE, DATA_LOSS, LOCK, REWRITE
 from .order import Plan
-
-# Acknowledgements are keyed by the object they were written on:
-#   ("table", "schema.table")  ("column", "schema.table", column)  ("object", "schema.table", name)
-#   ("enum", "schema.enum")
-Scope = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
