@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from .definitions.settings import Settings, load_settings
 from .diagrams.files import project_diagrams, write_diagrams
@@ -359,9 +360,8 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
     if not result.changes:
         print("-- No changes: the definitions match generated/state.json.")
         return EXIT_OK
-    sys.stdout.write(result.up_sql)
-    print()
-    _print_summary(result.plan, Acknowledgements(result.acknowledged), prefix="-- ")  # the output stays SQL
+    sys.stdout.write(result.up_sql)  # exactly the file compile writes; the summary beside it, on stderr
+    _print_summary(result.plan, Acknowledgements(result.acknowledged), sys.stderr)
     return EXIT_OK
 
 
@@ -394,7 +394,7 @@ def _lint(project: Project, args: argparse.Namespace) -> int:
     if not found:
         print(f"No hazards in {what}.")
         return EXIT_OK
-    paint = _painter()
+    paint = _painter(sys.stdout)
     for f in found:
         print(paint(ALLOWED if f.acknowledged else HAZARD, f.line))
     left = unacknowledged(list(found))
@@ -411,20 +411,21 @@ def _lint(project: Project, args: argparse.Namespace) -> int:
 _COLOURS = {CREATED: "32", DROPPED: "31", HAZARD: "33", ALLOWED: "2", CLEAN: "32"}
 
 
-def _painter() -> Callable[[str, str], str]:
-    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+def _painter(stream: TextIO) -> Callable[[str, str], str]:
+    if not stream.isatty() or os.environ.get("NO_COLOR"):
         return lambda style, text: text
     return lambda style, text: f"\033[{_COLOURS[style]}m{text}\033[0m" if style in _COLOURS else text
 
 
-def _print_summary(plan: Plan | None, acknowledged: Acknowledgements, prefix: str = "") -> None:
+def _print_summary(plan: Plan | None, acknowledged: Acknowledgements, stream: TextIO | None = None) -> None:
     """compile's and plan's closing lines: tables created, altered, dropped; the hazards."""
     if plan is None:
         return
-    paint = _painter()
+    stream = stream or sys.stdout
+    paint = _painter(stream)
     lines: list[Line] = summary_lines(summarize(plan, acknowledged))
     for style, text in lines:
-        print(paint(style, prefix + text))
+        print(paint(style, text), file=stream)
 
 
 def _verify(project: Project, args: argparse.Namespace) -> int:

@@ -20,8 +20,6 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..model.catalog_facts import VOLATILE_FUNCTIONS
-from ..model.expression_facts import expression_facts
 from ..model.schema import Check, Column, Enum, Exclusion, Expression, ForeignKey, Index, PrimaryKey, Table, Unique
 from .hazards import NO_TABLE, Effects, Lock, brief, rewrites_for_type
 
@@ -350,7 +348,7 @@ class AddColumn(WholeColumnChange):
     def effects(self) -> Effects:
         c = self.definition
         per_row = c.identity is not None or c.serial or c.generated is not None or (
-            c.default is not None and not VOLATILE_FUNCTIONS.isdisjoint(expression_facts(c.default.text).calls))
+            c.default is not None and c.default.volatile)
         # NOT NULL without a default: every row already there holds NULL
         unfilled = not c.nullable and c.default is None and not per_row
         online = ("add the column without its default, then set the default and fill the rows in batches"

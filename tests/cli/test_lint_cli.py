@@ -177,14 +177,14 @@ def test_the_first_migration_has_no_hazards(tmp_path: Path, capsys: pytest.Captu
     assert "-- hazards (2;" in (tmp_path / "generated/migrations/rollback_001.sql").read_text()
 
 
-def test_plan_ends_with_the_summary_as_sql_comments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_prints_the_summary_beside_the_sql(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Standard output stays the file compile writes; the summary goes to standard error."""
     write_definitions(project, {"users.yaml": after()})
-    code, out, _ = run_cli(project, capsys, "plan")
-    assert code == 0
-    tail = out[out.rindex("COMMIT;") + len("COMMIT;"):].strip().splitlines()
-    assert tail[:2] == ["-- Tables: 1 altered (public.users)",
-                        "-- Hazards: 5, 5 not acknowledged (see 'schemac lint'):"]
-    assert all(line.startswith("--   - public.") for line in tail[2:]) and len(tail) == 7
+    code, out, err = run_cli(project, capsys, "plan")
+    assert code == 0 and out.rstrip().endswith("COMMIT;")
+    lines = err.splitlines()
+    assert lines[:2] == ["Tables: 1 altered (public.users)", "Hazards: 5, 5 not acknowledged (see 'schemac lint'):"]
+    assert all(line.startswith("  - public.") for line in lines[2:]) and len(lines) == 7
 
 
 @pytest.mark.parametrize(("tty", "no_color", "coloured"), [(True, "", True), (True, "1", False), (False, "", False)])
@@ -192,9 +192,9 @@ def test_colour_only_on_a_terminal_without_no_color(project: Path, capsys: pytes
                                                     monkeypatch: pytest.MonkeyPatch, tty: bool, no_color: str,
                                                     coloured: bool) -> None:
     write_definitions(project, {"users.yaml": after()})
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
     monkeypatch.setenv("NO_COLOR", no_color)
-    for command in ("lint", "plan"):
-        out = run_cli(project, capsys, command)[1]
-        assert ("\033[33m" in out) is coloured, command
-        assert ("\033[" in out) is coloured, command
+    for command, stream in (("lint", 1), ("plan", 2)):
+        monkeypatch.setattr(sys.stdout if stream == 1 else sys.stderr, "isatty", lambda: tty)
+        text = run_cli(project, capsys, command)[stream]
+        assert ("\033[33m" in text) is coloured, command
+        assert ("\033[" in text) is coloured, command
