@@ -8,6 +8,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameColumn public.t.name
 ALTER TABLE public.t RENAME COLUMN name TO name__renaming;
@@ -30,6 +32,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameColumn public.t.note
 ALTER TABLE public.t RENAME COLUMN note TO note__renaming;

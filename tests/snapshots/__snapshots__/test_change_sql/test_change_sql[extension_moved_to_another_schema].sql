@@ -5,6 +5,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement CreateSchema extensions
 -- the schema may exist already: objects of others can live in it
@@ -22,6 +24,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetExtensionSchema citext
 ALTER EXTENSION citext SET SCHEMA public;

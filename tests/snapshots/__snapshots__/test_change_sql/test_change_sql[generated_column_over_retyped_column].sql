@@ -10,6 +10,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropColumn public.t.g
 ALTER TABLE public.t DROP COLUMN g;
@@ -39,6 +41,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropColumn public.t.g
 ALTER TABLE public.t DROP COLUMN g;

@@ -5,6 +5,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetIndexStorage public.t_name_idx
 ALTER INDEX public.t_name_idx SET (fillfactor = 80);
@@ -22,6 +24,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetIndexStorage public.t_name_idx
 ALTER INDEX public.t_name_idx SET (deduplicate_items = false, fillfactor = 70);

@@ -6,6 +6,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameTable public.t
 ALTER TABLE public.t RENAME TO things;
@@ -29,6 +31,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameTable public.things
 ALTER TABLE public.things RENAME TO t;

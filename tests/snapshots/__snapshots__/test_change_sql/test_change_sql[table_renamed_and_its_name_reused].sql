@@ -5,6 +5,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameTable public.t
 ALTER TABLE public.t RENAME TO archived_t;
@@ -31,6 +33,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropTable public.t
 DROP TABLE public.t;

@@ -8,6 +8,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameTable public.b
 ALTER TABLE public.b RENAME TO b__renaming;
@@ -60,6 +62,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameTable public.b
 ALTER TABLE public.b RENAME TO b__renaming;

@@ -8,6 +8,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddEnumValue public.st.c
 ALTER TYPE public.st ADD VALUE IF NOT EXISTS 'c' AFTER 'b';
@@ -17,6 +19,8 @@ COMMIT;
 -- schemac:transaction
 -- PostgreSQL cannot use a new enum value (c) in the transaction that added it, so the values are committed first.
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AlterColumnType public.t.t
 ALTER TABLE public.t ALTER COLUMN t TYPE public.st USING t::public.st;
@@ -34,6 +38,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameEnum public.st
 ALTER TYPE public.st RENAME TO st__old;
