@@ -54,8 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         "lint", help="list the hazards of the pending changes (or of a compiled migration); exit 1 while "
                      "one is not acknowledged", formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="hazards:\n" + "\n".join(f"  {h:<14}{MEANING[h]}" for h in HAZARDS))))
-    li.add_argument("--migration", metavar="N|NAME", help="a compiled migration instead (its number or name); "
-                                                          "replayed on a throwaway database to recover its plan")
+    which = li.add_mutually_exclusive_group()
+    which.add_argument("--migration", metavar="N|NAME", help="a compiled migration instead (its number or name); "
+                                                             "replayed on a throwaway database to recover its plan")
+    which.add_argument("--base-state", type=Path, metavar="FILE",
+                       help="everything since this state.json (a pull request's base branch's; an empty file: "
+                            "none), compiled or not")
     li.add_argument("--allow", nargs="+", action="extend", default=[], metavar="HAZARD", type=_hazard,
                     help=f"acknowledge these hazards everywhere, for this run ({', '.join(HAZARDS)})")
     rv = sub.add_parser("review", help="print Markdown for a pull request: its migrations' SQL, what is not "
@@ -392,6 +396,17 @@ def _lint(project: Project, args: argparse.Namespace) -> int:
         plan: Plan | None = migration_plan(project, result.state.migrations, target, dev_server(args.dev_url, url),
                                            read_definitions(project))
         what = f"migration {target.file.removeprefix('migrations/')}"
+    elif args.base_state is not None:
+        from .definitions.read import read_definitions
+        from .plan.diff import plan as plan_of
+        from .sql.state import load_state
+
+        try:  # named in its own errors: a bad base is not a bad generated/state.json
+            base = load_state(args.base_state.read_bytes() or None)
+        except (OSError, StateError) as e:
+            print(f"{args.base_state}: error: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        plan, what = plan_of(base.schema, read_definitions(project)), "the changes since the base state"
     else:
         plan, what = result.plan, "the pending changes"
         if not result.changes:

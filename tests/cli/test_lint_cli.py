@@ -198,3 +198,31 @@ def test_colour_only_on_a_terminal_without_no_color(project: Path, capsys: pytes
         text = run_cli(project, capsys, command)[stream]
         assert ("\033[33m" in text) is coloured, command
         assert ("\033[" in text) is coloured, command
+
+
+def test_everything_since_a_base_state_compiled_or_not(project: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """What a pull request's CI lints: its migrations are compiled, so nothing is pending."""
+    base = tmp_path / "base-state.json"
+    base.write_bytes((project / "generated/state.json").read_bytes())
+    write_definitions(project, {"users.yaml": after()})
+    assert run_cli(project, capsys, "compile", "--allow-destructive")[0] == 0
+    assert run_cli(project, capsys, "lint")[0] == 0  # nothing pending
+    code, out, _ = run_cli(project, capsys, "lint", "--base-state", str(base))
+    assert code == 1
+    assert out.splitlines()[-1].startswith("5 of 5 hazard(s) in the changes since the base state not acknowledged")
+    write_definitions(project, {"users.yaml": after("\nallow: [data_loss, breaks_code, lock, fails_on_rows]")})
+    assert run_cli(project, capsys, "lint", "--base-state", str(base))[0] == 0
+    empty = tmp_path / "none.json"
+    empty.write_bytes(b"")  # the base branch has no state yet: every table is new
+    assert run_cli(project, capsys, "lint", "--base-state", str(empty)) == (
+        0, "No hazards in the changes since the base state.\n", "")
+
+
+def test_a_bad_base_state_is_bad_input(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    code, _, err = run_cli(project, capsys, "lint", "--base-state", str(bad))
+    assert code == 2 and err.startswith(f"{bad}: error: ")
+    code, _, err = run_cli(project, capsys, "lint", "--base-state", str(tmp_path / "missing.json"))
+    assert (code, err) == (2, f"{tmp_path / 'missing.json'}: error: No such file or directory\n")
