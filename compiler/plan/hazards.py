@@ -77,9 +77,9 @@ class Effects:
 
 
 # Short forms for the declarations in changes.py
-def brief(lock: Lock | None = Lock.ACCESS_EXCLUSIVE, **kw: object) -> Effects:
+def brief(lock: Lock | None = Lock.ACCESS_EXCLUSIVE, *, breaks_code: bool = False) -> Effects:
     """A change that only edits the catalog: its lock is held for an instant (once granted)."""
-    return Effects(lock, **kw)  # type: ignore[arg-type]
+    return Effects(lock, breaks_code=breaks_code)
 
 
 NO_TABLE = Effects(None)  # a schema, an extension, a type, a new table: nothing in use is locked
