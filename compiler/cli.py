@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--base-state", type=Path, metavar="FILE",
                        help="everything since this state.json (a pull request's base branch's; an empty file: "
                             "none), compiled or not")
+    which.add_argument("--since", metavar="REF",
+                       help="everything since generated/state.json at this git commit (HEAD: what is not "
+                            "committed yet, for a pre-commit hook), compiled or not")
     li.add_argument("--allow", nargs="+", action="extend", default=[], metavar="HAZARD", type=_hazard,
                     help=f"acknowledge these hazards everywhere, for this run ({', '.join(HAZARDS)})")
     rv = sub.add_parser("review", help="print Markdown for a pull request: its migrations' SQL, what is not "
@@ -396,17 +399,20 @@ def _lint(project: Project, args: argparse.Namespace) -> int:
         plan: Plan | None = migration_plan(project, result.state.migrations, target, dev_server(args.dev_url, url),
                                            read_definitions(project))
         what = f"migration {target.file.removeprefix('migrations/')}"
-    elif args.base_state is not None:
+    elif args.base_state is not None or args.since is not None:
         from .definitions.read import read_definitions
         from .plan.diff import plan as plan_of
         from .sql.state import load_state
 
+        source = args.base_state if args.since is None else f"{args.since}:generated/state.json"
         try:  # named in its own errors: a bad base is not a bad generated/state.json
-            base = load_state(args.base_state.read_bytes() or None)
+            base_bytes = args.base_state.read_bytes() if args.since is None else _state_at(project, args.since)
+            base = load_state(base_bytes or None)
         except (OSError, StateError) as e:
-            print(f"{args.base_state}: error: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
+            print(f"{source}: error: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        plan, what = plan_of(base.schema, read_definitions(project)), "the changes since the base state"
+        plan, what = plan_of(base.schema, read_definitions(project)), \
+            "the changes since the base state" if args.since is None else f"the changes since {args.since}"
     else:
         plan, what = result.plan, "the pending changes"
         if not result.changes:
@@ -432,6 +438,25 @@ def _lint(project: Project, args: argparse.Namespace) -> int:
 
 # ANSI colours by summary style; none where the output is no terminal, or NO_COLOR is set
 _COLOURS = {CREATED: "32", DROPPED: "31", HAZARD: "33", ALLOWED: "2", CLEAN: "32"}
+
+
+def _state_at(project: Project, ref: str) -> bytes:
+    """generated/state.json as committed at git `ref` (b"" when it did not exist there yet)."""
+    import subprocess
+
+    try:
+        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=project.root,
+                               capture_output=True, text=True)
+    except FileNotFoundError as e:
+        raise OSError(e.errno, "git is not installed; --since reads the state from git") from e
+    if found.returncode != 0:
+        commits = subprocess.run(["git", "rev-list", "-n", "1", "--all"], cwd=project.root, capture_output=True)
+        if ref == "HEAD" and commits.returncode == 0 and not commits.stdout.strip():
+            return b""  # the first commit of a new repository: everything is new
+        raise OSError(0, f"'{ref}' is not a commit of a git repository at {project.root}")
+    shown = subprocess.run(["git", "show", f"{found.stdout.strip()}:./generated/state.json"], cwd=project.root,
+                           capture_output=True)
+    return shown.stdout if shown.returncode == 0 else b""
 
 
 def _painter(stream: TextIO) -> Callable[[str, str], str]:

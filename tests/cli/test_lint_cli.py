@@ -226,3 +226,25 @@ def test_a_bad_base_state_is_bad_input(project: Path, tmp_path: Path, capsys: py
     assert code == 2 and err.startswith(f"{bad}: error: ")
     code, _, err = run_cli(project, capsys, "lint", "--base-state", str(tmp_path / "missing.json"))
     assert (code, err) == (2, f"{tmp_path / 'missing.json'}: error: No such file or directory\n")
+
+
+def test_since_a_git_commit(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--since REF reads generated/state.json as committed at REF: what the pre-commit hook lints."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=project,
+                       check=True, capture_output=True)
+
+    code, _, err = run_cli(project, capsys, "lint", "--since", "HEAD")
+    assert code == 2 and "'HEAD' is not a commit of a git repository" in err  # not a repository at all
+    git("init", "-q", "-b", "main")
+    assert run_cli(project, capsys, "lint", "--since", "HEAD")[0] == 0  # no commit yet: everything is new
+    git("add", "-A")
+    git("commit", "-q", "-m", "before")
+    write_definitions(project, {"users.yaml": after()})
+    assert run_cli(project, capsys, "compile", "--allow-destructive")[0] == 0
+    code, out, _ = run_cli(project, capsys, "lint", "--since", "HEAD")
+    assert code == 1 and out.splitlines()[-1].startswith("5 of 5 hazard(s) in the changes since HEAD")
+    code, _, err = run_cli(project, capsys, "lint", "--since", "no-such-ref")
+    assert code == 2 and err.startswith("no-such-ref:generated/state.json: error: 'no-such-ref' is not a commit")
