@@ -3,6 +3,7 @@
 
     python3 bench/run_drift.py [--runs 5] [--url postgresql://127.0.0.1:5432/postgres]
                                [--compare-with CHECKOUT] [--verify] [--profile FILE]
+                               [--verify-server private|URL] [--profile-verify FILE]
 
 The base project of ../shared/bench/gen_definitions.py (1,000 tables, seed 7) is compiled and
 applied (`schemac apply`) to a fresh database on the server of --url; then, each in a fresh
@@ -13,8 +14,12 @@ process, --runs times:
             changed, an index dropped, a check added): drift found (exit 1)
 
 With --compare-with, the same drift commands also run from another checkout of schemac (say,
-main before this change) and their output must be byte-identical. --verify also times one
-`schemac verify` of the project. --profile writes a cProfile dump of one drifted run.
+main before this change) and their output must be byte-identical. --verify also times
+`schemac verify` of the project (--runs times), its throwaway databases on the server of --url,
+or with --verify-server on another one (`private`: a server of its own, started here as the
+test suite starts one, with max_locks_per_transaction=256, the setting a 1,000-table
+rollback needs; see README). --profile writes a cProfile dump of one drifted run,
+--profile-verify of one verify run.
 Wall time of the whole command, interpreter start-up included; medians. The database and the
 throwaway databases drift makes are dropped at the end.
 """
@@ -29,6 +34,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -57,6 +64,25 @@ def schemac(checkout: Path, *args: str) -> tuple[float, int, str]:
     return time.perf_counter() - t0, done.returncode, done.stdout + done.stderr
 
 
+@contextmanager
+def verify_server(choice: str | None) -> Iterator[str | None]:
+    """The --dev-url for verify: none (the server of --url), a URL, or a private server of its own."""
+    if choice != "private":
+        yield choice
+        return
+    sys.path.insert(0, str(PROJECT))
+    from tests.db.test_private_server import PrivateServer
+
+    tmp = Path(tempfile.mkdtemp(prefix="schemac-pg-"))  # not under a folder the server's user cannot reach
+    server = PrivateServer(tmp)
+    server.start("max_locks_per_transaction=256")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=5)
@@ -66,8 +92,11 @@ def main() -> None:
     p.add_argument("--generator", type=Path, default=run_compile.DEFAULT_GENERATOR)
     p.add_argument("--compare-with", type=lambda text: Path(text).resolve(),
                    help="another schemac checkout whose drift output must be identical")
-    p.add_argument("--verify", action="store_true", help="also time one `schemac verify`")
+    p.add_argument("--verify", action="store_true", help="also time `schemac verify`")
+    p.add_argument("--verify-server", help="'private' or the URL of a database on the server for verify's "
+                                           "throwaway databases (--dev-url)")
     p.add_argument("--profile", type=Path, help="write a cProfile dump of one drifted run here")
+    p.add_argument("--profile-verify", type=Path, help="write a cProfile dump of one verify run here")
     a = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="schemac-drift-"))
     name = f"drift_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
@@ -110,11 +139,23 @@ def main() -> None:
                                    "compiler.cli", *drift], capture_output=True, cwd=PROJECT,
                                   env={**os.environ, "PYTHONPATH": str(PROJECT)})
             print(f"profile of a drifted run in {a.profile} (exit {done.returncode})", file=sys.stderr)
-        if a.verify:
-            seconds, code, out = schemac(PROJECT, "-C", str(base), "verify", "--database-url", db)
-            if code != 0:
-                sys.exit(f"verify failed ({code}):\n{out}")
-            rows.append(("verify (one run)", [seconds]))
+        if a.verify or a.profile_verify:
+            with verify_server(a.verify_server) as dev:
+                verify = ("-C", str(base), "verify", "--database-url", db, *(("--dev-url", dev) if dev else ()))
+                times = []
+                for i in range(a.runs if a.verify else 0):
+                    seconds, code, out = schemac(PROJECT, *verify)
+                    if code != 0:
+                        sys.exit(f"verify failed ({code}):\n{out}")
+                    times.append(seconds)
+                    print(f"verify run {i + 1}/{a.runs}: {seconds:.2f} s", file=sys.stderr)
+                if times:
+                    rows.append((f"verify{' (private server)' if a.verify_server == 'private' else ''}", times))
+                if a.profile_verify:
+                    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(a.profile_verify.resolve()),
+                                           "-m", "compiler.cli", *verify], capture_output=True, cwd=PROJECT,
+                                          env={**os.environ, "PYTHONPATH": str(PROJECT)})
+                    print(f"profile of a verify run in {a.profile_verify} (exit {done.returncode})", file=sys.stderr)
     finally:
         drop(a.url, name)
         shutil.rmtree(work, ignore_errors=True)

@@ -26,10 +26,10 @@ from .throwaway import DevServer, dev_server, throwaway_database
 T = TypeVar("T")
 
 # A scratch build commits after this many statements. In one transaction a schema of 1,000
-# tables holds about 20,000 locks until it commits (every table, index, sequence, TOAST table
-# and type it creates), more than a server's lock table holds with the default
-# max_locks_per_transaction (64 x (max_connections + max_prepared_transactions) slots, shared by
-# all sessions). A hundred statements hold a few hundred.
+# tables of 20 columns holds locks on about 11,000 objects until it commits (every table, index,
+# sequence, TOAST table and type it creates), more than a server's lock table holds with the
+# default max_locks_per_transaction (64 x (max_connections + max_prepared_transactions) slots,
+# shared by all sessions). A hundred of its statements hold at most about 800.
 STATEMENTS_PER_TRANSACTION = 100
 
 
