@@ -56,12 +56,21 @@ ALTER TABLE public.item_0004 ADD CONSTRAINT item_0004_by_hand CHECK (id > 0);
 """
 
 
-def schemac(checkout: Path, *args: str) -> tuple[float, int, str]:
-    t0 = time.perf_counter()
-    # run from the checkout: `python -m` puts the working directory first on sys.path
-    done = subprocess.run([sys.executable, "-m", "compiler.cli", *args], capture_output=True, text=True,
-                          cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)})
-    return time.perf_counter() - t0, done.returncode, done.stdout + done.stderr
+def schemac(checkout: Path, *args: str, cpu: list[float] | None = None) -> tuple[float, int, str]:
+    """Wall time, exit code and output of one command; its own CPU time (user + system, os.wait4:
+    the machine's other load inflates it less than the wall time) appended to `cpu`."""
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        # run from the checkout: `python -m` puts the working directory first on sys.path
+        proc = subprocess.Popen([sys.executable, "-m", "compiler.cli", *args], stdout=out, stderr=subprocess.STDOUT,
+                                cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)})
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        out.seek(0)
+        text = out.read().decode()
+    if cpu is not None:
+        cpu.append(usage.ru_utime + usage.ru_stime)
+    return seconds, os.waitstatus_to_exitcode(status), text
 
 
 @contextmanager
@@ -103,7 +112,7 @@ def main() -> None:
     with psycopg.connect(a.url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     db = url_of(a.url, name)
-    rows: list[tuple[str, list[float]]] = []
+    rows: list[tuple[str, list[float], list[float]]] = []
     try:
         base, _ = run_compile.generate(a.generator, work, a.tables, a.seed)
         for step in (("compile",), ("apply", "--database-url", db)):
@@ -115,25 +124,25 @@ def main() -> None:
             if edits:
                 with psycopg.connect(db, autocommit=True) as conn:
                     conn.execute(edits)
-            times, other = [], []
+            times, other, cpu, other_cpu = [], [], [], []
             outputs, others = set(), set()
             for i in range(a.runs):  # the other checkout interleaved, so that the machine's load falls on both
-                seconds, code, out = schemac(PROJECT, *drift)
+                seconds, code, out = schemac(PROJECT, *drift, cpu=cpu)
                 if code != expected:
                     sys.exit(f"drift ({label}) exited {code}, not {expected}:\n{out}")
                 times.append(seconds)
                 outputs.add(out)
                 print(f"{label} run {i + 1}/{a.runs}: {seconds:.2f} s", file=sys.stderr)
                 if a.compare_with:
-                    seconds, code, out = schemac(a.compare_with, *drift)
+                    seconds, code, out = schemac(a.compare_with, *drift, cpu=other_cpu)
                     other.append(seconds)
                     others.add((code, out))
                     print(f"{label} run {i + 1}/{a.runs}, {a.compare_with}: {seconds:.2f} s", file=sys.stderr)
             assert len(outputs) == 1, "drift gave different outputs from run to run"
-            rows.append((f"drift, {label}", times))
+            rows.append((f"drift, {label}", times, cpu))
             if a.compare_with:
                 same = "identical" if others == {(expected, outputs.pop())} else "DIFFERENT"
-                rows.append((f"drift, {label}, {a.compare_with.name} ({same} output)", other))
+                rows.append((f"drift, {label}, {a.compare_with.name} ({same} output)", other, other_cpu))
         if a.profile:
             done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(a.profile.resolve()), "-m",
                                    "compiler.cli", *drift], capture_output=True, cwd=PROJECT,
@@ -142,15 +151,15 @@ def main() -> None:
         if a.verify or a.profile_verify:
             with verify_server(a.verify_server) as dev:
                 verify = ("-C", str(base), "verify", "--database-url", db, *(("--dev-url", dev) if dev else ()))
-                times = []
+                times, cpu = [], []
                 for i in range(a.runs if a.verify else 0):
-                    seconds, code, out = schemac(PROJECT, *verify)
+                    seconds, code, out = schemac(PROJECT, *verify, cpu=cpu)
                     if code != 0:
                         sys.exit(f"verify failed ({code}):\n{out}")
                     times.append(seconds)
                     print(f"verify run {i + 1}/{a.runs}: {seconds:.2f} s", file=sys.stderr)
                 if times:
-                    rows.append((f"verify{' (private server)' if a.verify_server == 'private' else ''}", times))
+                    rows.append((f"verify{' (private server)' if a.verify_server == 'private' else ''}", times, cpu))
                 if a.profile_verify:
                     done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(a.profile_verify.resolve()),
                                            "-m", "compiler.cli", *verify], capture_output=True, cwd=PROJECT,
@@ -162,10 +171,11 @@ def main() -> None:
     load = os.getloadavg()
     print(f"\n{a.tables} tables; {a.runs} runs, medians; {os.cpu_count()} CPUs, load average "
           f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end\n")
-    print("| step | wall (s) | runs |")
-    print("|---|---:|---:|")
-    for label, times in rows:
-        print(f"| {label} | {statistics.median(times):.2f} | {len(times)} |")
+    print("| step | wall (s) | CPU (s) | runs (wall) |")
+    print("|---|---:|---:|---|")
+    for label, times, cpu in rows:
+        print(f"| {label} | {statistics.median(times):.2f} | {statistics.median(cpu):.2f} | "
+              f"{', '.join(f'{t:.2f}' for t in times)} |")
 
 
 if __name__ == "__main__":
