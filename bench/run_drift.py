@@ -101,7 +101,8 @@ def main() -> None:
     p.add_argument("--generator", type=Path, default=run_compile.DEFAULT_GENERATOR)
     p.add_argument("--compare-with", type=lambda text: Path(text).resolve(),
                    help="another schemac checkout whose drift output must be identical")
-    p.add_argument("--verify", action="store_true", help="also time `schemac verify`")
+    p.add_argument("--verify", action="store_true", help="also time `schemac verify` (and the other checkout's)")
+    p.add_argument("--no-drift", action="store_true", help="time verify only")
     p.add_argument("--verify-server", help="'private' or the URL of a database on the server for verify's "
                                            "throwaway databases (--dev-url)")
     p.add_argument("--profile", type=Path, help="write a cProfile dump of one drifted run here")
@@ -120,7 +121,7 @@ def main() -> None:
             if code != 0:
                 sys.exit(f"{step[0]} failed:\n{out}")
         drift = ("-C", str(base), "drift", "--database-url", db)
-        for label, expected, edits in (("clean", 0, None), ("drifted", 1, HAND_EDITS)):
+        for label, expected, edits in () if a.no_drift else (("clean", 0, None), ("drifted", 1, HAND_EDITS)):
             if edits:
                 with psycopg.connect(db, autocommit=True) as conn:
                     conn.execute(edits)
@@ -158,8 +159,18 @@ def main() -> None:
                         sys.exit(f"verify failed ({code}):\n{out}")
                     times.append(seconds)
                     print(f"verify run {i + 1}/{a.runs}: {seconds:.2f} s", file=sys.stderr)
+                where = " (private server)" if a.verify_server == "private" else ""
                 if times:
-                    rows.append((f"verify{' (private server)' if a.verify_server == 'private' else ''}", times, cpu))
+                    rows.append((f"verify{where}", times, cpu))
+                other, other_cpu = [], []
+                for i in range(a.runs if a.verify and a.compare_with else 0):
+                    seconds, code, out = schemac(a.compare_with, *verify, cpu=other_cpu)
+                    if code != 0:
+                        sys.exit(f"verify of {a.compare_with} failed ({code}):\n{out}")
+                    other.append(seconds)
+                    print(f"verify run {i + 1}/{a.runs}, {a.compare_with}: {seconds:.2f} s", file=sys.stderr)
+                if other:
+                    rows.append((f"verify{where}, {a.compare_with.name}", other, other_cpu))
                 if a.profile_verify:
                     done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(a.profile_verify.resolve()),
                                            "-m", "compiler.cli", *verify], capture_output=True, cwd=PROJECT,
