@@ -52,6 +52,13 @@ def _observe(url: str, old: Schema, new: Schema) -> list[tuple[ch.Change, str | 
         steps = [(c, new) for c in plan(old, new).changes] + [(c, old) for c in plan(new, old).changes]
         for change, target in steps:
             types = extension_type_schemas(target.extensions.values())
+            if getattr(change, "concurrently", False):
+                # CONCURRENTLY refuses a transaction, so its lock cannot be held still to be read
+                # here: it runs on its own (tests/db/test_online.py proves it on rows)
+                conn.autocommit = True
+                conn.execute(renderer.statement(change, types))
+                conn.autocommit = False
+                continue
             relations = {oid: (kind, node) for oid, kind, node in conn.execute(USER_RELATIONS).fetchall()}
             conn.execute(renderer.statement(change, types))
             lock = _strongest(conn, set(relations))
