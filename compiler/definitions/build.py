@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
 from ..model.expression_tokens import TokenExpression
@@ -56,14 +57,25 @@ REFERENCE_OPTION_KEYS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initi
 REFERENCE_OPTION_KEYS = frozenset(REFERENCE_OPTION_KEYS_IN_ORDER)
 
 
-def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
-    """Build the Schema the documents describe; raise DefinitionErrors listing every problem."""
+def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None,
+                 reread: Callable[[str], list[Document]] | None = None) -> Schema:
+    """Build the Schema the documents describe; raise DefinitionErrors listing every problem.
+
+    With `reread` (a file's path -> its documents, loaded again), the build takes the documents
+    over: it empties `docs` and drops each table's document once its draft is built (documents
+    with their positions are most of what a build holds), and a definition rule that fails has
+    its file read again for the position (sources.py).
+    """
     errors = errors if errors is not None else []
     by_kind: dict[str, list[Document]] = {k: [] for k in KINDS}
     for doc in docs:
         kind = _kind(doc, Reader(doc.path, errors))
         if kind:
             by_kind[kind].append(doc)
+    table_docs = by_kind.pop("table")
+    if reread is not None:
+        docs.clear()  # the build holds the only references now
+    kept: list[Document] = []  # the table documents the rules may need; none when they can be read again
     extensions = _extensions(by_kind["extension"], errors)
     enums = _enums(by_kind["enum"], errors)
     user_types = {}
@@ -74,8 +86,12 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
             user_types[e.name] = spelling
     user_types |= extension_type_names(extensions.values())
     drafts: dict[str, TableDraft] = {}
-    for doc in by_kind["table"]:
+    table_docs.reverse()  # popped in source order, so that a released document is freed at once
+    while table_docs:
+        doc = table_docs.pop()
         draft = _TableBuilder(doc, errors, user_types, extensions).build()
+        if reread is None:
+            kept.append(doc)
         if draft is None:
             continue
         if draft.key in drafts:
@@ -87,7 +103,7 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
     tables = resolve.resolve_tables(drafts, enums, errors)
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())))
-    errors.extend(check_rules(schema, SourceMap(docs, drafts)))  # what PostgreSQL would refuse
+    errors.extend(check_rules(schema, SourceMap(kept, drafts, reread)))  # what PostgreSQL refuses
     if errors:
         raise DefinitionErrors(errors)
     return schema

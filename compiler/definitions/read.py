@@ -20,8 +20,14 @@ def read_definitions_and_folders(project: Project, sources: list[tuple[str, byte
     `sources` are the files as read_sources gives them, when the caller has read them already.
     """
     errors: list[DefinitionError] = []
-    docs = load_sources(read_sources(project.root) if sources is None else sources, errors)
-    return build_schema(docs, errors), table_folders(docs)
+    files = read_sources(project.root) if sources is None else sources
+    docs = load_sources(files, errors)
+    folders = table_folders(docs)
+
+    def reread(path: str) -> list[Document]:  # a file's documents again, for the position of an error
+        return load_sources([(shown, data) for shown, data in files if shown == path], [])
+
+    return build_schema(docs, errors, reread), folders  # which releases each document once built
 
 
 def table_folders(docs: list[Document]) -> dict[str, str]:
