@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
 from ..model.expression_tokens import TokenExpression
@@ -25,6 +24,7 @@ from ..model.types import (
     extension_type_names,
 )
 from . import resolve
+from .acknowledgements import ALLOW, Acknowledged, acknowledged, check_allow
 from .build_constraints import (
     add_check,
     add_unique,
@@ -44,11 +44,11 @@ from .rules import check_rules
 from .sources import SourceMap
 
 TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
-                        "unique", "indexes", "foreign_keys", "checks", "exclusions"})
+                        "unique", "indexes", "foreign_keys", "checks", "exclusions", ALLOW})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
-                         "generated", "deferrable", "initially_deferred", "match", "collation", "sequence"})
-ENUM_KEYS = frozenset({"enum", "schema", "values", "comment"})
+                         "generated", "deferrable", "initially_deferred", "match", "collation", "sequence", ALLOW})
+ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
 KINDS = ("table", "enum", "extension")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
@@ -57,25 +57,21 @@ REFERENCE_OPTION_KEYS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initi
 REFERENCE_OPTION_KEYS = frozenset(REFERENCE_OPTION_KEYS_IN_ORDER)
 
 
-def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None,
-                 reread: Callable[[str], list[Document]] | None = None) -> Schema:
-    """Build the Schema the documents describe; raise DefinitionErrors listing every problem.
+def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
+    """Build the Schema the documents describe; raise DefinitionErrors listing every problem."""
+    return build_schema_and_acknowledged(docs, errors)[0]
 
-    With `reread` (a file's path -> its documents, loaded again), the build takes the documents
-    over: it empties `docs` and drops each table's document once its draft is built (documents
-    with their positions are most of what a build holds), and a definition rule that fails has
-    its file read again for the position (sources.py).
-    """
+
+def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionError] | None = None
+                                  ) -> tuple[Schema, Acknowledged]:
+    """The Schema, and the hazards its `allow:` keys accept (beside it: they are not part of it)."""
     errors = errors if errors is not None else []
+    check_allow(docs, errors)
     by_kind: dict[str, list[Document]] = {k: [] for k in KINDS}
     for doc in docs:
         kind = _kind(doc, Reader(doc.path, errors))
         if kind:
             by_kind[kind].append(doc)
-    table_docs = by_kind.pop("table")
-    if reread is not None:
-        docs.clear()  # the build holds the only references now
-    kept: list[Document] = []  # the table documents the rules may need; none when they can be read again
     extensions = _extensions(by_kind["extension"], errors)
     enums = _enums(by_kind["enum"], errors)
     user_types = {}
@@ -86,12 +82,8 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
             user_types[e.name] = spelling
     user_types |= extension_type_names(extensions.values())
     drafts: dict[str, TableDraft] = {}
-    table_docs.reverse()  # popped in source order, so that a released document is freed at once
-    while table_docs:
-        doc = table_docs.pop()
+    for doc in by_kind["table"]:
         draft = _TableBuilder(doc, errors, user_types, extensions).build()
-        if reread is None:
-            kept.append(doc)
         if draft is None:
             continue
         if draft.key in drafts:
@@ -103,10 +95,11 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
     tables = resolve.resolve_tables(drafts, enums, errors)
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())))
-    errors.extend(check_rules(schema, SourceMap(kept, drafts, reread)))  # what PostgreSQL refuses
+    sources = SourceMap(docs, drafts)
+    errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
     if errors:
         raise DefinitionErrors(errors)
-    return schema
+    return schema, acknowledged(docs, schema, sources)
 
 
 def _kind(doc: Document, r: Reader) -> str | None:

@@ -3,12 +3,10 @@ that lets checks on the model report `file:line:col` at the very key that is wro
 
 Built from the table drafts (which record where each object was read) and the documents; the
 per-document index of positions is made only when an error needs it, so a clean build pays
-nothing for it. A build that released its documents (build.py) gives a way to read a file's
-documents again instead: only a file with an error is read twice.
+nothing for it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import DefinitionError
@@ -21,17 +19,10 @@ if TYPE_CHECKING:
 class SourceMap:
     """Positions of the objects of each table, by the table's key ('schema.name')."""
 
-    def __init__(self, docs: list[Document], drafts: dict[str, TableDraft],
-                 reread: Callable[[str], list[Document]] | None = None) -> None:
-        """`reread(path)`: that file's documents, for the tables whose documents are not in `docs`."""
+    def __init__(self, docs: list[Document], drafts: dict[str, TableDraft]) -> None:
         self._drafts = drafts
-        self._docs: dict[tuple[str, Pos | None], Document] = {}
-        self._add(docs)
-        self._reread, self._reread_paths = reread, set[str]()
+        self._docs = {(d.path, d.body.value_pos.get("table")): d for d in docs if "table" in d.body}
         self._owners: dict[int, dict[Pos, tuple[Mapping, str | None]]] = {}
-
-    def _add(self, docs: list[Document]) -> None:
-        self._docs.update(((d.path, d.body.value_pos.get("table")), d) for d in docs if "table" in d.body)
 
     def knows(self, table: str) -> bool:
         """Whether the table was read from the definitions (and so has positions)."""
@@ -75,6 +66,15 @@ class SourceMap:
                 return value.item_pos[index]
         return self._key_of(table, pos, fallback)
 
+    def mapping(self, table: str, pos: Pos | None = None) -> Mapping | None:
+        """The mapping that holds the object written at `pos` (a column, an index, a constraint,
+        or the column that declares a constraint itself); without `pos`, the table's own."""
+        if pos is None:
+            doc = self._doc(table)
+            return doc.body if doc is not None else None
+        owner = self._owner(table, pos)
+        return owner[0] if owner is not None else None
+
     def _key_of(self, table: str, pos: Pos, key: str | None) -> Pos:
         owner = self._owner(table, pos)
         if key is None or owner is None:
@@ -83,11 +83,7 @@ class SourceMap:
 
     def _doc(self, table: str) -> Document | None:
         draft = self._drafts[table]
-        key = (draft.path, draft.pos)
-        if key not in self._docs and self._reread is not None and draft.path not in self._reread_paths:
-            self._reread_paths.add(draft.path)
-            self._add(self._reread(draft.path))
-        return self._docs.get(key)
+        return self._docs.get((draft.path, draft.pos))
 
     def _owner(self, table: str, pos: Pos | None) -> tuple[Mapping, str | None] | None:
         """The mapping that starts at `pos`, or holds a plain value there (with its key)."""

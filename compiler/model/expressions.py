@@ -17,6 +17,7 @@ from sqlglot import Token, TokenType, exp
 from sqlglot.errors import ParseError, TokenError
 
 from . import expression_tokens
+from .catalog_facts import VOLATILE_FUNCTIONS
 from .index_names import figure_index_label
 from .names import QUOTED_KEYWORDS
 from .qualify import may_name_a_schema, with_qualified_casts
@@ -334,8 +335,9 @@ def _expression_cached(text: str, column_type: str | None, user_types: tuple[tup
     tree = read_expression(text) if lenient else parse_expression(text)
     normal = _Normal()
     _write(tree, column_type, dict(user_types), normal)
+    calls = expression_tokens.function_calls(text)[0]
     return Expression(text, normal.done(), _columns(tree), _literals(tree), cast_names(text), _bare_default(tree),
-                      figure_index_label(tree, text))
+                      figure_index_label(tree, text), volatile=not VOLATILE_FUNCTIONS.isdisjoint(calls))
 
 
 def make_expression(text: str, column_type: str | None = None,
