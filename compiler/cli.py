@@ -15,6 +15,7 @@ from .pipeline import (
     clear_leftovers,
     compile_project,
     refresh_diagrams,
+    review_project,
     write_result,
 )
 from .project import Project, one_writer, write_atomically
@@ -42,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     _with_dev_url(_with_url(c))
     pl = sub.add_parser("plan", help="print the SQL compile would write")
     pl.add_argument("-m", dest="name", help="name of the migration")
+    rv = sub.add_parser("review", help="print Markdown for a pull request: its migrations' SQL, what is not "
+                                       "compiled yet, the ER diagram of the tables changed")
+    rv.add_argument("--base-state", type=Path, metavar="FILE",
+                    help="the base branch's generated/state.json (an empty file: it has none); the migrations "
+                         "newer than it are reviewed. Without it, only what is not compiled yet")
     cd = sub.add_parser("chartdb", help="write the ChartDB JSON and schema.md only")
     cd.add_argument("-o", dest="output", type=Path, metavar="FILE",
                     help="write the whole-diagram JSON (ChartDB's Import diagram) to FILE instead")
@@ -242,7 +248,9 @@ def _import(project: Project, args: argparse.Namespace) -> int:
 def _diff(project: Project, args: argparse.Namespace) -> int:
     from .live.dbdiff import diff_databases
 
-    found = diff_databases(args.from_url, args.to_url, _settings(project, args).migrations_table)
+    settings = _settings(project, args)
+    found = diff_databases(args.from_url, args.to_url, settings.migrations_table,
+                           timeouts=settings.migration_timeouts)
     for line in found.warnings:
         print(f"warning: {line}", file=sys.stderr)
     if not found.changes:
@@ -345,6 +353,23 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _review(project: Project, args: argparse.Namespace) -> int:
+    from .sql.state import State, load_state
+
+    base: State | None = None
+    if args.base_state is not None:  # named in its own errors: a bad base is not a bad generated/state.json
+        try:
+            base = load_state(args.base_state.read_bytes() or None)
+        except OSError as e:
+            print(f"{args.base_state}: error: {e.strerror}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except StateError as e:
+            print(f"{args.base_state}: error: {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    sys.stdout.write(review_project(project, base))
+    return EXIT_OK
+
+
 def _verify(project: Project, args: argparse.Namespace) -> int:
     from .live.signals import defer_to_exit, signals_as_exceptions
     from .live.verify import verify
@@ -357,7 +382,7 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
 
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
             "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify,
-            "rebuild-state": _rebuild_state, "diff": _diff}
+            "rebuild-state": _rebuild_state, "diff": _diff, "review": _review}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .cache import Cache, definitions_key
 from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders
+from .definitions.settings import load_settings
 from .diagrams.chartdb import DiagramFiles, diagram_files
 from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
 from .errors import DefinitionErrors, StateError
@@ -18,7 +19,7 @@ from .plan.naming import auto_name
 from .plan.refusals import appended_column_notes, destructive_reasons
 from .project import Project, migration_file, rollback_file, sha256, slug, write_set
 from .sql.history import HistoryErrors, inspect_history, read_history, remember_state, remove_leftovers
-from .sql.state import MigrationRecord, State, dump_state
+from .sql.state import MigrationRecord, State, dump_state, load_state
 
 
 @dataclass
@@ -68,15 +69,16 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     from .sql.render import Renderer  # Jinja: imported by the commands that render, not by --check
 
     renderer = Renderer(project.root)
+    timeouts = load_settings(project.root).migration_timeouts  # SET LOCAL in each transaction, up and down
     why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
     notes = [f"destructive ({why}): {line}" for line in destructive_reasons(changes)]
     notes += appended_column_notes(changes, new)
     up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", up_plan, notes,
-                            extension_type_schemas(new.extensions.values()))
+                            extension_type_schemas(new.extensions.values()), timeouts=timeouts)
     back = plan(new, state.schema)
     down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
                               f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back.changes, state.schema),
-                              extension_type_schemas(state.schema.extensions.values()))
+                              extension_type_schemas(state.schema.extensions.values()), timeouts=timeouts)
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))
     result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
@@ -161,5 +163,24 @@ def refresh_diagrams(project: Project, result: CompileResult) -> list[str]:
     return write_diagrams(project, result.diagrams)
 
 
+def review_project(project: Project, base: State | None) -> str:
+    """Markdown for a pull request's reviewer (diagrams/review.py): the migrations newer than
+    `base`, the base branch's state (empty when it has none; None to review only what is pending),
+    what the definitions hold that is not compiled yet, the ER diagram of the tables changed."""
+    from .diagrams.review import ReviewedFile, review_markdown, tables_changed
+
+    result = compile_project(project, allow_destructive=True, diagrams=False, planning=True)
+    state = result.state
+    new = load_state(result.files["state.json"]).schema if result.changes else state.schema
+    newest_base = max((m.version for m in base.migrations), default=0) if base is not None else state.next_version
+    added = [m for m in state.migrations if m.version > newest_base]
+    migrations = [ReviewedFile(m.file.removeprefix("migrations/"), (project.generated / m.file).read_text(),
+                               m.rollback.removeprefix("migrations/"), (project.generated / m.rollback).read_text())
+                  for m in added]
+    before = base.schema if base is not None else state.schema
+    return review_markdown(migrations, result.up_sql, tables_changed(diff(before, new), new), new)
+
+
 __all__ = ["CompileResult", "DefinitionErrors", "HistoryErrors", "StateError", "check_project", "clear_leftovers",
-           "compile_project", "refresh_diagrams", "write_result"]
+           "compile_project", "refresh_diagrams", "review_project", "write_result"]
+

@@ -1,6 +1,8 @@
 """schemac.yaml: the project's optional settings, read with positions like the definitions."""
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +27,37 @@ DEFAULT_MIGRATIONS_TABLE = TableName("public", "schema_migrations")
 
 
 @dataclass(frozen=True, slots=True)
+class Duration:
+    """A PostgreSQL time setting, in whole milliseconds (0: no limit), printed in its largest exact unit."""
+
+    ms: int
+
+    def __str__(self) -> str:
+        for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000)):
+            if self.ms and self.ms % size == 0:
+                return f"{self.ms // size}{unit}"
+        return f"{self.ms}ms" if self.ms else "0"
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationTimeouts:
+    """What each compiled migration sets before its statements (SET LOCAL in each transaction).
+
+    lock: how long one statement waits for a lock. A DDL statement queued behind a long
+    transaction holds up every query that asks for the table after it, so it gives up early.
+    statement: how long one statement may run, its lock waits included: a cap on how long a
+    rewrite or scan keeps the table locked.
+    """
+
+    lock: Duration = Duration(5_000)
+    statement: Duration = Duration(15 * 60_000)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     migrations_table: TableName = DEFAULT_MIGRATIONS_TABLE
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT  # apply_lock_timeout: the wait for another apply, not in SQL
+    migration_timeouts: MigrationTimeouts = MigrationTimeouts()
 
 
 def _table_name(text: object) -> TableName | str:
@@ -50,8 +80,46 @@ def _lock_timeout(value: object) -> float | str:
     return float(value)
 
 
-_KEYS = {"migrations_table": _table_name, "apply_lock_timeout": _lock_timeout}
+# PostgreSQL's units for time settings; a bare number in YAML is seconds, as apply_lock_timeout's
+_UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
+_WITH_UNIT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)\s*")
+_MAX_MS = 2**31 - 1  # PostgreSQL keeps these settings as an int of milliseconds
+
+
+def _duration(key: str) -> Callable[[object], Duration | str]:
+    def read(value: object) -> Duration | str:
+        why = f"{key} must be a time such as 5s, 500ms, 15min or 1h, or a number of seconds; 0 means no limit"
+        if isinstance(value, bool):
+            return why
+        if isinstance(value, int | float):
+            if not 0 <= value < float("inf"):
+                return why
+            ms = value * 1000
+        elif isinstance(value, str) and (m := _WITH_UNIT.fullmatch(value)):
+            ms = float(m.group(1)) * _UNITS[m.group(2)]
+        else:
+            return why
+        if abs(ms - round(ms)) > 1e-6:  # 0.3 s is 300.00000000000006 ms in binary
+            return f"{key} must be a whole number of milliseconds"
+        if round(ms) > _MAX_MS:
+            return f"{key} must be at most {Duration(_MAX_MS)} (about 24 days); 0 means no limit"
+        return Duration(round(ms))
+    return read
+
+
+_KEYS: dict[str, Callable[[object], object]] = {
+    "migrations_table": _table_name, "apply_lock_timeout": _lock_timeout,
+    "migration_lock_timeout": _duration("migration_lock_timeout"),
+    "migration_statement_timeout": _duration("migration_statement_timeout")}
 _FIELDS = {"migrations_table": "migrations_table", "apply_lock_timeout": "lock_timeout"}
+_TIMEOUT_FIELDS = {"migration_lock_timeout": "lock", "migration_statement_timeout": "statement"}
+# PostgreSQL's own names, which could mean either lock wait: say which key is which
+_AMBIGUOUS = {
+    "lock_timeout": " (migration_lock_timeout: PostgreSQL's lock_timeout, set in each migration; "
+                    "apply_lock_timeout: how long apply waits for another apply)",
+    "statement_timeout": " (did you mean 'migration_statement_timeout'? It sets PostgreSQL's statement_timeout "
+                         "in each migration)",
+}
 
 
 def parse_settings(text: str) -> Settings:
@@ -69,23 +137,26 @@ def parse_settings(text: str) -> Settings:
         raise DefinitionErrors([DefinitionError(SETTINGS_FILE, line, col, "schemac.yaml holds one document")])
     body: Mapping = docs[0].body
     values: dict[str, object] = {}
+    timeouts: dict[str, Duration] = {}
     for key, given in body.items():
         read = _KEYS.get(key)
         if read is None:
             line, col = body.key_pos[key]
             errors.append(DefinitionError(SETTINGS_FILE, line, col,
-                                          f"unknown setting '{key}'{did_you_mean(key, _KEYS)}"))
+                                          f"unknown setting '{key}'{_AMBIGUOUS.get(key) or did_you_mean(key, _KEYS)}"))
             continue
         # a plain scalar as written: a table named 2024 or on is text, not a number or true
         value = read(body.raw.get(key, given) if key == "migrations_table" else given)
         if isinstance(value, str):
             line, col = body.value_pos[key]
             errors.append(DefinitionError(SETTINGS_FILE, line, col, value))
+        elif isinstance(value, Duration):
+            timeouts[_TIMEOUT_FIELDS[key]] = value
         else:
             values[_FIELDS[key]] = value
     if errors:
         raise DefinitionErrors(errors)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values, migration_timeouts=MigrationTimeouts(**timeouts))  # type: ignore[arg-type]
 
 
 def load_settings(root: Path) -> Settings:

@@ -172,6 +172,14 @@ def _parts(texts: _Texts, tables: list[Table]) -> list[str]:
     return out
 
 
+def tables_diagrams(schema: Schema, keys: set[str]) -> list[str]:
+    """erDiagrams of the tables `keys` names (their neighbours by foreign key as bare boxes),
+    cut into parts as schema.md's are."""
+    tables = sorted_tables(schema)
+    chosen = [t for t in tables if t.key in keys]
+    return _parts(_Texts(schema, tables), chosen) if chosen else []
+
+
 def schema_markdown(schema: Schema, groups: dict[str, str] | None = None) -> str:
     """generated/schema.md: the ER diagram(s) of the whole schema, and its enums."""
     tables = sorted_tables(schema)

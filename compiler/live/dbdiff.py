@@ -10,7 +10,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from ..definitions.settings import TableName
+from ..definitions.settings import MigrationTimeouts, TableName
 from ..model.schema import Schema
 from ..model.types import extension_type_schemas
 from ..plan.diff import plan
@@ -45,8 +45,9 @@ def _rename_hint(kind: str, old: str, new: str) -> str:
 
 
 def diff_databases(from_url: str, to_url: str, migrations_table: TableName,
-                   title: str = "schemac diff") -> DatabaseDiff:
-    """The SQL that makes the schema of `from_url` that of `to_url` (both as schemac manages them)."""
+                   title: str = "schemac diff", timeouts: MigrationTimeouts | None = None) -> DatabaseDiff:
+    """The SQL that makes the schema of `from_url` that of `to_url` (both as schemac manages them);
+    with `timeouts`, each transaction sets them as a compiled migration does."""
     with ThreadPoolExecutor(2) as pool:  # the two catalogs are read at the same time
         old_side = pool.submit(_side, from_url, "--from", migrations_table)
         new_side = pool.submit(_side, to_url, "--to", migrations_table)
@@ -57,6 +58,7 @@ def diff_databases(from_url: str, to_url: str, migrations_table: TableName,
         return DatabaseDiff("", 0, old_warnings + new_warnings)
     notes = [f"DESTRUCTIVE, review before running: {line}" for line in destructive_reasons(changes, _rename_hint)]
     sql = Renderer().migration(title, planned, notes, extension_type_schemas(new.extensions.values()),
-                               origin="Made by schemac diff from the catalogs of two databases; review before running.")
+                               origin="Made by schemac diff from the catalogs of two databases; review before running.",
+                               timeouts=timeouts)
     return DatabaseDiff(sql, len(changes), old_warnings + new_warnings)
 

@@ -109,7 +109,8 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
         notes = [f"DESTRUCTIVE, review before running: {line}"
                  for line in destructive_reasons(changes, _rename_hint)]
         sql = Renderer(project.root).migration("reconcile the database with generated/state.json", planned, notes,
-                                               extension_type_schemas(wanted.extensions.values()))
+                                               extension_type_schemas(wanted.extensions.values()),
+                                               timeouts=settings.migration_timeouts)
         return Drift(differences(changes, live), sql)
 
     return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)

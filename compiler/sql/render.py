@@ -16,6 +16,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..definitions.settings import MigrationTimeouts
 from ..errors import TemplateProblem
 from ..model.names import qualified, quote_ident, quote_literal
 from ..model.qualify import column_default_sql, expression_sql, sql_type
@@ -191,10 +192,15 @@ class Renderer:
             raise TemplateProblem(*_template_place(e, name), f"{type(e).__name__}: {e}") from None
 
     def migration(self, title: str, plan: Plan, notes: list[str],
-                  extension_types: Mapping[str, str] = MappingProxyType({}), origin: str = FROM_DEFINITIONS) -> str:
+                  extension_types: Mapping[str, str] = MappingProxyType({}), origin: str = FROM_DEFINITIONS,
+                  timeouts: MigrationTimeouts | None = None) -> str:
         """A whole migration file: header (its title, where it was made from, the notes), then each
         block of the plan, a transaction a BEGIN; ... COMMIT;, each block and statement marked by a
-        `-- schemac:` line that apply splits the file at."""
+        `-- schemac:` line that apply splits the file at.
+
+        With `timeouts`, each transaction starts with SET LOCAL lock_timeout and statement_timeout
+        (they end with it, so nothing leaks into the session that runs the file), and statements
+        run outside a transaction are between a SET and a RESET of both."""
         blocks = [RenderedBlock(b.kind is not BlockKind.OUTSIDE_TRANSACTION,
                                 tuple((f"{c.kind} {c.subject}", self.statement(c, extension_types)) for c in b.changes),
                                 b.note)
@@ -202,5 +208,5 @@ class Renderer:
         # marks are only safe where no statement holds their text (a comment's text may)
         marked = not any(MARK in sql for b in blocks for _, sql in b.statements)
         text = self._render("migration.sql.j2", title=title, origin=origin, notes=notes, blocks=blocks,
-                            marked=marked)
+                            marked=marked, timeouts=timeouts)
         return text.rstrip("\n") + "\n"

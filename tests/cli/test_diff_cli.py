@@ -75,6 +75,7 @@ def test_the_sql_gives_the_first_database_the_catalog_of_the_second(
     assert sql.startswith("-- schemac diff\n-- Made by schemac diff from the catalogs of two databases")
     assert "-- DESTRUCTIVE, review before running: drop column public.users.gone (text): its data is lost" in sql
     assert "DROP TABLE public.dropped" in sql
+    assert "BEGIN;\nSET LOCAL lock_timeout = '5s';\nSET LOCAL statement_timeout = '15min';\n" in sql  # as compile's
     assert "user_emails" not in sql  # a view is not schemac's: neither compared nor dropped
     assert "warning: --from: public.user_emails: view, not managed by schemac; not compared" in err
     assert list(tmp_path.iterdir()) == []  # nothing written: no definitions, no generated/

@@ -163,6 +163,7 @@ def test_drift_reports_changes_made_by_hand(tmp_path: Path, database_url: str, c
     assert "column public.users.nick is not in the definitions" in out
     assert "index public.users_email_idx is not in the definitions" in out
     sql = out[out.index("-- reconcile"):]
+    assert "BEGIN;\nSET LOCAL lock_timeout = '5s';\n" in sql  # the timeouts of a compiled migration
     run_sql_file(database_url, sql)
     code, out, _ = schemac(project, "drift", "--database-url", database_url, capsys=capsys)
     assert code == 0, out

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from compiler.definitions.settings import MigrationTimeouts
 from compiler.model.schema import Schema
 from compiler.model.types import extension_type_schemas
 from compiler.plan import changes as ch
@@ -20,9 +21,10 @@ def _schema(text: str) -> Schema:
 
 
 def _sql(old: Schema, new: Schema) -> str:
-    r = Renderer()
-    up = r.migration("up", plan(old, new), [], extension_type_schemas(new.extensions.values()))
-    down = r.migration("rollback", plan(new, old), [], extension_type_schemas(old.extensions.values()))
+    r, timeouts = Renderer(), MigrationTimeouts()  # the defaults, as compile writes them without schemac.yaml
+    up = r.migration("up", plan(old, new), [], extension_type_schemas(new.extensions.values()), timeouts=timeouts)
+    down = r.migration("rollback", plan(new, old), [], extension_type_schemas(old.extensions.values()),
+                       timeouts=timeouts)
     return up + "\n" + down
 
 

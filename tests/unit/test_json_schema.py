@@ -299,3 +299,13 @@ def test_every_example_document_is_valid() -> None:
     for path in EXAMPLES:
         for body in yaml.safe_load_all(path.read_text()):
             assert VALIDATOR.is_valid(body), path
+
+
+@pytest.mark.parametrize("value", ["5s", "500ms", "15min", "1h", " 2 d ", "1.5s", 0, 2.5, "5 sec", "s", -1, "0.0001ms",
+                                   True, "3 weeks"])
+def test_settings_durations_are_what_the_reader_takes(value: object) -> None:
+    validator = Draft7Validator(json.loads(schema_text(SETTINGS_SCHEMA)))
+    for key in ("migration_lock_timeout", "migration_statement_timeout"):
+        reads = not isinstance(settings._KEYS[key](value), str)  # a string is the reader's complaint
+        precise = value != "0.0001ms"  # a fraction of a millisecond: the reader refuses, the schema cannot tell
+        assert validator.is_valid({key: value}) == (reads or not precise), (key, value)

@@ -6,6 +6,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropColumn public.users.phone
 ALTER TABLE public.users DROP COLUMN phone;
@@ -22,6 +24,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropColumn public.users.fax
 ALTER TABLE public.users DROP COLUMN fax;

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddColumn public.t.score
 ALTER TABLE public.t ADD COLUMN score integer DEFAULT 0 NOT NULL;
@@ -16,6 +18,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropColumn public.t.score
 ALTER TABLE public.t DROP COLUMN score;

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropConstraint public.t.t_n_check
 ALTER TABLE public.t DROP CONSTRAINT t_n_check;
@@ -22,6 +24,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropConstraint public.t.t_n_check
 ALTER TABLE public.t DROP CONSTRAINT t_n_check;

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetCollation public.t.name
 ALTER TABLE public.t ALTER COLUMN name TYPE text COLLATE "C";
@@ -19,6 +21,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropColumn public.t.code
 ALTER TABLE public.t DROP COLUMN code;

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement CreateEnum public.mood
 CREATE TYPE public.mood AS ENUM (
@@ -38,6 +40,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropForeignKey public.t.t_parent_fkey
 ALTER TABLE public.t DROP CONSTRAINT t_parent_fkey;

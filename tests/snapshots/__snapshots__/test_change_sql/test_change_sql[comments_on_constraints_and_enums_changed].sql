@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetEnumComment public.mood
 COMMENT ON TYPE public.mood IS 'How one feels.';
@@ -28,6 +30,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetEnumComment public.mood
 COMMENT ON TYPE public.mood IS 'Moods.';

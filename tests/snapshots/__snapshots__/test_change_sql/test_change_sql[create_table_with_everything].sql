@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement CreateExtension pgcrypto
 CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA public;
@@ -63,6 +65,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropForeignKey public.child.child_parent_id_fkey
 ALTER TABLE public.child DROP CONSTRAINT child_parent_id_fkey;

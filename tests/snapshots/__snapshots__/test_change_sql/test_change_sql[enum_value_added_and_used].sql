@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddEnumValue public.mood.calm
 ALTER TYPE public.mood ADD VALUE IF NOT EXISTS 'calm' BEFORE 'happy';
@@ -16,6 +18,8 @@ COMMIT;
 -- schemac:transaction
 -- PostgreSQL cannot use a new enum value (calm, ok) in the transaction that added it, so the values are committed first.
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetDefault public.t.mood
 ALTER TABLE public.t ALTER COLUMN mood SET DEFAULT 'ok';
@@ -28,6 +32,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameEnum public.mood
 ALTER TYPE public.mood RENAME TO mood__old;

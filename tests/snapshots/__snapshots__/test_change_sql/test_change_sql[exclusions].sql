@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddConstraint public.t.one_at_a_time
 ALTER TABLE public.t ADD CONSTRAINT one_at_a_time EXCLUDE USING gist (during WITH &&) DEFERRABLE;
@@ -20,6 +22,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropConstraint public.t.one_at_a_time
 ALTER TABLE public.t DROP CONSTRAINT one_at_a_time;

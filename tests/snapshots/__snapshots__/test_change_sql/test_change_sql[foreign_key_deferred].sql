@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetForeignKeyDeferrable public.t.t_parent_fkey
 ALTER TABLE public.t ALTER CONSTRAINT t_parent_fkey DEFERRABLE INITIALLY IMMEDIATE;
@@ -16,6 +18,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetForeignKeyDeferrable public.t.t_parent_fkey
 ALTER TABLE public.t ALTER CONSTRAINT t_parent_fkey DEFERRABLE INITIALLY DEFERRED;

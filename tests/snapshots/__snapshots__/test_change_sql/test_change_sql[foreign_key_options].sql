@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropForeignKey public.other.other_a_b_fkey
 ALTER TABLE public.other DROP CONSTRAINT other_a_b_fkey;
@@ -28,6 +30,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropForeignKey public.other.other_a_b_fkey
 ALTER TABLE public.other DROP CONSTRAINT other_a_b_fkey;

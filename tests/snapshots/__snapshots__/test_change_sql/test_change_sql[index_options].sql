@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropIndex public.t_created_at_name_idx
 DROP INDEX public.t_created_at_name_idx;
@@ -28,6 +30,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropIndex public.t_created_at_name_idx
 DROP INDEX public.t_created_at_name_idx;

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetIndexStorage public.t_name_idx
 ALTER INDEX public.t_name_idx SET (fillfactor = 80);
@@ -20,6 +22,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetIndexStorage public.t_name_idx
 ALTER INDEX public.t_name_idx SET (deduplicate_items = false, fillfactor = 70);

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropColumn public.t.a
 ALTER TABLE public.t DROP COLUMN a;
@@ -16,6 +18,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddColumn public.t.a
 ALTER TABLE public.t ADD COLUMN a integer;

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetNotNull public.t.id
 ALTER TABLE public.t ALTER COLUMN id SET NOT NULL;
@@ -19,6 +21,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropConstraint public.t.t_pkey
 ALTER TABLE public.t DROP CONSTRAINT t_pkey;

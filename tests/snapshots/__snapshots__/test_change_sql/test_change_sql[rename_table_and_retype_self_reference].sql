@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropForeignKey public.t.t_parent_fkey
 ALTER TABLE public.t DROP CONSTRAINT t_parent_fkey;
@@ -31,6 +33,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropForeignKey public.u.u_parent_fkey
 ALTER TABLE public.u DROP CONSTRAINT u_parent_fkey;

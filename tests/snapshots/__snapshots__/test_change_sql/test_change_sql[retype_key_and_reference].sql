@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropForeignKey public.other.other_t_id_fkey
 ALTER TABLE public.other DROP CONSTRAINT other_t_id_fkey;
@@ -25,6 +27,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropForeignKey public.other.other_t_id_fkey
 ALTER TABLE public.other DROP CONSTRAINT other_t_id_fkey;

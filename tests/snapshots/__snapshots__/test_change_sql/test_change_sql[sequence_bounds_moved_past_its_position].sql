@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetSequenceOptions public.t.n
 -- keeps the sequence's position; RESTART only when the position is outside the new bounds
@@ -24,6 +26,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement SetSequenceOptions public.t.n
 -- keeps the sequence's position; RESTART only when the position is outside the new bounds

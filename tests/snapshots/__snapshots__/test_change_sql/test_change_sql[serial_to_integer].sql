@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropSerial public.t.n
 ALTER TABLE public.t ALTER COLUMN n DROP DEFAULT;
@@ -19,6 +21,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddSerial public.t.n
 CREATE SEQUENCE public.t_n_seq AS integer OWNED BY public.t.n;

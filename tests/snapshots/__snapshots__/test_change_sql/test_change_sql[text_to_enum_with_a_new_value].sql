@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddEnumValue public.st.c
 ALTER TYPE public.st ADD VALUE IF NOT EXISTS 'c' AFTER 'b';
@@ -13,6 +15,8 @@ COMMIT;
 -- schemac:transaction
 -- PostgreSQL cannot use a new enum value (c) in the transaction that added it, so the values are committed first.
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AlterColumnType public.t.t
 ALTER TABLE public.t ALTER COLUMN t TYPE public.st USING t::public.st;
@@ -25,6 +29,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameEnum public.st
 ALTER TYPE public.st RENAME TO st__old;

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AlterColumnType public.t.name
 ALTER TABLE public.t ALTER COLUMN name TYPE integer USING name::integer;
@@ -16,6 +18,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AlterColumnType public.t.name
 ALTER TABLE public.t ALTER COLUMN name TYPE text;

@@ -4,6 +4,8 @@
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AddConstraint public.t.t_id_key
 ALTER TABLE public.t ADD CONSTRAINT t_id_key UNIQUE (id);
@@ -16,6 +18,8 @@ COMMIT;
 
 -- schemac:transaction
 BEGIN;
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement DropConstraint public.t.t_id_key
 ALTER TABLE public.t DROP CONSTRAINT t_id_key;

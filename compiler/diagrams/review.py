@@ -1,0 +1,67 @@
+"""What a reviewer reads about a pull request's migrations, as Markdown for a CI job summary.
+
+The migrations a branch adds (those newer than the base branch's state.json), each file's SQL
+as compiled (its header carries the notes and hazards compile wrote), what is pending in the
+definitions and not compiled yet, and a Mermaid ER diagram of the tables that changed. Which
+tables changed is read from the two states, base and head, never from the SQL. Pure: no I/O.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model.schema import Schema
+from ..plan import changes as ch
+from .mermaid import tables_diagrams
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedFile:
+    name: str  # as under generated/migrations/
+    sql: str
+    rollback_name: str
+    rollback_sql: str
+
+
+@dataclass(frozen=True, slots=True)
+class TablesChanged:
+    created: tuple[str, ...]
+    altered: tuple[str, ...]
+    dropped: tuple[str, ...]
+
+    def summary(self) -> str:
+        parts = [f"{len(keys)} table(s) {what}: {', '.join(f'`{k}`' for k in keys)}"
+                 for what, keys in (("created", self.created), ("altered", self.altered), ("dropped", self.dropped))
+                 if keys]
+        return "; ".join(parts) if parts else "no table changed"
+
+
+def tables_changed(changes: list[ch.Change], new: Schema) -> TablesChanged:
+    """The tables `changes` create, alter and drop (a renamed table is altered, under its new name)."""
+    created = {c.table.key for c in changes if isinstance(c, ch.CreateTable)}
+    dropped = {c.table.key for c in changes if isinstance(c, ch.DropTable)}
+    renamed = {c.table.key: f"{c.table.schema}.{c.new_name}" for c in changes if isinstance(c, ch.RenameTable)}
+    touched = {renamed.get(c.table.key, c.table.key) for c in changes if isinstance(c, ch.TableChange)}
+    altered = {k for k in touched - created - dropped if k in new.tables} | set(renamed.values())
+    return TablesChanged(tuple(sorted(created)), tuple(sorted(altered - created)), tuple(sorted(dropped)))
+
+
+def review_markdown(migrations: list[ReviewedFile], pending_sql: str, changed: TablesChanged, new: Schema) -> str:
+    """The review: a summary line, each migration's SQL, what is not compiled, the ER of the changed tables."""
+    lines = ["## Schema changes", ""]
+    if not migrations and not pending_sql:
+        return "\n".join(lines + ["No migrations: the schema does not change.", ""])
+    lines += [f"{len(migrations)} migration(s); {changed.summary()}.", ""]
+    for m in migrations:
+        lines += [f"### `{m.name}`", "", "```sql", m.sql.rstrip("\n"), "```", "",
+                  f"<details><summary><code>{m.rollback_name}</code></summary>", "",
+                  "```sql", m.rollback_sql.rstrip("\n"), "```", "", "</details>", ""]
+    if pending_sql:
+        lines += ["### Not compiled yet", "",
+                  "The definitions hold changes no migration has: run `schemac compile` and commit `generated/`.", "",
+                  "```sql", pending_sql.rstrip("\n"), "```", ""]
+    diagrams = tables_diagrams(new, set(changed.created) | set(changed.altered))
+    if diagrams:
+        lines += ["### Tables changed", ""]
+        for text in diagrams:
+            lines += ["```mermaid", text.rstrip("\n"), "```", ""]
+    return "\n".join(lines)
