@@ -42,17 +42,18 @@ class Ids:
     """Readable ids, unique across the file: a rare clash of two spellings gets a hash suffix."""
 
     def __init__(self, items: Iterable[tuple[tuple[str, ...], str]]) -> None:
-        by_id: dict[str, list[tuple[str, ...]]] = {}
-        for key, candidate in items:
-            by_id.setdefault(candidate, []).append(key)
         self.ids: dict[tuple[str, ...], str] = {}
-        for candidate, keys in by_id.items():
+        owner: dict[str, tuple[str, ...]] = {}  # the first key of each candidate
+        clashes: dict[str, list[tuple[str, ...]]] = {}  # every key of a candidate given more than once
+        for key, candidate in items:
+            first = owner.setdefault(candidate, key)
+            if first is not key:  # (a key is a new tuple each time: `is` tells them apart)
+                clashes.setdefault(candidate, [first]).append(key)
+            self.ids[key] = candidate
+        for candidate, keys in clashes.items():
             for key in keys:
-                if len(keys) == 1:
-                    self.ids[key] = candidate
-                else:
-                    digest = hashlib.sha1(json.dumps(key).encode()).hexdigest()[:8]
-                    self.ids[key] = f"{candidate}_{digest}"
+                digest = hashlib.sha1(json.dumps(key).encode()).hexdigest()[:8]
+                self.ids[key] = f"{candidate}_{digest}"
 
     def __getitem__(self, key: tuple[str, ...]) -> str:
         return self.ids[key]

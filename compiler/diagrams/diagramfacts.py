@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model.schema import Enum, Index, Schema, Table
 from ..model.types import enum_type_spelling
@@ -41,14 +41,15 @@ class TypeParts:
     scale: int | None = None
     is_array: bool = False
     enum: Enum | None = None
+    # made once per type (a TypeSplitter keeps one TypeParts per type), read for every column
+    id: str = field(init=False, compare=False)
+    display: str = field(init=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        """ChartDB's type id: the name with spaces as underscores ('double_precision')."""
-        return self.name.replace(" ", "_")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", self.name.replace(" ", "_"))  # ChartDB's type id: 'double_precision'
+        object.__setattr__(self, "display", self._display())
 
-    @property
-    def display(self) -> str:
+    def _display(self) -> str:
         """A compact one-word spelling for ER diagrams: 'varchar(255)', 'numeric(12,2)', 'text[]'."""
         if self.length is not None:
             text = f"{self.name}({self.length})"

@@ -9,6 +9,7 @@ lexer (shared with the grammar check in tests). Pure: no I/O.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model.schema import ForeignKey, Schema, Table
 from .diagramfacts import TypeSplitter, is_unique, sorted_tables, unique_sets
@@ -33,6 +34,7 @@ _NOT_ATTRIBUTE = re.compile(r"[^A-Za-z0-9_\-\[\]().,*\u00c0-\uffff]")
 _NOT_LABEL = re.compile(r"[\"%\\\x00-\x1f\x7f]")
 
 
+@lru_cache(maxsize=1 << 16)  # the same few types and column names, on every table
 def attribute_word(text: str) -> str:
     """A type or column name as Mermaid's ATTRIBUTE_WORD token accepts it."""
     word = _NOT_ATTRIBUTE.sub("_", text) or "_"

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from compiler.model.schema import Schema
 from compiler.plan import changes as ch
 from compiler.plan.diff import plan
@@ -144,3 +146,68 @@ def test_a_do_block_is_quoted_with_a_tag_its_body_does_not_hold() -> None:
     assert dollar_quote("BEGIN NULL; END") == "$schemac$ BEGIN NULL; END $schemac$"
     quoted = dollar_quote("BEGIN PERFORM 'a$schemac$b$schemac1$'; END")
     assert quoted.startswith("$schemac2$ ") and quoted.endswith(" $schemac2$")
+
+
+# ---------------------------------------------------------------- trusted and sandboxed rendering
+
+def test_shipped_templates_render_outside_the_sandbox_unless_the_project_reaches_them(tmp_path: Path) -> None:
+    from jinja2.sandbox import SandboxedEnvironment
+    (tmp_path / "templates").mkdir()
+    renderer = Renderer(tmp_path)
+    assert not isinstance(renderer.env("create_table.sql.j2"), SandboxedEnvironment)
+    (tmp_path / "templates" / "add_column.sql.j2").write_text("x;\n")
+    (tmp_path / "templates" / "_macros.sql.j2").symlink_to(tmp_path / "nowhere")  # even a broken link is the project's
+    renderer = Renderer(tmp_path)
+    for name in ("add_column.sql.j2", "create_table.sql.j2", "create_index.sql.j2", "no_such.sql.j2"):
+        assert isinstance(renderer.env(name), SandboxedEnvironment), name  # itself, or its _macros, overridden
+    assert not isinstance(renderer.env("drop_table.sql.j2"), SandboxedEnvironment)  # imports nothing overridden
+    assert not isinstance(Renderer().env("create_table.sql.j2"), SandboxedEnvironment)
+    assert isinstance(Renderer().env("no_such.sql.j2"), SandboxedEnvironment)
+
+
+def test_an_override_of_the_macros_is_used_and_sandboxed(tmp_path: Path) -> None:
+    from compiler.errors import TemplateProblem
+    shipped = (builtin_templates() / "_macros.sql.j2").read_text()
+    (tmp_path / "templates").mkdir()
+    macros = tmp_path / "templates" / "_macros.sql.j2"
+    macros.write_text(shipped.replace("{{ col.name|ident }} {{ col.declared_type|sql_type }}",
+                                      "{{ col.name|ident }} /* mine */ {{ col.declared_type|sql_type }}"))
+    changes = plan(Schema(), schema_of(USERS))
+    assert "id /* mine */ integer" in Renderer(tmp_path).migration("t", changes, [])
+    other = tmp_path / "other"  # (a folder's templates are compiled once per process)
+    (other / "templates").mkdir(parents=True)
+    (other / "templates" / "_macros.sql.j2").write_text(
+        shipped.replace("{{ col.name|ident }} {{ col.declared_type|sql_type }}", "{{ col.__class__.__mro__ }}"))
+    with pytest.raises(TemplateProblem) as e:
+        Renderer(other).migration("t", changes, [])
+    assert "access to attribute '__class__' of 'Column' object is unsafe" in str(e.value)
+
+
+def test_an_override_of_the_migration_file_is_sandboxed(tmp_path: Path) -> None:
+    from compiler.errors import TemplateProblem
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "migration.sql.j2").write_text("{{ blocks.__class__ }}\n")
+    with pytest.raises(TemplateProblem) as e:
+        Renderer(tmp_path).migration("t", plan(Schema(), schema_of(USERS)), [])
+    assert "access to attribute '__class__' of 'list' object is unsafe" in str(e.value)
+
+
+def test_the_shipped_macros_read_nothing_of_their_importers_context() -> None:
+    # Their module is made once per set of extension types (render._ShippedTemplate): that is
+    # only the same module for every importer while no macro reads a name of the importer's.
+    import jinja2.meta
+
+    from compiler.sql.render import _trusted
+    env = _trusted()
+    source = (builtin_templates() / "_macros.sql.j2").read_text()
+    assert jinja2.meta.find_undeclared_variables(env.parse(source)) == set()
+
+
+def test_each_set_of_extension_types_gets_its_own_macros() -> None:
+    new = schema_of("extension: citext\n---\n" + USERS + "  - {name: nick, type: citext}\n")
+    changes = plan(Schema(), new)
+    r = Renderer()
+    assert "nick extensions.citext" in r.migration("t", changes, [], {"citext": "extensions"})
+    assert "nick public.citext" in r.migration("t", changes, [], {"citext": "public"})
+    assert "nick citext" in r.migration("t", changes, [])
+    assert "nick extensions.citext" in r.migration("t", changes, [], {"citext": "extensions"})
