@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from .definitions.settings import Settings, load_settings
 from .diagrams.files import project_diagrams, write_diagrams
-from .errors import DatabaseError, DefinitionErrors, StateError, TemplateProblem
+from .errors import DatabaseError, DefinitionErrors, StateError, TemplateProblem, did_you_mean
+from .model.hazard_names import HAZARDS, MEANING
 from .pipeline import (
     CompileResult,
     check_project,
@@ -18,6 +22,9 @@ from .pipeline import (
     review_project,
     write_result,
 )
+from .plan.lint import Acknowledgements, unacknowledged
+from .plan.order import Plan
+from .plan.summary import ALLOWED, CLEAN, CREATED, DROPPED, HAZARD, Line, summarize, summary_lines
 from .project import Project, one_writer, write_atomically
 from .sql.history import HistoryErrors
 
@@ -43,6 +50,21 @@ def _parser() -> argparse.ArgumentParser:
     _with_dev_url(_with_url(c))
     pl = sub.add_parser("plan", help="print the SQL compile would write")
     pl.add_argument("-m", dest="name", help="name of the migration")
+    li = _with_dev_url(_with_url(sub.add_parser(
+        "lint", help="list the hazards of the pending changes (or of a compiled migration); exit 1 while "
+                     "one is not acknowledged", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="hazards:\n" + "\n".join(f"  {h:<14}{MEANING[h]}" for h in HAZARDS))))
+    which = li.add_mutually_exclusive_group()
+    which.add_argument("--migration", metavar="N|NAME", help="a compiled migration instead (its number or name); "
+                                                             "replayed on a throwaway database to recover its plan")
+    which.add_argument("--base-state", type=Path, metavar="FILE",
+                       help="everything since this state.json (a pull request's base branch's; an empty file: "
+                            "none), compiled or not")
+    which.add_argument("--since", metavar="REF",
+                       help="everything since generated/state.json at this git commit (HEAD: what is not "
+                            "committed yet, for a pre-commit hook), compiled or not")
+    li.add_argument("--allow", nargs="+", action="extend", default=[], metavar="HAZARD", type=_hazard,
+                    help=f"acknowledge these hazards everywhere, for this run ({', '.join(HAZARDS)})")
     rv = sub.add_parser("review", help="print Markdown for a pull request: its migrations' SQL, what is not "
                                        "compiled yet, the ER diagram of the tables changed")
     rv.add_argument("--base-state", type=Path, metavar="FILE",
@@ -92,6 +114,14 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative")
     return value
+
+
+def _hazard(text: str) -> str:
+    """A hazard name (argparse type)."""
+    if text not in HAZARDS:
+        raise argparse.ArgumentTypeError(f"unknown hazard '{text}'{did_you_mean(text, HAZARDS)}; "
+                                         f"the hazards are {', '.join(HAZARDS)}")
+    return text
 
 
 def _seconds(text: str) -> float:
@@ -324,6 +354,7 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     print("wrote generated/state.json")
     for line in result.notes:
         print(f"note: {line}")
+    _print_summary(result.plan, Acknowledgements(result.acknowledged))
     return EXIT_OK
 
 
@@ -349,8 +380,105 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
     if not result.changes:
         print("-- No changes: the definitions match generated/state.json.")
         return EXIT_OK
-    sys.stdout.write(result.up_sql)
+    sys.stdout.write(result.up_sql)  # exactly the file compile writes; the summary beside it, on stderr
+    _print_summary(result.plan, Acknowledgements(result.acknowledged), sys.stderr)
     return EXIT_OK
+
+
+def _lint(project: Project, args: argparse.Namespace) -> int:
+    result = compile_project(project, allow_destructive=True, diagrams=False, planning=args.migration is None)
+    acknowledged = Acknowledgements(result.acknowledged, frozenset(args.allow))
+    if args.migration is not None:
+        from .live.database import resolve_url
+        from .live.migration_plan import find_migration, migration_plan
+        from .live.throwaway import dev_server
+
+        target = find_migration(result.state.migrations, args.migration)
+        if target is None:
+            known = ", ".join(m.file.removeprefix("migrations/") for m in result.state.migrations) or "none"
+            print(f"error: no compiled migration '{args.migration}' (compiled: {known})", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        url = args.database_url if args.dev_url else resolve_url(args.database_url)
+        from .definitions.read import read_definitions
+
+        plan: Plan | None = migration_plan(project, result.state.migrations, target, dev_server(args.dev_url, url),
+                                           read_definitions(project))
+        what = f"migration {target.file.removeprefix('migrations/')}"
+    elif args.base_state is not None or args.since is not None:
+        from .definitions.read import read_definitions
+        from .plan.diff import plan as plan_of
+        from .sql.state import load_state
+
+        source = args.base_state if args.since is None else f"{args.since}:generated/state.json"
+        try:  # named in its own errors: a bad base is not a bad generated/state.json
+            base_bytes = args.base_state.read_bytes() if args.since is None else _state_at(project, args.since)
+            base = load_state(base_bytes or None)
+        except (OSError, StateError) as e:
+            print(f"{source}: error: {e.strerror if isinstance(e, OSError) else e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        plan, what = plan_of(base.schema, read_definitions(project)), \
+            "the changes since the base state" if args.since is None else f"the changes since {args.since}"
+    else:
+        plan, what = result.plan, "the pending changes"
+        if not result.changes:
+            print("No pending changes: the definitions match generated/state.json; nothing to lint.")
+            return EXIT_OK
+    assert plan is not None
+    found = summarize(plan, acknowledged).findings
+    if not found:
+        print(f"No hazards in {what}.")
+        return EXIT_OK
+    paint = _painter(sys.stdout)
+    for f in found:
+        print(paint(ALLOWED if f.acknowledged else HAZARD, f.line))
+    left = unacknowledged(list(found))
+    if left:
+        names = ", ".join(sorted({f.hazard for f in left}, key=HAZARDS.index))
+        print(f"{len(left)} of {len(found)} hazard(s) in {what} not acknowledged: add 'allow: [{names}]' to "
+              f"the objects in definitions/, or run with --allow for this run only.")
+        return EXIT_STALE
+    print(f"{len(found)} hazard(s) in {what}, all acknowledged.")
+    return EXIT_OK
+
+
+# ANSI colours by summary style; none where the output is no terminal, or NO_COLOR is set
+_COLOURS = {CREATED: "32", DROPPED: "31", HAZARD: "33", ALLOWED: "2", CLEAN: "32"}
+
+
+def _state_at(project: Project, ref: str) -> bytes:
+    """generated/state.json as committed at git `ref` (b"" when it did not exist there yet)."""
+    import subprocess
+
+    try:
+        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=project.root,
+                               capture_output=True, text=True)
+    except FileNotFoundError as e:
+        raise OSError(e.errno, "git is not installed; --since reads the state from git") from e
+    if found.returncode != 0:
+        commits = subprocess.run(["git", "rev-list", "-n", "1", "--all"], cwd=project.root, capture_output=True)
+        if ref == "HEAD" and commits.returncode == 0 and not commits.stdout.strip():
+            return b""  # the first commit of a new repository: everything is new
+        raise OSError(0, f"'{ref}' is not a commit of a git repository at {project.root}")
+    shown = subprocess.run(["git", "show", f"{found.stdout.strip()}:./generated/state.json"], cwd=project.root,
+                           capture_output=True)
+    return shown.stdout if shown.returncode == 0 else b""
+
+
+def _painter(stream: TextIO) -> Callable[[str, str], str]:
+    if not stream.isatty() or os.environ.get("NO_COLOR"):
+        return lambda style, text: text
+    return lambda style, text: f"\033[{_COLOURS[style]}m{text}\033[0m" if style in _COLOURS else text
+
+
+def _print_summary(plan: Plan | None, acknowledged: Acknowledgements, stream: TextIO | None = None) -> None:
+    """compile's and plan's closing lines: tables created, altered, dropped; the hazards."""
+    if plan is None:
+        return
+    stream = stream or sys.stdout
+    paint = _painter(stream)
+    lines: list[Line] = summary_lines(summarize(plan, acknowledged))
+    for style, text in lines:
+        print(paint(style, text), file=stream)
 
 
 def _review(project: Project, args: argparse.Namespace) -> int:
@@ -382,7 +510,7 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
 
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
             "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify,
-            "rebuild-state": _rebuild_state, "diff": _diff, "review": _review}
+            "rebuild-state": _rebuild_state, "diff": _diff, "review": _review, "lint": _lint}
 
 
 def main(argv: list[str] | None = None) -> int:

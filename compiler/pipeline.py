@@ -5,8 +5,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .cache import Cache, definitions_key
+from .definitions.acknowledgements import Acknowledged
 from .definitions.load import read_sources
-from .definitions.read import read_definitions_and_folders
+from .definitions.read import read_definitions_and_folders, read_project_definitions
 from .definitions.settings import load_settings
 from .diagrams.chartdb import DiagramFiles, diagram_files
 from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
@@ -16,6 +17,7 @@ from .model.types import extension_type_schemas
 from .plan import changes as ch
 from .plan.diff import diff, plan
 from .plan.naming import auto_name
+from .plan.order import Plan
 from .plan.refusals import appended_column_notes, destructive_reasons
 from .project import Project, migration_file, rollback_file, sha256, slug, write_set
 from .sql.history import HistoryErrors, inspect_history, read_history, remember_state, remove_leftovers
@@ -36,6 +38,8 @@ class CompileResult:
     notes: list[str] = field(default_factory=list)  # what the migration's header tells a reviewer
     leftovers: list[str] = field(default_factory=list)  # of an interrupted compile, removed before writing
     definitions_key: str = ""  # of the definitions compiled (cache.definitions_key)
+    plan: Plan | None = None  # the migration's, before it is SQL: lint and the summary read it
+    acknowledged: Acknowledged = field(default_factory=dict)  # the definitions' `allow:` keys
 
 
 def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False,
@@ -48,11 +52,13 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     """
     history = read_history(project)
     sources = read_sources(project.root)
-    new, folders = read_definitions_and_folders(project, sources)
+    found = read_project_definitions(project, sources)
+    new, folders = found.schema, found.folders
     state = history.state
     up_plan = plan(state.schema, new)
     changes = up_plan.changes
-    result = CompileResult(state, changes, leftovers=history.leftovers, definitions_key=definitions_key(sources))
+    result = CompileResult(state, changes, leftovers=history.leftovers, definitions_key=definitions_key(sources),
+                           plan=up_plan, acknowledged=found.acknowledged)
     del sources
     if diagrams:
         result.diagrams = diagram_files(new, folders)

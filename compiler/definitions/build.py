@@ -24,6 +24,7 @@ from ..model.types import (
     extension_type_names,
 )
 from . import resolve
+from .acknowledgements import ALLOW, Acknowledged, acknowledged, check_allow
 from .build_constraints import (
     add_check,
     add_unique,
@@ -43,11 +44,11 @@ from .rules import check_rules
 from .sources import SourceMap
 
 TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
-                        "unique", "indexes", "foreign_keys", "checks", "exclusions"})
+                        "unique", "indexes", "foreign_keys", "checks", "exclusions", ALLOW})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
-                         "generated", "deferrable", "initially_deferred", "match", "collation", "sequence"})
-ENUM_KEYS = frozenset({"enum", "schema", "values", "comment"})
+                         "generated", "deferrable", "initially_deferred", "match", "collation", "sequence", ALLOW})
+ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
 KINDS = ("table", "enum", "extension")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
@@ -57,7 +58,14 @@ REFERENCE_OPTION_KEYS = ("on_delete", "on_update", "deferrable", "initially_defe
 
 def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
     """Build the Schema the documents describe; raise DefinitionErrors listing every problem."""
+    return build_schema_and_acknowledged(docs, errors)[0]
+
+
+def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionError] | None = None
+                                  ) -> tuple[Schema, Acknowledged]:
+    """The Schema, and the hazards its `allow:` keys accept (beside it: they are not part of it)."""
     errors = errors if errors is not None else []
+    check_allow(docs, errors)
     by_kind: dict[str, list[Document]] = {k: [] for k in KINDS}
     for doc in docs:
         kind = _kind(doc, Reader(doc.path, errors))
@@ -86,10 +94,11 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
     tables = resolve.resolve_tables(drafts, enums, errors)
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())))
-    errors.extend(check_rules(schema, SourceMap(docs, drafts)))  # what PostgreSQL would refuse
+    sources = SourceMap(docs, drafts)
+    errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
     if errors:
         raise DefinitionErrors(errors)
-    return schema
+    return schema, acknowledged(docs, schema, sources)
 
 
 def _kind(doc: Document, r: Reader) -> str | None:

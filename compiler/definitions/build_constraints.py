@@ -5,20 +5,21 @@ from dataclasses import replace
 
 from ..model.names import default_name, identifier_problem
 from ..model.schema import Check, Expression, Index, IndexPart, PrimaryKey, Unique
+from .acknowledgements import ALLOW
 from .drafts import PendingForeignKey, TableContext, TableDraft
 from .index_options import has_mapping, index_options, index_part
 from .load import Document, Mapping, Pos, Sequence
 from .reader import Reader
 
 INDEX_KEYS = frozenset({"name", "columns", "expression", "unique", "using", "where", "include", "with",
-                        "nulls_not_distinct", "comment"})
+                        "nulls_not_distinct", "comment", ALLOW})
 FOREIGN_KEY_KEYS = frozenset({"name", "columns", "references", "on_delete", "on_update", "deferrable",
-                              "initially_deferred", "match", "comment"})
+                              "initially_deferred", "match", "comment", ALLOW})
 KEY_TIMING_KEYS = ("deferrable", "initially_deferred", "match")  # also on a column-level reference
 MATCH_TYPES = ("simple", "full", "partial")
 REFERENCE_KEYS = frozenset({"table", "schema", "columns"})
-CHECK_KEYS = frozenset({"name", "expression", "no_inherit", "comment"})
-UNIQUE_KEYS = frozenset({"name", "columns", "comment"})  # also a primary key's
+CHECK_KEYS = frozenset({"name", "expression", "no_inherit", "comment", ALLOW})
+UNIQUE_KEYS = frozenset({"name", "columns", "comment", ALLOW})  # also a primary key's
 UNIQUE_CONSTRAINT_KEYS = UNIQUE_KEYS | {"nulls_not_distinct"}
 ACTIONS = ("no action", "restrict", "cascade", "set null", "set default")
 INDEX_METHODS = ("btree", "hash", "gist", "gin", "brin", "spgist")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..model.names import default_name
 from ..model.schema import Exclusion
+from .acknowledgements import ALLOW
 from .build_constraints import key_timing
 from .index_options import INDEX_PART_KEYS, index_part
 from .load import Mapping
@@ -13,7 +14,8 @@ from .load import Mapping
 if TYPE_CHECKING:
     from .drafts import TableContext, TableDraft
 
-EXCLUSION_KEYS = frozenset({"name", "using", "elements", "where", "deferrable", "initially_deferred", "comment"})
+EXCLUSION_KEYS = frozenset({"name", "using", "elements", "where", "deferrable", "initially_deferred", "comment",
+                            ALLOW})
 ELEMENT_KEYS = INDEX_PART_KEYS | {"with"}
 EXCLUSION_METHODS = ("gist", "spgist", "btree", "hash")  # the methods with amgettuple that exclusion needs
 # an operator as PostgreSQL's lexer reads one: its characters only (OPERATOR(schema.op) is not taken)

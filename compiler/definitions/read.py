@@ -1,11 +1,24 @@
 """definitions/ on disk -> Schema: load every file, build, and report every problem at once."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..errors import DefinitionError
 from ..model.schema import Schema
 from ..project import Project
-from .build import build_schema
+from .acknowledgements import Acknowledged
+from .build import build_schema_and_acknowledged
 from .load import Document, load_sources, read_sources
+
+
+@dataclass(frozen=True, slots=True)
+class Definitions:
+    """What definitions/ says: the schema, the folder each table came from (diagram areas), and the
+    hazards its `allow:` keys accept (lint's, never the schema's)."""
+
+    schema: Schema
+    folders: dict[str, str]
+    acknowledged: Acknowledged
 
 
 def read_definitions(project: Project) -> Schema:
@@ -19,9 +32,16 @@ def read_definitions_and_folders(project: Project, sources: list[tuple[str, byte
 
     `sources` are the files as read_sources gives them, when the caller has read them already.
     """
+    found = read_project_definitions(project, sources)
+    return found.schema, found.folders
+
+
+def read_project_definitions(project: Project, sources: list[tuple[str, bytes]] | None = None) -> Definitions:
+    """Everything definitions/ says (see Definitions); DefinitionErrors lists every problem."""
     errors: list[DefinitionError] = []
     docs = load_sources(read_sources(project.root) if sources is None else sources, errors)
-    return build_schema(docs, errors), table_folders(docs)
+    schema, acknowledged = build_schema_and_acknowledged(docs, errors)
+    return Definitions(schema, table_folders(docs), acknowledged)
 
 
 def table_folders(docs: list[Document]) -> dict[str, str]:

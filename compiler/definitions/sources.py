@@ -66,6 +66,15 @@ class SourceMap:
                 return value.item_pos[index]
         return self._key_of(table, pos, fallback)
 
+    def mapping(self, table: str, pos: Pos | None = None) -> Mapping | None:
+        """The mapping that holds the object written at `pos` (a column, an index, a constraint,
+        or the column that declares a constraint itself); without `pos`, the table's own."""
+        if pos is None:
+            doc = self._doc(table)
+            return doc.body if doc is not None else None
+        owner = self._owner(table, pos)
+        return owner[0] if owner is not None else None
+
     def _key_of(self, table: str, pos: Pos, key: str | None) -> Pos:
         owner = self._owner(table, pos)
         if key is None or owner is None:

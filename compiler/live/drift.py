@@ -102,6 +102,8 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
     def compared(reference: Schema) -> Drift:
         # the schemas extensions are declared in, not where a reference copy made like the live one has them
         wanted = replace(reference, extensions=state.schema.extensions)
+        if (live.tables, live.enums, live.extensions) == (wanted.tables, wanted.enums, wanted.extensions):
+            return Drift([], "")  # equal, so diff has nothing to find: a clean run skips its walk
         planned = plan(live, wanted)
         changes = planned.changes
         if not changes:

@@ -79,15 +79,24 @@ class _Reader:
         self.problems = problems
         self.user_types: dict[str, str] = {}  # how casts to declared types read: `extensions.citext` is citext
         self.extension_types: dict[str, str] = {}  # type -> the schema of its extension
+        # every declared type, and the enums among them: for the casts PostgreSQL adds itself
+        self.all_types: dict[str, str] = {}
+        self.enums: frozenset[str] = frozenset()
+        self.operators_built_in = False  # see queries/operator_rules.sql
 
     def expr(self, text: str, what: str, column_type: str | None = None,
-             user_types: dict[str, str] | None = None) -> Expression | None:
+             user_types: dict[str, str] | None = None, columns: dict[str, str] | None = None) -> Expression | None:
+        """The Expression of `text`; with the `columns` of its table (name -> type), the casts
+        PostgreSQL adds to a comparison itself are left out of its normal form (implicit_casts.py),
+        unless operators or implicit casts defined in this database could resolve it otherwise."""
         try:
             # the extension's schema is said once, by the extension: expressions name its types bare
             schemas = frozenset(self.extension_types.values()) - {"public"}
             text = bare_extension_casts(_bare_operators(text, schemas), self.extension_types)
-            return make_expression(text, column_type,
-                             user_types or self.user_types, lenient=True)
+            if columns is not None and self.operators_built_in:
+                return make_expression(text, column_type, self.all_types, lenient=True, column_types=columns,
+                                       enums=self.enums)
+            return make_expression(text, column_type, user_types or self.user_types, lenient=True)
         except ExpressionProblem as e:
             if self.problems is None:
                 raise
@@ -139,8 +148,9 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     oids = [t[0] for t in tables]
     params = {"tables": oids}
     sent = {name: conn.execute(query(name), params if by_table else None)
-            for name, by_table in (("enums", False), ("extensions", False), ("columns", True), ("constraints", True),
-                                   ("index_parts", True), ("indexes", True), ("exclusions", True))}
+            for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
+                                   ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
+                                   ("exclusions", True))}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in sent["enums"].fetchall()}
     extensions = {n: Extension(n, s) for n, s in sent["extensions"].fetchall()}
@@ -149,8 +159,12 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     reader.extension_types = extension_type_schemas(extensions.values())
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
     user_types |= own_names
+    reader.all_types = user_types
+    reader.enums = frozenset(enum_type_spelling(e.schema, e.name) for e in enums.values())
+    reader.operators_built_in = bool(sent["operator_rules"].fetchall()[0][0])
     names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
     columns: dict[int, list[Column]] = defaultdict(list)
+    types: dict[int, dict[str, str]] = defaultdict(dict)  # each table's column types, by name
     unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
     for (oid, name, type_, not_null, identity, generated, expression, comment, serial_default, collation,
          sequence) in sent["columns"].fetchall():
@@ -172,6 +186,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             sequence_options = catalog_options(type_, sequence)
         columns[oid].append(Column(name, type_, not not_null, default, _IDENTITY.get(identity), gen, comment,
                                    None, collation, sequence_options, serial))
+        types[oid][name] = type_
     pks: dict[int, PrimaryKey] = {}
     uniques: dict[int, list[Unique]] = defaultdict(list)
     checks: dict[int, list[Check]] = defaultdict(list)
@@ -184,7 +199,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         elif kind == "u":
             uniques[oid].append(Unique(name, tuple(cols), nulls_not_distinct, comment))
         elif kind == "c":
-            expression = reader.expr(_check_expression(definition), f"{names[oid]} check {name}")
+            expression = reader.expr(_check_expression(definition), f"{names[oid]} check {name}", columns=types[oid])
             if expression is not None:
                 checks[oid].append(Check(name, expression, no_inherit, comment))
         else:
@@ -200,14 +215,14 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     indexes: dict[int, list[Index]] = defaultdict(list)
     for (oid, index, name, unique, method, predicate, include, storage, nulls_not_distinct,
          comment) in sent["indexes"].fetchall():
-        where = reader.expr(predicate, f"{names[oid]} index {name}") if predicate else None
+        where = reader.expr(predicate, f"{names[oid]} index {name}", columns=types[oid]) if predicate else None
         if index in parts and (where is not None or not predicate):
             indexes[oid].append(Index(name, parts[index], unique, method, where, tuple(include), _storage(storage),
                                       nulls_not_distinct, comment))
     exclusions: dict[int, list[Exclusion]] = defaultdict(list)
     for (oid, index, name, method, predicate, operators, deferrable, deferred,
          comment) in sent["exclusions"].fetchall():
-        where = reader.expr(predicate, f"{names[oid]} exclusion {name}") if predicate else None
+        where = reader.expr(predicate, f"{names[oid]} exclusion {name}", columns=types[oid]) if predicate else None
         if index in parts and (where is not None or not predicate):
             exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method, where, deferrable,
                                              deferred, comment))

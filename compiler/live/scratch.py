@@ -5,23 +5,40 @@ price >= 0 as price >= 0::numeric), so live comparisons are made against this, n
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TypeVar
 
 import psycopg
 
+from ..errors import DatabaseError
 from ..model.schema import Enum, Extension, Schema, Table
 from ..model.types import extension_type_schemas
 from ..plan.diff import plan
+from ..sql.migration_file import segments
 from ..sql.render import Renderer
-from .database import connect
+from .database import connect, describe
 from .introspect import introspect, query
-from .run_migration import run_migration
+from .run_migration import lock_table_full
 from .throwaway import DevServer, dev_server, throwaway_database
 
 T = TypeVar("T")
+
+# A scratch build commits after this many statements. In one transaction a schema of 1,000
+# tables of 20 columns holds locks on about 11,000 objects until it commits (every table, index,
+# sequence, TOAST table and type it creates), more than a server's lock table holds with the
+# default max_locks_per_transaction (64 x (max_connections + max_prepared_transactions) slots,
+# shared by all sessions). A hundred of its statements hold at most about 800.
+STATEMENTS_PER_TRANSACTION = 100
+
+
+class BuildFailed(DatabaseError):
+    """A statement of a scratch build that PostgreSQL refused (`statement`, when it was found)."""
+
+    def __init__(self, message: str, statement: str | None) -> None:
+        super().__init__(message)
+        self.statement = statement
 
 
 def build_sql(schema: Schema) -> str:
@@ -93,5 +110,52 @@ def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:
     placed: dict[str, str] = dict(conn.execute(query("extensions")).fetchall())
     conn.rollback()
     extensions = {n: replace(x, schema=placed.get(n, x.schema)) for n, x in schema.extensions.items()}
-    run_migration(conn, build_sql(replace(schema, extensions=extensions)), url)
+    build(conn, url, replace(schema, extensions=extensions))
     return introspect(conn)
+
+
+def build(conn: psycopg.Connection, url: str, schema: Schema) -> None:
+    """Build `schema` in the empty database `conn` is connected to: build_sql's statements, in
+    order, committed STATEMENTS_PER_TRANSACTION at a time. What a scratch build leaves does not
+    depend on where its transactions end, and no other session looks at it before it is done;
+    only its lock count does. BuildFailed names the statement PostgreSQL refused."""
+    for part in segments(build_sql(schema)):
+        statements = part.statements or (part.sql,)
+        if not part.transactional:
+            for statement in statements:
+                _run(conn, url, [statement], transaction=False)
+            continue
+        for start in range(0, len(statements), STATEMENTS_PER_TRANSACTION):
+            _run(conn, url, list(statements[start:start + STATEMENTS_PER_TRANSACTION]), transaction=True)
+
+
+def _run(conn: psycopg.Connection, url: str, statements: list[str], transaction: bool) -> None:
+    try:
+        if transaction:
+            with conn.transaction():
+                conn.execute("\n\n".join(statements).encode())
+        else:
+            conn.execute(statements[0].encode())
+    except psycopg.Error as e:
+        if conn.broken or conn.closed:
+            raise DatabaseError(describe(e, url)) from None
+        if (full := lock_table_full(conn, e, url)) is not None:
+            raise full from None
+        raise BuildFailed(describe(e, url), first_refused(conn, statements) if transaction else statements[0]) from None
+
+
+def first_refused(conn: psycopg.Connection, statements: Sequence[str]) -> str | None:
+    """The first of `statements` that fails, found by running them one at a time, rolled back."""
+    found: str | None = None
+    try:
+        with conn.transaction():
+            for statement in statements:
+                try:
+                    conn.execute(statement.encode())
+                except psycopg.Error:
+                    found = statement
+                    raise
+            raise psycopg.Rollback()
+    except psycopg.Error:
+        pass
+    return found

@@ -7,17 +7,23 @@
 3. The newest migration and its rollback once more, on the state before it holding a few
    generated rows per table; both catalogs checked again.
 
-All of it happens in one throwaway database, because a DROP DATABASE waits for a checkpoint,
-the dearest part of a proof: the definitions are built in it first and read back, then it is
-emptied for the history. The state before the newest migration is read on the way (after the
-earlier migrations, before the newest): one introspection, no second build. The rows go in
-after a second rollback to that state (step 2 proved the rollback reaches it): no replay.
+The history runs in one throwaway database, because a DROP DATABASE waits for a checkpoint. The
+fresh build of the definitions is what PostgreSQL makes of them (scratch.canonical_against): a
+table the migrations left exactly as the definitions hold it is what building it would give, so
+only the tables that differ are built, on a second throwaway database (none when the migrations
+are right). The state before the newest migration is read on the way (after the earlier
+migrations, before the newest): one introspection, no second build. The rows go in after a
+second rollback to that state (step 2 proved the rollback reaches it): no replay.
+
+Each migration runs as `apply` runs it, in its own transactions; a scratch build commits every
+hundred statements (scratch.build), so verify needs no more of the server's lock table than the
+largest transaction of a migration does (see README, "verify and the lock table").
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 
@@ -35,11 +41,11 @@ from ..sql.state import MigrationRecord, load_state
 from .database import connect
 from .drift import in_words
 from .introspect import introspect, query
-from .run_migration import PartlyApplied, run_migration
+from .run_migration import LockTableFull, PartlyApplied, run_migration
 from .sample_rows import ROWS, fill
-from .scratch import build_sql
+from .scratch import BuildFailed, canonical, canonical_against, first_refused
 from .signals import signals_as_exceptions
-from .throwaway import DevServer, dev_server, install_extensions, make_fresh, throwaway_database
+from .throwaway import DevServer, dev_server, install_extensions, throwaway_database
 
 
 class NotProven(Exception):
@@ -121,18 +127,17 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
     span = newest.name if not earlier else f"{earlier[0].name} to {newest.name}"
     extensions = list(wanted.extensions.values())
     with throwaway_database(server, extensions) as url, connect(url) as conn:
-        # the fresh build of the definitions first, then the same database emptied for the history
-        # PostgreSQL may refuse what the offline rules let through (an index on a function that is
-        # not immutable): that is the definitions not proven, exit 5, not a database failure
-        _run(conn, url, "the definitions themselves", build_sql(wanted), "when built fresh on PostgreSQL")
-        reference = introspect(conn)
-        make_fresh(conn, url, server, extensions)
-        for m in earlier:
-            _run(conn, url, m.name, m.up, "from scratch")
-        previous, before = introspect(conn), _table_oids(conn)
-        _run(conn, url, newest.name, newest.up, "from scratch")
+        try:
+            for m in earlier:
+                _run(conn, url, m.name, m.up, "from scratch")
+            previous, before = introspect(conn), _table_oids(conn)
+            _run(conn, url, newest.name, newest.up, "from scratch")
+        except NotProven:
+            _definitions_build(wanted, server)  # the definitions' own failure is said first, as it is the cause
+            raise
         applied = introspect(conn)
         created = {key for oid, key in _table_oids(conn).items() if oid not in before}
+        reference = _fresh_build(wanted, applied, server)
         _same(applied, reference, f"after {span} from scratch, the database differs from the definitions")
         order = compare_column_order(applied, reference, created)
         if order.failures:
@@ -182,6 +187,40 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
         report(f"  {key}: proven empty: {why}")
 
 
+def _fresh_build(wanted: Schema, applied: Schema, server: DevServer) -> Schema:
+    """The definitions as a fresh build on `server` holds them, for comparing with `applied`
+    (built only where a table differs from it: see scratch.canonical_against). Extensions are
+    where the throwaway database has them: those the live database has, where it has them."""
+    try:
+        reference: Schema = canonical_against(wanted, applied, lambda: server)
+    except BuildFailed as e:
+        raise NotProven(_refused_definitions(e)) from None
+    placed = server.live.extension_schemas if server.live else {}
+    return replace(reference, extensions={n: replace(x, schema=placed.get(n, x.schema))
+                                          for n, x in wanted.extensions.items()})
+
+
+def _definitions_build(wanted: Schema, server: DevServer) -> None:
+    """NotProven when PostgreSQL refuses the definitions themselves, built fresh: what the offline
+    rules let through (an index on a function that is not immutable) is the definitions not
+    proven, exit 5, not a database failure; and it is the cause of a migration failing so."""
+    try:
+        canonical(wanted, server)
+    except BuildFailed as e:
+        raise NotProven(_refused_definitions(e)) from None
+
+
+def _refused_definitions(e: BuildFailed) -> str:
+    return _failure("the definitions themselves", "when built fresh on PostgreSQL", str(e), e.statement)
+
+
+def _failure(name: str, context: str, error: str, statement: str | None) -> str:
+    lines = [f"{name} failed {context}:", *(f"  {line}" for line in error.splitlines())]
+    if statement:
+        lines += ["  in the statement:", *(f"    {line}" for line in statement.splitlines())]
+    return "\n".join(lines)
+
+
 def lost_data(changes: list[Change]) -> list[str]:
     """The data the destructive changes among `changes` lose, one phrase each."""
     return [c.lost_data for c in changes if c.destructive]
@@ -192,6 +231,8 @@ def _table_oids(conn: psycopg.Connection) -> dict[int, str]:
 
 
 def _same(actual: Schema, expected: Schema, headline: str) -> None:
+    if (actual.tables, actual.enums, actual.extensions) == (expected.tables, expected.enums, expected.extensions):
+        return  # equal, so diff has nothing to find: its walk of every table is skipped
     changes = diff(actual, expected)
     if changes:
         raise NotProven(headline + ":\n" + "\n".join(f"  - {in_words(c)}" for c in changes))
@@ -202,13 +243,11 @@ def _run(conn: psycopg.Connection, url: str, name: str, text: str, context: str)
     try:
         run_migration(conn, text, url)
     except DatabaseError as e:
-        if conn.broken or conn.closed:
-            raise  # the connection is lost: a database failure (exit 4), not a verdict on the SQL
+        if conn.broken or conn.closed or isinstance(e, LockTableFull):
+            raise  # the connection is lost, or the server's lock table full: exit 4, not a verdict on the SQL
         committed = e.committed if isinstance(e, PartlyApplied) else 0
         statement = _failing_statement(conn, text, committed)
-        lines = [f"{name} failed {context}:", *(f"  {line}" for line in str(e).splitlines())]
-        if statement:
-            lines += ["  in the statement:", *(f"    {line}" for line in statement.splitlines())]
+        lines = [_failure(name, context, str(e), statement)]
         if _NULLS_FOUND in str(e) and "generated rows" in context:
             lines.append("  a generated row holds NULL in that column, as rows of a real database may: "
                          "fill it (an UPDATE, in a migration before this one) before making it NOT NULL")
@@ -230,19 +269,7 @@ def _failing_statement(conn: psycopg.Connection, text: str, committed: int) -> s
     part = parts[committed]
     if not part.transactional:
         return part.sql.strip()
-    found: str | None = None
-    try:
-        with conn.transaction():
-            for chunk in part.statements or _change_chunks(part.sql):  # marked files say where
-                try:
-                    conn.execute(chunk.encode())
-                except psycopg.Error:
-                    found = chunk
-                    raise
-            raise psycopg.Rollback()
-    except psycopg.Error:
-        pass
-    return found
+    return first_refused(conn, part.statements or _change_chunks(part.sql))  # marked files say where
 
 
 def _change_chunks(sql: str) -> list[str]:

@@ -50,6 +50,12 @@ NOT_IMMUTABLE_FUNCTIONS = frozenset({
     "jsonb_build_object", "array_to_string", "make_timestamptz", "to_regclass", "to_regtype",
     "enum_first", "enum_last", "enum_range", "obj_description", "col_description", "format_type",
 })
+# Of those, the VOLATILE ones: a default calling one is computed per row, so ADD COLUMN with it
+# rewrites the table (a STABLE default such as now() is computed once and stored in the catalog).
+VOLATILE_FUNCTIONS = frozenset({
+    "clock_timestamp", "timeofday", "random", "setseed", "gen_random_uuid", "uuid_generate_v1",
+    "uuid_generate_v1mc", "uuid_generate_v4", "nextval", "setval", "set_config",
+})
 # SQL value functions: keywords without parentheses, all STABLE
 VALUE_FUNCTIONS = frozenset({"current_timestamp", "current_date", "current_time", "localtime",
                              "localtimestamp", "current_user", "session_user", "current_catalog"})

@@ -73,7 +73,7 @@ _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 def expression_facts(text: str) -> ExpressionFacts:
     """The facts of one expression; it must already have parsed (build checked it)."""
     tree = read_expression(text)
-    calls, over = _calls(text)
+    calls, over = expression_tokens.function_calls(text)
     labels: list[LabelUse] = []
     casts: list[TypeName] = []
     text_arrays: list[Target] = []
@@ -102,28 +102,6 @@ def expression_facts(text: str) -> ExpressionFacts:
     return ExpressionFacts(tuple(calls), over, tuple(dict.fromkeys(labels)), tuple(_value_labels(top)),
                            tuple(dict.fromkeys(casts)), tuple(dict.fromkeys(text_arrays)), arithmetic,
                            value_number)
-
-
-def _calls(text: str) -> tuple[list[str], bool]:
-    """Function names as PostgreSQL's lexer reads them (a name before '(', not a type after '::'),
-    SQL value functions, and whether a window (OVER) is used."""
-    try:
-        toks = expression_tokens.tokens(text)
-    except expression_tokens.TokenProblem:
-        return [], False
-    seen: dict[str, None] = {}
-    over = False
-    for i, t in enumerate(toks):
-        before = toks[i - 1] if i else None
-        after = toks[i + 1] if i + 1 < len(toks) else None
-        if t.kind == "word" and t.value == "over" and before is not None and before.value == ")":
-            over = True
-        elif (t.kind in ("word", "quoted") and after is not None and after.kind == "punct" and after.value == "("
-              and (before is None or before.kind != "typecast")):
-            seen.setdefault(t.value, None)
-        elif t.kind == "word" and t.value in VALUE_FUNCTIONS and (before is None or before.value != "."):
-            seen.setdefault(t.value, None)
-    return list(seen), over
 
 
 def _unparen(node: exp.Expression | None) -> exp.Expression | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from .catalog_facts import VALUE_FUNCTIONS
 from .names import QUOTED_KEYWORDS, quote_ident
 
 # pg_get_keywords() where catcode = 'U' (PostgreSQL 15): keywords quote_ident() leaves bare.
@@ -218,3 +219,25 @@ def _column_positions(toks: list[Token]) -> set[int]:
             continue
         out.add(i)
     return out
+
+
+def function_calls(text: str) -> tuple[list[str], bool]:
+    """Function names as PostgreSQL's lexer reads them (a name before '(', not a type after '::'),
+    SQL value functions, and whether a window (OVER) is used."""
+    try:
+        toks = tokens(text)
+    except TokenProblem:
+        return [], False
+    seen: dict[str, None] = {}
+    over = False
+    for i, t in enumerate(toks):
+        before = toks[i - 1] if i else None
+        after = toks[i + 1] if i + 1 < len(toks) else None
+        if t.kind == "word" and t.value == "over" and before is not None and before.value == ")":
+            over = True
+        elif (t.kind in ("word", "quoted") and after is not None and after.kind == "punct" and after.value == "("
+              and (before is None or before.kind != "typecast")):
+            seen.setdefault(t.value, None)
+        elif t.kind == "word" and t.value in VALUE_FUNCTIONS and (before is None or before.value != "."):
+            seen.setdefault(t.value, None)
+    return list(seen), over

@@ -16,7 +16,8 @@ import sqlglot
 from sqlglot import Token, TokenType, exp
 from sqlglot.errors import ParseError, TokenError
 
-from . import expression_tokens
+from . import expression_tokens, implicit_casts
+from .catalog_facts import VOLATILE_FUNCTIONS
 from .index_names import figure_index_label
 from .names import QUOTED_KEYWORDS
 from .qualify import may_name_a_schema, with_qualified_casts
@@ -167,9 +168,19 @@ class _Normal:
         return (*self.items, "".join(self.text))
 
 
+class _Table:
+    """The table an expression PostgreSQL printed belongs to, for the casts it adds itself
+    (implicit_casts.py): its columns' types by name, and which of those types are enums."""
+
+    def __init__(self, column_types: tuple[tuple[str, str], ...], enums: tuple[str, ...]) -> None:
+        self.column_types = dict(column_types)
+        self.enums = frozenset(enums)
+
+
 def _write(value: exp.Expression | object, drop_cast_to: str | None, user_types: dict[str, str],
-           out: _Normal) -> None:
-    """A structural text of a parse tree: parentheses and spelling differences gone."""
+           out: _Normal, table: _Table | None = None) -> None:
+    """A structural text of a parse tree: parentheses and spelling differences gone (and, given
+    the `table`, the casts PostgreSQL adds to a comparison itself)."""
     if not isinstance(value, exp.Expression):
         out.add(repr(value))  # string contents (JSON keys, E'' and $$ strings) keep their case
         return
@@ -193,8 +204,12 @@ def _write(value: exp.Expression | object, drop_cast_to: str | None, user_types:
         out.add("type:" + (_cast_type_text(node, user_types) or node.sql("postgres").lower()))
         return
     out.add(f"{type(node).__name__}(")
+    bare: dict[str, exp.Expression] = {}
+    if table is not None and isinstance(node, implicit_casts.COMPARISONS):
+        bare = implicit_casts.bare_operands(node, table.column_types, user_types, table.enums)
     first = True
     for key, arg in sorted(node.args.items()):
+        arg = bare.get(key, arg)
         if arg is None or arg is False or arg == []:
             continue
         if not first:
@@ -207,14 +222,14 @@ def _write(value: exp.Expression | object, drop_cast_to: str | None, user_types:
             for i, item in enumerate(arg):
                 if i:
                     out.add(",")
-                _write(item, None, user_types, out)
+                _write(item, None, user_types, out, table)
             out.add("]")
         elif isinstance(node, exp.Column) and key == "this" and (name := _column_name(arg)) is not None:
             out.add("this=id:")
             out.column(name)
         else:
             out.add(f"{key}=")
-            _write(arg, None, user_types, out)
+            _write(arg, None, user_types, out, table)
     out.add(")")
 
 
@@ -330,16 +345,19 @@ def _in_one_bracket(items: list[exp.Expression]) -> bool:
 
 @lru_cache(maxsize=65536)  # a cache: the same texts recur across tables; Expression is frozen
 def _expression_cached(text: str, column_type: str | None, user_types: tuple[tuple[str, str], ...],
-                       lenient: bool) -> Expression:
+                       lenient: bool, column_types: tuple[tuple[str, str], ...] = (),
+                       enums: tuple[str, ...] = ()) -> Expression:
     tree = read_expression(text) if lenient else parse_expression(text)
     normal = _Normal()
-    _write(tree, column_type, dict(user_types), normal)
+    _write(tree, column_type, dict(user_types), normal, _Table(column_types, enums) if column_types else None)
+    calls = expression_tokens.function_calls(text)[0]
     return Expression(text, normal.done(), _columns(tree), _literals(tree), cast_names(text), _bare_default(tree),
-                      figure_index_label(tree, text))
+                      figure_index_label(tree, text), volatile=not VOLATILE_FUNCTIONS.isdisjoint(calls))
 
 
 def make_expression(text: str, column_type: str | None = None,
-                    user_types: dict[str, str] | None = None, lenient: bool = False) -> Expression:
+                    user_types: dict[str, str] | None = None, lenient: bool = False,
+                    column_types: Mapping[str, str] | None = None, enums: frozenset[str] = frozenset()) -> Expression:
     """The Expression of `text`: read, put in normal form, its facts taken; ExpressionProblem
     when it is not one well-formed expression.
 
@@ -347,5 +365,19 @@ def make_expression(text: str, column_type: str | None = None,
     `'active'::user_status` on a user_status column) compares equal to the bare literal.
     `user_types` names the declared types, as canonical_type takes them. `lenient` is for text
     already accepted once (see read_expression).
+
+    `column_types` (the types of the table's columns by name, `enums` the enum types among
+    them) is for an expression PostgreSQL printed: the casts it adds to a comparison itself
+    (`price >= 0::numeric` on a numeric column) are left out of the normal form, which is then
+    that of the text it stores so (`price >= 0`); see implicit_casts.py. Only the types of the
+    columns the expression reads are part of the cache's key; only a text with `::` can hold one.
     """
-    return _expression_cached(text, column_type, user_types_key(user_types) if user_types else (), lenient)
+    types_key = user_types_key(user_types) if user_types else ()
+    if not column_types or "::" not in text:
+        return _expression_cached(text, column_type, types_key, lenient)
+    tree = read_expression(text) if lenient else parse_expression(text)
+    read = tuple((c, column_types[c]) for c in _columns(tree) if c in column_types)
+    if not read:
+        return _expression_cached(text, column_type, types_key, lenient)
+    kinds = {kind.removesuffix("[]") for _, kind in read}
+    return _expression_cached(text, column_type, types_key, lenient, read, tuple(sorted(kinds & enums)))

@@ -38,6 +38,7 @@ class Expression:
     casts: tuple[CastName, ...] = field(default=(), compare=False)  # to types DDL names with their schema
     bare_default: bool = field(default=False, compare=False)  # may follow DEFAULT without brackets
     index_label: str = field(default="expr", compare=False)  # its part of a default index name
+    volatile: bool = field(default=False, compare=False)  # calls a VOLATILE function (random(), nextval())
 
     def __str__(self) -> str:
         return self.text

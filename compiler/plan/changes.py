@@ -7,6 +7,11 @@ derived from its base and its class: `subject` (the object, for comments and mes
 `description` (the difference, in words, as drift reports it) and `data_loss` (why it is
 destructive, or None). A change kind is a class without subclasses (`change_kinds()`).
 
+Each kind declares `EFFECTS` (plan/hazards.py): the lock it takes, whether it scans or rewrites
+the table, fails on existing rows or breaks running code; `effects` refines them from the
+change's fields where they decide (a type change PostgreSQL makes in place, an index built
+concurrently), and `hazards` names what follows.
+
 When each kind runs is plan/order.py's business.
 """
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..model.schema import Check, Column, Enum, Exclusion, Expression, ForeignKey, Index, PrimaryKey, Table, Unique
+from .hazards import NO_TABLE, Effects, Lock, brief, rewrites_for_type
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -36,6 +42,8 @@ class Change:
     DESCRIPTION: ClassVar[str] = ""
     # what a destructive change loses, said before its subject (`column public.t.x`)
     LOSES: ClassVar[str] = "data of"
+    # what it does to a database in use; every kind declares its own (a test holds them to it)
+    EFFECTS: ClassVar[Effects | None] = None
 
     @property
     def subject(self) -> str:
@@ -57,6 +65,18 @@ class Change:
         return self.data_loss is not None
 
     @property
+    def effects(self) -> Effects:
+        """The kind's declared effects, refined by this change's fields where they decide."""
+        if self.EFFECTS is None:
+            raise NotImplementedError(f"{self.kind} declares no EFFECTS")
+        return self.EFFECTS
+
+    @property
+    def hazards(self) -> tuple[str, ...]:
+        """The hazard names of this change (plan/hazards.py HAZARDS), as if its table were in use."""
+        return self.effects.hazards(self.destructive)
+
+    @property
     def description(self) -> str:
         """The difference this change makes up for, said as what is wrong in a database that needs it."""
         return self.DESCRIPTION.format(s=self.subject)
@@ -73,6 +93,10 @@ class Change:
     @property
     def template(self) -> str:
         return re.sub(r"(?<!^)(?=[A-Z])", "_", self.kind).lower() + ".sql.j2"
+
+
+# the online form of an index build or drop, as a definition asks for it
+CONCURRENTLY = "add `concurrently: true` to the index (CONCURRENTLY: reads and writes go on)"
 
 
 def change_kinds() -> tuple[type[Change], ...]:
@@ -104,11 +128,13 @@ class SchemaChange(Change):
 @dataclass(frozen=True, slots=True)
 class CreateSchema(SchemaChange):
     DESCRIPTION = "schema {s} is missing"
+    EFFECTS = NO_TABLE
 
 
 @dataclass(frozen=True, slots=True)
 class DropSchema(SchemaChange):
     DESCRIPTION = "schema {s} is not in the definitions"
+    EFFECTS = NO_TABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +149,7 @@ class ExtensionChange(Change):
 @dataclass(frozen=True, slots=True)
 class CreateExtension(ExtensionChange):
     DESCRIPTION = "extension {s} is not installed"
+    EFFECTS = NO_TABLE
     schema: str = "public"
 
 
@@ -131,12 +158,14 @@ class SetExtensionSchema(ExtensionChange):
     """An extension moved to another schema, its types with it."""
 
     DESCRIPTION = "extension {s} is installed in another schema"
+    EFFECTS = NO_TABLE
     schema: str
 
 
 @dataclass(frozen=True, slots=True)
 class DropExtension(ExtensionChange):
     DESCRIPTION = "extension {s} is installed but not declared"
+    EFFECTS = NO_TABLE
 
     @property
     def data_loss(self) -> str | None:
@@ -161,11 +190,13 @@ class EnumChange(Change):
 @dataclass(frozen=True, slots=True)
 class CreateEnum(EnumChange):
     DESCRIPTION = "enum {s} is missing"
+    EFFECTS = NO_TABLE
 
 
 @dataclass(frozen=True, slots=True)
 class DropEnum(EnumChange):
     DESCRIPTION = "enum {s} is not in the definitions"
+    EFFECTS = NO_TABLE  # the columns of a recreated enum change type in AlterColumnType
     LOSES = "values of enum"
     replaced_by: Enum | None = None  # set when the enum is recreated to remove or reorder values
 
@@ -193,12 +224,14 @@ class DropEnum(EnumChange):
 @dataclass(frozen=True, slots=True)
 class RenameEnum(EnumChange):
     DESCRIPTION = "enum {s} has other values or another order"
+    EFFECTS = NO_TABLE
     new_name: str
 
 
 @dataclass(frozen=True, slots=True)
 class AddEnumValue(EnumChange):
     DESCRIPTION = "enum value {s} is missing"
+    EFFECTS = NO_TABLE
     # enum: the enum as it will be
     value: str
     before: str | None = None
@@ -212,6 +245,7 @@ class AddEnumValue(EnumChange):
 @dataclass(frozen=True, slots=True)
 class SetEnumComment(EnumChange):
     DESCRIPTION = "enum {s} has another comment"
+    EFFECTS = NO_TABLE
     # enum: as it will be
 
 
@@ -251,11 +285,13 @@ class WholeTableChange(TableChange):
 @dataclass(frozen=True, slots=True)
 class CreateTable(WholeTableChange):
     DESCRIPTION = "table {s} is missing"
+    EFFECTS = NO_TABLE
 
 
 @dataclass(frozen=True, slots=True)
 class DropTable(WholeTableChange):
     DESCRIPTION = "table {s} is not in the definitions"
+    EFFECTS = brief(breaks_code=True)
     LOSES = "table"
 
     @property
@@ -266,6 +302,7 @@ class DropTable(WholeTableChange):
 @dataclass(frozen=True, slots=True)
 class RenameTable(TableChange):
     DESCRIPTION = "table {s} has another name"
+    EFFECTS = brief(breaks_code=True)
     new_name: str
 
     @property
@@ -276,6 +313,7 @@ class RenameTable(TableChange):
 @dataclass(frozen=True, slots=True)
 class SetTableComment(TableChange):
     DESCRIPTION = "table {s} has another comment"
+    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     comment: str | None
 
 
@@ -304,11 +342,24 @@ class WholeColumnChange(ColumnChange):
 @dataclass(frozen=True, slots=True)
 class AddColumn(WholeColumnChange):
     DESCRIPTION = "column {s} is missing"
+    EFFECTS = brief()  # refined below: a default computed per row rewrites, NOT NULL alone fails
+
+    @property
+    def effects(self) -> Effects:
+        c = self.definition
+        per_row = c.identity is not None or c.serial or c.generated is not None or (
+            c.default is not None and c.default.volatile)
+        # NOT NULL without a default: every row already there holds NULL
+        unfilled = not c.nullable and c.default is None and not per_row
+        online = ("add the column without its default, then set the default and fill the rows in batches"
+                  if per_row else None)
+        return Effects(Lock.ACCESS_EXCLUSIVE, rewrites=per_row, fails_on_rows=unfilled, online=online)
 
 
 @dataclass(frozen=True, slots=True)
 class DropColumn(WholeColumnChange):
     DESCRIPTION = "column {s} is not in the definitions"
+    EFFECTS = brief(breaks_code=True)
     LOSES = "column"
 
     @property
@@ -321,12 +372,14 @@ class DropColumn(WholeColumnChange):
 @dataclass(frozen=True, slots=True)
 class RenameColumn(ColumnChange):
     DESCRIPTION = "column {s} has another name"
+    EFFECTS = brief(breaks_code=True)
     new_name: str
 
 
 @dataclass(frozen=True, slots=True)
 class AlterColumnType(ColumnChange):
     DESCRIPTION = "column {s} has another type"
+    EFFECTS = Effects(Lock.ACCESS_EXCLUSIVE, rewrites=True)  # refined below
     LOSES = "values of column"
     old_type: str
     new_type: str
@@ -341,12 +394,21 @@ class AlterColumnType(ColumnChange):
             return None
         return f"narrow column {self.subject} from {self.old_type} to {self.new_type}: values may be cut or refused"
 
+    @property
+    def effects(self) -> Effects:
+        rewrites = self.using or rewrites_for_type(self.old_type, self.new_type)
+        # a cast with USING (text -> integer, to an enum) can refuse a value, as narrowing can
+        return Effects(Lock.ACCESS_EXCLUSIVE, rewrites=rewrites, fails_on_rows=self.lossy or self.using,
+                       online="add a column of the new type, fill it in batches, switch the code, drop the old one"
+                       if rewrites else None)
+
 
 @dataclass(frozen=True, slots=True)
 class SetCollation(ColumnChange):
     """A column's collation changed (ALTER COLUMN ... TYPE its own type COLLATE ...)."""
 
     DESCRIPTION = "column {s} has another collation"
+    EFFECTS = Effects(Lock.ACCESS_EXCLUSIVE, scans=True)  # the column's indexes are rebuilt
     type: str
     collation: str | None  # None: the type's default
 
@@ -354,28 +416,35 @@ class SetCollation(ColumnChange):
 @dataclass(frozen=True, slots=True)
 class SetNotNull(ColumnChange):
     DESCRIPTION = "column {s} allows NULL but should be NOT NULL"
+    EFFECTS = Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True,
+                      online="add CHECK (column IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL "
+                             "(PostgreSQL then skips the scan)")
 
 
 @dataclass(frozen=True, slots=True)
 class DropNotNull(ColumnChange):
     DESCRIPTION = "column {s} is NOT NULL but should allow NULL"
+    EFFECTS = brief()
 
 
 @dataclass(frozen=True, slots=True)
 class SetDefault(ColumnChange):
     DESCRIPTION = "column {s} has another default or none"
+    EFFECTS = brief()
     default: Expression
 
 
 @dataclass(frozen=True, slots=True)
 class DropDefault(ColumnChange):
     DESCRIPTION = "column {s} has a default it should not have"
+    EFFECTS = brief()
     old_default: Expression
 
 
 @dataclass(frozen=True, slots=True)
 class AddIdentity(ColumnChange):
     DESCRIPTION = "column {s} should be an identity column"
+    EFFECTS = brief()
     identity: str
     options: tuple[tuple[str, int | bool], ...] = ()  # sequence options other than the defaults
     start: int | None = None  # with options: the first number when no row is there yet
@@ -384,12 +453,14 @@ class AddIdentity(ColumnChange):
 @dataclass(frozen=True, slots=True)
 class SetIdentity(ColumnChange):
     DESCRIPTION = "identity column {s} has the other kind (always / by default)"
+    EFFECTS = brief()
     identity: str
 
 
 @dataclass(frozen=True, slots=True)
 class DropIdentity(ColumnChange):
     DESCRIPTION = "column {s} is an identity column but should not be"
+    EFFECTS = brief()
     old_identity: str
 
 
@@ -398,6 +469,7 @@ class AddSerial(ColumnChange):
     """A column becomes serial: a sequence it owns, numbering on from the highest value."""
 
     DESCRIPTION = "column {s} should be serial (a sequence of its own as its default)"
+    EFFECTS = brief()
     sequence: str
     integer_type: str
     options: tuple[tuple[str, int | bool], ...] = ()  # sequence options other than the defaults
@@ -410,6 +482,7 @@ class SetSequenceOptions(ColumnChange):
     a return to a default is said too; the sequence keeps its position."""
 
     DESCRIPTION = "the sequence of column {s} has other options"
+    EFFECTS = brief(Lock.SHARE_ROW_EXCLUSIVE)  # on the sequence, not the table
     options: tuple[tuple[str, int | bool], ...]
 
     @property
@@ -426,6 +499,7 @@ class DropSerial(ColumnChange):
     """A serial column becomes a plain integer: its default and its sequence go, its values stay."""
 
     DESCRIPTION = "column {s} is serial but should not be"
+    EFFECTS = brief()
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +507,7 @@ class SetSequenceType(ColumnChange):
     """serial <-> bigserial <-> smallserial: the same sequence, now of the column's integer type."""
 
     DESCRIPTION = "the sequence of serial column {s} has another integer type"
+    EFFECTS = brief(Lock.SHARE_ROW_EXCLUSIVE)  # on the sequence
     integer_type: str
 
 
@@ -441,6 +516,7 @@ class SerialToIdentity(ColumnChange):
     """A serial column becomes an identity column that numbers on where the serial's sequence stood."""
 
     DESCRIPTION = "column {s} is serial but should be an identity column"
+    EFFECTS = brief()
     identity: str
 
 
@@ -449,6 +525,7 @@ class IdentityToSerial(ColumnChange):
     """An identity column becomes serial, its new sequence numbering on where the identity's stood."""
 
     DESCRIPTION = "column {s} is an identity column but should be serial"
+    EFFECTS = brief()
     sequence: str
     integer_type: str
 
@@ -458,12 +535,14 @@ class DropGeneration(ColumnChange):
     """A generated column becomes a plain one, keeping its values (DROP EXPRESSION)."""
 
     DESCRIPTION = "column {s} is generated but should not be"
+    EFFECTS = brief()
     old_expression: Expression
 
 
 @dataclass(frozen=True, slots=True)
 class SetColumnComment(ColumnChange):
     DESCRIPTION = "column {s} has another comment"
+    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     comment: str | None
 
 
@@ -476,6 +555,7 @@ class RenameSequence(ColumnChange):
     """
 
     DESCRIPTION = "sequence {s} has another name"
+    EFFECTS = brief()  # on the sequence
     old_name: str
     new_name: str
 
@@ -513,16 +593,29 @@ class WholeConstraintChange(ConstraintChange):
 @dataclass(frozen=True, slots=True)
 class AddConstraint(WholeConstraintChange):
     DESCRIPTION = "constraint {s} is missing or differs"
+    EFFECTS = Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True)  # refined below
+
+    @property
+    def effects(self) -> Effects:
+        online = None
+        if isinstance(self.constraint, PrimaryKey | Unique):
+            online = ("build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then "
+                      "ADD CONSTRAINT ... USING INDEX")
+        elif isinstance(self.constraint, Check):
+            online = "add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own"
+        return Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True, online=online)
 
 
 @dataclass(frozen=True, slots=True)
 class DropConstraint(WholeConstraintChange):
     DESCRIPTION = "constraint {s} is not in the definitions or differs"
+    EFFECTS = brief()
 
 
 @dataclass(frozen=True, slots=True)
 class RenameConstraint(ConstraintChange):
     DESCRIPTION = "constraint {s} has another name"
+    EFFECTS = brief()
     old_name: str
     new_name: str
 
@@ -543,16 +636,21 @@ class ForeignKeyChange(ConstraintChange):
 @dataclass(frozen=True, slots=True)
 class AddForeignKey(ForeignKeyChange):
     DESCRIPTION = "foreign key {s} is missing or differs"
+    EFFECTS = Effects(Lock.SHARE_ROW_EXCLUSIVE, scans=True, fails_on_rows=True,  # on both tables
+                      online="add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own "
+                             "(SHARE UPDATE EXCLUSIVE: reads and writes go on)")
 
 
 @dataclass(frozen=True, slots=True)
 class DropForeignKey(ForeignKeyChange):
     DESCRIPTION = "foreign key {s} is not in the definitions or differs"
+    EFFECTS = brief()  # on both tables
 
 
 @dataclass(frozen=True, slots=True)
 class SetConstraintComment(ConstraintChange):
     DESCRIPTION = "constraint {s} has another comment"
+    EFFECTS = brief(Lock.ACCESS_SHARE)
     constraint: str
     comment: str | None
 
@@ -566,6 +664,7 @@ class SetForeignKeyDeferrable(ForeignKeyChange):
     """A foreign key's timing changed in place (ALTER CONSTRAINT ... [NOT] DEFERRABLE)."""
 
     DESCRIPTION = "foreign key {s} is deferrable or deferred otherwise"
+    EFFECTS = brief()
 
 
 # -- indexes
@@ -597,16 +696,30 @@ class WholeIndexChange(IndexChange):
 @dataclass(frozen=True, slots=True)
 class CreateIndex(WholeIndexChange):
     DESCRIPTION = "index {s} is missing or differs"
+    EFFECTS = Effects(Lock.SHARE, scans=True, online=CONCURRENTLY)  # refined below
+
+    @property
+    def effects(self) -> Effects:
+        # a `concurrently` field, where the index asks for it, builds without blocking writes
+        if getattr(self, "concurrently", False):
+            return Effects(Lock.SHARE_UPDATE_EXCLUSIVE, scans=True, fails_on_rows=self.index.unique)
+        return Effects(Lock.SHARE, scans=True, fails_on_rows=self.index.unique, online=CONCURRENTLY)
 
 
 @dataclass(frozen=True, slots=True)
 class DropIndex(WholeIndexChange):
     DESCRIPTION = "index {s} is not in the definitions or differs"
+    EFFECTS = brief()  # refined below
+
+    @property
+    def effects(self) -> Effects:
+        return brief(Lock.SHARE_UPDATE_EXCLUSIVE if getattr(self, "concurrently", False) else Lock.ACCESS_EXCLUSIVE)
 
 
 @dataclass(frozen=True, slots=True)
 class RenameIndex(IndexChange):
     DESCRIPTION = "index {s} has another name"
+    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     old_name: str
     new_name: str
 
@@ -635,6 +748,7 @@ class SetIndexStorage(IndexPropertyChange):
     """Storage parameters of an index changed in place (ALTER INDEX ... SET / RESET)."""
 
     DESCRIPTION = "index {s} has other storage parameters"
+    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     set: tuple[tuple[str, str], ...]  # parameters given a new value
     reset: tuple[str, ...]  # parameters back to their defaults
 
@@ -642,4 +756,5 @@ class SetIndexStorage(IndexPropertyChange):
 @dataclass(frozen=True, slots=True)
 class SetIndexComment(IndexPropertyChange):
     DESCRIPTION = "index {s} has another comment"
+    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     comment: str | None

@@ -23,6 +23,7 @@ from ..errors import TemplateProblem
 from ..model.names import qualified, quote_ident, quote_literal
 from ..model.qualify import column_default_sql, expression_sql, sql_type
 from ..plan import changes as ch
+from ..plan.lint import findings
 from ..plan.order import BlockKind, Plan
 from .migration_file import MARK
 
@@ -279,7 +280,7 @@ class Renderer:
     def migration(self, title: str, plan: Plan, notes: list[str],
                   extension_types: Mapping[str, str] = MappingProxyType({}), origin: str = FROM_DEFINITIONS,
                   timeouts: MigrationTimeouts | None = None) -> str:
-        """A whole migration file: header (its title, where it was made from, the notes), then each
+        """A whole migration file: header (its title, where it was made from, the notes, the hazards), then each
         block of the plan, a transaction a BEGIN; ... COMMIT;, each block and statement marked by a
         `-- schemac:` line that apply splits the file at.
 
@@ -292,6 +293,7 @@ class Renderer:
                   for b in plan.blocks]
         # marks are only safe where no statement holds their text (a comment's text may)
         marked = not any(MARK in sql for b in blocks for _, sql in b.statements)
+        hazards = [f.line for f in findings(plan)]  # facts of the plan: acknowledgements are lint's
         text = self._render("migration.sql.j2", title=title, origin=origin, notes=notes, blocks=blocks,
-                            marked=marked, timeouts=timeouts)
+                            marked=marked, hazards=hazards, timeouts=timeouts)
         return text.rstrip("\n") + "\n"

@@ -69,28 +69,35 @@ def test_compile_check_passes_when_generated_is_up_to_date_and_fails_when_stale(
 
 
 def test_the_hooks_run_schemac_commands() -> None:
-    """Each hook's entry is a schemac command; `lint` comes with the hazard checks (until the
-    CLI has it, it is the one allowed missing, and its hook is not run here)."""
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     entries = {h["id"]: h["entry"] for h in hooks}
-    assert entries == {"schemac-compile-check": "schemac compile --check", "schemac-lint": "schemac lint"}
+    assert entries == {"schemac-compile-check": "schemac compile --check", "schemac-lint": "schemac lint --since HEAD"}
     assert all(h["language"] == "system" and h["pass_filenames"] is False for h in hooks)
-    assert {e.split()[1] for e in entries.values()} - set(COMMANDS) <= {"lint"}
+    assert {e.split()[1] for e in entries.values()} <= set(COMMANDS)
 
 
-def test_the_lint_hook_fails_on_an_unacknowledged_hazard(scratch) -> None:
-    """A column's type changed (a rewrite under ACCESS EXCLUSIVE, and it can fail on rows),
-    not acknowledged: the hook fails. Until `schemac lint` is in the CLI, it fails for want of
-    the command, which still shows pre-commit runs `schemac lint` in the project."""
+def test_the_lint_hook_fails_on_an_unacknowledged_hazard_compiled_or_not(scratch) -> None:
+    """The hook lints everything since the last commit: a column's type changed (a rewrite under
+    ACCESS EXCLUSIVE that can fail on rows) fails it whether or not it has been compiled yet, and
+    an `allow:` on the column lets it pass."""
     project, env = scratch
-    if "lint" in COMMANDS:
-        done = try_repo(project, env, "schemac-lint")
-        assert done.returncode == 0, done.stdout + done.stderr  # nothing pending, nothing to acknowledge
+    done = try_repo(project, env, "schemac-lint")  # no commit yet: everything is new, creating has no hazard
+    assert done.returncode == 0, done.stdout + done.stderr
+    subprocess.run(["git", "commit", "-q", "-m", "users"], cwd=project, check=True, env=env)
+    done = try_repo(project, env, "schemac-lint")
+    assert done.returncode == 0, done.stdout + done.stderr
     write_definitions(project, {"users.yaml": USERS.replace("type: bigint", "type: text")})
     subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
     done = try_repo(project, env, "schemac-lint")
-    assert done.returncode == 1 and "schemac lint" in done.stdout and "Failed" in done.stdout
-    if "lint" in COMMANDS:
-        assert "invalid choice" not in done.stdout
-    else:
-        assert "invalid choice: 'lint'" in done.stdout
+    assert done.returncode == 1 and "Failed" in done.stdout, done.stdout + done.stderr
+    assert "rewrite" in done.stdout
+    subprocess.run(["schemac", "compile"], cwd=project, check=True, env=env, capture_output=True)
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
+    done = try_repo(project, env, "schemac-lint")
+    assert done.returncode == 1 and "rewrite" in done.stdout, done.stdout + done.stderr
+    write_definitions(project, {"users.yaml": USERS.replace("type: bigint, primary_key: true}",
+                                                            "type: text, primary_key: true, allow: [rewrite, lock, "
+                                                            "fails_on_rows, breaks_code]}")})
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
+    done = try_repo(project, env, "schemac-lint")
+    assert done.returncode == 0, done.stdout + done.stderr

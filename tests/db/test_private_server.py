@@ -80,8 +80,11 @@ def test_out_of_shared_memory_in_a_rollback_shows_the_hint(tmp_path: Path, priva
                          "max_wal_senders=0", "autovacuum=off")
     code, _, err = schemac(tmp_path, "rollback", "--database-url", url, capsys=capsys)
     assert code == 4
-    assert err == ("error: migrations/rollback_001.sql failed and was rolled back: out of shared memory\n"
-                   "HINT: You might need to increase max_locks_per_transaction.\n")
+    assert err.startswith("error: migrations/rollback_001.sql failed and was rolled back: out of shared memory\n"
+                          "HINT: You might need to increase max_locks_per_transaction.\n"
+                          "The server's lock table is full. "), err
+    assert "(here 10 x (5 + 0) = 50)" in err  # the settings that size it, as the server has them
+    assert "Raise max_locks_per_transaction in postgresql.conf (the server must be restarted" in err
     assert [r[0] for r in rows(url)] == [1]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == TABLES + 1
@@ -104,3 +107,51 @@ def test_server_crash_during_apply(tmp_path: Path, private_server: PrivateServer
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass "
                             "AND attname = 'phone'").fetchone()[0] == 0
+
+
+def test_a_scratch_build_commits_in_parts_that_fit_a_small_lock_table(private_server: PrivateServer,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The definitions' build on a throwaway database (verify's fresh build, drift's reference
+    copy) ends its transaction every so many statements, so it fits where one transaction cannot;
+    the schema it leaves is the same."""
+    from compiler.live.database import connect
+    from compiler.live.introspect import introspect
+    from compiler.live.run_migration import LockTableFull, run_migration
+    from compiler.live.scratch import build, build_sql
+    from compiler.plan.diff import diff
+    from tests.helpers import schema_of
+
+    schema = schema_of("---\n".join(f"table: t{i}\ncolumns:\n  - {{name: id, type: serial, primary_key: true}}\n"
+                                    f"  - {{name: note, type: text}}\n" for i in range(TABLES)))
+    private_server.stop()
+    private_server.start("max_locks_per_transaction=10", "max_connections=5", "max_worker_processes=0",
+                         "max_wal_senders=0", "autovacuum=off")
+    url = private_server.url
+    with connect(url) as conn:
+        with pytest.raises(LockTableFull, match="The server's lock table is full"):
+            run_migration(conn, build_sql(schema), url)  # all of it in one transaction
+        assert conn.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 't%' "
+                            "AND relnamespace = 'public'::regnamespace").fetchone() == (0,)
+        monkeypatch.setattr("compiler.live.scratch.STATEMENTS_PER_TRANSACTION", 5)
+        build(conn, url, schema)
+        assert diff(introspect(conn), schema) == []
+
+
+def test_verify_on_a_server_whose_lock_table_cannot_hold_the_migration_says_so(
+        tmp_path: Path, private_server: PrivateServer, capsys) -> None:
+    """A migration runs in one transaction, as apply runs it: where the server cannot hold its
+    locks, verify says which setting to raise (exit 4, a limit of the server, not a verdict)."""
+    tables = "---\n".join(f"table: t{i}\ncolumns:\n  - {{name: id, type: serial, primary_key: true}}\n"
+                          for i in range(TABLES))
+    write_definitions(tmp_path, {"tables.yaml": tables})
+    assert schemac(tmp_path, "compile", capsys=capsys)[0] == 0
+    private_server.stop()
+    private_server.start("max_locks_per_transaction=10", "max_connections=5", "max_worker_processes=0",
+                         "max_wal_senders=0", "autovacuum=off")
+    code, out, err = schemac(tmp_path, "verify", "--dev-url", private_server.url, capsys=capsys)
+    assert code == 4, out + err
+    assert "out of shared memory" in err and "The server's lock table is full." in err
+    assert "Raise max_locks_per_transaction" in err and "Traceback" not in err
+    with psycopg.connect(private_server.url) as conn:  # the throwaway database is gone
+        assert conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'schemac_throwaway_%'"
+                            ).fetchone() == (0,)

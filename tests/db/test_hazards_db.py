@@ -1,0 +1,126 @@
+"""The declared effects of every change kind, held to what PostgreSQL 15 does.
+
+Each change of every case runs as a transaction of its own; before it commits, pg_locks says
+which locks it holds on the relations that were there before it, and pg_class says whether a
+table got a new relfilenode (a rewrite). The strongest lock must be the one the kind declares,
+a table must be rewritten exactly when the change says it rewrites, and an index already there
+rebuilt only by a change that says it reads the rows. Then, on tables holding rows that break
+them, the changes said to fail on existing rows do fail, and the others pass.
+"""
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from compiler.model.schema import Schema
+from compiler.model.types import extension_type_schemas
+from compiler.plan import changes as ch
+from compiler.plan.diff import plan
+from compiler.plan.hazards import Lock
+from compiler.sql.render import Renderer
+from tests.change_cases import CASES
+from tests.db.catalog import run_sql_file
+from tests.db.migrate import migration
+from tests.db.migrate import schema as _schema
+
+# every table lock mode, weakest first (Lock names the ones changes take)
+MODES = ("AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExclusiveLock", "ShareLock",
+         "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock")
+
+USER_RELATIONS = """
+select c.oid, c.relkind, c.relfilenode from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'
+  and c.relkind in ('r', 'i', 'S')
+"""
+HELD = "select relation, mode from pg_locks where pid = pg_backend_pid() and relation is not null"
+
+
+def _strongest(conn: psycopg.Connection, before: set[int]) -> str | None:
+    held = [mode for oid, mode in conn.execute(HELD).fetchall() if oid in before]
+    return max(held, key=MODES.index) if held else None
+
+
+def _observe(url: str, old: Schema, new: Schema) -> list[tuple[ch.Change, str | None, bool, bool]]:
+    """(change, strongest lock it held on a relation already there, whether a table was rewritten,
+    whether an index already there was rebuilt), for each change of the migration from `old` to
+    `new` and of its rollback."""
+    if old.tables or old.enums or old.extensions:
+        run_sql_file(url, migration(Schema(), old))
+    renderer = Renderer()
+    out = []
+    with psycopg.connect(url) as conn:
+        steps = [(c, new) for c in plan(old, new).changes] + [(c, old) for c in plan(new, old).changes]
+        for change, target in steps:
+            types = extension_type_schemas(target.extensions.values())
+            relations = {oid: (kind, node) for oid, kind, node in conn.execute(USER_RELATIONS).fetchall()}
+            conn.execute(renderer.statement(change, types))
+            lock = _strongest(conn, set(relations))
+            after = {oid: node for oid, kind, node in conn.execute(USER_RELATIONS).fetchall()}
+            renewed = {kind for oid, (kind, node) in relations.items() if oid in after and after[oid] != node}
+            conn.commit()
+            out.append((change, lock, "r" in renewed, "i" in renewed))
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_declared_lock_and_rewrite_are_what_postgresql_does(case: str, database_url: str) -> None:
+    old, new = (_schema(t) for t in CASES[case])
+    wrong = []
+    for change, lock, rewritten, reindexed in _observe(database_url, old, new):
+        effects = change.effects
+        declared = effects.lock.value if effects.lock is not None else None
+        # a kind that locks no table in use may still read one (ACCESS SHARE), nothing stronger
+        if declared is None and lock is not None and MODES.index(lock) > MODES.index(Lock.ROW_EXCLUSIVE.value):
+            wrong.append(f"{change.kind} {change.subject}: declares no lock, holds {lock}")
+        elif declared is not None and lock != declared and not isinstance(change, ch.CreateTable):
+            wrong.append(f"{change.kind} {change.subject}: declares {declared}, holds {lock}")
+        if effects.rewrites != rewritten:
+            wrong.append(f"{change.kind} {change.subject}: declares rewrites={effects.rewrites}, "
+                         f"rewritten={rewritten}")
+        if reindexed and not (effects.scans or effects.rewrites):
+            wrong.append(f"{change.kind} {change.subject}: rebuilds an index, but declares no scan")
+    assert wrong == []
+
+
+ROWS_TABLE = """
+table: t
+columns:
+  - {name: id, type: bigint, primary_key: true}
+  - {name: name, type: text}
+  - {name: code, type: varchar(20)}
+"""
+# a NULL name, two equal names, a code longer than 5 and no number
+BAD_ROWS = "INSERT INTO t VALUES (1, NULL, 'abcdefgh'), (2, 'x', 'y'), (3, 'x', 'z');"
+GROWN = {
+    "set not null": ROWS_TABLE.replace("type: text}", "type: text, nullable: false}"),
+    "unique": ROWS_TABLE.replace("type: text}", "type: text, unique: true}"),
+    "unique index": ROWS_TABLE + "indexes:\n  - {columns: [name], unique: true}\n",
+    "check": ROWS_TABLE + "checks:\n  - {name: named, expression: name IS NOT NULL}\n",
+    "not null column": ROWS_TABLE + "  - {name: n, type: integer, nullable: false}\n",
+    "narrowing": ROWS_TABLE.replace("varchar(20)", "varchar(5)"),
+    "text to integer": ROWS_TABLE.replace("varchar(20)", "integer"),
+    "nullable column": ROWS_TABLE + "  - {name: n, type: integer}\n",
+    "not null column with a default": ROWS_TABLE + "  - {name: n, type: integer, nullable: false, default: 0}\n",
+    "index": ROWS_TABLE + "indexes:\n  - {columns: [name]}\n",
+    "widening": ROWS_TABLE.replace("varchar(20)", "varchar(40)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GROWN))
+def test_a_change_fails_on_existing_rows_exactly_when_it_says_so(case: str, database_url: str) -> None:
+    old, new = _schema(ROWS_TABLE), _schema(GROWN[case])
+    run_sql_file(database_url, migration(Schema(), old))
+    run_sql_file(database_url, BAD_ROWS)
+    changes = plan(old, new).changes
+    says = any("fails_on_rows" in c.hazards for c in changes)
+    renderer = Renderer()
+    with psycopg.connect(database_url) as conn:
+        try:
+            for c in changes:
+                conn.execute(renderer.statement(c))
+            failed = False
+        except psycopg.Error:
+            failed = True
+        conn.rollback()
+    assert says == failed
+    assert says is (case not in ("nullable column", "not null column with a default", "index", "widening"))
