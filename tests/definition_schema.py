@@ -1,7 +1,8 @@
 """The JSON Schemas in the tests: a validator, where its errors point, and readers that hold every
 definition the suite compiles (and every schemac.yaml it reads) to them.
 
-`check_every_read()` (called once by conftest.py) replaces build_schema, wherever it is bound, by
+`check_every_read()` (called once by conftest.py) replaces build_schema_and_acknowledged (which
+build_schema calls), wherever it is bound, by
 one that validates each document before building it and fails when the build succeeds but the
 schema refused a document: whatever a test writes (files, `schema_of`, an import), if schemac
 compiles it, the editors' schema must accept it. parse_settings likewise. A build that fails is bad
@@ -141,5 +142,5 @@ def _install(module: ModuleType, name: str, make: Callable[[Callable[..., Any]],
 
 def check_every_read() -> None:
     """From now on, each successful build_schema and parse_settings also validates what it read."""
-    _install(build, "build_schema", checked_build)
+    _install(build, "build_schema_and_acknowledged", checked_build)  # build_schema calls it
     _install(settings, "parse_settings", checked_settings)

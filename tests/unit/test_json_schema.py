@@ -30,6 +30,7 @@ from compiler.definitions.json_schema import (
 )
 from compiler.definitions.load import load_project
 from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
+from compiler.model.hazard_names import HAZARDS
 from compiler.model.types import KNOWN_TYPE_NAMES, canonical_type
 from tests.definition_schema import SCHEMA, VALIDATOR, schema_errors
 
@@ -64,6 +65,7 @@ CLOSED_SETS = {
     "identity_kind": build_sequences.IDENTITY_KINDS,
     "index_part/properties/order": index_options.ORDERS,
     "index_part/properties/nulls": index_options.NULLS_PLACES,
+    "allow/items": HAZARDS,
 }
 
 
