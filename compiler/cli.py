@@ -99,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     rs = _with_dev_url(_with_url(sub.add_parser("rebuild-state", help="write a lost generated/state.json again "
                                                                       "from the migration files")))
     rs.add_argument("--force", action="store_true", help="replace a state.json that can still be read")
+    js = sub.add_parser("json-schema", help="print the JSON Schema of definition files, for editors "
+                                            "(schemac json-schema > schemac.schema.json)")
+    js.add_argument("--settings", action="store_true", help="print the JSON Schema of schemac.yaml instead")
     return p
 
 
@@ -266,6 +269,8 @@ def _import(project: Project, args: argparse.Namespace) -> int:
     for line in result.warnings:
         print(f"warning: {line}", file=sys.stderr)
     print(f"wrote {len(result.written)} file(s) to definitions/")
+    if result.schema_file:
+        print(f"wrote {result.schema_file}: the JSON Schema each definitions file names for editors")
     if result.warnings:
         print(f"{len(result.warnings)} warning(s): what schemac does not manage or cannot read was left out "
               "or written differently, as listed above", file=sys.stderr)
@@ -514,7 +519,16 @@ COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _ro
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "json-schema":  # what schemac ships: no project, no settings read
+        return _json_schema(args)
     return _run(Project(Path(args.directory)), args)
+
+
+def _json_schema(args: argparse.Namespace) -> int:
+    from .definitions.json_schema import DEFINITIONS_SCHEMA, SETTINGS_SCHEMA, schema_text
+
+    sys.stdout.write(schema_text(SETTINGS_SCHEMA if args.settings else DEFINITIONS_SCHEMA))
+    return EXIT_OK
 
 
 def _run(project: Project, args: argparse.Namespace) -> int:

@@ -30,12 +30,16 @@ from hypothesis import settings
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from tests.definition_schema import check_every_read
+
 REPO = Path(__file__).resolve().parent.parent
 
 # CI runs every property test with a fixed seed, so a run is reproducible and never flaky
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+check_every_read()  # every definition the suite compiles must pass the editors' JSON Schema too
 
 
 def _answers(url: str) -> bool:

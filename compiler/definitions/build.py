@@ -54,7 +54,8 @@ EXTENSION_KEYS = frozenset({"extension", "schema"})
 KINDS = ("table", "enum", "extension")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
-REFERENCE_OPTION_KEYS = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
+REFERENCE_OPTION_KEYS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
+REFERENCE_OPTION_KEYS = frozenset(REFERENCE_OPTION_KEYS_IN_ORDER)
 
 
 def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
@@ -223,15 +224,17 @@ class _TableBuilder:
         t.column_pos[name] = m.value_pos["name"]
         ctype = self.type(type_text, r.pos(m, "type")) if type_text is not None else None
         what = f"column {t.name}.{name}"
-        nullable = r.flag(m, "nullable", what)
-        is_pk = r.flag(m, "primary_key", what)
-        identity = identity_kind(r, m, what)
-        default = self.default(m, ctype, what)
-        generated = self.expression(m, "generated", what, t, own_column=name)
-        comment = r.text(m, "comment", what) or None  # '' is no comment to PostgreSQL
-        renamed_from = r.name(m, "renamed_from", what)
-        collation = self.collation(m, ctype, what)
-        online = bool(r.flag(m, "online", what))
+        # most columns write two or three keys: a key not written is not read (its reader would
+        # find nothing and say nothing)
+        nullable = r.flag(m, "nullable", what) if "nullable" in m else None
+        is_pk = r.flag(m, "primary_key", what) if "primary_key" in m else None
+        identity = identity_kind(r, m, what) if "identity" in m else None
+        default = self.default(m, ctype, what) if "default" in m else None
+        generated = self.expression(m, "generated", what, t, own_column=name) if "generated" in m else None
+        comment = (r.text(m, "comment", what) or None) if "comment" in m else None  # '' is no comment
+        renamed_from = r.name(m, "renamed_from", what) if "renamed_from" in m else None
+        collation = self.collation(m, ctype, what) if "collation" in m else None
+        online = bool(r.flag(m, "online", what)) if "online" in m else False
         if ctype is None:
             return
         if identity and ctype not in IDENTITY_TYPES:
@@ -250,12 +253,13 @@ class _TableBuilder:
             if nullable is True:
                 r.error(r.pos(m, "nullable"), f"{what} is a primary key, so it cannot be nullable")
             pk_columns.append(name)
-        not_null = bool(is_pk or identity or ctype in SERIAL_TYPES or nullable is False)
-        sequence = sequence_options(r, m, ctype, identity, what)
+        serial = ctype in SERIAL_TYPES
+        not_null = bool(is_pk or identity or serial or nullable is False)
+        sequence = sequence_options(r, m, ctype, identity, what) if serial or identity or "sequence" in m else ()
         t.columns.append(Column(name, SERIAL_TYPES.get(ctype, ctype), not not_null, default, identity, generated,
-                                comment, renamed_from, collation, sequence, serial=ctype in SERIAL_TYPES,
+                                comment, renamed_from, collation, sequence, serial=serial,
                                 online=online))
-        if r.flag(m, "unique", what):
+        if "unique" in m and r.flag(m, "unique", what):
             add_unique(t, None, [name], r.pos(m, "unique"))
         if m.get("check") is not None:
             check = self.expression(m, "check", what, t)
@@ -263,9 +267,10 @@ class _TableBuilder:
                 add_check(t, None, check, r.pos(m, "check"), online=online)
         if m.get("references") is not None:
             column_reference(cx, t, m, name, what, online)
-        elif any(m.get(k) is not None for k in REFERENCE_OPTION_KEYS):
-            key = next(k for k in REFERENCE_OPTION_KEYS if m.get(k) is not None)
-            r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
+        elif not REFERENCE_OPTION_KEYS.isdisjoint(m):
+            key = next((k for k in REFERENCE_OPTION_KEYS_IN_ORDER if m.get(k) is not None), None)
+            if key is not None:
+                r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
 
     def collation(self, m: Mapping, ctype: str | None, what: str) -> str | None:
         """`collation: "C"` on a column of a collatable type (text, varchar, char, citext, arrays of them)."""

@@ -10,6 +10,7 @@ import yaml
 from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from ..model.types import enum_type_spelling
+from .json_schema import modeline
 
 _LITERAL_CAST = re.compile(r"^('(?:[^']|'')*')::(.+)$", re.S)
 _INTEGER = re.compile(r"^-?\d+$")
@@ -266,8 +267,11 @@ def _document(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dump(docs: list[dict[str, Any]]) -> str:
-    return "---\n".join(_document(d) for d in docs)
+def _dump(docs: list[dict[str, Any]], path: str) -> str:
+    """The file at definitions/`path`; each document names the JSON Schema for editors, which read the
+    comment in the document that holds it only."""
+    header = modeline(path.count("/") + 1)
+    return "---\n".join(header + _document(d) for d in docs)
 
 
 # canonical spelling -> the alias people write
@@ -303,12 +307,12 @@ def definition_files(schema: Schema) -> dict[str, str]:
                | {"values": list(e.values)})
               for e in schema.enums.values()]
     if types:
-        files["types.yaml"] = _dump(types)
+        files["types.yaml"] = _dump(types, "types.yaml")
     for t in schema.tables.values():
         folder = "" if t.schema == "public" else f"{_file_name(t.schema)}/"
         path = f"{folder}{_file_name(t.name)}.yaml"
         n = 2
         while path in files:
             path, n = f"{folder}{_file_name(t.name)}_{n}.yaml", n + 1
-        files[path] = _dump([table_document(t, enum_names)])
+        files[path] = _dump([table_document(t, enum_names)], path)
     return files

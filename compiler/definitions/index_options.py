@@ -27,6 +27,8 @@ INDEX_STORAGE: dict[str, tuple[tuple[str, ...], object]] = {
 _TRUE_WORDS = ("true", "on", "yes", "1", "t", "y")
 _FALSE_WORDS = ("false", "off", "no", "0", "f", "n")
 INDEX_PART_KEYS = frozenset({"column", "expression", "order", "nulls", "opclass"})
+ORDERS = ("asc", "desc")
+NULLS_PLACES = ("first", "last")
 
 
 # include, storage parameters, nulls_not_distinct, comment: Index's fields after `where`
@@ -134,8 +136,8 @@ def index_part(cx: TableContext, t: TableDraft, m: Mapping, pos: Pos, keys: froz
     if (m.get("column") is None) == (m.get("expression") is None):
         r.error(pos, f"{what} needs either 'column' or 'expression'")
         return None
-    order = r.choice(m, "order", ("asc", "desc"), "an index part")
-    nulls = r.choice(m, "nulls", ("first", "last"), "an index part")
+    order = r.choice(m, "order", ORDERS, "an index part")
+    nulls = r.choice(m, "nulls", NULLS_PLACES, "an index part")
     opclass = r.text(m, "opclass", "an index part")
     if opclass is not None and (problem := _opclass_problem(opclass)):
         r.error(r.pos(m, "opclass"), problem)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -96,9 +97,12 @@ def _pos(node: yaml.Node | yaml.Token) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _scalar(node: yaml.ScalarNode) -> object:
     tag, value = node.tag, node.value
-    if tag == "tag:yaml.org,2002:str":
+    if tag == _STR:
         return value
     if tag == "tag:yaml.org,2002:null":
         return None
@@ -156,31 +160,47 @@ class _Builder:
             self.error(self.pos(node), f"lists and mappings are nested more than {MAX_DEPTH} deep here; "
                                        f"no definition needs that")
             return None
+        # the loop below runs for every mapping entry of a project: self.pos and self.scalar are
+        # written out in it (a call each cost a tenth of the load)
+        shared: Callable[[Any, Any], Any] = self.shared.setdefault
         if isinstance(node, yaml.SequenceNode):
             seq = Sequence(self.pos(node))
+            item_pos = seq.item_pos
             for item in node.value:
-                seq.item_pos.append(self.pos(item))
+                mark = item.start_mark
+                pos = (mark.line + 1, mark.column + 1)
+                item_pos.append(shared(pos, pos))
                 seq.append(self.scalar(item) if isinstance(item, yaml.ScalarNode) else self.value(item, depth + 1))
             return seq
         mapping = Mapping(self.pos(node))
+        key_pos, value_pos = mapping.key_pos, mapping.value_pos
         for knode, vnode in node.value:
             if not isinstance(knode, yaml.ScalarNode):
                 self.error(self.pos(knode), "a key must be a plain word")
                 continue
-            key = self.text(knode.value)
+            key = shared(knode.value, knode.value)
+            mark = knode.start_mark
+            pos = (mark.line + 1, mark.column + 1)
+            kpos = shared(pos, pos)
             if key in mapping:
-                first = mapping.key_pos[key]
-                self.error(self.pos(knode), f"duplicate key '{key}' (first at line {first[0]})")
+                first = key_pos[key]
+                self.error(kpos, f"duplicate key '{key}' (first at line {first[0]})")
                 continue
-            mapping.key_pos[key] = self.pos(knode)
-            mapping.value_pos[key] = self.pos(vnode)
+            key_pos[key] = kpos
+            mark = vnode.start_mark
+            pos = (mark.line + 1, mark.column + 1)
+            value_pos[key] = shared(pos, pos)
             if isinstance(vnode, yaml.ScalarNode):
+                text = vnode.value
+                if vnode.tag == _STR:
+                    mapping[key] = shared(text, text)
+                    continue
                 value = mapping[key] = self.scalar(vnode)
                 if not vnode.style and type(value) is not str:  # plain: None (PyYAML), "" (libyaml)
                     raw = mapping.raw  # (a str is its own raw text)
                     if not isinstance(raw, dict):
                         raw = mapping.raw = {}
-                    raw[key] = vnode.value
+                    raw[key] = text
             else:
                 mapping[key] = self.value(vnode, depth + 1)
         return mapping

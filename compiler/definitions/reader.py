@@ -23,6 +23,8 @@ class Reader:
 
     def keys(self, m: Mapping, allowed: frozenset[str], what: str) -> None:
         """Report every key of `m` that is not in `allowed`."""
+        if m.keys() <= allowed:
+            return
         for key in m:
             if key not in allowed:
                 self.error(m.key_pos[key], f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}")
@@ -53,6 +55,9 @@ class Reader:
         return value
 
     def text(self, m: Mapping, key: str, what: str, required: bool = False) -> str | None:
+        value = m.get(key)
+        if type(value) is str:  # the common case, without get's checks
+            return value
         return self.get(m, key, str, what, required)
 
     def flag(self, m: Mapping, key: str, what: str) -> bool | None:
@@ -65,10 +70,13 @@ class Reader:
     def name(self, m: Mapping, key: str, what: str, required: bool = False) -> str | None:
         """An identifier; a plain scalar keeps its source text (`on`, `123` are names too)."""
         value = m.get(key, _MISSING)
-        if value is not _MISSING and value is not None and not isinstance(value, str | Mapping | Sequence):
-            value = m.raw.get(key, str(value))
-            m[key] = value
-        name = self.text(m, key, what, required)
+        if type(value) is str:  # the common case, without text's checks
+            name: str | None = value
+        else:
+            if value is not _MISSING and value is not None and not isinstance(value, str | Mapping | Sequence):
+                value = m.raw.get(key, str(value))
+                m[key] = value
+            name = self.text(m, key, what, required)
         if name is not None:
             problem = identifier_problem(name)
             if problem:

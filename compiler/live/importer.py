@@ -15,6 +15,7 @@ import yaml
 from ..definitions.build import build_schema
 from ..definitions.build_constraints import INDEX_METHODS
 from ..definitions.export import definition_files
+from ..definitions.json_schema import DEFINITIONS_SCHEMA, schema_text
 from ..definitions.load import definition_files as existing_definition_files
 from ..definitions.load import load_text
 from ..definitions.settings import Settings
@@ -42,6 +43,7 @@ class ImportResult:
     written: list[str]  # paths relative to the project
     warnings: list[str]  # one line each: what was left out or written differently, and why
     notes: list[str] = field(default_factory=list)  # what was written beyond what was asked, and why
+    schema_file: str | None = None  # the editors' JSON Schema the files name, when this import wrote it
 
 
 def import_definitions(project: Project, url: str, settings: Settings, schemas: list[str] | None = None,
@@ -82,9 +84,20 @@ def import_definitions(project: Project, url: str, settings: Settings, schemas: 
         for rel, text in sorted(files.items()):
             write_atomically(project.root / "definitions" / rel, text.encode())
             written.append(f"definitions/{rel}")
+        schema_file = _write_json_schema(project)
     except OSError as e:
         raise ImportRefused(f"cannot write {e.filename or 'definitions/'}: {e.strerror or e}") from None
-    return ImportResult(written, warnings, brought)
+    return ImportResult(written, warnings, brought, schema_file)
+
+
+def _write_json_schema(project: Project) -> str | None:
+    """schemac.schema.json at the project root, which each written file names on its first line, so
+    an editor completes and checks them from the start; one already there is left as it is."""
+    path = project.root / DEFINITIONS_SCHEMA
+    if path.exists():
+        return None
+    write_atomically(path, schema_text().encode())
+    return DEFINITIONS_SCHEMA
 
 
 def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:

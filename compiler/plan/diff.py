@@ -137,31 +137,40 @@ def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list
     if a.name != b.name:
         out.append(ch.RenameTable(ch.TableName(a.schema, a.name), b.name))
     colmap = renames.columns.get(b.key, {})
+    old_cols, new_cols = _by_name(a), _by_name(b)
     retyped = {c.name for c in b.columns if c.type.removesuffix("[]") in enums.recreated}
     # a check or index expression over a column whose type changes is rebuilt by PostgreSQL from
     # its text, casts and all ('id >= 0' on numeric, then on integer: 'id::numeric >= 0::numeric'):
     # drop it and add it again as written
     for old_name, new_name in colmap.items():
-        before, after = a.column(old_name), b.column(new_name)
+        before, after = old_cols.get(old_name), new_cols.get(new_name)
         if before and after and before.type != after.type:
             retyped |= {old_name, new_name}
     # a generated column rebuilt (drop + add) takes its constraints and indexes with it
-    rebuilt = _generated_to_rebuild(a, b, colmap, retyped)
-    out += _columns(a, b, colmap, enums, rebuilt)
+    rebuilt = _generated_to_rebuild(old_cols, b, colmap, retyped)
+    out += _columns(a, b, old_cols, new_cols, colmap, enums, rebuilt)
     out += constraint_changes(a, b, colmap, renames, retyped, rebuilt)
     if a.comment != b.comment:
         out.append(ch.SetTableComment(ch.TableName(b.schema, b.name), b.comment))
     return out
 
 
-def _generated_to_rebuild(a: Table, b: Table, colmap: dict[str, str], retyped: set[str]) -> set[str]:
+def _by_name(t: Table) -> dict[str, Column]:
+    """The table's columns by name (Table.column() searches; a diff looks up every column)."""
+    return {c.name: c for c in t.columns}
+
+
+def _generated_to_rebuild(old_cols: dict[str, Column], b: Table, colmap: dict[str, str],
+                          retyped: set[str]) -> set[str]:
     """Generated columns to drop and add again: PostgreSQL 15 cannot change a generation
     expression in place, nor the type of a column a generation expression reads."""
     back = {new: old for old, new in colmap.items()}
     out = set()
     for col in b.columns:
-        prev = a.column(back.get(col.name, ""))
-        if col.generated is None or prev is None:
+        if col.generated is None:
+            continue
+        prev = old_cols.get(back.get(col.name, ""))
+        if prev is None:
             continue
         changed = prev.generated is None or prev.generated.with_columns_renamed(colmap) != col.generated
         if changed or retyped.intersection(col.generated.columns):
@@ -169,11 +178,12 @@ def _generated_to_rebuild(a: Table, b: Table, colmap: dict[str, str], retyped: s
     return out
 
 
-def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[ch.Change]:
+def _owned_sequence_renames(a: Table, b: Table, old_cols: dict[str, Column], new_cols: dict[str, Column],
+                            colmap: dict[str, str]) -> list[ch.Change]:
     out: list[ch.Change] = []
     for old_name, new_name in colmap.items():
-        col = b.column(new_name)
-        old_col = a.column(old_name)
+        col = new_cols.get(new_name)
+        old_col = old_cols.get(old_name)
         owns_sequence = col and old_col and (col.serial and old_col.serial or col.identity and old_col.identity)
         if owns_sequence and (a.name, old_name) != (b.name, new_name):
             old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
@@ -182,13 +192,14 @@ def _owned_sequence_renames(a: Table, b: Table, colmap: dict[str, str]) -> list[
     return out
 
 
-def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes, rebuild: set[str]) -> list[ch.Change]:
-    out: list[ch.Change] = _owned_sequence_renames(a, b, colmap)
+def _columns(a: Table, b: Table, old_cols: dict[str, Column], new_cols: dict[str, Column], colmap: dict[str, str],
+             enums: EnumTypes, rebuild: set[str]) -> list[ch.Change]:
+    out: list[ch.Change] = _owned_sequence_renames(a, b, old_cols, new_cols, colmap)
     back = {new: old for old, new in colmap.items()}
     tn, was = ch.TableName(b.schema, b.name), ch.TableName(b.schema, a.name)  # drops: the old name
     for col in b.columns:
         old_name = back.get(col.name)
-        prev = a.column(old_name) if old_name else None
+        prev = old_cols.get(old_name) if old_name else None
         if prev is None:
             out.append(ch.AddColumn(tn, col))
             if col.comment is not None:
@@ -210,12 +221,13 @@ def _columns(a: Table, b: Table, colmap: dict[str, str], enums: EnumTypes, rebui
 
 def _alter_column(tn: ch.TableName, a: Column, b: Column, enums: EnumTypes,
                   colmap: dict[str, str]) -> list[ch.Change]:
+    if a == b and b.type.removesuffix("[]") not in enums.recreated:
+        return []  # most columns of a table that changes: nothing below would find a difference
     name = b.name
     out: list[ch.Change] = []
     if a.generated is not None and b.generated is None:
         out.append(ch.DropGeneration(tn, name, a.generated))
     # serial is an integer type plus an owned sequence as its default: change the two apart
-    sequence = default_name(tn.name, [name], "seq")
     # a sequence that becomes another kind of sequence hands its position on: no id is given twice
     # (sequence options on either side take the general way: a new sequence with its options)
     plain = not a.sequence and not b.sequence
@@ -228,12 +240,13 @@ def _alter_column(tn: ch.TableName, a: Column, b: Column, enums: EnumTypes,
     elif serial_to_identity:
         out.append(ch.SerialToIdentity(tn, name, b.identity))  # type: ignore[arg-type]
     elif identity_to_serial:
-        out.append(ch.IdentityToSerial(tn, name, sequence, b.type))
+        out.append(ch.IdentityToSerial(tn, name, default_name(tn.name, [name], "seq"), b.type))
     else:
         if a.serial and (not b.serial or reserial):
             out.append(ch.DropSerial(tn, name))
         if b.serial and (not a.serial or reserial):
-            out.append(ch.AddSerial(tn, name, sequence, b.type, b.sequence, _first_number(b.type, b.sequence)))
+            out.append(ch.AddSerial(tn, name, default_name(tn.name, [name], "seq"), b.type, b.sequence,
+                                    _first_number(b.type, b.sequence)))
     base = b.type.removesuffix("[]")
     recast = a.type == b.type and base in enums.recreated
     if a.type != b.type or recast:

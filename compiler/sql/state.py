@@ -232,6 +232,16 @@ def _read_extension(d: object) -> Extension:
     return Extension(d) if isinstance(d, str) else Extension(_get(d, "name", "text"), _get(d, "schema", "text"))
 
 
+_PLAIN_COLUMN_KEYS = frozenset({"name", "type", "nullable", "default", "identity", "generated", "comment", "collation"})
+
+
+def _plain_column(c: object) -> bool:
+    """A column object with a name and a type, and nothing but strings besides a `nullable` flag:
+    what _get would accept of every key, checked in one pass."""
+    return (type(c) is dict and "name" in c and "type" in c and c.keys() <= _PLAIN_COLUMN_KEYS
+            and all(type(v) is (bool if k == "nullable" else str) for k, v in c.items()))
+
+
 def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
     def expr(text: str | None, column_type: str | None = None) -> Expression | None:
         return make_expression(text, column_type, user_types) if text is not None else None
@@ -242,6 +252,11 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                          _get(p, "opclass", "text?", None))
 
     def column(c: dict[str, Any]) -> Column:
+        if _plain_column(c):  # most columns: read at once, every value already known to be a string
+            declared, get = c["type"], c.get
+            kind = SERIAL_TYPES.get(declared, declared)
+            return Column(c["name"], kind, get("nullable", True), expr(get("default"), kind), get("identity"),
+                          expr(get("generated")), get("comment"), None, get("collation"), (), declared in SERIAL_TYPES)
         declared = _get(c, "type", "text")
         kind = SERIAL_TYPES.get(declared, declared)  # serial is its integer type and a flag
         return Column(_get(c, "name", "text"), kind, _get(c, "nullable", "flag", True),

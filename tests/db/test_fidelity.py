@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from compiler.cli import main
+from compiler.definitions.json_schema import modeline
 from compiler.live.database import connect
 from compiler.live.drift import in_words
 from compiler.live.introspect import introspect
@@ -141,7 +142,7 @@ def test_import_keeps_every_property(tmp_path: Path, database_url: str, second_d
     assert ("{name: no_overlap, elements: [{column: room, with: \"=\"}, {column: during, with: \"&&\"}], "
             "where: NOT cancelled, initially_deferred: true, comment: One booking per room at a time.}") in bookings
     assert "{elements: [{expression: lower(during), with: \"=\"}]}" in bookings
-    assert (tmp_path / "definitions" / "nothing.yaml").read_text() == "table: nothing\ncolumns: []\n"
+    assert (tmp_path / "definitions" / "nothing.yaml").read_text() == modeline(1) + "table: nothing\ncolumns: []\n"
     assert main(["-C", str(tmp_path), "compile"]) == 0
     assert main(["-C", str(tmp_path), "apply", "--database-url", second_database_url]) == 0
     original, rebuilt = catalog(database_url), catalog(second_database_url)

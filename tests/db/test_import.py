@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from compiler.cli import main
+from compiler.definitions.json_schema import DEFINITIONS_SCHEMA, SCHEMA_MODELINE, schema_text
 from tests.db.catalog import catalog, run_sql_file
 
 HAND_WRITTEN = r"""
@@ -148,3 +149,26 @@ def test_an_index_listing_a_column_twice_round_trips(tmp_path: Path, database_ur
         assert [r for r in rebuilt[part] if "schema_migrations" not in r] == original[part], part
     capsys.readouterr()
     assert main(["-C", str(tmp_path), "drift", "--database-url", database_url]) == 0
+
+
+def test_imported_files_name_the_json_schema_that_import_writes(tmp_path: Path, database_url: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Each document of each file names schemac.schema.json at the project root by a path relative to
+    the file (as editors resolve it), and import writes that file, unless one is there already."""
+    run_sql_file(database_url, HAND_WRITTEN)
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "import", "--database-url", database_url]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("wrote schemac.schema.json: the JSON Schema each definitions file names for editors\n")
+    assert (tmp_path / DEFINITIONS_SCHEMA).read_text() == schema_text()
+    for path in sorted((tmp_path / "definitions").rglob("*.yaml")):
+        documents = path.read_text().split("---\n")
+        named = {doc.splitlines()[0].removeprefix(SCHEMA_MODELINE) for doc in documents}
+        assert all(doc.startswith(SCHEMA_MODELINE) for doc in documents), path
+        assert [(path.parent / rel).resolve() for rel in named] == [(tmp_path / DEFINITIONS_SCHEMA).resolve()]
+    assert len(list((tmp_path / "definitions" / "billing").glob("*.yaml"))) == 2  # one folder deeper: ../../
+
+    (tmp_path / DEFINITIONS_SCHEMA).write_text("{}\n")  # the user's own, or an older schemac's
+    assert main(["-C", str(tmp_path), "import", "--force", "--database-url", database_url]) == 0
+    assert "schemac.schema.json" not in capsys.readouterr().out
+    assert (tmp_path / DEFINITIONS_SCHEMA).read_text() == "{}\n"

@@ -118,6 +118,35 @@ def test_damaged_state_is_a_state_error(data: bytes, message: str) -> None:
         load_state(data)
 
 
+_ONE_COLUMN = (b'{"format": 1, "migrations": [], "schema": {"extensions": [], "enums": [], "tables": [{"schema": '
+               b'"public", "name": "t", "columns": [%s]}]}}')
+
+
+@pytest.mark.parametrize("column, message", [
+    (b'{"name": "a", "type": "integer", "nullable": "no"}', "'nullable' is \"no\", not true or false"),
+    (b'{"name": "a", "type": "integer", "nullable": 0}', "'nullable' is 0, not true or false"),
+    (b'{"name": 7, "type": "integer"}', "'name' is 7, not a string"),
+    (b'{"name": "a", "type": "integer", "default": 1}', "'default' is 1, not a string"),
+    (b'{"name": "a", "type": "integer", "comment": ["x"]}', "'comment' is \\[\"x\"\\], not a string"),
+    (b'{"name": "a"}', "KeyError: 'type'"),
+    (b'{"name": "a", "type": "integer", "sequence": {"start": "1"}}', "not an object of numbers and booleans"),
+])
+def test_every_column_value_is_checked(column: bytes, message: str) -> None:
+    # most columns are read in one pass (_plain_column); a value of the wrong kind is the same error
+    with pytest.raises(StateError, match=message):
+        load_state(_ONE_COLUMN % column)
+
+
+def test_a_plain_column_and_one_with_null_values_read_the_same() -> None:
+    plain = load_state(_ONE_COLUMN % b'{"name": "a", "type": "serial", "nullable": false, "default": "1"}')
+    nulls = load_state(_ONE_COLUMN % b'{"name": "a", "type": "serial", "nullable": false, "default": "1", '
+                                      b'"comment": null, "collation": null, "sequence": {}}')
+    assert plain.schema == nulls.schema
+    column = plain.schema.tables["public.t"].columns[0]
+    assert (column.type, column.serial, column.nullable, column.default and column.default.text) == (
+        "integer", True, False, "1")
+
+
 def test_sha256() -> None:
     assert sha256(b"") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
