@@ -54,8 +54,8 @@ EXTENSION_KEYS = frozenset({"extension", "schema"})
 KINDS = ("table", "enum", "extension")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
-REFERENCE_OPTION_KEYS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
-REFERENCE_OPTION_KEYS = frozenset(REFERENCE_OPTION_KEYS_IN_ORDER)
+REFERENCE_OPTIONS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
+REFERENCE_OPTIONS = frozenset(REFERENCE_OPTIONS_IN_ORDER)
 
 
 def build_schema(docs: list[Document], errors: list[DefinitionError] | None = None) -> Schema:
@@ -267,8 +267,8 @@ class _TableBuilder:
                 add_check(t, None, check, r.pos(m, "check"), online=online)
         if m.get("references") is not None:
             column_reference(cx, t, m, name, what, online)
-        elif not REFERENCE_OPTION_KEYS.isdisjoint(m):
-            key = next((k for k in REFERENCE_OPTION_KEYS_IN_ORDER if m.get(k) is not None), None)
+        elif not REFERENCE_OPTIONS.isdisjoint(m):
+            key = next((k for k in REFERENCE_OPTIONS_IN_ORDER if m.get(k) is not None), None)
             if key is not None:
                 r.error(m.key_pos[key], f"'{key}' needs 'references' on {what}")
 

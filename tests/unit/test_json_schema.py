@@ -41,7 +41,6 @@ DEFINITIONS = REPO / "compiler" / "definitions"
 KEY_TABLES = {
     "build.TABLE_KEYS": "table",
     "build.COLUMN_KEYS": "column",
-    "build.REFERENCE_OPTION_KEYS": "column",  # a column's keys that need its `references`
     "build.ENUM_KEYS": "enum",
     "build.EXTENSION_KEYS": "extension",
     "build_constraints.INDEX_KEYS": "index",
