@@ -417,8 +417,8 @@ class SetCollation(ColumnChange):
 class SetNotNull(ColumnChange):
     DESCRIPTION = "column {s} allows NULL but should be NOT NULL"
     EFFECTS = Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True,
-                      online="add CHECK (column IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL "
-                             "(PostgreSQL then skips the scan)")
+                      online="add `online: true` to the column (a NOT VALID check validated in a transaction of its "
+                             "own, then SET NOT NULL without a scan)")
     # online: the NOT VALID check AddNotNullCheck added and ValidateConstraint validated, which
     # lets PostgreSQL skip its scan; dropped once the column is NOT NULL
     check: str | None = None
@@ -625,7 +625,7 @@ class AddConstraint(WholeConstraintChange):
             online = ("build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then "
                       "ADD CONSTRAINT ... USING INDEX")
         elif isinstance(self.constraint, Check):
-            online = "add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own"
+            online = "add `online: true` to the check (NOT VALID, then VALIDATE in a transaction of its own)"
         return Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True, online=online)
 
 
@@ -661,8 +661,8 @@ class AddForeignKey(ForeignKeyChange):
     DESCRIPTION = "foreign key {s} is missing or differs"
     not_valid: bool = False  # online: existing rows are checked later, by ValidateConstraint
     EFFECTS = Effects(Lock.SHARE_ROW_EXCLUSIVE, scans=True, fails_on_rows=True,  # on both tables
-                      online="add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own "
-                             "(SHARE UPDATE EXCLUSIVE: reads and writes go on)")
+                      online="add `online: true` to the foreign key (NOT VALID, then VALIDATE under SHARE UPDATE "
+                             "EXCLUSIVE in a transaction of its own: reads and writes go on)")
 
     @property
     def effects(self) -> Effects:

@@ -4,7 +4,7 @@
 --   public.t.n  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
 --   public.t.n  data_loss  AlterColumnType, ACCESS EXCLUSIVE: narrow column public.t.n from integer to numeric(10,2): values may be cut or refused; back the data up first
 --   public.t.n  fails_on_rows  AlterColumnType, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
---   public.t.t_n_check  lock  AddConstraint, ACCESS EXCLUSIVE: add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own
+--   public.t.t_n_check  lock  AddConstraint, ACCESS EXCLUSIVE: add `online: true` to the check (NOT VALID, then VALIDATE in a transaction of its own)
 --   public.t.t_n_check  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 
@@ -30,7 +30,7 @@ COMMIT;
 --   public.t.n  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
 --   public.t.n  data_loss  AlterColumnType, ACCESS EXCLUSIVE: narrow column public.t.n from numeric(10,2) to integer: values may be cut or refused; back the data up first
 --   public.t.n  fails_on_rows  AlterColumnType, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
---   public.t.t_n_check  lock  AddConstraint, ACCESS EXCLUSIVE: add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own
+--   public.t.t_n_check  lock  AddConstraint, ACCESS EXCLUSIVE: add `online: true` to the check (NOT VALID, then VALIDATE in a transaction of its own)
 --   public.t.t_n_check  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 

@@ -5,7 +5,7 @@
 --   public.t.total  rewrite  AddColumn, ACCESS EXCLUSIVE: add the column without its default, then set the default and fill the rows in batches
 --   public.t.t_total_key  lock  AddConstraint, ACCESS EXCLUSIVE: build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX
 --   public.t.t_total_key  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
---   public.t.t_total_check  lock  AddConstraint, ACCESS EXCLUSIVE: add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own
+--   public.t.t_total_check  lock  AddConstraint, ACCESS EXCLUSIVE: add `online: true` to the check (NOT VALID, then VALIDATE in a transaction of its own)
 --   public.t.t_total_check  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 --   public.t_lower_idx  lock  CreateIndex, SHARE: add `concurrently: true` to the index (CONCURRENTLY: reads and writes go on)
 --   public.t_total_idx  lock  CreateIndex, SHARE: add `concurrently: true` to the index (CONCURRENTLY: reads and writes go on)
@@ -43,7 +43,7 @@ COMMIT;
 --   public.t.total  rewrite  AddColumn, ACCESS EXCLUSIVE: add the column without its default, then set the default and fill the rows in batches
 --   public.t.t_total_key  lock  AddConstraint, ACCESS EXCLUSIVE: build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX
 --   public.t.t_total_key  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
---   public.t.t_total_check  lock  AddConstraint, ACCESS EXCLUSIVE: add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own
+--   public.t.t_total_check  lock  AddConstraint, ACCESS EXCLUSIVE: add `online: true` to the check (NOT VALID, then VALIDATE in a transaction of its own)
 --   public.t.t_total_check  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 --   public.t_lower_idx  lock  CreateIndex, SHARE: add `concurrently: true` to the index (CONCURRENTLY: reads and writes go on)
 --   public.t_total_idx  lock  CreateIndex, SHARE: add `concurrently: true` to the index (CONCURRENTLY: reads and writes go on)

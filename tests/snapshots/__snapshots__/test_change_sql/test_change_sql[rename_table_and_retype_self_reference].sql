@@ -4,7 +4,7 @@
 --   public.t  breaks_code  RenameTable, ACCESS EXCLUSIVE: deploy code that no longer uses it first (expand, then contract)
 --   public.u.id  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
 --   public.u.parent  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
---   public.u.u_parent_fkey  lock  AddForeignKey, SHARE ROW EXCLUSIVE: add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own (SHARE UPDATE EXCLUSIVE: reads and writes go on)
+--   public.u.u_parent_fkey  lock  AddForeignKey, SHARE ROW EXCLUSIVE: add `online: true` to the foreign key (NOT VALID, then VALIDATE under SHARE UPDATE EXCLUSIVE in a transaction of its own: reads and writes go on)
 --   public.u.u_parent_fkey  fails_on_rows  AddForeignKey, SHARE ROW EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 
@@ -43,7 +43,7 @@ COMMIT;
 --   public.t.parent  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
 --   public.t.parent  data_loss  AlterColumnType, ACCESS EXCLUSIVE: narrow column public.t.parent from bigint to integer: values may be cut or refused; back the data up first
 --   public.t.parent  fails_on_rows  AlterColumnType, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
---   public.t.t_parent_fkey  lock  AddForeignKey, SHARE ROW EXCLUSIVE: add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own (SHARE UPDATE EXCLUSIVE: reads and writes go on)
+--   public.t.t_parent_fkey  lock  AddForeignKey, SHARE ROW EXCLUSIVE: add `online: true` to the foreign key (NOT VALID, then VALIDATE under SHARE UPDATE EXCLUSIVE in a transaction of its own: reads and writes go on)
 --   public.t.t_parent_fkey  fails_on_rows  AddForeignKey, SHARE ROW EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 

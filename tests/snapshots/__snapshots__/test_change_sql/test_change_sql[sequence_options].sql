@@ -3,7 +3,7 @@
 -- hazards (4; 'schemac lint' lists them, README explains each):
 --   public.t.m  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
 --   public.t.z  rewrite  AddColumn, ACCESS EXCLUSIVE: add the column without its default, then set the default and fill the rows in batches
---   public.t.m  lock  SetNotNull, ACCESS EXCLUSIVE: add CHECK (column IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (PostgreSQL then skips the scan)
+--   public.t.m  lock  SetNotNull, ACCESS EXCLUSIVE: add `online: true` to the column (a NOT VALID check validated in a transaction of its own, then SET NOT NULL without a scan)
 --   public.t.m  fails_on_rows  SetNotNull, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 

@@ -3,7 +3,7 @@
 -- hazards (4; 'schemac lint' lists them, README explains each):
 --   public.t.t_id_name_key  lock  AddConstraint, ACCESS EXCLUSIVE: build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX
 --   public.t.t_id_name_key  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
---   public.t.t_name_check  lock  AddConstraint, ACCESS EXCLUSIVE: add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own
+--   public.t.t_name_check  lock  AddConstraint, ACCESS EXCLUSIVE: add `online: true` to the check (NOT VALID, then VALIDATE in a transaction of its own)
 --   public.t.t_name_check  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 

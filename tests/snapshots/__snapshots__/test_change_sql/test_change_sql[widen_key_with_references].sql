@@ -3,7 +3,7 @@
 -- hazards (4; 'schemac lint' lists them, README explains each):
 --   public.other.t_id  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
 --   public.t.id  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
---   public.other.other_t_id_fkey  lock  AddForeignKey, SHARE ROW EXCLUSIVE: add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own (SHARE UPDATE EXCLUSIVE: reads and writes go on)
+--   public.other.other_t_id_fkey  lock  AddForeignKey, SHARE ROW EXCLUSIVE: add `online: true` to the foreign key (NOT VALID, then VALIDATE under SHARE UPDATE EXCLUSIVE in a transaction of its own: reads and writes go on)
 --   public.other.other_t_id_fkey  fails_on_rows  AddForeignKey, SHARE ROW EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 
@@ -35,7 +35,7 @@ COMMIT;
 --   public.t.id  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
 --   public.t.id  data_loss  AlterColumnType, ACCESS EXCLUSIVE: narrow column public.t.id from bigint to integer: values may be cut or refused; back the data up first
 --   public.t.id  fails_on_rows  AlterColumnType, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
---   public.other.other_t_id_fkey  lock  AddForeignKey, SHARE ROW EXCLUSIVE: add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own (SHARE UPDATE EXCLUSIVE: reads and writes go on)
+--   public.other.other_t_id_fkey  lock  AddForeignKey, SHARE ROW EXCLUSIVE: add `online: true` to the foreign key (NOT VALID, then VALIDATE under SHARE UPDATE EXCLUSIVE in a transaction of its own: reads and writes go on)
 --   public.other.other_t_id_fkey  fails_on_rows  AddForeignKey, SHARE ROW EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 
