@@ -102,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     js = sub.add_parser("json-schema", help="print the JSON Schema of definition files, for editors "
                                             "(schemac json-schema > schemac.schema.json)")
     js.add_argument("--settings", action="store_true", help="print the JSON Schema of schemac.yaml instead")
+    for command in sub.choices.values():  # also after the command: tools such as pre-commit append their args
+        command.add_argument("-C", dest="directory", default=argparse.SUPPRESS, help="run in this project folder")
     return p
 
 
