@@ -230,3 +230,17 @@ def test_generated_is_current_until_a_definition_changes(project: Path) -> None:
 def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
     entry_points = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"]["pytest11"]
     assert entry_points == {"schemac": PLUGIN}
+
+
+def _readme_example(language: str) -> str:
+    """The `language` block of the README's pytest section."""
+    section = (REPO / "README.md").read_text().split("## Testing your data layer with pytest", 1)[1].split("\n## ", 1)[0]
+    return section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_example_passes_as_a_users_project(pytester: pytest.Pytester, project: Path) -> None:
+    settings = _readme_example("toml").replace('schemac_project = "."', 'schemac_project = "db"')
+    pytester.makefile(".toml", pyproject=settings)
+    pytester.makepyfile(test_data_layer=_readme_example("python"))
+    result = pytester.runpytest_subprocess(*ARGS, "-v")
+    result.assert_outcomes(passed=4)
