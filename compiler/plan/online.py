@@ -102,14 +102,28 @@ def _online_not_null(c: ch.SetNotNull, new: Schema, changes: list[ch.Change]) ->
 
 def not_null_check_name(new: Schema, table: ch.TableName, column: str) -> str:
     """The temporary check of an online SET NOT NULL: `<table>_<column>_not_null`, made free of
-    the table's constraint names."""
+    the table's constraint and index names and of the other helper checks of the table.
+
+    Long names are cut to 63 bytes, so two columns can give the same name: as PostgreSQL does
+    (ChooseConstraintName), the label then takes a counter, `not_null1`, ... The names are given
+    to the table's online NOT NULL columns in column order, from `new` alone: the rollback finds
+    the same name from the same schema (see _left_check)."""
     t = new.tables.get(table.key)
-    taken = {k.name for k in t.constraints} | {f.name for f in t.foreign_keys} if t is not None else set()
-    name, n = default_name(table.name, [column], "not_null"), 0
-    while name in taken:
-        n += 1
-        name = default_name(table.name, [column], f"not_null{n}")
-    return name
+    if t is None:
+        return default_name(table.name, [column], "not_null")
+    taken = ({k.name for k in t.constraints} | {f.name for f in t.foreign_keys}
+             | {i.name for i in t.indexes})
+    for c in t.columns:
+        if not (c.online and not c.nullable) and c.name != column:
+            continue
+        name, n = default_name(table.name, [c.name], "not_null"), 0
+        while name in taken:
+            n += 1
+            name = default_name(table.name, [c.name], f"not_null{n}")
+        if c.name == column:
+            return name
+        taken.add(name)
+    raise AssertionError(f"no column {column} in {table.key}")
 
 
 def _left_check(c: ch.DropNotNull, old: Schema) -> str | None:
