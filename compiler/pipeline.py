@@ -24,6 +24,7 @@ from .project import Project, migration_file, rollback_file, sha256, slug, write
 from .sql.history import HistoryErrors, inspect_history, read_history, remember_state, remove_leftovers
 from .sql.state import MigrationRecord, State, dump_state, load_state
 from .warehouse.files import stale_warehouse_files, warehouse_files, write_warehouse_files
+from .warehouse.migration import warehouse_migration, warehouse_migration_file
 
 
 @dataclass
@@ -70,8 +71,10 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
         result.warehouse = warehouse_files(new, _dataset(load_settings(project.root), environ))
     if not changes:
         return result
+    dataset = _dataset(load_settings(project.root), environ)
+    bigquery = warehouse_migration(state.schema, new, dataset)
     if not allow_destructive:
-        result.refused = destructive_reasons(changes)
+        result.refused = destructive_reasons(changes) + bigquery.destructive
         if result.refused:
             return result
     version = state.next_version
@@ -94,6 +97,10 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))
     result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
+    if bigquery.statements:
+        notes += [f"warehouse: {line}" for line in bigquery.notes]
+        result.files[f"warehouse/bigquery/{up_file}"] = warehouse_migration_file(
+            up_file.split("/")[-1][:-4], dataset, bigquery, why).encode()
     result.record, result.up_sql, result.notes = record, up, notes
     return result
 

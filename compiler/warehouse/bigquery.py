@@ -40,14 +40,14 @@ def create_table(table: Table, dataset: str, enums: dict[str, Enum]) -> exp.Crea
     assert table.warehouse is not None
     w = table.warehouse
     types = {c.name: bigquery_type(c.type, frozenset(enums)) for c in table.columns}
-    columns = [_column(c, types[c.name], enums.get(c.type.removesuffix("[]"))) for c in table.columns]
+    columns = [column_def(c, types[c.name], enums.get(c.type.removesuffix("[]"))) for c in table.columns]
     target = exp.Table(this=exp.to_identifier(bigquery_table_name(table)), db=exp.to_identifier(dataset))
     properties: list[exp.Expression] = []
     if w.partition_by is not None:
         properties.append(exp.PartitionedByProperty(this=_partition(w, types[w.partition_by])))
     if w.cluster_by:
         properties.append(exp.Cluster(expressions=[exp.Column(this=exp.to_identifier(c)) for c in w.cluster_by]))
-    options = _options(table, w)
+    options = table_options(table, w)
     if options:
         properties += options
     return exp.Create(this=exp.Schema(this=target, expressions=columns), kind="TABLE",
@@ -59,19 +59,19 @@ def render(statement: exp.Expression) -> str:
     return statement.sql(dialect="bigquery", pretty=True) + ";\n"
 
 
-def _column(c: Column, bq_type: str, enum: Enum | None) -> exp.ColumnDef:
+def column_def(c: Column, bq_type: str, enum: Enum | None) -> exp.ColumnDef:
     constraints = []
     # BigQuery has no NOT NULL array (a REPEATED field holds no NULL, only an empty array)
     if not c.nullable and not bq_type.startswith("ARRAY<"):
         constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
-    description = _description(c.comment, enum)
+    description = column_description(c.comment, enum)
     if description is not None:
         constraints.append(exp.ColumnConstraint(kind=exp.Properties(expressions=[_option("description", description)])))
     return exp.ColumnDef(this=exp.to_identifier(c.name), kind=exp.DataType.build(bq_type, dialect="bigquery"),
                          constraints=constraints or None)
 
 
-def _description(comment: str | None, enum: Enum | None) -> str | None:
+def column_description(comment: str | None, enum: Enum | None) -> str | None:
     """The comment, and an enum's labels (BigQuery holds the enum as STRING, so the labels are told)."""
     if enum is None:
         return comment
@@ -91,7 +91,7 @@ def _partition(w: Warehouse, bq_type: str) -> exp.Expression:
                             and node.name == _PLACEHOLDER else node)
 
 
-def _options(table: Table, w: Warehouse) -> list[exp.Expression]:
+def table_options(table: Table, w: Warehouse) -> list[exp.Expression]:
     out: list[exp.Expression] = []
     if table.comment:
         out.append(_option("description", table.comment))

@@ -2,6 +2,7 @@
 notices when it is stale, and the dataset comes from schemac.yaml or BIGQUERY_DATASET."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ def _no_dataset_variable(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _warehouse(root: Path) -> list[str]:
-    return sorted(rel for rel in generated_files(root) if rel.startswith("warehouse/"))
+    return sorted(rel for rel in generated_files(root)
+                  if rel.startswith("warehouse/") and not rel.startswith(f"{FOLDER}/migrations/"))
 
 
 def test_compile_writes_one_file_a_table_and_one_with_all(tmp_path: Path, capsys) -> None:
@@ -46,7 +48,11 @@ def test_a_project_without_the_key_gets_exactly_what_it_got_before(tmp_path: Pat
     write_definitions(other, {"events.yaml": IN_WAREHOUSE})
     assert run_cli(other, capsys, "compile")[0] == 0
     marked = {rel: data for rel, (data, _) in generated_files(other).items() if not rel.startswith("warehouse/")}
-    assert marked == plain  # migrations, state.json, diagrams: byte for byte
+    marked_state, plain_state = json.loads(marked.pop("state.json")), json.loads(plain.pop("state.json"))
+    assert marked == plain  # migrations and diagrams: byte for byte
+    # state.json holds the warehouse options, for the next warehouse migration, and nothing else more
+    del marked_state["schema"]["tables"][0]["warehouse"]
+    assert marked_state == plain_state
 
 
 def test_check_tells_a_hand_edit_a_missing_file_and_a_leftover(tmp_path: Path, capsys) -> None:
@@ -118,3 +124,33 @@ def test_a_warehouse_mistake_is_exit_2_at_its_place(tmp_path: Path, capsys) -> N
     assert err.splitlines()[0] == ("definitions/events.yaml:5:41: error: BigQuery clusters by at most 4 columns, "
                                    "and table events's warehouse lists 5")
     assert not (tmp_path / "generated").exists()
+
+
+def test_the_bigquery_migration_has_the_number_of_the_postgresql_one(tmp_path: Path, capsys) -> None:
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE.replace(
+        "  - {name: created_at", "  - {name: email, type: text}\n  - {name: created_at")})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    migrations = tmp_path / "generated" / FOLDER / "migrations"
+    assert sorted(p.name for p in migrations.iterdir()) == ["001_create_events.sql", "002_add_events_email.sql"]
+    assert (migrations / "002_add_events_email.sql").read_text().endswith(
+        "-- AddColumn warehouse.events.email\nALTER TABLE warehouse.events ADD COLUMN email STRING;\n")
+
+
+def test_what_bigquery_cannot_do_in_place_needs_allow_destructive(tmp_path: Path, capsys) -> None:
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    before = generated_files(tmp_path)
+    # with a column added, which PostgreSQL and BigQuery both add in place
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE.replace(
+        "partition_by: created_at}", "partition_by: created_at, granularity: year}").replace(
+        "  - {name: created_at", "  - {name: email, type: text}\n  - {name: created_at")})
+    code, _, err = run_cli(tmp_path, capsys, "compile")
+    assert code == 3
+    assert err.splitlines()[1:] == [
+        "  - BigQuery table warehouse.events is rebuilt (new partitioning or clustering, which BigQuery cannot "
+        "change in place): its rows are lost; reload it"]
+    assert ("  - BigQuery table warehouse.events is rebuilt (new partitioning or clustering, which BigQuery cannot "
+            "change in place): its rows are lost; reload it") in err.splitlines()
+    assert {k: v[0] for k, v in generated_files(tmp_path).items()} == {k: v[0] for k, v in before.items()}
