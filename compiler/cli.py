@@ -19,6 +19,7 @@ from .pipeline import (
     clear_leftovers,
     compile_project,
     refresh_diagrams,
+    refresh_warehouse,
     review_project,
     write_result,
 )
@@ -341,10 +342,14 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     if not result.changes:
         _clear_leftovers(project, result)
         refreshed = refresh_diagrams(project, result)
+        warehouse = refresh_warehouse(project, result)
         if refreshed:
             print(f"No schema changes; brought {len(refreshed)} stale diagram file(s) up to date "
                   "(generated/chartdb/, generated/schema.md).")
-        else:
+        if warehouse:
+            print(f"No schema changes; brought {len(warehouse)} warehouse file(s) up to date "
+                  "(generated/warehouse/bigquery/).")
+        if not refreshed and not warehouse:
             print("No changes: the definitions match generated/state.json; nothing written.")
         return EXIT_OK
     if result.refused:
@@ -364,6 +369,8 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     print(f"wrote generated/{result.record.file} ({len(result.changes)} change(s))")
     print(f"wrote generated/{result.record.rollback}")
     print("wrote generated/chartdb/ and generated/schema.md")
+    if result.warehouse:
+        print("wrote generated/warehouse/bigquery/")
     print("wrote generated/state.json")
     for line in result.notes:
         print(f"note: {line}")

@@ -32,6 +32,7 @@ from compiler.definitions.load import load_project
 from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
 from compiler.model.hazard_names import HAZARDS
 from compiler.model.types import KNOWN_TYPE_NAMES, canonical_type
+from compiler.model.warehouse import GRANULARITIES
 from tests.definition_schema import SCHEMA, VALIDATOR, schema_errors
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +55,8 @@ KEY_TABLES = {
     "index_options.INDEX_PART_KEYS": "index_part",
     "build_sequences.IDENTITY_KEYS": "identity",
     "build_sequences.SEQUENCE_KEYS": "sequence",
+    "build_warehouse.WAREHOUSE_KEYS": "warehouse",
+    "build_warehouse.RANGE_KEYS": "warehouse/properties/range",
 }
 
 # a choice the reader checks -> the schema's `enum` for it, in the same order
@@ -66,6 +69,7 @@ CLOSED_SETS = {
     "index_part/properties/order": index_options.ORDERS,
     "index_part/properties/nulls": index_options.NULLS_PLACES,
     "hazard": HAZARDS,
+    "warehouse/properties/granularity": GRANULARITIES,
 }
 
 
