@@ -68,11 +68,22 @@ def differences(changes: list[ch.Change], live: Schema) -> list[str]:
     twins = rename_twins(changes)
     # the steps of an online form say nothing the change they serve does not (plan/online.py)
     built = {c.subject for c in changes if isinstance(c, ch.CreateIndex) and c.concurrently}
+    # an INVALID index is dropped and built again: said once, as what is wrong with it
+    invalid = {c.subject for c in changes if isinstance(c, ch.DropIndex) and not c.index.valid}
+    unchecked = _not_valid_constraints(live)
     out = []
     said: set[str] = set()
     for c in changes:
+        if isinstance(c, ch.ValidateConstraint) and (c.table.key, c.constraint) in unchecked:
+            out.append(f"constraint {c.constraint} on {c.table.key} is NOT VALID: existing rows are not checked")
+            continue
+        if isinstance(c, ch.DropIndex) and c.subject in invalid:
+            out.append(f"index {c.subject} is INVALID (a concurrent build that failed): it answers no query, "
+                       f"costs every write and must be built again")
+            continue
         if isinstance(c, ch.ValidateConstraint | ch.AddNotNullCheck) or (
-                isinstance(c, ch.SetIndexComment) and c.subject in built):
+                isinstance(c, ch.SetIndexComment) and c.subject in built) or (
+                isinstance(c, ch.CreateIndex) and c.subject in invalid):
             continue
         if isinstance(c, ch.DropDefault | ch.SetDefault) and c.subject in retyped:
             if c.subject not in said:
@@ -88,6 +99,12 @@ def differences(changes: list[ch.Change], live: Schema) -> list[str]:
             line += _rename_hint(kind, c.subject, twin)
         out.append(line)
     return out
+
+
+def _not_valid_constraints(live: Schema) -> set[tuple[str, str]]:
+    """(table, name) of every check and foreign key the database holds NOT VALID."""
+    return {(key, k.name) for key, t in live.tables.items() for k in t.checks if not k.valid} | {
+        (key, k.name) for key, t in live.tables.items() for k in t.foreign_keys if not k.valid}
 
 
 def _live_schema(url: str, settings: Settings) -> Schema:
