@@ -98,8 +98,22 @@ def read_status(project: Project, url: str, settings: Settings) -> Status:
     with connect(url) as conn:
         rows, files = applied_rows(conn, settings.migrations_table), read_files(project, state)
         status = compare(state, rows, files)
-        status.unfinished = [(rel, n) for rel, tail in _tails_at(state, rows, files) if (n := undone(conn, tail))]
+        status.unfinished = unfinished_at(conn, state, rows, files)
         return status
+
+
+def unfinished_at(conn: psycopg.Connection, state: State, rows: dict[int, Applied],
+                  files: Files) -> list[tuple[str, int]]:
+    """Each file whose part after its transaction the catalog says is not all done, with how many
+    of its statements are not (what `status` lists as unfinished)."""
+    return [(rel, n) for rel, tail in _tails_at(state, rows, files) if (n := undone(conn, tail))]
+
+
+def unfinished_in(project: Project, url: str, settings: Settings, state: State) -> list[tuple[str, int]]:
+    """unfinished_at for the database at `url`."""
+    with connect(url) as conn:
+        rows = applied_rows(conn, settings.migrations_table)
+        return unfinished_at(conn, state, rows, read_files(project, state)) if rows else []
 
 
 def _refuse_if_unsafe(status: Status) -> None:

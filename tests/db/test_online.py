@@ -288,3 +288,24 @@ def test_a_concurrent_build_cut_off_by_lock_timeout_says_what_is_left_and_apply_
     assert "finished 1 statement(s) left undone by migrations/002_" in out
     assert index_state(database_url, "t_name_idx") is True
     assert schemac(tmp_path, capsys, "drift", "--database-url", database_url)[0] == 0
+
+
+def test_drift_during_an_unfinished_migration_says_so_first_and_builds_concurrently(tmp_path: Path,
+                                                                                  database_url: str, capsys) -> None:
+    compile_to(tmp_path, T, capsys)
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    fill(database_url, duplicates=True)
+    compile_to(tmp_path, UNIQUE_NAME, capsys)
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 4
+    code, out, err = schemac(tmp_path, capsys, "drift", "--database-url", database_url)
+    assert code == 1, err
+    assert out.splitlines()[0] == ("unfinished: migrations/002_alter_t.sql is applied but 1 statement(s) after its "
+                                   "transaction are not done; 'schemac apply' finishes it (what follows is what is "
+                                   "left until then)"), out
+    assert "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_name_idx" in out, out
+    assert "CREATE UNIQUE INDEX t_name_idx" not in out
+
+    sql(database_url, "UPDATE t SET name = 'other' WHERE id = 2")
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    code, out, _ = schemac(tmp_path, capsys, "drift", "--database-url", database_url)
+    assert code == 0 and "unfinished" not in out, out
