@@ -75,9 +75,11 @@ def _table_name(text: object) -> TableName | str:
 
 
 def _lock_timeout(value: object) -> float | str:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return "apply_lock_timeout must be a number of seconds, 0 or more (0: do not wait)"
-    return float(value)
+    """Seconds, or a time in PostgreSQL's units like the migration timeouts (5s, 500ms, 2min)."""
+    read = _duration("apply_lock_timeout")(value)
+    if isinstance(read, str):
+        return read.replace("; 0 means no limit", "; 0 means do not wait")
+    return read.ms / 1000
 
 
 # PostgreSQL's units for time settings; a bare number in YAML is seconds, as apply_lock_timeout's

@@ -41,8 +41,9 @@ def test_a_compiled_migration_is_linted_from_its_plan(project: Path, admin_url: 
     assert [line.split("  ")[:3] for line in out.splitlines()[:-1]] == [
         ["public.users.note", "breaks_code", "RenameColumn, ACCESS EXCLUSIVE: deploy code that no longer uses it "
                                              "first (expand, then contract)"],
-        ["public.users.email", "lock", "SetNotNull, ACCESS EXCLUSIVE: add CHECK (column IS NOT NULL) NOT VALID, "
-                                       "VALIDATE it, then SET NOT NULL (PostgreSQL then skips the scan)"],
+        ["public.users.email", "lock", "SetNotNull, ACCESS EXCLUSIVE: add `online: true` to the column (a NOT VALID "
+                                       "check validated in a transaction of its own, then SET NOT NULL without a "
+                                       "scan)"],
         ["public.users.email", "fails_on_rows", "SetNotNull, ACCESS EXCLUSIVE: check the existing rows first "
                                                 "(the migration stops at the first bad one)"],
         ["public.users_email_idx", "lock", "CreateIndex, SHARE: add `concurrently: true` to the index "

@@ -235,6 +235,9 @@ def test_a_rollback_whose_concurrent_build_fails_is_finished_by_apply_to(tmp_pat
     code, _, err = schemac(tmp_path, capsys, "rollback", "--database-url", database_url)
     assert code == 4 and "schemac apply --to 1" in err
     assert index_state(database_url, "t_name_idx") is None
+    code, out, _ = schemac(tmp_path, capsys, "status", "--database-url", database_url)
+    assert code == 1 and "unfinished  rollback_002.sql" in out
+    assert "'schemac apply --to 1' finishes them (a plain 'schemac apply' would then apply migration 002 again)" in out
     sql(database_url, "UPDATE t SET name = 'n2' WHERE id = 2")
     code, out, err = schemac(tmp_path, capsys, "apply", "--database-url", database_url, "--to", "1")
     assert code == 0, err

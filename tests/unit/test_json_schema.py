@@ -65,7 +65,7 @@ CLOSED_SETS = {
     "identity_kind": build_sequences.IDENTITY_KINDS,
     "index_part/properties/order": index_options.ORDERS,
     "index_part/properties/nulls": index_options.NULLS_PLACES,
-    "allow/items": HAZARDS,
+    "hazard": HAZARDS,
 }
 
 
@@ -311,3 +311,11 @@ def test_settings_durations_are_what_the_reader_takes(value: object) -> None:
         reads = not isinstance(settings._KEYS[key](value), str)  # a string is the reader's complaint
         precise = value != "0.0001ms"  # a fraction of a millisecond: the reader refuses, the schema cannot tell
         assert validator.is_valid({key: value}) == (reads or not precise), (key, value)
+
+
+def test_allow_takes_one_hazard_name_or_a_list_as_the_reader_does() -> None:
+    base = {"table": "t", "columns": [{"name": "id", "type": "bigint"}]}
+    assert schema_errors({**base, "allow": "lock"}) == []
+    assert schema_errors({**base, "allow": ["lock", "rewrite"]}) == []
+    assert schema_errors({**base, "allow": "locks"}) != []
+    assert schema_errors({**base, "allow": ["locks"]}) != []
