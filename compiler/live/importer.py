@@ -21,7 +21,7 @@ from ..definitions.load import load_text
 from ..definitions.settings import Settings
 from ..errors import DatabaseError, DefinitionError, DefinitionErrors, did_you_mean
 from ..model.expressions import ExpressionProblem, parse_expression
-from ..model.schema import Check, Expression, ForeignKey, Schema, Table
+from ..model.schema import Expression, Schema, Table
 from ..model.types import enum_type_spelling
 from ..project import Project, write_atomically
 from .database import connect, describe
@@ -119,8 +119,9 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
 
 
 def _without_invalid_parts(schema: Schema) -> tuple[Schema, list[str]]:
-    """An INVALID index (a concurrent build that failed) is left out, a NOT VALID check or
-    foreign key is written as a constraint that holds for every row: each said in a warning."""
+    """An INVALID index (a concurrent build that failed) is left out, with a warning. A NOT VALID
+    check or foreign key is written as a constraint that holds for every row; the comparison with
+    a build (fidelity.py) says that difference, as it says every one the definitions cannot keep."""
     warnings: list[str] = []
     tables: dict[str, Table] = {}
     for key, t in schema.tables.items():
@@ -128,12 +129,6 @@ def _without_invalid_parts(schema: Schema) -> tuple[Schema, list[str]]:
             if not i.valid:
                 warnings.append(f"{key} index {i.name}: INVALID in the database (a concurrent build that failed: "
                                 f"it answers no query); left out")
-        unchecked: list[Check | ForeignKey] = [*t.checks, *t.foreign_keys]
-        for k in unchecked:
-            if not k.valid:
-                warnings.append(f"{key} constraint {k.name}: NOT VALID in the database (existing rows are not "
-                                f"checked); written as a constraint that holds for every row, so drift reports it "
-                                f"until it is validated")
         tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.valid),
                               checks=tuple(replace(k, valid=True) for k in t.checks),
                               foreign_keys=tuple(replace(k, valid=True) for k in t.foreign_keys))
