@@ -257,6 +257,9 @@ def _drift(project: Project, args: argparse.Namespace) -> int:
     from .live.drift import find_drift
 
     found = find_drift(project, resolve_url(args.database_url), _settings(project, args), args.dev_url)
+    for rel, count in found.unfinished:
+        print(f"unfinished: {rel} is applied but {count} statement(s) after its transaction are not done; "
+              f"'schemac apply' finishes it (what follows is what is left until then)")
     if not found.differences:
         print("No drift: the database matches generated/state.json.")
         return EXIT_OK

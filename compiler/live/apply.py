@@ -98,8 +98,22 @@ def read_status(project: Project, url: str, settings: Settings) -> Status:
     with connect(url) as conn:
         rows, files = applied_rows(conn, settings.migrations_table), read_files(project, state)
         status = compare(state, rows, files)
-        status.unfinished = [(rel, n) for rel, tail in _tails_at(state, rows, files) if (n := undone(conn, tail))]
+        status.unfinished = unfinished_at(conn, state, rows, files)
         return status
+
+
+def unfinished_at(conn: psycopg.Connection, state: State, rows: dict[int, Applied],
+                  files: Files) -> list[tuple[str, int]]:
+    """Each file whose part after its transaction the catalog says is not all done, with how many
+    of its statements are not (what `status` lists as unfinished)."""
+    return [(rel, n) for rel, tail in _tails_at(state, rows, files) if (n := undone(conn, tail))]
+
+
+def unfinished_in(project: Project, url: str, settings: Settings, state: State) -> list[tuple[str, int]]:
+    """unfinished_at for the database at `url`."""
+    with connect(url) as conn:
+        rows = applied_rows(conn, settings.migrations_table)
+        return unfinished_at(conn, state, rows, read_files(project, state)) if rows else []
 
 
 def _refuse_if_unsafe(status: Status) -> None:
@@ -126,7 +140,7 @@ def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: b
     except TailFailed as e:
         raise DatabaseError(
             f"{rel} is committed and recorded, but a statement after its transaction (a validation or "
-            f"a concurrent index change) failed: {e}\n{at_migration(current_version(url, table))}; "
+            f"a concurrent index change) failed: {e}\n{_left(e)}{at_migration(current_version(url, table))}; "
             f"fix the cause (the rows the constraint or unique index refuses, or the lock it waited "
             f"for) and run '{retry}': it finishes what is left before anything else"
         ) from None
@@ -140,6 +154,11 @@ def _run(conn: psycopg.Connection, url: str, table: TableName, rel: str, data: b
             where = at_migration(current_version(url, table))
             raise DatabaseError(f"{rel} failed, the connection was lost: {e}\n{where}") from None
         raise DatabaseError(f"{rel} failed and was rolled back: {e}") from None
+
+
+def _left(e: TailFailed) -> str:
+    """How many statements after the transaction remain, as a line of its own (when known)."""
+    return "" if e.left is None else f"{e.left} statement(s) after its transaction remain; "
 
 
 def _tails_at(state: State, applied: dict[int, Applied], files: Files,
@@ -171,7 +190,7 @@ def finish_leftovers(conn: psycopg.Connection, url: str, state: State, applied: 
             ran = finish_tail(conn, tail, url)
         except TailFailed as e:
             raise DatabaseError(f"{rel}: what was left after its transaction still fails: {e}\n"
-                                f"{at_migration(max(applied, default=0))}; fix the cause and run "
+                                f"{_left(e)}{at_migration(max(applied, default=0))}; fix the cause and run "
                                 f"'schemac apply' again") from None
         if ran:
             report(f"finished {ran} statement(s) left undone by {rel}")

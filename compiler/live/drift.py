@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..definitions.settings import Settings
 from ..model.schema import Expression, Schema
@@ -14,6 +14,7 @@ from ..plan.refusals import destructive_reasons, rename_twins
 from ..project import Project
 from ..sql.render import Renderer
 from ..sql.state import load_state
+from .apply import unfinished_in
 from .database import connect
 from .introspect import introspect
 from .migrations_table import check_table
@@ -26,6 +27,9 @@ from .unmanaged import managed_part
 class Drift:
     differences: list[str]
     sql: str
+    # files whose part after the transaction is not all done, with how many statements are not:
+    # an online migration that failed midway, which `schemac apply` finishes (status: unfinished)
+    unfinished: list[tuple[str, int]] = field(default_factory=list)
 
 
 def in_words(change: ch.Change) -> str:
@@ -68,11 +72,22 @@ def differences(changes: list[ch.Change], live: Schema) -> list[str]:
     twins = rename_twins(changes)
     # the steps of an online form say nothing the change they serve does not (plan/online.py)
     built = {c.subject for c in changes if isinstance(c, ch.CreateIndex) and c.concurrently}
+    # an INVALID index is dropped and built again: said once, as what is wrong with it
+    invalid = {c.subject for c in changes if isinstance(c, ch.DropIndex) and not c.index.valid}
+    unchecked = _not_valid_constraints(live)
     out = []
     said: set[str] = set()
     for c in changes:
+        if isinstance(c, ch.ValidateConstraint) and (c.table.key, c.constraint) in unchecked:
+            out.append(f"constraint {c.constraint} on {c.table.key} is NOT VALID: existing rows are not checked")
+            continue
+        if isinstance(c, ch.DropIndex) and c.subject in invalid:
+            out.append(f"index {c.subject} is INVALID (a concurrent build that failed): it answers no query, "
+                       f"costs every write and must be built again")
+            continue
         if isinstance(c, ch.ValidateConstraint | ch.AddNotNullCheck) or (
-                isinstance(c, ch.SetIndexComment) and c.subject in built):
+                isinstance(c, ch.SetIndexComment) and c.subject in built) or (
+                isinstance(c, ch.CreateIndex) and c.subject in invalid):
             continue
         if isinstance(c, ch.DropDefault | ch.SetDefault) and c.subject in retyped:
             if c.subject not in said:
@@ -90,6 +105,30 @@ def differences(changes: list[ch.Change], live: Schema) -> list[str]:
     return out
 
 
+def with_online_keys(schema: Schema, declared: Schema) -> Schema:
+    """`schema` (read from a database) with the online keys `declared` gives its indexes, checks
+    and foreign keys by name (`concurrently`, `online`: keys of the definitions, not of the catalog)."""
+    tables = {}
+    for key, t in schema.tables.items():
+        d = declared.tables.get(key)
+        if d is None:
+            tables[key] = t
+            continue
+        concurrent = {i.name for i in d.indexes if i.concurrently}
+        online = {k.name for k in d.checks if k.online} | {k.name for k in d.foreign_keys if k.online}
+        tables[key] = replace(
+            t, indexes=tuple(replace(i, concurrently=i.name in concurrent) for i in t.indexes),
+            checks=tuple(replace(k, online=k.name in online) for k in t.checks),
+            foreign_keys=tuple(replace(k, online=k.name in online) for k in t.foreign_keys))
+    return replace(schema, tables=tables)
+
+
+def _not_valid_constraints(live: Schema) -> set[tuple[str, str]]:
+    """(table, name) of every check and foreign key the database holds NOT VALID."""
+    return {(key, k.name) for key, t in live.tables.items() for k in t.checks if not k.valid} | {
+        (key, k.name) for key, t in live.tables.items() for k in t.foreign_keys if not k.valid}
+
+
 def _live_schema(url: str, settings: Settings) -> Schema:
     with connect(url) as conn:
         check_table(conn, settings.migrations_table)  # left out below only when it is schemac's
@@ -103,21 +142,23 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
         reading = pool.submit(_live_schema, url, settings)
         state = load_state(project.read_state_bytes())  # a bad state.json is said first, as before
         live = reading.result()
+    unfinished = unfinished_in(project, url, settings, state)
 
     def compared(reference: Schema) -> Drift:
-        # the schemas extensions are declared in, not where a reference copy made like the live one has them
-        wanted = replace(reference, extensions=state.schema.extensions)
+        # the schemas extensions are declared in, not where a reference copy made like the live one has them;
+        # the online keys of the definitions, so that the SQL builds and validates as a migration would
+        wanted = with_online_keys(replace(reference, extensions=state.schema.extensions), state.schema)
         if (live.tables, live.enums, live.extensions) == (wanted.tables, wanted.enums, wanted.extensions):
-            return Drift([], "")  # equal, so diff has nothing to find: a clean run skips its walk
+            return Drift([], "", unfinished)  # equal, so diff has nothing to find: a clean run skips its walk
         planned = plan(live, wanted)
         changes = planned.changes
         if not changes:
-            return Drift([], "")
+            return Drift([], "", unfinished)
         notes = [f"DESTRUCTIVE, review before running: {line}"
                  for line in destructive_reasons(changes, _rename_hint)]
         sql = Renderer(project.root).migration("reconcile the database with generated/state.json", planned, notes,
                                                extension_type_schemas(wanted.extensions.values()),
                                                timeouts=settings.migration_timeouts)
-        return Drift(differences(changes, live), sql)
+        return Drift(differences(changes, live), sql, unfinished)
 
     return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)

@@ -74,8 +74,9 @@ def import_definitions(project: Project, url: str, settings: Settings, schemas: 
         parts = [p for p in parts if p.schema in keep]
     schema, left_out = leave_out_unmanaged(schema, notes, uses, parts)
     schema, unchecked = _without_unreadable_parts(schema)
+    schema, unsound = _without_invalid_parts(schema)
     files, built, not_compiling = compilable_files(schema)
-    warnings = problems + [n.text for n in notes] + left_out + unchecked + not_compiling
+    warnings = problems + [n.text for n in notes] + left_out + unchecked + unsound + not_compiling
     warnings += compare_with_build(live, built, url, warnings)
     written = []
     try:
@@ -115,6 +116,23 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
     notes = [f"enum {k}: outside the schemas imported, written because {', '.join(users[k])} uses it"
              for k in sorted(users)]
     return Schema(tables, enums, schema.extensions), notes
+
+
+def _without_invalid_parts(schema: Schema) -> tuple[Schema, list[str]]:
+    """An INVALID index (a concurrent build that failed) is left out, with a warning. A NOT VALID
+    check or foreign key is written as a constraint that holds for every row; the comparison with
+    a build (fidelity.py) says that difference, as it says every one the definitions cannot keep."""
+    warnings: list[str] = []
+    tables: dict[str, Table] = {}
+    for key, t in schema.tables.items():
+        for i in t.indexes:
+            if not i.valid:
+                warnings.append(f"{key} index {i.name}: INVALID in the database (a concurrent build that failed: "
+                                f"it answers no query); left out")
+        tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.valid),
+                              checks=tuple(replace(k, valid=True) for k in t.checks),
+                              foreign_keys=tuple(replace(k, valid=True) for k in t.foreign_keys))
+    return replace(schema, tables=tables), warnings
 
 
 def _without_unreadable_parts(schema: Schema) -> tuple[Schema, list[str]]:

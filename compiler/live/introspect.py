@@ -192,7 +192,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     checks: dict[int, list[Check]] = defaultdict(list)
     fks: dict[int, list[ForeignKey]] = defaultdict(list)
     for (oid, name, kind, definition, cols, ref_schema, ref_table, ref_cols, on_delete, on_update,
-         _index, nulls_not_distinct, deferrable, deferred, match, no_inherit, comment) in sent[
+         _index, nulls_not_distinct, deferrable, deferred, match, no_inherit, comment, valid) in sent[
             "constraints"].fetchall():
         if kind == "p":
             pks[oid] = PrimaryKey(name, tuple(cols), comment)
@@ -201,11 +201,11 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         elif kind == "c":
             expression = reader.expr(_check_expression(definition), f"{names[oid]} check {name}", columns=types[oid])
             if expression is not None:
-                checks[oid].append(Check(name, expression, no_inherit, comment))
+                checks[oid].append(Check(name, expression, no_inherit, comment, valid=valid))
         else:
             fks[oid].append(ForeignKey(name, tuple(cols), ref_schema, ref_table, tuple(ref_cols),
                                        _ACTIONS[on_delete], _ACTIONS[on_update], deferrable, deferred,
-                                       _MATCH[match], comment))
+                                       _MATCH[match], comment, valid=valid))
     parts: dict[int, tuple[IndexPart, ...]] = {}  # by index; an expression that cannot be read: left out
     for index, index_name, cols, definitions, options, opclasses in sent["index_parts"].fetchall():
         read = tuple(_index_part(c, None if c is not None else reader.expr(d, f"index {index_name}"), o, opc)
@@ -214,11 +214,11 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             parts[index] = read
     indexes: dict[int, list[Index]] = defaultdict(list)
     for (oid, index, name, unique, method, predicate, include, storage, nulls_not_distinct,
-         comment) in sent["indexes"].fetchall():
+         comment, valid) in sent["indexes"].fetchall():
         where = reader.expr(predicate, f"{names[oid]} index {name}", columns=types[oid]) if predicate else None
         if index in parts and (where is not None or not predicate):
             indexes[oid].append(Index(name, parts[index], unique, method, where, tuple(include), _storage(storage),
-                                      nulls_not_distinct, comment))
+                                      nulls_not_distinct, comment, valid=valid))
     exclusions: dict[int, list[Exclusion]] = defaultdict(list)
     for (oid, index, name, method, predicate, operators, deferrable, deferred,
          comment) in sent["exclusions"].fetchall():

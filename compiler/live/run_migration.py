@@ -65,6 +65,10 @@ class TailFailed(PartlyApplied):
     """The main part of a file and its row committed; a statement of its tail failed. Running the
     tail again (`finish_tail`) completes it once the cause is fixed."""
 
+    def __init__(self, message: str, committed: int, left: int | None = None) -> None:
+        super().__init__(message, committed)
+        self.left = left  # marked statements of the tail not done, when it could be read
+
 
 def split_tail(parts: list[Segment]) -> tuple[list[Segment], list[Segment]]:
     """The main part (up to the last plain transaction, which records the file) and the tail."""
@@ -124,24 +128,56 @@ def finish_tail(conn: psycopg.Connection, tail: list[Segment], url: str, committ
                 with conn.transaction():
                     conn.execute(part.sql.encode())
             except psycopg.Error as e:
-                raise TailFailed(describe(e, url), committed) from None
+                raise _failed(conn, describe(e, url), tail, committed) from None
             ran += len(marked)
             continue
         for statement, check in zip(part.statements, checks, strict=True):
             if check is not None and is_done(conn, check):
                 continue
             if check is not None and check.fact == "index_valid":
-                drop_invalid_index(conn, check)  # left by an earlier try that was cut off
+                try:
+                    drop_invalid_index(conn, check)  # left by an earlier try that was cut off
+                except psycopg.Error as e:
+                    message = (f"the INVALID index {'.'.join(check.names)} an earlier build left could not be "
+                               f"dropped before the build is tried again: {describe(e, url)}")
+                    raise _failed(conn, message, tail, committed) from None
             try:
                 conn.execute(statement.encode())
             except psycopg.Error as e:
                 message = describe(e, url)
                 if check is not None and check.fact == "index_valid" and not conn.broken:
-                    if drop_invalid_index(conn, check):
-                        message += f"\n(the INVALID index {'.'.join(check.names)} it left was dropped)"
-                raise TailFailed(message, committed) from None
+                    message += _cleaned_up(conn, check, url)
+                raise _failed(conn, message, tail, committed) from None
             ran += check is not None
     return ran
+
+
+def _cleaned_up(conn: psycopg.Connection, check: DoneWhen, url: str) -> str:
+    """Drop the INVALID index a failed concurrent build left, and say what became of it. The drop
+    runs under the migration's lock_timeout still (the RESET after the build did not run): when the
+    build was cut off by a lock it waited for, the drop usually waits for the same one, and is
+    cancelled too rather than hang; the next apply drops it before it builds again."""
+    name = ".".join(check.names)
+    try:
+        dropped = drop_invalid_index(conn, check)
+    except psycopg.Error as e:
+        return (f"\n(the INVALID index {name} it left could not be dropped: {describe(e, url)}; it stays, "
+                f"costing every write, until the next 'schemac apply' drops it before it builds the index again)")
+    return f"\n(the INVALID index {name} it left was dropped)" if dropped else ""
+
+
+def _failed(conn: psycopg.Connection, message: str, tail: list[Segment], committed: int) -> TailFailed:
+    """TailFailed with how many marked statements of the tail the catalog says are not done, and
+    the session's timeouts back to its defaults (the RESET after the failed statement never ran)."""
+    left = None
+    if not conn.broken:
+        try:
+            conn.execute("RESET lock_timeout")
+            conn.execute("RESET statement_timeout")
+            left = undone(conn, tail)
+        except psycopg.Error:
+            pass  # the count is a courtesy; the failure itself is what is reported
+    return TailFailed(message, committed, left)
 
 
 def undone(conn: psycopg.Connection, tail: list[Segment]) -> int:

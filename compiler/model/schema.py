@@ -110,6 +110,8 @@ class Check:
     no_inherit: bool = False
     comment: str | None = None
     online: bool = field(default=False, compare=False)  # added NOT VALID, validated apart
+    # pg_constraint.convalidated: False only when read from a database (NOT VALID, rows unchecked)
+    valid: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +128,12 @@ class ForeignKey:
     match: str = "simple"  # 'simple' | 'full'
     comment: str | None = None
     online: bool = field(default=False, compare=False)  # added NOT VALID, validated apart
+    # pg_constraint.convalidated: False only when read from a database (NOT VALID, rows unchecked)
+    valid: bool = True
 
     def rebuilt_form(self) -> ForeignKey:
-        """The key without what ALTER CONSTRAINT and COMMENT change in place."""
-        return replace(self, deferrable=False, initially_deferred=False, comment=None)
+        """The key without what ALTER CONSTRAINT, VALIDATE CONSTRAINT and COMMENT change in place."""
+        return replace(self, deferrable=False, initially_deferred=False, comment=None, valid=True)
 
     @property
     def ref_key(self) -> str:
@@ -176,6 +180,9 @@ class Index:
     nulls_not_distinct: bool = False
     comment: str | None = None
     concurrently: bool = field(default=False, compare=False)  # built and dropped CONCURRENTLY
+    # pg_index.indisvalid: False only when read from a database (a concurrent build that failed;
+    # it costs every write and answers no query): only a rebuild mends it
+    valid: bool = True
 
     def rebuilt_form(self) -> Index:
         """The index without what ALTER INDEX and COMMENT change in place."""

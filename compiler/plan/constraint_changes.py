@@ -81,14 +81,25 @@ def _foreign_key_in_place(table: ch.TableName, a: ForeignKey, b: ForeignKey) -> 
         out.append(ch.SetForeignKeyDeferrable(table, b))
     if a.comment != b.comment:
         out.append(ch.SetConstraintComment(table, b.name, b.comment))
+    if not a.valid and b.valid:
+        out.append(ch.ValidateConstraint(table, b.name))
     return out
 
 
 def _constraint_in_place(table: ch.TableName, a: Constraint, b: Constraint) -> list[ch.Change] | None:
-    """COMMENT for a constraint whose comment alone changed; None when it must be rebuilt."""
+    """COMMENT for a constraint whose comment changed, VALIDATE for a check left NOT VALID;
+    None when it must be rebuilt."""
+    unvalidated = isinstance(a, Check) and not a.valid and getattr(b, "valid", True)
+    if isinstance(a, Check) and unvalidated:
+        a = replace(a, valid=True)  # VALIDATE CONSTRAINT mends it in place
     if replace(a, comment=None) != replace(b, comment=None):
         return None
-    return [ch.SetConstraintComment(table, b.name, b.comment)]
+    out: list[ch.Change] = []
+    if a.comment != b.comment:
+        out.append(ch.SetConstraintComment(table, b.name, b.comment))
+    if unvalidated:
+        out.append(ch.ValidateConstraint(table, b.name))
+    return out
 
 
 def _family(a_items: Iterable[_Named], b_items: Iterable[_Named], colmap: dict[str, str], renames: Renames,

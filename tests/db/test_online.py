@@ -282,3 +282,58 @@ def test_helper_checks_whose_names_are_cut_to_the_same_63_bytes_get_a_counter(tm
     code, _, err = schemac(tmp_path, capsys, "rollback", "--database-url", database_url)
     assert code == 0, err
     assert catalog(database_url) == before
+
+
+def test_a_concurrent_build_cut_off_by_lock_timeout_says_what_is_left_and_apply_finishes_it(
+        tmp_path: Path, database_url: str, capsys) -> None:
+    """A writer's open transaction makes the build wait past migration_lock_timeout; the drop of
+    the INVALID index it leaves waits for the same writer and is cut off too: the build's error is
+    what is reported, with what is left, and the next apply drops the index and builds it."""
+    (tmp_path / "schemac.yaml").write_text("migration_lock_timeout: 300ms\n")
+    compile_to(tmp_path, T, capsys)
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    fill(database_url)
+    compile_to(tmp_path, UNIQUE_NAME, capsys)
+    with psycopg.connect(database_url) as writer:
+        writer.execute("UPDATE t SET name = name || '' WHERE id = 1")  # held open: a writer on t
+        code, _, err = schemac(tmp_path, capsys, "apply", "--database-url", database_url)
+        writer.rollback()
+    assert code == 4, err
+    first, *rest = err.splitlines()
+    assert first.startswith("error: migrations/002_alter_t.sql is committed and recorded, but a statement after "
+                            "its transaction (a validation or a concurrent index change) failed: canceling "
+                            "statement due to lock timeout"), err
+    assert ("(the INVALID index public.t_name_idx it left could not be dropped: canceling statement due to lock "
+            "timeout; it stays, costing every write, until the next 'schemac apply' drops it before it builds the "
+            "index again)") in rest, err
+    assert "1 statement(s) after its transaction remain; the database is at migration 2;" in err, err
+    assert index_state(database_url, "t_name_idx") is False
+    code, out, _ = schemac(tmp_path, capsys, "status", "--database-url", database_url)
+    assert code == 1 and "unfinished  002_alter_t.sql  (1 statement(s) after its transaction not done" in out
+
+    code, out, err = schemac(tmp_path, capsys, "apply", "--database-url", database_url)
+    assert code == 0, err
+    assert "finished 1 statement(s) left undone by migrations/002_" in out
+    assert index_state(database_url, "t_name_idx") is True
+    assert schemac(tmp_path, capsys, "drift", "--database-url", database_url)[0] == 0
+
+
+def test_drift_during_an_unfinished_migration_says_so_first_and_builds_concurrently(tmp_path: Path,
+                                                                                  database_url: str, capsys) -> None:
+    compile_to(tmp_path, T, capsys)
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    fill(database_url, duplicates=True)
+    compile_to(tmp_path, UNIQUE_NAME, capsys)
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 4
+    code, out, err = schemac(tmp_path, capsys, "drift", "--database-url", database_url)
+    assert code == 1, err
+    assert out.splitlines()[0] == ("unfinished: migrations/002_alter_t.sql is applied but 1 statement(s) after its "
+                                   "transaction are not done; 'schemac apply' finishes it (what follows is what is "
+                                   "left until then)"), out
+    assert "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_name_idx" in out, out
+    assert "CREATE UNIQUE INDEX t_name_idx" not in out
+
+    sql(database_url, "UPDATE t SET name = 'other' WHERE id = 2")
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    code, out, _ = schemac(tmp_path, capsys, "drift", "--database-url", database_url)
+    assert code == 0 and "unfinished" not in out, out

@@ -10,7 +10,8 @@ SELECT k.conrelid AS table_oid, k.conname AS name, k.contype AS kind,
        coalesce((SELECT x.indnullsnotdistinct FROM pg_index x
                  WHERE x.indexrelid = k.conindid AND k.contype = 'u'), false) AS nulls_not_distinct,
        k.condeferrable AS deferrable, k.condeferred AS initially_deferred, k.confmatchtype AS match,
-       k.connoinherit AS no_inherit, obj_description(k.oid, 'pg_constraint') AS comment
+       k.connoinherit AS no_inherit, obj_description(k.oid, 'pg_constraint') AS comment,
+       k.convalidated AS valid
 FROM pg_constraint k
 LEFT JOIN pg_class r ON r.oid = k.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
