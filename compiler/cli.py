@@ -21,6 +21,7 @@ from .pipeline import (
     refresh_diagrams,
     review_project,
     write_result,
+    write_seeds,
 )
 from .plan.lint import Acknowledgements, unacknowledged
 from .plan.order import Plan
@@ -332,10 +333,13 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     if not result.changes:
         _clear_leftovers(project, result)
         refreshed = refresh_diagrams(project, result)
+        seeds = write_seeds(project, result)
+        if seeds:
+            print(f"No schema changes; {'wrote' if result.seeds is not None else 'removed'} {seeds}.")
         if refreshed:
             print(f"No schema changes; brought {len(refreshed)} stale diagram file(s) up to date "
                   "(generated/chartdb/, generated/schema.md).")
-        else:
+        elif not seeds:
             print("No changes: the definitions match generated/state.json; nothing written.")
         return EXIT_OK
     if result.refused:
@@ -356,6 +360,9 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     print(f"wrote generated/{result.record.rollback}")
     print("wrote generated/chartdb/ and generated/schema.md")
     print("wrote generated/state.json")
+    seeds = write_seeds(project, result)
+    if seeds:
+        print(f"{'wrote' if result.seeds is not None else 'removed'} {seeds}")
     for line in result.notes:
         print(f"note: {line}")
     _print_summary(result.plan, Acknowledgements(result.acknowledged))

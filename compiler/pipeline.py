@@ -8,6 +8,7 @@ from .cache import Cache, definitions_key
 from .definitions.acknowledgements import Acknowledged
 from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders, read_project_definitions
+from .definitions.seeds import SEEDS_FOLDER, read_seeds
 from .definitions.settings import load_settings
 from .diagrams.chartdb import DiagramFiles, diagram_files
 from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
@@ -19,9 +20,11 @@ from .plan.diff import diff, plan
 from .plan.naming import auto_name
 from .plan.order import Plan
 from .plan.refusals import appended_column_notes, destructive_reasons
-from .project import Project, migration_file, rollback_file, sha256, slug, write_set
+from .project import Project, migration_file, rollback_file, sha256, slug, write_atomically, write_set
 from .sql.history import HistoryErrors, inspect_history, read_history, remember_state, remove_leftovers
 from .sql.state import MigrationRecord, State, dump_state, load_state
+
+SEEDS_FILE = "seeds.sql"  # in generated/
 
 
 @dataclass
@@ -40,6 +43,7 @@ class CompileResult:
     definitions_key: str = ""  # of the definitions compiled (cache.definitions_key)
     plan: Plan | None = None  # the migration's, before it is SQL: lint and the summary read it
     acknowledged: Acknowledged = field(default_factory=dict)  # the definitions' `allow:` keys
+    seeds: bytes | None = None  # generated/seeds.sql as it should be; None for a project without seeds/
 
 
 def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False,
@@ -54,11 +58,12 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     sources = read_sources(project.root)
     found = read_project_definitions(project, sources)
     new, folders = found.schema, found.folders
+    seeds = seeds_sql(project, new)  # checked before anything is written: a bad seed is a definition error
     state = history.state
     up_plan = plan(state.schema, new)
     changes = up_plan.changes
     result = CompileResult(state, changes, leftovers=history.leftovers, definitions_key=definitions_key(sources),
-                           plan=up_plan, acknowledged=found.acknowledged)
+                           plan=up_plan, acknowledged=found.acknowledged, seeds=seeds)
     del sources
     if diagrams:
         result.diagrams = diagram_files(new, folders)
@@ -90,6 +95,31 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
     result.record, result.up_sql, result.notes = record, up, notes
     return result
+
+
+def seeds_sql(project: Project, schema: Schema) -> bytes | None:
+    """generated/seeds.sql for the seeds of seeds/, checked against `schema` (DefinitionErrors);
+    None when the project has no seeds/ folder, so projects without seeds write nothing new."""
+    if not (project.root / SEEDS_FOLDER).is_dir():
+        return None
+    from .sql.render import Renderer
+
+    return Renderer(project.root).seeds(read_seeds(project.root, schema)).encode()
+
+
+def write_seeds(project: Project, result: CompileResult) -> str | None:
+    """Bring generated/seeds.sql in line with seeds/ (written, or removed with the folder); the
+    path written or removed, None when it was already right."""
+    target = project.generated / SEEDS_FILE
+    current = target.read_bytes() if target.is_file() else None
+    if current == result.seeds:
+        return None
+    if result.seeds is None:
+        target.unlink()
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, result.seeds)
+    return f"generated/{SEEDS_FILE}"
 
 
 def write_result(project: Project, result: CompileResult) -> None:
@@ -142,6 +172,7 @@ def check_project(project: Project) -> list[str]:
     if pending and not history.problems:  # else compile refuses, and the problems say what to do first
         problems.append(f"definitions have {pending} change(s) not compiled yet; run 'schemac compile'")
     problems += [p.stale for p in history.problems]
+    problems += _stale_seeds(project, read[0] if read else None)
     problems += [f"generated/{rel} is a leftover of an interrupted compile; the next 'schemac compile' removes it"
                  for rel in history.leftovers]
     if history.migrations or pending:  # a project never compiled has no diagrams to be stale
@@ -159,6 +190,17 @@ def check_project(project: Project) -> list[str]:
                      f"; run {remedy}" for rel in stale]
         problems += [f"generated/{rel} belongs to no table; run 'schemac chartdb'" for rel in extra]
     return problems
+
+
+def _stale_seeds(project: Project, schema: Schema | None) -> list[str]:
+    target = project.generated / SEEDS_FILE
+    if not (project.root / SEEDS_FOLDER).is_dir():
+        orphan = target.is_file()
+        return [f"generated/{SEEDS_FILE} belongs to no seeds/ folder; run 'schemac compile'"] if orphan else []
+    expected = seeds_sql(project, schema or read_definitions_and_folders(project)[0])
+    if target.is_file() and target.read_bytes() == expected:
+        return []
+    return [f"generated/{SEEDS_FILE} is {'out of date' if target.is_file() else 'missing'}; run 'schemac compile'"]
 
 
 def refresh_diagrams(project: Project, result: CompileResult) -> list[str]:
@@ -188,5 +230,5 @@ def review_project(project: Project, base: State | None) -> str:
 
 
 __all__ = ["CompileResult", "DefinitionErrors", "HistoryErrors", "StateError", "check_project", "clear_leftovers",
-           "compile_project", "refresh_diagrams", "review_project", "write_result"]
+           "compile_project", "refresh_diagrams", "review_project", "write_result", "write_seeds"]
 

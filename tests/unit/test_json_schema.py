@@ -54,6 +54,7 @@ KEY_TABLES = {
     "index_options.INDEX_PART_KEYS": "index_part",
     "build_sequences.IDENTITY_KEYS": "identity",
     "build_sequences.SEQUENCE_KEYS": "sequence",
+    "seeds.SEED_KEYS": "seed",
 }
 
 # a choice the reader checks -> the schema's `enum` for it, in the same order
