@@ -192,6 +192,14 @@ def check_project(project: Project) -> list[str]:
     return problems
 
 
+def seeds_problem(project: Project) -> str | None:
+    """Why generated/seeds.sql cannot be loaded as it is (missing, or not what seeds/ says); None when it can."""
+    if not (project.root / SEEDS_FOLDER).is_dir():
+        return "the project has no seeds/ folder, so nothing to load"
+    stale = _stale_seeds(project, None)
+    return stale[0] if stale else None
+
+
 def _stale_seeds(project: Project, schema: Schema | None) -> list[str]:
     target = project.generated / SEEDS_FILE
     if not (project.root / SEEDS_FOLDER).is_dir():
@@ -230,5 +238,5 @@ def review_project(project: Project, base: State | None) -> str:
 
 
 __all__ = ["CompileResult", "DefinitionErrors", "HistoryErrors", "StateError", "check_project", "clear_leftovers",
-           "compile_project", "refresh_diagrams", "review_project", "write_result", "write_seeds"]
+           "compile_project", "refresh_diagrams", "review_project", "seeds_problem", "write_result", "write_seeds"]
 
