@@ -19,6 +19,7 @@ from .pipeline import (
     clear_leftovers,
     compile_project,
     refresh_diagrams,
+    refresh_warehouse,
     review_project,
     seeds_problem,
     write_result,
@@ -107,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     js = sub.add_parser("json-schema", help="print the JSON Schema of definition files, for editors "
                                             "(schemac json-schema > schemac.schema.json)")
     js.add_argument("--settings", action="store_true", help="print the JSON Schema of schemac.yaml instead")
+    for command in sub.choices.values():  # also after the command: tools such as pre-commit append their args
+        command.add_argument("-C", dest="directory", default=argparse.SUPPRESS, help="run in this project folder")
     return p
 
 
@@ -265,9 +268,16 @@ def _status(project: Project, args: argparse.Namespace) -> int:
         print(f"tampered  {m.rollback.removeprefix('migrations/')}  ({why}; {consequence})")
     for row in status.unknown:
         print(f"tampered  version {row.version} ({row.name}) is applied in the database but not in generated/")
+    at = max(applied, default=0)
     for rel, count in status.unfinished:
+        # a rollback's leftovers are finished by an apply that stops where the rollback left the
+        # database; a plain apply would finish them and then apply the rolled-back migration again
+        undone = rel.removeprefix("migrations/rollback_").removesuffix(".sql")
+        how = (f"'schemac apply --to {at}' finishes them (a plain 'schemac apply' would then apply "
+               f"migration {undone} again)" if rel.startswith("migrations/rollback_")
+               else "'schemac apply' finishes them")
         print(f"unfinished  {rel.removeprefix('migrations/')}  ({count} statement(s) after its transaction "
-              f"not done; 'schemac apply' finishes them)")
+              f"not done; {how})")
     if not (status.applied or status.pending or status.tampered or status.unknown):
         print("no migrations")
     elif status.clean:
@@ -370,12 +380,16 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
         _clear_leftovers(project, result)
         refreshed = refresh_diagrams(project, result)
         seeds = write_seeds(project, result)
+        warehouse = refresh_warehouse(project, result)
         if seeds:
             print(f"No schema changes; {'wrote' if result.seeds is not None else 'removed'} {seeds}.")
         if refreshed:
             print(f"No schema changes; brought {len(refreshed)} stale diagram file(s) up to date "
                   "(generated/chartdb/, generated/schema.md).")
-        elif not seeds:
+        if warehouse:
+            print(f"No schema changes; brought {len(warehouse)} warehouse file(s) up to date "
+                  "(generated/warehouse/bigquery/).")
+        if not refreshed and not warehouse and not seeds:
             print("No changes: the definitions match generated/state.json; nothing written.")
         return EXIT_OK
     if result.refused:
@@ -395,6 +409,8 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     print(f"wrote generated/{result.record.file} ({len(result.changes)} change(s))")
     print(f"wrote generated/{result.record.rollback}")
     print("wrote generated/chartdb/ and generated/schema.md")
+    if result.warehouse:
+        print("wrote generated/warehouse/bigquery/")
     print("wrote generated/state.json")
     seeds = write_seeds(project, result)
     if seeds:

@@ -1,7 +1,8 @@
 """compile, compile --check and plan: definitions and state in, the next migration out."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .cache import Cache, definitions_key
@@ -9,7 +10,7 @@ from .definitions.acknowledgements import Acknowledged
 from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders, read_project_definitions
 from .definitions.seeds import SEEDS_FOLDER, read_seeds
-from .definitions.settings import load_settings
+from .definitions.settings import Settings, bigquery_dataset, load_settings
 from .diagrams.chartdb import DiagramFiles, diagram_files
 from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
 from .errors import DefinitionErrors, StateError
@@ -23,6 +24,8 @@ from .plan.refusals import appended_column_notes, destructive_reasons
 from .project import Project, migration_file, rollback_file, sha256, slug, write_atomically, write_set
 from .sql.history import HistoryErrors, inspect_history, read_history, remember_state, remove_leftovers
 from .sql.state import MigrationRecord, State, dump_state, load_state
+from .warehouse.files import stale_warehouse_files, warehouse_files, write_warehouse_files
+from .warehouse.migration import warehouse_migration, warehouse_migration_file
 
 SEEDS_FILE = "seeds.sql"  # in generated/
 
@@ -44,14 +47,17 @@ class CompileResult:
     plan: Plan | None = None  # the migration's, before it is SQL: lint and the summary read it
     acknowledged: Acknowledged = field(default_factory=dict)  # the definitions' `allow:` keys
     seeds: bytes | None = None  # generated/seeds.sql as it should be; None for a project without seeds/
+    warehouse: dict[str, bytes] | None = None  # warehouse/bigquery/..., from the definitions; made with diagrams
 
 
 def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False,
-                    diagrams: bool = True, planning: bool = False) -> CompileResult:
+                    diagrams: bool = True, planning: bool = False,
+                    environ: Mapping[str, str] | None = None) -> CompileResult:
     """Diff the definitions against state.json and render the next migration and its rollback.
 
     With `diagrams`, the ChartDB files and schema.md of the same Schema are made too, and are
-    part of `files` when there is a migration to write. `planning` (plan) renders destructive
+    part of `files` when there is a migration to write, and so are the warehouse files (in the
+    dataset of `environ`'s BIGQUERY_DATASET or the settings). `planning` (plan) renders destructive
     changes too, noted as what compile refuses without --allow-destructive.
     """
     history = read_history(project)
@@ -67,10 +73,13 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     del sources
     if diagrams:
         result.diagrams = diagram_files(new, folders)
+        result.warehouse = warehouse_files(new, _dataset(load_settings(project.root), environ))
     if not changes:
         return result
+    dataset = _dataset(load_settings(project.root), environ)
+    bigquery = warehouse_migration(state.schema, new, dataset)
     if not allow_destructive:
-        result.refused = destructive_reasons(changes)
+        result.refused = destructive_reasons(changes) + bigquery.destructive
         if result.refused:
             return result
     version = state.next_version
@@ -93,6 +102,10 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     new_state = State(new, state.migrations + (record,))
     result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
+    if bigquery.statements:
+        notes += [f"warehouse: {line}" for line in bigquery.notes]
+        result.files[f"warehouse/bigquery/{up_file}"] = warehouse_migration_file(
+            up_file.split("/")[-1][:-4], dataset, bigquery, why).encode()
     result.record, result.up_sql, result.notes = record, up, notes
     return result
 
@@ -134,8 +147,21 @@ def write_result(project: Project, result: CompileResult) -> None:
         for rel in extra_diagrams(project, result.diagrams):
             (project.generated / rel).unlink()
         diagrams = changed_diagrams(project, result.diagrams, noted)
+    if result.warehouse is not None:
+        write_warehouse_files(project, result.warehouse)
     write_set(project, result.files, "state.json", diagrams)
     _remember(project, result, noted)
+
+
+def _dataset(settings: Settings, environ: Mapping[str, str] | None) -> str:
+    return bigquery_dataset(settings, os.environ if environ is None else environ)
+
+
+def refresh_warehouse(project: Project, result: CompileResult) -> list[str]:
+    """With no migration to write, bring the warehouse files up to date; the paths written or removed."""
+    if result.changes or result.warehouse is None:
+        return []
+    return write_warehouse_files(project, result.warehouse)
 
 
 def _remember(project: Project, result: CompileResult, diagram_digests: dict[str, str]) -> None:
@@ -153,7 +179,7 @@ def clear_leftovers(project: Project, result: CompileResult) -> list[str]:
     return removed
 
 
-def check_project(project: Project) -> list[str]:
+def check_project(project: Project, environ: Mapping[str, str] | None = None) -> list[str]:
     """Why generated/ is not what compile would make; empty when it is up to date."""
     history = inspect_history(project)
     cache = Cache(project.root)
@@ -181,7 +207,8 @@ def check_project(project: Project) -> list[str]:
             stale, extra = stale_digests(project, known)
         else:
             noted: dict[str, str] = {}
-            diagrams = diagram_files(*(read or read_definitions_and_folders(project, sources)))
+            read = read or read_definitions_and_folders(project, sources)
+            diagrams = diagram_files(*read)
             stale = [rel for rel, _ in changed_diagrams(project, diagrams, noted)]
             extra = extra_diagrams(project, noted)
             cache.put("diagrams", key, noted)
@@ -189,6 +216,7 @@ def check_project(project: Project) -> list[str]:
         problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
                      f"; run {remedy}" for rel in stale]
         problems += [f"generated/{rel} belongs to no table; run 'schemac chartdb'" for rel in extra]
+    problems += _stale_warehouse(project, cache, key, read, sources, environ)
     return problems
 
 
@@ -209,6 +237,29 @@ def _stale_seeds(project: Project, schema: Schema | None) -> list[str]:
     if target.is_file() and target.read_bytes() == expected:
         return []
     return [f"generated/{SEEDS_FILE} is {'out of date' if target.is_file() else 'missing'}; run 'schemac compile'"]
+
+
+def _stale_warehouse(project: Project, cache: Cache, key: str, read: tuple[Schema, dict[str, str]] | None,
+                     sources: list[tuple[str, bytes]], environ: Mapping[str, str] | None) -> list[str]:
+    """The warehouse files compile would write differently; their digests are cached by definitions
+    and dataset, so an unchanged project is not read again."""
+    dataset = _dataset(load_settings(project.root), environ)
+    cache_key = f"{key}.{dataset}"
+    known = cache.get("warehouse", cache_key)
+    if isinstance(known, dict) and all(isinstance(v, str) for v in known.values()):
+        stale = [rel for rel, digest in known.items() if not (project.generated / rel).is_file()
+                 or sha256((project.generated / rel).read_bytes()) != digest]
+        folder = project.generated / "warehouse" / "bigquery"
+        extra = sorted(f"warehouse/bigquery/{p.name}" for p in folder.glob("*.sql")
+                       if f"warehouse/bigquery/{p.name}" not in known) if folder.is_dir() else []
+    else:
+        schema = (read or read_definitions_and_folders(project, sources))[0]
+        files = warehouse_files(schema, dataset)
+        stale, extra = stale_warehouse_files(project, files)
+        cache.put("warehouse", cache_key, {rel: sha256(data) for rel, data in files.items()})
+    return ([f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}; "
+             f"run 'schemac compile'" for rel in stale]
+            + [f"generated/{rel} belongs to no warehouse table; run 'schemac compile'" for rel in extra])
 
 
 def refresh_diagrams(project: Project, result: CompileResult) -> list[str]:
@@ -238,5 +289,6 @@ def review_project(project: Project, base: State | None) -> str:
 
 
 __all__ = ["CompileResult", "DefinitionErrors", "HistoryErrors", "StateError", "check_project", "clear_leftovers",
-           "compile_project", "refresh_diagrams", "review_project", "seeds_problem", "write_result", "write_seeds"]
+           "compile_project", "refresh_diagrams", "refresh_warehouse", "review_project", "seeds_problem",
+           "write_result", "write_seeds"]
 

@@ -34,6 +34,9 @@ from tests.definition_schema import check_every_read
 
 REPO = Path(__file__).resolve().parent.parent
 
+# pytester runs a user's test files against the pytest plugin (tests/db/test_pytest_plugin.py)
+pytest_plugins = ["pytester"]
+
 # CI runs every property test with a fixed seed, so a run is reproducible and never flaky
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 if os.environ.get("CI"):

@@ -37,6 +37,7 @@ from .build_constraints import (
 )
 from .build_exclusions import exclusions
 from .build_sequences import identity_kind, sequence_options
+from .build_warehouse import warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .reader import Reader
@@ -44,7 +45,7 @@ from .rules import check_rules
 from .sources import SourceMap
 
 TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
-                        "unique", "indexes", "foreign_keys", "checks", "exclusions", ALLOW})
+                        "unique", "indexes", "foreign_keys", "checks", "exclusions", "warehouse", ALLOW})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
                          "generated", "deferrable", "initially_deferred", "match", "collation", "sequence", ALLOW,
@@ -83,8 +84,9 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
             user_types[e.name] = spelling
     user_types |= extension_type_names(extensions.values())
     drafts: dict[str, TableDraft] = {}
+    enum_types = frozenset(enum_type_spelling(e.schema, e.name) for e in enums.values())
     for doc in by_kind["table"]:
-        draft = _TableBuilder(doc, errors, user_types, extensions).build()
+        draft = _TableBuilder(doc, errors, user_types, extensions, enum_types).build()
         if draft is None:
             continue
         if draft.key in drafts:
@@ -172,8 +174,9 @@ class _TableBuilder:
     by the functions of build_constraints and build_exclusions, given a TableContext."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
-                 extensions: dict[str, Extension]) -> None:
+                 extensions: dict[str, Extension], enum_types: frozenset[str] = frozenset()) -> None:
         self.doc, self.r, self.user_types, self.extensions = doc, Reader(doc.path, errors), user_types, extensions
+        self.enum_types = enum_types  # how a column's type names an enum, for the warehouse's mapping
         self.all_columns: set[str] = set()
 
     def build(self) -> TableDraft | None:
@@ -202,6 +205,8 @@ class _TableBuilder:
         indexes(cx, t, body)
         foreign_keys(cx, t, body)
         exclusions(cx, t, body)
+        if "warehouse" in body:
+            t.warehouse = warehouse(r, body, t, self.enum_types)
         return t
 
     # -- columns

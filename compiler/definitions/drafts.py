@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..errors import did_you_mean
 from ..model.schema import Check, Column, Exclusion, Expression, Index, PrimaryKey, Unique
+from ..model.warehouse import Warehouse
 from .load import Document, Mapping, Pos, Sequence
 from .reader import Reader
 
@@ -48,6 +49,7 @@ class TableDraft:
     object_pos: dict[str, list[Pos]] = field(default_factory=dict)  # constraint/index name -> positions
     comment: str | None = None
     renamed_from: str | None = None
+    warehouse: Warehouse | None = None
 
     @property
     def key(self) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from ..model.names import identifier_problem, qualified
 from .load import Mapping, load_text
 
 SETTINGS_FILE = "schemac.yaml"
+DEFAULT_BIGQUERY_DATASET = "warehouse"
+DATASET_VARIABLE = "BIGQUERY_DATASET"  # in the environment: the dataset, over schemac.yaml's
+_DATASET = re.compile(r"[A-Za-z0-9_]{1,1024}\Z")  # BigQuery: letters, digits and underscores, up to 1,024
 DEFAULT_LOCK_TIMEOUT = 60.0  # seconds apply or rollback waits for another one on the same database
 
 
@@ -58,6 +62,7 @@ class Settings:
     migrations_table: TableName = DEFAULT_MIGRATIONS_TABLE
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT  # apply_lock_timeout: the wait for another apply, not in SQL
     migration_timeouts: MigrationTimeouts = MigrationTimeouts()
+    bigquery_dataset: str = DEFAULT_BIGQUERY_DATASET  # of the warehouse DDL; BIGQUERY_DATASET overrides it
 
 
 def _table_name(text: object) -> TableName | str:
@@ -74,10 +79,38 @@ def _table_name(text: object) -> TableName | str:
     return TableName(*parts) if len(parts) == 2 else TableName("public", parts[0])
 
 
+def _dataset(value: object) -> str | _Dataset:
+    if not isinstance(value, str) or not _DATASET.match(value):
+        return (f"bigquery_dataset must be a BigQuery dataset name (letters, digits and underscores, up to "
+                f"1,024), not {value!r}")
+    return _Dataset(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Dataset:
+    """A checked dataset name (a plain str from a reader is its complaint)."""
+
+    name: str
+
+
+def bigquery_dataset(settings: Settings, environ: Mapping_[str, str]) -> str:
+    """The warehouse's dataset: BIGQUERY_DATASET from the environment when set, else the setting."""
+    value = environ.get(DATASET_VARIABLE)
+    if not value:
+        return settings.bigquery_dataset
+    if not _DATASET.match(value):
+        raise DefinitionErrors([DefinitionError(DATASET_VARIABLE, 1, 1, f"the environment's {DATASET_VARIABLE} "
+                                                f"must be a BigQuery dataset name (letters, digits and "
+                                                f"underscores, up to 1,024), not {value!r}")])
+    return value
+
+
 def _lock_timeout(value: object) -> float | str:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return "apply_lock_timeout must be a number of seconds, 0 or more (0: do not wait)"
-    return float(value)
+    """Seconds, or a time in PostgreSQL's units like the migration timeouts (5s, 500ms, 2min)."""
+    read = _duration("apply_lock_timeout")(value)
+    if isinstance(read, str):
+        return read.replace("; 0 means no limit", "; 0 means do not wait")
+    return read.ms / 1000
 
 
 # PostgreSQL's units for time settings; a bare number in YAML is seconds, as apply_lock_timeout's
@@ -110,8 +143,9 @@ def _duration(key: str) -> Callable[[object], Duration | str]:
 _KEYS: dict[str, Callable[[object], object]] = {
     "migrations_table": _table_name, "apply_lock_timeout": _lock_timeout,
     "migration_lock_timeout": _duration("migration_lock_timeout"),
-    "migration_statement_timeout": _duration("migration_statement_timeout")}
-_FIELDS = {"migrations_table": "migrations_table", "apply_lock_timeout": "lock_timeout"}
+    "migration_statement_timeout": _duration("migration_statement_timeout"), "bigquery_dataset": _dataset}
+_FIELDS = {"migrations_table": "migrations_table", "apply_lock_timeout": "lock_timeout",
+           "bigquery_dataset": "bigquery_dataset"}
 _TIMEOUT_FIELDS = {"migration_lock_timeout": "lock", "migration_statement_timeout": "statement"}
 # PostgreSQL's own names, which could mean either lock wait: say which key is which
 _AMBIGUOUS = {
@@ -147,7 +181,9 @@ def parse_settings(text: str) -> Settings:
             continue
         # a plain scalar as written: a table named 2024 or on is text, not a number or true
         value = read(body.raw.get(key, given) if key == "migrations_table" else given)
-        if isinstance(value, str):
+        if isinstance(value, _Dataset):
+            values[_FIELDS[key]] = value.name
+        elif isinstance(value, str):
             line, col = body.value_pos[key]
             errors.append(DefinitionError(SETTINGS_FILE, line, col, value))
         elif isinstance(value, Duration):

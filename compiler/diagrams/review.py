@@ -7,11 +7,30 @@ tables changed is read from the two states, base and head, never from the SQL. P
 """
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 
 from ..model.schema import Schema
 from ..plan import changes as ch
 from .mermaid import tables_diagrams
+
+
+def fenced(text: str, info: str) -> list[str]:
+    """`text` as a fenced code block no line of it can close: the fence is longer than any run of
+    backticks inside (a comment in the SQL may hold ``` and would otherwise end the block and let
+    the rest render as Markdown or HTML in the job summary)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, text.rstrip("\n"), fence]
+
+
+def code(text: str) -> str:
+    """`text` as an inline code span that its own backticks cannot end."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +71,16 @@ def review_markdown(migrations: list[ReviewedFile], pending_sql: str, changed: T
         return "\n".join(lines + ["No migrations: the schema does not change.", ""])
     lines += [f"{len(migrations)} migration(s); {changed.summary()}.", ""]
     for m in migrations:
-        lines += [f"### `{m.name}`", "", "```sql", m.sql.rstrip("\n"), "```", "",
-                  f"<details><summary><code>{m.rollback_name}</code></summary>", "",
-                  "```sql", m.rollback_sql.rstrip("\n"), "```", "", "</details>", ""]
+        lines += [f"### {code(m.name)}", "", *fenced(m.sql, "sql"), "",
+                  f"<details><summary><code>{html.escape(m.rollback_name)}</code></summary>", "",
+                  *fenced(m.rollback_sql, "sql"), "", "</details>", ""]
     if pending_sql:
         lines += ["### Not compiled yet", "",
                   "The definitions hold changes no migration has: run `schemac compile` and commit `generated/`.", "",
-                  "```sql", pending_sql.rstrip("\n"), "```", ""]
+                  *fenced(pending_sql, "sql"), ""]
     diagrams = tables_diagrams(new, set(changed.created) | set(changed.altered))
     if diagrams:
         lines += ["### Tables changed", ""]
         for text in diagrams:
-            lines += ["```mermaid", text.rstrip("\n"), "```", ""]
+            lines += [*fenced(text, "mermaid"), ""]
     return "\n".join(lines)

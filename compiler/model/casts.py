@@ -72,6 +72,13 @@ def lossy(old: str, new: str) -> bool:
         # dropping the time zone converts by the session's TimeZone: not the same everywhere
         zone_dropped = mo[3] == "with" and mn[3] == "without"
         return int(mn[2] or 6) < int(mo[2] or 6) or mo[1] != mn[1] or zone_dropped
+    if ob == nb == "bit varying":
+        return nn is not None and (on is None or nn < on)
+    if ob.startswith("interval") and nb.startswith("interval"):
+        # fields on the new type cut the lesser parts away (interval year drops the days);
+        # fractional seconds are rounded to the new precision (none is the full 6)
+        fields_cut = nb not in ("interval", ob)
+        return fields_cut or (6 if nn is None else nn) < (6 if on is None else on)
     if _is_string(new):
         return False  # everything has a text form
     return True  # a different kind of value: the cast may refuse rows

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
+from .warehouse import Warehouse
+
 
 @dataclass(frozen=True, slots=True)
 class CastName:
@@ -211,6 +213,8 @@ class Table:
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
     exclusions: tuple[Exclusion, ...] = ()
+    # its BigQuery copy (model/warehouse.py): no PostgreSQL object, so no part of equality or state.json
+    warehouse: Warehouse | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:

@@ -621,9 +621,13 @@ class AddConstraint(WholeConstraintChange):
         if self.not_valid:  # no row read: ValidateConstraint does that
             return brief()
         online = None
-        if isinstance(self.constraint, PrimaryKey | Unique):
-            online = ("build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then "
-                      "ADD CONSTRAINT ... USING INDEX")
+        # schemac builds a key's index inside ADD CONSTRAINT: the advice says what the YAML can do
+        if isinstance(self.constraint, PrimaryKey):
+            online = ("schemac builds a primary key's index under this lock: add the key while the table is "
+                      "small, or acknowledge it with `allow: [lock]`")
+        elif isinstance(self.constraint, Unique):
+            online = ("declare a unique index with `concurrently: true` instead (the same uniqueness; foreign "
+                      "keys can reference it), or acknowledge it with `allow: [lock]`")
         elif isinstance(self.constraint, Check):
             online = "add `online: true` to the check (NOT VALID, then VALIDATE in a transaction of its own)"
         return Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True, online=online)
@@ -742,6 +746,8 @@ class WholeIndexChange(IndexChange):
 class CreateIndex(WholeIndexChange):
     DESCRIPTION = "index {s} is missing or differs"
     concurrently: bool = False  # CREATE INDEX CONCURRENTLY, outside any transaction (plan/online.py)
+    # set where the index asks for `concurrently` but is built plainly: why (plan/online.py)
+    built_plainly: str | None = None
     EFFECTS = Effects(Lock.SHARE, scans=True, online=CONCURRENTLY)  # refined below
 
     @property
@@ -749,7 +755,8 @@ class CreateIndex(WholeIndexChange):
         # a `concurrently` field, where the index asks for it, builds without blocking writes
         if getattr(self, "concurrently", False):
             return Effects(Lock.SHARE_UPDATE_EXCLUSIVE, scans=True, fails_on_rows=self.index.unique)
-        return Effects(Lock.SHARE, scans=True, fails_on_rows=self.index.unique, online=CONCURRENTLY)
+        return Effects(Lock.SHARE, scans=True, fails_on_rows=self.index.unique,
+                       online=getattr(self, "built_plainly", None) or CONCURRENTLY)
 
 
 @dataclass(frozen=True, slots=True)

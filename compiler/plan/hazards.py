@@ -90,27 +90,52 @@ NO_TABLE = Effects(None)  # a schema, an extension, a type, a new table: nothing
 # binary-coercible casts of an extension's type (citext's, WITHOUT FUNCTION), by type name
 _IN_PLACE = frozenset({("text", "citext"), ("citext", "text"), ("character varying", "citext"),
                        ("citext", "character varying")})
-_LENGTH = re.compile(r"^(character varying|bit varying|varbit|numeric)(?:\((\d+)(?:,\s*(\d+))?\))?(\[\])?$")
+_LENGTH = re.compile(r"^(character varying|bit varying|varbit|numeric)(?:\((\d+)(?:,\s*(\d+))?\))?$")
+
+
+_TEMPORAL = re.compile(r"^(timestamp|time|interval)(?:\((\d)\))?( with(?:out)? time zone)?$")
+_MODIFIER = re.compile(r"\(\d+(?:,\s*-?\d+)?\)")
+_FULL_PRECISION = 6  # of timestamp, time and interval: MAX_TIMESTAMP_PRECISION and the like
+
+
+def _temporal_in_place(old: re.Match[str], new: re.Match[str]) -> bool:
+    """timestamp, time (either zone) and interval without fields: PostgreSQL's support functions
+    (TemporalSimplify, interval_support) relabel when the precision stays or grows, and for a
+    new precision of none or the full 6; a precision given where there was none is a rewrite."""
+    if old[1] != new[1] or old[3] != new[3]:
+        return False
+    if new[2] is None or int(new[2]) == _FULL_PRECISION:
+        return True
+    return old[2] is not None and int(new[2]) >= int(old[2])
 
 
 def rewrites_for_type(old: str, new: str) -> bool:
     """Does ALTER COLUMN ... TYPE from `old` to `new` (canonical spellings) rewrite the table?
 
     PostgreSQL 15 skips the rewrite when the new type accepts every old value as it is stored
-    (a binary-coercible cast, no length check that could fail): varchar(n) -> varchar(m >= n),
-    varchar(n) -> varchar or text, text -> varchar, numeric(p, s) -> numeric(q >= p, s) or
-    numeric. Anything else is rewritten (proven in tests/db/test_hazards_db.py by relfilenode).
+    (a binary-coercible cast, or a length or precision change its support function proves
+    harmless): varchar(n) -> varchar(m >= n), varchar(n) -> varchar or text, text -> varchar,
+    numeric(p, s) -> numeric(q >= p, s) or numeric, bit varying(n) -> bit varying(m >= n),
+    timestamp / time / interval (p) -> (q >= p) or none. An array is rewritten for any change
+    but dropping its element's modifier: the element cast runs per value (ArrayCoerceExpr),
+    which no support function simplifies. timestamptz <-> timestamp is counted a rewrite: PostgreSQL
+    skips it only while the session's TimeZone is UTC, which the plan cannot know. Anything else is
+    rewritten (proven in tests/db/test_hazards_db.py by relfilenode).
     """
     if old == new:
         return False
     if (old.rsplit(".", 1)[-1].strip('"'), new.rsplit(".", 1)[-1].strip('"')) in _IN_PLACE:
         return False
+    if old.endswith("[]") or new.endswith("[]"):
+        return not (old.endswith("[]") and new.endswith("[]") and _MODIFIER.sub("", old) == new)
     if old == "text" and new in ("character varying", "text"):
         return False
-    if new == "text" and (m := _LENGTH.match(old)) and m[1] == "character varying" and not m[4]:
+    if new == "text" and (m := _LENGTH.match(old)) and m[1] == "character varying":
         return False
+    if (ot := _TEMPORAL.match(old)) and (nt := _TEMPORAL.match(new)):
+        return not _temporal_in_place(ot, nt)
     a, b = _LENGTH.match(old), _LENGTH.match(new)
-    if a is None or b is None or a[1] != b[1] or bool(a[4]) != bool(b[4]):
+    if a is None or b is None or a[1] != b[1]:
         return True
     if b[2] is None:  # unbounded: every value fits (numeric keeps any scale)
         return False

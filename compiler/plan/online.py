@@ -82,12 +82,22 @@ def _concurrent_drop(c: ch.DropIndex, changes: list[ch.Change], taken: set[tuple
                    for x in changes)
 
 
+# why an index that asks for `concurrently` is built plainly on a table that exists: the advice
+KEY_NEEDS_INDEX = ("built without CONCURRENTLY although it asks for `concurrently: true`: a foreign key added "
+                   "in this migration needs it inside the transaction; build the index in a migration of its "
+                   "own first")
+
+
+def _needed_by_a_new_key(c: ch.CreateIndex, changes: list[ch.Change]) -> bool:
+    columns = {p.column for p in c.index.parts}
+    return c.index.unique and any(isinstance(x, ch.AddForeignKey) and x.foreign_key.ref_key == c.table.key
+                                  and set(x.foreign_key.ref_columns) == columns for x in changes)
+
+
 def _concurrent_build(c: ch.CreateIndex, changes: list[ch.Change], new_tables: set[str]) -> bool:
     if not c.index.concurrently or c.table.key in new_tables:
         return False
-    columns = {p.column for p in c.index.parts}
-    return not (c.index.unique and any(isinstance(x, ch.AddForeignKey) and x.foreign_key.ref_key == c.table.key
-                                       and set(x.foreign_key.ref_columns) == columns for x in changes))
+    return not _needed_by_a_new_key(c, changes)
 
 
 def _online_not_null(c: ch.SetNotNull, new: Schema, changes: list[ch.Change]) -> bool:
@@ -102,14 +112,28 @@ def _online_not_null(c: ch.SetNotNull, new: Schema, changes: list[ch.Change]) ->
 
 def not_null_check_name(new: Schema, table: ch.TableName, column: str) -> str:
     """The temporary check of an online SET NOT NULL: `<table>_<column>_not_null`, made free of
-    the table's constraint names."""
+    the table's constraint and index names and of the other helper checks of the table.
+
+    Long names are cut to 63 bytes, so two columns can give the same name: as PostgreSQL does
+    (ChooseConstraintName), the label then takes a counter, `not_null1`, ... The names are given
+    to the table's online NOT NULL columns in column order, from `new` alone: the rollback finds
+    the same name from the same schema (see _left_check)."""
     t = new.tables.get(table.key)
-    taken = {k.name for k in t.constraints} | {f.name for f in t.foreign_keys} if t is not None else set()
-    name, n = default_name(table.name, [column], "not_null"), 0
-    while name in taken:
-        n += 1
-        name = default_name(table.name, [column], f"not_null{n}")
-    return name
+    if t is None:
+        return default_name(table.name, [column], "not_null")
+    taken = ({k.name for k in t.constraints} | {f.name for f in t.foreign_keys}
+             | {i.name for i in t.indexes})
+    for c in t.columns:
+        if not (c.online and not c.nullable) and c.name != column:
+            continue
+        name, n = default_name(table.name, [c.name], "not_null"), 0
+        while name in taken:
+            n += 1
+            name = default_name(table.name, [c.name], f"not_null{n}")
+        if c.name == column:
+            return name
+        taken.add(name)
+    raise AssertionError(f"no column {column} in {table.key}")
 
 
 def _left_check(c: ch.DropNotNull, old: Schema) -> str | None:
@@ -137,6 +161,9 @@ def online_parts(old: Schema, new: Schema, changes: list[ch.Change]) -> OnlinePa
             outside_builds.append(replace(c, index=replace(c.index, comment=None), concurrently=True))
             if c.index.comment is not None:  # its own statement: CONCURRENTLY must stand alone
                 outside_builds.append(ch.SetIndexComment(c.table, c.index.name, c.index.comment))
+        elif isinstance(c, ch.CreateIndex) and c.index.concurrently and c.table.key not in new_tables:
+            # asked for, yet no CONCURRENTLY: a new foreign key needs it (see _concurrent_build)
+            main.append(replace(c, built_plainly=KEY_NEEDS_INDEX))
         elif isinstance(c, ch.AddForeignKey) and c.foreign_key.online and existing:
             main.append(replace(c, not_valid=True))
             follow_up.append(ch.ValidateConstraint(c.table, c.foreign_key.name))

@@ -25,6 +25,7 @@ from ..model.schema import (
     Unique,
 )
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
+from ..model.warehouse import IntegerRange, Warehouse
 
 FORMAT = 1
 
@@ -169,7 +170,38 @@ def _table(t: Table) -> dict[str, Any]:
         out["indexes"] = [_index(i) for i in t.indexes]
     if t.exclusions:
         out["exclusions"] = [_exclusion(x) for x in t.exclusions]
+    if t.warehouse is not None:  # only then: a project without the warehouse keeps its state's bytes
+        out["warehouse"] = _warehouse(t.warehouse)
     return out
+
+
+def _warehouse(w: Warehouse) -> dict[str, Any]:
+    """What the warehouse migration of the next compile diffs against (model/warehouse.py)."""
+    out: dict[str, Any] = {}
+    if w.partition_by is not None:
+        out["partition_by"] = w.partition_by
+        out["granularity"] = w.granularity
+    if w.integer_range is not None:
+        r = w.integer_range
+        out["range"] = {"start": r.start, "end": r.end, "interval": r.interval}
+    if w.cluster_by:
+        out["cluster_by"] = list(w.cluster_by)
+    if w.require_partition_filter:
+        out["require_partition_filter"] = True
+    if w.partition_expiration_days is not None:
+        out["partition_expiration_days"] = w.partition_expiration_days
+    return out
+
+
+def _read_warehouse(d: dict[str, Any] | None) -> Warehouse | None:
+    if d is None:
+        return None
+    r = _get(d, "range", "object?", None)
+    return Warehouse(_get(d, "partition_by", "text?", None), _get(d, "granularity", "text", "day"),
+                     IntegerRange(_get(r, "start", "number"), _get(r, "end", "number"), _get(r, "interval", "number"))
+                     if r else None,
+                     tuple(_get(d, "cluster_by", "names", [])), _get(d, "require_partition_filter", "flag", False),
+                     _get(d, "partition_expiration_days", "number", None))
 
 
 def dump_state(state: State) -> bytes:
@@ -301,7 +333,8 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                         _get(x, "using", "text"), expr(_get(x, "where", "text?", None)),
                         _get(x, "deferrable", "flag", False), _get(x, "initially_deferred", "flag", False),
                         _get(x, "comment", "text?", None))
-              for x in items("exclusions")))
+              for x in items("exclusions")),
+        _read_warehouse(_get(d, "warehouse", "object?", None)))
 
 
 _RECOVERY = ("restore it from version control ('git checkout generated/state.json') or rebuild it from the "

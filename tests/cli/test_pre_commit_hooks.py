@@ -101,3 +101,17 @@ def test_the_lint_hook_fails_on_an_unacknowledged_hazard_compiled_or_not(scratch
     subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
     done = try_repo(project, env, "schemac-lint")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_project_in_a_sub_folder_through_the_hooks_args(tmp_path: Path) -> None:
+    """pre-commit appends `args` after the entry, so `-C db` comes after the command."""
+    project = tmp_path / "repo"
+    (project / "db").mkdir(parents=True)
+    write_definitions(project / "db", {"users.yaml": USERS})
+    run = [sys.executable, "-m", "compiler.cli"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    assert subprocess.run([*run, "compile", "-C", "db"], cwd=project, env=env, capture_output=True).returncode == 0
+    done = subprocess.run([*run, "compile", "--check", "-C", "db"], cwd=project, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0 and "up to date" in done.stdout, done.stderr
+    assert (project / "db/generated/state.json").is_file() and not (project / "generated").exists()

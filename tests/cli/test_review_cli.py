@@ -64,3 +64,30 @@ def test_without_a_base_only_what_is_pending_and_nothing_when_nothing_changes(tm
     (tmp_path / "bad.json").write_text("{not json")
     code, _, err = run_cli(tmp_path, capsys, "review", "--base-state", str(tmp_path / "bad.json"))
     assert code == 2 and err.startswith(f"{tmp_path / 'bad.json'}: error: ")
+
+
+def test_a_comment_holding_a_fence_cannot_end_the_sql_block(tmp_path: Path, capsys) -> None:
+    """A comment is user text inside the SQL: ``` in it must not close the code block and let the
+    rest render as Markdown or HTML (an <!-- could hide the statements after it)."""
+    hostile = 'comment: "line1\\n```\\n# pwned heading\\n<!-- hidden"\n'
+    write_definitions(tmp_path, {"orgs.yaml": ORGS + hostile})
+    (tmp_path / "empty").write_text("")
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    code, out, _ = run_cli(tmp_path, capsys, "review", "--base-state", str(tmp_path / "empty"))
+    assert code == 0
+    lines = out.splitlines()
+    start = lines.index("````sql")
+    end = lines.index("````", start + 1)
+    inside = "\n".join(lines[start + 1:end])
+    assert "# pwned heading" in inside and "<!-- hidden" in inside and "CREATE TABLE public.orgs" in inside
+    assert not any(line.startswith("# pwned") for line in lines[:start] + lines[end:])
+
+
+def test_code_spans_and_blocks_outlast_the_backticks_inside() -> None:
+    from compiler.diagrams.review import code, fenced
+
+    assert code("public.users") == "`public.users`"
+    assert code('public."a`b"') == '``public."a`b"``'
+    assert code("`x") == "`` `x ``"
+    assert fenced("select 1", "sql") == ["```sql", "select 1", "```"]
+    assert fenced("-- ````` x", "sql")[0] == "``````sql"

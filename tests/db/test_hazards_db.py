@@ -40,12 +40,14 @@ def _strongest(conn: psycopg.Connection, before: set[int]) -> str | None:
     return max(held, key=MODES.index) if held else None
 
 
-def _observe(url: str, old: Schema, new: Schema) -> list[tuple[ch.Change, str | None, bool, bool]]:
+def _observe(url: str, old: Schema, new: Schema, rows: str = "") -> list[tuple[ch.Change, str | None, bool, bool]]:
     """(change, strongest lock it held on a relation already there, whether a table was rewritten,
     whether an index already there was rebuilt), for each change of the migration from `old` to
-    `new` and of its rollback."""
+    `new` and of its rollback, `rows` inserted after `old` is built."""
     if old.tables or old.enums or old.extensions:
         run_sql_file(url, migration(Schema(), old))
+    if rows:
+        run_sql_file(url, rows)
     renderer = Renderer()
     out = []
     with psycopg.connect(url) as conn:
@@ -87,6 +89,41 @@ def test_declared_lock_and_rewrite_are_what_postgresql_does(case: str, database_
         if reindexed and not (effects.scans or effects.rewrites):
             wrong.append(f"{change.kind} {change.subject}: rebuilds an index, but declares no scan")
     assert wrong == []
+
+
+# old type, new type, a value of the old type, whether PostgreSQL 15 rewrites, whether values may be cut
+TYPE_CHANGES = {
+    "varchar array longer": ("varchar(10)[]", "varchar(20)[]", "'{ab}'", True, False),
+    "varchar array unbounded": ("varchar(10)[]", "varchar[]", "'{ab}'", False, False),
+    "numeric array wider": ("numeric(5,2)[]", "numeric(8,2)[]", "'{1.5}'", True, False),
+    "bit varying longer": ("bit varying(5)", "bit varying(10)", "B'101'", False, False),
+    "bit varying shorter": ("bit varying(10)", "bit varying(5)", "B'101'", True, True),
+    "interval finer": ("interval(3)", "interval(6)", "'1.5 seconds'", False, False),
+    "interval coarser": ("interval(6)", "interval(3)", "'1.5 seconds'", True, True),
+    "timestamp finer": ("timestamp(3)", "timestamp(6)", "'2020-01-01 10:00:00.5'", False, False),
+    "timestamp full precision": ("timestamp", "timestamp(6)", "'2020-01-01 10:00:00.5'", False, False),
+    "timestamp coarser": ("timestamp", "timestamp(3)", "'2020-01-01 10:00:00.5'", True, True),
+    "timestamptz finer": ("timestamptz(3)", "timestamptz(6)", "'2020-01-01 10:00:00.5+00'", False, False),
+    "time finer": ("time(3)", "time(6)", "'10:00:00.5'", False, False),
+    "time coarser": ("time(6)", "time(3)", "'10:00:00.5'", True, True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TYPE_CHANGES))
+def test_a_type_change_rewrites_and_narrows_as_postgresql_does(case: str, database_url: str) -> None:
+    """On a table holding rows: the declared rewrite matches relfilenode, in both directions, and
+    a change that keeps every value is not called narrowing (compile would refuse it)."""
+    old_type, new_type, value, rewrites, narrows = TYPE_CHANGES[case]
+    table = "table: t\ncolumns:\n  - {name: id, type: bigint, primary_key: true}\n  - {name: v, type: '%s'}\n"
+    old, new = _schema(table % old_type), _schema(table % new_type)
+    rows = f"INSERT INTO t SELECT g, {value} FROM generate_series(1, 100) g;"
+    observed = _observe(database_url, old, new, rows)
+    assert [type(c) for c, *_ in observed] == [ch.AlterColumnType, ch.AlterColumnType]
+    (up, _, up_rewritten, _), (down, _, down_rewritten, _) = observed
+    assert (up.effects.rewrites, up_rewritten) == (rewrites, rewrites)
+    assert down.effects.rewrites == down_rewritten
+    assert up.effects.lock == Lock.ACCESS_EXCLUSIVE
+    assert ("data_loss" in up.hazards, "fails_on_rows" in up.hazards) == (narrows, narrows)
 
 
 ROWS_TABLE = """

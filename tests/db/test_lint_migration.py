@@ -41,8 +41,9 @@ def test_a_compiled_migration_is_linted_from_its_plan(project: Path, admin_url: 
     assert [line.split("  ")[:3] for line in out.splitlines()[:-1]] == [
         ["public.users.note", "breaks_code", "RenameColumn, ACCESS EXCLUSIVE: deploy code that no longer uses it "
                                              "first (expand, then contract)"],
-        ["public.users.email", "lock", "SetNotNull, ACCESS EXCLUSIVE: add CHECK (column IS NOT NULL) NOT VALID, "
-                                       "VALIDATE it, then SET NOT NULL (PostgreSQL then skips the scan)"],
+        ["public.users.email", "lock", "SetNotNull, ACCESS EXCLUSIVE: add `online: true` to the column (a NOT VALID "
+                                       "check validated in a transaction of its own, then SET NOT NULL without a "
+                                       "scan)"],
         ["public.users.email", "fails_on_rows", "SetNotNull, ACCESS EXCLUSIVE: check the existing rows first "
                                                 "(the migration stops at the first bad one)"],
         ["public.users_email_idx", "lock", "CreateIndex, SHARE: add `concurrently: true` to the index "
@@ -71,3 +72,37 @@ def test_a_rename_no_longer_declared_reads_as_a_drop(project: Path, admin_url: s
     assert code == 1
     assert [line.split("  ")[:2] for line in out.splitlines() if "(allowed)" not in line][:2] == [
         ["public.users.note", "data_loss"], ["public.users.note", "breaks_code"]]
+
+
+ONLINE_V2 = """
+table: users
+columns:
+  - {name: id, type: bigint, primary_key: true}
+  - {name: email, type: varchar(50), nullable: false, online: true}
+  - {name: note, type: text}
+checks:
+  - {name: note_short, expression: length(note) < 100, online: true}
+indexes:
+  - {columns: [email], concurrently: true}
+"""
+ONLINE_V3 = ONLINE_V2.replace("indexes:\n  - {columns: [email], concurrently: true}\n", "")
+
+
+def test_a_migration_built_online_is_linted_as_it_was_built(tmp_path: Path, admin_url: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """CONCURRENTLY and NOT VALID + VALIDATE leave no trace in the catalog: lint --migration
+    reads them from the file's marks and lists what lint listed before the file was compiled."""
+    pending = []
+    for text in (V1, ONLINE_V2, ONLINE_V3):
+        write_definitions(tmp_path, {"users.yaml": text})
+        pending.append(run_cli(tmp_path, capsys, "lint")[1].splitlines()[:-1])
+        assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    for number in ("2", "3"):
+        code, out, err = run_cli(tmp_path, capsys, "lint", "--migration", number, "--dev-url", admin_url)
+        assert err == ""
+        assert out.splitlines()[:-1] == pending[int(number) - 1]
+        assert "concurrently: true" not in out and "ACCESS EXCLUSIVE" not in out, out
+    # the file's header: the validations only (the index was built CONCURRENTLY, the checks NOT VALID)
+    assert [line.split("  ")[1:3] for line in pending[1]] == [
+        ["fails_on_rows", "ValidateConstraint, SHARE UPDATE EXCLUSIVE: check the existing rows first "
+                          "(the migration stops at the first bad one)"]] * 2

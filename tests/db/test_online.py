@@ -235,6 +235,9 @@ def test_a_rollback_whose_concurrent_build_fails_is_finished_by_apply_to(tmp_pat
     code, _, err = schemac(tmp_path, capsys, "rollback", "--database-url", database_url)
     assert code == 4 and "schemac apply --to 1" in err
     assert index_state(database_url, "t_name_idx") is None
+    code, out, _ = schemac(tmp_path, capsys, "status", "--database-url", database_url)
+    assert code == 1 and "unfinished  rollback_002.sql" in out
+    assert "'schemac apply --to 1' finishes them (a plain 'schemac apply' would then apply migration 002 again)" in out
     sql(database_url, "UPDATE t SET name = 'n2' WHERE id = 2")
     code, out, err = schemac(tmp_path, capsys, "apply", "--database-url", database_url, "--to", "1")
     assert code == 0, err
@@ -254,3 +257,28 @@ def test_the_online_keys_change_nothing_in_the_database_and_are_not_drift(tmp_pa
     code, out, _ = schemac(tmp_path, capsys, "compile")
     assert code == 0 and out.startswith("No changes")
     assert schemac(tmp_path, capsys, "drift", "--database-url", database_url)[0] == 0
+
+
+def test_helper_checks_whose_names_are_cut_to_the_same_63_bytes_get_a_counter(tmp_path: Path, database_url: str,
+                                                                             capsys) -> None:
+    """Two long column names cut to one helper check name: the second takes `not_null1`; apply,
+    drift and rollback work on a table with rows."""
+    a, b = "c" * 60, "c" * 60 + "x"
+    old = f"table: tbl_with_long_name\ncolumns:\n  - {{name: id, type: bigint, primary_key: true}}\n" \
+          f"  - {{name: {a}, type: text}}\n  - {{name: {b}, type: text}}\n"
+    new = old.replace("type: text}", "type: text, nullable: false, online: true}")
+    compile_to(tmp_path, old, capsys)
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    sql(database_url, "INSERT INTO tbl_with_long_name SELECT g, 'a', 'b' FROM generate_series(1, 100) g")
+    before = catalog(database_url)
+    compile_to(tmp_path, new, capsys)
+    up = migration(tmp_path, "002")
+    first = "tbl_with_long_name_ccccccccccccccccccccccccccccccccccc_not_null"
+    second = "tbl_with_long_name_cccccccccccccccccccccccccccccccccc_not_null1"
+    assert f"ADD CONSTRAINT {first} " in up and f"ADD CONSTRAINT {second} " in up
+    code, _, err = schemac(tmp_path, capsys, "apply", "--database-url", database_url)
+    assert code == 0, err
+    assert schemac(tmp_path, capsys, "drift", "--database-url", database_url)[0] == 0
+    code, _, err = schemac(tmp_path, capsys, "rollback", "--database-url", database_url)
+    assert code == 0, err
+    assert catalog(database_url) == before

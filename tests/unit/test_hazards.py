@@ -8,6 +8,7 @@ import pytest
 from compiler.model.hazard_names import ADVICE, HAZARDS, MEANING
 from compiler.model.schema import Schema
 from compiler.plan import changes as ch
+from compiler.plan import online
 from compiler.plan.diff import diff, plan
 from compiler.plan.hazards import Effects, Lock, rewrites_for_type
 from compiler.plan.lint import Acknowledgements, findings, unacknowledged
@@ -66,6 +67,17 @@ def test_lock_labels_are_postgresql_words() -> None:
     ("integer", "bigint", True),
     ("character varying(10)[]", "text[]", True),
     ("timestamp without time zone", "timestamp with time zone", True),
+    ("timestamp with time zone", "timestamp without time zone", True),  # in place only under a UTC session
+    ("character varying(10)[]", "character varying(20)[]", True),
+    ("character varying(10)[]", "character varying[]", False),
+    ("bit varying(5)", "bit varying(10)", False),
+    ("bit varying", "bit varying(10)", True),
+    ("interval(3)", "interval(6)", False),
+    ("interval", "interval(3)", True),
+    ("timestamp(3) without time zone", "timestamp(6) without time zone", False),
+    ("timestamp without time zone", "timestamp(6) without time zone", False),
+    ("timestamp(6) without time zone", "timestamp(3) without time zone", True),
+    ("time(3) with time zone", "time(6) with time zone", False),
 ])
 def test_type_changes_postgresql_makes_in_place(old: str, new: str, rewrites: bool) -> None:
     assert rewrites_for_type(old, new) is rewrites
@@ -149,3 +161,33 @@ def test_allow_is_no_part_of_the_schema() -> None:
         "type: text}", "type: text, allow: [lock, breaks_code]}")
     assert schema_of(allowed) == schema_of(T)
     assert diff(schema_of(T), schema_of(allowed)) == []
+
+
+def _advice(old: str, new: str, kind: type[ch.Change]) -> list[str]:
+    return [f.advice for f in findings(plan(schema_of(old), schema_of(new)))
+            if f.kind == kind.__name__ and f.hazard == "lock"]
+
+
+def test_an_index_built_plainly_for_a_new_key_says_why_instead_of_asking_for_concurrently() -> None:
+    child = "---\ntable: c\ncolumns:\n  - {name: id, type: bigint, primary_key: true}\n  - {name: ref, type: text}\n"
+    old = T + child
+    new = (T + "indexes:\n  - {columns: [name], unique: true, concurrently: true}\n"
+           + child.replace("type: text}", "type: text, references: t.name}"))
+    assert _advice(old, new, ch.CreateIndex) == [online.KEY_NEEDS_INDEX]
+    assert "foreign key" in online.KEY_NEEDS_INDEX and "concurrently: true" in online.KEY_NEEDS_INDEX
+    # without the key it is built CONCURRENTLY: no hazard to advise on
+    assert _advice(T, T + "indexes:\n  - {columns: [name], unique: true, concurrently: true}\n",
+                   ch.CreateIndex) == []
+    # without the key's need, an index that does not ask is told to
+    assert _advice(T, T + "indexes:\n  - {columns: [name], unique: true}\n", ch.CreateIndex) == [
+        ch.CONCURRENTLY]
+
+
+def test_a_new_key_is_advised_with_what_schemac_offers() -> None:
+    unique = _advice(T, T.replace("type: text}", "type: text, unique: true}"), ch.AddConstraint)
+    no_key = T.replace(", primary_key: true", "")
+    primary = _advice(no_key, T, ch.AddConstraint)
+    for advice in unique + primary:
+        assert "USING INDEX" not in advice and "allow: [lock]" in advice
+    assert all("unique index with `concurrently: true`" in a for a in unique) and unique
+    assert all("primary key" in a for a in primary) and primary

@@ -32,6 +32,7 @@ from compiler.definitions.load import load_project
 from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
 from compiler.model.hazard_names import HAZARDS
 from compiler.model.types import KNOWN_TYPE_NAMES, canonical_type
+from compiler.model.warehouse import GRANULARITIES
 from tests.definition_schema import SCHEMA, VALIDATOR, schema_errors
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,6 +55,8 @@ KEY_TABLES = {
     "index_options.INDEX_PART_KEYS": "index_part",
     "build_sequences.IDENTITY_KEYS": "identity",
     "build_sequences.SEQUENCE_KEYS": "sequence",
+    "build_warehouse.WAREHOUSE_KEYS": "warehouse",
+    "build_warehouse.RANGE_KEYS": "warehouse/properties/range",
     "seeds.SEED_KEYS": "seed",
 }
 
@@ -66,7 +69,8 @@ CLOSED_SETS = {
     "identity_kind": build_sequences.IDENTITY_KINDS,
     "index_part/properties/order": index_options.ORDERS,
     "index_part/properties/nulls": index_options.NULLS_PLACES,
-    "allow/items": HAZARDS,
+    "hazard": HAZARDS,
+    "warehouse/properties/granularity": GRANULARITIES,
 }
 
 
@@ -312,3 +316,11 @@ def test_settings_durations_are_what_the_reader_takes(value: object) -> None:
         reads = not isinstance(settings._KEYS[key](value), str)  # a string is the reader's complaint
         precise = value != "0.0001ms"  # a fraction of a millisecond: the reader refuses, the schema cannot tell
         assert validator.is_valid({key: value}) == (reads or not precise), (key, value)
+
+
+def test_allow_takes_one_hazard_name_or_a_list_as_the_reader_does() -> None:
+    base = {"table": "t", "columns": [{"name": "id", "type": "bigint"}]}
+    assert schema_errors({**base, "allow": "lock"}) == []
+    assert schema_errors({**base, "allow": ["lock", "rewrite"]}) == []
+    assert schema_errors({**base, "allow": "locks"}) != []
+    assert schema_errors({**base, "allow": ["locks"]}) != []

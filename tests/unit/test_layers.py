@@ -9,7 +9,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "compiler"
 
 # earlier stages first; a module may import its own stage and earlier ones, never a later one
-STAGES = ["errors", "jsontext", "project", "cache", "model", "definitions", "plan", "sql", "diagrams", "pipeline", "live", "cli"]
+STAGES = ["errors", "jsontext", "project", "cache", "model", "definitions", "plan", "sql", "warehouse", "diagrams", "pipeline",
+          "live", "testing", "cli"]
 
 
 def _stage(module: str) -> str:

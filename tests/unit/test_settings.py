@@ -45,9 +45,9 @@ def test_unknown_key_with_did_you_mean() -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("apply_lock_timeout: soon\n", "schemac.yaml:1:21: error: apply_lock_timeout must be a number of seconds"),
-    ("apply_lock_timeout: -1\n", "schemac.yaml:1:21: error: apply_lock_timeout must be a number of seconds"),
-    ("apply_lock_timeout: true\n", "schemac.yaml:1:21: error: apply_lock_timeout must be a number of seconds"),
+    ("apply_lock_timeout: soon\n", "schemac.yaml:1:21: error: apply_lock_timeout must be a time such as 5s"),
+    ("apply_lock_timeout: -1\n", "schemac.yaml:1:21: error: apply_lock_timeout must be a time such as 5s"),
+    ("apply_lock_timeout: true\n", "schemac.yaml:1:21: error: apply_lock_timeout must be a time such as 5s"),
     ("migrations_table: [a]\n", "schemac.yaml:1:19: error: migrations_table must be a table name"),
     ("migrations_table: a.b.c\n", "schemac.yaml:1:19: error: migrations_table 'a.b.c' has more than one '.'"),
     ("migrations_table: ops.\n", "schemac.yaml:1:19: error: migrations_table 'ops.': a name must not be empty"),
@@ -94,3 +94,10 @@ def test_the_wait_for_another_apply_is_a_key_of_its_own() -> None:
     assert errors_of("statement_timeout: 3\n") == [
         "schemac.yaml:1:1: error: unknown setting 'statement_timeout' (did you mean 'migration_statement_timeout'? "
         "It sets PostgreSQL's statement_timeout in each migration)"]
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("apply_lock_timeout: 5s\n", 5.0), ("apply_lock_timeout: 500ms\n", 0.5),
+                                               ("apply_lock_timeout: 2min\n", 120.0), ("apply_lock_timeout: 7\n", 7.0),
+                                               ("apply_lock_timeout: 0\n", 0.0)])
+def test_apply_lock_timeout_takes_the_units_the_migration_timeouts_take(text: str, seconds: float) -> None:
+    assert parse_settings(text).lock_timeout == seconds

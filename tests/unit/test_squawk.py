@@ -56,7 +56,8 @@ def squawk(files: list[Path], tmp_path: Path, exclude: tuple[str, ...] = ()) -> 
 
 
 def snapshot_files() -> list[Path]:
-    files = sorted(SNAPSHOTS.rglob("*.sql"))
+    # the warehouse's snapshots are BigQuery DDL, which squawk (PostgreSQL's linter) cannot read
+    files = sorted(f for f in SNAPSHOTS.rglob("*.sql") if not f.parent.name.startswith("test_warehouse"))
     assert len(files) > 60  # every change kind, up and rollback
     return files
 

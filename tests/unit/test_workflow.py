@@ -56,7 +56,7 @@ def _runs(job: dict) -> str:
 
 def test_pull_requests_are_compiled_linted_verified_and_reviewed() -> None:
     flow = _workflow()
-    assert flow["on"]["pull_request"]["paths"] == ["definitions/**"]
+    assert flow["on"]["pull_request"]["paths"] == ["definitions/**", "generated/**", "templates/**", "schemac.yaml"]
     review = flow["jobs"]["review"]
     assert review["if"] == "github.event_name == 'pull_request'"
     assert review["services"]["postgres"]["image"].startswith("postgres:")

@@ -4,7 +4,7 @@
 --   public.t.g  breaks_code  DropColumn, ACCESS EXCLUSIVE: deploy code that no longer uses it first (expand, then contract)
 --   public.t.n  rewrite  AlterColumnType, ACCESS EXCLUSIVE: add a column of the new type, fill it in batches, switch the code, drop the old one
 --   public.t.g  rewrite  AddColumn, ACCESS EXCLUSIVE: add the column without its default, then set the default and fill the rows in batches
---   public.t.t_g_key  lock  AddConstraint, ACCESS EXCLUSIVE: build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX
+--   public.t.t_g_key  lock  AddConstraint, ACCESS EXCLUSIVE: declare a unique index with `concurrently: true` instead (the same uniqueness; foreign keys can reference it), or acknowledge it with `allow: [lock]`
 --   public.t.t_g_key  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 
@@ -35,7 +35,7 @@ COMMIT;
 --   public.t.n  data_loss  AlterColumnType, ACCESS EXCLUSIVE: narrow column public.t.n from bigint to integer: values may be cut or refused; back the data up first
 --   public.t.n  fails_on_rows  AlterColumnType, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 --   public.t.g  rewrite  AddColumn, ACCESS EXCLUSIVE: add the column without its default, then set the default and fill the rows in batches
---   public.t.t_g_key  lock  AddConstraint, ACCESS EXCLUSIVE: build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX
+--   public.t.t_g_key  lock  AddConstraint, ACCESS EXCLUSIVE: declare a unique index with `concurrently: true` instead (the same uniqueness; foreign keys can reference it), or acknowledge it with `allow: [lock]`
 --   public.t.t_g_key  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 

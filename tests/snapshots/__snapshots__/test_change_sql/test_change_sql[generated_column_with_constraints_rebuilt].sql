@@ -3,7 +3,7 @@
 -- hazards (8; 'schemac lint' lists them, README explains each):
 --   public.t.total  breaks_code  DropColumn, ACCESS EXCLUSIVE: deploy code that no longer uses it first (expand, then contract)
 --   public.t.total  rewrite  AddColumn, ACCESS EXCLUSIVE: add the column without its default, then set the default and fill the rows in batches
---   public.t.t_total_key  lock  AddConstraint, ACCESS EXCLUSIVE: build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX
+--   public.t.t_total_key  lock  AddConstraint, ACCESS EXCLUSIVE: declare a unique index with `concurrently: true` instead (the same uniqueness; foreign keys can reference it), or acknowledge it with `allow: [lock]`
 --   public.t.t_total_key  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 --   public.t.t_total_check  lock  AddConstraint, ACCESS EXCLUSIVE: add `online: true` to the check (NOT VALID, then VALIDATE in a transaction of its own)
 --   public.t.t_total_check  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
@@ -41,7 +41,7 @@ COMMIT;
 -- hazards (8; 'schemac lint' lists them, README explains each):
 --   public.t.total  breaks_code  DropColumn, ACCESS EXCLUSIVE: deploy code that no longer uses it first (expand, then contract)
 --   public.t.total  rewrite  AddColumn, ACCESS EXCLUSIVE: add the column without its default, then set the default and fill the rows in batches
---   public.t.t_total_key  lock  AddConstraint, ACCESS EXCLUSIVE: build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX
+--   public.t.t_total_key  lock  AddConstraint, ACCESS EXCLUSIVE: declare a unique index with `concurrently: true` instead (the same uniqueness; foreign keys can reference it), or acknowledge it with `allow: [lock]`
 --   public.t.t_total_key  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 --   public.t.t_total_check  lock  AddConstraint, ACCESS EXCLUSIVE: add `online: true` to the check (NOT VALID, then VALIDATE in a transaction of its own)
 --   public.t.t_total_check  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)

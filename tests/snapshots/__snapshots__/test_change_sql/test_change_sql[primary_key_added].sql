@@ -3,7 +3,7 @@
 -- hazards (4; 'schemac lint' lists them, README explains each):
 --   public.t.id  lock  SetNotNull, ACCESS EXCLUSIVE: add `online: true` to the column (a NOT VALID check validated in a transaction of its own, then SET NOT NULL without a scan)
 --   public.t.id  fails_on_rows  SetNotNull, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
---   public.t.t_pkey  lock  AddConstraint, ACCESS EXCLUSIVE: build its unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX
+--   public.t.t_pkey  lock  AddConstraint, ACCESS EXCLUSIVE: schemac builds a primary key's index under this lock: add the key while the table is small, or acknowledge it with `allow: [lock]`
 --   public.t.t_pkey  fails_on_rows  AddConstraint, ACCESS EXCLUSIVE: check the existing rows first (the migration stops at the first bad one)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 

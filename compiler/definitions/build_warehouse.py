@@ -1,0 +1,164 @@
+"""A table's `warehouse:` key: its BigQuery copy's partitioning and clustering, checked against
+BigQuery's rules and the table's columns while the definitions are read, so a problem is a
+positioned error of compile and never a failure of the warehouse DDL."""
+from __future__ import annotations
+
+import re
+
+from ..errors import did_you_mean
+from ..model.schema import Column
+from ..model.warehouse import (
+    GRANULARITIES,
+    MAX_CLUSTER_COLUMNS,
+    MAX_RANGE_PARTITIONS,
+    IntegerRange,
+    UnsupportedType,
+    Warehouse,
+    bigquery_type,
+    clusterable,
+    partition_kind,
+)
+from .drafts import TableDraft
+from .load import Mapping, Pos, Sequence
+from .reader import Reader
+
+WAREHOUSE_KEYS = frozenset({"bigquery", "partition_by", "granularity", "range", "cluster_by",
+                            "require_partition_filter", "partition_expiration_days"})
+RANGE_KEYS = frozenset({"start", "end", "interval"})
+_NESTED_ARRAY = re.compile(r"(\[\s*\d*\s*\]|\barray\b).*(\[\s*\d*\s*\]|\barray\b)", re.IGNORECASE)
+
+
+def warehouse(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str]) -> Warehouse | None:
+    """The table's Warehouse, or None when it is not in the warehouse (or its key is wrong: reported)."""
+    spec = body.get("warehouse")
+    pos = r.pos(body, "warehouse")
+    if not isinstance(spec, Mapping):
+        r.error(pos, f"'warehouse' must be a mapping (e.g. '{{bigquery: true, partition_by: created_at}}'), "
+                     f"not {'nothing' if spec is None else repr(spec)}")
+        return None
+    r.keys(spec, WAREHOUSE_KEYS, "a table's warehouse")
+    what = f"table {t.name}'s warehouse"
+    if "bigquery" not in spec:
+        r.error(spec.pos, f"{what} needs 'bigquery: true' (BigQuery is the warehouse schemac writes)")
+        return None
+    if not r.flag(spec, "bigquery", what):
+        return None  # `bigquery: false`: kept out of the warehouse, its other keys unread
+    types = _column_types(r, body, t, enum_types)
+    w = Warehouse()
+    if "partition_by" in spec:
+        w = _partitioning(r, spec, t, types, what)
+    elif any(k in spec for k in ("granularity", "range", "require_partition_filter", "partition_expiration_days")):
+        key = next(k for k in ("granularity", "range", "require_partition_filter", "partition_expiration_days")
+                   if k in spec)
+        r.error(spec.key_pos[key], f"'{key}' needs 'partition_by' in {what}")
+    cluster = _clustering(r, spec, t, types, what) if "cluster_by" in spec else ()
+    return Warehouse(w.partition_by, w.granularity, w.integer_range, cluster, w.require_partition_filter,
+                     w.partition_expiration_days)
+
+
+def _column_types(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str]) -> dict[str, str]:
+    """Each column's BigQuery type; a column BigQuery cannot hold is an error at its type."""
+    written = {m.get("name"): m for m in body.get("columns") or () if isinstance(m, Mapping)}
+    out: dict[str, str] = {}
+    for c in t.columns:
+        m = written.get(c.name)
+        where: Pos = r.pos(m, "type") if m is not None else t.column_pos.get(c.name, t.pos)
+        text = m.get("type") if m is not None else None
+        if isinstance(text, str) and _NESTED_ARRAY.search(text):
+            # PostgreSQL keeps every array one type whatever its dimensions; BigQuery has no ARRAY<ARRAY<>>
+            r.error(where, f"column {t.name}.{c.name} is a nested array ({text}), which BigQuery cannot hold "
+                           f"(no ARRAY of ARRAY); the table is in the warehouse")
+            continue
+        try:
+            out[c.name] = bigquery_type(c.type, enum_types)
+        except UnsupportedType as e:
+            r.error(where, f"column {t.name}.{c.name}: {e}; the table is in the warehouse "
+                           f"(see the README's type mapping)")
+    return out
+
+
+def _column(r: Reader, key: str, name: str, where: Pos, t: TableDraft, what: str) -> Column | None:
+    column = next((c for c in t.columns if c.name == name), None)
+    if column is None:
+        r.error(where, f"{what}'s '{key}' names column {name}, which table {t.name} does not have"
+                       f"{did_you_mean(name, [c.name for c in t.columns])}")
+    return column
+
+
+def _partitioning(r: Reader, spec: Mapping, t: TableDraft, types: dict[str, str], what: str) -> Warehouse:
+    name = r.name(spec, "partition_by", what)
+    column = _column(r, "partition_by", name, r.pos(spec, "partition_by"), t, what) if name else None
+    bq_type = types.get(column.name) if column else None
+    kind = partition_kind(bq_type) if bq_type else None
+    if column is not None and bq_type is not None and kind is None:
+        r.error(r.pos(spec, "partition_by"), f"BigQuery partitions by a DATE, TIMESTAMP, DATETIME or integer "
+                                             f"column, and {t.name}.{name} is {column.type} ({bq_type})")
+    granularity = r.choice(spec, "granularity", GRANULARITIES, what) if "granularity" in spec else None
+    integer_range = _range(r, spec, what) if "range" in spec else None
+    if kind == "integer":
+        if granularity is not None:
+            r.error(r.pos(spec, "granularity"), "an integer column is partitioned by 'range', not 'granularity'")
+        if integer_range is None and "range" not in spec:
+            r.error(r.pos(spec, "partition_by"), f"partitioning by integer column {name} needs "
+                                                 f"'range: {{start: ..., end: ..., interval: ...}}'")
+    elif kind == "time":
+        if "range" in spec:
+            r.error(spec.key_pos["range"], f"'range' is for an integer partitioning column; {name} is {bq_type}")
+        if granularity == "hour" and bq_type == "DATE":
+            r.error(r.pos(spec, "granularity"), "a DATE column cannot be partitioned by hour; "
+                                                "use day, month or year")
+    require = bool(r.flag(spec, "require_partition_filter", what)) if "require_partition_filter" in spec else False
+    expiration = None
+    if "partition_expiration_days" in spec:
+        days = spec.get("partition_expiration_days")
+        if isinstance(days, bool) or not isinstance(days, int | float) or days <= 0:
+            r.error(r.pos(spec, "partition_expiration_days"), "'partition_expiration_days' must be a positive "
+                                                              f"number of days, not {days!r}")
+        else:
+            expiration = int(days) if float(days).is_integer() else None
+            if expiration is None:
+                r.error(r.pos(spec, "partition_expiration_days"), "'partition_expiration_days' must be whole days")
+    return Warehouse(name if column else None, granularity or "day", integer_range, (), require, expiration)
+
+
+def _range(r: Reader, spec: Mapping, what: str) -> IntegerRange | None:
+    m = spec.get("range")
+    if not isinstance(m, Mapping):
+        r.error(r.pos(spec, "range"), "'range' must be a mapping: {start: ..., end: ..., interval: ...}")
+        return None
+    r.keys(m, RANGE_KEYS, "a warehouse partition range")
+    values = [r.get(m, key, int, f"{what}'s range", required=True) for key in ("start", "end", "interval")]
+    start, end, interval = values
+    if start is None or end is None or interval is None:
+        return None
+    if interval <= 0 or end <= start:
+        r.error(m.pos, f"a partition range needs start < end and a positive interval, not "
+                       f"start {start}, end {end}, interval {interval}")
+        return None
+    if -(-(end - start) // interval) > MAX_RANGE_PARTITIONS:
+        r.error(m.pos, f"the range makes {-(-(end - start) // interval)} partitions; BigQuery allows at most "
+                       f"{MAX_RANGE_PARTITIONS:,} in a table")
+        return None
+    return IntegerRange(start, end, interval)
+
+
+def _clustering(r: Reader, spec: Mapping, t: TableDraft, types: dict[str, str], what: str) -> tuple[str, ...]:
+    names = r.names(spec, "cluster_by", what)
+    if names is None:
+        return ()
+    if len(names) > MAX_CLUSTER_COLUMNS:
+        r.error(r.pos(spec, "cluster_by"), f"BigQuery clusters by at most {MAX_CLUSTER_COLUMNS} columns, "
+                                           f"and {what} lists {len(names)}")
+        return ()
+    seq = spec.get("cluster_by")
+    out = []
+    for i, name in enumerate(names):
+        where = seq.item_pos[i] if isinstance(seq, Sequence) else r.pos(spec, "cluster_by")
+        column = _column(r, "cluster_by", name, where, t, what)
+        bq_type = types.get(name) if column else None
+        if column is not None and bq_type is not None and not clusterable(bq_type):
+            r.error(where, f"BigQuery cannot cluster by {t.name}.{name}, a {bq_type} column (clustering columns "
+                           f"are top-level, non-repeated BIGNUMERIC, BOOL, DATE, DATETIME, GEOGRAPHY, INT64, "
+                           f"NUMERIC, STRING or TIMESTAMP)")
+        out.append(name)
+    return tuple(out)

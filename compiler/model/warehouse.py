@@ -1,0 +1,106 @@
+"""A table's copy in the BigQuery warehouse: how it is partitioned and clustered, and the BigQuery
+type of each PostgreSQL column type.
+
+The warehouse options ride on the table (`Table.warehouse`) but take no part in its equality or
+state.json: they change no PostgreSQL object, so a project that does not use them compiles as before.
+Types are plain strings here; the warehouse stage renders them through sqlglot.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+GRANULARITIES = ("day", "hour", "month", "year")
+MAX_CLUSTER_COLUMNS = 4  # BigQuery: "You can specify up to four clustering columns"
+# clustering columns must be top-level, non-repeated columns of these types (BigQuery's documentation)
+CLUSTERABLE = frozenset({"BIGNUMERIC", "BOOL", "DATE", "DATETIME", "GEOGRAPHY", "INT64", "NUMERIC", "STRING",
+                         "TIMESTAMP"})
+MAX_RANGE_PARTITIONS = 10_000  # BigQuery's limit of partitions in a table
+
+
+@dataclass(frozen=True, slots=True)
+class IntegerRange:
+    """RANGE_BUCKET(column, GENERATE_ARRAY(start, end, interval)): an INT64 column's partitions."""
+
+    start: int
+    end: int
+    interval: int
+
+
+@dataclass(frozen=True, slots=True)
+class Warehouse:
+    """How a table is laid out in BigQuery. `partition_by` is a column; a DATE, TIMESTAMP or DATETIME
+    column is partitioned by `granularity`, an INT64 column by `integer_range`."""
+
+    partition_by: str | None = None
+    granularity: str = "day"
+    integer_range: IntegerRange | None = None
+    cluster_by: tuple[str, ...] = ()
+    require_partition_filter: bool = False
+    partition_expiration_days: int | None = None
+
+
+_NUMERIC = re.compile(r"numeric(?:\((\d+)(?:,(\d+))?\))?\Z")
+_LENGTH = re.compile(r"(?:character varying|character)\((\d+)\)\Z")
+_PLAIN = {
+    "smallint": "INT64", "integer": "INT64", "bigint": "INT64",
+    "real": "FLOAT64", "double precision": "FLOAT64",
+    "boolean": "BOOL", "text": "STRING", "character varying": "STRING", "character": "STRING",
+    "citext": "STRING", "uuid": "STRING", "inet": "STRING", "cidr": "STRING", "macaddr": "STRING",
+    "json": "JSON", "jsonb": "JSON", "bytea": "BYTES", "date": "DATE", "interval": "INTERVAL",
+    "time without time zone": "TIME", "timestamp without time zone": "DATETIME",
+    "timestamp with time zone": "TIMESTAMP",
+}
+_PRECISION = re.compile(r"\(\d+\)")  # timestamp(3), time(6): BigQuery keeps microseconds in every one
+
+
+class UnsupportedType(ValueError):
+    """A PostgreSQL type BigQuery has no column type for; the message says which and why."""
+
+
+def bigquery_type(pg_type: str, enum_types: frozenset[str]) -> str:
+    """The BigQuery spelling of a canonical PostgreSQL type (`numeric(12,2)` -> `NUMERIC(12, 2)`,
+    `text[]` -> `ARRAY<STRING>`, an enum -> `STRING`); UnsupportedType when there is none."""
+    if pg_type.endswith("[]"):
+        return f"ARRAY<{bigquery_type(pg_type[:-2], enum_types)}>"
+    if pg_type in enum_types:
+        return "STRING"
+    numeric = _NUMERIC.match(pg_type)
+    if numeric:
+        return _numeric(pg_type, numeric.group(1), numeric.group(2))
+    length = _LENGTH.match(pg_type)
+    if length:
+        return f"STRING({length.group(1)})"
+    plain = _PLAIN.get(_PRECISION.sub("", pg_type, count=1))
+    if plain is None:
+        raise UnsupportedType(f"BigQuery has no column type for {pg_type}")
+    return plain
+
+
+def _numeric(pg_type: str, precision: str | None, scale: str | None) -> str:
+    """NUMERIC holds scale <= 9 and 29 integer digits, BIGNUMERIC scale <= 38 and 38 integer digits;
+    PostgreSQL's unconstrained numeric is closest to BIGNUMERIC."""
+    if precision is None:
+        return "BIGNUMERIC"
+    p, s = int(precision), int(scale or 0)
+    if s < 0 or s > p:
+        raise UnsupportedType(f"BigQuery has no type for {pg_type}: its scale is outside 0..precision")
+    if s <= 9 and p - s <= 29:
+        return f"NUMERIC({p}, {s})"
+    if s <= 38 and p - s <= 38:
+        return f"BIGNUMERIC({p}, {s})"
+    raise UnsupportedType(f"{pg_type} does not fit BigQuery's BIGNUMERIC (at most 38 digits of scale and "
+                          f"38 before the point)")
+
+
+def partition_kind(bq_type: str) -> str | None:
+    """How BigQuery partitions a column of this type: 'time' (DATE, TIMESTAMP, DATETIME), 'integer'
+    (INT64, by range), or None when it cannot."""
+    if bq_type in ("DATE", "TIMESTAMP", "DATETIME"):
+        return "time"
+    return "integer" if bq_type == "INT64" else None
+
+
+def clusterable(bq_type: str) -> bool:
+    """Whether BigQuery can cluster by a column of this type (parameters aside: STRING(20) is STRING)."""
+    return bq_type.split("(")[0] in CLUSTERABLE

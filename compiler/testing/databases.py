@@ -1,0 +1,96 @@
+"""Migrated test databases on a server: made once, copied by template, always dropped.
+
+Names start with throwaway.PREFIX and the creator holds throwaway.lock_key(name) for as long as
+the database lives, so a run killed outright (SIGKILL, no teardown) leaves nothing for long: the
+next schemac command or test session that makes a throwaway database drops it.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from ..definitions.settings import load_settings
+from ..errors import DatabaseError
+from ..live.apply import apply
+from ..live.database import connect, describe
+from ..live.throwaway import PREFIX, drop_leftovers, lock_key
+from ..project import Project
+
+URL_VARIABLES = ("TEST_DATABASE_URL", "DATABASE_URL")
+SEEDS_FILE = "seeds.sql"  # in generated/, written by compile beside the migrations
+
+
+def server_url() -> str:
+    """$TEST_DATABASE_URL, else $DATABASE_URL: a database on the server the tests' databases go to."""
+    for variable in URL_VARIABLES:
+        if os.environ.get(variable):
+            return os.environ[variable]
+    raise DatabaseError("no server for test databases: set TEST_DATABASE_URL (or DATABASE_URL)")
+
+
+class TestServer:
+    """Databases made on one server and dropped by `drop` or `close`. One maintenance connection
+    holds each one's advisory lock while it lives."""
+
+    __test__ = False  # not a test class, whatever pytest collects
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as e:
+            raise DatabaseError(f"cannot connect to the test server: {describe(e, url)}") from None
+        self._names: list[str] = []
+        drop_leftovers(self._conn)
+
+    def create(self, template: str | None = None) -> str:
+        """A new database (a copy of database `template` when given, else empty); its URL."""
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        name = f"{PREFIX}pytest_{worker + '_' if worker else ''}{uuid.uuid4().hex[:10]}"
+        self._conn.execute("SELECT pg_advisory_lock(%s, %s)", lock_key(name))
+        statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template or "template0"))
+        try:
+            self._conn.execute(statement)
+        except psycopg.Error as e:
+            self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", lock_key(name))
+            raise DatabaseError(f"cannot create test database {name}: {describe(e, self.url)}") from None
+        self._names.append(name)
+        return make_conninfo(self.url, dbname=name)
+
+    def drop(self, url: str) -> None:
+        """Drop the database at `url` (one this server made), ending its connections."""
+        name = str(psycopg.conninfo.conninfo_to_dict(url)["dbname"])
+        self._conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", lock_key(name))
+        self._names.remove(name)
+
+    def close(self) -> None:
+        """Drop every database still here, newest first (a copy before its template), and disconnect."""
+        try:
+            for name in reversed(list(self._names)):
+                self.drop(make_conninfo(self.url, dbname=name))
+        finally:
+            self._conn.close()  # releases the locks: a database a failed drop left, the next run drops
+
+
+def migrate(url: str, root: Path) -> int:
+    """Apply every migration of the project at `root` to the database at `url`; how many."""
+    project = Project(root)
+    return len(apply(project, url, load_settings(root), report=lambda _line: None))
+
+
+def seed(url: str, root: Path) -> None:
+    """Load generated/seeds.sql of the project at `root` in one transaction."""
+    path = Project(root).generated / SEEDS_FILE
+    if not path.is_file():
+        raise DatabaseError(f"seeds were asked for, and there is no generated/{SEEDS_FILE} in {root}; "
+                            "run 'schemac compile'")
+    with connect(url, autocommit=False) as conn:
+        conn.execute(path.read_text(encoding="utf-8").encode())
+        conn.commit()

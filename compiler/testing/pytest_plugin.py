@@ -1,0 +1,104 @@
+"""The `schemac` pytest plugin (entry point `pytest11`): a project's migrated database for its tests.
+
+Opt-in: it adds ini options and fixtures, all named `schemac_...`, and no hook that runs on its
+own; a session that requests none of the fixtures never connects to a database.
+
+- `schemac_project`: the project folder, from the `schemac_project` ini option (relative to the
+  rootdir), else $SCHEMAC_PROJECT, else the rootdir.
+- `schemac_database_url` (session): a throwaway database on the server of $TEST_DATABASE_URL
+  (else $DATABASE_URL) with every migration applied, and generated/seeds.sql loaded when the
+  `schemac_seed` ini option is true. Dropped at the end of the session, failed tests or not;
+  under pytest-xdist each worker has its own.
+- `schemac_connection`: a psycopg connection to it, inside a transaction rolled back after the
+  test, so no test sees another's writes (a test that commits defeats this).
+- `schemac_module_database_url` (module): a copy of the migrated database (CREATE DATABASE ...
+  TEMPLATE, no migration run again), for tests that must commit or need a database to themselves.
+"""
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+import psycopg
+import pytest
+
+from .databases import TestServer, migrate, seed, server_url
+
+PROJECT_VARIABLE = "SCHEMAC_PROJECT"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("schemac_project", "schemac: the project folder (definitions/, generated/), relative to "
+                  "the rootdir; default $SCHEMAC_PROJECT, else the rootdir")
+    parser.addini("schemac_seed", "schemac: load generated/seeds.sql into the test database", type="bool",
+                  default=False)
+
+
+@pytest.fixture(scope="session")
+def schemac_project(pytestconfig: pytest.Config) -> Path:
+    """The folder of the project whose migrations the test database gets."""
+    given = pytestconfig.getini("schemac_project") or os.environ.get(PROJECT_VARIABLE)
+    root = (pytestconfig.rootpath / given) if given else pytestconfig.rootpath
+    if not (root / "generated" / "state.json").is_file():
+        raise pytest.UsageError(f"schemac: {root} has no generated/state.json; set the schemac_project ini "
+                                f"option or ${PROJECT_VARIABLE} to the project folder, and run 'schemac compile'")
+    return root
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")  # pytest tears fixtures down on KeyboardInterrupt
+
+
+@pytest.fixture(scope="session")
+def schemac_test_server() -> Iterator[TestServer]:
+    """Where the session's databases are made; every one left is dropped when the session ends.
+    While it lives, SIGTERM (if nothing else handles it) ends the session as Ctrl-C does, so the
+    databases are dropped then too."""
+    server = TestServer(server_url())
+    takes_sigterm = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    try:
+        if takes_sigterm:
+            signal.signal(signal.SIGTERM, _terminate)
+        yield server
+    finally:
+        try:
+            server.close()
+        finally:
+            if takes_sigterm:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@pytest.fixture(scope="session")
+def schemac_database_url(pytestconfig: pytest.Config, schemac_project: Path,
+                         schemac_test_server: TestServer) -> str:
+    """A database with every migration of the project applied (and its seeds, when asked); its URL."""
+    url = schemac_test_server.create()
+    migrate(url, schemac_project)
+    if pytestconfig.getini("schemac_seed"):
+        seed(url, schemac_project)
+    return url
+
+
+@pytest.fixture
+def schemac_connection(schemac_database_url: str) -> Iterator[psycopg.Connection]:
+    """A connection to the migrated database in a transaction that is rolled back after the test."""
+    conn = psycopg.connect(schemac_database_url, autocommit=False)
+    try:
+        yield conn
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def schemac_module_database_url(schemac_database_url: str, schemac_test_server: TestServer) -> Iterator[str]:
+    """A copy of the migrated database for this module alone, dropped after it; its URL."""
+    name = psycopg.conninfo.conninfo_to_dict(schemac_database_url)["dbname"]
+    url = schemac_test_server.create(template=str(name))
+    try:
+        yield url
+    finally:
+        schemac_test_server.drop(url)
