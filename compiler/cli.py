@@ -21,7 +21,9 @@ from .pipeline import (
     refresh_diagrams,
     refresh_warehouse,
     review_project,
+    seeds_problem,
     write_result,
+    write_seeds,
 )
 from .plan.lint import Acknowledgements, unacknowledged
 from .plan.order import Plan
@@ -78,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--dev-url", help="with --baseline: a server where schemac may create throwaway databases "
                                      "(default: $SCHEMAC_DEV_DATABASE_URL, then the database URL's server)")
     a.add_argument("--dry-run", action="store_true", help="print what would run; change nothing")
+    a.add_argument("--seed", action="store_true", help="then load generated/seeds.sql, as 'schemac seed' does")
     upto = a.add_mutually_exclusive_group()
     upto.add_argument("--to", type=_count, metavar="N", help="stop after migration N")
     upto.add_argument("--baseline", type=_count, metavar="N",
@@ -87,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     how = r.add_mutually_exclusive_group()
     how.add_argument("--steps", type=_count, metavar="N", help="roll back the newest N migrations (default 1)")
     how.add_argument("--to", type=_count, metavar="N", help="roll back every migration after N")
+    _with_url(sub.add_parser("seed", help="load generated/seeds.sql in one transaction (run it twice: "
+                                          "nothing changes)"))
     _with_url(sub.add_parser("status", help="applied, pending, tampered"))
     _with_dev_url(_with_url(sub.add_parser("drift", help="compare the live database with generated/state.json")))
     _with_dev_url(_with_url(sub.add_parser("verify", help="prove the migrations on throwaway databases")))
@@ -173,11 +178,43 @@ def _apply(project: Project, args: argparse.Namespace) -> int:
         print("error: --dev-url is for --baseline; apply runs migrations on the database only", file=sys.stderr)
         return EXIT_BAD_INPUT
     url = resolve_url(args.database_url)
+    seeds = _seeds_to_load(project) if args.seed else None  # a stale seeds.sql stops apply before it starts
+    if isinstance(seeds, int):
+        return seeds
     done = apply(project, url, _settings(project, args), to=args.to, dry_run=args.dry_run)
     if not done:
         print("Nothing to apply: the database is up to date.")
     elif not args.dry_run:
         print(f"applied {len(done)} migration(s)")
+    if seeds is not None:
+        if args.dry_run:
+            print("would load generated/seeds.sql")
+            return EXIT_OK
+        return _load_seeds(url, seeds)
+    return EXIT_OK
+
+
+def _seed(project: Project, args: argparse.Namespace) -> int:
+    from .live.database import resolve_url
+
+    seeds = _seeds_to_load(project)
+    return seeds if isinstance(seeds, int) else _load_seeds(resolve_url(args.database_url), seeds)
+
+
+def _seeds_to_load(project: Project) -> str | int:
+    """generated/seeds.sql when it is what compile makes of seeds/, else the exit code, said why."""
+    problem = seeds_problem(project)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_STALE
+    return (project.generated / "seeds.sql").read_text(encoding="utf-8")
+
+
+def _load_seeds(url: str, seeds: str) -> int:
+    from .live.seed import load_seeds
+
+    load_seeds(url, seeds)
+    print("loaded generated/seeds.sql (one transaction)")
     return EXIT_OK
 
 
@@ -345,14 +382,17 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     if not result.changes:
         _clear_leftovers(project, result)
         refreshed = refresh_diagrams(project, result)
+        seeds = write_seeds(project, result)
         warehouse = refresh_warehouse(project, result)
+        if seeds:
+            print(f"No schema changes; {'wrote' if result.seeds is not None else 'removed'} {seeds}.")
         if refreshed:
             print(f"No schema changes; brought {len(refreshed)} stale diagram file(s) up to date "
                   "(generated/chartdb/, generated/schema.md).")
         if warehouse:
             print(f"No schema changes; brought {len(warehouse)} warehouse file(s) up to date "
                   "(generated/warehouse/bigquery/).")
-        if not refreshed and not warehouse:
+        if not refreshed and not warehouse and not seeds:
             print("No changes: the definitions match generated/state.json; nothing written.")
         return EXIT_OK
     if result.refused:
@@ -375,6 +415,9 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     if result.warehouse:
         print("wrote generated/warehouse/bigquery/")
     print("wrote generated/state.json")
+    seeds = write_seeds(project, result)
+    if seeds:
+        print(f"{'wrote' if result.seeds is not None else 'removed'} {seeds}")
     for line in result.notes:
         print(f"note: {line}")
     _print_summary(result.plan, Acknowledgements(result.acknowledged))
@@ -532,7 +575,7 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _rollback, "status": _status,
-            "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify,
+            "seed": _seed, "drift": _drift, "import": _import, "chartdb": _chartdb, "verify": _verify,
             "rebuild-state": _rebuild_state, "diff": _diff, "review": _review, "lint": _lint}
 
 

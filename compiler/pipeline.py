@@ -9,6 +9,7 @@ from .cache import Cache, definitions_key
 from .definitions.acknowledgements import Acknowledged
 from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders, read_project_definitions
+from .definitions.seeds import SEEDS_FOLDER, read_seeds
 from .definitions.settings import Settings, bigquery_dataset, load_settings
 from .diagrams.chartdb import DiagramFiles, diagram_files
 from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
@@ -20,11 +21,13 @@ from .plan.diff import diff, plan
 from .plan.naming import auto_name
 from .plan.order import Plan
 from .plan.refusals import appended_column_notes, destructive_reasons
-from .project import Project, migration_file, rollback_file, sha256, slug, write_set
+from .project import Project, migration_file, rollback_file, sha256, slug, write_atomically, write_set
 from .sql.history import HistoryErrors, inspect_history, read_history, remember_state, remove_leftovers
 from .sql.state import MigrationRecord, State, dump_state, load_state
 from .warehouse.files import stale_warehouse_files, warehouse_files, write_warehouse_files
 from .warehouse.migration import warehouse_migration, warehouse_migration_file
+
+SEEDS_FILE = "seeds.sql"  # in generated/
 
 
 @dataclass
@@ -43,6 +46,7 @@ class CompileResult:
     definitions_key: str = ""  # of the definitions compiled (cache.definitions_key)
     plan: Plan | None = None  # the migration's, before it is SQL: lint and the summary read it
     acknowledged: Acknowledged = field(default_factory=dict)  # the definitions' `allow:` keys
+    seeds: bytes | None = None  # generated/seeds.sql as it should be; None for a project without seeds/
     warehouse: dict[str, bytes] | None = None  # warehouse/bigquery/..., from the definitions; made with diagrams
 
 
@@ -60,11 +64,12 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     sources = read_sources(project.root)
     found = read_project_definitions(project, sources)
     new, folders = found.schema, found.folders
+    seeds = seeds_sql(project, new)  # checked before anything is written: a bad seed is a definition error
     state = history.state
     up_plan = plan(state.schema, new)
     changes = up_plan.changes
     result = CompileResult(state, changes, leftovers=history.leftovers, definitions_key=definitions_key(sources),
-                           plan=up_plan, acknowledged=found.acknowledged)
+                           plan=up_plan, acknowledged=found.acknowledged, seeds=seeds)
     del sources
     if diagrams:
         result.diagrams = diagram_files(new, folders)
@@ -103,6 +108,31 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
             up_file.split("/")[-1][:-4], dataset, bigquery, why).encode()
     result.record, result.up_sql, result.notes = record, up, notes
     return result
+
+
+def seeds_sql(project: Project, schema: Schema) -> bytes | None:
+    """generated/seeds.sql for the seeds of seeds/, checked against `schema` (DefinitionErrors);
+    None when the project has no seeds/ folder, so projects without seeds write nothing new."""
+    if not (project.root / SEEDS_FOLDER).is_dir():
+        return None
+    from .sql.render import Renderer
+
+    return Renderer(project.root).seeds(read_seeds(project.root, schema)).encode()
+
+
+def write_seeds(project: Project, result: CompileResult) -> str | None:
+    """Bring generated/seeds.sql in line with seeds/ (written, or removed with the folder); the
+    path written or removed, None when it was already right."""
+    target = project.generated / SEEDS_FILE
+    current = target.read_bytes() if target.is_file() else None
+    if current == result.seeds:
+        return None
+    if result.seeds is None:
+        target.unlink()
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, result.seeds)
+    return f"generated/{SEEDS_FILE}"
 
 
 def write_result(project: Project, result: CompileResult) -> None:
@@ -168,6 +198,7 @@ def check_project(project: Project, environ: Mapping[str, str] | None = None) ->
     if pending and not history.problems:  # else compile refuses, and the problems say what to do first
         problems.append(f"definitions have {pending} change(s) not compiled yet; run 'schemac compile'")
     problems += [p.stale for p in history.problems]
+    problems += _stale_seeds(project, read[0] if read else None)
     problems += [f"generated/{rel} is a leftover of an interrupted compile; the next 'schemac compile' removes it"
                  for rel in history.leftovers]
     if history.migrations or pending:  # a project never compiled has no diagrams to be stale
@@ -187,6 +218,25 @@ def check_project(project: Project, environ: Mapping[str, str] | None = None) ->
         problems += [f"generated/{rel} belongs to no table; run 'schemac chartdb'" for rel in extra]
     problems += _stale_warehouse(project, cache, key, read, sources, environ)
     return problems
+
+
+def seeds_problem(project: Project) -> str | None:
+    """Why generated/seeds.sql cannot be loaded as it is (missing, or not what seeds/ says); None when it can."""
+    if not (project.root / SEEDS_FOLDER).is_dir():
+        return "the project has no seeds/ folder, so nothing to load"
+    stale = _stale_seeds(project, None)
+    return stale[0] if stale else None
+
+
+def _stale_seeds(project: Project, schema: Schema | None) -> list[str]:
+    target = project.generated / SEEDS_FILE
+    if not (project.root / SEEDS_FOLDER).is_dir():
+        orphan = target.is_file()
+        return [f"generated/{SEEDS_FILE} belongs to no seeds/ folder; run 'schemac compile'"] if orphan else []
+    expected = seeds_sql(project, schema or read_definitions_and_folders(project)[0])
+    if target.is_file() and target.read_bytes() == expected:
+        return []
+    return [f"generated/{SEEDS_FILE} is {'out of date' if target.is_file() else 'missing'}; run 'schemac compile'"]
 
 
 def _stale_warehouse(project: Project, cache: Cache, key: str, read: tuple[Schema, dict[str, str]] | None,
@@ -239,5 +289,6 @@ def review_project(project: Project, base: State | None) -> str:
 
 
 __all__ = ["CompileResult", "DefinitionErrors", "HistoryErrors", "StateError", "check_project", "clear_leftovers",
-           "compile_project", "refresh_diagrams", "refresh_warehouse", "review_project", "write_result"]
+           "compile_project", "refresh_diagrams", "refresh_warehouse", "review_project", "seeds_problem",
+           "write_result", "write_seeds"]
 

@@ -23,6 +23,7 @@ from ..definitions.settings import MigrationTimeouts
 from ..errors import TemplateProblem
 from ..model.names import qualified, quote_ident, quote_literal
 from ..model.qualify import column_default_sql, expression_sql, sql_type
+from ..model.seeds import Seeds
 from ..plan import changes as ch
 from ..plan.lint import findings
 from ..plan.order import BlockKind, Plan
@@ -301,6 +302,10 @@ class Renderer:
             raise TemplateProblem(*_template_place(e, name), e.message or type(e).__name__) from None
         except Exception as e:  # a template's own arithmetic or call failed: still the template's fault
             raise TemplateProblem(*_template_place(e, name), f"{type(e).__name__}: {e}") from None
+
+    def seeds(self, seeds: Seeds) -> str:
+        """generated/seeds.sql: every seeded row as an idempotent INSERT ... ON CONFLICT, in load order."""
+        return self._render("seeds.sql.j2", tables=seeds.tables).rstrip("\n") + "\n"
 
     def migration(self, title: str, plan: Plan, notes: list[str],
                   extension_types: Mapping[str, str] = MappingProxyType({}), origin: str = FROM_DEFINITIONS,

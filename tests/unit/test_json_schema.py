@@ -57,6 +57,7 @@ KEY_TABLES = {
     "build_sequences.SEQUENCE_KEYS": "sequence",
     "build_warehouse.WAREHOUSE_KEYS": "warehouse",
     "build_warehouse.RANGE_KEYS": "warehouse/properties/range",
+    "seeds.SEED_KEYS": "seed",
 }
 
 # a choice the reader checks -> the schema's `enum` for it, in the same order

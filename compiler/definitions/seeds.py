@@ -1,0 +1,311 @@
+"""seeds/*.yaml -> Seeds: rows checked against the schema, every problem a positioned error.
+
+Seed files live in `seeds/` beside `definitions/`, not inside it: definitions/ describes the schema
+and everything in it is read as a table, enum or extension, so a project without seeds compiles
+exactly as before, and rows (data, often many) never slow the schema's compile --check.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import DefinitionError, DefinitionErrors, did_you_mean
+from ..model.schema import Column, Schema, Table
+from ..model.seed_values import SeedValueError, seed_literal
+from ..model.seeds import SeedRef, SeedRow, Seeds, SeedTable, SeedValue, load_order
+from .load import Document, Mapping, Pos, load_sources
+from .reader import Reader
+
+SEED_KEYS = frozenset({"table", "schema", "key", "rows"})
+SEEDS_FOLDER = "seeds"
+
+
+def seed_sources(project: Path) -> list[tuple[str, bytes]]:
+    """Every *.yaml and *.yml under seeds/, as (path shown in messages, contents), in path order."""
+    root = project / SEEDS_FOLDER
+    if not root.is_dir():
+        return []
+    files = sorted((p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()),
+                   key=lambda p: p.relative_to(root).as_posix())
+    return [(f.relative_to(project).as_posix(), f.read_bytes()) for f in files]
+
+
+def read_seeds(project: Path, schema: Schema) -> Seeds:
+    """The project's seeds checked against `schema`; DefinitionErrors lists every problem."""
+    errors: list[DefinitionError] = []
+    seeds = build_seeds(load_sources(seed_sources(project), errors), schema, errors)
+    if errors:
+        raise DefinitionErrors(errors)
+    return seeds
+
+
+class _Pending:
+    """One seeded table while it is read: rows with their positions, refs resolved later."""
+
+    def __init__(self, doc: Document, table: Table, declared: tuple[str, ...] | None) -> None:
+        self.doc, self.table, self.declared = doc, table, declared
+        self.rows: list[tuple[Pos, dict[str, SeedValue | Mapping], dict[str, Pos]]] = []
+
+
+def build_seeds(docs: list[Document], schema: Schema, errors: list[DefinitionError]) -> Seeds:
+    """Seeds from loaded seed documents; problems appended to `errors`."""
+    pending: dict[str, _Pending] = {}
+    first_at: dict[str, str] = {}
+    for doc in docs:
+        found = _read_document(doc, schema, errors)
+        if found is None:
+            continue
+        where = f"{doc.path}:{doc.body.pos[0]}"
+        if found.table.key in pending:
+            Reader(doc.path, errors).error(doc.body.value_pos.get("table", doc.body.pos),
+                                           f"table {found.table.key} is seeded twice (first at "
+                                           f"{first_at[found.table.key]}); put its rows in one document")
+            continue
+        pending[found.table.key], first_at[found.table.key] = found, where
+    finished = [_finish(p, pending, schema, errors) for p in pending.values()]
+    ordered: list[SeedTable] = []
+    for table, later in load_order([t for t in finished if t is not None]):
+        p = pending[table.key]
+        for name in sorted(later):
+            column = p.table.column(name)
+            if (column is not None and not column.nullable) or name in table.conflict:
+                Reader(p.doc.path, errors).error(
+                    p.doc.body.value_pos.get("table", p.doc.body.pos),
+                    f"the refs of column '{name}' of {table.key} point at rows loaded after its own (a cycle "
+                    f"or a self-reference), so they are set by a later UPDATE; that needs the column to be "
+                    f"nullable and not part of the key")
+        ordered.append(replace(table, deferred=tuple(sorted(later))))
+    return Seeds(tuple(ordered))
+
+
+def _read_document(doc: Document, schema: Schema, errors: list[DefinitionError]) -> _Pending | None:
+    r, m = Reader(doc.path, errors), doc.body
+    r.keys(m, SEED_KEYS, "a seed document")
+    name = r.name(m, "table", "a seed document", required=True)
+    schema_name = r.name(m, "schema", "a seed document") or "public"
+    if name is None:
+        return None
+    table = schema.tables.get(f"{schema_name}.{name}")
+    if table is None:
+        r.error(r.pos(m, "table"), f"unknown table {schema_name}.{name}"
+                                   f"{did_you_mean(f'{schema_name}.{name}', schema.tables)}")
+        return None
+    declared = r.names(m, "key", "a seed document")
+    if declared is not None:
+        for column in declared:
+            if table.column(column) is None:
+                r.error(r.pos(m, "key"), f"'key' names {column}, which is not a column of {table.key}")
+                declared = None
+                break
+    found = _Pending(doc, table, tuple(declared) if declared else None)
+    if r.sequence(m, "rows", "a seed document", required=True) is None:
+        return found
+    for row, pos in r.mappings(m, "rows", "a seed document"):
+        values = _read_row(r, row, table, schema)
+        if values is not None:
+            found.rows.append((pos, values, {k: r.pos(row, k) for k in row}))
+    return found
+
+
+def _read_row(r: Reader, row: Mapping, table: Table, schema: Schema) -> dict[str, SeedValue | Mapping] | None:
+    values: dict[str, SeedValue | Mapping] = {}
+    ok = True
+    for key, value in row.items():
+        column = table.column(key)
+        if column is None:
+            r.error(row.key_pos[key], f"unknown column '{key}' of {table.key}"
+                                      f"{did_you_mean(key, [c.name for c in table.columns])}")
+            ok = False
+            continue
+        refusal = _not_insertable(column)
+        if refusal:
+            r.error(row.key_pos[key], f"column '{key}' of {table.key} {refusal}")
+            ok = False
+            continue
+        if isinstance(value, Mapping) and "ref" in value:
+            values[key] = value  # resolved once every table's rows are read
+            continue
+        literal = _literal(r, r.pos(row, key), column, _exact(row, key, value), schema, table)
+        if literal is None:
+            ok = False
+        else:
+            values[key] = literal
+    for column in table.columns:
+        if column.name not in row and _required(column):
+            r.error(row.pos, f"no value for column '{column.name}' of {table.key}, which is NOT NULL "
+                             f"and has no default")
+            ok = False
+    return values if ok else None
+
+
+def _exact(m: Mapping, key: str, value: object) -> object:
+    """A YAML float as written (12.50 stays 12.50, not a binary fraction)."""
+    if isinstance(value, float) and key in m.raw:
+        try:
+            return Decimal(m.raw[key].replace("_", ""))
+        except ArithmeticError:
+            return value
+    return value
+
+
+def _literal(r: Reader, pos: Pos, column: Column, value: object, schema: Schema, table: Table) -> str | None:
+    if value is None and not column.nullable:
+        r.error(pos, f"column '{column.name}' of {table.key} is NOT NULL")
+        return None
+    try:
+        return seed_literal(column.type, value, _enum_labels(schema, column.type))
+    except SeedValueError as e:
+        r.error(pos, f"column '{column.name}' ({column.type}): {e}")
+        return None
+
+
+def _enum_labels(schema: Schema, type_name: str) -> tuple[str, ...] | None:
+    name = type_name.removesuffix("[]").replace('"', "")
+    found = schema.enums.get(name if "." in name else f"public.{name}")
+    return found.values if found else None
+
+
+def _not_insertable(column: Column) -> str | None:
+    if column.generated is not None:
+        return "is generated; PostgreSQL computes its value"
+    if column.identity == "always":
+        return "is an identity column GENERATED ALWAYS; PostgreSQL assigns its value"
+    return None
+
+
+def _required(column: Column) -> bool:
+    return (not column.nullable and column.default is None and column.identity is None
+            and not column.serial and column.generated is None)
+
+
+def _finish(p: _Pending, pending: dict[str, _Pending], schema: Schema,
+            errors: list[DefinitionError]) -> SeedTable | None:
+    r = Reader(p.doc.path, errors)
+    rows: list[SeedRow] = []
+    for _, values, places in p.rows:
+        resolved: list[tuple[str, SeedValue]] = []
+        for column in p.table.columns:
+            if column.name not in values:
+                continue
+            value = values[column.name]
+            if isinstance(value, Mapping):
+                ref = _resolve_ref(r, value, places[column.name], p.table, column, pending, schema)
+                if ref is None:
+                    continue
+                value = ref
+            resolved.append((column.name, value))
+        if len(resolved) == len(values):
+            rows.append(SeedRow(tuple(resolved)))
+    if len(rows) != len(p.rows):
+        return None
+    conflict = _conflict_key(r, p, rows)
+    if conflict is None:
+        return None
+    if not _distinct_keys(r, p, rows):
+        return None
+    return SeedTable(p.table.schema, p.table.name, conflict, tuple(rows))
+
+
+def _resolve_ref(r: Reader, m: Mapping, pos: Pos, table: Table, column: Column, pending: dict[str, _Pending],
+                 schema: Schema) -> SeedRef | None:
+    target_name = m["ref"]
+    if not isinstance(target_name, str):
+        r.error(r.pos(m, "ref"), "'ref' must name a seeded table")
+        return None
+    target_key = target_name if "." in target_name else f"public.{target_name}"
+    target = pending.get(target_key)
+    if target is None:
+        known = "unknown table" if target_key not in schema.tables else "table with no seeds"
+        r.error(r.pos(m, "ref"), f"'ref' names {target_key}, a {known}{did_you_mean(target_key, pending)}")
+        return None
+    referenced = _referenced_column(table, column, target.table)
+    if referenced is None:
+        r.error(pos, f"column '{column.name}' of {table.key} is no foreign key to {target_key}'s "
+                     f"single-column primary key, so 'ref' cannot say which of its values to use")
+        return None
+    where: list[tuple[str, str]] = []
+    for key in m:
+        if key == "ref":
+            continue
+        target_column = target.table.column(key)
+        if target_column is None:
+            r.error(m.key_pos[key], f"unknown column '{key}' of {target_key}"
+                                    f"{did_you_mean(key, [c.name for c in target.table.columns])}")
+            return None
+        literal = _literal(r, r.pos(m, key), target_column, _exact(m, key, m[key]), schema, target.table)
+        if literal is None:
+            return None
+        where.append((key, literal))
+    if not where:
+        r.error(m.pos, f"'ref' to {target_key} needs a natural key: one or more columns with their values")
+        return None
+    matches = [n for n, (_, values, _) in enumerate(target.rows)
+               if all(values.get(c) == v for c, v in where)]
+    shown = ", ".join(f"{c} = {v}" for c, v in where)
+    if len(matches) != 1:
+        how = "no seeded row" if not matches else f"{len(matches)} seeded rows"
+        r.error(m.pos, f"'ref' matches {how} of {target_key} where {shown}"
+                       f"{'; add columns until one row matches' if matches else ''}")
+        return None
+    return SeedRef(target.table.schema, target.table.name, referenced, tuple(where))
+
+
+def _referenced_column(table: Table, column: Column, target: Table) -> str | None:
+    own = [fk for fk in table.foreign_keys if fk.columns == (column.name,)]
+    for fk in own:
+        if (fk.ref_schema, fk.ref_table) == (target.schema, target.name):
+            return fk.ref_columns[0]
+    if own:
+        return None  # a key to another table: a ref here is a mistake, not a lookup
+    if target.primary_key is not None and len(target.primary_key.columns) == 1:
+        return target.primary_key.columns[0]
+    return None
+
+
+def _keys(table: Table) -> list[tuple[str, ...]]:
+    pk = [table.primary_key.columns] if table.primary_key else []
+    return pk + [u.columns for u in table.uniques] + [
+        tuple(part.column for part in i.parts if part.column) for i in table.indexes
+        if i.unique and i.where is None and all(part.column for part in i.parts)]
+
+
+def _conflict_key(r: Reader, p: _Pending, rows: list[SeedRow]) -> tuple[str, ...] | None:
+    """The declared `key`, else the primary key, else the first unique key every row gives."""
+    keys = _keys(p.table)
+    m = p.doc.body
+    if p.declared is not None:
+        if not any(set(p.declared) == set(k) for k in keys):
+            r.error(r.pos(m, "key"), f"'key' must be the primary key or a unique key of {p.table.key} "
+                                     f"({'; '.join(', '.join(k) for k in keys) or 'it has none'})")
+            return None
+        choices = [next(k for k in keys if set(p.declared) == set(k))]
+    else:
+        choices = keys
+    for key in choices:
+        if all(all(dict(row.values).get(c) not in (None, "NULL") for c in key) for row in rows):
+            return key
+    where = p.declared is not None and r.pos(m, "key") or m.pos
+    r.error(where, f"every row of {p.table.key} must give the columns of its primary key or of a unique key "
+                   f"({'; '.join(', '.join(k) for k in choices) or 'it has none'}), so loading the seeds again "
+                   f"updates rows rather than adding them")
+    return None
+
+
+def _distinct_keys(r: Reader, p: _Pending, rows: list[SeedRow]) -> bool:
+    ok = True
+    for key in _keys(p.table):
+        seen: dict[tuple[SeedValue, ...], int] = {}
+        for n, row in enumerate(rows):
+            values = dict(row.values)
+            if not all(values.get(c) not in (None, "NULL") for c in key):
+                continue
+            found = tuple(values[c] for c in key)
+            if found in seen:
+                first = p.rows[seen[found]][0][0]
+                r.error(p.rows[n][0], f"duplicate key ({', '.join(key)}) of {p.table.key}: the same values as "
+                                      f"the seeded row at line {first}")
+                ok = False
+            else:
+                seen[found] = n
+    return ok
