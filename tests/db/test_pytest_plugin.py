@@ -42,6 +42,7 @@ def project(pytester: pytest.Pytester, admin_url: str, monkeypatch: pytest.Monke
     root = pytester.path / "db"
     shutil.copytree(REPO / "definitions", root / "definitions")
     shutil.copytree(REPO / "generated", root / "generated")
+    shutil.copytree(REPO / "seeds", root / "seeds")
     pytester.makefile(".toml", pyproject='[tool.pytest.ini_options]\nschemac_project = "db"\n')
     pytester.makepyfile(record=RECORD)
     monkeypatch.setenv("TEST_DATABASE_URL", admin_url)
@@ -156,6 +157,8 @@ def test_seeded(schemac_connection):
 
 
 def test_seeds_asked_for_and_missing_is_an_error(pytester: pytest.Pytester, project: Path) -> None:
+    shutil.rmtree(project / "seeds")  # a project without seeds: compile writes no seeds.sql
+    (project / "generated" / "seeds.sql").unlink()
     pytester.makefile(".toml", pyproject='[tool.pytest.ini_options]\nschemac_project = "db"\nschemac_seed = true\n')
     pytester.makepyfile(test_seeded='''
 def test_seeded(schemac_connection):
