@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
+from ..model.domains import Domain, base_type
 from ..model.expression_tokens import TokenExpression
 from ..model.expressions import VALUE_KEYWORDS, ExpressionProblem, make_expression, parse_expression
 from ..model.names import identifier_problem
@@ -14,6 +15,7 @@ from ..model.schema import (
     Extension,
     Schema,
 )
+from ..model.standalone_sequences import sequences_called
 from ..model.types import (
     EXTENSION_TYPES,
     KNOWN_TYPE_NAMES,
@@ -35,8 +37,10 @@ from .build_constraints import (
     primary_key,
     uniques,
 )
+from .build_domains import domain_spellings, read_domains
 from .build_exclusions import exclusions
 from .build_sequences import identity_kind, sequence_options
+from .build_standalone_sequences import SequenceCall, call_problems, owner_problems, qualified_call, read_sequences
 from .build_warehouse import warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
@@ -52,7 +56,7 @@ COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "d
                          "online"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
-KINDS = ("table", "enum", "extension")
+KINDS = ("table", "enum", "extension", "sequence", "domain")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTIONS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
@@ -83,10 +87,15 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
         if e.schema == "public":
             user_types[e.name] = spelling
     user_types |= extension_type_names(extensions.values())
+    user_types |= domain_spellings(by_kind["domain"])
+    domains = read_domains(by_kind["domain"], errors, user_types)
+    sequences = read_sequences(by_kind["sequence"], errors)
+    calls: list[SequenceCall] = []
     drafts: dict[str, TableDraft] = {}
     enum_types = frozenset(enum_type_spelling(e.schema, e.name) for e in enums.values())
     for doc in by_kind["table"]:
-        draft = _TableBuilder(doc, errors, user_types, extensions, enum_types).build()
+        builder = _TableBuilder(doc, errors, user_types, extensions, enum_types, domains, calls)
+        draft = builder.build()
         if draft is None:
             continue
         if draft.key in drafts:
@@ -95,9 +104,13 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
                                                       f"(first in {first.path}:{first.pos[0]})")
             continue
         drafts[draft.key] = draft
+    owner_problems(sequences, drafts, errors)
+    call_problems(calls, set(sequences), drafts, errors)
     tables = resolve.resolve_tables(drafts, enums, errors)
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
-                    extensions=dict(sorted(extensions.items())))
+                    extensions=dict(sorted(extensions.items())),
+                    sequences={k: d.sequence for k, d in sorted(sequences.items())},
+                    domains=dict(sorted(domains.items())))
     sources = SourceMap(docs, drafts)
     errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
     if errors:
@@ -116,8 +129,9 @@ def _kind(doc: Document, r: Reader) -> str | None:
         if first is None:
             r.error(doc.body.pos, "empty definition")
         else:
-            r.error(doc.body.key_pos[first], f"a definition starts with 'table:', 'enum:' or "
-                                             f"'extension:', not '{first}:'{did_you_mean(first, KINDS)}")
+            starts = ", ".join(f"'{k}:'" for k in KINDS[:-1]) + f" or '{KINDS[-1]}:'"
+            r.error(doc.body.key_pos[first], f"a definition starts with {starts}, not '{first}:'"
+                                             f"{did_you_mean(first, KINDS)}")
         return None
     return present[0]
 
@@ -174,9 +188,13 @@ class _TableBuilder:
     by the functions of build_constraints and build_exclusions, given a TableContext."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
-                 extensions: dict[str, Extension], enum_types: frozenset[str] = frozenset()) -> None:
+                 extensions: dict[str, Extension], enum_types: frozenset[str] = frozenset(),
+                 domains: dict[str, Domain] | None = None, calls: list[SequenceCall] | None = None) -> None:
         self.doc, self.r, self.user_types, self.extensions = doc, Reader(doc.path, errors), user_types, extensions
         self.enum_types = enum_types  # how a column's type names an enum, for the warehouse's mapping
+        # domains by their spelling: a column of one is of its base type to collations and the warehouse
+        self.domains = {enum_type_spelling(d.schema, d.name): d for d in (domains or {}).values()}
+        self.calls = calls if calls is not None else []  # sequences the defaults call, checked once all are read
         self.all_columns: set[str] = set()
 
     def build(self) -> TableDraft | None:
@@ -206,7 +224,7 @@ class _TableBuilder:
         foreign_keys(cx, t, body)
         exclusions(cx, t, body)
         if "warehouse" in body:
-            t.warehouse = warehouse(r, body, t, self.enum_types)
+            t.warehouse = warehouse(r, body, t, self.enum_types, self.domains)
         return t
 
     # -- columns
@@ -289,7 +307,7 @@ class _TableBuilder:
         if problem:
             r.error(r.pos(m, "collation"), problem)
             return None
-        base = (ctype or "").removesuffix("[]").split("(")[0]
+        base = base_type(ctype or "", self.domains).removesuffix("[]").split("(")[0]
         if ctype is not None and base not in COLLATABLE_TYPES:
             r.error(r.pos(m, "collation"), f"{what} is {ctype}, which has no collation; "
                                            f"only text types ({', '.join(COLLATABLE_TYPES)}) do")
@@ -380,6 +398,7 @@ class _TableBuilder:
                 self.r.error(pos, f"'default' of {what} refers to column {columns[0]}; "
                                   f"a default cannot use columns")
             return None
+        self.calls += [SequenceCall(self.r.path, pos, qualified_call(name), what) for name in sequences_called(text)]
         return expression
 
     def expression(self, m: Mapping, key: str, what: str, t: TableDraft,

@@ -4,8 +4,10 @@ positioned error of compile and never a failure of the warehouse DDL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping as Mapping_
 
 from ..errors import did_you_mean
+from ..model.domains import Domain, base_type
 from ..model.schema import Column
 from ..model.warehouse import (
     GRANULARITIES,
@@ -28,7 +30,8 @@ RANGE_KEYS = frozenset({"start", "end", "interval"})
 _NESTED_ARRAY = re.compile(r"(\[\s*\d*\s*\]|\barray\b).*(\[\s*\d*\s*\]|\barray\b)", re.IGNORECASE)
 
 
-def warehouse(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str]) -> Warehouse | None:
+def warehouse(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str],
+              domains: Mapping_[str, Domain] | None = None) -> Warehouse | None:
     """The table's Warehouse, or None when it is not in the warehouse (or its key is wrong: reported)."""
     spec = body.get("warehouse")
     pos = r.pos(body, "warehouse")
@@ -43,7 +46,7 @@ def warehouse(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str
         return None
     if not r.flag(spec, "bigquery", what):
         return None  # `bigquery: false`: kept out of the warehouse, its other keys unread
-    types = _column_types(r, body, t, enum_types)
+    types = _column_types(r, body, t, enum_types, domains or {})
     w = Warehouse()
     if "partition_by" in spec:
         w = _partitioning(r, spec, t, types, what)
@@ -56,7 +59,8 @@ def warehouse(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str
                      w.partition_expiration_days)
 
 
-def _column_types(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str]) -> dict[str, str]:
+def _column_types(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str],
+                  domains: Mapping_[str, Domain]) -> dict[str, str]:
     """Each column's BigQuery type; a column BigQuery cannot hold is an error at its type."""
     written = {m.get("name"): m for m in body.get("columns") or () if isinstance(m, Mapping)}
     out: dict[str, str] = {}
@@ -70,7 +74,7 @@ def _column_types(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset
                            f"(no ARRAY of ARRAY); the table is in the warehouse")
             continue
         try:
-            out[c.name] = bigquery_type(c.type, enum_types)
+            out[c.name] = bigquery_type(base_type(c.type, domains), enum_types)  # a domain: its base's
         except UnsupportedType as e:
             r.error(where, f"column {t.name}.{c.name}: {e}; the table is in the warehouse "
                            f"(see the README's type mapping)")

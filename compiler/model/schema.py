@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .warehouse import Warehouse
+
+if TYPE_CHECKING:  # their modules use Expression from here
+    from .domains import Domain
+    from .standalone_sequences import Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,10 +269,13 @@ class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
     extensions: dict[str, Extension] = field(default_factory=dict)
+    sequences: dict[str, Sequence] = field(default_factory=dict)  # standalone ones (model/standalone_sequences.py)
+    domains: dict[str, Domain] = field(default_factory=dict)  # model/domains.py
 
     @property
     def schema_names(self) -> frozenset[str]:
         """Schemas other than public that hold a table or a type (an extension's among them)."""
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
-                 | {x.schema for x in self.extensions.values()})
+                 | {x.schema for x in self.extensions.values()} | {q.schema for q in self.sequences.values()}
+                 | {d.schema for d in self.domains.values()})
         return frozenset(names - {"public"})

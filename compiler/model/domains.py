@@ -1,0 +1,56 @@
+"""Domains: a base type with a default, NOT NULL and checks on VALUE, usable as a column type.
+
+A domain is a type, so columns name it as format_type() prints it (enum_type_spelling: bare in
+public, schema-qualified elsewhere); seeds and the warehouse read a domain column as its base type.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .schema import Expression
+
+
+@dataclass(frozen=True, slots=True)
+class DomainCheck:
+    """CONSTRAINT name CHECK (expression over VALUE)."""
+
+    name: str
+    expression: Expression
+    # pg_constraint.convalidated: False only when read from a database (added NOT VALID, never validated)
+    valid: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    schema: str
+    name: str
+    type: str  # the base type, as format_type() prints it (an enum, an array or another domain too)
+    default: Expression | None = None
+    not_null: bool = False
+    collation: str | None = None  # when not the base type's default: 'name' or 'schema.name'
+    checks: tuple[DomainCheck, ...] = ()  # by name
+    comment: str | None = None
+    renamed_from: str | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    def check(self, name: str) -> DomainCheck | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+
+def base_type(type_name: str, domains_by_spelling: Mapping[str, Domain]) -> str:
+    """The type a value of `type_name` is stored as: a domain followed down to a type that is not
+    one (an array of a domain is an array of its base)."""
+    array = "[]" if type_name.endswith("[]") else ""
+    name = type_name.removesuffix("[]")
+    seen: set[str] = set()
+    while name in domains_by_spelling and name not in seen:
+        seen.add(name)
+        base = domains_by_spelling[name].type
+        if base.endswith("[]"):
+            array = "[]"
+        name = base.removesuffix("[]")
+    return name + array
