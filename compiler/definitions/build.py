@@ -15,7 +15,7 @@ from ..model.schema import (
     Extension,
     Schema,
 )
-from ..model.standalone_sequences import sequences_called
+from ..model.sequence_calls import sequences_called
 from ..model.types import (
     EXTENSION_TYPES,
     KNOWN_TYPE_NAMES,

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from ..errors import DefinitionError, did_you_mean
 from ..model.names import default_name
+from ..model.sequence_calls import sequences_called
 from ..model.sequences import SequenceProblem, normal_options
-from ..model.standalone_sequences import SEQUENCE_TYPES, Sequence, sequences_called
+from ..model.standalone_sequences import SEQUENCE_TYPES, Sequence
 from ..model.types import TypeProblem, canonical_type
 from .drafts import TableDraft
 from .load import Document, Mapping, Pos

@@ -567,7 +567,7 @@ class SetColumnComment(ColumnChange):
 
 
 @dataclass(frozen=True, slots=True)
-class RenameSequence(ColumnChange):
+class RenameColumnSequence(ColumnChange):
     """The sequence behind a serial or identity column follows its table or column rename.
 
     `old_name` is the name PostgreSQL would have given it; the SQL finds the sequence the
@@ -812,3 +812,34 @@ class SetIndexComment(IndexPropertyChange):
     DESCRIPTION = "index {s} has another comment"
     EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     comment: str | None
+
+
+# standalone sequences and domains live in modules of their own; imported here so that change_kinds()
+# finds them and `ch.CreateSequence` reads like every other kind
+from .domain_changes import (  # noqa: E402
+    AddDomainCheck,
+    CreateDomain,
+    DropDomain,
+    DropDomainCheck,
+    DropDomainDefault,
+    DropDomainNotNull,
+    RenameDomain,
+    SetDomainComment,
+    SetDomainDefault,
+    SetDomainNotNull,
+    ValidateDomainCheck,
+)
+from .sequence_changes import (  # noqa: E402
+    AlterSequence,
+    CreateSequence,
+    DropSequence,
+    DropSequenceOwner,
+    RenameSequence,
+    SetSequenceComment,
+    SetSequenceOwner,
+)
+
+__all__ = ["AddDomainCheck", "AlterSequence", "CreateDomain", "CreateSequence", "DropDomain", "DropDomainCheck",
+           "DropDomainDefault", "DropDomainNotNull", "DropSequence", "DropSequenceOwner", "RenameDomain",
+           "RenameSequence", "SetDomainComment", "SetDomainDefault", "SetDomainNotNull", "SetSequenceComment",
+           "SetSequenceOwner", "ValidateDomainCheck"]

@@ -6,15 +6,18 @@ names up in, then one step per object family; plan/order.py puts what they find 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from ..model.casts import assignment_castable, lossy
+from ..model.domains import Domain
 from ..model.names import default_name
 from ..model.schema import Column, Enum, Schema, Table, Unique
 from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolved
 from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
+from .diff_seqdom import domain_changes, sequence_changes
 from .order import Plan, order
 from .renames import Renames, resolve_renames, temporary_name
 
@@ -23,7 +26,7 @@ from .renames import Renames, resolve_renames, temporary_name
 class EnumTypes:
     """Enums as column types see them: those recreated in this migration, and every enum's spelling."""
 
-    recreated: dict[str, Enum]
+    recreated: Mapping[str, Enum | Domain]  # recreated domains too: their columns are cast the same way
     spellings: frozenset[str]
 
 
@@ -41,7 +44,10 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += _schemas(old, new)
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
-    out += _tables(old, new, renames, EnumTypes(recreated, enum_types))
+    domains, remade = domain_changes(old, new)
+    out += domains
+    out += sequence_changes(old, new, renames)
+    out += _tables(old, new, renames, EnumTypes({**recreated, **remade}, enum_types))
     return order(old, new, renames, out)
 
 
@@ -188,7 +194,7 @@ def _owned_sequence_renames(a: Table, b: Table, old_cols: dict[str, Column], new
         if owns_sequence and (a.name, old_name) != (b.name, new_name):
             old_seq, new_seq = default_name(a.name, [old_name], "seq"), default_name(b.name, [new_name], "seq")
             if old_seq != new_seq:
-                out.append(ch.RenameSequence(ch.TableName(b.schema, b.name), new_name, old_seq, new_seq))
+                out.append(ch.RenameColumnSequence(ch.TableName(b.schema, b.name), new_name, old_seq, new_seq))
     return out
 
 

@@ -52,7 +52,7 @@ def _names_taken(changes: list[ch.Change]) -> set[tuple[str, str]]:
         elif isinstance(c, ch.CreateTable):
             t = c.definition
             out |= {(t.schema, n) for n in (t.name, *(k.name for k in t.constraints), *(i.name for i in t.indexes))}
-        elif isinstance(c, ch.RenameIndex | ch.RenameConstraint | ch.RenameSequence):
+        elif isinstance(c, ch.RenameIndex | ch.RenameConstraint | ch.RenameColumnSequence | ch.RenameSequence):
             out.add((c.schema, c.new_name))
         elif isinstance(c, ch.RenameTable):
             out.add((c.schema, c.new_name))

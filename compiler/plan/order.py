@@ -62,11 +62,18 @@ class Plan:
 NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
 ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
+# sequences before the defaults that call them and the domains whose defaults may; domains after the
+# enums they may be over, each after the domain it is over (diff's order), before the tables using them
+SEQUENCES_AND_DOMAINS_BEFORE_USE = (
+    ch.CreateSequence, ch.RenameDomain, ch.CreateDomain, ch.DropDomainCheck, ch.DropDomainDefault,
+    ch.DropDomainNotNull, ch.SetDomainDefault, ch.SetDomainNotNull, ch.AddDomainCheck, ch.ValidateDomainCheck,
+)
 # drops before renames and additions, which may reuse their names; keys before what they lean on
-DROPS_BEFORE_RENAMES = (ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn, ch.DropTable)
+DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn,
+                        ch.DropTable)
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
-NAME_MOVES = (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
+NAME_MOVES = (ch.RenameColumnSequence, ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
 RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES)
 CREATE_TABLES = (ch.CreateTable,)  # without their foreign keys: cycles and self-references need nothing
 COLUMNS = (
@@ -76,19 +83,24 @@ COLUMNS = (
     ch.SetDefault, ch.AddSerial, ch.AddIdentity, ch.SetIdentity, ch.SetSequenceType, ch.SerialToIdentity,
     ch.IdentityToSerial, ch.SetSequenceOptions,
 )
-COMMENTS = (ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
+# a standalone sequence after renames (its new name) and columns (its owner)
+SEQUENCES_AFTER_COLUMNS = (ch.AlterSequence, ch.SetSequenceOwner)
+COMMENTS = (ch.SetSequenceComment, ch.SetDomainComment, ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
 KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey, ch.ValidateConstraint,
                     ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
-DROPS_LAST = (ch.DropEnum, ch.DropExtension, ch.DropSchema)  # once nothing uses them
+# once nothing uses them: a domain before the enum it may be over
+DROPS_LAST = (ch.DropSequence, ch.DropDomain, ch.DropEnum, ch.DropExtension, ch.DropSchema)
 
 PHASES: tuple[type[ch.Change], ...] = (
-    *NAMESPACES, *ENUMS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS, *COMMENTS,
+    *NAMESPACES, *ENUMS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES,
+    *CREATE_TABLES, *COLUMNS, *SEQUENCES_AFTER_COLUMNS, *COMMENTS,
     *KEYS_AND_INDEXES, *DROPS_LAST,
 )
 _PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
 _IN_STEP_ORDER = (ch.RenameTable, *NAME_MOVES)  # ordered by their rename steps, not by object
+_IN_DIFF_ORDER = (ch.CreateDomain, ch.DropDomain)  # each domain after (dropped before) the one it is over
 _C = TypeVar("_C", bound=ch.Change)
 
 
@@ -178,7 +190,8 @@ def order_name_moves(new: Schema, changes: list[ch.Change]) -> list[ch.Change]:
     if not moves:
         return changes
 
-    def spaces(c: ch.RenameSequence | ch.RenameConstraint | ch.RenameIndex) -> tuple[object, ...]:
+    def spaces(c: ch.RenameColumnSequence | ch.RenameSequence | ch.RenameConstraint | ch.RenameIndex
+               ) -> tuple[object, ...]:
         if isinstance(c, ch.RenameConstraint):
             table = ("constraint", c.table)
             return (table, ("relation", c.schema)) if _index_backed(new, c) else (table,)
@@ -239,6 +252,8 @@ def sort_by_phase(changes: list[ch.Change]) -> list[ch.Change]:
     def key(c: ch.Change) -> tuple[int, str]:
         if isinstance(c, _IN_STEP_ORDER):
             return _PHASE[type(c)], c.schema
+        if isinstance(c, _IN_DIFF_ORDER):
+            return _PHASE[type(c)], ""
         return _PHASE[type(c)], c.object_key
     return sorted(changes, key=key)
 

@@ -26,6 +26,7 @@ from ..model.schema import (
 )
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 from ..model.warehouse import IntegerRange, Warehouse
+from .state_seqdom import domain_names, dump_domains, dump_sequences, read_domains, read_sequences
 
 FORMAT = 1
 
@@ -220,6 +221,10 @@ def dump_state(state: State) -> bytes:
             "tables": [_table(t) for t in state.schema.tables.values()],
         },
     }
+    if state.schema.sequences:
+        doc["schema"]["sequences"] = dump_sequences(state.schema.sequences)  # type: ignore[index]
+    if state.schema.domains:
+        doc["schema"]["domains"] = dump_domains(state.schema.domains)  # type: ignore[index]
     return dump_json(doc, indent=1)
 
 
@@ -363,8 +368,11 @@ def load_state(data: bytes | None) -> State:
         user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values() if e.schema == "public"}
         extensions = {x.name: x for x in map(_read_extension, _get(s, "extensions", "list"))}
         user_types |= extension_type_names(extensions.values())
+        user_types |= domain_names(_get(s, "domains", "list", []), _get)
+        domains = read_domains(_get(s, "domains", "list", []), _get, user_types)
+        sequences = read_sequences(_get(s, "sequences", "list", []), _get)
         tables = {f"{t.schema}.{t.name}": t for t in (_read_table(t, user_types) for t in _get(s, "tables", "list"))}
-        schema = Schema(tables=tables, enums=enums, extensions=extensions)
+        schema = Schema(tables=tables, enums=enums, extensions=extensions, sequences=sequences, domains=domains)
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))

@@ -301,7 +301,7 @@ USERS = ACCOUNTS.replace("table: accounts", "table: users\nrenamed_from: account
 def test_table_rename_renames_default_named_objects_and_keeps_the_rest() -> None:
     found = changes(ACCOUNTS, USERS)
     assert [type(c).__name__ for c in found] == [
-        "RenameTable", "RenameSequence", "RenameConstraint", "RenameConstraint", "RenameConstraint",
+        "RenameTable", "RenameColumnSequence", "RenameConstraint", "RenameConstraint", "RenameConstraint",
         "RenameConstraint", "RenameIndex"]
     renamed = {(c.old_name, c.new_name) for c in found if hasattr(c, "old_name")}
     assert renamed == {("accounts", "users"), ("accounts_id_seq", "users_id_seq"), ("accounts_pkey", "users_pkey"),

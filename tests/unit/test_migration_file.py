@@ -61,7 +61,7 @@ def test_a_rendered_file_is_read_at_its_marks() -> None:
     assert part.transactional and "BEGIN;" not in part.sql and "COMMIT;" not in part.sql
     assert [s.splitlines()[0] for s in part.statements] == [
         "-- schemac:statement CreateEnum public.e", "-- schemac:statement RenameTable public.t",
-        "-- schemac:statement RenameSequence public.t_id_seq", "-- schemac:statement AddColumn public.u.x"]
+        "-- schemac:statement RenameColumnSequence public.t_id_seq", "-- schemac:statement AddColumn public.u.x"]
 
 
 def test_a_file_whose_text_holds_a_mark_is_written_without_marks_and_read_by_the_lexer() -> None:

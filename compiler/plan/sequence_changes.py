@@ -1,0 +1,95 @@
+"""Changes to standalone sequences (`sequence:` documents); those of identity and serial columns are
+column changes (changes.py). Imported by changes.py, so change_kinds() finds them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model.sequences import all_options
+from ..model.standalone_sequences import Sequence
+from .changes import Change
+from .hazards import NO_TABLE, Effects
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceChange(Change):
+    sequence: Sequence
+
+    @property
+    def subject(self) -> str:
+        return self.sequence.key
+
+    @property
+    def all_options(self) -> tuple[tuple[str, int | bool], ...]:
+        """Every option spelled out, so ALTER sets defaults as well as the rest."""
+        return all_options(self.sequence.type, self.sequence.options)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateSequence(SequenceChange):
+    DESCRIPTION = "sequence {s} is missing"
+    EFFECTS = NO_TABLE
+
+
+@dataclass(frozen=True, slots=True)
+class DropSequence(SequenceChange):
+    DESCRIPTION = "sequence {s} is not in the definitions"
+    EFFECTS = Effects(None, breaks_code=True)  # a default or query calling nextval() of it fails
+    LOSES = "the position of sequence"
+
+    @property
+    def data_loss(self) -> str | None:
+        return f"drop sequence {self.subject}: its position (the next number it gives) is lost"
+
+
+@dataclass(frozen=True, slots=True)
+class AlterSequence(SequenceChange):
+    """Its type and options set in place (ALTER SEQUENCE AS ... INCREMENT ... START ...); the
+    position stays: START WITH changes only where a RESTART would begin, and no migration restarts."""
+
+    DESCRIPTION = "sequence {s} has other options"
+    EFFECTS = NO_TABLE  # refined below
+    was: Sequence
+
+    @property
+    def effects(self) -> Effects:
+        # bounds drawn in past the position: PostgreSQL refuses rather than move it
+        (old_min, old_max), (new_min, new_max) = self.was.bounds(), self.sequence.bounds()
+        narrowed = new_min > old_min or new_max < old_max
+        return Effects(None, fails_on_rows=True) if narrowed else self.EFFECTS
+
+
+@dataclass(frozen=True, slots=True)
+class RenameSequence(Change):
+    """A standalone sequence renamed (`renamed_from`); defaults calling it follow by its oid."""
+
+    DESCRIPTION = "standalone sequence {s} has another name"
+    EFFECTS = Effects(None, breaks_code=True)  # code naming it in nextval('...') fails
+    schema: str
+    old_name: str
+    new_name: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.old_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetSequenceOwner(SequenceChange):
+    """OWNED BY table.column: the sequence is dropped with that column or its table."""
+
+    DESCRIPTION = "sequence {s} has another owner"
+    EFFECTS = NO_TABLE
+
+
+@dataclass(frozen=True, slots=True)
+class DropSequenceOwner(SequenceChange):
+    """OWNED BY NONE, before any drop that would take the sequence with its old owner."""
+
+    DESCRIPTION = "sequence {s} is owned by a column"
+    EFFECTS = NO_TABLE
+
+
+@dataclass(frozen=True, slots=True)
+class SetSequenceComment(SequenceChange):
+    DESCRIPTION = "sequence {s} has another comment"
+    EFFECTS = NO_TABLE
