@@ -1,6 +1,8 @@
 """Reading `domain:` documents: a base type with a default, NOT NULL, a collation and checks on VALUE."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..errors import DefinitionError, did_you_mean
 from ..model.domains import Domain, DomainCheck, base_type
 from ..model.expression_tokens import TokenExpression
@@ -62,6 +64,26 @@ def read_domains(docs: list[Document], errors: list[DefinitionError], user_types
         positions[key] = (doc.path, body.value_pos["domain"])
         out[key] = Domain(schema, name, type_, default, nullable is False, collation, checks, comment, renamed_from)
     _cycles(out, positions, errors)
+    return _inherited_defaults(out)
+
+
+def _inherited_defaults(domains: dict[str, Domain]) -> dict[str, Domain]:
+    """CREATE DOMAIN over a domain copies the base domain's default into the new one when it has none
+    of its own (and the catalog keeps that copy): the model holds it as PostgreSQL does."""
+    by_spelling = {enum_type_spelling(d.schema, d.name): k for k, d in domains.items()}
+    out = dict(domains)
+
+    def settle(key: str, seen: frozenset[str]) -> Domain:
+        d = out[key]
+        over = by_spelling.get(d.type)  # not an array of a domain: its default is the array's
+        if d.default is not None or over is None or over in seen:
+            return d
+        base = settle(over, seen | {key})
+        out[key] = replace(d, default=base.default)
+        return out[key]
+
+    for key in domains:
+        settle(key, frozenset())
     return out
 
 

@@ -10,6 +10,7 @@ import yaml
 from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from ..model.types import enum_type_spelling
+from .export_seqdom import domain_document, domains_in_order, sequence_document, type_names
 from .json_schema import modeline
 
 _LITERAL_CAST = re.compile(r"^('(?:[^']|'')*')::(.+)$", re.S)
@@ -300,12 +301,15 @@ def definition_files(schema: Schema) -> dict[str, str]:
     """definitions/ as {relative path: YAML}: one file per table, types.yaml for enums and extensions."""
     enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
+    enum_names |= type_names(schema)  # domains: named as enums are
     files: dict[str, str] = {}
     types: list[dict[str, Any]] = [{"extension": n} | ({"schema": x.schema} if x.schema != "public" else {})
              for n, x in sorted(schema.extensions.items())]
     types += [({"enum": e.name} | ({"schema": e.schema} if e.schema != "public" else {}) | _comment(e.comment)
                | {"values": list(e.values)})
               for e in schema.enums.values()]
+    types += [domain_document(d, schema, _type_name(d.type, enum_names)) for d in domains_in_order(schema)]
+    types += [sequence_document(q) for q in schema.sequences.values()]
     if types:
         files["types.yaml"] = _dump(types, "types.yaml")
     for t in schema.tables.values():

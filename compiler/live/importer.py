@@ -115,7 +115,7 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
     enums = {k: e for k, e in schema.enums.items() if e.schema in keep or k in users}
     notes = [f"enum {k}: outside the schemas imported, written because {', '.join(users[k])} uses it"
              for k in sorted(users)]
-    return Schema(tables, enums, schema.extensions), notes
+    return replace(schema, tables=tables, enums=enums), notes
 
 
 def _without_invalid_parts(schema: Schema) -> tuple[Schema, list[str]]:
@@ -187,14 +187,16 @@ def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]
             elif key is None and (kind := _type_at(text, e.line)) is not None:
                 types.add(kind)
                 warnings.append(f"{kind[0]} {kind[1]}: the definitions would not compile ({e.message}); skipped"
-                                + ("; so are the tables that use it" if kind[0] == "enum" else ""))
+                                + ("; so are the tables that use it" if kind[0] in ("enum", "domain") else ""))
         if not failing and not types:
             raise ImportFailed(errors)  # nothing left to leave out
         tables = {k: t for k, t in schema.tables.items() if k not in failing}
         tables, dangling = without_dangling_foreign_keys(tables)
         schema = replace(schema, tables=tables,
                          enums={k: e for k, e in schema.enums.items() if ("enum", k) not in types},
-                         extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types})
+                         extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types},
+                         domains={k: d for k, d in schema.domains.items() if ("domain", k) not in types},
+                         sequences={k: q for k, q in schema.sequences.items() if ("sequence", k) not in types})
         warnings += dangling
 
 
@@ -226,6 +228,9 @@ def _type_at(text: str, line: int) -> tuple[str, str] | None:
                 return "enum", f"{doc.get('schema', 'public')}.{doc['enum']}"
             if isinstance(doc, dict) and "extension" in doc:
                 return "extension", str(doc["extension"])
+            for kind in ("domain", "sequence"):
+                if isinstance(doc, dict) and kind in doc:
+                    return kind, f"{doc.get('schema', 'public')}.{doc[kind]}"
             return None
         start = end + 1
     return None

@@ -34,6 +34,7 @@ from ..model.schema import (
 )
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
+from .introspect_seqdom import domains_from, sequences_from
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _IDENTITY = {"a": "always", "d": "by default"}
@@ -149,6 +150,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     params = {"tables": oids}
     sent = {name: conn.execute(query(name), params if by_table else None)
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
+                                   ("sequences", False), ("domains", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
                                    ("exclusions", True))}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
@@ -159,6 +161,8 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     reader.extension_types = extension_type_schemas(extensions.values())
     user_types = {enum_type_spelling(e.schema, e.name): enum_type_spelling(e.schema, e.name) for e in enums.values()}
     user_types |= own_names
+    domain_rows = sent["domains"].fetchall()
+    user_types |= {spelling: spelling for spelling in (enum_type_spelling(r[0], r[1]) for r in domain_rows)}
     reader.all_types = user_types
     reader.enums = frozenset(enum_type_spelling(e.schema, e.name) for e in enums.values())
     reader.operators_built_in = bool(sent["operator_rules"].fetchall()[0][0])
@@ -233,4 +237,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]))
-    return Schema(tables=out, enums=enums, extensions=extensions)
+    domains = domains_from(domain_rows, lambda text, what, type_: reader.expr(text, what, type_, user_types),
+                           _check_expression)
+    sequences = sequences_from(sent["sequences"].fetchall())
+    return Schema(tables=out, enums=enums, extensions=extensions, sequences=sequences, domains=domains)

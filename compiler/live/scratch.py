@@ -50,7 +50,7 @@ def build_sql(schema: Schema) -> str:
 def canonical(schema: Schema, server: DevServer | str) -> Schema:
     """`schema` after a round trip through PostgreSQL, in a throwaway database on `server`
     (given a live database's URL: the server the rules of throwaway.dev_server pick for it)."""
-    if not (schema.tables or schema.enums or schema.extensions):
+    if not (schema.tables or schema.enums or schema.extensions or schema.sequences or schema.domains):
         return schema
     if isinstance(server, str):
         server = dev_server(None, server)
@@ -76,16 +76,22 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     not even called). Tables and enums come in the order introspection reads them. `then` runs
     while the throwaway database is dropped (a DROP DATABASE waits for a checkpoint)."""
     differing = {k for k, t in schema.tables.items() if live.tables.get(k) != t}
-    if not differing:
-        return then(_in_catalog_order(schema.tables, schema.enums, schema.extensions))
-    part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing})
+    if not differing and schema.sequences == live.sequences and schema.domains == live.domains:
+        return then(replace(_in_catalog_order(schema.tables, schema.enums, schema.extensions),
+                            sequences=schema.sequences, domains=schema.domains))
+    # sequences are built without owners: the owning table may not be built; an owner is names only
+    part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing},
+                   sequences={k: replace(q, owned_by=None) for k, q in schema.sequences.items()})
 
     def merged(built: Schema) -> Schema:
         tables = {k: t for k, t in schema.tables.items() if k not in differing}
         for k in differing & built.tables.keys():
             tables[k] = replace(built.tables[k], foreign_keys=tuple(sorted(schema.tables[k].foreign_keys,
                                                                            key=lambda f: f.name)))
-        return _in_catalog_order(tables, built.enums, built.extensions)
+        sequences = {k: replace(q, owned_by=schema.sequences[k].owned_by) if k in schema.sequences else q
+                     for k, q in built.sequences.items()}
+        return replace(_in_catalog_order(tables, built.enums, built.extensions), sequences=sequences,
+                       domains=built.domains)
 
     with ThreadPoolExecutor(1) as pool:
         with throwaway_database(server(), part.extensions.values()) as url, connect(url) as conn:

@@ -17,7 +17,7 @@ from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolve
 from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
-from .diff_seqdom import domain_changes, sequence_changes
+from .diff_seqdom import domain_changes, sequence_changes, with_domains_renamed
 from .order import Plan, order
 from .renames import Renames, resolve_renames, temporary_name
 
@@ -44,10 +44,10 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += _schemas(old, new)
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
-    domains, remade = domain_changes(old, new)
+    domains, remade, moved = domain_changes(old, new)
     out += domains
     out += sequence_changes(old, new, renames)
-    out += _tables(old, new, renames, EnumTypes({**recreated, **remade}, enum_types))
+    out += _tables(with_domains_renamed(old, moved), new, renames, EnumTypes({**recreated, **remade}, enum_types))
     return order(old, new, renames, out)
 
 

@@ -74,8 +74,9 @@ def _owner_now(seq: Sequence, new: Schema, renames: Renames) -> str | None:
 
 # -- domains
 
-def domain_changes(old: Schema, new: Schema) -> tuple[list[ch.Change], dict[str, Domain]]:
-    """The changes of the domains, and the domains recreated (by the spelling their columns have now)."""
+def domain_changes(old: Schema, new: Schema) -> tuple[list[ch.Change], dict[str, Domain], dict[str, str]]:
+    """The changes of the domains, the domains recreated (by the spelling their columns have now), and
+    the renamed ones (old spelling -> new): a column of a renamed domain follows it, no change of its own."""
     pairs = renamed_pairs(old.domains, new.domains, _key, _hint)
     matched = {pairs.get(k, k): a for k, a in old.domains.items() if pairs.get(k, k) in new.domains}
     spelled = {enum_type_spelling(a.schema, a.name): enum_type_spelling(new.domains[n].schema, new.domains[n].name)
@@ -90,7 +91,7 @@ def domain_changes(old: Schema, new: Schema) -> tuple[list[ch.Change], dict[str,
             out.append(ch.CreateDomain(b))
         elif key in recreated:
             temp = temporary_name(a.name)
-            out += [ch.RenameDomain(a, temp), ch.CreateDomain(b)]
+            out += [ch.RenameDomain(a, temp, temporary=True), ch.CreateDomain(b)]
         else:
             if a.name != b.name:
                 out.append(ch.RenameDomain(a, b.name))
@@ -106,7 +107,17 @@ def domain_changes(old: Schema, new: Schema) -> tuple[list[ch.Change], dict[str,
         elif now not in new.domains:
             out.append(ch.DropDomain(a))
     spellings = {enum_type_spelling(b.schema, b.name): b for k, b in new.domains.items() if k in recreated}
-    return out, spellings
+    return out, spellings, {o: n for o, n in spelled.items() if o != n}
+
+
+def with_domains_renamed(schema: Schema, spelled: dict[str, str]) -> Schema:
+    """`schema` with its columns' types as they read once the domains are renamed (ALTER DOMAIN ... RENAME
+    carries every column with it)."""
+    if not spelled:
+        return schema
+    tables = {k: replace(t, columns=tuple(replace(c, type=_spelled(c.type, spelled)) for c in t.columns))
+              for k, t in schema.tables.items()}
+    return replace(schema, tables=tables)
 
 
 def _recreated(matched: dict[str, Domain], new: Schema, spelled: dict[str, str]) -> set[str]:

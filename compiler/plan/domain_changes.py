@@ -56,6 +56,12 @@ class RenameDomain(DomainChange):
     DESCRIPTION = "domain {s} has another name"
     EFFECTS = Effects(None, breaks_code=True)  # casts to it by name fail
     new_name: str
+    # out of the way of the domain made anew in its place, dropped in the same migration: nothing sees it
+    temporary: bool = False
+
+    @property
+    def effects(self) -> Effects:
+        return NO_TABLE if self.temporary else self.EFFECTS
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,9 +45,18 @@ QUERIES = {
         WHERE {_USER_NAMESPACES} GROUP BY 1, 2 ORDER BY 1, 2""",
     "sequences": f"""
         SELECT n.nspname, c.relname, s.seqtypid::regtype::text, s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
-               s.seqcache, s.seqcycle
+               s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'),
+               (SELECT d.refobjid::regclass::text || '.' || d.refobjsubid || d.deptype::text FROM pg_depend d
+                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
         WHERE c.relkind = 'S' AND {_USER_NAMESPACES} ORDER BY 1, 2""",
+    "domains": f"""
+        SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod), t.typnotnull,
+               pg_get_expr(t.typdefaultbin, 0), t.typcollation::regcollation::text,
+               (SELECT array_agg(k.conname || ' ' || pg_get_constraintdef(k.oid) || ' ' || k.convalidated
+                                 ORDER BY k.conname)::text[] FROM pg_constraint k WHERE k.contypid = t.oid)
+        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE t.typtype = 'd' AND {_USER_NAMESPACES} ORDER BY 1, 2""",
     "extensions": "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1",
     # comments on indexes, constraints and types (tables' and columns' are read above)
     "comments": f"""

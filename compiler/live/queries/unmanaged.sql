@@ -14,15 +14,12 @@ rel AS (
     FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace
     WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid)
       AND NOT (n.nspname = 'public' AND c.relname = 'schema_migrations')
-),
-owned_seq AS (
-    SELECT objid FROM pg_depend
-    WHERE classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND deptype IN ('a', 'i')
 )
+-- sequences are managed: identity and serial ones by their columns, the rest as `sequence:` documents
 SELECT nspname, label, CASE relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                           WHEN 'f' THEN 'foreign table' ELSE 'sequence not owned by a column' END, true,
+                           ELSE 'foreign table' END, true,
        NULL
-FROM rel WHERE relkind IN ('v', 'm', 'f') OR (relkind = 'S' AND oid NOT IN (SELECT objid FROM owned_seq))
+FROM rel WHERE relkind IN ('v', 'm', 'f')
 UNION ALL
 SELECT nspname, label, 'partitioned table', true, nspname || '.' || relname FROM rel WHERE relkind = 'p'
 UNION ALL
@@ -78,10 +75,10 @@ SELECT n.nspname, 'default privileges' || COALESCE(' in schema ' || quote_ident(
 FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
 UNION ALL
 SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.typname),
-       CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type'
+       CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type'
                       ELSE 'base type' END, true, NULL
 FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
-WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'b' AND t.typelem = 0 AND t.typarray <> 0)
+WHERE (t.typtype = 'r' OR (t.typtype = 'b' AND t.typelem = 0 AND t.typarray <> 0)
        OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
   AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid)
 UNION ALL
@@ -102,11 +99,12 @@ UNION ALL
 SELECT rel.nspname, quote_ident(p.polname) || ' on ' || rel.label, 'policy', true, NULL
 FROM pg_policy p JOIN rel ON rel.oid = p.polrelid
 UNION ALL
-SELECT n.nspname, 'schema ' || quote_ident(n.nspname), 'holds no table or enum (not written)', false, NULL
+SELECT n.nspname, 'schema ' || quote_ident(n.nspname), 'holds no table, enum, domain or sequence (not written)',
+       false, NULL
 FROM user_ns n
 WHERE n.nspname <> 'public'
-  AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.relnamespace = n.oid AND rel.relkind IN ('r', 'p'))
-  AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype = 'e')
+  AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.relnamespace = n.oid AND rel.relkind IN ('r', 'p', 'S'))
+  AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype IN ('e', 'd'))
   AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid)
 UNION ALL
 SELECT NULL, quote_ident(e.evtname), 'event trigger', true, NULL

@@ -1,6 +1,6 @@
 -- What the tables' own parts use that schemac does not manage: (schema, table, part kind, part name, used).
 -- A part kind is 'default', 'generated', 'constraint', 'index' (by name) or 'type' (a column and its
--- type: a domain, composite, range or base type); for a domain, `used` ends in the base type after a tab.
+-- type: a composite, range or base type; a domain over one of those too).
 WITH user_ns AS (
     SELECT oid FROM pg_namespace
     WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -9,21 +9,14 @@ WITH user_ns AS (
 ext_member AS (
     SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 ),
-owned_seq AS (
-    SELECT objid FROM pg_depend
-    WHERE classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND deptype IN ('a', 'i')
-),
-unmanaged AS (  -- referenced objects schemac does not write
+unmanaged AS (  -- referenced objects schemac does not write (sequences and domains it does)
     SELECT 'pg_proc'::regclass AS classid, p.oid AS objid FROM pg_proc p
     WHERE p.pronamespace IN (SELECT oid FROM user_ns)
-    UNION ALL
-    SELECT 'pg_class'::regclass, c.oid FROM pg_class c
-    WHERE c.relkind = 'S' AND c.relnamespace IN (SELECT oid FROM user_ns) AND c.oid NOT IN (SELECT objid FROM owned_seq)
     UNION ALL
     SELECT 'pg_type'::regclass, t.oid FROM pg_type t  -- an array type stands for its element type
     JOIN pg_type e ON e.oid = CASE WHEN t.typelem <> 0 AND t.typsubscript = 'array_subscript_handler'::regproc
                                    THEN t.typelem ELSE t.oid END
-    WHERE e.typtype <> 'e' AND e.typnamespace IN (SELECT oid FROM user_ns)
+    WHERE e.typtype NOT IN ('e', 'd') AND e.typnamespace IN (SELECT oid FROM user_ns)
       AND NOT (e.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = e.typrelid) <> 'c')
     UNION ALL
     SELECT 'pg_collation'::regclass, c.oid FROM pg_collation c WHERE c.collnamespace IN (SELECT oid FROM user_ns)

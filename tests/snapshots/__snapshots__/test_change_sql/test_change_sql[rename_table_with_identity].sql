@@ -12,7 +12,7 @@ SET LOCAL statement_timeout = '15min';
 -- schemac:statement RenameTable public.t
 ALTER TABLE public.t RENAME TO things;
 
--- schemac:statement RenameSequence public.t_id_seq
+-- schemac:statement RenameColumnSequence public.t_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.things', 'id'), 'things_id_seq');
@@ -37,7 +37,7 @@ SET LOCAL statement_timeout = '15min';
 -- schemac:statement RenameTable public.things
 ALTER TABLE public.things RENAME TO t;
 
--- schemac:statement RenameSequence public.things_id_seq
+-- schemac:statement RenameColumnSequence public.things_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.t', 'id'), 't_id_seq');

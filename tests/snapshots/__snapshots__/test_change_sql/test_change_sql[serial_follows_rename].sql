@@ -12,7 +12,7 @@ SET LOCAL statement_timeout = '15min';
 -- schemac:statement RenameTable public.t
 ALTER TABLE public.t RENAME TO u;
 
--- schemac:statement RenameSequence public.t_n_seq
+-- schemac:statement RenameColumnSequence public.t_n_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.u', 'n'), 'u_n_seq');
@@ -37,7 +37,7 @@ SET LOCAL statement_timeout = '15min';
 -- schemac:statement RenameTable public.u
 ALTER TABLE public.u RENAME TO t;
 
--- schemac:statement RenameSequence public.u_n_seq
+-- schemac:statement RenameColumnSequence public.u_n_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.t', 'n'), 't_n_seq');

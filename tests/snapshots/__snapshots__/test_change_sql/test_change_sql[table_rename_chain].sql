@@ -16,7 +16,7 @@ ALTER TABLE public.b RENAME TO c;
 -- schemac:statement RenameTable public.a
 ALTER TABLE public.a RENAME TO b;
 
--- schemac:statement RenameSequence public.b_id_seq
+-- schemac:statement RenameColumnSequence public.b_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.c', 'id'), 'c_id_seq');
@@ -34,7 +34,7 @@ ALTER TABLE public.c RENAME CONSTRAINT b_a_id_fkey TO c_a_id_fkey;
 -- schemac:statement RenameIndex public.a_x_idx
 ALTER INDEX public.a_x_idx RENAME TO b_x_idx;
 
--- schemac:statement RenameSequence public.a_id_seq
+-- schemac:statement RenameColumnSequence public.a_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.b', 'id'), 'b_id_seq');
@@ -63,7 +63,7 @@ ALTER TABLE public.b RENAME TO a;
 -- schemac:statement RenameTable public.c
 ALTER TABLE public.c RENAME TO b;
 
--- schemac:statement RenameSequence public.b_id_seq
+-- schemac:statement RenameColumnSequence public.b_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.a', 'id'), 'a_id_seq');
@@ -81,7 +81,7 @@ ALTER TABLE public.b RENAME CONSTRAINT c_a_id_fkey TO b_a_id_fkey;
 -- schemac:statement RenameIndex public.b_x_idx
 ALTER INDEX public.b_x_idx RENAME TO a_x_idx;
 
--- schemac:statement RenameSequence public.c_id_seq
+-- schemac:statement RenameColumnSequence public.c_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.b', 'id'), 'b_id_seq');

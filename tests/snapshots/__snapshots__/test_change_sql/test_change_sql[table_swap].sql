@@ -23,19 +23,19 @@ ALTER TABLE public.b__renaming RENAME TO a;
 -- schemac:statement RenameConstraint public.b.a_b_id_fkey
 ALTER TABLE public.b RENAME CONSTRAINT a_b_id_fkey TO b_b_id_fkey;
 
--- schemac:statement RenameSequence public.b_id_seq
+-- schemac:statement RenameColumnSequence public.b_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.a', 'id'), 'b_id_seq__renaming');
 END $schemac$;
 
--- schemac:statement RenameSequence public.a_id_seq
+-- schemac:statement RenameColumnSequence public.a_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.b', 'id'), 'b_id_seq');
 END $schemac$;
 
--- schemac:statement RenameSequence public.b_id_seq__renaming
+-- schemac:statement RenameColumnSequence public.b_id_seq__renaming
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.a', 'id'), 'a_id_seq');
@@ -77,19 +77,19 @@ ALTER TABLE public.b__renaming RENAME TO a;
 -- schemac:statement RenameConstraint public.a.b_b_id_fkey
 ALTER TABLE public.a RENAME CONSTRAINT b_b_id_fkey TO a_b_id_fkey;
 
--- schemac:statement RenameSequence public.b_id_seq
+-- schemac:statement RenameColumnSequence public.b_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.a', 'id'), 'b_id_seq__renaming');
 END $schemac$;
 
--- schemac:statement RenameSequence public.a_id_seq
+-- schemac:statement RenameColumnSequence public.a_id_seq
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.b', 'id'), 'b_id_seq');
 END $schemac$;
 
--- schemac:statement RenameSequence public.b_id_seq__renaming
+-- schemac:statement RenameColumnSequence public.b_id_seq__renaming
 -- the sequence the column owns, found by PostgreSQL, whatever it is called now
 DO $schemac$ BEGIN
     EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_get_serial_sequence('public.a', 'id'), 'a_id_seq');

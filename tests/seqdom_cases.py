@@ -1,0 +1,138 @@
+"""Before/after definitions of standalone sequences and domains, one pair per change kind and clause
+(shared by the snapshot tests and the database round trips through tests/change_cases.py)."""
+from __future__ import annotations
+
+import textwrap
+
+
+def d(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+# every clause of CREATE SEQUENCE: AS, INCREMENT, MINVALUE, MAXVALUE, START, CACHE, CYCLE, OWNED BY; a comment
+EVERY_SEQUENCE_CLAUSE = d("""
+    sequence: countdown
+    type: smallint
+    increment: -3
+    minvalue: -900
+    maxvalue: 600
+    start: 300
+    cache: 20
+    cycle: true
+    comment: Counts down.
+    ---
+    sequence: tickets
+    schema: box office
+    type: integer
+    minvalue: 10
+    owned_by: seats.id
+    ---
+    table: seats
+    schema: box office
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: ticket, type: integer, default: "nextval('\\"box office\\".tickets')"}
+      - {name: code, type: smallint, default: "nextval('countdown')"}
+    """)
+
+ORDERS = d("""
+    table: orders
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: number, type: bigint, default: "nextval('order_numbers')"}
+      - {name: other, type: bigint}
+    """)
+
+SEQUENCE = "sequence: order_numbers\n"
+
+# every clause of CREATE DOMAIN: AS (an enum, an array, a domain), COLLATE, DEFAULT, NOT NULL, CHECK; a comment
+EVERY_DOMAIN_CLAUSE = d("""
+    enum: mood
+    values: [happy, sad]
+    ---
+    domain: feeling
+    type: mood
+    default: "'happy'"
+    ---
+    domain: feelings
+    type: "mood[]"
+    nullable: false
+    ---
+    domain: code
+    schema: app
+    type: varchar(8)
+    collation: "C"
+    checks:
+      - {name: not_blank, expression: "VALUE <> ''"}
+      - {name: short, expression: "length(VALUE) <= 6"}
+    comment: A short code.
+    ---
+    domain: positive
+    type: integer
+    default: 1
+    nullable: false
+    checks:
+      - {name: above_zero, expression: "VALUE > 0"}
+    ---
+    domain: percent
+    type: positive
+    checks:
+      - expression: "VALUE <= 100"
+    ---
+    table: readings
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: share, type: percent}
+      - {name: label, type: app.code}
+      - {name: moods, type: feelings}
+      - {name: mood, type: feeling}
+    """)
+
+POSITIVE = d("""
+    domain: positive
+    type: integer
+    default: 1
+    checks:
+      - {name: above_zero, expression: "VALUE > 0"}
+      - {name: below_limit, expression: "VALUE < 1000"}
+    ---
+    domain: percent
+    type: positive
+    checks:
+      - {name: percent_check, expression: "VALUE <= 100"}
+    ---
+    table: readings
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: amount, type: positive}
+      - {name: share, type: percent}
+    """)
+
+BELOW_LIMIT = '  - {name: below_limit, expression: "VALUE < 1000"}\n'
+
+SEQUENCE_AND_DOMAIN_CASES: dict[str, tuple[str, str]] = {
+    "sequence_with_every_clause": ("", EVERY_SEQUENCE_CLAUSE),
+    "sequence_used_by_a_default": ("", SEQUENCE + "---\n" + ORDERS),
+    "sequence_options_changed": (
+        SEQUENCE + "type: integer\n",
+        SEQUENCE + "type: bigint\nincrement: 5\nmaxvalue: 1000000\ncache: 10\ncycle: true\nstart: 7\n"),
+    "sequence_renamed": (SEQUENCE + "---\n" + ORDERS,
+                         "sequence: order_ids\nrenamed_from: order_numbers\n---\n"
+                         + ORDERS.replace("order_numbers", "order_ids")),
+    "sequence_owner_set_and_changed": (
+        SEQUENCE + "owned_by: orders.other\n---\n" + ORDERS,
+        SEQUENCE + "owned_by: orders.id\ncomment: Order numbers.\n---\n" + ORDERS),
+    "sequence_owner_removed": (SEQUENCE + "owned_by: orders.other\n---\n" + ORDERS, SEQUENCE + "---\n" + ORDERS),
+    "domain_with_every_clause": ("", EVERY_DOMAIN_CLAUSE),
+    "domain_changed_in_place": (
+        POSITIVE,
+        POSITIVE.replace("default: 1\n", "default: 2\nnullable: false\ncomment: Above zero.\n")
+                .replace("VALUE > 0", "VALUE >= 1").replace(BELOW_LIMIT, "")
+                .replace("VALUE <= 100", "VALUE <= 99")),
+    "domain_default_dropped": (POSITIVE, POSITIVE.replace("default: 1\n", "")),
+    "domain_base_type_changed": (POSITIVE, POSITIVE.replace("type: integer", "type: bigint")),
+    "domain_renamed": (POSITIVE, POSITIVE.replace("domain: positive\n", "domain: counted\nrenamed_from: positive\n")
+                       .replace("type: positive", "type: counted")),
+    "column_type_changed_to_a_domain": (
+        POSITIVE.replace("type: percent}", "type: integer}"), POSITIVE),
+}
