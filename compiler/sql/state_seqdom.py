@@ -15,7 +15,7 @@ Getter = Callable[..., Any]  # state.py's _get: a value checked for its kind
 
 def dump_sequences(sequences: dict[str, Sequence]) -> list[dict[str, Any]]:
     out = []
-    for q in sequences.values():
+    for q in sorted(sequences.values(), key=lambda q: (q.schema, q.name)):
         d: dict[str, Any] = {"schema": q.schema, "name": q.name, "type": q.type}
         if q.options:
             d["options"] = dict(q.options)
@@ -29,7 +29,7 @@ def dump_sequences(sequences: dict[str, Sequence]) -> list[dict[str, Any]]:
 
 def dump_domains(domains: dict[str, Domain]) -> list[dict[str, Any]]:
     out = []
-    for x in domains.values():
+    for x in sorted(domains.values(), key=lambda x: (x.schema, x.name)):
         d: dict[str, Any] = {"schema": x.schema, "name": x.name, "type": x.type}
         if x.default is not None:
             d["default"] = x.default.text
