@@ -11,9 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
+from ..model.domains import base_type
 from ..model.schema import Column, Schema, Table
 from ..model.seed_values import SeedValueError, seed_literal
 from ..model.seeds import SeedRef, SeedRow, Seeds, SeedTable, SeedValue, load_order
+from ..model.types import enum_type_spelling
 from .load import Document, Mapping, Pos, load_sources
 from .reader import Reader
 
@@ -154,7 +156,8 @@ def _literal(r: Reader, pos: Pos, column: Column, value: object, schema: Schema,
         r.error(pos, f"column '{column.name}' of {table.key} is NOT NULL")
         return None
     try:
-        return seed_literal(column.type, value, _enum_labels(schema, column.type))
+        stored = base_type(column.type, {enum_type_spelling(d.schema, d.name): d for d in schema.domains.values()})
+        return seed_literal(column.type, value, _enum_labels(schema, stored), stored)
     except SeedValueError as e:
         r.error(pos, f"column '{column.name}' ({column.type}): {e}")
         return None

@@ -32,12 +32,15 @@ def quote_seed_literal(text: str) -> str:
     return quoted
 
 
-def seed_literal(type_name: str, value: object, enum_labels: tuple[str, ...] | None = None) -> str:
+def seed_literal(type_name: str, value: object, enum_labels: tuple[str, ...] | None = None,
+                 stored_as: str | None = None) -> str:
     """`value` as SQL for a column of `type_name` (format_type()'s spelling); `enum_labels` when the
-    type is an enum. Raises SeedValueError when PostgreSQL would refuse the value."""
+    type is an enum; `stored_as`, the base type, when it is a domain (the value is read as one of the
+    base, then cast to the domain, whose checks PostgreSQL applies). Raises SeedValueError when
+    PostgreSQL would refuse the value."""
     if value is None:
         return "NULL"
-    return f"{quote_seed_literal(seed_text(type_name, value, enum_labels))}::{type_name}"
+    return f"{quote_seed_literal(seed_text(stored_as or type_name, value, enum_labels))}::{type_name}"
 
 
 def seed_text(type_name: str, value: object, enum_labels: tuple[str, ...] | None = None) -> str:

@@ -7,9 +7,12 @@ clustering become PARTITION BY, CLUSTER BY and OPTIONS. sqlglot quotes what BigQ
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlglot
 from sqlglot import exp
 
+from ..model.domains import base_type
 from ..model.schema import Column, Enum, Schema, Table
 from ..model.types import enum_type_spelling
 from ..model.warehouse import Warehouse, bigquery_type
@@ -28,6 +31,17 @@ _PLACEHOLDER = "schemac_partition_column"
 def bigquery_table_name(table: Table) -> str:
     """The table's name in the dataset: its own in public, `schema_name` from another schema."""
     return table.name if table.schema == "public" else f"{table.schema}_{table.name}"
+
+
+def with_stored_types(schema: Schema) -> Schema:
+    """`schema` with each warehouse column of a domain typed as the domain's base: BigQuery has no
+    domains, and a value of one is a value of its base type."""
+    if not schema.domains:
+        return schema
+    domains = {enum_type_spelling(d.schema, d.name): d for d in schema.domains.values()}
+    tables = {k: replace(t, columns=tuple(replace(c, type=base_type(c.type, domains)) for c in t.columns))
+              if t.warehouse is not None else t for k, t in schema.tables.items()}
+    return replace(schema, tables=tables)
 
 
 def enums_by_type(schema: Schema) -> dict[str, Enum]:

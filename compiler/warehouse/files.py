@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from ..model.schema import Schema
 from ..project import Project, write_atomically
-from .bigquery import bigquery_table_name, create_table, enums_by_type, render
+from .bigquery import bigquery_table_name, create_table, enums_by_type, render, with_stored_types
 
 FOLDER = "warehouse/bigquery"
 _HEADER = "-- {what}: BigQuery DDL made by schemac from the definitions; edit the definitions, not this file\n"
@@ -14,6 +14,7 @@ _HEADER = "-- {what}: BigQuery DDL made by schemac from the definitions; edit th
 
 def warehouse_files(schema: Schema, dataset: str) -> dict[str, bytes]:
     """Path (relative to generated/) -> bytes of every warehouse file; empty without warehouse tables."""
+    schema = with_stored_types(schema)
     enums = enums_by_type(schema)
     statements: dict[str, str] = {}
     for table in schema.tables.values():  # sorted by key: the model keeps them so

@@ -24,6 +24,7 @@ from .bigquery import (
     enums_by_type,
     render,
     table_options,
+    with_stored_types,
 )
 
 _PARAMETERS = re.compile(r"\((\d+)(?:, (\d+))?\)")
@@ -39,6 +40,7 @@ class WarehouseMigration:
 def warehouse_migration(old: Schema, new: Schema, dataset: str) -> WarehouseMigration:
     """The statements from `old`'s warehouse tables to `new`'s, in table order."""
     out = WarehouseMigration()
+    old, new = with_stored_types(old), with_stored_types(new)
     old_enums, new_enums = enums_by_type(old), enums_by_type(new)
     before = {k: t for k, t in old.tables.items() if t.warehouse is not None}
     after = {k: t for k, t in new.tables.items() if t.warehouse is not None}
