@@ -54,3 +54,16 @@ def base_type(type_name: str, domains_by_spelling: Mapping[str, Domain]) -> str:
             array = "[]"
         name = base.removesuffix("[]")
     return name + array
+
+
+def has_constraints(type_name: str, domains_by_spelling: Mapping[str, Domain]) -> bool:
+    """Whether a value of `type_name` is checked: a domain (or a domain it is over) with a check or
+    NOT NULL. An array of a domain checks each element."""
+    name, seen = type_name.removesuffix("[]"), set()
+    while name in domains_by_spelling and name not in seen:
+        seen.add(name)
+        d = domains_by_spelling[name]
+        if d.checks or d.not_null:
+            return True
+        name = d.type.removesuffix("[]")
+    return False

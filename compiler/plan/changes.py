@@ -387,6 +387,9 @@ class AlterColumnType(ColumnChange):
     using_via: str | None  # a type cast to first in USING: an enum casts to nothing but text
     lossy: bool  # narrowing: values may be cut or refused
     collation: str | None = None  # kept through the change: ALTER TYPE resets it otherwise
+    # (old, new) as stored, when a domain is on either side (model/domains.py base_type)
+    stored: tuple[str, str] | None = None
+    checked: bool = False  # the new type is a domain with checks or NOT NULL (at any level)
 
     @property
     def data_loss(self) -> str | None:
@@ -396,6 +399,13 @@ class AlterColumnType(ColumnChange):
 
     @property
     def effects(self) -> Effects:
+        if self.stored is not None:
+            # into or out of a domain: the values are rewritten if what is stored changes, or if the
+            # new domain has constraints (PostgreSQL 15 rewrites to check them: measured by relfilenode)
+            stored_rewrite = rewrites_for_type(*self.stored) or self.checked
+            return Effects(Lock.ACCESS_EXCLUSIVE, rewrites=stored_rewrite, fails_on_rows=self.lossy or self.checked,
+                           online="add a column of the new type, fill it in batches, switch the code, drop the old one"
+                           if stored_rewrite else None)
         rewrites = self.using or rewrites_for_type(self.old_type, self.new_type)
         # a cast with USING (text -> integer, to an enum) can refuse a value, as narrowing can
         return Effects(Lock.ACCESS_EXCLUSIVE, rewrites=rewrites, fails_on_rows=self.lossy or self.using,

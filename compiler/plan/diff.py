@@ -7,17 +7,17 @@ names up in, then one step per object family; plan/order.py puts what they find 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..model.casts import assignment_castable, lossy
-from ..model.domains import Domain
+from ..model.domains import Domain, base_type, has_constraints
 from ..model.names import default_name
 from ..model.schema import Column, Enum, Schema, Table, Unique
 from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolved
 from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
-from .diff_seqdom import domain_changes, sequence_changes, with_domains_renamed
+from .diff_seqdom import domain_changes, sequence_changes, stored_types, with_domains_renamed
 from .order import Plan, order
 from .renames import Renames, resolve_renames, temporary_name
 
@@ -28,6 +28,9 @@ class EnumTypes:
 
     recreated: Mapping[str, Enum | Domain]  # recreated domains too: their columns are cast the same way
     spellings: frozenset[str]
+    # the domains by spelling, before and after: what a column of one stores
+    old_bases: Mapping[str, Domain] = field(default_factory=dict)
+    new_bases: Mapping[str, Domain] = field(default_factory=dict)
 
 
 def diff(old: Schema, new: Schema) -> list[ch.Change]:
@@ -47,7 +50,8 @@ def plan(old: Schema, new: Schema) -> Plan:
     domains, remade, moved = domain_changes(old, new)
     out += domains
     out += sequence_changes(old, new, renames)
-    out += _tables(with_domains_renamed(old, moved), new, renames, EnumTypes({**recreated, **remade}, enum_types))
+    types = EnumTypes({**recreated, **remade}, enum_types, stored_types(old), stored_types(new))
+    out += _tables(with_domains_renamed(old, moved), new, renames, types)
     return order(old, new, renames, out)
 
 
@@ -307,4 +311,9 @@ def _alter_type(tn: ch.TableName, name: str, old: str, new: str, recast: bool,
     from_enum = old.removesuffix("[]") in enums.spellings and not assignment_castable(old, new)
     via = ("text[]" if new.endswith("[]") else "text") if recast or from_enum else None
     using = via is not None or not assignment_castable(old, new)
-    return ch.AlterColumnType(tn, name, old, new, using, via, False if recast else lossy(old, new))
+    # a domain on either side: what is stored decides the rewrite and the loss (integer to a domain
+    # over integer keeps every value where it is, and only checks it)
+    stored = (base_type(old, enums.old_bases), base_type(new, enums.new_bases))
+    domain = stored != (old, new) and via is None
+    return ch.AlterColumnType(tn, name, old, new, using, via, False if recast else lossy(*stored),
+                              stored=stored if domain else None, checked=has_constraints(new, enums.new_bases))

@@ -180,3 +180,8 @@ def _in_place(a: Domain, b: Domain) -> list[ch.Change]:
     if a.comment != b.comment:
         out.append(ch.SetDomainComment(b))
     return out
+
+
+def stored_types(schema: Schema) -> dict[str, Domain]:
+    """Each domain of `schema` by how a column's type names it (for base_type)."""
+    return {enum_type_spelling(d.schema, d.name): d for d in schema.domains.values()}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..model.sequences import all_options
 from ..model.standalone_sequences import Sequence
 from .changes import Change
-from .hazards import NO_TABLE, Effects
+from .hazards import NO_TABLE, Effects, Lock, brief
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class CreateSequence(SequenceChange):
 @dataclass(frozen=True, slots=True)
 class DropSequence(SequenceChange):
     DESCRIPTION = "sequence {s} is not in the definitions"
-    EFFECTS = Effects(None, breaks_code=True)  # a default or query calling nextval() of it fails
+    EFFECTS = Effects(Lock.ACCESS_EXCLUSIVE, breaks_code=True)  # on the sequence; nextval() of it fails
     LOSES = "the position of sequence"
 
     @property
@@ -47,7 +47,7 @@ class AlterSequence(SequenceChange):
     position stays: START WITH changes only where a RESTART would begin, and no migration restarts."""
 
     DESCRIPTION = "sequence {s} has other options"
-    EFFECTS = NO_TABLE  # refined below
+    EFFECTS = brief(Lock.SHARE_ROW_EXCLUSIVE)  # on the sequence, not a table; refined below
     was: Sequence
 
     @property
@@ -55,7 +55,7 @@ class AlterSequence(SequenceChange):
         # bounds drawn in past the position: PostgreSQL refuses rather than move it
         (old_min, old_max), (new_min, new_max) = self.was.bounds(), self.sequence.bounds()
         narrowed = new_min > old_min or new_max < old_max
-        return Effects(None, fails_on_rows=True) if narrowed else self.EFFECTS
+        return Effects(Lock.SHARE_ROW_EXCLUSIVE, fails_on_rows=True) if narrowed else self.EFFECTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class RenameSequence(Change):
     """A standalone sequence renamed (`renamed_from`); defaults calling it follow by its oid."""
 
     DESCRIPTION = "standalone sequence {s} has another name"
-    EFFECTS = Effects(None, breaks_code=True)  # code naming it in nextval('...') fails
+    EFFECTS = brief(breaks_code=True)  # on the sequence; code naming it in nextval('...') fails
     schema: str
     old_name: str
     new_name: str
@@ -78,7 +78,7 @@ class SetSequenceOwner(SequenceChange):
     """OWNED BY table.column: the sequence is dropped with that column or its table."""
 
     DESCRIPTION = "sequence {s} has another owner"
-    EFFECTS = NO_TABLE
+    EFFECTS = brief(Lock.SHARE_ROW_EXCLUSIVE)  # on the sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +86,10 @@ class DropSequenceOwner(SequenceChange):
     """OWNED BY NONE, before any drop that would take the sequence with its old owner."""
 
     DESCRIPTION = "sequence {s} is owned by a column"
-    EFFECTS = NO_TABLE
+    EFFECTS = brief(Lock.SHARE_ROW_EXCLUSIVE)  # on the sequence
 
 
 @dataclass(frozen=True, slots=True)
 class SetSequenceComment(SequenceChange):
     DESCRIPTION = "sequence {s} has another comment"
-    EFFECTS = NO_TABLE
+    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)  # on the sequence
