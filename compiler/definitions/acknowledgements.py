@@ -2,7 +2,7 @@
 
 An acknowledgement is no property of the schema: it never reaches the Schema (so it changes no
 diff, no state.json and no migration), only the side table `Acknowledged`, keyed as lint looks
-changes up (plan/lint.py Scope). It may stand on a table, a column, an enum, and on each index,
+changes up (plan/lint.py Scope). It may stand on a table, a column, an enum, a domain, a sequence, and on each index,
 unique, primary key, check, foreign key and exclusion written as a mapping; a column's covers
 the constraints it declares itself (`unique: true`, `references:`, `check:`).
 """
@@ -27,7 +27,7 @@ Acknowledged = dict[Scope, frozenset[str]]
 def _places(doc: Document) -> Iterator[Mapping]:
     """Every mapping of a table or enum document that may hold `allow:`."""
     body = doc.body
-    if "table" not in body and "enum" not in body:
+    if not any(kind in body for kind in ("table", "enum", "domain", "sequence")):
         return
     yield body
     for key in ITEM_LISTS:
@@ -81,9 +81,10 @@ def acknowledged(docs: list[Document], schema: Schema, sources: SourceMap) -> Ac
 
     for doc in docs:
         body = doc.body
-        if "enum" in body and isinstance(body.get("enum"), str):
-            schema_name = body.get("schema") if isinstance(body.get("schema"), str) else "public"
-            put(("enum", f"{schema_name}.{body['enum']}"), body)
+        for kind in ("enum", "domain", "sequence"):
+            if kind in body and isinstance(body.get(kind), str):
+                schema_name = body.get("schema") if isinstance(body.get("schema"), str) else "public"
+                put((kind, f"{schema_name}.{body[kind]}"), body)
     for key, table in schema.tables.items():
         if not sources.knows(key):
             continue

@@ -10,11 +10,12 @@ from ..model.expressions import ExpressionProblem, make_expression, parse_expres
 from ..model.names import identifier_problem
 from ..model.schema import Expression
 from ..model.types import TypeProblem, canonical_type, enum_type_spelling
+from .acknowledgements import ALLOW
 from .load import Document, Mapping, Pos
 from .reader import Reader
 
 DOMAIN_KEYS = frozenset({"domain", "schema", "type", "default", "nullable", "collation", "checks", "comment",
-                         "renamed_from"})
+                         "renamed_from", ALLOW})
 DOMAIN_CHECK_KEYS = frozenset({"name", "expression"})
 COLLATABLE_BASES = ("text", "character varying", "character", "bpchar", "citext", "name")
 

@@ -10,12 +10,13 @@ from ..model.sequence_calls import sequences_called
 from ..model.sequences import SequenceProblem, normal_options
 from ..model.standalone_sequences import SEQUENCE_TYPES, Sequence
 from ..model.types import TypeProblem, canonical_type
+from .acknowledgements import ALLOW
 from .drafts import TableDraft
 from .load import Document, Mapping, Pos
 from .reader import Reader
 
 STANDALONE_SEQUENCE_KEYS = frozenset({"sequence", "schema", "type", "increment", "minvalue", "maxvalue", "start",
-                                      "cache", "cycle", "owned_by", "comment", "renamed_from"})
+                                      "cache", "cycle", "owned_by", "comment", "renamed_from", ALLOW})
 # the definitions' words for CREATE SEQUENCE's clauses -> model/sequences.py's option keys
 _OPTION_WORDS = {"start": "start", "increment": "increment", "minvalue": "min", "maxvalue": "max", "cache": "cache"}
 

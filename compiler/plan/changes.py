@@ -829,6 +829,7 @@ class SetIndexComment(IndexPropertyChange):
 from .domain_changes import (  # noqa: E402
     AddDomainCheck,
     CreateDomain,
+    DomainChange,
     DropDomain,
     DropDomainCheck,
     DropDomainDefault,
@@ -845,11 +846,13 @@ from .sequence_changes import (  # noqa: E402
     DropSequence,
     DropSequenceOwner,
     RenameSequence,
+    SequenceChange,
     SetSequenceComment,
     SetSequenceOwner,
 )
 
-__all__ = ["AddDomainCheck", "AlterSequence", "CreateDomain", "CreateSequence", "DropDomain", "DropDomainCheck",
-           "DropDomainDefault", "DropDomainNotNull", "DropSequence", "DropSequenceOwner", "RenameDomain",
-           "RenameSequence", "SetDomainComment", "SetDomainDefault", "SetDomainNotNull", "SetSequenceComment",
-           "SetSequenceOwner", "ValidateDomainCheck"]
+__all__ = ["AddDomainCheck", "AlterSequence", "DomainChange", "SequenceChange", "CreateDomain",
+           "CreateSequence", "DropDomain", "DropDomainCheck", "DropDomainDefault", "DropDomainNotNull",
+           "DropSequence", "DropSequenceOwner", "RenameDomain", "RenameSequence", "SetDomainComment",
+           "SetDomainDefault", "SetDomainNotNull", "SetSequenceComment", "SetSequenceOwner",
+           "ValidateDomainCheck"]

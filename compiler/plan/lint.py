@@ -68,6 +68,15 @@ def scopes(change: ch.Change, renamed: Mapping[str, str]) -> list[Scope]:
         if isinstance(change, ch.DropEnum) and change.replaced_by is not None:
             out.append(("enum", change.replaced_by.key))
         return out
+    if isinstance(change, ch.DomainChange):
+        domains: list[Scope] = [("domain", change.domain.key)]
+        if isinstance(change, ch.DropDomain) and change.replaced_by is not None:
+            domains.append(("domain", change.replaced_by.key))
+        return domains
+    if isinstance(change, ch.SequenceChange):
+        return [("sequence", change.sequence.key)]
+    if isinstance(change, ch.RenameSequence):
+        return [("sequence", f"{change.schema}.{change.old_name}"), ("sequence", f"{change.schema}.{change.new_name}")]
     if not isinstance(change, ch.TableChange):
         return []
     table = renamed.get(change.table.key, change.table.key)

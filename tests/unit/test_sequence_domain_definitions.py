@@ -149,3 +149,27 @@ def test_the_warehouse_types_a_domain_column_as_its_base() -> None:
         """)
     text = warehouse_files(s, "analytics")
     assert any(b"amount NUMERIC(12, 2)" in v for v in text.values()), text
+
+
+def _acknowledged(text: str) -> tuple[object, dict]:
+    from compiler.definitions.build import build_schema_and_acknowledged
+    from compiler.definitions.load import load_text
+    errors: list = []
+    docs = load_text(text, "definitions/test.yaml", errors)
+    return build_schema_and_acknowledged(docs, errors)
+
+
+def test_allow_on_a_domain_or_a_sequence_acknowledges_its_changes_hazards() -> None:
+    from compiler.plan.diff import plan
+    from compiler.plan.lint import Acknowledgements, findings
+    before = "domain: d\ntype: integer\n---\nsequence: s\nmaxvalue: 1000\n"
+    after = ("domain: d\ntype: integer\nchecks: [{name: c, expression: VALUE > 0}]\nallow: [lock, fails_on_rows]\n"
+             "---\nsequence: s\nmaxvalue: 10\nallow: [fails_on_rows]\n")
+    old, _ = _acknowledged(before)
+    new, ack = _acknowledged(after)
+    found = findings(plan(old, new), Acknowledgements(ack))  # type: ignore[arg-type]
+    assert sorted((f.kind, f.hazard, f.acknowledged) for f in found) == [
+        ("AlterSequence", "fails_on_rows", True), ("ValidateDomainCheck", "fails_on_rows", True),
+        ("ValidateDomainCheck", "lock", True)]
+    found = findings(plan(old, new), Acknowledgements())  # type: ignore[arg-type]
+    assert [f.acknowledged for f in found] == [False, False, False]
