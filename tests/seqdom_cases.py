@@ -19,6 +19,7 @@ EVERY_SEQUENCE_CLAUSE = d("""
     start: 300
     cache: 20
     cycle: true
+    unlogged: true
     comment: Counts down.
     ---
     sequence: tickets
@@ -115,7 +116,7 @@ SEQUENCE_AND_DOMAIN_CASES: dict[str, tuple[str, str]] = {
     "sequence_used_by_a_default": ("", SEQUENCE + "---\n" + ORDERS),
     "sequence_options_changed": (
         SEQUENCE + "type: integer\n",
-        SEQUENCE + "type: bigint\nincrement: 5\nmaxvalue: 1000000\ncache: 10\ncycle: true\nstart: 7\n"),
+        SEQUENCE + "type: bigint\nincrement: 5\nmaxvalue: 1000000\ncache: 10\ncycle: true\nstart: 7\nunlogged: true\n"),
     "sequence_renamed": (SEQUENCE + "---\n" + ORDERS,
                          "sequence: order_ids\nrenamed_from: order_numbers\n---\n"
                          + ORDERS.replace("order_numbers", "order_ids")),

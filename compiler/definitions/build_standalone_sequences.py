@@ -16,7 +16,8 @@ from .load import Document, Mapping, Pos
 from .reader import Reader
 
 STANDALONE_SEQUENCE_KEYS = frozenset({"sequence", "schema", "type", "increment", "minvalue", "maxvalue", "start",
-                                      "cache", "cycle", "owned_by", "comment", "renamed_from", ALLOW})
+                                      "cache", "cycle", "owned_by", "unlogged", "comment", "renamed_from",
+                                      ALLOW})
 # the definitions' words for CREATE SEQUENCE's clauses -> model/sequences.py's option keys
 _OPTION_WORDS = {"start": "start", "increment": "increment", "minvalue": "min", "maxvalue": "max", "cache": "cache"}
 
@@ -60,6 +61,7 @@ def read_sequences(docs: list[Document], errors: list[DefinitionError]) -> dict[
         comment = r.text(body, "comment", what) or None  # '' is no comment to PostgreSQL
         renamed_from = r.name(body, "renamed_from", what)
         owned_by = _owned_by(r, body, what)
+        unlogged = bool(r.flag(body, "unlogged", what))
         if name is None or type_ is None:
             continue
         try:
@@ -74,7 +76,7 @@ def read_sequences(docs: list[Document], errors: list[DefinitionError]) -> dict[
             r.error(body.value_pos["sequence"], f"sequence {key} is declared twice (first in {first.path}:"
                                                 f"{first.pos[0]})")
             continue
-        out[key] = SequenceDraft(Sequence(schema, name, type_, options, owned_by, comment, renamed_from),
+        out[key] = SequenceDraft(Sequence(schema, name, type_, options, owned_by, comment, renamed_from, unlogged),
                                  doc.path, body.value_pos["sequence"], body.value_pos.get("owned_by"))
     return out
 

@@ -28,6 +28,8 @@ def sequence_document(q: Sequence) -> dict[str, Any]:
     doc |= {_OPTION_WORDS[k]: v for k, v in q.options}
     if q.owned_by is not None:
         doc["owned_by"] = q.owned_by
+    if q.unlogged:
+        doc["unlogged"] = True
     if q.comment is not None:
         doc["comment"] = q.comment
     return doc

@@ -14,8 +14,8 @@ ReadExpression = Callable[[str, str, str | None], Expression | None]
 
 def sequences_from(rows: list[Any]) -> dict[str, Sequence]:
     out = {}
-    for schema, name, type_, options, owned_by, comment in rows:
-        q = Sequence(schema, name, type_, catalog_options(type_, options), owned_by, comment)
+    for schema, name, type_, options, owned_by, comment, unlogged in rows:
+        q = Sequence(schema, name, type_, catalog_options(type_, options), owned_by, comment, unlogged=unlogged)
         out[q.key] = q
     return out
 

@@ -22,6 +22,7 @@ class Sequence:
     owned_by: str | None = None  # 'table.column' of its own schema (PostgreSQL requires the same schema)
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
+    unlogged: bool = False  # UNLOGGED: not written to the WAL, reset by a crash (PostgreSQL 15)
 
     @property
     def key(self) -> str:

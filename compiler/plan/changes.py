@@ -848,11 +848,13 @@ from .sequence_changes import (  # noqa: E402
     RenameSequence,
     SequenceChange,
     SetSequenceComment,
+    SetSequenceLogged,
     SetSequenceOwner,
 )
 
 __all__ = ["AddDomainCheck", "AlterSequence", "DomainChange", "SequenceChange", "CreateDomain",
            "CreateSequence", "DropDomain", "DropDomainCheck", "DropDomainDefault", "DropDomainNotNull",
            "DropSequence", "DropSequenceOwner", "RenameDomain", "RenameSequence", "SetDomainComment",
-           "SetDomainDefault", "SetDomainNotNull", "SetSequenceComment", "SetSequenceOwner",
+           "SetDomainDefault", "SetDomainNotNull", "SetSequenceComment", "SetSequenceLogged",
+           "SetSequenceOwner",
            "ValidateDomainCheck"]

@@ -44,6 +44,8 @@ def sequence_changes(old: Schema, new: Schema, renames: Renames) -> list[ch.Chan
             out.append(ch.RenameSequence(b.schema, a.name, b.name))
         if (a.type, a.options) != (b.type, b.options):
             out.append(ch.AlterSequence(b, a))
+        if a.unlogged != b.unlogged:
+            out.append(ch.SetSequenceLogged(b))
         owner = _owner_now(a, new, renames)
         if owner != b.owned_by:
             if a.owned_by is not None and (b.owned_by is None or owner is None):

@@ -84,7 +84,7 @@ COLUMNS = (
     ch.IdentityToSerial, ch.SetSequenceOptions,
 )
 # a standalone sequence after renames (its new name) and columns (its owner)
-SEQUENCES_AFTER_COLUMNS = (ch.AlterSequence, ch.SetSequenceOwner)
+SEQUENCES_AFTER_COLUMNS = (ch.AlterSequence, ch.SetSequenceLogged, ch.SetSequenceOwner)
 COMMENTS = (ch.SetSequenceComment, ch.SetDomainComment, ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)

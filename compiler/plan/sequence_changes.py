@@ -90,6 +90,14 @@ class DropSequenceOwner(SequenceChange):
 
 
 @dataclass(frozen=True, slots=True)
+class SetSequenceLogged(SequenceChange):
+    """ALTER SEQUENCE ... SET LOGGED / SET UNLOGGED (`unlogged:`)."""
+
+    DESCRIPTION = "sequence {s} is logged otherwise (UNLOGGED or not)"
+    EFFECTS = brief()  # on the sequence, rewritten in a new file: its position stays
+
+
+@dataclass(frozen=True, slots=True)
 class SetSequenceComment(SequenceChange):
     DESCRIPTION = "sequence {s} has another comment"
     EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)  # on the sequence

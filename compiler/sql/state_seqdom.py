@@ -23,6 +23,8 @@ def dump_sequences(sequences: dict[str, Sequence]) -> list[dict[str, Any]]:
             d["owned_by"] = q.owned_by
         if q.comment is not None:
             d["comment"] = q.comment
+        if q.unlogged:
+            d["unlogged"] = True
         out.append(d)
     return out
 
@@ -50,7 +52,7 @@ def read_sequences(items: list[Any], get: Getter) -> dict[str, Sequence]:
     for d in items:
         q = Sequence(get(d, "schema", "text"), get(d, "name", "text"), get(d, "type", "text"),
                      tuple(get(d, "options", "options", {}).items()), get(d, "owned_by", "text?", None),
-                     get(d, "comment", "text?", None))
+                     get(d, "comment", "text?", None), unlogged=get(d, "unlogged", "flag", False))
         out[q.key] = q
     return out
 

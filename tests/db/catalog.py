@@ -45,7 +45,7 @@ QUERIES = {
         WHERE {_USER_NAMESPACES} GROUP BY 1, 2 ORDER BY 1, 2""",
     "sequences": f"""
         SELECT n.nspname, c.relname, s.seqtypid::regtype::text, s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
-               s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'),
+               s.seqcache, s.seqcycle, obj_description(c.oid, 'pg_class'), c.relpersistence,
                (SELECT d.refobjid::regclass::text || '.' || d.refobjsubid || d.deptype::text FROM pg_depend d
                 WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid

@@ -7,7 +7,7 @@ SELECT n.nspname AS schema, c.relname AS name, format_type(q.seqtypid, NULL) AS 
         JOIN pg_class r ON r.oid = d.refobjid JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
           AND d.deptype = 'a' LIMIT 1) AS owned_by,
-       obj_description(c.oid, 'pg_class') AS comment
+       obj_description(c.oid, 'pg_class') AS comment, c.relpersistence = 'u' AS unlogged
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_sequence q ON q.seqrelid = c.oid

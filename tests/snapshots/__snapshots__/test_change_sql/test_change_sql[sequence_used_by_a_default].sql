@@ -26,8 +26,8 @@ COMMIT;
 -- hazards (4; 'schemac lint' lists them, README explains each):
 --   public.orders  data_loss  DropTable, ACCESS EXCLUSIVE: drop table public.orders: its rows are lost; back the data up first
 --   public.orders  breaks_code  DropTable, ACCESS EXCLUSIVE: deploy code that no longer uses it first (expand, then contract)
---   public.order_numbers  data_loss  DropSequence: drop sequence public.order_numbers: its position (the next number it gives) is lost; back the data up first
---   public.order_numbers  breaks_code  DropSequence: deploy code that no longer uses it first (expand, then contract)
+--   public.order_numbers  data_loss  DropSequence, ACCESS EXCLUSIVE: drop sequence public.order_numbers: its position (the next number it gives) is lost; back the data up first
+--   public.order_numbers  breaks_code  DropSequence, ACCESS EXCLUSIVE: deploy code that no longer uses it first (expand, then contract)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 
 -- schemac:transaction

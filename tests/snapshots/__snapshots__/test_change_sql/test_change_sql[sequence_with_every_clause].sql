@@ -16,7 +16,7 @@ CREATE SCHEMA IF NOT EXISTS "box office";
 CREATE SEQUENCE "box office".tickets AS integer MINVALUE 10;
 
 -- schemac:statement CreateSequence public.countdown
-CREATE SEQUENCE public.countdown AS smallint START WITH 300 INCREMENT BY -3 MINVALUE -900 MAXVALUE 600 CACHE 20 CYCLE;
+CREATE UNLOGGED SEQUENCE public.countdown AS smallint START WITH 300 INCREMENT BY -3 MINVALUE -900 MAXVALUE 600 CACHE 20 CYCLE;
 COMMENT ON SEQUENCE public.countdown IS 'Counts down.';
 
 -- schemac:statement CreateTable box office.seats
@@ -37,8 +37,8 @@ COMMIT;
 -- hazards (4; 'schemac lint' lists them, README explains each):
 --   box office.seats  data_loss  DropTable, ACCESS EXCLUSIVE: drop table box office.seats: its rows are lost; back the data up first
 --   box office.seats  breaks_code  DropTable, ACCESS EXCLUSIVE: deploy code that no longer uses it first (expand, then contract)
---   public.countdown  data_loss  DropSequence: drop sequence public.countdown: its position (the next number it gives) is lost; back the data up first
---   public.countdown  breaks_code  DropSequence: deploy code that no longer uses it first (expand, then contract)
+--   public.countdown  data_loss  DropSequence, ACCESS EXCLUSIVE: drop sequence public.countdown: its position (the next number it gives) is lost; back the data up first
+--   public.countdown  breaks_code  DropSequence, ACCESS EXCLUSIVE: deploy code that no longer uses it first (expand, then contract)
 -- schemac:marked: apply splits this file at its "-- schemac:" lines (psql -f runs it as it is)
 
 -- schemac:transaction
