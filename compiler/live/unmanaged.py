@@ -3,8 +3,9 @@
 `import` writes what it can and says what it left out, one warning line per object: views,
 functions, triggers, policies, grants, partitioned tables... (queries/unmanaged.sql), and the
 parts of tables that use them (queries/unmanaged_uses.sql): a default calling a function of the
-database, a column whose type is a domain. Nothing is lost silently, and nothing written refers to
-an object that is not written.
+database, a column whose type is a composite or range type (or a domain over one). Standalone
+sequences and domains are managed (`sequence:`, `domain:`) and so are not among them. Nothing is
+lost silently, and nothing written refers to an object that is not written.
 """
 from __future__ import annotations
 
