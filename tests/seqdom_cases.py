@@ -130,6 +130,7 @@ SEQUENCE_AND_DOMAIN_CASES: dict[str, tuple[str, str]] = {
         POSITIVE.replace("default: 1\n", "default: 2\nnullable: false\ncomment: Above zero.\n")
                 .replace("VALUE > 0", "VALUE >= 1").replace(BELOW_LIMIT, "")
                 .replace("VALUE <= 100", "VALUE <= 99")),
+    "domain_check_renamed": (POSITIVE, POSITIVE.replace("{name: above_zero,", "{name: over_zero, renamed_from: above_zero,")),
     "domain_default_dropped": (POSITIVE, POSITIVE.replace("default: 1\n", "")),
     "domain_base_type_changed": (POSITIVE, POSITIVE.replace("type: integer", "type: bigint")),
     "domain_renamed": (POSITIVE, POSITIVE.replace("domain: positive\n", "domain: counted\nrenamed_from: positive\n")

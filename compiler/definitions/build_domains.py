@@ -16,7 +16,7 @@ from .reader import Reader
 
 DOMAIN_KEYS = frozenset({"domain", "schema", "type", "default", "nullable", "collation", "checks", "comment",
                          "renamed_from", ALLOW})
-DOMAIN_CHECK_KEYS = frozenset({"name", "expression"})
+DOMAIN_CHECK_KEYS = frozenset({"name", "expression", "renamed_from"})
 COLLATABLE_BASES = ("text", "character varying", "character", "bpchar", "citext", "name")
 
 
@@ -128,6 +128,7 @@ def _checks(r: Reader, body: Mapping, name: str, what: str, user_types: dict[str
     for m, _pos in r.mappings(body, "checks", what):
         r.keys(m, DOMAIN_CHECK_KEYS, "a domain check")
         check_name = r.name(m, "name", f"a check of {what}")
+        renamed_from = r.name(m, "renamed_from", f"a check of {what}")
         expression = _expression(r, m, "expression", f"a check of {what}", None, user_types)
         if m.get("expression") is None:
             r.error(m.pos, f"a check of {what} needs 'expression' (over VALUE, the value checked)")
@@ -144,7 +145,7 @@ def _checks(r: Reader, body: Mapping, name: str, what: str, user_types: dict[str
         if any(c.name == check_name for c in out):
             r.error(r.pos(m, "name"), f"check {check_name} appears twice in {what}")
             continue
-        out.append(DomainCheck(check_name, expression))
+        out.append(DomainCheck(check_name, expression, renamed_from=renamed_from))
     return tuple(sorted(out, key=lambda c: c.name))
 
 

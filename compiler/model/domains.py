@@ -19,6 +19,7 @@ class DomainCheck:
     expression: Expression
     # pg_constraint.convalidated: False only when read from a database (added NOT VALID, never validated)
     valid: bool = True
+    renamed_from: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

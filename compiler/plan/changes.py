@@ -835,6 +835,7 @@ from .domain_changes import (  # noqa: E402
     DropDomainDefault,
     DropDomainNotNull,
     RenameDomain,
+    RenameDomainCheck,
     SetDomainComment,
     SetDomainDefault,
     SetDomainNotNull,
@@ -852,9 +853,8 @@ from .sequence_changes import (  # noqa: E402
     SetSequenceOwner,
 )
 
-__all__ = ["AddDomainCheck", "AlterSequence", "DomainChange", "SequenceChange", "CreateDomain",
-           "CreateSequence", "DropDomain", "DropDomainCheck", "DropDomainDefault", "DropDomainNotNull",
-           "DropSequence", "DropSequenceOwner", "RenameDomain", "RenameSequence", "SetDomainComment",
+__all__ = ["AddDomainCheck", "AlterSequence", "CreateDomain", "CreateSequence", "DomainChange", "DropDomain",
+           "DropDomainCheck", "DropDomainDefault", "DropDomainNotNull", "DropSequence", "DropSequenceOwner",
+           "RenameDomain", "RenameDomainCheck", "RenameSequence", "SequenceChange", "SetDomainComment",
            "SetDomainDefault", "SetDomainNotNull", "SetSequenceComment", "SetSequenceLogged",
-           "SetSequenceOwner",
-           "ValidateDomainCheck"]
+           "SetSequenceOwner", "ValidateDomainCheck"]

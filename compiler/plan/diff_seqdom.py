@@ -163,12 +163,25 @@ def _by_dependency(domains: dict[str, Domain]) -> list[str]:
     return out
 
 
+def _check_renames(a: Domain, b: Domain) -> dict[str, str]:
+    """Old check name -> new, by `renamed_from` on either side (a rollback has it on the old)."""
+    out = {c.renamed_from: c.name for c in b.checks
+           if c.renamed_from and a.check(c.renamed_from) is not None and a.check(c.name) is None}
+    out |= {c.name: c.renamed_from for c in a.checks
+            if c.renamed_from and b.check(c.renamed_from) is not None and b.check(c.name) is None and c.name not in out}
+    return out
+
+
 def _in_place(a: Domain, b: Domain) -> list[ch.Change]:
     out: list[ch.Change] = []
     if a.default != b.default:
         out.append(ch.SetDomainDefault(b, b.default) if b.default is not None else ch.DropDomainDefault(b))
     if a.not_null != b.not_null:
         out.append(ch.SetDomainNotNull(b) if b.not_null else ch.DropDomainNotNull(b))
+    moved = _check_renames(a, b)
+    if moved:
+        out += [ch.RenameDomainCheck(b, a.check(old), new) for old, new in moved.items()]  # type: ignore[arg-type]
+        a = replace(a, checks=tuple(replace(c, name=moved.get(c.name, c.name)) for c in a.checks))
     for check in a.checks:
         now = b.check(check.name)
         if now is None or now.expression != check.expression:

@@ -113,6 +113,15 @@ class ValidateDomainCheck(DomainCheckChange):
 
 
 @dataclass(frozen=True, slots=True)
+class RenameDomainCheck(DomainCheckChange):
+    """ALTER DOMAIN ... RENAME CONSTRAINT (`renamed_from:` on a check); `check` as it was."""
+
+    DESCRIPTION = "check {s} has another name"
+    EFFECTS = NO_TABLE
+    new_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class DropDomainCheck(DomainCheckChange):
     DESCRIPTION = "check {s} is not in the definitions"
     EFFECTS = NO_TABLE

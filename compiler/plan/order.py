@@ -65,8 +65,9 @@ ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
 # sequences before the defaults that call them and the domains whose defaults may; domains after the
 # enums they may be over, each after the domain it is over (diff's order), before the tables using them
 SEQUENCES_AND_DOMAINS_BEFORE_USE = (
-    ch.CreateSequence, ch.RenameDomain, ch.CreateDomain, ch.DropDomainCheck, ch.DropDomainDefault,
-    ch.DropDomainNotNull, ch.SetDomainDefault, ch.SetDomainNotNull, ch.AddDomainCheck, ch.ValidateDomainCheck,
+    ch.CreateSequence, ch.RenameDomain, ch.CreateDomain, ch.DropDomainCheck, ch.RenameDomainCheck,
+    ch.DropDomainDefault, ch.DropDomainNotNull, ch.SetDomainDefault, ch.SetDomainNotNull, ch.AddDomainCheck,
+    ch.ValidateDomainCheck,
 )
 # drops before renames and additions, which may reuse their names; keys before what they lean on
 DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn,
