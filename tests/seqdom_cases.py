@@ -111,6 +111,28 @@ POSITIVE = d("""
 
 BELOW_LIMIT = '  - {name: below_limit, expression: "VALUE < 1000"}\n'
 
+# a domain in every place a column type is: a key, a unique, an index (gin over an array), a default, a collation
+DOMAIN_COLUMNS = d("""
+    domain: posint
+    type: integer
+    checks: [{expression: "VALUE > 0"}]
+    ---
+    domain: tags
+    type: "text[]"
+    ---
+    domain: label
+    type: text
+    ---
+    table: tagged
+    columns:
+      - {name: id, type: posint, primary_key: true, default: 5}
+      - {name: tags, type: tags, nullable: false, default: "'{}'"}
+      - {name: name, type: label, unique: true, check: "name <> ''", collation: "C"}
+    indexes:
+      - {columns: [tags], using: gin}
+      - {expression: "lower(name)"}
+    """)
+
 SEQUENCE_AND_DOMAIN_CASES: dict[str, tuple[str, str]] = {
     "sequence_with_every_clause": ("", EVERY_SEQUENCE_CLAUSE),
     "sequence_used_by_a_default": ("", SEQUENCE + "---\n" + ORDERS),
@@ -125,6 +147,7 @@ SEQUENCE_AND_DOMAIN_CASES: dict[str, tuple[str, str]] = {
         SEQUENCE + "owned_by: orders.id\ncomment: Order numbers.\n---\n" + ORDERS),
     "sequence_owner_removed": (SEQUENCE + "owned_by: orders.other\n---\n" + ORDERS, SEQUENCE + "---\n" + ORDERS),
     "domain_with_every_clause": ("", EVERY_DOMAIN_CLAUSE),
+    "domains_as_keys_indexes_and_defaults": ("", DOMAIN_COLUMNS),
     "domain_changed_in_place": (
         POSITIVE,
         POSITIVE.replace("default: 1\n", "default: 2\nnullable: false\ncomment: Above zero.\n")
