@@ -26,6 +26,8 @@ from ..model.types import enum_type_spelling
 from ..project import Project, write_atomically
 from .database import connect, describe
 from .fidelity import compare_with_build, table_catalog
+from .import_seqdom import in_schemas as seqdom_in_schemas
+from .import_seqdom import without_absent_owners
 from .introspect import introspect
 from .unmanaged import leave_out_unmanaged, read_unmanaged, without_dangling_foreign_keys
 
@@ -73,6 +75,8 @@ def import_definitions(project: Project, url: str, settings: Settings, schemas: 
         uses = [u for u in uses if u.schema in keep]
         parts = [p for p in parts if p.schema in keep]
     schema, left_out = leave_out_unmanaged(schema, notes, uses, parts)
+    schema, ownerless = without_absent_owners(schema)
+    left_out += ownerless
     schema, unchecked = _without_unreadable_parts(schema)
     schema, unsound = _without_invalid_parts(schema)
     files, built, not_compiling = compilable_files(schema)
@@ -115,7 +119,8 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
     enums = {k: e for k, e in schema.enums.items() if e.schema in keep or k in users}
     notes = [f"enum {k}: outside the schemas imported, written because {', '.join(users[k])} uses it"
              for k in sorted(users)]
-    return replace(schema, tables=tables, enums=enums), notes
+    domains, sequences, brought = seqdom_in_schemas(schema, tables, keep)
+    return replace(schema, tables=tables, enums=enums, domains=domains, sequences=sequences), notes + brought
 
 
 def _without_invalid_parts(schema: Schema) -> tuple[Schema, list[str]]:

@@ -169,3 +169,26 @@ def test_narrowing_a_sequence_past_its_position_fails_rather_than_moving_it(data
     with psycopg.connect(database_url) as conn:
         assert rows_of(conn, "SELECT last_value FROM order_numbers") == [(1000,)]
 
+
+
+def test_import_of_one_schema_brings_the_domains_and_sequences_its_tables_use(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql_file(database_url, HAND_WRITTEN + """
+        CREATE TABLE public.parted (k int, n int) PARTITION BY RANGE (k);
+        CREATE SEQUENCE public.parted_numbers OWNED BY public.parted.n;
+        """)
+    code, out, err = schemac(tmp_path, capsys, "import", "--database-url", database_url, "--schema", "shop")
+    assert code == 0, err
+    assert "domain public.percent: outside the schemas imported, written because shop.orders.share uses it" in out + err
+    assert "domain public.positive: outside the schemas imported, written because shop.orders.share uses it" in out + err
+    types = (tmp_path / "definitions" / "types.yaml").read_text()
+    assert "domain: code" in types and "domain: percent" in types and "countdown" not in types
+    assert schemac(tmp_path, capsys, "compile")[0] == 0
+
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    code, out, err = schemac(whole, capsys, "import", "--database-url", database_url)
+    assert code == 0, err
+    assert ("sequence public.parted_numbers: owned by parted.n, which is not imported; written without its owner"
+            in err)
+    assert schemac(whole, capsys, "compile")[0] == 0
