@@ -18,6 +18,7 @@ from decimal import Decimal
 import psycopg
 from psycopg import sql
 
+from ..model.domains import base_type, refuses_null
 from ..model.qualify import expression_sql
 from ..model.schema import Column, ForeignKey, Schema, Table
 from ..model.types import enum_type_spelling, extension_type_schemas
@@ -56,6 +57,7 @@ def fill(conn: psycopg.Connection, schema: Schema, rows: int = ROWS, coming: Sch
     is, which values chosen without it would not show.
     """
     labels = {enum_type_spelling(e.schema, e.name): e.values for e in schema.enums.values()}
+    schema = _as_stored(schema)
     out = Filled()
     pending: list[_Pending] = []
     borrowed = _borrow_checks(conn, schema, coming) if coming is not None else []
@@ -67,6 +69,17 @@ def fill(conn: psycopg.Connection, schema: Schema, rows: int = ROWS, coming: Sch
             conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
                 sql.Identifier(table.schema, table.name), sql.Identifier(name)))
     return out
+
+
+def _as_stored(schema: Schema) -> Schema:
+    """`schema` with each column of a domain sampled as its base type, and NOT NULL when the domain is."""
+    if not schema.domains:
+        return schema
+    domains = {enum_type_spelling(d.schema, d.name): d for d in schema.domains.values()}
+    tables = {k: replace(t, columns=tuple(replace(c, type=base_type(c.type, domains),
+                                                  nullable=c.nullable and not refuses_null(c.type, domains))
+                                          for c in t.columns)) for k, t in schema.tables.items()}
+    return replace(schema, tables=tables)
 
 
 def _borrow_checks(conn: psycopg.Connection, schema: Schema, coming: Schema) -> list[tuple[Table, str]]:

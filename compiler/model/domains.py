@@ -57,6 +57,17 @@ def base_type(type_name: str, domains_by_spelling: Mapping[str, Domain]) -> str:
     return name + array
 
 
+def refuses_null(type_name: str, domains_by_spelling: Mapping[str, Domain]) -> bool:
+    """Whether a column of `type_name` refuses NULL for its type's sake: a domain NOT NULL (or over one)."""
+    name, seen = type_name, set()
+    while name in domains_by_spelling and name not in seen:  # an array of a domain may hold NULL
+        seen.add(name)
+        if domains_by_spelling[name].not_null:
+            return True
+        name = domains_by_spelling[name].type
+    return False
+
+
 def has_constraints(type_name: str, domains_by_spelling: Mapping[str, Domain]) -> bool:
     """Whether a value of `type_name` is checked: a domain (or a domain it is over) with a check or
     NOT NULL. An array of a domain checks each element."""

@@ -192,3 +192,14 @@ def test_import_of_one_schema_brings_the_domains_and_sequences_its_tables_use(
     assert ("sequence public.parted_numbers: owned by parted.n, which is not imported; written without its owner"
             in err)
     assert schemac(whole, capsys, "compile")[0] == 0
+
+
+def test_generated_rows_for_verify_fill_domain_columns_as_their_base_type(database_url: str) -> None:
+    from compiler.live.introspect import introspect
+    from compiler.live.sample_rows import fill
+    run_sql_file(database_url, HAND_WRITTEN)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        filled = fill(conn, introspect(conn))
+        assert filled.rows == {"shop.orders": 3, "public.plain": 3}, filled.empty
+        # share is of a NOT NULL domain: a value in every row, even the one that holds NULL where it may
+        assert rows_of(conn, "SELECT count(*), count(share), count(moods) FROM shop.orders") == [(3, 3, 2)]
