@@ -154,6 +154,13 @@ SEQUENCE_AND_DOMAIN_CASES: dict[str, tuple[str, str]] = {
                 .replace("VALUE > 0", "VALUE >= 1").replace(BELOW_LIMIT, "")
                 .replace("VALUE <= 100", "VALUE <= 99")),
     "domain_check_renamed": (POSITIVE, POSITIVE.replace("{name: above_zero,", "{name: over_zero, renamed_from: above_zero,")),
+    "domain_over_an_enum_losing_a_value": (
+        "enum: mood\nvalues: [happy, sad, meh]\n---\ndomain: feeling\ntype: mood\n---\n"
+        "table: t\ncolumns:\n  - {name: id, type: bigint, primary_key: true}\n  - {name: f, type: feeling}\n"
+        "  - {name: m, type: mood}\n",
+        "enum: mood\nvalues: [happy, sad]\n---\ndomain: feeling\ntype: mood\n---\n"
+        "table: t\ncolumns:\n  - {name: id, type: bigint, primary_key: true}\n  - {name: f, type: feeling}\n"
+        "  - {name: m, type: mood}\n"),
     "domain_default_dropped": (POSITIVE, POSITIVE.replace("default: 1\n", "")),
     "domain_base_type_changed": (POSITIVE, POSITIVE.replace("type: integer", "type: bigint")),
     "domain_renamed": (POSITIVE, POSITIVE.replace("domain: positive\n", "domain: counted\nrenamed_from: positive\n")

@@ -47,7 +47,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += _schemas(old, new)
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
-    domains, remade, moved = domain_changes(old, new)
+    domains, remade, moved = domain_changes(old, new, recreated)
     out += domains
     out += sequence_changes(old, new, renames)
     types = EnumTypes({**recreated, **remade}, enum_types, stored_types(old), stored_types(new))

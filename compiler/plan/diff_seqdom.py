@@ -7,6 +7,7 @@ enum) and the old one dropped; a domain over it is recreated with it.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from ..model.casts import lossy
@@ -76,14 +77,16 @@ def _owner_now(seq: Sequence, new: Schema, renames: Renames) -> str | None:
 
 # -- domains
 
-def domain_changes(old: Schema, new: Schema) -> tuple[list[ch.Change], dict[str, Domain], dict[str, str]]:
+def domain_changes(old: Schema, new: Schema, remade_types: Collection[str] = ()
+                   ) -> tuple[list[ch.Change], dict[str, Domain], dict[str, str]]:
     """The changes of the domains, the domains recreated (by the spelling their columns have now), and
-    the renamed ones (old spelling -> new): a column of a renamed domain follows it, no change of its own."""
+    the renamed ones (old spelling -> new): a column of a renamed domain follows it, no change of its own.
+    `remade_types`: the enums this migration makes anew (a domain over one is made anew with it)."""
     pairs = renamed_pairs(old.domains, new.domains, _key, _hint)
     matched = {pairs.get(k, k): a for k, a in old.domains.items() if pairs.get(k, k) in new.domains}
     spelled = {enum_type_spelling(a.schema, a.name): enum_type_spelling(new.domains[n].schema, new.domains[n].name)
                for o, n in pairs.items() for a in (old.domains[o],)}
-    recreated = _recreated(matched, new, spelled)
+    recreated = _recreated(matched, new, spelled, remade_types)
     old_bases = {enum_type_spelling(d.schema, d.name): d for d in old.domains.values()}
     new_bases = {enum_type_spelling(d.schema, d.name): d for d in new.domains.values()}
     out: list[ch.Change] = []
@@ -122,11 +125,13 @@ def with_domains_renamed(schema: Schema, spelled: dict[str, str]) -> Schema:
     return replace(schema, tables=tables)
 
 
-def _recreated(matched: dict[str, Domain], new: Schema, spelled: dict[str, str]) -> set[str]:
+def _recreated(matched: dict[str, Domain], new: Schema, spelled: dict[str, str],
+               remade_types: Collection[str]) -> set[str]:
     """Keys of the new domains that must be made anew: a base type or collation changed, or the
-    domain they are over is made anew."""
+    domain or enum they are over is made anew."""
     out = {k for k, a in matched.items()
-           if _spelled(a.type, spelled) != new.domains[k].type or a.collation != new.domains[k].collation}
+           if _spelled(a.type, spelled) != new.domains[k].type or a.collation != new.domains[k].collation
+           or new.domains[k].type.removesuffix("[]") in remade_types}
     by_spelling = {enum_type_spelling(d.schema, d.name): k for k, d in new.domains.items()}
     grew = True
     while grew:
