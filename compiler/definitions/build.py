@@ -88,7 +88,11 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
             user_types[e.name] = spelling
     user_types |= extension_type_names(extensions.values())
     user_types |= domain_spellings(by_kind["domain"])
-    domains = read_domains(by_kind["domain"], errors, user_types)
+    other_types = {k: f"enum {k}" for k in enums} | {
+        f"{d.body.get('schema') or 'public'}.{d.body['table']}": f"table {d.body.get('schema') or 'public'}."
+                                                                 f"{d.body['table']}"
+        for d in by_kind["table"] if isinstance(d.body.get("table"), str)}
+    domains = read_domains(by_kind["domain"], errors, user_types, other_types)
     sequences = read_sequences(by_kind["sequence"], errors)
     calls: list[SequenceCall] = []
     drafts: dict[str, TableDraft] = {}

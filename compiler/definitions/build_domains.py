@@ -1,6 +1,7 @@
 """Reading `domain:` documents: a base type with a default, NOT NULL, a collation and checks on VALUE."""
 from __future__ import annotations
 
+from collections.abc import Mapping as Mapping_
 from dataclasses import replace
 
 from ..errors import DefinitionError, did_you_mean
@@ -34,8 +35,11 @@ def domain_spellings(docs: list[Document]) -> dict[str, str]:
     return out
 
 
-def read_domains(docs: list[Document], errors: list[DefinitionError], user_types: dict[str, str]) -> dict[str, Domain]:
-    """Each `domain:` document; its type read with `user_types` (enums, extensions' types, domains)."""
+def read_domains(docs: list[Document], errors: list[DefinitionError], user_types: dict[str, str],
+                 other_types: Mapping_[str, str] | None = None) -> dict[str, Domain]:
+    """Each `domain:` document; its type read with `user_types` (enums, extensions' types, domains).
+    `other_types`: schema.name -> what else names a type there (an enum, a table's row type), which
+    a domain's name may not repeat."""
     out: dict[str, Domain] = {}
     positions: dict[str, tuple[str, Pos]] = {}
     for doc in docs:
@@ -52,6 +56,10 @@ def read_domains(docs: list[Document], errors: list[DefinitionError], user_types
         if name is None or type_ is None:
             continue
         key = f"{schema}.{name}"
+        if key in (other_types or {}):
+            r.error(body.value_pos["domain"], f"domain {key} has the name of {(other_types or {})[key]}: types "
+                                              f"(and tables' row types) share one namespace per schema")
+            continue
         if type_.removesuffix("[]") == enum_type_spelling(schema, name):
             r.error(r.pos(body, "type"), f"{what} cannot be over itself")
             continue

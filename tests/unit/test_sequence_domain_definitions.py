@@ -173,3 +173,11 @@ def test_allow_on_a_domain_or_a_sequence_acknowledges_its_changes_hazards() -> N
         ("ValidateDomainCheck", "lock", True)]
     found = findings(plan(old, new), Acknowledgements())  # type: ignore[arg-type]
     assert [f.acknowledged for f in found] == [False, False, False]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("enum: d\nvalues: [a]\n---\ndomain: d\ntype: text\n", "4:9: error: domain public.d has the name of enum public.d"),
+    ("domain: t\ntype: text\n---\n" + TABLE, "1:9: error: domain public.t has the name of table public.t"),
+])
+def test_a_domain_cannot_take_the_name_of_another_type(text: str, message: str) -> None:
+    assert errors(text)[0].startswith(f"definitions/test.yaml:{message}")
