@@ -40,7 +40,14 @@ from .build_constraints import (
 from .build_domains import domain_spellings, read_domains
 from .build_exclusions import exclusions
 from .build_sequences import identity_kind, sequence_options
-from .build_standalone_sequences import SequenceCall, call_problems, owner_problems, qualified_call, read_sequences
+from .build_standalone_sequences import (
+    SequenceCall,
+    call_problems,
+    name_problems,
+    owner_problems,
+    qualified_call,
+    read_sequences,
+)
 from .build_warehouse import warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
@@ -109,6 +116,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
             continue
         drafts[draft.key] = draft
     owner_problems(sequences, drafts, errors)
+    name_problems(sequences, drafts, errors)
     call_problems(calls, set(sequences), drafts, errors)
     tables = resolve.resolve_tables(drafts, enums, errors)
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),

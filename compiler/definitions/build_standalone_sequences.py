@@ -138,6 +138,28 @@ def owner_problems(drafts: dict[str, SequenceDraft], tables: dict[str, TableDraf
                                     f"under 'sequence:') or leave 'owned_by' out")
 
 
+def name_problems(drafts: dict[str, SequenceDraft], tables: dict[str, TableDraft],
+                  errors: list[DefinitionError]) -> None:
+    """A sequence is a relation: its name is not a table's, an index's or key's, nor an identity or
+    serial column's own sequence's (`<table>_<column>_seq`) in its schema."""
+    taken: dict[str, str] = {}
+    for t in tables.values():
+        taken[f"{t.schema}.{t.name}"] = f"table {t.name}"
+        named: list[tuple[str, str]] = [("primary key", t.primary_key.name)] if t.primary_key else []
+        named += [("unique", u.name) for u in t.uniques] + [("index", i.name) for i in t.indexes]
+        named += [("exclusion", x.name) for x in t.exclusions]
+        for kind, name in named:
+            taken.setdefault(f"{t.schema}.{name}", f"{kind} {name} of {t.name}")
+        for c in t.columns:
+            if c.identity or c.serial:
+                taken.setdefault(f"{t.schema}.{default_name(t.name, [c.name], 'seq')}",
+                                 f"the sequence of column {t.name}.{c.name}")
+    for key, d in drafts.items():
+        if key in taken:
+            errors.append(DefinitionError(d.path, d.pos[0], d.pos[1], f"sequence {key} has the name of {taken[key]}: "
+                                                                      f"relations share one namespace per schema"))
+
+
 def qualified_call(name: str) -> str:
     """schema.name of the sequence a call names (public when the text names no schema)."""
     return name if "." in name else f"public.{name}"

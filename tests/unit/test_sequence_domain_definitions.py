@@ -181,3 +181,13 @@ def test_allow_on_a_domain_or_a_sequence_acknowledges_its_changes_hazards() -> N
 ])
 def test_a_domain_cannot_take_the_name_of_another_type(text: str, message: str) -> None:
     assert errors(text)[0].startswith(f"definitions/test.yaml:{message}")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("sequence: t\n---\n" + TABLE, "1:11: error: sequence public.t has the name of table t"),
+    ("sequence: t_pkey\n---\n" + TABLE, "1:11: error: sequence public.t_pkey has the name of primary key t_pkey of t"),
+    ("sequence: t_id_seq\n---\n" + TABLE.replace("type: bigint, primary_key", "type: bigserial, primary_key"),
+     "1:11: error: sequence public.t_id_seq has the name of the sequence of column t.id"),
+])
+def test_a_sequence_cannot_take_the_name_of_another_relation(text: str, message: str) -> None:
+    assert errors(text)[0].startswith(f"definitions/test.yaml:{message}")
