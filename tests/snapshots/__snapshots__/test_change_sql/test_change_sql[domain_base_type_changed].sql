@@ -13,9 +13,13 @@ SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameDomain public.percent
+-- PostgreSQL cannot change a domain's base type or collation: out of the way, made anew below,
+-- its columns converted, then dropped
 ALTER DOMAIN public.percent RENAME TO percent__old;
 
 -- schemac:statement RenameDomain public.positive
+-- PostgreSQL cannot change a domain's base type or collation: out of the way, made anew below,
+-- its columns converted, then dropped
 ALTER DOMAIN public.positive RENAME TO positive__old;
 
 -- schemac:statement CreateDomain public.positive
@@ -60,9 +64,13 @@ SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement RenameDomain public.percent
+-- PostgreSQL cannot change a domain's base type or collation: out of the way, made anew below,
+-- its columns converted, then dropped
 ALTER DOMAIN public.percent RENAME TO percent__old;
 
 -- schemac:statement RenameDomain public.positive
+-- PostgreSQL cannot change a domain's base type or collation: out of the way, made anew below,
+-- its columns converted, then dropped
 ALTER DOMAIN public.positive RENAME TO positive__old;
 
 -- schemac:statement CreateDomain public.positive

@@ -24,6 +24,8 @@ CREATE TYPE public.mood AS ENUM (
 );
 
 -- schemac:statement RenameDomain public.feeling
+-- PostgreSQL cannot change a domain's base type or collation: out of the way, made anew below,
+-- its columns converted, then dropped
 ALTER DOMAIN public.feeling RENAME TO feeling__old;
 
 -- schemac:statement CreateDomain public.feeling
