@@ -145,6 +145,9 @@ SEQUENCE_AND_DOMAIN_CASES: dict[str, tuple[str, str]] = {
     "sequence_owner_set_and_changed": (
         SEQUENCE + "owned_by: orders.other\n---\n" + ORDERS,
         SEQUENCE + "owned_by: orders.id\ncomment: Order numbers.\n---\n" + ORDERS),
+    # the owning column goes, the sequence stays: OWNED BY NONE first, or DROP COLUMN would take it along
+    "sequence_owner_column_dropped": (SEQUENCE + "owned_by: orders.other\n---\n" + ORDERS,
+                                      SEQUENCE + "---\n" + ORDERS.replace("  - {name: other, type: bigint}\n", "")),
     "sequence_owner_removed": (SEQUENCE + "owned_by: orders.other\n---\n" + ORDERS, SEQUENCE + "---\n" + ORDERS),
     "domain_with_every_clause": ("", EVERY_DOMAIN_CLAUSE),
     "domains_as_keys_indexes_and_defaults": ("", DOMAIN_COLUMNS),

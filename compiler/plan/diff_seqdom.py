@@ -48,11 +48,10 @@ def sequence_changes(old: Schema, new: Schema, renames: Renames) -> list[ch.Chan
         if a.unlogged != b.unlogged:
             out.append(ch.SetSequenceLogged(b))
         owner = _owner_now(a, new, renames)
-        if owner != b.owned_by:
-            if a.owned_by is not None and (b.owned_by is None or owner is None):
-                out.append(ch.DropSequenceOwner(a))  # before a drop of its old owner would take it along
-            if b.owned_by is not None:
-                out.append(ch.SetSequenceOwner(b))
+        if a.owned_by is not None and (owner is None or b.owned_by is None):
+            out.append(ch.DropSequenceOwner(a))  # before a drop of its old owner would take it along
+        if b.owned_by is not None and owner != b.owned_by:
+            out.append(ch.SetSequenceOwner(b))
         if a.comment != b.comment:
             out.append(ch.SetSequenceComment(b))
     for key, a in old.sequences.items():

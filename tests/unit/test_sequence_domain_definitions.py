@@ -191,3 +191,12 @@ def test_a_domain_cannot_take_the_name_of_another_type(text: str, message: str) 
 ])
 def test_a_sequence_cannot_take_the_name_of_another_relation(text: str, message: str) -> None:
     assert errors(text)[0].startswith(f"definitions/test.yaml:{message}")
+
+
+def test_a_sequence_follows_its_owners_renames_without_a_change_of_its_own() -> None:
+    from compiler.plan.diff import diff
+    old = schema_of("sequence: s\nowned_by: t.n\n---\n" + TABLE)
+    new = schema_of("sequence: s\nowned_by: u.m\n---\n" + TABLE.replace("table: t", "table: u\nrenamed_from: t")
+                    .replace("{name: n, type: bigint}", "{name: m, type: bigint, renamed_from: n}"))
+    assert [c.kind for c in diff(old, new)] == ["RenameTable", "RenameColumn", "RenameConstraint"]  # its pkey
+    assert [c.kind for c in diff(new, old)] == ["RenameTable", "RenameColumn", "RenameConstraint"]
