@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from compiler.cli import main
 from compiler.testing import assert_generated_current
 
 REPO = Path(__file__).resolve().parents[2]
@@ -141,32 +142,81 @@ def test_session_database_untouched(schemac_connection, schemac_database_url):
     assert elapsed < 60  # a copy is a file copy on the server, not the migrations again
 
 
-def test_seeds_are_loaded_when_asked(pytester: pytest.Pytester, project: Path) -> None:
-    (project / "generated" / "seeds.sql").write_text(
-        "INSERT INTO users (email, display_name) VALUES ('test@example.com', 'Test User');\n"
-        "INSERT INTO analytics_events (user_id, event_type) SELECT id, 'signup' FROM users;\n")
-    pytester.makefile(".toml", pyproject='[tool.pytest.ini_options]\nschemac_project = "db"\nschemac_seed = true\n')
-    pytester.makepyfile(test_seeded='''
+def test_a_module_copy_is_made_while_the_session_database_is_in_use(pytester: pytest.Pytester, project: Path) -> None:
+    """PostgreSQL refuses CREATE DATABASE ... TEMPLATE while any session is connected to the
+    template, and copies whatever was committed to it: a session fixture of the user's that holds
+    a connection to the session's database, and commits to it, must change neither."""
+    pytester.makeconftest('''
+import psycopg, pytest
+
+@pytest.fixture(scope="session")
+def shared(schemac_database_url):
+    with psycopg.connect(schemac_database_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO users (email) VALUES ('committed@example.com')")
+        yield conn
+''')
+    pytester.makepyfile(test_a='''
+def test_holds_the_session_database(shared):
+    assert shared.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+''', test_b='''
+import psycopg
+
+def test_copy(shared, schemac_module_database_url):
+    with psycopg.connect(schemac_module_database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+''')
+    started = time.monotonic()
+    result = pytester.runpytest_subprocess(*ARGS)
+    result.assert_outcomes(passed=2)
+    assert time.monotonic() - started < 30
+
+
+SEEDED = '''
+import psycopg
+
 def test_seeded(schemac_connection):
     assert schemac_connection.execute(
-        "SELECT u.email, e.event_type FROM users u JOIN analytics_events e ON e.user_id = u.id").fetchall() == [
-        ("test@example.com", "signup")]
-''')
-    result = pytester.runpytest_subprocess(*ARGS)
-    result.assert_outcomes(passed=1)
+        "SELECT u.email, e.event_type FROM users u JOIN analytics_events e ON e.user_id = u.id "
+        "ORDER BY e.created_at").fetchall() == [
+        ("test@example.com", "sign_up"), ("test@example.com", "page_view"), ("admin@example.com", "sign_in")]
+
+def test_copies_are_seeded_too(schemac_module_database_url):
+    with psycopg.connect(schemac_module_database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 3
+'''
 
 
-def test_seeds_asked_for_and_missing_is_an_error(pytester: pytest.Pytester, project: Path) -> None:
-    shutil.rmtree(project / "seeds")  # a project without seeds: compile writes no seeds.sql
-    (project / "generated" / "seeds.sql").unlink()
+def _ask_for_seeds(pytester: pytest.Pytester) -> None:
     pytester.makefile(".toml", pyproject='[tool.pytest.ini_options]\nschemac_project = "db"\nschemac_seed = true\n')
-    pytester.makepyfile(test_seeded='''
-def test_seeded(schemac_connection):
-    pass
-''')
+    pytester.makepyfile(test_seeded=SEEDED)
+
+
+def test_seeds_are_loaded_when_asked(pytester: pytest.Pytester, project: Path) -> None:
+    _ask_for_seeds(pytester)
     result = pytester.runpytest_subprocess(*ARGS)
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*no generated/seeds.sql*run 'schemac compile'*"])
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    ("stale", "generated/seeds.sql is out of date; run 'schemac compile'"),
+    ("missing", "generated/seeds.sql is missing; run 'schemac compile'"),
+    ("no seeds", "the project has no seeds/ folder, so nothing to load"),
+])
+def test_seeds_that_schemac_seed_refuses_are_refused_with_its_message(
+        pytester: pytest.Pytester, project: Path, capsys: pytest.CaptureFixture[str], damage: str, message: str) -> None:
+    seeds_sql = project / "generated" / "seeds.sql"
+    if damage == "stale":  # a hand edit (or a seeds/ change not compiled): not what compile makes
+        seeds_sql.write_text(seeds_sql.read_text().replace("Test User", "Someone Else"))
+    else:
+        seeds_sql.unlink()
+    if damage == "no seeds":
+        shutil.rmtree(project / "seeds")
+    _ask_for_seeds(pytester)
+    result = pytester.runpytest_subprocess(*ARGS)
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines([f"*schemac_seed is true, and {message}*"])
+    assert main(["-C", str(project), "seed", "--database-url", "postgresql://127.0.0.1:1/unused"]) == 1
+    assert capsys.readouterr().err == f"error: {message}\n"
 
 
 def test_each_xdist_worker_has_its_own_database(pytester: pytest.Pytester, project: Path, admin_url: str) -> None:
