@@ -34,6 +34,11 @@ def server_url() -> str:
     raise DatabaseError("no server for test databases: set TEST_DATABASE_URL (or DATABASE_URL)")
 
 
+def database_name(url: str) -> str:
+    """The name of the database at `url`."""
+    return str(psycopg.conninfo.conninfo_to_dict(url)["dbname"])
+
+
 class TestServer:
     """Databases made on one server and dropped by `drop` or `close`. One maintenance connection
     holds each one's advisory lock while it lives."""
@@ -67,12 +72,12 @@ class TestServer:
     def seal(self, url: str) -> None:
         """Let no one connect to the database at `url` again: it is the template of copies, and
         PostgreSQL copies a database only while no other session is connected to it."""
-        name = str(psycopg.conninfo.conninfo_to_dict(url)["dbname"])
+        name = database_name(url)
         self._conn.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(name)))
 
     def drop(self, url: str) -> None:
         """Drop the database at `url` (one this server made), ending its connections."""
-        name = str(psycopg.conninfo.conninfo_to_dict(url)["dbname"])
+        name = database_name(url)
         self._conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", lock_key(name))
         self._names.remove(name)

@@ -27,11 +27,16 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-import psycopg
 import pytest
 
-from .databases import TestServer, migrate, seed, server_url
+# pytest imports this module in every session where schemac is installed: the compiler and the
+# driver are imported by the fixtures that need them, so a project that uses none pays nothing.
+if TYPE_CHECKING:
+    import psycopg
+
+    from .databases import TestServer
 
 PROJECT_VARIABLE = "SCHEMAC_PROJECT"
 
@@ -61,6 +66,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 @pytest.fixture(scope="session")
 def schemac_server_url() -> str:
     """A database on the server where the session's databases are made."""
+    from .databases import server_url
+
     return server_url()
 
 
@@ -69,6 +76,8 @@ def schemac_test_server(schemac_server_url: str) -> Iterator[TestServer]:
     """Where the session's databases are made; every one left is dropped when the session ends.
     While it lives, SIGTERM (if nothing else handles it) ends the session as Ctrl-C does, so the
     databases are dropped then too."""
+    from .databases import TestServer
+
     server = TestServer(schemac_server_url)
     takes_sigterm = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
     try:
@@ -88,12 +97,14 @@ def schemac_template_database(pytestconfig: pytest.Config, schemac_project: Path
                               schemac_test_server: TestServer) -> str:
     """The name of a database with every migration of the project applied (and its seeds, when
     asked), sealed against connections: the template of the others."""
+    from .databases import database_name, migrate, seed
+
     url = schemac_test_server.create()
     migrate(url, schemac_project)
     if pytestconfig.getini("schemac_seed"):
         seed(url, schemac_project)
     schemac_test_server.seal(url)
-    return str(psycopg.conninfo.conninfo_to_dict(url)["dbname"])
+    return database_name(url)
 
 
 @pytest.fixture(scope="session")
@@ -105,6 +116,8 @@ def schemac_database_url(schemac_template_database: str, schemac_test_server: Te
 @pytest.fixture
 def schemac_connection(schemac_database_url: str) -> Iterator[psycopg.Connection]:
     """A connection to the migrated database in a transaction that is rolled back after the test."""
+    import psycopg
+
     conn = psycopg.connect(schemac_database_url, autocommit=False)
     try:
         yield conn

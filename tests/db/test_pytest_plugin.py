@@ -142,7 +142,8 @@ def test_session_database_untouched(schemac_connection, schemac_database_url):
     assert elapsed < 60  # a copy is a file copy on the server, not the migrations again
 
 
-def test_a_module_copy_is_made_while_the_session_database_is_in_use(pytester: pytest.Pytester, project: Path) -> None:
+def test_a_module_copy_is_made_while_the_session_database_is_in_use(pytester: pytest.Pytester, project: Path,
+                                                                   admin_url: str) -> None:
     """PostgreSQL refuses CREATE DATABASE ... TEMPLATE while any session is connected to the
     template, and copies whatever was committed to it: a session fixture of the user's that holds
     a connection to the session's database, and commits to it, must change neither."""
@@ -159,9 +160,12 @@ def shared(schemac_database_url):
 def test_holds_the_session_database(shared):
     assert shared.execute("SELECT count(*) FROM users").fetchone()[0] == 1
 ''', test_b='''
-import psycopg
+import pathlib, psycopg
+from record import record
 
-def test_copy(shared, schemac_module_database_url):
+def test_copy(shared, schemac_module_database_url, schemac_template_database):
+    pathlib.Path("template.seen").write_text(schemac_template_database)
+    record(schemac_module_database_url, "module")
     with psycopg.connect(schemac_module_database_url) as conn:
         assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0
 ''')
@@ -169,6 +173,9 @@ def test_copy(shared, schemac_module_database_url):
     result = pytester.runpytest_subprocess(*ARGS)
     result.assert_outcomes(passed=2)
     assert time.monotonic() - started < 30
+    seen = _seen(pytester)
+    assert len(set(seen.values())) == 2
+    assert [name for name in seen.values() if _exists(admin_url, name)] == []  # the sealed template too
 
 
 SEEDED = '''
@@ -271,6 +278,17 @@ def test_a_session_that_asks_for_no_fixture_never_connects(pytester: pytest.Pyte
     result.assert_outcomes(passed=1)
 
 
+def test_loading_the_plugin_costs_a_project_that_does_not_use_it_nothing() -> None:
+    """pytest imports the plugin in every session of every project where schemac is installed:
+    the compiler and the database driver wait until a fixture asks for them."""
+    code = (f"import sys, {PLUGIN}, compiler.testing\n"
+            "print(sorted(m for m in ('psycopg', 'sqlglot', 'yaml', 'compiler.pipeline', 'compiler.live.apply') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.stdout == "[]\n", done.stderr
+
+
 def test_generated_is_current_until_a_definition_changes(project: Path) -> None:
     assert_generated_current(project)
     users = project / "definitions" / "users.yaml"
@@ -292,8 +310,23 @@ def _readme_example(language: str) -> str:
 
 
 def test_the_readme_example_passes_as_a_users_project(pytester: pytest.Pytester, project: Path) -> None:
-    settings = _readme_example("toml").replace('schemac_project = "."', 'schemac_project = "db"')
+    settings = _readme_example("toml")
+    assert 'schemac_project = "."' in settings and "schemac_seed = true" in settings
+    settings = settings.replace('schemac_project = "."', 'schemac_project = "db"')  # the scratch project's folder
     pytester.makefile(".toml", pyproject=settings)
     pytester.makepyfile(test_data_layer=_readme_example("python"))
     result = pytester.runpytest_subprocess(*ARGS, "-v")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=_readme_example("python").count("\ndef test_"))
+
+
+def test_this_suite_runs_this_checkouts_plugin_on_its_own_server(
+        pytestconfig: pytest.Config, schemac_database_url: str, schemac_template_database: str, admin_url: str) -> None:
+    """tests/db/test_apply.py and others use the plugin's fixtures: on the server of tests/conftest.py,
+    with the example project (schemac_project in pyproject.toml), this checkout's code."""
+    plugin = pytestconfig.pluginmanager.get_plugin("schemac")
+    assert plugin is not None and Path(plugin.__file__).resolve().is_relative_to(REPO)
+    name = psycopg.conninfo.conninfo_to_dict(schemac_database_url)["dbname"]
+    with psycopg.connect(admin_url) as conn:
+        found = dict(conn.execute("SELECT datname, datallowconn FROM pg_database WHERE datname IN (%s, %s)",
+                                  (name, schemac_template_database)).fetchall())
+    assert found == {name: True, schemac_template_database: False}
