@@ -198,6 +198,38 @@ def _ask_for_seeds(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_seeded=SEEDED)
 
 
+def test_a_database_that_cannot_be_dropped_leaves_none_of_the_others(pytester: pytest.Pytester, project: Path,
+                                                                      admin_url: str) -> None:
+    """Each database is dropped on its own: one that refuses (here a test made it a template, which
+    DROP DATABASE refuses) is reported, and the session's others are dropped all the same."""
+    pytester.makepyfile(test_a='''
+import pathlib, psycopg
+from record import record
+
+def test_makes_its_copy_undroppable(schemac_module_database_url, schemac_template_database):
+    pathlib.Path("template.seen").write_text(schemac_template_database)
+    name = record(schemac_module_database_url, "module")
+    with psycopg.connect(schemac_module_database_url, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {name} IS_TEMPLATE true")
+''', test_b='''
+from record import record
+
+def test_session(schemac_database_url):
+    record(schemac_database_url, "session")
+''')
+    result = pytester.runpytest_subprocess(*ARGS)
+    seen = _seen(pytester)
+    try:
+        result.assert_outcomes(passed=2, errors=1)
+        result.stdout.fnmatch_lines(["*cannot drop a template database*"])
+        assert [tag for tag, name in seen.items() if _exists(admin_url, name)] == ["module"]
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            name = psycopg.sql.Identifier(seen["module"])
+            conn.execute(psycopg.sql.SQL("ALTER DATABASE {} IS_TEMPLATE false").format(name))
+            conn.execute(psycopg.sql.SQL("DROP DATABASE {}").format(name))
+
+
 def test_seeds_are_loaded_when_asked(pytester: pytest.Pytester, project: Path) -> None:
     _ask_for_seeds(pytester)
     result = pytester.runpytest_subprocess(*ARGS)
