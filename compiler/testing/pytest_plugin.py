@@ -11,14 +11,17 @@ own; a session that requests none of the fixtures never connects to a database.
   generated/seeds.sql loaded (as `schemac seed` loads it) when the `schemac_seed` ini option is
   true. No one may connect to it: it is only copied, and PostgreSQL copies a database only while
   no other session is connected to it.
-- `schemac_database_url` (session): a copy of it for the session's tests; its URL. Every database
-  is dropped at the end of the session, failed tests or not; under pytest-xdist each worker has
-  its own.
+- `schemac_database_url` (session): a copy of it for the session's tests; its URL. Under
+  pytest-xdist each worker has its own.
 - `schemac_connection`: a psycopg connection to it, inside a transaction rolled back after the
   test, so no test sees another's writes (a test that commits defeats this).
 - `schemac_module_database_url` (module): another copy (CREATE DATABASE ... TEMPLATE, no migration
-  run again), as migrated whatever the session's tests did, for tests that must commit or need a
-  database to themselves.
+  run again), for tests that must commit or need a database to themselves; what the session's
+  tests committed is not in it.
+
+Every database is dropped, failed tests or not: a module's copy after the module, the others at
+the end of the session, where the session waits for every drop (concurrent drops share the
+checkpoint each waits for: TestServer.drop).
 """
 from __future__ import annotations
 

@@ -17,7 +17,9 @@ import psycopg
 import pytest
 
 from compiler.cli import main
+from compiler.errors import DatabaseError
 from compiler.testing import assert_generated_current
+from compiler.testing.databases import seed
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = "compiler.testing.pytest_plugin"
@@ -36,14 +38,17 @@ def record(url, tag):
 '''
 
 
+def _example_copy(root: Path) -> Path:
+    for folder in ("definitions", "generated", "seeds"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
 @pytest.fixture
 def project(pytester: pytest.Pytester, admin_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch project (the example's definitions and generated/ in db/), and the environment a
     user's run has: the server in TEST_DATABASE_URL, this checkout importable."""
-    root = pytester.path / "db"
-    shutil.copytree(REPO / "definitions", root / "definitions")
-    shutil.copytree(REPO / "generated", root / "generated")
-    shutil.copytree(REPO / "seeds", root / "seeds")
+    root = _example_copy(pytester.path / "db")
     pytester.makefile(".toml", pyproject='[tool.pytest.ini_options]\nschemac_project = "db"\n')
     pytester.makepyfile(record=RECORD)
     monkeypatch.setenv("TEST_DATABASE_URL", admin_url)
@@ -242,7 +247,8 @@ def test_seeds_are_loaded_when_asked(pytester: pytest.Pytester, project: Path) -
     ("no seeds", "the project has no seeds/ folder, so nothing to load"),
 ])
 def test_seeds_that_schemac_seed_refuses_are_refused_with_its_message(
-        pytester: pytest.Pytester, project: Path, capsys: pytest.CaptureFixture[str], damage: str, message: str) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str, message: str) -> None:
+    project = _example_copy(tmp_path)
     seeds_sql = project / "generated" / "seeds.sql"
     if damage == "stale":  # a hand edit (or a seeds/ change not compiled): not what compile makes
         seeds_sql.write_text(seeds_sql.read_text().replace("Test User", "Someone Else"))
@@ -250,11 +256,12 @@ def test_seeds_that_schemac_seed_refuses_are_refused_with_its_message(
         seeds_sql.unlink()
     if damage == "no seeds":
         shutil.rmtree(project / "seeds")
-    _ask_for_seeds(pytester)
-    result = pytester.runpytest_subprocess(*ARGS)
-    result.assert_outcomes(errors=2)
-    result.stdout.fnmatch_lines([f"*schemac_seed is true, and {message}*"])
-    assert main(["-C", str(project), "seed", "--database-url", "postgresql://127.0.0.1:1/unused"]) == 1
+    nowhere = "postgresql://127.0.0.1:1/unused"  # refused before any connection
+    with pytest.raises(DatabaseError) as refused:
+        seed(nowhere, project)  # what schemac_template_database calls when schemac_seed is true
+    assert str(refused.value) == f"schemac_seed is true, and {message}"
+    capsys.readouterr()
+    assert main(["-C", str(project), "seed", "--database-url", nowhere]) == 1
     assert capsys.readouterr().err == f"error: {message}\n"
 
 
