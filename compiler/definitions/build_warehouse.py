@@ -71,19 +71,26 @@ def warehouse_places(docs: list[Document]) -> dict[str, tuple[str, int, int]]:
 
 def bigquery_names_unique(drafts: dict[str, TableDraft], errors: list[DefinitionError]) -> None:
     """Two warehouse tables may not become one BigQuery table: a.b_c and a_b.c (or public.a_b_c) are
-    all `a_b_c` in the dataset. Reported at the later table's `warehouse:` key, naming the first."""
+    all `a_b_c` in the dataset (and `Events` and `events` one file). Reported at the later table's
+    `warehouse:` key, naming the first."""
     first: dict[str, TableDraft] = {}
     for t in drafts.values():  # in the order of the files
         if t.warehouse is None or t.warehouse_pos is None:
             continue
         name = bigquery_table_name(t.schema, t.name)
-        other = first.setdefault(name, t)
+        # names that differ only in case too: one file name on macOS and Windows, one table in a
+        # case-insensitive dataset
+        other = first.setdefault(name.lower(), t)
         if other is not t:
             assert other.warehouse_pos is not None
+            theirs = bigquery_table_name(other.schema, other.name)
+            what = (f"are both BigQuery table {name} in the warehouse (a table outside public is named "
+                    f"schema_table there)" if theirs == name else
+                    f"are BigQuery tables {theirs} and {name}, whose names differ only in case (one file name "
+                    f"on a case-insensitive file system, one table in a case-insensitive dataset)")
             line, col = t.warehouse_pos
             errors.append(DefinitionError(t.path, line, col, (
-                f"table {t.key} and table {other.key} ({other.path}:{other.warehouse_pos[0]}) are both BigQuery "
-                f"table {name} in the warehouse (a table outside public is named schema_table there); rename one, "
+                f"table {t.key} and table {other.key} ({other.path}:{other.warehouse_pos[0]}) {what}; rename one, "
                 "or keep one out of the warehouse")))
 
 

@@ -177,9 +177,11 @@ def inspect_history(project: Project) -> History:
         else:
             unrecorded.append(rel)
     if unrecorded and raw is None:
-        names = ", ".join(rel.removeprefix("migrations/") for rel in unrecorded)
+        only_postgresql = all(rel.startswith(MIGRATION_FOLDERS[0]) for rel in unrecorded)
+        names = ", ".join(rel.removeprefix(MIGRATION_FOLDERS[0]) if only_postgresql else rel for rel in unrecorded)
         history.problems.append(HistoryProblem(
-            "generated/state.json", f"is missing, but generated/{_folders(unrecorded)} holds {names}; restore it with "
+            "generated/state.json", f"is missing, but generated/{MIGRATION_FOLDERS[0] if only_postgresql else ''} "
+            f"holds {names}; restore it with "
             f"'git checkout generated/state.json', or rebuild it from the migrations with '{REBUILD}'"))
     else:
         history.problems += [HistoryProblem(
@@ -215,11 +217,6 @@ def _migration_files(project: Project) -> list[str]:
         if path.is_dir():
             out += sorted(f"{folder}{f.name}" for f in path.iterdir() if f.suffix == ".sql" and f.is_file())
     return out
-
-
-def _folders(files: list[str]) -> str:
-    """`migrations/` (and `warehouse/bigquery/migrations/`): the folders `files` are in."""
-    return " and generated/".join(f for f in MIGRATION_FOLDERS if any(rel.startswith(f) for rel in files))
 
 
 def _temporary_files(project: Project) -> list[str]:

@@ -200,3 +200,23 @@ def test_a_destructive_warehouse_only_change_is_refused(tmp_path: Path, capsys) 
     assert code == 0
     assert "DROP TABLE warehouse.events;" in (
         tmp_path / "generated" / MIGRATIONS / "002_warehouse_events.sql").read_text()
+
+
+def test_a_lost_state_json_beside_bigquery_migrations_is_named(tmp_path: Path, capsys) -> None:
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    (tmp_path / "generated" / "state.json").unlink()
+    code, _, err = run_cli(tmp_path, capsys, "compile")
+    assert code == 2 and err.splitlines()[0].startswith(
+        "generated/state.json: error: is missing, but generated/ holds migrations/001_create_events.sql, "
+        f"migrations/rollback_001.sql, {MIGRATIONS}/001_create_events.sql; restore it")
+
+
+def test_two_warehouse_names_that_differ_only_in_case_are_an_error(tmp_path: Path, capsys) -> None:
+    table = 'table: "{name}"\ncolumns:\n  - {{name: id, type: bigint}}\nwarehouse: {{bigquery: true}}\n'
+    write_definitions(tmp_path, {"a.yaml": table.format(name="Events"), "b.yaml": table.format(name="events")})
+    code, _, err = run_cli(tmp_path, capsys, "compile")
+    assert code == 2 and err.splitlines()[0] == (
+        "definitions/b.yaml:4:1: error: table public.events and table public.Events (definitions/a.yaml:4) are "
+        "BigQuery tables Events and events, whose names differ only in case (one file name on a case-insensitive "
+        "file system, one table in a case-insensitive dataset); rename one, or keep one out of the warehouse")
