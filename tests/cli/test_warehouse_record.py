@@ -220,3 +220,16 @@ def test_two_warehouse_names_that_differ_only_in_case_are_an_error(tmp_path: Pat
         "definitions/b.yaml:4:1: error: table public.events and table public.Events (definitions/a.yaml:4) are "
         "BigQuery tables Events and events, whose names differ only in case (one file name on a case-insensitive "
         "file system, one table in a case-insensitive dataset); rename one, or keep one out of the warehouse")
+
+
+def test_plan_prints_the_bigquery_migration_of_a_warehouse_only_change(tmp_path: Path, capsys) -> None:
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE.replace(
+        "partition_by: created_at}", "partition_by: created_at, require_partition_filter: true}")})
+    before = generated_files(tmp_path)
+    code, out, _ = run_cli(tmp_path, capsys, "plan")
+    assert code == 0
+    assert out.splitlines()[0] == f"-- No PostgreSQL changes; compile writes generated/{MIGRATIONS}/002_warehouse_events.sql:"
+    assert out.endswith("ALTER TABLE warehouse.events SET OPTIONS (require_partition_filter=TRUE);\n")
+    assert generated_files(tmp_path) == before
