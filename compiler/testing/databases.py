@@ -122,4 +122,4 @@ def seed(url: str, root: Path) -> None:
     problem = seeds_problem(project)
     if problem:
         raise DatabaseError(f"schemac_seed is true, and {problem}")
-    load_seeds(url, (project.generated / SEEDS_FILE).read_text(encoding="utf-8"))
+    load_seeds(url, (project.generated / SEEDS_FILE).read_text(encoding="utf-8"))  # a failure names the seed row
