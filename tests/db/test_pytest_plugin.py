@@ -110,9 +110,13 @@ def test_writes_then_counts(schemac_connection, run):
     assert schemac_connection.execute("SELECT count(*) FROM users").fetchone()[0] == 0
     schemac_connection.execute("INSERT INTO users (email) VALUES ('ada@example.com')")
     assert schemac_connection.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+
+def test_closes_the_connection_itself(schemac_connection):  # nothing left to roll back: no error
+    schemac_connection.execute("INSERT INTO users (email) VALUES ('bob@example.com')")
+    schemac_connection.close()
 ''')
     result = pytester.runpytest_subprocess(*ARGS)
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)
 
 
 def test_a_module_gets_its_own_copy_by_template(pytester: pytest.Pytester, project: Path, admin_url: str) -> None:
