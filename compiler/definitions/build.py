@@ -48,7 +48,7 @@ from .build_standalone_sequences import (
     qualified_call,
     read_sequences,
 )
-from .build_warehouse import warehouse
+from .build_warehouse import bigquery_names_unique, warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .reader import Reader
@@ -118,6 +118,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
     owner_problems(sequences, drafts, errors)
     name_problems(sequences, drafts, errors)
     call_problems(calls, set(sequences), drafts, errors)
+    bigquery_names_unique(drafts, errors)
     tables = resolve.resolve_tables(drafts, enums, errors)
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())),
