@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from .partitions import Partition, PartitionKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +225,9 @@ class Table:
     exclusions: tuple[Exclusion, ...] = ()
     # its BigQuery copy (model/warehouse.py): no PostgreSQL object, so no part of equality or state.json
     warehouse: Warehouse | None = field(default=None, compare=False)
+    # a partitioned table: its key and its partitions (model/partitions.py)
+    partition_by: PartitionKey | None = None
+    partitions: tuple[Partition, ...] = ()
 
     @property
     def key(self) -> str:

@@ -293,9 +293,13 @@ class DropTable(WholeTableChange):
     DESCRIPTION = "table {s} is not in the definitions"
     EFFECTS = brief(breaks_code=True)
     LOSES = "table"
+    # set when the table is dropped to be created again (a new partition key): why
+    rebuilt_for: str | None = None
 
     @property
     def data_loss(self) -> str | None:
+        if self.rebuilt_for is not None:
+            return f"drop and create table {self.subject} again, {self.rebuilt_for}: its rows are lost"
         return f"drop table {self.subject}: its rows are lost"
 
 
@@ -812,3 +816,10 @@ class SetIndexComment(IndexPropertyChange):
     DESCRIPTION = "index {s} has another comment"
     EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     comment: str | None
+
+
+# the change kinds of partitioned tables live beside these (change_kinds() finds them once imported)
+from .partition_changes import AttachPartition as AttachPartition  # noqa: E402
+from .partition_changes import CreatePartition as CreatePartition  # noqa: E402
+from .partition_changes import DetachPartition as DetachPartition  # noqa: E402
+from .partition_changes import DropPartition as DropPartition  # noqa: E402

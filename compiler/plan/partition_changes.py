@@ -1,0 +1,75 @@
+"""The change kinds of partitioned tables: a partition created, dropped, or moved to new bounds
+(detached, then attached again). Each names the partitioned table it belongs to as its `table`;
+`partition` is the partition as it will be (as it was, for a drop or a detach)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model.partitions import Partition
+from .changes import TableChange
+from .hazards import Effects, Lock, brief
+
+# CREATE TABLE ... PARTITION OF takes ACCESS EXCLUSIVE on the parent; ATTACH PARTITION only SHARE UPDATE
+# EXCLUSIVE (PostgreSQL 12 and later)
+ATTACH_INSTEAD = ("create the partition as a table of its own with a CHECK constraint matching its bounds, "
+                  "then ATTACH PARTITION (SHARE UPDATE EXCLUSIVE on the parent; the check spares its scan)")
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionChange(TableChange):
+    partition: Partition
+    # the top partitioned table, which orders the changes of its partitions together, parents first
+    root: str
+
+    @property
+    def subject(self) -> str:
+        return self.partition.key
+
+    @property
+    def object_key(self) -> str:
+        return self.root
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePartition(PartitionChange):
+    DESCRIPTION = "partition {s} is missing"
+    EFFECTS = brief(Lock.ACCESS_EXCLUSIVE)  # on the parent; refined below
+    # the parent already has a DEFAULT partition: PostgreSQL reads it all to prove that none of its
+    # rows belongs in the new partition, and refuses if one does
+    scans_default: bool = False
+
+    @property
+    def effects(self) -> Effects:
+        return Effects(Lock.ACCESS_EXCLUSIVE, scans=self.scans_default, fails_on_rows=self.scans_default,
+                       online=ATTACH_INSTEAD if self.scans_default else None)
+
+
+@dataclass(frozen=True, slots=True)
+class DropPartition(PartitionChange):
+    DESCRIPTION = "partition {s} is not in the definitions"
+    EFFECTS = brief(breaks_code=True)  # ACCESS EXCLUSIVE on the parent and the partition
+    LOSES = "partition"
+
+    @property
+    def data_loss(self) -> str | None:
+        return f"drop partition {self.subject} of {self.table.key}: its rows are lost"
+
+
+@dataclass(frozen=True, slots=True)
+class DetachPartition(PartitionChange):
+    """The first half of a change of bounds: the partition leaves its parent with its rows."""
+
+    DESCRIPTION = "partition {s} has other bounds (it is detached, to be attached with them)"
+    EFFECTS = brief()  # ACCESS EXCLUSIVE on the parent (DETACH ... CONCURRENTLY refuses a transaction)
+
+
+@dataclass(frozen=True, slots=True)
+class AttachPartition(PartitionChange):
+    """The second half: the partition joins again with its new bounds. PostgreSQL reads every row
+    of it (ACCESS EXCLUSIVE on the partition, SHARE UPDATE EXCLUSIVE on the parent) and refuses a
+    row outside the new bounds; with a DEFAULT partition, that one is read too."""
+
+    DESCRIPTION = "partition {s} has other bounds"
+    EFFECTS = Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True,  # on the partition itself
+                      online="add a CHECK constraint matching the new bounds first (validated online): ATTACH "
+                             "PARTITION then skips its scan")
