@@ -275,6 +275,9 @@ class Schema:
     @property
     def schema_names(self) -> frozenset[str]:
         """Schemas other than public that hold a table or a type (an extension's among them)."""
+        from .partitions import all_partitions  # a partition may be in a schema of its own
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
-                 | {x.schema for x in self.extensions.values()})
+                 | {x.schema for x in self.extensions.values()}
+                 | {p.schema for t in self.tables.values() if t.partitions
+                    for _, _, p in all_partitions(t.schema, t.name, t.partitions)})
         return frozenset(names - {"public"})
