@@ -121,6 +121,10 @@ PARTITION_CASES: dict[str, tuple[str, str]] = {
         "from: [2024-01-01], to: [2025-01-01]", "from: [0, 2024-01-01], to: [1000000, 2025-01-01]")
                               + LOG_LINKS),
     "table_partitioned": (LOGS.split("partition_by")[0], LOGS),
+    # a rename of the table and of its key column: PostgreSQL's key and partitions follow both
+    "partitioned_table_renamed": (LOGS, LOGS.replace("table: logs", "table: journal\nrenamed_from: logs").replace(
+        "{name: at, type: date, nullable: false}", "{name: day, type: date, nullable: false, renamed_from: at}").replace(
+        "[id, at]", "[id, day]").replace("columns: [at]", "columns: [day]")),
     # what a table has is changed on the partitioned parent; PostgreSQL carries it to the partitions
     "partitioned_table_altered": (
         LOGS,
