@@ -159,3 +159,37 @@ def test_drift_reports_a_hand_made_partition_and_a_detached_one(tmp_path: Path, 
     assert "partition public.events_us is missing" in out
     assert "table public.events_us is not in the definitions" in out
     assert "DROP TABLE public.logs_2025;" in out
+
+
+def test_seeds_go_into_a_partitioned_table_and_twice_change_nothing(tmp_path: Path, database_url: str,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """INSERT ... ON CONFLICT on the parent: PostgreSQL routes each row to its partition, and the
+    key (which holds the partition column) finds it again."""
+    (tmp_path / "definitions").mkdir()
+    (tmp_path / "definitions" / "logs.yaml").write_text(
+        LOGS + "  - {name: logs_2025, from: [2025-01-01], to: [2026-01-01]}\n"
+        + "  - {name: logs_rest, from: [2026-01-01], to: [MAXVALUE]}\n")
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "logs.yaml").write_text("table: logs\nrows:\n  - {id: 1, at: 2024-05-01}\n"
+                                                 "  - {id: 2, at: 2025-05-01}\n")
+    assert main(["-C", str(tmp_path), "compile"]) == 0
+    assert main(["-C", str(tmp_path), "apply", "--seed", "--database-url", database_url]) == 0
+    assert main(["-C", str(tmp_path), "seed", "--database-url", database_url]) == 0
+    with psycopg.connect(database_url) as conn:
+        assert rows_of(conn, "SELECT tableoid::regclass::text, id FROM logs ORDER BY id") == [
+            ("logs_2024", 1), ("logs_2025", 2)]
+
+
+def test_verify_catches_ranges_of_text_that_overlap(tmp_path: Path, database_url: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Compile compares the bounds it can without the key's type (integers, dates); text ranges
+    are PostgreSQL's to judge, and verify builds the migration on a throwaway database."""
+    (tmp_path / "definitions").mkdir()
+    (tmp_path / "definitions" / "names.yaml").write_text(
+        "table: names\ncolumns:\n  - {name: name, type: text}\npartition_by: {method: range, columns: [name]}\n"
+        "partitions:\n  - {name: names_a, from: [a], to: [n]}\n  - {name: names_b, from: [m], to: [z]}\n")
+    assert main(["-C", str(tmp_path), "compile"]) == 0
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "verify", "--database-url", database_url]) != 0
+    out, err = capsys.readouterr()
+    assert 'partition "names_b" would overlap partition "names_a"' in out + err
