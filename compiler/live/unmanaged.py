@@ -71,8 +71,9 @@ def _leaves_out_table(use: Use) -> bool:
 
 
 def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
-    """schema.name of each table import leaves out whole: inheritance children, tables with a column schemac cannot write. drift and apply --baseline
-    leave out the same, so that nothing schemac never managed is reported or dropped."""
+    """schema.name of each table import leaves out whole: inheritance children, tables with a
+    column schemac cannot write. drift and apply --baseline leave out the same, so that nothing
+    schemac never managed is reported or dropped."""
     return {n.table for n in notes if n.table is not None} | {f"{u.schema}.{u.table}" for u in uses
                                                              if _leaves_out_table(u)}
 
