@@ -8,6 +8,8 @@ import pytest
 
 from compiler.definitions.build import build_schema
 from compiler.definitions.load import load_text
+from compiler.diagrams.chartdb import diagram_document
+from compiler.diagrams.mermaid import schema_markdown
 from compiler.errors import DefinitionError, DefinitionErrors
 from compiler.live.partition_catalog import parse_bound, parse_key
 from compiler.model.expressions import make_expression
@@ -175,3 +177,12 @@ def test_keys_and_bounds_as_postgresql_prints_them() -> None:
         values=(None, "1.50", "it's, or not", "true", "x"))
     assert parse_bound("FOR VALUES WITH (modulus 8, remainder 5)") == PartitionBound(modulus=8, remainder=5)
     assert parse_bound("DEFAULT") == PartitionBound(default=True)
+
+
+def test_diagrams_draw_a_partitioned_table_once_and_no_partition() -> None:
+    text = PARTITION_CASES["partitioned_tables_created"][1]
+    s = schema_of(textwrap.dedent(text))
+    drawn = sorted(t["name"] for t in diagram_document(s)["tables"])
+    assert drawn == ["accounts", "events", "names", "payments", "readings"]
+    markdown = schema_markdown(s)
+    assert "readings {" in markdown and "readings_low" not in markdown and "accounts_0" not in markdown
