@@ -107,7 +107,25 @@ LOG_LINKS = d("""
       - {columns: [log, at], references: {table: logs, columns: [id, at]}}
     """)
 
+# partitions of partitions, for an index built online (plan/online_partitions.py)
+SITES = d("""
+    table: visits
+    columns:
+      - {name: site, type: integer}
+      - {name: at, type: date}
+    partition_by: {method: list, columns: [site]}
+    partitions:
+      - {name: visits_1, in: [1]}
+      - {name: visits_2, in: [2], partition_by: {method: range, columns: [at]},
+         partitions: [{name: visits_2_old, from: [MINVALUE], to: [2024-01-01]},
+                      {name: visits_2_new, from: [2024-01-01], to: [MAXVALUE]}]}
+    """)
+
 PARTITION_CASES: dict[str, tuple[str, str]] = {
+    # ON ONLY on the parent and the partitioned partition, each leaf's CONCURRENTLY, then ATTACH bottom up;
+    # the rollback drops it plainly (PostgreSQL drops no partitioned index concurrently)
+    "index_built_online_on_a_partitioned_table": (SITES, SITES + "indexes:\n  - {columns: [at, site], "
+                                                                 "concurrently: true, comment: By day.}\n"),
     "partitioned_tables_created": ("", READINGS + EVENTS + ACCOUNTS + NAMES),
     # a partition added beside a DEFAULT one (which PostgreSQL reads), another where there is none
     "partitions_added": (

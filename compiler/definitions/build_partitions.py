@@ -375,7 +375,8 @@ def _bounds_disjoint(cx: TableContext, key: PartitionKey, parts: list[Partition]
 def _keys_cover_partition_key(cx: TableContext, t: TableDraft, key: PartitionKey) -> None:
     """PostgreSQL's rules for a partitioned table's keys and indexes: a primary key or unique
     constraint (or unique index) includes every column of the partition key, which then has no
-    expression; no exclusion constraint; no index built CONCURRENTLY."""
+    expression; no exclusion constraint. (An index with `concurrently` is built partition by
+    partition: plan/online_partitions.py.)"""
     r = cx.r
     uniques: list[tuple[str, str, tuple[str | None, ...]]] = []
     if t.primary_key is not None:
@@ -396,11 +397,6 @@ def _keys_cover_partition_key(cx: TableContext, t: TableDraft, key: PartitionKey
     for x in t.exclusions:
         r.error(t.position_of(x.name), f"exclusion constraint {x.name}: PostgreSQL 15 does not support "
                                        f"exclusion constraints on partitioned tables")
-    for i in t.indexes:
-        if i.concurrently:
-            r.error(t.position_of(i.name), f"index {i.name} cannot be built concurrently: PostgreSQL refuses "
-                                           f"CREATE INDEX CONCURRENTLY on partitioned table {t.name}; remove "
-                                           f"'concurrently: true'")
     for fk in t.foreign_keys:
         if fk.online:
             r.error(fk.pos, f"foreign key of partitioned table {t.name} cannot be added online: PostgreSQL 15 "

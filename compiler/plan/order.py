@@ -82,7 +82,8 @@ COLUMNS = (
 COMMENTS = (ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
-KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey, ch.ValidateConstraint,
+# (AttachIndex: only plan/online_partitions.py makes one, outside the transaction)
+KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AttachIndex, ch.AddForeignKey, ch.ValidateConstraint,
                     ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
 DROPS_LAST = (ch.DropEnum, ch.DropExtension, ch.DropSchema)  # once nothing uses them
 

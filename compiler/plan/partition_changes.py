@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model.partitions import Partition
-from .changes import TableChange
+from .changes import IndexPropertyChange, TableChange
 from .hazards import Effects, Lock, brief
 
 # CREATE TABLE ... PARTITION OF takes ACCESS EXCLUSIVE on the parent; ATTACH PARTITION only SHARE UPDATE
@@ -73,3 +73,19 @@ class AttachPartition(PartitionChange):
     EFFECTS = Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True,  # on the partition itself
                       online="add a CHECK constraint matching the new bounds first (validated online): ATTACH "
                              "PARTITION then skips its scan")
+
+
+@dataclass(frozen=True, slots=True)
+class AttachIndex(IndexPropertyChange):
+    """The last step of an index built online on a partitioned table: a partition's index, built
+    CONCURRENTLY, joins the parent's index made ON ONLY (which is valid once every partition's
+    has joined). Run again, it does nothing."""
+
+    DESCRIPTION = "index {s} is not attached to the index of its partitioned table"
+    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
+    partition_schema: str
+    partition_index: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.partition_schema}.{self.partition_index}"

@@ -193,3 +193,35 @@ def test_verify_catches_ranges_of_text_that_overlap(tmp_path: Path, database_url
     assert main(["-C", str(tmp_path), "verify", "--database-url", database_url]) != 0
     out, err = capsys.readouterr()
     assert 'partition "names_b" would overlap partition "names_a"' in out + err
+
+
+def test_an_index_asked_online_is_built_partition_by_partition(tmp_path: Path, database_url: str,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """PostgreSQL refuses CREATE INDEX CONCURRENTLY on a partitioned table: apply makes the parent's
+    index ON ONLY, builds each partition's concurrently and attaches it; the parent's is valid then,
+    and reads as the index the definitions declare."""
+    old_yaml, new_yaml = PARTITION_CASES["index_built_online_on_a_partitioned_table"]
+    (tmp_path / "definitions").mkdir()
+    (tmp_path / "definitions" / "visits.yaml").write_text(old_yaml)
+    assert main(["-C", str(tmp_path), "compile"]) == 0
+    assert main(["-C", str(tmp_path), "apply", "--database-url", database_url]) == 0
+    run_sql_file(database_url, "INSERT INTO visits VALUES (1, '2023-05-01'), (2, '2023-05-01'), (2, '2025-05-01');")
+    (tmp_path / "definitions" / "visits.yaml").write_text(new_yaml)
+    assert main(["-C", str(tmp_path), "compile"]) == 0
+    assert main(["-C", str(tmp_path), "apply", "--database-url", database_url]) == 0
+    with psycopg.connect(database_url) as conn:
+        assert rows_of(conn, """
+            SELECT c.relname, x.indisvalid, (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+                                             WHERE i.inhrelid = c.oid)
+            FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE c.relname LIKE '%at_site_idx'
+            ORDER BY 1""") == [
+            ("visits_1_at_site_idx", True, "visits_at_site_idx"),
+            ("visits_2_at_site_idx", True, "visits_at_site_idx"),
+            ("visits_2_new_at_site_idx", True, "visits_2_at_site_idx"),
+            ("visits_2_old_at_site_idx", True, "visits_2_at_site_idx"),
+            ("visits_at_site_idx", True, None)]
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "drift", "--database-url", database_url]) == 0
+    assert main(["-C", str(tmp_path), "rollback", "--database-url", database_url]) == 0
+    with psycopg.connect(database_url) as conn:
+        assert rows_of(conn, "SELECT count(*) FROM pg_class WHERE relname LIKE '%at_site_idx'") == [(0,)]

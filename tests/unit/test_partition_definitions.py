@@ -112,9 +112,6 @@ BAD = {
                                   "unique index t_a_idx of partitioned table t lacks partition key column d"),
     "a key over an expression key": ("unique: [[a]]\npartition_by: {method: range, columns: [\"a + 1\"]}\n",
                                      "[a]]", "its partition key has an expression"),
-    "an index built concurrently": ("indexes:\n  - {columns: [b], concurrently: true}\n"
-                                    "partition_by: {method: range, columns: [d]}\n", "{columns: [b]",
-                                    "PostgreSQL refuses CREATE INDEX CONCURRENTLY on partitioned table t"),
     "an exclusion": ("exclusions:\n  - {elements: [{column: a, with: \"=\"}], using: btree}\n"
                      "partition_by: {method: range, columns: [a]}\n", "{elements",
                      "PostgreSQL 15 does not support exclusion constraints on partitioned tables"),
