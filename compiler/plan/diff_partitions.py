@@ -63,8 +63,8 @@ def foreign_keys_around(old: Schema, new: Schema, was: set[str], rebuilt: set[st
 
 def create_partitions(t: Table) -> list[ch.Change]:
     """The partitions of a table created in this migration, parents before their own partitions."""
-    return [ch.CreatePartition(ch.TableName(s, n), p, t.key) for s, n, p in all_partitions(t.schema, t.name,
-                                                                                            t.partitions)]
+    return [ch.CreatePartition(ch.TableName(s, n), p, t.key, parent_is_new=True)
+            for s, n, p in all_partitions(t.schema, t.name, t.partitions)]
 
 
 def _found(t: Table) -> _Found:
@@ -104,7 +104,7 @@ def _table_partitions(a: Table, b: Table) -> list[ch.Change]:
         if key in dropped or was is None:
             existing = parent.key == b.key or (parent.key in before and parent.key not in dropped)
             scans = existing and _has_default(_old_name(parent, a, b), before)
-            out.append(ch.CreatePartition(parent, p, b.key, scans_default=scans))
+            out.append(ch.CreatePartition(parent, p, b.key, scans_default=scans, parent_is_new=not existing))
             continue
         old_parent, old_p = was
         if old_p.bound != p.bound:

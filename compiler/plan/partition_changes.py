@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..model.partitions import Partition
 from .changes import IndexPropertyChange, TableChange
-from .hazards import Effects, Lock, brief
+from .hazards import NO_TABLE, Effects, Lock, brief
 
 # CREATE TABLE ... PARTITION OF takes ACCESS EXCLUSIVE on the parent; ATTACH PARTITION only SHARE UPDATE
 # EXCLUSIVE (PostgreSQL 12 and later)
@@ -37,9 +37,12 @@ class CreatePartition(PartitionChange):
     # the parent already has a DEFAULT partition: PostgreSQL reads it all to prove that none of its
     # rows belongs in the new partition, and refuses if one does
     scans_default: bool = False
+    parent_is_new: bool = False  # created in this migration: no one uses it yet
 
     @property
     def effects(self) -> Effects:
+        if self.parent_is_new:
+            return NO_TABLE
         return Effects(Lock.ACCESS_EXCLUSIVE, scans=self.scans_default, fails_on_rows=self.scans_default,
                        online=ATTACH_INSTEAD if self.scans_default else None)
 
@@ -82,7 +85,8 @@ class AttachIndex(IndexPropertyChange):
     has joined). Run again, it does nothing."""
 
     DESCRIPTION = "index {s} is not attached to the index of its partitioned table"
-    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
+    # on the partition's index, for an instant; SHARE UPDATE EXCLUSIVE on the parent's, ACCESS SHARE on the tables
+    EFFECTS = brief(Lock.ACCESS_EXCLUSIVE)
     partition_schema: str
     partition_index: str
 
