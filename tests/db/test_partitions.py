@@ -225,3 +225,26 @@ def test_an_index_asked_online_is_built_partition_by_partition(tmp_path: Path, d
     assert main(["-C", str(tmp_path), "rollback", "--database-url", database_url]) == 0
     with psycopg.connect(database_url) as conn:
         assert rows_of(conn, "SELECT count(*) FROM pg_class WHERE relname LIKE '%at_site_idx'") == [(0,)]
+
+
+def test_import_lists_what_a_partition_holds_alone(tmp_path: Path, database_url: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A table attached as a partition keeps its own defaults and NOT NULL, and a partition may get
+    indexes and checks of its own: the definitions hold a partition's bounds only, so import says so."""
+    run_sql_file(database_url, """
+        CREATE TABLE logs (id bigint NOT NULL, at date NOT NULL, note text DEFAULT 'x') PARTITION BY RANGE (at);
+        CREATE TABLE logs_2024 PARTITION OF logs FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE TABLE logs_2025 (id bigint NOT NULL DEFAULT 0, at date NOT NULL, note text NOT NULL);
+        ALTER TABLE logs ATTACH PARTITION logs_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+        CREATE INDEX logs_2024_note ON logs_2024 (note);
+        ALTER TABLE logs_2024 ADD CONSTRAINT short CHECK (length(note) < 10);
+    """)
+    assert main(["-C", str(tmp_path), "import", "--database-url", database_url]) == 0
+    warnings = sorted(line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: "))
+    assert warnings == [
+        "warning: logs_2024_note on partition public.logs_2024: index of a partition alone (not written)",
+        "warning: public.logs_2025.id: default or NOT NULL of a partition alone (not written)",
+        "warning: public.logs_2025.note: default or NOT NULL of a partition alone (not written)",
+        "warning: short on partition public.logs_2024: constraint of a partition alone (not written)"]
+    assert "{name: logs_2025, from: [\"2025-01-01\"], to: [\"2026-01-01\"]}" in (
+        tmp_path / "definitions" / "logs.yaml").read_text()
