@@ -17,11 +17,16 @@ _USER_NAMESPACES = """
 QUERIES = {
     "schemas": f"SELECT n.nspname FROM pg_namespace n WHERE {_USER_NAMESPACES} ORDER BY 1",
     "tables": f"""
-        SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class'), c.relkind,
-               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, pg_get_expr(c.relpartbound, c.oid),
-               (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid)
+        SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class')
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p') AND {_USER_NAMESPACES} ORDER BY 1, 2""",
+    # partitioned tables' keys, and each partition's parent and bound
+    "partitioning": f"""
+        SELECT n.nspname, c.relname, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+               pg_get_expr(c.relpartbound, c.oid), (SELECT i.inhparent::regclass::text FROM pg_inherits i
+                                                    WHERE i.inhrelid = c.oid)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE (c.relkind = 'p' OR c.relispartition) AND {_USER_NAMESPACES} ORDER BY 1, 2""",
     "columns": f"""
         SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
