@@ -34,9 +34,10 @@ def rebuild_reason(a: Table, b: Table, renames: Renames) -> str | None:
         if b.partition_by is None:
             return None
         new_types = {c.name: c.type for c in b.columns}
+        keyed = _key_columns(b)
         for old, new in colmap.items():
             column = a.column(old)
-            if new in b.partition_by.columns and column is not None and column.type != new_types.get(new):
+            if new in keyed and column is not None and column.type != new_types.get(new):
                 return f"to change the type of its partition key column {new}"
         return None
     if a.partition_by is None:
@@ -44,6 +45,17 @@ def rebuild_reason(a: Table, b: Table, renames: Renames) -> str | None:
     if b.partition_by is None:
         return "as a table without partitions"
     return "for its new partition key"
+
+
+def _key_columns(t: Table) -> set[str]:
+    """The columns a partition key of the table or of one of its partitions reads, which PostgreSQL
+    will not give another type."""
+    keys = [t.partition_by, *(p.partition_by for _, _, p in all_partitions(t.schema, t.name, t.partitions))]
+    out: set[str] = set()
+    for key in keys:
+        for part in key.parts if key is not None else ():
+            out |= {part.column} if part.column is not None else set(part.expression.columns)  # type: ignore[union-attr]
+    return out
 
 
 def foreign_keys_around(old: Schema, new: Schema, was: set[str], rebuilt: set[str]) -> list[ch.Change]:

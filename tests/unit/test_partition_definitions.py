@@ -14,6 +14,8 @@ from compiler.errors import DefinitionError, DefinitionErrors
 from compiler.live.partition_catalog import parse_bound, parse_key
 from compiler.model.expressions import make_expression
 from compiler.model.partitions import KeyPart, Partition, PartitionBound, PartitionKey
+from compiler.plan import changes as ch
+from compiler.plan.diff import diff
 from compiler.sql.state import State, dump_state, load_state
 from tests.helpers import schema_of
 from tests.partition_cases import PARTITION_CASES
@@ -183,3 +185,23 @@ def test_diagrams_draw_a_partitioned_table_once_and_no_partition() -> None:
     assert drawn == ["accounts", "events", "names", "payments", "readings"]
     markdown = schema_markdown(s)
     assert "readings {" in markdown and "readings_low" not in markdown and "accounts_0" not in markdown
+
+
+@pytest.mark.parametrize(("before", "after", "reason"), [
+    ("{name: b, type: varchar(5)}", "{name: b, type: text}", "to change the type of its partition key column b"),
+    ('columns: ["lower(b)"]', "columns: [b]", "for its new partition key"),
+    ("method: list", "method: hash", "for its new partition key"),
+])
+def test_what_postgresql_cannot_change_in_place_builds_the_table_again(before: str, after: str, reason: str) -> None:
+    text = textwrap.dedent("""
+        table: t
+        columns:
+          - {name: a, type: integer}
+          - {name: b, type: varchar(5)}
+        partition_by: {method: list, columns: ["lower(b)"]}
+        """)
+    hashed = "partitions:\n  - {name: t1, modulus: 1, remainder: 0}\n" if after == "method: hash" else ""
+    found = diff(schema_of(text), schema_of(text.replace(before, after) + hashed))
+    assert [c.kind for c in found][:2] == ["DropTable", "CreateTable"]
+    assert isinstance(found[0], ch.DropTable) and found[0].rebuilt_for == reason
+    assert found[0].data_loss == f"drop and create table public.t again, {reason}: its rows are lost"
