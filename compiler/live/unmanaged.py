@@ -32,7 +32,7 @@ class Use:
 
     schema: str
     table: str
-    kind: str  # default | generated | constraint | index | type
+    kind: str  # default | generated | constraint | index | partition key | type
     part: str  # column, constraint or index name
     used: str  # "function twice(integer)", "type posint<TAB>integer" for a domain
 
@@ -67,7 +67,7 @@ def unmanaged_notes(conn: psycopg.Connection) -> tuple[list[Note], list[Use]]:
 
 def _leaves_out_table(use: Use) -> bool:
     """A column whose type or generation schemac cannot write: its table cannot be managed at all."""
-    return use.kind == "generated" or (use.kind == "type" and "\t" not in use.used)
+    return use.kind in ("generated", "partition key") or (use.kind == "type" and "\t" not in use.used)
 
 
 def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
@@ -120,8 +120,8 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
             continue
         if _leaves_out_table(use):
             del tables[key]
-            warnings.append(f"table {key}: column {use.part} uses {used}, which schemac does not manage; "
-                            f"table skipped")
+            what = "its partition key" if use.kind == "partition key" else f"column {use.part}"
+            warnings.append(f"table {key}: {what} uses {used}, which schemac does not manage; table skipped")
         elif use.kind == "default":
             column = t.column(use.part)
             if column is not None:

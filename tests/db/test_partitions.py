@@ -248,3 +248,21 @@ def test_import_lists_what_a_partition_holds_alone(tmp_path: Path, database_url:
         "warning: short on partition public.logs_2024: constraint of a partition alone (not written)"]
     assert "{name: logs_2025, from: [\"2025-01-01\"], to: [\"2026-01-01\"]}" in (
         tmp_path / "definitions" / "logs.yaml").read_text()
+
+
+def test_a_partition_key_using_a_function_schemac_does_not_manage_leaves_its_table_out(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_sql_file(database_url, """
+        CREATE FUNCTION bucket(i integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT i / 10';
+        CREATE TABLE t (k integer) PARTITION BY RANGE (bucket(k));
+        CREATE TABLE t0 PARTITION OF t FOR VALUES FROM (0) TO (10);
+        CREATE TABLE plain (id integer);
+    """)
+    assert main(["-C", str(tmp_path), "import", "--database-url", database_url]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: table public.t: its partition key uses function bucket(integer), which schemac does not "
+            "manage; table skipped") in err
+    assert sorted(p.name for p in (tmp_path / "definitions").glob("*.yaml")) == ["plain.yaml"]
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "compile"]) == 0
+    assert main(["-C", str(tmp_path), "drift", "--database-url", database_url]) == 0  # it leaves out the same
