@@ -1,9 +1,17 @@
 """A partitioned table's `partition_by` and `partitions` as a person writes them (for `schemac import`)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from ..model.partitions import KeyPart, Partition, PartitionKey
+from ..model.partitions import BoundValue, KeyPart, Partition, PartitionKey
+
+_WHOLE = re.compile(r"0|-?[1-9][0-9]{0,17}")  # read back by YAML as the same text, through int
+
+
+def _value(v: BoundValue) -> object:
+    """A bound value as a person writes it: a whole number bare, anything else as text."""
+    return int(v) if v is not None and _WHOLE.fullmatch(v) else v
 
 
 def _part(p: KeyPart) -> object:
@@ -28,9 +36,9 @@ def _partition(parent_schema: str, p: Partition) -> dict[str, Any]:
     elif b.modulus is not None:
         out |= {"modulus": b.modulus, "remainder": b.remainder}
     elif b.lower:
-        out |= {"from": list(b.lower), "to": list(b.upper)}
+        out |= {"from": [_value(v) for v in b.lower], "to": [_value(v) for v in b.upper]}
     else:
-        out["in"] = list(b.values)
+        out["in"] = [_value(v) for v in b.values]
     if p.comment is not None:
         out["comment"] = p.comment
     if p.partition_by is not None:

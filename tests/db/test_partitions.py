@@ -127,7 +127,7 @@ def test_import_writes_partitions_that_compile_to_the_same_database(
     assert "warning" not in err, err  # no partition is unmanaged, no per-partition copy of a key is reported
     readings = (tmp_path / "definitions" / "readings.yaml").read_text()
     assert "partition_by: {method: range, columns: [site, taken_on]}" in readings
-    assert "{name: readings_high, schema: archive, from: [\"10\", \"2024-01-01\"], to: [MAXVALUE, MAXVALUE]" in readings
+    assert "{name: readings_high, schema: archive, from: [10, \"2024-01-01\"], to: [MAXVALUE, MAXVALUE]" in readings
     events = (tmp_path / "definitions" / "events.yaml").read_text()
     assert "in: [null, eu, \"it's\"]" in events and "partition_by: {method: hash, columns: [body]}" in events
 
