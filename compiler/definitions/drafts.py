@@ -54,6 +54,7 @@ class TableDraft:
     partition_by: PartitionKey | None = None
     partitions: list[Partition] = field(default_factory=list)
     partition_pos: dict[str, Pos] = field(default_factory=dict)  # partition schema.name -> its name's position
+    warehouse_pos: Pos | None = None  # of its `warehouse:` key, when the table is in the warehouse
 
     @property
     def key(self) -> str:
