@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..model.hazard_names import ADVICE, DATA_LOSS, LOCK, REWRITE, Scope
 from . import changes as ch
 from .order import Plan
+from .partition_changes import PartitionChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,8 @@ def scopes(change: ch.Change, renamed: Mapping[str, str]) -> list[Scope]:
         return out
     if not isinstance(change, ch.TableChange):
         return []
-    table = renamed.get(change.table.key, change.table.key)
+    # a partition's changes are acknowledged on its partitioned table, the document that lists it
+    table = change.root if isinstance(change, PartitionChange) else renamed.get(change.table.key, change.table.key)
     out = [("table", table)]
     names: list[str] = []
     if isinstance(change, ch.ColumnChange):

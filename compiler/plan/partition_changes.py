@@ -11,8 +11,9 @@ from .hazards import NO_TABLE, Effects, Lock, brief
 
 # CREATE TABLE ... PARTITION OF takes ACCESS EXCLUSIVE on the parent; ATTACH PARTITION only SHARE UPDATE
 # EXCLUSIVE (PostgreSQL 12 and later)
-ATTACH_INSTEAD = ("create the partition as a table of its own with a CHECK constraint matching its bounds, "
-                  "then ATTACH PARTITION (SHARE UPDATE EXCLUSIVE on the parent; the check spares its scan)")
+ATTACH_INSTEAD = ("move the DEFAULT partition's rows of the new bounds out first, or acknowledge it with `allow: "
+                  "[lock, fails_on_rows]` on the table; by hand, a table with a validated CHECK of the bounds "
+                  "attached with ATTACH PARTITION takes only SHARE UPDATE EXCLUSIVE on the parent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,8 @@ class AttachPartition(PartitionChange):
 
     DESCRIPTION = "partition {s} has other bounds"
     EFFECTS = Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True,  # on the partition itself
-                      online="add a CHECK constraint matching the new bounds first (validated online): ATTACH "
-                             "PARTITION then skips its scan")
+                      online="acknowledge it with `allow: [lock, fails_on_rows]` on the table; by hand, a "
+                             "validated CHECK of the new bounds on the partition spares ATTACH PARTITION its scan")
 
 
 @dataclass(frozen=True, slots=True)
