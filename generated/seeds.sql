@@ -2,6 +2,8 @@
 -- Idempotent: each row is inserted, or set to the seed's values when a row with its key is there.
 -- Load with 'schemac seed' (one transaction), or psql -f.
 BEGIN;
+-- Times without a UTC offset are UTC, whatever the database's TimeZone (timestamptz, timetz).
+SET LOCAL TimeZone = 'UTC';
 
 -- public.users: 3 row(s), keyed by (email)
 INSERT INTO public.users (email, display_name)
@@ -11,7 +13,7 @@ INSERT INTO public.users (email, display_name)
 VALUES ('admin@example.com'::character varying(255), 'Admin User'::character varying(100))
 ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name;
 INSERT INTO public.users (email, display_name, status)
-VALUES ('suspended@example.com'::character varying(255), 'Suspended User'::character varying(100), 'suspended'::user_status)
+VALUES ('suspended@example.com'::character varying(255), 'Suspended User'::character varying(100), 'suspended'::public.user_status)
 ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, status = EXCLUDED.status;
 
 -- public.analytics_events: 4 row(s), keyed by (id)

@@ -2,24 +2,23 @@
 -- Idempotent: each row is inserted, or set to the seed's values when a row with its key is there.
 -- Load with 'schemac seed' (one transaction), or psql -f.
 BEGIN;
+-- Times without a UTC offset are UTC, whatever the database's TimeZone (timestamptz, timetz).
+SET LOCAL TimeZone = 'UTC';
 
 -- public.users: 2 row(s), keyed by (email)
 INSERT INTO public.users (email, mood, score, born)
-VALUES ('x''); DROP TABLE users; --'::text, 'happy'::mood, '12.50'::numeric(5,2), '2020-02-29'::date)
+VALUES ('x''); DROP TABLE users; --'::text, 'happy'::public.mood, '12.50'::numeric(5,2), '2020-02-29'::date)
 ON CONFLICT (email) DO UPDATE SET mood = EXCLUDED.mood, score = EXCLUDED.score, born = EXCLUDED.born;
 INSERT INTO public.users (email, tags, prefs)
 VALUES ('b@x.io'::text, E'{"plain","with \\"quote\\"","back\\\\slash","it''s"}'::text[], '{"a": "it''s", "b": [1, 2]}'::jsonb)
 ON CONFLICT (email) DO UPDATE SET tags = EXCLUDED.tags, prefs = EXCLUDED.prefs;
 
 -- public.posts: 2 row(s), keyed by (id)
-INSERT INTO public.posts (id, author_id, parent_id, title)
-VALUES ('2'::bigint, (SELECT id FROM public.users WHERE email = 'b@x.io'::text), NULL, 'Reply'::text)
-ON CONFLICT (id) DO UPDATE SET author_id = EXCLUDED.author_id, parent_id = EXCLUDED.parent_id, title = EXCLUDED.title;
 INSERT INTO public.posts (id, author_id, title)
 VALUES ('1'::bigint, (SELECT id FROM public.users WHERE email = 'x''); DROP TABLE users; --'::text), 'First'::text)
 ON CONFLICT (id) DO UPDATE SET author_id = EXCLUDED.author_id, title = EXCLUDED.title;
-
--- public.posts: references to rows loaded after it
-UPDATE public.posts SET parent_id = (SELECT id FROM public.posts WHERE id = '1'::bigint) WHERE id = '2'::bigint;
+INSERT INTO public.posts (id, author_id, parent_id, title)
+VALUES ('2'::bigint, (SELECT id FROM public.users WHERE email = 'b@x.io'::text), (SELECT id FROM public.posts WHERE id = '1'::bigint), 'Reply'::text)
+ON CONFLICT (id) DO UPDATE SET author_id = EXCLUDED.author_id, parent_id = EXCLUDED.parent_id, title = EXCLUDED.title;
 
 COMMIT;
