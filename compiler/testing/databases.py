@@ -17,12 +17,13 @@ from psycopg.conninfo import make_conninfo
 from ..definitions.settings import load_settings
 from ..errors import DatabaseError
 from ..live.apply import apply
-from ..live.database import connect, describe
+from ..live.database import describe
+from ..live.seed import load_seeds
 from ..live.throwaway import PREFIX, drop_leftovers, lock_key
+from ..pipeline import SEEDS_FILE, seeds_problem
 from ..project import Project
 
 URL_VARIABLES = ("TEST_DATABASE_URL", "DATABASE_URL")
-SEEDS_FILE = "seeds.sql"  # in generated/, written by compile beside the migrations
 
 
 def server_url() -> str:
@@ -86,11 +87,10 @@ def migrate(url: str, root: Path) -> int:
 
 
 def seed(url: str, root: Path) -> None:
-    """Load generated/seeds.sql of the project at `root` in one transaction."""
-    path = Project(root).generated / SEEDS_FILE
-    if not path.is_file():
-        raise DatabaseError(f"seeds were asked for, and there is no generated/{SEEDS_FILE} in {root}; "
-                            "run 'schemac compile'")
-    with connect(url, autocommit=False) as conn:
-        conn.execute(path.read_text(encoding="utf-8").encode())
-        conn.commit()
+    """Load generated/seeds.sql of the project at `root` in one transaction, as `schemac seed`
+    does: refused when it is missing or not what compile makes of seeds/."""
+    project = Project(root)
+    problem = seeds_problem(project)
+    if problem:
+        raise DatabaseError(f"schemac_seed is true, and {problem}")
+    load_seeds(url, (project.generated / SEEDS_FILE).read_text(encoding="utf-8"))

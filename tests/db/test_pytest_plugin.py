@@ -142,15 +142,13 @@ def test_session_database_untouched(schemac_connection, schemac_database_url):
 
 
 def test_seeds_are_loaded_when_asked(pytester: pytest.Pytester, project: Path) -> None:
-    (project / "generated" / "seeds.sql").write_text(
-        "INSERT INTO users (email, display_name) VALUES ('test@example.com', 'Test User');\n"
-        "INSERT INTO analytics_events (user_id, event_type) SELECT id, 'signup' FROM users;\n")
     pytester.makefile(".toml", pyproject='[tool.pytest.ini_options]\nschemac_project = "db"\nschemac_seed = true\n')
     pytester.makepyfile(test_seeded='''
 def test_seeded(schemac_connection):
     assert schemac_connection.execute(
-        "SELECT u.email, e.event_type FROM users u JOIN analytics_events e ON e.user_id = u.id").fetchall() == [
-        ("test@example.com", "signup")]
+        "SELECT u.email, e.event_type FROM users u JOIN analytics_events e ON e.user_id = u.id "
+        "ORDER BY e.created_at").fetchall() == [
+        ("test@example.com", "sign_up"), ("test@example.com", "page_view"), ("admin@example.com", "sign_in")]
 ''')
     result = pytester.runpytest_subprocess(*ARGS)
     result.assert_outcomes(passed=1)
@@ -166,7 +164,7 @@ def test_seeded(schemac_connection):
 ''')
     result = pytester.runpytest_subprocess(*ARGS)
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*no generated/seeds.sql*run 'schemac compile'*"])
+    result.stdout.fnmatch_lines(["*schemac_seed is true, and the project has no seeds/ folder, so nothing to load*"])
 
 
 def test_each_xdist_worker_has_its_own_database(pytester: pytest.Pytester, project: Path, admin_url: str) -> None:
