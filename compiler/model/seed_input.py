@@ -35,7 +35,8 @@ _MONEY = re.compile(r"\s*(-?\$?|\$-)(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*\Z|\s*\(\$?
 _TIME = re.compile(r"\s*(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(?P<zone>.*?)\s*\Z")
 _OFFSET = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?\Z")
 _ZONE_WORDS = frozenset({"z", "utc", "gmt", "zulu", "ut"})
-_XML_DECLARATION = re.compile(r"\s*<\?xml\s[^>]*\?>")
+# what may come before XML content: a declaration, then a document type (read by PostgreSQL, not here)
+_XML_PROLOG = re.compile(r"\s*(<\?xml\s[^>]*\?>)?\s*(<!DOCTYPE\s[^\[>]*(\[[^\]]*\])?\s*>)?")
 
 
 def text_problem(base: str, text: str) -> str | None:
@@ -47,6 +48,8 @@ def text_problem(base: str, text: str) -> str | None:
 
 def _inet(text: str) -> str | None:
     try:
+        if "%" in text:  # an IPv6 zone (fe80::1%eth0): Python reads it, PostgreSQL does not
+            raise ValueError(text)
         ipaddress.ip_interface(text.strip())
     except ValueError:
         return "is not an IP address (with an optional /netmask bits) for type inet"
@@ -95,7 +98,7 @@ def _money(text: str) -> str | None:
 
 
 def _xml(text: str) -> str | None:
-    content = _XML_DECLARATION.sub("", text, count=1) if _XML_DECLARATION.match(text) else text
+    content = _XML_PROLOG.sub("", text, count=1)
     try:  # XML content (PostgreSQL's default xmloption): text and elements, several at the top allowed
         ElementTree.fromstring(f"<content>{content}</content>")
     except ElementTree.ParseError as e:
