@@ -175,10 +175,11 @@ def _row_order(p: Placed, own: list[_Link], errors: list[DefinitionError]) -> li
     Reader(p.path, errors).error(
         p.rows[link.row][1].get(link.column, p.rows[link.row][0]),
         f"column '{link.column}' of {p.seeds.key} needs its value when the row is inserted, and "
-        + ("it points at the row itself, whose value PostgreSQL makes only when it is inserted"
-           if itself else f"it points at the row at line {line}, which needs this row inserted before it")
-        + "; no insert order loads these rows: make the column nullable, or write the referenced value in "
-          "the seed and make the foreign key DEFERRABLE INITIALLY DEFERRED")
+        + ("it points at the row itself, whose value PostgreSQL makes only when it is inserted; write that "
+           "value in the seed, or make the column nullable" if itself else
+           f"it points at the row at line {line}, which needs this row inserted before it; no insert order "
+           f"loads these rows: make the column nullable, or write the referenced value in the seed and make "
+           f"the foreign key DEFERRABLE INITIALLY DEFERRED"))
     return None
 
 

@@ -285,3 +285,37 @@ def test_anchors_in_seed_files_are_refused_as_seed_files(tmp_path: Path, capsys:
     found = errors_of(tmp_path, capsys, "table: users\nrows:\n  - &a {id: 1, email: a@x.io}\n")
     assert found == ["seeds/users.yaml:3:5: error: YAML anchors and aliases (&name, *name) are not allowed in seed "
                      "files; write the value out"]
+
+
+def test_a_literal_key_orders_tables_as_a_ref_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """posts sorts before users, and its author_id 1 is a seeded user's id: users go first."""
+    project(tmp_path, ("users.yaml", GOOD_USERS), ("posts.yaml", "table: posts\nrows:\n  - {id: 1, title: t, author_id: 1}\n"))
+    code, _, err = run(tmp_path, capsys, "compile")
+    assert code == 0, err
+    sql = (tmp_path / "generated" / "seeds.sql").read_text()
+    assert sql.index("INSERT INTO public.users") < sql.index("INSERT INTO public.posts")
+
+
+def test_a_not_null_ref_to_its_own_row_needs_a_written_value(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_definitions(tmp_path, {"t.yaml": """
+        table: nodes
+        columns:
+          - {name: id, type: bigserial, primary_key: true}
+          - {name: code, type: text, nullable: false, unique: true}
+          - {name: root_id, type: bigint, nullable: false, references: nodes.id}
+        """})
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "nodes.yaml").write_text(
+        "table: nodes\nrows:\n  - {code: a, root_id: {ref: nodes, code: a}}\n")
+    code, _, err = run(tmp_path, capsys, "compile")
+    assert code == 2
+    assert err.splitlines()[0] == (
+        "seeds/nodes.yaml:3:24: error: column 'root_id' of public.nodes needs its value when the row is inserted, "
+        "and it points at the row itself, whose value PostgreSQL makes only when it is inserted; write that value "
+        "in the seed, or make the column nullable")
+    (tmp_path / "seeds" / "nodes.yaml").write_text(
+        "table: nodes\nrows:\n  - {id: 7, code: a, root_id: {ref: nodes, code: a}}\n")
+    code, _, err = run(tmp_path, capsys, "compile")
+    assert code == 0, err  # the row's own id is written: it takes it directly, checked once it is in
+    assert "VALUES ('7'::bigint, 'a'::text, '7'::bigint)" in (tmp_path / "generated" / "seeds.sql").read_text()
