@@ -2,8 +2,10 @@
 -- Idempotent: each row is inserted, or set to the seed's values when a row with its key is there.
 -- Load with 'schemac seed' (one transaction), or psql -f.
 BEGIN;
--- Times without a UTC offset are UTC, whatever the database's TimeZone (timestamptz, timetz).
+-- Read alike on every database: a time without a UTC offset is UTC (timestamptz, timetz), and
+-- '-1 day 2 hours' is an interval of -22 hours (sql_standard would make the sign apply to both).
 SET LOCAL TimeZone = 'UTC';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- public.users: 3 row(s), keyed by (email)
 INSERT INTO public.users (email, display_name)

@@ -174,20 +174,25 @@ columns:
   - {name: id, type: bigint, primary_key: true}
   - {name: at, type: timestamptz}
   - {name: opens, type: timetz}
+  - {name: span, type: interval}
 """
 
 
 def test_a_time_without_an_offset_is_the_same_instant_whatever_the_databases_time_zone(
         tmp_path: Path, database_url: str, second_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    for url, zone in ((database_url, "Pacific/Kiritimati"), (second_database_url, "America/Los_Angeles")):
+    """Two databases whose TimeZone and IntervalStyle differ store the same values."""
+    for url, zone, style in ((database_url, "Pacific/Kiritimati", "sql_standard"),
+                             (second_database_url, "America/Los_Angeles", "iso_8601")):
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"ALTER DATABASE {conn.info.dbname} SET TimeZone = '{zone}'")
-    seeds = "table: moments\nrows:\n  - {id: 1, at: '2024-01-01 00:00:00', opens: '09:00'}\n"
+            conn.execute(f"ALTER DATABASE {conn.info.dbname} SET IntervalStyle = '{style}'")
+    seeds = "table: moments\nrows:\n  - {id: 1, at: '2024-01-01 00:00:00', opens: '09:00', span: -1 day 2 hours}\n"
     project = seeded(tmp_path / "a", capsys, ZONES, seeds, database_url)
     assert schemac(project, capsys, "apply", "--seed", "--database-url", second_database_url)[0] == 0
-    query = "SELECT extract(epoch FROM at), opens::text FROM moments"
+    query = "SELECT extract(epoch FROM at), opens::text, extract(epoch FROM span) FROM moments"
     utc = dt.datetime(2024, 1, 1, tzinfo=dt.UTC).timestamp()
-    assert rows(database_url, query) == rows(second_database_url, query) == [(Decimal(int(utc)), "09:00:00+00")]
+    assert rows(database_url, query) == rows(second_database_url, query) == [
+        (Decimal(int(utc)), "09:00:00+00", Decimal("-79200.000000"))]
 
 
 SPECIALS = """
