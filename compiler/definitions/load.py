@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
-from ..model.seed_values import YamlDate
+from ..model.seed_values import YamlDate, YamlOctal
 
 try:
     from yaml import CSafeLoader as Loader
@@ -111,12 +111,14 @@ def _scalar(node: yaml.ScalarNode) -> object:
         return value.lower() in _TRUE
     if tag == "tag:yaml.org,2002:int":
         text = value.replace("_", "")
-        for base in (0, 8):  # 0 reads 0x/0o/0b and decimal; YAML 1.1 reads 0755 as octal
-            try:
-                return int(text, base)
-            except ValueError:
-                pass
-        return value
+        try:
+            return int(text, 0)  # 0x/0o/0b and decimal
+        except ValueError:
+            pass
+        try:
+            return YamlOctal(int(text, 8), value)  # YAML 1.1 reads 0755 as octal
+        except ValueError:
+            return value
     if tag == "tag:yaml.org,2002:float":
         try:
             return float(value.replace("_", ""))

@@ -6,7 +6,6 @@ exactly as before, and rows (data, often many) never slow the schema's compile -
 """
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,8 +20,6 @@ from .seed_order import Placed, order_seeds
 
 SEED_KEYS = frozenset({"table", "schema", "key", "rows"})
 SEEDS_FOLDER = "seeds"
-# an integer written with a leading zero: YAML 1.1 reads 010 as octal 8, which no one means in a row
-_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+\Z")
 
 
 def seed_sources(project: Path) -> list[tuple[str, bytes]]:
@@ -135,13 +132,9 @@ def _read_row(r: Reader, row: Mapping, table: Table, schema: Schema) -> dict[str
 
 
 def _exact(m: Mapping, key: str) -> object:
-    """The value of `key` as written: a YAML float stays 12.50, not a binary fraction; an integer
-    with a leading zero is refused rather than read as octal."""
+    """The value of `key` as written: a YAML float stays 12.50, not a binary fraction."""
     value = m[key]
     raw = m.raw.get(key)
-    if isinstance(value, int) and not isinstance(value, bool) and raw and _LEADING_ZERO.match(raw):
-        raise SeedValueError(f"{raw} has a leading zero, so YAML reads it as octal ({value}); write {value} if "
-                             f"that is meant, {int(raw.replace('_', ''), 10)} without the zero, or quote it as text")
     if isinstance(value, float) and raw:
         try:
             return Decimal(raw.replace("_", ""))

@@ -90,6 +90,7 @@ def seed_text(type_name: str, value: object, enum_labels: tuple[str, ...] | None
     if base in _TIMES:
         return _time_text(base, value)
     if base == "money" and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        _leading_zero(value)
         value = str(value)  # 12.50 as written: every lc_monetary reads a plain decimal
     if not isinstance(value, str):
         raise SeedValueError(f"{_show(value)} is not text; quote it for a {type_name} column")
@@ -102,6 +103,18 @@ def seed_text(type_name: str, value: object, enum_labels: tuple[str, ...] | None
     return value
 
 
+class YamlOctal(int):
+    """An integer written with a leading zero (010), which YAML 1.1 reads as octal (8): `written`
+    keeps the text. No one means octal in a row, so a seed refuses it."""
+
+    def __new__(cls, value: int, written: str) -> YamlOctal:
+        made = super().__new__(cls, value)
+        made.written = written
+        return made
+
+    written: str
+
+
 class YamlDate(str):
     """Text YAML reads as a date or time when it is written unquoted (2024-01-31): the loader's
     YamlTimestamp is one. Text for a date or timestamp column; for any other, a value to quote."""
@@ -109,7 +122,15 @@ class YamlDate(str):
     __slots__ = ()
 
 
+def _leading_zero(value: object) -> None:
+    if isinstance(value, YamlOctal):
+        raise SeedValueError(f"{value.written} has a leading zero, so YAML reads it as octal ({int(value)}); write "
+                             f"{int(value)} if that is meant, {int(value.written.replace('_', ''), 10)} without the "
+                             f"zero, or quote it as text")
+
+
 def _integer_text(base: str, value: object) -> str:
+    _leading_zero(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise SeedValueError(f"{_show(value)} is not a whole number ({base})")
     problem = constant_problem(base, str(value), True)
@@ -128,6 +149,7 @@ def _number_text(type_name: str, base: str, value: object) -> str:
     elif isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise SeedValueError(f"{_show(value)} is not a number ({type_name})")
     else:
+        _leading_zero(value)
         text = repr(value) if isinstance(value, float) else str(value)
     special = _SPECIAL_NUMBERS.get(text.lower())
     if special is not None:
