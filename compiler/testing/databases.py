@@ -88,7 +88,8 @@ def migrate(url: str, root: Path) -> int:
 
 def seed(url: str, root: Path) -> None:
     """Load generated/seeds.sql of the project at `root` in one transaction, as `schemac seed`
-    does: refused when it is missing or not what compile makes of seeds/."""
+    does: refused when it is missing or not what compile makes of seeds/; a failure names the row
+    of the seed file."""
     project = Project(root)
     problem = seeds_problem(project)
     if problem:
