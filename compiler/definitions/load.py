@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
-from ..model.seed_values import YamlDate, YamlOctal
+from ..model.yaml_values import YamlDate, YamlOctal
 
 try:
     from yaml import CSafeLoader as Loader

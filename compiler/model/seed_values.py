@@ -22,6 +22,7 @@ from .literal_input import constant_problem
 from .qualify import sql_type
 from .schema import Column, Schema, Table
 from .seed_input import text_problem
+from .yaml_values import YamlDate, YamlOctal
 
 _INTEGERS = ("smallint", "integer", "bigint")
 _TIMES = ("date", "timestamp without time zone", "timestamp with time zone")
@@ -134,25 +135,6 @@ def seed_text(type_name: str, value: object, enum_labels: tuple[str, ...] | None
     if problem:
         raise SeedValueError(f"{_show(value)} {problem}")
     return value
-
-
-class YamlOctal(int):
-    """An integer written with a leading zero (010), which YAML 1.1 reads as octal (8): `written`
-    keeps the text. No one means octal in a row, so a seed refuses it."""
-
-    def __new__(cls, value: int, written: str) -> YamlOctal:
-        made = super().__new__(cls, value)
-        made.written = written
-        return made
-
-    written: str
-
-
-class YamlDate(str):
-    """Text YAML reads as a date or time when it is written unquoted (2024-01-31): the loader's
-    YamlTimestamp is one. Text for a date or timestamp column; for any other, a value to quote."""
-
-    __slots__ = ()
 
 
 def _leading_zero(value: object) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from compiler.definitions.load import Document, Mapping, Sequence, definition_files, load_project, load_text
 from compiler.errors import DefinitionError
-from compiler.model.seed_values import YamlOctal
+from compiler.model.yaml_values import YamlOctal
 from tests.helpers import schema_of
 
 
