@@ -112,6 +112,7 @@ def seed_text(type_name: str, value: object, enum_labels: tuple[str, ...] | None
             return value
         if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
             raise SeedValueError(f"JSON has no {value}")
+        _no_octal(value)
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
     if base in _INTEGERS:
         return _integer_text(base, value)
@@ -142,6 +143,18 @@ def _leading_zero(value: object) -> None:
         raise SeedValueError(f"{value.written} has a leading zero, so YAML reads it as octal ({int(value)}); write "
                              f"{int(value)} if that is meant, {int(value.written.replace('_', ''), 10)} without the "
                              f"zero, or quote it as text")
+
+
+def _no_octal(document: object) -> None:
+    """A JSON document written in YAML holds no integer with a leading zero (see YamlOctal)."""
+    if isinstance(document, dict):
+        for item in document.values():
+            _no_octal(item)
+    elif isinstance(document, list):
+        for item in document:
+            _no_octal(item)
+    else:
+        _leading_zero(document)
 
 
 def _integer_text(base: str, value: object) -> str:

@@ -96,6 +96,8 @@ def errors_of(root: Path, capsys: pytest.CaptureFixture[str], users: str) -> lis
                                           "reads it as octal (8); write 8 if that is meant, 10 without the zero, or "
                                           "quote it as text"),
     ("{id: 1, email: a@x.io, grid: [1, 010]}", "3:34: error: column 'grid' (integer[]): 010 has a leading zero"),
+    ("{id: 1, email: a@x.io, prefs: {codes: [1, 007]}}", "3:35: error: column 'prefs' (jsonb): 007 has a leading "
+                                                         "zero"),
     ("{id: 1, email: 2024-01-01}", "3:20: error: column 'email' (character varying(20)): 2024-01-01 is a date to "
                                    "YAML, not text; quote it"),
     ("{id: 1, email: a@x.io, tags: [a, 2024-01-01]}", "3:34: error: column 'tags' (text[]): 2024-01-01 is a date to "
