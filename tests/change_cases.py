@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
+from tests.partition_cases import PARTITION_CASES
 from tests.seqdom_cases import SEQUENCE_AND_DOMAIN_CASES
 
 
@@ -443,6 +444,7 @@ CASES: dict[str, tuple[str, str]] = {
         "extension: citext\nschema: extensions\n---\n" + T,
         "extension: citext\nschema: extensions\n---\n" + T.replace("name, type: text", "name, type: citext")),
     **ONLINE_CASES,
+    **PARTITION_CASES,
     **SEQUENCE_AND_DOMAIN_CASES,
 }
 

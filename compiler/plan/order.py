@@ -70,13 +70,15 @@ SEQUENCES_AND_DOMAINS_BEFORE_USE = (
     ch.ValidateDomainCheck,
 )
 # drops before renames and additions, which may reuse their names; keys before what they lean on
+# (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
 DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn,
-                        ch.DropTable)
+                        ch.DropPartition, ch.DetachPartition, ch.DropTable)
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameColumnSequence, ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
 RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES)
-CREATE_TABLES = (ch.CreateTable,)  # without their foreign keys: cycles and self-references need nothing
+# without their foreign keys: cycles and self-references need nothing; partitions once their parents are there
+CREATE_TABLES = (ch.CreateTable, ch.CreatePartition, ch.AttachPartition)
 COLUMNS = (
     ch.DropGeneration, ch.DropIdentity, ch.DropDefault, ch.DropSerial, ch.AlterColumnType, ch.SetCollation,
     ch.AddColumn,  # after type changes: a generated column may read a column whose type changes
@@ -89,7 +91,8 @@ SEQUENCES_AFTER_COLUMNS = (ch.AlterSequence, ch.SetSequenceLogged, ch.SetSequenc
 COMMENTS = (ch.SetSequenceComment, ch.SetDomainComment, ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
-KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey, ch.ValidateConstraint,
+# (AttachIndex: only plan/online_partitions.py makes one, outside the transaction)
+KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AttachIndex, ch.AddForeignKey, ch.ValidateConstraint,
                     ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
 # once nothing uses them: a domain before the enum it may be over
 DROPS_LAST = (ch.DropSequence, ch.DropDomain, ch.DropEnum, ch.DropExtension, ch.DropSchema)

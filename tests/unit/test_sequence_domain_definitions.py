@@ -133,7 +133,7 @@ def test_domain_mistakes_are_said_at_their_place(text: str, message: str) -> Non
 
 
 def test_a_seed_value_of_a_domain_is_read_as_its_base_type_and_cast_to_the_domain() -> None:
-    assert seed_literal("positive", 5, None, "integer") == "'5'::positive"
+    assert seed_literal("positive", 5, None, stored_as="integer") == "'5'::public.positive"
 
 
 def test_the_warehouse_types_a_domain_column_as_its_base() -> None:
