@@ -46,7 +46,7 @@ def test_a_seed_of_a_domain_column_is_read_as_its_base_type(tmp_path: Path,
     code, _, err = run(tmp_path, capsys, "compile")
     assert code == 0, err
     seeds = (tmp_path / "generated" / "seeds.sql").read_text()
-    assert "'happy'::feeling" in seeds and "'12.5'::score" in seeds
+    assert "'happy'::public.feeling" in seeds and "'12.5'::public.score" in seeds
     state = (tmp_path / "generated" / "state.json").read_text()
     assert '"domains"' in state and '"sequences"' in state
     assert run(tmp_path, capsys, "compile", "--check")[0] == 0
