@@ -174,8 +174,9 @@ def test_narrowing_a_sequence_past_its_position_fails_rather_than_moving_it(data
 def test_import_of_one_schema_brings_the_domains_and_sequences_its_tables_use(
         tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     run_sql_file(database_url, HAND_WRITTEN + """
-        CREATE TABLE public.parted (k int, n int) PARTITION BY RANGE (k);
-        CREATE SEQUENCE public.parted_numbers OWNED BY public.parted.n;
+        CREATE TABLE public.base (k int);
+        CREATE TABLE public.heir (n int) INHERITS (public.base);
+        CREATE SEQUENCE public.heir_numbers OWNED BY public.heir.n;
         """)
     code, out, err = schemac(tmp_path, capsys, "import", "--database-url", database_url, "--schema", "shop")
     assert code == 0, err
@@ -189,7 +190,7 @@ def test_import_of_one_schema_brings_the_domains_and_sequences_its_tables_use(
     whole.mkdir()
     code, out, err = schemac(whole, capsys, "import", "--database-url", database_url)
     assert code == 0, err
-    assert ("sequence public.parted_numbers: owned by parted.n, which is not imported; written without its owner"
+    assert ("sequence public.heir_numbers: owned by heir.n, which is not imported; written without its owner"
             in err)
     assert schemac(whole, capsys, "compile")[0] == 0
 
