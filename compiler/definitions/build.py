@@ -36,7 +36,9 @@ from .build_constraints import (
     uniques,
 )
 from .build_exclusions import exclusions
+from .build_routines import RoutineReader
 from .build_sequences import identity_kind, sequence_options
+from .build_triggers import read_triggers
 from .build_warehouse import warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
@@ -52,7 +54,7 @@ COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "d
                          "online"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
-KINDS = ("table", "enum", "extension")
+KINDS = ("table", "enum", "extension", "function", "procedure", "trigger")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTIONS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
@@ -96,8 +98,11 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
             continue
         drafts[draft.key] = draft
     tables = resolve.resolve_tables(drafts, enums, errors)
+    routines = RoutineReader(errors, user_types).read_all(
+        [(kind, doc) for kind in ("function", "procedure") for doc in by_kind[kind]])
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
-                    extensions=dict(sorted(extensions.items())))
+                    extensions=dict(sorted(extensions.items())), routines=routines,
+                    triggers=read_triggers(by_kind["trigger"], errors, tables, routines))
     sources = SourceMap(docs, drafts)
     errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
     if errors:
@@ -105,8 +110,15 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
     return schema, acknowledged(docs, schema, sources)
 
 
+# keys of a kind that name another kind: a trigger is on a `table:` and runs a `function:`
+_KIND_KEYS_OF = {"trigger": frozenset({"table", "function"})}
+
+
 def _kind(doc: Document, r: Reader) -> str | None:
     present = [k for k in KINDS if k in doc.body]
+    first = next(iter(doc.body), None)
+    if first in _KIND_KEYS_OF:
+        present = [first, *(k for k in present if k != first and k not in _KIND_KEYS_OF[first])]
     if len(present) > 1:
         r.error(doc.body.key_pos[present[1]], f"a document holds one definition: '{present[0]}' "
                                                f"and '{present[1]}' cannot be together")

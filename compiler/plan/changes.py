@@ -812,3 +812,7 @@ class SetIndexComment(IndexPropertyChange):
     DESCRIPTION = "index {s} has another comment"
     EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     comment: str | None
+
+
+# functions, procedures and triggers: their own module, imported here so change_kinds() finds them
+from . import routine_changes  # noqa: E402,F401
