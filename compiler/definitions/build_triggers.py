@@ -41,7 +41,7 @@ def read_triggers(docs: list[Document], errors: list[DefinitionError], tables: d
 
 
 def _events(r: Reader, body: Mapping, what: str, table: Table) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """(events in EVENTS order, UPDATE OF columns in the table's order); None after an error."""
+    """(events in EVENTS order, UPDATE OF columns sorted by name); None after an error."""
     seq = r.sequence(body, "events", what, required=True)
     if seq is None:
         return None
@@ -76,8 +76,8 @@ def _events(r: Reader, body: Mapping, what: str, table: Table) -> tuple[tuple[st
     if not found:
         r.error(r.pos(body, "events"), f"{what} needs at least one event")
         return None
-    order = [c.name for c in table.columns]
-    return tuple(e for e in EVENTS if e in found), tuple(sorted(set(columns), key=order.index))
+    # UPDATE OF fires on any of its columns: their order means nothing, so they compare sorted
+    return tuple(e for e in EVENTS if e in found), tuple(sorted(set(columns)))
 
 
 def _function(r: Reader, body: Mapping, what: str, schema: str, routines: dict[str, Routine]

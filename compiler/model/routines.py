@@ -147,7 +147,7 @@ class Trigger:
     function_schema: str  # of the function it runs: one taking no arguments, returning trigger
     function_name: str
     for_each: str = "statement"
-    update_columns: tuple[str, ...] = ()  # UPDATE OF, in the table's column order
+    update_columns: tuple[str, ...] = ()  # UPDATE OF, sorted by name
     when: Expression | None = None
     arguments: tuple[str, ...] = ()
     old_table: str | None = None  # REFERENCING OLD TABLE AS
