@@ -81,7 +81,8 @@ class RoutineReader:
 
     def read(self, kind: str, doc: Document, r: Reader) -> Routine | None:
         body = doc.body
-        r.keys(body, FUNCTION_KEYS if kind == "function" else PROCEDURE_KEYS, f"a {kind}")
+        keys = FUNCTION_KEYS if kind == "function" else PROCEDURE_KEYS
+        r.keys(body, keys, f"a {kind}")
         name = r.name(body, kind, f"a {kind}", required=True)
         schema = r.name(body, "schema", f"a {kind}") or "public"
         what = f"{kind} {name}"

@@ -80,8 +80,7 @@ def _events(r: Reader, body: Mapping, what: str, table: Table) -> tuple[tuple[st
     return tuple(e for e in EVENTS if e in found), tuple(sorted(set(columns)))
 
 
-def _function(r: Reader, body: Mapping, what: str, schema: str, routines: dict[str, Routine]
-              ) -> tuple[str, str] | None:
+def _function(r: Reader, body: Mapping, what: str, routines: dict[str, Routine]) -> tuple[str, str] | None:
     text = r.text(body, "function", what, required=True)
     if text is None:
         return None
@@ -92,15 +91,16 @@ def _function(r: Reader, body: Mapping, what: str, schema: str, routines: dict[s
         return None
     key = routine_key(fschema, fname, ())
     declared = routines.get(key)
-    declared_schemas = {x.schema for x in routines.values()} | {schema, "public"}
     if declared is None:
-        if fschema in declared_schemas:
-            others = [k for k in routines if k.startswith(f"{fschema}.{fname}(")]
-            hint = f" (declared with arguments: {', '.join(others)}; a trigger function takes none)" if others else ""
-            r.error(r.pos(body, "function"), f"{what} runs function {fschema}.{fname}(), which is not declared"
-                                             f"{hint}{did_you_mean(key, list(routines))}")
-            return None
-        return fschema, fname  # another schema's, named with it (pg_catalog's, an extension's)
+        if "." in text:
+            return fschema, fname  # one the definitions do not declare, named with its schema: PostgreSQL judges
+        others = [k for k in routines if k.startswith(f"{fschema}.{fname}(")]
+        hint = f" (declared with arguments: {', '.join(others)}; a trigger function takes none)" if others else ""
+        r.error(r.pos(body, "function"), f"{what} runs function {fname}(), which is not declared{hint}"
+                                         f"{did_you_mean(key, list(routines)) if not hint else ''}; declare it, or "
+                                         f"name a function the definitions do not manage with its schema "
+                                         f"(pg_catalog.suppress_redundant_updates_trigger)")
+        return None
     if declared.returns != "trigger" or declared.is_procedure:
         r.error(r.pos(body, "function"), f"{what} runs {key}, which returns "
                                          f"{declared.returns or 'nothing (a procedure)'}; a trigger function "
@@ -165,7 +165,7 @@ def _trigger(body: Mapping, r: Reader, tables: dict[str, Table], routines: dict[
         r.error(body.key_pos["trigger"], f"{what} needs 'timing' ({', '.join(TIMINGS)})")
     level = r.choice(body, "for_each", LEVELS, what) if "for_each" in body else "statement"
     read = _events(r, body, what, table)
-    function = _function(r, body, what, schema, routines)
+    function = _function(r, body, what, routines)
     constraint = bool(r.flag(body, "constraint", what))
     deferrable = bool(r.flag(body, "deferrable", what))
     deferred = bool(r.flag(body, "initially_deferred", what))
