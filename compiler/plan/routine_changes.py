@@ -8,8 +8,8 @@ routine is dropped and created again, the triggers that run it with it.
 Effects: a routine is no table, so its changes lock none (a routine's own lock is held for an
 instant); dropping or renaming one breaks the code that calls it. A trigger's lock is its
 table's: CREATE TRIGGER and ENABLE / DISABLE TRIGGER take SHARE ROW EXCLUSIVE, DROP TRIGGER and
-ALTER TRIGGER ... RENAME ACCESS EXCLUSIVE, COMMENT ON TRIGGER SHARE UPDATE EXCLUSIVE (all measured
-in tests/db/test_hazards_db.py).
+ALTER TRIGGER ... RENAME ACCESS EXCLUSIVE, COMMENT ON TRIGGER only ACCESS SHARE (all measured in
+tests/db/test_hazards_db.py).
 """
 from __future__ import annotations
 
@@ -151,7 +151,7 @@ class RenameTrigger(TriggerChange):
 @dataclass(frozen=True, slots=True)
 class SetTriggerComment(TriggerChange):
     DESCRIPTION = "trigger {s} has another comment"
-    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
+    EFFECTS = brief(Lock.ACCESS_SHARE)
 
 
 @dataclass(frozen=True, slots=True)
