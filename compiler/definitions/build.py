@@ -98,7 +98,10 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
             continue
         drafts[draft.key] = draft
     tables = resolve.resolve_tables(drafts, enums, errors)
-    routines = RoutineReader(errors, user_types).read_all(
+    # a routine's argument or result may also be a table's row type (RETURNS SETOF users)
+    row_types = {f"{t.schema}.{t.name}": enum_type_spelling(t.schema, t.name) for t in tables.values()}
+    row_types |= {t.name: enum_type_spelling(t.schema, t.name) for t in tables.values() if t.schema == "public"}
+    routines = RoutineReader(errors, row_types | user_types).read_all(
         [(kind, doc) for kind in ("function", "procedure") for doc in by_kind[kind]])
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())), routines=routines,

@@ -4,7 +4,7 @@ A routine is matched by its key (schema.name(input types)) or by a `renamed_from
 signature is kept is replaced in place (CREATE OR REPLACE) where PostgreSQL allows it
 (model/routines.py `replaceable`), else dropped and created again; the triggers running a routine
 that is dropped and created again are dropped first and created after it, in the same migration
-(PostgreSQL refuses to drop a function a trigger runs). A trigger is matched on its table (renamed
+(PostgreSQL refuses to drop a function a trigger runs or its WHEN calls). A trigger is matched on its table (renamed
 tables followed) by its name or a `renamed_from` hint; one that differs in more than its name,
 comment or firing state is dropped and created again, as is one that reads a column whose type
 changes (PostgreSQL refuses ALTER COLUMN TYPE under a trigger's UPDATE OF or WHEN).
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..model.expression_tokens import function_calls
 from ..model.routines import Routine, Trigger, replaceable, routine_key
 from ..model.schema import Schema
 from . import routine_changes as rc
@@ -84,6 +85,9 @@ def triggers(old: Schema, new: Schema, renames: Renames, recreated: set[str]) ->
     pairs = renamed_pairs(moved, new.triggers, name_of, hint_of)
     back = {n: o for o, n in pairs.items()}
     retyped = _retyped_columns(old, new, renames)
+    # a WHEN that calls a routine dropped and created again depends on it too (by name: a call
+    # does not say which overload, so any of the name counts)
+    recreated_names = {old.routines[k].name for k in recreated if k in old.routines}
     out: list[Change] = []
     matched: set[str] = set()
     for key, b in new.triggers.items():
@@ -95,8 +99,9 @@ def triggers(old: Schema, new: Schema, renames: Renames, recreated: set[str]) ->
         matched.add(source)
         here = replace(a, schema=b.schema, table=b.table)
         reads = set(b.update_columns) | set(b.when.columns if b.when is not None else ())
+        calls = set(function_calls(a.when.text)[0]) if a.when is not None else set()
         if (here.rebuilt_form() != b.rebuilt_form() or b.function_key in recreated
-                or reads & retyped.get(b.table_key, set())):
+                or calls & recreated_names or reads & retyped.get(b.table_key, set())):
             out += [rc.DropTrigger(a), rc.CreateTrigger(b)]
             continue
         if a.name != b.name:
