@@ -15,6 +15,7 @@ from ..model.expressions import ExpressionProblem, make_expression
 from ..model.routine_text import BodyProblem, body_tokens
 from ..model.routines import ENABLED, EVENTS, LEVELS, TIMINGS, Routine, Trigger, routine_key
 from ..model.schema import Expression, Table
+from ..model.trigger_calls import calls_in
 from .load import Document, Mapping
 from .reader import Reader
 
@@ -216,7 +217,8 @@ def _trigger(body: Mapping, r: Reader, tables: dict[str, Table], routines: dict[
             r.error(r.pos(body, key), f"{problem} ({what})")
             return None
     return Trigger(schema, table_name, name, timing, events, function[0], function[1], level, columns, when,
-                   arguments, old_table, new_table, constraint, deferrable, deferred, enabled, comment, renamed_from)
+                   arguments, old_table, new_table, constraint, deferrable, deferred, enabled, comment, renamed_from,
+                   calls_in(when.text if when is not None else None))
 
 
 def _arguments(r: Reader, body: Mapping, what: str) -> tuple[str, ...] | None:

@@ -13,6 +13,7 @@ from typing import Any
 from ..model.routine_text import BodyProblem, make_body
 from ..model.routines import LIST_SETTINGS, Argument, Routine, SettingValue, Trigger
 from ..model.schema import Expression
+from ..model.trigger_calls import calls_in
 
 _MODES = {"i": "in", "o": "out", "b": "inout", "v": "variadic", "t": "table"}
 _VOLATILITY = {"v": "volatile", "s": "stable", "i": "immutable"}
@@ -106,6 +107,6 @@ def read_triggers(rows: Iterable[tuple[Any, ...]], tables: dict[int, tuple[str, 
         arguments = tuple(a.decode() for a in bytes(args).split(b"\x00")[:nargs]) if nargs else ()
         t = Trigger(schema, table, name, timing, events, fschema, fname, "row" if tgtype & _ROW else "statement",
                     tuple(sorted(columns)), when, arguments, old_table, new_table, constraint, deferrable, deferred,
-                    _ENABLED[enabled], comment)
+                    _ENABLED[enabled], comment, None, calls_in(when_text))
         out[t.key] = t
     return out

@@ -158,6 +158,7 @@ class Trigger:
     enabled: str = "origin"
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
+    calls: tuple[str, ...] = field(default=(), compare=False)  # the functions `when` calls, by name
 
     @property
     def table_key(self) -> str:

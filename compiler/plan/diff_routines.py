@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model.expression_tokens import function_calls
 from ..model.routines import Routine, Trigger, replaceable, routine_key
 from ..model.schema import Schema
 from . import routine_changes as rc
@@ -99,9 +98,8 @@ def triggers(old: Schema, new: Schema, renames: Renames, recreated: set[str]) ->
         matched.add(source)
         here = replace(a, schema=b.schema, table=b.table)
         reads = set(b.update_columns) | set(b.when.columns if b.when is not None else ())
-        calls = set(function_calls(a.when.text)[0]) if a.when is not None else set()
         if (here.rebuilt_form() != b.rebuilt_form() or b.function_key in recreated
-                or calls & recreated_names or reads & retyped.get(b.table_key, set())):
+                or set(a.calls) & recreated_names or reads & retyped.get(b.table_key, set())):
             out += [rc.DropTrigger(a), rc.CreateTrigger(b)]
             continue
         if a.name != b.name:

@@ -11,6 +11,7 @@ from typing import Any
 from ..model.expressions import make_expression
 from ..model.routine_text import make_body
 from ..model.routines import DEFAULT_COST, DEFAULT_SET_ROWS, Argument, Routine, SettingValue, Trigger
+from ..model.trigger_calls import calls_in
 
 Get = Callable[..., Any]  # state.py's _get(d, key, kind, default)
 
@@ -103,4 +104,4 @@ def read_trigger(get: Get, d: dict[str, Any]) -> Trigger:
                    tuple(get(d, "arguments", "names", [])), get(d, "old_table", "text?", None),
                    get(d, "new_table", "text?", None), get(d, "constraint", "flag", False),
                    get(d, "deferrable", "flag", False), get(d, "initially_deferred", "flag", False),
-                   get(d, "enabled", "text", "origin"), get(d, "comment", "text?", None))
+                   get(d, "enabled", "text", "origin"), get(d, "comment", "text?", None), None, calls_in(when))
