@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..errors import DefinitionError, did_you_mean
 from ..model.expressions import ExpressionProblem, make_expression
+from ..model.names import identifier_problem
 from ..model.routine_text import BodyProblem, body_tokens
 from ..model.routines import ENABLED, EVENTS, LEVELS, TIMINGS, Routine, Trigger, routine_key
 from ..model.schema import Expression, Table
@@ -87,7 +88,7 @@ def _function(r: Reader, body: Mapping, what: str, routines: dict[str, Routine])
         return None
     fschema, _, fname = text.rpartition(".")
     fschema = fschema or "public"
-    if any(identifier_problem_of(p) for p in (fschema, fname)):
+    if any(identifier_problem(p) for p in (fschema, fname)):
         r.error(r.pos(body, "function"), f"'function' of {what} must be name or schema.name, not {text!r}")
         return None
     key = routine_key(fschema, fname, ())
@@ -108,10 +109,6 @@ def _function(r: Reader, body: Mapping, what: str, routines: dict[str, Routine])
                                          f"returns trigger")
         return None
     return fschema, fname
-
-
-def identifier_problem_of(name: str) -> bool:
-    return not name or '"' in name or not name.isprintable() or len(name.encode()) > 63
 
 
 def _when(r: Reader, body: Mapping, what: str, table: Table, events: tuple[str, ...], row: bool
