@@ -39,7 +39,7 @@ from .build_exclusions import exclusions
 from .build_routines import RoutineReader
 from .build_sequences import identity_kind, sequence_options
 from .build_triggers import read_triggers
-from .build_warehouse import warehouse
+from .build_warehouse import bigquery_names_unique, warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .reader import Reader
@@ -97,6 +97,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
                                                       f"(first in {first.path}:{first.pos[0]})")
             continue
         drafts[draft.key] = draft
+    bigquery_names_unique(drafts, errors)
     tables = resolve.resolve_tables(drafts, enums, errors)
     # a routine's argument or result may also be a table's row type (RETURNS SETOF users)
     row_types = {f"{t.schema}.{t.name}": enum_type_spelling(t.schema, t.name) for t in tables.values()}

@@ -1,4 +1,4 @@
--- 002_keep_updated_at_current: BigQuery dataset warehouse, beside generated/migrations/002_keep_updated_at_current.sql; made by schemac
+-- 002_warehouse_analytics_events: BigQuery dataset warehouse, a change to the warehouse alone (no PostgreSQL migration has this number); made by schemac
 
 -- CreateTable warehouse.analytics_events
 CREATE TABLE warehouse.analytics_events (
