@@ -36,7 +36,7 @@ from .build_constraints import (
     uniques,
 )
 from .build_exclusions import exclusions
-from .build_routines import RoutineReader
+from .build_routines import RoutineReader, routines_used_by_tables
 from .build_sequences import identity_kind, sequence_options
 from .build_triggers import read_triggers
 from .build_warehouse import bigquery_names_unique, warehouse
@@ -109,6 +109,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
                     triggers=read_triggers(by_kind["trigger"], errors, tables, routines))
     sources = SourceMap(docs, drafts)
     errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
+    errors.extend(routines_used_by_tables(schema, sources))
     if errors:
         raise DefinitionErrors(errors)
     return schema, acknowledged(docs, schema, sources)

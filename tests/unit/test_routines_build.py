@@ -200,3 +200,16 @@ def test_an_undeclared_function_named_with_its_schema_is_postgresqls_to_judge() 
 def test_errors_are_definition_errors() -> None:
     assert all(isinstance(e, str) for e in errors(trigger("", timing="instead of")))
     assert DefinitionError("definitions/a.yaml", 1, 2, "m").__str__() == "definitions/a.yaml:1:2: error: m"
+
+
+def test_a_table_cannot_call_a_function_of_the_definitions_yet() -> None:
+    """Functions are created after the tables; a default, check or index calling one would name a
+    function that is not there yet, so it is an error where it is written."""
+    table = TABLE.replace("{name: name, type: text}", "{name: name, type: text, check: \"twice(id) > 0\"}")
+    table = table.replace("---\nfunction: touch", "indexes:\n  - {expression: twice(id)}\n---\nfunction: touch", 1)
+    found = errors(table + "---\nfunction: twice\narguments: [{name: x, type: bigint}]\n"
+                           "returns: bigint\nlanguage: sql\nvolatility: immutable\nbody: SELECT x * 2\n")
+    why = "a function of the definitions; schemac creates functions after the tables (a sql body may read them), " \
+          "so a table cannot use one yet"
+    assert found == [f"definitions/test.yaml:4:37: error: check t_id_check of public.t calls twice(), {why}",
+                     f"definitions/test.yaml:7:5: error: index t_twice_idx of public.t calls twice(), {why}"]
