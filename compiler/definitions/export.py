@@ -11,6 +11,7 @@ from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from ..model.types import enum_type_spelling
 from .export_partitions import partitioning_document
+from .export_routines import Block, routine_document, trigger_document
 from .export_seqdom import domain_document, domains_in_order, sequence_document, type_names
 from .json_schema import modeline
 
@@ -262,7 +263,10 @@ def _document(doc: dict[str, Any]) -> str:
     """A definitions document as a person writes it: block keys, one flow mapping per list item."""
     lines = []
     for key, value in doc.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if isinstance(value, Block):  # a routine's body, its lines as they are
+            lines.append(f"{key}: |2")
+            lines += [f"  {line}" if line else "" for line in value.split("\n")]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             lines.append(f"{key}:")
             lines += [f"  - {_flow(v)}" for v in value]
         elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
@@ -303,7 +307,8 @@ def _file_name(name: str) -> str:
 
 
 def definition_files(schema: Schema) -> dict[str, str]:
-    """definitions/ as {relative path: YAML}: one file per table, types.yaml for enums and extensions."""
+    """definitions/ as {relative path: YAML}: one file per table (its triggers with it), types.yaml for
+    enums and extensions, routines.yaml for the functions and procedures of each schema."""
     enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
     enum_names |= type_names(schema)  # domains: named as enums are
@@ -323,5 +328,13 @@ def definition_files(schema: Schema) -> dict[str, str]:
         n = 2
         while path in files:
             path, n = f"{folder}{_file_name(t.name)}_{n}.yaml", n + 1
-        files[path] = _dump([table_document(t, enum_names)], path)
+        # a table's triggers are documents of its file
+        triggers = [trigger_document(x, set(schema.routines)) for x in schema.triggers.values() if x.table_key == t.key]
+        files[path] = _dump([table_document(t, enum_names), *triggers], path)
+    for folder in sorted({r.schema for r in schema.routines.values()}):
+        path = "routines.yaml" if folder == "public" else f"{_file_name(folder)}/routines.yaml"
+        while path in files:
+            path = path.removesuffix(".yaml") + "_.yaml"
+        files[path] = _dump([routine_document(r, lambda type_: _type_name(type_, enum_names))
+                             for r in schema.routines.values() if r.schema == folder], path)
     return files

@@ -34,6 +34,7 @@ from ..model.schema import (
 )
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
+from .introspect_routines import read_routines, read_triggers
 from .introspect_seqdom import domains_from, sequences_from
 from .partition_catalog import read_partitioning
 
@@ -153,7 +154,8 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
                                    ("sequences", False), ("domains", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
-                                   ("exclusions", True), ("partition_keys", True), ("partitions", True))}
+                                   ("exclusions", True), ("partition_keys", True), ("partitions", True),
+                                   ("routines", False), ("triggers", True))}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in sent["enums"].fetchall()}
     extensions = {n: Extension(n, s) for n, s in sent["extensions"].fetchall()}
@@ -240,7 +242,12 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]), None, keys.get(oid),
             below.get(oid, ()))
+    routines = read_routines(sent["routines"].fetchall(), reader.expr, lambda t: _unqualified(t, own_names),
+                             reader.problems)
+    by_oid = {oid: (schema, name) for oid, schema, name, _ in tables if oid not in unreadable}
+    triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid], by_oid, reader.expr)
     domains = domains_from(domain_rows, lambda text, what, type_: reader.expr(text, what, type_, user_types),
                            _check_expression)
     sequences = sequences_from(sent["sequences"].fetchall())
-    return Schema(tables=out, enums=enums, extensions=extensions, sequences=sequences, domains=domains)
+    return Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
+                  sequences=sequences, domains=domains)

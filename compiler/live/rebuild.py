@@ -152,11 +152,15 @@ def _with_spelling_of_definitions(built: Schema, wanted: Schema, proven: Schema,
     tables = {k: _respelled(t, wanted.tables.get(renames.table(k)), proven.tables.get(renames.table(k)))
               for k, t in built.tables.items()}
     enums = {k: wanted.enums.get(k, e) if proven.enums.get(k) == e else e for k, e in built.enums.items()}
+    # routines and triggers as the definitions write them where PostgreSQL holds them the same
+    routines = {k: wanted.routines[k] if proven.routines.get(k) == r else r for k, r in built.routines.items()}
+    triggers = {k: wanted.triggers[k] if proven.triggers.get(k) == t else t for k, t in built.triggers.items()}
     sequences = {k: wanted.sequences.get(k, q) if proven.sequences.get(k) == q else q
                  for k, q in built.sequences.items()}
     domains = {k: wanted.domains.get(k, d) if proven.domains.get(k) == d else d for k, d in built.domains.items()}
     return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), built.extensions,
-                  _ordered_like(sequences, wanted.sequences), _ordered_like(domains, wanted.domains))
+                  dict(sorted(routines.items())), dict(sorted(triggers.items())),
+                  sequences=_ordered_like(sequences, wanted.sequences), domains=_ordered_like(domains, wanted.domains))
 
 
 def _respelled(built: Table, wanted: Table | None, proven: Table | None) -> Table:

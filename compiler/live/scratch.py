@@ -50,7 +50,8 @@ def build_sql(schema: Schema) -> str:
 def canonical(schema: Schema, server: DevServer | str) -> Schema:
     """`schema` after a round trip through PostgreSQL, in a throwaway database on `server`
     (given a live database's URL: the server the rules of throwaway.dev_server pick for it)."""
-    if not (schema.tables or schema.enums or schema.extensions or schema.sequences or schema.domains):
+    if not (schema.tables or schema.enums or schema.extensions or schema.routines or schema.sequences
+            or schema.domains):
         return schema
     if isinstance(server, str):
         server = dev_server(None, server)
@@ -76,12 +77,21 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     not even called). Tables and enums come in the order introspection reads them. `then` runs
     while the throwaway database is dropped (a DROP DATABASE waits for a checkpoint)."""
     differing = {k for k, t in schema.tables.items() if live.tables.get(k) != t}
-    if not differing and schema.sequences == live.sequences and schema.domains == live.domains:
-        return then(replace(_in_catalog_order(schema.tables, schema.enums, schema.extensions),
+    # a routine or trigger that differs is built with every table: a sql body reads tables when it
+    # is created, and a trigger needs its own; else those of `schema` are already PostgreSQL's
+    routines_differ = (any(live.routines.get(k) != r for k, r in schema.routines.items())
+                       or any(live.triggers.get(k) != t for k, t in schema.triggers.items()))
+    if routines_differ:
+        differing = set(schema.tables)
+    seqdom_differ = schema.sequences != live.sequences or schema.domains != live.domains
+    if not differing and not routines_differ and not seqdom_differ:
+        return then(replace(_in_catalog_order(schema.tables, schema.enums, schema.extensions, schema),
                             sequences=schema.sequences, domains=schema.domains))
     # sequences are built without owners: the owning table may not be built; an owner is names only
     part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing},
                    sequences={k: replace(q, owned_by=None) for k, q in schema.sequences.items()})
+    if not routines_differ:
+        part = replace(part, routines={}, triggers={})
 
     def merged(built: Schema) -> Schema:
         tables = {k: t for k, t in schema.tables.items() if k not in differing}
@@ -90,8 +100,8 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
                                                                            key=lambda f: f.name)))
         sequences = {k: replace(q, owned_by=schema.sequences[k].owned_by) if k in schema.sequences else q
                      for k, q in built.sequences.items()}
-        return replace(_in_catalog_order(tables, built.enums, built.extensions), sequences=sequences,
-                       domains=built.domains)
+        return replace(_in_catalog_order(tables, built.enums, built.extensions, built if routines_differ else schema),
+                       sequences=sequences, domains=built.domains)
 
     with ThreadPoolExecutor(1) as pool:
         with throwaway_database(server(), part.extensions.values()) as url, connect(url) as conn:
@@ -100,12 +110,13 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
         return later.result()
 
 
-def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension]) -> Schema:
+def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension],
+                      routines_of: Schema) -> Schema:
     """A schema with its tables and enums ordered as introspect reads them (ORDER BY schema, name;
-    PostgreSQL's `name` type sorts bytewise, as Python sorts str)."""
+    PostgreSQL's `name` type sorts bytewise, as Python sorts str), the routines and triggers of `routines_of`."""
     return Schema(tables={k: tables[k] for k in sorted(tables, key=lambda k: (tables[k].schema, tables[k].name))},
                   enums={k: enums[k] for k in sorted(enums, key=lambda k: (enums[k].schema, enums[k].name))},
-                  extensions=extensions)
+                  extensions=extensions, routines=routines_of.routines, triggers=routines_of.triggers)
 
 
 def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:

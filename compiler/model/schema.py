@@ -16,6 +16,7 @@ from .warehouse import Warehouse
 if TYPE_CHECKING:  # their modules use Expression from here
     from .domains import Domain
     from .partitions import Partition, PartitionKey
+    from .routines import Routine, Trigger
     from .standalone_sequences import Sequence
 
 
@@ -273,16 +274,18 @@ class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
     extensions: dict[str, Extension] = field(default_factory=dict)
+    routines: dict[str, Routine] = field(default_factory=dict)  # functions and procedures, by schema.name(types)
+    triggers: dict[str, Trigger] = field(default_factory=dict)  # by schema.table.name
     sequences: dict[str, Sequence] = field(default_factory=dict)  # standalone ones (model/standalone_sequences.py)
     domains: dict[str, Domain] = field(default_factory=dict)  # model/domains.py
 
     @property
     def schema_names(self) -> frozenset[str]:
-        """Schemas other than public that hold a table or a type (an extension's among them)."""
+        """Schemas other than public that hold a table, a type or a routine (an extension's among them)."""
         from .partitions import all_partitions  # a partition may be in a schema of its own
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
-                 | {x.schema for x in self.extensions.values()} | {q.schema for q in self.sequences.values()}
-                 | {d.schema for d in self.domains.values()}
+                 | {x.schema for x in self.extensions.values()} | {r.schema for r in self.routines.values()}
+                 | {q.schema for q in self.sequences.values()} | {d.schema for d in self.domains.values()}
                  | {p.schema for t in self.tables.values() if t.partitions
                     for _, _, p in all_partitions(t.schema, t.name, t.partitions)})
         return frozenset(names - {"public"})

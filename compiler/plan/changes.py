@@ -833,8 +833,10 @@ class SetIndexComment(IndexPropertyChange):
     comment: str | None
 
 
-# the change kinds of partitioned tables, standalone sequences and domains live in modules of their own;
-# imported here so that change_kinds() finds them and `ch.CreateSequence` reads like every other kind
+# the change kinds of partitioned tables, functions, procedures, triggers, standalone sequences and
+# domains live in modules of their own, imported here so change_kinds() finds them (and
+# `ch.CreateSequence` reads like every other kind)
+from . import routine_changes  # noqa: E402,F401
 from .domain_changes import (  # noqa: E402
     AddDomainCheck,
     CreateDomain,

@@ -18,6 +18,7 @@ from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
 from .diff_partitions import create_partitions, foreign_keys_around, partitions, rebuild_reason
+from .diff_routines import routines, triggers
 from .diff_seqdom import domain_changes, sequence_changes, stored_types, with_domains_renamed
 from .order import Plan, order
 from .renames import Renames, resolve_renames, temporary_name
@@ -55,6 +56,9 @@ def plan(old: Schema, new: Schema) -> Plan:
     rebuilt: set[str] = set()
     out += _tables(with_domains_renamed(old, moved), new, renames, types, rebuilt)
     out += _partitions(old, new, renames, rebuilt, out)
+    routine_changes, recreated_routines = routines(old, new)
+    out += routine_changes
+    out += triggers(old, new, renames, recreated_routines)
     return order(old, new, renames, out)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..project import slug
 from . import changes as ch
+from . import routine_changes as rc
 
 
 def _change_slug(c: ch.Change) -> str:
@@ -26,6 +27,12 @@ def _change_slug(c: ch.Change) -> str:
         return f"extension_{c.name}"
     if isinstance(c, ch.CreateSchema | ch.DropSchema):
         return f"schema_{c.name}"
+    if isinstance(c, rc.RoutineChange):
+        verb = ("create" if isinstance(c, rc.CreateFunction | rc.CreateProcedure)
+                else "drop" if isinstance(c, rc.DropFunction | rc.DropProcedure) else "alter")
+        return f"{verb}_{c.routine.name}"
+    if isinstance(c, rc.TriggerChange):
+        return f"create_{c.trigger.name}" if isinstance(c, rc.CreateTrigger) else f"alter_{c.trigger.table}"
     return f"alter_{c.table.name}" if isinstance(c, ch.TableChange) else "alter_schema"
 
 

@@ -27,6 +27,7 @@ from ..model.schema import (
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 from ..model.warehouse import IntegerRange, Warehouse
 from .state_partitions import partitioning_state, read_partitioning
+from .state_routines import dump_routine, dump_trigger, read_routine, read_trigger
 from .state_seqdom import domain_names, dump_domains, dump_sequences, read_domains, read_sequences
 
 FORMAT = 1
@@ -240,6 +241,11 @@ def dump_state(state: State) -> bytes:
             "tables": [_table(t) for t in state.schema.tables.values()],
         },
     }
+    # written only when there are some, so the state of a project without them dumps as before
+    if state.schema.routines:
+        doc["schema"]["routines"] = [dump_routine(r) for r in state.schema.routines.values()]  # type: ignore[index]
+    if state.schema.triggers:
+        doc["schema"]["triggers"] = [dump_trigger(t) for t in state.schema.triggers.values()]  # type: ignore[index]
     if state.schema.sequences:
         doc["schema"]["sequences"] = dump_sequences(state.schema.sequences)  # type: ignore[index]
     if state.schema.domains:
@@ -392,7 +398,10 @@ def load_state(data: bytes | None) -> State:
         domains = read_domains(_get(s, "domains", "list", []), _get, user_types)
         sequences = read_sequences(_get(s, "sequences", "list", []), _get)
         tables = {f"{t.schema}.{t.name}": t for t in (_read_table(t, user_types) for t in _get(s, "tables", "list"))}
-        schema = Schema(tables=tables, enums=enums, extensions=extensions, sequences=sequences, domains=domains)
+        routines = {r.key: r for r in (read_routine(_get, x, user_types) for x in _get(s, "routines", "list", []))}
+        triggers = {t.key: t for t in (read_trigger(_get, x) for x in _get(s, "triggers", "list", []))}
+        schema = Schema(tables=tables, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
+                        sequences=sequences, domains=domains)
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))

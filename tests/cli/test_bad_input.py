@@ -148,8 +148,8 @@ CASES = [
          (Expect("users.yaml", "nulable", "unknown key 'nulable' in a column (did you mean 'nullable'?)"),)),
     Case("not_a_definition",
          {"views.yaml": "view: active_users\nquery: select 1\n"},
-         (Expect("views.yaml", "view", "a definition starts with 'table:', 'enum:', 'extension:', 'sequence:' "
-                                       "or 'domain:', not 'view:'"),)),
+         (Expect("views.yaml", "view", "a definition starts with 'table:', 'enum:', 'extension:', 'function:', "
+                                       "'procedure:', 'trigger:', 'sequence:' or 'domain:', not 'view:'"),)),
     Case("misspelt_kind",
          {"users.yaml": "tabel: users\ncolumns:\n  - {name: id, type: bigint}\n"},
          (Expect("users.yaml", "tabel", "not 'tabel:' (did you mean 'table'?)"),)),

@@ -191,9 +191,6 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "public.mv: materialized view, not managed by schemac; skipped",
         "public.pair: composite type, not managed by schemac; skipped",
         "public.floatrange: range type, not managed by schemac; skipped",
-        "public.twice(i integer): function, not managed by schemac; skipped",
-        "public.trg(): function, not managed by schemac; skipped",
-        "tr on public.refers: trigger, not managed by schemac; skipped",
         "pol on public.refers: policy, not managed by schemac; skipped",
         "r on public.ul: rule, not managed by schemac; skipped",
         "public.child: table inheriting from parent, not managed by schemac; skipped",
@@ -202,12 +199,13 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "public.refers: storage parameters fillfactor=70 (not written)",
         "public.refers.k: statistics target 100 (not written)",
         "public.ul: unlogged (written as a logged table)",
-        "schema empty: holds no table, enum, domain or sequence (not written)",
-        "public.kept constraint kept_m_check: uses function twice(integer), which schemac does not manage; skipped",
-        "public.kept index kept_twice: uses function twice(integer), which schemac does not manage; skipped",
+        "schema empty: holds no table, enum, domain, sequence or routine (not written)",
+        "public.kept constraint kept_m_check: uses function twice(integer), which schemac creates after the tables; "
+        "skipped",
+        "public.kept index kept_twice: uses function twice(integer), which schemac creates after the tables; skipped",
         "table public.composite_user: column p uses type pair, which schemac does not manage; table skipped",
         "table public.range_user: column r uses type floatrange, which schemac does not manage; table skipped",
-        "table public.generated_user: column g uses function twice(integer), which schemac does not manage; "
+        "table public.generated_user: column g uses function twice(integer), which schemac creates after the tables; "
         "table skipped",
         "public.refers foreign key refers_c_fkey: references public.composite_user, which is not imported; skipped",
     ]
@@ -216,7 +214,11 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
     files = sorted(p.relative_to(tmp_path / "definitions").as_posix()
                    for p in (tmp_path / "definitions").rglob("*.yaml"))
     assert files == ["ex.yaml", "kept.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "parted.yaml", "refers.yaml",
-                     "types.yaml", "ul.yaml"]
+                     "routines.yaml", "types.yaml", "ul.yaml"]
+    # functions in sql and plpgsql and the triggers of tables are managed: written, not warned about
+    assert "trigger: tr\ntable: refers\ntiming: before\nevents: [insert]\nfor_each: row\nfunction: trg\n" in (
+        tmp_path / "definitions" / "refers.yaml").read_text()
+    assert "function: twice\n" in (tmp_path / "definitions" / "routines.yaml").read_text()
     types = (tmp_path / "definitions" / "types.yaml").read_text()
     assert "domain: posint\ntype: integer\n" in types and "sequence: standalone\n" in types
     kept = (tmp_path / "definitions" / "kept.yaml").read_text()
