@@ -7,7 +7,9 @@ Types are plain strings here; the warehouse stage renders them through sqlglot.
 """
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from dataclasses import dataclass
 
 GRANULARITIES = ("day", "hour", "month", "year")
@@ -16,6 +18,15 @@ MAX_CLUSTER_COLUMNS = 4  # BigQuery: "You can specify up to four clustering colu
 CLUSTERABLE = frozenset({"BIGNUMERIC", "BOOL", "DATE", "DATETIME", "GEOGRAPHY", "INT64", "NUMERIC", "STRING",
                          "TIMESTAMP"})
 MAX_RANGE_PARTITIONS = 10_000  # BigQuery's limit of partitions in a table
+# BigQuery's schema rules ("Specify a schema": column names, column descriptions; table options)
+MAX_COLUMN_DESCRIPTION = 1_024
+MAX_TABLE_DESCRIPTION = 16_384
+RESERVED_PREFIXES = ("_TABLE_", "_FILE_", "_PARTITION", "_ROW_TIMESTAMP", "__ROOT__", "_COLIDENTIFIER",
+                     "_CHANGE_SEQUENCE_NUMBER", "_CHANGE_TYPE", "_CHANGE_TIMESTAMP")
+# a flexible column name's characters: Unicode letters (L), marks (M), numbers (N), connectors (Pc,
+# the underscore among them), dashes (Pd), and these
+_COLUMN_CATEGORIES = ("L", "M", "N", "Pc", "Pd")
+_COLUMN_SYMBOLS = frozenset(" &%=+:'<>#|")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +63,31 @@ _PLAIN = {
     "timestamp with time zone": "TIMESTAMP",
 }
 _PRECISION = re.compile(r"\(\d+\)")  # timestamp(3), time(6): BigQuery keeps microseconds in every one
+
+
+def column_name_problem(name: str) -> str | None:
+    """Why BigQuery refuses `name` as a column name, or None: a reserved prefix (names are compared
+    ignoring case there, so `_partitiontime` is refused too), or a character outside BigQuery's
+    flexible column names. (Its limit of 300 characters is above PostgreSQL's 63 bytes.)"""
+    prefix = next((p for p in RESERVED_PREFIXES if name.upper().startswith(p)), None)
+    if prefix is not None:
+        return f"starts with {prefix}, a prefix BigQuery reserves for its own columns"
+    bad = sorted({ch for ch in name if ch not in _COLUMN_SYMBOLS
+                  and not unicodedata.category(ch).startswith(_COLUMN_CATEGORIES)})
+    if bad:
+        shown = ", ".join(repr(ch) for ch in bad)
+        return (f"has {shown}, which BigQuery allows in no column name (letters, digits, marks, underscores, "
+                f"dashes, spaces and & % = + : ' < > # | only)")
+    return None
+
+
+def column_description(comment: str | None, labels: tuple[str, ...] | None) -> str | None:
+    """A column's BigQuery description: its comment, and an enum's labels (BigQuery holds the enum as
+    STRING, so the labels are told) as a JSON array, which no label can make ambiguous."""
+    if labels is None:
+        return comment
+    listed = json.dumps(list(labels), ensure_ascii=False)
+    return f"{comment} (allowed values: {listed})" if comment else f"Allowed values: {listed}"
 
 
 def bigquery_table_name(schema: str, name: str) -> str:

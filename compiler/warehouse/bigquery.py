@@ -14,6 +14,7 @@ from ..model.schema import Column, Enum, Schema, Table
 from ..model.types import enum_type_spelling
 from ..model.warehouse import Warehouse, bigquery_type
 from ..model.warehouse import bigquery_table_name as table_name_in_dataset
+from ..model.warehouse import column_description as described
 
 # how a time column is cut into partitions, by its BigQuery type; DATE(ts) is BigQuery's own day form
 _TIME_PARTITION = {
@@ -74,10 +75,7 @@ def column_def(c: Column, bq_type: str, enum: Enum | None) -> exp.ColumnDef:
 
 def column_description(comment: str | None, enum: Enum | None) -> str | None:
     """The comment, and an enum's labels (BigQuery holds the enum as STRING, so the labels are told)."""
-    if enum is None:
-        return comment
-    labels = ", ".join(enum.values)
-    return f"{comment} (allowed values: {labels})" if comment else f"Allowed values: {labels}"
+    return described(comment, enum.values if enum is not None else None)
 
 
 def _partition(w: Warehouse, bq_type: str) -> exp.Expression:
