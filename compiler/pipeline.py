@@ -93,7 +93,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     if diagrams:
         result.diagrams = diagram_files(new, folders)
         result.warehouse = warehouse_files(new, dataset)
-    bigquery = warehouse_migration(state.schema, new, dataset)
+    bigquery = warehouse_migration(state.schema, new)
     if not changes and not bigquery.statements:
         return result
     if not allow_destructive:
@@ -102,7 +102,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
             return result
     why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
     if not changes:
-        return _warehouse_alone(result, new, bigquery, dataset, name, why)
+        return _warehouse_alone(result, new, bigquery, name, why)
     version = state.next_version
     first = not state.migrations
     mname = slug(name) if name else auto_name(changes, first and not state.schema.tables)
@@ -124,7 +124,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     warehouse_records = state.warehouse_migrations
     if bigquery.statements:
         notes += [f"warehouse: {line}" for line in bigquery.notes]
-        data = warehouse_migration_file(up_file.split("/")[-1][:-4], dataset, bigquery, why).encode()
+        data = warehouse_migration_file(up_file.split("/")[-1][:-4], bigquery, why).encode()
         result.files[f"warehouse/bigquery/{up_file}"] = data
         warehouse_records += (WarehouseRecord(version, f"warehouse/bigquery/{up_file}", sha256(data)),)
     result.new_state = State(new, state.migrations + (record,), warehouse_records)
@@ -133,8 +133,8 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     return result
 
 
-def _warehouse_alone(result: CompileResult, new: Schema, bigquery: WarehouseMigration, dataset: str,
-                     name: str | None, why: str) -> CompileResult:
+def _warehouse_alone(result: CompileResult, new: Schema, bigquery: WarehouseMigration, name: str | None,
+                     why: str) -> CompileResult:
     """A change to the warehouse keys alone: its BigQuery migration takes the next number of the one
     sequence, and state.json records it and the new keys; no PostgreSQL migration is written, since
     it would have nothing to do."""
@@ -144,7 +144,7 @@ def _warehouse_alone(result: CompileResult, new: Schema, bigquery: WarehouseMigr
     mname = slug(name) if name else slug("warehouse_" + "_".join(new.tables[k].name if k in new.tables
                                                                   else k.split(".")[-1] for k in tables))
     rel = f"warehouse/bigquery/{migration_file(version, mname)}"
-    data = warehouse_migration_file(rel.split("/")[-1][:-4], dataset, bigquery, why, alone=True).encode()
+    data = warehouse_migration_file(rel.split("/")[-1][:-4], bigquery, why, alone=True).encode()
     record = WarehouseRecord(version, rel, sha256(data))
     result.new_state = State(new, state.migrations, state.warehouse_migrations + (record,))
     result.files = {rel: data, "state.json": dump_state(result.new_state)}
@@ -233,8 +233,7 @@ def check_project(project: Project, environ: Mapping[str, str] | None = None) ->
     else:
         read = read_definitions_and_folders(project, sources)
         pending = len(diff(history.state.schema, read[0]))
-        # how many BigQuery statements, whatever the dataset: the number does not depend on its name
-        warehouse_pending = len(warehouse_migration(history.state.schema, read[0], "dataset").statements)
+        warehouse_pending = len(warehouse_migration(history.state.schema, read[0]).statements)
         if not pending and not warehouse_pending:
             cache.put("in-step", in_step, True)
     problems: list[str] = []

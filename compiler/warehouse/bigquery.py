@@ -37,13 +37,14 @@ def enums_by_type(schema: Schema) -> dict[str, Enum]:
     return {enum_type_spelling(e.schema, e.name): e for e in schema.enums.values()}
 
 
-def create_table(table: Table, dataset: str, enums: dict[str, Enum]) -> exp.Create:
-    """CREATE TABLE dataset.table (...) PARTITION BY ... CLUSTER BY ... OPTIONS (...)."""
+def create_table(table: Table, dataset: str | None, enums: dict[str, Enum]) -> exp.Create:
+    """CREATE TABLE dataset.table (...) PARTITION BY ... CLUSTER BY ... OPTIONS (...); without a
+    dataset, the table of the script's default dataset (a migration's: see warehouse/migration.py)."""
     assert table.warehouse is not None
     w = table.warehouse
     types = {c.name: bigquery_type(c.type, frozenset(enums)) for c in table.columns}
     columns = [column_def(c, types[c.name], enums.get(c.type.removesuffix("[]"))) for c in table.columns]
-    target = exp.Table(this=exp.to_identifier(bigquery_table_name(table)), db=exp.to_identifier(dataset))
+    target = table_reference(table, dataset)
     properties: list[exp.Expression] = []
     if w.partition_by is not None:
         properties.append(exp.PartitionedByProperty(this=_partition(w, types[w.partition_by])))
@@ -54,6 +55,11 @@ def create_table(table: Table, dataset: str, enums: dict[str, Enum]) -> exp.Crea
         properties += options
     return exp.Create(this=exp.Schema(this=target, expressions=columns), kind="TABLE",
                       properties=exp.Properties(expressions=properties) if properties else None)
+
+
+def table_reference(table: Table, dataset: str | None) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(bigquery_table_name(table)),
+                     db=exp.to_identifier(dataset) if dataset is not None else None)
 
 
 def render(statement: exp.Expression) -> str:

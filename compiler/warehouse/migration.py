@@ -6,6 +6,10 @@ RENAME COLUMN, DROP NOT NULL, SET DATA TYPE to a wider type, and SET OPTIONS. An
 (a narrower or other type, new partitioning or clustering) rebuilds the table (DROP and CREATE:
 its rows go), which, like a column or table drop, is destructive: compile refuses it without
 --allow-destructive, and names it.
+
+A migration names its tables without a dataset: the one history is run against each dataset the
+project has (staging, production), with `SET @@dataset_id = '...';` ahead of it (BigQuery's default
+dataset of a multi-statement query), so no compile bakes the environment's BIGQUERY_DATASET into it.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from .bigquery import (
     enums_by_type,
     render,
     table_options,
+    table_reference,
 )
 
 _PARAMETERS = re.compile(r"\((\d+)(?:, (\d+))?\)")
@@ -36,31 +41,31 @@ class WarehouseMigration:
     notes: list[str] = field(default_factory=list)  # what BigQuery holds differently from the definitions
 
 
-def warehouse_migration(old: Schema, new: Schema, dataset: str) -> WarehouseMigration:
-    """The statements from `old`'s warehouse tables to `new`'s, in table order."""
+def warehouse_migration(old: Schema, new: Schema) -> WarehouseMigration:
+    """The statements from `old`'s warehouse tables to `new`'s, in table order, each naming its table
+    in the default dataset."""
     out = WarehouseMigration()
     old_enums, new_enums = enums_by_type(old), enums_by_type(new)
     before = {k: t for k, t in old.tables.items() if t.warehouse is not None}
     after = {k: t for k, t in new.tables.items() if t.warehouse is not None}
     for key in sorted(before.keys() - after.keys()):
-        _drop(out, before[key], dataset, "it left the warehouse" if key in new.tables else "the table is dropped")
+        _drop(out, before[key], "it left the warehouse" if key in new.tables else "the table is dropped")
     for key in sorted(after):
         table = after[key]
         if key not in before:
-            _say(out, f"CreateTable {dataset}.{bigquery_table_name(table)}", render(create_table(table, dataset,
-                                                                                             new_enums)))
+            _say(out, f"CreateTable {bigquery_table_name(table)}", render(create_table(table, None, new_enums)))
         else:
-            _alter(out, before[key], table, dataset, old_enums, new_enums)
+            _alter(out, before[key], table, old_enums, new_enums)
     return out
 
 
-def warehouse_migration_file(name: str, dataset: str, migration: WarehouseMigration, why: str,
-                             alone: bool = False) -> str:
+def warehouse_migration_file(name: str, migration: WarehouseMigration, why: str, alone: bool = False) -> str:
     """The file beside PostgreSQL's migration `name` (`alone`: a change to the warehouse keys only, with
     no PostgreSQL migration of its number): a header, its destructive lines and notes, the statements."""
     beside = ("a change to the warehouse alone (no PostgreSQL migration has this number)" if alone
               else f"beside generated/migrations/{name}.sql")
-    lines = [f"-- {name}: BigQuery dataset {dataset}, {beside}; made by schemac"]
+    lines = [f"-- {name}: BigQuery, {beside}; made by schemac",
+             "-- tables of the default dataset: run it after SET @@dataset_id = '<dataset>';"]
     lines += [f"-- destructive ({why}): {line}" for line in migration.destructive]
     lines += [f"-- note: {line}" for line in migration.notes]
     return "\n".join(lines) + "\n\n" + "\n".join(migration.statements)
@@ -78,31 +83,29 @@ def _say(out: WarehouseMigration, what: str, sql: str) -> None:
     out.statements.append(f"-- {what}\n{sql}")
 
 
-def _target(table: Table, dataset: str) -> str:
-    return exp.Table(this=exp.to_identifier(bigquery_table_name(table)),
-                     db=exp.to_identifier(dataset)).sql(dialect="bigquery")
+def _target(table: Table) -> str:
+    return table_reference(table, None).sql(dialect="bigquery")
 
 
 def _ident(name: str) -> str:
     return exp.to_identifier(name).sql(dialect="bigquery")
 
 
-def _drop(out: WarehouseMigration, table: Table, dataset: str, why: str) -> None:
-    name = f"{dataset}.{bigquery_table_name(table)}"
+def _drop(out: WarehouseMigration, table: Table, why: str) -> None:
+    name = bigquery_table_name(table)
     out.destructive.append(f"BigQuery table {name} is dropped ({why}): its rows are lost")
-    _say(out, f"DropTable {name}", f"DROP TABLE {_target(table, dataset)};\n")
+    _say(out, f"DropTable {name}", f"DROP TABLE {_target(table)};\n")
 
 
-def _rebuild(out: WarehouseMigration, old: Table, new: Table, dataset: str, enums: dict[str, Enum],
-             why: str) -> None:
-    name = f"{dataset}.{bigquery_table_name(new)}"
+def _rebuild(out: WarehouseMigration, old: Table, new: Table, enums: dict[str, Enum], why: str) -> None:
+    name = bigquery_table_name(new)
     out.destructive.append(f"BigQuery table {name} is rebuilt ({why}, which BigQuery cannot change in place): "
                            f"its rows are lost; reload it")
-    _say(out, f"DropTable {name}", f"DROP TABLE {_target(old, dataset)};\n")
-    _say(out, f"CreateTable {name}", render(create_table(new, dataset, enums)))
+    _say(out, f"DropTable {name}", f"DROP TABLE {_target(old)};\n")
+    _say(out, f"CreateTable {name}", render(create_table(new, None, enums)))
 
 
-def _alter(out: WarehouseMigration, old: Table, new: Table, dataset: str, old_enums: dict[str, Enum],
+def _alter(out: WarehouseMigration, old: Table, new: Table, old_enums: dict[str, Enum],
            new_enums: dict[str, Enum]) -> None:
     assert old.warehouse is not None and new.warehouse is not None
     ow, nw = old.warehouse, new.warehouse
@@ -114,9 +117,9 @@ def _alter(out: WarehouseMigration, old: Table, new: Table, dataset: str, old_en
                 and old_types[c.name] != new_types[c.name] and not _widens(old_types[c.name], new_types[c.name])]
     if layout or narrowed:
         why = "new partitioning or clustering" if layout else f"column(s) {', '.join(narrowed)} change type"
-        _rebuild(out, old, new, dataset, new_enums, why)
+        _rebuild(out, old, new, new_enums, why)
         return
-    target, name = _target(new, dataset), f"{dataset}.{bigquery_table_name(new)}"
+    target, name = _target(new), bigquery_table_name(new)
     old_columns = {c.name: c for c in old.columns}
     kept: set[str] = set()
     for c in new.columns:
