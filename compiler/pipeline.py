@@ -31,6 +31,7 @@ from .warehouse.migration import (
     warehouse_migration,
     warehouse_migration_file,
     warehouse_tables_changed,
+    with_held,
 )
 
 SEEDS_FILE = "seeds.sql"  # in generated/
@@ -90,10 +91,11 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     settings = load_settings(project.root)
     dataset = warehouse_dataset(settings, os.environ if environ is None else environ, new, state.schema,
                                 lambda: found.warehouse_places)
+    bigquery = warehouse_migration(state.schema, new)
+    new = with_held(new, bigquery.held)  # the warehouse files and state.json tell the table it leaves
     if diagrams:
         result.diagrams = diagram_files(new, folders)
         result.warehouse = warehouse_files(new, dataset)
-    bigquery = warehouse_migration(state.schema, new)
     if not changes and not bigquery.statements:
         return result
     if not allow_destructive:
@@ -261,7 +263,7 @@ def check_project(project: Project, environ: Mapping[str, str] | None = None) ->
         problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
                      f"; run {remedy}" for rel in stale]
         problems += [f"generated/{rel} belongs to no table; run 'schemac chartdb'" for rel in extra]
-    problems += _stale_warehouse(project, cache, key, read, sources, environ)
+    problems += _stale_warehouse(project, cache, in_step, read, sources, environ, history.state.schema)
     return problems
 
 
@@ -285,9 +287,11 @@ def _stale_seeds(project: Project, schema: Schema | None) -> list[str]:
 
 
 def _stale_warehouse(project: Project, cache: Cache, key: str, read: tuple[Schema, dict[str, str]] | None,
-                     sources: list[tuple[str, bytes]], environ: Mapping[str, str] | None) -> list[str]:
-    """The warehouse files compile would write differently; their digests are cached by definitions
-    and dataset, so an unchanged project is not read again."""
+                     sources: list[tuple[str, bytes]], environ: Mapping[str, str] | None,
+                     compiled: Schema) -> list[str]:
+    """The warehouse files compile would write differently (the tables the migrations since `compiled`
+    leave); their digests are cached by definitions, state and dataset, so an unchanged project is
+    not read again."""
     settings, environ = load_settings(project.root), os.environ if environ is None else environ
     dataset = dataset_as_given(settings, environ)
     cache_key = f"{key}.{dataset}"
@@ -306,7 +310,7 @@ def _stale_warehouse(project: Project, cache: Cache, key: str, read: tuple[Schem
                        if f"warehouse/bigquery/{p.name}" not in known) if folder.is_dir() else []
     else:
         schema = (read or read_definitions_and_folders(project, sources))[0]
-        files = warehouse_files(schema, dataset)
+        files = warehouse_files(with_held(schema, warehouse_migration(compiled, schema).held), dataset)
         stale, extra = stale_warehouse_files(project, files)
         cache.put("warehouse", cache_key, {rel: sha256(data) for rel, data in files.items()})
     return ([f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}; "

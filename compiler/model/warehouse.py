@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 GRANULARITIES = ("day", "hour", "month", "year")
 MAX_CLUSTER_COLUMNS = 4  # BigQuery: "You can specify up to four clustering columns"
@@ -39,6 +39,18 @@ class IntegerRange:
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """Where the BigQuery table the migrations built differs from the one its definitions would create:
+    the order its columns came in (ADD COLUMN appends, whatever the definitions' order), and the
+    columns it holds NULLABLE though PostgreSQL's are NOT NULL (BigQuery adds no REQUIRED column and
+    makes none REQUIRED in place). Known from the migrations, kept in state.json, and what the
+    full-table files show, so they describe the table the migrations made; a rebuild forgets it."""
+
+    order: tuple[str, ...]
+    nullable: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Warehouse:
     """How a table is laid out in BigQuery. `partition_by` is a column; a DATE, TIMESTAMP or DATETIME
     column is partitioned by `granularity`, an INT64 column by `integer_range`."""
@@ -49,6 +61,9 @@ class Warehouse:
     cluster_by: tuple[str, ...] = ()
     require_partition_filter: bool = False
     partition_expiration_days: int | None = None
+    # what the migrations made differently from the definitions: no key of the definitions, so no part
+    # of equality (a change of the keys is what makes a migration)
+    held: Held | None = field(default=None, compare=False)
 
 
 _NUMERIC = re.compile(r"numeric(?:\((\d+)(?:,(\d+))?\))?\Z")

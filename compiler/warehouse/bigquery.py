@@ -43,7 +43,14 @@ def create_table(table: Table, dataset: str | None, enums: dict[str, Enum]) -> e
     assert table.warehouse is not None
     w = table.warehouse
     types = {c.name: bigquery_type(c.type, frozenset(enums)) for c in table.columns}
-    columns = [column_def(c, types[c.name], enums.get(c.type.removesuffix("[]"))) for c in table.columns]
+    held = w.held
+    by_name = {c.name: c for c in table.columns}
+    # the table as the migrations made it: its columns in the order they came, NULLABLE where BigQuery
+    # could not make them REQUIRED
+    ordered = table.columns if held is None else [by_name[n] for n in held.order]
+    columns = [column_def(c, types[c.name], enums.get(c.type.removesuffix("[]")),
+                          required=not c.nullable and (held is None or c.name not in held.nullable))
+               for c in ordered]
     target = table_reference(table, dataset)
     properties: list[exp.Expression] = []
     if w.partition_by is not None:
@@ -67,10 +74,11 @@ def render(statement: exp.Expression) -> str:
     return statement.sql(dialect="bigquery", pretty=True) + ";\n"
 
 
-def column_def(c: Column, bq_type: str, enum: Enum | None) -> exp.ColumnDef:
+def column_def(c: Column, bq_type: str, enum: Enum | None, required: bool) -> exp.ColumnDef:
+    """The column, NOT NULL (REQUIRED) when `required`."""
     constraints = []
     # BigQuery has no NOT NULL array (a REPEATED field holds no NULL, only an empty array)
-    if not c.nullable and not bq_type.startswith("ARRAY<"):
+    if required and not bq_type.startswith("ARRAY<"):
         constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
     description = column_description(c.comment, enum)
     if description is not None:
