@@ -73,11 +73,13 @@ _PLAIN = {
     "real": "FLOAT64", "double precision": "FLOAT64",
     "boolean": "BOOL", "text": "STRING", "character varying": "STRING", "character": "STRING",
     "citext": "STRING", "uuid": "STRING", "inet": "STRING", "cidr": "STRING", "macaddr": "STRING",
+    "macaddr8": "STRING", "name": "STRING", "bpchar": "STRING",
     "json": "JSON", "jsonb": "JSON", "bytea": "BYTES", "date": "DATE", "interval": "INTERVAL",
     "time without time zone": "TIME", "timestamp without time zone": "DATETIME",
     "timestamp with time zone": "TIMESTAMP",
 }
 _PRECISION = re.compile(r"\(\d+\)")  # timestamp(3), time(6): BigQuery keeps microseconds in every one
+_INTERVAL = re.compile(r"interval\b")  # `interval day to second(3)`: BigQuery's INTERVAL holds every field
 
 
 def column_name_problem(name: str) -> str | None:
@@ -128,6 +130,8 @@ def bigquery_type(pg_type: str, enum_types: frozenset[str]) -> str:
     length = _LENGTH.match(pg_type)
     if length:
         return f"STRING({length.group(1)})"
+    if _INTERVAL.match(pg_type):
+        return "INTERVAL"
     plain = _PLAIN.get(_PRECISION.sub("", pg_type, count=1))
     if plain is None:
         raise UnsupportedType(f"BigQuery has no column type for {pg_type}")

@@ -212,13 +212,17 @@ def test_the_same_columns_outside_the_warehouse_are_fine() -> None:
     ("boolean", "BOOL"), ("date", "DATE"), ("timestamp with time zone", "TIMESTAMP"),
     ("timestamp(3) with time zone", "TIMESTAMP"), ("timestamp without time zone", "DATETIME"),
     ("time without time zone", "TIME"), ("interval", "INTERVAL"), ("text[]", "ARRAY<STRING>"),
-    ("numeric(5,1)[]", "ARRAY<NUMERIC(5, 1)>"), ("mood", "STRING"),
+    ("numeric(5,1)[]", "ARRAY<NUMERIC(5, 1)>"), ("mood", "STRING"), ("interval year to month", "INTERVAL"),
+    ("interval day to second(3)", "INTERVAL"), ("interval(3)", "INTERVAL"), ("macaddr8", "STRING"),
+    ("citext", "STRING"), ("bpchar", "STRING"), ("name", "STRING"), ("character varying", "STRING"),
 ])
 def test_the_type_mapping(pg: str, bq: str) -> None:
     assert bigquery_type(pg, frozenset({"mood"})) == bq
 
 
-@pytest.mark.parametrize("pg", ["money", "point", "tsvector", "time with time zone", "numeric(80,40)", "bit(3)"])
+@pytest.mark.parametrize("pg", ["money", "point", "tsvector", "time with time zone", "numeric(80,40)", "bit(3)",
+                                "bit varying(5)", "xml", "int4range", "tstzmultirange", "hstore", "geometry", "vector",
+                                "oid", "pg_lsn", "tsquery", "ltree", "intervals"])
 def test_types_bigquery_cannot_hold(pg: str) -> None:
     with pytest.raises(UnsupportedType):
         bigquery_type(pg, frozenset())
