@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .cache import Cache, definitions_key
@@ -263,7 +263,7 @@ def check_project(project: Project, environ: Mapping[str, str] | None = None) ->
         problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
                      f"; run {remedy}" for rel in stale]
         problems += [f"generated/{rel} belongs to no table; run 'schemac chartdb'" for rel in extra]
-    problems += _stale_warehouse(project, cache, in_step, read, sources, environ, history.state.schema)
+    problems += _stale_warehouse(project, cache, in_step, read, sources, environ, lambda: history.state.schema)
     return problems
 
 
@@ -288,10 +288,10 @@ def _stale_seeds(project: Project, schema: Schema | None) -> list[str]:
 
 def _stale_warehouse(project: Project, cache: Cache, key: str, read: tuple[Schema, dict[str, str]] | None,
                      sources: list[tuple[str, bytes]], environ: Mapping[str, str] | None,
-                     compiled: Schema) -> list[str]:
-    """The warehouse files compile would write differently (the tables the migrations since `compiled`
-    leave); their digests are cached by definitions, state and dataset, so an unchanged project is
-    not read again."""
+                     compiled: Callable[[], Schema]) -> list[str]:
+    """The warehouse files compile would write differently (the tables the migrations since the
+    `compiled` schema leave); their digests are cached by definitions, state and dataset, so an
+    unchanged project is not read again (nor its state)."""
     settings, environ = load_settings(project.root), os.environ if environ is None else environ
     dataset = dataset_as_given(settings, environ)
     cache_key = f"{key}.{dataset}"
@@ -310,7 +310,7 @@ def _stale_warehouse(project: Project, cache: Cache, key: str, read: tuple[Schem
                        if f"warehouse/bigquery/{p.name}" not in known) if folder.is_dir() else []
     else:
         schema = (read or read_definitions_and_folders(project, sources))[0]
-        files = warehouse_files(with_held(schema, warehouse_migration(compiled, schema).held), dataset)
+        files = warehouse_files(with_held(schema, warehouse_migration(compiled(), schema).held), dataset)
         stale, extra = stale_warehouse_files(project, files)
         cache.put("warehouse", cache_key, {rel: sha256(data) for rel, data in files.items()})
     return ([f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}; "
