@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from .partitions import Partition, PartitionKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +225,9 @@ class Table:
     exclusions: tuple[Exclusion, ...] = ()
     # its BigQuery copy (model/warehouse.py): no PostgreSQL object, so no part of equality or state.json
     warehouse: Warehouse | None = field(default=None, compare=False)
+    # a partitioned table: its key and its partitions (model/partitions.py)
+    partition_by: PartitionKey | None = None
+    partitions: tuple[Partition, ...] = ()
 
     @property
     def key(self) -> str:
@@ -269,6 +275,9 @@ class Schema:
     @property
     def schema_names(self) -> frozenset[str]:
         """Schemas other than public that hold a table or a type (an extension's among them)."""
+        from .partitions import all_partitions  # a partition may be in a schema of its own
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
-                 | {x.schema for x in self.extensions.values()})
+                 | {x.schema for x in self.extensions.values()}
+                 | {p.schema for t in self.tables.values() if t.partitions
+                    for _, _, p in all_partitions(t.schema, t.name, t.partitions)})
         return frozenset(names - {"public"})

@@ -26,6 +26,7 @@ from ..model.schema import (
 )
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 from ..model.warehouse import Held, IntegerRange, Warehouse
+from .state_partitions import partitioning_state, read_partitioning
 
 FORMAT = 1
 
@@ -185,6 +186,8 @@ def _table(t: Table) -> dict[str, Any]:
         out["exclusions"] = [_exclusion(x) for x in t.exclusions]
     if t.warehouse is not None:  # only then: a project without the warehouse keeps its state's bytes
         out["warehouse"] = _warehouse(t.warehouse)
+    if t.partition_by is not None:
+        out |= partitioning_state(t.partition_by, t.partitions)
     return out
 
 
@@ -356,7 +359,8 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                         _get(x, "deferrable", "flag", False), _get(x, "initially_deferred", "flag", False),
                         _get(x, "comment", "text?", None))
               for x in items("exclusions")),
-        _read_warehouse(_get(d, "warehouse", "object?", None)))
+        _read_warehouse(_get(d, "warehouse", "object?", None)),
+        *read_partitioning(d, _get, expr))
 
 
 _RECOVERY = ("restore it from version control ('git checkout generated/state.json') or rebuild it from the "
