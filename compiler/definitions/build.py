@@ -107,7 +107,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
     sequences = read_sequences(by_kind["sequence"], errors)
     calls: list[SequenceCall] = []
     drafts: dict[str, TableDraft] = {}
-    enum_types = frozenset(enum_type_spelling(e.schema, e.name) for e in enums.values())
+    enum_types = {enum_type_spelling(e.schema, e.name): e.values for e in enums.values()}
     for doc in by_kind["table"]:
         builder = _TableBuilder(doc, errors, user_types, extensions, enum_types, domains, calls)
         draft = builder.build()
@@ -220,10 +220,10 @@ class _TableBuilder:
     by the functions of build_constraints and build_exclusions, given a TableContext."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
-                 extensions: dict[str, Extension], enum_types: frozenset[str] = frozenset(),
+                 extensions: dict[str, Extension], enum_types: dict[str, tuple[str, ...]] | None = None,
                  domains: dict[str, Domain] | None = None, calls: list[SequenceCall] | None = None) -> None:
         self.doc, self.r, self.user_types, self.extensions = doc, Reader(doc.path, errors), user_types, extensions
-        self.enum_types = enum_types  # how a column's type names an enum, for the warehouse's mapping
+        self.enum_types = enum_types or {}  # each enum's labels by how a column's type names it, for the warehouse
         # domains by their spelling: a column of one is of its base type to collations and the warehouse
         self.domains = {enum_type_spelling(d.schema, d.name): d for d in (domains or {}).values()}
         self.calls = calls if calls is not None else []  # sequences the defaults call, checked once all are read
