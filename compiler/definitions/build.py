@@ -37,6 +37,7 @@ from .build_constraints import (
 )
 from .build_exclusions import exclusions
 from .build_sequences import identity_kind, sequence_options
+from .build_views import build_views
 from .build_warehouse import warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
@@ -52,7 +53,7 @@ COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "d
                          "online"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
-KINDS = ("table", "enum", "extension")
+KINDS = ("table", "enum", "extension", "view", "materialized_view")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTIONS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
@@ -96,8 +97,10 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
             continue
         drafts[draft.key] = draft
     tables = resolve.resolve_tables(drafts, enums, errors)
+    views = build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
+                        lambda doc: _TableBuilder(doc, errors, user_types, extensions))
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
-                    extensions=dict(sorted(extensions.items())))
+                    extensions=dict(sorted(extensions.items())), views=views)
     sources = SourceMap(docs, drafts)
     errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
     if errors:
@@ -116,8 +119,8 @@ def _kind(doc: Document, r: Reader) -> str | None:
         if first is None:
             r.error(doc.body.pos, "empty definition")
         else:
-            r.error(doc.body.key_pos[first], f"a definition starts with 'table:', 'enum:' or "
-                                             f"'extension:', not '{first}:'{did_you_mean(first, KINDS)}")
+            r.error(doc.body.key_pos[first], f"a definition starts with 'table:', 'enum:', 'extension:', 'view:' or "
+                                             f"'materialized_view:', not '{first}:'{did_you_mean(first, KINDS)}")
         return None
     return present[0]
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from .view import View
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,10 +268,12 @@ class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
     extensions: dict[str, Extension] = field(default_factory=dict)
+    # views and materialized views (model/view.py), in one namespace and one dependency graph
+    views: dict[str, View] = field(default_factory=dict)
 
     @property
     def schema_names(self) -> frozenset[str]:
-        """Schemas other than public that hold a table or a type (an extension's among them)."""
+        """Schemas other than public that hold a table, a view or a type (an extension's among them)."""
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
-                 | {x.schema for x in self.extensions.values()})
+                 | {x.schema for x in self.extensions.values()} | {v.schema for v in self.views.values()})
         return frozenset(names - {"public"})

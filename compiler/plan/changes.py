@@ -56,6 +56,11 @@ class Change:
         return self.subject
 
     @property
+    def phase_key(self) -> str:
+        """What orders the changes of one phase: the object they touch (views: their depth first)."""
+        return self.object_key
+
+    @property
     def data_loss(self) -> str | None:
         """Why the change loses data (or rewrites it past recovery), in one line; None when it does not."""
         return None
@@ -812,3 +817,8 @@ class SetIndexComment(IndexPropertyChange):
     DESCRIPTION = "index {s} has another comment"
     EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     comment: str | None
+
+
+# -- views and materialized views: their own module, listed here with the rest (after Change, which
+# they subclass)
+from .view_changes import *  # noqa: E402, F403

@@ -59,6 +59,8 @@ class Plan:
 
 # -- phases: groups of change kinds, in the order they run
 
+# views first: PostgreSQL refuses to change or drop what a view reads (deepest views first)
+VIEW_DROPS = (ch.DropView, ch.DropMaterializedView)
 NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
 ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
@@ -67,7 +69,7 @@ DROPS_BEFORE_RENAMES = (ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.D
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
-RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES)
+RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, ch.RenameView, ch.RenameMaterializedView)
 CREATE_TABLES = (ch.CreateTable,)  # without their foreign keys: cycles and self-references need nothing
 COLUMNS = (
     ch.DropGeneration, ch.DropIdentity, ch.DropDefault, ch.DropSerial, ch.AlterColumnType, ch.SetCollation,
@@ -81,13 +83,20 @@ COMMENTS = (ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
 KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey, ch.ValidateConstraint,
                     ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
+# views once what they read is complete, in dependency order (one phase: a view replaced may
+# read one created); a materialized view's indexes come with it
+VIEW_BUILDS = (ch.CreateView, ch.CreateMaterializedView, ch.ReplaceView)
+VIEWS = (ch.RenameViewColumn, *VIEW_BUILDS, ch.RefreshMaterializedView, ch.SetViewOptions, ch.SetViewComment,
+         ch.SetViewColumnComment)
 DROPS_LAST = (ch.DropEnum, ch.DropExtension, ch.DropSchema)  # once nothing uses them
 
 PHASES: tuple[type[ch.Change], ...] = (
-    *NAMESPACES, *ENUMS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS, *COMMENTS,
-    *KEYS_AND_INDEXES, *DROPS_LAST,
+    *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS,
+    *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *DROPS_LAST,
 )
-_PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
+_PHASE = ({kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
+          | {kind: PHASES.index(VIEW_DROPS[0]) for kind in VIEW_DROPS}
+          | {kind: PHASES.index(VIEW_BUILDS[0]) for kind in VIEW_BUILDS})
 _IN_STEP_ORDER = (ch.RenameTable, *NAME_MOVES)  # ordered by their rename steps, not by object
 _C = TypeVar("_C", bound=ch.Change)
 
@@ -239,7 +248,7 @@ def sort_by_phase(changes: list[ch.Change]) -> list[ch.Change]:
     def key(c: ch.Change) -> tuple[int, str]:
         if isinstance(c, _IN_STEP_ORDER):
             return _PHASE[type(c)], c.schema
-        return _PHASE[type(c)], c.object_key
+        return _PHASE[type(c)], c.phase_key
     return sorted(changes, key=key)
 
 

@@ -32,6 +32,7 @@ from compiler.definitions.load import load_project
 from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
 from compiler.model.hazard_names import HAZARDS
 from compiler.model.types import KNOWN_TYPE_NAMES, canonical_type
+from compiler.model.view import CHECK_OPTIONS
 from compiler.model.warehouse import GRANULARITIES
 from tests.definition_schema import SCHEMA, VALIDATOR, schema_errors
 
@@ -58,6 +59,11 @@ KEY_TABLES = {
     "build_warehouse.WAREHOUSE_KEYS": "warehouse",
     "build_warehouse.RANGE_KEYS": "warehouse/properties/range",
     "seeds.SEED_KEYS": "seed",
+    "build_views.VIEW_KEYS": "view",
+    "build_views.MATERIALIZED_VIEW_KEYS": "materialized_view",
+    "build_views.VIEW_COLUMN_KEYS": "view_column",
+    "build_views.VIEW_OPTION_KEYS": "view/properties/with",
+    "build_views.MATERIALIZED_VIEW_STORAGE_KEYS": "materialized_view/properties/with",
 }
 
 # a choice the reader checks -> the schema's `enum` for it, in the same order
@@ -71,6 +77,7 @@ CLOSED_SETS = {
     "index_part/properties/nulls": index_options.NULLS_PLACES,
     "hazard": HAZARDS,
     "warehouse/properties/granularity": GRANULARITIES,
+    "view/properties/with/properties/check_option": CHECK_OPTIONS,
 }
 
 
