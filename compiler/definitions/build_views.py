@@ -12,8 +12,8 @@ from typing import Any
 
 from ..errors import DefinitionError, did_you_mean
 from ..model.schema import Index, Table
-from ..model.view import CHECK_OPTIONS, Query, View, ViewColumn
-from ..model.view_query import QueryReading, Relations, read_query
+from ..model.view import CHECK_OPTIONS, Query, QueryReading, View, ViewColumn
+from ..model.view_query import Relations, read_query
 from .build_constraints import indexes
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos
@@ -160,7 +160,8 @@ def _view(p: _Pending, reading: QueryReading, relations: Relations, errors: list
         if "indexes" in body:
             index_list = _indexes(p, columns, builder)
     return View(p.schema, p.name, Query.of(p.text), tuple(columns), p.materialized, options, comment,
-                index_list, with_data, named_columns="columns" in body or not reading.whole, renamed_from=renamed_from)
+                index_list, with_data, named_columns="columns" in body or not reading.whole, renamed_from=renamed_from,
+                reading=reading)
 
 
 def _columns(r: Reader, body: Mapping, what: str, names: list[str],

@@ -75,6 +75,30 @@ class Query:
 
 
 @dataclass(frozen=True, slots=True)
+class OutputColumn:
+    name: str
+    type: str | None  # known when the query passes a column on as it is
+    signature: str  # what decides its type: the type, else the normal form of its expression
+
+
+@dataclass(frozen=True, slots=True)
+class QueryReading:
+    """What a view's query reads and gives, read once when the model is built (view_query.py)."""
+
+    problem: str | None = None  # not one SELECT, or sqlglot cannot read it
+    missing: tuple[str, ...] = ()  # relations named that do not exist
+    unknown_column: str | None = None  # a column no relation it reads has
+    relations: tuple[str, ...] = ()  # 'schema.name' of the tables and views it reads
+    reads: frozenset[tuple[str, str]] = frozenset()  # (relation, column)
+    whole: frozenset[str] = frozenset()  # relations read without telling columns apart
+    functions: tuple[str, ...] = ()  # what it calls: a callable is a dependency too
+    columns: tuple[OutputColumn, ...] = ()
+
+    def uses(self, relation: str, column: str) -> bool:
+        return relation in self.whole or (relation, column) in self.reads
+
+
+@dataclass(frozen=True, slots=True)
 class ViewColumn:
     name: str
     comment: str | None = None
@@ -100,6 +124,8 @@ class View:
     # from the query in full, so the view gets the names the model has whatever PostgreSQL would figure
     named_columns: bool = field(default=False, compare=False)
     renamed_from: str | None = field(default=None, compare=False)
+    # what its query reads and gives (view_query.py): a fact of the text, so no part of equality
+    reading: QueryReading | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:

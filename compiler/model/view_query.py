@@ -12,7 +12,7 @@ Pure and cached: a diff asks the same questions of the same text more than once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 
 import sqlglot
@@ -22,31 +22,11 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import traverse_scope
 
 from .expression_tokens import KEYWORDS, Token, TokenProblem, function_calls, tokens
+from .schema import Table
+from .view import OutputColumn, QueryReading, View
 
 # relation key -> its columns (name, type) in order
 Relations = Mapping[str, tuple[tuple[str, str], ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class OutputColumn:
-    name: str
-    type: str | None  # known when the query passes a column on as it is
-    signature: str  # what decides its type: the type, else the normal form of its expression
-
-
-@dataclass(frozen=True, slots=True)
-class QueryReading:
-    problem: str | None = None  # not one SELECT, or sqlglot cannot read it
-    missing: tuple[str, ...] = ()  # relations named that do not exist
-    unknown_column: str | None = None  # a column no relation it reads has
-    relations: tuple[str, ...] = ()
-    reads: frozenset[tuple[str, str]] = frozenset()
-    whole: frozenset[str] = frozenset()  # relations read without telling columns apart
-    functions: tuple[str, ...] = ()
-    columns: tuple[OutputColumn, ...] = ()
-
-    def uses(self, relation: str, column: str) -> bool:
-        return relation in self.whole or (relation, column) in self.reads
 
 
 def search_path(schema: str) -> tuple[str, ...]:
@@ -58,6 +38,34 @@ def search_path(schema: str) -> tuple[str, ...]:
 def read_query(text: str, schema: str, relations: Relations) -> QueryReading:
     """The reading of a view's query in `schema`, given every relation that exists (tables and views)."""
     return _read(text, schema, tuple(sorted((k, tuple(v)) for k, v in relations.items())))
+
+
+def read_views(views: Mapping[str, View], tables: Mapping[str, Table]) -> dict[str, View]:
+    """`views` (from state.json or a database) with their readings, read in rounds as each one's
+    relations exist; a view whose relations never all exist keeps no reading (the diff then
+    counts every relation it names as read whole)."""
+    relations: dict[str, tuple[tuple[str, str], ...]] = {
+        k: tuple((c.name, c.type) for c in t.columns) for k, t in tables.items()}
+    out: dict[str, View] = {}
+    todo = dict(views)
+    while todo:
+        ready = {}
+        for key, v in todo.items():
+            reading = read_query(v.query.text, v.schema, relations)
+            if not (reading.missing and any(_named(m, v.schema) in todo for m in reading.missing)):
+                ready[key] = reading
+        if not ready:
+            out |= todo
+            break
+        for key, reading in ready.items():
+            v = todo.pop(key)
+            out[key] = replace(v, reading=reading)
+            relations[key] = tuple((c.name, c.type or "unknown") for c in v.columns)
+    return {k: out[k] for k in views}
+
+
+def _named(name: str, schema: str) -> str:
+    return name if "." in name else f"{schema}.{name}"
 
 
 def one_select(text: str) -> str | None:

@@ -13,29 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from ..model.schema import Index, Schema
-from ..model.view import View
+from ..model.view import QueryReading, View
 from . import changes as ch
 from .renames import Renames, renamed_pairs
 
-if TYPE_CHECKING:
-    from ..model.view_query import QueryReading
-
-
-def relations_of(schema: Schema) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Every relation a view may read, with its columns: tables and views."""
-    out = {k: tuple((c.name, c.type) for c in t.columns) for k, t in schema.tables.items()}
-    out |= {k: tuple((c.name, c.type or "unknown") for c in v.columns) for k, v in schema.views.items()}
-    return out
-
 
 def readings(schema: Schema) -> dict[str, QueryReading]:
-    from ..model.view_query import read_query  # here: it loads sqlglot, which a diff without views need not
+    """Each view's reading, made when the model was built; a view built without one (by hand) is
+    taken to read every relation its query names, whole."""
+    return {k: v.reading if v.reading is not None else _named_whole(v, schema) for k, v in schema.views.items()}
 
-    relations = relations_of(schema)
-    return {k: read_query(v.query.text, v.schema, relations) for k, v in schema.views.items()}
+
+def _named_whole(v: View, schema: Schema) -> QueryReading:
+    words = set(v.query.normal)
+    named = tuple(k for k in (*schema.tables, *schema.views) if k.split(".", 1)[1] in words)
+    return QueryReading(relations=named, whole=frozenset(named))
 
 
 def depths(schema: Schema, read: Mapping[str, QueryReading]) -> dict[str, int]:
