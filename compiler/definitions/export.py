@@ -10,6 +10,7 @@ import yaml
 from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from ..model.types import enum_type_spelling
+from .export_views import view_document
 from .json_schema import modeline
 
 _LITERAL_CAST = re.compile(r"^('(?:[^']|'')*')::(.+)$", re.S)
@@ -253,10 +254,14 @@ def _flow(value: object) -> str:
 
 
 def _document(doc: dict[str, Any]) -> str:
-    """A definitions document as a person writes it: block keys, one flow mapping per list item."""
+    """A definitions document as a person writes it: block keys, one flow mapping per list item,
+    text of several lines (a view's query) as a literal block."""
     lines = []
     for key, value in doc.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if isinstance(value, str) and "\n" in value and _block_safe(value):
+            lines.append(f"{key}: |-")
+            lines += [f"  {line}" if line else "" for line in value.split("\n")]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             lines.append(f"{key}:")
             lines += [f"  - {_flow(v)}" for v in value]
         elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
@@ -265,6 +270,12 @@ def _document(doc: dict[str, Any]) -> str:
         else:
             lines.append(f"{key}: {_flow(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _block_safe(text: str) -> bool:
+    """Does a literal block give `text` back: no blank space at its ends or lines' ends, nothing unprintable?"""
+    return (text == text.strip() and all(line == line.rstrip() for line in text.split("\n"))
+            and all(c.isprintable() or c == "\n" for c in text))
 
 
 def _dump(docs: list[dict[str, Any]], path: str) -> str:
@@ -297,7 +308,7 @@ def _file_name(name: str) -> str:
 
 
 def definition_files(schema: Schema) -> dict[str, str]:
-    """definitions/ as {relative path: YAML}: one file per table, types.yaml for enums and extensions."""
+    """definitions/ as {relative path: YAML}: one file per table and per view, types.yaml for enums and extensions."""
     enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
     files: dict[str, str] = {}
@@ -309,10 +320,19 @@ def definition_files(schema: Schema) -> dict[str, str]:
     if types:
         files["types.yaml"] = _dump(types, "types.yaml")
     for t in schema.tables.values():
-        folder = "" if t.schema == "public" else f"{_file_name(t.schema)}/"
-        path = f"{folder}{_file_name(t.name)}.yaml"
-        n = 2
-        while path in files:
-            path, n = f"{folder}{_file_name(t.name)}_{n}.yaml", n + 1
+        path = _free_path(files, t.schema, t.name)
         files[path] = _dump([table_document(t, enum_names)], path)
+    for v in schema.views.values():
+        path = _free_path(files, v.schema, v.name)
+        files[path] = _dump([view_document(v, _index)], path)
     return files
+
+
+def _free_path(files: dict[str, str], schema: str, name: str) -> str:
+    """`name.yaml`, in a folder named for its schema unless public; numbered when that is taken."""
+    folder = "" if schema == "public" else f"{_file_name(schema)}/"
+    path = f"{folder}{_file_name(name)}.yaml"
+    n = 2
+    while path in files:
+        path, n = f"{folder}{_file_name(name)}_{n}.yaml", n + 1
+    return path

@@ -115,7 +115,8 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
     enums = {k: e for k, e in schema.enums.items() if e.schema in keep or k in users}
     notes = [f"enum {k}: outside the schemas imported, written because {', '.join(users[k])} uses it"
              for k in sorted(users)]
-    return Schema(tables, enums, schema.extensions), notes
+    views = {k: v for k, v in schema.views.items() if v.schema in keep}
+    return Schema(tables, enums, schema.extensions, views), notes
 
 
 def _without_invalid_parts(schema: Schema) -> tuple[Schema, list[str]]:
@@ -178,23 +179,29 @@ def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]
             return files, built, warnings
         failing: set[str] = set()
         types: set[tuple[str, str]] = set()
+        views: set[str] = set()
         for e in errors:
             text = files[e.path.removeprefix("definitions/")]
             key = _table_of(text)
             if key in schema.tables:
                 failing.add(key)
                 warnings.append(f"table {key}: the definitions would not compile ({e.message}); table skipped")
+            elif key in schema.views and key not in views:
+                views.add(key)  # a view reading what is left out, or a query schemac cannot read
+                warnings.append(f"{schema.views[key].kind} {key}: the definitions would not compile ({e.message}); "
+                                f"skipped")
             elif key is None and (kind := _type_at(text, e.line)) is not None:
                 types.add(kind)
                 warnings.append(f"{kind[0]} {kind[1]}: the definitions would not compile ({e.message}); skipped"
                                 + ("; so are the tables that use it" if kind[0] == "enum" else ""))
-        if not failing and not types:
+        if not failing and not types and not views:
             raise ImportFailed(errors)  # nothing left to leave out
         tables = {k: t for k, t in schema.tables.items() if k not in failing}
         tables, dangling = without_dangling_foreign_keys(tables)
         schema = replace(schema, tables=tables,
                          enums={k: e for k, e in schema.enums.items() if ("enum", k) not in types},
-                         extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types})
+                         extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types},
+                         views={k: v for k, v in schema.views.items() if k not in views})
         warnings += dangling
 
 
@@ -232,8 +239,11 @@ def _type_at(text: str, line: int) -> tuple[str, str] | None:
 
 
 def _table_of(text: str) -> str | None:
-    """schema.name of the table a written file defines; None for types.yaml."""
+    """schema.name of the table or view a written file defines; None for types.yaml."""
     doc = next(iter(yaml.safe_load_all(text)), None)
-    if not isinstance(doc, dict) or "table" not in doc:
+    if not isinstance(doc, dict):
         return None
-    return f"{doc.get('schema', 'public')}.{doc['table']}"
+    kind = next((k for k in ("table", "view", "materialized_view") if k in doc), None)
+    if kind is None:
+        return None
+    return f"{doc.get('schema', 'public')}.{doc[kind]}"

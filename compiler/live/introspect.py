@@ -34,6 +34,7 @@ from ..model.schema import (
 )
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
+from .introspect_views import views_from_catalog
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _IDENTITY = {"a": "always", "d": "by default"}
@@ -145,9 +146,14 @@ def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_M
 def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader) -> Schema:
     tables = conn.execute(query("tables"), {"migrations_schema": migrations_table.schema,
                                             "migrations_table": migrations_table.name}).fetchall()
+    conn.execute("SET LOCAL search_path TO pg_catalog")  # pg_get_viewdef names every relation with its schema
+    view_rows = conn.execute(query("views")).fetchall()
+    conn.execute("SET LOCAL search_path TO public")
+    view_columns = conn.execute(query("view_columns"))
     oids = [t[0] for t in tables]
     params = {"tables": oids}
-    sent = {name: conn.execute(query(name), params if by_table else None)
+    indexed = {"tables": oids + [v[0] for v in view_rows if v[3]]}  # materialized views have indexes too
+    sent = {name: conn.execute(query(name), indexed if name.startswith("index") else params if by_table else None)
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
                                    ("exclusions", True))}
@@ -233,4 +239,5 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]))
-    return Schema(tables=out, enums=enums, extensions=extensions)
+    views = views_from_catalog(view_rows, view_columns.fetchall(), indexes, out)
+    return Schema(tables=out, enums=enums, extensions=extensions, views=views)

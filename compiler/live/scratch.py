@@ -15,6 +15,7 @@ import psycopg
 from ..errors import DatabaseError
 from ..model.schema import Enum, Extension, Schema, Table
 from ..model.types import extension_type_schemas
+from ..model.view import View
 from ..plan.diff import plan
 from ..sql.migration_file import segments
 from ..sql.render import Renderer
@@ -50,7 +51,7 @@ def build_sql(schema: Schema) -> str:
 def canonical(schema: Schema, server: DevServer | str) -> Schema:
     """`schema` after a round trip through PostgreSQL, in a throwaway database on `server`
     (given a live database's URL: the server the rules of throwaway.dev_server pick for it)."""
-    if not (schema.tables or schema.enums or schema.extensions):
+    if not (schema.tables or schema.enums or schema.extensions or schema.views):
         return schema
     if isinstance(server, str):
         server = dev_server(None, server)
@@ -71,21 +72,26 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     trip would give, and diff finds nothing in it either way. Only the other tables are built on
     the throwaway database, with every enum and extension, and without their foreign keys: a
     foreign key holds names and keywords only, which PostgreSQL prints as the model holds them,
-    so the model's own are put back (in the order introspection reads them, by name). Nothing
-    is built when every table is equal (and `server`, which picks the throwaway server, is then
+    so the model's own are put back (in the order introspection reads them, by name). Every view
+    is built, with the tables it reads (its query compares as pg_get_viewdef prints it). Nothing
+    is built when every table is equal and there is no view (and `server`, which picks the throwaway server, is then
     not even called). Tables and enums come in the order introspection reads them. `then` runs
     while the throwaway database is dropped (a DROP DATABASE waits for a checkpoint)."""
     differing = {k for k, t in schema.tables.items() if live.tables.get(k) != t}
-    if not differing:
+    # a view's query is compared as pg_get_viewdef prints it: every view is built, with what it reads
+    views_read = tables_under_views(schema) if schema.views else set()
+    if not differing and not schema.views:
         return then(_in_catalog_order(schema.tables, schema.enums, schema.extensions))
-    part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing})
+    built_tables = differing | views_read
+    part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items()
+                                   if k in built_tables})
 
     def merged(built: Schema) -> Schema:
         tables = {k: t for k, t in schema.tables.items() if k not in differing}
         for k in differing & built.tables.keys():
             tables[k] = replace(built.tables[k], foreign_keys=tuple(sorted(schema.tables[k].foreign_keys,
                                                                            key=lambda f: f.name)))
-        return _in_catalog_order(tables, built.enums, built.extensions)
+        return _in_catalog_order(tables, built.enums, built.extensions, built.views)
 
     with ThreadPoolExecutor(1) as pool:
         with throwaway_database(server(), part.extensions.values()) as url, connect(url) as conn:
@@ -94,12 +100,24 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
         return later.result()
 
 
-def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension]) -> Schema:
-    """A schema with its tables and enums ordered as introspect reads them (ORDER BY schema, name;
-    PostgreSQL's `name` type sorts bytewise, as Python sorts str)."""
+def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension],
+                      views: dict[str, View] | None = None) -> Schema:
+    """A schema with its tables, enums and views ordered as introspect reads them (ORDER BY schema,
+    name; PostgreSQL's `name` type sorts bytewise, as Python sorts str)."""
+    views = views or {}
     return Schema(tables={k: tables[k] for k in sorted(tables, key=lambda k: (tables[k].schema, tables[k].name))},
                   enums={k: enums[k] for k in sorted(enums, key=lambda k: (enums[k].schema, enums[k].name))},
-                  extensions=extensions)
+                  extensions=extensions,
+                  views={k: views[k] for k in sorted(views, key=lambda k: (views[k].schema, views[k].name))})
+
+
+def tables_under_views(schema: Schema) -> set[str]:
+    """The tables the views read, through other views too: built with them in a scratch database."""
+    out: set[str] = set()
+    for v in schema.views.values():
+        relations = v.reading.relations if v.reading is not None else tuple(schema.tables)
+        out |= {r for r in relations if r in schema.tables}
+    return out
 
 
 def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:

@@ -1,6 +1,6 @@
 """What a live database holds that schemac does not manage, and an imported schema made safe without it.
 
-`import` writes what it can and says what it left out, one warning line per object: views,
+`import` writes what it can and says what it left out, one warning line per object:
 functions, triggers, policies, grants, partitioned tables... (queries/unmanaged.sql), and the
 parts of tables that use them (queries/unmanaged_uses.sql): a default calling a function of the
 database, a column whose type is a domain. Nothing is lost silently, and nothing written refers to

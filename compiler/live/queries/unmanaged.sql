@@ -19,10 +19,9 @@ owned_seq AS (
     SELECT objid FROM pg_depend
     WHERE classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND deptype IN ('a', 'i')
 )
-SELECT nspname, label, CASE relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                           WHEN 'f' THEN 'foreign table' ELSE 'sequence not owned by a column' END, true,
+SELECT nspname, label, CASE relkind WHEN 'f' THEN 'foreign table' ELSE 'sequence not owned by a column' END, true,
        NULL
-FROM rel WHERE relkind IN ('v', 'm', 'f') OR (relkind = 'S' AND oid NOT IN (SELECT objid FROM owned_seq))
+FROM rel WHERE relkind = 'f' OR (relkind = 'S' AND oid NOT IN (SELECT objid FROM owned_seq))
 UNION ALL
 SELECT nspname, label, 'partitioned table', true, nspname || '.' || relname FROM rel WHERE relkind = 'p'
 UNION ALL
