@@ -141,9 +141,14 @@ class SetViewOptions(ViewChange):
     security_invoker of a view; storage parameters of a materialized view."""
 
     DESCRIPTION = "view {s} has other options"
-    EFFECTS = brief()
+    EFFECTS = brief()  # refined below
     set: tuple[tuple[str, str], ...]
     reset: tuple[str, ...]
+
+    @property
+    def effects(self) -> Effects:
+        # a materialized view's storage parameters take the lock a table's do
+        return brief(Lock.SHARE_UPDATE_EXCLUSIVE) if self.view.materialized else self.EFFECTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,4 +179,5 @@ class RefreshMaterializedView(ViewChange):
 
     @property
     def effects(self) -> Effects:
-        return self.EFFECTS if self.view.with_data else brief()
+        # WITH NO DATA empties it into a new file at once: the same lock, nothing to do online
+        return self.EFFECTS if self.view.with_data else Effects(Lock.ACCESS_EXCLUSIVE, rewrites=True)
