@@ -180,4 +180,6 @@ class RefreshMaterializedView(ViewChange):
     @property
     def effects(self) -> Effects:
         # WITH NO DATA empties it into a new file at once: the same lock, nothing to do online
-        return self.EFFECTS if self.view.with_data else Effects(Lock.ACCESS_EXCLUSIVE, rewrites=True)
+        return self.EFFECTS if self.view.with_data else Effects(
+            Lock.ACCESS_EXCLUSIVE, rewrites=True, online="no query can read it until it is refreshed: empty it when "
+                                                         "nothing reads it")
