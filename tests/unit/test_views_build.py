@@ -1,0 +1,64 @@
+"""view: and materialized_view: documents: what the builder accepts, and each mistake said at its place."""
+from __future__ import annotations
+
+import pytest
+
+from compiler.errors import DefinitionErrors
+from tests.helpers import schema_of
+
+T = "table: t\ncolumns:\n  - {name: id, type: bigint, primary_key: true}\n  - {name: name, type: text}\n---\n"
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(DefinitionErrors) as e:
+        schema_of(T + text)
+    return [str(x) for x in e.value.errors]
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("view: v\nquery: select * from missing\n",
+     "definitions/test.yaml:7:8: error: the query of view public.v reads missing, which is neither a table nor a view "
+     "of the definitions"),
+    ("view: v\nquery: select id, nam from t\n",
+     "definitions/test.yaml:7:8: error: the query of view public.v reads column nam, which none of public.t has "
+     "(did you mean 'name'?)"),
+    ("view: v\nquery: select id from t; select 1\n",
+     "definitions/test.yaml:7:8: error: the query of view public.v: a view's query is one SELECT; this text holds "
+     "2 statements"),
+    ("view: v\nquery: delete from t\n",
+     "definitions/test.yaml:7:8: error: the query of view public.v: a view's query must be a SELECT, not DELETE"),
+    ("view: v\nquery: select id, id from t\n",
+     "definitions/test.yaml:7:8: error: view public.v has two columns named id; give one an alias (AS) or name them "
+     "in 'columns'"),
+    ("view: v\ncolumns: [{name: a}]\nquery: select id, name from t\n",
+     "definitions/test.yaml:7:10: error: 'columns' of view public.v lists 1 column(s); its query gives 2 (id, name): "
+     "name each, in order"),
+    ("view: t\nquery: select 1 as one\n",
+     "definitions/test.yaml:6:7: error: public.t is defined twice (first: a table); tables, views and materialized "
+     "views share names"),
+    ("view: v\nindexes: []\nquery: select id from t\n",
+     "definitions/test.yaml:7:1: error: unknown key 'indexes' in a view"),
+    ("view: v\nwith: {check_option: everywhere}\nquery: select id from t\n",
+     "definitions/test.yaml:7:22: error: 'check_option' must be one of local, cascaded, not 'everywhere'"),
+    ("view: v\nwith: {fillfactor: 70}\nquery: select id from t\n",
+     "definitions/test.yaml:7:8: error: unknown key 'fillfactor' in the 'with' of view public.v"),
+    ("materialized_view: m\nwith: {fillfactor: 5}\nquery: select id from t\n",
+     "definitions/test.yaml:7:20: error: 'fillfactor' of materialized view public.m must be between 10 and 100, not 5"),
+    ("materialized_view: m\nquery: select id from t\nindexes:\n  - {columns: [name]}\n",
+     "definitions/test.yaml:9:16: error: index column 'name' is not a column of m"),
+    ("view: a\nquery: select * from b\n---\nview: b\nquery: select * from a\n",
+     "definitions/test.yaml:7:8: error: the query of view public.a reads b, which is neither a table nor a view of the "
+     "definitions (or views read each other)"),
+    ("view: v\n", "definitions/test.yaml:6:1: error: a view v needs 'query'"),
+])
+def test_a_mistake_is_said_at_its_place(text: str, error: str) -> None:
+    assert error in errors_of(text)
+
+
+def test_a_view_reads_views_in_any_order_and_names_its_columns() -> None:
+    s = schema_of(T + "view: b\nquery: select id, shout from app.a\n---\n"
+                      "view: a\nschema: app\nquery: select id, upper(name) as shout, count(*) over () from t\n"
+                      "---\nview: c\nschema: app\nquery: select * from a -- a view of the same schema first\n")
+    assert [c.name for c in s.views["app.a"].columns] == ["id", "shout", "count"]
+    assert s.views["app.c"].reading is not None and s.views["app.c"].reading.relations == ("app.a",)
+    assert [c.type for c in s.views["public.b"].columns] == ["bigint", None]
