@@ -32,7 +32,7 @@ class Use:
 
     schema: str
     table: str
-    kind: str  # default | generated | constraint | index | type
+    kind: str  # default | generated | constraint | index | type | view (`table` is then the view)
     part: str  # column, constraint or index name
     used: str  # "function twice(integer)", "type posint<TAB>integer" for a domain
 
@@ -79,10 +79,34 @@ def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
 
 
 def managed_part(conn: psycopg.Connection, schema: Schema) -> Schema:
-    """The live `schema` without the tables import would leave out as unmanaged, nor the foreign
-    keys that reference them (import leaves those out too)."""
+    """The live `schema` without the tables and views import would leave out as unmanaged, nor the
+    foreign keys that reference them (import leaves those out too)."""
     notes, uses = unmanaged_notes(conn)
-    return without_tables(schema, unmanaged_tables(notes, uses))
+    schema = without_tables(schema, unmanaged_tables(notes, uses))
+    return without_views(schema, uses)[0]
+
+
+def without_views(schema: Schema, uses: list[Use]) -> tuple[Schema, list[str]]:
+    """`schema` without the views whose query uses what schemac does not manage (a function, a
+    sequence, a domain...), nor those reading them or a table left out; a warning for each."""
+    gone: dict[str, str] = {}
+    for use in uses:
+        key = f"{use.schema}.{use.table}"
+        if use.kind == "view" and key in schema.views and key not in gone:
+            gone[key] = f"uses {use.used.partition(chr(9))[0]}, which schemac does not manage"
+    grew = bool(gone)
+    while grew:
+        grew = False
+        for key, v in schema.views.items():
+            read = v.reading.relations if v.reading is not None else ()
+            missing = (r for r in read if r in gone or (r not in schema.tables and r not in schema.views))
+            if key not in gone and (reason := next(missing, None)):
+                gone[key] = f"reads {reason}, which is left out"
+                grew = True
+    if not gone:
+        return schema, []
+    warnings = [f"{schema.views[k].kind} {k}: {why}; skipped" for k, why in sorted(gone.items())]
+    return replace(schema, views={k: v for k, v in schema.views.items() if k not in gone}), warnings
 
 
 def without_tables(schema: Schema, left_out: set[str]) -> Schema:
@@ -136,7 +160,8 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
             warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
     warnings += _parts_without_a_place(tables, parts, uses)
     tables, dangling = without_dangling_foreign_keys(tables)
-    return replace(schema, tables=tables), warnings + dangling
+    kept, left_views = without_views(replace(schema, tables=tables), uses)
+    return kept, warnings + dangling + left_views
 
 
 def _with_column(t: Table, column: Column) -> Table:

@@ -166,7 +166,10 @@ ALTER TABLE refers ALTER COLUMN k SET STATISTICS 100;
 CREATE UNLOGGED TABLE ul (x int);
 CREATE VIEW v AS SELECT 1 AS one;
 CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one;
+CREATE VIEW v_twice AS SELECT twice(id) AS t FROM kept;
+CREATE VIEW v_on_v_twice AS SELECT t FROM v_twice;
 CREATE TABLE parted (k int, d date) PARTITION BY RANGE (d);
+CREATE VIEW v_parted AS SELECT k FROM parted;
 CREATE TABLE parted_2020 PARTITION OF parted FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
 CREATE TABLE parent (a int);
 CREATE TABLE child (b int) INHERITS (parent);
@@ -226,6 +229,9 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "table public.generated_user: column g uses function twice(integer), which schemac does not manage; "
         "table skipped",
         "public.refers foreign key refers_c_fkey: references public.composite_user, which is not imported; skipped",
+        "view public.v_twice: uses function twice(integer), which schemac does not manage; skipped",
+        "view public.v_on_v_twice: reads public.v_twice, which is left out; skipped",
+        "view public.v_parted: reads public.parted, which is left out; skipped",
     ]
     assert sorted(warnings) == sorted(expected)
     assert f"{len(expected) + len(kept_apart)} warning(s)" in err

@@ -1,5 +1,5 @@
 -- What the tables' own parts use that schemac does not manage: (schema, table, part kind, part name, used).
--- A part kind is 'default', 'generated', 'constraint', 'index' (by name) or 'type' (a column and its
+-- A part kind is 'default', 'generated', 'constraint', 'index' (by name), 'view' (a view's query) or 'type' (a column and its
 -- type: a domain, composite, range or base type); for a domain, `used` ends in the base type after a tab.
 WITH user_ns AS (
     SELECT oid FROM pg_namespace
@@ -54,6 +54,12 @@ FROM pg_depend d
 JOIN pg_index x ON d.classid = 'pg_class'::regclass AND x.indexrelid = d.objid
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
+UNION ALL  -- a view or materialized view: its query's own dependencies (the part is the view itself)
+SELECT DISTINCT n.nspname, c.relname, 'view', c.relname, pg_describe_object(d.refclassid, d.refobjid, 0)
+FROM pg_depend d
+JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+JOIN pg_class c ON c.oid = r.ev_class AND c.relkind IN ('v', 'm') JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
 UNION ALL
 SELECT n.nspname, c.relname, 'type', a.attname,
