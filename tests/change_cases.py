@@ -165,6 +165,12 @@ VIEW_CASES: dict[str, tuple[str, str]] = {
         V, V.replace("{name: name, type: text}", "{name: title, type: text, renamed_from: name}")
         .replace("select id, name from t", "select id, title from t")),
     "view_becomes_materialized": (V, V.replace("view: named", "materialized_view: named")),
+    # PostgreSQL follows renames of what a view reads: nothing to do but the renames
+    "table_and_view_renamed_under_views": (
+        V + "---\nview: on_named\nquery: select id from named\n",
+        V.replace("table: t", "table: u\nrenamed_from: t").replace("from t", "from u")
+        .replace("view: named", "view: labelled\nrenamed_from: named")
+        + "---\nview: on_named\nquery: select id from labelled\n"),
     "materialized_view_emptied": (MATERIALIZED, MATERIALIZED.replace("query:", "with_data: false\nquery:")),
     "materialized_view_renamed": (MATERIALIZED, MATERIALIZED.replace("materialized_view: mv",
                                                                      "materialized_view: mv2\nrenamed_from: mv")),

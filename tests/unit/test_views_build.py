@@ -1,6 +1,8 @@
 """view: and materialized_view: documents: what the builder accepts, and each mistake said at its place."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from compiler.errors import DefinitionErrors
@@ -62,3 +64,14 @@ def test_a_view_reads_views_in_any_order_and_names_its_columns() -> None:
     assert [c.name for c in s.views["app.a"].columns] == ["id", "shout", "count"]
     assert s.views["app.c"].reading is not None and s.views["app.c"].reading.relations == ("app.a",)
     assert [c.type for c in s.views["public.b"].columns] == ["bigint", None]
+
+
+def test_the_readme_example_compiles() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Views and materialized views\n", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    users = ("table: users\ncolumns:\n  - {name: id, type: bigint, primary_key: true}\n  - {name: email, type: text}\n"
+             "  - {name: last_seen_at, type: timestamptz}\n  - {name: created_at, type: timestamptz}\n---\n")
+    s = schema_of(users + example)
+    assert [c.name for c in s.views["reports.signups_per_day"].columns] == ["day", "signups"]
+    assert s.views["public.active_users"].options == (("check_option", "local"), ("security_barrier", "true"))
