@@ -130,3 +130,17 @@ def test_drift_reports_a_view_replaced_by_hand(tmp_path: Path, database_url: str
     assert code == 1, out + err
     assert "  - view public.named has another query" in out
     assert "CREATE OR REPLACE VIEW public.named" in out
+
+
+def test_a_lost_state_with_views_is_rebuilt_as_compile_wrote_it(tmp_path: Path, admin_url: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    write_definitions(tmp_path, {"t.yaml": VIEW_CASES["views_created"][1]})
+    assert schemac(tmp_path, "compile", capsys=capsys)[0] == 0
+    state = tmp_path / "generated/state.json"
+    before = state.read_bytes()
+    state.unlink()
+    code, _, err = schemac(tmp_path, "rebuild-state", "--dev-url", admin_url, capsys=capsys)
+    assert code == 0, err
+    assert state.read_bytes() == before
+    code, out, err = schemac(tmp_path, "compile", capsys=capsys)
+    assert code == 0 and "No changes" in out, out + err
