@@ -20,6 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError, ParseError, SqlglotError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import traverse_scope
+from sqlglot.schema import MappingSchema
 
 from .expression_tokens import KEYWORDS, Token, TokenProblem, function_calls, tokens
 from .schema import Table
@@ -98,7 +99,7 @@ def _read(text: str, schema: str, relations: tuple[tuple[str, tuple[tuple[str, s
     for table in tree.find_all(exp.Table):
         if not isinstance(table.this, exp.Identifier):
             continue  # a function in FROM (generate_series(...))
-        name, db = table.name, table.db
+        name, db = _folded(table.this), _folded(table.args.get("db"))
         if not db and name in ctes:
             continue
         key = _resolve(name, db, schema, known)
@@ -120,7 +121,9 @@ def _read(text: str, schema: str, relations: tuple[tuple[str, tuple[tuple[str, s
         assert isinstance(tables, dict)
         tables[n] = {c: "unknown" for c, _ in known[key]}
     try:
-        qualified = qualify(tree, schema=catalog, dialect="postgres", validate_qualify_columns=True,
+        # names as they are: PostgreSQL folds only unquoted names, which sqlglot folds in the query
+        names_as_they_are = MappingSchema(catalog, dialect="postgres", normalize=False)
+        qualified = qualify(tree, schema=names_as_they_are, dialect="postgres", validate_qualify_columns=True,
                             quote_identifiers=True, identify=True)
     except OptimizeError as e:
         message = str(e).split(". Line")[0]
@@ -138,6 +141,13 @@ def _read(text: str, schema: str, relations: tuple[tuple[str, tuple[tuple[str, s
                 reads.add((f"{source.db}.{source.name}", column.name))
     outputs = _outputs(qualified, names, known)
     return QueryReading(relations=relations_read, reads=frozenset(reads), functions=functions, columns=outputs)
+
+
+def _folded(identifier: object) -> str:
+    """A name as PostgreSQL reads it: unquoted, lower-cased."""
+    if not isinstance(identifier, exp.Identifier):
+        return ""
+    return identifier.name if identifier.quoted else identifier.name.lower()
 
 
 def _resolve(name: str, db: str, schema: str, known: Mapping[str, object]) -> str | None:
