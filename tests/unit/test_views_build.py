@@ -75,3 +75,17 @@ def test_the_readme_example_compiles() -> None:
     s = schema_of(users + example)
     assert [c.name for c in s.views["reports.signups_per_day"].columns] == ["day", "signups"]
     assert s.views["public.active_users"].options == (("check_option", "local"), ("security_barrier", "true"))
+
+
+def test_a_migration_is_named_for_the_views_it_changes() -> None:
+    from compiler.plan.diff import diff
+    from compiler.plan.naming import auto_name
+    from tests.change_cases import VIEW_CASES
+
+    def named(case: str) -> tuple[str, str]:
+        old, new = (schema_of(t) for t in VIEW_CASES[case])
+        return auto_name(diff(old, new), False), auto_name(diff(new, old), False)
+
+    assert named("view_renamed") == ("rename_named_to_labelled", "rename_labelled_to_named")
+    assert named("view_column_appended") == ("alter_named", "rebuild_named")
+    assert named("view_chain_over_a_column_type_change") == ("alter_t", "alter_t")  # the views rebuilt go unnamed
