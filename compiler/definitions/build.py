@@ -38,7 +38,7 @@ from .build_constraints import (
 from .build_exclusions import exclusions
 from .build_sequences import identity_kind, sequence_options
 from .build_views import build_views
-from .build_warehouse import warehouse
+from .build_warehouse import bigquery_names_unique, warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .reader import Reader
@@ -96,6 +96,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
                                                       f"(first in {first.path}:{first.pos[0]})")
             continue
         drafts[draft.key] = draft
+    bigquery_names_unique(drafts, errors)
     tables = resolve.resolve_tables(drafts, enums, errors)
     views = build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
                         lambda doc: _TableBuilder(doc, errors, user_types, extensions))

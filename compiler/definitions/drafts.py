@@ -50,6 +50,7 @@ class TableDraft:
     comment: str | None = None
     renamed_from: str | None = None
     warehouse: Warehouse | None = None
+    warehouse_pos: Pos | None = None  # of its `warehouse:` key, when the table is in the warehouse
 
     @property
     def key(self) -> str:

@@ -17,7 +17,8 @@ from psycopg.conninfo import make_conninfo
 from ..definitions.settings import load_settings
 from ..errors import DatabaseError
 from ..live.apply import apply
-from ..live.database import connect, describe
+from ..live.database import describe
+from ..live.seed import load_seeds
 from ..live.throwaway import PREFIX, drop_leftovers, lock_key
 from ..project import Project
 
@@ -91,6 +92,4 @@ def seed(url: str, root: Path) -> None:
     if not path.is_file():
         raise DatabaseError(f"seeds were asked for, and there is no generated/{SEEDS_FILE} in {root}; "
                             "run 'schemac compile'")
-    with connect(url, autocommit=False) as conn:
-        conn.execute(path.read_text(encoding="utf-8").encode())
-        conn.commit()
+    load_seeds(url, path.read_text(encoding="utf-8"))  # a failure names the row of the seed file, as `schemac seed`
