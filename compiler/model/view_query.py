@@ -22,7 +22,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import traverse_scope
 from sqlglot.schema import MappingSchema
 
-from .expression_tokens import KEYWORDS, Token, TokenProblem, function_calls, tokens
+from .expression_tokens import KEYWORDS, Token, TokenProblem, function_calls, needs_token_reading, tokens
 from .schema import Table
 from .view import OutputColumn, QueryReading, View
 
@@ -73,13 +73,50 @@ def one_select(text: str) -> str | None:
     """Why `text` is not one SELECT (None when it is): a second statement, or another kind of statement."""
     try:
         parsed = [e for e in sqlglot.parse(_body(text), read="postgres") if e is not None]
-    except (ParseError, SqlglotError) as e:
-        return f"cannot read the query: {str(e).splitlines()[0]}"
+    except (ParseError, SqlglotError):
+        return _one_select_by_tokens(text)
     if len(parsed) != 1:
         return f"a view's query is one SELECT; this text holds {len(parsed)} statements"
     if not isinstance(parsed[0], exp.Query):
         return f"a view's query must be a SELECT, not {parsed[0].key.upper()}"
     return None
+
+
+def _one_select_by_tokens(text: str) -> str | None:
+    """one_select for a text sqlglot cannot read (PostgreSQL judges the rest when it runs it)."""
+    try:
+        toks = [t for t in tokens(_body(text)) if t.kind != "comment"]
+    except TokenProblem as e:
+        return f"cannot read the query: {e}"
+    depth, statements = 0, 1
+    for t in toks:
+        depth += (t.value in ("(", "[")) - (t.value in (")", "]"))
+        statements += depth == 0 and t.kind == "punct" and t.value == ";"
+    if statements > 1:
+        return f"a view's query is one SELECT; this text holds {statements} statements"
+    first = toks[0].value if toks else ""
+    if first not in ("select", "with", "values", "table", "("):
+        return f"a view's query must be a SELECT, not {first.upper() or 'nothing'}"
+    return None
+
+
+def _by_tokens(text: str, schema: str, known: Mapping[str, tuple[tuple[str, str], ...]]) -> QueryReading:
+    """A reading from the tokens alone, for what sqlglot cannot read or reads otherwise: every relation
+    the text names is read whole; the columns are named as the text names them."""
+    toks = [t for t in tokens(_body(text)) if t.kind != "comment"]
+    found: list[str] = []
+    for i, t in enumerate(toks):
+        if t.kind not in ("word", "quoted") or (i and toks[i - 1].value == "."):
+            continue
+        qualified = i + 2 < len(toks) and toks[i + 1].value == "." and toks[i + 2].kind in ("word", "quoted")
+        key = _resolve(toks[i + 2].value, t.value, schema, known) if qualified else _resolve(t.value, "", schema, known)
+        if key is not None:
+            found.append(key)
+    names = [n for n in _output_names(text) if n is not None]
+    functions = tuple(function_calls(text)[0])
+    relations = tuple(dict.fromkeys(found))
+    return QueryReading(relations=relations, whole=frozenset(relations), functions=functions,
+                        columns=tuple(OutputColumn(n, None, n) for n in names))
 
 
 def _body(text: str) -> str:
@@ -92,7 +129,12 @@ def _read(text: str, schema: str, relations: tuple[tuple[str, tuple[tuple[str, s
     problem = one_select(text)
     if problem is not None:
         return QueryReading(problem=problem)
-    tree = sqlglot.parse_one(_body(text), read="postgres")
+    try:
+        tree = sqlglot.parse_one(_body(text), read="postgres")
+    except (ParseError, SqlglotError):
+        return _by_tokens(text, schema, known)
+    if needs_token_reading([t for t in tokens(_body(text)) if t.kind != "comment"]):
+        return _by_tokens(text, schema, known)  # sqlglot would read it otherwise (IS NFC NORMALIZED, OPERATOR(...))
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
     missing: list[str] = []
     found: list[str] = []
@@ -130,9 +172,9 @@ def _read(text: str, schema: str, relations: tuple[tuple[str, tuple[tuple[str, s
         if "could not be resolved" in message:
             return QueryReading(unknown_column=message.removeprefix("Column ").split(" could")[0].strip("'"),
                                 relations=relations_read, functions=functions)
-        return _whole(relations_read, functions, names, known)
+        return _whole(relations_read, functions, names)
     except SqlglotError:
-        return _whole(relations_read, functions, names, known)
+        return _whole(relations_read, functions, names)
     reads: set[tuple[str, str]] = set()
     for scope in traverse_scope(qualified):
         for column in scope.columns:
@@ -156,8 +198,7 @@ def _resolve(name: str, db: str, schema: str, known: Mapping[str, object]) -> st
     return next((f"{s}.{name}" for s in search_path(schema) if f"{s}.{name}" in known), None)
 
 
-def _whole(relations: tuple[str, ...], functions: tuple[str, ...], names: list[str | None],
-           known: Mapping[str, tuple[tuple[str, str], ...]]) -> QueryReading:
+def _whole(relations: tuple[str, ...], functions: tuple[str, ...], names: list[str | None]) -> QueryReading:
     """sqlglot reads the text but cannot resolve it: every column of what it reads counts."""
     columns = tuple(OutputColumn(n, None, n) for n in names if n is not None and n != "*")
     return QueryReading(relations=relations, whole=frozenset(relations), functions=functions, columns=columns)

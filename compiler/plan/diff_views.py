@@ -21,9 +21,10 @@ from .renames import Renames, renamed_pairs
 
 
 def readings(schema: Schema) -> dict[str, QueryReading]:
-    """Each view's reading, made when the model was built; a view built without one (by hand) is
-    taken to read every relation its query names, whole."""
-    return {k: v.reading if v.reading is not None else _named_whole(v, schema) for k, v in schema.views.items()}
+    """Each view's reading, made when the model was built; a view without one (built by hand, or
+    whose query could not be read) is taken to read every relation its query names, whole."""
+    return {k: v.reading if v.reading is not None and v.reading.problem is None else _named_whole(v, schema)
+            for k, v in schema.views.items()}
 
 
 def _named_whole(v: View, schema: Schema) -> QueryReading:

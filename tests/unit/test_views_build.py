@@ -89,3 +89,11 @@ def test_a_migration_is_named_for_the_views_it_changes() -> None:
     assert named("view_renamed") == ("rename_named_to_labelled", "rename_labelled_to_named")
     assert named("view_column_appended") == ("alter_named", "rebuild_named")
     assert named("view_chain_over_a_column_type_change") == ("alter_t", "alter_t")  # the views rebuilt go unnamed
+
+
+def test_a_query_sqlglot_reads_otherwise_is_read_from_its_tokens() -> None:
+    """PostgreSQL's own forms sqlglot does not read faithfully: every relation named counts as read whole."""
+    s = schema_of(T + "view: v\nquery: select id from t where name is nfc normalized\n")
+    reading = s.views["public.v"].reading
+    assert reading is not None and reading.whole == frozenset({"public.t"})
+    assert [c.name for c in s.views["public.v"].columns] == ["id"]
