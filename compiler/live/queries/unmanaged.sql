@@ -43,7 +43,11 @@ SELECT nspname, label, 'storage parameters ' || array_to_string(reloptions, ', '
 FROM rel WHERE relkind IN ('r', 'p') AND reloptions IS NOT NULL
 UNION ALL
 SELECT nspname, label, 'tablespace ' || quote_ident(t.spcname) || ' (not written)', false, NULL
-FROM rel JOIN pg_tablespace t ON t.oid = rel.reltablespace WHERE relkind IN ('r', 'p', 'i')
+FROM rel JOIN pg_tablespace t ON t.oid = rel.reltablespace WHERE relkind IN ('r', 'p', 'i', 'm')
+UNION ALL
+SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname), 'default of a view column (not written)', false, NULL
+FROM rel JOIN pg_attrdef d ON d.adrelid = rel.oid JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+WHERE rel.relkind = 'v'
 UNION ALL
 SELECT nspname, label, 'row level security (not written)', false, NULL FROM rel WHERE relrowsecurity OR relforcerowsecurity
 UNION ALL
