@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import textwrap
 
+from tests.partition_cases import PARTITION_CASES
+
 
 def d(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
@@ -520,6 +522,7 @@ CASES: dict[str, tuple[str, str]] = {
         "extension: citext\nschema: extensions\n---\n" + T,
         "extension: citext\nschema: extensions\n---\n" + T.replace("name, type: text", "name, type: citext")),
     **ONLINE_CASES,
+    **PARTITION_CASES,
     **VIEW_CASES,
 }
 

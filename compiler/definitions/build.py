@@ -36,6 +36,7 @@ from .build_constraints import (
     uniques,
 )
 from .build_exclusions import exclusions
+from .build_partitions import partition_names_unique, partitioning
 from .build_sequences import identity_kind, sequence_options
 from .build_views import build_views
 from .build_warehouse import bigquery_names_unique, warehouse
@@ -46,7 +47,8 @@ from .rules import check_rules
 from .sources import SourceMap
 
 TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
-                        "unique", "indexes", "foreign_keys", "checks", "exclusions", "warehouse", ALLOW})
+                        "unique", "indexes", "foreign_keys", "checks", "exclusions", "warehouse", ALLOW,
+                        "partition_by", "partitions"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
                          "generated", "deferrable", "initially_deferred", "match", "collation", "sequence", ALLOW,
@@ -98,6 +100,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
         drafts[draft.key] = draft
     bigquery_names_unique(drafts, errors)
     tables = resolve.resolve_tables(drafts, enums, errors)
+    partition_names_unique(drafts, errors)
     views = build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
                         lambda doc: _TableBuilder(doc, errors, user_types, extensions))
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
@@ -209,6 +212,8 @@ class _TableBuilder:
         indexes(cx, t, body)
         foreign_keys(cx, t, body)
         exclusions(cx, t, body)
+        if "partition_by" in body or "partitions" in body:
+            partitioning(cx, t, body)
         if "warehouse" in body:
             t.warehouse = warehouse(r, body, t, self.enum_types)
         return t

@@ -10,6 +10,7 @@ import yaml
 from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from ..model.types import enum_type_spelling
+from .export_partitions import partitioning_document
 from .export_views import view_document
 from .json_schema import modeline
 
@@ -162,6 +163,8 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict[str, Any]:
     if checks:
         doc["checks"] = [{"name": c.name, "expression": c.expression.text}
                          | ({"no_inherit": True} if c.no_inherit else {}) | _comment(c.comment) for c in checks]
+    if t.partition_by is not None:
+        doc |= partitioning_document(t.schema, t.partition_by, t.partitions)
     return doc
 
 
@@ -235,6 +238,8 @@ def _reads_back(text: str) -> bool:
 
 def _scalar(value: object) -> str:
     """A YAML scalar: plain when it reads back as the same string, else double-quoted."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

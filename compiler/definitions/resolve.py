@@ -24,7 +24,8 @@ def resolve_tables(drafts: dict[str, TableDraft], enums: dict[str, Enum],
             tuple(sorted(t.checks, key=lambda c: c.name)),
             tuple(sorted(fks, key=lambda f: f.name)),
             tuple(sorted(t.indexes, key=lambda i: i.name)),
-            t.comment, t.renamed_from, tuple(sorted(t.exclusions, key=lambda x: x.name)), t.warehouse)
+            t.comment, t.renamed_from, tuple(sorted(t.exclusions, key=lambda x: x.name)), t.warehouse,
+            t.partition_by, tuple(t.partitions))
     _relation_names_unique(drafts, enums, errors)
     return tables
 

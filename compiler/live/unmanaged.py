@@ -1,7 +1,7 @@
 """What a live database holds that schemac does not manage, and an imported schema made safe without it.
 
 `import` writes what it can and says what it left out, one warning line per object:
-functions, triggers, policies, grants, partitioned tables... (queries/unmanaged.sql), and the
+functions, triggers, policies, grants, inheriting tables... (queries/unmanaged.sql), and the
 parts of tables that use them (queries/unmanaged_uses.sql): a default calling a function of the
 database, a column whose type is a domain. Nothing is lost silently, and nothing written refers to
 an object that is not written.
@@ -32,7 +32,7 @@ class Use:
 
     schema: str
     table: str
-    kind: str  # default | generated | constraint | index | type | view (`table` is then the view)
+    kind: str  # default | generated | constraint | index | partition key | type | view (`table` is then the view)
     part: str  # column, constraint or index name
     used: str  # "function twice(integer)", "type posint<TAB>integer" for a domain
 
@@ -67,13 +67,13 @@ def unmanaged_notes(conn: psycopg.Connection) -> tuple[list[Note], list[Use]]:
 
 def _leaves_out_table(use: Use) -> bool:
     """A column whose type or generation schemac cannot write: its table cannot be managed at all."""
-    return use.kind == "generated" or (use.kind == "type" and "\t" not in use.used)
+    return use.kind in ("generated", "partition key") or (use.kind == "type" and "\t" not in use.used)
 
 
 def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
-    """schema.name of each table import leaves out whole: partitioned tables and their partitions,
-    inheritance children, tables with a column schemac cannot write. drift and apply --baseline
-    leave out the same, so that nothing schemac never managed is reported or dropped."""
+    """schema.name of each table import leaves out whole: inheritance children, tables with a
+    column schemac cannot write. drift and apply --baseline leave out the same, so that nothing
+    schemac never managed is reported or dropped."""
     return {n.table for n in notes if n.table is not None} | {f"{u.schema}.{u.table}" for u in uses
                                                              if _leaves_out_table(u)}
 
@@ -144,8 +144,8 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
             continue
         if _leaves_out_table(use):
             del tables[key]
-            warnings.append(f"table {key}: column {use.part} uses {used}, which schemac does not manage; "
-                            f"table skipped")
+            what = "its partition key" if use.kind == "partition key" else f"column {use.part}"
+            warnings.append(f"table {key}: {what} uses {used}, which schemac does not manage; table skipped")
         elif use.kind == "default":
             column = t.column(use.part)
             if column is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from .warehouse import Warehouse
 
 if TYPE_CHECKING:
+    from .partitions import Partition, PartitionKey
     from .view import View
 
 
@@ -225,6 +226,9 @@ class Table:
     exclusions: tuple[Exclusion, ...] = ()
     # its BigQuery copy (model/warehouse.py): no PostgreSQL object, so no part of equality or state.json
     warehouse: Warehouse | None = field(default=None, compare=False)
+    # a partitioned table: its key and its partitions (model/partitions.py)
+    partition_by: PartitionKey | None = None
+    partitions: tuple[Partition, ...] = ()
 
     @property
     def key(self) -> str:
@@ -274,6 +278,9 @@ class Schema:
     @property
     def schema_names(self) -> frozenset[str]:
         """Schemas other than public that hold a table, a view or a type (an extension's among them)."""
+        from .partitions import all_partitions  # a partition may be in a schema of its own
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
-                 | {x.schema for x in self.extensions.values()} | {v.schema for v in self.views.values()})
+                 | {x.schema for x in self.extensions.values()} | {v.schema for v in self.views.values()}
+                 | {p.schema for t in self.tables.values() if t.partitions
+                    for _, _, p in all_partitions(t.schema, t.name, t.partitions)})
         return frozenset(names - {"public"})

@@ -298,9 +298,13 @@ class DropTable(WholeTableChange):
     DESCRIPTION = "table {s} is not in the definitions"
     EFFECTS = brief(breaks_code=True)
     LOSES = "table"
+    # set when the table is dropped to be created again (a new partition key): why
+    rebuilt_for: str | None = None
 
     @property
     def data_loss(self) -> str | None:
+        if self.rebuilt_for is not None:
+            return f"drop and create table {self.subject} again, {self.rebuilt_for}: its rows are lost"
         return f"drop table {self.subject}: its rows are lost"
 
 
@@ -753,10 +757,15 @@ class CreateIndex(WholeIndexChange):
     concurrently: bool = False  # CREATE INDEX CONCURRENTLY, outside any transaction (plan/online.py)
     # set where the index asks for `concurrently` but is built plainly: why (plan/online.py)
     built_plainly: str | None = None
+    # ON ONLY: a partitioned table's index alone, its partitions' built concurrently and attached
+    # after (plan/online_partitions.py); it reads no row
+    only: bool = False
     EFFECTS = Effects(Lock.SHARE, scans=True, online=CONCURRENTLY)  # refined below
 
     @property
     def effects(self) -> Effects:
+        if getattr(self, "only", False):
+            return brief(Lock.SHARE)
         # a `concurrently` field, where the index asks for it, builds without blocking writes
         if getattr(self, "concurrently", False):
             return Effects(Lock.SHARE_UPDATE_EXCLUSIVE, scans=True, fails_on_rows=self.index.unique)
@@ -818,6 +827,13 @@ class SetIndexComment(IndexPropertyChange):
     EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     comment: str | None
 
+
+# the change kinds of partitioned tables live beside these (change_kinds() finds them once imported)
+from .partition_changes import AttachIndex as AttachIndex  # noqa: E402
+from .partition_changes import AttachPartition as AttachPartition  # noqa: E402
+from .partition_changes import CreatePartition as CreatePartition  # noqa: E402
+from .partition_changes import DetachPartition as DetachPartition  # noqa: E402
+from .partition_changes import DropPartition as DropPartition  # noqa: E402
 
 # -- views and materialized views: their own module, listed here with the rest (after Change, which
 # they subclass)

@@ -16,6 +16,10 @@ def _change_slug(c: ch.Change) -> str:
         return f"{verb}_{c.table.name}_{c.definition.name}"
     if isinstance(c, ch.RenameColumn):
         return f"rename_{c.table.name}_{c.column}"
+    if isinstance(c, ch.CreatePartition | ch.DropPartition):
+        return f"{'add' if isinstance(c, ch.CreatePartition) else 'drop'}_partition_{c.partition.name}"
+    if isinstance(c, ch.DetachPartition | ch.AttachPartition):
+        return f"rebound_{c.partition.name}"
     if isinstance(c, ch.CreateEnum | ch.DropEnum | ch.AddEnumValue | ch.RenameEnum):
         return f"alter_{c.enum.name}" if not isinstance(c, ch.CreateEnum) else f"create_{c.enum.name}"
     if isinstance(c, ch.CreateExtension | ch.SetExtensionSchema | ch.DropExtension):
@@ -49,7 +53,8 @@ def auto_name(changes: list[ch.Change], first: bool) -> str:
             if not others:
                 seen.setdefault(f"rebuild_{c.view.name}", None)
             continue
-        if isinstance(c, ch.CreateIndex | ch.AddForeignKey | ch.SetTableComment | ch.SetColumnComment) and any(
+        if isinstance(c, ch.CreateIndex | ch.AddForeignKey | ch.SetTableComment | ch.SetColumnComment
+                      | ch.CreatePartition) and any(
                 isinstance(x, ch.CreateTable) and x.table.name == c.table.name for x in changes):
             continue  # part of creating that table
         seen.setdefault(_change_slug(c), None)

@@ -65,12 +65,15 @@ NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
 ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
 # drops before renames and additions, which may reuse their names; keys before what they lean on
-DROPS_BEFORE_RENAMES = (ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn, ch.DropTable)
+# (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
+DROPS_BEFORE_RENAMES = (ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn, ch.DropPartition,
+                        ch.DetachPartition, ch.DropTable)
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
 RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, ch.RenameView, ch.RenameMaterializedView)
-CREATE_TABLES = (ch.CreateTable,)  # without their foreign keys: cycles and self-references need nothing
+# without their foreign keys: cycles and self-references need nothing; partitions once their parents are there
+CREATE_TABLES = (ch.CreateTable, ch.CreatePartition, ch.AttachPartition)
 COLUMNS = (
     ch.DropGeneration, ch.DropIdentity, ch.DropDefault, ch.DropSerial, ch.AlterColumnType, ch.SetCollation,
     ch.AddColumn,  # after type changes: a generated column may read a column whose type changes
@@ -81,7 +84,8 @@ COLUMNS = (
 COMMENTS = (ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
-KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey, ch.ValidateConstraint,
+# (AttachIndex: only plan/online_partitions.py makes one, outside the transaction)
+KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AttachIndex, ch.AddForeignKey, ch.ValidateConstraint,
                     ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
 # views once what they read is complete, in dependency order (one phase: a view replaced may
 # read one created); a materialized view's indexes come with it

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from . import changes as ch
 from .lint import Acknowledgements, Finding, findings
 from .order import Plan
+from .partition_changes import PartitionChange
 
 # the styles a line may have
 TITLE, CREATED, ALTERED, DROPPED, HAZARD, ALLOWED, CLEAN = (
@@ -32,7 +33,9 @@ def summarize(plan: Plan, acknowledged: Acknowledgements | None = None) -> Summa
     created = {c.table.key for c in plan.changes if isinstance(c, ch.CreateTable)}
     dropped = {c.table.key for c in plan.changes if isinstance(c, ch.DropTable)}
     renamed = {c.table.key: f"{c.schema}.{c.new_name}" for c in plan.changes if isinstance(c, ch.RenameTable)}
-    altered = {renamed.get(c.table.key, c.table.key) for c in plan.changes if isinstance(c, ch.TableChange)}
+    # a partition's changes alter its partitioned table (`root`)
+    altered = {renamed.get(k, k) for c in plan.changes if isinstance(c, ch.TableChange)
+               for k in [c.root if isinstance(c, PartitionChange) else c.table.key]}
     other = sum(1 for c in plan.changes if not isinstance(c, ch.TableChange))
     return Summary(tuple(sorted(created)), tuple(sorted(altered - created - dropped)), tuple(sorted(dropped)),
                    other, tuple(findings(plan, acknowledged)))

@@ -27,6 +27,7 @@ from ..model.schema import (
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 from ..model.view_query import read_views
 from ..model.warehouse import IntegerRange, Warehouse
+from .state_partitions import partitioning_state, read_partitioning
 from .view_state import read_view_state, view_state
 
 FORMAT = 1
@@ -187,6 +188,8 @@ def _table(t: Table) -> dict[str, Any]:
         out["exclusions"] = [_exclusion(x) for x in t.exclusions]
     if t.warehouse is not None:  # only then: a project without the warehouse keeps its state's bytes
         out["warehouse"] = _warehouse(t.warehouse)
+    if t.partition_by is not None:
+        out |= partitioning_state(t.partition_by, t.partitions)
     return out
 
 
@@ -346,7 +349,8 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                         _get(x, "deferrable", "flag", False), _get(x, "initially_deferred", "flag", False),
                         _get(x, "comment", "text?", None))
               for x in items("exclusions")),
-        _read_warehouse(_get(d, "warehouse", "object?", None)))
+        _read_warehouse(_get(d, "warehouse", "object?", None)),
+        *read_partitioning(d, _get, expr))
 
 
 def _read_part(p: dict[str, Any], user_types: dict[str, str]) -> IndexPart:

@@ -209,8 +209,6 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "tr on public.refers: trigger, not managed by schemac; skipped",
         "pol on public.refers: policy, not managed by schemac; skipped",
         "r on public.ul: rule, not managed by schemac; skipped",
-        "public.parted: partitioned table, not managed by schemac; skipped",
-        "public.parted_2020: partition of parted, not managed by schemac; skipped",
         "public.child: table inheriting from parent, not managed by schemac; skipped",
         "public.refers: privileges granted to PUBLIC (not written)",
         "public.refers: row level security (not written)",
@@ -233,14 +231,13 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "view public.v_twice: uses function twice(integer), which schemac does not manage; skipped",
         "public.v.one: default of a view column (not written)",
         "view public.v_on_v_twice: reads public.v_twice, which is left out; skipped",
-        "view public.v_parted: reads public.parted, which is left out; skipped",
     ]
     assert sorted(warnings) == sorted(expected)
     assert f"{len(expected) + len(kept_apart)} warning(s)" in err
     files = sorted(p.relative_to(tmp_path / "definitions").as_posix()
                    for p in (tmp_path / "definitions").rglob("*.yaml"))
-    assert files == ["ex.yaml", "kept.yaml", "mv.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "refers.yaml",
-                     "ul.yaml", "v.yaml"]  # views are managed
+    assert files == ["ex.yaml", "kept.yaml", "mv.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "parted.yaml",
+                     "refers.yaml", "ul.yaml", "v.yaml", "v_parted.yaml"]  # views are managed
     kept = (tmp_path / "definitions" / "kept.yaml").read_text()
     assert "check: ok > 0" in kept and "{name: kept_ok, columns: [ok]}" in kept and "twice" not in kept
     assert "{name: ni_x, expression: x > 0, no_inherit: true}" in (tmp_path / "definitions" / "ni.yaml").read_text()

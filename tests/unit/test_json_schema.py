@@ -31,6 +31,7 @@ from compiler.definitions.json_schema import (
 from compiler.definitions.load import load_project
 from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
 from compiler.model.hazard_names import HAZARDS
+from compiler.model.partitions import METHODS
 from compiler.model.types import KNOWN_TYPE_NAMES, canonical_type
 from compiler.model.view import CHECK_OPTIONS
 from compiler.model.warehouse import GRANULARITIES
@@ -59,6 +60,9 @@ KEY_TABLES = {
     "build_warehouse.WAREHOUSE_KEYS": "warehouse",
     "build_warehouse.RANGE_KEYS": "warehouse/properties/range",
     "seeds.SEED_KEYS": "seed",
+    "build_partitions.PARTITION_BY_KEYS": "partition_by",
+    "build_partitions.KEY_PART_KEYS": "partition_key_part",
+    "build_partitions.PARTITION_KEYS": "partition",
     "build_views.VIEW_KEYS": "view",
     "build_views.MATERIALIZED_VIEW_KEYS": "materialized_view",
     "build_views.VIEW_COLUMN_KEYS": "view_column",
@@ -77,6 +81,7 @@ CLOSED_SETS = {
     "index_part/properties/nulls": index_options.NULLS_PLACES,
     "hazard": HAZARDS,
     "warehouse/properties/granularity": GRANULARITIES,
+    "partition_by/properties/method": METHODS,
     "view/properties/with/properties/check_option": CHECK_OPTIONS,
 }
 

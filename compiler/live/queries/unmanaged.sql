@@ -23,11 +23,27 @@ SELECT nspname, label, CASE relkind WHEN 'f' THEN 'foreign table' ELSE 'sequence
        NULL
 FROM rel WHERE relkind = 'f' OR (relkind = 'S' AND oid NOT IN (SELECT objid FROM owned_seq))
 UNION ALL
-SELECT nspname, label, 'partitioned table', true, nspname || '.' || relname FROM rel WHERE relkind = 'p'
+-- a partition's indexes and constraints of its own (not made by PostgreSQL from its parent's)
+SELECT rel.nspname, quote_ident(i.relname) || ' on partition ' || rel.label, 'index of a partition alone (not written)',
+       false, NULL
+FROM rel JOIN pg_index x ON x.indrelid = rel.oid JOIN pg_class i ON i.oid = x.indexrelid
+WHERE rel.relispartition AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = x.indexrelid)
 UNION ALL
-SELECT nspname, label, 'partition of ' || (SELECT p.inhparent::regclass::text FROM pg_inherits p WHERE p.inhrelid = rel.oid),
-       true, nspname || '.' || relname
-FROM rel WHERE relispartition
+-- a partition's column whose default or NOT NULL is not its parent's (an attached table keeps its own)
+SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname),
+       'default or NOT NULL of a partition alone (not written)', false, NULL
+FROM rel JOIN pg_inherits i ON i.inhrelid = rel.oid
+JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+WHERE rel.relispartition AND a.attgenerated = '' AND (a.attnotnull <> pa.attnotnull
+      OR pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM pg_get_expr(pd.adbin, pd.adrelid))
+UNION ALL
+SELECT rel.nspname, quote_ident(k.conname) || ' on partition ' || rel.label,
+       'constraint of a partition alone (not written)', false, NULL
+FROM rel JOIN pg_constraint k ON k.conrelid = rel.oid
+WHERE rel.relispartition AND k.conparentid = 0 AND k.conislocal AND k.contype IN ('c', 'f', 'p', 'u', 'x')
 UNION ALL
 SELECT nspname, label, 'table inheriting from ' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno),
        true, nspname || '.' || relname
