@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from tests.partition_cases import PARTITION_CASES
+from tests.partition_cases import LOGS, PARTITION_CASES
 
 
 def d(text: str) -> str:
@@ -167,6 +167,9 @@ VIEW_CASES: dict[str, tuple[str, str]] = {
         V, V.replace("{name: name, type: text}", "{name: title, type: text, renamed_from: name}")
         .replace("select id, name from t", "select id, title from t")),
     "view_becomes_materialized": (V, V.replace("view: named", "materialized_view: named")),
+    # a table made partitioned is built again: the view on it is dropped first and created after
+    "view_over_a_table_made_partitioned": (LOGS.split("partition_by")[0] + "---\nview: recent\nquery: select id, at from logs\n",
+                                           LOGS + "---\nview: recent\nquery: select id, at from logs\n"),
     # PostgreSQL follows renames of what a view reads: nothing to do but the renames
     "table_and_view_renamed_under_views": (
         V + "---\nview: on_named\nquery: select id from named\n",

@@ -33,7 +33,8 @@ def differences(url: str, wanted: Schema) -> list[str]:
 def test_each_view_change_leaves_what_the_definitions_say_up_and_back(case: str, database_url: str) -> None:
     old, new = (schema(t) for t in VIEW_CASES[case])
     run_sql_file(database_url, migration(Schema(), old))
-    run_sql_file(database_url, "INSERT INTO t (id, name) VALUES (1, 'a'), (2, NULL);")
+    if "public.t" in old.tables:
+        run_sql_file(database_url, "INSERT INTO t (id, name) VALUES (1, 'a'), (2, NULL);")
     run_sql_file(database_url, migration(old, new))
     assert differences(database_url, new) == []
     run_sql_file(database_url, migration(new, old))
