@@ -93,7 +93,7 @@ def view_changes(old: Schema, new: Schema, renames: Renames, planned: list[ch.Ch
     for key in sorted(created):
         b = new.views[key]
         out.append((ch.CreateMaterializedView if b.materialized else ch.CreateView)(b, new_depth[key]))
-    for key in sorted(in_place):
+    for key in sorted(in_place.keys() - recreate):  # a view created again takes its changes with it
         out += in_place[key]
     return out
 

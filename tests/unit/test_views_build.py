@@ -97,3 +97,18 @@ def test_a_query_sqlglot_reads_otherwise_is_read_from_its_tokens() -> None:
     reading = s.views["public.v"].reading
     assert reading is not None and reading.whole == frozenset({"public.t"})
     assert [c.name for c in s.views["public.v"].columns] == ["id"]
+
+
+def test_a_view_created_again_takes_its_in_place_changes_with_it() -> None:
+    """Column "group" of table "user" renamed "user": read from tokens, the old query's table name moves
+    too, so the view is created again, and so is the view on it, with nothing else done to either."""
+    a_text = ('table: user\ncolumns:\n  - {name: group, type: integer, primary_key: true}\n---\n'
+              'view: summary\nquery: select "group" from "user"\n---\nview: Report View\nquery: select * from summary\n')
+    b_text = a_text.replace("{name: group,", "{name: user, renamed_from: group,").replace('select "group"', 'select "user"')
+    from compiler.plan.diff import diff
+
+    a, b = schema_of(a_text), schema_of(b_text)
+    for old, new in ((a, b), (b, a)):
+        kinds = [(c.kind, c.subject) for c in diff(old, new)]
+        dropped = {s for k, s in kinds if k == "DropView"}
+        assert not [s for k, s in kinds if k == "RenameViewColumn" and s.rsplit(".", 1)[0] in dropped], kinds
