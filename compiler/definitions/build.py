@@ -37,7 +37,9 @@ from .build_constraints import (
 )
 from .build_exclusions import exclusions
 from .build_partitions import partition_names_unique, partitioning
+from .build_routines import RoutineReader, routines_used_by_tables
 from .build_sequences import identity_kind, sequence_options
+from .build_triggers import read_triggers
 from .build_views import build_views
 from .build_warehouse import bigquery_names_unique, warehouse
 from .drafts import TableContext, TableDraft
@@ -55,7 +57,7 @@ COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "d
                          "online"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
-KINDS = ("table", "enum", "extension", "view", "materialized_view")
+KINDS = ("table", "enum", "extension", "function", "procedure", "trigger", "view", "materialized_view")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTIONS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
@@ -101,19 +103,33 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
     bigquery_names_unique(drafts, errors)
     tables = resolve.resolve_tables(drafts, enums, errors)
     partition_names_unique(drafts, errors)
-    views = build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
-                        lambda doc: _TableBuilder(doc, errors, user_types, extensions))
+    # a routine's argument or result may also be a table's row type (RETURNS SETOF users)
+    row_types = {f"{t.schema}.{t.name}": enum_type_spelling(t.schema, t.name) for t in tables.values()}
+    row_types |= {t.name: enum_type_spelling(t.schema, t.name) for t in tables.values() if t.schema == "public"}
+    routines = RoutineReader(errors, row_types | user_types).read_all(
+        [(kind, doc) for kind in ("function", "procedure") for doc in by_kind[kind]])
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
-                    extensions=dict(sorted(extensions.items())), views=views)
+                    extensions=dict(sorted(extensions.items())), routines=routines,
+                    triggers=read_triggers(by_kind["trigger"], errors, tables, routines),
+                    views=build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
+                                      lambda doc: _TableBuilder(doc, errors, user_types, extensions)))
     sources = SourceMap(docs, drafts)
     errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
+    errors.extend(routines_used_by_tables(schema, sources))
     if errors:
         raise DefinitionErrors(errors)
     return schema, acknowledged(docs, schema, sources)
 
 
+# keys of a kind that name another kind: a trigger is on a `table:` and runs a `function:`
+_KIND_KEYS_OF = {"trigger": frozenset({"table", "function"})}
+
+
 def _kind(doc: Document, r: Reader) -> str | None:
     present = [k for k in KINDS if k in doc.body]
+    first = next(iter(doc.body), None)
+    if first in _KIND_KEYS_OF:
+        present = [first, *(k for k in present if k != first and k not in _KIND_KEYS_OF[first])]
     if len(present) > 1:
         r.error(doc.body.key_pos[present[1]], f"a document holds one definition: '{present[0]}' "
                                                f"and '{present[1]}' cannot be together")

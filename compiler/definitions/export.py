@@ -11,6 +11,7 @@ from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from ..model.types import enum_type_spelling
 from .export_partitions import partitioning_document
+from .export_routines import Block, routine_document, trigger_document
 from .export_views import view_document
 from .json_schema import modeline
 
@@ -263,7 +264,10 @@ def _document(doc: dict[str, Any]) -> str:
     text of several lines (a view's query) as a literal block."""
     lines = []
     for key, value in doc.items():
-        if isinstance(value, str) and "\n" in value and _block_safe(value):
+        if isinstance(value, Block):  # a routine's body, its lines as they are
+            lines.append(f"{key}: |2")
+            lines += [f"  {line}" if line else "" for line in value.split("\n")]
+        elif isinstance(value, str) and "\n" in value and _block_safe(value):
             lines.append(f"{key}: |-")
             lines += [f"  {line}" if line else "" for line in value.split("\n")]
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -313,7 +317,8 @@ def _file_name(name: str) -> str:
 
 
 def definition_files(schema: Schema) -> dict[str, str]:
-    """definitions/ as {relative path: YAML}: one file per table and per view, types.yaml for enums and extensions."""
+    """definitions/ as {relative path: YAML}: one file per table (its triggers with it) and per view,
+    types.yaml for enums and extensions, routines.yaml for the functions and procedures of each schema."""
     enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
     files: dict[str, str] = {}
@@ -326,7 +331,15 @@ def definition_files(schema: Schema) -> dict[str, str]:
         files["types.yaml"] = _dump(types, "types.yaml")
     for t in schema.tables.values():
         path = _free_path(files, t.schema, t.name)
-        files[path] = _dump([table_document(t, enum_names)], path)
+        # a table's triggers are documents of its file
+        triggers = [trigger_document(x, set(schema.routines)) for x in schema.triggers.values() if x.table_key == t.key]
+        files[path] = _dump([table_document(t, enum_names), *triggers], path)
+    for folder in sorted({r.schema for r in schema.routines.values()}):
+        path = "routines.yaml" if folder == "public" else f"{_file_name(folder)}/routines.yaml"
+        while path in files:
+            path = path.removesuffix(".yaml") + "_.yaml"
+        files[path] = _dump([routine_document(r, lambda type_: _type_name(type_, enum_names))
+                             for r in schema.routines.values() if r.schema == folder], path)
     for v in schema.views.values():
         path = _free_path(files, v.schema, v.name)
         files[path] = _dump([view_document(v, _index)], path)

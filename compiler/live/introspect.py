@@ -34,6 +34,7 @@ from ..model.schema import (
 )
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
+from .introspect_routines import read_routines, read_triggers
 from .introspect_views import views_from_catalog
 from .partition_catalog import read_partitioning
 
@@ -157,7 +158,8 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     sent = {name: conn.execute(query(name), indexed if name.startswith("index") else params if by_table else None)
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
-                                   ("exclusions", True), ("partition_keys", True), ("partitions", True))}
+                                   ("exclusions", True), ("partition_keys", True), ("partitions", True),
+                                   ("routines", False), ("triggers", True))}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in sent["enums"].fetchall()}
     extensions = {n: Extension(n, s) for n, s in sent["extensions"].fetchall()}
@@ -242,5 +244,9 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]), None, keys.get(oid),
             below.get(oid, ()))
+    routines = read_routines(sent["routines"].fetchall(), reader.expr, lambda t: _unqualified(t, own_names),
+                             reader.problems)
+    by_oid = {oid: (schema, name) for oid, schema, name, _ in tables if oid not in unreadable}
+    triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid], by_oid, reader.expr)
     views = views_from_catalog(view_rows, view_columns.fetchall(), indexes, out)
-    return Schema(tables=out, enums=enums, extensions=extensions, views=views)
+    return Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers, views=views)

@@ -51,7 +51,7 @@ def build_sql(schema: Schema) -> str:
 def canonical(schema: Schema, server: DevServer | str) -> Schema:
     """`schema` after a round trip through PostgreSQL, in a throwaway database on `server`
     (given a live database's URL: the server the rules of throwaway.dev_server pick for it)."""
-    if not (schema.tables or schema.enums or schema.extensions or schema.views):
+    if not (schema.tables or schema.enums or schema.extensions or schema.routines or schema.views):
         return schema
     if isinstance(server, str):
         server = dev_server(None, server)
@@ -78,20 +78,30 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     not even called). Tables and enums come in the order introspection reads them. `then` runs
     while the throwaway database is dropped (a DROP DATABASE waits for a checkpoint)."""
     differing = {k for k, t in schema.tables.items() if live.tables.get(k) != t}
-    # a view's query is compared as pg_get_viewdef prints it: every view is built, with what it reads
-    views_read = tables_under_views(schema) if schema.views else set()
-    if not differing and not schema.views:
-        return then(_in_catalog_order(schema.tables, schema.enums, schema.extensions))
-    built_tables = differing | views_read
-    part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items()
-                                   if k in built_tables})
+    # a routine or trigger that differs is built with every table: a sql body reads tables when it
+    # is created, and a trigger needs its own; else those of `schema` are already PostgreSQL's
+    routines_differ = (any(live.routines.get(k) != r for k, r in schema.routines.items())
+                       or any(live.triggers.get(k) != t for k, t in schema.triggers.items()))
+    # a view's query is compared as pg_get_viewdef prints it: every view is built, with what it reads,
+    # and with the routines (it may call one) and so every table
+    with_routines = routines_differ or bool(schema.views and schema.routines)
+    if with_routines:
+        differing = set(schema.tables)
+    elif schema.views:
+        differing |= tables_under_views(schema)
+    if not differing and not routines_differ and not schema.views:
+        return then(_in_catalog_order(schema.tables, schema.enums, schema.extensions, schema))
+    part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing})
+    if not with_routines:
+        part = replace(part, routines={}, triggers={})
 
     def merged(built: Schema) -> Schema:
         tables = {k: t for k, t in schema.tables.items() if k not in differing}
         for k in differing & built.tables.keys():
             tables[k] = replace(built.tables[k], foreign_keys=tuple(sorted(schema.tables[k].foreign_keys,
                                                                            key=lambda f: f.name)))
-        return _in_catalog_order(tables, built.enums, built.extensions, built.views)
+        return _in_catalog_order(tables, built.enums, built.extensions, built if routines_differ else schema,
+                                 built.views)
 
     with ThreadPoolExecutor(1) as pool:
         with throwaway_database(server(), part.extensions.values()) as url, connect(url) as conn:
@@ -101,13 +111,14 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
 
 
 def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension],
-                      views: dict[str, View] | None = None) -> Schema:
+                      routines_of: Schema, views: dict[str, View] | None = None) -> Schema:
     """A schema with its tables, enums and views ordered as introspect reads them (ORDER BY schema,
-    name; PostgreSQL's `name` type sorts bytewise, as Python sorts str)."""
-    views = views or {}
+    name; PostgreSQL's `name` type sorts bytewise, as Python sorts str), the routines and triggers
+    of `routines_of`."""
+    views = views if views is not None else routines_of.views
     return Schema(tables={k: tables[k] for k in sorted(tables, key=lambda k: (tables[k].schema, tables[k].name))},
                   enums={k: enums[k] for k in sorted(enums, key=lambda k: (enums[k].schema, enums[k].name))},
-                  extensions=extensions,
+                  extensions=extensions, routines=routines_of.routines, triggers=routines_of.triggers,
                   views={k: views[k] for k in sorted(views, key=lambda k: (views[k].schema, views[k].name))})
 
 

@@ -116,7 +116,7 @@ def without_tables(schema: Schema, left_out: set[str]) -> Schema:
     tables = {k: t for k, t in schema.tables.items() if k not in left_out}
     tables = {k: replace(t, foreign_keys=tuple(f for f in t.foreign_keys if f.ref_key not in left_out))
               for k, t in tables.items()}
-    return replace(schema, tables=tables)
+    return replace(schema, tables=tables, triggers={k: x for k, x in schema.triggers.items() if x.table_key in tables})
 
 
 def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
@@ -124,6 +124,9 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
     """`schema` without what it cannot stand on, and a warning for each thing changed or left out."""
     warnings: list[str] = []
     tables = dict(schema.tables)
+    # a routine schemac writes is created after the tables, so a table's part cannot use it yet
+    written = {f"{r.kind} {r.name if r.schema == 'public' else r.schema + '.' + r.name}({', '.join(r.input_types)})"
+               for r in schema.routines.values()}
     for note in notes:
         if note.table is not None:
             tables.pop(note.table, None)
@@ -133,6 +136,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
         if t is None:
             continue
         used, _, base = use.used.partition("\t")
+        why = "which schemac creates after the tables" if used in written else "which schemac does not manage"
         what = f"{key}.{use.part}" if use.kind in ("default", "generated", "type") else f"{key} {use.kind} {use.part}"
         if use.kind == "type" and base:
             column = t.column(use.part)
@@ -145,22 +149,25 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
         if _leaves_out_table(use):
             del tables[key]
             what = "its partition key" if use.kind == "partition key" else f"column {use.part}"
-            warnings.append(f"table {key}: {what} uses {used}, which schemac does not manage; table skipped")
+            warnings.append(f"table {key}: {what} uses {used}, {why}; table skipped")
         elif use.kind == "default":
             column = t.column(use.part)
             if column is not None:
                 tables[key] = _with_column(t, replace(column, default=None))
-            warnings.append(f"{what}: its default uses {used}, which schemac does not manage; default skipped")
+            warnings.append(f"{what}: its default uses {used}, {why}; default skipped")
         elif use.kind == "constraint":
             tables[key] = replace(t, checks=tuple(c for c in t.checks if c.name != use.part),
                                   exclusions=tuple(x for x in t.exclusions if x.name != use.part))
-            warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
+            warnings.append(f"{what}: uses {used}, {why}; skipped")
         elif use.kind == "index":
             tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.name != use.part))
-            warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
+            warnings.append(f"{what}: uses {used}, {why}; skipped")
     warnings += _parts_without_a_place(tables, parts, uses)
     tables, dangling = without_dangling_foreign_keys(tables)
-    kept, left_views = without_views(replace(schema, tables=tables), uses)
+    triggers = {k: x for k, x in schema.triggers.items() if x.table_key in tables}
+    warnings += [f"trigger {x.name} on {x.table_key}: its table is not imported; skipped"
+                 for k, x in schema.triggers.items() if k not in triggers]
+    kept, left_views = without_views(replace(schema, tables=tables, triggers=triggers), uses)
     return kept, warnings + dangling + left_views
 
 

@@ -231,8 +231,9 @@ def _table_oids(conn: psycopg.Connection) -> dict[int, str]:
 
 
 def _same(actual: Schema, expected: Schema, headline: str) -> None:
-    if (actual.tables, actual.enums, actual.extensions, actual.views) == (
-            expected.tables, expected.enums, expected.extensions, expected.views):
+    if (actual.tables, actual.enums, actual.extensions, actual.routines, actual.triggers, actual.views) == (
+            expected.tables, expected.enums, expected.extensions, expected.routines, expected.triggers,
+            expected.views):
         return  # equal, so diff has nothing to find: its walk of every table is skipped
     changes = diff(actual, expected)
     if changes:

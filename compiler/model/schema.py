@@ -15,6 +15,7 @@ from .warehouse import Warehouse
 
 if TYPE_CHECKING:
     from .partitions import Partition, PartitionKey
+    from .routines import Routine, Trigger
     from .view import View
 
 
@@ -272,15 +273,18 @@ class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
     extensions: dict[str, Extension] = field(default_factory=dict)
+    routines: dict[str, Routine] = field(default_factory=dict)  # functions and procedures, by schema.name(types)
+    triggers: dict[str, Trigger] = field(default_factory=dict)  # by schema.table.name
     # views and materialized views (model/view.py), in one namespace and one dependency graph
     views: dict[str, View] = field(default_factory=dict)
 
     @property
     def schema_names(self) -> frozenset[str]:
-        """Schemas other than public that hold a table, a view or a type (an extension's among them)."""
+        """Schemas other than public that hold a table, a view, a type or a routine (an extension's among them)."""
         from .partitions import all_partitions  # a partition may be in a schema of its own
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
-                 | {x.schema for x in self.extensions.values()} | {v.schema for v in self.views.values()}
+                 | {x.schema for x in self.extensions.values()} | {r.schema for r in self.routines.values()}
+                 | {v.schema for v in self.views.values()}
                  | {p.schema for t in self.tables.values() if t.partitions
                     for _, _, p in all_partitions(t.schema, t.name, t.partitions)})
         return frozenset(names - {"public"})

@@ -16,6 +16,7 @@ from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
 from .diff_partitions import create_partitions, foreign_keys_around, partitions, rebuild_reason
+from .diff_routines import routines, triggers
 from .diff_views import view_changes
 from .order import Plan, order
 from .renames import Renames, resolve_renames, temporary_name
@@ -46,6 +47,9 @@ def plan(old: Schema, new: Schema) -> Plan:
     rebuilt: set[str] = set()
     out += _tables(old, new, renames, EnumTypes(recreated, enum_types), rebuilt)
     out += _partitions(old, new, renames, rebuilt, out)
+    routine_changes, recreated_routines = routines(old, new)
+    out += routine_changes
+    out += triggers(old, new, renames, recreated_routines)
     out += view_changes(old, new, renames, out)
     return order(old, new, renames, out)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..project import slug
 from . import changes as ch
+from . import routine_changes as rc
 
 
 def _change_slug(c: ch.Change) -> str:
@@ -32,6 +33,12 @@ def _change_slug(c: ch.Change) -> str:
         verb = "create" if isinstance(c, ch.ViewCreation) and not isinstance(c, ch.ReplaceView) else (
             "drop" if isinstance(c, ch.ViewDrop) else "alter")
         return f"{verb}_{c.view.name}"
+    if isinstance(c, rc.RoutineChange):
+        verb = ("create" if isinstance(c, rc.CreateFunction | rc.CreateProcedure)
+                else "drop" if isinstance(c, rc.DropFunction | rc.DropProcedure) else "alter")
+        return f"{verb}_{c.routine.name}"
+    if isinstance(c, rc.TriggerChange):
+        return f"create_{c.trigger.name}" if isinstance(c, rc.CreateTrigger) else f"alter_{c.trigger.table}"
     return f"alter_{c.table.name}" if isinstance(c, ch.TableChange) else "alter_schema"
 
 

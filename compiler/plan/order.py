@@ -25,6 +25,7 @@ from typing import TypeVar
 from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
 from ..model.types import enum_type_spelling
 from . import changes as ch
+from . import routine_changes as rc
 from .online import online_parts
 from .renames import NameMove, Renames, move_steps, rename_steps
 
@@ -64,14 +65,16 @@ VIEW_DROPS = (ch.DropView, ch.DropMaterializedView)
 NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
 ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
-# drops before renames and additions, which may reuse their names; keys before what they lean on
+# drops before renames and additions, which may reuse their names; keys before what they lean on;
+# triggers before their tables and columns, routines after the tables whose defaults call them
 # (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
-DROPS_BEFORE_RENAMES = (ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn, ch.DropPartition,
-                        ch.DetachPartition, ch.DropTable)
+DROPS_BEFORE_RENAMES = (rc.DropTrigger, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn,
+                        ch.DropPartition, ch.DetachPartition, ch.DropTable, rc.DropFunction, rc.DropProcedure)
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
-RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, ch.RenameView, ch.RenameMaterializedView)
+RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, rc.RenameFunction, rc.RenameProcedure, rc.RenameTrigger,
+           ch.RenameView, ch.RenameMaterializedView)
 # without their foreign keys: cycles and self-references need nothing; partitions once their parents are there
 CREATE_TABLES = (ch.CreateTable, ch.CreatePartition, ch.AttachPartition)
 COLUMNS = (
@@ -81,7 +84,12 @@ COLUMNS = (
     ch.SetDefault, ch.AddSerial, ch.AddIdentity, ch.SetIdentity, ch.SetSequenceType, ch.SerialToIdentity,
     ch.IdentityToSerial, ch.SetSequenceOptions,
 )
-COMMENTS = (ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
+# routines once the tables and columns a sql body reads are there (PostgreSQL checks a sql body
+# when it is created), triggers once their routines are
+ROUTINES = (rc.CreateFunction, rc.ReplaceFunction, rc.CreateProcedure, rc.ReplaceProcedure, rc.CreateTrigger,
+            rc.SetTriggerEnabled)
+COMMENTS = (ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment, rc.SetFunctionComment,
+            rc.SetProcedureComment, rc.SetTriggerComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
 # (AttachIndex: only plan/online_partitions.py makes one, outside the transaction)
@@ -96,7 +104,7 @@ DROPS_LAST = (ch.DropEnum, ch.DropExtension, ch.DropSchema)  # once nothing uses
 
 PHASES: tuple[type[ch.Change], ...] = (
     *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS,
-    *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *DROPS_LAST,
+    *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *DROPS_LAST,
 )
 _PHASE = ({kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
           | {kind: PHASES.index(VIEW_DROPS[0]) for kind in VIEW_DROPS}

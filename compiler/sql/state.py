@@ -28,6 +28,7 @@ from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 from ..model.view_query import read_views
 from ..model.warehouse import IntegerRange, Warehouse
 from .state_partitions import partitioning_state, read_partitioning
+from .state_routines import dump_routine, dump_trigger, read_routine, read_trigger
 from .view_state import read_view_state, view_state
 
 FORMAT = 1
@@ -243,6 +244,11 @@ def dump_state(state: State) -> bytes:
             **({"views": [view_state(v, _index) for v in state.schema.views.values()]} if state.schema.views else {}),
         },
     }
+    # written only when there are some, so the state of a project without them dumps as before
+    if state.schema.routines:
+        doc["schema"]["routines"] = [dump_routine(r) for r in state.schema.routines.values()]  # type: ignore[index]
+    if state.schema.triggers:
+        doc["schema"]["triggers"] = [dump_trigger(t) for t in state.schema.triggers.values()]  # type: ignore[index]
     return dump_json(doc, indent=1)
 
 
@@ -399,9 +405,12 @@ def load_state(data: bytes | None) -> State:
         extensions = {x.name: x for x in map(_read_extension, _get(s, "extensions", "list"))}
         user_types |= extension_type_names(extensions.values())
         tables = {f"{t.schema}.{t.name}": t for t in (_read_table(t, user_types) for t in _get(s, "tables", "list"))}
+        routines = {r.key: r for r in (read_routine(_get, x, user_types) for x in _get(s, "routines", "list", []))}
+        triggers = {t.key: t for t in (read_trigger(_get, x) for x in _get(s, "triggers", "list", []))}
         views = read_views({v.key: v for v in (read_view_state(d, _get, lambda i: _read_index(i, user_types))
                                                for d in _get(s, "views", "list", []))}, tables)
-        schema = Schema(tables=tables, enums=enums, extensions=extensions, views=views)
+        schema = Schema(tables=tables, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
+                        views=views)
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))

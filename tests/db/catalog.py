@@ -80,6 +80,19 @@ QUERIES = {
         FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
         JOIN pg_namespace n ON n.oid = t.typnamespace WHERE {_USER_NAMESPACES}
         ORDER BY 1, 2, 3, 4""",
+    # functions and procedures as pg_get_functiondef prints them (extension members left out), and triggers
+    "routines": f"""
+        SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid),
+               obj_description(p.oid, 'pg_proc')
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE p.prokind IN ('f', 'p') AND {_USER_NAMESPACES}
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                          AND d.deptype IN ('e', 'i'))
+        ORDER BY 1, 2, 3""",
+    "triggers": """
+        SELECT t.tgrelid::regclass::text, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled,
+               obj_description(t.oid, 'pg_trigger')
+        FROM pg_trigger t WHERE NOT t.tgisinternal ORDER BY 1, 2""",
 }
 
 

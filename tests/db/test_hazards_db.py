@@ -44,7 +44,7 @@ def _observe(url: str, old: Schema, new: Schema, rows: str = "") -> list[tuple[c
     """(change, strongest lock it held on a relation already there, whether a table was rewritten,
     whether an index already there was rebuilt), for each change of the migration from `old` to
     `new` and of its rollback, `rows` inserted after `old` is built."""
-    if old.tables or old.enums or old.extensions:
+    if old.tables or old.enums or old.extensions or old.routines:
         run_sql_file(url, migration(Schema(), old))
     if rows:
         run_sql_file(url, rows)

@@ -204,9 +204,6 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "public.posint: domain, not managed by schemac; skipped",
         "public.pair: composite type, not managed by schemac; skipped",
         "public.floatrange: range type, not managed by schemac; skipped",
-        "public.twice(i integer): function, not managed by schemac; skipped",
-        "public.trg(): function, not managed by schemac; skipped",
-        "tr on public.refers: trigger, not managed by schemac; skipped",
         "pol on public.refers: policy, not managed by schemac; skipped",
         "r on public.ul: rule, not managed by schemac; skipped",
         "public.child: table inheriting from parent, not managed by schemac; skipped",
@@ -215,17 +212,18 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "public.refers: storage parameters fillfactor=70 (not written)",
         "public.refers.k: statistics target 100 (not written)",
         "public.ul: unlogged (written as a logged table)",
-        "schema empty: holds no table or enum (not written)",
+        "schema empty: holds no table, enum or routine (not written)",
         "public.kept.d: its type is type posint, which schemac does not manage; written as integer, "
         "without the domain's checks",
         "public.kept.ds: its type is type posint, which schemac does not manage; written as integer[], "
         "without the domain's checks",
         "public.kept.n: its default uses sequence standalone, which schemac does not manage; default skipped",
-        "public.kept constraint kept_m_check: uses function twice(integer), which schemac does not manage; skipped",
-        "public.kept index kept_twice: uses function twice(integer), which schemac does not manage; skipped",
+        "public.kept constraint kept_m_check: uses function twice(integer), which schemac creates after the tables; "
+        "skipped",
+        "public.kept index kept_twice: uses function twice(integer), which schemac creates after the tables; skipped",
         "table public.composite_user: column p uses type pair, which schemac does not manage; table skipped",
         "table public.range_user: column r uses type floatrange, which schemac does not manage; table skipped",
-        "table public.generated_user: column g uses function twice(integer), which schemac does not manage; "
+        "table public.generated_user: column g uses function twice(integer), which schemac creates after the tables; "
         "table skipped",
         "public.refers foreign key refers_c_fkey: references public.composite_user, which is not imported; skipped",
         "view public.v_twice: uses function twice(integer), which schemac does not manage; skipped",
@@ -237,7 +235,12 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
     files = sorted(p.relative_to(tmp_path / "definitions").as_posix()
                    for p in (tmp_path / "definitions").rglob("*.yaml"))
     assert files == ["ex.yaml", "kept.yaml", "mv.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "parted.yaml",
-                     "refers.yaml", "ul.yaml", "v.yaml", "v_parted.yaml"]  # views are managed
+                     "refers.yaml", "routines.yaml", "ul.yaml", "v.yaml", "v_on_v_twice.yaml", "v_parted.yaml",
+                     "v_twice.yaml"]  # views are managed
+    # functions in sql and plpgsql and the triggers of tables are managed: written, not warned about
+    assert "trigger: tr\ntable: refers\ntiming: before\nevents: [insert]\nfor_each: row\nfunction: trg\n" in (
+        tmp_path / "definitions" / "refers.yaml").read_text()
+    assert "function: twice\n" in (tmp_path / "definitions" / "routines.yaml").read_text()
     kept = (tmp_path / "definitions" / "kept.yaml").read_text()
     assert "check: ok > 0" in kept and "{name: kept_ok, columns: [ok]}" in kept and "twice" not in kept
     assert "{name: ni_x, expression: x > 0, no_inherit: true}" in (tmp_path / "definitions" / "ni.yaml").read_text()

@@ -19,7 +19,16 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from compiler.definitions import build, build_constraints, build_exclusions, build_sequences, index_options, settings
+from compiler.definitions import (
+    build,
+    build_constraints,
+    build_exclusions,
+    build_routines,
+    build_sequences,
+    build_triggers,
+    index_options,
+    settings,
+)
 from compiler.definitions.json_schema import (
     DEFINITIONS_SCHEMA,
     SCHEMA_MODELINE,
@@ -63,6 +72,13 @@ KEY_TABLES = {
     "build_partitions.PARTITION_BY_KEYS": "partition_by",
     "build_partitions.KEY_PART_KEYS": "partition_key_part",
     "build_partitions.PARTITION_KEYS": "partition",
+    "build_routines.FUNCTION_KEYS": "function",
+    "build_routines.PROCEDURE_KEYS": "procedure",
+    "build_routines.ARGUMENT_KEYS": "argument",
+    "build_routines.RETURN_COLUMN_KEYS": "return_column",
+    "build_triggers.TRIGGER_KEYS": "trigger",
+    "build_triggers.REFERENCING_KEYS": "trigger/properties/referencing",
+    "build_triggers.EVENT_KEYS": "update_of",
     "build_views.VIEW_KEYS": "view",
     "build_views.MATERIALIZED_VIEW_KEYS": "materialized_view",
     "build_views.VIEW_COLUMN_KEYS": "view_column",
@@ -82,6 +98,15 @@ CLOSED_SETS = {
     "hazard": HAZARDS,
     "warehouse/properties/granularity": GRANULARITIES,
     "partition_by/properties/method": METHODS,
+    "language": build_routines.LANGUAGES,
+    "security": build_routines.SECURITIES,
+    "function/properties/volatility": build_routines.VOLATILITIES,
+    "function/properties/parallel": build_routines.PARALLEL_SAFETY,
+    "argument/properties/mode": build_routines.ARGUMENT_MODES,
+    "trigger/properties/timing": build_triggers.TIMINGS,
+    "trigger/properties/for_each": build_triggers.LEVELS,
+    "trigger/properties/enabled": build_triggers.ENABLED,
+    "trigger_event": build_triggers.EVENTS,
     "view/properties/with/properties/check_option": CHECK_OPTIONS,
 }
 

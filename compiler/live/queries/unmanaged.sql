@@ -105,15 +105,21 @@ WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'b' AND t.typelem = 0 AND t.typar
   AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid)
 UNION ALL
 SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function'
-                      ELSE 'function' END, true, NULL
-FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace
+       CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function'
+                      ELSE CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END
+                           || CASE WHEN p.prosqlbody IS NOT NULL THEN ' with a BEGIN ATOMIC body'
+                                   ELSE ' in language ' || l.lanname END END, true, NULL
+FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
 WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d  -- a range type's own constructors
                   WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')
+  -- functions and procedures in sql or plpgsql with a body of text are managed (queries/routines.sql)
+  AND (p.prokind IN ('a', 'w') OR l.lanname NOT IN ('sql', 'plpgsql') OR p.prosqlbody IS NOT NULL)
 UNION ALL
-SELECT rel.nspname, quote_ident(g.tgname) || ' on ' || rel.label, 'trigger', true, NULL
-FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal
+-- triggers of tables are managed (queries/triggers.sql); those of views, foreign tables and partitioned tables are not
+SELECT rel.nspname, quote_ident(g.tgname) || ' on ' || rel.label, 'trigger on a ' || CASE rel.relkind
+           WHEN 'v' THEN 'view' WHEN 'f' THEN 'foreign table' ELSE 'partitioned table' END, true, NULL
+FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal AND rel.relkind <> 'r'
 UNION ALL
 SELECT rel.nspname, quote_ident(r.rulename) || ' on ' || rel.label, 'rule', true, NULL
 FROM pg_rewrite r JOIN rel ON rel.oid = r.ev_class WHERE r.rulename <> '_RETURN'
@@ -121,11 +127,13 @@ UNION ALL
 SELECT rel.nspname, quote_ident(p.polname) || ' on ' || rel.label, 'policy', true, NULL
 FROM pg_policy p JOIN rel ON rel.oid = p.polrelid
 UNION ALL
-SELECT n.nspname, 'schema ' || quote_ident(n.nspname), 'holds no table or enum (not written)', false, NULL
+SELECT n.nspname, 'schema ' || quote_ident(n.nspname), 'holds no table, enum or routine (not written)', false, NULL
 FROM user_ns n
 WHERE n.nspname <> 'public'
   AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.relnamespace = n.oid AND rel.relkind IN ('r', 'p'))
   AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype = 'e')
+  AND NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang  -- a routine schemac writes
+                  WHERE p.pronamespace = n.oid AND p.prokind IN ('f', 'p') AND l.lanname IN ('sql', 'plpgsql'))
   AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid)
 UNION ALL
 SELECT NULL, quote_ident(e.evtname), 'event trigger', true, NULL
