@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from tests.partition_cases import PARTITION_CASES
+from tests.partition_cases import LOGS, PARTITION_CASES
 from tests.seqdom_cases import SEQUENCE_AND_DOMAIN_CASES
 
 
@@ -101,6 +101,88 @@ ONLINE_CASES: dict[str, tuple[str, str]] = {
                                      "online: true}\n"),
     "not_null_through_a_check": (T, T.replace("{name: name, type: text}",
                                               "{name: name, type: text, nullable: false, online: true}")),
+}
+
+# views and materialized views (tests/db/test_views.py proves them on rows and through introspection)
+V = T + d("""
+    ---
+    view: named
+    query: select id, name from t
+    """)
+VIEWS = T + d("""
+    ---
+    view: named
+    comment: Rows with a name.
+    with: {security_barrier: true, check_option: local}
+    columns:
+      - {name: id, comment: The key.}
+      - {name: label}
+    query: |
+      SELECT id, name   -- the name, as is
+      FROM t WHERE name IS NOT NULL
+    ---
+    view: named_upper
+    schema: reports
+    query: select id, upper(label) as shout from named
+    ---
+    materialized_view: counts
+    comment: Names counted.
+    with: {fillfactor: 70}
+    with_data: false
+    query: select name, count(*) as n from t group by name
+    indexes:
+      - {columns: [name], unique: true, comment: One row per name.}
+    """)
+CHAIN = (T + "  - {name: n, type: integer}\n" + d("""
+    ---
+    view: v1
+    query: select id, n from t
+    ---
+    view: v2
+    query: select id, n + 1 as m from v1
+    ---
+    materialized_view: mv
+    query: select n, count(*) as c from v1 group by n
+    indexes:
+      - {columns: [n]}
+    ---
+    view: other
+    query: select id, name from t
+    """))
+MATERIALIZED = T + d("""
+    ---
+    materialized_view: mv
+    with: {fillfactor: 70}
+    query: select id, name from t
+    """)
+VIEW_CASES: dict[str, tuple[str, str]] = {
+    "views_created": (T, VIEWS),
+    "view_column_appended": (V, V.replace("select id, name from t", "select id, name, length(name) as size from t")),
+    "view_renamed": (V, V.replace("view: named", "view: labelled\nrenamed_from: named")),
+    "view_options_changed": (V.replace("query:", "with: {security_barrier: true}\nquery:"),
+                             V.replace("query:", "with: {check_option: cascaded, security_invoker: true}\nquery:")),
+    "view_comments_changed": (V, V.replace("query:", "comment: Named.\ncolumns: [{name: id, comment: Key.}, "
+                                                     "{name: name}]\nquery:")),
+    "view_chain_over_a_column_type_change": (CHAIN, CHAIN.replace("{name: n, type: integer}", "{name: n, type: bigint}")),
+    "view_column_renamed_with_its_table": (
+        V, V.replace("{name: name, type: text}", "{name: title, type: text, renamed_from: name}")
+        .replace("select id, name from t", "select id, title from t")),
+    "view_becomes_materialized": (V, V.replace("view: named", "materialized_view: named")),
+    # a table made partitioned is built again: the view on it is dropped first and created after
+    "view_over_a_table_made_partitioned": (LOGS.split("partition_by")[0] + "---\nview: recent\nquery: select id, at from logs\n",
+                                           LOGS + "---\nview: recent\nquery: select id, at from logs\n"),
+    # PostgreSQL follows renames of what a view reads: nothing to do but the renames
+    "table_and_view_renamed_under_views": (
+        V + "---\nview: on_named\nquery: select id from named\n",
+        V.replace("table: t", "table: u\nrenamed_from: t").replace("from t", "from u")
+        .replace("view: named", "view: labelled\nrenamed_from: named")
+        + "---\nview: on_named\nquery: select id from labelled\n"),
+    "materialized_view_emptied": (MATERIALIZED, MATERIALIZED.replace("query:", "with_data: false\nquery:")),
+    "materialized_view_renamed": (MATERIALIZED, MATERIALIZED.replace("materialized_view: mv",
+                                                                     "materialized_view: mv2\nrenamed_from: mv")),
+    "materialized_view_options_and_index": (
+        MATERIALIZED, MATERIALIZED.replace("fillfactor: 70", "fillfactor: 80, autovacuum_enabled: false")
+        + "indexes:\n  - {columns: [id], unique: true}\n"),
 }
 
 CASES: dict[str, tuple[str, str]] = {
@@ -445,6 +527,7 @@ CASES: dict[str, tuple[str, str]] = {
         "extension: citext\nschema: extensions\n---\n" + T.replace("name, type: text", "name, type: citext")),
     **ONLINE_CASES,
     **PARTITION_CASES,
+    **VIEW_CASES,
     **SEQUENCE_AND_DOMAIN_CASES,
 }
 

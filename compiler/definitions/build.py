@@ -51,6 +51,7 @@ from .build_standalone_sequences import (
     read_sequences,
 )
 from .build_triggers import read_triggers
+from .build_views import build_views
 from .build_warehouse import bigquery_names_unique, warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
@@ -67,7 +68,8 @@ COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "d
                          "online"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
-KINDS = ("table", "enum", "extension", "function", "procedure", "trigger", "sequence", "domain")
+KINDS = ("table", "enum", "extension", "function", "procedure", "trigger", "view", "materialized_view", "sequence",
+         "domain")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTIONS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
@@ -133,6 +135,8 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())), routines=routines,
                     triggers=read_triggers(by_kind["trigger"], errors, tables, routines),
+                    views=build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
+                                      lambda doc: _TableBuilder(doc, errors, user_types, extensions)),
                     sequences={k: d.sequence for k, d in sorted(sequences.items())},
                     domains=dict(sorted(domains.items())))
     sources = SourceMap(docs, drafts)

@@ -13,6 +13,7 @@ from ..model.types import enum_type_spelling
 from .export_partitions import partitioning_document
 from .export_routines import Block, routine_document, trigger_document
 from .export_seqdom import domain_document, domains_in_order, sequence_document, type_names
+from .export_views import view_document
 from .json_schema import modeline
 
 _LITERAL_CAST = re.compile(r"^('(?:[^']|'')*')::(.+)$", re.S)
@@ -260,11 +261,15 @@ def _flow(value: object) -> str:
 
 
 def _document(doc: dict[str, Any]) -> str:
-    """A definitions document as a person writes it: block keys, one flow mapping per list item."""
+    """A definitions document as a person writes it: block keys, one flow mapping per list item,
+    text of several lines (a view's query) as a literal block."""
     lines = []
     for key, value in doc.items():
         if isinstance(value, Block):  # a routine's body, its lines as they are
             lines.append(f"{key}: |2")
+            lines += [f"  {line}" if line else "" for line in value.split("\n")]
+        elif isinstance(value, str) and "\n" in value and _block_safe(value):
+            lines.append(f"{key}: |-")
             lines += [f"  {line}" if line else "" for line in value.split("\n")]
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             lines.append(f"{key}:")
@@ -275,6 +280,12 @@ def _document(doc: dict[str, Any]) -> str:
         else:
             lines.append(f"{key}: {_flow(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _block_safe(text: str) -> bool:
+    """Does a literal block give `text` back: no blank space at its ends or lines' ends, nothing unprintable?"""
+    return (text == text.strip() and all(line == line.rstrip() for line in text.split("\n"))
+            and all(c.isprintable() or c == "\n" for c in text))
 
 
 def _dump(docs: list[dict[str, Any]], path: str) -> str:
@@ -307,8 +318,8 @@ def _file_name(name: str) -> str:
 
 
 def definition_files(schema: Schema) -> dict[str, str]:
-    """definitions/ as {relative path: YAML}: one file per table (its triggers with it), types.yaml for
-    enums and extensions, routines.yaml for the functions and procedures of each schema."""
+    """definitions/ as {relative path: YAML}: one file per table (its triggers with it) and per view,
+    types.yaml for enums and extensions, routines.yaml for the functions and procedures of each schema."""
     enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
     enum_names |= type_names(schema)  # domains: named as enums are
@@ -323,11 +334,7 @@ def definition_files(schema: Schema) -> dict[str, str]:
     if types:
         files["types.yaml"] = _dump(types, "types.yaml")
     for t in schema.tables.values():
-        folder = "" if t.schema == "public" else f"{_file_name(t.schema)}/"
-        path = f"{folder}{_file_name(t.name)}.yaml"
-        n = 2
-        while path in files:
-            path, n = f"{folder}{_file_name(t.name)}_{n}.yaml", n + 1
+        path = _free_path(files, t.schema, t.name)
         # a table's triggers are documents of its file
         triggers = [trigger_document(x, set(schema.routines)) for x in schema.triggers.values() if x.table_key == t.key]
         files[path] = _dump([table_document(t, enum_names), *triggers], path)
@@ -337,4 +344,17 @@ def definition_files(schema: Schema) -> dict[str, str]:
             path = path.removesuffix(".yaml") + "_.yaml"
         files[path] = _dump([routine_document(r, lambda type_: _type_name(type_, enum_names))
                              for r in schema.routines.values() if r.schema == folder], path)
+    for v in schema.views.values():
+        path = _free_path(files, v.schema, v.name)
+        files[path] = _dump([view_document(v, _index)], path)
     return files
+
+
+def _free_path(files: dict[str, str], schema: str, name: str) -> str:
+    """`name.yaml`, in a folder named for its schema unless public; numbered when that is taken."""
+    folder = "" if schema == "public" else f"{_file_name(schema)}/"
+    path = f"{folder}{_file_name(name)}.yaml"
+    n = 2
+    while path in files:
+        path, n = f"{folder}{_file_name(name)}_{n}.yaml", n + 1
+    return path

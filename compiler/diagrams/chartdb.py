@@ -16,6 +16,7 @@ from typing import Any
 from ..jsontext import Items, dump_json
 from ..model.schema import Column, Index, Schema, Table
 from .chartdb_metadata import metadata_document, table_document, table_file_name, table_index
+from .diagram_views import view_reads, view_tables
 from .diagramfacts import (
     TypeParts,
     TypeSplitter,
@@ -33,6 +34,7 @@ INDEX_TYPES = ("btree", "hash", "gist", "gin", "spgist", "brin", "nonclustered",
 PALETTE = ("#8eb7ff", "#4dee8a", "#ff9f74", "#c05dcf", "#42e0c0", "#ffe374", "#ff6b8a", "#7175fa",
            "#9ef07a", "#ff6363", "#b067e9", "#8a61f5")  # ChartDB's palette, neighbours far apart
 ROOT_FOLDER = "definitions"
+VIEW_COLOURS = {False: "#b0b0b0", True: "#7d7d7d"}  # ChartDB's own for views and materialized views
 EXPAND_OVER = 10  # ChartDB shows 10 fields of a longer table unless it is `expanded`
 
 
@@ -150,8 +152,9 @@ def _longest_text(t: Table, parts: dict[str, TypeParts]) -> int:
 def diagram_document(schema: Schema, folders: dict[str, str] | None = None, lazy: bool = False) -> dict[str, Any]:
     """ChartDB's whole-diagram JSON (databaseType postgresql), with a computed layout and areas.
 
-    `lazy`: its tables are Items, made as they are written (see jsontext.Items)."""
-    tables = sorted_tables(schema)
+    `lazy`: its tables are Items, made as they are written (see jsontext.Items). Views are tables
+    with `isView` (ChartDB's own grey), their reads its dependencies."""
+    tables = sorted_tables(schema) + view_tables(schema)
     ids = _schema_ids(schema, tables)
     types = TypeSplitter(schema)
     areas_of = area_of(tables, folders)
@@ -170,8 +173,12 @@ def diagram_document(schema: Schema, folders: dict[str, str] | None = None, lazy
         pk = set(t.primary_key.columns) if t.primary_key else set()
         singles = {next(iter(u)) for u in unique_sets(t) if len(u) == 1}
         box: Box = boxes[t.key]
+        view = schema.views.get(t.key)
         d: dict[str, Any] = {"id": ids["t", s, n], "name": n, "schema": s, "x": box.x, "y": box.y, "width": box.width,
-                   "color": colour[areas_of[t.key]], "isView": False, "createdAt": 0}
+                   "color": colour[areas_of[t.key]] if view is None else VIEW_COLOURS[view.materialized],
+                   "isView": view is not None, "createdAt": 0}
+        if view is not None and view.materialized:
+            d["isMaterializedView"] = True
         if len(t.columns) > EXPAND_OVER:
             d["expanded"] = True
         if t.comment:
@@ -189,7 +196,10 @@ def diagram_document(schema: Schema, folders: dict[str, str] | None = None, lazy
         "databaseType": "postgresql",
         "tables": Items(map(table_dict, tables)) if lazy else [table_dict(t) for t in tables],
         "relationships": _relationships(schema, tables, ids),
-        "dependencies": [],
+        "dependencies": [{"id": f"d_{ids['t', *view.split('.', 1)]}_{ids['t', *read.split('.', 1)]}",
+                          "schema": read.split(".", 1)[0], "tableId": ids["t", *read.split(".", 1)],
+                          "dependentSchema": view.split(".", 1)[0], "dependentTableId": ids["t", *view.split(".", 1)],
+                          "createdAt": 0} for view, read in view_reads(schema)],
         "areas": [{"id": f"a_{g}", "name": g, "x": b.x, "y": b.y, "width": b.width, "height": b.height,
                    "color": colour[g], "order": i} for i, (g, b) in enumerate(area_boxes.items())],
         "customTypes": [{"id": ids["ct", e.schema, e.name], "name": e.name, "kind": "enum", "schema": e.schema,

@@ -7,12 +7,15 @@ ChartDB's list, `comment` on tables never null. Pure: no I/O.
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
 from ..jsontext import Items
-from ..model.names import quote_ident
+from ..model.names import qualified, quote_ident
 from ..model.schema import Schema, Table
+from ..model.view import View
+from .diagram_views import view_tables
 from .diagramfacts import TypeSplitter, sorted_tables, unique_sets
 
 METADATA_INDEX_TYPES = ("btree", "hash", "gist", "gin", "spgist", "brin")
@@ -100,7 +103,7 @@ def metadata_document(schema: Schema, database_name: str, lazy: bool = False) ->
     """The smart-query JSON ChartDB's *New diagram* paste box accepts for PostgreSQL.
 
     `lazy`: its long lists are Items, made table by table as they are written (see jsontext.Items)."""
-    tables = sorted_tables(schema)
+    tables = sorted_tables(schema) + view_tables(schema)  # ChartDB reads a view as a table listed in views
     types = TypeSplitter(schema)
 
     def listed(rows_of: Callable[[Table], list[dict[str, Any]]]) -> Items | list[dict[str, Any]]:
@@ -113,13 +116,21 @@ def metadata_document(schema: Schema, database_name: str, lazy: bool = False) ->
         "columns": listed(lambda t: _columns(t, types)),
         "indexes": listed(_index_rows),
         "tables": [{"schema": t.schema, "table": t.name, "comment": t.comment or ""} for t in tables],
-        "views": [],
+        "views": [{"schema": v.schema, "view_name": v.name, "view_definition": _definition(v)}
+                  for v in sorted(schema.views.values(), key=lambda v: (v.schema, v.name))],
         "check_constraints": listed(_check_rows),
         "custom_types": [{"schema": e.schema, "type": e.name, "kind": "enum", "values": list(e.values)}
                          for e in sorted(schema.enums.values(), key=lambda e: (e.schema, e.name))],
         "database_name": database_name,
         "version": "",
     }
+
+
+def _definition(v: View) -> str:
+    """base64 of the view's SQL, as ChartDB decodes it; a materialized view's says "materialized",
+    which is how ChartDB tells one."""
+    text = (f"CREATE MATERIALIZED VIEW {qualified(v.schema, v.name)} AS\n" if v.materialized else "") + v.query.text
+    return base64.b64encode(text.encode()).decode()
 
 
 # ---------------------------------------------------------------- the simple per-table format

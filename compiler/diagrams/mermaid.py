@@ -9,9 +9,11 @@ lexer (shared with the grammar check in tests). Pure: no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 from ..model.schema import ForeignKey, Schema, Table
+from .diagram_views import view_reads, view_tables
 from .diagramfacts import TypeSplitter, is_unique, sorted_tables, unique_sets
 
 # GitHub renders Mermaid with its default limits: past `maxTextSize` (50,000 characters) or
@@ -52,8 +54,10 @@ def _quoted(text: str) -> str:
     return '"' + " ".join(text.replace('"', "'").split()) + '"'
 
 
-def entity_names(tables: list[Table]) -> dict[str, tuple[str, str | None]]:
-    """Each table's entity id, and the label shown when the id is not its plain name."""
+def entity_names(tables: list[Table], kinds: Mapping[str, str] | None = None) -> dict[str, tuple[str, str | None]]:
+    """Each table's entity id, and the label shown when the id is not its plain name; a view's
+    label says what it is (`kinds`: its key -> `view` or `materialized view`)."""
+    kinds = kinds or {}
     qualify = len({t.schema for t in tables}) > 1 or any(t.schema != "public" for t in tables)
     out: dict[str, tuple[str, str | None]] = {}
     used: set[str] = set()
@@ -67,6 +71,8 @@ def entity_names(tables: list[Table]) -> dict[str, tuple[str, str | None]]:
             n += 1
             name = f"{base}_{n}"
         used.add(name.lower())
+        if t.key in kinds:
+            shown = f"{shown} ({kinds[t.key]})"
         out[t.key] = (name, None if name == shown else _NOT_LABEL.sub("_", shown))
     return out
 
@@ -108,7 +114,8 @@ class _Texts:
 
     def __init__(self, schema: Schema, tables: list[Table]) -> None:
         self.schema = schema
-        self.names = entity_names(tables)
+        self.boxes = {t.key: t for t in tables}
+        self.names = entity_names(tables, {k: v.kind for k, v in schema.views.items()})
         types = TypeSplitter(schema)
         self.entity = {t.key: "\n".join(_entity(t, self.names, types, True)) for t in tables}
         self.bare = {t.key: _entity(t, self.names, types, False)[0] for t in tables}
@@ -120,6 +127,10 @@ class _Texts:
                     self.touching[t.key].append(line)
                     if fk.ref_key != t.key:
                         self.touching[fk.ref_key].append(line)
+        for view, read in view_reads(schema):  # a dotted line from what a view reads to the view
+            line = (view, read, f"    {self.names[read][0]} }}o..o{{ {self.names[view][0]} : {_quoted('read by')}")
+            self.touching[view].append(line)
+            self.touching[read].append(line)
 
     def diagram(self, tables: list[Table]) -> str:
         """One erDiagram of `tables`; tables they reference or are referenced by appear as bare boxes."""
@@ -134,7 +145,7 @@ class _Texts:
         return len(self.entity[key]) + sum(len(line) + 1 for _, _, line in self.touching[key])
 
 
-def _connected_order(schema: Schema, tables: list[Table]) -> list[Table]:
+def _connected_order(boxes: Mapping[str, Table], tables: list[Table]) -> list[Table]:
     """Tables in an order that keeps those joined by foreign keys next to each other."""
     keys = {t.key for t in tables}
     near: dict[str, set[str]] = {t.key: set() for t in tables}
@@ -152,7 +163,7 @@ def _connected_order(schema: Schema, tables: list[Table]) -> list[Table]:
             if k in seen:
                 continue
             seen.add(k)
-            order.append(schema.tables[k])
+            order.append(boxes[k])
             queue += sorted(near[k] - seen)
     return order
 
@@ -162,7 +173,7 @@ def _parts(texts: _Texts, tables: list[Table]) -> list[str]:
     out: list[str] = []
     chunk: list[Table] = []
     size = 0
-    for t in _connected_order(texts.schema, tables):
+    for t in _connected_order(texts.boxes, tables):
         cost = texts.cost(t.key)
         if chunk and (len(chunk) >= MAX_TABLES_PER_DIAGRAM or size + cost > MAX_DIAGRAM_CHARS):
             out.append(texts.diagram(chunk))
@@ -177,19 +188,20 @@ def _parts(texts: _Texts, tables: list[Table]) -> list[str]:
 def tables_diagrams(schema: Schema, keys: set[str]) -> list[str]:
     """erDiagrams of the tables `keys` names (their neighbours by foreign key as bare boxes),
     cut into parts as schema.md's are."""
-    tables = sorted_tables(schema)
+    tables = sorted_tables(schema) + view_tables(schema)
     chosen = [t for t in tables if t.key in keys]
     return _parts(_Texts(schema, tables), chosen) if chosen else []
 
 
 def schema_markdown(schema: Schema, groups: dict[str, str] | None = None) -> str:
-    """generated/schema.md: the ER diagram(s) of the whole schema, and its enums."""
-    tables = sorted_tables(schema)
+    """generated/schema.md: the ER diagram(s) of the whole schema (views as boxes marked so), and its enums."""
+    tables = sorted_tables(schema) + view_tables(schema)
     texts = _Texts(schema, tables)
     fk_count = sum(len(t.foreign_keys) for t in tables)
+    views = f"{len(schema.views)} views, " if schema.views else ""
     lines = ["# Schema", "",
              "<!-- Generated by schemac from definitions/; edits here are overwritten. -->", "",
-             f"{len(tables)} tables, {len(schema.enums)} enums, {fk_count} foreign keys.", ""]
+             f"{len(schema.tables)} tables, {views}{len(schema.enums)} enums, {fk_count} foreign keys.", ""]
     if len(tables) <= MAX_TABLES_PER_DIAGRAM:
         sections = [("", _parts(texts, tables))]
     else:

@@ -121,8 +121,9 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
              for k in sorted(users)]
     routines = {k: r for k, r in schema.routines.items() if r.schema in keep}
     triggers = {k: t for k, t in schema.triggers.items() if t.table_key in tables}
+    views = {k: v for k, v in schema.views.items() if v.schema in keep}
     domains, sequences, brought = seqdom_in_schemas(schema, tables, keep)
-    return (Schema(tables, enums, schema.extensions, routines, triggers, sequences=sequences, domains=domains),
+    return (Schema(tables, enums, schema.extensions, routines, triggers, views, sequences=sequences, domains=domains),
             notes + brought)
 
 
@@ -186,6 +187,7 @@ def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]
             return files, built, warnings
         failing: set[str] = set()
         types: set[tuple[str, str]] = set()
+        views: set[str] = set()
         routines: set[str] = set()
         for e in errors:
             text = files[e.path.removeprefix("definitions/")]
@@ -193,6 +195,10 @@ def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]
             if key in schema.tables:
                 failing.add(key)
                 warnings.append(f"table {key}: the definitions would not compile ({e.message}); table skipped")
+            elif key in schema.views and key not in views:
+                views.add(key)  # a view reading what is left out, or a query schemac cannot read
+                warnings.append(f"{schema.views[key].kind} {key}: the definitions would not compile ({e.message}); "
+                                f"skipped")
             elif key is None and (routine := _routine_at(text, e.line, schema)) is not None:
                 routines.add(routine)
                 warnings.append(f"{schema.routines[routine].kind} {routine}: the definitions would not compile "
@@ -201,7 +207,7 @@ def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]
                 types.add(kind)
                 warnings.append(f"{kind[0]} {kind[1]}: the definitions would not compile ({e.message}); skipped"
                                 + ("; so are the tables that use it" if kind[0] in ("enum", "domain") else ""))
-        if not failing and not types and not routines:
+        if not failing and not types and not routines and not views:
             raise ImportFailed(errors)  # nothing left to leave out
         tables = {k: t for k, t in schema.tables.items() if k not in failing}
         tables, dangling = without_dangling_foreign_keys(tables)
@@ -210,6 +216,7 @@ def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]
                          extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types},
                          routines={k: r for k, r in schema.routines.items() if k not in routines},
                          triggers={k: t for k, t in schema.triggers.items() if t.function_key not in routines},
+                         views={k: v for k, v in schema.views.items() if k not in views},
                          domains={k: d for k, d in schema.domains.items() if ("domain", k) not in types},
                          sequences={k: q for k, q in schema.sequences.items() if ("sequence", k) not in types})
         warnings += [f"trigger {t.name} on {t.table_key}: runs {t.function_key}, which is skipped; skipped"
@@ -272,8 +279,11 @@ def _routine_at(text: str, line: int, schema: Schema) -> str | None:
 
 
 def _table_of(text: str) -> str | None:
-    """schema.name of the table a written file defines; None for types.yaml."""
+    """schema.name of the table or view a written file defines; None for types.yaml."""
     doc = next(iter(yaml.safe_load_all(text)), None)
-    if not isinstance(doc, dict) or "table" not in doc:
+    if not isinstance(doc, dict):
         return None
-    return f"{doc.get('schema', 'public')}.{doc['table']}"
+    kind = next((k for k in ("table", "view", "materialized_view") if k in doc), None)
+    if kind is None:
+        return None
+    return f"{doc.get('schema', 'public')}.{doc[kind]}"

@@ -36,6 +36,7 @@ from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
 from .introspect_routines import read_routines, read_triggers
 from .introspect_seqdom import domains_from, sequences_from
+from .introspect_views import views_from_catalog
 from .partition_catalog import read_partitioning
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
@@ -148,9 +149,14 @@ def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_M
 def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader) -> Schema:
     tables = conn.execute(query("tables"), {"migrations_schema": migrations_table.schema,
                                             "migrations_table": migrations_table.name}).fetchall()
+    conn.execute("SET LOCAL search_path TO pg_catalog")  # pg_get_viewdef names every relation with its schema
+    view_rows = conn.execute(query("views")).fetchall()
+    conn.execute("SET LOCAL search_path TO public")
+    view_columns = conn.execute(query("view_columns"))
     oids = [t[0] for t in tables]
     params = {"tables": oids}
-    sent = {name: conn.execute(query(name), params if by_table else None)
+    indexed = {"tables": oids + [v[0] for v in view_rows if v[3]]}  # materialized views have indexes too
+    sent = {name: conn.execute(query(name), indexed if name.startswith("index") else params if by_table else None)
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
                                    ("sequences", False), ("domains", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
@@ -246,8 +252,9 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                              reader.problems)
     by_oid = {oid: (schema, name) for oid, schema, name, _ in tables if oid not in unreadable}
     triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid], by_oid, reader.expr)
+    views = views_from_catalog(view_rows, view_columns.fetchall(), indexes, out)
     domains = domains_from(domain_rows, lambda text, what, type_: reader.expr(text, what, type_, user_types),
                            _check_expression)
     sequences = sequences_from(sent["sequences"].fetchall())
-    return Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
+    return Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers, views=views,
                   sequences=sequences, domains=domains)

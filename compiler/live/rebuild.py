@@ -155,11 +155,12 @@ def _with_spelling_of_definitions(built: Schema, wanted: Schema, proven: Schema,
     # routines and triggers as the definitions write them where PostgreSQL holds them the same
     routines = {k: wanted.routines[k] if proven.routines.get(k) == r else r for k, r in built.routines.items()}
     triggers = {k: wanted.triggers[k] if proven.triggers.get(k) == t else t for k, t in built.triggers.items()}
+    views = {k: wanted.views.get(k, v) if proven.views.get(k) == v else v for k, v in built.views.items()}
     sequences = {k: wanted.sequences.get(k, q) if proven.sequences.get(k) == q else q
                  for k, q in built.sequences.items()}
     domains = {k: wanted.domains.get(k, d) if proven.domains.get(k) == d else d for k, d in built.domains.items()}
     return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), built.extensions,
-                  dict(sorted(routines.items())), dict(sorted(triggers.items())),
+                  dict(sorted(routines.items())), dict(sorted(triggers.items())), _ordered_like(views, wanted.views),
                   sequences=_ordered_like(sequences, wanted.sequences), domains=_ordered_like(domains, wanted.domains))
 
 

@@ -15,6 +15,7 @@ import psycopg
 from ..errors import DatabaseError
 from ..model.schema import Enum, Extension, Schema, Table
 from ..model.types import extension_type_schemas
+from ..model.view import View
 from ..plan.diff import plan
 from ..sql.migration_file import segments
 from ..sql.render import Renderer
@@ -50,8 +51,8 @@ def build_sql(schema: Schema) -> str:
 def canonical(schema: Schema, server: DevServer | str) -> Schema:
     """`schema` after a round trip through PostgreSQL, in a throwaway database on `server`
     (given a live database's URL: the server the rules of throwaway.dev_server pick for it)."""
-    if not (schema.tables or schema.enums or schema.extensions or schema.routines or schema.sequences
-            or schema.domains):
+    if not (schema.tables or schema.enums or schema.extensions or schema.routines or schema.views
+            or schema.sequences or schema.domains):
         return schema
     if isinstance(server, str):
         server = dev_server(None, server)
@@ -72,8 +73,9 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     trip would give, and diff finds nothing in it either way. Only the other tables are built on
     the throwaway database, with every enum and extension, and without their foreign keys: a
     foreign key holds names and keywords only, which PostgreSQL prints as the model holds them,
-    so the model's own are put back (in the order introspection reads them, by name). Nothing
-    is built when every table is equal (and `server`, which picks the throwaway server, is then
+    so the model's own are put back (in the order introspection reads them, by name). Every view
+    is built, with the tables it reads (its query compares as pg_get_viewdef prints it). Nothing
+    is built when every table is equal and there is no view (and `server`, which picks the throwaway server, is then
     not even called). Tables and enums come in the order introspection reads them. `then` runs
     while the throwaway database is dropped (a DROP DATABASE waits for a checkpoint)."""
     differing = {k for k, t in schema.tables.items() if live.tables.get(k) != t}
@@ -81,16 +83,21 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     # is created, and a trigger needs its own; else those of `schema` are already PostgreSQL's
     routines_differ = (any(live.routines.get(k) != r for k, r in schema.routines.items())
                        or any(live.triggers.get(k) != t for k, t in schema.triggers.items()))
-    if routines_differ:
+    # a view's query is compared as pg_get_viewdef prints it: every view is built, with what it reads,
+    # and with the routines (it may call one) and so every table
+    with_routines = routines_differ or bool(schema.views and schema.routines)
+    if with_routines:
         differing = set(schema.tables)
+    elif schema.views:
+        differing |= tables_under_views(schema)
     seqdom_differ = schema.sequences != live.sequences or schema.domains != live.domains
-    if not differing and not routines_differ and not seqdom_differ:
+    if not differing and not routines_differ and not schema.views and not seqdom_differ:
         return then(replace(_in_catalog_order(schema.tables, schema.enums, schema.extensions, schema),
                             sequences=schema.sequences, domains=schema.domains))
     # sequences are built without owners: the owning table may not be built; an owner is names only
     part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing},
                    sequences={k: replace(q, owned_by=None) for k, q in schema.sequences.items()})
-    if not routines_differ:
+    if not with_routines:
         part = replace(part, routines={}, triggers={})
 
     def merged(built: Schema) -> Schema:
@@ -100,8 +107,8 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
                                                                            key=lambda f: f.name)))
         sequences = {k: replace(q, owned_by=schema.sequences[k].owned_by) if k in schema.sequences else q
                      for k, q in built.sequences.items()}
-        return replace(_in_catalog_order(tables, built.enums, built.extensions, built if routines_differ else schema),
-                       sequences=sequences, domains=built.domains)
+        return replace(_in_catalog_order(tables, built.enums, built.extensions, built if routines_differ else schema,
+                                         built.views), sequences=sequences, domains=built.domains)
 
     with ThreadPoolExecutor(1) as pool:
         with throwaway_database(server(), part.extensions.values()) as url, connect(url) as conn:
@@ -111,12 +118,24 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
 
 
 def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension],
-                      routines_of: Schema) -> Schema:
-    """A schema with its tables and enums ordered as introspect reads them (ORDER BY schema, name;
-    PostgreSQL's `name` type sorts bytewise, as Python sorts str), the routines and triggers of `routines_of`."""
+                      routines_of: Schema, views: dict[str, View] | None = None) -> Schema:
+    """A schema with its tables, enums and views ordered as introspect reads them (ORDER BY schema,
+    name; PostgreSQL's `name` type sorts bytewise, as Python sorts str), the routines and triggers
+    of `routines_of`."""
+    views = views if views is not None else routines_of.views
     return Schema(tables={k: tables[k] for k in sorted(tables, key=lambda k: (tables[k].schema, tables[k].name))},
                   enums={k: enums[k] for k in sorted(enums, key=lambda k: (enums[k].schema, enums[k].name))},
-                  extensions=extensions, routines=routines_of.routines, triggers=routines_of.triggers)
+                  extensions=extensions, routines=routines_of.routines, triggers=routines_of.triggers,
+                  views={k: views[k] for k in sorted(views, key=lambda k: (views[k].schema, views[k].name))})
+
+
+def tables_under_views(schema: Schema) -> set[str]:
+    """The tables the views read, through other views too: built with them in a scratch database."""
+    out: set[str] = set()
+    for v in schema.views.values():
+        relations = v.reading.relations if v.reading is not None else tuple(schema.tables)
+        out |= {r for r in relations if r in schema.tables}
+    return out
 
 
 def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:

@@ -1,6 +1,6 @@
 """What a live database holds that schemac does not manage, and an imported schema made safe without it.
 
-`import` writes what it can and says what it left out, one warning line per object: views,
+`import` writes what it can and says what it left out, one warning line per object:
 functions, triggers, policies, grants, inheriting tables... (queries/unmanaged.sql), and the
 parts of tables that use them (queries/unmanaged_uses.sql): a default calling a function of the
 database, a column whose type is a composite or range type (or a domain over one). Standalone
@@ -33,7 +33,7 @@ class Use:
 
     schema: str
     table: str
-    kind: str  # default | generated | constraint | index | partition key | type
+    kind: str  # default | generated | constraint | index | partition key | type | view (`table` is then the view)
     part: str  # column, constraint or index name
     used: str  # "function twice(integer)", "type posint<TAB>integer" for a domain
 
@@ -80,10 +80,34 @@ def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
 
 
 def managed_part(conn: psycopg.Connection, schema: Schema) -> Schema:
-    """The live `schema` without the tables import would leave out as unmanaged, nor the foreign
-    keys that reference them (import leaves those out too)."""
+    """The live `schema` without the tables and views import would leave out as unmanaged, nor the
+    foreign keys that reference them (import leaves those out too)."""
     notes, uses = unmanaged_notes(conn)
-    return without_tables(schema, unmanaged_tables(notes, uses))
+    schema = without_tables(schema, unmanaged_tables(notes, uses))
+    return without_views(schema, uses)[0]
+
+
+def without_views(schema: Schema, uses: list[Use]) -> tuple[Schema, list[str]]:
+    """`schema` without the views whose query uses what schemac does not manage (a function, a
+    sequence, a domain...), nor those reading them or a table left out; a warning for each."""
+    gone: dict[str, str] = {}
+    for use in uses:
+        key = f"{use.schema}.{use.table}"
+        if use.kind == "view" and key in schema.views and key not in gone:
+            gone[key] = f"uses {use.used.partition(chr(9))[0]}, which schemac does not manage"
+    grew = bool(gone)
+    while grew:
+        grew = False
+        for key, v in schema.views.items():
+            read = v.reading.relations if v.reading is not None else ()
+            missing = (r for r in read if r in gone or (r not in schema.tables and r not in schema.views))
+            if key not in gone and (reason := next(missing, None)):
+                gone[key] = f"reads {reason}, which is left out"
+                grew = True
+    if not gone:
+        return schema, []
+    warnings = [f"{schema.views[k].kind} {k}: {why}; skipped" for k, why in sorted(gone.items())]
+    return replace(schema, views={k: v for k, v in schema.views.items() if k not in gone}), warnings
 
 
 def without_tables(schema: Schema, left_out: set[str]) -> Schema:
@@ -144,7 +168,8 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
     triggers = {k: x for k, x in schema.triggers.items() if x.table_key in tables}
     warnings += [f"trigger {x.name} on {x.table_key}: its table is not imported; skipped"
                  for k, x in schema.triggers.items() if k not in triggers]
-    return replace(schema, tables=tables, triggers=triggers), warnings + dangling
+    kept, left_views = without_views(replace(schema, tables=tables, triggers=triggers), uses)
+    return kept, warnings + dangling + left_views
 
 
 def _with_column(t: Table, column: Column) -> Table:

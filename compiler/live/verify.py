@@ -231,9 +231,10 @@ def _table_oids(conn: psycopg.Connection) -> dict[int, str]:
 
 
 def _same(actual: Schema, expected: Schema, headline: str) -> None:
-    if (actual.tables, actual.enums, actual.extensions, actual.routines, actual.triggers, actual.sequences,
-            actual.domains) == (expected.tables, expected.enums, expected.extensions, expected.routines,
-                                expected.triggers, expected.sequences, expected.domains):
+    if (actual.tables, actual.enums, actual.extensions, actual.routines, actual.triggers, actual.views,
+            actual.sequences, actual.domains) == (expected.tables, expected.enums, expected.extensions,
+                                                  expected.routines, expected.triggers, expected.views,
+                                                  expected.sequences, expected.domains):
         return  # equal, so diff has nothing to find: its walk of every table is skipped
     changes = diff(actual, expected)
     if changes:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # their modules use Expression from here
     from .partitions import Partition, PartitionKey
     from .routines import Routine, Trigger
     from .standalone_sequences import Sequence
+    from .view import View
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,16 +277,19 @@ class Schema:
     extensions: dict[str, Extension] = field(default_factory=dict)
     routines: dict[str, Routine] = field(default_factory=dict)  # functions and procedures, by schema.name(types)
     triggers: dict[str, Trigger] = field(default_factory=dict)  # by schema.table.name
+    # views and materialized views (model/view.py), in one namespace and one dependency graph
+    views: dict[str, View] = field(default_factory=dict)
     sequences: dict[str, Sequence] = field(default_factory=dict)  # standalone ones (model/standalone_sequences.py)
     domains: dict[str, Domain] = field(default_factory=dict)  # model/domains.py
 
     @property
     def schema_names(self) -> frozenset[str]:
-        """Schemas other than public that hold a table, a type or a routine (an extension's among them)."""
+        """Schemas other than public that hold a table, a view, a type or a routine (an extension's among them)."""
         from .partitions import all_partitions  # a partition may be in a schema of its own
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
                  | {x.schema for x in self.extensions.values()} | {r.schema for r in self.routines.values()}
                  | {q.schema for q in self.sequences.values()} | {d.schema for d in self.domains.values()}
+                 | {v.schema for v in self.views.values()}
                  | {p.schema for t in self.tables.values() if t.partitions
                     for _, _, p in all_partitions(t.schema, t.name, t.partitions)})
         return frozenset(names - {"public"})

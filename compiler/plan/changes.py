@@ -56,6 +56,11 @@ class Change:
         return self.subject
 
     @property
+    def phase_key(self) -> str:
+        """What orders the changes of one phase: the object they touch (views: their depth first)."""
+        return self.object_key
+
+    @property
     def data_loss(self) -> str | None:
         """Why the change loses data (or rewrites it past recovery), in one line; None when it does not."""
         return None
@@ -837,40 +842,34 @@ class SetIndexComment(IndexPropertyChange):
 # domains live in modules of their own, imported here so change_kinds() finds them (and
 # `ch.CreateSequence` reads like every other kind)
 from . import routine_changes  # noqa: E402,F401
-from .domain_changes import (  # noqa: E402
-    AddDomainCheck,
-    CreateDomain,
-    DomainChange,
-    DropDomain,
-    DropDomainCheck,
-    DropDomainDefault,
-    DropDomainNotNull,
-    RenameDomain,
-    RenameDomainCheck,
-    SetDomainComment,
-    SetDomainDefault,
-    SetDomainNotNull,
-    ValidateDomainCheck,
-)
+from .domain_changes import AddDomainCheck as AddDomainCheck  # noqa: E402
+from .domain_changes import CreateDomain as CreateDomain  # noqa: E402
+from .domain_changes import DomainChange as DomainChange  # noqa: E402
+from .domain_changes import DropDomain as DropDomain  # noqa: E402
+from .domain_changes import DropDomainCheck as DropDomainCheck  # noqa: E402
+from .domain_changes import DropDomainDefault as DropDomainDefault  # noqa: E402
+from .domain_changes import DropDomainNotNull as DropDomainNotNull  # noqa: E402
+from .domain_changes import RenameDomain as RenameDomain  # noqa: E402
+from .domain_changes import RenameDomainCheck as RenameDomainCheck  # noqa: E402
+from .domain_changes import SetDomainComment as SetDomainComment  # noqa: E402
+from .domain_changes import SetDomainDefault as SetDomainDefault  # noqa: E402
+from .domain_changes import SetDomainNotNull as SetDomainNotNull  # noqa: E402
+from .domain_changes import ValidateDomainCheck as ValidateDomainCheck  # noqa: E402
 from .partition_changes import AttachIndex as AttachIndex  # noqa: E402
 from .partition_changes import AttachPartition as AttachPartition  # noqa: E402
 from .partition_changes import CreatePartition as CreatePartition  # noqa: E402
 from .partition_changes import DetachPartition as DetachPartition  # noqa: E402
 from .partition_changes import DropPartition as DropPartition  # noqa: E402
-from .sequence_changes import (  # noqa: E402
-    AlterSequence,
-    CreateSequence,
-    DropSequence,
-    DropSequenceOwner,
-    RenameSequence,
-    SequenceChange,
-    SetSequenceComment,
-    SetSequenceLogged,
-    SetSequenceOwner,
-)
+from .sequence_changes import AlterSequence as AlterSequence  # noqa: E402
+from .sequence_changes import CreateSequence as CreateSequence  # noqa: E402
+from .sequence_changes import DropSequence as DropSequence  # noqa: E402
+from .sequence_changes import DropSequenceOwner as DropSequenceOwner  # noqa: E402
+from .sequence_changes import RenameSequence as RenameSequence  # noqa: E402
+from .sequence_changes import SequenceChange as SequenceChange  # noqa: E402
+from .sequence_changes import SetSequenceComment as SetSequenceComment  # noqa: E402
+from .sequence_changes import SetSequenceLogged as SetSequenceLogged  # noqa: E402
+from .sequence_changes import SetSequenceOwner as SetSequenceOwner  # noqa: E402
 
-__all__ = ["AddDomainCheck", "AlterSequence", "CreateDomain", "CreateSequence", "DomainChange", "DropDomain",
-           "DropDomainCheck", "DropDomainDefault", "DropDomainNotNull", "DropSequence", "DropSequenceOwner",
-           "RenameDomain", "RenameDomainCheck", "RenameSequence", "SequenceChange", "SetDomainComment",
-           "SetDomainDefault", "SetDomainNotNull", "SetSequenceComment", "SetSequenceLogged",
-           "SetSequenceOwner", "ValidateDomainCheck"]
+# -- views and materialized views: their own module, listed here with the rest (after Change, which
+# they subclass)
+from .view_changes import *  # noqa: E402, F403

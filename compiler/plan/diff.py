@@ -20,6 +20,7 @@ from .constraint_changes import constraint_changes
 from .diff_partitions import create_partitions, foreign_keys_around, partitions, rebuild_reason
 from .diff_routines import routines, triggers
 from .diff_seqdom import domain_changes, sequence_changes, stored_types, with_domains_renamed
+from .diff_views import view_changes
 from .order import Plan, order
 from .renames import Renames, resolve_renames, temporary_name
 
@@ -59,6 +60,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     routine_changes, recreated_routines = routines(old, new)
     out += routine_changes
     out += triggers(old, new, renames, recreated_routines)
+    out += view_changes(old, new, renames, out)
     return order(old, new, renames, out)
 
 

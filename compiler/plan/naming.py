@@ -27,6 +27,12 @@ def _change_slug(c: ch.Change) -> str:
         return f"extension_{c.name}"
     if isinstance(c, ch.CreateSchema | ch.DropSchema):
         return f"schema_{c.name}"
+    if isinstance(c, ch.RenameView | ch.RenameMaterializedView):
+        return f"rename_{c.view.name}_to_{c.new_name}"
+    if isinstance(c, ch.ViewChange):
+        verb = "create" if isinstance(c, ch.ViewCreation) and not isinstance(c, ch.ReplaceView) else (
+            "drop" if isinstance(c, ch.ViewDrop) else "alter")
+        return f"{verb}_{c.view.name}"
     if isinstance(c, rc.RoutineChange):
         verb = ("create" if isinstance(c, rc.CreateFunction | rc.CreateProcedure)
                 else "drop" if isinstance(c, rc.DropFunction | rc.DropProcedure) else "alter")
@@ -43,10 +49,17 @@ def auto_name(changes: list[ch.Change], first: bool) -> str:
             c, ch.CreateIndex | ch.AddForeignKey | ch.SetTableComment | ch.SetColumnComment)])):
         return "initial_schema"  # a whole schema at once; one table alone is named after it
     recreated = {c.enum.key for c in changes if isinstance(c, ch.RenameEnum)}
+    rebuilt = {c.view.key for c in changes if isinstance(c, ch.ViewDrop) and c.recreated}
+    others = any(not isinstance(c, ch.ViewDrop | ch.ViewCreation) or c.view.key not in rebuilt for c in changes)
     seen: dict[str, None] = {}
     for c in changes:
         if isinstance(c, ch.CreateEnum) and c.enum.key in recreated:
             continue  # part of altering that enum, already named
+        if isinstance(c, ch.ViewDrop | ch.ViewCreation) and c.view.key in rebuilt:
+            # dropped and created again: around another change, which names the migration; else rebuilt
+            if not others:
+                seen.setdefault(f"rebuild_{c.view.name}", None)
+            continue
         if isinstance(c, ch.CreateIndex | ch.AddForeignKey | ch.SetTableComment | ch.SetColumnComment
                       | ch.CreatePartition) and any(
                 isinstance(x, ch.CreateTable) and x.table.name == c.table.name for x in changes):

@@ -60,6 +60,8 @@ class Plan:
 
 # -- phases: groups of change kinds, in the order they run
 
+# views first: PostgreSQL refuses to change or drop what a view reads (deepest views first)
+VIEW_DROPS = (ch.DropView, ch.DropMaterializedView)
 NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
 ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
@@ -79,7 +81,8 @@ DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, rc.DropTrigger, ch.DropForeignKey,
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameColumnSequence, ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
-RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, rc.RenameFunction, rc.RenameProcedure, rc.RenameTrigger)
+RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, rc.RenameFunction, rc.RenameProcedure, rc.RenameTrigger,
+           ch.RenameView, ch.RenameMaterializedView)
 # without their foreign keys: cycles and self-references need nothing; partitions once their parents are there
 CREATE_TABLES = (ch.CreateTable, ch.CreatePartition, ch.AttachPartition)
 COLUMNS = (
@@ -102,15 +105,21 @@ COMMENTS = (ch.SetSequenceComment, ch.SetDomainComment, ch.SetEnumComment, ch.Se
 # (AttachIndex: only plan/online_partitions.py makes one, outside the transaction)
 KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AttachIndex, ch.AddForeignKey, ch.ValidateConstraint,
                     ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
+# views once what they read is complete, in dependency order (one phase: a view replaced may
+# read one created); a materialized view's indexes come with it
+VIEW_BUILDS = (ch.CreateView, ch.CreateMaterializedView, ch.ReplaceView)
+VIEWS = (ch.RenameViewColumn, *VIEW_BUILDS, ch.RefreshMaterializedView, ch.SetViewOptions, ch.SetViewComment,
+         ch.SetViewColumnComment)
 # once nothing uses them: a domain before the enum it may be over
 DROPS_LAST = (ch.DropSequence, ch.DropDomain, ch.DropEnum, ch.DropExtension, ch.DropSchema)
 
 PHASES: tuple[type[ch.Change], ...] = (
-    *NAMESPACES, *ENUMS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES,
-    *CREATE_TABLES, *COLUMNS, *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS,
-    *KEYS_AND_INDEXES, *DROPS_LAST,
+    *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES,
+    *CREATE_TABLES, *COLUMNS, *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *DROPS_LAST,
 )
-_PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
+_PHASE = ({kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
+          | {kind: PHASES.index(VIEW_DROPS[0]) for kind in VIEW_DROPS}
+          | {kind: PHASES.index(VIEW_BUILDS[0]) for kind in VIEW_BUILDS})
 _IN_STEP_ORDER = (ch.RenameTable, *NAME_MOVES)  # ordered by their rename steps, not by object
 _IN_DIFF_ORDER = (ch.CreateDomain, ch.DropDomain)  # each domain after (dropped before) the one it is over
 _C = TypeVar("_C", bound=ch.Change)
@@ -266,7 +275,7 @@ def sort_by_phase(changes: list[ch.Change]) -> list[ch.Change]:
             return _PHASE[type(c)], c.schema
         if isinstance(c, _IN_DIFF_ORDER):
             return _PHASE[type(c)], ""
-        return _PHASE[type(c)], c.object_key
+        return _PHASE[type(c)], c.phase_key
     return sorted(changes, key=key)
 
 

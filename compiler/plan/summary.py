@@ -25,7 +25,7 @@ class Summary:
     created: tuple[str, ...]
     altered: tuple[str, ...]
     dropped: tuple[str, ...]
-    other: int  # changes to no table: schemas, extensions, enums, domains, sequences, routines, triggers
+    other: int  # changes to no table: schemas, extensions, types, sequences, routines, triggers, views
     findings: tuple[Finding, ...]
 
 
@@ -54,7 +54,8 @@ def summary_lines(summary: Summary) -> list[Line]:
         if names:
             parts.append((style, _tables(word, names)))
     tables = "; ".join(text for _, text in parts) or "none"
-    other = (f"; {summary.other} other change(s) (schemas, extensions, types, sequences, routines, triggers)"
+    other = (f"; {summary.other} other change(s) (schemas, extensions, types, sequences, routines, triggers, "
+             f"views)"
              if summary.other else "")
     out: list[Line] = [(TITLE, f"Tables: {tables}{other}")]
     found = summary.findings

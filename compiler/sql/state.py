@@ -25,10 +25,12 @@ from ..model.schema import (
     Unique,
 )
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
+from ..model.view_query import read_views
 from ..model.warehouse import Held, IntegerRange, Warehouse
 from .state_partitions import partitioning_state, read_partitioning
 from .state_routines import dump_routine, dump_trigger, read_routine, read_trigger
 from .state_seqdom import domain_names, dump_domains, dump_sequences, read_domains, read_sequences
+from .view_state import read_view_state, view_state
 
 FORMAT = 1
 
@@ -245,6 +247,8 @@ def dump_state(state: State) -> bytes:
             "enums": [_with_comment({"schema": e.schema, "name": e.name, "values": list(e.values)}, e.comment)
                       for e in state.schema.enums.values()],
             "tables": [_table(t) for t in state.schema.tables.values()],
+            # only when there are views: a project without them keeps its state's bytes
+            **({"views": [view_state(v, _index) for v in state.schema.views.values()]} if state.schema.views else {}),
         },
     }
     # written only when there are some, so the state of a project without them dumps as before
@@ -315,9 +319,7 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
         return make_expression(text, column_type, user_types) if text is not None else None
 
     def part(p: dict[str, Any]) -> IndexPart:
-        return IndexPart(_get(p, "column", "text?", None), expr(_get(p, "expression", "text?", None)),
-                         _get(p, "order", "text", "asc"), _get(p, "nulls", "text?", None),
-                         _get(p, "opclass", "text?", None))
+        return _read_part(p, user_types)
 
     def column(c: dict[str, Any]) -> Column:
         if _plain_column(c):  # most columns: read at once, every value already known to be a string
@@ -356,13 +358,7 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                          _get(f, "initially_deferred", "flag", False), _get(f, "match", "text", "simple"),
                          _get(f, "comment", "text?", None), _get(f, "online", "flag", False))
               for f in items("foreign_keys")),
-        tuple(Index(_get(i, "name", "text"), tuple(part(p) for p in _get(i, "parts", "list")),
-                    _get(i, "unique", "flag", False), _get(i, "using", "text", "btree"),
-                    expr(_get(i, "where", "text?", None)), tuple(_get(i, "include", "names", [])),
-                    tuple(sorted(_get(i, "with", "words", {}).items())),
-                    _get(i, "nulls_not_distinct", "flag", False), _get(i, "comment", "text?", None),
-                    _get(i, "concurrently", "flag", False))
-              for i in items("indexes")),
+        tuple(_read_index(i, user_types) for i in items("indexes")),
         _get(d, "comment", "text?", None), None,
         tuple(Exclusion(_get(x, "name", "text"), tuple(part(p) for p in _get(x, "elements", "list")),
                         tuple(_get(p, "with", "text") for p in _get(x, "elements", "list")),
@@ -372,6 +368,25 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
               for x in items("exclusions")),
         _read_warehouse(_get(d, "warehouse", "object?", None)),
         *read_partitioning(d, _get, expr))
+
+
+def _read_part(p: dict[str, Any], user_types: dict[str, str]) -> IndexPart:
+    text = _get(p, "expression", "text?", None)
+    return IndexPart(_get(p, "column", "text?", None), make_expression(text, None, user_types) if text else None,
+                     _get(p, "order", "text", "asc"), _get(p, "nulls", "text?", None),
+                     _get(p, "opclass", "text?", None))
+
+
+def _read_index(i: dict[str, Any], user_types: dict[str, str]) -> Index:
+    def expr(text: str | None) -> Expression | None:
+        return make_expression(text, None, user_types) if text is not None else None
+
+    return Index(_get(i, "name", "text"), tuple(_read_part(p, user_types) for p in _get(i, "parts", "list")),
+                 _get(i, "unique", "flag", False), _get(i, "using", "text", "btree"),
+                 expr(_get(i, "where", "text?", None)), tuple(_get(i, "include", "names", [])),
+                 tuple(sorted(_get(i, "with", "words", {}).items())),
+                 _get(i, "nulls_not_distinct", "flag", False), _get(i, "comment", "text?", None),
+                 _get(i, "concurrently", "flag", False))
 
 
 _RECOVERY = ("restore it from version control ('git checkout generated/state.json') or rebuild it from the "
@@ -406,8 +421,10 @@ def load_state(data: bytes | None) -> State:
         tables = {f"{t.schema}.{t.name}": t for t in (_read_table(t, user_types) for t in _get(s, "tables", "list"))}
         routines = {r.key: r for r in (read_routine(_get, x, user_types) for x in _get(s, "routines", "list", []))}
         triggers = {t.key: t for t in (read_trigger(_get, x) for x in _get(s, "triggers", "list", []))}
+        views = read_views({v.key: v for v in (read_view_state(d, _get, lambda i: _read_index(i, user_types))
+                                               for d in _get(s, "views", "list", []))}, tables)
         schema = Schema(tables=tables, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
-                        sequences=sequences, domains=domains)
+                        views=views, sequences=sequences, domains=domains)
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))

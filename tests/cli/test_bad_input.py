@@ -147,9 +147,10 @@ CASES = [
              """)},
          (Expect("users.yaml", "nulable", "unknown key 'nulable' in a column (did you mean 'nullable'?)"),)),
     Case("not_a_definition",
-         {"views.yaml": "view: active_users\nquery: select 1\n"},
-         (Expect("views.yaml", "view", "a definition starts with 'table:', 'enum:', 'extension:', 'function:', "
-                                       "'procedure:', 'trigger:', 'sequence:' or 'domain:', not 'view:'"),)),
+         {"rules.yaml": "rule: active_users\n"},
+         (Expect("rules.yaml", "rule", "a definition starts with 'table:', 'enum:', 'extension:', 'function:', "
+                                       "'procedure:', 'trigger:', 'view:', 'materialized_view:', 'sequence:' or "
+                                       "'domain:', not 'rule:'"),)),
     Case("misspelt_kind",
          {"users.yaml": "tabel: users\ncolumns:\n  - {name: id, type: bigint}\n"},
          (Expect("users.yaml", "tabel", "not 'tabel:' (did you mean 'table'?)"),)),

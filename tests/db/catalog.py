@@ -66,6 +66,16 @@ QUERIES = {
         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         WHERE t.typtype = 'd' AND {_USER_NAMESPACES} ORDER BY 1, 2""",
     "extensions": "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1",
+    "views": f"""
+        SELECT n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid), c.reloptions, c.relispopulated,
+               obj_description(c.oid, 'pg_class')
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('v', 'm') AND {_USER_NAMESPACES} ORDER BY 1, 2""",
+    "view_columns": f"""
+        SELECT n.nspname, c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+               col_description(c.oid, a.attnum)
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('v', 'm') AND a.attnum > 0 AND {_USER_NAMESPACES} ORDER BY 1, 2, 3""",
     # comments on indexes, constraints and types (tables' and columns' are read above)
     "comments": f"""
         SELECT n.nspname, 'index', c.relname, NULL, d.description

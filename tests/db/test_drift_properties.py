@@ -70,6 +70,19 @@ DEFINITIONS = {
           - {name: people_plain3, expression: lower(plain3), unique: true}
           - {columns: ["order"], using: brin}
     """,
+    "views.yaml": """
+        view: org_codes
+        with: {security_barrier: true}
+        query: select id, code from orgs
+        ---
+        view: org_codes_upper
+        query: select id, upper(code) as code from org_codes
+        ---
+        materialized_view: org_count
+        query: select count(*) as n from orgs
+        indexes:
+          - {columns: [n]}
+    """,
     "routines.yaml": """
         function: touch
         comment: Stamps.
@@ -168,6 +181,14 @@ BATCHES = {
          "index public.notes_ops is missing or differs"),
         ("ALTER TABLE notes DROP COLUMN set, ADD COLUMN set integer GENERATED ALWAYS AS (update * 3) STORED",
          "column public.notes.set"),
+    ],
+    "views": [
+        ("CREATE OR REPLACE VIEW org_codes WITH (security_barrier = true) AS SELECT id, code FROM orgs WHERE id > 0",
+         "view public.org_codes has another query"),
+        ("ALTER VIEW org_codes_upper SET (check_option = local)", "view public.org_codes_upper has other options"),
+        ("COMMENT ON MATERIALIZED VIEW org_count IS 'By hand.'", "view public.org_count has another comment"),
+        ("DROP INDEX org_count_n_idx", "index public.org_count_n_idx is missing or differs"),
+        ("CREATE VIEW by_hand AS SELECT 1 AS one", "view public.by_hand is not in the definitions or differs"),
     ],
     "routines and triggers": [
         ("CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",

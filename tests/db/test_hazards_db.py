@@ -30,7 +30,7 @@ MODES = ("AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExcl
 USER_RELATIONS = """
 select c.oid, c.relkind, c.relfilenode from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'
-  and c.relkind in ('r', 'i', 'S', 'p', 'I')  -- partitioned tables and their indexes too
+  and c.relkind in ('r', 'i', 'S', 'p', 'I', 'v', 'm')  -- partitioned tables and their indexes, views too
 """
 HELD = "select relation, mode from pg_locks where pid = pg_backend_pid() and relation is not null"
 
@@ -67,7 +67,7 @@ def _observe(url: str, old: Schema, new: Schema, rows: str = "") -> list[tuple[c
             after = {oid: node for oid, kind, node in conn.execute(USER_RELATIONS).fetchall()}
             renewed = {kind for oid, (kind, node) in relations.items() if oid in after and after[oid] != node}
             conn.commit()
-            out.append((change, lock, "r" in renewed, "i" in renewed))
+            out.append((change, lock, bool(renewed & {"r", "m"}), "i" in renewed))  # a materialized view's rows too
     return out
 
 

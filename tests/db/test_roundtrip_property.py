@@ -3,7 +3,9 @@
 Hypothesis writes YAML for a schema A and derives B from it by random edits (tables and columns
 added, dropped and renamed with renamed_from, types changed, nullability, defaults, constraints,
 indexes, foreign keys in cycles and to themselves, enum values added, removed and reordered,
-comments, names passed round among tables or columns in swaps, rotations and chains), so B
+comments, names passed round among tables or columns in swaps, rotations and chains; views and
+materialized views over the tables and over each other, added, dropped, renamed, their columns
+changed and the tables and columns under them changed too), so B
 exercises the diff's alter paths, not only create and drop. For each pair:
 
   apply diff(empty, A)   introspect: equals canonical(A); the catalog is remembered
@@ -67,6 +69,7 @@ CHECK_NAMES = ["positive", 'Check "Me"', "Long Enough"]
 INDEX_NAMES = ["by lower", "Lower Idx"]
 COMMENTS = ["A comment.", "It's quoted: \"yes\".", "Ünïcode ✓", ""]
 OTHER_SCHEMA = "Sales Team"
+VIEW_NAMES = ["summary", "Report View", 'v "q"', "väy", "recent"]
 
 # -- types, the family of default each one takes, and the types a column may change into
 TYPES = ["integer", "bigint", "smallint", "text", "varchar(20)", "varchar(40)", "numeric(10,2)",
@@ -198,6 +201,22 @@ class EnumSpec:
 
 
 @dataclass
+class ViewSpec:
+    """A view (in public) passing on columns of one table, or every column of another view (`*`)."""
+
+    id: int
+    name: str
+    table: int | None  # the table it reads; None when it reads `base`
+    cols: list[int] = field(default_factory=list)  # the table's columns it passes on, in order
+    base: int | None = None  # the view it reads
+    where_col: int | None = None  # WHERE col IS NOT NULL
+    materialized: bool = False
+    comment: str | None = None
+    renamed_from: str | None = None
+    in_a: bool = False
+
+
+@dataclass
 class Fn:
     """A function: a trigger function (plpgsql, no arguments) or a plain one in sql or plpgsql."""
 
@@ -239,6 +258,7 @@ class Spec:
     enums: list[EnumSpec] = field(default_factory=list)
     functions: list[Fn] = field(default_factory=list)
     triggers: list[Trg] = field(default_factory=list)
+    views: list[ViewSpec] = field(default_factory=list)
     next_id: int = 1
     used_names: set[str] = field(default_factory=set)  # table and enum names either schema ever had
 
@@ -302,6 +322,7 @@ def repair(spec: Spec) -> None:
     for t in spec.tables:
         _repair_table(spec, t)
     _repair_routines(spec)
+    _repair_views(spec)
 
 
 def _repair_routines(spec: Spec) -> None:
@@ -314,6 +335,26 @@ def _repair_routines(spec: Spec) -> None:
             seen.add((g.table, g.name))
             kept.append(g)
     spec.triggers = kept
+
+
+def _repair_views(spec: Spec) -> None:
+    """Views read what is still there: a view whose table or view went goes too."""
+    kept: list[ViewSpec] = []
+    for v in spec.views:  # a view's base comes before it
+        if v.base is not None:
+            if all(k.id != v.base for k in kept):
+                continue
+        else:
+            t = spec.table(v.table) if v.table is not None else None
+            if t is None:
+                continue
+            v.cols = [c for c in v.cols if t.col(c) is not None]
+            if not v.cols:
+                continue
+            if v.where_col is not None and t.col(v.where_col) is None:
+                v.where_col = None
+        kept.append(v)
+    spec.views = kept
 
 
 def _fits(spec: Spec, check: Check, col: Col) -> bool:
@@ -432,8 +473,30 @@ def to_yaml(spec: Spec) -> str:
         docs.append(_table_doc(spec, t))
     docs += [_function_doc(f) for f in spec.functions]
     docs += [_trigger_doc(spec, g) for g in spec.triggers]
+    docs += [_view_doc(spec, v) for v in spec.views]
     return "---\n".join(yaml.safe_dump(d, sort_keys=False, allow_unicode=True, width=1000,
                                        default_flow_style=None) for d in docs)
+
+
+def _view_doc(spec: Spec, v: ViewSpec) -> dict:
+    doc: dict = {"materialized_view" if v.materialized else "view": v.name}
+    if v.renamed_from:
+        doc["renamed_from"] = v.renamed_from
+    if v.comment is not None:
+        doc["comment"] = v.comment
+    base = next((b for b in spec.views if b.id == v.base), None)
+    if base is not None:
+        doc["query"] = f"select * from {q(base.name)}"
+        return doc
+    t = spec.table(v.table)  # type: ignore[arg-type]
+    assert t is not None
+    name_of = {c.id: c.name for c in t.cols}
+    query = "select " + ", ".join(q(name_of[c]) for c in v.cols) + "\n  from " + (
+        f"{q(t.schema)}.{q(t.name)}" if t.schema else q(t.name))
+    if v.where_col is not None:
+        query += f"\n  where {q(name_of[v.where_col])} is not null"
+    doc["query"] = query
+    return doc
 
 
 RETURNS = ["integer", "text", "boolean", "void"]
@@ -862,6 +925,53 @@ def draw_key_options(draw, c: Col) -> None:
     c.fk_comment = draw(st.sampled_from([None, None, *COMMENTS]))
 
 
+def add_view(draw, spec: Spec) -> None:
+    name = _fresh(draw, VIEW_NAMES, spec.used_names | {t.name for t in spec.tables} | {v.name for v in spec.views})
+    if name is None:
+        return
+    spec.used_names.add(name)
+    if spec.views and draw(st.booleans()):
+        v = ViewSpec(spec.new_id(), name, None, base=draw(st.sampled_from(spec.views)).id)
+    else:
+        t = draw(st.sampled_from(spec.tables))
+        if not t.cols:
+            return
+        cols = draw(st.lists(st.sampled_from([c.id for c in t.cols]), min_size=1, max_size=3, unique=True))
+        v = ViewSpec(spec.new_id(), name, t.id, cols, where_col=draw(st.sampled_from([None, *cols])))
+    v.materialized = draw(st.integers(0, 3)) == 3
+    v.comment = draw(st.sampled_from([None, None, *COMMENTS]))
+    spec.views.append(v)
+
+
+def edit_view(draw, spec: Spec, kind: str) -> None:
+    if kind == "add_view" or not spec.views:
+        if spec.tables:
+            add_view(draw, spec)
+        return
+    v = draw(st.sampled_from(spec.views))
+    if kind == "drop_view":
+        spec.views.remove(v)  # and those reading it, by repair
+    elif kind == "rename_view" and v.renamed_from is None:
+        name = _fresh(draw, VIEW_NAMES, spec.used_names | {t.name for t in spec.tables} | {x.name for x in spec.views})
+        if name is not None:
+            spec.used_names.add(name)
+            if v.in_a:
+                v.renamed_from = v.name
+            v.name = name
+    elif kind == "view_columns" and v.table is not None and spec.table(v.table) is not None:
+        t = spec.table(v.table)
+        assert t is not None
+        free = [c.id for c in t.cols if c.id not in v.cols]
+        if free and draw(st.booleans()):
+            v.cols.append(draw(st.sampled_from(free)))  # appended: CREATE OR REPLACE
+        elif len(v.cols) > 1:
+            v.cols.pop(draw(st.integers(0, len(v.cols) - 1)))
+    elif kind == "view_comment":
+        v.comment = draw(st.sampled_from([None, *COMMENTS]))
+    elif kind == "view_kind":
+        v.materialized = not v.materialized
+
+
 @st.composite
 def schema_a(draw) -> Spec:
     spec = Spec()
@@ -886,6 +996,9 @@ def schema_a(draw) -> Spec:
         if g is not None:
             spec.triggers.append(g)
     repair(spec)
+    for _ in range(draw(st.integers(0, 2))):  # views over them, and views over views
+        add_view(draw, spec)
+    repair(spec)
     return spec
 
 
@@ -901,6 +1014,8 @@ EDITS = ["add_table", "drop_table", "rename_table", "add_column", "drop_column",
          # properties of full fidelity
          "collation", "identity", "index_options", "key_options", "constraint_options", "enum_comment",
          "add_exclusion", "drop_exclusion", *CYCLE_EDITS, *ROUTINE_EDITS]
+VIEW_EDITS = ["add_view", "drop_view", "rename_view", "view_columns", "view_comment", "view_kind"]
+EDITS += VIEW_EDITS
 # edits that need a column to work on
 _COLUMN_EDITS = {"rename_column", "change_type", "add_check", "add_index", "column_comment", "collation", "identity",
                  "add_exclusion"}
@@ -942,6 +1057,9 @@ def rename_in_cycle(draw, spec: Spec, kind: str) -> None:
 def edit(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per kind of edit
     if kind in CYCLE_EDITS:
         rename_in_cycle(draw, spec, kind)
+        return
+    if kind in VIEW_EDITS:
+        edit_view(draw, spec, kind)
         return
     if kind in ROUTINE_EDITS:
         edit_routines(draw, spec, kind)
@@ -1104,9 +1222,11 @@ def edit_options(draw, spec: Spec, t: Tab, kind: str) -> None:
 def schema_pairs(draw) -> tuple[str, str]:
     """(YAML of A, YAML of B): B is A after a few random edits."""
     a = draw(schema_a())
-    a.used_names |= {t.name for t in a.tables} | {e.name for e in a.enums}
+    a.used_names |= {t.name for t in a.tables} | {e.name for e in a.enums} | {v.name for v in a.views}
     for t in a.tables:
         t.in_a, t.names_in_a = True, {c.name for c in t.cols}
+    for v in a.views:
+        v.in_a = True
     for x in [*a.functions, *a.triggers]:
         x.in_a = True
     b = copy.deepcopy(a)

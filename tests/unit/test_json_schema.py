@@ -42,6 +42,7 @@ from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
 from compiler.model.hazard_names import HAZARDS
 from compiler.model.partitions import METHODS
 from compiler.model.types import KNOWN_TYPE_NAMES, canonical_type
+from compiler.model.view import CHECK_OPTIONS
 from compiler.model.warehouse import GRANULARITIES
 from tests.definition_schema import SCHEMA, VALIDATOR, schema_errors
 
@@ -81,6 +82,11 @@ KEY_TABLES = {
     "build_triggers.TRIGGER_KEYS": "trigger",
     "build_triggers.REFERENCING_KEYS": "trigger/properties/referencing",
     "build_triggers.EVENT_KEYS": "update_of",
+    "build_views.VIEW_KEYS": "view",
+    "build_views.MATERIALIZED_VIEW_KEYS": "materialized_view",
+    "build_views.VIEW_COLUMN_KEYS": "view_column",
+    "build_views.VIEW_OPTION_KEYS": "view/properties/with",
+    "build_views.MATERIALIZED_VIEW_STORAGE_KEYS": "materialized_view/properties/with",
 }
 
 # a choice the reader checks -> the schema's `enum` for it, in the same order
@@ -104,6 +110,7 @@ CLOSED_SETS = {
     "trigger/properties/for_each": build_triggers.LEVELS,
     "trigger/properties/enabled": build_triggers.ENABLED,
     "trigger_event": build_triggers.EVENTS,
+    "view/properties/with/properties/check_option": CHECK_OPTIONS,
 }
 
 

@@ -16,10 +16,8 @@ rel AS (
       AND NOT (n.nspname = 'public' AND c.relname = 'schema_migrations')
 )
 -- sequences are managed: identity and serial ones by their columns, the rest as `sequence:` documents
-SELECT nspname, label, CASE relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                           ELSE 'foreign table' END, true,
-       NULL
-FROM rel WHERE relkind IN ('v', 'm', 'f')
+SELECT nspname, label, 'foreign table', true, NULL
+FROM rel WHERE relkind = 'f'
 UNION ALL
 -- a partition's indexes and constraints of its own (not made by PostgreSQL from its parent's)
 SELECT rel.nspname, quote_ident(i.relname) || ' on partition ' || rel.label, 'index of a partition alone (not written)',
@@ -57,7 +55,11 @@ SELECT nspname, label, 'storage parameters ' || array_to_string(reloptions, ', '
 FROM rel WHERE relkind IN ('r', 'p') AND reloptions IS NOT NULL
 UNION ALL
 SELECT nspname, label, 'tablespace ' || quote_ident(t.spcname) || ' (not written)', false, NULL
-FROM rel JOIN pg_tablespace t ON t.oid = rel.reltablespace WHERE relkind IN ('r', 'p', 'i')
+FROM rel JOIN pg_tablespace t ON t.oid = rel.reltablespace WHERE relkind IN ('r', 'p', 'i', 'm')
+UNION ALL
+SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname), 'default of a view column (not written)', false, NULL
+FROM rel JOIN pg_attrdef d ON d.adrelid = rel.oid JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+WHERE rel.relkind = 'v'
 UNION ALL
 SELECT nspname, label, 'row level security (not written)', false, NULL FROM rel WHERE relrowsecurity OR relforcerowsecurity
 UNION ALL

@@ -1,6 +1,7 @@
 -- What the tables' own parts use that schemac does not manage: (schema, table, part kind, part name, used).
--- A part kind is 'default', 'generated', 'constraint', 'index' (by name), 'partition key' (no name) or
--- 'type' (a column and its type: a composite, range or base type; a domain over one of those too).
+-- A part kind is 'default', 'generated', 'constraint', 'index' (by name), 'partition key' (no name), 'view'
+-- (a view's query) or 'type' (a column and its type: a composite, range or base type; a domain over one of
+-- those too); for such a domain, `used` ends in the base type after a tab.
 WITH user_ns AS (
     SELECT oid FROM pg_namespace
     WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -47,6 +48,12 @@ FROM pg_depend d
 JOIN pg_index x ON d.classid = 'pg_class'::regclass AND x.indexrelid = d.objid
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
+UNION ALL  -- a view or materialized view: its query's own dependencies (the part is the view itself)
+SELECT DISTINCT n.nspname, c.relname, 'view', c.relname, pg_describe_object(d.refclassid, d.refobjid, 0)
+FROM pg_depend d
+JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+JOIN pg_class c ON c.oid = r.ev_class AND c.relkind IN ('v', 'm') JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
 UNION ALL
 -- a partitioned table depends itself on what its key uses (a function, a collation, an operator class's schema)
