@@ -36,6 +36,7 @@ from .build_constraints import (
     uniques,
 )
 from .build_exclusions import exclusions
+from .build_security import grants, namespaces, policies, row_security
 from .build_sequences import identity_kind, sequence_options
 from .build_warehouse import warehouse
 from .drafts import TableContext, TableDraft
@@ -45,14 +46,15 @@ from .rules import check_rules
 from .sources import SourceMap
 
 TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
-                        "unique", "indexes", "foreign_keys", "checks", "exclusions", "warehouse", ALLOW})
+                        "unique", "indexes", "foreign_keys", "checks", "exclusions", "warehouse", ALLOW,
+                        "rls", "policies", "grants"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
                          "generated", "deferrable", "initially_deferred", "match", "collation", "sequence", ALLOW,
                          "online"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
-KINDS = ("table", "enum", "extension")
+KINDS = ("table", "enum", "extension", "schema")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTIONS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
@@ -97,7 +99,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
         drafts[draft.key] = draft
     tables = resolve.resolve_tables(drafts, enums, errors)
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
-                    extensions=dict(sorted(extensions.items())))
+                    extensions=dict(sorted(extensions.items())), namespaces=namespaces(by_kind["schema"], errors))
     sources = SourceMap(docs, drafts)
     errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
     if errors:
@@ -106,7 +108,9 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
 
 
 def _kind(doc: Document, r: Reader) -> str | None:
-    present = [k for k in KINDS if k in doc.body]
+    # `schema:` is a kind only as the first key: every other kind takes a `schema:` key too
+    present = [k for k in KINDS if k in doc.body and k != "schema"] or [
+        k for k in ("schema",) if next(iter(doc.body), None) == k]
     if len(present) > 1:
         r.error(doc.body.key_pos[present[1]], f"a document holds one definition: '{present[0]}' "
                                                f"and '{present[1]}' cannot be together")
@@ -207,6 +211,12 @@ class _TableBuilder:
         exclusions(cx, t, body)
         if "warehouse" in body:
             t.warehouse = warehouse(r, body, t, self.enum_types)
+        if "rls" in body:
+            row_security(r, body, t)
+        if "policies" in body:
+            policies(cx, t, body)
+        if "grants" in body:
+            t.grants = grants(r, body, "table", f"table {name}", self.all_columns)
         return t
 
     # -- columns

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..errors import did_you_mean
 from ..model.schema import Check, Column, Exclusion, Expression, Index, PrimaryKey, Unique
+from ..model.security import Grants, Policy
 from ..model.warehouse import Warehouse
 from .load import Document, Mapping, Pos, Sequence
 from .reader import Reader
@@ -50,6 +51,10 @@ class TableDraft:
     comment: str | None = None
     renamed_from: str | None = None
     warehouse: Warehouse | None = None
+    row_security: bool = False
+    force_row_security: bool = False
+    policies: list[Policy] = field(default_factory=list)
+    grants: Grants = ()
 
     @property
     def key(self) -> str:

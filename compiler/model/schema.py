@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
+from .security import Grants, Namespace, Policy
 from .warehouse import Warehouse
 
 
@@ -222,6 +223,11 @@ class Table:
     exclusions: tuple[Exclusion, ...] = ()
     # its BigQuery copy (model/warehouse.py): no PostgreSQL object, so no part of equality or state.json
     warehouse: Warehouse | None = field(default=None, compare=False)
+    # row-level security (model/security.py): ENABLE / FORCE ROW LEVEL SECURITY, its policies
+    row_security: bool = False
+    force_row_security: bool = False
+    policies: tuple[Policy, ...] = ()  # sorted by name
+    grants: Grants = ()  # its ACL but the owner's (model/security.py)
 
     @property
     def key(self) -> str:
@@ -265,10 +271,12 @@ class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
     extensions: dict[str, Extension] = field(default_factory=dict)
+    # schemas declared by `schema:` documents (their comments and grants), by name
+    namespaces: dict[str, Namespace] = field(default_factory=dict)
 
     @property
     def schema_names(self) -> frozenset[str]:
-        """Schemas other than public that hold a table or a type (an extension's among them)."""
+        """Schemas other than public that hold a table or a type (an extension's among them), or are declared."""
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
-                 | {x.schema for x in self.extensions.values()})
+                 | {x.schema for x in self.extensions.values()} | set(self.namespaces))
         return frozenset(names - {"public"})

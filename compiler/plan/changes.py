@@ -812,3 +812,22 @@ class SetIndexComment(IndexPropertyChange):
     DESCRIPTION = "index {s} has another comment"
     EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
     comment: str | None
+
+
+# row-level security, policies, privileges and schema comments: their own module, for size
+from .security_changes import (  # noqa: E402, F401  (they build on the classes above)
+    AlterPolicy,
+    CreatePolicy,
+    DisableRowSecurity,
+    DropPolicy,
+    EnableRowSecurity,
+    ForceRowSecurity,
+    Grant,
+    GrantTarget,
+    NoForceRowSecurity,
+    RenamePolicy,
+    Revoke,
+    SetPolicyComment,
+    SetSchemaComment,
+)
+

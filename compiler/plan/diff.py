@@ -15,6 +15,7 @@ from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolve
 from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
+from .diff_security import namespaces, table_security
 from .order import Plan, order
 from .renames import Renames, resolve_renames, temporary_name
 
@@ -42,6 +43,8 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
     out += _tables(old, new, renames, EnumTypes(recreated, enum_types))
+    out += namespaces(old, new)
+    out += table_security(old, new, renames)
     return order(old, new, renames, out)
 
 
