@@ -49,7 +49,7 @@ def row_security(r: Reader, body: Mapping, t: TableDraft) -> None:
 def policies(cx: TableContext, t: TableDraft, body: Mapping) -> None:
     r = cx.r
     seen: dict[str, Pos] = {}
-    for m, pos in r.mappings(body, "policies", f"table {t.name}"):
+    for m, _pos in r.mappings(body, "policies", f"table {t.name}"):
         r.keys(m, POLICY_KEYS, "a policy")
         name = r.name(m, "name", "a policy", required=True)
         if name is None:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from ..model.schema import Schema, Table
 from ..model.security import PRIVILEGES, PUBLIC, Grants, Namespace, Policy
 from . import changes as ch
+from . import security_changes as sec
 from .renames import DISPLACED, Renames, renamed_pairs
 
 
@@ -29,18 +30,18 @@ def _new_table(t: Table) -> list[ch.Change]:
     name = ch.TableName(t.schema, t.name)
     out: list[ch.Change] = []
     if t.row_security:
-        out.append(ch.EnableRowSecurity(name))
+        out.append(sec.EnableRowSecurity(name))
     if t.force_row_security:
-        out.append(ch.ForceRowSecurity(name))
+        out.append(sec.ForceRowSecurity(name))
     for p in t.policies:
         out += _create_policy(name, p)
-    return out + privilege_changes(ch.GrantTarget("table", t.schema, t.name), (), t.grants)
+    return out + privilege_changes(sec.GrantTarget("table", t.schema, t.name), (), t.grants)
 
 
 def _create_policy(table: ch.TableName, p: Policy) -> list[ch.Change]:
-    out: list[ch.Change] = [ch.CreatePolicy(table, p)]
+    out: list[ch.Change] = [sec.CreatePolicy(table, p)]
     if p.comment is not None:
-        out.append(ch.SetPolicyComment(table, p.name, p.comment))
+        out.append(sec.SetPolicyComment(table, p.name, p.comment))
     return out
 
 
@@ -48,9 +49,9 @@ def _table(a: Table, b: Table, colmap: dict[str, str]) -> list[ch.Change]:
     now, was = ch.TableName(b.schema, b.name), ch.TableName(a.schema, a.name)  # drops run before renames
     out: list[ch.Change] = []
     if a.row_security != b.row_security:
-        out.append(ch.EnableRowSecurity(now) if b.row_security else ch.DisableRowSecurity(now))
+        out.append(sec.EnableRowSecurity(now) if b.row_security else sec.DisableRowSecurity(now))
     if a.force_row_security != b.force_row_security:
-        out.append(ch.ForceRowSecurity(now) if b.force_row_security else ch.NoForceRowSecurity(now))
+        out.append(sec.ForceRowSecurity(now) if b.force_row_security else sec.NoForceRowSecurity(now))
     # PostgreSQL refuses to drop or retype a column a policy reads: such a policy is dropped
     # first and made again after
     new_types = {c.name: c.type for c in b.columns}
@@ -58,9 +59,9 @@ def _table(a: Table, b: Table, colmap: dict[str, str]) -> list[ch.Change]:
              if c.name not in colmap or new_types.get(colmap[c.name]) != c.type}
     out += _policies(a, b, now, was, colmap, moved)
     columns_kept = {o: n for o, n in colmap.items() if n in new_types}
-    old_grants = tuple(replace(p, column=columns_kept[p.column]) for p in a.grants
+    old_grants = tuple(p if p.column is None else replace(p, column=columns_kept[p.column]) for p in a.grants
                        if p.column is None or p.column in columns_kept)  # a dropped column's go with it
-    return out + privilege_changes(ch.GrantTarget("table", b.schema, b.name), old_grants, b.grants)
+    return out + privilege_changes(sec.GrantTarget("table", b.schema, b.name), old_grants, b.grants)
 
 
 def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: dict[str, str],
@@ -72,13 +73,13 @@ def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: 
     pairs |= {n: n for n in old_by if n in new_by and n not in pairs and n not in pairs.values()}
     for old_name, p in old_by.items():
         if old_name not in pairs:
-            out.append(ch.DropPolicy(was, p))
+            out.append(sec.DropPolicy(was, p))
     for new_name, q in new_by.items():
-        old_name = next((o for o, n in pairs.items() if n == new_name), None)
-        if old_name is None:
+        found = next((o for o, n in pairs.items() if n == new_name), None)
+        if found is None:
             out += _create_policy(now, q)
             continue
-        p = old_by[old_name]
+        p = old_by[found]
         reads = {c for e in (p.using, p.with_check) if e is not None for c in e.columns}
         as_now = replace(p, name=q.name,
                          using=p.using.with_columns_renamed(colmap) if p.using is not None else None,
@@ -87,14 +88,14 @@ def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: 
         rebuild = (reads & moved or as_now.rebuilt_form() != q.rebuilt_form()
                    or (p.using is not None and q.using is None) or (p.with_check is not None and q.with_check is None))
         if rebuild:
-            out += [ch.DropPolicy(was, p), *_create_policy(now, q)]
+            out += [sec.DropPolicy(was, p), *_create_policy(now, q)]
             continue
         if p.name != q.name:
-            out.append(ch.RenamePolicy(now, p.name, q.name))
+            out.append(sec.RenamePolicy(now, p.name, q.name))
         if (as_now.roles, as_now.using, as_now.with_check) != (q.roles, q.using, q.with_check):
-            out.append(ch.AlterPolicy(now, q))
+            out.append(sec.AlterPolicy(now, q))
         if p.comment != q.comment:
-            out.append(ch.SetPolicyComment(now, q.name, q.comment))
+            out.append(sec.SetPolicyComment(now, q.name, q.comment))
     return out
 
 
@@ -109,12 +110,12 @@ def namespaces(old: Schema, new: Schema) -> list[ch.Change]:
         b = b or Namespace(name)
         a = old.namespaces.get(name) or Namespace(name)
         if a.comment != b.comment:
-            out.append(ch.SetSchemaComment(name, b.comment))
-        out += privilege_changes(ch.GrantTarget("schema", name, name), a.grants, b.grants)
+            out.append(sec.SetSchemaComment(name, b.comment))
+        out += privilege_changes(sec.GrantTarget("schema", name, name), a.grants, b.grants)
     return out
 
 
-def privilege_changes(target: ch.GrantTarget, old: Grants, new: Grants) -> list[ch.Change]:
+def privilege_changes(target: sec.GrantTarget, old: Grants, new: Grants) -> list[ch.Change]:
     """GRANT and REVOKE statements, one per role (and grant option), that turn the ACL `old` into `new`.
 
     REVOKE of a privilege on a whole table revokes it on each of its columns too (and so does a
@@ -144,11 +145,11 @@ def privilege_changes(target: ch.GrantTarget, old: Grants, new: Grants) -> list[
             grant.setdefault((role, grantable), []).append((privilege, column))
     out: list[ch.Change] = []
     for role in sorted(revoke):
-        out.append(ch.Revoke(target, role, _listed(target.kind, revoke[role])))
+        out.append(sec.Revoke(target, role, _listed(target.kind, revoke[role])))
     for role in sorted(revoke_option):
-        out.append(ch.Revoke(target, role, _listed(target.kind, revoke_option[role]), grant_option_only=True))
+        out.append(sec.Revoke(target, role, _listed(target.kind, revoke_option[role]), grant_option_only=True))
     for role, grantable in sorted(grant):
-        out.append(ch.Grant(target, role, _listed(target.kind, grant[role, grantable]), grantable))
+        out.append(sec.Grant(target, role, _listed(target.kind, grant[role, grantable]), grantable))
     return out
 
 

@@ -25,6 +25,7 @@ from typing import TypeVar
 from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
 from ..model.types import enum_type_spelling
 from . import changes as ch
+from . import security_changes as sec
 from .online import online_parts
 from .renames import NameMove, Renames, move_steps, rename_steps
 
@@ -63,7 +64,7 @@ NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
 ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
 # drops before renames and additions, which may reuse their names; keys before what they lean on
-DROPS_BEFORE_RENAMES = (ch.DropPolicy, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn, ch.DropTable)
+DROPS_BEFORE_RENAMES = (sec.DropPolicy, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn, ch.DropTable)
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
@@ -76,15 +77,15 @@ COLUMNS = (
     ch.SetDefault, ch.AddSerial, ch.AddIdentity, ch.SetIdentity, ch.SetSequenceType, ch.SerialToIdentity,
     ch.IdentityToSerial, ch.SetSequenceOptions,
 )
-COMMENTS = (ch.SetSchemaComment, ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
+COMMENTS = (sec.SetSchemaComment, ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
 KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey, ch.ValidateConstraint,
                     ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
 # policies once the tables, columns (and functions) they read are there; switched on after them
-ROW_SECURITY = (ch.RenamePolicy, ch.DisableRowSecurity, ch.NoForceRowSecurity, ch.AlterPolicy, ch.CreatePolicy,
-                ch.SetPolicyComment, ch.EnableRowSecurity, ch.ForceRowSecurity)
-GRANTS = (ch.Revoke, ch.Grant)  # last of all: every object they name exists by now
+ROW_SECURITY = (sec.RenamePolicy, sec.DisableRowSecurity, sec.NoForceRowSecurity, sec.AlterPolicy, sec.CreatePolicy,
+                sec.SetPolicyComment, sec.EnableRowSecurity, sec.ForceRowSecurity)
+GRANTS = (sec.Revoke, sec.Grant)  # last of all: every object they name exists by now
 DROPS_LAST = (ch.DropEnum, ch.DropExtension, ch.DropSchema)  # once nothing uses them
 
 PHASES: tuple[type[ch.Change], ...] = (
