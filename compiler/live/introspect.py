@@ -34,6 +34,7 @@ from ..model.schema import (
 )
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
+from .introspect_security import read_security
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _IDENTITY = {"a": "always", "d": "by default"}
@@ -150,7 +151,8 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     sent = {name: conn.execute(query(name), params if by_table else None)
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
-                                   ("exclusions", True))}
+                                   ("exclusions", True), ("row_security", True), ("policies", True),
+                                   ("table_privileges", True), ("namespaces", False))}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in sent["enums"].fetchall()}
     extensions = {n: Extension(n, s) for n, s in sent["extensions"].fetchall()}
@@ -226,11 +228,13 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         if index in parts and (where is not None or not predicate):
             exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method, where, deferrable,
                                              deferred, comment))
+    security = read_security(sent, names, types, reader.expr)
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:
         if oid in unreadable:
             continue
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
-            tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]))
-    return Schema(tables=out, enums=enums, extensions=extensions)
+            tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]),
+            **security.table(oid))
+    return Schema(tables=out, enums=enums, extensions=extensions, namespaces=security.namespaces)

@@ -21,6 +21,7 @@ from ..sql.render import Renderer
 from .database import connect, describe
 from .introspect import introspect, query
 from .run_migration import lock_table_full
+from .scratch_roles import with_roles, without_roles
 from .throwaway import DevServer, dev_server, throwaway_database
 
 T = TypeVar("T")
@@ -51,7 +52,7 @@ def canonical(schema: Schema, server: DevServer | str) -> Schema:
     """`schema` after a round trip through PostgreSQL, in a throwaway database on `server`
     (given a live database's URL: the server the rules of throwaway.dev_server pick for it)."""
     if not (schema.tables or schema.enums or schema.extensions):
-        return schema
+        return schema  # declared schemas hold names only: nothing to canonicalise
     if isinstance(server, str):
         server = dev_server(None, server)
     with throwaway_database(server, schema.extensions.values()) as url, connect(url) as conn:
@@ -77,7 +78,7 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     while the throwaway database is dropped (a DROP DATABASE waits for a checkpoint)."""
     differing = {k for k, t in schema.tables.items() if live.tables.get(k) != t}
     if not differing:
-        return then(_in_catalog_order(schema.tables, schema.enums, schema.extensions))
+        return then(_in_catalog_order(schema.tables, schema.enums, schema.extensions, schema))
     part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing})
 
     def merged(built: Schema) -> Schema:
@@ -85,7 +86,7 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
         for k in differing & built.tables.keys():
             tables[k] = replace(built.tables[k], foreign_keys=tuple(sorted(schema.tables[k].foreign_keys,
                                                                            key=lambda f: f.name)))
-        return _in_catalog_order(tables, built.enums, built.extensions)
+        return _in_catalog_order(tables, built.enums, built.extensions, schema)
 
     with ThreadPoolExecutor(1) as pool:
         with throwaway_database(server(), part.extensions.values()) as url, connect(url) as conn:
@@ -94,12 +95,13 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
         return later.result()
 
 
-def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension]) -> Schema:
+def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension],
+                      desired: Schema) -> Schema:
     """A schema with its tables and enums ordered as introspect reads them (ORDER BY schema, name;
-    PostgreSQL's `name` type sorts bytewise, as Python sorts str)."""
+    PostgreSQL's `name` type sorts bytewise, as Python sorts str); the desired declared schemas."""
     return Schema(tables={k: tables[k] for k in sorted(tables, key=lambda k: (tables[k].schema, tables[k].name))},
                   enums={k: enums[k] for k in sorted(enums, key=lambda k: (enums[k].schema, enums[k].name))},
-                  extensions=extensions)
+                  extensions=extensions, namespaces=desired.namespaces)
 
 
 def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:
@@ -110,8 +112,10 @@ def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:
     placed: dict[str, str] = dict(conn.execute(query("extensions")).fetchall())
     conn.rollback()
     extensions = {n: replace(x, schema=placed.get(n, x.schema)) for n, x in schema.extensions.items()}
-    build(conn, url, replace(schema, extensions=extensions))
-    return introspect(conn)
+    build(conn, url, replace(without_roles(schema), extensions=extensions))
+    user = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
+    conn.rollback()
+    return with_roles(introspect(conn), schema, user)
 
 
 def build(conn: psycopg.Connection, url: str, schema: Schema) -> None:

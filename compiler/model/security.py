@@ -111,3 +111,13 @@ class Namespace:
     name: str
     comment: str | None = None
     grants: Grants = ()
+
+
+# The public schema as PostgreSQL 15 makes it (owned by pg_database_owner, usable by everyone)
+PUBLIC_SCHEMA = Namespace("public", "standard public schema", (Privilege(PUBLIC, "usage"),))
+
+
+def namespace_default(name: str) -> Namespace:
+    """A schema's comment and grants when no `schema:` document says otherwise: public as
+    PostgreSQL makes it, any other with neither."""
+    return PUBLIC_SCHEMA if name == PUBLIC else Namespace(name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model.schema import Schema, Table
-from ..model.security import PRIVILEGES, PUBLIC, Grants, Namespace, Policy
+from ..model.security import PRIVILEGES, PUBLIC, Grants, Policy, namespace_default
 from . import changes as ch
 from . import security_changes as sec
 from .renames import DISPLACED, Renames, renamed_pairs
@@ -101,14 +101,15 @@ def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: 
 
 def namespaces(old: Schema, new: Schema) -> list[ch.Change]:
     """Comments and privileges of schemas. A schema without a `schema:` document has neither;
-    public is left as it is unless a `schema: public` document declares it."""
+    public is left as it is unless a `schema: public` document declares it (and compared with
+    public as PostgreSQL makes it where the other side does not declare it)."""
     out: list[ch.Change] = []
     for name in sorted(new.schema_names | set(new.namespaces)):
         b = new.namespaces.get(name)
         if b is None and (name == PUBLIC or name not in old.namespaces):
             continue
-        b = b or Namespace(name)
-        a = old.namespaces.get(name) or Namespace(name)
+        b = b or namespace_default(name)
+        a = old.namespaces.get(name) or namespace_default(name)
         if a.comment != b.comment:
             out.append(sec.SetSchemaComment(name, b.comment))
         out += privilege_changes(sec.GrantTarget("schema", name, name), a.grants, b.grants)

@@ -26,6 +26,7 @@ from ..model.schema import (
 )
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 from ..model.warehouse import IntegerRange, Warehouse
+from .state_security import read_namespaces, read_table_security, table_security, write_namespaces
 
 FORMAT = 1
 
@@ -172,7 +173,7 @@ def _table(t: Table) -> dict[str, Any]:
         out["exclusions"] = [_exclusion(x) for x in t.exclusions]
     if t.warehouse is not None:  # only then: a project without the warehouse keeps its state's bytes
         out["warehouse"] = _warehouse(t.warehouse)
-    return out
+    return out | table_security(t)  # only what is set, for the same reason
 
 
 def _warehouse(w: Warehouse) -> dict[str, Any]:
@@ -218,7 +219,7 @@ def dump_state(state: State) -> bytes:
             "enums": [_with_comment({"schema": e.schema, "name": e.name, "values": list(e.values)}, e.comment)
                       for e in state.schema.enums.values()],
             "tables": [_table(t) for t in state.schema.tables.values()],
-        },
+        } | write_namespaces(state.schema.namespaces),
     }
     return dump_json(doc, indent=1)
 
@@ -334,7 +335,8 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                         _get(x, "deferrable", "flag", False), _get(x, "initially_deferred", "flag", False),
                         _get(x, "comment", "text?", None))
               for x in items("exclusions")),
-        _read_warehouse(_get(d, "warehouse", "object?", None)))
+        _read_warehouse(_get(d, "warehouse", "object?", None)),
+        **read_table_security(d, expr, _get))
 
 
 _RECOVERY = ("restore it from version control ('git checkout generated/state.json') or rebuild it from the "
@@ -364,7 +366,7 @@ def load_state(data: bytes | None) -> State:
         extensions = {x.name: x for x in map(_read_extension, _get(s, "extensions", "list"))}
         user_types |= extension_type_names(extensions.values())
         tables = {f"{t.schema}.{t.name}": t for t in (_read_table(t, user_types) for t in _get(s, "tables", "list"))}
-        schema = Schema(tables=tables, enums=enums, extensions=extensions)
+        schema = Schema(tables=tables, enums=enums, extensions=extensions, namespaces=read_namespaces(s, _get))
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))

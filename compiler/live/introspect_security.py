@@ -1,0 +1,52 @@
+"""Row-level security, policies, privileges and schemas, read from the catalog queries that
+introspect.py sends (queries/row_security.sql, policies.sql, table_privileges.sql, namespaces.sql)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..model.schema import Expression
+from ..model.security import PUBLIC_SCHEMA, Namespace, Policy, Privilege, canonical_grants
+
+# (text, what, columns=...) -> the expression, or None when it cannot be read (named in problems)
+ReadExpression = Callable[..., Expression | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Security:
+    """What the queries found, by table oid, and the schemas."""
+
+    flags: dict[int, tuple[bool, bool]]
+    policies: dict[int, tuple[Policy, ...]]
+    grants: dict[int, list[Privilege]]
+    namespaces: dict[str, Namespace]
+
+    def table(self, oid: int) -> dict[str, Any]:
+        """Table's keyword arguments for the table `oid`."""
+        enabled, forced = self.flags.get(oid, (False, False))
+        return {"row_security": enabled, "force_row_security": forced, "policies": self.policies.get(oid, ()),
+                "grants": canonical_grants(self.grants.get(oid, []))}
+
+
+def read_security(sent: Mapping[str, Any], names: dict[int, str], types: Mapping[int, dict[str, str]],
+                  expr: ReadExpression) -> Security:
+    flags = {oid: (enabled, forced) for oid, enabled, forced in sent["row_security"].fetchall()}
+    policies: dict[int, list[Policy]] = defaultdict(list)
+    for oid, name, command, permissive, roles, using, with_check, comment in sent["policies"].fetchall():
+        what = f"{names[oid]} policy {name}"
+        read = [expr(text, what, columns=types[oid]) if text is not None else None for text in (using, with_check)]
+        if any(e is None and text is not None for e, text in zip(read, (using, with_check), strict=True)):
+            continue  # named in the problems by expr
+        policies[oid].append(Policy(name, command, tuple(sorted(roles)), read[0], read[1], permissive, comment))
+    grants: dict[int, list[Privilege]] = defaultdict(list)
+    for oid, column, role, privilege, grantable in sent["table_privileges"].fetchall():
+        grants[oid].append(Privilege(role, privilege, column, grantable))
+    namespaces = {}
+    for name, comment, roles, privileges, grantable in sent["namespaces"].fetchall():
+        entries = [Privilege(r, p, None, g) for r, p, g in zip(roles, privileges, grantable, strict=True)]
+        namespace = Namespace(name, comment, canonical_grants(entries))
+        if namespace != PUBLIC_SCHEMA:  # public as PostgreSQL makes it is no schema of the definitions
+            namespaces[name] = namespace
+    return Security(flags, {oid: tuple(ps) for oid, ps in policies.items()}, grants, namespaces)
