@@ -32,12 +32,9 @@ SCHEMA_KEYS = frozenset({"schema", "comment", "grants"})
 
 
 def row_security(r: Reader, body: Mapping, t: TableDraft) -> None:
-    """`rls: {enabled: true, forced: false}` (or `rls: true`, enabled only)."""
+    """`rls: {enabled: true, forced: false}`."""
     value = body.get("rls")
     what = f"'rls' of table {t.name}"
-    if isinstance(value, bool):
-        t.row_security = value
-        return
     if not isinstance(value, Mapping):
         r.error(r.pos(body, "rls"), f"{what} must be a mapping such as {{enabled: true, forced: false}}")
         return

@@ -31,6 +31,7 @@ from compiler.definitions.json_schema import (
 from compiler.definitions.load import load_project
 from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
 from compiler.model.hazard_names import HAZARDS
+from compiler.model.security import COMMANDS
 from compiler.model.types import KNOWN_TYPE_NAMES, canonical_type
 from compiler.model.warehouse import GRANULARITIES
 from tests.definition_schema import SCHEMA, VALIDATOR, schema_errors
@@ -58,6 +59,10 @@ KEY_TABLES = {
     "build_warehouse.WAREHOUSE_KEYS": "warehouse",
     "build_warehouse.RANGE_KEYS": "warehouse/properties/range",
     "seeds.SEED_KEYS": "seed",
+    "build_security.RLS_KEYS": "row_security",
+    "build_security.POLICY_KEYS": "policy",
+    "build_security.GRANT_KEYS": "grant",
+    "build_security.SCHEMA_KEYS": "schema",
 }
 
 # a choice the reader checks -> the schema's `enum` for it, in the same order
@@ -71,6 +76,7 @@ CLOSED_SETS = {
     "index_part/properties/nulls": index_options.NULLS_PLACES,
     "hazard": HAZARDS,
     "warehouse/properties/granularity": GRANULARITIES,
+    "policy/properties/command": COMMANDS,
 }
 
 
