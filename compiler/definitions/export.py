@@ -10,6 +10,7 @@ import yaml
 from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from ..model.types import enum_type_spelling
+from .export_security import schema_document, table_security_keys
 from .json_schema import modeline
 
 _LITERAL_CAST = re.compile(r"^('(?:[^']|'')*')::(.+)$", re.S)
@@ -161,7 +162,7 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict[str, Any]:
     if checks:
         doc["checks"] = [{"name": c.name, "expression": c.expression.text}
                          | ({"no_inherit": True} if c.no_inherit else {}) | _comment(c.comment) for c in checks]
-    return doc
+    return doc | table_security_keys(t)
 
 
 def _comment(comment: str | None) -> dict[str, Any]:
@@ -308,6 +309,8 @@ def definition_files(schema: Schema) -> dict[str, str]:
               for e in schema.enums.values()]
     if types:
         files["types.yaml"] = _dump(types, "types.yaml")
+    if schema.namespaces:
+        files["schemas.yaml"] = _dump([schema_document(n) for n in schema.namespaces.values()], "schemas.yaml")
     for t in schema.tables.values():
         folder = "" if t.schema == "public" else f"{_file_name(t.schema)}/"
         path = f"{folder}{_file_name(t.name)}.yaml"

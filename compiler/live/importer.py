@@ -115,7 +115,8 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
     enums = {k: e for k, e in schema.enums.items() if e.schema in keep or k in users}
     notes = [f"enum {k}: outside the schemas imported, written because {', '.join(users[k])} uses it"
              for k in sorted(users)]
-    return Schema(tables, enums, schema.extensions), notes
+    namespaces = {k: n for k, n in schema.namespaces.items() if k in keep}
+    return Schema(tables, enums, schema.extensions, namespaces), notes
 
 
 def _without_invalid_parts(schema: Schema) -> tuple[Schema, list[str]]:

@@ -30,12 +30,30 @@ class Security:
                 "grants": canonical_grants(self.grants.get(oid, []))}
 
 
+def unwrapped(text: str) -> str:
+    """pg_get_expr's text without the brackets it puts around a whole expression ('(id > 0)'),
+    as a person writes it; brackets that close before the end ('(a) OR (b)') stay."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth, quoted = 0, False
+    for i, char in enumerate(text):
+        if char == "'":  # a doubled quote inside a literal toggles twice
+            quoted = not quoted
+        if quoted:
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(text) - 1:
+            return text
+    return text[1:-1]
+
+
 def read_security(sent: Mapping[str, Any], names: dict[int, str], types: Mapping[int, dict[str, str]],
                   expr: ReadExpression) -> Security:
     flags = {oid: (enabled, forced) for oid, enabled, forced in sent["row_security"].fetchall()}
     policies: dict[int, list[Policy]] = defaultdict(list)
     for oid, name, command, permissive, roles, using, with_check, comment in sent["policies"].fetchall():
         what = f"{names[oid]} policy {name}"
+        using, with_check = (unwrapped(t) if t is not None else None for t in (using, with_check))
         read = [expr(text, what, columns=types[oid]) if text is not None else None for text in (using, with_check)]
         if any(e is None and text is not None for e, text in zip(read, (using, with_check), strict=True)):
             continue  # named in the problems by expr

@@ -205,17 +205,13 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "public.twice(i integer): function, not managed by schemac; skipped",
         "public.trg(): function, not managed by schemac; skipped",
         "tr on public.refers: trigger, not managed by schemac; skipped",
-        "pol on public.refers: policy, not managed by schemac; skipped",
         "r on public.ul: rule, not managed by schemac; skipped",
         "public.parted: partitioned table, not managed by schemac; skipped",
         "public.parted_2020: partition of parted, not managed by schemac; skipped",
         "public.child: table inheriting from parent, not managed by schemac; skipped",
-        "public.refers: privileges granted to PUBLIC (not written)",
-        "public.refers: row level security (not written)",
         "public.refers: storage parameters fillfactor=70 (not written)",
         "public.refers.k: statistics target 100 (not written)",
         "public.ul: unlogged (written as a logged table)",
-        "schema empty: holds no table or enum (not written)",
         "public.kept.d: its type is type posint, which schemac does not manage; written as integer, "
         "without the domain's checks",
         "public.kept.ds: its type is type posint, which schemac does not manage; written as integer[], "
@@ -233,7 +229,13 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
     assert f"{len(expected) + len(kept_apart)} warning(s)" in err
     files = sorted(p.relative_to(tmp_path / "definitions").as_posix()
                    for p in (tmp_path / "definitions").rglob("*.yaml"))
-    assert files == ["ex.yaml", "kept.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "refers.yaml", "ul.yaml"]
+    assert files == ["ex.yaml", "kept.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "refers.yaml", "schemas.yaml",
+                     "ul.yaml"]
+    # row-level security, policies, grants and the empty schema are managed: written, not warned about
+    refers = (tmp_path / "definitions" / "refers.yaml").read_text()
+    assert "rls: {enabled: true, forced: false}" in refers and "policies:\n  - {name: pol, using: id > 0}" in refers
+    assert "grants:\n  - {role: PUBLIC, privileges: [select]}" in refers
+    assert "schema: empty" in (tmp_path / "definitions" / "schemas.yaml").read_text()
     kept = (tmp_path / "definitions" / "kept.yaml").read_text()
     assert "check: ok > 0" in kept and "{name: kept_ok, columns: [ok]}" in kept and "twice" not in kept
     assert "{name: ni_x, expression: x > 0, no_inherit: true}" in (tmp_path / "definitions" / "ni.yaml").read_text()
