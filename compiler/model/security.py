@@ -42,7 +42,7 @@ PUBLIC_DEFAULTS: dict[str, tuple[str, ...]] = {"function": ("execute",), "proced
 ROLE_KEYWORDS = ("public", "current_user", "session_user", "current_role")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Privilege:
     """One ACL entry: `role` holds `privilege` (on `column`, or the whole object when None),
     and may grant it on (`grantable`). `role` is a role name, or 'public'."""
@@ -62,7 +62,11 @@ def canonical_grants(items: list[Privilege] | tuple[Privilege, ...]) -> Grants:
     for p in items:
         key = (p.role, p.privilege, p.column)
         held[key] = held.get(key, False) or p.grantable
-    return tuple(sorted(Privilege(r, priv, col, g) for (r, priv, col), g in held.items()))
+    return tuple(sorted((Privilege(r, priv, col, g) for (r, priv, col), g in held.items()), key=_order))
+
+
+def _order(p: Privilege) -> tuple[str, str, bool, str]:
+    return p.role, p.privilege, p.column is not None, p.column or ""
 
 
 def public_defaults(kind: str) -> Grants:

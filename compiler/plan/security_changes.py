@@ -110,7 +110,7 @@ class RenamePolicy(PolicyChange):
 @dataclass(frozen=True, slots=True)
 class SetPolicyComment(PolicyChange):
     DESCRIPTION = "policy {s} has another comment"
-    EFFECTS = brief(Lock.SHARE_UPDATE_EXCLUSIVE)
+    EFFECTS = brief(Lock.ACCESS_SHARE)  # as measured: COMMENT ON POLICY reads the table's policies
     policy: str
     comment: str | None
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model.schema import Expression, Table
-from ..model.security import Grants, Namespace, Policy, Privilege
+from ..model.security import Grants, Namespace, Policy, Privilege, canonical_grants
 
 Getter = Callable[..., Any]
 
@@ -66,9 +66,9 @@ def write_namespaces(namespaces: dict[str, Namespace]) -> dict[str, Any]:
 
 
 def read_grants(d: object, get: Getter) -> Grants:
-    return tuple(sorted(Privilege(get(g, "role", "text"), get(g, "privilege", "text"), get(g, "column", "text?", None),
-                                  get(g, "with_grant_option", "flag", False))
-                        for g in get(d, "grants", "list", [])))
+    return canonical_grants([Privilege(get(g, "role", "text"), get(g, "privilege", "text"),
+                                       get(g, "column", "text?", None), get(g, "with_grant_option", "flag", False))
+                             for g in get(d, "grants", "list", [])])
 
 
 def read_table_security(d: dict[str, Any], expr: Callable[[str | None], Expression | None],
