@@ -130,7 +130,7 @@ SECURITY_CASES: dict[str, tuple[str, str]] = {
     "row_security_enabled_and_forced": (T, T + "rls: {enabled: true, forced: true}\n"),
     "row_security_forced_only": (T + "rls: {enabled: true}\n", T + "rls: {enabled: true, forced: true}\n"),
     "policies_for_each_command": (OWNED, POLICIES),
-    "policy_altered_in_place": (POLICIES, POLICIES.replace('using: "id > 0"', 'roles: [CURRENT_USER, PUBLIC], using: "id > 1"')
+    "policy_altered_in_place": (POLICIES, POLICIES.replace('using: "id > 0"', 'roles: [CURRENT_USER], using: "id > 1"')
                                 .replace("comment: Own rows.", "comment: Rows of their own.")),
     "policy_rebuilt_for_another_command_or_kind": (POLICIES, POLICIES.replace("command: delete", "command: all")
                                                    .replace(", permissive: false}", "}")),
@@ -508,4 +508,4 @@ FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign
                   "sequence_bounds_moved_past_its_position",
                   "exclusions", "table_without_columns", "last_column_dropped",
                   "one_name_in_several_namespaces", "unique_repeating_the_primary_key",
-                  "unique_added_over_the_primary_key"]
+                  "unique_added_over_the_primary_key", *SECURITY_CASES]

@@ -92,7 +92,13 @@ def _policy_roles(r: Reader, m: Mapping, what: str) -> tuple[str, ...]:
     names = r.name_list(items, r.pos(m, "roles"), "roles")
     if names is None:
         return (PUBLIC,)
-    return tuple(sorted({_role_word(n) for n in names}))
+    roles = tuple(sorted({_role_word(n) for n in names}))
+    if PUBLIC in roles and len(roles) > 1:
+        # PostgreSQL keeps PUBLIC alone ("ignoring specified roles other than PUBLIC")
+        r.error(r.pos(m, "roles"), f"'roles' of {what} lists PUBLIC with other roles; PUBLIC is every role, "
+                                   f"so PostgreSQL would keep it alone: list PUBLIC or the roles")
+        return (PUBLIC,)
+    return roles
 
 
 def _role_word(name: str) -> str:
