@@ -32,7 +32,7 @@ class Use:
 
     schema: str
     table: str
-    kind: str  # default | generated | constraint | index | type
+    kind: str  # default | generated | constraint | index | policy | type
     part: str  # column, constraint or index name
     used: str  # "function twice(integer)", "type posint<TAB>integer" for a domain
 
@@ -133,6 +133,9 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
             warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
         elif use.kind == "index":
             tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.name != use.part))
+            warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
+        elif use.kind == "policy":
+            tables[key] = replace(t, policies=tuple(p for p in t.policies if p.name != use.part))
             warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
     warnings += _parts_without_a_place(tables, parts, uses)
     tables, dangling = without_dangling_foreign_keys(tables)

@@ -262,3 +262,19 @@ def test_a_grant_to_a_missing_role_is_a_clear_error(tmp_path: Path, database_url
     with psycopg.connect(database_url) as conn:  # nothing ran: not even the migrations table's row
         assert rows_of(conn, "SELECT count(*) FROM pg_class WHERE relname = 't'") == [(0,)]
 
+
+
+def test_import_leaves_out_a_policy_that_calls_a_function_schemac_does_not_manage(
+        tmp_path: Path, database_url: str, capsys) -> None:
+    run_sql_file(database_url, """
+        CREATE FUNCTION allowed(n bigint) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT n > 0';
+        CREATE TABLE t (id bigint PRIMARY KEY);
+        ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY by_function ON t USING (allowed(id));
+        CREATE POLICY plain ON t USING (id > 0);
+        """)
+    code, _, err = run_cli(tmp_path, capsys, "import", "--database-url", database_url)
+    assert code == 0, err
+    assert "public.t policy by_function: uses function allowed(bigint), which schemac does not manage; skipped" in err
+    written = (tmp_path / "definitions" / "t.yaml").read_text()
+    assert "plain" in written and "by_function" not in written
