@@ -278,3 +278,15 @@ def test_import_leaves_out_a_policy_that_calls_a_function_schemac_does_not_manag
     assert "public.t policy by_function: uses function allowed(bigint), which schemac does not manage; skipped" in err
     written = (tmp_path / "definitions" / "t.yaml").read_text()
     assert "plain" in written and "by_function" not in written
+
+
+def test_verify_proves_policies_and_grants_to_roles_the_server_has(
+        roles: dict[str, str], tmp_path: Path, admin_url: str, capsys, monkeypatch) -> None:
+    for name in ("SCHEMAC_DEV_DATABASE_URL", "DATABASE_URL", "NEON_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for version in (OLD, NEW):
+        write_definitions(tmp_path, {"notes.yaml": _yaml(version, roles)})
+        assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven: rollback_002.sql restores the state before 002" in out
