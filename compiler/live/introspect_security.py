@@ -47,6 +47,15 @@ def unwrapped(text: str) -> str:
     return text[1:-1]
 
 
+def privileges_by_oid(rows: list[tuple[Any, ...]]) -> dict[int, list[Privilege]]:
+    """Rows of queries/table_privileges.sql or routine_privileges.sql (any pg_class or pg_proc object:
+    tables, views, sequences, functions) by object oid; canonical_grants makes each a model's Grants."""
+    out: dict[int, list[Privilege]] = defaultdict(list)
+    for oid, column, role, privilege, grantable in rows:
+        out[oid].append(Privilege(role, privilege, column, grantable))
+    return out
+
+
 def read_security(sent: Mapping[str, Any], names: dict[int, str], types: Mapping[int, dict[str, str]],
                   expr: ReadExpression) -> Security:
     flags = {oid: (enabled, forced) for oid, enabled, forced in sent["row_security"].fetchall()}
@@ -58,9 +67,7 @@ def read_security(sent: Mapping[str, Any], names: dict[int, str], types: Mapping
         if any(e is None and text is not None for e, text in zip(read, (using, with_check), strict=True)):
             continue  # named in the problems by expr
         policies[oid].append(Policy(name, command, tuple(sorted(roles)), read[0], read[1], permissive, comment))
-    grants: dict[int, list[Privilege]] = defaultdict(list)
-    for oid, column, role, privilege, grantable in sent["table_privileges"].fetchall():
-        grants[oid].append(Privilege(role, privilege, column, grantable))
+    grants = privileges_by_oid(sent["table_privileges"].fetchall())
     namespaces = {}
     for name, comment, roles, privileges, grantable in sent["namespaces"].fetchall():
         entries = [Privilege(r, p, None, g) for r, p, g in zip(roles, privileges, grantable, strict=True)]

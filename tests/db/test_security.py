@@ -19,6 +19,7 @@ from compiler.live.drift import in_words
 from compiler.live.introspect import introspect
 from compiler.live.scratch import canonical
 from compiler.model.schema import Schema
+from compiler.model.security import Privilege
 from compiler.plan.diff import diff, plan
 from compiler.sql.render import Renderer
 from tests.db.catalog import catalog, run_sql_file
@@ -290,3 +291,29 @@ def test_verify_proves_policies_and_grants_to_roles_the_server_has(
     code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
     assert code == 0, out + err
     assert "proven: rollback_002.sql restores the state before 002" in out
+
+
+def test_the_privilege_queries_serve_routines_and_sequences(roles: dict[str, str], database_url: str) -> None:
+    """For the kinds other families add: a routine's NULL ACL is EXECUTE for PUBLIC, as acldefault says."""
+    from compiler.live.introspect import query
+    from compiler.live.introspect_security import privileges_by_oid
+    from compiler.model.security import canonical_grants, public_defaults
+    reader = roles["reader"]
+    run_sql_file(database_url, f"""
+        CREATE FUNCTION open_one() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION closed_one() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        REVOKE EXECUTE ON FUNCTION closed_one() FROM PUBLIC;
+        GRANT EXECUTE ON FUNCTION closed_one() TO {reader} WITH GRANT OPTION;
+        CREATE SEQUENCE ids;
+        GRANT USAGE ON SEQUENCE ids TO {reader};
+        """)
+    with psycopg.connect(database_url) as conn:
+        oids = dict(conn.execute("SELECT proname::text, oid FROM pg_proc WHERE proname IN ('open_one', 'closed_one')"
+                                 ).fetchall())
+        routines = privileges_by_oid(conn.execute(query("routine_privileges"), {"routines": list(oids.values())})
+                                     .fetchall())
+        sequence = conn.execute("SELECT 'ids'::regclass::oid").fetchall()[0][0]
+        relations = privileges_by_oid(conn.execute(query("table_privileges"), {"tables": [sequence]}).fetchall())
+    assert canonical_grants(routines[oids["open_one"]]) == public_defaults("function")
+    assert canonical_grants(routines[oids["closed_one"]]) == (Privilege(reader, "execute", None, True),)
+    assert canonical_grants(relations[sequence]) == (Privilege(reader, "usage"),)
