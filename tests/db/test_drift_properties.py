@@ -173,10 +173,11 @@ def test_every_kind_of_change_can_be_said_as_drift() -> None:
     import inspect
 
     from compiler.plan import changes as ch
+    from compiler.plan import security_changes
 
-    # every class of the module that is no base of another is a kind, and has its words
-    classes = {c for _, c in inspect.getmembers(ch, inspect.isclass)
-               if issubclass(c, ch.Change) and c.__module__ == ch.__name__}
+    # every class of the modules of changes that is no base of another is a kind, and has its words
+    classes = {c for module in (ch, security_changes) for _, c in inspect.getmembers(module, inspect.isclass)
+               if issubclass(c, ch.Change) and c.__module__ == module.__name__}
     leaves = {c for c in classes if not any(other is not c and issubclass(other, c) for other in classes)}
     assert leaves == set(ch.change_kinds())
     assert [k.__name__ for k in ch.change_kinds() if "{s}" not in k.DESCRIPTION] == []
