@@ -126,6 +126,19 @@ SCHEMA_DOC = d("""
     schema: empty_one
     ---
     """) + T.replace("table: t\n", "table: t\nschema: analytics\n")
+MEMBERS = OWNED + d("""
+    ---
+    table: members
+    columns:
+      - {name: t_id, type: bigint}
+      - {name: member, type: text}
+    """)
+SUBQUERY = MEMBERS.replace("---\n", d("""
+    policies:
+      - name: members_only
+        using: "EXISTS (SELECT 1 FROM members m WHERE m.t_id = id AND m.member = current_user)"
+    ---
+    """), 1)
 SECURITY_CASES: dict[str, tuple[str, str]] = {
     "row_security_enabled_and_forced": (T, T + "rls: {enabled: true, forced: true}\n"),
     "row_security_forced_only": (T + "rls: {enabled: true}\n", T + "rls: {enabled: true, forced: true}\n"),
@@ -143,6 +156,9 @@ SECURITY_CASES: dict[str, tuple[str, str]] = {
         POLICIES, POLICIES.replace("{name: owner, type: text}", "{name: owner, type: varchar(60)}")
         .replace("  - {name: fence, using: \"name IS NOT NULL\", permissive: false}\n", "")
         .replace("  - {name: name, type: text}\n", "").replace(', with_check: "name <> \'\'"', "")),
+    "policy_with_a_subquery": (MEMBERS, SUBQUERY),
+    "policy_with_a_subquery_changed": (SUBQUERY, SUBQUERY.replace("m.member = current_user",
+                                                                  "m.member = session_user")),
     "grants_to_public": (T, GRANTED),
     "grants_changed": (GRANTED, GRANTED.replace("[select, insert]}", "[all]}").replace("[update, references]", "[update]")),
     "table_grant_revoked_column_grant_kept": (

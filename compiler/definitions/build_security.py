@@ -6,6 +6,8 @@ kind, ...)`), so any kind of document can take the key by calling it with its ki
 from __future__ import annotations
 
 from ..errors import DefinitionError, did_you_mean
+from ..model.expressions import ExpressionProblem
+from ..model.policy_expressions import holds_a_subquery, policy_expression
 from ..model.schema import Expression
 from ..model.security import (
     COLUMN_PRIVILEGES,
@@ -78,6 +80,13 @@ def _clause(cx: TableContext, t: TableDraft, m: Mapping, key: str, command: str,
                                    f"{'USING' if key == 'using' else 'WITH CHECK'} expression; "
                                    f"write '{other}' instead")
         return None
+    value = m.get(key)
+    if isinstance(value, str) and holds_a_subquery(value):
+        try:  # its names are PostgreSQL's to judge (verify, apply): a subquery reads other tables
+            return policy_expression(value)
+        except ExpressionProblem as e:
+            cx.r.error(cx.r.pos(m, key), f"'{key}' of {what}: {e}")
+            return None
     return cx.expression(m, key, what, t)
 
 

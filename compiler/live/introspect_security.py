@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..model.expressions import ExpressionProblem
+from ..model.policy_expressions import holds_a_subquery, policy_expression
 from ..model.schema import Expression
 from ..model.security import PUBLIC_SCHEMA, Namespace, Policy, Privilege, canonical_grants
 
@@ -47,6 +49,17 @@ def unwrapped(text: str) -> str:
     return text[1:-1]
 
 
+def _clause(text: str | None, what: str, columns: dict[str, str], expr: ReadExpression) -> Expression | None:
+    if text is None:
+        return None
+    if holds_a_subquery(text):
+        try:
+            return policy_expression(text, lenient=True)
+        except ExpressionProblem:
+            return None  # PostgreSQL printed it: balanced, one statement; not reached
+    return expr(text, what, columns=columns)
+
+
 def privileges_by_oid(rows: list[tuple[Any, ...]]) -> dict[int, list[Privilege]]:
     """Rows of queries/table_privileges.sql or routine_privileges.sql (any pg_class or pg_proc object:
     tables, views, sequences, functions) by object oid; canonical_grants makes each a model's Grants."""
@@ -63,7 +76,7 @@ def read_security(sent: Mapping[str, Any], names: dict[int, str], types: Mapping
     for oid, name, command, permissive, roles, using, with_check, comment in sent["policies"].fetchall():
         what = f"{names[oid]} policy {name}"
         using, with_check = (unwrapped(t) if t is not None else None for t in (using, with_check))
-        read = [expr(text, what, columns=types[oid]) if text is not None else None for text in (using, with_check)]
+        read = [_clause(text, what, types[oid], expr) for text in (using, with_check)]
         if any(e is None and text is not None for e, text in zip(read, (using, with_check), strict=True)):
             continue  # named in the problems by expr
         policies[oid].append(Policy(name, command, tuple(sorted(roles)), read[0], read[1], permissive, comment))

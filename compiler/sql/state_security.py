@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..model.policy_expressions import holds_a_subquery, policy_expression
 from ..model.schema import Expression, Table
 from ..model.security import Grants, Namespace, Policy, Privilege, canonical_grants
 
@@ -74,9 +75,12 @@ def read_grants(d: object, get: Getter) -> Grants:
 def read_table_security(d: dict[str, Any], expr: Callable[[str | None], Expression | None],
                         get: Getter) -> dict[str, Any]:
     """Table's keyword arguments for what state.json holds of its security."""
+    def clause(text: str | None) -> Expression | None:
+        return policy_expression(text) if text is not None and holds_a_subquery(text) else expr(text)
+
     rls = get(d, "rls", "object?", None) or {}
     policies = tuple(Policy(get(p, "name", "text"), get(p, "command", "text"), tuple(get(p, "roles", "names")),
-                            expr(get(p, "using", "text?", None)), expr(get(p, "with_check", "text?", None)),
+                            clause(get(p, "using", "text?", None)), clause(get(p, "with_check", "text?", None)),
                             get(p, "permissive", "flag", True), get(p, "comment", "text?", None))
                      for p in get(d, "policies", "list", []))
     return {"row_security": get(rls, "enabled", "flag", False), "force_row_security": get(rls, "forced", "flag", False),

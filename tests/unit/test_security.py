@@ -150,3 +150,14 @@ def test_compile_reports_a_policy_clause_its_command_refuses_and_writes_nothing(
     assert code == 2
     assert "definitions/t.yaml:6:32: error: policy p of t is for INSERT, which takes no USING expression" in err
     assert not (tmp_path / "generated").exists()
+
+
+def test_a_policy_may_hold_a_subquery_compared_by_its_tokens() -> None:
+    members = "---\ntable: members\ncolumns:\n  - {name: t_id, type: bigint}\n"
+    one = schema_of(T + "policies:\n  - {name: p, using: \"id IN (SELECT t_id FROM members)\"}\n" + members)
+    two = schema_of(T + "policies:\n  - {name: p, using: \"id in (select  t_id\\n from MEMBERS)\"}\n" + members)
+    assert diff(one, two) == []
+    three = schema_of(T + "policies:\n  - {name: p, using: \"id IN (SELECT t_id FROM members WHERE true)\"}\n" + members)
+    assert [type(c).__name__ for c in diff(one, three)] == ["AlterPolicy"]
+    assert _errors(T + "policies:\n  - {name: p, using: \"id IN (SELECT 1); DROP TABLE t\"}\n") == [
+        "6:22: 'using' of policy p of t: an expression must be a single SQL expression; ';' starts another statement"]
