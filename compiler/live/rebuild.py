@@ -142,7 +142,8 @@ def _with_spelling_of_definitions(built: Schema, wanted: Schema, proven: Schema,
     tables = {k: _respelled(t, wanted.tables.get(renames.table(k)), proven.tables.get(renames.table(k)))
               for k, t in built.tables.items()}
     enums = {k: wanted.enums.get(k, e) if proven.enums.get(k) == e else e for k, e in built.enums.items()}
-    return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), built.extensions)
+    return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), built.extensions,
+                  built.namespaces)
 
 
 def _respelled(built: Table, wanted: Table | None, proven: Table | None) -> Table:
