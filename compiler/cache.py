@@ -9,7 +9,7 @@ cached (JSON, never code or pickles):
   hold (compile wrote them, or `compile --check` loaded and re-serialised them once).
 - `diagrams/<definitions key>`: the sha256 of every diagram file the definitions give.
 - `in-step/<definitions key>.<sha256 of state.json>`: the definitions have no change that
-  state.json does not hold (a `compile --check` found none).
+  state.json does not hold, PostgreSQL's or the warehouse's (a `compile --check` found none).
 
 The schemac part of each key is its version, the versions of the libraries whose output it
 depends on, and the size and modification time of each of its own source files, so a cache

@@ -379,7 +379,7 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
 
 def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
     result = compile_project(project, args.name, args.allow_destructive)
-    if not result.changes:
+    if result.nothing_to_write:
         _clear_leftovers(project, result)
         refreshed = refresh_diagrams(project, result)
         seeds = write_seeds(project, result)
@@ -400,7 +400,7 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
         for line in result.refused:
             print(f"  - {line}", file=sys.stderr)
         return EXIT_REFUSED
-    if args.verify:
+    if args.verify and result.record is not None:  # a BigQuery migration alone has nothing to prove on PostgreSQL
         from .live.signals import defer_to_exit
         from .live.verify import prove_compiled
 
@@ -408,9 +408,13 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
         defer_to_exit()  # proven: the files are written, and exit 0, whatever signal comes now
     _clear_leftovers(project, result)
     write_result(project, result)
-    assert result.record is not None
-    print(f"wrote generated/{result.record.file} ({len(result.changes)} change(s))")
-    print(f"wrote generated/{result.record.rollback}")
+    if result.warehouse_record is not None:
+        print(f"wrote generated/{result.warehouse_record.file} ({result.warehouse_changes} BigQuery change(s); "
+              "no PostgreSQL change)")
+    else:
+        assert result.record is not None
+        print(f"wrote generated/{result.record.file} ({len(result.changes)} change(s))")
+        print(f"wrote generated/{result.record.rollback}")
     print("wrote generated/chartdb/ and generated/schema.md")
     if result.warehouse:
         print("wrote generated/warehouse/bigquery/")
@@ -420,7 +424,8 @@ def _compile_and_write(project: Project, args: argparse.Namespace) -> int:
         print(f"{'wrote' if result.seeds is not None else 'removed'} {seeds}")
     for line in result.notes:
         print(f"note: {line}")
-    _print_summary(result.plan, Acknowledgements(result.acknowledged))
+    if result.record is not None:  # the summary is of the PostgreSQL migration
+        _print_summary(result.plan, Acknowledgements(result.acknowledged))
     return EXIT_OK
 
 
@@ -443,6 +448,10 @@ def _chartdb(project: Project, args: argparse.Namespace) -> int:
 
 def _plan(project: Project, args: argparse.Namespace) -> int:
     result = compile_project(project, args.name, allow_destructive=True, diagrams=False, planning=True)
+    if result.warehouse_record is not None:  # the warehouse keys alone changed: the BigQuery file compile writes
+        print(f"-- No PostgreSQL changes; compile writes generated/{result.warehouse_record.file}:")
+        sys.stdout.write(result.up_sql)
+        return EXIT_OK
     if not result.changes:
         print("-- No changes: the definitions match generated/state.json.")
         return EXIT_OK

@@ -10,7 +10,7 @@ from .definitions.acknowledgements import Acknowledged
 from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders, read_project_definitions
 from .definitions.seeds import SEEDS_FOLDER, read_seeds
-from .definitions.settings import Settings, bigquery_dataset, load_settings
+from .definitions.settings import is_dataset_name, load_settings
 from .diagrams.chartdb import DiagramFiles, diagram_files
 from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
 from .errors import DefinitionErrors, StateError
@@ -23,9 +23,15 @@ from .plan.order import Plan
 from .plan.refusals import appended_column_notes, destructive_reasons
 from .project import Project, migration_file, rollback_file, sha256, slug, write_atomically, write_set
 from .sql.history import HistoryErrors, inspect_history, read_history, remember_state, remove_leftovers
-from .sql.state import MigrationRecord, State, dump_state, load_state
+from .sql.state import MigrationRecord, State, WarehouseRecord, dump_state, load_state
+from .warehouse.dataset import dataset_as_given, warehouse_dataset
 from .warehouse.files import stale_warehouse_files, warehouse_files, write_warehouse_files
-from .warehouse.migration import warehouse_migration, warehouse_migration_file
+from .warehouse.migration import (
+    WarehouseMigration,
+    warehouse_migration,
+    warehouse_migration_file,
+    warehouse_tables_changed,
+)
 
 SEEDS_FILE = "seeds.sql"  # in generated/
 
@@ -48,6 +54,15 @@ class CompileResult:
     acknowledged: Acknowledged = field(default_factory=dict)  # the definitions' `allow:` keys
     seeds: bytes | None = None  # generated/seeds.sql as it should be; None for a project without seeds/
     warehouse: dict[str, bytes] | None = None  # warehouse/bigquery/..., from the definitions; made with diagrams
+    # a change to the warehouse keys alone: its BigQuery migration (in `files`) and how many statements it holds
+    warehouse_record: WarehouseRecord | None = None
+    warehouse_changes: int = 0
+    new_state: State | None = None  # what files["state.json"] holds, when there is a migration to write
+
+    @property
+    def nothing_to_write(self) -> bool:
+        """No migration of either kind, and nothing refused: only derived files may need a refresh."""
+        return not self.files and not self.refused
 
 
 def compile_project(project: Project, name: str | None = None, allow_destructive: bool = False,
@@ -58,7 +73,8 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     With `diagrams`, the ChartDB files and schema.md of the same Schema are made too, and are
     part of `files` when there is a migration to write, and so are the warehouse files (in the
     dataset of `environ`'s BIGQUERY_DATASET or the settings). `planning` (plan) renders destructive
-    changes too, noted as what compile refuses without --allow-destructive.
+    changes too, noted as what compile refuses without --allow-destructive. A change to the
+    warehouse keys alone is a BigQuery migration of its own (`files` without a PostgreSQL one).
     """
     history = read_history(project)
     sources = read_sources(project.root)
@@ -71,17 +87,22 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     result = CompileResult(state, changes, leftovers=history.leftovers, definitions_key=definitions_key(sources),
                            plan=up_plan, acknowledged=found.acknowledged, seeds=seeds)
     del sources
+    settings = load_settings(project.root)
+    dataset = warehouse_dataset(settings, os.environ if environ is None else environ, new, state.schema,
+                                lambda: found.warehouse_places)
     if diagrams:
         result.diagrams = diagram_files(new, folders)
-        result.warehouse = warehouse_files(new, _dataset(load_settings(project.root), environ))
-    if not changes:
-        return result
-    dataset = _dataset(load_settings(project.root), environ)
+        result.warehouse = warehouse_files(new, dataset)
     bigquery = warehouse_migration(state.schema, new, dataset)
+    if not changes and not bigquery.statements:
+        return result
     if not allow_destructive:
         result.refused = destructive_reasons(changes) + bigquery.destructive
         if result.refused:
             return result
+    why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
+    if not changes:
+        return _warehouse_alone(result, new, bigquery, dataset, name, why)
     version = state.next_version
     first = not state.migrations
     mname = slug(name) if name else auto_name(changes, first and not state.schema.tables)
@@ -89,8 +110,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     from .sql.render import Renderer  # Jinja: imported by the commands that render, not by --check
 
     renderer = Renderer(project.root)
-    timeouts = load_settings(project.root).migration_timeouts  # SET LOCAL in each transaction, up and down
-    why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
+    timeouts = settings.migration_timeouts  # SET LOCAL in each transaction, up and down
     notes = [f"destructive ({why}): {line}" for line in destructive_reasons(changes)]
     notes += appended_column_notes(changes, new)
     up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", up_plan, notes,
@@ -100,13 +120,38 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
                               f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back.changes, state.schema),
                               extension_type_schemas(state.schema.extensions.values()), timeouts=timeouts)
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
-    new_state = State(new, state.migrations + (record,))
-    result.files = {up_file: up.encode(), down_file: down.encode(), "state.json": dump_state(new_state)}
+    result.files = {up_file: up.encode(), down_file: down.encode()}
+    warehouse_records = state.warehouse_migrations
     if bigquery.statements:
         notes += [f"warehouse: {line}" for line in bigquery.notes]
-        result.files[f"warehouse/bigquery/{up_file}"] = warehouse_migration_file(
-            up_file.split("/")[-1][:-4], dataset, bigquery, why).encode()
+        data = warehouse_migration_file(up_file.split("/")[-1][:-4], dataset, bigquery, why).encode()
+        result.files[f"warehouse/bigquery/{up_file}"] = data
+        warehouse_records += (WarehouseRecord(version, f"warehouse/bigquery/{up_file}", sha256(data)),)
+    result.new_state = State(new, state.migrations + (record,), warehouse_records)
+    result.files["state.json"] = dump_state(result.new_state)
     result.record, result.up_sql, result.notes = record, up, notes
+    return result
+
+
+def _warehouse_alone(result: CompileResult, new: Schema, bigquery: WarehouseMigration, dataset: str,
+                     name: str | None, why: str) -> CompileResult:
+    """A change to the warehouse keys alone: its BigQuery migration takes the next number of the one
+    sequence, and state.json records it and the new keys; no PostgreSQL migration is written, since
+    it would have nothing to do."""
+    state = result.state
+    version = state.next_version
+    tables = warehouse_tables_changed(state.schema, new)
+    mname = slug(name) if name else slug("warehouse_" + "_".join(new.tables[k].name if k in new.tables
+                                                                  else k.split(".")[-1] for k in tables))
+    rel = f"warehouse/bigquery/{migration_file(version, mname)}"
+    data = warehouse_migration_file(rel.split("/")[-1][:-4], dataset, bigquery, why, alone=True).encode()
+    record = WarehouseRecord(version, rel, sha256(data))
+    result.new_state = State(new, state.migrations, state.warehouse_migrations + (record,))
+    result.files = {rel: data, "state.json": dump_state(result.new_state)}
+    result.warehouse_record = record
+    result.warehouse_changes = len(bigquery.statements)
+    result.notes = [f"warehouse: {line}" for line in bigquery.notes]
+    result.up_sql = data.decode()
     return result
 
 
@@ -153,13 +198,9 @@ def write_result(project: Project, result: CompileResult) -> None:
     _remember(project, result, noted)
 
 
-def _dataset(settings: Settings, environ: Mapping[str, str] | None) -> str:
-    return bigquery_dataset(settings, os.environ if environ is None else environ)
-
-
 def refresh_warehouse(project: Project, result: CompileResult) -> list[str]:
     """With no migration to write, bring the warehouse files up to date; the paths written or removed."""
-    if result.changes or result.warehouse is None:
+    if result.files or result.warehouse is None:
         return []
     return write_warehouse_files(project, result.warehouse)
 
@@ -168,8 +209,8 @@ def _remember(project: Project, result: CompileResult, diagram_digests: dict[str
     """Cache what the next compile --check would otherwise compute again (see cache.py)."""
     if diagram_digests and result.definitions_key:
         Cache(project.root).put("diagrams", result.definitions_key, diagram_digests)
-    if result.record is not None:
-        remember_state(project, result.files["state.json"], result.state.migrations + (result.record,))
+    if result.new_state is not None:
+        remember_state(project, result.files["state.json"], result.new_state)
 
 
 def clear_leftovers(project: Project, result: CompileResult) -> list[str]:
@@ -188,15 +229,20 @@ def check_project(project: Project, environ: Mapping[str, str] | None = None) ->
     in_step = f"{key}.{history.state_digest}"
     read: tuple[Schema, dict[str, str]] | None = None  # the schema and folders, when they had to be built
     if cache.get("in-step", in_step) is True:
-        pending = 0
+        pending = warehouse_pending = 0
     else:
         read = read_definitions_and_folders(project, sources)
         pending = len(diff(history.state.schema, read[0]))
-        if not pending:
+        # how many BigQuery statements, whatever the dataset: the number does not depend on its name
+        warehouse_pending = len(warehouse_migration(history.state.schema, read[0], "dataset").statements)
+        if not pending and not warehouse_pending:
             cache.put("in-step", in_step, True)
     problems: list[str] = []
     if pending and not history.problems:  # else compile refuses, and the problems say what to do first
         problems.append(f"definitions have {pending} change(s) not compiled yet; run 'schemac compile'")
+    elif warehouse_pending and not history.problems:
+        problems.append(f"definitions have {warehouse_pending} warehouse change(s) not compiled yet "
+                        "(no PostgreSQL change); run 'schemac compile'")
     problems += [p.stale for p in history.problems]
     problems += _stale_seeds(project, read[0] if read else None)
     problems += [f"generated/{rel} is a leftover of an interrupted compile; the next 'schemac compile' removes it"
@@ -243,9 +289,16 @@ def _stale_warehouse(project: Project, cache: Cache, key: str, read: tuple[Schem
                      sources: list[tuple[str, bytes]], environ: Mapping[str, str] | None) -> list[str]:
     """The warehouse files compile would write differently; their digests are cached by definitions
     and dataset, so an unchanged project is not read again."""
-    dataset = _dataset(load_settings(project.root), environ)
+    settings, environ = load_settings(project.root), os.environ if environ is None else environ
+    dataset = dataset_as_given(settings, environ)
     cache_key = f"{key}.{dataset}"
     known = cache.get("warehouse", cache_key)
+    if known != {} and not is_dataset_name(dataset):
+        # the environment's value is no dataset name: an error when a table is in the warehouse (raised
+        # here, at its place), else nothing (and no warehouse file is wanted)
+        found = read_project_definitions(project, sources)
+        warehouse_dataset(settings, environ, found.schema, Schema(), lambda: found.warehouse_places)
+        known = {}
     if isinstance(known, dict) and all(isinstance(v, str) for v in known.values()):
         stale = [rel for rel, digest in known.items() if not (project.generated / rel).is_file()
                  or sha256((project.generated / rel).read_bytes()) != digest]

@@ -48,6 +48,10 @@ class Project:
             return None
 
 
+# below generated/: the folders of migration files, PostgreSQL's and BigQuery's, that state.json records
+MIGRATION_FOLDERS = ("migrations/", "warehouse/bigquery/migrations/")
+
+
 def migration_file(version: int, name: str) -> str:
     """`migrations/001_name.sql`: three digits at least, growing past 999."""
     return f"migrations/{version:03d}_{name}.sql"
@@ -107,7 +111,7 @@ def write_set(project: Project, files: dict[str, bytes], commit_file: str,
     dies before the commit point the next compile can tell exactly these files from anyone
     else's and remove them (history.inspect_history); the journal goes once the set is current.
     """
-    listed = {rel: sha256(data) for rel, data in files.items() if rel.startswith("migrations/")}
+    listed = {rel: sha256(data) for rel, data in files.items() if rel.startswith(MIGRATION_FOLDERS)}
     write_atomically(project.journal, json.dumps({"files": listed}, indent=1, sort_keys=True).encode() + b"\n")
     _sync_folder(project.generated)  # the journal's name is on disk before any file it lists
     for rel, data in files.items():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import fcntl
+import importlib
 import os
 import shutil
 import socket
@@ -112,6 +113,10 @@ def _run_dir(config: pytest.Config) -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "alone: no other test runs at the same time (in parallel runs)")
+    # The schemac plugin (the example project's migrated database, below) comes through the
+    # installed entry point; a checkout that is not installed registers it here.
+    if not config.pluginmanager.has_plugin("schemac"):
+        config.pluginmanager.register(importlib.import_module("compiler.testing.pytest_plugin"), "schemac")
     if not hasattr(config, "workerinput"):  # the workers get the same id from pytest-xdist
         run_id = getattr(config.option, "testrunuid", None) or uuid.uuid4().hex
         if hasattr(config.option, "testrunuid"):
@@ -194,6 +199,13 @@ def admin_url(request: pytest.FixtureRequest) -> Iterator[str]:
             (shared / "users").write_text(str(users))
             if users == 0:
                 _stop_throwaway_server(Path(tmp_text))
+
+
+@pytest.fixture(scope="session")
+def schemac_server_url(admin_url: str) -> str:
+    """The schemac plugin's databases (the example project migrated: schemac_database_url,
+    schemac_connection, schemac_module_database_url) go to the suite's server."""
+    return admin_url
 
 
 @contextlib.contextmanager

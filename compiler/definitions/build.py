@@ -38,7 +38,7 @@ from .build_constraints import (
 from .build_exclusions import exclusions
 from .build_security import grants, namespaces, policies, row_security
 from .build_sequences import identity_kind, sequence_options
-from .build_warehouse import warehouse
+from .build_warehouse import bigquery_names_unique, warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .reader import Reader
@@ -97,6 +97,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
                                                       f"(first in {first.path}:{first.pos[0]})")
             continue
         drafts[draft.key] = draft
+    bigquery_names_unique(drafts, errors)
     tables = resolve.resolve_tables(drafts, enums, errors)
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())), namespaces=namespaces(by_kind["schema"], errors))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import did_you_mean
+from ..errors import DefinitionError, did_you_mean
 from ..model.schema import Column
 from ..model.warehouse import (
     GRANULARITIES,
@@ -14,12 +14,13 @@ from ..model.warehouse import (
     IntegerRange,
     UnsupportedType,
     Warehouse,
+    bigquery_table_name,
     bigquery_type,
     clusterable,
     partition_kind,
 )
 from .drafts import TableDraft
-from .load import Mapping, Pos, Sequence
+from .load import Document, Mapping, Pos, Sequence
 from .reader import Reader
 
 WAREHOUSE_KEYS = frozenset({"bigquery", "partition_by", "granularity", "range", "cluster_by",
@@ -52,8 +53,45 @@ def warehouse(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str
                    if k in spec)
         r.error(spec.key_pos[key], f"'{key}' needs 'partition_by' in {what}")
     cluster = _clustering(r, spec, t, types, what) if "cluster_by" in spec else ()
+    t.warehouse_pos = body.key_pos.get("warehouse", pos)
     return Warehouse(w.partition_by, w.granularity, w.integer_range, cluster, w.require_partition_filter,
                      w.partition_expiration_days)
+
+
+def warehouse_places(docs: list[Document]) -> dict[str, tuple[str, int, int]]:
+    """Table key -> (path, line, col) of its `warehouse:` key, for each table document that has one."""
+    out: dict[str, tuple[str, int, int]] = {}
+    for doc in docs:
+        body = doc.body
+        if "table" in body and "warehouse" in body:
+            schema, name = body.get("schema") or "public", body.get("table")
+            out.setdefault(f"{schema}.{name}", (doc.path, *body.key_pos["warehouse"]))
+    return out
+
+
+def bigquery_names_unique(drafts: dict[str, TableDraft], errors: list[DefinitionError]) -> None:
+    """Two warehouse tables may not become one BigQuery table: a.b_c and a_b.c (or public.a_b_c) are
+    all `a_b_c` in the dataset (and `Events` and `events` one file). Reported at the later table's
+    `warehouse:` key, naming the first."""
+    first: dict[str, TableDraft] = {}
+    for t in drafts.values():  # in the order of the files
+        if t.warehouse is None or t.warehouse_pos is None:
+            continue
+        name = bigquery_table_name(t.schema, t.name)
+        # names that differ only in case too: one file name on macOS and Windows, one table in a
+        # case-insensitive dataset
+        other = first.setdefault(name.lower(), t)
+        if other is not t:
+            assert other.warehouse_pos is not None
+            theirs = bigquery_table_name(other.schema, other.name)
+            what = (f"are both BigQuery table {name} in the warehouse (a table outside public is named "
+                    f"schema_table there)" if theirs == name else
+                    f"are BigQuery tables {theirs} and {name}, whose names differ only in case (one file name "
+                    f"on a case-insensitive file system, one table in a case-insensitive dataset)")
+            line, col = t.warehouse_pos
+            errors.append(DefinitionError(t.path, line, col, (
+                f"table {t.key} and table {other.key} ({other.path}:{other.warehouse_pos[0]}) {what}; rename one, "
+                "or keep one out of the warehouse")))
 
 
 def _column_types(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str]) -> dict[str, str]:

@@ -51,6 +51,7 @@ class TableDraft:
     comment: str | None = None
     renamed_from: str | None = None
     warehouse: Warehouse | None = None
+    warehouse_pos: Pos | None = None  # of its `warehouse:` key, when the table is in the warehouse
     row_security: bool = False
     force_row_security: bool = False
     policies: list[Policy] = field(default_factory=list)

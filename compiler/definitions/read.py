@@ -1,13 +1,14 @@
 """definitions/ on disk -> Schema: load every file, build, and report every problem at once."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import DefinitionError
 from ..model.schema import Schema
 from ..project import Project
 from .acknowledgements import Acknowledged
 from .build import build_schema_and_acknowledged
+from .build_warehouse import warehouse_places
 from .load import Document, load_sources, read_sources
 
 
@@ -19,6 +20,8 @@ class Definitions:
     schema: Schema
     folders: dict[str, str]
     acknowledged: Acknowledged
+    # table key -> (path, line, col) of its `warehouse:` key, for errors about the warehouse as a whole
+    warehouse_places: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
 
 def read_definitions(project: Project) -> Schema:
@@ -41,7 +44,7 @@ def read_project_definitions(project: Project, sources: list[tuple[str, bytes]] 
     errors: list[DefinitionError] = []
     docs = load_sources(read_sources(project.root) if sources is None else sources, errors)
     schema, acknowledged = build_schema_and_acknowledged(docs, errors)
-    return Definitions(schema, table_folders(docs), acknowledged)
+    return Definitions(schema, table_folders(docs), acknowledged, warehouse_places(docs))
 
 
 def table_folders(docs: list[Document]) -> dict[str, str]:

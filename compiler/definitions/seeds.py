@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
 from ..model.schema import Column, Schema, Table
-from ..model.seed_values import SeedValueError, seed_literal
+from ..model.seed_values import SeedValueError, reset_on_reload, seed_literal
 from ..model.seeds import SeedRef, SeedRow, Seeds, SeedTable, SeedValue, load_order
 from .load import Document, Mapping, Pos, load_sources
 from .reader import Reader
@@ -204,7 +204,12 @@ def _finish(p: _Pending, pending: dict[str, _Pending], schema: Schema,
         return None
     if not _distinct_keys(r, p, rows):
         return None
-    return SeedTable(p.table.schema, p.table.name, conflict, tuple(rows))
+    resettable = reset_on_reload(p.table, schema)
+    placed = [replace(row, origin=f"{p.doc.path}:{pos[0]}",
+                      reset=tuple(c.name for c in p.table.columns if c.name in resettable
+                                  and c.name not in dict(row.values) and c.name not in conflict))
+              for row, (pos, _, _) in zip(rows, p.rows, strict=True)]
+    return SeedTable(p.table.schema, p.table.name, conflict, tuple(placed))
 
 
 def _resolve_ref(r: Reader, m: Mapping, pos: Pos, table: Table, column: Column, pending: dict[str, _Pending],

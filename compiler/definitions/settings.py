@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,16 +92,10 @@ class _Dataset:
     name: str
 
 
-def bigquery_dataset(settings: Settings, environ: Mapping_[str, str]) -> str:
-    """The warehouse's dataset: BIGQUERY_DATASET from the environment when set, else the setting."""
-    value = environ.get(DATASET_VARIABLE)
-    if not value:
-        return settings.bigquery_dataset
-    if not _DATASET.match(value):
-        raise DefinitionErrors([DefinitionError(DATASET_VARIABLE, 1, 1, f"the environment's {DATASET_VARIABLE} "
-                                                f"must be a BigQuery dataset name (letters, digits and "
-                                                f"underscores, up to 1,024), not {value!r}")])
-    return value
+def is_dataset_name(value: str) -> bool:
+    """Whether BigQuery takes `value` as a dataset name (the environment's is checked only when a
+    table is in the warehouse: see warehouse/dataset.py)."""
+    return _DATASET.match(value) is not None
 
 
 def _lock_timeout(value: object) -> float | str:

@@ -172,7 +172,8 @@ def _tails_at(state: State, applied: dict[int, Applied], files: Files,
     reported elsewhere, and unverified SQL never runs."""
     version = max(applied, default=0)
     candidates = [(m.file, m.sha256) for m in state.migrations if m.version == version and newest]
-    candidates += [(m.rollback, m.rollback_sha256) for m in state.migrations if m.version == version + 1]
+    after = min((m.version for m in state.migrations if m.version > version), default=None)  # numbers may skip
+    candidates += [(m.rollback, m.rollback_sha256) for m in state.migrations if m.version == after]
     for rel, checksum in candidates:
         data = files.get(rel)
         if data is None or file_problem(data, checksum) is not None:
@@ -274,6 +275,8 @@ def rollback(project: Project, url: str, settings: Settings, steps: int | None =
             data = files[m.rollback]
             assert data is not None  # checked above
             report(f"rolling back {m.file} with {m.rollback}")
+            # the migration before it (numbers of BigQuery-only migrations are skipped: no such PostgreSQL one)
+            before = max((x.version for x in state.migrations if x.version < m.version), default=0)
             _run(conn, url, table, m.rollback, data, unrecorder(table, m.version),
-                 f"schemac apply --to {m.version - 1}" if m.version > 1 else "schemac rollback")
+                 f"schemac apply --to {before}" if before else "schemac rollback")
         return todo

@@ -23,7 +23,7 @@ from ..plan.diff import diff
 from ..plan.renames import resolve_renames
 from ..project import Project, sha256, write_atomically
 from ..sql.history import HistoryErrors, HistoryProblem, links_outside
-from ..sql.state import MigrationRecord, State, dump_state, load_state
+from ..sql.state import MigrationRecord, State, WarehouseRecord, dump_state, load_state
 from .database import connect
 from .introspect import introspect
 from .run_migration import run_migration
@@ -70,7 +70,7 @@ def rebuild_state(project: Project, server: DevServer, force: bool = False) -> R
         built = introspect(conn)
     notes: list[str] = []
     schema = _with_spelling_of_definitions(built, wanted, proven, notes)
-    rebuilt = Rebuilt(State(schema, tuple(records)), notes)
+    rebuilt = Rebuilt(State(schema, tuple(records), _warehouse_records(project)), notes)
     write_atomically(project.state_file, dump_state(rebuilt.state))
     return rebuilt
 
@@ -121,6 +121,16 @@ def _records(project: Project) -> list[MigrationRecord]:
         out.append(MigrationRecord(version, name, f"migrations/{up.name}", sha256(up.read_bytes()),
                                    f"migrations/{down.name}", sha256(down.read_bytes())))
     return out
+
+
+def _warehouse_records(project: Project) -> tuple[WarehouseRecord, ...]:
+    """The BigQuery migrations there are, as they are now, by version (their warehouse keys are the
+    definitions': BigQuery SQL is never read back)."""
+    folder = project.generated / "warehouse" / "bigquery" / "migrations"
+    found = sorted((int(m[1]), f) for f in folder.glob("*.sql") if (m := _UP.fullmatch(f.name))) \
+        if folder.is_dir() else []
+    return tuple(WarehouseRecord(version, f.relative_to(project.generated).as_posix(), sha256(f.read_bytes()))
+                 for version, f in found)
 
 
 def _proven(conn: psycopg.Connection, url: str, wanted: Schema) -> Schema:

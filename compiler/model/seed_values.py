@@ -10,10 +10,43 @@ import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
 
+from sqlglot import exp
+
 from .catalog_facts import type_base
+from .expressions import parse_expression
 from .literal_input import constant_problem
+from .schema import Column, Schema, Table
 
 _INTEGERS = ("smallint", "integer", "bigint")
+
+
+# what a default made only of constants is built of: literals, casts to a type, signs, brackets, arrays
+_CONSTANT_NODES = (exp.Literal, exp.Boolean, exp.Null, exp.Cast, exp.DataType, exp.DataTypeParam, exp.Identifier,
+                   exp.Dot, exp.Neg, exp.Paren, exp.Array)
+
+
+def reset_on_reload(table: Table, schema: Schema) -> frozenset[str]:
+    """The columns a seed row that leaves them out sets back to their default when it is loaded again.
+
+    A seed row describes the whole row: a column it leaves out has its default (NULL without one), on
+    the first load and on every later one, so dropping a value from a seed file takes it out of the
+    database too. Kept as they are: what identifies the row or is PostgreSQL's to compute (primary-key,
+    identity, serial and generated columns, columns another table's foreign key points at), and a
+    column whose default is computed when the row is written (now(), gen_random_uuid(), nextval()...):
+    setting it again would change it on each load, and loading the seeds twice must change nothing.
+    """
+    referenced = {c for t in schema.tables.values() for fk in t.foreign_keys
+                  if (fk.ref_schema, fk.ref_table) == (table.schema, table.name) for c in fk.ref_columns}
+    key = set(table.primary_key.columns) if table.primary_key else set()
+    return frozenset(c.name for c in table.columns if c.name not in key and c.name not in referenced
+                     and _settable_to_default(c))
+
+
+def _settable_to_default(c: Column) -> bool:
+    if c.generated is not None or c.identity is not None or c.serial:
+        return False
+    return c.default is None or all(isinstance(node, _CONSTANT_NODES)
+                                    for node in parse_expression(c.default.text).walk())
 
 
 class SeedValueError(ValueError):

@@ -20,6 +20,9 @@ SeedValue = str | SeedRef  # a SQL literal ('x'::text, NULL) or a reference
 @dataclass(frozen=True, slots=True)
 class SeedRow:
     values: tuple[tuple[str, SeedValue], ...]  # (column, value) in the table's column order
+    origin: str = ""  # `seeds/users.yaml:12`: where the row is written, told before its statements
+    # columns the row leaves out that a reload sets back to their default (see reset_on_reload)
+    reset: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,12 @@ _PLAIN = {
 _PRECISION = re.compile(r"\(\d+\)")  # timestamp(3), time(6): BigQuery keeps microseconds in every one
 
 
+def bigquery_table_name(schema: str, name: str) -> str:
+    """A table's name in the dataset: its own in public, `schema_name` from another schema (so two
+    tables can meet in one name: a.b_c and a_b.c; the definitions refuse that)."""
+    return name if schema == "public" else f"{schema}_{name}"
+
+
 class UnsupportedType(ValueError):
     """A PostgreSQL type BigQuery has no column type for; the message says which and why."""
 

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import Cache, content_key
-from ..project import Project, sha256
-from .state import MigrationRecord, State, dump_state, load_state
+from ..model.schema import Schema
+from ..project import MIGRATION_FOLDERS, Project, sha256
+from .state import MigrationRecord, State, WarehouseRecord, dump_state, load_state
 
 REBUILD = "schemac rebuild-state"
-WRITTEN_FOLDERS = ("migrations", "chartdb", "chartdb/schemas")  # below generated/, which is checked itself
+WRITTEN_FOLDERS = ("migrations", "chartdb", "chartdb/schemas", "warehouse", "warehouse/bigquery",
+                   "warehouse/bigquery/migrations")  # below generated/, which is checked itself
 # a temporary file of write_atomically: `.<name>.<8 random characters>.tmp` (tempfile.mkstemp)
 _TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
@@ -55,6 +57,7 @@ class History:
 
     raw: bytes | None  # state.json
     migrations: tuple[MigrationRecord, ...]
+    warehouse: tuple[WarehouseRecord, ...] = ()  # the BigQuery migrations state.json records
     problems: list[HistoryProblem] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)  # relative to generated/, safe to remove
     loaded: State | None = None
@@ -71,33 +74,38 @@ class History:
         return sha256(self.raw) if self.raw is not None else "none"
 
 
-def canonical_state(project: Project, raw: bytes | None) -> tuple[State | None, tuple[MigrationRecord, ...], bool]:
-    """The state in `raw` (None when the cache vouches for the bytes and it was not needed), its
-    migrations, and whether `raw` is exactly what schemac writes for that state.
+def canonical_state(project: Project, raw: bytes | None) -> tuple[State | None, State, bool]:
+    """The state in `raw` (None when the cache vouches for the bytes and it was not needed), the
+    migrations it records (a State whose schema is empty when the state was not read), and whether
+    `raw` is exactly what schemac writes for that state.
 
     Telling a hand edit means serialising the state again; the cache remembers the digests of
     bytes found (or written) canonical, with their migrations, so that is done once per content.
     """
     if raw is None:
-        return load_state(raw), (), True
+        state = load_state(raw)
+        return state, state, True
     cache, key = Cache(project.root), content_key("state", sha256(raw))
     known = cache.get("state", key)
-    if isinstance(known, list):
+    if isinstance(known, dict):
         try:
-            return None, tuple(MigrationRecord(*m) for m in known), True
-        except TypeError:
-            pass  # not a list of records: computed again
+            return None, State(Schema(), tuple(MigrationRecord(*m) for m in known["migrations"]),
+                               tuple(WarehouseRecord(*w) for w in known["warehouse"])), True
+        except (TypeError, KeyError):
+            pass  # not what remember_state writes: computed again
     state = load_state(raw)
     canonical = raw == dump_state(state)
     if canonical:
-        remember_state(project, raw, state.migrations)
-    return state, state.migrations, canonical
+        remember_state(project, raw, state)
+    return state, state, canonical
 
 
-def remember_state(project: Project, raw: bytes, migrations: tuple[MigrationRecord, ...]) -> None:
-    """Note in the cache that `raw` is what schemac writes for the state it holds, and its migrations."""
-    records = [[m.version, m.name, m.file, m.sha256, m.rollback, m.rollback_sha256] for m in migrations]
-    Cache(project.root).put("state", content_key("state", sha256(raw)), records)
+def remember_state(project: Project, raw: bytes, state: State) -> None:
+    """Note in the cache that `raw` is what schemac writes for `state`, with its migrations."""
+    records = [[m.version, m.name, m.file, m.sha256, m.rollback, m.rollback_sha256] for m in state.migrations]
+    warehouse = [[w.version, w.file, w.sha256] for w in state.warehouse_migrations]
+    Cache(project.root).put("state", content_key("state", sha256(raw)), {"migrations": records,
+                                                                          "warehouse": warehouse})
 
 
 def links_outside(project: Project) -> list[HistoryProblem]:
@@ -134,8 +142,9 @@ def inspect_history(project: Project) -> History:
     if outside:
         raise HistoryErrors(outside)
     raw = project.read_state_bytes()
-    state, migrations, canonical = canonical_state(project, raw)
-    history = History(raw, migrations, loaded=state)
+    state, recorded_state, canonical = canonical_state(project, raw)
+    migrations = recorded_state.migrations
+    history = History(raw, migrations, recorded_state.warehouse_migrations, loaded=state)
     if not canonical:
         # Valid JSON that schemac would not have written: its schema may no longer be what the
         # migration files build, and compiling on top of it would write a wrong migration.
@@ -144,20 +153,20 @@ def inspect_history(project: Project) -> History:
             f"only as schemac wrote it: restore it with 'git checkout generated/state.json', or rebuild it "
             f"from the migration files with '{REBUILD} --force'"))
     recorded: set[str] = set()
-    for m in migrations:
-        for rel, digest in ((m.file, m.sha256), (m.rollback, m.rollback_sha256)):
-            recorded.add(rel)
-            path = project.generated / rel
-            if not path.is_file():
-                history.problems.append(HistoryProblem(
-                    f"generated/{rel}", f"is missing (state.json records it); restore it with "
-                    f"'git checkout generated/{rel}', or run '{REBUILD} --force' to rebuild "
-                    "the history from the migration files there are"))
-            elif sha256(path.read_bytes()) != digest:
-                history.problems.append(HistoryProblem(
-                    f"generated/{rel}", f"differs from what was compiled (checksum mismatch); compile never "
-                    f"rewrites a migration: restore it with 'git checkout generated/{rel}', or run "
-                    f"'{REBUILD} --force' to record the migration files as they are now"))
+    files = [pair for m in migrations for pair in ((m.file, m.sha256), (m.rollback, m.rollback_sha256))]
+    for rel, digest in files + [(w.file, w.sha256) for w in history.warehouse]:  # BigQuery's: recorded alike
+        recorded.add(rel)
+        path = project.generated / rel
+        if not path.is_file():
+            history.problems.append(HistoryProblem(
+                f"generated/{rel}", f"is missing (state.json records it); restore it with "
+                f"'git checkout generated/{rel}', or run '{REBUILD} --force' to rebuild "
+                "the history from the migration files there are"))
+        elif sha256(path.read_bytes()) != digest:
+            history.problems.append(HistoryProblem(
+                f"generated/{rel}", f"differs from what was compiled (checksum mismatch); compile never "
+                f"rewrites a migration: restore it with 'git checkout generated/{rel}', or run "
+                f"'{REBUILD} --force' to record the migration files as they are now"))
     journal = _read_journal(project, history)
     unrecorded = []
     for rel in _migration_files(project):
@@ -168,9 +177,11 @@ def inspect_history(project: Project) -> History:
         else:
             unrecorded.append(rel)
     if unrecorded and raw is None:
-        names = ", ".join(rel.removeprefix("migrations/") for rel in unrecorded)
+        only_postgresql = all(rel.startswith(MIGRATION_FOLDERS[0]) for rel in unrecorded)
+        names = ", ".join(rel.removeprefix(MIGRATION_FOLDERS[0]) if only_postgresql else rel for rel in unrecorded)
         history.problems.append(HistoryProblem(
-            "generated/state.json", f"is missing, but generated/migrations/ holds {names}; restore it with "
+            "generated/state.json", f"is missing, but generated/{MIGRATION_FOLDERS[0] if only_postgresql else ''} "
+            f"holds {names}; restore it with "
             f"'git checkout generated/state.json', or rebuild it from the migrations with '{REBUILD}'"))
     else:
         history.problems += [HistoryProblem(
@@ -199,9 +210,13 @@ def remove_leftovers(project: Project, leftovers: list[str]) -> list[str]:
 
 
 def _migration_files(project: Project) -> list[str]:
-    if not project.migrations.is_dir():
-        return []
-    return sorted(f"migrations/{f.name}" for f in project.migrations.iterdir() if f.suffix == ".sql" and f.is_file())
+    """Every .sql file in the folders of migrations (MIGRATION_FOLDERS), relative to generated/."""
+    out: list[str] = []
+    for folder in MIGRATION_FOLDERS:
+        path = project.generated / folder
+        if path.is_dir():
+            out += sorted(f"{folder}{f.name}" for f in path.iterdir() if f.suffix == ".sql" and f.is_file())
+    return out
 
 
 def _temporary_files(project: Project) -> list[str]:

@@ -168,6 +168,12 @@ def _statements(text: str) -> list[str]:
     return out
 
 
+def split_statements(text: str) -> list[str]:
+    """`text` cut after each top-level `;` (quotes, dollar quotes and comments respected), each piece
+    with the comment lines before its statement; the pieces joined are `text` again."""
+    return _statements(text)
+
+
 def _is_code(sql: str) -> bool:
     return any(s.strip() for s in _code_only(sql))
 

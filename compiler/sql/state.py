@@ -42,13 +42,26 @@ class MigrationRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class WarehouseRecord:
+    """A BigQuery migration (warehouse/bigquery/migrations/NNN_name.sql): numbered in the one sequence
+    of migrations, beside the PostgreSQL migration of its number or, for a change to the warehouse
+    keys alone, on its own."""
+
+    version: int
+    file: str  # relative to generated/
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class State:
     schema: Schema
     migrations: tuple[MigrationRecord, ...] = ()
+    warehouse_migrations: tuple[WarehouseRecord, ...] = ()
 
     @property
     def next_version(self) -> int:
-        return max((m.version for m in self.migrations), default=0) + 1
+        versions = [m.version for m in self.migrations] + [w.version for w in self.warehouse_migrations]
+        return max(versions, default=0) + 1
 
 
 # -- writing
@@ -212,6 +225,9 @@ def dump_state(state: State) -> bytes:
         "migrations": [{"version": m.version, "name": m.name, "file": m.file, "sha256": m.sha256,
                         "rollback": m.rollback, "rollback_sha256": m.rollback_sha256}
                        for m in state.migrations],
+        # only when there are any: a project without the warehouse keeps its state's bytes
+        **({"warehouse_migrations": [{"version": w.version, "file": w.file, "sha256": w.sha256}
+                                     for w in state.warehouse_migrations]} if state.warehouse_migrations else {}),
         "schema": {
             # an extension in public is its bare name, as state.json files before extension schemas have it
             "extensions": [n if x.schema == "public" else {"name": n, "schema": x.schema}
@@ -371,8 +387,11 @@ def load_state(data: bytes | None) -> State:
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))
                            for m in _get(doc, "migrations", "list"))
+        warehouse = tuple(WarehouseRecord(_get(w, "version", "number"), _get(w, "file", "text"),
+                                          _get(w, "sha256", "text"))
+                          for w in _get(doc, "warehouse_migrations", "list", []))
     except StateError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as e:  # AttributeError: a list where a mapping was
         raise StateError(f"state.json is damaged ({type(e).__name__}: {e}); {_RECOVERY}") from None
-    return State(schema, migrations)
+    return State(schema, migrations, warehouse)

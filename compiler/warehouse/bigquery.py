@@ -13,6 +13,7 @@ from sqlglot import exp
 from ..model.schema import Column, Enum, Schema, Table
 from ..model.types import enum_type_spelling
 from ..model.warehouse import Warehouse, bigquery_type
+from ..model.warehouse import bigquery_table_name as table_name_in_dataset
 
 # how a time column is cut into partitions, by its BigQuery type; DATE(ts) is BigQuery's own day form
 _TIME_PARTITION = {
@@ -27,7 +28,7 @@ _PLACEHOLDER = "schemac_partition_column"
 
 def bigquery_table_name(table: Table) -> str:
     """The table's name in the dataset: its own in public, `schema_name` from another schema."""
-    return table.name if table.schema == "public" else f"{table.schema}_{table.name}"
+    return table_name_in_dataset(table.schema, table.name)
 
 
 def enums_by_type(schema: Schema) -> dict[str, Enum]:

@@ -54,12 +54,24 @@ def warehouse_migration(old: Schema, new: Schema, dataset: str) -> WarehouseMigr
     return out
 
 
-def warehouse_migration_file(name: str, dataset: str, migration: WarehouseMigration, why: str) -> str:
-    """The file beside PostgreSQL's migration `name`: a header, its destructive lines and notes, the statements."""
-    lines = [f"-- {name}: BigQuery dataset {dataset}, beside generated/migrations/{name}.sql; made by schemac"]
+def warehouse_migration_file(name: str, dataset: str, migration: WarehouseMigration, why: str,
+                             alone: bool = False) -> str:
+    """The file beside PostgreSQL's migration `name` (`alone`: a change to the warehouse keys only, with
+    no PostgreSQL migration of its number): a header, its destructive lines and notes, the statements."""
+    beside = ("a change to the warehouse alone (no PostgreSQL migration has this number)" if alone
+              else f"beside generated/migrations/{name}.sql")
+    lines = [f"-- {name}: BigQuery dataset {dataset}, {beside}; made by schemac"]
     lines += [f"-- destructive ({why}): {line}" for line in migration.destructive]
     lines += [f"-- note: {line}" for line in migration.notes]
     return "\n".join(lines) + "\n\n" + "\n".join(migration.statements)
+
+
+def warehouse_tables_changed(old: Schema, new: Schema) -> list[str]:
+    """The tables whose warehouse keys differ (added, changed, removed), by key: what names a migration
+    of the warehouse alone."""
+    before = {k: t.warehouse for k, t in old.tables.items() if t.warehouse is not None}
+    after = {k: t.warehouse for k, t in new.tables.items() if t.warehouse is not None}
+    return [k for k in sorted(before.keys() | after.keys()) if before.get(k) != after.get(k)]
 
 
 def _say(out: WarehouseMigration, what: str, sql: str) -> None:

@@ -50,8 +50,10 @@ def test_a_project_without_the_key_gets_exactly_what_it_got_before(tmp_path: Pat
     marked = {rel: data for rel, (data, _) in generated_files(other).items() if not rel.startswith("warehouse/")}
     marked_state, plain_state = json.loads(marked.pop("state.json")), json.loads(plain.pop("state.json"))
     assert marked == plain  # migrations and diagrams: byte for byte
-    # state.json holds the warehouse options, for the next warehouse migration, and nothing else more
+    # state.json holds the warehouse options, for the next warehouse migration, and the record of the
+    # BigQuery migration, and nothing else more
     del marked_state["schema"]["tables"][0]["warehouse"]
+    assert [m["file"] for m in marked_state.pop("warehouse_migrations")] == [f"{FOLDER}/migrations/001_create_events.sql"]
     assert marked_state == plain_state
 
 
@@ -73,16 +75,20 @@ def test_check_tells_a_hand_edit_a_missing_file_and_a_leftover(tmp_path: Path, c
     assert run_cli(tmp_path, capsys, "compile", "--check")[0] == 0
 
 
-def test_a_warehouse_key_added_later_is_no_schema_change_but_writes_the_ddl(tmp_path: Path, capsys) -> None:
+def test_a_warehouse_key_added_later_is_a_bigquery_migration_alone(tmp_path: Path, capsys) -> None:
     write_definitions(tmp_path, {"events.yaml": EVENTS})
     assert run_cli(tmp_path, capsys, "compile")[0] == 0
     write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE})
     code, out, _ = run_cli(tmp_path, capsys, "compile", "--check")
-    assert code == 1 and out.splitlines()[0] == (f"stale: generated/{FOLDER}/warehouse.events.sql is missing; "
-                                                 f"run 'schemac compile'")
+    assert code == 1 and out.splitlines() == [
+        "stale: definitions have 1 warehouse change(s) not compiled yet (no PostgreSQL change); run 'schemac compile'",
+        f"stale: generated/{FOLDER}/warehouse.events.sql is missing; run 'schemac compile'",
+        f"stale: generated/{FOLDER}/warehouse.sql is missing; run 'schemac compile'"]
     assert run_cli(tmp_path, capsys, "compile")[0] == 0
     assert sorted(p.name for p in (tmp_path / "generated" / "migrations").iterdir()) == [
         "001_create_events.sql", "rollback_001.sql"]
+    assert sorted(p.name for p in (tmp_path / "generated" / FOLDER / "migrations").iterdir()) == [
+        "002_warehouse_events.sql"]
     assert len(_warehouse(tmp_path)) == 2
 
 
@@ -113,7 +119,8 @@ def test_a_bad_dataset_is_exit_2_and_nothing_is_written(tmp_path: Path, capsys,
     monkeypatch.setenv("BIGQUERY_DATASET", "a.b")
     code, _, err = run_cli(tmp_path, capsys, "compile")
     assert code == 2 and err.splitlines()[0].startswith(
-        "BIGQUERY_DATASET:1:1: error: the environment's BIGQUERY_DATASET must be a BigQuery dataset name")
+        "definitions/events.yaml:5:1: error: table public.events is in the BigQuery warehouse, whose dataset comes "
+        "from the environment variable BIGQUERY_DATASET (over the default dataset 'warehouse'), and 'a.b' is not")
     assert not (tmp_path / "generated").exists()
 
 

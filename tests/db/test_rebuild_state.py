@@ -204,3 +204,24 @@ def test_definitions_postgresql_rejects_are_exit_4(tmp_path: Path, admin_url: st
     assert err.startswith("error: the definitions cannot be built on the server, and rebuild-state needs them "
                           "to spell state.json as compile writes it: function no_such_function(bigint) does not exist")
     assert not (tmp_path / "generated/state.json").exists()
+
+
+def test_rebuilt_state_records_the_bigquery_migrations(tmp_path: Path, admin_url: str,
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.cli.test_warehouse_cli import IN_WAREHOUSE
+
+    monkeypatch.delenv("BIGQUERY_DATASET", raising=False)
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE.replace("created_at}", "created_at, "
+                                                                     "partition_expiration_days: 7}")})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0  # 002: the warehouse alone
+    state = tmp_path / "generated/state.json"
+    before = state.read_bytes()
+    assert len(load_state(before).warehouse_migrations) == 2
+    state.unlink()
+    code, _, err = run_cli(tmp_path, capsys, "rebuild-state", "--dev-url", admin_url)
+    assert code == 0, err
+    assert state.read_bytes() == before
+    assert run_cli(tmp_path, capsys, "compile", "--check")[0] == 0

@@ -2,7 +2,6 @@
 a changed seed value is updated, a hostile value is stored as text."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import psycopg
@@ -114,24 +113,88 @@ def test_seed_needs_a_seeds_folder(tmp_path: Path, database_url: str, capsys: py
 
 
 def test_the_example_projects_seeds_load_twice_with_the_same_rows(
-        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.conftest import REPO
-
-    for folder in ("definitions", "seeds", "generated"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    assert schemac(tmp_path, capsys, "compile", "--check")[0] == 0
-    code, _, err = schemac(tmp_path, capsys, "apply", "--seed", "--database-url", database_url)
-    assert code == 0, err
+        schemac_project: Path, schemac_module_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """On the example's migrated database (the plugin's copy for this module: seed commits)."""
+    url = schemac_module_database_url
+    code, out, err = schemac(schemac_project, capsys, "seed", "--database-url", url)
+    assert (code, out) == (0, "loaded generated/seeds.sql (one transaction)\n"), err
     query = ("SELECT e.id::text, e.event_type, u.email FROM analytics_events e LEFT JOIN users u ON u.id = e.user_id "
              "ORDER BY e.id")
-    with psycopg.connect(database_url) as conn:
+    with psycopg.connect(url) as conn:
         first = conn.execute(query).fetchall()
         users = conn.execute("SELECT id, email, status::text FROM users ORDER BY email").fetchall()
     assert [r[1:] for r in first] == [("sign_up", "test@example.com"), ("page_view", "test@example.com"),
                                       ("sign_in", "admin@example.com"), ("page_view", None)]
     assert [u[1:] for u in users] == [("admin@example.com", "active"), ("suspended@example.com", "suspended"),
                                       ("test@example.com", "active")]
-    assert schemac(tmp_path, capsys, "seed", "--database-url", database_url)[0] == 0
-    with psycopg.connect(database_url) as conn:
+    assert schemac(schemac_project, capsys, "seed", "--database-url", url)[0] == 0
+    with psycopg.connect(url) as conn:
         assert conn.execute(query).fetchall() == first
         assert conn.execute("SELECT id, email, status::text FROM users ORDER BY email").fetchall() == users
+
+
+ACCOUNTS = """
+table: accounts
+columns:
+  - {name: id, type: bigint, primary_key: true}
+  - {name: email, type: text, nullable: false, unique: true}
+  - {name: name, type: text}
+  - {name: plan, type: text, nullable: false, default: "'free'"}
+  - {name: created_at, type: timestamptz, nullable: false, default: now()}
+  - {name: token, type: uuid, nullable: false, default: gen_random_uuid()}
+checks:
+  - {name: accounts_name_not_bad, expression: "name <> 'bad'"}
+"""
+ACCOUNT_ROWS = """\
+# the seeded accounts
+table: accounts
+rows:
+  - {id: 1, email: a@x.io, name: Ann, plan: pro}
+  - {id: 2, email: b@x.io, name: Bob}
+"""
+
+
+def accounts(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT id, email, name, plan, created_at, token FROM accounts ORDER BY id").fetchall()
+
+
+@pytest.fixture
+def seeded_accounts(tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> Path:
+    write_definitions(tmp_path, {"schema.yaml": ACCOUNTS})
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "accounts.yaml").write_text(ACCOUNT_ROWS)
+    assert schemac(tmp_path, capsys, "compile")[0] == 0
+    code, _, err = schemac(tmp_path, capsys, "apply", "--seed", "--database-url", database_url)
+    assert code == 0, err
+    return tmp_path
+
+
+def test_a_value_dropped_from_a_seed_row_is_dropped_from_the_database(
+        seeded_accounts: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    first = accounts(database_url)
+    assert [r[:4] for r in first] == [(1, "a@x.io", "Ann", "pro"), (2, "b@x.io", "Bob", "free")]
+    (seeded_accounts / "seeds" / "accounts.yaml").write_text(ACCOUNT_ROWS.replace(", name: Ann, plan: pro", ""))
+    assert schemac(seeded_accounts, capsys, "compile")[0] == 0
+    for _ in range(2):  # and again: twice is once
+        code, _, err = schemac(seeded_accounts, capsys, "seed", "--database-url", database_url)
+        assert code == 0, err
+        now = accounts(database_url)
+        # the row the seed describes: no name, the default plan; the row's own creation time and token kept
+        assert now[0] == (1, "a@x.io", None, "free", first[0][4], first[0][5])
+        assert now[1] == first[1]
+
+
+def test_a_row_failing_a_check_names_the_constraint_and_the_row_of_the_seed_file(
+        seeded_accounts: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    before = accounts(database_url)
+    (seeded_accounts / "seeds" / "accounts.yaml").write_text(
+        ACCOUNT_ROWS.replace("name: Ann", "name: Anne").replace("name: Bob", "name: bad"))
+    assert schemac(seeded_accounts, capsys, "compile")[0] == 0  # a check is PostgreSQL's to judge
+    assert "-- seeds/accounts.yaml:5\nINSERT INTO public.accounts" in (
+        seeded_accounts / "generated" / "seeds.sql").read_text()
+    code, _, err = schemac(seeded_accounts, capsys, "seed", "--database-url", database_url)
+    assert code == 4
+    assert ("generated/seeds.sql failed and was rolled back: the row at seeds/accounts.yaml:5: new row for "
+            'relation "accounts" violates check constraint "accounts_name_not_bad"') in err
+    assert accounts(database_url) == before  # Anne, loaded before the failing row, went with the rest
