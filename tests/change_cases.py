@@ -159,6 +159,10 @@ SECURITY_CASES: dict[str, tuple[str, str]] = {
     "policy_with_a_subquery": (MEMBERS, SUBQUERY),
     "policy_with_a_subquery_changed": (SUBQUERY, SUBQUERY.replace("m.member = current_user",
                                                                   "m.member = session_user")),
+    "policies_and_grants_follow_a_table_rename": (
+        POLICIES + "grants:\n  - {role: PUBLIC, privileges: [select]}\n",
+        POLICIES.replace("table: t\n", "table: u\nrenamed_from: t\n")
+        + "grants:\n  - {role: PUBLIC, privileges: [select, insert]}\n"),
     "grants_to_public": (T, GRANTED),
     "grants_changed": (GRANTED, GRANTED.replace("[select, insert]}", "[all]}").replace("[update, references]", "[update]")),
     "table_grant_revoked_column_grant_kept": (
