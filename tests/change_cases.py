@@ -163,6 +163,11 @@ SECURITY_CASES: dict[str, tuple[str, str]] = {
         POLICIES + "grants:\n  - {role: PUBLIC, privileges: [select]}\n",
         POLICIES.replace("table: t\n", "table: u\nrenamed_from: t\n")
         + "grants:\n  - {role: PUBLIC, privileges: [select, insert]}\n"),
+    "policy_over_a_column_of_a_recreated_enum": (
+        "enum: mood\nvalues: [happy, meh, sad]\n---\n" + T + "  - {name: mood, type: mood}\n"
+        + "policies:\n  - {name: cheerful, using: \"mood <> 'sad'\"}\n",
+        "enum: mood\nvalues: [happy, sad]\n---\n" + T + "  - {name: mood, type: mood}\n"
+        + "policies:\n  - {name: cheerful, using: \"mood <> 'sad'\"}\n"),
     "grants_to_public": (T, GRANTED),
     "grants_changed": (GRANTED, GRANTED.replace("[select, insert]}", "[all]}").replace("[update, references]", "[update]")),
     "table_grant_revoked_column_grant_kept": (

@@ -44,7 +44,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += _enums(old, new, recreated)
     out += _tables(old, new, renames, EnumTypes(recreated, enum_types))
     out += namespaces(old, new)
-    out += table_security(old, new, renames)
+    out += table_security(old, new, renames, frozenset(recreated))
     return order(old, new, renames, out)
 
 

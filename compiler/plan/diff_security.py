@@ -16,13 +16,15 @@ from . import security_changes as sec
 from .renames import DISPLACED, Renames, renamed_pairs
 
 
-def table_security(old: Schema, new: Schema, renames: Renames) -> list[ch.Change]:
-    """Row-level security switches, policies and privileges of every table."""
+def table_security(old: Schema, new: Schema, renames: Renames, recreated: frozenset[str] = frozenset()
+                   ) -> list[ch.Change]:
+    """Row-level security switches, policies and privileges of every table; `recreated`: the
+    spellings of enums recreated in this migration, whose columns change type."""
     out: list[ch.Change] = []
     matched = {renames.table(k): a for k, a in old.tables.items() if renames.table(k) in new.tables}
     for key, b in new.tables.items():
         a = matched.get(key)
-        out += _new_table(b) if a is None else _table(a, b, renames.columns.get(key, {}))
+        out += _new_table(b) if a is None else _table(a, b, renames.columns.get(key, {}), recreated)
     return out
 
 
@@ -45,7 +47,7 @@ def _create_policy(table: ch.TableName, p: Policy) -> list[ch.Change]:
     return out
 
 
-def _table(a: Table, b: Table, colmap: dict[str, str]) -> list[ch.Change]:
+def _table(a: Table, b: Table, colmap: dict[str, str], recreated: frozenset[str]) -> list[ch.Change]:
     now, was = ch.TableName(b.schema, b.name), ch.TableName(a.schema, a.name)  # drops run before renames
     out: list[ch.Change] = []
     if a.row_security != b.row_security:
@@ -55,8 +57,8 @@ def _table(a: Table, b: Table, colmap: dict[str, str]) -> list[ch.Change]:
     # PostgreSQL refuses to drop or retype a column a policy reads: such a policy is dropped
     # first and made again after
     new_types = {c.name: c.type for c in b.columns}
-    moved = {c.name for c in a.columns
-             if c.name not in colmap or new_types.get(colmap[c.name]) != c.type}
+    moved = {c.name for c in a.columns if c.name not in colmap or new_types.get(colmap[c.name]) != c.type
+             or c.type.removesuffix("[]") in recreated}
     out += _policies(a, b, now, was, colmap, moved)
     columns_kept = {o: n for o, n in colmap.items() if n in new_types}
     old_grants = tuple(p if p.column is None else replace(p, column=columns_kept[p.column]) for p in a.grants
