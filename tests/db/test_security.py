@@ -317,3 +317,33 @@ def test_the_privilege_queries_serve_routines_and_sequences(roles: dict[str, str
     assert canonical_grants(routines[oids["open_one"]]) == public_defaults("function")
     assert canonical_grants(routines[oids["closed_one"]]) == (Privilege(reader, "execute", None, True),)
     assert canonical_grants(relations[sequence]) == (Privilege(reader, "usage"),)
+
+
+def test_a_database_given_back_after_a_role_held_privileges_in_it_comes_back_empty(admin_url: str) -> None:
+    """The pool (tests/conftest.py) empties a database for the next test: privileges of a role,
+    revoked with DROP OWNED BY before DROP ROLE, leave nothing behind, public's ACL included."""
+    from tests.conftest import create_database, drop_database
+    role = f"schemac_rls_{uuid.uuid4().hex[:10]}_pool"
+    url = create_database(admin_url)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(role)))
+    try:
+        run_sql_file(url, f"CREATE TABLE t (id int); GRANT SELECT ON t TO {role}; "
+                          f"GRANT CREATE ON SCHEMA public TO {role}; ALTER TABLE t ENABLE ROW LEVEL SECURITY; "
+                          f"CREATE POLICY p ON t TO {role} USING (true);")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+        drop_database(admin_url, url)
+    again = create_database(admin_url)
+    try:
+        with psycopg.connect(again) as conn:
+            assert rows_of(conn, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace") == [(0,)]
+            assert rows_of(conn, "SELECT count(*) FROM pg_policy") == [(0,)]
+            assert rows_of(conn, "SELECT nspacl::text FROM pg_namespace WHERE nspname = 'public'") == [
+                ("{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}",)]
+        assert _live(again) == Schema()
+    finally:
+        drop_database(admin_url, again)
