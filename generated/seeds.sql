@@ -4,6 +4,10 @@
 -- Each statement follows the line of the seed file its row is written at.
 -- Load with 'schemac seed' (one transaction), or psql -f.
 BEGIN;
+-- Read alike on every database: a time without a UTC offset is UTC (timestamptz, timetz), and
+-- '-1 day 2 hours' is an interval of -22 hours (sql_standard would make the sign apply to both).
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- public.users: 3 row(s), keyed by (email)
 -- seeds/users.yaml:6
@@ -16,7 +20,7 @@ VALUES ('admin@example.com'::character varying(255), 'Admin User'::character var
 ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, status = DEFAULT;
 -- seeds/users.yaml:8
 INSERT INTO public.users (email, display_name, status)
-VALUES ('suspended@example.com'::character varying(255), 'Suspended User'::character varying(100), 'suspended'::user_status)
+VALUES ('suspended@example.com'::character varying(255), 'Suspended User'::character varying(100), 'suspended'::public.user_status)
 ON CONFLICT (email) DO UPDATE SET display_name = EXCLUDED.display_name, status = EXCLUDED.status;
 
 -- public.analytics_events: 4 row(s), keyed by (id)

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from ..errors import DefinitionError
+from ..model.yaml_values import YamlDate, YamlOctal
 
 try:
     from yaml import CSafeLoader as Loader
@@ -49,7 +50,7 @@ _TRUE = {"true", "yes", "on", "y"}
 MAX_DEPTH = 50  # a definition nests four or five levels; far deeper input is refused, not recursed
 
 
-class YamlTimestamp(str):
+class YamlTimestamp(YamlDate):
     """A plain scalar YAML reads as a date or time (2020-01-01): text, but not a SQL expression."""
 
     __slots__ = ()
@@ -110,12 +111,14 @@ def _scalar(node: yaml.ScalarNode) -> object:
         return value.lower() in _TRUE
     if tag == "tag:yaml.org,2002:int":
         text = value.replace("_", "")
-        for base in (0, 8):  # 0 reads 0x/0o/0b and decimal; YAML 1.1 reads 0755 as octal
-            try:
-                return int(text, base)
-            except ValueError:
-                pass
-        return value
+        try:
+            return int(text, 0)  # 0x/0o/0b and decimal
+        except ValueError:
+            pass
+        try:
+            return YamlOctal(int(text, 8), value)  # YAML 1.1 reads 0755 as octal
+        except ValueError:
+            return value
     if tag == "tag:yaml.org,2002:float":
         try:
             return float(value.replace("_", ""))
@@ -228,7 +231,7 @@ _OPENING = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockS
 _CLOSING = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
 
 
-def _hostile_structure(text: str) -> tuple[Pos, str] | None:
+def _hostile_structure(text: str, kind: str = "definitions") -> tuple[Pos, str] | None:
     """Where the text uses an anchor or alias, or nests deeper than MAX_DEPTH, and why that is refused.
 
     Definitions need neither. Refusing aliases outright means a few hundred bytes of aliases to
@@ -241,8 +244,8 @@ def _hostile_structure(text: str) -> tuple[Pos, str] | None:
     depth = 0
     for token in yaml.scan(text, Loader=_Loader):
         if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
-            return _pos(token), ("YAML anchors and aliases (&name, *name) are not allowed in "
-                                 "definitions; write the value out")
+            return _pos(token), (f"YAML anchors and aliases (&name, *name) are not allowed in "
+                                 f"{kind}; write the value out")
         if isinstance(token, _OPENING):
             depth += 1
             if depth > MAX_DEPTH + 1:  # the document's own mapping is level 0 to the reader
@@ -254,14 +257,15 @@ def _hostile_structure(text: str) -> tuple[Pos, str] | None:
 
 
 def load_text(text: str, path: str, errors: list[DefinitionError],
-              shared: dict[Any, Any] | None = None) -> list[Document]:
+              shared: dict[Any, Any] | None = None, kind: str = "definitions") -> list[Document]:
     """Parse one file's text into documents, appending any problem to `errors`.
 
-    `shared`: one dict for the texts and positions of all files loaded together (see _Builder)."""
+    `shared`: one dict for the texts and positions of all files loaded together (see _Builder);
+    `kind`: what the files are, as messages name them (definitions, seed files)."""
     builder = _Builder(path, errors, shared)
     docs: list[Document] = []
     try:
-        hostile = _hostile_structure(text)
+        hostile = _hostile_structure(text, kind)
         if hostile is not None:
             builder.error(*hostile)
             return docs
@@ -309,7 +313,8 @@ def read_sources(project: Path) -> list[tuple[str, bytes]]:
     return [(file.relative_to(project).as_posix(), file.read_bytes()) for file in definition_files(project)]
 
 
-def load_sources(sources: list[tuple[str, bytes]], errors: list[DefinitionError]) -> list[Document]:
+def load_sources(sources: list[tuple[str, bytes]], errors: list[DefinitionError],
+                 kind: str = "definitions") -> list[Document]:
     """All documents of these files (see read_sources), problems appended to `errors`."""
     docs: list[Document] = []
     shared: dict[Any, Any] = {}
@@ -321,7 +326,7 @@ def load_sources(sources: list[tuple[str, bytes]], errors: list[DefinitionError]
             continue
         if "\r" in text:  # line ends as reading in text mode gives them
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        docs.extend(load_text(text, shown, errors, shared))
+        docs.extend(load_text(text, shown, errors, shared, kind))
     return docs
 
 

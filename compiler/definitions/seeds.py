@@ -13,9 +13,11 @@ from pathlib import Path
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
 from ..model.schema import Column, Schema, Table
 from ..model.seed_values import SeedValueError, reset_on_reload, seed_literal
-from ..model.seeds import SeedRef, SeedRow, Seeds, SeedTable, SeedValue, load_order
+from ..model.seeds import SeedRef, SeedRow, Seeds, SeedTable, SeedValue
+from ..model.types import extension_type_schemas
 from .load import Document, Mapping, Pos, load_sources
 from .reader import Reader
+from .seed_order import Placed, order_seeds
 
 SEED_KEYS = frozenset({"table", "schema", "key", "rows"})
 SEEDS_FOLDER = "seeds"
@@ -34,7 +36,7 @@ def seed_sources(project: Path) -> list[tuple[str, bytes]]:
 def read_seeds(project: Path, schema: Schema) -> Seeds:
     """The project's seeds checked against `schema`; DefinitionErrors lists every problem."""
     errors: list[DefinitionError] = []
-    seeds = build_seeds(load_sources(seed_sources(project), errors), schema, errors)
+    seeds = build_seeds(load_sources(seed_sources(project), errors, "seed files"), schema, errors)
     if errors:
         raise DefinitionErrors(errors)
     return seeds
@@ -64,19 +66,10 @@ def build_seeds(docs: list[Document], schema: Schema, errors: list[DefinitionErr
             continue
         pending[found.table.key], first_at[found.table.key] = found, where
     finished = [_finish(p, pending, schema, errors) for p in pending.values()]
-    ordered: list[SeedTable] = []
-    for table, later in load_order([t for t in finished if t is not None]):
-        p = pending[table.key]
-        for name in sorted(later):
-            column = p.table.column(name)
-            if (column is not None and not column.nullable) or name in table.conflict:
-                Reader(p.doc.path, errors).error(
-                    p.doc.body.value_pos.get("table", p.doc.body.pos),
-                    f"the refs of column '{name}' of {table.key} point at rows loaded after its own (a cycle "
-                    f"or a self-reference), so they are set by a later UPDATE; that needs the column to be "
-                    f"nullable and not part of the key")
-        ordered.append(replace(table, deferred=tuple(sorted(later))))
-    return Seeds(tuple(ordered))
+    placed = [Placed(t, pending[t.key].table, pending[t.key].doc.path,
+                     tuple((pos, places) for pos, _, places in pending[t.key].rows))
+              for t in finished if t is not None]
+    return Seeds(tuple(order_seeds(placed, errors)))
 
 
 def _read_document(doc: Document, schema: Schema, errors: list[DefinitionError]) -> _Pending | None:
@@ -126,7 +119,7 @@ def _read_row(r: Reader, row: Mapping, table: Table, schema: Schema) -> dict[str
         if isinstance(value, Mapping) and "ref" in value:
             values[key] = value  # resolved once every table's rows are read
             continue
-        literal = _literal(r, r.pos(row, key), column, _exact(row, key, value), schema, table)
+        literal = _literal(r, row, key, column, schema, table)
         if literal is None:
             ok = False
         else:
@@ -139,22 +132,27 @@ def _read_row(r: Reader, row: Mapping, table: Table, schema: Schema) -> dict[str
     return values if ok else None
 
 
-def _exact(m: Mapping, key: str, value: object) -> object:
-    """A YAML float as written (12.50 stays 12.50, not a binary fraction)."""
-    if isinstance(value, float) and key in m.raw:
+def _exact(m: Mapping, key: str) -> object:
+    """The value of `key` as written: a YAML float stays 12.50, not a binary fraction."""
+    value = m[key]
+    raw = m.raw.get(key)
+    if isinstance(value, float) and raw:
         try:
-            return Decimal(m.raw[key].replace("_", ""))
+            return Decimal(raw.replace("_", ""))
         except ArithmeticError:
             return value
     return value
 
 
-def _literal(r: Reader, pos: Pos, column: Column, value: object, schema: Schema, table: Table) -> str | None:
-    if value is None and not column.nullable:
+def _literal(r: Reader, m: Mapping, key: str, column: Column, schema: Schema, table: Table) -> str | None:
+    """The SQL literal of `m[key]` for `column`, or None with the problem said at its place."""
+    pos = r.pos(m, key)
+    if m[key] is None and not column.nullable:
         r.error(pos, f"column '{column.name}' of {table.key} is NOT NULL")
         return None
     try:
-        return seed_literal(column.type, value, _enum_labels(schema, column.type))
+        return seed_literal(column.type, _exact(m, key), _enum_labels(schema, column.type),
+                            extension_type_schemas(schema.extensions.values()))
     except SeedValueError as e:
         r.error(pos, f"column '{column.name}' ({column.type}): {e}")
         return None
@@ -221,13 +219,14 @@ def _resolve_ref(r: Reader, m: Mapping, pos: Pos, table: Table, column: Column, 
     target_key = target_name if "." in target_name else f"public.{target_name}"
     target = pending.get(target_key)
     if target is None:
-        known = "unknown table" if target_key not in schema.tables else "table with no seeds"
-        r.error(r.pos(m, "ref"), f"'ref' names {target_key}, a {known}{did_you_mean(target_key, pending)}")
+        known = "an unknown table" if target_key not in schema.tables else "a table with no seeds"
+        r.error(r.pos(m, "ref"), f"'ref' names {target_key}, {known}{did_you_mean(target_key, pending)}")
         return None
     referenced = _referenced_column(table, column, target.table)
     if referenced is None:
-        r.error(pos, f"column '{column.name}' of {table.key} is no foreign key to {target_key}'s "
-                     f"single-column primary key, so 'ref' cannot say which of its values to use")
+        r.error(pos, f"column '{column.name}' of {table.key} is no foreign key to {target_key}"
+                     f"{_foreign_keys_of(table, column)}, so 'ref' cannot say which of its values to use; "
+                     f"write the value itself")
         return None
     where: list[tuple[str, str]] = []
     for key in m:
@@ -238,12 +237,21 @@ def _resolve_ref(r: Reader, m: Mapping, pos: Pos, table: Table, column: Column, 
             r.error(m.key_pos[key], f"unknown column '{key}' of {target_key}"
                                     f"{did_you_mean(key, [c.name for c in target.table.columns])}")
             return None
-        literal = _literal(r, r.pos(m, key), target_column, _exact(m, key, m[key]), schema, target.table)
+        if m[key] is None:
+            r.error(r.pos(m, key), f"'ref' to {target_key} gives no value for '{key}': a null matches no row")
+            return None
+        literal = _literal(r, m, key, target_column, schema, target.table)
         if literal is None:
             return None
         where.append((key, literal))
     if not where:
         r.error(m.pos, f"'ref' to {target_key} needs a natural key: one or more columns with their values")
+        return None
+    keys = _keys(target.table)
+    if not any(set(k) <= {c for c, _ in where} for k in keys):
+        r.error(m.pos, f"'ref' to {target_key} by ({', '.join(c for c, _ in where)}) must give its primary key "
+                       f"or a unique key ({'; '.join(', '.join(k) for k in keys) or 'it has none'}), so that it "
+                       f"matches one row whatever else the table holds")
         return None
     matches = [n for n, (_, values, _) in enumerate(target.rows)
                if all(values.get(c) == v for c, v in where)]
@@ -253,19 +261,24 @@ def _resolve_ref(r: Reader, m: Mapping, pos: Pos, table: Table, column: Column, 
         r.error(m.pos, f"'ref' matches {how} of {target_key} where {shown}"
                        f"{'; add columns until one row matches' if matches else ''}")
         return None
-    return SeedRef(target.table.schema, target.table.name, referenced, tuple(where))
+    return SeedRef(target.table.schema, target.table.name, referenced, tuple(where), row=matches[0])
 
 
 def _referenced_column(table: Table, column: Column, target: Table) -> str | None:
-    own = [fk for fk in table.foreign_keys if fk.columns == (column.name,)]
-    for fk in own:
-        if (fk.ref_schema, fk.ref_table) == (target.schema, target.name):
+    """The column of `target` that `column`'s single-column foreign key references; None when it
+    has no such key (a ref then could only guess which value to take)."""
+    for fk in table.foreign_keys:
+        if fk.columns == (column.name,) and (fk.ref_schema, fk.ref_table) == (target.schema, target.name):
             return fk.ref_columns[0]
-    if own:
-        return None  # a key to another table: a ref here is a mistake, not a lookup
-    if target.primary_key is not None and len(target.primary_key.columns) == 1:
-        return target.primary_key.columns[0]
     return None
+
+
+def _foreign_keys_of(table: Table, column: Column) -> str:
+    """What the column's foreign keys do reference, for the message of a ref that follows none."""
+    targets = [fk.ref_key for fk in table.foreign_keys if column.name in fk.columns]
+    if not targets:
+        return " (it is no foreign key at all)"
+    return f" (its foreign key references {', '.join(dict.fromkeys(targets))})"
 
 
 def _keys(table: Table) -> list[tuple[str, ...]]:

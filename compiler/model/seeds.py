@@ -1,7 +1,7 @@
 """Seed data as checked against the schema: rows of literal SQL values, ready to render."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,6 +12,7 @@ class SeedRef:
     table: str
     column: str  # the referenced row's column whose value is used
     where: tuple[tuple[str, str], ...]  # (column, SQL literal), the natural key
+    row: int = field(default=-1, compare=False)  # which of the table's seeded rows it is (file order)
 
 
 SeedValue = str | SeedRef  # a SQL literal ('x'::text, NULL) or a reference
@@ -44,30 +45,7 @@ class SeedTable:
 
 @dataclass(frozen=True, slots=True)
 class Seeds:
-    """Every seeded table, in an order where each table's references are loaded before it."""
+    """Every seeded table, in an order where each table's references are loaded before it
+    (definitions/seed_order.py)."""
 
     tables: tuple[SeedTable, ...] = ()
-
-
-def load_order(tables: list[SeedTable]) -> list[tuple[SeedTable, frozenset[str]]]:
-    """`tables` in an order where each one's refs point at tables loaded before it, each with the
-    columns whose refs cannot (a cycle, a self-reference), which are set after every insert.
-
-    Deterministic: among the tables ready to load, the first by name; when none is ready (a
-    cycle), the first remaining by name is loaded with its refs to later tables deferred."""
-    needs = {t.key: {f"{v.schema}.{v.table}" for row in t.rows for _, v in row.values if isinstance(v, SeedRef)}
-             for t in tables}
-    by_key = {t.key: t for t in tables}
-    done: list[str] = []
-    out: list[tuple[SeedTable, frozenset[str]]] = []
-    remaining = sorted(by_key)
-    while remaining:
-        ready = [k for k in remaining if needs[k] - {k} <= set(done)]
-        key = ready[0] if ready else remaining[0]
-        table = by_key[key]
-        later = {c for row in table.rows for c, v in row.values
-                 if isinstance(v, SeedRef) and f"{v.schema}.{v.table}" not in done}
-        out.append((table, frozenset(later)))
-        done.append(key)
-        remaining.remove(key)
-    return out

@@ -7,6 +7,7 @@ import pytest
 
 from compiler.definitions.load import Document, Mapping, Sequence, definition_files, load_project, load_text
 from compiler.errors import DefinitionError
+from compiler.model.yaml_values import YamlOctal
 from tests.helpers import schema_of
 
 
@@ -101,7 +102,8 @@ def test_yaml_1_1_scalars(word: str, value: object) -> None:
 def test_yaml_1_1_numbers(word: str, value: object) -> None:
     (doc,), _ = load(f"enum: e\nflag: {word}\n")
     assert doc.body["flag"] == value
-    assert type(doc.body["flag"]) is type(value)
+    # an octal is an int that keeps its text, for the seeds that refuse it (0755 is no row's value)
+    assert type(doc.body["flag"]) is (YamlOctal if word == "0755" else type(value))
 
 
 def test_plain_scalars_keep_their_source_text() -> None:
