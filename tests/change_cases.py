@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import textwrap
 
+from tests.partition_cases import PARTITION_CASES
+
 
 def d(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
@@ -523,6 +525,7 @@ CASES: dict[str, tuple[str, str]] = {
         "extension: citext\nschema: extensions\n---\n" + T,
         "extension: citext\nschema: extensions\n---\n" + T.replace("name, type: text", "name, type: citext")),
     **ONLINE_CASES,
+    **PARTITION_CASES,
     **SECURITY_CASES,
 }
 
@@ -534,3 +537,227 @@ FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign
                   "exclusions", "table_without_columns", "last_column_dropped",
                   "one_name_in_several_namespaces", "unique_repeating_the_primary_key",
                   "unique_added_over_the_primary_key", *SECURITY_CASES]
+
+
+# -- functions, procedures and triggers (tests/db/test_routines.py proves them further)
+STAMPED = d("""
+    table: t
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: name, type: text}
+      - {name: status, type: text}
+      - {name: updated_at, type: timestamptz}
+    ---
+    function: touch
+    returns: trigger
+    language: plpgsql
+    body: |
+      BEGIN
+        NEW.updated_at := now();
+        RETURN NEW;
+      END;
+    ---
+    function: audit
+    returns: trigger
+    language: plpgsql
+    body: |
+      BEGIN
+        RAISE NOTICE '% on % (%)', TG_OP, TG_TABLE_NAME, TG_ARGV[0];
+        RETURN NULL;
+      END;
+    """)
+EVERY_FUNCTION_CLAUSE = d("""
+    ---
+    function: add
+    comment: Two numbers, the second 1 unless given.
+    arguments:
+      - {name: a, type: integer}
+      - {name: b, type: integer, default: 1}
+    returns: integer
+    language: sql
+    volatility: immutable
+    strict: true
+    parallel: safe
+    leakproof: true
+    cost: 5
+    body: SELECT a + b
+    ---
+    function: add
+    arguments:
+      - {name: a, type: numeric}
+      - {name: b, type: numeric}
+    returns: numeric
+    language: sql
+    volatility: immutable
+    body: SELECT a + b
+    ---
+    function: names_of
+    arguments: [{name: prefix, type: text, default: "''"}]
+    returns: setof text
+    language: sql
+    volatility: stable
+    rows: 50
+    body: SELECT prefix || name FROM t
+    ---
+    function: pairs
+    returns:
+      - {name: id, type: bigint}
+      - {name: name, type: text}
+    language: sql
+    volatility: stable
+    parallel: restricted
+    body: SELECT id, name FROM t
+    ---
+    function: split_name
+    arguments:
+      - {name: whole, type: text}
+      - {name: first, type: text, mode: out}
+      - {name: rest, type: text, mode: out}
+    language: sql
+    body: SELECT split_part(whole, ' ', 1), substr(whole, strpos(whole, ' ') + 1)
+    ---
+    function: total
+    arguments:
+      - {name: seed, type: integer, mode: inout}
+      - {name: more, type: "integer[]", mode: variadic}
+    language: plpgsql
+    body: |
+      BEGIN
+        seed := seed + coalesce((SELECT sum(x) FROM unnest(more) AS x), 0);
+      END;
+    ---
+    function: rename_all
+    arguments: [{name: new_name, type: text}]
+    returns: void
+    language: plpgsql
+    security: definer
+    set: {search_path: "public, pg_temp", work_mem: 64MB}
+    body: |
+      BEGIN
+        UPDATE t SET name = new_name;  -- 'quoted  text' stays as it is
+      END;
+    """)
+PROCEDURE = d("""
+    ---
+    procedure: bump
+    comment: Adds to a counter.
+    arguments: [{name: n, type: integer, mode: inout}, {name: step, type: integer, default: 1}]
+    language: plpgsql
+    security: definer
+    set: {search_path: public}
+    body: BEGIN n := n + step; END
+    """)
+EVERY_TRIGGER_CLAUSE = d("""
+    ---
+    trigger: t_touch
+    table: t
+    timing: before
+    events: [insert, {update_of: [name, status]}]
+    for_each: row
+    function: touch
+    comment: Keeps updated_at current.
+    ---
+    trigger: t_named
+    table: t
+    timing: after
+    events: [update]
+    for_each: row
+    when: OLD.name IS DISTINCT FROM NEW.name
+    function: audit
+    arguments: [renamed, 2]
+    ---
+    trigger: t_gone
+    table: t
+    timing: before
+    events: [delete]
+    for_each: row
+    when: OLD.status = 'locked'
+    function: audit
+    arguments: [deleting]
+    enabled: replica
+    ---
+    trigger: t_truncated
+    table: t
+    timing: after
+    events: [truncate]
+    function: audit
+    arguments: [truncated]
+    enabled: always
+    ---
+    trigger: t_inserted
+    table: t
+    timing: after
+    events: [insert]
+    for_each: statement
+    referencing: {new_table: added}
+    function: audit
+    arguments: [inserted]
+    ---
+    trigger: t_updated
+    table: t
+    timing: after
+    events: [update]
+    referencing: {old_table: before_rows, new_table: after_rows}
+    function: audit
+    arguments: [updated]
+    enabled: disabled
+    ---
+    trigger: t_checked
+    table: t
+    timing: after
+    events: [insert, update]
+    for_each: row
+    constraint: true
+    deferrable: true
+    initially_deferred: true
+    function: audit
+    arguments: [checked]
+    ---
+    trigger: t_suppressed
+    table: t
+    timing: before
+    events: [update]
+    for_each: row
+    function: pg_catalog.suppress_redundant_updates_trigger
+    """)
+ROUTINE_CASES: dict[str, tuple[str, str]] = {
+    "functions_created": (STAMPED, STAMPED + EVERY_FUNCTION_CLAUSE),
+    # a new body, volatility and setting: CREATE OR REPLACE; rows and cost too
+    "function_replaced": (STAMPED + EVERY_FUNCTION_CLAUSE, STAMPED + EVERY_FUNCTION_CLAUSE
+                          .replace("SELECT a + b\n---\nfunction: names_of", "SELECT a + b + 0\n---\nfunction: names_of")
+                          .replace("rows: 50", "rows: 10")
+                          .replace("work_mem: 64MB", "work_mem: 32MB")
+                          .replace("volatility: stable\nparallel: restricted", "volatility: immutable")),
+    # a new argument name, a default removed, another return type: PostgreSQL refuses OR REPLACE
+    "function_recreated": (STAMPED + EVERY_FUNCTION_CLAUSE, STAMPED + EVERY_FUNCTION_CLAUSE
+                           .replace("{name: b, type: integer, default: 1}", "{name: c, type: integer}")
+                           .replace("SELECT a + b\n---\nfunction: add", "SELECT a + c\n---\nfunction: add")
+                           .replace("returns: setof text", "returns: setof varchar")),
+    "function_renamed_and_commented": (
+        STAMPED + EVERY_FUNCTION_CLAUSE,
+        STAMPED + EVERY_FUNCTION_CLAUSE.replace("function: pairs\n", "function: id_name_pairs\nrenamed_from: pairs\n"
+                                                "comment: Each row's id and name.\n")
+        .replace("Two numbers, the second 1 unless given.", "Sums.")),
+    "procedure_created": (STAMPED, STAMPED + PROCEDURE),
+    "procedure_replaced_renamed_and_commented": (
+        STAMPED + PROCEDURE,
+        STAMPED + PROCEDURE.replace("procedure: bump\n", "procedure: increase\nrenamed_from: bump\n")
+        .replace("Adds to a counter.", "Adds.").replace("n := n + step", "n := n + step * 1")),
+    "procedure_recreated": (STAMPED + PROCEDURE, STAMPED + PROCEDURE.replace("name: step", "name: by")),
+    "triggers_created": (STAMPED, STAMPED + EVERY_TRIGGER_CLAUSE),
+    "triggers_renamed_commented_and_enabled": (
+        STAMPED + EVERY_TRIGGER_CLAUSE,
+        STAMPED + EVERY_TRIGGER_CLAUSE.replace("trigger: t_touch\n", "trigger: t_stamp\nrenamed_from: t_touch\n")
+        .replace("Keeps updated_at current.", "Stamps.").replace("enabled: replica", "enabled: disabled")
+        .replace("arguments: [inserted]\n", "arguments: [inserted]\ncomment: Once per statement.\n")),
+    # another WHEN, other arguments, another event: dropped and created again
+    "triggers_changed": (
+        STAMPED + EVERY_TRIGGER_CLAUSE,
+        STAMPED + EVERY_TRIGGER_CLAUSE.replace("OLD.name IS DISTINCT FROM NEW.name", "OLD.name <> NEW.name")
+        .replace("[renamed, 2]", "[renamed, 3]").replace("events: [delete]", "events: [delete, update]")),
+    # PostgreSQL refuses to change the type of a column a trigger's UPDATE OF names
+    "trigger_column_retyped": (STAMPED + EVERY_TRIGGER_CLAUSE,
+                               STAMPED.replace("{name: status, type: text}", "{name: status, type: varchar(20)}")
+                               + EVERY_TRIGGER_CLAUSE),
+}
+CASES.update(ROUTINE_CASES)

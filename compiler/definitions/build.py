@@ -36,8 +36,11 @@ from .build_constraints import (
     uniques,
 )
 from .build_exclusions import exclusions
+from .build_partitions import partition_names_unique, partitioning
+from .build_routines import RoutineReader, routines_used_by_tables
 from .build_security import grants, namespaces, policies, row_security
 from .build_sequences import identity_kind, sequence_options
+from .build_triggers import read_triggers
 from .build_warehouse import bigquery_names_unique, warehouse
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
@@ -47,14 +50,14 @@ from .sources import SourceMap
 
 TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
                         "unique", "indexes", "foreign_keys", "checks", "exclusions", "warehouse", ALLOW,
-                        "rls", "policies", "grants"})
+                        "partition_by", "partitions", "rls", "policies", "grants"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
                          "generated", "deferrable", "initially_deferred", "match", "collation", "sequence", ALLOW,
                          "online"})
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
-KINDS = ("table", "enum", "extension", "schema")
+KINDS = ("table", "enum", "extension", "function", "procedure", "trigger", "schema")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTIONS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
@@ -99,19 +102,35 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
         drafts[draft.key] = draft
     bigquery_names_unique(drafts, errors)
     tables = resolve.resolve_tables(drafts, enums, errors)
+    partition_names_unique(drafts, errors)
+    # a routine's argument or result may also be a table's row type (RETURNS SETOF users)
+    row_types = {f"{t.schema}.{t.name}": enum_type_spelling(t.schema, t.name) for t in tables.values()}
+    row_types |= {t.name: enum_type_spelling(t.schema, t.name) for t in tables.values() if t.schema == "public"}
+    routines = RoutineReader(errors, row_types | user_types).read_all(
+        [(kind, doc) for kind in ("function", "procedure") for doc in by_kind[kind]])
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
-                    extensions=dict(sorted(extensions.items())), namespaces=namespaces(by_kind["schema"], errors))
+                    extensions=dict(sorted(extensions.items())), routines=routines,
+                    triggers=read_triggers(by_kind["trigger"], errors, tables, routines),
+                    namespaces=namespaces(by_kind["schema"], errors))
     sources = SourceMap(docs, drafts)
     errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
+    errors.extend(routines_used_by_tables(schema, sources))
     if errors:
         raise DefinitionErrors(errors)
     return schema, acknowledged(docs, schema, sources)
 
 
+# keys of a kind that name another kind: a trigger is on a `table:` and runs a `function:`
+_KIND_KEYS_OF = {"trigger": frozenset({"table", "function"})}
+
+
 def _kind(doc: Document, r: Reader) -> str | None:
-    # `schema:` is a kind only as the first key: every other kind takes a `schema:` key too
-    present = [k for k in KINDS if k in doc.body and k != "schema"] or [
-        k for k in ("schema",) if next(iter(doc.body), None) == k]
+    present = [k for k in KINDS if k in doc.body and k != "schema"]
+    first = next(iter(doc.body), None)
+    if first in _KIND_KEYS_OF:
+        present = [first, *(k for k in present if k != first and k not in _KIND_KEYS_OF[first])]
+    if not present and first == "schema":  # a kind only as the first key: every other kind takes `schema:` too
+        present = ["schema"]
     if len(present) > 1:
         r.error(doc.body.key_pos[present[1]], f"a document holds one definition: '{present[0]}' "
                                                f"and '{present[1]}' cannot be together")
@@ -210,6 +229,8 @@ class _TableBuilder:
         indexes(cx, t, body)
         foreign_keys(cx, t, body)
         exclusions(cx, t, body)
+        if "partition_by" in body or "partitions" in body:
+            partitioning(cx, t, body)
         if "warehouse" in body:
             t.warehouse = warehouse(r, body, t, self.enum_types)
         if "rls" in body:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import did_you_mean
+from ..model.partitions import Partition, PartitionKey
 from ..model.schema import Check, Column, Exclusion, Expression, Index, PrimaryKey, Unique
 from ..model.security import Grants, Policy
 from ..model.warehouse import Warehouse
@@ -51,6 +52,9 @@ class TableDraft:
     comment: str | None = None
     renamed_from: str | None = None
     warehouse: Warehouse | None = None
+    partition_by: PartitionKey | None = None
+    partitions: list[Partition] = field(default_factory=list)
+    partition_pos: dict[str, Pos] = field(default_factory=dict)  # partition schema.name -> its name's position
     warehouse_pos: Pos | None = None  # of its `warehouse:` key, when the table is in the warehouse
     row_security: bool = False
     force_row_security: bool = False

@@ -10,6 +10,8 @@ import yaml
 from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
 from ..model.types import enum_type_spelling
+from .export_partitions import partitioning_document
+from .export_routines import Block, routine_document, trigger_document
 from .export_security import schema_document, table_security_keys
 from .json_schema import modeline
 
@@ -162,6 +164,8 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict[str, Any]:
     if checks:
         doc["checks"] = [{"name": c.name, "expression": c.expression.text}
                          | ({"no_inherit": True} if c.no_inherit else {}) | _comment(c.comment) for c in checks]
+    if t.partition_by is not None:
+        doc |= partitioning_document(t.schema, t.partition_by, t.partitions)
     return doc | table_security_keys(t)
 
 
@@ -235,6 +239,8 @@ def _reads_back(text: str) -> bool:
 
 def _scalar(value: object) -> str:
     """A YAML scalar: plain when it reads back as the same string, else double-quoted."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -257,7 +263,10 @@ def _document(doc: dict[str, Any]) -> str:
     """A definitions document as a person writes it: block keys, one flow mapping per list item."""
     lines = []
     for key, value in doc.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if isinstance(value, Block):  # a routine's body, its lines as they are
+            lines.append(f"{key}: |2")
+            lines += [f"  {line}" if line else "" for line in value.split("\n")]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             lines.append(f"{key}:")
             lines += [f"  - {_flow(v)}" for v in value]
         elif isinstance(value, list) and value and all(isinstance(v, list) for v in value):
@@ -298,7 +307,8 @@ def _file_name(name: str) -> str:
 
 
 def definition_files(schema: Schema) -> dict[str, str]:
-    """definitions/ as {relative path: YAML}: one file per table, types.yaml for enums and extensions."""
+    """definitions/ as {relative path: YAML}: one file per table (its triggers with it), types.yaml for
+    enums and extensions, routines.yaml for the functions and procedures of each schema."""
     enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
     files: dict[str, str] = {}
@@ -317,5 +327,13 @@ def definition_files(schema: Schema) -> dict[str, str]:
         n = 2
         while path in files:
             path, n = f"{folder}{_file_name(t.name)}_{n}.yaml", n + 1
-        files[path] = _dump([table_document(t, enum_names)], path)
+        # a table's triggers are documents of its file
+        triggers = [trigger_document(x, set(schema.routines)) for x in schema.triggers.values() if x.table_key == t.key]
+        files[path] = _dump([table_document(t, enum_names), *triggers], path)
+    for folder in sorted({r.schema for r in schema.routines.values()}):
+        path = "routines.yaml" if folder == "public" else f"{_file_name(folder)}/routines.yaml"
+        while path in files:
+            path = path.removesuffix(".yaml") + "_.yaml"
+        files[path] = _dump([routine_document(r, lambda type_: _type_name(type_, enum_names))
+                             for r in schema.routines.values() if r.schema == folder], path)
     return files

@@ -3,7 +3,7 @@
 No definitions, no state.json, no diagrams: both sides are introspected (each in one snapshot, the
 two at once), so both are spelled as PostgreSQL prints them and compare exactly; the changes are
 rendered as a migration file that psql or apply can run. What schemac does not manage (views,
-functions, partitioned tables...) is left out on both sides, as drift leaves it out.
+functions, inheriting tables...) is left out on both sides, as drift leaves it out.
 """
 from __future__ import annotations
 

@@ -148,7 +148,8 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
         # the schemas extensions are declared in, not where a reference copy made like the live one has them;
         # the online keys of the definitions, so that the SQL builds and validates as a migration would
         wanted = with_online_keys(replace(reference, extensions=state.schema.extensions), state.schema)
-        if (live.tables, live.enums, live.extensions) == (wanted.tables, wanted.enums, wanted.extensions):
+        if (live.tables, live.enums, live.extensions, live.routines, live.triggers) == (
+                wanted.tables, wanted.enums, wanted.extensions, wanted.routines, wanted.triggers):
             return Drift([], "", unfinished)  # equal, so diff has nothing to find: a clean run skips its walk
         planned = plan(live, wanted)
         changes = planned.changes

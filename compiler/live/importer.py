@@ -115,8 +115,10 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
     enums = {k: e for k, e in schema.enums.items() if e.schema in keep or k in users}
     notes = [f"enum {k}: outside the schemas imported, written because {', '.join(users[k])} uses it"
              for k in sorted(users)]
+    routines = {k: r for k, r in schema.routines.items() if r.schema in keep}
+    triggers = {k: t for k, t in schema.triggers.items() if t.table_key in tables}
     namespaces = {k: n for k, n in schema.namespaces.items() if k in keep}
-    return Schema(tables, enums, schema.extensions, namespaces), notes
+    return Schema(tables, enums, schema.extensions, routines, triggers, namespaces), notes
 
 
 def _without_invalid_parts(schema: Schema) -> tuple[Schema, list[str]]:
@@ -179,23 +181,32 @@ def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]
             return files, built, warnings
         failing: set[str] = set()
         types: set[tuple[str, str]] = set()
+        routines: set[str] = set()
         for e in errors:
             text = files[e.path.removeprefix("definitions/")]
             key = _table_of(text)
             if key in schema.tables:
                 failing.add(key)
                 warnings.append(f"table {key}: the definitions would not compile ({e.message}); table skipped")
+            elif key is None and (routine := _routine_at(text, e.line, schema)) is not None:
+                routines.add(routine)
+                warnings.append(f"{schema.routines[routine].kind} {routine}: the definitions would not compile "
+                                f"({e.message}); skipped")
             elif key is None and (kind := _type_at(text, e.line)) is not None:
                 types.add(kind)
                 warnings.append(f"{kind[0]} {kind[1]}: the definitions would not compile ({e.message}); skipped"
                                 + ("; so are the tables that use it" if kind[0] == "enum" else ""))
-        if not failing and not types:
+        if not failing and not types and not routines:
             raise ImportFailed(errors)  # nothing left to leave out
         tables = {k: t for k, t in schema.tables.items() if k not in failing}
         tables, dangling = without_dangling_foreign_keys(tables)
         schema = replace(schema, tables=tables,
                          enums={k: e for k, e in schema.enums.items() if ("enum", k) not in types},
-                         extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types})
+                         extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types},
+                         routines={k: r for k, r in schema.routines.items() if k not in routines},
+                         triggers={k: t for k, t in schema.triggers.items() if t.function_key not in routines})
+        warnings += [f"trigger {t.name} on {t.table_key}: runs {t.function_key}, which is skipped; skipped"
+                     for t in schema.triggers.values() if t.function_key in routines]
         warnings += dangling
 
 
@@ -228,6 +239,24 @@ def _type_at(text: str, line: int) -> tuple[str, str] | None:
             if isinstance(doc, dict) and "extension" in doc:
                 return "extension", str(doc["extension"])
             return None
+        start = end + 1
+    return None
+
+
+def _routine_at(text: str, line: int, schema: Schema) -> str | None:
+    """The key of the routine whose document in a routines.yaml holds `line` (the routines of one
+    schema, written in key order, one document each)."""
+    docs = text.split("---\n")
+    first = yaml.safe_load(docs[0]) if docs else None
+    if not isinstance(first, dict) or not ("function" in first or "procedure" in first):
+        return None
+    folder = first.get("schema", "public")
+    keys = [k for k, r in schema.routines.items() if r.schema == folder]
+    start = 1
+    for i, doc_text in enumerate(docs):
+        end = start + doc_text.count("\n")
+        if start <= line < end and i < len(keys):
+            return keys[i]
         start = end + 1
     return None
 

@@ -34,7 +34,9 @@ from ..model.schema import (
 )
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
+from .introspect_routines import read_routines, read_triggers
 from .introspect_security import read_security
+from .partition_catalog import read_partitioning
 
 _ACTIONS = {"a": "no action", "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _IDENTITY = {"a": "always", "d": "by default"}
@@ -151,8 +153,10 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     sent = {name: conn.execute(query(name), params if by_table else None)
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
-                                   ("exclusions", True), ("row_security", True), ("policies", True),
-                                   ("table_privileges", True), ("namespaces", False))}
+                                   ("exclusions", True), ("partition_keys", True), ("partitions", True),
+                                   ("routines", False), ("triggers", True),
+                                   ("row_security", True), ("policies", True), ("table_privileges", True),
+                                   ("namespaces", False))}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in sent["enums"].fetchall()}
     extensions = {n: Extension(n, s) for n, s in sent["extensions"].fetchall()}
@@ -228,6 +232,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         if index in parts and (where is not None or not predicate):
             exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method, where, deferrable,
                                              deferred, comment))
+    keys, below = read_partitioning(sent["partition_keys"].fetchall(), sent["partitions"].fetchall(), reader.expr)
     security = read_security(sent, names, types, reader.expr)
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:
@@ -235,6 +240,11 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             continue
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
-            tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]),
-            **security.table(oid))
-    return Schema(tables=out, enums=enums, extensions=extensions, namespaces=security.namespaces)
+            tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]), None, keys.get(oid),
+            below.get(oid, ()), **security.table(oid))
+    routines = read_routines(sent["routines"].fetchall(), reader.expr, lambda t: _unqualified(t, own_names),
+                             reader.problems)
+    by_oid = {oid: (schema, name) for oid, schema, name, _ in tables if oid not in unreadable}
+    triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid], by_oid, reader.expr)
+    return Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
+                  namespaces=security.namespaces)

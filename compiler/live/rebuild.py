@@ -152,8 +152,11 @@ def _with_spelling_of_definitions(built: Schema, wanted: Schema, proven: Schema,
     tables = {k: _respelled(t, wanted.tables.get(renames.table(k)), proven.tables.get(renames.table(k)))
               for k, t in built.tables.items()}
     enums = {k: wanted.enums.get(k, e) if proven.enums.get(k) == e else e for k, e in built.enums.items()}
+    # routines and triggers as the definitions write them where PostgreSQL holds them the same
+    routines = {k: wanted.routines[k] if proven.routines.get(k) == r else r for k, r in built.routines.items()}
+    triggers = {k: wanted.triggers[k] if proven.triggers.get(k) == t else t for k, t in built.triggers.items()}
     return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), built.extensions,
-                  built.namespaces)
+                  dict(sorted(routines.items())), dict(sorted(triggers.items())), built.namespaces)
 
 
 def _respelled(built: Table, wanted: Table | None, proven: Table | None) -> Table:

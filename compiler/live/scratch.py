@@ -51,8 +51,8 @@ def build_sql(schema: Schema) -> str:
 def canonical(schema: Schema, server: DevServer | str) -> Schema:
     """`schema` after a round trip through PostgreSQL, in a throwaway database on `server`
     (given a live database's URL: the server the rules of throwaway.dev_server pick for it)."""
-    if not (schema.tables or schema.enums or schema.extensions):
-        return schema  # declared schemas hold names only: nothing to canonicalise
+    if not (schema.tables or schema.enums or schema.extensions or schema.routines):
+        return schema
     if isinstance(server, str):
         server = dev_server(None, server)
     with throwaway_database(server, schema.extensions.values()) as url, connect(url) as conn:
@@ -77,16 +77,24 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     not even called). Tables and enums come in the order introspection reads them. `then` runs
     while the throwaway database is dropped (a DROP DATABASE waits for a checkpoint)."""
     differing = {k for k, t in schema.tables.items() if live.tables.get(k) != t}
-    if not differing:
+    # a routine or trigger that differs is built with every table: a sql body reads tables when it
+    # is created, and a trigger needs its own; else those of `schema` are already PostgreSQL's
+    routines_differ = (any(live.routines.get(k) != r for k, r in schema.routines.items())
+                       or any(live.triggers.get(k) != t for k, t in schema.triggers.items()))
+    if routines_differ:
+        differing = set(schema.tables)
+    if not differing and not routines_differ:
         return then(_in_catalog_order(schema.tables, schema.enums, schema.extensions, schema))
     part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing})
+    if not routines_differ:
+        part = replace(part, routines={}, triggers={})
 
     def merged(built: Schema) -> Schema:
         tables = {k: t for k, t in schema.tables.items() if k not in differing}
         for k in differing & built.tables.keys():
             tables[k] = replace(built.tables[k], foreign_keys=tuple(sorted(schema.tables[k].foreign_keys,
                                                                            key=lambda f: f.name)))
-        return _in_catalog_order(tables, built.enums, built.extensions, schema)
+        return _in_catalog_order(tables, built.enums, built.extensions, built if routines_differ else schema)
 
     with ThreadPoolExecutor(1) as pool:
         with throwaway_database(server(), part.extensions.values()) as url, connect(url) as conn:
@@ -96,12 +104,14 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
 
 
 def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensions: dict[str, Extension],
-                      desired: Schema) -> Schema:
+                      routines_of: Schema) -> Schema:
     """A schema with its tables and enums ordered as introspect reads them (ORDER BY schema, name;
-    PostgreSQL's `name` type sorts bytewise, as Python sorts str); the desired declared schemas."""
+    PostgreSQL's `name` type sorts bytewise, as Python sorts str), the routines and triggers of
+    `routines_of`, and its declared schemas (names only: nothing PostgreSQL spells its own way)."""
     return Schema(tables={k: tables[k] for k in sorted(tables, key=lambda k: (tables[k].schema, tables[k].name))},
                   enums={k: enums[k] for k in sorted(enums, key=lambda k: (enums[k].schema, enums[k].name))},
-                  extensions=extensions, namespaces=desired.namespaces)
+                  extensions=extensions, routines=routines_of.routines, triggers=routines_of.triggers,
+                  namespaces=routines_of.namespaces)
 
 
 def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:

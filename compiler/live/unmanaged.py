@@ -1,7 +1,7 @@
 """What a live database holds that schemac does not manage, and an imported schema made safe without it.
 
 `import` writes what it can and says what it left out, one warning line per object: views,
-functions, triggers, policies, grants, partitioned tables... (queries/unmanaged.sql), and the
+functions, triggers, policies, grants, inheriting tables... (queries/unmanaged.sql), and the
 parts of tables that use them (queries/unmanaged_uses.sql): a default calling a function of the
 database, a column whose type is a domain. Nothing is lost silently, and nothing written refers to
 an object that is not written.
@@ -32,7 +32,7 @@ class Use:
 
     schema: str
     table: str
-    kind: str  # default | generated | constraint | index | policy | type
+    kind: str  # default | generated | constraint | index | policy | partition key | type
     part: str  # column, constraint or index name
     used: str  # "function twice(integer)", "type posint<TAB>integer" for a domain
 
@@ -67,13 +67,13 @@ def unmanaged_notes(conn: psycopg.Connection) -> tuple[list[Note], list[Use]]:
 
 def _leaves_out_table(use: Use) -> bool:
     """A column whose type or generation schemac cannot write: its table cannot be managed at all."""
-    return use.kind == "generated" or (use.kind == "type" and "\t" not in use.used)
+    return use.kind in ("generated", "partition key") or (use.kind == "type" and "\t" not in use.used)
 
 
 def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
-    """schema.name of each table import leaves out whole: partitioned tables and their partitions,
-    inheritance children, tables with a column schemac cannot write. drift and apply --baseline
-    leave out the same, so that nothing schemac never managed is reported or dropped."""
+    """schema.name of each table import leaves out whole: inheritance children, tables with a
+    column schemac cannot write. drift and apply --baseline leave out the same, so that nothing
+    schemac never managed is reported or dropped."""
     return {n.table for n in notes if n.table is not None} | {f"{u.schema}.{u.table}" for u in uses
                                                              if _leaves_out_table(u)}
 
@@ -92,7 +92,7 @@ def without_tables(schema: Schema, left_out: set[str]) -> Schema:
     tables = {k: t for k, t in schema.tables.items() if k not in left_out}
     tables = {k: replace(t, foreign_keys=tuple(f for f in t.foreign_keys if f.ref_key not in left_out))
               for k, t in tables.items()}
-    return replace(schema, tables=tables)
+    return replace(schema, tables=tables, triggers={k: x for k, x in schema.triggers.items() if x.table_key in tables})
 
 
 def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
@@ -100,6 +100,9 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
     """`schema` without what it cannot stand on, and a warning for each thing changed or left out."""
     warnings: list[str] = []
     tables = dict(schema.tables)
+    # a routine schemac writes is created after the tables, so a table's part cannot use it yet
+    written = {f"{r.kind} {r.name if r.schema == 'public' else r.schema + '.' + r.name}({', '.join(r.input_types)})"
+               for r in schema.routines.values()}
     for note in notes:
         if note.table is not None:
             tables.pop(note.table, None)
@@ -109,6 +112,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
         if t is None:
             continue
         used, _, base = use.used.partition("\t")
+        why = "which schemac creates after the tables" if used in written else "which schemac does not manage"
         what = f"{key}.{use.part}" if use.kind in ("default", "generated", "type") else f"{key} {use.kind} {use.part}"
         if use.kind == "type" and base:
             column = t.column(use.part)
@@ -120,26 +124,29 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
             continue
         if _leaves_out_table(use):
             del tables[key]
-            warnings.append(f"table {key}: column {use.part} uses {used}, which schemac does not manage; "
-                            f"table skipped")
+            what = "its partition key" if use.kind == "partition key" else f"column {use.part}"
+            warnings.append(f"table {key}: {what} uses {used}, {why}; table skipped")
         elif use.kind == "default":
             column = t.column(use.part)
             if column is not None:
                 tables[key] = _with_column(t, replace(column, default=None))
-            warnings.append(f"{what}: its default uses {used}, which schemac does not manage; default skipped")
+            warnings.append(f"{what}: its default uses {used}, {why}; default skipped")
         elif use.kind == "constraint":
             tables[key] = replace(t, checks=tuple(c for c in t.checks if c.name != use.part),
                                   exclusions=tuple(x for x in t.exclusions if x.name != use.part))
-            warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
+            warnings.append(f"{what}: uses {used}, {why}; skipped")
         elif use.kind == "index":
             tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.name != use.part))
-            warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
-        elif use.kind == "policy":
+            warnings.append(f"{what}: uses {used}, {why}; skipped")
+        elif use.kind == "policy" and used not in written:  # policies are made after the routines
             tables[key] = replace(t, policies=tuple(p for p in t.policies if p.name != use.part))
-            warnings.append(f"{what}: uses {used}, which schemac does not manage; skipped")
+            warnings.append(f"{what}: uses {used}, {why}; skipped")
     warnings += _parts_without_a_place(tables, parts, uses)
     tables, dangling = without_dangling_foreign_keys(tables)
-    return replace(schema, tables=tables), warnings + dangling
+    triggers = {k: x for k, x in schema.triggers.items() if x.table_key in tables}
+    warnings += [f"trigger {x.name} on {x.table_key}: its table is not imported; skipped"
+                 for k, x in schema.triggers.items() if k not in triggers]
+    return replace(schema, tables=tables, triggers=triggers), warnings + dangling
 
 
 def _with_column(t: Table, column: Column) -> Table:

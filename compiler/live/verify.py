@@ -235,7 +235,8 @@ def _table_oids(conn: psycopg.Connection) -> dict[int, str]:
 
 
 def _same(actual: Schema, expected: Schema, headline: str) -> None:
-    if (actual.tables, actual.enums, actual.extensions) == (expected.tables, expected.enums, expected.extensions):
+    if (actual.tables, actual.enums, actual.extensions, actual.routines, actual.triggers) == (
+            expected.tables, expected.enums, expected.extensions, expected.routines, expected.triggers):
         return  # equal, so diff has nothing to find: its walk of every table is skipped
     changes = diff(actual, expected)
     if changes:

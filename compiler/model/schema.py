@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .security import Grants, Namespace, Policy
 from .warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from .partitions import Partition, PartitionKey
+    from .routines import Routine, Trigger
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +227,9 @@ class Table:
     exclusions: tuple[Exclusion, ...] = ()
     # its BigQuery copy (model/warehouse.py): no PostgreSQL object, so no part of equality or state.json
     warehouse: Warehouse | None = field(default=None, compare=False)
+    # a partitioned table: its key and its partitions (model/partitions.py)
+    partition_by: PartitionKey | None = None
+    partitions: tuple[Partition, ...] = ()
     # row-level security (model/security.py): ENABLE / FORCE ROW LEVEL SECURITY, its policies
     row_security: bool = False
     force_row_security: bool = False
@@ -271,12 +278,18 @@ class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
     extensions: dict[str, Extension] = field(default_factory=dict)
+    routines: dict[str, Routine] = field(default_factory=dict)  # functions and procedures, by schema.name(types)
+    triggers: dict[str, Trigger] = field(default_factory=dict)  # by schema.table.name
     # schemas declared by `schema:` documents (their comments and grants), by name
     namespaces: dict[str, Namespace] = field(default_factory=dict)
 
     @property
     def schema_names(self) -> frozenset[str]:
-        """Schemas other than public that hold a table or a type (an extension's among them), or are declared."""
+        """Schemas other than public that hold a table, a type or a routine (an extension's among them),
+        or are declared."""
+        from .partitions import all_partitions  # a partition may be in a schema of its own
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
-                 | {x.schema for x in self.extensions.values()} | set(self.namespaces))
+                 | {x.schema for x in self.extensions.values()} | {r.schema for r in self.routines.values()}
+                 | {p.schema for t in self.tables.values() if t.partitions
+                    for _, _, p in all_partitions(t.schema, t.name, t.partitions)} | set(self.namespaces))
         return frozenset(names - {"public"})

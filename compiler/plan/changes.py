@@ -293,9 +293,13 @@ class DropTable(WholeTableChange):
     DESCRIPTION = "table {s} is not in the definitions"
     EFFECTS = brief(breaks_code=True)
     LOSES = "table"
+    # set when the table is dropped to be created again (a new partition key): why
+    rebuilt_for: str | None = None
 
     @property
     def data_loss(self) -> str | None:
+        if self.rebuilt_for is not None:
+            return f"drop and create table {self.subject} again, {self.rebuilt_for}: its rows are lost"
         return f"drop table {self.subject}: its rows are lost"
 
 
@@ -748,10 +752,15 @@ class CreateIndex(WholeIndexChange):
     concurrently: bool = False  # CREATE INDEX CONCURRENTLY, outside any transaction (plan/online.py)
     # set where the index asks for `concurrently` but is built plainly: why (plan/online.py)
     built_plainly: str | None = None
+    # ON ONLY: a partitioned table's index alone, its partitions' built concurrently and attached
+    # after (plan/online_partitions.py); it reads no row
+    only: bool = False
     EFFECTS = Effects(Lock.SHARE, scans=True, online=CONCURRENTLY)  # refined below
 
     @property
     def effects(self) -> Effects:
+        if getattr(self, "only", False):
+            return brief(Lock.SHARE)
         # a `concurrently` field, where the index asks for it, builds without blocking writes
         if getattr(self, "concurrently", False):
             return Effects(Lock.SHARE_UPDATE_EXCLUSIVE, scans=True, fails_on_rows=self.index.unique)
@@ -814,6 +823,11 @@ class SetIndexComment(IndexPropertyChange):
     comment: str | None
 
 
-# row-level security, policies, privileges and schema comments: their own module, for size (imported
-# here so that change_kinds() finds them)
-from . import security_changes  # noqa: E402, F401
+# the change kinds of partitioned tables, functions, procedures, triggers, row-level security,
+# policies, privileges and schema comments live in modules of their own, imported here so change_kinds() finds them
+from . import routine_changes, security_changes  # noqa: E402,F401
+from .partition_changes import AttachIndex as AttachIndex  # noqa: E402
+from .partition_changes import AttachPartition as AttachPartition  # noqa: E402
+from .partition_changes import CreatePartition as CreatePartition  # noqa: E402
+from .partition_changes import DetachPartition as DetachPartition  # noqa: E402
+from .partition_changes import DropPartition as DropPartition  # noqa: E402

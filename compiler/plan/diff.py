@@ -15,6 +15,8 @@ from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolve
 from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
+from .diff_partitions import create_partitions, foreign_keys_around, partitions, rebuild_reason
+from .diff_routines import routines, triggers
 from .diff_security import namespaces, table_security
 from .order import Plan, order
 from .renames import Renames, resolve_renames, temporary_name
@@ -42,7 +44,12 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += _schemas(old, new)
     out += _extensions(old, new)
     out += _enums(old, new, recreated)
-    out += _tables(old, new, renames, EnumTypes(recreated, enum_types))
+    rebuilt: set[str] = set()
+    out += _tables(old, new, renames, EnumTypes(recreated, enum_types), rebuilt)
+    out += _partitions(old, new, renames, rebuilt, out)
+    routine_changes, recreated_routines = routines(old, new)
+    out += routine_changes
+    out += triggers(old, new, renames, recreated_routines)
     out += namespaces(old, new)
     out += table_security(old, new, renames, frozenset(recreated))
     return order(old, new, renames, out)
@@ -97,15 +104,32 @@ def _enums(old: Schema, new: Schema, recreated: dict[str, Enum]) -> list[ch.Chan
     return out
 
 
+# -- partitions
+
+def _partitions(old: Schema, new: Schema, renames: Renames, rebuilt: set[str], found: list[ch.Change]
+                ) -> list[ch.Change]:
+    """Partitions of tables partitioned on both sides; around a table built again, the foreign keys
+    of other tables that lean on it (those the steps before did not already drop or add)."""
+    done = {(type(c), c.table, c.foreign_key.name) for c in found if isinstance(c, ch.ForeignKeyChange)}
+    was = {k for k in old.tables if renames.table(k) in rebuilt}
+    around = [c for c in foreign_keys_around(old, new, was, rebuilt)
+              if isinstance(c, ch.ForeignKeyChange) and (type(c), c.table, c.foreign_key.name) not in done]
+    return around + partitions(old, new, renames, rebuilt)
+
+
 # -- tables
 
-def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes) -> list[ch.Change]:
+def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes, rebuilt: set[str]) -> list[ch.Change]:
     out: list[ch.Change] = []
     matched = {renames.table(k): a for k, a in old.tables.items() if renames.table(k) in new.tables}
     for key, b in new.tables.items():
         a = matched.get(key)
         if a is None:
             out += _create_table(b)
+        elif (reason := rebuild_reason(a, b, renames)) is not None:
+            # PostgreSQL changes no partitioning in place: the table goes, and comes again (into `rebuilt`)
+            out += [ch.DropTable(a, rebuilt_for=reason), *_create_table(b)]
+            rebuilt.add(key)
         else:
             out += _alter_table(a, b, renames, enums)
     for key, a in old.tables.items():
@@ -132,7 +156,7 @@ def _create_table(t: Table) -> list[ch.Change]:
     if t.comment is not None:
         out.append(ch.SetTableComment(name, t.comment))
     out += [ch.SetColumnComment(name, c.name, c.comment) for c in t.columns if c.comment is not None]
-    return out
+    return out + create_partitions(t)
 
 
 def _alter_table(a: Table, b: Table, renames: Renames, enums: EnumTypes) -> list[ch.Change]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..model.hazard_names import ADVICE, DATA_LOSS, LOCK, REWRITE, Scope
 from . import changes as ch
 from .order import Plan
+from .partition_changes import PartitionChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,8 @@ def scopes(change: ch.Change, renamed: Mapping[str, str]) -> list[Scope]:
         return out
     if not isinstance(change, ch.TableChange):
         return []
-    table = renamed.get(change.table.key, change.table.key)
+    # a partition's changes are acknowledged on its partitioned table, the document that lists it
+    table = change.root if isinstance(change, PartitionChange) else renamed.get(change.table.key, change.table.key)
     out = [("table", table)]
     names: list[str] = []
     if isinstance(change, ch.ColumnChange):
@@ -88,7 +90,9 @@ def findings(plan: Plan, acknowledged: Acknowledgements | None = None) -> list[F
     new, renamed = _new_tables(plan), _renamed_tables(plan)
     out = []
     for c in plan.changes:
-        if isinstance(c, ch.TableChange) and not isinstance(c, ch.CreateTable) and c.table.key in new:
+        # a table created here is in use by no one; the drop of one created again (a new partition key) is
+        # what loses its rows
+        if isinstance(c, ch.TableChange) and not isinstance(c, ch.CreateTable | ch.DropTable) and c.table.key in new:
             continue
         effects = c.effects
         lock = effects.lock.label if effects.lock is not None else None

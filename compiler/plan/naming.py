@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..project import slug
 from . import changes as ch
+from . import routine_changes as rc
 
 
 def _change_slug(c: ch.Change) -> str:
@@ -16,12 +17,22 @@ def _change_slug(c: ch.Change) -> str:
         return f"{verb}_{c.table.name}_{c.definition.name}"
     if isinstance(c, ch.RenameColumn):
         return f"rename_{c.table.name}_{c.column}"
+    if isinstance(c, ch.CreatePartition | ch.DropPartition):
+        return f"{'add' if isinstance(c, ch.CreatePartition) else 'drop'}_partition_{c.partition.name}"
+    if isinstance(c, ch.DetachPartition | ch.AttachPartition):
+        return f"rebound_{c.partition.name}"
     if isinstance(c, ch.CreateEnum | ch.DropEnum | ch.AddEnumValue | ch.RenameEnum):
         return f"alter_{c.enum.name}" if not isinstance(c, ch.CreateEnum) else f"create_{c.enum.name}"
     if isinstance(c, ch.CreateExtension | ch.SetExtensionSchema | ch.DropExtension):
         return f"extension_{c.name}"
     if isinstance(c, ch.CreateSchema | ch.DropSchema):
         return f"schema_{c.name}"
+    if isinstance(c, rc.RoutineChange):
+        verb = ("create" if isinstance(c, rc.CreateFunction | rc.CreateProcedure)
+                else "drop" if isinstance(c, rc.DropFunction | rc.DropProcedure) else "alter")
+        return f"{verb}_{c.routine.name}"
+    if isinstance(c, rc.TriggerChange):
+        return f"create_{c.trigger.name}" if isinstance(c, rc.CreateTrigger) else f"alter_{c.trigger.table}"
     return f"alter_{c.table.name}" if isinstance(c, ch.TableChange) else "alter_schema"
 
 
@@ -36,7 +47,8 @@ def auto_name(changes: list[ch.Change], first: bool) -> str:
     for c in changes:
         if isinstance(c, ch.CreateEnum) and c.enum.key in recreated:
             continue  # part of altering that enum, already named
-        if isinstance(c, ch.CreateIndex | ch.AddForeignKey | ch.SetTableComment | ch.SetColumnComment) and any(
+        if isinstance(c, ch.CreateIndex | ch.AddForeignKey | ch.SetTableComment | ch.SetColumnComment
+                      | ch.CreatePartition) and any(
                 isinstance(x, ch.CreateTable) and x.table.name == c.table.name for x in changes):
             continue  # part of creating that table
         seen.setdefault(_change_slug(c), None)

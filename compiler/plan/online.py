@@ -5,7 +5,8 @@ A migration runs in three parts (plan/order.py cuts the blocks):
 1. its transaction (or two, with new enum values), which writes the migration's row;
 2. follow-up: one more transaction that validates what the first added NOT VALID (checks,
    foreign keys, the not-null check of an online SET NOT NULL) and finishes SET NOT NULL;
-3. outside any transaction: CREATE / DROP INDEX CONCURRENTLY, one statement at a time.
+3. outside any transaction: CREATE / DROP INDEX CONCURRENTLY, one statement at a time (on a
+   partitioned table: each partition's index, attached to the parent's, plan/online_partitions.py).
 
 Parts 2 and 3 come after the row is written; each statement in them says in the file when it is
 done (sql/render.py), so that `apply` can finish them after a failure (live/run_migration.py).
@@ -26,6 +27,7 @@ from dataclasses import dataclass, replace
 from ..model.names import default_name
 from ..model.schema import Check, Schema
 from . import changes as ch
+from .online_partitions import online_partitioned_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,11 @@ def _left_check(c: ch.DropNotNull, old: Schema) -> str | None:
     return not_null_check_name(old, c.table, c.column) if column is not None and column.online else None
 
 
+def _partitioned(schema: Schema, table: ch.TableName) -> bool:
+    t = schema.tables.get(table.key)
+    return t is not None and t.partition_by is not None
+
+
 def online_parts(old: Schema, new: Schema, changes: list[ch.Change]) -> OnlineParts:
     """The ordered changes split into the three parts, each changed into its online form where
     the definitions ask for it and it is safe (see the module's docstring)."""
@@ -155,8 +162,13 @@ def online_parts(old: Schema, new: Schema, changes: list[ch.Change]) -> OnlinePa
     outside_builds: list[ch.Change] = []
     for c in changes:
         existing = c.object_key not in new_tables
-        if isinstance(c, ch.DropIndex) and _concurrent_drop(c, changes, taken):
-            outside_drops.append(replace(c, concurrently=True))
+        if isinstance(c, ch.DropIndex) and not _partitioned(old, c.table) and _concurrent_drop(c, changes, taken):
+            outside_drops.append(replace(c, concurrently=True))  # (PostgreSQL drops a partitioned one plainly)
+        elif (isinstance(c, ch.CreateIndex) and _partitioned(new, c.table)
+              and _concurrent_build(c, changes, new_tables)):
+            inside, outside = online_partitioned_index(c, new.tables[c.table.key])
+            main += inside
+            outside_builds += outside
         elif isinstance(c, ch.CreateIndex) and _concurrent_build(c, changes, new_tables):
             outside_builds.append(replace(c, index=replace(c.index, comment=None), concurrently=True))
             if c.index.comment is not None:  # its own statement: CONCURRENTLY must stand alone

@@ -25,6 +25,7 @@ from typing import TypeVar
 from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
 from ..model.types import enum_type_spelling
 from . import changes as ch
+from . import routine_changes as rc
 from . import security_changes as sec
 from .online import online_parts
 from .renames import NameMove, Renames, move_steps, rename_steps
@@ -63,13 +64,18 @@ class Plan:
 NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
 ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
-# drops before renames and additions, which may reuse their names; keys before what they lean on
-DROPS_BEFORE_RENAMES = (sec.DropPolicy, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn, ch.DropTable)
+# drops before renames and additions, which may reuse their names; keys before what they lean on;
+# triggers before their tables and columns, routines after the tables whose defaults call them
+# (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
+DROPS_BEFORE_RENAMES = (rc.DropTrigger, sec.DropPolicy, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint,
+                        ch.DropColumn, ch.DropPartition, ch.DetachPartition, ch.DropTable, rc.DropFunction,
+                        rc.DropProcedure)
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
-RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES)
-CREATE_TABLES = (ch.CreateTable,)  # without their foreign keys: cycles and self-references need nothing
+RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, rc.RenameFunction, rc.RenameProcedure, rc.RenameTrigger)
+# without their foreign keys: cycles and self-references need nothing; partitions once their parents are there
+CREATE_TABLES = (ch.CreateTable, ch.CreatePartition, ch.AttachPartition)
 COLUMNS = (
     ch.DropGeneration, ch.DropIdentity, ch.DropDefault, ch.DropSerial, ch.AlterColumnType, ch.SetCollation,
     ch.AddColumn,  # after type changes: a generated column may read a column whose type changes
@@ -77,10 +83,16 @@ COLUMNS = (
     ch.SetDefault, ch.AddSerial, ch.AddIdentity, ch.SetIdentity, ch.SetSequenceType, ch.SerialToIdentity,
     ch.IdentityToSerial, ch.SetSequenceOptions,
 )
-COMMENTS = (sec.SetSchemaComment, ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment)
+# routines once the tables and columns a sql body reads are there (PostgreSQL checks a sql body
+# when it is created), triggers once their routines are
+ROUTINES = (rc.CreateFunction, rc.ReplaceFunction, rc.CreateProcedure, rc.ReplaceProcedure, rc.CreateTrigger,
+            rc.SetTriggerEnabled)
+COMMENTS = (sec.SetSchemaComment, ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment, rc.SetFunctionComment,
+            rc.SetProcedureComment, rc.SetTriggerComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
-KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AddForeignKey, ch.ValidateConstraint,
+# (AttachIndex: only plan/online_partitions.py makes one, outside the transaction)
+KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AttachIndex, ch.AddForeignKey, ch.ValidateConstraint,
                     ch.SetForeignKeyDeferrable, ch.SetConstraintComment, ch.SetIndexStorage, ch.SetIndexComment)
 # policies once the tables, columns (and functions) they read are there; switched on after them
 ROW_SECURITY = (sec.RenamePolicy, sec.DisableRowSecurity, sec.NoForceRowSecurity, sec.AlterPolicy, sec.CreatePolicy,
@@ -89,7 +101,7 @@ GRANTS = (sec.Revoke, sec.Grant)  # last of all: every object they name exists b
 DROPS_LAST = (ch.DropEnum, ch.DropExtension, ch.DropSchema)  # once nothing uses them
 
 PHASES: tuple[type[ch.Change], ...] = (
-    *NAMESPACES, *ENUMS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS, *COMMENTS,
+    *NAMESPACES, *ENUMS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS, *ROUTINES, *COMMENTS,
     *KEYS_AND_INDEXES, *ROW_SECURITY, *GRANTS, *DROPS_LAST,
 )
 _PHASE = {kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}

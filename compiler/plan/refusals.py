@@ -28,7 +28,7 @@ def rename_twins(changes: list[ch.Change]) -> dict[str, tuple[str, str]]:
         if isinstance(c, ch.DropColumn) and c.subject not in recreated and (
                 column := added.get((c.table, c.definition.declared_type))):
             out[c.subject] = ("column", column)
-        elif isinstance(c, ch.DropTable) and (table := created.get(c.table.schema)):
+        elif isinstance(c, ch.DropTable) and c.rebuilt_for is None and (table := created.get(c.table.schema)):
             out[c.subject] = ("table", table)
     return out
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from . import changes as ch
 from .lint import Acknowledgements, Finding, findings
 from .order import Plan
+from .partition_changes import PartitionChange
 
 # the styles a line may have
 TITLE, CREATED, ALTERED, DROPPED, HAZARD, ALLOWED, CLEAN = (
@@ -24,7 +25,7 @@ class Summary:
     created: tuple[str, ...]
     altered: tuple[str, ...]
     dropped: tuple[str, ...]
-    other: int  # changes to no table: schemas, extensions, enums
+    other: int  # changes to no table: schemas, extensions, enums, routines, triggers
     findings: tuple[Finding, ...]
 
 
@@ -32,7 +33,9 @@ def summarize(plan: Plan, acknowledged: Acknowledgements | None = None) -> Summa
     created = {c.table.key for c in plan.changes if isinstance(c, ch.CreateTable)}
     dropped = {c.table.key for c in plan.changes if isinstance(c, ch.DropTable)}
     renamed = {c.table.key: f"{c.schema}.{c.new_name}" for c in plan.changes if isinstance(c, ch.RenameTable)}
-    altered = {renamed.get(c.table.key, c.table.key) for c in plan.changes if isinstance(c, ch.TableChange)}
+    # a partition's changes alter its partitioned table (`root`)
+    altered = {renamed.get(k, k) for c in plan.changes if isinstance(c, ch.TableChange)
+               for k in [c.root if isinstance(c, PartitionChange) else c.table.key]}
     other = sum(1 for c in plan.changes if not isinstance(c, ch.TableChange))
     return Summary(tuple(sorted(created)), tuple(sorted(altered - created - dropped)), tuple(sorted(dropped)),
                    other, tuple(findings(plan, acknowledged)))
@@ -51,7 +54,8 @@ def summary_lines(summary: Summary) -> list[Line]:
         if names:
             parts.append((style, _tables(word, names)))
     tables = "; ".join(text for _, text in parts) or "none"
-    other = f"; {summary.other} other change(s) (schemas, extensions, enums)" if summary.other else ""
+    other = (f"; {summary.other} other change(s) (schemas, extensions, enums, routines, triggers)"
+             if summary.other else "")
     out: list[Line] = [(TITLE, f"Tables: {tables}{other}")]
     found = summary.findings
     if not found:

@@ -23,6 +23,7 @@ from ..definitions.settings import MigrationTimeouts
 from ..errors import TemplateProblem
 from ..model.names import qualified, quote_ident, quote_literal
 from ..model.qualify import column_default_sql, expression_sql, sql_type
+from ..model.routine_text import dollar_tag
 from ..model.seeds import Seeds
 from ..plan import changes as ch
 from ..plan.lint import findings
@@ -50,6 +51,13 @@ def dollar_quote(body: str) -> str:
     body = body.strip()
     opening = f"${tag}$ " if body.startswith("BEGIN") else f"${tag}$\n"  # declarations start a line
     return f"{opening}{body} ${tag}$"
+
+
+def body_quote(body: str) -> str:
+    """A routine's body between dollar quotes whose tag it does not hold, kept exactly as written
+    (PostgreSQL stores it so, and whitespace inside its strings is data)."""
+    tag = dollar_tag(body)
+    return f"{tag}{body}{tag}"
 
 
 def qualified_name(name: str | ch.TableName, schema: str | None = None) -> str:
@@ -125,6 +133,7 @@ def _with_filters(env: jinja2.Environment) -> jinja2.Environment:
     env.filters["idents"] = lambda names: ", ".join(quote_ident(n) for n in names)
     env.filters["comment"] = comment_text
     env.filters["dollar_quote"] = dollar_quote
+    env.filters["body_quote"] = body_quote  # a routine's body, as written
     # types are named with their schema; where an extension's types live is the rendered value
     # `extension_types` (type -> schema), absent in a project's own template macros' callers: none
     env.filters["sql"] = _with_extension_types(expression_sql)  # an Expression as DDL writes it

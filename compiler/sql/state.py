@@ -26,6 +26,8 @@ from ..model.schema import (
 )
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
 from ..model.warehouse import IntegerRange, Warehouse
+from .state_partitions import partitioning_state, read_partitioning
+from .state_routines import dump_routine, dump_trigger, read_routine, read_trigger
 from .state_security import read_namespaces, read_table_security, table_security, write_namespaces
 
 FORMAT = 1
@@ -186,6 +188,8 @@ def _table(t: Table) -> dict[str, Any]:
         out["exclusions"] = [_exclusion(x) for x in t.exclusions]
     if t.warehouse is not None:  # only then: a project without the warehouse keeps its state's bytes
         out["warehouse"] = _warehouse(t.warehouse)
+    if t.partition_by is not None:
+        out |= partitioning_state(t.partition_by, t.partitions)
     return out | table_security(t)  # only what is set, for the same reason
 
 
@@ -237,6 +241,11 @@ def dump_state(state: State) -> bytes:
             "tables": [_table(t) for t in state.schema.tables.values()],
         } | write_namespaces(state.schema.namespaces),
     }
+    # written only when there are some, so the state of a project without them dumps as before
+    if state.schema.routines:
+        doc["schema"]["routines"] = [dump_routine(r) for r in state.schema.routines.values()]  # type: ignore[index]
+    if state.schema.triggers:
+        doc["schema"]["triggers"] = [dump_trigger(t) for t in state.schema.triggers.values()]  # type: ignore[index]
     return dump_json(doc, indent=1)
 
 
@@ -352,6 +361,7 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                         _get(x, "comment", "text?", None))
               for x in items("exclusions")),
         _read_warehouse(_get(d, "warehouse", "object?", None)),
+        *read_partitioning(d, _get, expr),
         **read_table_security(d, expr, _get))
 
 
@@ -382,7 +392,10 @@ def load_state(data: bytes | None) -> State:
         extensions = {x.name: x for x in map(_read_extension, _get(s, "extensions", "list"))}
         user_types |= extension_type_names(extensions.values())
         tables = {f"{t.schema}.{t.name}": t for t in (_read_table(t, user_types) for t in _get(s, "tables", "list"))}
-        schema = Schema(tables=tables, enums=enums, extensions=extensions, namespaces=read_namespaces(s, _get))
+        routines = {r.key: r for r in (read_routine(_get, x, user_types) for x in _get(s, "routines", "list", []))}
+        triggers = {t.key: t for t in (read_trigger(_get, x) for x in _get(s, "triggers", "list", []))}
+        schema = Schema(tables=tables, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
+                        namespaces=read_namespaces(s, _get))
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))

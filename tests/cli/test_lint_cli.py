@@ -248,3 +248,35 @@ def test_since_a_git_commit(project: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 1 and out.splitlines()[-1].startswith("5 of 5 hazard(s) in the changes since HEAD")
     code, _, err = run_cli(project, capsys, "lint", "--since", "no-such-ref")
     assert code == 2 and err.startswith("no-such-ref:generated/state.json: error: 'no-such-ref' is not a commit")
+
+
+PARTITIONED = """
+table: events{allow}
+columns:
+  - {{name: region, type: text}}
+  - {{name: n, type: integer}}
+partition_by: {{method: list, columns: [region]}}
+partitions:
+  - {{name: events_eu, in: [eu]}}
+  - name: events_rest
+    default: true
+    partition_by: {{method: list, columns: [n]}}
+    partitions:
+      - {{name: events_rest_1, in: [1]}}
+      - {{name: events_rest_other, default: true}}{more}
+"""
+
+
+def test_a_partitions_hazards_are_acknowledged_on_its_partitioned_table(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A partition added beside a DEFAULT one, even below a partition, is the table's to acknowledge."""
+    write_definitions(tmp_path, {"events.yaml": PARTITIONED.format(allow="", more="")})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    more = "\n      - {name: events_rest_2, in: [2]}"
+    write_definitions(tmp_path, {"events.yaml": PARTITIONED.format(allow="", more=more)})
+    code, out, _ = run_cli(tmp_path, capsys, "lint")
+    assert code == 1
+    assert "public.events_rest_2" in out and "fails_on_rows" in out and "CreatePartition" in out
+    write_definitions(tmp_path, {"events.yaml": PARTITIONED.format(allow="\nallow: [lock, fails_on_rows]", more=more)})
+    code, out, _ = run_cli(tmp_path, capsys, "lint")
+    assert code == 0, out

@@ -19,7 +19,14 @@ QUERIES = {
     "tables": f"""
         SELECT n.nspname, c.relname, obj_description(c.oid, 'pg_class')
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind = 'r' AND {_USER_NAMESPACES} ORDER BY 1, 2""",
+        WHERE c.relkind IN ('r', 'p') AND {_USER_NAMESPACES} ORDER BY 1, 2""",
+    # partitioned tables' keys, and each partition's parent and bound
+    "partitioning": f"""
+        SELECT n.nspname, c.relname, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+               pg_get_expr(c.relpartbound, c.oid), (SELECT i.inhparent::regclass::text FROM pg_inherits i
+                                                    WHERE i.inhrelid = c.oid)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE (c.relkind = 'p' OR c.relispartition) AND {_USER_NAMESPACES} ORDER BY 1, 2""",
     "columns": f"""
         SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
@@ -27,7 +34,7 @@ QUERIES = {
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-        WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND {_USER_NAMESPACES}
+        WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND {_USER_NAMESPACES}
         ORDER BY 1, 2, 3""",
     "constraints": f"""
         SELECT n.nspname, c.relname, k.conname, k.contype, pg_get_constraintdef(k.oid)
@@ -97,6 +104,19 @@ QUERIES = {
         SELECT n.nspname, NULL, NULL, x.grantee::regrole::text, x.privilege_type, x.is_grantable
         FROM pg_namespace n, aclexplode(n.nspacl) x WHERE x.grantee <> n.nspowner AND {_USER_NAMESPACES}
         ORDER BY 1, 2, 3, 4, 5""",
+    # functions and procedures as pg_get_functiondef prints them (extension members left out), and triggers
+    "routines": f"""
+        SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid),
+               obj_description(p.oid, 'pg_proc')
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE p.prokind IN ('f', 'p') AND {_USER_NAMESPACES}
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                          AND d.deptype IN ('e', 'i'))
+        ORDER BY 1, 2, 3""",
+    "triggers": """
+        SELECT t.tgrelid::regclass::text, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled,
+               obj_description(t.oid, 'pg_trigger')
+        FROM pg_trigger t WHERE NOT t.tgisinternal ORDER BY 1, 2""",
 }
 
 

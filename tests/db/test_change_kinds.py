@@ -17,7 +17,7 @@ from tests.db.migrate import schema as _schema
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_change_round_trip(case: str, database_url: str, second_database_url: str) -> None:
     old, new = (_schema(t) for t in CASES[case])
-    if old.tables or old.enums or old.extensions:
+    if old.tables or old.enums or old.extensions or old.routines:
         run_sql_file(database_url, _migration(Schema(), old))
     before = catalog(database_url)
 

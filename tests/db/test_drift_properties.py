@@ -70,6 +70,38 @@ DEFINITIONS = {
           - {name: people_plain3, expression: lower(plain3), unique: true}
           - {columns: ["order"], using: brin}
     """,
+    "routines.yaml": """
+        function: touch
+        comment: Stamps.
+        returns: trigger
+        language: plpgsql
+        body: |
+          BEGIN
+            NEW.plain := 1;
+            RETURN NEW;
+          END;
+        ---
+        function: twice
+        arguments: [{name: n, type: integer}]
+        returns: integer
+        language: sql
+        volatility: immutable
+        body: SELECT n * 2
+        ---
+        trigger: people_touch
+        table: people
+        timing: before
+        events: [update]
+        for_each: row
+        function: touch
+        ---
+        trigger: people_seen
+        table: people
+        timing: after
+        events: [insert]
+        function: touch
+        comment: Seen.
+    """,
 }
 
 # Batches of hand-made changes, each touching other objects than the rest of its batch:
@@ -137,6 +169,19 @@ BATCHES = {
         ("ALTER TABLE notes DROP COLUMN set, ADD COLUMN set integer GENERATED ALWAYS AS (update * 3) STORED",
          "column public.notes.set"),
     ],
+    "routines and triggers": [
+        ("CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+         "function public.touch() has another body or other properties"),
+        ("COMMENT ON FUNCTION touch() IS NULL", "function public.touch() has another comment"),
+        ("ALTER FUNCTION twice(integer) STABLE", "function public.twice(integer) has another body or other properties"),
+        ("CREATE FUNCTION by_hand() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+         "function public.by_hand() is not in the definitions or differs"),
+        ("DROP TRIGGER people_touch ON people", "trigger public.people.people_touch is missing or differs"),
+        ("ALTER TABLE people DISABLE TRIGGER people_seen",
+         "trigger public.people.people_seen fires otherwise (enabled, disabled, replica or always)"),
+        ("CREATE TRIGGER by_hand BEFORE DELETE ON orgs FOR EACH ROW EXECUTE FUNCTION touch()",
+         "trigger public.orgs.by_hand is not in the definitions or differs"),
+    ],
     "keys": [
         ("ALTER TABLE orgs ALTER COLUMN id DROP IDENTITY", "column public.orgs.id should be an identity column"),
         ("ALTER TABLE teams DROP CONSTRAINT teams_pkey", "constraint public.teams.teams_pkey is missing or differs"),
@@ -173,11 +218,11 @@ def test_every_kind_of_change_can_be_said_as_drift() -> None:
     import inspect
 
     from compiler.plan import changes as ch
-    from compiler.plan import security_changes
 
-    # every class of the modules of changes that is no base of another is a kind, and has its words
-    classes = {c for module in (ch, security_changes) for _, c in inspect.getmembers(module, inspect.isclass)
-               if issubclass(c, ch.Change) and c.__module__ == module.__name__}
+    # every class of the module (or of a module of kinds it imports, as plan/partition_changes.py and
+    # plan/routine_changes.py, plan/security_changes.py) that is no base of another is a kind, and has its words
+    classes = {c for module in (ch, ch.routine_changes, ch.security_changes) for _, c in inspect.getmembers(module, inspect.isclass)
+               if issubclass(c, ch.Change) and c.__module__.startswith("compiler.plan.")}
     leaves = {c for c in classes if not any(other is not c and issubclass(other, c) for other in classes)}
     assert leaves == set(ch.change_kinds())
     assert [k.__name__ for k in ch.change_kinds() if "{s}" not in k.DESCRIPTION] == []

@@ -23,7 +23,8 @@ from compiler.model.schema import Schema
 from compiler.plan.diff import diff, plan
 from compiler.sql.render import Renderer
 from tests.change_cases import CASES, FIDELITY_CASES
-from tests.db.catalog import catalog, run_sql_file
+from tests.db.catalog import run_sql_file
+from tests.db.imported import assert_rebuilds_the_database
 from tests.helpers import run_cli, schema_of, write_definitions
 
 
@@ -143,13 +144,7 @@ def test_import_keeps_every_property(tmp_path: Path, database_url: str, second_d
             "where: NOT cancelled, initially_deferred: true, comment: One booking per room at a time.}") in bookings
     assert "{elements: [{expression: lower(during), with: \"=\"}]}" in bookings
     assert (tmp_path / "definitions" / "nothing.yaml").read_text() == modeline(1) + "table: nothing\ncolumns: []\n"
-    assert main(["-C", str(tmp_path), "compile"]) == 0
-    assert main(["-C", str(tmp_path), "apply", "--database-url", second_database_url]) == 0
-    original, rebuilt = catalog(database_url), catalog(second_database_url)
-    for part in original:
-        assert [r for r in rebuilt[part] if "schema_migrations" not in r] == original[part], part
-    capsys.readouterr()
-    assert main(["-C", str(tmp_path), "drift", "--database-url", database_url]) == 0
+    assert_rebuilds_the_database(tmp_path, database_url, second_database_url, capsys)
 
 
 # a change made by hand -> what drift must say about it

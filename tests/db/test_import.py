@@ -9,6 +9,7 @@ import yaml
 from compiler.cli import main
 from compiler.definitions.json_schema import DEFINITIONS_SCHEMA, SCHEMA_MODELINE, schema_text
 from tests.db.catalog import catalog, run_sql_file
+from tests.db.imported import assert_rebuilds_the_database
 
 HAND_WRITTEN = r"""
 CREATE EXTENSION citext;
@@ -142,13 +143,7 @@ def test_an_index_listing_a_column_twice_round_trips(tmp_path: Path, database_ur
     out, err = capsys.readouterr()
     assert "warning" not in err
     assert "columns: [created_at, created_at]" in (tmp_path / "definitions" / "t.yaml").read_text()
-    assert main(["-C", str(tmp_path), "compile"]) == 0
-    assert main(["-C", str(tmp_path), "apply", "--database-url", second_database_url]) == 0
-    original, rebuilt = catalog(database_url), catalog(second_database_url)
-    for part in original:
-        assert [r for r in rebuilt[part] if "schema_migrations" not in r] == original[part], part
-    capsys.readouterr()
-    assert main(["-C", str(tmp_path), "drift", "--database-url", database_url]) == 0
+    assert_rebuilds_the_database(tmp_path, database_url, second_database_url, capsys)
 
 
 def test_imported_files_name_the_json_schema_that_import_writes(tmp_path: Path, database_url: str,

@@ -202,12 +202,7 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "public.posint: domain, not managed by schemac; skipped",
         "public.pair: composite type, not managed by schemac; skipped",
         "public.floatrange: range type, not managed by schemac; skipped",
-        "public.twice(i integer): function, not managed by schemac; skipped",
-        "public.trg(): function, not managed by schemac; skipped",
-        "tr on public.refers: trigger, not managed by schemac; skipped",
         "r on public.ul: rule, not managed by schemac; skipped",
-        "public.parted: partitioned table, not managed by schemac; skipped",
-        "public.parted_2020: partition of parted, not managed by schemac; skipped",
         "public.child: table inheriting from parent, not managed by schemac; skipped",
         "public.refers: storage parameters fillfactor=70 (not written)",
         "public.refers.k: statistics target 100 (not written)",
@@ -217,11 +212,12 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "public.kept.ds: its type is type posint, which schemac does not manage; written as integer[], "
         "without the domain's checks",
         "public.kept.n: its default uses sequence standalone, which schemac does not manage; default skipped",
-        "public.kept constraint kept_m_check: uses function twice(integer), which schemac does not manage; skipped",
-        "public.kept index kept_twice: uses function twice(integer), which schemac does not manage; skipped",
+        "public.kept constraint kept_m_check: uses function twice(integer), which schemac creates after the tables; "
+        "skipped",
+        "public.kept index kept_twice: uses function twice(integer), which schemac creates after the tables; skipped",
         "table public.composite_user: column p uses type pair, which schemac does not manage; table skipped",
         "table public.range_user: column r uses type floatrange, which schemac does not manage; table skipped",
-        "table public.generated_user: column g uses function twice(integer), which schemac does not manage; "
+        "table public.generated_user: column g uses function twice(integer), which schemac creates after the tables; "
         "table skipped",
         "public.refers foreign key refers_c_fkey: references public.composite_user, which is not imported; skipped",
     ]
@@ -229,9 +225,13 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
     assert f"{len(expected) + len(kept_apart)} warning(s)" in err
     files = sorted(p.relative_to(tmp_path / "definitions").as_posix()
                    for p in (tmp_path / "definitions").rglob("*.yaml"))
-    assert files == ["ex.yaml", "kept.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "refers.yaml", "schemas.yaml",
-                     "ul.yaml"]
-    # row-level security, policies, grants and the empty schema are managed: written, not warned about
+    assert files == ["ex.yaml", "kept.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "parted.yaml", "refers.yaml",
+                     "routines.yaml", "schemas.yaml", "ul.yaml"]
+    # functions in sql and plpgsql and the triggers of tables are managed: written, not warned about
+    assert "trigger: tr\ntable: refers\ntiming: before\nevents: [insert]\nfor_each: row\nfunction: trg\n" in (
+        tmp_path / "definitions" / "refers.yaml").read_text()
+    assert "function: twice\n" in (tmp_path / "definitions" / "routines.yaml").read_text()
+    # so are row-level security, policies, grants and the empty schema
     refers = (tmp_path / "definitions" / "refers.yaml").read_text()
     assert "rls: {enabled: true, forced: false}" in refers and "policies:\n  - {name: pol, using: id > 0}" in refers
     assert "grants:\n  - {role: PUBLIC, privileges: [select]}" in refers

@@ -77,7 +77,7 @@ def test_users_table_exists(schemac_connection, schemac_database_url):
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")}
     assert {"users", "analytics_events"} <= tables
     applied = schemac_connection.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
-    assert applied == 1
+    assert applied == 2  # the example's migrations: its schema, then its updated_at trigger
 ''')
     result = pytester.runpytest_subprocess(*ARGS)
     result.assert_outcomes(passed=1)

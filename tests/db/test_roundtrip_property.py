@@ -198,9 +198,47 @@ class EnumSpec:
 
 
 @dataclass
+class Fn:
+    """A function: a trigger function (plpgsql, no arguments) or a plain one in sql or plpgsql."""
+
+    id: int
+    name: str
+    returns: str  # 'trigger' or one of RETURNS
+    language: str = "plpgsql"
+    args: list[tuple[str, str]] = field(default_factory=list)  # (name, type)
+    body: int = 0  # which of its BODIES
+    schema: str | None = None
+    volatility: str = "volatile"
+    strict: bool = False
+    comment: str | None = None
+    renamed_from: str | None = None
+    in_a: bool = False
+
+
+@dataclass
+class Trg:
+    """A trigger on a table, running a trigger function; names no column, so column edits leave it be."""
+
+    name: str
+    table: int
+    fn: int
+    timing: str = "before"
+    events: list[str] = field(default_factory=lambda: ["update"])
+    row: bool = True
+    when: bool = False  # WHEN (pg_trigger_depth() < 2)
+    args: list[str] = field(default_factory=list)
+    enabled: str = "origin"
+    comment: str | None = None
+    renamed_from: str | None = None
+    in_a: bool = False
+
+
+@dataclass
 class Spec:
     tables: list[Tab] = field(default_factory=list)
     enums: list[EnumSpec] = field(default_factory=list)
+    functions: list[Fn] = field(default_factory=list)
+    triggers: list[Trg] = field(default_factory=list)
     next_id: int = 1
     used_names: set[str] = field(default_factory=set)  # table and enum names either schema ever had
 
@@ -263,6 +301,19 @@ def repair(spec: Spec) -> None:
                     c.ref_inline = False
     for t in spec.tables:
         _repair_table(spec, t)
+    _repair_routines(spec)
+
+
+def _repair_routines(spec: Spec) -> None:
+    """Triggers of tables and trigger functions that are there, one name per table."""
+    tables, runnable = {t.id for t in spec.tables}, {f.id for f in spec.functions if f.returns == "trigger"}
+    seen: set[tuple[int, str]] = set()
+    kept = []
+    for g in spec.triggers:
+        if g.table in tables and g.fn in runnable and (g.table, g.name) not in seen:
+            seen.add((g.table, g.name))
+            kept.append(g)
+    spec.triggers = kept
 
 
 def _fits(spec: Spec, check: Check, col: Col) -> bool:
@@ -379,8 +430,154 @@ def to_yaml(spec: Spec) -> str:
         docs.append(doc)
     for t in spec.tables:
         docs.append(_table_doc(spec, t))
+    docs += [_function_doc(f) for f in spec.functions]
+    docs += [_trigger_doc(spec, g) for g in spec.triggers]
     return "---\n".join(yaml.safe_dump(d, sort_keys=False, allow_unicode=True, width=1000,
                                        default_flow_style=None) for d in docs)
+
+
+RETURNS = ["integer", "text", "boolean", "void"]
+FUNCTION_NAMES = ["f", "Calc", "do it", 'say "x"', "select", "Ünï", "touch"]
+TRIGGER_NAMES = ["t", "Stamp", "on change", 'say "t"', "before"]
+
+
+def _body(f: Fn) -> str:
+    """Two bodies of each kind of function, different in their normal form."""
+    if f.returns == "trigger":
+        return ["BEGIN RETURN NEW; END", "BEGIN\n  RETURN NULL;\nEND;\n"][f.body]
+    if f.language == "sql":
+        value = "NULL" if f.returns == "void" else f"NULL::{f.returns}"
+        return [f"SELECT {value}", f"SELECT {value} -- nothing\nWHERE true"][f.body]
+    value = "" if f.returns == "void" else " NULL"
+    return [f"BEGIN RETURN{value}; END", f"BEGIN\n  RETURN{value};  -- 'a  b'\nEND;\n"][f.body]
+
+
+def _function_doc(f: Fn) -> dict:
+    doc: dict = {"function": f.name}
+    if f.schema:
+        doc["schema"] = f.schema
+    if f.comment is not None:
+        doc["comment"] = f.comment
+    if f.renamed_from:
+        doc["renamed_from"] = f.renamed_from
+    if f.args:
+        doc["arguments"] = [{"name": n, "type": t} for n, t in f.args]
+    doc |= {"returns": f.returns, "language": f.language}
+    if f.volatility != "volatile":
+        doc["volatility"] = f.volatility
+    if f.strict:
+        doc["strict"] = True
+    doc["body"] = _body(f)
+    return doc
+
+
+def _trigger_doc(spec: Spec, g: Trg) -> dict:
+    t, f = spec.table(g.table), next(f for f in spec.functions if f.id == g.fn)
+    assert t is not None
+    doc: dict = {"trigger": g.name}
+    if t.schema:
+        doc["schema"] = t.schema
+    doc |= {"table": t.name, "timing": g.timing, "events": list(g.events), "for_each": "row" if g.row else "statement"}
+    if g.renamed_from:
+        doc["renamed_from"] = g.renamed_from
+    if g.when:
+        doc["when"] = "pg_trigger_depth() < 2"
+    doc["function"] = f"{f.schema}.{f.name}" if f.schema else f.name
+    if g.args:
+        doc["arguments"] = list(g.args)
+    if g.enabled != "origin":
+        doc["enabled"] = g.enabled
+    if g.comment is not None:
+        doc["comment"] = g.comment
+    return doc
+
+
+def draw_function(draw, spec: Spec, trigger: bool) -> Fn | None:
+    name = _fresh(draw, FUNCTION_NAMES, {f.name for f in spec.functions})
+    if name is None:
+        return None
+    f = Fn(spec.new_id(), name, "trigger" if trigger else draw(st.sampled_from(RETURNS)),
+           "plpgsql" if trigger else draw(st.sampled_from(["sql", "plpgsql"])),
+           schema=OTHER_SCHEMA if draw(st.integers(0, 4)) == 4 else None,
+           comment=draw(st.sampled_from([None, None, *COMMENTS])))
+    if not trigger:
+        f.args = [(n, draw(st.sampled_from(["integer", "text", "text[]"])))
+                  for n in draw(st.lists(st.sampled_from(["a", "b", "Val"]), max_size=2, unique=True))]
+        f.volatility = draw(st.sampled_from(["volatile", "stable", "immutable"]))
+        f.strict = draw(st.booleans())
+    return f
+
+
+def draw_trigger(draw, spec: Spec, taken: set[tuple[int, str]]) -> Trg | None:
+    runs = [f for f in spec.functions if f.returns == "trigger"]
+    if not runs or not spec.tables:
+        return None
+    t = draw(st.sampled_from(spec.tables))
+    name = _fresh(draw, TRIGGER_NAMES, {n for tid, n in taken if tid == t.id})
+    if name is None:
+        return None
+    g = Trg(name, t.id, draw(st.sampled_from(runs)).id)
+    draw_trigger_options(draw, g)
+    g.comment = draw(st.sampled_from([None, None, *COMMENTS]))
+    return g
+
+
+def draw_trigger_options(draw, g: Trg) -> None:
+    g.timing = draw(st.sampled_from(["before", "after"]))
+    g.events = draw(st.lists(st.sampled_from(["insert", "update", "delete"]), min_size=1, max_size=3, unique=True))
+    g.events = [e for e in ("insert", "update", "delete") if e in g.events]
+    g.row = draw(st.booleans())
+    g.when = draw(st.booleans())
+    g.args = draw(st.lists(st.sampled_from(["a", "it's", "2", "Ü"]), max_size=2))
+    g.enabled = draw(st.sampled_from(["origin", "origin", "always", "replica", "disabled"]))
+
+
+def edit_routines(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per kind of edit
+    f = draw(st.sampled_from(spec.functions)) if spec.functions else None
+    g = draw(st.sampled_from(spec.triggers)) if spec.triggers else None
+    if kind == "add_function" or (f is None and kind.endswith("function")):
+        new = draw_function(draw, spec, draw(st.booleans()))
+        if new is not None:
+            spec.functions.append(new)
+    elif kind == "drop_function" and f is not None:
+        spec.functions.remove(f)
+    elif kind == "replace_function" and f is not None:
+        f.body = 1 - f.body
+        if f.returns != "trigger":
+            f.volatility = draw(st.sampled_from(["volatile", "stable", "immutable"]))
+            f.strict = not f.strict
+    elif kind == "recreate_function" and f is not None and f.returns != "trigger":
+        # another argument name or another result: PostgreSQL refuses OR REPLACE
+        if f.args and draw(st.booleans()):
+            f.args[0] = ("Other", f.args[0][1])
+        else:
+            f.returns = draw(st.sampled_from([r for r in RETURNS if r != f.returns]))
+    elif kind == "rename_function" and f is not None:
+        name = _fresh(draw, FUNCTION_NAMES, {x.name for x in spec.functions})
+        if name is not None:
+            if f.in_a:
+                f.renamed_from = f.renamed_from or f.name
+            f.name = name
+    elif kind == "function_comment" and f is not None:
+        f.comment = draw(st.sampled_from([None, *COMMENTS]))
+    elif kind == "add_trigger" or g is None:
+        new = draw_trigger(draw, spec, {(x.table, x.name) for x in spec.triggers})
+        if new is not None:
+            spec.triggers.append(new)
+    elif kind == "drop_trigger":
+        spec.triggers.remove(g)
+    elif kind == "change_trigger":
+        draw_trigger_options(draw, g)
+    elif kind == "rename_trigger":
+        name = _fresh(draw, TRIGGER_NAMES, {x.name for x in spec.triggers if x.table == g.table})
+        if name is not None:
+            if g.in_a:
+                g.renamed_from = g.renamed_from or g.name
+            g.name = name
+    elif kind == "trigger_comment":
+        g.comment = draw(st.sampled_from([None, *COMMENTS]))
+    elif kind == "trigger_enabled":
+        g.enabled = draw(st.sampled_from(["origin", "always", "replica", "disabled"]))
 
 
 def _table_doc(spec: Spec, t: Tab) -> dict:
@@ -680,10 +877,21 @@ def schema_a(draw) -> Spec:
             spec.tables.append(t)
     for _ in range(draw(st.integers(0, 3))):  # references, cycles and self-references among them
         add_reference(draw, spec, draw(st.sampled_from(spec.tables)))
+    for _ in range(draw(st.integers(0, 3))):  # functions, trigger functions among them, and triggers
+        f = draw_function(draw, spec, draw(st.booleans()))
+        if f is not None:
+            spec.functions.append(f)
+    for _ in range(draw(st.integers(0, 3))):
+        g = draw_trigger(draw, spec, {(x.table, x.name) for x in spec.triggers})
+        if g is not None:
+            spec.triggers.append(g)
     repair(spec)
     return spec
 
 
+ROUTINE_EDITS = ["add_function", "drop_function", "replace_function", "recreate_function", "rename_function",
+                 "function_comment", "add_trigger", "drop_trigger", "change_trigger", "rename_trigger",
+                 "trigger_comment", "trigger_enabled"]
 CYCLE_EDITS = ["swap_tables", "rotate_tables", "chain_tables", "swap_columns", "chain_columns"]
 EDITS = ["add_table", "drop_table", "rename_table", "add_column", "drop_column", "rename_column",
          "change_type", "nullability", "default", "unique", "add_check", "drop_check", "add_index",
@@ -692,7 +900,7 @@ EDITS = ["add_table", "drop_table", "rename_table", "add_column", "drop_column",
          "add_unique", "drop_unique",
          # properties of full fidelity
          "collation", "identity", "index_options", "key_options", "constraint_options", "enum_comment",
-         "add_exclusion", "drop_exclusion", *CYCLE_EDITS]
+         "add_exclusion", "drop_exclusion", *CYCLE_EDITS, *ROUTINE_EDITS]
 # edits that need a column to work on
 _COLUMN_EDITS = {"rename_column", "change_type", "add_check", "add_index", "column_comment", "collation", "identity",
                  "add_exclusion"}
@@ -734,6 +942,9 @@ def rename_in_cycle(draw, spec: Spec, kind: str) -> None:
 def edit(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per kind of edit
     if kind in CYCLE_EDITS:
         rename_in_cycle(draw, spec, kind)
+        return
+    if kind in ROUTINE_EDITS:
+        edit_routines(draw, spec, kind)
         return
     tables = spec.tables
     t = draw(st.sampled_from(tables)) if tables else None
@@ -896,6 +1107,8 @@ def schema_pairs(draw) -> tuple[str, str]:
     a.used_names |= {t.name for t in a.tables} | {e.name for e in a.enums}
     for t in a.tables:
         t.in_a, t.names_in_a = True, {c.name for c in t.cols}
+    for x in [*a.functions, *a.triggers]:
+        x.in_a = True
     b = copy.deepcopy(a)
     for kind in draw(st.lists(st.sampled_from(EDITS), min_size=1, max_size=6)):
         edit(draw, b, kind)

@@ -65,9 +65,12 @@ def test_the_example_project_is_proven(tmp_path: Path, admin_url: str, capsys) -
         shutil.copytree(REPO / part, tmp_path / part)
     code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
     assert code == 0, err
-    assert "proven: 001_initial_schema.sql applies from scratch and gives the definitions" in out
-    assert "proven: rollback_001.sql restores the state before 001_initial_schema.sql" in out
-    assert "proven: 001_initial_schema.sql applies again after its rollback" in out
+    # 003 keeps users.updated_at current with a trigger (002 is the warehouse's alone)
+    assert ("proven: 001_initial_schema.sql to 003_keep_updated_at_current.sql apply from scratch and give the "
+            "definitions") in out
+    assert "proven: rollback_003.sql restores the state before 003_keep_updated_at_current.sql" in out
+    assert "proven: 003_keep_updated_at_current.sql applies again after its rollback" in out
+    assert "proven on rows: 003_keep_updated_at_current.sql and rollback_003.sql" in out
 
 
 def test_a_type_change_that_only_rows_reject_is_not_proven(tmp_path: Path, admin_url: str, capsys) -> None:

@@ -19,7 +19,16 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from compiler.definitions import build, build_constraints, build_exclusions, build_sequences, index_options, settings
+from compiler.definitions import (
+    build,
+    build_constraints,
+    build_exclusions,
+    build_routines,
+    build_sequences,
+    build_triggers,
+    index_options,
+    settings,
+)
 from compiler.definitions.json_schema import (
     DEFINITIONS_SCHEMA,
     SCHEMA_MODELINE,
@@ -31,6 +40,7 @@ from compiler.definitions.json_schema import (
 from compiler.definitions.load import load_project
 from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
 from compiler.model.hazard_names import HAZARDS
+from compiler.model.partitions import METHODS
 from compiler.model.security import COMMANDS
 from compiler.model.types import KNOWN_TYPE_NAMES, canonical_type
 from compiler.model.warehouse import GRANULARITIES
@@ -59,6 +69,16 @@ KEY_TABLES = {
     "build_warehouse.WAREHOUSE_KEYS": "warehouse",
     "build_warehouse.RANGE_KEYS": "warehouse/properties/range",
     "seeds.SEED_KEYS": "seed",
+    "build_partitions.PARTITION_BY_KEYS": "partition_by",
+    "build_partitions.KEY_PART_KEYS": "partition_key_part",
+    "build_partitions.PARTITION_KEYS": "partition",
+    "build_routines.FUNCTION_KEYS": "function",
+    "build_routines.PROCEDURE_KEYS": "procedure",
+    "build_routines.ARGUMENT_KEYS": "argument",
+    "build_routines.RETURN_COLUMN_KEYS": "return_column",
+    "build_triggers.TRIGGER_KEYS": "trigger",
+    "build_triggers.REFERENCING_KEYS": "trigger/properties/referencing",
+    "build_triggers.EVENT_KEYS": "update_of",
     "build_security.RLS_KEYS": "row_security",
     "build_security.POLICY_KEYS": "policy",
     "build_security.GRANT_KEYS": "grant",
@@ -76,6 +96,16 @@ CLOSED_SETS = {
     "index_part/properties/nulls": index_options.NULLS_PLACES,
     "hazard": HAZARDS,
     "warehouse/properties/granularity": GRANULARITIES,
+    "partition_by/properties/method": METHODS,
+    "language": build_routines.LANGUAGES,
+    "security": build_routines.SECURITIES,
+    "function/properties/volatility": build_routines.VOLATILITIES,
+    "function/properties/parallel": build_routines.PARALLEL_SAFETY,
+    "argument/properties/mode": build_routines.ARGUMENT_MODES,
+    "trigger/properties/timing": build_triggers.TIMINGS,
+    "trigger/properties/for_each": build_triggers.LEVELS,
+    "trigger/properties/enabled": build_triggers.ENABLED,
+    "trigger_event": build_triggers.EVENTS,
     "policy/properties/command": COMMANDS,
 }
 

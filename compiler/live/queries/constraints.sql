@@ -16,4 +16,6 @@ FROM pg_constraint k
 LEFT JOIN pg_class r ON r.oid = k.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
 WHERE k.conrelid = ANY(%(tables)s) AND k.contype IN ('p', 'u', 'c', 'f')
+  -- a foreign key to a partitioned table has a copy per partition, made by PostgreSQL: the key is its parent
+  AND k.conparentid = 0
 ORDER BY k.conrelid, k.conname

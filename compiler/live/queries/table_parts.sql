@@ -3,6 +3,7 @@
 SELECT n.nspname, c.relname, 'constraint', k.conname, pg_get_constraintdef(k.oid, true)
 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND k.contype <> 't'
+  AND k.conparentid = 0  -- not the copies PostgreSQL makes of a key for each partition
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
 UNION ALL
 SELECT n.nspname, c.relname, 'index', i.relname, pg_get_indexdef(i.oid)

@@ -24,11 +24,27 @@ SELECT nspname, label, CASE relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'material
        NULL
 FROM rel WHERE relkind IN ('v', 'm', 'f') OR (relkind = 'S' AND oid NOT IN (SELECT objid FROM owned_seq))
 UNION ALL
-SELECT nspname, label, 'partitioned table', true, nspname || '.' || relname FROM rel WHERE relkind = 'p'
+-- a partition's indexes and constraints of its own (not made by PostgreSQL from its parent's)
+SELECT rel.nspname, quote_ident(i.relname) || ' on partition ' || rel.label, 'index of a partition alone (not written)',
+       false, NULL
+FROM rel JOIN pg_index x ON x.indrelid = rel.oid JOIN pg_class i ON i.oid = x.indexrelid
+WHERE rel.relispartition AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = x.indexrelid)
 UNION ALL
-SELECT nspname, label, 'partition of ' || (SELECT p.inhparent::regclass::text FROM pg_inherits p WHERE p.inhrelid = rel.oid),
-       true, nspname || '.' || relname
-FROM rel WHERE relispartition
+-- a partition's column whose default or NOT NULL is not its parent's (an attached table keeps its own)
+SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname),
+       'default or NOT NULL of a partition alone (not written)', false, NULL
+FROM rel JOIN pg_inherits i ON i.inhrelid = rel.oid
+JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+WHERE rel.relispartition AND a.attgenerated = '' AND (a.attnotnull <> pa.attnotnull
+      OR pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM pg_get_expr(pd.adbin, pd.adrelid))
+UNION ALL
+SELECT rel.nspname, quote_ident(k.conname) || ' on partition ' || rel.label,
+       'constraint of a partition alone (not written)', false, NULL
+FROM rel JOIN pg_constraint k ON k.conrelid = rel.oid
+WHERE rel.relispartition AND k.conparentid = 0 AND k.conislocal AND k.contype IN ('c', 'f', 'p', 'u', 'x')
 UNION ALL
 SELECT nspname, label, 'table inheriting from ' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno),
        true, nspname || '.' || relname
@@ -77,24 +93,32 @@ WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'b' AND t.typelem = 0 AND t.typar
   AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid)
 UNION ALL
 SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function'
-                      ELSE 'function' END, true, NULL
-FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace
+       CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function'
+                      ELSE CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END
+                           || CASE WHEN p.prosqlbody IS NOT NULL THEN ' with a BEGIN ATOMIC body'
+                                   ELSE ' in language ' || l.lanname END END, true, NULL
+FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
 WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d  -- a range type's own constructors
                   WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')
+  -- functions and procedures in sql or plpgsql with a body of text are managed (queries/routines.sql)
+  AND (p.prokind IN ('a', 'w') OR l.lanname NOT IN ('sql', 'plpgsql') OR p.prosqlbody IS NOT NULL)
 UNION ALL
-SELECT rel.nspname, quote_ident(g.tgname) || ' on ' || rel.label, 'trigger', true, NULL
-FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal
+-- triggers of tables are managed (queries/triggers.sql); those of views, foreign tables and partitioned tables are not
+SELECT rel.nspname, quote_ident(g.tgname) || ' on ' || rel.label, 'trigger on a ' || CASE rel.relkind
+           WHEN 'v' THEN 'view' WHEN 'f' THEN 'foreign table' ELSE 'partitioned table' END, true, NULL
+FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal AND rel.relkind <> 'r'
 UNION ALL
 SELECT rel.nspname, quote_ident(r.rulename) || ' on ' || rel.label, 'rule', true, NULL
 FROM pg_rewrite r JOIN rel ON rel.oid = r.ev_class WHERE r.rulename <> '_RETURN'
 UNION ALL
-SELECT n.nspname, 'schema ' || quote_ident(n.nspname), 'holds no table or enum (not written)', false, NULL
+SELECT n.nspname, 'schema ' || quote_ident(n.nspname), 'holds no table, enum or routine (not written)', false, NULL
 FROM user_ns n JOIN pg_namespace s ON s.oid = n.oid
 WHERE n.nspname <> 'public'
   AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.relnamespace = n.oid AND rel.relkind IN ('r', 'p'))
   AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype = 'e')
+  AND NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang  -- a routine schemac writes
+                  WHERE p.pronamespace = n.oid AND p.prokind IN ('f', 'p') AND l.lanname IN ('sql', 'plpgsql'))
   AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid)
   -- an empty schema, or one with a comment or privileges, is a `schema:` document (queries/namespaces.sql)
   AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid)

@@ -1,6 +1,6 @@
 -- What the tables' own parts use that schemac does not manage: (schema, table, part kind, part name, used).
--- A part kind is 'default', 'generated', 'constraint', 'index', 'policy' (by name) or 'type' (a column and its
--- type: a domain, composite, range or base type); for a domain, `used` ends in the base type after a tab.
+-- A part kind is 'default', 'generated', 'constraint', 'index', 'policy' (by name), 'partition key' (no name) or
+-- 'type' (a column and its type: a domain, composite, range or base type); for a domain, `used` ends in the base type after a tab.
 WITH user_ns AS (
     SELECT oid FROM pg_namespace
     WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -54,6 +54,13 @@ FROM pg_depend d
 JOIN pg_index x ON d.classid = 'pg_class'::regclass AND x.indexrelid = d.objid
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
+UNION ALL
+-- a partitioned table depends itself on what its key uses (a function, a collation, an operator class's schema)
+SELECT n.nspname, c.relname, 'partition key', '', pg_describe_object(d.refclassid, d.refobjid, 0)
+FROM pg_depend d
+JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid AND d.objsubid = 0 AND c.relkind = 'p'
+JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
 UNION ALL
 SELECT n.nspname, c.relname, 'type', a.attname,
