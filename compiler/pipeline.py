@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .cache import Cache, definitions_key
@@ -31,6 +31,7 @@ from .warehouse.migration import (
     warehouse_migration,
     warehouse_migration_file,
     warehouse_tables_changed,
+    with_held,
 )
 
 SEEDS_FILE = "seeds.sql"  # in generated/
@@ -90,10 +91,11 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     settings = load_settings(project.root)
     dataset = warehouse_dataset(settings, os.environ if environ is None else environ, new, state.schema,
                                 lambda: found.warehouse_places)
+    bigquery = warehouse_migration(state.schema, new)
+    new = with_held(new, bigquery.held)  # the warehouse files and state.json tell the table it leaves
     if diagrams:
         result.diagrams = diagram_files(new, folders)
         result.warehouse = warehouse_files(new, dataset)
-    bigquery = warehouse_migration(state.schema, new, dataset)
     if not changes and not bigquery.statements:
         return result
     if not allow_destructive:
@@ -102,7 +104,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
             return result
     why = "compile refuses it without --allow-destructive" if planning else "compiled with --allow-destructive"
     if not changes:
-        return _warehouse_alone(result, new, bigquery, dataset, name, why)
+        return _warehouse_alone(result, new, bigquery, name, why)
     version = state.next_version
     first = not state.migrations
     mname = slug(name) if name else auto_name(changes, first and not state.schema.tables)
@@ -124,7 +126,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     warehouse_records = state.warehouse_migrations
     if bigquery.statements:
         notes += [f"warehouse: {line}" for line in bigquery.notes]
-        data = warehouse_migration_file(up_file.split("/")[-1][:-4], dataset, bigquery, why).encode()
+        data = warehouse_migration_file(up_file.split("/")[-1][:-4], bigquery, why).encode()
         result.files[f"warehouse/bigquery/{up_file}"] = data
         warehouse_records += (WarehouseRecord(version, f"warehouse/bigquery/{up_file}", sha256(data)),)
     result.new_state = State(new, state.migrations + (record,), warehouse_records)
@@ -133,8 +135,8 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     return result
 
 
-def _warehouse_alone(result: CompileResult, new: Schema, bigquery: WarehouseMigration, dataset: str,
-                     name: str | None, why: str) -> CompileResult:
+def _warehouse_alone(result: CompileResult, new: Schema, bigquery: WarehouseMigration, name: str | None,
+                     why: str) -> CompileResult:
     """A change to the warehouse keys alone: its BigQuery migration takes the next number of the one
     sequence, and state.json records it and the new keys; no PostgreSQL migration is written, since
     it would have nothing to do."""
@@ -144,7 +146,7 @@ def _warehouse_alone(result: CompileResult, new: Schema, bigquery: WarehouseMigr
     mname = slug(name) if name else slug("warehouse_" + "_".join(new.tables[k].name if k in new.tables
                                                                   else k.split(".")[-1] for k in tables))
     rel = f"warehouse/bigquery/{migration_file(version, mname)}"
-    data = warehouse_migration_file(rel.split("/")[-1][:-4], dataset, bigquery, why, alone=True).encode()
+    data = warehouse_migration_file(rel.split("/")[-1][:-4], bigquery, why, alone=True).encode()
     record = WarehouseRecord(version, rel, sha256(data))
     result.new_state = State(new, state.migrations, state.warehouse_migrations + (record,))
     result.files = {rel: data, "state.json": dump_state(result.new_state)}
@@ -233,8 +235,7 @@ def check_project(project: Project, environ: Mapping[str, str] | None = None) ->
     else:
         read = read_definitions_and_folders(project, sources)
         pending = len(diff(history.state.schema, read[0]))
-        # how many BigQuery statements, whatever the dataset: the number does not depend on its name
-        warehouse_pending = len(warehouse_migration(history.state.schema, read[0], "dataset").statements)
+        warehouse_pending = len(warehouse_migration(history.state.schema, read[0]).statements)
         if not pending and not warehouse_pending:
             cache.put("in-step", in_step, True)
     problems: list[str] = []
@@ -262,7 +263,7 @@ def check_project(project: Project, environ: Mapping[str, str] | None = None) ->
         problems += [f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}"
                      f"; run {remedy}" for rel in stale]
         problems += [f"generated/{rel} belongs to no table; run 'schemac chartdb'" for rel in extra]
-    problems += _stale_warehouse(project, cache, key, read, sources, environ)
+    problems += _stale_warehouse(project, cache, in_step, read, sources, environ, lambda: history.state.schema)
     return problems
 
 
@@ -286,9 +287,11 @@ def _stale_seeds(project: Project, schema: Schema | None) -> list[str]:
 
 
 def _stale_warehouse(project: Project, cache: Cache, key: str, read: tuple[Schema, dict[str, str]] | None,
-                     sources: list[tuple[str, bytes]], environ: Mapping[str, str] | None) -> list[str]:
-    """The warehouse files compile would write differently; their digests are cached by definitions
-    and dataset, so an unchanged project is not read again."""
+                     sources: list[tuple[str, bytes]], environ: Mapping[str, str] | None,
+                     compiled: Callable[[], Schema]) -> list[str]:
+    """The warehouse files compile would write differently (the tables the migrations since the
+    `compiled` schema leave); their digests are cached by definitions, state and dataset, so an
+    unchanged project is not read again (nor its state)."""
     settings, environ = load_settings(project.root), os.environ if environ is None else environ
     dataset = dataset_as_given(settings, environ)
     cache_key = f"{key}.{dataset}"
@@ -307,7 +310,7 @@ def _stale_warehouse(project: Project, cache: Cache, key: str, read: tuple[Schem
                        if f"warehouse/bigquery/{p.name}" not in known) if folder.is_dir() else []
     else:
         schema = (read or read_definitions_and_folders(project, sources))[0]
-        files = warehouse_files(schema, dataset)
+        files = warehouse_files(with_held(schema, warehouse_migration(compiled(), schema).held), dataset)
         stale, extra = stale_warehouse_files(project, files)
         cache.put("warehouse", cache_key, {rel: sha256(data) for rel, data in files.items()})
     return ([f"generated/{rel} is {'missing' if not (project.generated / rel).is_file() else 'out of date'}; "

@@ -89,7 +89,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
             user_types[e.name] = spelling
     user_types |= extension_type_names(extensions.values())
     drafts: dict[str, TableDraft] = {}
-    enum_types = frozenset(enum_type_spelling(e.schema, e.name) for e in enums.values())
+    enum_types = {enum_type_spelling(e.schema, e.name): e.values for e in enums.values()}
     for doc in by_kind["table"]:
         draft = _TableBuilder(doc, errors, user_types, extensions, enum_types).build()
         if draft is None:
@@ -198,9 +198,9 @@ class _TableBuilder:
     by the functions of build_constraints and build_exclusions, given a TableContext."""
 
     def __init__(self, doc: Document, errors: list[DefinitionError], user_types: dict[str, str],
-                 extensions: dict[str, Extension], enum_types: frozenset[str] = frozenset()) -> None:
+                 extensions: dict[str, Extension], enum_types: dict[str, tuple[str, ...]] | None = None) -> None:
         self.doc, self.r, self.user_types, self.extensions = doc, Reader(doc.path, errors), user_types, extensions
-        self.enum_types = enum_types  # how a column's type names an enum, for the warehouse's mapping
+        self.enum_types = enum_types or {}  # each enum's labels by how a column's type names it, for the warehouse
         self.all_columns: set[str] = set()
 
     def build(self) -> TableDraft | None:

@@ -3,20 +3,24 @@ BigQuery's rules and the table's columns while the definitions are read, so a pr
 positioned error of compile and never a failure of the warehouse DDL."""
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping as Labels
 
 from ..errors import DefinitionError, did_you_mean
 from ..model.schema import Column
 from ..model.warehouse import (
     GRANULARITIES,
     MAX_CLUSTER_COLUMNS,
+    MAX_COLUMN_DESCRIPTION,
     MAX_RANGE_PARTITIONS,
+    MAX_TABLE_DESCRIPTION,
     IntegerRange,
     UnsupportedType,
     Warehouse,
     bigquery_table_name,
     bigquery_type,
     clusterable,
+    column_description,
+    column_name_problem,
     partition_kind,
 )
 from .drafts import TableDraft
@@ -26,11 +30,11 @@ from .reader import Reader
 WAREHOUSE_KEYS = frozenset({"bigquery", "partition_by", "granularity", "range", "cluster_by",
                             "require_partition_filter", "partition_expiration_days"})
 RANGE_KEYS = frozenset({"start", "end", "interval"})
-_NESTED_ARRAY = re.compile(r"(\[\s*\d*\s*\]|\barray\b).*(\[\s*\d*\s*\]|\barray\b)", re.IGNORECASE)
 
 
-def warehouse(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str]) -> Warehouse | None:
-    """The table's Warehouse, or None when it is not in the warehouse (or its key is wrong: reported)."""
+def warehouse(r: Reader, body: Mapping, t: TableDraft, enum_labels: Labels[str, tuple[str, ...]]) -> Warehouse | None:
+    """The table's Warehouse, or None when it is not in the warehouse (or its key is wrong: reported).
+    `enum_labels`: each enum's labels by how a column's type names it."""
     spec = body.get("warehouse")
     pos = r.pos(body, "warehouse")
     if not isinstance(spec, Mapping):
@@ -44,7 +48,8 @@ def warehouse(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset[str
         return None
     if not r.flag(spec, "bigquery", what):
         return None  # `bigquery: false`: kept out of the warehouse, its other keys unread
-    types = _column_types(r, body, t, enum_types)
+    types = _column_types(r, body, t, frozenset(enum_labels))
+    _names_and_descriptions(r, body, t, enum_labels)
     w = Warehouse()
     if "partition_by" in spec:
         w = _partitioning(r, spec, t, types, what)
@@ -101,18 +106,45 @@ def _column_types(r: Reader, body: Mapping, t: TableDraft, enum_types: frozenset
     for c in t.columns:
         m = written.get(c.name)
         where: Pos = r.pos(m, "type") if m is not None else t.column_pos.get(c.name, t.pos)
-        text = m.get("type") if m is not None else None
-        if isinstance(text, str) and _NESTED_ARRAY.search(text):
-            # PostgreSQL keeps every array one type whatever its dimensions; BigQuery has no ARRAY<ARRAY<>>
-            r.error(where, f"column {t.name}.{c.name} is a nested array ({text}), which BigQuery cannot hold "
-                           f"(no ARRAY of ARRAY); the table is in the warehouse")
-            continue
+        # integer[][] is integer[] to PostgreSQL (it keeps no dimensions in the type) and to the model,
+        # so ARRAY<INT64> here; a value of more than one dimension is the loader's to flatten
         try:
             out[c.name] = bigquery_type(c.type, enum_types)
         except UnsupportedType as e:
             r.error(where, f"column {t.name}.{c.name}: {e}; the table is in the warehouse "
                            f"(see the README's type mapping)")
     return out
+
+
+def _names_and_descriptions(r: Reader, body: Mapping, t: TableDraft,
+                            enum_labels: Labels[str, tuple[str, ...]]) -> None:
+    """What BigQuery refuses in a table's names and descriptions: a column name it reserves or cannot
+    hold, two columns whose names differ only in case (one column to BigQuery), a column description
+    (comment and enum labels) over 1,024 characters, a table description over 16,384."""
+    written = {m.get("name"): m for m in body.get("columns") or () if isinstance(m, Mapping)}
+    seen: dict[str, str] = {}
+    for c in t.columns:
+        where = t.column_pos.get(c.name, t.pos)
+        problem = column_name_problem(c.name)
+        if problem is not None:
+            r.error(where, f"column {t.name}.{c.name} {problem}; the table is in the warehouse (rename the "
+                           f"column, or keep the table out of the warehouse)")
+        first = seen.setdefault(c.name.lower(), c.name)
+        if first != c.name:
+            r.error(where, f"columns {first} and {c.name} of table {t.name} differ only in case, and BigQuery "
+                           f"column names ignore case; the table is in the warehouse (rename one)")
+        description = column_description(c.comment, enum_labels.get(c.type.removesuffix("[]")))
+        if description is not None and len(description) > MAX_COLUMN_DESCRIPTION:
+            m = written.get(c.name)
+            at = r.pos(m, "comment") if m is not None and "comment" in m else where
+            told = "its comment and its enum's labels make" if c.comment and c.type.removesuffix("[]") in enum_labels \
+                else "its enum's labels make" if not c.comment else "its comment is"
+            r.error(at, f"column {t.name}.{c.name}'s BigQuery description would be {len(description):,} characters "
+                        f"({told} it); BigQuery allows at most {MAX_COLUMN_DESCRIPTION:,}")
+    if t.comment is not None and len(t.comment) > MAX_TABLE_DESCRIPTION:
+        r.error(r.pos(body, "comment"), f"table {t.name}'s comment is {len(t.comment):,} characters, and BigQuery "
+                                        f"allows a table description of at most {MAX_TABLE_DESCRIPTION:,}; the "
+                                        f"table is in the warehouse")
 
 
 def _column(r: Reader, key: str, name: str, where: Pos, t: TableDraft, what: str) -> Column | None:
@@ -156,6 +188,12 @@ def _partitioning(r: Reader, spec: Mapping, t: TableDraft, types: dict[str, str]
             expiration = int(days) if float(days).is_integer() else None
             if expiration is None:
                 r.error(r.pos(spec, "partition_expiration_days"), "'partition_expiration_days' must be whole days")
+            elif kind == "integer" or "range" in spec:
+                # BigQuery expires partitions of time only: a range-partitioned table has no expiration
+                r.error(r.pos(spec, "partition_expiration_days"),
+                        f"'partition_expiration_days' is for a table partitioned by time, and {what} is "
+                        f"partitioned by the integer range of {name}; BigQuery expires no integer-range partition")
+                expiration = None
     return Warehouse(name if column else None, granularity or "day", integer_range, (), require, expiration)
 
 

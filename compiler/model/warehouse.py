@@ -7,8 +7,10 @@ Types are plain strings here; the warehouse stage renders them through sqlglot.
 """
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
 GRANULARITIES = ("day", "hour", "month", "year")
 MAX_CLUSTER_COLUMNS = 4  # BigQuery: "You can specify up to four clustering columns"
@@ -16,6 +18,15 @@ MAX_CLUSTER_COLUMNS = 4  # BigQuery: "You can specify up to four clustering colu
 CLUSTERABLE = frozenset({"BIGNUMERIC", "BOOL", "DATE", "DATETIME", "GEOGRAPHY", "INT64", "NUMERIC", "STRING",
                          "TIMESTAMP"})
 MAX_RANGE_PARTITIONS = 10_000  # BigQuery's limit of partitions in a table
+# BigQuery's schema rules ("Specify a schema": column names, column descriptions; table options)
+MAX_COLUMN_DESCRIPTION = 1_024
+MAX_TABLE_DESCRIPTION = 16_384
+RESERVED_PREFIXES = ("_TABLE_", "_FILE_", "_PARTITION", "_ROW_TIMESTAMP", "__ROOT__", "_COLIDENTIFIER",
+                     "_CHANGE_SEQUENCE_NUMBER", "_CHANGE_TYPE", "_CHANGE_TIMESTAMP")
+# a flexible column name's characters: Unicode letters (L), marks (M), numbers (N), connectors (Pc,
+# the underscore among them), dashes (Pd), and these
+_COLUMN_CATEGORIES = ("L", "M", "N", "Pc", "Pd")
+_COLUMN_SYMBOLS = frozenset(" &%=+:'<>#|")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +36,18 @@ class IntegerRange:
     start: int
     end: int
     interval: int
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Where the BigQuery table the migrations built differs from the one its definitions would create:
+    the order its columns came in (ADD COLUMN appends, whatever the definitions' order), and the
+    columns it holds NULLABLE though PostgreSQL's are NOT NULL (BigQuery adds no REQUIRED column and
+    makes none REQUIRED in place). Known from the migrations, kept in state.json, and what the
+    full-table files show, so they describe the table the migrations made; a rebuild forgets it."""
+
+    order: tuple[str, ...]
+    nullable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +61,9 @@ class Warehouse:
     cluster_by: tuple[str, ...] = ()
     require_partition_filter: bool = False
     partition_expiration_days: int | None = None
+    # what the migrations made differently from the definitions: no key of the definitions, so no part
+    # of equality (a change of the keys is what makes a migration)
+    held: Held | None = field(default=None, compare=False)
 
 
 _NUMERIC = re.compile(r"numeric(?:\((\d+)(?:,(\d+))?\))?\Z")
@@ -47,11 +73,38 @@ _PLAIN = {
     "real": "FLOAT64", "double precision": "FLOAT64",
     "boolean": "BOOL", "text": "STRING", "character varying": "STRING", "character": "STRING",
     "citext": "STRING", "uuid": "STRING", "inet": "STRING", "cidr": "STRING", "macaddr": "STRING",
+    "macaddr8": "STRING", "name": "STRING", "bpchar": "STRING",
     "json": "JSON", "jsonb": "JSON", "bytea": "BYTES", "date": "DATE", "interval": "INTERVAL",
     "time without time zone": "TIME", "timestamp without time zone": "DATETIME",
     "timestamp with time zone": "TIMESTAMP",
 }
 _PRECISION = re.compile(r"\(\d+\)")  # timestamp(3), time(6): BigQuery keeps microseconds in every one
+_INTERVAL = re.compile(r"interval\b")  # `interval day to second(3)`: BigQuery's INTERVAL holds every field
+
+
+def column_name_problem(name: str) -> str | None:
+    """Why BigQuery refuses `name` as a column name, or None: a reserved prefix (names are compared
+    ignoring case there, so `_partitiontime` is refused too), or a character outside BigQuery's
+    flexible column names. (Its limit of 300 characters is above PostgreSQL's 63 bytes.)"""
+    prefix = next((p for p in RESERVED_PREFIXES if name.upper().startswith(p)), None)
+    if prefix is not None:
+        return f"starts with {prefix}, a prefix BigQuery reserves for its own columns"
+    bad = sorted({ch for ch in name if ch not in _COLUMN_SYMBOLS
+                  and not unicodedata.category(ch).startswith(_COLUMN_CATEGORIES)})
+    if bad:
+        shown = ", ".join(repr(ch) for ch in bad)
+        return (f"has {shown}, which BigQuery allows in no column name (letters, digits, marks, underscores, "
+                f"dashes, spaces and & % = + : ' < > # | only)")
+    return None
+
+
+def column_description(comment: str | None, labels: tuple[str, ...] | None) -> str | None:
+    """A column's BigQuery description: its comment, and an enum's labels (BigQuery holds the enum as
+    STRING, so the labels are told) as a JSON array, which no label can make ambiguous."""
+    if labels is None:
+        return comment
+    listed = json.dumps(list(labels), ensure_ascii=False)
+    return f"{comment} (allowed values: {listed})" if comment else f"Allowed values: {listed}"
 
 
 def bigquery_table_name(schema: str, name: str) -> str:
@@ -77,6 +130,8 @@ def bigquery_type(pg_type: str, enum_types: frozenset[str]) -> str:
     length = _LENGTH.match(pg_type)
     if length:
         return f"STRING({length.group(1)})"
+    if _INTERVAL.match(pg_type):
+        return "INTERVAL"
     plain = _PLAIN.get(_PRECISION.sub("", pg_type, count=1))
     if plain is None:
         raise UnsupportedType(f"BigQuery has no column type for {pg_type}")

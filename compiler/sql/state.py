@@ -25,7 +25,7 @@ from ..model.schema import (
     Unique,
 )
 from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
-from ..model.warehouse import IntegerRange, Warehouse
+from ..model.warehouse import Held, IntegerRange, Warehouse
 from .state_partitions import partitioning_state, read_partitioning
 from .state_routines import dump_routine, dump_trigger, read_routine, read_trigger
 from .state_security import read_namespaces, read_table_security, table_security, write_namespaces
@@ -208,6 +208,10 @@ def _warehouse(w: Warehouse) -> dict[str, Any]:
         out["require_partition_filter"] = True
     if w.partition_expiration_days is not None:
         out["partition_expiration_days"] = w.partition_expiration_days
+    if w.held is not None:  # the BigQuery table the migrations made, where it differs from a fresh one
+        out["bigquery_columns"] = list(w.held.order)
+        if w.held.nullable:
+            out["bigquery_nullable"] = sorted(w.held.nullable)
     return out
 
 
@@ -219,7 +223,9 @@ def _read_warehouse(d: dict[str, Any] | None) -> Warehouse | None:
                      IntegerRange(_get(r, "start", "number"), _get(r, "end", "number"), _get(r, "interval", "number"))
                      if r else None,
                      tuple(_get(d, "cluster_by", "names", [])), _get(d, "require_partition_filter", "flag", False),
-                     _get(d, "partition_expiration_days", "number", None))
+                     _get(d, "partition_expiration_days", "number", None),
+                     Held(tuple(_get(d, "bigquery_columns", "names")),
+                          frozenset(_get(d, "bigquery_nullable", "names", []))) if "bigquery_columns" in d else None)
 
 
 def dump_state(state: State) -> bytes:

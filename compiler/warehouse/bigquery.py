@@ -14,6 +14,7 @@ from ..model.schema import Column, Enum, Schema, Table
 from ..model.types import enum_type_spelling
 from ..model.warehouse import Warehouse, bigquery_type
 from ..model.warehouse import bigquery_table_name as table_name_in_dataset
+from ..model.warehouse import column_description as described
 
 # how a time column is cut into partitions, by its BigQuery type; DATE(ts) is BigQuery's own day form
 _TIME_PARTITION = {
@@ -36,13 +37,21 @@ def enums_by_type(schema: Schema) -> dict[str, Enum]:
     return {enum_type_spelling(e.schema, e.name): e for e in schema.enums.values()}
 
 
-def create_table(table: Table, dataset: str, enums: dict[str, Enum]) -> exp.Create:
-    """CREATE TABLE dataset.table (...) PARTITION BY ... CLUSTER BY ... OPTIONS (...)."""
+def create_table(table: Table, dataset: str | None, enums: dict[str, Enum]) -> exp.Create:
+    """CREATE TABLE dataset.table (...) PARTITION BY ... CLUSTER BY ... OPTIONS (...); without a
+    dataset, the table of the script's default dataset (a migration's: see warehouse/migration.py)."""
     assert table.warehouse is not None
     w = table.warehouse
     types = {c.name: bigquery_type(c.type, frozenset(enums)) for c in table.columns}
-    columns = [column_def(c, types[c.name], enums.get(c.type.removesuffix("[]"))) for c in table.columns]
-    target = exp.Table(this=exp.to_identifier(bigquery_table_name(table)), db=exp.to_identifier(dataset))
+    held = w.held
+    by_name = {c.name: c for c in table.columns}
+    # the table as the migrations made it: its columns in the order they came, NULLABLE where BigQuery
+    # could not make them REQUIRED
+    ordered = table.columns if held is None else [by_name[n] for n in held.order]
+    columns = [column_def(c, types[c.name], enums.get(c.type.removesuffix("[]")),
+                          required=not c.nullable and (held is None or c.name not in held.nullable))
+               for c in ordered]
+    target = table_reference(table, dataset)
     properties: list[exp.Expression] = []
     if w.partition_by is not None:
         properties.append(exp.PartitionedByProperty(this=_partition(w, types[w.partition_by])))
@@ -55,15 +64,21 @@ def create_table(table: Table, dataset: str, enums: dict[str, Enum]) -> exp.Crea
                       properties=exp.Properties(expressions=properties) if properties else None)
 
 
+def table_reference(table: Table, dataset: str | None) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(bigquery_table_name(table)),
+                     db=exp.to_identifier(dataset) if dataset is not None else None)
+
+
 def render(statement: exp.Expression) -> str:
     """The statement as BigQuery SQL, one clause and one column a line, ending in `;`."""
     return statement.sql(dialect="bigquery", pretty=True) + ";\n"
 
 
-def column_def(c: Column, bq_type: str, enum: Enum | None) -> exp.ColumnDef:
+def column_def(c: Column, bq_type: str, enum: Enum | None, required: bool) -> exp.ColumnDef:
+    """The column, NOT NULL (REQUIRED) when `required`."""
     constraints = []
     # BigQuery has no NOT NULL array (a REPEATED field holds no NULL, only an empty array)
-    if not c.nullable and not bq_type.startswith("ARRAY<"):
+    if required and not bq_type.startswith("ARRAY<"):
         constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
     description = column_description(c.comment, enum)
     if description is not None:
@@ -74,10 +89,7 @@ def column_def(c: Column, bq_type: str, enum: Enum | None) -> exp.ColumnDef:
 
 def column_description(comment: str | None, enum: Enum | None) -> str | None:
     """The comment, and an enum's labels (BigQuery holds the enum as STRING, so the labels are told)."""
-    if enum is None:
-        return comment
-    labels = ", ".join(enum.values)
-    return f"{comment} (allowed values: {labels})" if comment else f"Allowed values: {labels}"
+    return described(comment, enum.values if enum is not None else None)
 
 
 def _partition(w: Warehouse, bq_type: str) -> exp.Expression:

@@ -142,7 +142,7 @@ def test_the_bigquery_migration_has_the_number_of_the_postgresql_one(tmp_path: P
     migrations = tmp_path / "generated" / FOLDER / "migrations"
     assert sorted(p.name for p in migrations.iterdir()) == ["001_create_events.sql", "002_add_events_email.sql"]
     assert (migrations / "002_add_events_email.sql").read_text().endswith(
-        "-- AddColumn warehouse.events.email\nALTER TABLE warehouse.events ADD COLUMN email STRING;\n")
+        "-- AddColumn events.email\nALTER TABLE events ADD COLUMN email STRING;\n")
 
 
 def test_what_bigquery_cannot_do_in_place_needs_allow_destructive(tmp_path: Path, capsys) -> None:
@@ -156,8 +156,35 @@ def test_what_bigquery_cannot_do_in_place_needs_allow_destructive(tmp_path: Path
     code, _, err = run_cli(tmp_path, capsys, "compile")
     assert code == 3
     assert err.splitlines()[1:] == [
-        "  - BigQuery table warehouse.events is rebuilt (new partitioning or clustering, which BigQuery cannot "
+        "  - BigQuery table events is rebuilt (new partitioning or clustering, which BigQuery cannot "
         "change in place): its rows are lost; reload it"]
-    assert ("  - BigQuery table warehouse.events is rebuilt (new partitioning or clustering, which BigQuery cannot "
+    assert ("  - BigQuery table events is rebuilt (new partitioning or clustering, which BigQuery cannot "
             "change in place): its rows are lost; reload it") in err.splitlines()
     assert {k: v[0] for k, v in generated_files(tmp_path).items()} == {k: v[0] for k, v in before.items()}
+
+
+def test_migrations_name_no_dataset_so_one_history_serves_every_dataset(tmp_path: Path, capsys,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # staging compiles with BIGQUERY_DATASET, production without: the migrations are the same bytes,
+    # tables of the default dataset each is run against; the full-table files name the dataset
+    with_email = IN_WAREHOUSE.replace("  - {name: created_at", "  - {name: email, type: text}\n  - {name: created_at")
+    staging, production = tmp_path / "staging", tmp_path / "production"
+    for root in (staging, production):
+        write_definitions(root, {"events.yaml": IN_WAREHOUSE})
+        (root / "schemac.yaml").write_text("bigquery_dataset: analytics\n")
+        assert run_cli(root, capsys, "compile")[0] == 0
+        write_definitions(root, {"events.yaml": with_email})
+        with monkeypatch.context() as m:
+            if root is staging:
+                m.setenv("BIGQUERY_DATASET", "analytics_staging")
+            assert run_cli(root, capsys, "compile")[0] == 0
+    migrations = {root.name: {rel: data for rel, (data, _) in generated_files(root).items()
+                              if rel.startswith(f"{FOLDER}/migrations/")} for root in (staging, production)}
+    assert migrations["staging"] == migrations["production"]
+    added = migrations["staging"][f"{FOLDER}/migrations/002_add_events_email.sql"].decode()
+    assert "analytics" not in added and added.splitlines()[1] == (
+        "-- tables of the default dataset: run it after SET @@dataset_id = '<dataset>';")
+    created = migrations["staging"][f"{FOLDER}/migrations/001_create_events.sql"].decode()
+    assert "CREATE TABLE events (" in created and "analytics" not in created
+    assert _warehouse(staging) == [f"{FOLDER}/analytics_staging.events.sql", f"{FOLDER}/analytics_staging.sql"]
+    assert "CREATE TABLE analytics_staging.events" in (staging / "generated" / FOLDER / "analytics_staging.sql").read_text()

@@ -159,8 +159,8 @@ def test_a_warehouse_only_change_is_a_bigquery_migration_in_the_same_sequence(tm
     assert _files(tmp_path, "migrations") == ["001_create_events.sql", "rollback_001.sql"]
     assert _files(tmp_path, MIGRATIONS) == ["001_create_events.sql", "002_warehouse_events.sql"]
     text = (tmp_path / "generated" / MIGRATIONS / "002_warehouse_events.sql").read_text()
-    assert text.endswith("-- SetOptions warehouse.events\n"
-                         "ALTER TABLE warehouse.events SET OPTIONS (partition_expiration_days=90);\n")
+    assert text.endswith("-- SetOptions events\n"
+                         "ALTER TABLE events SET OPTIONS (partition_expiration_days=90);\n")
     state = _state(tmp_path)
     assert [m["version"] for m in state["migrations"]] == [1]
     assert [m["version"] for m in state["warehouse_migrations"]] == [1, 2]
@@ -183,7 +183,7 @@ def test_a_warehouse_key_added_later_creates_the_bigquery_table(tmp_path: Path, 
     write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE})
     assert run_cli(tmp_path, capsys, "compile", "-m", "events to the warehouse")[0] == 0
     assert _files(tmp_path, MIGRATIONS) == ["002_events_to_the_warehouse.sql"]
-    assert "CREATE TABLE warehouse.events" in (
+    assert "CREATE TABLE events" in (
         tmp_path / "generated" / MIGRATIONS / "002_events_to_the_warehouse.sql").read_text()
 
 
@@ -194,11 +194,11 @@ def test_a_destructive_warehouse_only_change_is_refused(tmp_path: Path, capsys) 
     write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE.replace(
         "partition_by: created_at}", "partition_by: created_at, cluster_by: [id]}")})
     code, _, err = run_cli(tmp_path, capsys, "compile")
-    assert code == 3 and "BigQuery table warehouse.events is rebuilt" in err
+    assert code == 3 and "BigQuery table events is rebuilt" in err
     assert {k: v[0] for k, v in generated_files(tmp_path).items()} == {k: v[0] for k, v in before.items()}
     code, out, _ = run_cli(tmp_path, capsys, "compile", "--allow-destructive")
     assert code == 0
-    assert "DROP TABLE warehouse.events;" in (
+    assert "DROP TABLE events;" in (
         tmp_path / "generated" / MIGRATIONS / "002_warehouse_events.sql").read_text()
 
 
@@ -231,5 +231,5 @@ def test_plan_prints_the_bigquery_migration_of_a_warehouse_only_change(tmp_path:
     code, out, _ = run_cli(tmp_path, capsys, "plan")
     assert code == 0
     assert out.splitlines()[0] == f"-- No PostgreSQL changes; compile writes generated/{MIGRATIONS}/002_warehouse_events.sql:"
-    assert out.endswith("ALTER TABLE warehouse.events SET OPTIONS (require_partition_filter=TRUE);\n")
+    assert out.endswith("ALTER TABLE events SET OPTIONS (require_partition_filter=TRUE);\n")
     assert generated_files(tmp_path) == before

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlglot
+from sqlglot import exp
 
 from compiler.errors import DefinitionErrors
 from compiler.model.warehouse import IntegerRange, UnsupportedType, Warehouse, bigquery_type
 from compiler.plan.diff import diff
 from compiler.sql.state import State, dump_state
+from compiler.warehouse.files import warehouse_files
 from tests.helpers import schema_of
 
 EVENTS = """
@@ -105,6 +108,12 @@ def test_the_warehouse_takes_no_part_in_the_postgresql_schema() -> None:
      "definitions/test.yaml:14:51: error: table events's warehouse's 'cluster_by' names column nope"),
     ("warehouse: {bigquery: true, partition_by: day, partition_expiration_days: 0}\n",
      "definitions/test.yaml:14:75: error: 'partition_expiration_days' must be a positive number of days"),
+    # BigQuery expires partitions of time only (ingestion time or a time-unit column)
+    ("warehouse: {bigquery: true, partition_by: user_id, range: {start: 0, end: 100, interval: 10}, "
+     "partition_expiration_days: 30}\n",
+     "definitions/test.yaml:14:122: error: 'partition_expiration_days' is for a table partitioned by time, and "
+     "table events's warehouse is partitioned by the integer range of user_id; BigQuery expires no integer-range "
+     "partition"),
 ])
 def test_mistakes_are_errors_at_their_place(warehouse: str, expected: str) -> None:
     errors = _errors(_events(warehouse))
@@ -116,15 +125,73 @@ def test_a_column_bigquery_cannot_hold_is_an_error_at_its_type() -> None:
         table: t
         columns:
           - {name: id, type: integer}
-          - {name: grid, type: 'integer[][]'}
           - {name: price, type: money}
         warehouse: {bigquery: true}
         """)
     assert errors == [
-        "definitions/test.yaml:4:24: error: column t.grid is a nested array (integer[][]), which BigQuery cannot "
-        "hold (no ARRAY of ARRAY); the table is in the warehouse",
-        "definitions/test.yaml:5:25: error: column t.price: BigQuery has no column type for money; the table is "
+        "definitions/test.yaml:4:25: error: column t.price: BigQuery has no column type for money; the table is "
         "in the warehouse (see the README's type mapping)"]
+
+
+def test_an_array_of_more_dimensions_is_the_array_postgresql_makes_of_it() -> None:
+    # integer[][] and int[3][4] are integer[] to PostgreSQL (pg_attribute keeps no dimensions): one type
+    grid = schema_of("table: t\ncolumns: [{name: grid, type: 'integer[][]'}, {name: box, type: 'int[3][4]'}]\n"
+                     "warehouse: {bigquery: true}\n")
+    flat = schema_of("table: t\ncolumns: [{name: grid, type: 'integer[]'}, {name: box, type: 'integer[]'}]\n"
+                     "warehouse: {bigquery: true}\n")
+    assert warehouse_files(grid, "d") == warehouse_files(flat, "d")
+    assert b"grid ARRAY<INT64>" in warehouse_files(grid, "d")["warehouse/bigquery/d.t.sql"]
+
+
+def test_enum_labels_in_a_description_are_a_json_array() -> None:
+    schema = schema_of("enum: tag\nvalues: ['a, b', c, 'say \"hi\"']\n---\ntable: t\n"
+                       "columns: [{name: x, type: tag, comment: A tag}, {name: y, type: 'tag[]'}]\n"
+                       "warehouse: {bigquery: true}\n")
+    sql = warehouse_files(schema, "d")["warehouse/bigquery/d.t.sql"].decode()
+    parsed = sqlglot.parse_one(sql.split("\n", 2)[2], read="bigquery")
+    descriptions = [p.args["value"].this for p in parsed.find_all(exp.Property) if p.name == "description"]
+    assert descriptions == ['A tag (allowed values: ["a, b", "c", "say \\"hi\\""])',
+                            'Allowed values: ["a, b", "c", "say \\"hi\\""]']
+    assert json.loads(descriptions[1].removeprefix("Allowed values: ")) == ["a, b", "c", 'say "hi"']
+
+
+@pytest.mark.parametrize(("columns", "expected"), [
+    ("[{name: _PARTITIONTIME, type: timestamptz}]",
+     "definitions/test.yaml:2:18: error: column t._PARTITIONTIME starts with _PARTITION, a prefix BigQuery reserves "
+     "for its own columns; the table is in the warehouse"),
+    ("[{name: _partitiondate, type: date}]",
+     "definitions/test.yaml:2:18: error: column t._partitiondate starts with _PARTITION, a prefix BigQuery reserves"),
+    ("[{name: _TABLE_SUFFIX, type: text}]", "definitions/test.yaml:2:18: error: column t._TABLE_SUFFIX starts with "
+                                            "_TABLE_"),
+    ("[{name: _change_type, type: text}]", "definitions/test.yaml:2:18: error: column t._change_type starts with "
+                                           "_CHANGE_TYPE"),
+    ("[{name: __root__x, type: text}]", "definitions/test.yaml:2:18: error: column t.__root__x starts with __ROOT__"),
+    ("[{name: id, type: integer}, {name: ID, type: integer}]",
+     "definitions/test.yaml:2:45: error: columns id and ID of table t differ only in case, and BigQuery column "
+     "names ignore case; the table is in the warehouse (rename one)"),
+    ("[{name: 'a.b', type: text}]",
+     "definitions/test.yaml:2:18: error: column t.a.b has '.', which BigQuery allows in no column name"),
+    (f"[{{name: note, type: text, comment: {'x' * 1025}}}]",
+     "definitions/test.yaml:2:45: error: column t.note's BigQuery description would be 1,025 characters (its comment "
+     "is it); BigQuery allows at most 1,024"),
+    (f"[{{name: note, type: mood, comment: {'x' * 1000}}}]",
+     "definitions/test.yaml:2:45: error: column t.note's BigQuery description would be 1,035 characters (its comment "
+     "and its enum's labels make it); BigQuery allows at most 1,024"),
+])
+def test_what_bigquery_refuses_in_names_and_descriptions(columns: str, expected: str) -> None:
+    text = f"table: t\ncolumns: {columns}\nwarehouse: {{bigquery: true}}\n"
+    errors = _errors("enum: mood\nvalues: [happy, sad]\n---\n" + text)
+    expected = expected.replace("test.yaml:2:", "test.yaml:5:")
+    assert len(errors) == 1 and errors[0].startswith(expected), errors
+    schema_of(text.replace("warehouse: {bigquery: true}\n", "").replace("type: mood", "type: text"))  # fine outside
+
+
+def test_a_table_description_over_bigquerys_limit() -> None:
+    errors = _errors(f"table: t\ncomment: {'x' * 16_385}\ncolumns: [{{name: a, type: text}}]\n"
+                     "warehouse: {bigquery: true}\n")
+    assert errors == ["definitions/test.yaml:2:10: error: table t's comment is 16,385 characters, and BigQuery allows "
+                      "a table description of at most 16,384; the table is in the warehouse"]
+    schema_of(f"table: t\ncomment: {'x' * 16_384}\ncolumns: [{{name: a, type: text}}]\nwarehouse: {{bigquery: true}}\n")
 
 
 def test_the_same_columns_outside_the_warehouse_are_fine() -> None:
@@ -145,13 +212,17 @@ def test_the_same_columns_outside_the_warehouse_are_fine() -> None:
     ("boolean", "BOOL"), ("date", "DATE"), ("timestamp with time zone", "TIMESTAMP"),
     ("timestamp(3) with time zone", "TIMESTAMP"), ("timestamp without time zone", "DATETIME"),
     ("time without time zone", "TIME"), ("interval", "INTERVAL"), ("text[]", "ARRAY<STRING>"),
-    ("numeric(5,1)[]", "ARRAY<NUMERIC(5, 1)>"), ("mood", "STRING"),
+    ("numeric(5,1)[]", "ARRAY<NUMERIC(5, 1)>"), ("mood", "STRING"), ("interval year to month", "INTERVAL"),
+    ("interval day to second(3)", "INTERVAL"), ("interval(3)", "INTERVAL"), ("macaddr8", "STRING"),
+    ("citext", "STRING"), ("bpchar", "STRING"), ("name", "STRING"), ("character varying", "STRING"),
 ])
 def test_the_type_mapping(pg: str, bq: str) -> None:
     assert bigquery_type(pg, frozenset({"mood"})) == bq
 
 
-@pytest.mark.parametrize("pg", ["money", "point", "tsvector", "time with time zone", "numeric(80,40)", "bit(3)"])
+@pytest.mark.parametrize("pg", ["money", "point", "tsvector", "time with time zone", "numeric(80,40)", "bit(3)",
+                                "bit varying(5)", "xml", "int4range", "tstzmultirange", "hstore", "geometry", "vector",
+                                "oid", "pg_lsn", "tsquery", "ltree", "intervals"])
 def test_types_bigquery_cannot_hold(pg: str) -> None:
     with pytest.raises(UnsupportedType):
         bigquery_type(pg, frozenset())

@@ -23,12 +23,12 @@ warehouse: {bigquery: true, partition_by: created_at}
 
 
 def _kinds(old: Schema, new: Schema) -> list[str]:
-    return [s.split("\n", 1)[0].removeprefix("-- ") for s in warehouse_migration(old, new, "d").statements]
+    return [s.split("\n", 1)[0].removeprefix("-- ") for s in warehouse_migration(old, new).statements]
 
 
 def test_a_new_warehouse_table_is_created() -> None:
-    m = warehouse_migration(Schema(), schema_of(BEFORE), "d")
-    assert [s.split("\n")[0] for s in m.statements] == ["-- CreateTable d.events"]
+    m = warehouse_migration(Schema(), schema_of(BEFORE))
+    assert [s.split("\n")[0] for s in m.statements] == ["-- CreateTable events"]
     assert m.destructive == []
 
 
@@ -40,16 +40,16 @@ def test_changes_bigquery_makes_in_place() -> None:
                       .replace("  - {name: created_at", "  - {name: email, type: text, nullable: false}\n"
                                                          "  - {name: created_at")
                       .replace("partition_by: created_at}", "partition_by: created_at, require_partition_filter: true}"))
-    m = warehouse_migration(schema_of(BEFORE), after, "d")
+    m = warehouse_migration(schema_of(BEFORE), after)
     assert m.destructive == []
     assert m.statements == [
-        "-- SetColumnOptions d.events.n\nALTER TABLE d.events ALTER COLUMN n SET OPTIONS (description='a count');\n",
-        "-- AlterColumnType d.events.name\nALTER TABLE d.events ALTER COLUMN name SET DATA TYPE STRING(40);\n",
-        "-- AlterColumnType d.events.price\nALTER TABLE d.events ALTER COLUMN price SET DATA TYPE NUMERIC(30, 4);\n",
-        "-- AddColumn d.events.email\nALTER TABLE d.events ADD COLUMN email STRING;\n",
-        "-- SetOptions d.events\nALTER TABLE d.events SET OPTIONS (description='Events, one a row', "
+        "-- SetColumnOptions events.n\nALTER TABLE events ALTER COLUMN n SET OPTIONS (description='a count');\n",
+        "-- AlterColumnType events.name\nALTER TABLE events ALTER COLUMN name SET DATA TYPE STRING(40);\n",
+        "-- AlterColumnType events.price\nALTER TABLE events ALTER COLUMN price SET DATA TYPE NUMERIC(30, 4);\n",
+        "-- AddColumn events.email\nALTER TABLE events ADD COLUMN email STRING;\n",
+        "-- SetOptions events\nALTER TABLE events SET OPTIONS (description='Events, one a row', "
         "require_partition_filter=TRUE);\n"]
-    assert m.notes == ["BigQuery column d.events.email is added NULLABLE: BigQuery adds no REQUIRED column to an "
+    assert m.notes == ["BigQuery column events.email is added NULLABLE: BigQuery adds no REQUIRED column to an "
                        "existing table"]
     for statement in m.statements:
         assert sqlglot.parse_one(statement, read="bigquery") is not None
@@ -58,25 +58,24 @@ def test_changes_bigquery_makes_in_place() -> None:
 def test_a_rename_and_a_dropped_not_null() -> None:
     after = schema_of(BEFORE.replace("{name: n, type: integer}", "{name: count, type: integer, renamed_from: n}")
                       .replace("type: timestamptz, nullable: false", "type: timestamptz"))
-    assert _kinds(schema_of(BEFORE), after) == ["RenameColumn d.events.n", "DropNotNull d.events.created_at"]
+    assert _kinds(schema_of(BEFORE), after) == ["RenameColumn events.n", "DropNotNull events.created_at"]
 
 
 def test_what_bigquery_cannot_change_in_place_is_destructive() -> None:
     narrowed = schema_of(BEFORE.replace("type: 'varchar(20)'", "type: 'varchar(10)'"))
-    m = warehouse_migration(schema_of(BEFORE), narrowed, "d")
-    assert m.destructive == ["BigQuery table d.events is rebuilt (column(s) name change type, which BigQuery "
+    m = warehouse_migration(schema_of(BEFORE), narrowed)
+    assert m.destructive == ["BigQuery table events is rebuilt (column(s) name change type, which BigQuery "
                              "cannot change in place): its rows are lost; reload it"]
-    assert _kinds(schema_of(BEFORE), narrowed) == ["DropTable d.events", "CreateTable d.events"]
+    assert _kinds(schema_of(BEFORE), narrowed) == ["DropTable events", "CreateTable events"]
     dropped = schema_of(BEFORE.replace("  - {name: n, type: integer}\n", ""))
-    assert warehouse_migration(schema_of(BEFORE), dropped, "d").destructive == [
-        "BigQuery column d.events.n is dropped: its values are lost"]
+    assert warehouse_migration(schema_of(BEFORE), dropped).destructive == [
+        "BigQuery column events.n is dropped: its values are lost"]
     repartitioned = schema_of(BEFORE.replace("partition_by: created_at}", "partition_by: created_at, "
                                                                           "granularity: month}"))
-    assert "new partitioning or clustering" in warehouse_migration(schema_of(BEFORE), repartitioned,
-                                                                   "d").destructive[0]
+    assert "new partitioning or clustering" in warehouse_migration(schema_of(BEFORE), repartitioned).destructive[0]
     left = schema_of(BEFORE.replace("warehouse: {bigquery: true, partition_by: created_at}", ""))
-    assert warehouse_migration(schema_of(BEFORE), left, "d").destructive == [
-        "BigQuery table d.events is dropped (it left the warehouse): its rows are lost"]
+    assert warehouse_migration(schema_of(BEFORE), left).destructive == [
+        "BigQuery table events is dropped (it left the warehouse): its rows are lost"]
 
 
 def test_the_warehouse_round_trips_through_state_json() -> None:
@@ -86,4 +85,4 @@ def test_the_warehouse_round_trips_through_state_json() -> None:
                          "warehouse: {bigquery: true, partition_by: b, range: {start: 0, end: 100, interval: 5}}\n")
     again = load_state(dump_state(State(schema, ()))).schema
     assert {k: t.warehouse for k, t in again.tables.items()} == {k: t.warehouse for k, t in schema.tables.items()}
-    assert warehouse_migration(schema, again, "d").statements == []
+    assert warehouse_migration(schema, again).statements == []

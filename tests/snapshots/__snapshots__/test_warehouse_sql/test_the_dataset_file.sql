@@ -4,10 +4,10 @@ CREATE TABLE analytics_prod.analytics_events (
   id INT64 NOT NULL,
   user_id STRING NOT NULL,
   mood STRING OPTIONS (
-    description='How it felt (allowed values: happy, it\'s fine)'
+    description='How it felt (allowed values: ["happy", "it\'s fine"])'
   ),
   moods ARRAY<STRING> OPTIONS (
-    description='Allowed values: happy, it\'s fine'
+    description='Allowed values: ["happy", "it\'s fine"]'
   ),
   tags ARRAY<STRING>,
   amount NUMERIC(12, 2),
