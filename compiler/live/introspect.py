@@ -35,6 +35,7 @@ from ..model.schema import (
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
 from .introspect_routines import read_routines, read_triggers
+from .introspect_security import read_security
 from .introspect_views import views_from_catalog
 from .partition_catalog import read_partitioning
 
@@ -159,7 +160,9 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
                                    ("exclusions", True), ("partition_keys", True), ("partitions", True),
-                                   ("routines", False), ("triggers", True))}
+                                   ("routines", False), ("triggers", True),
+                                   ("row_security", True), ("policies", True), ("table_privileges", True),
+                                   ("namespaces", False))}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in sent["enums"].fetchall()}
     extensions = {n: Extension(n, s) for n, s in sent["extensions"].fetchall()}
@@ -236,6 +239,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method, where, deferrable,
                                              deferred, comment))
     keys, below = read_partitioning(sent["partition_keys"].fetchall(), sent["partitions"].fetchall(), reader.expr)
+    security = read_security(sent, names, types, reader.expr)
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:
         if oid in unreadable:
@@ -243,10 +247,11 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]), None, keys.get(oid),
-            below.get(oid, ()))
+            below.get(oid, ()), **security.table(oid))
     routines = read_routines(sent["routines"].fetchall(), reader.expr, lambda t: _unqualified(t, own_names),
                              reader.problems)
     by_oid = {oid: (schema, name) for oid, schema, name, _ in tables if oid not in unreadable}
     triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid], by_oid, reader.expr)
     views = views_from_catalog(view_rows, view_columns.fetchall(), indexes, out)
-    return Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers, views=views)
+    return Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers, views=views,
+                  namespaces=security.namespaces)

@@ -157,7 +157,8 @@ def _with_spelling_of_definitions(built: Schema, wanted: Schema, proven: Schema,
     triggers = {k: wanted.triggers[k] if proven.triggers.get(k) == t else t for k, t in built.triggers.items()}
     views = {k: wanted.views.get(k, v) if proven.views.get(k) == v else v for k, v in built.views.items()}
     return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), built.extensions,
-                  dict(sorted(routines.items())), dict(sorted(triggers.items())), _ordered_like(views, wanted.views))
+                  dict(sorted(routines.items())), dict(sorted(triggers.items())), _ordered_like(views, wanted.views),
+                  built.namespaces)
 
 
 def _respelled(built: Table, wanted: Table | None, proven: Table | None) -> Table:

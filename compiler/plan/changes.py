@@ -828,9 +828,9 @@ class SetIndexComment(IndexPropertyChange):
     comment: str | None
 
 
-# the change kinds of partitioned tables, functions, procedures and triggers live in modules of
-# their own, imported here so change_kinds() finds them
-from . import routine_changes  # noqa: E402,F401
+# the change kinds of partitioned tables, functions, procedures, triggers, row-level security,
+# policies, privileges and schema comments live in modules of their own, imported here so change_kinds() finds them
+from . import routine_changes, security_changes  # noqa: E402,F401
 from .partition_changes import AttachIndex as AttachIndex  # noqa: E402
 from .partition_changes import AttachPartition as AttachPartition  # noqa: E402
 from .partition_changes import CreatePartition as CreatePartition  # noqa: E402

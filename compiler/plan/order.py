@@ -26,6 +26,7 @@ from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
 from ..model.types import enum_type_spelling
 from . import changes as ch
 from . import routine_changes as rc
+from . import security_changes as sec
 from .online import online_parts
 from .renames import NameMove, Renames, move_steps, rename_steps
 
@@ -68,8 +69,9 @@ ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
 # drops before renames and additions, which may reuse their names; keys before what they lean on;
 # triggers before their tables and columns, routines after the tables whose defaults call them
 # (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
-DROPS_BEFORE_RENAMES = (rc.DropTrigger, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint, ch.DropColumn,
-                        ch.DropPartition, ch.DetachPartition, ch.DropTable, rc.DropFunction, rc.DropProcedure)
+DROPS_BEFORE_RENAMES = (rc.DropTrigger, sec.DropPolicy, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint,
+                        ch.DropColumn, ch.DropPartition, ch.DetachPartition, ch.DropTable, rc.DropFunction,
+                        rc.DropProcedure)
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
@@ -88,7 +90,7 @@ COLUMNS = (
 # when it is created), triggers once their routines are
 ROUTINES = (rc.CreateFunction, rc.ReplaceFunction, rc.CreateProcedure, rc.ReplaceProcedure, rc.CreateTrigger,
             rc.SetTriggerEnabled)
-COMMENTS = (ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment, rc.SetFunctionComment,
+COMMENTS = (sec.SetSchemaComment, ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment, rc.SetFunctionComment,
             rc.SetProcedureComment, rc.SetTriggerComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
@@ -100,11 +102,15 @@ KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AttachIndex, ch.AddFore
 VIEW_BUILDS = (ch.CreateView, ch.CreateMaterializedView, ch.ReplaceView)
 VIEWS = (ch.RenameViewColumn, *VIEW_BUILDS, ch.RefreshMaterializedView, ch.SetViewOptions, ch.SetViewComment,
          ch.SetViewColumnComment)
+# policies once the tables, columns (and functions) they read are there; switched on after them
+ROW_SECURITY = (sec.RenamePolicy, sec.DisableRowSecurity, sec.NoForceRowSecurity, sec.AlterPolicy, sec.CreatePolicy,
+                sec.SetPolicyComment, sec.EnableRowSecurity, sec.ForceRowSecurity)
+GRANTS = (sec.Revoke, sec.Grant)  # last of all: every object they name exists by now
 DROPS_LAST = (ch.DropEnum, ch.DropExtension, ch.DropSchema)  # once nothing uses them
 
 PHASES: tuple[type[ch.Change], ...] = (
     *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS,
-    *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *DROPS_LAST,
+    *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *ROW_SECURITY, *GRANTS, *DROPS_LAST,
 )
 _PHASE = ({kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
           | {kind: PHASES.index(VIEW_DROPS[0]) for kind in VIEW_DROPS}

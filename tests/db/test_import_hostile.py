@@ -204,15 +204,11 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "public.posint: domain, not managed by schemac; skipped",
         "public.pair: composite type, not managed by schemac; skipped",
         "public.floatrange: range type, not managed by schemac; skipped",
-        "pol on public.refers: policy, not managed by schemac; skipped",
         "r on public.ul: rule, not managed by schemac; skipped",
         "public.child: table inheriting from parent, not managed by schemac; skipped",
-        "public.refers: privileges granted to PUBLIC (not written)",
-        "public.refers: row level security (not written)",
         "public.refers: storage parameters fillfactor=70 (not written)",
         "public.refers.k: statistics target 100 (not written)",
         "public.ul: unlogged (written as a logged table)",
-        "schema empty: holds no table, enum or routine (not written)",
         "public.kept.d: its type is type posint, which schemac does not manage; written as integer, "
         "without the domain's checks",
         "public.kept.ds: its type is type posint, which schemac does not manage; written as integer[], "
@@ -235,11 +231,17 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
     files = sorted(p.relative_to(tmp_path / "definitions").as_posix()
                    for p in (tmp_path / "definitions").rglob("*.yaml"))
     assert files == ["ex.yaml", "kept.yaml", "mv.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "parted.yaml",
-                     "refers.yaml", "routines.yaml", "ul.yaml", "v.yaml", "v_parted.yaml"]  # views are managed
+                     "refers.yaml", "routines.yaml", "schemas.yaml", "ul.yaml", "v.yaml",
+                     "v_parted.yaml"]  # views are managed
     # functions in sql and plpgsql and the triggers of tables are managed: written, not warned about
     assert "trigger: tr\ntable: refers\ntiming: before\nevents: [insert]\nfor_each: row\nfunction: trg\n" in (
         tmp_path / "definitions" / "refers.yaml").read_text()
     assert "function: twice\n" in (tmp_path / "definitions" / "routines.yaml").read_text()
+    # so are row-level security, policies, grants and the empty schema
+    refers = (tmp_path / "definitions" / "refers.yaml").read_text()
+    assert "rls: {enabled: true, forced: false}" in refers and "policies:\n  - {name: pol, using: id > 0}" in refers
+    assert "grants:\n  - {role: PUBLIC, privileges: [select]}" in refers
+    assert "schema: empty" in (tmp_path / "definitions" / "schemas.yaml").read_text()
     kept = (tmp_path / "definitions" / "kept.yaml").read_text()
     assert "check: ok > 0" in kept and "{name: kept_ok, columns: [ok]}" in kept and "twice" not in kept
     assert "{name: ni_x, expression: x > 0, no_inherit: true}" in (tmp_path / "definitions" / "ni.yaml").read_text()
