@@ -185,6 +185,88 @@ VIEW_CASES: dict[str, tuple[str, str]] = {
         + "indexes:\n  - {columns: [id], unique: true}\n"),
 }
 
+# row-level security, policies, grants and declared schemas (tests/db/test_security.py proves the
+# clauses that need roles of their own)
+OWNED = T + "  - {name: owner, type: text}\n"
+POLICIES = OWNED + d("""
+    rls: {enabled: true}
+    policies:
+      - {name: reads, command: select, using: "owner = current_user", comment: Own rows.}
+      - {name: adds, command: insert, roles: [PUBLIC], with_check: "owner = current_user"}
+      - {name: edits, command: update, roles: [CURRENT_USER], using: "owner = current_user", with_check: "name <> ''"}
+      - {name: removes, command: delete, using: "id > 0"}
+      - {name: fence, using: "name IS NOT NULL", permissive: false}
+    """)
+GRANTED = T + d("""
+    grants:
+      - {role: PUBLIC, privileges: [select, insert]}
+      - {role: PUBLIC, privileges: [update, references], columns: [name]}
+    """)
+SCHEMA_DOC = d("""
+    schema: analytics
+    comment: Reports.
+    grants:
+      - {role: PUBLIC, privileges: [usage]}
+    ---
+    schema: empty_one
+    ---
+    """) + T.replace("table: t\n", "table: t\nschema: analytics\n")
+MEMBERS = OWNED + d("""
+    ---
+    table: members
+    columns:
+      - {name: t_id, type: bigint}
+      - {name: member, type: text}
+    """)
+SUBQUERY = MEMBERS.replace("---\n", d("""
+    policies:
+      - name: members_only
+        using: "EXISTS (SELECT 1 FROM members m WHERE m.t_id = id AND m.member = current_user)"
+    ---
+    """), 1)
+SECURITY_CASES: dict[str, tuple[str, str]] = {
+    "row_security_enabled_and_forced": (T, T + "rls: {enabled: true, forced: true}\n"),
+    "row_security_forced_only": (T + "rls: {enabled: true}\n", T + "rls: {enabled: true, forced: true}\n"),
+    "policies_for_each_command": (OWNED, POLICIES),
+    "policy_altered_in_place": (POLICIES, POLICIES.replace('using: "id > 0"', 'roles: [CURRENT_USER], using: "id > 1"')
+                                .replace("comment: Own rows.", "comment: Rows of their own.")),
+    "policy_rebuilt_for_another_command_or_kind": (POLICIES, POLICIES.replace("command: delete", "command: all")
+                                                   .replace(", permissive: false}", "}")),
+    "policy_loses_its_with_check": (POLICIES, POLICIES.replace(', with_check: "name <> \'\'"', "")),
+    "policy_renamed": (POLICIES, POLICIES.replace("{name: removes,", "{name: deletes, renamed_from: removes,")),
+    "policy_follows_column_rename": (POLICIES, POLICIES.replace("{name: owner, type: text}",
+                                                                "{name: owned_by, type: text, renamed_from: owner}")
+                                     .replace("owner = current_user", "owned_by = current_user")),
+    "policy_over_retyped_and_dropped_columns": (
+        POLICIES, POLICIES.replace("{name: owner, type: text}", "{name: owner, type: varchar(60)}")
+        .replace("  - {name: fence, using: \"name IS NOT NULL\", permissive: false}\n", "")
+        .replace("  - {name: name, type: text}\n", "").replace(', with_check: "name <> \'\'"', "")),
+    "policy_with_a_subquery": (MEMBERS, SUBQUERY),
+    "policy_with_a_subquery_changed": (SUBQUERY, SUBQUERY.replace("m.member = current_user",
+                                                                  "m.member = session_user")),
+    "policies_and_grants_follow_a_table_rename": (
+        POLICIES + "grants:\n  - {role: PUBLIC, privileges: [select]}\n",
+        POLICIES.replace("table: t\n", "table: u\nrenamed_from: t\n")
+        + "grants:\n  - {role: PUBLIC, privileges: [select, insert]}\n"),
+    "policy_over_a_column_of_a_recreated_enum": (
+        "enum: mood\nvalues: [happy, meh, sad]\n---\n" + T + "  - {name: mood, type: mood}\n"
+        + "policies:\n  - {name: cheerful, using: \"mood <> 'sad'\"}\n",
+        "enum: mood\nvalues: [happy, sad]\n---\n" + T + "  - {name: mood, type: mood}\n"
+        + "policies:\n  - {name: cheerful, using: \"mood <> 'sad'\"}\n"),
+    "grants_to_public": (T, GRANTED),
+    "grants_changed": (GRANTED, GRANTED.replace("[select, insert]}", "[all]}").replace("[update, references]", "[update]")),
+    "table_grant_revoked_column_grant_kept": (
+        T + "grants:\n  - {role: PUBLIC, privileges: [select]}\n  - {role: PUBLIC, privileges: [select], columns: [name]}\n",
+        T + "grants:\n  - {role: PUBLIC, privileges: [select], columns: [name]}\n"),
+    "column_grant_follows_rename_and_drop": (
+        T + "  - {name: note, type: text}\ngrants:\n  - {role: PUBLIC, privileges: [select], columns: [name, note]}\n",
+        T.replace("{name: name, type: text}", "{name: title, type: text, renamed_from: name}")
+        + "grants:\n  - {role: PUBLIC, privileges: [select], columns: [title]}\n"),
+    "schema_documents": ("", SCHEMA_DOC),
+    "schema_comment_and_grants_changed": (SCHEMA_DOC, SCHEMA_DOC.replace("comment: Reports.\n", "")
+                                          .replace("[usage]", "[usage, create]")),
+}
+
 CASES: dict[str, tuple[str, str]] = {
     "create_table_with_everything": ("", """
         extension: pgcrypto
@@ -528,6 +610,7 @@ CASES: dict[str, tuple[str, str]] = {
     **ONLINE_CASES,
     **PARTITION_CASES,
     **VIEW_CASES,
+    **SECURITY_CASES,
     **SEQUENCE_AND_DOMAIN_CASES,
 }
 
@@ -538,7 +621,7 @@ FIDELITY_CASES = ["index_options", "index_storage_and_comment_changed", "foreign
                   "sequence_bounds_moved_past_its_position",
                   "exclusions", "table_without_columns", "last_column_dropped",
                   "one_name_in_several_namespaces", "unique_repeating_the_primary_key",
-                  "unique_added_over_the_primary_key"]
+                  "unique_added_over_the_primary_key", *SECURITY_CASES]
 
 
 # -- functions, procedures and triggers (tests/db/test_routines.py proves them further)

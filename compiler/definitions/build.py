@@ -41,6 +41,7 @@ from .build_domains import domain_spellings, read_domains
 from .build_exclusions import exclusions
 from .build_partitions import partition_names_unique, partitioning
 from .build_routines import RoutineReader, routines_used_by_tables
+from .build_security import grants, namespaces, policies, row_security
 from .build_sequences import identity_kind, sequence_options
 from .build_standalone_sequences import (
     SequenceCall,
@@ -61,7 +62,7 @@ from .sources import SourceMap
 
 TABLE_KEYS = frozenset({"table", "schema", "comment", "renamed_from", "columns", "primary_key",
                         "unique", "indexes", "foreign_keys", "checks", "exclusions", "warehouse", ALLOW,
-                        "partition_by", "partitions"})
+                        "partition_by", "partitions", "rls", "policies", "grants"})
 COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "default", "references",
                          "on_delete", "on_update", "check", "comment", "renamed_from", "identity",
                          "generated", "deferrable", "initially_deferred", "match", "collation", "sequence", ALLOW,
@@ -69,7 +70,7 @@ COLUMN_KEYS = frozenset({"name", "type", "nullable", "primary_key", "unique", "d
 ENUM_KEYS = frozenset({"enum", "schema", "values", "comment", ALLOW})
 EXTENSION_KEYS = frozenset({"extension", "schema"})
 KINDS = ("table", "enum", "extension", "function", "procedure", "trigger", "view", "materialized_view", "sequence",
-         "domain")
+         "domain", "schema")
 IDENTITY_TYPES = ("smallint", "integer", "bigint")
 COLLATABLE_TYPES = ("text", "character varying", "character", "bpchar", "citext", "name")
 REFERENCE_OPTIONS_IN_ORDER = ("on_delete", "on_update", "deferrable", "initially_deferred", "match")
@@ -137,6 +138,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
                     triggers=read_triggers(by_kind["trigger"], errors, tables, routines),
                     views=build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
                                       lambda doc: _TableBuilder(doc, errors, user_types, extensions)),
+                    namespaces=namespaces(by_kind["schema"], errors),
                     sequences={k: d.sequence for k, d in sorted(sequences.items())},
                     domains=dict(sorted(domains.items())))
     sources = SourceMap(docs, drafts)
@@ -152,10 +154,12 @@ _KIND_KEYS_OF = {"trigger": frozenset({"table", "function"})}
 
 
 def _kind(doc: Document, r: Reader) -> str | None:
-    present = [k for k in KINDS if k in doc.body]
+    present = [k for k in KINDS if k in doc.body and k != "schema"]
     first = next(iter(doc.body), None)
     if first in _KIND_KEYS_OF:
         present = [first, *(k for k in present if k != first and k not in _KIND_KEYS_OF[first])]
+    if not present and first == "schema":  # a kind only as the first key: every other kind takes `schema:` too
+        present = ["schema"]
     if len(present) > 1:
         r.error(doc.body.key_pos[present[1]], f"a document holds one definition: '{present[0]}' "
                                                f"and '{present[1]}' cannot be together")
@@ -263,6 +267,12 @@ class _TableBuilder:
             partitioning(cx, t, body)
         if "warehouse" in body:
             t.warehouse = warehouse(r, body, t, self.enum_types, self.domains)
+        if "rls" in body:
+            row_security(r, body, t)
+        if "policies" in body:
+            policies(cx, t, body)
+        if "grants" in body:
+            t.grants = grants(r, body, "table", f"table {name}", self.all_columns)
         return t
 
     # -- columns

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ..errors import did_you_mean
 from ..model.partitions import Partition, PartitionKey
 from ..model.schema import Check, Column, Exclusion, Expression, Index, PrimaryKey, Unique
+from ..model.security import Grants, Policy
 from ..model.warehouse import Warehouse
 from .load import Document, Mapping, Pos, Sequence
 from .reader import Reader
@@ -55,6 +56,10 @@ class TableDraft:
     partitions: list[Partition] = field(default_factory=list)
     partition_pos: dict[str, Pos] = field(default_factory=dict)  # partition schema.name -> its name's position
     warehouse_pos: Pos | None = None  # of its `warehouse:` key, when the table is in the warehouse
+    row_security: bool = False
+    force_row_security: bool = False
+    policies: list[Policy] = field(default_factory=list)
+    grants: Grants = ()
 
     @property
     def key(self) -> str:

@@ -12,6 +12,7 @@ from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Sche
 from ..model.types import enum_type_spelling
 from .export_partitions import partitioning_document
 from .export_routines import Block, routine_document, trigger_document
+from .export_security import schema_document, table_security_keys
 from .export_seqdom import domain_document, domains_in_order, sequence_document, type_names
 from .export_views import view_document
 from .json_schema import modeline
@@ -167,7 +168,7 @@ def table_document(t: Table, enum_names: dict[str, str]) -> dict[str, Any]:
                          | ({"no_inherit": True} if c.no_inherit else {}) | _comment(c.comment) for c in checks]
     if t.partition_by is not None:
         doc |= partitioning_document(t.schema, t.partition_by, t.partitions)
-    return doc
+    return doc | table_security_keys(t)
 
 
 def _comment(comment: str | None) -> dict[str, Any]:
@@ -333,6 +334,8 @@ def definition_files(schema: Schema) -> dict[str, str]:
     types += [sequence_document(q) for q in schema.sequences.values()]
     if types:
         files["types.yaml"] = _dump(types, "types.yaml")
+    if schema.namespaces:
+        files["schemas.yaml"] = _dump([schema_document(n) for n in schema.namespaces.values()], "schemas.yaml")
     for t in schema.tables.values():
         path = _free_path(files, t.schema, t.name)
         # a table's triggers are documents of its file

@@ -25,7 +25,8 @@ def resolve_tables(drafts: dict[str, TableDraft], enums: dict[str, Enum],
             tuple(sorted(fks, key=lambda f: f.name)),
             tuple(sorted(t.indexes, key=lambda i: i.name)),
             t.comment, t.renamed_from, tuple(sorted(t.exclusions, key=lambda x: x.name)), t.warehouse,
-            t.partition_by, tuple(t.partitions))
+            t.partition_by, tuple(t.partitions), t.row_security, t.force_row_security,
+            tuple(sorted(t.policies, key=lambda p: p.name)), t.grants)
     _relation_names_unique(drafts, enums, errors)
     return tables
 

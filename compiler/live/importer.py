@@ -122,9 +122,10 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
     routines = {k: r for k, r in schema.routines.items() if r.schema in keep}
     triggers = {k: t for k, t in schema.triggers.items() if t.table_key in tables}
     views = {k: v for k, v in schema.views.items() if v.schema in keep}
+    namespaces = {k: n for k, n in schema.namespaces.items() if k in keep}
     domains, sequences, brought = seqdom_in_schemas(schema, tables, keep)
-    return (Schema(tables, enums, schema.extensions, routines, triggers, views, sequences=sequences, domains=domains),
-            notes + brought)
+    return (Schema(tables, enums, schema.extensions, routines, triggers, views, namespaces, sequences=sequences,
+                   domains=domains), notes + brought)
 
 
 def _without_invalid_parts(schema: Schema) -> tuple[Schema, list[str]]:

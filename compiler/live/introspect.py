@@ -35,6 +35,7 @@ from ..model.schema import (
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
 from .introspect_routines import read_routines, read_triggers
+from .introspect_security import read_security
 from .introspect_seqdom import domains_from, sequences_from
 from .introspect_views import views_from_catalog
 from .partition_catalog import read_partitioning
@@ -161,7 +162,9 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                                    ("sequences", False), ("domains", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
                                    ("exclusions", True), ("partition_keys", True), ("partitions", True),
-                                   ("routines", False), ("triggers", True))}
+                                   ("routines", False), ("triggers", True),
+                                   ("row_security", True), ("policies", True), ("table_privileges", True),
+                                   ("namespaces", False))}
     enums = {f"{s}.{n}": Enum(s, n, tuple(labels), comment)
              for s, n, labels, comment in sent["enums"].fetchall()}
     extensions = {n: Extension(n, s) for n, s in sent["extensions"].fetchall()}
@@ -240,6 +243,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
             exclusions[oid].append(Exclusion(name, parts[index], tuple(operators), method, where, deferrable,
                                              deferred, comment))
     keys, below = read_partitioning(sent["partition_keys"].fetchall(), sent["partitions"].fetchall(), reader.expr)
+    security = read_security(sent, names, types, reader.expr)
     out: dict[str, Table] = {}
     for oid, schema, name, comment in tables:
         if oid in unreadable:
@@ -247,7 +251,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
         out[f"{schema}.{name}"] = Table(
             schema, name, tuple(columns[oid]), pks.get(oid), tuple(uniques[oid]), tuple(checks[oid]),
             tuple(fks[oid]), tuple(indexes[oid]), comment, None, tuple(exclusions[oid]), None, keys.get(oid),
-            below.get(oid, ()))
+            below.get(oid, ()), **security.table(oid))
     routines = read_routines(sent["routines"].fetchall(), reader.expr, lambda t: _unqualified(t, own_names),
                              reader.problems)
     by_oid = {oid: (schema, name) for oid, schema, name, _ in tables if oid not in unreadable}
@@ -257,4 +261,4 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                            _check_expression)
     sequences = sequences_from(sent["sequences"].fetchall())
     return Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers, views=views,
-                  sequences=sequences, domains=domains)
+                  namespaces=security.namespaces, sequences=sequences, domains=domains)

@@ -161,7 +161,8 @@ def _with_spelling_of_definitions(built: Schema, wanted: Schema, proven: Schema,
     domains = {k: wanted.domains.get(k, d) if proven.domains.get(k) == d else d for k, d in built.domains.items()}
     return Schema(_ordered_like(tables, wanted.tables), _ordered_like(enums, wanted.enums), built.extensions,
                   dict(sorted(routines.items())), dict(sorted(triggers.items())), _ordered_like(views, wanted.views),
-                  sequences=_ordered_like(sequences, wanted.sequences), domains=_ordered_like(domains, wanted.domains))
+                  built.namespaces, sequences=_ordered_like(sequences, wanted.sequences),
+                  domains=_ordered_like(domains, wanted.domains))
 
 
 def _respelled(built: Table, wanted: Table | None, proven: Table | None) -> Table:

@@ -22,6 +22,7 @@ from ..sql.render import Renderer
 from .database import connect, describe
 from .introspect import introspect, query
 from .run_migration import lock_table_full
+from .scratch_roles import with_roles, without_roles
 from .throwaway import DevServer, dev_server, throwaway_database
 
 T = TypeVar("T")
@@ -121,12 +122,13 @@ def _in_catalog_order(tables: dict[str, Table], enums: dict[str, Enum], extensio
                       routines_of: Schema, views: dict[str, View] | None = None) -> Schema:
     """A schema with its tables, enums and views ordered as introspect reads them (ORDER BY schema,
     name; PostgreSQL's `name` type sorts bytewise, as Python sorts str), the routines and triggers
-    of `routines_of`."""
+    of `routines_of`, and its declared schemas (names only: nothing PostgreSQL spells its own way)."""
     views = views if views is not None else routines_of.views
     return Schema(tables={k: tables[k] for k in sorted(tables, key=lambda k: (tables[k].schema, tables[k].name))},
                   enums={k: enums[k] for k in sorted(enums, key=lambda k: (enums[k].schema, enums[k].name))},
                   extensions=extensions, routines=routines_of.routines, triggers=routines_of.triggers,
-                  views={k: views[k] for k in sorted(views, key=lambda k: (views[k].schema, views[k].name))})
+                  views={k: views[k] for k in sorted(views, key=lambda k: (views[k].schema, views[k].name))},
+                  namespaces=routines_of.namespaces)
 
 
 def tables_under_views(schema: Schema) -> set[str]:
@@ -146,8 +148,10 @@ def canonical_in(conn: psycopg.Connection, url: str, schema: Schema) -> Schema:
     placed: dict[str, str] = dict(conn.execute(query("extensions")).fetchall())
     conn.rollback()
     extensions = {n: replace(x, schema=placed.get(n, x.schema)) for n, x in schema.extensions.items()}
-    build(conn, url, replace(schema, extensions=extensions))
-    return introspect(conn)
+    build(conn, url, replace(without_roles(schema), extensions=extensions))
+    user = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
+    conn.rollback()
+    return with_roles(introspect(conn), schema, user)
 
 
 def build(conn: psycopg.Connection, url: str, schema: Schema) -> None:

@@ -33,7 +33,7 @@ class Use:
 
     schema: str
     table: str
-    kind: str  # default | generated | constraint | index | partition key | type | view (`table` is then the view)
+    kind: str  # default | generated | constraint | index | policy | partition key | type | view (`table`: the view)
     part: str  # column, constraint or index name
     used: str  # "function twice(integer)", "type posint<TAB>integer" for a domain
 
@@ -162,6 +162,9 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
             warnings.append(f"{what}: uses {used}, {why}; skipped")
         elif use.kind == "index":
             tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.name != use.part))
+            warnings.append(f"{what}: uses {used}, {why}; skipped")
+        elif use.kind == "policy" and used not in written:  # policies are made after the routines
+            tables[key] = replace(t, policies=tuple(p for p in t.policies if p.name != use.part))
             warnings.append(f"{what}: uses {used}, {why}; skipped")
     warnings += _parts_without_a_place(tables, parts, uses)
     tables, dangling = without_dangling_foreign_keys(tables)

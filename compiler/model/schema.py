@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
+from .security import Grants, Namespace, Policy
 from .warehouse import Warehouse
 
 if TYPE_CHECKING:  # their modules use Expression from here
@@ -232,6 +233,11 @@ class Table:
     # a partitioned table: its key and its partitions (model/partitions.py)
     partition_by: PartitionKey | None = None
     partitions: tuple[Partition, ...] = ()
+    # row-level security (model/security.py): ENABLE / FORCE ROW LEVEL SECURITY, its policies
+    row_security: bool = False
+    force_row_security: bool = False
+    policies: tuple[Policy, ...] = ()  # sorted by name
+    grants: Grants = ()  # its ACL but the owner's (model/security.py)
 
     @property
     def key(self) -> str:
@@ -279,17 +285,20 @@ class Schema:
     triggers: dict[str, Trigger] = field(default_factory=dict)  # by schema.table.name
     # views and materialized views (model/view.py), in one namespace and one dependency graph
     views: dict[str, View] = field(default_factory=dict)
+    # schemas declared by `schema:` documents (their comments and grants), by name
+    namespaces: dict[str, Namespace] = field(default_factory=dict)
     sequences: dict[str, Sequence] = field(default_factory=dict)  # standalone ones (model/standalone_sequences.py)
     domains: dict[str, Domain] = field(default_factory=dict)  # model/domains.py
 
     @property
     def schema_names(self) -> frozenset[str]:
-        """Schemas other than public that hold a table, a view, a type or a routine (an extension's among them)."""
+        """Schemas other than public that hold a table, a view, a type or a routine (an extension's among
+        them), or are declared."""
         from .partitions import all_partitions  # a partition may be in a schema of its own
         names = ({t.schema for t in self.tables.values()} | {e.schema for e in self.enums.values()}
                  | {x.schema for x in self.extensions.values()} | {r.schema for r in self.routines.values()}
                  | {q.schema for q in self.sequences.values()} | {d.schema for d in self.domains.values()}
                  | {v.schema for v in self.views.values()}
                  | {p.schema for t in self.tables.values() if t.partitions
-                    for _, _, p in all_partitions(t.schema, t.name, t.partitions)})
+                    for _, _, p in all_partitions(t.schema, t.name, t.partitions)} | set(self.namespaces))
         return frozenset(names - {"public"})

@@ -26,6 +26,7 @@ from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
 from ..model.types import enum_type_spelling
 from . import changes as ch
 from . import routine_changes as rc
+from . import security_changes as sec
 from .online import online_parts
 from .renames import NameMove, Renames, move_steps, rename_steps
 
@@ -75,9 +76,9 @@ SEQUENCES_AND_DOMAINS_BEFORE_USE = (
 # drops before renames and additions, which may reuse their names; keys before what they lean on;
 # triggers before their tables and columns, routines after the tables whose defaults call them
 # (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
-DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, rc.DropTrigger, ch.DropForeignKey, ch.DropIndex, ch.DropConstraint,
-                        ch.DropColumn, ch.DropPartition, ch.DetachPartition, ch.DropTable, rc.DropFunction,
-                        rc.DropProcedure)
+DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, rc.DropTrigger, sec.DropPolicy, ch.DropForeignKey, ch.DropIndex,
+                        ch.DropConstraint, ch.DropColumn, ch.DropPartition, ch.DetachPartition, ch.DropTable,
+                        rc.DropFunction, rc.DropProcedure)
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameColumnSequence, ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
@@ -98,8 +99,8 @@ SEQUENCES_AFTER_COLUMNS = (ch.AlterSequence, ch.SetSequenceLogged, ch.SetSequenc
 # when it is created), triggers once their routines are
 ROUTINES = (rc.CreateFunction, rc.ReplaceFunction, rc.CreateProcedure, rc.ReplaceProcedure, rc.CreateTrigger,
             rc.SetTriggerEnabled)
-COMMENTS = (ch.SetSequenceComment, ch.SetDomainComment, ch.SetEnumComment, ch.SetTableComment, ch.SetColumnComment,
-            rc.SetFunctionComment, rc.SetProcedureComment, rc.SetTriggerComment)
+COMMENTS = (sec.SetSchemaComment, ch.SetSequenceComment, ch.SetDomainComment, ch.SetEnumComment, ch.SetTableComment,
+            ch.SetColumnComment, rc.SetFunctionComment, rc.SetProcedureComment, rc.SetTriggerComment)
 # foreign keys last among additions: the keys and unique indexes they reference exist by then
 # (ValidateConstraint: only plan/online.py makes one, in a follow-up block of its own)
 # (AttachIndex: only plan/online_partitions.py makes one, outside the transaction)
@@ -110,12 +111,17 @@ KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AttachIndex, ch.AddFore
 VIEW_BUILDS = (ch.CreateView, ch.CreateMaterializedView, ch.ReplaceView)
 VIEWS = (ch.RenameViewColumn, *VIEW_BUILDS, ch.RefreshMaterializedView, ch.SetViewOptions, ch.SetViewComment,
          ch.SetViewColumnComment)
+# policies once the tables, columns (and functions) they read are there; switched on after them
+ROW_SECURITY = (sec.RenamePolicy, sec.DisableRowSecurity, sec.NoForceRowSecurity, sec.AlterPolicy, sec.CreatePolicy,
+                sec.SetPolicyComment, sec.EnableRowSecurity, sec.ForceRowSecurity)
+GRANTS = (sec.Revoke, sec.Grant)  # last of all: every object they name exists by now
 # once nothing uses them: a domain before the enum it may be over
 DROPS_LAST = (ch.DropSequence, ch.DropDomain, ch.DropEnum, ch.DropExtension, ch.DropSchema)
 
 PHASES: tuple[type[ch.Change], ...] = (
     *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES,
-    *CREATE_TABLES, *COLUMNS, *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *DROPS_LAST,
+    *CREATE_TABLES, *COLUMNS, *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS,
+    *ROW_SECURITY, *GRANTS, *DROPS_LAST,
 )
 _PHASE = ({kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
           | {kind: PHASES.index(VIEW_DROPS[0]) for kind in VIEW_DROPS}

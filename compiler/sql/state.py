@@ -29,6 +29,7 @@ from ..model.view_query import read_views
 from ..model.warehouse import Held, IntegerRange, Warehouse
 from .state_partitions import partitioning_state, read_partitioning
 from .state_routines import dump_routine, dump_trigger, read_routine, read_trigger
+from .state_security import read_namespaces, read_table_security, table_security, write_namespaces
 from .state_seqdom import domain_names, dump_domains, dump_sequences, read_domains, read_sequences
 from .view_state import read_view_state, view_state
 
@@ -192,7 +193,7 @@ def _table(t: Table) -> dict[str, Any]:
         out["warehouse"] = _warehouse(t.warehouse)
     if t.partition_by is not None:
         out |= partitioning_state(t.partition_by, t.partitions)
-    return out
+    return out | table_security(t)  # only what is set, for the same reason
 
 
 def _warehouse(w: Warehouse) -> dict[str, Any]:
@@ -249,7 +250,7 @@ def dump_state(state: State) -> bytes:
             "tables": [_table(t) for t in state.schema.tables.values()],
             # only when there are views: a project without them keeps its state's bytes
             **({"views": [view_state(v, _index) for v in state.schema.views.values()]} if state.schema.views else {}),
-        },
+        } | write_namespaces(state.schema.namespaces),
     }
     # written only when there are some, so the state of a project without them dumps as before
     if state.schema.routines:
@@ -367,7 +368,8 @@ def _read_table(d: dict[str, Any], user_types: dict[str, str]) -> Table:
                         _get(x, "comment", "text?", None))
               for x in items("exclusions")),
         _read_warehouse(_get(d, "warehouse", "object?", None)),
-        *read_partitioning(d, _get, expr))
+        *read_partitioning(d, _get, expr),
+        **read_table_security(d, expr, _get))
 
 
 def _read_part(p: dict[str, Any], user_types: dict[str, str]) -> IndexPart:
@@ -424,7 +426,7 @@ def load_state(data: bytes | None) -> State:
         views = read_views({v.key: v for v in (read_view_state(d, _get, lambda i: _read_index(i, user_types))
                                                for d in _get(s, "views", "list", []))}, tables)
         schema = Schema(tables=tables, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
-                        views=views, sequences=sequences, domains=domains)
+                        views=views, namespaces=read_namespaces(s, _get), sequences=sequences, domains=domains)
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))

@@ -149,8 +149,8 @@ CASES = [
     Case("not_a_definition",
          {"rules.yaml": "rule: active_users\n"},
          (Expect("rules.yaml", "rule", "a definition starts with 'table:', 'enum:', 'extension:', 'function:', "
-                                       "'procedure:', 'trigger:', 'view:', 'materialized_view:', 'sequence:' or "
-                                       "'domain:', not 'rule:'"),)),
+                                       "'procedure:', 'trigger:', 'view:', 'materialized_view:', 'sequence:', "
+                                       "'domain:' or 'schema:', not 'rule:'"),)),
     Case("misspelt_kind",
          {"users.yaml": "tabel: users\ncolumns:\n  - {name: id, type: bigint}\n"},
          (Expect("users.yaml", "tabel", "not 'tabel:' (did you mean 'table'?)"),)),

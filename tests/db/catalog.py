@@ -89,7 +89,41 @@ QUERIES = {
         SELECT n.nspname, 'type', t.typname, NULL, d.description
         FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
         JOIN pg_namespace n ON n.oid = t.typnamespace WHERE {_USER_NAMESPACES}
+        UNION ALL
+        SELECT n.nspname, 'schema', NULL, NULL, d.description
+        FROM pg_description d JOIN pg_namespace n ON d.classoid = 'pg_namespace'::regclass AND d.objoid = n.oid
+        WHERE {_USER_NAMESPACES}
+        UNION ALL
+        SELECT n.nspname, 'policy', r.relname, p.polname, d.description
+        FROM pg_description d JOIN pg_policy p ON d.classoid = 'pg_policy'::regclass AND d.objoid = p.oid
+        JOIN pg_class r ON r.oid = p.polrelid JOIN pg_namespace n ON n.oid = r.relnamespace WHERE {_USER_NAMESPACES}
         ORDER BY 1, 2, 3, 4""",
+    "row_security": f"""
+        SELECT n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity) AND {_USER_NAMESPACES} ORDER BY 1, 2""",
+    "policies": f"""
+        SELECT n.nspname, c.relname, p.polname, p.polcmd, p.polpermissive,
+               ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END
+                     FROM unnest(p.polroles) r ORDER BY 1),
+               pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
+        FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_USER_NAMESPACES} ORDER BY 1, 2, 3""",
+    # ACLs as aclexplode reads them, NULL and the owner's left out (sorted: an ACL's order is the
+    # order of its GRANTs)
+    "privileges": f"""
+        SELECT n.nspname, c.relname, NULL::name, x.grantee::regrole::text, x.privilege_type, x.is_grantable
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) x
+        WHERE x.grantee <> c.relowner AND {_USER_NAMESPACES}
+        UNION ALL
+        SELECT n.nspname, c.relname, a.attname, x.grantee::regrole::text, x.privilege_type, x.is_grantable
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace,
+             aclexplode(a.attacl) x
+        WHERE x.grantee <> c.relowner AND NOT a.attisdropped AND {_USER_NAMESPACES}
+        UNION ALL
+        SELECT n.nspname, NULL, NULL, x.grantee::regrole::text, x.privilege_type, x.is_grantable
+        FROM pg_namespace n, aclexplode(n.nspacl) x WHERE x.grantee <> n.nspowner AND {_USER_NAMESPACES}
+        ORDER BY 1, 2, 3, 4, 5""",
     # functions and procedures as pg_get_functiondef prints them (extension members left out), and triggers
     "routines": f"""
         SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid),

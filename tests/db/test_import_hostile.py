@@ -193,15 +193,11 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
     expected = [
         "public.pair: composite type, not managed by schemac; skipped",
         "public.floatrange: range type, not managed by schemac; skipped",
-        "pol on public.refers: policy, not managed by schemac; skipped",
         "r on public.ul: rule, not managed by schemac; skipped",
         "public.child: table inheriting from parent, not managed by schemac; skipped",
-        "public.refers: privileges granted to PUBLIC (not written)",
-        "public.refers: row level security (not written)",
         "public.refers: storage parameters fillfactor=70 (not written)",
         "public.refers.k: statistics target 100 (not written)",
         "public.ul: unlogged (written as a logged table)",
-        "schema empty: holds no table, enum, domain, sequence or routine (not written)",
         "public.kept constraint kept_m_check: uses function twice(integer), which schemac creates after the tables; "
         "skipped",
         "public.kept index kept_twice: uses function twice(integer), which schemac creates after the tables; skipped",
@@ -219,13 +215,19 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
     files = sorted(p.relative_to(tmp_path / "definitions").as_posix()
                    for p in (tmp_path / "definitions").rglob("*.yaml"))
     assert files == ["ex.yaml", "kept.yaml", "mv.yaml", "ni.yaml", "other/o.yaml", "parent.yaml", "parted.yaml",
-                     "refers.yaml", "routines.yaml", "types.yaml", "ul.yaml", "v.yaml", "v_parted.yaml"]  # views too
+                     "refers.yaml", "routines.yaml", "schemas.yaml", "types.yaml", "ul.yaml", "v.yaml",
+                     "v_parted.yaml"]  # views are managed
     # functions in sql and plpgsql and the triggers of tables are managed: written, not warned about
     assert "trigger: tr\ntable: refers\ntiming: before\nevents: [insert]\nfor_each: row\nfunction: trg\n" in (
         tmp_path / "definitions" / "refers.yaml").read_text()
     assert "function: twice\n" in (tmp_path / "definitions" / "routines.yaml").read_text()
     types = (tmp_path / "definitions" / "types.yaml").read_text()
     assert "domain: posint\ntype: integer\n" in types and "sequence: standalone\n" in types
+    # so are row-level security, policies, grants and the empty schema
+    refers = (tmp_path / "definitions" / "refers.yaml").read_text()
+    assert "rls: {enabled: true, forced: false}" in refers and "policies:\n  - {name: pol, using: id > 0}" in refers
+    assert "grants:\n  - {role: PUBLIC, privileges: [select]}" in refers
+    assert "schema: empty" in (tmp_path / "definitions" / "schemas.yaml").read_text()
     kept = (tmp_path / "definitions" / "kept.yaml").read_text()
     assert "check: ok > 0" in kept and "{name: kept_ok, columns: [ok]}" in kept and "twice" not in kept
     assert "{name: ni_x, expression: x > 0, no_inherit: true}" in (tmp_path / "definitions" / "ni.yaml").read_text()

@@ -41,6 +41,7 @@ from compiler.definitions.load import load_project
 from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
 from compiler.model.hazard_names import HAZARDS
 from compiler.model.partitions import METHODS
+from compiler.model.security import COMMANDS
 from compiler.model.types import KNOWN_TYPE_NAMES, canonical_type
 from compiler.model.view import CHECK_OPTIONS
 from compiler.model.warehouse import GRANULARITIES
@@ -87,6 +88,10 @@ KEY_TABLES = {
     "build_views.VIEW_COLUMN_KEYS": "view_column",
     "build_views.VIEW_OPTION_KEYS": "view/properties/with",
     "build_views.MATERIALIZED_VIEW_STORAGE_KEYS": "materialized_view/properties/with",
+    "build_security.RLS_KEYS": "row_security",
+    "build_security.POLICY_KEYS": "policy",
+    "build_security.GRANT_KEYS": "grant",
+    "build_security.SCHEMA_KEYS": "schema",
 }
 
 # a choice the reader checks -> the schema's `enum` for it, in the same order
@@ -111,6 +116,7 @@ CLOSED_SETS = {
     "trigger/properties/enabled": build_triggers.ENABLED,
     "trigger_event": build_triggers.EVENTS,
     "view/properties/with/properties/check_option": CHECK_OPTIONS,
+    "policy/properties/command": COMMANDS,
 }
 
 

@@ -61,8 +61,6 @@ SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname), 'default of a vi
 FROM rel JOIN pg_attrdef d ON d.adrelid = rel.oid JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
 WHERE rel.relkind = 'v'
 UNION ALL
-SELECT nspname, label, 'row level security (not written)', false, NULL FROM rel WHERE relrowsecurity OR relforcerowsecurity
-UNION ALL
 SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname),
        concat_ws(', ', CASE WHEN a.attstorage <> t.typstorage THEN 'storage ' || a.attstorage::text END,
                  CASE WHEN a.attstattarget >= 0 THEN 'statistics target ' || a.attstattarget END,
@@ -75,18 +73,11 @@ SELECT rel.nspname, rel.label, 'privileges granted to ' || string_agg(DISTINCT
            CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END, ', ')
            || ' (not written)', false, NULL
 FROM rel, aclexplode(rel.relacl) x
-WHERE rel.relkind IN ('r', 'p', 'S', 'v', 'm', 'f') AND x.grantee <> rel.relowner
+WHERE rel.relkind IN ('p', 'S', 'v', 'm', 'f') AND x.grantee <> rel.relowner  -- a table's are written
 GROUP BY rel.nspname, rel.label
 UNION ALL
 SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname), 'column privileges (not written)', false, NULL
-FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid WHERE a.attacl IS NOT NULL AND a.attnum > 0
-UNION ALL
-SELECT n.nspname, quote_ident(n.nspname), 'schema privileges granted to ' || string_agg(DISTINCT
-           CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END, ', ')
-           || ' (not written)', false, NULL
-FROM pg_namespace s JOIN user_ns n ON n.oid = s.oid, aclexplode(s.nspacl) x
-WHERE x.grantee <> s.nspowner AND n.nspname <> 'public'
-GROUP BY n.nspname
+FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND rel.relkind <> 'r'
 UNION ALL
 SELECT n.nspname, 'default privileges' || COALESCE(' in schema ' || quote_ident(n.nspname), '')
        || ' for role ' || quote_ident(pg_get_userbyid(d.defaclrole)), 'not written', false, NULL
@@ -120,18 +111,18 @@ UNION ALL
 SELECT rel.nspname, quote_ident(r.rulename) || ' on ' || rel.label, 'rule', true, NULL
 FROM pg_rewrite r JOIN rel ON rel.oid = r.ev_class WHERE r.rulename <> '_RETURN'
 UNION ALL
-SELECT rel.nspname, quote_ident(p.polname) || ' on ' || rel.label, 'policy', true, NULL
-FROM pg_policy p JOIN rel ON rel.oid = p.polrelid
-UNION ALL
 SELECT n.nspname, 'schema ' || quote_ident(n.nspname),
        'holds no table, enum, domain, sequence or routine (not written)', false, NULL
-FROM user_ns n
+FROM user_ns n JOIN pg_namespace s ON s.oid = n.oid
 WHERE n.nspname <> 'public'
   AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.relnamespace = n.oid AND rel.relkind IN ('r', 'p', 'S'))
   AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype IN ('e', 'd'))
   AND NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang  -- a routine schemac writes
                   WHERE p.pronamespace = n.oid AND p.prokind IN ('f', 'p') AND l.lanname IN ('sql', 'plpgsql'))
   AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_namespace'::regclass AND e.objid = n.oid)
+  -- an empty schema, or one with a comment or privileges, is a `schema:` document (queries/namespaces.sql)
+  AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = n.oid)
+  AND s.nspacl IS NULL AND obj_description(n.oid, 'pg_namespace') IS NULL
 UNION ALL
 SELECT NULL, quote_ident(e.evtname), 'event trigger', true, NULL
 FROM pg_event_trigger e

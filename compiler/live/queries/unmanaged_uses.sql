@@ -1,7 +1,7 @@
 -- What the tables' own parts use that schemac does not manage: (schema, table, part kind, part name, used).
--- A part kind is 'default', 'generated', 'constraint', 'index' (by name), 'partition key' (no name), 'view'
--- (a view's query) or 'type' (a column and its type: a composite, range or base type; a domain over one of
--- those too); for such a domain, `used` ends in the base type after a tab.
+-- A part kind is 'default', 'generated', 'constraint', 'index', 'policy' (by name), 'partition key' (no name),
+-- 'view' (a view's query) or 'type' (a column and its type: a composite, range or base type; a domain over
+-- one of those too); for such a domain, `used` ends in the base type after a tab.
 WITH user_ns AS (
     SELECT oid FROM pg_namespace
     WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -73,4 +73,10 @@ JOIN pg_type t ON t.oid = CASE WHEN at.typelem <> 0 AND at.typlen = -1 AND at.ty
                                THEN at.typelem ELSE at.oid END
 WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
   AND ('pg_type'::regclass, t.oid) IN (SELECT classid, objid FROM unmanaged_own)
+UNION ALL
+SELECT n.nspname, c.relname, 'policy', p.polname, pg_describe_object(d.refclassid, d.refobjid, 0)
+FROM pg_depend d
+JOIN pg_policy p ON d.classid = 'pg_policy'::regclass AND p.oid = d.objid
+JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE (d.refclassid, d.refobjid) IN (SELECT classid, objid FROM unmanaged_own)
 ORDER BY 1, 2, 3, 4, 5

@@ -1,0 +1,174 @@
+"""The diff's steps for row-level security, policies, privileges and declared schemas.
+
+Pure, like diff.py, which calls `table_security` and `namespaces` from plan(). Privileges are
+compared as whole ACLs (model/security.py): what the definitions grant is all that is granted
+on an object schemac manages, so a privilege granted by hand is revoked, and one revoked by
+hand is granted again.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..model.schema import Schema, Table
+from ..model.security import PRIVILEGES, PUBLIC, Grants, Policy, namespace_default
+from . import changes as ch
+from . import security_changes as sec
+from .renames import DISPLACED, Renames, renamed_pairs
+
+
+def table_security(old: Schema, new: Schema, renames: Renames, recreated: frozenset[str] = frozenset()
+                   ) -> list[ch.Change]:
+    """Row-level security switches, policies and privileges of every table; `recreated`: the
+    spellings of enums recreated in this migration, whose columns change type."""
+    out: list[ch.Change] = []
+    matched = {renames.table(k): a for k, a in old.tables.items() if renames.table(k) in new.tables}
+    for key, b in new.tables.items():
+        a = matched.get(key)
+        out += _new_table(b) if a is None else _table(a, b, renames.columns.get(key, {}), recreated)
+    return out
+
+
+def _new_table(t: Table) -> list[ch.Change]:
+    name = ch.TableName(t.schema, t.name)
+    out: list[ch.Change] = []
+    if t.row_security:
+        out.append(sec.EnableRowSecurity(name))
+    if t.force_row_security:
+        out.append(sec.ForceRowSecurity(name))
+    for p in t.policies:
+        out += _create_policy(name, p)
+    return out + privilege_changes(sec.GrantTarget("table", t.schema, t.name), (), t.grants)
+
+
+def _create_policy(table: ch.TableName, p: Policy) -> list[ch.Change]:
+    out: list[ch.Change] = [sec.CreatePolicy(table, p)]
+    if p.comment is not None:
+        out.append(sec.SetPolicyComment(table, p.name, p.comment))
+    return out
+
+
+def _table(a: Table, b: Table, colmap: dict[str, str], recreated: frozenset[str]) -> list[ch.Change]:
+    now, was = ch.TableName(b.schema, b.name), ch.TableName(a.schema, a.name)  # drops run before renames
+    out: list[ch.Change] = []
+    if a.row_security != b.row_security:
+        out.append(sec.EnableRowSecurity(now) if b.row_security else sec.DisableRowSecurity(now))
+    if a.force_row_security != b.force_row_security:
+        out.append(sec.ForceRowSecurity(now) if b.force_row_security else sec.NoForceRowSecurity(now))
+    # PostgreSQL refuses to drop or retype a column a policy reads: such a policy is dropped
+    # first and made again after
+    new_types = {c.name: c.type for c in b.columns}
+    moved = {c.name for c in a.columns if c.name not in colmap or new_types.get(colmap[c.name]) != c.type
+             or c.type.removesuffix("[]") in recreated}
+    out += _policies(a, b, now, was, colmap, moved)
+    columns_kept = {o: n for o, n in colmap.items() if n in new_types}
+    old_grants = tuple(p if p.column is None else replace(p, column=columns_kept[p.column]) for p in a.grants
+                       if p.column is None or p.column in columns_kept)  # a dropped column's go with it
+    return out + privilege_changes(sec.GrantTarget("table", b.schema, b.name), old_grants, b.grants)
+
+
+def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: dict[str, str],
+              moved: set[str]) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    old_by, new_by = {p.name: p for p in a.policies}, {p.name: p for p in b.policies}
+    pairs = {o: n for o, n in renamed_pairs(old_by, new_by, lambda p: p.name, lambda p: p.renamed_from).items()
+             if n != DISPLACED}
+    pairs |= {n: n for n in old_by if n in new_by and n not in pairs and n not in pairs.values()}
+    for old_name, p in old_by.items():
+        if old_name not in pairs:
+            out.append(sec.DropPolicy(was, p))
+    for new_name, q in new_by.items():
+        found = next((o for o, n in pairs.items() if n == new_name), None)
+        if found is None:
+            out += _create_policy(now, q)
+            continue
+        p = old_by[found]
+        reads = {c for e in (p.using, p.with_check) if e is not None for c in e.columns}
+        as_now = replace(p, name=q.name,
+                         using=p.using.with_columns_renamed(colmap) if p.using is not None else None,
+                         with_check=p.with_check.with_columns_renamed(colmap) if p.with_check is not None else None)
+        # ALTER POLICY changes roles and expressions, but cannot take an expression away
+        rebuild = (reads & moved or as_now.rebuilt_form() != q.rebuilt_form()
+                   or (p.using is not None and q.using is None) or (p.with_check is not None and q.with_check is None))
+        if rebuild:
+            out += [sec.DropPolicy(was, p), *_create_policy(now, q)]
+            continue
+        if p.name != q.name:
+            out.append(sec.RenamePolicy(now, p.name, q.name))
+        if (as_now.roles, as_now.using, as_now.with_check) != (q.roles, q.using, q.with_check):
+            out.append(sec.AlterPolicy(now, q))
+        if p.comment != q.comment:
+            out.append(sec.SetPolicyComment(now, q.name, q.comment))
+    return out
+
+
+def namespaces(old: Schema, new: Schema) -> list[ch.Change]:
+    """Comments and privileges of schemas. A schema without a `schema:` document has neither;
+    public is left as it is unless a `schema: public` document declares it (and compared with
+    public as PostgreSQL makes it where the other side does not declare it)."""
+    out: list[ch.Change] = []
+    for name in sorted(new.schema_names | set(new.namespaces)):
+        b = new.namespaces.get(name)
+        if b is None and (name == PUBLIC or name not in old.namespaces):
+            continue
+        b = b or namespace_default(name)
+        a = old.namespaces.get(name) or namespace_default(name)
+        if a.comment != b.comment:
+            out.append(sec.SetSchemaComment(name, b.comment))
+        out += privilege_changes(sec.GrantTarget("schema", name, name), a.grants, b.grants)
+    return out
+
+
+def privilege_changes(target: sec.GrantTarget, old: Grants, new: Grants) -> list[ch.Change]:
+    """GRANT and REVOKE statements, one per role (and grant option), that turn the ACL `old` into `new`.
+
+    REVOKE of a privilege on a whole table revokes it on each of its columns too (and so does a
+    REVOKE GRANT OPTION FOR): column privileges that should stay are granted again."""
+    was = {(p.role, p.privilege, p.column): p.grantable for p in old}
+    want = {(p.role, p.privilege, p.column): p.grantable for p in new}
+    revoke: dict[str, list[tuple[str, str | None]]] = {}
+    revoke_option: dict[str, list[tuple[str, str | None]]] = {}
+    for key, grantable in was.items():
+        role, privilege, column = key
+        if key not in want:
+            revoke.setdefault(role, []).append((privilege, column))
+        elif grantable and not want[key]:
+            revoke_option.setdefault(role, []).append((privilege, column))
+    for role, items in revoke.items():
+        for privilege, column in items:
+            if column is None:  # its column privileges go with it
+                was = {k: g for k, g in was.items() if not (k[0] == role and k[1] == privilege and k[2] is not None)}
+    for role, items in revoke_option.items():
+        for privilege, column in items:
+            if column is None:
+                was = {k: (g and not (k[0] == role and k[1] == privilege)) for k, g in was.items()}
+    grant: dict[tuple[str, bool], list[tuple[str, str | None]]] = {}
+    for key, grantable in want.items():
+        role, privilege, column = key
+        if key not in was or (grantable and not was[key]):
+            grant.setdefault((role, grantable), []).append((privilege, column))
+    out: list[ch.Change] = []
+    for role in sorted(revoke):
+        out.append(sec.Revoke(target, role, _listed(target.kind, revoke[role])))
+    for role in sorted(revoke_option):
+        out.append(sec.Revoke(target, role, _listed(target.kind, revoke_option[role]), grant_option_only=True))
+    for role, grantable in sorted(grant):
+        out.append(sec.Grant(target, role, _listed(target.kind, grant[role, grantable]), grantable))
+    return out
+
+
+def _listed(kind: str, items: list[tuple[str, str | None]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(privilege, column) items as GRANT lists them: each privilege on the whole object, then
+    each on its columns, in the kind's order of privileges."""
+    order = PRIVILEGES.get(kind, ())
+
+    def rank(privilege: str) -> tuple[int, str]:
+        return (order.index(privilege) if privilege in order else len(order), privilege)
+
+    whole = sorted({p for p, c in items if c is None}, key=rank)
+    on_columns: dict[str, list[str]] = {}
+    for p, c in items:
+        if c is not None:
+            on_columns.setdefault(p, []).append(c)
+    return tuple((p, ()) for p in whole) + tuple((p, tuple(sorted(on_columns[p])))
+                                                 for p in sorted(on_columns, key=rank))
+

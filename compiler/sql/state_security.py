@@ -1,0 +1,95 @@
+"""state.json's part for row-level security, policies, grants and declared schemas.
+
+Written only where set, so a state.json of a project without them keeps its bytes. Reading
+takes state.py's checked getter (`get(d, key, kind, default)`), so a damaged value is the same
+one-line error as anywhere in the file.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..model.policy_expressions import holds_a_subquery, policy_expression
+from ..model.schema import Expression, Table
+from ..model.security import Grants, Namespace, Policy, Privilege, canonical_grants
+
+Getter = Callable[..., Any]
+
+
+def _grants(grants: Grants) -> list[dict[str, Any]]:
+    out = []
+    for p in grants:
+        item: dict[str, Any] = {"role": p.role, "privilege": p.privilege}
+        if p.column is not None:
+            item["column"] = p.column
+        if p.grantable:
+            item["with_grant_option"] = True
+        out.append(item)
+    return out
+
+
+def _policy(p: Policy) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": p.name, "command": p.command, "roles": list(p.roles)}
+    if p.using is not None:
+        out["using"] = p.using.text
+    if p.with_check is not None:
+        out["with_check"] = p.with_check.text
+    if not p.permissive:
+        out["permissive"] = False
+    if p.comment is not None:
+        out["comment"] = p.comment
+    return out
+
+
+def table_security(t: Table) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if t.row_security or t.force_row_security:
+        out["rls"] = {"enabled": t.row_security, "forced": t.force_row_security}
+    if t.policies:
+        out["policies"] = [_policy(p) for p in t.policies]
+    if t.grants:
+        out["grants"] = _grants(t.grants)
+    return out
+
+
+def write_namespaces(namespaces: dict[str, Namespace]) -> dict[str, Any]:
+    if not namespaces:
+        return {}
+    items = []
+    for n in namespaces.values():
+        item: dict[str, Any] = {"name": n.name}
+        if n.comment is not None:
+            item["comment"] = n.comment
+        if n.grants:
+            item["grants"] = _grants(n.grants)
+        items.append(item)
+    return {"schemas": items}
+
+
+def read_grants(d: object, get: Getter) -> Grants:
+    return canonical_grants([Privilege(get(g, "role", "text"), get(g, "privilege", "text"),
+                                       get(g, "column", "text?", None), get(g, "with_grant_option", "flag", False))
+                             for g in get(d, "grants", "list", [])])
+
+
+def read_table_security(d: dict[str, Any], expr: Callable[[str | None], Expression | None],
+                        get: Getter) -> dict[str, Any]:
+    """Table's keyword arguments for what state.json holds of its security."""
+    def clause(text: str | None) -> Expression | None:
+        return policy_expression(text) if text is not None and holds_a_subquery(text) else expr(text)
+
+    rls = get(d, "rls", "object?", None) or {}
+    policies = tuple(Policy(get(p, "name", "text"), get(p, "command", "text"), tuple(get(p, "roles", "names")),
+                            clause(get(p, "using", "text?", None)), clause(get(p, "with_check", "text?", None)),
+                            get(p, "permissive", "flag", True), get(p, "comment", "text?", None))
+                     for p in get(d, "policies", "list", []))
+    return {"row_security": get(rls, "enabled", "flag", False), "force_row_security": get(rls, "forced", "flag", False),
+            "policies": policies, "grants": read_grants(d, get)}
+
+
+def read_namespaces(s: dict[str, Any], get: Getter) -> dict[str, Namespace]:
+    out = {}
+    for n in get(s, "schemas", "list", []):
+        namespace = Namespace(get(n, "name", "text"), get(n, "comment", "text?", None), read_grants(n, get))
+        out[namespace.name] = namespace
+    return out
