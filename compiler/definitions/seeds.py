@@ -209,7 +209,9 @@ def _finish(p: _Pending, pending: dict[str, _Pending], schema: Schema,
                       reset=tuple(c.name for c in p.table.columns if c.name in resettable
                                   and c.name not in dict(row.values) and c.name not in conflict))
               for row, (pos, _, _) in zip(rows, p.rows, strict=True)]
-    return SeedTable(p.table.schema, p.table.name, conflict, tuple(placed))
+    given = {c for row in placed for c, _ in row.values}
+    advance = tuple(c.name for c in p.table.columns if (c.identity is not None or c.serial) and c.name in given)
+    return SeedTable(p.table.schema, p.table.name, conflict, tuple(placed), advance=advance)
 
 
 def _resolve_ref(r: Reader, m: Mapping, pos: Pos, table: Table, column: Column, pending: dict[str, _Pending],

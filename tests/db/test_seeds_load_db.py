@@ -267,3 +267,36 @@ def test_the_offline_checks_agree_with_the_server(database_url: str, type_name: 
         except psycopg.errors.DataError:
             server_reads = False
     assert server_reads == ((type_name, text) in ACCEPTED)
+
+
+def test_seeded_ids_move_the_identity_and_serial_sequences_past_them(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rows seeded with explicit ids leave the application's next insert a free id, and a reload
+    (or a sequence already further on) never moves a sequence back."""
+    schema = """
+table: t3
+columns:
+  - {name: id, type: integer, identity: by default, primary_key: true}
+  - {name: v, type: text}
+---
+table: s3
+columns:
+  - {name: id, type: serial, primary_key: true}
+  - {name: v, type: text}
+"""
+    seeds = """
+table: t3
+rows:
+  - {id: 1, v: a}
+  - {id: 2, v: b}
+---
+table: s3
+rows:
+  - {id: 7, v: a}
+"""
+    project = seeded(tmp_path, capsys, schema, seeds, database_url)
+    assert rows(database_url, "INSERT INTO t3 (v) VALUES ('app') RETURNING id") == [(3,)]
+    assert rows(database_url, "INSERT INTO s3 (v) VALUES ('app') RETURNING id") == [(8,)]
+    assert schemac(project, capsys, "seed", "--database-url", database_url)[0] == 0
+    assert rows(database_url, "INSERT INTO t3 (v) VALUES ('again') RETURNING id") == [(4,)]
+    assert rows(database_url, "INSERT INTO s3 (v) VALUES ('again') RETURNING id") == [(9,)]
