@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
 from ..model.domains import base_type
 from ..model.schema import Column, Schema, Table
+from ..model.seed_keys import compared
 from ..model.seed_values import SeedValueError, reset_on_reload, seed_literal
 from ..model.seeds import SeedRef, SeedRow, Seeds, SeedTable, SeedValue
 from ..model.types import enum_type_spelling, extension_type_schemas
@@ -258,7 +259,7 @@ def _resolve_ref(r: Reader, m: Mapping, pos: Pos, table: Table, column: Column, 
                        f"matches one row whatever else the table holds")
         return None
     matches = [n for n, (_, values, _) in enumerate(target.rows)
-               if all(values.get(c) == v for c, v in where)]
+               if all(compared(values.get(c)) == compared(v) for c, v in where)]
     shown = ", ".join(f"{c} = {v}" for c, v in where)
     if len(matches) != 1:
         how = "no seeded row" if not matches else f"{len(matches)} seeded rows"
@@ -317,12 +318,12 @@ def _conflict_key(r: Reader, p: _Pending, rows: list[SeedRow]) -> tuple[str, ...
 def _distinct_keys(r: Reader, p: _Pending, rows: list[SeedRow]) -> bool:
     ok = True
     for key in _keys(p.table):
-        seen: dict[tuple[SeedValue, ...], int] = {}
+        seen: dict[tuple[object, ...], int] = {}
         for n, row in enumerate(rows):
             values = dict(row.values)
             if not all(values.get(c) not in (None, "NULL") for c in key):
                 continue
-            found = tuple(values[c] for c in key)
+            found = tuple(compared(values[c]) for c in key)
             if found in seen:
                 first = p.rows[seen[found]][0][0]
                 r.error(p.rows[n][0], f"duplicate key ({', '.join(key)}) of {p.table.key}: the same values as "
