@@ -38,8 +38,8 @@ def compared(value: SeedValue | object) -> object:
         elif family in _MOMENTS:
             moment = dt.datetime.fromisoformat(text.strip())
             if family == "timestamp with time zone" and moment.tzinfo is None:
-                moment = moment.replace(tzinfo=dt.timezone.utc)  # seeds.sql loads at TimeZone UTC
-            return (family, moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment)
+                moment = moment.replace(tzinfo=dt.UTC)  # seeds.sql loads at TimeZone UTC
+            return (family, moment.astimezone(dt.UTC) if moment.tzinfo else moment)
         elif family == "date":
             return ("date", dt.date.fromisoformat(text.strip()))
     except (InvalidOperation, ValueError):
