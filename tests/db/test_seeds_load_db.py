@@ -361,3 +361,39 @@ rows:
         "seeds/s.yaml:4:5: error: duplicate key (id) of public.uparent: the same values as the seeded row at line 3",
         "seeds/s.yaml:9:5: error: duplicate key (at) of public.tparent: the same values as the seeded row at line 8",
     ]
+
+
+def test_a_deferred_key_failing_at_commit_names_its_row(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A deferred key is checked at COMMIT, after every statement ran: the row is found all the same,
+    and a row pointing at a row seeded after it is not blamed."""
+    schema = """
+table: parent
+columns:
+  - {name: id, type: integer, primary_key: true}
+  - {name: up, type: integer, references: parent.id, deferrable: true, initially_deferred: true}
+---
+table: child
+columns:
+  - {name: id, type: integer, primary_key: true}
+  - {name: p, type: integer, references: parent.id, deferrable: true, initially_deferred: true}
+"""
+    seeds = """table: parent
+rows:
+  - {id: 1, up: 2}
+  - {id: 2}
+---
+table: child
+rows:
+  - {id: 1, p: 1}
+  - {id: 2, p: 99}
+"""
+    write_definitions(tmp_path, {"schema.yaml": schema})
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "s.yaml").write_text(seeds)
+    assert schemac(tmp_path, capsys, "compile")[0] == 0
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    code, _, err = schemac(tmp_path, capsys, "seed", "--database-url", database_url)
+    assert code == 4
+    assert "the row at seeds/s.yaml:9: " in err and 'violates foreign key constraint' in err
+    assert rows(database_url, "SELECT count(*) FROM child") == [(0,)]
