@@ -25,7 +25,7 @@ from .pipeline import (
     write_result,
     write_seeds,
 )
-from .plan.lint import Acknowledgements, unacknowledged
+from .plan.lint import Acknowledgements, Finding, unacknowledged
 from .plan.order import Plan
 from .plan.summary import ALLOWED, CLEAN, CREATED, DROPPED, HAZARD, Line, summarize, summary_lines
 from .project import Project, one_writer, write_atomically
@@ -461,6 +461,9 @@ def _plan(project: Project, args: argparse.Namespace) -> int:
 
 
 def _lint(project: Project, args: argparse.Namespace) -> int:
+    from .warehouse.hazards import newest, pending_warehouse, warehouse_after, warehouse_findings
+
+    warehouse: list[Finding] = []
     result = compile_project(project, allow_destructive=True, diagrams=False, planning=args.migration is None)
     acknowledged = Acknowledgements(result.acknowledged, frozenset(args.allow))
     if args.migration is not None:
@@ -493,13 +496,15 @@ def _lint(project: Project, args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         plan, what = plan_of(base.schema, read_definitions(project)), \
             "the changes since the base state" if args.since is None else f"the changes since {args.since}"
+        warehouse = warehouse_findings(warehouse_after(result.state, newest(base), project.generated)
+                                       + pending_warehouse(result.files), acknowledged)
     else:
         plan, what = result.plan, "the pending changes"
-        if not result.changes:
+        warehouse = warehouse_findings(pending_warehouse(result.files), acknowledged)
+        if not result.changes and not result.files:
             print("No pending changes: the definitions match generated/state.json; nothing to lint.")
             return EXIT_OK
-    assert plan is not None
-    found = summarize(plan, acknowledged).findings
+    found = [*(summarize(plan, acknowledged).findings if plan is not None else ()), *warehouse]
     if not found:
         print(f"No hazards in {what}.")
         return EXIT_OK

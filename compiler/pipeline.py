@@ -331,17 +331,21 @@ def review_project(project: Project, base: State | None) -> str:
     `base`, the base branch's state (empty when it has none; None to review only what is pending),
     what the definitions hold that is not compiled yet, the ER diagram of the tables changed."""
     from .diagrams.review import ReviewedFile, review_markdown, tables_changed
+    from .warehouse.hazards import newest, pending_warehouse, warehouse_after
 
     result = compile_project(project, allow_destructive=True, diagrams=False, planning=True)
     state = result.state
     new = load_state(result.files["state.json"]).schema if result.changes else state.schema
-    newest_base = max((m.version for m in base.migrations), default=0) if base is not None else state.next_version
+    newest_base = newest(base) if base is not None else state.next_version
     added = [m for m in state.migrations if m.version > newest_base]
     migrations = [ReviewedFile(m.file.removeprefix("migrations/"), (project.generated / m.file).read_text(),
                                m.rollback.removeprefix("migrations/"), (project.generated / m.rollback).read_text())
                   for m in added]
     before = base.schema if base is not None else state.schema
-    return review_markdown(migrations, result.up_sql, tables_changed(diff(before, new), new), new)
+    warehouse = warehouse_after(state, newest_base, project.generated)
+    pending = pending_warehouse(result.files) if result.record is not None else []  # alone: it is up_sql
+    return review_markdown(migrations, result.up_sql, tables_changed(diff(before, new), new), new,
+                           warehouse, pending)
 
 
 __all__ = ["CompileResult", "DefinitionErrors", "HistoryErrors", "StateError", "check_project", "clear_leftovers",

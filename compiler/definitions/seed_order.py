@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from ..errors import DefinitionError
 from ..model.schema import Table
+from ..model.seed_keys import compared
 from ..model.seeds import SeedRef, SeedRow, SeedTable, SeedValue
 from .load import Pos
 from .reader import Reader
@@ -42,11 +43,6 @@ class _Link:
     target: str  # the referenced table's key
     target_row: int
     hard: bool  # must be set at insert: NOT NULL or part of the row's key
-
-
-def _literal_text(literal: str) -> str:
-    """`'1'::bigint` -> `'1'`: what two literals of compatible types are compared by."""
-    return literal.rpartition("::")[0] or literal
 
 
 def order_seeds(placed: list[Placed], errors: list[DefinitionError]) -> list[SeedTable]:
@@ -86,14 +82,14 @@ def _links(p: Placed, by_key: dict[str, Placed]) -> tuple[list[SeedRow], list[_L
         column, referenced = fk.columns[0], fk.ref_columns[0]
         definition = p.table.column(column)
         hard = column in p.seeds.conflict or (definition is not None and not definition.nullable)
-        keyed = {_literal_text(v): n for n, row in enumerate(target.seeds.rows)
+        keyed = {compared(v): n for n, row in enumerate(target.seeds.rows)
                  for c, v in row.values if c == referenced and isinstance(v, str) and v != "NULL"}
         for n, row in enumerate(rows):
             values = dict(row.values)
             value = values.get(column)
             if value is None or value == "NULL":
                 continue
-            target_row = value.row if isinstance(value, SeedRef) else keyed.get(_literal_text(value))
+            target_row = value.row if isinstance(value, SeedRef) else keyed.get(compared(value))
             if target_row is None:
                 continue  # a literal no seeded row has: a row already in the database, maybe
             known = dict(target.seeds.rows[target_row].values).get(referenced)

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import DefinitionError, DefinitionErrors, did_you_mean
 from ..model.domains import base_type
 from ..model.schema import Column, Schema, Table
+from ..model.seed_keys import compared
 from ..model.seed_values import SeedValueError, reset_on_reload, seed_literal
 from ..model.seeds import SeedRef, SeedRow, Seeds, SeedTable, SeedValue
 from ..model.types import enum_type_spelling, extension_type_schemas
@@ -209,7 +210,9 @@ def _finish(p: _Pending, pending: dict[str, _Pending], schema: Schema,
                       reset=tuple(c.name for c in p.table.columns if c.name in resettable
                                   and c.name not in dict(row.values) and c.name not in conflict))
               for row, (pos, _, _) in zip(rows, p.rows, strict=True)]
-    return SeedTable(p.table.schema, p.table.name, conflict, tuple(placed))
+    given = {c for row in placed for c, _ in row.values}
+    advance = tuple(c.name for c in p.table.columns if (c.identity is not None or c.serial) and c.name in given)
+    return SeedTable(p.table.schema, p.table.name, conflict, tuple(placed), advance=advance)
 
 
 def _resolve_ref(r: Reader, m: Mapping, pos: Pos, table: Table, column: Column, pending: dict[str, _Pending],
@@ -256,7 +259,7 @@ def _resolve_ref(r: Reader, m: Mapping, pos: Pos, table: Table, column: Column, 
                        f"matches one row whatever else the table holds")
         return None
     matches = [n for n, (_, values, _) in enumerate(target.rows)
-               if all(values.get(c) == v for c, v in where)]
+               if all(compared(values.get(c)) == compared(v) for c, v in where)]
     shown = ", ".join(f"{c} = {v}" for c, v in where)
     if len(matches) != 1:
         how = "no seeded row" if not matches else f"{len(matches)} seeded rows"
@@ -315,12 +318,12 @@ def _conflict_key(r: Reader, p: _Pending, rows: list[SeedRow]) -> tuple[str, ...
 def _distinct_keys(r: Reader, p: _Pending, rows: list[SeedRow]) -> bool:
     ok = True
     for key in _keys(p.table):
-        seen: dict[tuple[SeedValue, ...], int] = {}
+        seen: dict[tuple[object, ...], int] = {}
         for n, row in enumerate(rows):
             values = dict(row.values)
             if not all(values.get(c) not in (None, "NULL") for c in key):
                 continue
-            found = tuple(values[c] for c in key)
+            found = tuple(compared(values[c]) for c in key)
             if found in seen:
                 first = p.rows[seen[found]][0][0]
                 r.error(p.rows[n][0], f"duplicate key ({', '.join(key)}) of {p.table.key}: the same values as "

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model.schema import Schema
 from ..plan import changes as ch
+from ..warehouse.hazards import destructive_lines
 from .mermaid import tables_diagrams
 
 
@@ -64,23 +66,37 @@ def tables_changed(changes: list[ch.Change], new: Schema) -> TablesChanged:
     return TablesChanged(tuple(sorted(created)), tuple(sorted(altered - created)), tuple(sorted(dropped)))
 
 
-def review_markdown(migrations: list[ReviewedFile], pending_sql: str, changed: TablesChanged, new: Schema) -> str:
-    """The review: a summary line, each migration's SQL, what is not compiled, the ER of the changed tables."""
+def review_markdown(migrations: list[ReviewedFile], pending_sql: str, changed: TablesChanged, new: Schema,
+                    warehouse: Sequence[tuple[str, str]] = (),
+                    pending_warehouse: Sequence[tuple[str, str]] = ()) -> str:
+    """The review: a summary line, each migration's SQL (PostgreSQL's, then BigQuery's: `warehouse`,
+    (path, SQL)), what is not compiled, the ER of the changed tables."""
     lines = ["## Schema changes", ""]
-    if not migrations and not pending_sql:
+    if not migrations and not pending_sql and not warehouse:
         return "\n".join(lines + ["No migrations: the schema does not change.", ""])
-    lines += [f"{len(migrations)} migration(s); {changed.summary()}.", ""]
+    bigquery = f", {len(warehouse)} BigQuery migration(s)" if warehouse else ""
+    lines += [f"{len(migrations)} migration(s){bigquery}; {changed.summary()}.", ""]
     for m in migrations:
         lines += [f"### {code(m.name)}", "", *fenced(m.sql, "sql"), "",
                   f"<details><summary><code>{html.escape(m.rollback_name)}</code></summary>", "",
                   *fenced(m.rollback_sql, "sql"), "", "</details>", ""]
+    for name, sql in warehouse:
+        lines += _bigquery(name, sql)
     if pending_sql:
         lines += ["### Not compiled yet", "",
                   "The definitions hold changes no migration has: run `schemac compile` and commit `generated/`.", "",
                   *fenced(pending_sql, "sql"), ""]
+        for name, sql in pending_warehouse:
+            lines += _bigquery(name, sql)
     diagrams = tables_diagrams(new, set(changed.created) | set(changed.altered))
     if diagrams:
         lines += ["### Tables changed", ""]
         for text in diagrams:
             lines += [*fenced(text, "mermaid"), ""]
     return "\n".join(lines)
+
+
+def _bigquery(name: str, sql: str) -> list[str]:
+    """A BigQuery migration: its data losses said first, in bold (BigQuery has no rollback file)."""
+    lost = [f"**Destructive:** {html.escape(line)}" for line in destructive_lines(sql)]
+    return [f"### BigQuery {code(name)}", "", *[x for line in lost for x in (line, "")], *fenced(sql, "sql"), ""]

@@ -198,11 +198,16 @@ def finish_leftovers(conn: psycopg.Connection, url: str, state: State, applied: 
             report(f"finished {ran} statement(s) left undone by {rel}")
 
 
-def check_version(state: State, version: int, zero: str) -> None:
+def check_version(state: State, version: int, zero: str, report: Callable[[str], None] = print) -> None:
     """Refused when `version` (of --to or --baseline) names no migration: a typo must not read as
-    'nothing to do'. `zero` says what 0 means where it is allowed, else is empty."""
+    'nothing to do'. `zero` says what 0 means where it is allowed, else is empty. A BigQuery-only
+    migration's number is a place in the history like any other: said so, and taken."""
     versions = [m.version for m in state.migrations]
     if version in versions or (zero and version == 0):
+        return
+    if any(w.version == version for w in state.warehouse_migrations):
+        report(f"note: migration {version} is a BigQuery-only migration (nothing in it for PostgreSQL); "
+               f"taking the PostgreSQL migrations up to it")
         return
     newest = f"the newest is {max(versions)}" if versions else "there are none"
     raise Refused(f"there is no migration {version} in generated/state.json ({newest}{'; ' + zero if zero else ''})")
@@ -213,7 +218,7 @@ def apply(project: Project, url: str, settings: Settings, to: int | None = None,
     """Apply pending migrations in order, each in one transaction with its row in the migrations table."""
     state = load_state(project.read_state_bytes())
     if to is not None:
-        check_version(state, to, "")
+        check_version(state, to, "", report)
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn:
         if dry_run:
@@ -258,7 +263,7 @@ def rollback(project: Project, url: str, settings: Settings, steps: int | None =
     """
     state = load_state(project.read_state_bytes())
     if to is not None:
-        check_version(state, to, "--to 0 rolls back every migration")
+        check_version(state, to, "--to 0 rolls back every migration", report)
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn, exclusive(conn, settings.lock_timeout, report):
         files = read_files(project, state)

@@ -62,7 +62,7 @@ def baseline(project: Project, url: str, settings: Settings, version: int,
     """Record migrations up to `version` as applied, if the live catalog equals the schema they produce
     (built in a throwaway database on `dev_url`'s server, else as throwaway.dev_server picks)."""
     state = load_state(project.read_state_bytes())
-    check_version(state, version, "")
+    check_version(state, version, "", report)
     table = settings.migrations_table
     with interruptible(url, table), connect(url) as conn, exclusive(conn, settings.lock_timeout, report):
         files = read_files(project, state)

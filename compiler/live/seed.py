@@ -42,7 +42,47 @@ def _failing_row(url: str, sql: str) -> str | None:
                     return _origin(statement)  # the connection goes, and the transaction with it
     except DatabaseError:
         return None
+    return _deferred_row(url, sql)  # every statement ran: a deferred key failed at COMMIT
+
+
+def _deferred_row(url: str, sql: str) -> str | None:
+    """The row whose deferred foreign key fails at COMMIT, found by running the file again (rolled
+    back) with every key checked at its statement (SET CONSTRAINTS ALL IMMEDIATE). A row that
+    fails is put aside and tried again once the others are in, as a deferred key may point at a
+    row inserted later; the first row that still fails when no more can go in is the one."""
+    waiting: list[str] = []
+    try:
+        with connect(url) as conn:
+            for statement in split_statements(sql):
+                if statement.strip().upper() == "COMMIT;":
+                    break
+                if statement.strip().upper().endswith("BEGIN;"):
+                    conn.execute(statement.encode())
+                    conn.execute(b"SET CONSTRAINTS ALL IMMEDIATE")
+                elif _origin(statement) and not _runs(conn, statement):
+                    waiting.append(statement)
+                elif not _origin(statement):
+                    conn.execute(statement.encode())
+            while waiting:
+                left = [s for s in waiting if not _runs(conn, s)]
+                if len(left) == len(waiting):
+                    return _origin(left[0])
+                waiting = left
+    except DatabaseError:
+        return None
     return None
+
+
+def _runs(conn: psycopg.Connection, statement: str) -> bool:
+    """Whether `statement` runs; when it fails, the transaction goes on without it (a savepoint)."""
+    conn.execute(b"SAVEPOINT seed_row")
+    try:
+        conn.execute(statement.encode())
+    except psycopg.Error:
+        conn.execute(b"ROLLBACK TO SAVEPOINT seed_row")
+        return False
+    conn.execute(b"RELEASE SAVEPOINT seed_row")
+    return True
 
 
 def _origin(statement: str) -> str | None:

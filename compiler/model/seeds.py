@@ -37,6 +37,9 @@ class SeedTable:
     # columns whose refs point at rows loaded later (a cycle, a self-reference): inserted NULL,
     # then set by an UPDATE once every row is in
     deferred: tuple[str, ...] = ()
+    # identity and serial columns some row gives a value: their sequences are moved past the
+    # largest value after the load, so the application's next insert does not take a seeded id
+    advance: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

@@ -113,3 +113,4 @@ def findings(plan: Plan, acknowledged: Acknowledgements | None = None) -> list[F
 
 def unacknowledged(found: list[Finding]) -> list[Finding]:
     return [f for f in found if not f.acknowledged]
+

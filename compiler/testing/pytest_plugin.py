@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -66,12 +67,26 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")  # pytest tears fixtures down on KeyboardInterrupt
 
 
+@contextmanager
+def _told_plainly() -> Iterator[None]:
+    """A failure of the plugin's own (no server URL, a server that does not answer, a migration that
+    fails) as pytest's error with schemac's message alone: the plugin's internals are no part of it."""
+    from ..errors import DatabaseError, StateError
+
+    try:
+        yield
+    except (DatabaseError, StateError) as e:
+        pytest.fail(f"schemac: {e}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def schemac_server_url() -> str:
     """A database on the server where the session's databases are made."""
     from .databases import server_url
 
-    return server_url()
+    with _told_plainly():
+        return server_url()
+    raise AssertionError("unreachable: pytest.fail raises")
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +96,8 @@ def schemac_test_server(schemac_server_url: str) -> Iterator[TestServer]:
     databases are dropped then too."""
     from .databases import TestServer
 
-    server = TestServer(schemac_server_url)
+    with _told_plainly():
+        server = TestServer(schemac_server_url)
     takes_sigterm = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
     try:
         if takes_sigterm:
@@ -102,11 +118,12 @@ def schemac_template_database(pytestconfig: pytest.Config, schemac_project: Path
     asked), sealed against connections: the template of the others."""
     from .databases import database_name, migrate, seed
 
-    url = schemac_test_server.create()
-    migrate(url, schemac_project)
-    if pytestconfig.getini("schemac_seed"):
-        seed(url, schemac_project)
-    schemac_test_server.seal(url)
+    with _told_plainly():
+        url = schemac_test_server.create()
+        migrate(url, schemac_project)
+        if pytestconfig.getini("schemac_seed"):
+            seed(url, schemac_project)
+        schemac_test_server.seal(url)
     return database_name(url)
 
 

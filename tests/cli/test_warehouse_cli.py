@@ -188,3 +188,30 @@ def test_migrations_name_no_dataset_so_one_history_serves_every_dataset(tmp_path
     assert "CREATE TABLE events (" in created and "analytics" not in created
     assert _warehouse(staging) == [f"{FOLDER}/analytics_staging.events.sql", f"{FOLDER}/analytics_staging.sql"]
     assert "CREATE TABLE analytics_staging.events" in (staging / "generated" / FOLDER / "analytics_staging.sql").read_text()
+
+
+def test_review_and_lint_see_the_bigquery_migrations_and_what_they_lose(tmp_path: Path, capsys) -> None:
+    """A table rebuilt in BigQuery alone (new granularity) is a change to lint, a data_loss hazard,
+    before and after it is compiled; review lists the BigQuery migration with its loss."""
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    base = tmp_path / "base-state.json"
+    base.write_bytes((tmp_path / "generated" / "state.json").read_bytes())
+    write_definitions(tmp_path, {"events.yaml": IN_WAREHOUSE.replace(
+        "partition_by: created_at}", "partition_by: created_at, granularity: year}")})
+    lost = ("data_loss  BigQuery: BigQuery table events is rebuilt (new partitioning or clustering, which BigQuery "
+            "cannot change in place): its rows are lost; reload it")
+    code, out, _ = run_cli(tmp_path, capsys, "lint")
+    assert code == 1, out
+    assert f"warehouse/bigquery/migrations/002_warehouse_events.sql  {lost}" in out.splitlines()
+    assert run_cli(tmp_path, capsys, "lint", "--allow", "data_loss")[0] == 0
+    assert run_cli(tmp_path, capsys, "compile", "--allow-destructive")[0] == 0
+    code, out, _ = run_cli(tmp_path, capsys, "lint", "--base-state", str(base))
+    assert code == 1 and f"warehouse/bigquery/migrations/002_warehouse_events.sql  {lost}" in out.splitlines()
+    code, out, _ = run_cli(tmp_path, capsys, "review", "--base-state", str(base))
+    assert code == 0
+    assert "0 migration(s), 1 BigQuery migration(s); no table changed." in out
+    assert "### BigQuery `warehouse/bigquery/migrations/002_warehouse_events.sql`" in out
+    assert ("**Destructive:** BigQuery table events is rebuilt (new partitioning or clustering, which BigQuery "
+            "cannot change in place): its rows are lost; reload it") in out
+    assert "DROP TABLE" in out

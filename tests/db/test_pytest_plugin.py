@@ -373,3 +373,21 @@ def test_this_suite_runs_this_checkouts_plugin_on_its_own_server(
         found = dict(conn.execute("SELECT datname, datallowconn FROM pg_database WHERE datname IN (%s, %s)",
                                   (name, schemac_template_database)).fetchall())
     assert found == {name: True, schemac_template_database: False}
+
+
+@pytest.mark.parametrize("url", [None, "postgresql://127.0.0.1:1/nowhere"], ids=["no URL", "dead server"])
+def test_no_server_is_a_plain_error_without_the_plugins_traceback(
+        pytester: pytest.Pytester, project: Path, monkeypatch: pytest.MonkeyPatch, url: str | None) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    if url is None:
+        monkeypatch.delenv("TEST_DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("TEST_DATABASE_URL", url)
+    pytester.makepyfile(test_db="def test_db(schemac_database_url):\n    assert schemac_database_url\n")
+    result = pytester.runpytest_subprocess(*ARGS)
+    result.assert_outcomes(errors=1)
+    output = result.stdout.str()
+    told = ("schemac: no server for test databases: set TEST_DATABASE_URL (or DATABASE_URL)" if url is None
+            else "schemac: cannot connect to the test server")
+    assert told in output
+    assert "pytest_plugin.py" not in output and "databases.py" not in output, output

@@ -267,3 +267,133 @@ def test_the_offline_checks_agree_with_the_server(database_url: str, type_name: 
         except psycopg.errors.DataError:
             server_reads = False
     assert server_reads == ((type_name, text) in ACCEPTED)
+
+
+def test_seeded_ids_move_the_identity_and_serial_sequences_past_them(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rows seeded with explicit ids leave the application's next insert a free id, and a reload
+    (or a sequence already further on) never moves a sequence back."""
+    schema = """
+table: t3
+columns:
+  - {name: id, type: integer, identity: by default, primary_key: true}
+  - {name: v, type: text}
+---
+table: s3
+columns:
+  - {name: id, type: serial, primary_key: true}
+  - {name: v, type: text}
+"""
+    seeds = """
+table: t3
+rows:
+  - {id: 1, v: a}
+  - {id: 2, v: b}
+---
+table: s3
+rows:
+  - {id: 7, v: a}
+"""
+    project = seeded(tmp_path, capsys, schema, seeds, database_url)
+    assert rows(database_url, "INSERT INTO t3 (v) VALUES ('app') RETURNING id") == [(3,)]
+    assert rows(database_url, "INSERT INTO s3 (v) VALUES ('app') RETURNING id") == [(8,)]
+    assert schemac(project, capsys, "seed", "--database-url", database_url)[0] == 0
+    assert rows(database_url, "INSERT INTO t3 (v) VALUES ('again') RETURNING id") == [(4,)]
+    assert rows(database_url, "INSERT INTO s3 (v) VALUES ('again') RETURNING id") == [(9,)]
+
+
+SPELLINGS = """
+table: uparent
+columns:
+  - {name: id, type: uuid, primary_key: true}
+---
+table: tparent
+columns:
+  - {name: at, type: timestamptz, primary_key: true}
+---
+table: child
+columns:
+  - {name: id, type: integer, primary_key: true}
+  - {name: u_id, type: uuid, references: uparent.id}
+  - {name: t_id, type: timestamptz, references: tparent.at}
+"""
+
+
+def test_keys_are_matched_as_postgresql_reads_them_not_as_written(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """An upper-case uuid and a time with another offset point at the seeded parent row they equal,
+    so the parents are inserted first; a ref by such a spelling finds its row."""
+    seeds = """
+table: child
+rows:
+  - {id: 1, u_id: 0B6C9D4E-8F51-4B8E-9A0E-6A1F3C2D5E01, t_id: "2024-01-01 02:00:00+02"}
+  - {id: 2, u_id: {ref: uparent, id: "{0B6C9D4E8F514B8E9A0E6A1F3C2D5E01}"}}
+---
+table: uparent
+rows:
+  - {id: 0b6c9d4e-8f51-4b8e-9a0e-6a1f3c2d5e01}
+---
+table: tparent
+rows:
+  - {at: "2024-01-01 00:00:00Z"}
+"""
+    seeded(tmp_path, capsys, SPELLINGS, seeds, database_url)
+    assert rows(database_url, "SELECT id, u_id::text, t_id = '2024-01-01 00:00:00Z' FROM child ORDER BY id") == [
+        (1, "0b6c9d4e-8f51-4b8e-9a0e-6a1f3c2d5e01", True), (2, "0b6c9d4e-8f51-4b8e-9a0e-6a1f3c2d5e01", None)]
+
+
+def test_two_spellings_of_one_key_are_a_duplicate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_definitions(tmp_path, {"schema.yaml": SPELLINGS})
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "s.yaml").write_text("""table: uparent
+rows:
+  - {id: 0B6C9D4E-8F51-4B8E-9A0E-6A1F3C2D5E01}
+  - {id: 0b6c9d4e-8f51-4b8e-9a0e-6a1f3c2d5e01}
+---
+table: tparent
+rows:
+  - {at: "2024-01-01 02:00:00+02"}
+  - {at: "2024-01-01 00:00:00"}
+""")
+    code, _, err = schemac(tmp_path, capsys, "compile")
+    assert code == 2
+    assert err.splitlines()[:2] == [
+        "seeds/s.yaml:4:5: error: duplicate key (id) of public.uparent: the same values as the seeded row at line 3",
+        "seeds/s.yaml:9:5: error: duplicate key (at) of public.tparent: the same values as the seeded row at line 8",
+    ]
+
+
+def test_a_deferred_key_failing_at_commit_names_its_row(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A deferred key is checked at COMMIT, after every statement ran: the row is found all the same,
+    and a row pointing at a row seeded after it is not blamed."""
+    schema = """
+table: parent
+columns:
+  - {name: id, type: integer, primary_key: true}
+  - {name: up, type: integer, references: parent.id, deferrable: true, initially_deferred: true}
+---
+table: child
+columns:
+  - {name: id, type: integer, primary_key: true}
+  - {name: p, type: integer, references: parent.id, deferrable: true, initially_deferred: true}
+"""
+    seeds = """table: parent
+rows:
+  - {id: 1, up: 2}
+  - {id: 2}
+---
+table: child
+rows:
+  - {id: 1, p: 1}
+  - {id: 2, p: 99}
+"""
+    write_definitions(tmp_path, {"schema.yaml": schema})
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "s.yaml").write_text(seeds)
+    assert schemac(tmp_path, capsys, "compile")[0] == 0
+    assert schemac(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    code, _, err = schemac(tmp_path, capsys, "seed", "--database-url", database_url)
+    assert code == 4
+    assert "the row at seeds/s.yaml:9: " in err and 'violates foreign key constraint' in err
+    assert rows(database_url, "SELECT count(*) FROM child") == [(0,)]
