@@ -149,6 +149,10 @@ def _read(text: str, schema: str, relations: tuple[tuple[str, tuple[tuple[str, s
             missing.append(f"{db}.{name}" if db else name)
             continue
         found.append(key)
+        if not table.alias and table.this.quoted:
+            # columns qualified by a quoted table name ("Tbl"."ID", as pg_get_viewdef prints them) refer
+            # to it by that name, which qualify would otherwise look up folded
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
         table.set("db", exp.to_identifier(key.split(".", 1)[0], quoted=True))
         table.set("this", exp.to_identifier(name, quoted=True))
     functions = tuple(f for f in function_calls(text)[0])

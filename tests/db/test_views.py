@@ -119,6 +119,22 @@ VIEWS_PROJECT = {"t.yaml": "table: t\ncolumns:\n  - {name: id, type: bigint, pri
                  "named.yaml": "view: named\nquery: |\n  select id, name\n  from t\n"}
 
 
+def test_a_view_over_a_table_with_a_quoted_name_is_imported_and_compiles_to_no_difference(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # pg_get_viewdef qualifies columns by the table's quoted name: "Tbl"."ID"
+    run_sql_file(database_url, """
+        CREATE TABLE "Tbl" ("ID" integer, "end" text, n integer);
+        CREATE VIEW "Chk" AS SELECT "Tbl"."ID", "Tbl".n, "Tbl"."end" FROM "Tbl";
+    """)
+    code, _, err = schemac(tmp_path, "import", "--database-url", database_url, capsys=capsys)
+    assert code == 0 and "view" not in err, err
+    assert '"Tbl"."ID"' in (tmp_path / "definitions" / "Chk.yaml").read_text()
+    code, _, err = schemac(tmp_path, "compile", capsys=capsys)
+    assert code == 0, err
+    code, out, err = schemac(tmp_path, "drift", "--database-url", database_url, capsys=capsys)
+    assert code == 0, out + err
+
+
 def test_drift_reports_a_view_replaced_by_hand(tmp_path: Path, database_url: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     write_definitions(tmp_path, VIEWS_PROJECT)

@@ -112,3 +112,13 @@ def test_a_view_created_again_takes_its_in_place_changes_with_it() -> None:
         kinds = [(c.kind, c.subject) for c in diff(old, new)]
         dropped = {s for k, s in kinds if k == "DropView"}
         assert not [s for k, s in kinds if k == "RenameViewColumn" and s.rsplit(".", 1)[0] in dropped], kinds
+
+
+def test_columns_qualified_by_a_quoted_table_name_are_read_as_pg_get_viewdef_prints_them() -> None:
+    s = schema_of('table: Tbl\ncolumns:\n  - {name: ID, type: integer}\n  - {name: end, type: text}\n'
+                  '  - {name: n, type: integer}\n---\n'
+                  'view: Chk\nquery: \'SELECT "Tbl"."ID", "Tbl"."end", "Tbl".n FROM "Tbl"\'\n')
+    reading = s.views["public.Chk"].reading
+    assert reading is not None
+    assert reading.reads == {("public.Tbl", "ID"), ("public.Tbl", "end"), ("public.Tbl", "n")}
+    assert [c.name for c in s.views["public.Chk"].columns] == ["ID", "end", "n"]
