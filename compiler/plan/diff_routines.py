@@ -17,7 +17,7 @@ from ..model.routines import Routine, Trigger, replaceable, routine_key
 from ..model.schema import Schema
 from . import routine_changes as rc
 from .changes import Change
-from .renames import Renames, renamed_pairs
+from .renames import NameMove, Renames, move_steps, renamed_pairs
 
 
 def _routine_hint(r: Routine) -> str | None:
@@ -25,36 +25,48 @@ def _routine_hint(r: Routine) -> str | None:
 
 
 def routines(old: Schema, new: Schema) -> tuple[list[Change], set[str]]:
-    """The changes to routines, and the keys of those dropped and created again (their triggers follow)."""
+    """The changes to routines, and the old keys of those dropped, for good or to be created again
+    under another signature (the triggers calling them follow)."""
     pairs = renamed_pairs(old.routines, new.routines, lambda r: r.key, _routine_hint)
     back = {n: o for o, n in pairs.items()}
     out: list[Change] = []
     recreated: set[str] = set()
+    renamed: list[tuple[Routine, str]] = []
     for key, b in new.routines.items():
         # an old routine of this key that is renamed away is another routine by now
         old_key = back.get(key, None if key in pairs else key)
         a = old.routines.get(old_key) if old_key is not None else None
-        if a is None:
+        if a is None or old_key is None:
             out.append(rc.CREATE[b.kind](b))
             continue
+        if not replaceable(replace(a, name=b.name), b):
+            # dropped under the name it has (drops run before renames), created under its new one
+            out += [rc.DROP[a.kind](a), rc.CREATE[b.kind](b)]
+            recreated.add(old_key)
+            continue
         if a.name != b.name:
-            out.append(rc.RENAME[a.kind](a, b.name))
+            renamed.append((a, b.name))
             a = replace(a, name=b.name)
         if a == b:
             continue
-        if replace(a, comment=b.comment) == b:
-            out.append(rc.COMMENT[b.kind](b))
-        elif replaceable(a, b):
+        if replace(a, comment=b.comment) != b:
             out.append(rc.REPLACE[b.kind](b))
-            if a.comment != b.comment:
-                out.append(rc.COMMENT[b.kind](b))
-        else:
-            out += [rc.DROP[a.kind](a), rc.CREATE[b.kind](b)]
-            recreated.add(key)
+        if a.comment != b.comment:
+            out.append(rc.COMMENT[b.kind](b))
     for key, a in old.routines.items():
         if key not in pairs and key not in new.routines:
             out.append(rc.DROP[a.kind](a))
-    return out, recreated
+            recreated.add(key)
+    return _renames_in_steps(renamed) + out, recreated
+
+
+def _renames_in_steps(renamed: list[tuple[Routine, str]]) -> list[Change]:
+    """Renames in an order that frees each name before it is taken: a chain back to front, a swap
+    through a temporary name. Routines of one schema and input types share a namespace, functions
+    and procedures alike (plan/order.py keeps this order)."""
+    moves = [NameMove(a.name, name, ((a.schema, a.input_types),)) for a, name in renamed]
+    return [rc.RENAME[renamed[i][0].kind](replace(renamed[i][0], name=step.old), step.new)
+            for i, step in move_steps(moves)]
 
 
 def _retyped_columns(old: Schema, new: Schema, renames: Renames) -> dict[str, set[str]]:
@@ -73,7 +85,8 @@ def _retyped_columns(old: Schema, new: Schema, renames: Renames) -> dict[str, se
 
 
 def triggers(old: Schema, new: Schema, renames: Renames, recreated: set[str]) -> list[Change]:
-    """The changes to triggers; `recreated`: routines dropped and created again (routines())."""
+    """The changes to triggers; `recreated`: the old keys of the routines dropped (routines()): a
+    trigger running or calling one is dropped before and created after, even when it is the same."""
     def name_of(t: Trigger) -> str:
         return f"{renames.table(t.table_key)}.{t.name}"
 
@@ -84,8 +97,8 @@ def triggers(old: Schema, new: Schema, renames: Renames, recreated: set[str]) ->
     pairs = renamed_pairs(moved, new.triggers, name_of, hint_of)
     back = {n: o for o, n in pairs.items()}
     retyped = _retyped_columns(old, new, renames)
-    # a WHEN that calls a routine dropped and created again depends on it too (by name: a call
-    # does not say which overload, so any of the name counts)
+    # a WHEN that calls a routine dropped depends on it too (by name: a call does not say which
+    # overload, so any of the name counts), as when its argument types change: another key
     recreated_names = {old.routines[k].name for k in recreated if k in old.routines}
     out: list[Change] = []
     matched: set[str] = set()
@@ -98,7 +111,7 @@ def triggers(old: Schema, new: Schema, renames: Renames, recreated: set[str]) ->
         matched.add(source)
         here = replace(a, schema=b.schema, table=b.table)
         reads = set(b.update_columns) | set(b.when.columns if b.when is not None else ())
-        if (here.rebuilt_form() != b.rebuilt_form() or b.function_key in recreated
+        if (here.rebuilt_form() != b.rebuilt_form() or a.function_key in recreated
                 or set(a.calls) & recreated_names or reads & retyped.get(b.table_key, set())):
             out += [rc.DropTrigger(a), rc.CreateTrigger(b)]
             continue

@@ -82,7 +82,9 @@ DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, rc.DropTrigger, sec.DropPolicy, ch
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameColumnSequence, ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
-RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, rc.RenameFunction, rc.RenameProcedure, rc.RenameTrigger,
+# functions and procedures share a namespace: one phase, in the order of their rename steps
+ROUTINE_RENAMES = (rc.RenameFunction, rc.RenameProcedure)
+RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, *ROUTINE_RENAMES, rc.RenameTrigger,
            ch.RenameView, ch.RenameMaterializedView)
 # without their foreign keys: cycles and self-references need nothing; partitions once their parents are there
 CREATE_TABLES = (ch.CreateTable, ch.CreatePartition, ch.AttachPartition)
@@ -125,9 +127,11 @@ PHASES: tuple[type[ch.Change], ...] = (
 )
 _PHASE = ({kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
           | {kind: PHASES.index(VIEW_DROPS[0]) for kind in VIEW_DROPS}
-          | {kind: PHASES.index(VIEW_BUILDS[0]) for kind in VIEW_BUILDS})
+          | {kind: PHASES.index(VIEW_BUILDS[0]) for kind in VIEW_BUILDS}
+          | {kind: PHASES.index(ROUTINE_RENAMES[0]) for kind in ROUTINE_RENAMES})
 _IN_STEP_ORDER = (ch.RenameTable, *NAME_MOVES)  # ordered by their rename steps, not by object
-_IN_DIFF_ORDER = (ch.CreateDomain, ch.DropDomain)  # each domain after (dropped before) the one it is over
+# each domain after (dropped before) the one it is over; routine renames in their steps (diff_routines.py)
+_IN_DIFF_ORDER = (ch.CreateDomain, ch.DropDomain, *ROUTINE_RENAMES)
 _C = TypeVar("_C", bound=ch.Change)
 
 

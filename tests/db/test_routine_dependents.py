@@ -1,0 +1,88 @@
+"""What depends on a function, and what a function depends on, through its changes on a real
+PostgreSQL: triggers and views calling a function dropped and created again, routines renamed
+and swapping names, functions over a table's row type, a composite, an enum or a domain.
+
+Each migration is proved as test_routines.py proves them: apply it, read the catalog back, the
+diff against PostgreSQL's own build of the definitions is empty; roll back, the same against the
+old definitions.
+"""
+from __future__ import annotations
+
+from compiler.plan.diff import diff
+from tests.change_cases import STAMPED, d
+from tests.db.migrate import schema as _schema
+from tests.db.test_routines import _round_trip
+
+IS_ACTIVE = d("""
+    ---
+    function: is_active
+    arguments: [{name: s, type: text}]
+    returns: boolean
+    language: sql
+    volatility: immutable
+    body: SELECT s <> 'locked'
+    ---
+    trigger: t_touch
+    table: t
+    timing: before
+    events: [update]
+    for_each: row
+    when: is_active(NEW.status)
+    function: touch
+    """)
+
+
+def test_a_trigger_whose_when_calls_a_function_whose_argument_type_changes(database_url: str) -> None:
+    """Another argument type is another function: the trigger calling it goes first, comes back after."""
+    old = _schema(STAMPED + IS_ACTIVE)
+    new = _schema(STAMPED + IS_ACTIVE.replace("{name: s, type: text}", "{name: s, type: varchar}"))
+    assert [c.kind for c in diff(old, new)] == ["DropTrigger", "DropFunction", "CreateFunction", "CreateTrigger"]
+    _round_trip(database_url, old, new)
+
+
+PAIR = d("""
+    ---
+    function: first_of
+    arguments: [{name: a, type: integer}, {name: b, type: integer}]
+    returns: integer
+    language: sql
+    body: SELECT a
+    ---
+    function: second_of
+    arguments: [{name: a, type: integer}, {name: b, type: integer}]
+    returns: integer
+    language: sql
+    body: SELECT b
+    ---
+    procedure: nudge
+    arguments: [{name: a, type: integer}]
+    language: plpgsql
+    body: BEGIN PERFORM a; END
+    ---
+    procedure: poke
+    arguments: [{name: a, type: integer}]
+    language: plpgsql
+    body: BEGIN PERFORM a + 1; END
+    """)
+
+
+def test_routines_swapping_names_go_through_a_free_name(database_url: str) -> None:
+    old = _schema(STAMPED + PAIR)
+    new = _schema(STAMPED + PAIR.replace("function: first_of\n", "function: second_of\nrenamed_from: first_of\n", 1)
+                  .replace("function: second_of\narg", "function: first_of\nrenamed_from: second_of\narg", 1)
+                  .replace("procedure: nudge\n", "procedure: poke\nrenamed_from: nudge\n", 1)
+                  .replace("procedure: poke\narg", "procedure: nudge\nrenamed_from: poke\narg", 1))
+    assert [c.kind for c in diff(old, new)].count("RenameFunction") == 3
+    _round_trip(database_url, old, new)
+
+
+def test_a_routine_renamed_with_another_result_is_dropped_under_its_old_name(database_url: str) -> None:
+    """PostgreSQL cannot rename and change the result at once: the old is dropped by the name it has."""
+    old = _schema(STAMPED + PAIR)
+    new = _schema(STAMPED + PAIR.replace("function: first_of\n", "function: head_of\nrenamed_from: first_of\n")
+                  .replace("returns: integer\nlanguage: sql\nbody: SELECT a", "returns: bigint\nlanguage: sql\n"
+                           "body: SELECT a::bigint"))
+    changes = diff(old, new)
+    assert [(c.kind, c.subject) for c in changes] == [("DropFunction", "public.first_of(integer, integer)"),
+                                                      ("CreateFunction", "public.head_of(integer, integer)")]
+    _round_trip(database_url, old, new)
