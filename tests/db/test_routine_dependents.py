@@ -11,25 +11,7 @@ from __future__ import annotations
 from compiler.plan.diff import diff
 from tests.change_cases import STAMPED, d
 from tests.db.migrate import schema as _schema
-from tests.db.test_routines import _round_trip
-
-IS_ACTIVE = d("""
-    ---
-    function: is_active
-    arguments: [{name: s, type: text}]
-    returns: boolean
-    language: sql
-    volatility: immutable
-    body: SELECT s <> 'locked'
-    ---
-    trigger: t_touch
-    table: t
-    timing: before
-    events: [update]
-    for_each: row
-    when: is_active(NEW.status)
-    function: touch
-    """)
+from tests.db.test_routines import IS_ACTIVE, _round_trip
 
 
 def test_a_trigger_whose_when_calls_a_function_whose_argument_type_changes(database_url: str) -> None:
