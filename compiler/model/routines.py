@@ -105,6 +105,13 @@ class Routine:
     def is_procedure(self) -> bool:
         return self.kind == "procedure"
 
+    @property
+    def types_used(self) -> frozenset[str]:
+        """The types its arguments and result are of, arrays as their element type: PostgreSQL
+        refuses to drop one of them (a table's row type too) while the routine is there."""
+        types = [a.type for a in self.arguments] + ([self.returns] if self.returns is not None else [])
+        return frozenset(t.removesuffix("[]") for t in types)
+
 
 def routine_key(schema: str, name: str, input_types: tuple[str, ...] | list[str]) -> str:
     return f"{schema}.{name}({', '.join(input_types)})"

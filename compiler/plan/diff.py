@@ -58,7 +58,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     rebuilt: set[str] = set()
     out += _tables(with_domains_renamed(old, moved), new, renames, types, rebuilt)
     out += _partitions(old, new, renames, rebuilt, out)
-    routine_changes, recreated_routines = routines(old, new)
+    routine_changes, recreated_routines = routines(old, new, types.recreated)
     out += routine_changes
     out += triggers(old, new, renames, recreated_routines)
     out += view_changes(old, new, renames, out)

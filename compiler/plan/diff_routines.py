@@ -11,22 +11,29 @@ changes (PostgreSQL refuses ALTER COLUMN TYPE under a trigger's UPDATE OF or WHE
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 
+from ..model.domains import Domain
 from ..model.routines import Routine, Trigger, replaceable, routine_key
-from ..model.schema import Schema
+from ..model.schema import Enum, Schema
+from ..model.types import enum_type_spelling
 from . import routine_changes as rc
 from .changes import Change
-from .renames import NameMove, Renames, move_steps, renamed_pairs
+from .renames import NameMove, Renames, move_steps, renamed_pairs, temporary_name
 
 
 def _routine_hint(r: Routine) -> str | None:
     return routine_key(r.schema, r.renamed_from, r.input_types) if r.renamed_from else None
 
 
-def routines(old: Schema, new: Schema) -> tuple[list[Change], set[str]]:
+def routines(old: Schema, new: Schema, remade: Mapping[str, Enum | Domain] = MappingProxyType({})
+             ) -> tuple[list[Change], set[str]]:
     """The changes to routines, and the old keys of those dropped, for good or to be created again
-    under another signature (the triggers calling them follow)."""
+    under another signature (the triggers calling them follow). `remade`: the enums and domains
+    created anew (by spelling), the old one renamed away and dropped: PostgreSQL refuses to drop
+    it under a routine, so a routine over one is dropped and created again."""
     pairs = renamed_pairs(old.routines, new.routines, lambda r: r.key, _routine_hint)
     back = {n: o for o, n in pairs.items()}
     out: list[Change] = []
@@ -39,9 +46,9 @@ def routines(old: Schema, new: Schema) -> tuple[list[Change], set[str]]:
         if a is None or old_key is None:
             out.append(rc.CREATE[b.kind](b))
             continue
-        if not replaceable(replace(a, name=b.name), b):
+        if not replaceable(replace(a, name=b.name), b) or a.types_used & remade.keys():
             # dropped under the name it has (drops run before renames), created under its new one
-            out += [rc.DROP[a.kind](a), rc.CREATE[b.kind](b)]
+            out += [rc.DROP[a.kind](_as_dropped(a, remade)), rc.CREATE[b.kind](b)]
             recreated.add(old_key)
             continue
         if a.name != b.name:
@@ -55,9 +62,19 @@ def routines(old: Schema, new: Schema) -> tuple[list[Change], set[str]]:
             out.append(rc.COMMENT[b.kind](b))
     for key, a in old.routines.items():
         if key not in pairs and key not in new.routines:
-            out.append(rc.DROP[a.kind](a))
+            out.append(rc.DROP[a.kind](_as_dropped(a, remade)))
             recreated.add(key)
     return _renames_in_steps(renamed) + out, recreated
+
+
+def _as_dropped(a: Routine, remade: Mapping[str, Enum | Domain]) -> Routine:
+    """The routine as DROP names it: an enum or domain created anew is renamed away by then (its
+    temporary name, plan/diff.py), and the routine's arguments follow it."""
+    def now(t: str) -> str:
+        element = t.removesuffix("[]")
+        was = remade.get(element)
+        return t if was is None else enum_type_spelling(was.schema, temporary_name(was.name)) + t[len(element):]
+    return replace(a, arguments=tuple(replace(x, type=now(x.type)) for x in a.arguments))
 
 
 def _renames_in_steps(renamed: list[tuple[Routine, str]]) -> list[Change]:

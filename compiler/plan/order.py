@@ -280,13 +280,26 @@ def sort_by_phase(changes: list[ch.Change]) -> list[ch.Change]:
     """Changes sorted by phase, then by the object they touch; stable, so generation order holds
     within one object (column order, enum value order). Renames ordered by their steps keep that
     order within their schema."""
+    over_dropped = _routines_over_dropped_tables(changes)
+
     def key(c: ch.Change) -> tuple[int, str]:
+        if id(c) in over_dropped:  # before every table dropped: "" sorts before a table's key
+            return _PHASE[ch.DropTable], ""
         if isinstance(c, _IN_STEP_ORDER):
             return _PHASE[type(c)], c.schema
         if isinstance(c, _IN_DIFF_ORDER):
             return _PHASE[type(c)], ""
         return _PHASE[type(c)], c.phase_key
     return sorted(changes, key=key)
+
+
+def _routines_over_dropped_tables(changes: list[ch.Change]) -> set[int]:
+    """The routine drops whose arguments or result are of the row type of a table dropped too: they
+    run before the table's (PostgreSQL refuses to drop a table whose row type a routine uses)."""
+    tables = {enum_type_spelling(c.definition.schema, c.definition.name) for c in changes
+              if isinstance(c, ch.DropTable)}
+    return {id(c) for c in changes if isinstance(c, rc.DropFunction | rc.DropProcedure)
+            and c.routine.types_used & tables}
 
 
 # -- 4. blocks

@@ -68,3 +68,50 @@ def test_a_routine_renamed_with_another_result_is_dropped_under_its_old_name(dat
     assert [(c.kind, c.subject) for c in changes] == [("DropFunction", "public.first_of(integer, integer)"),
                                                       ("CreateFunction", "public.head_of(integer, integer)")]
     _round_trip(database_url, old, new)
+
+
+TYPED = d("""
+    ---
+    enum: mood
+    values: [happy, meh, sad]
+    ---
+    domain: positive
+    type: integer
+    checks:
+      - {name: above_zero, expression: "VALUE > 0"}
+    ---
+    table: items
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: mood, type: mood}
+    ---
+    function: items_in
+    arguments: [{name: m, type: mood}, {name: n, type: positive}]
+    returns: setof items
+    language: sql
+    volatility: stable
+    body: SELECT * FROM items WHERE mood = m LIMIT n
+    ---
+    function: first_item
+    arguments: [{name: i, type: items}]
+    returns: mood
+    language: sql
+    body: SELECT i.mood
+    """)
+
+
+def test_functions_over_a_row_type_an_enum_and_a_domain_come_after_them_and_go_before(database_url: str) -> None:
+    _round_trip(database_url, _schema(STAMPED), _schema(STAMPED + TYPED))
+
+
+def test_an_enum_value_removed_under_functions_recreates_them(database_url: str) -> None:
+    """The enum is renamed away, created anew and dropped: the functions over it go with the old one."""
+    old = _schema(STAMPED + TYPED)
+    new = _schema(STAMPED + TYPED.replace("[happy, meh, sad]", "[happy, sad]"))
+    _round_trip(database_url, old, new)
+
+
+def test_a_domain_over_another_type_under_a_function_recreates_it(database_url: str) -> None:
+    old = _schema(STAMPED + TYPED)
+    new = _schema(STAMPED + TYPED.replace("type: integer\nchecks", "type: bigint\nchecks"))
+    _round_trip(database_url, old, new)
