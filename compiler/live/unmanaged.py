@@ -91,9 +91,10 @@ def without_views(schema: Schema, uses: list[Use]) -> tuple[Schema, list[str]]:
     """`schema` without the views whose query uses what schemac does not manage (a function, a
     sequence, a domain...), nor those reading them or a table left out; a warning for each."""
     gone: dict[str, str] = {}
+    written = routines_written(schema)  # created before the views: a view may call them
     for use in uses:
         key = f"{use.schema}.{use.table}"
-        if use.kind == "view" and key in schema.views and key not in gone:
+        if use.kind == "view" and key in schema.views and key not in gone and use.used not in written:
             gone[key] = f"uses {use.used.partition(chr(9))[0]}, which schemac does not manage"
     grew = bool(gone)
     while grew:
@@ -108,6 +109,12 @@ def without_views(schema: Schema, uses: list[Use]) -> tuple[Schema, list[str]]:
         return schema, []
     warnings = [f"{schema.views[k].kind} {k}: {why}; skipped" for k, why in sorted(gone.items())]
     return replace(schema, views={k: v for k, v in schema.views.items() if k not in gone}), warnings
+
+
+def routines_written(schema: Schema) -> set[str]:
+    """The routines of `schema` as pg_describe_object names them in a use ("function f(integer,text)")."""
+    return {f"{r.kind} {r.name if r.schema == 'public' else r.schema + '.' + r.name}({','.join(r.input_types)})"
+            for r in schema.routines.values()}
 
 
 def without_tables(schema: Schema, left_out: set[str]) -> Schema:
@@ -126,8 +133,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
     warnings: list[str] = []
     tables = dict(schema.tables)
     # a routine schemac writes is created after the tables, so a table's part cannot use it yet
-    written = {f"{r.kind} {r.name if r.schema == 'public' else r.schema + '.' + r.name}({', '.join(r.input_types)})"
-               for r in schema.routines.values()}
+    written = routines_written(schema)
     for note in notes:
         if note.table is not None:
             tables.pop(note.table, None)

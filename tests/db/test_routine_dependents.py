@@ -8,10 +8,17 @@ old definitions.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from compiler.plan.diff import diff
 from tests.change_cases import STAMPED, d
+from tests.db.migrate import migration
 from tests.db.migrate import schema as _schema
+from tests.db.test_apply import schemac
 from tests.db.test_routines import IS_ACTIVE, _round_trip
+from tests.helpers import write_definitions
 
 
 def test_a_trigger_whose_when_calls_a_function_whose_argument_type_changes(database_url: str) -> None:
@@ -115,3 +122,59 @@ def test_a_domain_over_another_type_under_a_function_recreates_it(database_url: 
     old = _schema(STAMPED + TYPED)
     new = _schema(STAMPED + TYPED.replace("type: integer\nchecks", "type: bigint\nchecks"))
     _round_trip(database_url, old, new)
+
+
+CALLED = d("""
+    ---
+    function: shout
+    arguments: [{name: s, type: text}]
+    returns: text
+    language: sql
+    volatility: immutable
+    body: SELECT upper(s)
+    ---
+    view: loud
+    query: select id, shout(name) as name from t
+    ---
+    view: louder
+    query: select id, name || '!' as name from loud
+    ---
+    materialized_view: loud_counts
+    query: select shout(status) as status, count(*) as n from t group by 1
+    comment: Statuses counted.
+    indexes:
+      - {columns: [status], unique: true}
+    """)
+
+
+def test_views_calling_a_function_whose_argument_type_changes_are_built_again_around_it(database_url: str) -> None:
+    old = _schema(STAMPED + CALLED)
+    new = _schema(STAMPED + CALLED.replace("{name: s, type: text}", "{name: s, type: varchar}"))
+    up = migration(old, new)
+    assert (up.index("DROP VIEW public.louder") < up.index("DROP VIEW public.loud;")
+            < up.index("DROP FUNCTION public.shout(text)") < up.index("CREATE FUNCTION public.shout")
+            < up.index("CREATE VIEW public.loud ") < up.index("CREATE VIEW public.louder"))
+    assert up.index("DROP MATERIALIZED VIEW") < up.index("DROP FUNCTION") < up.index("CREATE UNIQUE INDEX")
+    assert "COMMENT ON MATERIALIZED VIEW public.loud_counts" in up
+    _round_trip(database_url, old, new)
+
+
+def test_views_calling_a_function_show_no_drift_once_applied_and_import_back(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    project = tmp_path / "project"
+    write_definitions(project, {"t.yaml": STAMPED + CALLED})
+    assert schemac(project, "compile", capsys=capsys)[0] == 0
+    code, _, err = schemac(project, "apply", "--database-url", database_url, capsys=capsys)
+    assert code == 0, err
+    code, out, err = schemac(project, "drift", "--database-url", database_url, capsys=capsys)
+    assert code == 0, out + err
+    imported = tmp_path / "imported"
+    imported.mkdir()
+    code, _, err = schemac(imported, "import", "--database-url", database_url, capsys=capsys)
+    assert code == 0 and "warning" not in err, err
+    code, _, err = schemac(imported, "compile", capsys=capsys)
+    assert code == 0, err
+    written = "".join(f.read_text() for f in sorted((imported / "definitions").rglob("*.yaml")))
+    assert all(f"view: {name}\n" in written for name in ("loud", "louder", "loud_counts")), written
+    code, out, err = schemac(imported, "drift", "--database-url", database_url, capsys=capsys)
+    assert code == 0, out + err
