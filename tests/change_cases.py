@@ -805,6 +805,82 @@ EVERY_TRIGGER_CLAUSE = d("""
     for_each: row
     function: pg_catalog.suppress_redundant_updates_trigger
     """)
+# two functions and two procedures of one signature each
+PAIR = d("""
+    ---
+    function: first_of
+    arguments: [{name: a, type: integer}, {name: b, type: integer}]
+    returns: integer
+    language: sql
+    body: SELECT a
+    ---
+    function: second_of
+    arguments: [{name: a, type: integer}, {name: b, type: integer}]
+    returns: integer
+    language: sql
+    body: SELECT b
+    ---
+    procedure: nudge
+    arguments: [{name: a, type: integer}]
+    language: plpgsql
+    body: BEGIN PERFORM a; END
+    ---
+    procedure: poke
+    arguments: [{name: a, type: integer}]
+    language: plpgsql
+    body: BEGIN PERFORM a + 1; END
+    """)
+# functions over a table's row type, an enum and a domain
+TYPED = d("""
+    ---
+    enum: mood
+    values: [happy, meh, sad]
+    ---
+    domain: positive
+    type: integer
+    checks:
+      - {name: above_zero, expression: "VALUE > 0"}
+    ---
+    table: items
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: mood, type: mood}
+    ---
+    function: items_in
+    arguments: [{name: m, type: mood}, {name: n, type: positive}]
+    returns: setof items
+    language: sql
+    volatility: stable
+    body: SELECT * FROM items WHERE mood = m LIMIT n
+    ---
+    function: first_item
+    arguments: [{name: i, type: items}]
+    returns: mood
+    language: sql
+    body: SELECT i.mood
+    """)
+# views and a materialized view calling a function
+CALLED = d("""
+    ---
+    function: shout
+    arguments: [{name: s, type: text}]
+    returns: text
+    language: sql
+    volatility: immutable
+    body: SELECT upper(s)
+    ---
+    view: loud
+    query: select id, shout(name) as name from t
+    ---
+    view: louder
+    query: select id, name || '!' as name from loud
+    ---
+    materialized_view: loud_counts
+    query: select shout(status) as status, count(*) as n from t group by 1
+    comment: Statuses counted.
+    indexes:
+      - {columns: [status], unique: true}
+    """)
 ROUTINE_CASES: dict[str, tuple[str, str]] = {
     "functions_created": (STAMPED, STAMPED + EVERY_FUNCTION_CLAUSE),
     # a new body, volatility and setting: CREATE OR REPLACE; rows and cost too
@@ -844,5 +920,17 @@ ROUTINE_CASES: dict[str, tuple[str, str]] = {
     "trigger_column_retyped": (STAMPED + EVERY_TRIGGER_CLAUSE,
                                STAMPED.replace("{name: status, type: text}", "{name: status, type: varchar(20)}")
                                + EVERY_TRIGGER_CLAUSE),
+    # names swapped through a free name, functions and procedures alike
+    "routines_swap_names": (STAMPED + PAIR, STAMPED + PAIR
+                            .replace("function: first_of\n", "function: second_of\nrenamed_from: first_of\n", 1)
+                            .replace("function: second_of\narg", "function: first_of\nrenamed_from: second_of\narg", 1)
+                            .replace("procedure: nudge\n", "procedure: poke\nrenamed_from: nudge\n", 1)
+                            .replace("procedure: poke\narg", "procedure: nudge\nrenamed_from: poke\narg", 1)),
+    # the enum is renamed away, created anew and dropped: the functions over it go with the old one
+    "functions_over_an_enum_losing_a_value": (STAMPED + TYPED,
+                                              STAMPED + TYPED.replace("[happy, meh, sad]", "[happy, sad]")),
+    # a function under views gets another argument type: they are dropped first, created after
+    "views_around_a_function_recreated": (STAMPED + CALLED,
+                                          STAMPED + CALLED.replace("{name: s, type: text}", "{name: s, type: varchar}")),
 }
 CASES.update(ROUTINE_CASES)
