@@ -34,6 +34,7 @@ def routines(old: Schema, new: Schema, remade: Mapping[str, Enum | Domain] = Map
     under another signature (the triggers calling them follow). `remade`: the enums and domains
     created anew (by spelling), the old one renamed away and dropped: PostgreSQL refuses to drop
     it under a routine, so a routine over one is dropped and created again."""
+    moved_away = _temporary_spellings(old, remade)
     pairs = renamed_pairs(old.routines, new.routines, lambda r: r.key, _routine_hint)
     back = {n: o for o, n in pairs.items()}
     out: list[Change] = []
@@ -46,9 +47,9 @@ def routines(old: Schema, new: Schema, remade: Mapping[str, Enum | Domain] = Map
         if a is None or old_key is None:
             out.append(rc.CREATE[b.kind](b))
             continue
-        if not replaceable(replace(a, name=b.name), b) or a.types_used & remade.keys():
+        if not replaceable(replace(a, name=b.name), b) or a.types_used & moved_away.keys():
             # dropped under the name it has (drops run before renames), created under its new one
-            out += [rc.DROP[a.kind](_as_dropped(a, remade)), rc.CREATE[b.kind](b)]
+            out += [rc.DROP[a.kind](_as_dropped(a, moved_away)), rc.CREATE[b.kind](b)]
             recreated.add(old_key)
             continue
         if a.name != b.name:
@@ -62,18 +63,35 @@ def routines(old: Schema, new: Schema, remade: Mapping[str, Enum | Domain] = Map
             out.append(rc.COMMENT[b.kind](b))
     for key, a in old.routines.items():
         if key not in pairs and key not in new.routines:
-            out.append(rc.DROP[a.kind](_as_dropped(a, remade)))
+            out.append(rc.DROP[a.kind](_as_dropped(a, moved_away)))
             recreated.add(key)
     return _renames_in_steps(renamed) + out, recreated
 
 
-def _as_dropped(a: Routine, remade: Mapping[str, Enum | Domain]) -> Routine:
-    """The routine as DROP names it: an enum or domain created anew is renamed away by then (its
-    temporary name, plan/diff.py), and the routine's arguments follow it."""
+def _temporary_spellings(old: Schema, remade: Mapping[str, Enum | Domain]) -> dict[str, str]:
+    """Old spelling -> temporary spelling of each enum or domain created anew: the old one is
+    renamed away first (plan/diff.py, diff_seqdom.py), under the name it had."""
+    names = [(b.schema, _old_name(old, b)) for b in remade.values()]
+    return {enum_type_spelling(schema, name): enum_type_spelling(schema, temporary_name(name))
+            for schema, name in names}
+
+
+def _old_name(old: Schema, b: Enum | Domain) -> str:
+    """The name a type created anew had: a domain may be renamed by the same migration, the hint
+    on either side (the rollback reads the new definitions' renamed_from)."""
+    if not isinstance(b, Domain) or f"{b.schema}.{b.name}" in old.domains:
+        return b.name
+    if b.renamed_from is not None and f"{b.schema}.{b.renamed_from}" in old.domains:
+        return b.renamed_from
+    return next((a.name for a in old.domains.values() if a.schema == b.schema and a.renamed_from == b.name), b.name)
+
+
+def _as_dropped(a: Routine, moved_away: Mapping[str, str]) -> Routine:
+    """The routine as DROP names it: an enum or domain created anew is renamed away by then, and
+    the routine's arguments follow it."""
     def now(t: str) -> str:
         element = t.removesuffix("[]")
-        was = remade.get(element)
-        return t if was is None else enum_type_spelling(was.schema, temporary_name(was.name)) + t[len(element):]
+        return moved_away.get(element, element) + t[len(element):]
     return replace(a, arguments=tuple(replace(x, type=now(x.type)) for x in a.arguments))
 
 

@@ -65,9 +65,16 @@ def test_an_enum_value_removed_under_functions_recreates_them() -> None:
     assert ("DropFunction", "public.first_item(items)") in changes
 
 
-def test_a_domain_over_another_type_under_a_function_recreates_it(database_url: str) -> None:
+@pytest.mark.parametrize("renamed", [False, True])
+def test_a_domain_over_another_type_under_a_function_recreates_it(renamed: bool, database_url: str) -> None:
+    """Dropped under the domain's temporary name, the name it had renamed away, when renamed too."""
     old = _schema(STAMPED + TYPED)
-    new = _schema(STAMPED + TYPED.replace("type: integer\nchecks", "type: bigint\nchecks"))
+    changed = TYPED.replace("type: integer\nchecks", "type: bigint\nchecks")
+    if renamed:
+        changed = changed.replace("domain: positive\n", "domain: pos\nrenamed_from: positive\n").replace(
+            "type: positive", "type: pos")
+    new = _schema(STAMPED + changed)
+    assert ("DropFunction", "public.items_in(mood, positive__old)") in [(c.kind, c.subject) for c in diff(old, new)]
     _round_trip(database_url, old, new)
 
 
