@@ -7,11 +7,16 @@ hand is granted again.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
+from ..model.routines import Routine, routine_key
 from ..model.schema import Schema, Table
-from ..model.security import PRIVILEGES, PUBLIC, Grants, Policy, namespace_default
+from ..model.security import PRIVILEGES, PUBLIC, Grants, Policy, namespace_default, public_defaults
+from ..model.standalone_sequences import Sequence
+from ..model.view import View
 from . import changes as ch
+from . import routine_changes as rc
 from . import security_changes as sec
 from .renames import DISPLACED, Renames, renamed_pairs
 
@@ -115,6 +120,56 @@ def namespaces(old: Schema, new: Schema) -> list[ch.Change]:
         if a.comment != b.comment:
             out.append(sec.SetSchemaComment(name, b.comment))
         out += privilege_changes(sec.GrantTarget("schema", name, name), a.grants, b.grants)
+    return out
+
+
+def object_grants(old: Schema, new: Schema, changes: list[ch.Change]) -> list[ch.Change]:
+    """Privileges of views, materialized views, standalone sequences and routines. One made in
+    this migration (new, or dropped and made again: a view around a column whose type changes, a
+    function whose signature does) starts from the ACL PostgreSQL gives it, so its grants are made
+    again in the same migration; a renamed one keeps its ACL."""
+    made = {_made_key(c) for c in changes} - {None}
+    was = _renamed_from(old, changes)
+    out: list[ch.Change] = []
+    pairs: tuple[tuple[Mapping[str, View | Sequence | Routine], Mapping[str, View | Sequence | Routine]], ...] = (
+        (old.views, new.views), (old.sequences, new.sequences), (old.routines, new.routines))
+    for olds, news in pairs:
+        for key, b in news.items():
+            target = _target(b)
+            a = None if key in made else was.get(key, olds.get(key))
+            start = a.grants if a is not None else public_defaults(target.kind)
+            out += privilege_changes(target, start, b.grants)
+    return out
+
+
+def _target(x: View | Sequence | Routine) -> sec.GrantTarget:
+    if isinstance(x, View):
+        return sec.GrantTarget("materialized_view" if x.materialized else "view", x.schema, x.name)
+    if isinstance(x, Sequence):
+        return sec.GrantTarget("sequence", x.schema, x.name)
+    return sec.GrantTarget(x.kind, x.schema, x.name, ", ".join(x.input_types))
+
+
+def _made_key(c: ch.Change) -> str | None:
+    if isinstance(c, (ch.CreateView, ch.CreateMaterializedView)):
+        return c.view.key
+    if isinstance(c, ch.CreateSequence):
+        return c.sequence.key
+    if isinstance(c, (rc.CreateFunction, rc.CreateProcedure)):
+        return c.routine.key
+    return None
+
+
+def _renamed_from(old: Schema, changes: list[ch.Change]) -> dict[str, View | Sequence | Routine]:
+    """New key -> the object as it was, for the views, sequences and routines renamed."""
+    out: dict[str, View | Sequence | Routine] = {}
+    for c in changes:
+        if isinstance(c, ch.RenameSequence) and f"{c.schema}.{c.old_name}" in old.sequences:
+            out[f"{c.schema}.{c.new_name}"] = old.sequences[f"{c.schema}.{c.old_name}"]
+        if isinstance(c, (ch.RenameView, ch.RenameMaterializedView)):
+            out[f"{c.view.schema}.{c.new_name}"] = c.view
+        elif isinstance(c, (rc.RenameFunction, rc.RenameProcedure)):
+            out[routine_key(c.routine.schema, c.new_name, c.routine.input_types)] = c.routine
     return out
 
 

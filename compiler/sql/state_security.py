@@ -9,23 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions.export_security import grant_items
 from ..model.policy_expressions import holds_a_subquery, policy_expression
 from ..model.schema import Expression, Table
-from ..model.security import Grants, Namespace, Policy, Privilege, canonical_grants
+from ..model.security import PRIVILEGES, PUBLIC, Grants, Namespace, Policy, Privilege, canonical_grants
 
 Getter = Callable[..., Any]
-
-
-def _grants(grants: Grants) -> list[dict[str, Any]]:
-    out = []
-    for p in grants:
-        item: dict[str, Any] = {"role": p.role, "privilege": p.privilege}
-        if p.column is not None:
-            item["column"] = p.column
-        if p.grantable:
-            item["with_grant_option"] = True
-        out.append(item)
-    return out
 
 
 def _policy(p: Policy) -> dict[str, Any]:
@@ -48,7 +37,7 @@ def table_security(t: Table) -> dict[str, Any]:
     if t.policies:
         out["policies"] = [_policy(p) for p in t.policies]
     if t.grants:
-        out["grants"] = _grants(t.grants)
+        out["grants"] = grant_items("table", t.grants)
     return out
 
 
@@ -61,15 +50,34 @@ def write_namespaces(namespaces: dict[str, Namespace]) -> dict[str, Any]:
         if n.comment is not None:
             item["comment"] = n.comment
         if n.grants:
-            item["grants"] = _grants(n.grants)
+            item["grants"] = grant_items("schema", n.grants)
         items.append(item)
     return {"schemas": items}
 
 
-def read_grants(d: object, get: Getter) -> Grants:
-    return canonical_grants([Privilege(get(g, "role", "text"), get(g, "privilege", "text"),
-                                       get(g, "column", "text?", None), get(g, "with_grant_option", "flag", False))
-                             for g in get(d, "grants", "list", [])])
+def grants_state(kind: str, grants: Grants, default: Grants = ()) -> dict[str, Any]:
+    """The `grants` key of an object of `kind`, written as definitions write it; none when its
+    grants are those it has without `grants:` (a routine's: EXECUTE for PUBLIC)."""
+    return {} if grants == default else {"grants": grant_items(kind, grants)}
+
+
+def read_grants(d: object, get: Getter, kind: str, default: Grants = ()) -> Grants:
+    """`grants` as grants_state writes it (an item per privilege, as state.json held them before, too)."""
+    if "grants" not in (d if isinstance(d, dict) else {}):
+        return default
+    out: list[Privilege] = []
+    for g in get(d, "grants", "list"):
+        role = get(g, "role", "text")
+        role = PUBLIC if role.lower() == PUBLIC else role
+        option = get(g, "with_grant_option", "flag", False)
+        if "privilege" in g:  # an item per privilege
+            out.append(Privilege(role, get(g, "privilege", "text"), get(g, "column", "text?", None), option))
+            continue
+        listed = get(g, "privileges", "names")
+        privileges = PRIVILEGES[kind] if listed == ["all"] else listed
+        on: list[str | None] = list(get(g, "columns", "names", [])) or [None]
+        out += [Privilege(role, p, c, option) for p in privileges for c in on]
+    return canonical_grants(out)
 
 
 def read_table_security(d: dict[str, Any], expr: Callable[[str | None], Expression | None],
@@ -84,12 +92,12 @@ def read_table_security(d: dict[str, Any], expr: Callable[[str | None], Expressi
                             get(p, "permissive", "flag", True), get(p, "comment", "text?", None))
                      for p in get(d, "policies", "list", []))
     return {"row_security": get(rls, "enabled", "flag", False), "force_row_security": get(rls, "forced", "flag", False),
-            "policies": policies, "grants": read_grants(d, get)}
+            "policies": policies, "grants": read_grants(d, get, "table")}
 
 
 def read_namespaces(s: dict[str, Any], get: Getter) -> dict[str, Namespace]:
     out = {}
     for n in get(s, "schemas", "list", []):
-        namespace = Namespace(get(n, "name", "text"), get(n, "comment", "text?", None), read_grants(n, get))
+        namespace = Namespace(get(n, "name", "text"), get(n, "comment", "text?", None), read_grants(n, get, "schema"))
         out[namespace.name] = namespace
     return out

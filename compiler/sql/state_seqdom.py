@@ -9,6 +9,7 @@ from ..model.domains import Domain, DomainCheck
 from ..model.expressions import make_expression
 from ..model.standalone_sequences import Sequence
 from ..model.types import enum_type_spelling
+from .state_security import grants_state, read_grants
 
 Getter = Callable[..., Any]  # state.py's _get: a value checked for its kind
 
@@ -25,7 +26,7 @@ def dump_sequences(sequences: dict[str, Sequence]) -> list[dict[str, Any]]:
             d["comment"] = q.comment
         if q.unlogged:
             d["unlogged"] = True
-        out.append(d)
+        out.append(d | grants_state("sequence", q.grants))
     return out
 
 
@@ -52,7 +53,8 @@ def read_sequences(items: list[Any], get: Getter) -> dict[str, Sequence]:
     for d in items:
         q = Sequence(get(d, "schema", "text"), get(d, "name", "text"), get(d, "type", "text"),
                      tuple(get(d, "options", "options", {}).items()), get(d, "owned_by", "text?", None),
-                     get(d, "comment", "text?", None), unlogged=get(d, "unlogged", "flag", False))
+                     get(d, "comment", "text?", None), unlogged=get(d, "unlogged", "flag", False),
+                     grants=read_grants(d, get, "sequence"))
         out[q.key] = q
     return out
 
