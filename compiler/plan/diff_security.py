@@ -138,7 +138,7 @@ def object_grants(old: Schema, new: Schema, changes: list[ch.Change]) -> list[ch
             target = _target(b)
             a = None if key in made else was.get(key, olds.get(key))
             start = a.grants if a is not None else public_defaults(target.kind)
-            out += privilege_changes(target, start, b.grants)
+            out += privilege_changes(target, start, b.grants, made_here=a is None)
     return out
 
 
@@ -173,7 +173,8 @@ def _renamed_from(old: Schema, changes: list[ch.Change]) -> dict[str, View | Seq
     return out
 
 
-def privilege_changes(target: sec.GrantTarget, old: Grants, new: Grants) -> list[ch.Change]:
+def privilege_changes(target: sec.GrantTarget, old: Grants, new: Grants, made_here: bool = False
+                      ) -> list[ch.Change]:
     """GRANT and REVOKE statements, one per role (and grant option), that turn the ACL `old` into `new`.
 
     REVOKE of a privilege on a whole table revokes it on each of its columns too (and so does a
@@ -203,7 +204,7 @@ def privilege_changes(target: sec.GrantTarget, old: Grants, new: Grants) -> list
             grant.setdefault((role, grantable), []).append((privilege, column))
     out: list[ch.Change] = []
     for role in sorted(revoke):
-        out.append(sec.Revoke(target, role, _listed(target.kind, revoke[role])))
+        out.append(sec.Revoke(target, role, _listed(target.kind, revoke[role]), made_here=made_here))
     for role in sorted(revoke_option):
         out.append(sec.Revoke(target, role, _listed(target.kind, revoke_option[role]), grant_option_only=True))
     for role, grantable in sorted(grant):

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions.export_security import grants_key
 from ..model.expressions import make_expression
 from ..model.routine_text import make_body
 from ..model.routines import DEFAULT_COST, DEFAULT_SET_ROWS, Argument, Routine, SettingValue, Trigger
 from ..model.security import public_defaults
 from ..model.trigger_calls import calls_in
-from .state_security import grants_state, read_grants
+from .state_security import read_grants
 
 Get = Callable[..., Any]  # state.py's _get(d, key, kind, default)
 
@@ -33,7 +34,7 @@ def dump_routine(r: Routine) -> dict[str, Any]:
             out[key] = int(value) if isinstance(value, float) and value.is_integer() else value
     if r.settings:
         out["set"] = {k: list(v) if isinstance(v, tuple) else v for k, v in r.settings}
-    return out | grants_state(r.kind, r.grants, public_defaults(r.kind))
+    return out | grants_key(r.kind, r.grants, public_defaults(r.kind))
 
 
 def _argument(a: Argument) -> dict[str, Any]:

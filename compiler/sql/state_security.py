@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..definitions.export_security import grant_items
+from ..definitions.export_security import grants_key
 from ..model.policy_expressions import holds_a_subquery, policy_expression
 from ..model.schema import Expression, Table
 from ..model.security import PRIVILEGES, PUBLIC, Grants, Namespace, Policy, Privilege, canonical_grants
@@ -36,9 +36,7 @@ def table_security(t: Table) -> dict[str, Any]:
         out["rls"] = {"enabled": t.row_security, "forced": t.force_row_security}
     if t.policies:
         out["policies"] = [_policy(p) for p in t.policies]
-    if t.grants:
-        out["grants"] = grant_items("table", t.grants)
-    return out
+    return out | grants_key("table", t.grants)
 
 
 def write_namespaces(namespaces: dict[str, Namespace]) -> dict[str, Any]:
@@ -49,20 +47,12 @@ def write_namespaces(namespaces: dict[str, Namespace]) -> dict[str, Any]:
         item: dict[str, Any] = {"name": n.name}
         if n.comment is not None:
             item["comment"] = n.comment
-        if n.grants:
-            item["grants"] = grant_items("schema", n.grants)
-        items.append(item)
+        items.append(item | grants_key("schema", n.grants))
     return {"schemas": items}
 
 
-def grants_state(kind: str, grants: Grants, default: Grants = ()) -> dict[str, Any]:
-    """The `grants` key of an object of `kind`, written as definitions write it; none when its
-    grants are those it has without `grants:` (a routine's: EXECUTE for PUBLIC)."""
-    return {} if grants == default else {"grants": grant_items(kind, grants)}
-
-
 def read_grants(d: object, get: Getter, kind: str, default: Grants = ()) -> Grants:
-    """`grants` as grants_state writes it (an item per privilege, as state.json held them before, too)."""
+    """`grants` as export_security.grants_key writes it (or an item per privilege, as state.json held them before)."""
     if "grants" not in (d if isinstance(d, dict) else {}):
         return default
     out: list[Privilege] = []

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions.export_security import grants_key
 from ..model.domains import Domain, DomainCheck
 from ..model.expressions import make_expression
 from ..model.standalone_sequences import Sequence
 from ..model.types import enum_type_spelling
-from .state_security import grants_state, read_grants
+from .state_security import read_grants
 
 Getter = Callable[..., Any]  # state.py's _get: a value checked for its kind
 
@@ -26,7 +27,7 @@ def dump_sequences(sequences: dict[str, Sequence]) -> list[dict[str, Any]]:
             d["comment"] = q.comment
         if q.unlogged:
             d["unlogged"] = True
-        out.append(d | grants_state("sequence", q.grants))
+        out.append(d | grants_key("sequence", q.grants))
     return out
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions.export_security import grants_key
 from ..model.schema import Index
 from ..model.view import Query, View, ViewColumn
-from .state_security import grants_state, read_grants
+from .state_security import read_grants
 
 
 def view_state(v: View, index: Callable[[Index], dict[str, Any]]) -> dict[str, Any]:
@@ -26,7 +27,7 @@ def view_state(v: View, index: Callable[[Index], dict[str, Any]]) -> dict[str, A
         out["with_data"] = False
     if v.indexes:
         out["indexes"] = [index(i) for i in v.indexes]
-    return out | grants_state(_kind(v.materialized), v.grants)
+    return out | grants_key(_kind(v.materialized), v.grants)
 
 
 def _kind(materialized: bool) -> str:

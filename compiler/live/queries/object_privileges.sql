@@ -6,7 +6,7 @@ SELECT 'relation', n.nspname, c.relname, NULL::text[], NULL::text,
        CASE WHEN x.grantee = 0 THEN 'public' ELSE pg_get_userbyid(x.grantee)::text END,
        lower(x.privilege_type), x.is_grantable
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
-     aclexplode(coalesce(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END, c.relowner))) x
+     aclexplode(coalesce(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) x
 WHERE c.relkind IN ('v', 'm', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND x.grantee <> c.relowner
 UNION ALL
