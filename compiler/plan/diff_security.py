@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from ..model.routines import Routine, routine_key
 from ..model.schema import Schema, Table
-from ..model.security import PRIVILEGES, PUBLIC, Grants, Policy, namespace_default, public_defaults
+from ..model.security import PRIVILEGES, PUBLIC, PUBLIC_SCHEMA, Grants, Policy, namespace_default, public_defaults
 from ..model.standalone_sequences import Sequence
 from ..model.view import View
 from . import changes as ch
@@ -121,6 +121,15 @@ def namespaces(old: Schema, new: Schema) -> list[ch.Change]:
             out.append(sec.SetSchemaComment(name, b.comment))
         out += privilege_changes(sec.GrantTarget("schema", name, name), a.grants, b.grants)
     return out
+
+
+def rollback_target(before: Schema, after: Schema) -> Schema:
+    """What the rollback of `before` -> `after` restores: `before`, with public declared as
+    PostgreSQL makes it when `after` declares it and `before` does not (public undeclared is left
+    as it is, so the rollback would leave the comment and grants the migration gave it)."""
+    if PUBLIC not in after.namespaces or PUBLIC in before.namespaces:
+        return before
+    return replace(before, namespaces=dict(sorted({**before.namespaces, PUBLIC: PUBLIC_SCHEMA}.items())))
 
 
 def object_grants(old: Schema, new: Schema, changes: list[ch.Change]) -> list[ch.Change]:

@@ -21,7 +21,7 @@ from compiler.plan.diff import diff, plan
 from compiler.sql.render import Renderer
 from tests.db.catalog import run_sql_file
 from tests.db.migrate import migration, rows_of, schema, up_and_back
-from tests.helpers import run_cli
+from tests.helpers import run_cli, write_definitions
 
 
 @pytest.fixture
@@ -126,10 +126,10 @@ def test_grants_on_views_sequences_and_routines_go_up_and_back(roles: dict[str, 
     assert f"REVOKE INSERT (price), UPDATE (price) ON TABLE public.cheap FROM {writer};" in up
     assert f"REVOKE SELECT ON TABLE public.totals FROM {reader};" in up
     assert f"GRANT SELECT ON SEQUENCE public.tickets TO {reader};" in up
-    assert f"GRANT EXECUTE ON FUNCTION public.price_of(bigint) TO PUBLIC;" in up
-    assert f"REVOKE EXECUTE ON PROCEDURE public.touch() FROM PUBLIC;" in up
-    assert f"REVOKE EXECUTE ON FUNCTION public.price_of(bigint) FROM PUBLIC;" in down
-    assert f"GRANT EXECUTE ON PROCEDURE public.touch() TO PUBLIC;" in down
+    assert "GRANT EXECUTE ON FUNCTION public.price_of(bigint) TO PUBLIC;" in up
+    assert "REVOKE EXECUTE ON PROCEDURE public.touch() FROM PUBLIC;" in up
+    assert "REVOKE EXECUTE ON FUNCTION public.price_of(bigint) FROM PUBLIC;" in down
+    assert "GRANT EXECUTE ON PROCEDURE public.touch() TO PUBLIC;" in down
     run_sql_file(database_url, migration(old, new))
     live = _live(database_url)
     assert live.views["public.cheap"].grants == (Privilege(reader, "select", None, True),)
@@ -196,7 +196,7 @@ def test_grants_are_made_again_when_their_object_is_dropped_and_made_again(
     up, _ = up_and_back(database_url, second_database_url, before, after)
     reader = roles["reader"]
     assert up.index("CREATE VIEW public.cheap") < up.index(f"GRANT SELECT ON TABLE public.cheap TO {reader};")
-    assert f"REVOKE EXECUTE ON FUNCTION public.price_of(bigint) FROM PUBLIC;" in up
+    assert "REVOKE EXECUTE ON FUNCTION public.price_of(bigint) FROM PUBLIC;" in up
     run_sql_file(database_url, migration(schema(before), schema(after)))  # back at `before` by now
     with psycopg.connect(database_url) as conn:
         assert rows_of(conn, f"SELECT has_table_privilege('{reader}', 'public.cheap', 'SELECT'), "
@@ -231,7 +231,7 @@ def test_import_of_grants_on_views_sequences_and_routines_compiles_to_an_empty_d
     assert f"{{role: {roles['writer']}, privileges: [update], columns: [price], with_grant_option: true}}" in written
     assert f"{{role: {roles['writer']}, privileges: [all]}}" in written
     assert "grants: []" in written  # shut(): no one but its owner may run it
-    assert f"{{role: PUBLIC, privileges: [execute]}}" in written  # run(int): PUBLIC's default, kept
+    assert "{role: PUBLIC, privileges: [execute]}" in written  # run(int): PUBLIC's default, kept
     assert run_cli(tmp_path, capsys, "compile")[0] == 0
     code, _, err = run_cli(tmp_path, capsys, "apply", "--database-url", second_database_url)
     assert code == 0, err
@@ -263,3 +263,65 @@ def test_drift_reports_a_privilege_changed_by_hand(statement: str, words: str, r
     assert words.format(**roles) in [in_words(c) for c in planned.changes]
     run_sql_file(database_url, Renderer().migration("reconcile", planned, []))
     assert diff(_live(database_url), wanted) == []
+
+
+PUBLIC_DECLARED = """
+    schema: public
+    comment: Everything of the app.
+    grants:
+      - {role: PUBLIC, privileges: [usage, create]}
+    """
+
+
+def test_the_rollback_of_a_schema_public_declaration_gives_public_back_its_comment_and_grants(
+        tmp_path: Path, admin_url: str, database_url: str, capsys, monkeypatch) -> None:
+    for name in ("SCHEMAC_DEV_DATABASE_URL", "DATABASE_URL", "NEON_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    table = "table: t\ncolumns:\n  - {name: id, type: bigint}\n"
+    write_definitions(tmp_path, {"t.yaml": table})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    write_definitions(tmp_path, {"t.yaml": table, "schemas.yaml": PUBLIC_DECLARED})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    down = (tmp_path / "generated" / "migrations" / "rollback_002.sql").read_text()
+    assert "REVOKE CREATE ON SCHEMA public FROM PUBLIC;" in down
+    assert "COMMENT ON SCHEMA public IS 'standard public schema';" in down
+    code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert run_cli(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    assert run_cli(tmp_path, capsys, "rollback", "--database-url", database_url, "--steps", "1")[0] == 0
+    with psycopg.connect(database_url) as conn:
+        assert rows_of(conn, "SELECT nspacl::text, obj_description(oid, 'pg_namespace') FROM pg_namespace "
+                             "WHERE nspname = 'public'") == [
+            ("{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}", "standard public schema")]
+
+
+def test_a_grant_to_the_role_that_owns_the_object_is_refused_by_apply_and_verify(
+        tmp_path: Path, admin_url: str, database_url: str, capsys, monkeypatch) -> None:
+    """PostgreSQL folds such a grant into the owner's own privileges, which are never compared: it
+    would compile, apply and then show as missing in every drift."""
+    for name in ("SCHEMAC_DEV_DATABASE_URL", "DATABASE_URL", "NEON_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with psycopg.connect(database_url) as conn:
+        me = rows_of(conn, "SELECT current_user::text")[0][0]
+    write_definitions(tmp_path, {"t.yaml": f"""
+        table: t
+        columns:
+          - {{name: id, type: bigint}}
+        ---
+        function: one
+        returns: integer
+        language: sql
+        body: SELECT 1
+        grants:
+          - {{role: "{me}", privileges: [execute]}}
+        """})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    code, out, err = run_cli(tmp_path, capsys, "apply", "--database-url", database_url)
+    assert code != 0
+    assert f"grant privileges on an object to the role that owns it: function public.one() to {me}" in err
+    assert "nothing applied" in err
+    with psycopg.connect(database_url) as conn:
+        assert rows_of(conn, "SELECT count(*) FROM pg_proc WHERE proname = 'one'") == [(0,)]
+    code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
+    assert code != 0
+    assert "to the role that owns it: function public.one()" in out + err
