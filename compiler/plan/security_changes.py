@@ -164,7 +164,8 @@ class PrivilegeChange(Change):
 
     @property
     def subject(self) -> str:
-        return f"{self.target.kind} {self.target.key} to {'PUBLIC' if self.role == 'public' else self.role}"
+        kind = self.target.kind.replace("_", " ")
+        return f"{kind} {self.target.key} to {'PUBLIC' if self.role == 'public' else self.role}"
 
     @property
     def object_key(self) -> str:

@@ -243,7 +243,7 @@ def test_import_of_grants_on_views_sequences_and_routines_compiles_to_an_empty_d
 HAND_MADE = [
     ("GRANT DELETE ON cheap TO {reader}", "privileges on view public.cheap to {reader} are not in the definitions"),
     ("REVOKE SELECT ON totals FROM {writer}",
-     "privileges on materialized_view public.totals to {writer} are missing"),
+     "privileges on materialized view public.totals to {writer} are missing"),
     ("GRANT SELECT ON SEQUENCE tickets TO PUBLIC",
      "privileges on sequence public.tickets to PUBLIC are not in the definitions"),
     ("GRANT EXECUTE ON FUNCTION shut() TO {writer}",
