@@ -96,3 +96,19 @@ def test_state_json_reads_grants_written_an_item_per_privilege() -> None:
     assert table["grants"] == [{"role": "r", "privileges": ["select", "insert"]}]
     table["grants"] = [{"role": "r", "privilege": "insert"}, {"role": "r", "privilege": "select"}]
     assert load_state(json.dumps(doc).encode()).schema == s
+
+
+def test_the_readme_example_of_grants_on_each_kind_compiles() -> None:
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Grants on views, sequences, functions and procedures\n", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    tables = ("table: users\ncolumns:\n  - {name: id, type: bigint}\n  - {name: email, type: text}\n"
+              "  - {name: active, type: boolean}\n---\ntable: payments\ncolumns:\n  - {name: day, type: date}\n"
+              "  - {name: amount, type: numeric}\n---\ntable: invoices\ncolumns:\n  - {name: id, type: bigint}\n"
+              "  - {name: paid, type: boolean}\n---\ntable: drafts\ncolumns:\n  - {name: id, type: bigint}\n---\n")
+    s = schema_of(tables + example)
+    assert s.routines["public.pay(bigint)"].grants == (Privilege("billing", "execute"),)
+    assert s.routines["public.close_day()"].grants == ()
+    assert s.views["public.active_users"].grants == (Privilege("reporting", "select"),
+                                                     Privilege("support", "select", "id"))
