@@ -24,24 +24,15 @@ from compiler.plan.diff import diff, plan
 from compiler.sql.render import Renderer
 from tests.db.catalog import catalog, run_sql_file
 from tests.db.migrate import migration, rows_of, schema, up_and_back
+from tests.db.own_roles import own_roles
 from tests.helpers import run_cli, write_definitions
 
 
 @pytest.fixture
 def roles(admin_url: str, database_url: str, second_database_url: str) -> Iterator[dict[str, str]]:
     """Three roles of this test's own: reader, writer, auditor -> their names."""
-    tag = uuid.uuid4().hex[:10]
-    names = {k: f"schemac_rls_{tag}_{k}" for k in ("reader", "writer", "auditor")}
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in names.values():
-            conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(name)))
-    yield names
-    listed = sql.SQL(", ").join(map(sql.Identifier, names.values()))
-    for url in (database_url, second_database_url):  # their privileges and policies there go first
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP OWNED BY {}").format(listed))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP ROLE {}").format(listed))
+    with own_roles(admin_url, (database_url, second_database_url), "schemac_rls", ("reader", "writer", "auditor")) as names:
+        yield names
 
 
 def _live(url: str) -> Schema:
