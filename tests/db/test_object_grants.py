@@ -286,33 +286,31 @@ def test_the_rollback_of_a_schema_public_declaration_gives_public_back_its_comme
             ("{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}", "standard public schema")]
 
 
+OWNER_GRANTS = {
+    "table public.t": "table: t\ncolumns:\n  - {{name: id, type: bigint}}\ngrants:\n"
+                      "  - {{role: \"{me}\", privileges: [select]}}\n",
+    "function public.one()": "function: one\nreturns: integer\nlanguage: sql\nbody: SELECT 1\ngrants:\n"
+                             "  - {{role: \"{me}\", privileges: [execute]}}\n",
+}
+
+
+@pytest.mark.parametrize("what", sorted(OWNER_GRANTS))
 def test_a_grant_to_the_role_that_owns_the_object_is_refused_by_apply_and_verify(
-        tmp_path: Path, admin_url: str, database_url: str, capsys, monkeypatch) -> None:
+        what: str, tmp_path: Path, admin_url: str, database_url: str, capsys, monkeypatch) -> None:
     """PostgreSQL folds such a grant into the owner's own privileges, which are never compared: it
     would compile, apply and then show as missing in every drift."""
     for name in ("SCHEMAC_DEV_DATABASE_URL", "DATABASE_URL", "NEON_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     with psycopg.connect(database_url) as conn:
         me = rows_of(conn, "SELECT current_user::text")[0][0]
-    write_definitions(tmp_path, {"t.yaml": f"""
-        table: t
-        columns:
-          - {{name: id, type: bigint}}
-        ---
-        function: one
-        returns: integer
-        language: sql
-        body: SELECT 1
-        grants:
-          - {{role: "{me}", privileges: [execute]}}
-        """})
+    write_definitions(tmp_path, {"t.yaml": OWNER_GRANTS[what].format(me=me)}, exact=True)
     assert run_cli(tmp_path, capsys, "compile")[0] == 0
     code, out, err = run_cli(tmp_path, capsys, "apply", "--database-url", database_url)
     assert code != 0
-    assert f"grant privileges on an object to the role that owns it: function public.one() to {me}" in err
+    assert f"grant privileges on an object to the role that owns it: {what} to {me}" in err
     assert "nothing applied" in err
     with psycopg.connect(database_url) as conn:
-        assert rows_of(conn, "SELECT count(*) FROM pg_proc WHERE proname = 'one'") == [(0,)]
+        assert rows_of(conn, "SELECT count(*) FROM pg_class WHERE relname = 't'") == [(0,)]
     code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
     assert code != 0
-    assert "to the role that owns it: function public.one()" in out + err
+    assert f"to the role that owns it: {what}" in out + err
