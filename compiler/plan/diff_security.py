@@ -1,6 +1,6 @@
 """The diff's steps for row-level security, policies, privileges and declared schemas.
 
-Pure, like diff.py, which calls `table_security` and `namespaces` from plan(). Privileges are
+Pure, like diff.py, which calls `table_security`, `namespaces` and `object_grants` from plan(). Privileges are
 compared as whole ACLs (model/security.py): what the definitions grant is all that is granted
 on an object schemac manages, so a privilege granted by hand is revoked, and one revoked by
 hand is granted again.
@@ -175,7 +175,7 @@ def _renamed_from(old: Schema, changes: list[ch.Change]) -> dict[str, View | Seq
     for c in changes:
         if isinstance(c, ch.RenameSequence) and f"{c.schema}.{c.old_name}" in old.sequences:
             out[f"{c.schema}.{c.new_name}"] = old.sequences[f"{c.schema}.{c.old_name}"]
-        if isinstance(c, (ch.RenameView, ch.RenameMaterializedView)):
+        elif isinstance(c, (ch.RenameView, ch.RenameMaterializedView)):
             out[f"{c.view.schema}.{c.new_name}"] = c.view
         elif isinstance(c, (rc.RenameFunction, rc.RenameProcedure)):
             out[routine_key(c.routine.schema, c.new_name, c.routine.input_types)] = c.routine
