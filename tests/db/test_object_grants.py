@@ -314,3 +314,15 @@ def test_a_grant_to_the_role_that_owns_the_object_is_refused_by_apply_and_verify
     code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
     assert code != 0
     assert f"to the role that owns it: {what}" in out + err
+
+
+def test_verify_proves_grants_on_views_sequences_and_routines_and_their_rollback(
+        roles: dict[str, str], tmp_path: Path, admin_url: str, capsys, monkeypatch) -> None:
+    for name in ("SCHEMAC_DEV_DATABASE_URL", "DATABASE_URL", "NEON_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for version in (OLD, NEW):
+        write_definitions(tmp_path, {"all.yaml": _yaml(version, roles)})
+        assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven: rollback_002.sql restores the state before 002" in out
