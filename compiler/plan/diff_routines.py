@@ -55,6 +55,7 @@ def routines(old: Schema, new: Schema, remade: Mapping[str, Enum | Domain] = Map
         if a.name != b.name:
             renamed.append((a, b.name))
             a = replace(a, name=b.name)
+        a = replace(a, grants=b.grants)  # GRANT and REVOKE change them (diff_security.object_grants)
         if a == b:
             continue
         if replace(a, comment=b.comment) != b:
