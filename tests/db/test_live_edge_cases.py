@@ -50,3 +50,68 @@ def test_drift_read_by_a_reader_that_stops_early_exits_quietly(
     err = child.stderr.read().decode()
     assert child.wait(timeout=60) == 128 + signal.SIGPIPE, err
     assert err == ""
+
+
+SALES = {"sales.yaml": """
+    schema: sales
+    comment: What we sold.
+    ---
+    table: orders
+    schema: sales
+    columns:
+      - {name: id, type: int, primary_key: true}
+    ---
+    table: stock
+    schema: stores
+    columns:
+      - {name: id, type: int, primary_key: true}
+    """}
+
+
+@pytest.mark.parametrize(("by_hand", "said", "reconciled"), [
+    ("COMMENT ON SCHEMA sales IS 'by hand'", "schema sales", "COMMENT ON SCHEMA sales IS 'What we sold.';"),
+    ("GRANT USAGE ON SCHEMA sales TO PUBLIC", "schema sales", "REVOKE USAGE ON SCHEMA sales FROM PUBLIC;"),
+    ("COMMENT ON SCHEMA stores IS 'by hand'", "schema stores", "COMMENT ON SCHEMA stores IS NULL;"),
+    ("GRANT CREATE ON SCHEMA stores TO PUBLIC", "schema stores", "REVOKE CREATE ON SCHEMA stores FROM PUBLIC;"),
+    ("CREATE SCHEMA stray", "schema stray", "DROP SCHEMA stray;"),
+])
+def test_drift_reports_a_schema_changed_by_hand_when_every_table_matches(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str], by_hand: str, said: str,
+        reconciled: str) -> None:
+    write_definitions(tmp_path, SALES)
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    assert run_cli(tmp_path, capsys, "apply", "--database-url", database_url)[0] == 0
+    run_sql_file(database_url, by_hand)
+    code, out, err = run_cli(tmp_path, capsys, "drift", "--database-url", database_url)
+    assert code == 1, out + err
+    assert said in out.split("\n\n")[0] and reconciled in out, out
+
+
+ACCOUNTS = """
+table: accounts
+columns:
+  - {name: id, type: bigint, primary_key: true}
+  - {name: mail, type: text, nullable: false}
+"""
+USERS_RENAMED = """
+table: users
+renamed_from: accounts
+columns:
+  - {name: id, type: bigint, primary_key: true}
+  - {name: email, type: text, nullable: false, renamed_from: mail}
+"""
+
+
+@pytest.mark.parametrize("pending", [True, False])
+def test_a_rename_is_no_data_loss_and_its_rollback_is_proven_on_rows(
+        tmp_path: Path, admin_url: str, capsys: pytest.CaptureFixture[str], pending: bool) -> None:
+    write_definitions(tmp_path, {"schema.yaml": ACCOUNTS})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    write_definitions(tmp_path, {"schema.yaml": USERS_RENAMED})
+    if not pending:
+        assert run_cli(tmp_path, capsys, "compile")[0] == 0  # no --allow-destructive: nothing is lost
+    code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "drops data" not in out and "empty copy" not in out, out
+    assert "proven on rows: 002_rename_accounts_to_users_and_rename_users_mail.sql and rollback_002.sql with up to" \
+           in out, out
