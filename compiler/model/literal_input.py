@@ -21,8 +21,9 @@ _BOOLEAN_WORDS = ("true", "false", "yes", "no", "on", "off", "1", "0")
 _UUID_HEX = re.compile(r"[0-9a-fA-F]{32}\Z")
 _DATE_TYPES = ("date", "timestamp without time zone", "timestamp with time zone")
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?=$|[ T\s])")
-# the words PostgreSQL reads as a date or time; any other text without a digit is no date
-_DATE_WORDS = frozenset({"epoch", "infinity", "+infinity", "-infinity", "today", "tomorrow", "yesterday", "now"})
+# the words PostgreSQL reads as a date or time (`today UTC` too); text without a digit or one of them is no date
+_DATE_WORDS = frozenset({"epoch", "infinity", "+infinity", "-infinity", "today", "tomorrow", "yesterday", "now",
+                         "allballs"})
 
 
 def constant_problem(type_name: str, text: str, stored: bool) -> str | None:
@@ -77,7 +78,7 @@ def _date_problem(base: str, text: str) -> str | None:
         except ValueError:
             return f"date/time field value out of range: {text.strip()!r} is no day of the calendar"
         return None
-    if not any(ch.isdigit() for ch in text) and text.strip().lower() not in _DATE_WORDS:
+    if not any(ch.isdigit() for ch in text) and not _DATE_WORDS & set(text.lower().split()):
         return f"invalid input syntax for type {base}"
     return None
 
