@@ -153,7 +153,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     conn.execute("SET LOCAL search_path TO pg_catalog")  # pg_get_viewdef names every relation with its schema
     view_rows = conn.execute(query("views")).fetchall()
     conn.execute("SET LOCAL search_path TO public")
-    view_columns = conn.execute(query("view_columns"))
+    view_column_rows = conn.execute(query("view_columns")).fetchall()
     oids = [t[0] for t in tables]
     params = {"tables": oids}
     indexed = {"tables": oids + [v[0] for v in view_rows if v[3]]}  # materialized views have indexes too
@@ -179,8 +179,11 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     reader.enums = frozenset(enum_type_spelling(e.schema, e.name) for e in enums.values())
     reader.operators_built_in = bool(sent["operator_rules"].fetchall()[0][0])
     names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
+    names |= {v[0]: f"{v[1]}.{v[2]}" for v in view_rows}  # a materialized view's indexes name it too
     columns: dict[int, list[Column]] = defaultdict(list)
     types: dict[int, dict[str, str]] = defaultdict(dict)  # each table's column types, by name
+    for oid, name, type_, _ in view_column_rows:  # and a materialized view's, for its partial indexes
+        types[oid][name] = _unqualified(type_, own_names)
     unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
     for (oid, name, type_, not_null, identity, generated, expression, comment, serial_default, collation,
          sequence) in sent["columns"].fetchall():
@@ -256,7 +259,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
                              reader.problems)
     by_oid = {oid: (schema, name) for oid, schema, name, _ in tables if oid not in unreadable}
     triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid], by_oid, reader.expr)
-    views = views_from_catalog(view_rows, view_columns.fetchall(), indexes, out)
+    views = views_from_catalog(view_rows, view_column_rows, indexes, out)
     domains = domains_from(domain_rows, lambda text, what, type_: reader.expr(text, what, type_, user_types),
                            _check_expression)
     sequences = sequences_from(sent["sequences"].fetchall())

@@ -148,4 +148,65 @@ SELECT NULL, quote_ident(x.extname), concat_ws(', ',
                                                 || ' (written without it)' END), false, NULL
 FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
 WHERE x.extname <> 'plpgsql' AND (x.extconfig IS NOT NULL OR n.nspname <> 'public')
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || o.oprname || '('
+           || CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', '
+           || format_type(o.oprright, NULL) || ')', 'operator', true, NULL
+FROM pg_operator o JOIN user_ns n ON n.oid = o.oprnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_operator'::regclass AND e.objid = o.oid)
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(f.opfname) || ' using ' || a.amname,
+       'operator family', true, NULL
+FROM pg_opfamily f JOIN user_ns n ON n.oid = f.opfnamespace JOIN pg_am a ON a.oid = f.opfmethod
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_opfamily'::regclass AND e.objid = f.oid)
+UNION ALL
+-- a cast belongs to no schema; those PostgreSQL ships have oids below FirstNormalObjectId
+SELECT NULL, 'cast (' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')',
+       'cast', true, NULL
+FROM pg_cast c
+WHERE c.oid >= 16384
+  AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_cast'::regclass AND e.objid = c.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d  -- a range type's own cast to its multirange
+                  WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'i')
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.cfgname), 'text search configuration', true, NULL
+FROM pg_ts_config t JOIN user_ns n ON n.oid = t.cfgnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_ts_config'::regclass AND e.objid = t.oid)
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.dictname), 'text search dictionary', true, NULL
+FROM pg_ts_dict t JOIN user_ns n ON n.oid = t.dictnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_ts_dict'::regclass AND e.objid = t.oid)
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.prsname), 'text search parser', true, NULL
+FROM pg_ts_parser t JOIN user_ns n ON n.oid = t.prsnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_ts_parser'::regclass AND e.objid = t.oid)
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.tmplname), 'text search template', true, NULL
+FROM pg_ts_template t JOIN user_ns n ON n.oid = t.tmplnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_ts_template'::regclass AND e.objid = t.oid)
+UNION ALL
+SELECT NULL, quote_ident(w.fdwname), 'foreign-data wrapper', true, NULL
+FROM pg_foreign_data_wrapper w
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_foreign_data_wrapper'::regclass
+                  AND e.objid = w.oid)
+UNION ALL
+SELECT NULL, quote_ident(s.srvname), 'foreign server', true, NULL
+FROM pg_foreign_server s
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_foreign_server'::regclass AND e.objid = s.oid)
+UNION ALL
+SELECT NULL, 'user mapping for ' || CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(m.umuser)) END
+           || ' on server ' || quote_ident(s.srvname), 'user mapping', true, NULL
+FROM pg_user_mapping m JOIN pg_foreign_server s ON s.oid = m.umserver
+UNION ALL
+-- CREATE STATISTICS: the planner's statistics on columns together
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(x.stxname) || ' on ' || rel.label,
+       'extended statistics', true, NULL
+FROM pg_statistic_ext x JOIN user_ns n ON n.oid = x.stxnamespace JOIN rel ON rel.oid = x.stxrelid
+UNION ALL
+SELECT rel.nspname, rel.label, 'replica identity ' || CASE rel.relreplident WHEN 'f' THEN 'full' WHEN 'n' THEN 'nothing'
+           ELSE 'using index ' || coalesce((SELECT quote_ident(i.relname) FROM pg_index x
+                                            JOIN pg_class i ON i.oid = x.indexrelid
+                                            WHERE x.indrelid = rel.oid AND x.indisreplident), '?') END
+           || ' (not written)', false, NULL
+FROM rel WHERE rel.relkind IN ('r', 'p') AND rel.relreplident <> 'd'
 ORDER BY 2, 3
