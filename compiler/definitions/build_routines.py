@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from ..errors import DefinitionError
-from ..model.expression_tokens import function_calls
 from ..model.expressions import ExpressionProblem, make_expression
 from ..model.names import identifier_problem
 from ..model.routine_text import BodyProblem, make_body
@@ -28,11 +27,9 @@ from ..model.routines import (
     Routine,
     SettingValue,
 )
-from ..model.schema import Expression, Schema
 from ..model.types import TypeProblem, canonical_type
 from .load import Document, Mapping, Pos
 from .reader import Reader
-from .sources import SourceMap
 
 FUNCTION_KEYS = frozenset({"function", "schema", "arguments", "returns", "language", "body", "volatility",
                            "strict", "security", "parallel", "leakproof", "cost", "rows", "set", "comment",
@@ -277,31 +274,3 @@ class RoutineReader:
                 out[name] = text
         return tuple(sorted(out.items()))
 
-
-def routines_used_by_tables(schema: Schema, sources: SourceMap) -> list[DefinitionError]:
-    """A default, generated column, check or index that calls a routine of the definitions: an error,
-    since routines are created after the tables (a sql body may read them), so the table's DDL would
-    name a function that is not there yet."""
-    names = {r.name for r in schema.routines.values()}
-    if not names:
-        return []
-    out = []
-    for key, t in schema.tables.items():
-        if not sources.knows(key):
-            continue
-        parts: list[tuple[str, Expression | None, Pos]] = []
-        for c in t.columns:
-            parts += [(f"the default of {key}.{c.name}", c.default, sources.column(key, c.name, "default")),
-                      (f"generated column {key}.{c.name}", c.generated, sources.column(key, c.name, "generated"))]
-        parts += [(f"check {k.name} of {key}", k.expression, sources.object(key, k.name)) for k in t.checks]
-        parts += [(f"index {i.name} of {key}", e, sources.object(key, i.name))
-                  for i in t.indexes for e in (i.where, *(p.expression for p in i.parts))]
-        for what, expression, pos in parts:
-            if expression is None:
-                continue
-            called = sorted(names.intersection(function_calls(expression.text)[0]))
-            if called:
-                out.append(sources.error(key, pos, f"{what} calls {called[0]}(), a function of the definitions; "
-                                                   f"schemac creates functions after the tables (a sql body may read "
-                                                   f"them), so a table cannot use one yet"))
-    return out
