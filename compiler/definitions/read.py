@@ -47,7 +47,7 @@ def read_project_definitions(project: Project, sources: list[tuple[str, bytes]] 
     errors: list[DefinitionError] = []
     docs = load_sources(read_sources(project.root) if sources is None else sources, errors)
     places: dict[CallerKey, Place] = {}
-    schema, acknowledged = build_schema_and_acknowledged(docs, errors, places)
+    schema, acknowledged = build_schema_and_acknowledged(docs, errors, call_places=places)
     return Definitions(schema, table_folders(docs), acknowledged, warehouse_places(docs), places)
 
 

@@ -125,7 +125,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
     """`schema` without what it cannot stand on, and a warning for each thing changed or left out."""
     warnings: list[str] = []
     tables = dict(schema.tables)
-    # a routine schemac writes is created after the tables, so a table's part cannot use it yet
+    # a routine schemac writes is created before the tables that call it (model/routine_uses.py)
     written = {f"{r.kind} {r.name if r.schema == 'public' else r.schema + '.' + r.name}({', '.join(r.input_types)})"
                for r in schema.routines.values()}
     for note in notes:
@@ -137,7 +137,9 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
         if t is None:
             continue
         used, _, base = use.used.partition("\t")
-        why = "which schemac creates after the tables" if used in written else "which schemac does not manage"
+        if used in written:
+            continue
+        why = "which schemac does not manage"
         what = f"{key}.{use.part}" if use.kind in ("default", "generated", "type") else f"{key} {use.kind} {use.part}"
         if use.kind == "type" and base:
             column = t.column(use.part)
@@ -163,7 +165,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
         elif use.kind == "index":
             tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.name != use.part))
             warnings.append(f"{what}: uses {used}, {why}; skipped")
-        elif use.kind == "policy" and used not in written:  # policies are made after the routines
+        elif use.kind == "policy":
             tables[key] = replace(t, policies=tuple(p for p in t.policies if p.name != use.part))
             warnings.append(f"{what}: uses {used}, {why}; skipped")
     warnings += _parts_without_a_place(tables, parts, uses)

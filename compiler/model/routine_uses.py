@@ -100,6 +100,12 @@ def called_names(schema: Schema) -> set[str]:
     return {n for u in routine_uses(schema) for n in u.names}
 
 
+def called_routines(schema: Schema) -> dict[str, Routine]:
+    """The schema's functions that its tables or domains call (by key)."""
+    called = called_names(schema)
+    return {k: r for k, r in schema.routines.items() if r.name in called}
+
+
 def _kept(old: Routine, new: Schema) -> bool:
     """Does `old` live on in `new`: the same key replaceable in place, or renamed by a hint?"""
     same = new.routines.get(old.key)
