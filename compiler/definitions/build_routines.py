@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 from ..errors import DefinitionError
+from ..model.expression_facts import expression_facts
 from ..model.expressions import ExpressionProblem, make_expression
+from ..model.literal_input import constant_problem, number_problem
 from ..model.names import identifier_problem
 from ..model.routine_text import BodyProblem, make_body
 from ..model.routines import (
@@ -119,6 +121,12 @@ class RoutineReader:
             return None
         cost = self.number(r, body, "cost", what)
         rows = self.number(r, body, "rows", what)
+        if language == "sql" and returns != "void" and not source.normal.strip():
+            # a sql function's result is its last statement's: PostgreSQL refuses an empty body then
+            r.error(r.pos(body, "body"), f"'body' of {what} is empty, but it returns {'setof ' if setof else ''}"
+                                         f"{returns}: a sql function returns what its last SELECT (or "
+                                         f"RETURNING) gives")
+            return None
         if rows is not None and not setof:
             r.error(r.pos(body, "rows"), f"'rows' is for a function returning a set (setof or a table); "
                                          f"{what} returns one value")
@@ -143,6 +151,7 @@ class RoutineReader:
         out: list[Argument] = []
         ok = True
         defaults_started = False
+        variadic_pos: Pos | None = None
         for m, pos in r.mappings(body, "arguments", what):
             r.keys(m, ARGUMENT_KEYS, f"an argument of {what}")
             name = r.name(m, "name", f"an argument of {what}") if "name" in m else None
@@ -172,12 +181,22 @@ class RoutineReader:
                 except ExpressionProblem as e:
                     r.error(r.pos(m, "default"), f"'default' of an argument of {what}: {e}")
                     ok = False
+                if default is not None and (problem := _unreadable_default(kind, default.text)):
+                    r.error(r.pos(m, "default"), f"'default' of an argument of {what} is {problem}")
+                    ok = False
                 defaults_started = True
             elif mode in ("in", "inout", "variadic") and defaults_started:
                 # PostgreSQL: input parameters after one with a default value must also have defaults
                 r.error(pos, f"an argument after one with a default needs a default too ({what})")
                 ok = False
             out.append(Argument(name, kind, mode, default))
+            if mode == "variadic":
+                variadic_pos = r.pos(m, "mode")
+            elif mode in ("in", "inout") and variadic_pos is not None:
+                # PostgreSQL: VARIADIC parameter must be the last input parameter
+                r.error(variadic_pos, f"the variadic argument of {what} must be its last input argument "
+                                      f"(out arguments may follow it)")
+                ok, variadic_pos = False, None
         return tuple(out) if ok else None
 
     def returns(self, r: Reader, body: Mapping, what: str, arguments: tuple[Argument, ...] | None
@@ -274,3 +293,16 @@ class RoutineReader:
                 out[name] = text
         return tuple(sorted(out.items()))
 
+
+def _unreadable_default(type_name: str, text: str) -> str | None:
+    """Why PostgreSQL cannot read an argument's default constant as the argument's type (`'abc'`
+    for an integer), in words that follow "is"; None when it reads it or cannot be judged offline."""
+    if type_name.endswith("[]"):
+        return None
+    facts = expression_facts(text)
+    if facts.value_number is not None and (problem := number_problem(type_name, facts.value_number)):
+        return f"{facts.value_number}, {problem}"
+    for label in facts.value_labels:
+        if problem := constant_problem(type_name, label, True):
+            return f"'{label}', which PostgreSQL cannot read as {type_name}: {problem}"
+    return None

@@ -18,9 +18,9 @@ from ..model.routine_uses import (
     INDEX,
     PARTITION_KEY,
     RoutineUse,
+    caller_expressions,
     calls_of,
     replaced_routines,
-    routine_uses,
 )
 from ..model.schema import Schema
 from .load import Document, Mapping, Sequence
@@ -35,10 +35,12 @@ def _key(use: RoutineUse) -> CallerKey:
 
 
 def call_places(schema: Schema, sources: SourceMap, domain_docs: list[Document]) -> dict[CallerKey, Place]:
-    """Where each table or domain expression that calls a function of the definitions is written."""
+    """Where each table or domain expression that may call a function is written (any function: one
+    the state has may be gone from the definitions)."""
     out: dict[CallerKey, Place] = {}
     domains = {f"{d.body.get('schema') or 'public'}.{d.body.get('domain')}": d for d in domain_docs}
-    for use in routine_uses(schema):
+    for kind, owner, part, expression in caller_expressions(schema):
+        use = RoutineUse(kind, owner, part, expression, ())
         if use.kind in (DOMAIN_DEFAULT, DOMAIN_CHECK):
             doc = domains.get(use.owner)
             if doc is not None:
@@ -84,8 +86,8 @@ def called_function_problems(old: Schema, new: Schema, places: dict[CallerKey, P
             name = next(n for n in use.names if n in gone)
             out.append(DefinitionError(*place, f"{use.what} calls {name}(), a function removed from the "
                                                 f"definitions; PostgreSQL cannot drop a function that is "
-                                                f"still called: change {use.what.removeprefix('the ')} "
-                                                f"first, or keep the function"))
+                                                f"still called: change the call first, or keep the "
+                                                f"function"))
     replaced = {r.name: r for r in replaced_routines(old, new)}
     for use in calls_of(new, set(replaced)):
         place = places.get(_key(use))

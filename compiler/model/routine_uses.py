@@ -3,7 +3,8 @@
 A column default, a check, an index, a generated column, a partition key and a domain's default
 and checks are stored by PostgreSQL with the function they call bound by its oid, so such a
 function must exist before its caller is created and must outlive it. A call in an expression
-names a function, not an overload, so the relation is by name (as a trigger's WHEN call is).
+names a function, not an overload, so the relation is by name (as a trigger's WHEN call is); the
+names are read once, with the expression (Expression.calls).
 
 Callers whose expression cannot be set again (a generated column, a partition key) hold their
 function for as long as they exist: a function they call that must be dropped and created again
@@ -14,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .expression_tokens import function_calls
 from .routines import Routine, replaceable
 from .schema import Expression, Schema
 
@@ -51,7 +51,8 @@ class RoutineUse:
         return f"the {'default' if self.kind == DOMAIN_DEFAULT else self.kind} of {self.owner}"
 
 
-def _expressions(schema: Schema) -> Iterator[tuple[str, str, str | None, Expression]]:
+def caller_expressions(schema: Schema) -> Iterator[tuple[str, str, str | None, Expression]]:
+    """(kind, owner, part, expression) of each expression of the tables and domains that may call a function."""
     for key, t in schema.tables.items():
         for c in t.columns:
             if c.default is not None:
@@ -78,8 +79,8 @@ def routine_uses(schema: Schema) -> list[RoutineUse]:
     """The expressions of the schema's tables and domains that call a function of the schema."""
     names = {r.name for r in schema.routines.values() if not r.is_procedure}
     out = []
-    for kind, owner, part, expression in _expressions(schema):
-        called = tuple(n for n in function_calls(expression.text)[0] if n in names) if names else ()
+    for kind, owner, part, expression in caller_expressions(schema):
+        called = tuple(n for n in expression.calls if n in names) if names else ()
         if called:
             out.append(RoutineUse(kind, owner, part, expression, called))
     return out
@@ -88,8 +89,8 @@ def routine_uses(schema: Schema) -> list[RoutineUse]:
 def calls_of(schema: Schema, names: set[str]) -> list[RoutineUse]:
     """Every expression of the schema's tables and domains that calls one of `names` (declared or not)."""
     out = []
-    for kind, owner, part, expression in _expressions(schema):
-        called = tuple(n for n in function_calls(expression.text)[0] if n in names)
+    for kind, owner, part, expression in caller_expressions(schema):
+        called = tuple(n for n in expression.calls if n in names)
         if called:
             out.append(RoutineUse(kind, owner, part, expression, called))
     return out

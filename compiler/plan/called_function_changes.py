@@ -18,7 +18,7 @@ class CreateCalledFunction(RoutineChange):
     """CREATE FUNCTION before the tables and domains that call it; a sql body is checked when first
     called, not when created (check_function_bodies off): it may read tables created after it."""
 
-    DESCRIPTION = "function {s} is missing"
+    DESCRIPTION = "function {s}, which a table or domain calls, is missing"
     EFFECTS = NO_TABLE
 
 
@@ -36,6 +36,6 @@ class RenameFunctionAside(RoutineChange):
 class DropCalledFunction(RoutineChange):
     """DROP FUNCTION once no table, column, index or domain calls it (routine: as named then)."""
 
-    DESCRIPTION = "function {s} is not in the definitions or differs"
+    DESCRIPTION = "function {s}, which a table or domain called, is not in the definitions or differs"
     EFFECTS = brief(None, breaks_code=True)
     LOSES = "function"
