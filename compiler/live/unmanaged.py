@@ -71,19 +71,27 @@ def _leaves_out_table(use: Use) -> bool:
     return use.kind in ("generated", "partition key") or (use.kind == "type" and "\t" not in use.used)
 
 
-def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
+def written_routines(schema: Schema) -> set[str]:
+    """The routines of a live `schema` as unmanaged_uses names them (`function name(types)`): schemac
+    writes them, and creates them before the tables that call them (model/routine_uses.py)."""
+    return {f"{r.kind} {r.name if r.schema == 'public' else r.schema + '.' + r.name}({', '.join(r.input_types)})"
+            for r in schema.routines.values()}
+
+
+def unmanaged_tables(notes: list[Note], uses: list[Use], written: set[str] | None = None) -> set[str]:
     """schema.name of each table import leaves out whole: inheritance children, tables with a
-    column schemac cannot write. drift and apply --baseline leave out the same, so that nothing
-    schemac never managed is reported or dropped."""
-    return {n.table for n in notes if n.table is not None} | {f"{u.schema}.{u.table}" for u in uses
-                                                             if _leaves_out_table(u)}
+    column schemac cannot write (`written`: routines it writes, which a table may call). drift and
+    apply --baseline leave out the same, so that nothing schemac never managed is reported or dropped."""
+    return {n.table for n in notes if n.table is not None} | {
+        f"{u.schema}.{u.table}" for u in uses
+        if _leaves_out_table(u) and u.used.partition("\t")[0] not in (written or set())}
 
 
 def managed_part(conn: psycopg.Connection, schema: Schema) -> Schema:
     """The live `schema` without the tables and views import would leave out as unmanaged, nor the
     foreign keys that reference them (import leaves those out too)."""
     notes, uses = unmanaged_notes(conn)
-    schema = without_tables(schema, unmanaged_tables(notes, uses))
+    schema = without_tables(schema, unmanaged_tables(notes, uses, written_routines(schema)))
     return without_views(schema, uses)[0]
 
 
@@ -126,8 +134,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
     warnings: list[str] = []
     tables = dict(schema.tables)
     # a routine schemac writes is created before the tables that call it (model/routine_uses.py)
-    written = {f"{r.kind} {r.name if r.schema == 'public' else r.schema + '.' + r.name}({', '.join(r.input_types)})"
-               for r in schema.routines.values()}
+    written = written_routines(schema)
     for note in notes:
         if note.table is not None:
             tables.pop(note.table, None)
