@@ -39,7 +39,8 @@ def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[c
     for c in changes:
         if isinstance(c, rc.CreateFunction) and c.routine.name in now_called:
             out.append(cf.CreateCalledFunction(c.routine))
-        elif isinstance(c, rc.DropFunction) and c.routine.key in aside:
+        elif isinstance(c, rc.DropFunction) and (c.routine.key in aside or c.routine.name in now_called):
+            # (one no table called yet makes way the same: its successor is created before the tables)
             free = aside_name(c.routine.name)
             out += [cf.RenameFunctionAside(c.routine, free), cf.DropCalledFunction(replace(c.routine, name=free))]
         elif isinstance(c, rc.DropFunction) and c.routine.name in was_called:

@@ -173,3 +173,12 @@ def test_import_writes_a_called_function_that_compiles_to_an_empty_diff(
     assert code == 0, err
     code, out, err = schemac(tmp_path, "drift", "--database-url", database_url, capsys=capsys)
     assert code == 0, out + err
+
+
+def test_a_function_first_called_in_the_migration_that_replaces_it_makes_way_first(database_url: str) -> None:
+    """Its successor is created before the tables, so the old one is moved aside before that."""
+    old = _schema(TWICE + ITEMS)
+    new = _schema(CALLERS["check"].replace("returns: integer", "returns: bigint"))
+    assert [c.kind for c in diff(old, new)] == ["RenameFunctionAside", "CreateCalledFunction", "AddColumn",
+                                                "AddConstraint", "DropCalledFunction"]
+    _round_trip(database_url, old, new)
