@@ -105,3 +105,16 @@ def test_a_function_postgresql_would_refuse_at_apply_is_refused_at_compile(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str) -> None:
     _compiled(tmp_path, capsys, {"items.yaml": TABLE.split("  - {name: n,")[0]})
     assert _refused(tmp_path, capsys, {"f.yaml": text, "items.yaml": TABLE.split("  - {name: n,")[0]}) == [message]
+
+
+def test_a_function_removed_while_a_domain_calls_it_is_refused_at_the_domain(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    domain = "domain: evens\ntype: integer\ndefault: twice(1)\nchecks:\n  - {name: small, expression: twice(VALUE) < 9}\n"
+    _compiled(tmp_path, capsys, {"twice.yaml": TWICE, "evens.yaml": domain})
+    found = _refused(tmp_path, capsys, {"evens.yaml": domain})
+    assert [line.split(": error: ")[0] for line in found] == ["definitions/evens.yaml:3:10",
+                                                               "definitions/evens.yaml:5:31"]
+    assert found[0].endswith("the default of public.evens calls twice(), a function removed from the definitions; "
+                             "PostgreSQL cannot drop a function that is still called: change the call first, or keep "
+                             "the function")
+    assert "check small of domain public.evens calls twice()" in found[1]
