@@ -41,14 +41,17 @@ class RoutineUse:
     @property
     def what(self) -> str:
         """The caller as a message names it."""
-        if self.kind in (DEFAULT, GENERATED):
-            return f"the {self.kind} of {self.owner}.{self.part}" if self.kind == DEFAULT else \
-                f"generated column {self.owner}.{self.part}"
+        if self.kind == DEFAULT:
+            return f"the default of {self.owner}.{self.part}"
+        if self.kind == GENERATED:
+            return f"generated column {self.owner}.{self.part}"
         if self.kind in (CHECK, INDEX):
             return f"{self.kind} {self.part} of {self.owner}"
         if self.kind == DOMAIN_CHECK:
             return f"check {self.part} of domain {self.owner}"
-        return f"the {'default' if self.kind == DOMAIN_DEFAULT else self.kind} of {self.owner}"
+        if self.kind == DOMAIN_DEFAULT:
+            return f"the default of {self.owner}"
+        return f"the partition key of {self.owner}"
 
 
 def caller_expressions(schema: Schema) -> Iterator[tuple[str, str, str | None, Expression]]:
