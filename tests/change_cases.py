@@ -881,4 +881,21 @@ CALLED_FUNCTION_CASES: dict[str, tuple[str, str]] = {
     "called_function_signature_changed": (CALLED, CALLED.replace("{name: x, type: integer}", "{name: x, type: bigint}")
                                            .replace("returns: integer", "returns: bigint")),
 }
+# a called function over a domain: created after the domains, dropped before them
+CALLED_FUNCTION_CASES["called_function_over_a_domain"] = ("", d("""
+    domain: code
+    type: text
+    checks:
+      - {name: short, expression: length(VALUE) < 10}
+    ---
+    function: first_code
+    returns: code
+    language: sql
+    body: SELECT 'c1'::code
+    ---
+    table: tickets
+    columns:
+      - {name: id, type: integer, primary_key: true}
+      - {name: code, type: code, default: first_code()}
+    """))
 CASES.update(CALLED_FUNCTION_CASES)

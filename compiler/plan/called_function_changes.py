@@ -39,3 +39,21 @@ class DropCalledFunction(RoutineChange):
     DESCRIPTION = "function {s}, which a table or domain called, is not in the definitions or differs"
     EFFECTS = brief(None, breaks_code=True)
     LOSES = "function"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCalledFunctionOverDomain(RoutineChange):
+    """A called function whose arguments or result are of a domain: created after the domains, still
+    before the tables that call it (one a domain calls cannot be over a domain)."""
+
+    DESCRIPTION = "function {s}, which a table calls and which takes or returns a domain, is missing"
+    EFFECTS = NO_TABLE
+
+
+@dataclass(frozen=True, slots=True)
+class DropCalledFunctionOverDomain(RoutineChange):
+    """DROP FUNCTION once its callers are gone, before the domains its arguments or result are of."""
+
+    DESCRIPTION = "function {s}, which a table called and which takes or returns a domain, is not in the definitions"
+    EFFECTS = brief(None, breaks_code=True)
+    LOSES = "function"

@@ -23,7 +23,9 @@ from ..model.routine_uses import (
     replaced_routines,
     routine_uses,
 )
+from ..model.routines import Routine
 from ..model.schema import Schema
+from ..model.types import enum_type_spelling
 from . import called_function_changes as cf
 from . import changes as ch
 from . import routine_changes as rc
@@ -38,19 +40,30 @@ def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[c
     out: list[ch.Change] = []
     for c in changes:
         if isinstance(c, rc.CreateFunction) and c.routine.name in now_called:
-            out.append(cf.CreateCalledFunction(c.routine))
+            over = _over_domain(c.routine, new)
+            out.append(cf.CreateCalledFunctionOverDomain(c.routine) if over else cf.CreateCalledFunction(c.routine))
         elif isinstance(c, rc.DropFunction) and (c.routine.key in aside or c.routine.name in now_called):
             # (one no table called yet makes way the same: its successor is created before the tables)
             free = aside_name(c.routine.name)
-            out += [cf.RenameFunctionAside(c.routine, free), cf.DropCalledFunction(replace(c.routine, name=free))]
+            out += [cf.RenameFunctionAside(c.routine, free), _late_drop(replace(c.routine, name=free), old)]
         elif isinstance(c, rc.DropFunction) and c.routine.name in was_called:
-            out.append(cf.DropCalledFunction(c.routine))
+            out.append(_late_drop(c.routine, old))
         else:
             out.append(c)
     names = {old.routines[k].name for k in aside}
     if names:
         out += repointed_callers(old, new, renames, changes, names)
     return out
+
+
+def _over_domain(r: Routine, schema: Schema) -> bool:
+    """Do the routine's arguments or result have a domain of `schema` as their type?"""
+    spellings = {enum_type_spelling(d.schema, d.name) for d in schema.domains.values()}
+    return any(t.removesuffix("[]") in spellings for t in (*(a.type for a in r.arguments), r.returns or ""))
+
+
+def _late_drop(r: Routine, old: Schema) -> ch.Change:
+    return cf.DropCalledFunctionOverDomain(r) if _over_domain(r, old) else cf.DropCalledFunction(r)
 
 
 def repointed_callers(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change],

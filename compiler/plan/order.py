@@ -78,6 +78,8 @@ SEQUENCES_AND_DOMAINS_BEFORE_USE = (
     ch.DropDomainDefault, ch.DropDomainNotNull, ch.SetDomainDefault, ch.SetDomainNotNull, ch.AddDomainCheck,
     ch.ValidateDomainCheck,
 )
+# a called function over a domain: after the domains, before the tables that call it
+CALLED_FUNCTIONS_OVER_DOMAINS = (cf.CreateCalledFunctionOverDomain,)
 # drops before renames and additions, which may reuse their names; keys before what they lean on;
 # triggers before their tables and columns, routines after the tables whose defaults call them
 # (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
@@ -122,12 +124,13 @@ ROW_SECURITY = (sec.RenamePolicy, sec.DisableRowSecurity, sec.NoForceRowSecurity
 GRANTS = (sec.Revoke, sec.Grant)  # last of all: every object they name exists by now
 # once nothing uses them: a domain before the enum it may be over
 # (a function tables or domains called once they are gone, before the enums its arguments may be)
-DROPS_LAST = (ch.DropSequence, ch.DropDomain, cf.DropCalledFunction, ch.DropEnum, ch.DropExtension, ch.DropSchema)
+DROPS_LAST = (ch.DropSequence, cf.DropCalledFunctionOverDomain, ch.DropDomain, cf.DropCalledFunction, ch.DropEnum,
+              ch.DropExtension, ch.DropSchema)
 
 PHASES: tuple[type[ch.Change], ...] = (
     *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *CALLED_FUNCTIONS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE,
-    *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS, *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS,
-    *KEYS_AND_INDEXES, *VIEWS, *ROW_SECURITY, *GRANTS, *DROPS_LAST,
+    *CALLED_FUNCTIONS_OVER_DOMAINS, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS,
+    *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *ROW_SECURITY, *GRANTS, *DROPS_LAST,
 )
 _PHASE = ({kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
           | {kind: PHASES.index(VIEW_DROPS[0]) for kind in VIEW_DROPS}

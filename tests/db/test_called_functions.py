@@ -15,7 +15,7 @@ from compiler.live.introspect import introspect
 from compiler.live.scratch import canonical
 from compiler.model.schema import Schema
 from compiler.plan.diff import diff
-from tests.change_cases import d
+from tests.change_cases import CALLED_FUNCTION_CASES, d
 from tests.db.catalog import run_sql_file
 from tests.db.migrate import migration
 from tests.db.migrate import schema as _schema
@@ -182,3 +182,10 @@ def test_a_function_first_called_in_the_migration_that_replaces_it_makes_way_fir
     assert [c.kind for c in diff(old, new)] == ["RenameFunctionAside", "CreateCalledFunction", "AddColumn",
                                                 "AddConstraint", "DropCalledFunction"]
     _round_trip(database_url, old, new)
+
+
+def test_a_called_function_over_a_domain_comes_after_the_domain_and_goes_before_it(database_url: str) -> None:
+    new = _schema(CALLED_FUNCTION_CASES["called_function_over_a_domain"][1])
+    assert [c.kind for c in diff(Schema(), new)][:3] == ["CreateDomain", "CreateCalledFunctionOverDomain",
+                                                         "CreateTable"]
+    _round_trip(database_url, Schema(), new)
