@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .cache import Cache, definitions_key
 from .definitions.acknowledgements import Acknowledged
+from .definitions.called_functions import called_function_problems
 from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders, read_project_definitions
 from .definitions.seeds import SEEDS_FOLDER, read_seeds
@@ -84,6 +85,9 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     new, folders = found.schema, found.folders
     seeds = seeds_sql(project, new)  # checked before anything is written: a bad seed is a definition error
     state = history.state
+    called = called_function_problems(state.schema, new, found.call_places)
+    if called:
+        raise DefinitionErrors(called)
     up_plan = plan(state.schema, new)
     changes = up_plan.changes
     result = CompileResult(state, changes, leftovers=history.leftovers, definitions_key=definitions_key(sources),

@@ -981,3 +981,56 @@ ROUTINE_CASES: dict[str, tuple[str, str]] = {
                                           STAMPED + CALLED.replace("{name: s, type: text}", "{name: s, type: varchar}")),
 }
 CASES.update(ROUTINE_CASES)
+
+# functions that tables and domains call (model/routine_uses.py): created before them, dropped after;
+# one that needs another signature is moved aside while its callers are set again
+CALLED = d("""
+    function: twice
+    arguments: [{name: x, type: integer}]
+    returns: integer
+    language: sql
+    volatility: immutable
+    body: SELECT x * 2
+    ---
+    function: next_code
+    returns: text
+    language: sql
+    body: SELECT 'c' || count(*) FROM public.items
+    ---
+    domain: evens
+    type: integer
+    default: twice(1)
+    checks:
+      - {name: small, expression: twice(VALUE) < 1000}
+    ---
+    table: items
+    columns:
+      - {name: id, type: integer, primary_key: true}
+      - {name: code, type: text, default: next_code()}
+      - {name: n, type: evens, default: twice(2), check: twice(n) < 100}
+    indexes:
+      - {expression: twice(n)}
+    """)
+CALLED_FUNCTION_CASES: dict[str, tuple[str, str]] = {
+    "called_functions_created": ("", CALLED),
+    "called_function_signature_changed": (CALLED, CALLED.replace("{name: x, type: integer}", "{name: x, type: bigint}")
+                                           .replace("returns: integer", "returns: bigint")),
+}
+# a called function over a domain: created after the domains, dropped before them
+CALLED_FUNCTION_CASES["called_function_over_a_domain"] = ("", d("""
+    domain: code
+    type: text
+    checks:
+      - {name: short, expression: length(VALUE) < 10}
+    ---
+    function: first_code
+    returns: code
+    language: sql
+    body: SELECT 'c1'::code
+    ---
+    table: tickets
+    columns:
+      - {name: id, type: integer, primary_key: true}
+      - {name: code, type: code, default: first_code()}
+    """))
+CASES.update(CALLED_FUNCTION_CASES)

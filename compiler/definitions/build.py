@@ -40,7 +40,7 @@ from .build_constraints import (
 from .build_domains import domain_spellings, read_domains
 from .build_exclusions import exclusions
 from .build_partitions import partition_names_unique, partitioning
-from .build_routines import RoutineReader, routines_used_by_tables
+from .build_routines import RoutineReader
 from .build_security import grants, namespaces, policies, row_security
 from .build_sequences import identity_kind, sequence_options
 from .build_standalone_sequences import (
@@ -54,6 +54,8 @@ from .build_standalone_sequences import (
 from .build_triggers import read_triggers
 from .build_views import build_views
 from .build_warehouse import bigquery_names_unique, warehouse
+from .called_functions import CallerKey, Place
+from .called_functions import call_places as find_call_places
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .reader import Reader
@@ -82,9 +84,10 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
     return build_schema_and_acknowledged(docs, errors)[0]
 
 
-def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionError] | None = None
-                                  ) -> tuple[Schema, Acknowledged]:
-    """The Schema, and the hazards its `allow:` keys accept (beside it: they are not part of it)."""
+def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionError] | None = None,
+                                  call_places: dict[CallerKey, Place] | None = None) -> tuple[Schema, Acknowledged]:
+    """The Schema, and the hazards its `allow:` keys accept (beside it: they are not part of it).
+    `call_places`, when given, is filled with where tables and domains call the definitions' functions."""
     errors = errors if errors is not None else []
     check_allow(docs, errors)
     by_kind: dict[str, list[Document]] = {k: [] for k in KINDS}
@@ -143,7 +146,8 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
                     domains=dict(sorted(domains.items())))
     sources = SourceMap(docs, drafts)
     errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
-    errors.extend(routines_used_by_tables(schema, sources))
+    if call_places is not None:
+        call_places.update(find_call_places(schema, sources, by_kind["domain"]))
     if errors:
         raise DefinitionErrors(errors)
     return schema, acknowledged(docs, schema, sources)

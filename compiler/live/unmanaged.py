@@ -71,19 +71,20 @@ def _leaves_out_table(use: Use) -> bool:
     return use.kind in ("generated", "partition key") or (use.kind == "type" and "\t" not in use.used)
 
 
-def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
+def unmanaged_tables(notes: list[Note], uses: list[Use], written: set[str] | None = None) -> set[str]:
     """schema.name of each table import leaves out whole: inheritance children, tables with a
-    column schemac cannot write. drift and apply --baseline leave out the same, so that nothing
-    schemac never managed is reported or dropped."""
-    return {n.table for n in notes if n.table is not None} | {f"{u.schema}.{u.table}" for u in uses
-                                                             if _leaves_out_table(u)}
+    column schemac cannot write (`written`: routines it writes, which a table may call). drift and
+    apply --baseline leave out the same, so that nothing schemac never managed is reported or dropped."""
+    return {n.table for n in notes if n.table is not None} | {
+        f"{u.schema}.{u.table}" for u in uses
+        if _leaves_out_table(u) and u.used.partition("\t")[0] not in (written or set())}
 
 
 def managed_part(conn: psycopg.Connection, schema: Schema) -> Schema:
     """The live `schema` without the tables and views import would leave out as unmanaged, nor the
     foreign keys that reference them (import leaves those out too)."""
     notes, uses = unmanaged_notes(conn)
-    schema = without_tables(schema, unmanaged_tables(notes, uses))
+    schema = without_tables(schema, unmanaged_tables(notes, uses, routines_written(schema)))
     return without_views(schema, uses)[0]
 
 
@@ -132,7 +133,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
     """`schema` without what it cannot stand on, and a warning for each thing changed or left out."""
     warnings: list[str] = []
     tables = dict(schema.tables)
-    # a routine schemac writes is created after the tables, so a table's part cannot use it yet
+    # a routine schemac writes is created before the tables that call it (model/routine_uses.py)
     written = routines_written(schema)
     for note in notes:
         if note.table is not None:
@@ -143,7 +144,9 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
         if t is None:
             continue
         used, _, base = use.used.partition("\t")
-        why = "which schemac creates after the tables" if used in written else "which schemac does not manage"
+        if used in written:
+            continue
+        why = "which schemac does not manage"
         what = f"{key}.{use.part}" if use.kind in ("default", "generated", "type") else f"{key} {use.kind} {use.part}"
         if use.kind == "type" and base:
             column = t.column(use.part)
@@ -169,7 +172,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
         elif use.kind == "index":
             tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.name != use.part))
             warnings.append(f"{what}: uses {used}, {why}; skipped")
-        elif use.kind == "policy" and used not in written:  # policies are made after the routines
+        elif use.kind == "policy":
             tables[key] = replace(t, policies=tuple(p for p in t.policies if p.name != use.part))
             warnings.append(f"{what}: uses {used}, {why}; skipped")
     warnings += _parts_without_a_place(tables, parts, uses)

@@ -17,6 +17,7 @@ from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolve
 from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
+from .diff_called_functions import called_functions
 from .diff_partitions import create_partitions, foreign_keys_around, partitions, rebuild_reason
 from .diff_routines import routines, triggers
 from .diff_security import namespaces, object_grants, table_security
@@ -65,6 +66,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += namespaces(old, new)
     out += table_security(old, new, renames, frozenset(recreated))
     out += object_grants(old, new, out)
+    out = called_functions(old, new, renames, out)
     return order(old, new, renames, out)
 
 

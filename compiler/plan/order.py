@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
 from ..model.types import enum_type_spelling
+from . import called_function_changes as cf
 from . import changes as ch
 from . import routine_changes as rc
 from . import security_changes as sec
@@ -66,6 +67,10 @@ VIEW_DROPS = (ch.DropView, ch.DropMaterializedView)
 NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
 ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
+# functions that defaults, checks, indexes, generated columns, partition keys and domains call:
+# after the enums their arguments may be, before their callers (model/routine_uses.py); a
+# replaced one moved aside first, so its successor can take the name
+CALLED_FUNCTIONS_BEFORE_USE = (cf.RenameFunctionAside, cf.CreateCalledFunction)
 # sequences before the defaults that call them and the domains whose defaults may; domains after the
 # enums they may be over, each after the domain it is over (diff's order), before the tables using them
 SEQUENCES_AND_DOMAINS_BEFORE_USE = (
@@ -73,6 +78,8 @@ SEQUENCES_AND_DOMAINS_BEFORE_USE = (
     ch.DropDomainDefault, ch.DropDomainNotNull, ch.SetDomainDefault, ch.SetDomainNotNull, ch.AddDomainCheck,
     ch.ValidateDomainCheck,
 )
+# a called function over a domain: after the domains, before the tables that call it
+CALLED_FUNCTIONS_OVER_DOMAINS = (cf.CreateCalledFunctionOverDomain,)
 # drops before renames and additions, which may reuse their names; keys before what they lean on;
 # triggers before their tables and columns, routines after the tables whose defaults call them
 # (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
@@ -118,12 +125,14 @@ ROW_SECURITY = (sec.RenamePolicy, sec.DisableRowSecurity, sec.NoForceRowSecurity
                 sec.SetPolicyComment, sec.EnableRowSecurity, sec.ForceRowSecurity)
 GRANTS = (sec.Revoke, sec.Grant)  # last of all: every object they name exists by now
 # once nothing uses them: a domain before the enum it may be over
-DROPS_LAST = (ch.DropSequence, ch.DropDomain, ch.DropEnum, ch.DropExtension, ch.DropSchema)
+# (a function tables or domains called once they are gone, before the enums its arguments may be)
+DROPS_LAST = (ch.DropSequence, cf.DropCalledFunctionOverDomain, ch.DropDomain, cf.DropCalledFunction, ch.DropEnum,
+              ch.DropExtension, ch.DropSchema)
 
 PHASES: tuple[type[ch.Change], ...] = (
-    *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES,
-    *CREATE_TABLES, *COLUMNS, *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS,
-    *ROW_SECURITY, *GRANTS, *DROPS_LAST,
+    *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *CALLED_FUNCTIONS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE,
+    *CALLED_FUNCTIONS_OVER_DOMAINS, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS,
+    *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *ROW_SECURITY, *GRANTS, *DROPS_LAST,
 )
 _PHASE = ({kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
           | {kind: PHASES.index(VIEW_DROPS[0]) for kind in VIEW_DROPS}

@@ -8,6 +8,7 @@ import pytest
 from compiler.errors import DefinitionError, DefinitionErrors
 from compiler.model.routine_text import body_tokens, dollar_tag, make_body
 from compiler.model.routines import Routine, replaceable
+from compiler.model.schema import Schema
 from compiler.plan.diff import diff
 from tests.helpers import schema_of
 
@@ -202,14 +203,13 @@ def test_errors_are_definition_errors() -> None:
     assert DefinitionError("definitions/a.yaml", 1, 2, "m").__str__() == "definitions/a.yaml:1:2: error: m"
 
 
-def test_a_table_cannot_call_a_function_of_the_definitions_yet() -> None:
-    """Functions are created after the tables; a default, check or index calling one would name a
-    function that is not there yet, so it is an error where it is written."""
+def test_a_table_calling_a_function_of_the_definitions_has_it_created_first() -> None:
+    """A default, check or index may call a function of the definitions: it is created before the
+    tables (and dropped after them)."""
     table = TABLE.replace("{name: name, type: text}", "{name: name, type: text, check: \"twice(id) > 0\"}")
     table = table.replace("---\nfunction: touch", "indexes:\n  - {expression: twice(id)}\n---\nfunction: touch", 1)
-    found = errors(table + "---\nfunction: twice\narguments: [{name: x, type: bigint}]\n"
-                           "returns: bigint\nlanguage: sql\nvolatility: immutable\nbody: SELECT x * 2\n")
-    why = "a function of the definitions; schemac creates functions after the tables (a sql body may read them), " \
-          "so a table cannot use one yet"
-    assert found == [f"definitions/test.yaml:4:37: error: check t_id_check of public.t calls twice(), {why}",
-                     f"definitions/test.yaml:7:5: error: index t_twice_idx of public.t calls twice(), {why}"]
+    s = schema_of(table + "---\nfunction: twice\narguments: [{name: x, type: bigint}]\n"
+                          "returns: bigint\nlanguage: sql\nvolatility: immutable\nbody: SELECT x * 2\n")
+    kinds = [c.kind for c in diff(Schema(), s)]
+    assert kinds.index("CreateCalledFunction") < kinds.index("CreateTable") < kinds.index("CreateFunction")
+    assert [c.kind for c in diff(s, Schema())][-1] == "DropCalledFunction"
