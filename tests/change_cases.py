@@ -984,7 +984,7 @@ CASES.update(ROUTINE_CASES)
 
 # functions that tables and domains call (model/routine_uses.py): created before them, dropped after;
 # one that needs another signature is moved aside while its callers are set again
-CALLED = d("""
+CALLED_BY_TABLES = d("""
     function: twice
     arguments: [{name: x, type: integer}]
     returns: integer
@@ -1012,8 +1012,8 @@ CALLED = d("""
       - {expression: twice(n)}
     """)
 CALLED_FUNCTION_CASES: dict[str, tuple[str, str]] = {
-    "called_functions_created": ("", CALLED),
-    "called_function_signature_changed": (CALLED, CALLED.replace("{name: x, type: integer}", "{name: x, type: bigint}")
+    "called_functions_created": ("", CALLED_BY_TABLES),
+    "called_function_signature_changed": (CALLED_BY_TABLES, CALLED_BY_TABLES.replace("{name: x, type: integer}", "{name: x, type: bigint}")
                                            .replace("returns: integer", "returns: bigint")),
 }
 # a called function over a domain: created after the domains, dropped before them
