@@ -749,7 +749,7 @@ EVERY_TRIGGER_CLAUSE = d("""
     for_each: row
     when: OLD.name IS DISTINCT FROM NEW.name
     function: audit
-    arguments: [renamed, 2]
+    arguments: [renamed, "2"]
     ---
     trigger: t_gone
     table: t
@@ -839,10 +839,74 @@ ROUTINE_CASES: dict[str, tuple[str, str]] = {
     "triggers_changed": (
         STAMPED + EVERY_TRIGGER_CLAUSE,
         STAMPED + EVERY_TRIGGER_CLAUSE.replace("OLD.name IS DISTINCT FROM NEW.name", "OLD.name <> NEW.name")
-        .replace("[renamed, 2]", "[renamed, 3]").replace("events: [delete]", "events: [delete, update]")),
+        .replace("[renamed, \"2\"]", "[renamed, \"3\"]").replace("events: [delete]", "events: [delete, update]")),
     # PostgreSQL refuses to change the type of a column a trigger's UPDATE OF names
     "trigger_column_retyped": (STAMPED + EVERY_TRIGGER_CLAUSE,
                                STAMPED.replace("{name: status, type: text}", "{name: status, type: varchar(20)}")
                                + EVERY_TRIGGER_CLAUSE),
 }
+# triggers on views: INSTEAD OF rows, statement-level AFTER; a view dropped and created again
+# (a column it reads changes type) gets its triggers back
+STAMPED_VIEW = d("""
+    ---
+    view: stamped
+    query: select id, name, status from t
+    ---
+    trigger: stamped_insert
+    view: stamped
+    timing: instead of
+    events: [insert, update]
+    for_each: row
+    function: audit
+    arguments: [through the view]
+    ---
+    trigger: stamped_updated
+    view: stamped
+    timing: after
+    events: [update]
+    function: audit
+    arguments: [updated]
+    comment: Once per statement through the view.
+    """)
+# a constraint trigger FROM the table it references
+CHECKED_FROM = d("""
+    ---
+    table: owners
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+    ---
+    trigger: t_owned
+    table: t
+    timing: after
+    events: [insert]
+    for_each: row
+    constraint: true
+    from: owners
+    function: audit
+    arguments: [owned]
+    """)
+# row triggers on a partitioned table (cloned to each partition); a table made partitioned keeps its trigger
+LOGGED = d("""
+    ---
+    function: audit
+    returns: trigger
+    language: plpgsql
+    body: BEGIN RETURN NULL; END;
+    ---
+    trigger: logs_audit
+    table: logs
+    timing: after
+    events: [insert]
+    for_each: row
+    function: audit
+    """)
+TRIGGER_TARGET_CASES: dict[str, tuple[str, str]] = {
+    "view_triggers_created": (STAMPED, STAMPED + STAMPED_VIEW),
+    "view_triggers_follow_a_recreated_view": (
+        STAMPED + STAMPED_VIEW,
+        STAMPED.replace("{name: status, type: text}", "{name: status, type: varchar(20)}") + STAMPED_VIEW),
+    "constraint_trigger_from_a_table": (STAMPED, STAMPED + CHECKED_FROM),
+    "trigger_kept_by_a_table_made_partitioned": (LOGS.split("partition_by")[0] + LOGGED, LOGS + LOGGED),
+}
+ROUTINE_CASES.update(TRIGGER_TARGET_CASES)
 CASES.update(ROUTINE_CASES)

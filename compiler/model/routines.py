@@ -9,6 +9,7 @@ Bodies and `when` expressions keep the text as written for DDL; what compares is
 """
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field, replace
 
 from .schema import Expression
@@ -182,3 +183,11 @@ class Trigger:
     def rebuilt_form(self) -> Trigger:
         """The trigger without what ALTER TRIGGER RENAME, ENABLE / DISABLE and COMMENT change in place."""
         return replace(self, name="", enabled="origin", comment=None, renamed_from=None, calls=())
+
+
+def standing_triggers(triggers: Mapping[str, Trigger], tables: Container[str], views: Container[str]
+                      ) -> dict[str, Trigger]:
+    """The triggers whose table is among `tables` (or view among `views`) and whose FROM table, if
+    any, is among `tables`: those that can be created with them."""
+    return {k: t for k, t in triggers.items()
+            if t.table_key in (views if t.on_view else tables) and (t.from_table is None or t.from_table in tables)}
