@@ -886,12 +886,7 @@ CHECKED_FROM = d("""
     arguments: [owned]
     """)
 # row triggers on a partitioned table (cloned to each partition); a table made partitioned keeps its trigger
-LOGGED = d("""
-    ---
-    function: audit
-    returns: trigger
-    language: plpgsql
-    body: BEGIN RETURN NULL; END;
+LOGS_AUDIT = d("""
     ---
     trigger: logs_audit
     table: logs
@@ -899,7 +894,15 @@ LOGGED = d("""
     events: [insert]
     for_each: row
     function: audit
+    arguments: [logged]
     """)
+LOGGED = d("""
+    ---
+    function: audit
+    returns: trigger
+    language: plpgsql
+    body: BEGIN RETURN NULL; END;
+    """) + LOGS_AUDIT
 TRIGGER_TARGET_CASES: dict[str, tuple[str, str]] = {
     "view_triggers_created": (STAMPED, STAMPED + STAMPED_VIEW),
     "view_triggers_follow_a_recreated_view": (

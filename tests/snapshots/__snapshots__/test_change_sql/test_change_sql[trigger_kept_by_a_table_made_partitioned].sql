@@ -30,7 +30,7 @@ CREATE TABLE public.logs_2024 PARTITION OF public.logs FOR VALUES FROM ('2024-01
 CREATE TRIGGER logs_audit
     AFTER INSERT ON public.logs
     FOR EACH ROW
-    EXECUTE FUNCTION public.audit();
+    EXECUTE FUNCTION public.audit('logged');
 
 COMMIT;
 
@@ -63,6 +63,6 @@ CREATE TABLE public.logs (
 CREATE TRIGGER logs_audit
     AFTER INSERT ON public.logs
     FOR EACH ROW
-    EXECUTE FUNCTION public.audit();
+    EXECUTE FUNCTION public.audit('logged');
 
 COMMIT;
