@@ -908,6 +908,13 @@ TRIGGER_TARGET_CASES: dict[str, tuple[str, str]] = {
     "view_triggers_follow_a_recreated_view": (
         STAMPED + STAMPED_VIEW,
         STAMPED.replace("{name: status, type: text}", "{name: status, type: varchar(20)}") + STAMPED_VIEW),
+    # a view renamed keeps its triggers; one renamed too (on the view's old name: it moves after), one commented
+    "view_and_its_trigger_renamed": (
+        STAMPED + STAMPED_VIEW,
+        STAMPED + STAMPED_VIEW.replace("view: stamped\nquery", "view: stamped_rows\nrenamed_from: stamped\nquery")
+        .replace("view: stamped\n", "view: stamped_rows\n")
+        .replace("trigger: stamped_insert\n", "trigger: stamped_write\nrenamed_from: stamped_insert\n")
+        .replace("Once per statement through the view.", "Per statement.")),
     "constraint_trigger_from_a_table": (STAMPED, STAMPED + CHECKED_FROM),
     "trigger_kept_by_a_table_made_partitioned": (LOGS.split("partition_by")[0] + LOGGED, LOGS + LOGGED),
 }
