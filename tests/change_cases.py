@@ -917,6 +917,9 @@ TRIGGER_TARGET_CASES: dict[str, tuple[str, str]] = {
         .replace("Once per statement through the view.", "Per statement.")),
     "constraint_trigger_from_a_table": (STAMPED, STAMPED + CHECKED_FROM),
     "trigger_kept_by_a_table_made_partitioned": (LOGS.split("partition_by")[0] + LOGGED, LOGS + LOGGED),
+    "trigger_kept_by_a_table_re_keyed": (
+        LOGS + LOGGED, LOGS.replace("columns: [at]}", "columns: [id, at]}").replace(
+            "from: [2024-01-01], to: [2025-01-01]", "from: [0, 2024-01-01], to: [1000000, 2025-01-01]") + LOGGED),
 }
 ROUTINE_CASES.update(TRIGGER_TARGET_CASES)
 CASES.update(ROUTINE_CASES)
