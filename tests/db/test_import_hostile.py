@@ -167,6 +167,7 @@ CREATE TABLE parent (a int);
 CREATE TABLE child (b int) INHERITS (parent);
 CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
 CREATE TRIGGER tr BEFORE INSERT ON refers FOR EACH ROW EXECUTE FUNCTION trg();
+CREATE TRIGGER v_twice_tr INSTEAD OF INSERT ON v_twice FOR EACH ROW EXECUTE FUNCTION trg();
 ALTER TABLE refers ENABLE ROW LEVEL SECURITY;
 CREATE POLICY pol ON refers USING (id > 0);
 CREATE RULE r AS ON INSERT TO ul DO INSTEAD NOTHING;
@@ -209,6 +210,7 @@ def test_what_schemac_does_not_manage_is_listed_and_the_rest_compiles(
         "view public.v_twice: uses function twice(integer), which schemac does not manage; skipped",
         "public.v.one: default of a view column (not written)",
         "view public.v_on_v_twice: reads public.v_twice, which is left out; skipped",
+        "trigger v_twice_tr on public.v_twice: its view is skipped; skipped",
     ]
     assert sorted(warnings) == sorted(expected)
     assert f"{len(expected) + len(kept_apart)} warning(s)" in err
