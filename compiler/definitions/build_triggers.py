@@ -17,11 +17,13 @@ true or null into another text than the one written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from sqlglot import exp
 
 from ..errors import DefinitionError, did_you_mean
 from ..model.expression_facts import expression_facts
-from ..model.expressions import ExpressionProblem, make_expression
+from ..model.expressions import ExpressionProblem, make_expression, read_expression
 from ..model.names import identifier_problem
 from ..model.routine_text import BodyProblem, body_tokens
 from ..model.routines import ENABLED, EVENTS, LEVELS, TIMINGS, Routine, Trigger, routine_key
@@ -38,6 +40,9 @@ REFERENCING_KEYS = frozenset({"old_table", "new_table"})
 EVENT_KEYS = frozenset({"update_of"})
 # what a function name written in SQL never holds: quotes, statement ends, comments, brackets, spaces
 _NOT_A_NAME = re.compile(r"[\"';()\s]|--|/\*")
+# built-in types that are never true or false: a WHEN that is a column of one is no condition
+_NOT_BOOLEAN = re.compile(r"(text|character|integer|bigint|smallint|numeric|real|double precision|date|time|"
+                          r"timestamp|interval|uuid|jsonb?|bytea|inet|cidr|money)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,7 @@ class _Target:
     key: str
     columns: tuple[str, ...]
     on_view: bool
+    types: dict[str, str] = field(default_factory=dict)  # a table's column types (a view's are not known)
 
     def column(self, name: str) -> bool:
         return name in self.columns
@@ -84,7 +90,7 @@ def _target(r: Reader, body: Mapping, what: str, schema: str, tables: dict[str, 
             also = " (it is a view: write 'view:')" if full in views else did_you_mean(full, list(tables))
             r.error(r.pos(body, key), f"{what} is on {full}, which is not a declared table{also}")
             return None
-        return _Target(full, tuple(c.name for c in table.columns), False)
+        return _Target(full, tuple(c.name for c in table.columns), False, {c.name: c.type for c in table.columns})
     view = views.get(full)
     if view is None or view.materialized:
         why = ("a materialized view, which cannot have triggers" if view is not None
@@ -182,9 +188,9 @@ def _when(r: Reader, body: Mapping, what: str, target: _Target, events: tuple[st
     except (ExpressionProblem, BodyProblem) as e:
         r.error(pos, f"'when' of {what}: {e}")
         return None
-    if expression_facts(expression.text).arithmetic:
-        r.error(pos, f"'when' of {what} is a number, not a condition; a trigger's WHEN must be true or false "
-                     f"(for example: {expression.text} > 0)")
+    problem = _not_a_condition(expression, tokens, target)
+    if problem is not None:
+        r.error(pos, f"'when' of {what} is {problem}, not a condition; a trigger's WHEN must be true or false")
         return None
     uses = {t for i, t in enumerate(tokens[:-1]) if t in ("old", "new") and tokens[i + 1] == "."}
     if uses and not row:
@@ -203,6 +209,24 @@ def _when(r: Reader, body: Mapping, what: str, target: _Target, events: tuple[st
                          f"{did_you_mean(c, list(target.columns))}")
             return None
     return expression
+
+
+def _not_a_condition(expression: Expression, tokens: list[str], target: _Target) -> str | None:
+    """What the WHEN `expression` is when it is plainly no boolean (PostgreSQL: "argument of WHEN
+    must be type boolean"), with an example of a condition; None when it may be one."""
+    if expression_facts(expression.text).arithmetic:
+        return f"a number (for example: {expression.text} > 0)"
+    top = read_expression(expression.text)
+    while isinstance(top, exp.Paren):
+        top = top.this
+    if isinstance(top, exp.Literal) and top.is_string:
+        return f"a string (for example: {expression.text} = NEW.name)"
+    core = [t for t in tokens if t not in ("(", ")")]
+    if len(core) == 3 and core[0] in ("old", "new") and len(expression.columns) == 1:
+        kind = target.types.get(expression.columns[0], "")
+        if _NOT_BOOLEAN.match(kind):
+            return f"a {kind} column (for example: {expression.text} IS NOT NULL)"
+    return None
 
 
 def _referencing(r: Reader, body: Mapping, what: str, timing: str, events: tuple[str, ...],

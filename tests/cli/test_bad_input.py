@@ -414,7 +414,8 @@ CASES = [
          {"users.yaml": USERS + "---\ntrigger: users_x\ntable: users\ntiming: after\nevents: [insert]\n"
                                 "for_each: row\nwhen: NEW.id + 1\n"
                                 "function: pg_catalog.suppress_redundant_updates_trigger\n"},
-         (Expect("users.yaml", "NEW.id + 1", "'when' of trigger users_x is a number, not a condition"),)),
+         (Expect("users.yaml", "NEW.id + 1", "'when' of trigger users_x is a number (for example: NEW.id + 1 > 0), not a "
+                                            "condition"),)),
 ]
 
 

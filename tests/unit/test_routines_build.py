@@ -180,10 +180,14 @@ def on_view(extra: str, timing: str = "instead of", events: str = "[insert]", fo
     (trigger("from: t\n", timing="after"), "18:7", "only a constraint trigger has 'from' (trigger t_x)"),
     (trigger("constraint: true\nfrom: u\n", timing="after"), "19:7",
      "'from' of trigger t_x names public.u, which is not a declared table (did you mean 'public.t'?)"),
-    (trigger("when: 1\n"), "18:7", "'when' of trigger t_x is a number, not a condition; a trigger's WHEN must be "
-                                   "true or false (for example: 1 > 0)"),
-    (trigger("when: NEW.id + 1\n"), "18:7", "'when' of trigger t_x is a number, not a condition; a trigger's WHEN "
-                                            "must be true or false (for example: NEW.id + 1 > 0)"),
+    (trigger("when: 1\n"), "18:7", "'when' of trigger t_x is a number (for example: 1 > 0), not a condition; a "
+                                   "trigger's WHEN must be true or false"),
+    (trigger("when: NEW.id + 1\n"), "18:7", "'when' of trigger t_x is a number (for example: NEW.id + 1 > 0), not a "
+                                            "condition; a trigger's WHEN must be true or false"),
+    (trigger("when: \"'yes'\"\n"), "18:7", "'when' of trigger t_x is a string (for example: 'yes' = NEW.name), "
+                                            "not a condition; a trigger's WHEN must be true or false"),
+    (trigger("when: (NEW.name)\n"), "18:7", "'when' of trigger t_x is a text column (for example: (NEW.name) IS NOT "
+                                            "NULL), not a condition; a trigger's WHEN must be true or false"),
     (trigger("", function="'f\"; drop table x; --'"), "17:11",
      "'function' of trigger t_x must name a function (name or schema.name), not hold SQL: 'f\"; drop table x; --'"),
     (trigger("", function="'public.f\"; drop table x; --'"), "17:11",
