@@ -796,7 +796,7 @@ EVERY_TRIGGER_CLAUSE = d("""
     for_each: row
     when: OLD.name IS DISTINCT FROM NEW.name
     function: audit
-    arguments: [renamed, 2]
+    arguments: [renamed, "2"]
     ---
     trigger: t_gone
     table: t
@@ -962,7 +962,7 @@ ROUTINE_CASES: dict[str, tuple[str, str]] = {
     "triggers_changed": (
         STAMPED + EVERY_TRIGGER_CLAUSE,
         STAMPED + EVERY_TRIGGER_CLAUSE.replace("OLD.name IS DISTINCT FROM NEW.name", "OLD.name <> NEW.name")
-        .replace("[renamed, 2]", "[renamed, 3]").replace("events: [delete]", "events: [delete, update]")),
+        .replace("[renamed, \"2\"]", "[renamed, \"3\"]").replace("events: [delete]", "events: [delete, update]")),
     # PostgreSQL refuses to change the type of a column a trigger's UPDATE OF names
     "trigger_column_retyped": (STAMPED + EVERY_TRIGGER_CLAUSE,
                                STAMPED.replace("{name: status, type: text}", "{name: status, type: varchar(20)}")
@@ -980,6 +980,83 @@ ROUTINE_CASES: dict[str, tuple[str, str]] = {
     "views_around_a_function_recreated": (STAMPED + CALLED,
                                           STAMPED + CALLED.replace("{name: s, type: text}", "{name: s, type: varchar}")),
 }
+# triggers on views: INSTEAD OF rows, statement-level AFTER; a view dropped and created again
+# (a column it reads changes type) gets its triggers back
+STAMPED_VIEW = d("""
+    ---
+    view: stamped
+    query: select id, name, status from t
+    ---
+    trigger: stamped_insert
+    view: stamped
+    timing: instead of
+    events: [insert, update]
+    for_each: row
+    function: audit
+    arguments: [through the view]
+    ---
+    trigger: stamped_updated
+    view: stamped
+    timing: after
+    events: [update]
+    function: audit
+    arguments: [updated]
+    comment: Once per statement through the view.
+    """)
+# a constraint trigger FROM the table it references
+CHECKED_FROM = d("""
+    ---
+    table: owners
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+    ---
+    trigger: t_owned
+    table: t
+    timing: after
+    events: [insert]
+    for_each: row
+    constraint: true
+    from: owners
+    function: audit
+    arguments: [owned]
+    """)
+# row triggers on a partitioned table (cloned to each partition); a table made partitioned keeps its trigger
+LOGS_AUDIT = d("""
+    ---
+    trigger: logs_audit
+    table: logs
+    timing: after
+    events: [insert]
+    for_each: row
+    function: audit
+    arguments: [logged]
+    """)
+LOGGED = d("""
+    ---
+    function: audit
+    returns: trigger
+    language: plpgsql
+    body: BEGIN RETURN NULL; END;
+    """) + LOGS_AUDIT
+TRIGGER_TARGET_CASES: dict[str, tuple[str, str]] = {
+    "view_triggers_created": (STAMPED, STAMPED + STAMPED_VIEW),
+    "view_triggers_follow_a_recreated_view": (
+        STAMPED + STAMPED_VIEW,
+        STAMPED.replace("{name: status, type: text}", "{name: status, type: varchar(20)}") + STAMPED_VIEW),
+    # a view renamed keeps its triggers; one renamed too (on the view's old name: it moves after), one commented
+    "view_and_its_trigger_renamed": (
+        STAMPED + STAMPED_VIEW,
+        STAMPED + STAMPED_VIEW.replace("view: stamped\nquery", "view: stamped_rows\nrenamed_from: stamped\nquery")
+        .replace("view: stamped\n", "view: stamped_rows\n")
+        .replace("trigger: stamped_insert\n", "trigger: stamped_write\nrenamed_from: stamped_insert\n")
+        .replace("Once per statement through the view.", "Per statement.")),
+    "constraint_trigger_from_a_table": (STAMPED, STAMPED + CHECKED_FROM),
+    "trigger_kept_by_a_table_made_partitioned": (LOGS.split("partition_by")[0] + LOGGED, LOGS + LOGGED),
+    "trigger_kept_by_a_table_re_keyed": (
+        LOGS + LOGGED, LOGS.replace("columns: [at]}", "columns: [id, at]}").replace(
+            "from: [2024-01-01], to: [2025-01-01]", "from: [0, 2024-01-01], to: [1000000, 2025-01-01]") + LOGGED),
+}
+ROUTINE_CASES.update(TRIGGER_TARGET_CASES)
 CASES.update(ROUTINE_CASES)
 
 # functions that tables and domains call (model/routine_uses.py): created before them, dropped after;

@@ -136,11 +136,12 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
     row_types |= {t.name: enum_type_spelling(t.schema, t.name) for t in tables.values() if t.schema == "public"}
     routines = RoutineReader(errors, row_types | user_types).read_all(
         [(kind, doc) for kind in ("function", "procedure") for doc in by_kind[kind]])
+    views = build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
+                        lambda doc: _TableBuilder(doc, errors, user_types, extensions))
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())), routines=routines,
-                    triggers=read_triggers(by_kind["trigger"], errors, tables, routines),
-                    views=build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
-                                      lambda doc: _TableBuilder(doc, errors, user_types, extensions)),
+                    triggers=read_triggers(by_kind["trigger"], errors, tables, routines, views),
+                    views=views,
                     namespaces=namespaces(by_kind["schema"], errors),
                     sequences={k: d.sequence for k, d in sorted(sequences.items())},
                     domains=dict(sorted(domains.items())))
@@ -153,8 +154,8 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
     return schema, acknowledged(docs, schema, sources)
 
 
-# keys of a kind that name another kind: a trigger is on a `table:` and runs a `function:`
-_KIND_KEYS_OF = {"trigger": frozenset({"table", "function"})}
+# keys of a kind that name another kind: a trigger is on a `table:` or a `view:` and runs a `function:`
+_KIND_KEYS_OF = {"trigger": frozenset({"table", "view", "function"})}
 
 
 def _kind(doc: Document, r: Reader) -> str | None:

@@ -84,7 +84,7 @@ def trigger_document(t: Trigger, declared: set[str]) -> dict[str, Any]:
     doc: dict[str, Any] = {"trigger": t.name}
     if t.schema != "public":
         doc["schema"] = t.schema
-    doc["table"] = t.table
+    doc[t.relation] = t.table
     doc["timing"] = t.timing
     doc["events"] = [{"update_of": list(t.update_columns)} if e == "update" and t.update_columns else e
                      for e in t.events]
@@ -98,7 +98,12 @@ def trigger_document(t: Trigger, declared: set[str]) -> dict[str, Any]:
     if t.old_table is not None or t.new_table is not None:
         doc["referencing"] = {k: v for k, v in (("old_table", t.old_table), ("new_table", t.new_table))
                               if v is not None}
-    for key in ("constraint", "deferrable", "initially_deferred"):
+    if t.constraint:
+        doc["constraint"] = True
+    if t.from_table is not None:
+        fschema, _, fname = t.from_table.partition(".")
+        doc["from"] = fname if fschema == "public" else t.from_table
+    for key in ("deferrable", "initially_deferred"):
         if getattr(t, key):
             doc[key] = True
     if t.enabled != "origin":

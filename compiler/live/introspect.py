@@ -157,7 +157,9 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     oids = [t[0] for t in tables]
     params = {"tables": oids}
     indexed = {"tables": oids + [v[0] for v in view_rows if v[3]]}  # materialized views have indexes too
-    sent = {name: conn.execute(query(name), indexed if name.startswith("index") else params if by_table else None)
+    triggered = {"tables": oids + [v[0] for v in view_rows if not v[3]]}  # views have triggers too
+    sent = {name: conn.execute(query(name), indexed if name.startswith("index") else triggered
+                               if name == "triggers" else params if by_table else None)
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
                                    ("sequences", False), ("domains", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
@@ -258,8 +260,10 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     routines = read_routines(sent["routines"].fetchall(), reader.expr, lambda t: _unqualified(t, own_names),
                              reader.problems)
     by_oid = {oid: (schema, name) for oid, schema, name, _ in tables if oid not in unreadable}
-    triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid], by_oid, reader.expr)
     views = views_from_catalog(view_rows, view_column_rows, indexes, out)
+    view_oids = {v[0]: (v[1], v[2]) for v in view_rows if f"{v[1]}.{v[2]}" in views}
+    triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid or row[0] in view_oids],
+                             by_oid, reader.expr, view_oids)
     domains = domains_from(domain_rows, lambda text, what, type_: reader.expr(text, what, type_, user_types),
                            _check_expression)
     sequences = sequences_from(sent["sequences"].fetchall())

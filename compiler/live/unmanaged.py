@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import psycopg
 
+from ..model.routines import standing_triggers
 from ..model.schema import Column, Schema, Table
 from .introspect import query
 
@@ -109,7 +110,11 @@ def without_views(schema: Schema, uses: list[Use]) -> tuple[Schema, list[str]]:
     if not gone:
         return schema, []
     warnings = [f"{schema.views[k].kind} {k}: {why}; skipped" for k, why in sorted(gone.items())]
-    return replace(schema, views={k: v for k, v in schema.views.items() if k not in gone}), warnings
+    views = {k: v for k, v in schema.views.items() if k not in gone}
+    triggers = standing_triggers(schema.triggers, schema.tables, views)
+    warnings += [f"trigger {x.name} on {x.table_key}: its view is skipped; skipped"
+                 for k, x in schema.triggers.items() if k not in triggers]
+    return replace(schema, views=views, triggers=triggers), warnings
 
 
 def routines_written(schema: Schema) -> set[str]:
@@ -125,7 +130,7 @@ def without_tables(schema: Schema, left_out: set[str]) -> Schema:
     tables = {k: t for k, t in schema.tables.items() if k not in left_out}
     tables = {k: replace(t, foreign_keys=tuple(f for f in t.foreign_keys if f.ref_key not in left_out))
               for k, t in tables.items()}
-    return replace(schema, tables=tables, triggers={k: x for k, x in schema.triggers.items() if x.table_key in tables})
+    return replace(schema, tables=tables, triggers=standing_triggers(schema.triggers, tables, schema.views))
 
 
 def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
@@ -177,7 +182,7 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
             warnings.append(f"{what}: uses {used}, {why}; skipped")
     warnings += _parts_without_a_place(tables, parts, uses)
     tables, dangling = without_dangling_foreign_keys(tables)
-    triggers = {k: x for k, x in schema.triggers.items() if x.table_key in tables}
+    triggers = standing_triggers(schema.triggers, tables, schema.views)
     warnings += [f"trigger {x.name} on {x.table_key}: its table is not imported; skipped"
                  for k, x in schema.triggers.items() if k not in triggers]
     kept, left_views = without_views(replace(schema, tables=tables, triggers=triggers), uses)

@@ -61,8 +61,8 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += _partitions(old, new, renames, rebuilt, out)
     routine_changes, recreated_routines = routines(old, new, types.recreated)
     out += routine_changes
-    out += triggers(old, new, renames, recreated_routines)
     out += view_changes(old, new, renames, out)
+    out += triggers(old, new, renames, recreated_routines, rebuilt, out)  # after views: a view's triggers follow it
     out += namespaces(old, new)
     out += table_security(old, new, renames, frozenset(recreated))
     out += object_grants(old, new, out)

@@ -7,11 +7,15 @@ that is dropped and created again are dropped first and created after it, in the
 (PostgreSQL refuses to drop a function a trigger runs or its WHEN calls). A trigger is matched on its table (renamed
 tables followed) by its name or a `renamed_from` hint; one that differs in more than its name,
 comment or firing state is dropped and created again, as is one that reads a column whose type
-changes (PostgreSQL refuses ALTER COLUMN TYPE under a trigger's UPDATE OF or WHEN).
+changes (PostgreSQL refuses ALTER COLUMN TYPE under a trigger's UPDATE OF or WHEN) and one whose
+table is dropped and created again (to become partitioned, or otherwise re-keyed).
+A trigger on a view follows the view's renames; DROP VIEW drops its triggers, so those of a view
+that is dropped (or dropped and created again) are not dropped apart, and are created again
+once the view is (CreateViewTrigger).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -22,6 +26,7 @@ from ..model.types import enum_type_spelling
 from . import routine_changes as rc
 from .changes import Change
 from .renames import NameMove, Renames, move_steps, renamed_pairs, temporary_name
+from .view_changes import DropView, RenameView
 
 
 def _routine_hint(r: Routine) -> str | None:
@@ -120,14 +125,28 @@ def _retyped_columns(old: Schema, new: Schema, renames: Renames) -> dict[str, se
     return out
 
 
-def triggers(old: Schema, new: Schema, renames: Renames, recreated: set[str]) -> list[Change]:
+def triggers(old: Schema, new: Schema, renames: Renames, recreated: set[str], rebuilt: Set[str] = frozenset(),
+             planned: Sequence[Change] = ()) -> list[Change]:
     """The changes to triggers; `recreated`: the old keys of the routines dropped (routines()): a
-    trigger running or calling one is dropped before and created after, even when it is the same."""
+    trigger running or calling one is dropped before and created after, even when it is the same;
+    `rebuilt`: tables dropped and created again, `planned`: the changes to views among others."""
+    view_moves = {c.view.key: f"{c.view.schema}.{c.new_name}" for c in planned if isinstance(c, RenameView)}
+    dropped_views = {c.view.key for c in planned if isinstance(c, DropView)}
+
+    def where(t: Trigger) -> str:
+        return view_moves.get(t.table_key, t.table_key) if t.on_view else renames.table(t.table_key)
+
     def name_of(t: Trigger) -> str:
-        return f"{renames.table(t.table_key)}.{t.name}"
+        return f"{where(t)}.{t.name}"
 
     def hint_of(t: Trigger) -> str | None:
-        return f"{renames.table(t.table_key)}.{t.renamed_from}" if t.renamed_from else None
+        return f"{where(t)}.{t.renamed_from}" if t.renamed_from else None
+
+    def gone_with_its_view(t: Trigger) -> bool:
+        return t.on_view and t.table_key in dropped_views
+
+    def create(t: Trigger) -> Change:
+        return rc.CreateViewTrigger(t) if t.on_view else rc.CreateTrigger(t)
 
     moved = {name_of(a): a for a in old.triggers.values()}  # old triggers by where they are now
     pairs = renamed_pairs(moved, new.triggers, name_of, hint_of)
@@ -142,20 +161,25 @@ def triggers(old: Schema, new: Schema, renames: Renames, recreated: set[str]) ->
         source = back.get(key, None if key in pairs else key)
         a = moved.get(source) if source is not None else None
         if a is None or source is None:
-            out.append(rc.CreateTrigger(b))
+            out.append(create(b))
             continue
         matched.add(source)
+        if gone_with_its_view(a):
+            out.append(create(b))
+            continue
         here = replace(a, schema=b.schema, table=b.table)
         reads = set(b.update_columns) | set(b.when.columns if b.when is not None else ())
         if (here.rebuilt_form() != b.rebuilt_form() or a.function_key in recreated
-                or set(a.calls) & recreated_names or reads & retyped.get(b.table_key, set())):
-            out += [rc.DropTrigger(a), rc.CreateTrigger(b)]
+                or set(a.calls) & recreated_names or reads & retyped.get(b.table_key, set())
+                or (not b.on_view and b.table_key in rebuilt)):
+            out += [rc.DropTrigger(a), create(b)]
             continue
         if a.name != b.name:
-            out.append(rc.RenameTrigger(here, b.name))
+            # a view is renamed after its triggers (RENAMES' order), a table before them
+            out.append(rc.RenameTrigger(a if a.on_view else here, b.name))
         if a.comment != b.comment:
             out.append(rc.SetTriggerComment(b))
         if a.enabled != b.enabled:
             out.append(rc.SetTriggerEnabled(b))
-    out += [rc.DropTrigger(a) for k, a in moved.items() if k not in matched]
+    out += [rc.DropTrigger(a) for k, a in moved.items() if k not in matched and not gone_with_its_view(a)]
     return out

@@ -119,7 +119,7 @@ KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AttachIndex, ch.AddFore
 # read one created); a materialized view's indexes come with it
 VIEW_BUILDS = (ch.CreateView, ch.CreateMaterializedView, ch.ReplaceView)
 VIEWS = (ch.RenameViewColumn, *VIEW_BUILDS, ch.RefreshMaterializedView, ch.SetViewOptions, ch.SetViewComment,
-         ch.SetViewColumnComment)
+         ch.SetViewColumnComment, rc.CreateViewTrigger)  # a view's triggers once it is there
 # policies once the tables, columns (and functions) they read are there; switched on after them
 ROW_SECURITY = (sec.RenamePolicy, sec.DisableRowSecurity, sec.NoForceRowSecurity, sec.AlterPolicy, sec.CreatePolicy,
                 sec.SetPolicyComment, sec.EnableRowSecurity, sec.ForceRowSecurity)

@@ -65,6 +65,10 @@ def dump_trigger(t: Trigger) -> dict[str, Any]:
             out[key] = True
     if t.enabled != "origin":
         out["enabled"] = t.enabled
+    if t.on_view:
+        out["on_view"] = True
+    if t.from_table is not None:
+        out["from"] = t.from_table
     return out
 
 
@@ -108,4 +112,5 @@ def read_trigger(get: Get, d: dict[str, Any]) -> Trigger:
                    tuple(get(d, "arguments", "names", [])), get(d, "old_table", "text?", None),
                    get(d, "new_table", "text?", None), get(d, "constraint", "flag", False),
                    get(d, "deferrable", "flag", False), get(d, "initially_deferred", "flag", False),
-                   get(d, "enabled", "text", "origin"), get(d, "comment", "text?", None), None, calls_in(when))
+                   get(d, "enabled", "text", "origin"), get(d, "comment", "text?", None), None, calls_in(when),
+                   on_view=get(d, "on_view", "flag", False), from_table=get(d, "from", "text?", None))

@@ -73,8 +73,9 @@ SELECT rel.nspname, rel.label, 'privileges granted to ' || string_agg(DISTINCT
            CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END, ', ')
            || ' (not written)', false, NULL
 FROM rel, aclexplode(rel.relacl) x
--- a table's, a view's and a standalone sequence's are written; an identity or serial sequence's are not
-WHERE (rel.relkind IN ('p', 'f') OR (rel.relkind = 'S' AND EXISTS (
+-- a table's (partitioned or not), a view's and a standalone sequence's are written; an identity or serial
+-- sequence's are not
+WHERE (rel.relkind = 'f' OR (rel.relkind = 'S' AND EXISTS (
           SELECT 1 FROM pg_depend d
           LEFT JOIN pg_attrdef ad ON ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid
           WHERE d.classid = 'pg_class'::regclass AND d.objid = rel.oid AND d.refclassid = 'pg_class'::regclass
@@ -85,7 +86,7 @@ GROUP BY rel.nspname, rel.label
 UNION ALL
 SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname), 'column privileges (not written)', false, NULL
 FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid
-WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND rel.relkind NOT IN ('r', 'v', 'm')
+WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND rel.relkind NOT IN ('r', 'p', 'v', 'm')
 UNION ALL
 SELECT n.nspname, 'default privileges' || COALESCE(' in schema ' || quote_ident(n.nspname), '')
        || ' for role ' || quote_ident(pg_get_userbyid(d.defaclrole)), 'not written', false, NULL
@@ -111,10 +112,9 @@ WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_proc'::regcla
   -- functions and procedures in sql or plpgsql with a body of text are managed (queries/routines.sql)
   AND (p.prokind IN ('a', 'w') OR l.lanname NOT IN ('sql', 'plpgsql') OR p.prosqlbody IS NOT NULL)
 UNION ALL
--- triggers of tables are managed (queries/triggers.sql); those of views, foreign tables and partitioned tables are not
-SELECT rel.nspname, quote_ident(g.tgname) || ' on ' || rel.label, 'trigger on a ' || CASE rel.relkind
-           WHEN 'v' THEN 'view' WHEN 'f' THEN 'foreign table' ELSE 'partitioned table' END, true, NULL
-FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal AND rel.relkind <> 'r'
+-- triggers of tables (partitioned or not) and views are managed (queries/triggers.sql); a foreign table's are not
+SELECT rel.nspname, quote_ident(g.tgname) || ' on ' || rel.label, 'trigger on a foreign table', true, NULL
+FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal AND rel.relkind = 'f'
 UNION ALL
 SELECT rel.nspname, quote_ident(r.rulename) || ' on ' || rel.label, 'rule', true, NULL
 FROM pg_rewrite r JOIN rel ON rel.oid = r.ev_class WHERE r.rulename <> '_RETURN'
