@@ -156,6 +156,9 @@ SEQUENCE_AND_DOMAIN_CASES: dict[str, tuple[str, str]] = {
         POSITIVE.replace("default: 1\n", "default: 2\nnullable: false\ncomment: Above zero.\n")
                 .replace("VALUE > 0", "VALUE >= 1").replace(BELOW_LIMIT, "")
                 .replace("VALUE <= 100", "VALUE <= 99")),
+    # NOT VALID in the migration, VALIDATE in its follow-up transaction
+    "domain_check_added_online": (POSITIVE.replace(BELOW_LIMIT, ""),
+                                  POSITIVE.replace(BELOW_LIMIT, BELOW_LIMIT.replace('"}', '", online: true}'))),
     "domain_check_renamed": (POSITIVE, POSITIVE.replace("{name: above_zero,", "{name: over_zero, renamed_from: above_zero,")),
     "domain_over_an_enum_losing_a_value": (
         "enum: mood\nvalues: [happy, sad, meh]\n---\ndomain: feeling\ntype: mood\n---\n"
@@ -168,6 +171,14 @@ SEQUENCE_AND_DOMAIN_CASES: dict[str, tuple[str, str]] = {
     "domain_base_type_changed": (POSITIVE, POSITIVE.replace("type: integer", "type: bigint")),
     "domain_renamed": (POSITIVE, POSITIVE.replace("domain: positive\n", "domain: counted\nrenamed_from: positive\n")
                        .replace("type: positive", "type: counted")),
+    # `renamed_from: schema.name`: ALTER ... SET SCHEMA (after a rename), its columns and defaults following
+    "sequence_and_domain_moved_to_another_schema": (
+        SEQUENCE + "---\n" + POSITIVE.replace("type: positive", "type: counted").replace(
+            "domain: positive\n", "domain: counted\n") + "---\n" + ORDERS,
+        "sequence: order_ids\nschema: sales\nrenamed_from: public.order_numbers\n---\n"
+        + POSITIVE.replace("domain: positive\n", "domain: counted\nschema: sales\nrenamed_from: public.counted\n")
+        .replace("type: positive}", "type: sales.counted}").replace("type: positive\n", "type: sales.counted\n")
+        + "---\n" + ORDERS.replace("nextval('order_numbers')", "nextval('sales.order_ids')")),
     "column_type_changed_to_a_domain": (
         POSITIVE.replace("type: percent}", "type: integer}"), POSITIVE),
 }

@@ -24,6 +24,7 @@ from ..model.types import (
     canonical_type,
     enum_type_spelling,
     extension_type_names,
+    public_type_names,
 )
 from . import resolve
 from .acknowledgements import ALLOW, Acknowledged, acknowledged, check_allow
@@ -97,23 +98,20 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
             by_kind[kind].append(doc)
     extensions = _extensions(by_kind["extension"], errors)
     enums = _enums(by_kind["enum"], errors)
-    user_types = {}
+    user_types: dict[str, str] = {}
     for e in enums.values():
-        spelling = enum_type_spelling(e.schema, e.name)
-        user_types[f"{e.schema}.{e.name}"] = spelling
-        if e.schema == "public":
-            user_types[e.name] = spelling
+        user_types |= public_type_names(e.schema, e.name)  # `money` stays pg_catalog's: public.money names it
     user_types |= extension_type_names(extensions.values())
     user_types |= domain_spellings(by_kind["domain"])
     other_types = {k: f"enum {k}" for k in enums} | {
         f"{d.body.get('schema') or 'public'}.{d.body['table']}": f"table {d.body.get('schema') or 'public'}."
                                                                  f"{d.body['table']}"
         for d in by_kind["table"] if isinstance(d.body.get("table"), str)}
-    domains = read_domains(by_kind["domain"], errors, user_types, other_types)
-    sequences = read_sequences(by_kind["sequence"], errors)
     calls: list[SequenceCall] = []
-    drafts: dict[str, TableDraft] = {}
     enum_types = {enum_type_spelling(e.schema, e.name): e.values for e in enums.values()}
+    domains = read_domains(by_kind["domain"], errors, user_types, other_types, enum_types, calls)
+    sequences = read_sequences(by_kind["sequence"], errors)
+    drafts: dict[str, TableDraft] = {}
     for doc in by_kind["table"]:
         builder = _TableBuilder(doc, errors, user_types, extensions, enum_types, domains, calls)
         draft = builder.build()

@@ -10,14 +10,17 @@ from ..model.expression_tokens import TokenExpression
 from ..model.expressions import ExpressionProblem, make_expression, parse_expression
 from ..model.names import identifier_problem
 from ..model.schema import Expression
-from ..model.types import TypeProblem, canonical_type, enum_type_spelling
+from ..model.sequence_calls import sequences_called
+from ..model.types import TypeProblem, canonical_type, enum_type_spelling, public_type_names
 from .acknowledgements import ALLOW
+from .build_standalone_sequences import SequenceCall, qualified_call
+from .domain_values import DomainPlaces, value_problems
 from .load import Document, Mapping, Pos
 from .reader import Reader
 
 DOMAIN_KEYS = frozenset({"domain", "schema", "type", "default", "nullable", "collation", "checks", "comment",
                          "renamed_from", ALLOW})
-DOMAIN_CHECK_KEYS = frozenset({"name", "expression", "renamed_from"})
+DOMAIN_CHECK_KEYS = frozenset({"name", "expression", "renamed_from", "online"})
 COLLATABLE_BASES = ("text", "character varying", "character", "bpchar", "citext", "name")
 
 
@@ -28,20 +31,21 @@ def domain_spellings(docs: list[Document]) -> dict[str, str]:
     for doc in docs:
         name, schema = doc.body.get("domain"), doc.body.get("schema") or "public"
         if isinstance(name, str) and isinstance(schema, str) and not identifier_problem(name):
-            spelling = enum_type_spelling(schema, name)
-            out[f"{schema}.{name}"] = spelling
-            if schema == "public":
-                out[name] = spelling
+            out |= public_type_names(schema, name)
     return out
 
 
 def read_domains(docs: list[Document], errors: list[DefinitionError], user_types: dict[str, str],
-                 other_types: Mapping_[str, str] | None = None) -> dict[str, Domain]:
+                 other_types: Mapping_[str, str] | None = None,
+                 enum_values: Mapping_[str, tuple[str, ...]] | None = None,
+                 calls: list[SequenceCall] | None = None) -> dict[str, Domain]:
     """Each `domain:` document; its type read with `user_types` (enums, extensions' types, domains).
     `other_types`: schema.name -> what else names a type there (an enum, a table's row type), which
-    a domain's name may not repeat."""
+    a domain's name may not repeat. `enum_values`: each enum's labels by spelling, which a default
+    of a domain over one must be among; `calls` gets the sequences defaults call (checked later)."""
     out: dict[str, Domain] = {}
     positions: dict[str, tuple[str, Pos]] = {}
+    places: dict[str, DomainPlaces] = {}
     for doc in docs:
         r, body = Reader(doc.path, errors), doc.body
         r.keys(body, DOMAIN_KEYS, "a domain")
@@ -64,15 +68,21 @@ def read_domains(docs: list[Document], errors: list[DefinitionError], user_types
             r.error(r.pos(body, "type"), f"{what} cannot be over itself")
             continue
         default = _expression(r, body, "default", what, type_, user_types)
-        checks = _checks(r, body, name, what, user_types)
+        checks, check_positions = _checks(r, body, name, what, user_types)
         collation = _collation(r, body, what, type_, out)
         if key in out:
             first = positions[key]
             r.error(body.value_pos["domain"], f"domain {key} is declared twice (first in {first[0]}:{first[1][0]})")
             continue
         positions[key] = (doc.path, body.value_pos["domain"])
+        places[key] = DomainPlaces(doc.path, r.pos(body, "default") if default is not None else None,
+                                   {c.name: pos for c, pos in zip(checks, check_positions, strict=True)})
+        if calls is not None and default is not None:
+            calls += [SequenceCall(doc.path, r.pos(body, "default"), qualified_call(n), what)
+                      for n in sequences_called(default.text)]
         out[key] = Domain(schema, name, type_, default, nullable is False, collation, checks, comment, renamed_from)
     _cycles(out, positions, errors)
+    value_problems(out, places, enum_values or {}, errors)
     return _inherited_defaults(out)
 
 
@@ -129,14 +139,17 @@ def _expression(r: Reader, m: Mapping, key: str, what: str, type_: str | None,
     return expression
 
 
-def _checks(r: Reader, body: Mapping, name: str, what: str, user_types: dict[str, str]) -> tuple[DomainCheck, ...]:
-    """`checks: [{name, expression}]`: expressions over VALUE; a check without a name is named as
-    PostgreSQL names it (domain_check, domain_check1, ...)."""
+def _checks(r: Reader, body: Mapping, name: str, what: str, user_types: dict[str, str]
+            ) -> tuple[tuple[DomainCheck, ...], list[Pos]]:
+    """`checks: [{name, expression}]`: expressions over VALUE, by name, with where each expression
+    is written; a check without a name is named as PostgreSQL names it (domain_check, domain_check1, ...)."""
     out: list[DomainCheck] = []
+    where: dict[str, Pos] = {}
     for m, _pos in r.mappings(body, "checks", what):
         r.keys(m, DOMAIN_CHECK_KEYS, "a domain check")
         check_name = r.name(m, "name", f"a check of {what}")
         renamed_from = r.name(m, "renamed_from", f"a check of {what}")
+        online = bool(r.flag(m, "online", f"a check of {what}"))
         expression = _expression(r, m, "expression", f"a check of {what}", None, user_types)
         if m.get("expression") is None:
             r.error(m.pos, f"a check of {what} needs 'expression' (over VALUE, the value checked)")
@@ -153,8 +166,10 @@ def _checks(r: Reader, body: Mapping, name: str, what: str, user_types: dict[str
         if any(c.name == check_name for c in out):
             r.error(r.pos(m, "name"), f"check {check_name} appears twice in {what}")
             continue
-        out.append(DomainCheck(check_name, expression, renamed_from=renamed_from))
-    return tuple(sorted(out, key=lambda c: c.name))
+        out.append(DomainCheck(check_name, expression, renamed_from=renamed_from, online=online))
+        where[check_name] = r.pos(m, "expression")
+    ordered = tuple(sorted(out, key=lambda c: c.name))
+    return ordered, [where[c.name] for c in ordered]
 
 
 def _free_name(base: str, taken: set[str]) -> str:

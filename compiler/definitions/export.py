@@ -9,7 +9,7 @@ import yaml
 
 from ..model.names import default_name
 from ..model.schema import Column, Exclusion, ForeignKey, Index, IndexPart, Schema, Table, Unique
-from ..model.types import enum_type_spelling
+from ..model.types import bare_name_usable, enum_type_spelling
 from .export_partitions import partitioning_document
 from .export_routines import Block, routine_document, trigger_document
 from .export_security import schema_document, table_security_keys
@@ -321,7 +321,8 @@ def _file_name(name: str) -> str:
 def definition_files(schema: Schema) -> dict[str, str]:
     """definitions/ as {relative path: YAML}: one file per table and per view (its triggers with it),
     types.yaml for enums and extensions, routines.yaml for the functions and procedures of each schema."""
-    enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
+    enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" and bare_name_usable(e.name)
+                                                          else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
     enum_names |= type_names(schema)  # domains: named as enums are
     files: dict[str, str] = {}

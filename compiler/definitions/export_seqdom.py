@@ -6,7 +6,7 @@ from typing import Any
 from ..model.domains import Domain
 from ..model.schema import Schema
 from ..model.standalone_sequences import Sequence
-from ..model.types import enum_type_spelling
+from ..model.types import bare_name_usable, enum_type_spelling
 from .export_security import grants_key
 
 # model/sequences.py's option keys -> the definitions' words for CREATE SEQUENCE's clauses
@@ -16,7 +16,8 @@ _OPTION_WORDS = {"start": "start", "increment": "increment", "min": "minvalue", 
 
 def type_names(schema: Schema) -> dict[str, str]:
     """Each domain's spelling -> the name a definition writes for it."""
-    return {enum_type_spelling(d.schema, d.name): (d.name if d.schema == "public" else f"{d.schema}.{d.name}")
+    return {enum_type_spelling(d.schema, d.name): (d.name if d.schema == "public" and bare_name_usable(d.name)
+                                                      else f"{d.schema}.{d.name}")
             for d in schema.domains.values()}
 
 

@@ -18,6 +18,7 @@ from ..sql.render import Renderer
 from ..sql.state import load_state
 from .apply import unfinished_in
 from .database import connect
+from .drift_domains import remade_domain_words, remade_domains
 from .introspect import introspect
 from .migrations_table import check_table
 from .scratch import canonical_against
@@ -77,9 +78,13 @@ def differences(changes: list[ch.Change], live: Schema) -> list[str]:
     # an INVALID index is dropped and built again: said once, as what is wrong with it
     invalid = {c.subject for c in changes if isinstance(c, ch.DropIndex) and not c.index.valid}
     unchecked = _not_valid_constraints(live)
+    remade = remade_domains(changes)
     out = []
     said: set[str] = set()
     for c in changes:
+        if remade and (line := remade_domain_words(c, remade)) is not None:
+            out += [line] if line else []
+            continue
         if isinstance(c, ch.ValidateConstraint) and (c.table.key, c.constraint) in unchecked:
             out.append(f"constraint {c.constraint} on {c.table.key} is NOT VALID: existing rows are not checked")
             continue

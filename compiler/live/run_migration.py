@@ -191,6 +191,9 @@ _FACTS = {
     "constraint_valid": """SELECT k.convalidated FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
                            JOIN pg_namespace n ON n.oid = t.relnamespace
                            WHERE n.nspname = %s AND t.relname = %s AND k.conname = %s""",
+    "domain_constraint_valid": """SELECT k.convalidated FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid
+                                  JOIN pg_namespace n ON n.oid = t.typnamespace
+                                  WHERE n.nspname = %s AND t.typname = %s AND k.conname = %s""",
     "not_null": """SELECT a.attnotnull FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid
                    JOIN pg_namespace n ON n.oid = t.relnamespace
                    WHERE n.nspname = %s AND t.relname = %s AND a.attname = %s AND NOT a.attisdropped""",

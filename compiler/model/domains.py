@@ -20,6 +20,8 @@ class DomainCheck:
     # pg_constraint.convalidated: False only when read from a database (added NOT VALID, never validated)
     valid: bool = True
     renamed_from: str | None = field(default=None, compare=False)
+    # added NOT VALID and validated in the migration's follow-up transaction (plan/online.py)
+    online: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

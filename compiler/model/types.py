@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from .builtin_type_names import PG_CATALOG_TYPES
 from .names import quote_ident
 from .schema import Extension
 
@@ -70,6 +71,9 @@ def extension_type_names(extensions: Iterable[Extension]) -> dict[str, str]:
     return {f"{schema}.{t}": t for t, schema in extension_type_schemas(extensions).items()}
 
 
+# the words schemac reads as built-in types (aliases such as int and timestamptz included)
+_BUILTIN_WORDS = frozenset(_PLAIN_TYPES) | frozenset(_LENGTH_TYPES) | frozenset(_TIME_TYPES) | {
+    "numeric", "decimal", "dec", "float", "interval", "double precision"}
 KNOWN_TYPE_NAMES = sorted(set(_PLAIN_TYPES) | set(_LENGTH_TYPES) | set(_TIME_TYPES)
                           | {"numeric", "decimal", "float", "interval"} | set(EXTENSION_TYPES))
 SERIAL_TYPES = {"serial": "integer", "bigserial": "bigint", "smallserial": "smallint"}
@@ -229,5 +233,24 @@ user_types_key = _TypesKeyCache()
 
 
 def enum_type_spelling(schema: str, name: str) -> str:
-    """How format_type() prints an enum type when its schema is public (on the search path)."""
-    return quote_ident(name) if schema == "public" else f"{quote_ident(schema)}.{quote_ident(name)}"
+    """How format_type() prints a user's type (an enum, a domain): bare in public (on the search
+    path), unless a type of pg_catalog has its name and hides it there; schema-qualified elsewhere."""
+    if schema == "public" and name not in PG_CATALOG_TYPES:
+        return quote_ident(name)
+    return f"{quote_ident(schema)}.{quote_ident(name)}"
+
+
+def bare_name_usable(name: str) -> bool:
+    """Whether definitions may name a type of public by its bare name: not when SQL or schemac read
+    that name as a built-in type (`money`, `date`, `int`, `timestamptz`): `public.money` then."""
+    return name not in PG_CATALOG_TYPES and name.lower() not in _BUILTIN_WORDS
+
+
+def public_type_names(schema: str, name: str) -> dict[str, str]:
+    """The names definitions may give a declared type -> its spelling: schema.name, and the bare
+    name in public where it is usable."""
+    spelling = enum_type_spelling(schema, name)
+    out = {f"{schema}.{name}": spelling}
+    if schema == "public" and bare_name_usable(name):
+        out[name] = spelling
+    return out

@@ -858,6 +858,7 @@ from .domain_changes import RenameDomainCheck as RenameDomainCheck  # noqa: E402
 from .domain_changes import SetDomainComment as SetDomainComment  # noqa: E402
 from .domain_changes import SetDomainDefault as SetDomainDefault  # noqa: E402
 from .domain_changes import SetDomainNotNull as SetDomainNotNull  # noqa: E402
+from .domain_changes import SetDomainSchema as SetDomainSchema  # noqa: E402
 from .domain_changes import ValidateDomainCheck as ValidateDomainCheck  # noqa: E402
 from .partition_changes import AttachIndex as AttachIndex  # noqa: E402
 from .partition_changes import AttachPartition as AttachPartition  # noqa: E402
@@ -873,6 +874,7 @@ from .sequence_changes import SequenceChange as SequenceChange  # noqa: E402
 from .sequence_changes import SetSequenceComment as SetSequenceComment  # noqa: E402
 from .sequence_changes import SetSequenceLogged as SetSequenceLogged  # noqa: E402
 from .sequence_changes import SetSequenceOwner as SetSequenceOwner  # noqa: E402
+from .sequence_changes import SetSequenceSchema as SetSequenceSchema  # noqa: E402
 
 # -- views and materialized views: their own module, listed here with the rest (after Change, which
 # they subclass)

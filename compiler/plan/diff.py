@@ -337,11 +337,23 @@ def _sequence_options(tn: ch.TableName, a: Column, b: Column, integer_type: str)
     return [ch.SetSequenceOptions(tn, b.name, all_options(integer_type, b.sequence))]
 
 
+def _recreated_domain_via(old: str, new: str, enums: EnumTypes) -> str | None:
+    """What a column of a domain made anew goes through: the base type the old domain stores (boolean
+    to a domain over integer casts as true::boolean::integer, while 'true'::text::integer fails);
+    None when an enum is on either side, which casts to and from text only."""
+    stored, target = base_type(old, enums.old_bases), base_type(new, enums.new_bases)
+    if stored.removesuffix("[]") in enums.spellings or target.removesuffix("[]") in enums.spellings:
+        return None
+    return stored
+
+
 def _alter_type(tn: ch.TableName, name: str, old: str, new: str, recast: bool,
                 enums: EnumTypes) -> ch.AlterColumnType:
     # PostgreSQL casts an enum to nothing but text: go through text to another enum or type
     from_enum = old.removesuffix("[]") in enums.spellings and not assignment_castable(old, new)
     via = ("text[]" if new.endswith("[]") else "text") if recast or from_enum else None
+    if recast and old.removesuffix("[]") not in enums.spellings:
+        via = _recreated_domain_via(old, new, enums) or via
     using = via is not None or not assignment_castable(old, new)
     # a domain on either side: what is stored decides the rewrite and the loss (integer to a domain
     # over integer keeps every value where it is, and only checks it)

@@ -175,6 +175,10 @@ def _renamed_from(old: Schema, changes: list[ch.Change]) -> dict[str, View | Seq
     for c in changes:
         if isinstance(c, ch.RenameSequence) and f"{c.schema}.{c.old_name}" in old.sequences:
             out[f"{c.schema}.{c.new_name}"] = old.sequences[f"{c.schema}.{c.old_name}"]
+        elif isinstance(c, ch.SetSequenceSchema):  # after its rename, if any: it keeps its ACL too
+            moved = out.get(f"{c.schema}.{c.name}") or old.sequences.get(f"{c.schema}.{c.name}")
+            if moved is not None:
+                out[f"{c.new_schema}.{c.name}"] = moved
         elif isinstance(c, (ch.RenameView, ch.RenameMaterializedView)):
             out[f"{c.view.schema}.{c.new_name}"] = c.view
         elif isinstance(c, (rc.RenameFunction, rc.RenameProcedure)):

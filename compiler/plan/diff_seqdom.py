@@ -20,7 +20,10 @@ from .renames import Renames, renamed_pairs, temporary_name
 
 
 def _hint(item: Sequence | Domain) -> str | None:
-    return f"{item.schema}.{item.renamed_from}" if item.renamed_from else None
+    """The key `renamed_from` names: `name` in the item's own schema, `schema.name` in another."""
+    if not item.renamed_from:
+        return None
+    return item.renamed_from if "." in item.renamed_from else f"{item.schema}.{item.renamed_from}"
 
 
 def _key(item: Sequence | Domain) -> str:
@@ -42,12 +45,15 @@ def sequence_changes(old: Schema, new: Schema, renames: Renames) -> list[ch.Chan
                 out.append(ch.SetSequenceOwner(b))
             continue
         if a.name != b.name:
-            out.append(ch.RenameSequence(b.schema, a.name, b.name))
+            out.append(ch.RenameSequence(a.schema, a.name, b.name))
+        if a.schema != b.schema:
+            out.append(ch.SetSequenceSchema(a.schema, b.name, b.schema))
         if (a.type, a.options) != (b.type, b.options):
             out.append(ch.AlterSequence(b, a))
         if a.unlogged != b.unlogged:
             out.append(ch.SetSequenceLogged(b))
-        owner = _owner_now(a, new, renames)
+        # an owner is of the sequence's own schema: a sequence moved away has none (and moves only without one)
+        owner = _owner_now(a, new, renames) if a.schema == b.schema else None
         if a.owned_by is not None and (owner is None or b.owned_by is None):
             out.append(ch.DropSequenceOwner(a))  # before a drop of its old owner would take it along
         if b.owned_by is not None and owner != b.owned_by:
@@ -99,6 +105,8 @@ def domain_changes(old: Schema, new: Schema, remade_types: Collection[str] = ()
         else:
             if a.name != b.name:
                 out.append(ch.RenameDomain(a, b.name))
+            if a.schema != b.schema:
+                out.append(ch.SetDomainSchema(replace(a, name=b.name), b.schema))
             out += _in_place(a, b)
     # drops: over-domains before what they are over, the renamed-away ones with the new in their place
     for key in reversed(_by_dependency(old.domains)):
@@ -193,7 +201,7 @@ def _in_place(a: Domain, b: Domain) -> list[ch.Change]:
     for check in b.checks:
         was = a.check(check.name)
         if was is None or was.expression != check.expression:
-            out += [ch.AddDomainCheck(b, check), ch.ValidateDomainCheck(b, check)]
+            out.append(ch.AddDomainCheck(b, check))  # online ones: NOT VALID, validated apart (plan/online.py)
         elif not was.valid:
             out.append(ch.ValidateDomainCheck(b, check))  # added NOT VALID by hand, never validated
     if a.comment != b.comment:

@@ -65,6 +65,16 @@ class RenameDomain(DomainChange):
 
 
 @dataclass(frozen=True, slots=True)
+class SetDomainSchema(DomainChange):
+    """A domain moved to another schema (`renamed_from: schema.name`), after its rename if it has
+    one; `domain` as it is named then. Its columns follow without a change."""
+
+    DESCRIPTION = "domain {s} is in another schema"
+    EFFECTS = Effects(None, breaks_code=True)  # casts to it by its old schema fail
+    new_schema: str
+
+
+@dataclass(frozen=True, slots=True)
 class SetDomainDefault(DomainChange):
     DESCRIPTION = "domain {s} has another default"
     EFFECTS = NO_TABLE  # columns without a default of their own take it for new rows only
@@ -100,10 +110,16 @@ class DomainCheckChange(DomainChange):
 
 @dataclass(frozen=True, slots=True)
 class AddDomainCheck(DomainCheckChange):
-    """Added NOT VALID (new values are checked at once); ValidateDomainCheck reads the rows."""
+    """Added checking every stored value at once; an online check (`online: true`) is added NOT VALID
+    (new values are checked from then on) and ValidateDomainCheck reads the rows in the follow-up."""
 
     DESCRIPTION = "check {s} is missing"
-    EFFECTS = NO_TABLE
+    EFFECTS = _SCANS_COLUMNS
+    not_valid: bool = False
+
+    @property
+    def effects(self) -> Effects:
+        return NO_TABLE if self.not_valid else self.EFFECTS
 
 
 @dataclass(frozen=True, slots=True)

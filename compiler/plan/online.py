@@ -4,7 +4,8 @@ A migration runs in three parts (plan/order.py cuts the blocks):
 
 1. its transaction (or two, with new enum values), which writes the migration's row;
 2. follow-up: one more transaction that validates what the first added NOT VALID (checks,
-   foreign keys, the not-null check of an online SET NOT NULL) and finishes SET NOT NULL;
+   foreign keys, the not-null check of an online SET NOT NULL, domains' checks) and finishes
+   SET NOT NULL;
 3. outside any transaction: CREATE / DROP INDEX CONCURRENTLY, one statement at a time (on a
    partitioned table: each partition's index, attached to the parent's, plan/online_partitions.py).
 
@@ -183,6 +184,9 @@ def online_parts(old: Schema, new: Schema, changes: list[ch.Change]) -> OnlinePa
               and existing):
             main.append(replace(c, not_valid=True))
             follow_up.append(ch.ValidateConstraint(c.table, c.constraint.name))
+        elif isinstance(c, ch.AddDomainCheck) and c.check.online:  # only ever on a domain that exists
+            main.append(replace(c, not_valid=True))
+            follow_up.append(ch.ValidateDomainCheck(c.domain, c.check))
         elif isinstance(c, ch.SetNotNull) and _online_not_null(c, new, changes):
             check = not_null_check_name(new, c.table, c.column)
             main.append(ch.AddNotNullCheck(c.table, c.column, check))

@@ -74,7 +74,7 @@ CALLED_FUNCTIONS_BEFORE_USE = (cf.RenameFunctionAside, cf.CreateCalledFunction)
 # sequences before the defaults that call them and the domains whose defaults may; domains after the
 # enums they may be over, each after the domain it is over (diff's order), before the tables using them
 SEQUENCES_AND_DOMAINS_BEFORE_USE = (
-    ch.CreateSequence, ch.RenameDomain, ch.CreateDomain, ch.DropDomainCheck, ch.RenameDomainCheck,
+    ch.CreateSequence, ch.RenameDomain, ch.SetDomainSchema, ch.CreateDomain, ch.DropDomainCheck, ch.RenameDomainCheck,
     ch.DropDomainDefault, ch.DropDomainNotNull, ch.SetDomainDefault, ch.SetDomainNotNull, ch.AddDomainCheck,
     ch.ValidateDomainCheck,
 )
@@ -92,7 +92,8 @@ NAME_MOVES = (ch.RenameColumnSequence, ch.RenameSequence, ch.RenameConstraint, c
 # functions and procedures share a namespace: one phase, in the order of their rename steps
 ROUTINE_RENAMES = (rc.RenameFunction, rc.RenameProcedure)
 RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, *ROUTINE_RENAMES, rc.RenameTrigger,
-           ch.RenameView, ch.RenameMaterializedView)
+           ch.RenameView, ch.RenameMaterializedView,
+           ch.SetSequenceSchema)  # renamed in its old schema first; before the defaults that name it
 # without their foreign keys: cycles and self-references need nothing; partitions once their parents are there
 CREATE_TABLES = (ch.CreateTable, ch.CreatePartition, ch.AttachPartition)
 COLUMNS = (
@@ -124,9 +125,9 @@ VIEWS = (ch.RenameViewColumn, *VIEW_BUILDS, ch.RefreshMaterializedView, ch.SetVi
 ROW_SECURITY = (sec.RenamePolicy, sec.DisableRowSecurity, sec.NoForceRowSecurity, sec.AlterPolicy, sec.CreatePolicy,
                 sec.SetPolicyComment, sec.EnableRowSecurity, sec.ForceRowSecurity)
 GRANTS = (sec.Revoke, sec.Grant)  # last of all: every object they name exists by now
-# once nothing uses them: a domain before the enum it may be over
+# once nothing uses them: a domain before the enum it may be over and the sequence its default may call
 # (a function tables or domains called once they are gone, before the enums its arguments may be)
-DROPS_LAST = (ch.DropSequence, cf.DropCalledFunctionOverDomain, ch.DropDomain, cf.DropCalledFunction, ch.DropEnum,
+DROPS_LAST = (cf.DropCalledFunctionOverDomain, ch.DropDomain, ch.DropSequence, cf.DropCalledFunction, ch.DropEnum,
               ch.DropExtension, ch.DropSchema)
 
 PHASES: tuple[type[ch.Change], ...] = (
@@ -155,7 +156,9 @@ def order(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change]) 
     parts = online_parts(old, new, sort_by_phase(changes))
     blocks = cut_blocks(parts.transaction) if parts.transaction or not (parts.follow_up or parts.outside) else ()
     if parts.follow_up:
-        blocks += (Block(BlockKind.FOLLOW_UP, tuple(parts.follow_up), FOLLOW_UP_NOTE),)
+        domains = any(isinstance(c, ch.ValidateDomainCheck) for c in parts.follow_up)
+        blocks += (Block(BlockKind.FOLLOW_UP, tuple(parts.follow_up),
+                         FOLLOW_UP_NOTE + (DOMAIN_FOLLOW_UP_NOTE if domains else "")),)
     if parts.outside:
         blocks += (Block(BlockKind.OUTSIDE_TRANSACTION, tuple(parts.outside), OUTSIDE_NOTE),)
     return Plan(blocks)
@@ -164,6 +167,8 @@ def order(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change]) 
 FOLLOW_UP_NOTE = ("Follow-up, after the migration is recorded: what was added NOT VALID above is checked against "
                   "the existing rows here while reads and writes go on (SHARE UPDATE EXCLUSIVE); SET NOT NULL "
                   "after its validated check reads no row.")
+# PostgreSQL validates a domain's check under SHARE on each table with a column of it
+DOMAIN_FOLLOW_UP_NOTE = " A domain's check is validated under SHARE on each table of the domain: writes to them wait."
 OUTSIDE_NOTE = ("Outside any transaction, one statement at a time (CONCURRENTLY refuses a transaction block), "
                 "after the migration is recorded; apply finishes them if one fails.")
 

@@ -82,6 +82,23 @@ class SetSequenceOwner(SequenceChange):
 
 
 @dataclass(frozen=True, slots=True)
+class SetSequenceSchema(Change):
+    """A standalone sequence moved to another schema (`renamed_from: schema.name`), after its rename
+    if it has one; defaults calling it follow by its oid. An owned one loses its owner first:
+    PostgreSQL moves no owned sequence."""
+
+    DESCRIPTION = "standalone sequence {s} is in another schema"
+    EFFECTS = brief(breaks_code=True)  # on the sequence; code naming it by its old schema fails
+    schema: str
+    name: str
+    new_schema: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
 class DropSequenceOwner(SequenceChange):
     """OWNED BY NONE, before any drop that would take the sequence with its old owner."""
 

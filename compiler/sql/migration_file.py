@@ -21,14 +21,15 @@ OUTSIDE_TRANSACTION = "-- schemac:outside-transaction"  # starts statements run 
 FOLLOW_UP = "-- schemac:follow-up-transaction"
 STATEMENT = "-- schemac:statement"  # starts the comment line before each statement
 DONE_WHEN = "-- schemac:done-when "  # after a statement's mark: the catalog fact that says it is done
-DONE_FACTS = {"index_valid": 2, "index_absent": 2, "constraint_valid": 3, "not_null": 3}  # fact -> names
+DONE_FACTS = {"index_valid": 2, "index_absent": 2, "constraint_valid": 3, "not_null": 3,
+              "domain_constraint_valid": 3}  # fact -> names
 
 
 @dataclass(frozen=True, slots=True)
 class DoneWhen:
     """When a statement run after the migration's row is done, read from the catalog:
     `index_valid` / `index_absent` (schema, index), `constraint_valid` (schema, table, constraint),
-    `not_null` (schema, table, column)."""
+    `not_null` (schema, table, column), `domain_constraint_valid` (schema, domain, constraint)."""
 
     fact: str
     names: tuple[str, ...]

@@ -266,6 +266,8 @@ def done_when(change: ch.Change) -> str | None:
         fact = "not_null", [change.schema, change.table.name, change.not_null_of]  # its check is gone then
     elif isinstance(change, ch.ValidateConstraint):
         fact = "constraint_valid", [change.schema, change.table.name, change.constraint]
+    elif isinstance(change, ch.ValidateDomainCheck):
+        fact = "domain_constraint_valid", [change.domain.schema, change.domain.name, change.check.name]
     elif isinstance(change, ch.SetNotNull) and change.check is not None:
         fact = "not_null", [change.schema, change.table.name, change.column]
     return json.dumps({fact[0]: fact[1]}) if fact is not None else None

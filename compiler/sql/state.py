@@ -24,7 +24,7 @@ from ..model.schema import (
     Table,
     Unique,
 )
-from ..model.types import SERIAL_TYPES, enum_type_spelling, extension_type_names
+from ..model.types import SERIAL_TYPES, bare_name_usable, enum_type_spelling, extension_type_names
 from ..model.view_query import read_views
 from ..model.warehouse import Held, IntegerRange, Warehouse
 from .state_partitions import partitioning_state, read_partitioning
@@ -414,7 +414,8 @@ def load_state(data: bytes | None) -> State:
                         _get(e, "comment", "text?", None))
             enums[f"{enum.schema}.{enum.name}"] = enum
         user_types = {f"{e.schema}.{e.name}": enum_type_spelling(e.schema, e.name) for e in enums.values()}
-        user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values() if e.schema == "public"}
+        user_types |= {e.name: enum_type_spelling(e.schema, e.name) for e in enums.values()
+                       if e.schema == "public" and bare_name_usable(e.name)}
         extensions = {x.name: x for x in map(_read_extension, _get(s, "extensions", "list"))}
         user_types |= extension_type_names(extensions.values())
         user_types |= domain_names(_get(s, "domains", "list", []), _get)

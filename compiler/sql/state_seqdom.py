@@ -9,7 +9,7 @@ from ..definitions.export_security import grants_key
 from ..model.domains import Domain, DomainCheck
 from ..model.expressions import make_expression
 from ..model.standalone_sequences import Sequence
-from ..model.types import enum_type_spelling
+from ..model.types import bare_name_usable, enum_type_spelling
 from .state_security import read_grants
 
 Getter = Callable[..., Any]  # state.py's _get: a value checked for its kind
@@ -42,7 +42,8 @@ def dump_domains(domains: dict[str, Domain]) -> list[dict[str, Any]]:
         if x.collation is not None:
             d["collation"] = x.collation
         if x.checks:
-            d["checks"] = [{"name": c.name, "expression": c.expression.text} for c in x.checks]
+            d["checks"] = [{"name": c.name, "expression": c.expression.text} | ({"online": True} if c.online else {})
+                           for c in x.checks]
         if x.comment is not None:
             d["comment"] = x.comment
         out.append(d)
@@ -66,7 +67,7 @@ def domain_names(items: list[Any], get: Getter) -> dict[str, str]:
     for d in items:
         schema, name = get(d, "schema", "text"), get(d, "name", "text")
         out[f"{schema}.{name}"] = out[enum_type_spelling(schema, name)] = enum_type_spelling(schema, name)
-        if schema == "public":
+        if schema == "public" and bare_name_usable(name):
             out[name] = enum_type_spelling(schema, name)
     return out
 
@@ -77,7 +78,8 @@ def read_domains(items: list[Any], get: Getter, user_types: dict[str, str]) -> d
         type_ = get(d, "type", "text")
         default = get(d, "default", "text?", None)
         checks = tuple(DomainCheck(get(c, "name", "text"), make_expression(get(c, "expression", "text"),
-                                                                             user_types=user_types))
+                                                                             user_types=user_types),
+                                   online=get(c, "online", "flag", False))
                        for c in get(d, "checks", "list", []))
         x = Domain(get(d, "schema", "text"), get(d, "name", "text"), type_,
                    make_expression(default, type_, user_types) if default is not None else None,

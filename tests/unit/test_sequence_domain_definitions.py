@@ -169,8 +169,8 @@ def test_allow_on_a_domain_or_a_sequence_acknowledges_its_changes_hazards() -> N
     new, ack = _acknowledged(after)
     found = findings(plan(old, new), Acknowledgements(ack))  # type: ignore[arg-type]
     assert sorted((f.kind, f.hazard, f.acknowledged) for f in found) == [
-        ("AlterSequence", "fails_on_rows", True), ("ValidateDomainCheck", "fails_on_rows", True),
-        ("ValidateDomainCheck", "lock", True)]
+        ("AddDomainCheck", "fails_on_rows", True), ("AddDomainCheck", "lock", True),
+        ("AlterSequence", "fails_on_rows", True)]
     found = findings(plan(old, new), Acknowledgements())  # type: ignore[arg-type]
     assert [f.acknowledged for f in found] == [False, False, False]
 

@@ -32,10 +32,10 @@ CREATE DOMAIN public.percent AS public.positive DEFAULT 1
     CONSTRAINT percent_check CHECK (VALUE <= 100);
 
 -- schemac:statement AlterColumnType public.readings.amount
-ALTER TABLE public.readings ALTER COLUMN amount TYPE public.positive USING amount::text::public.positive;
+ALTER TABLE public.readings ALTER COLUMN amount TYPE public.positive USING amount::integer::public.positive;
 
 -- schemac:statement AlterColumnType public.readings.share
-ALTER TABLE public.readings ALTER COLUMN share TYPE public.percent USING share::text::public.percent;
+ALTER TABLE public.readings ALTER COLUMN share TYPE public.percent USING share::integer::public.percent;
 
 -- schemac:statement DropDomain public.percent__old
 -- made anew as public.percent (over positive); its columns were converted above
@@ -83,10 +83,10 @@ CREATE DOMAIN public.percent AS public.positive DEFAULT 1
     CONSTRAINT percent_check CHECK (VALUE <= 100);
 
 -- schemac:statement AlterColumnType public.readings.amount
-ALTER TABLE public.readings ALTER COLUMN amount TYPE public.positive USING amount::text::public.positive;
+ALTER TABLE public.readings ALTER COLUMN amount TYPE public.positive USING amount::bigint::public.positive;
 
 -- schemac:statement AlterColumnType public.readings.share
-ALTER TABLE public.readings ALTER COLUMN share TYPE public.percent USING share::text::public.percent;
+ALTER TABLE public.readings ALTER COLUMN share TYPE public.percent USING share::bigint::public.percent;
 
 -- schemac:statement DropDomain public.percent__old
 -- made anew as public.percent (over positive); its columns were converted above
