@@ -193,7 +193,7 @@ POLICIES = OWNED + d("""
     policies:
       - {name: reads, command: select, using: "owner = current_user", comment: Own rows.}
       - {name: adds, command: insert, roles: [PUBLIC], with_check: "owner = current_user"}
-      - {name: edits, command: update, roles: [CURRENT_USER], using: "owner = current_user", with_check: "name <> ''"}
+      - {name: edits, command: update, roles: [pg_monitor], using: "owner = current_user", with_check: "name <> ''"}
       - {name: removes, command: delete, using: "id > 0"}
       - {name: fence, using: "name IS NOT NULL", permissive: false}
     """)
@@ -228,7 +228,7 @@ SECURITY_CASES: dict[str, tuple[str, str]] = {
     "row_security_enabled_and_forced": (T, T + "rls: {enabled: true, forced: true}\n"),
     "row_security_forced_only": (T + "rls: {enabled: true}\n", T + "rls: {enabled: true, forced: true}\n"),
     "policies_for_each_command": (OWNED, POLICIES),
-    "policy_altered_in_place": (POLICIES, POLICIES.replace('using: "id > 0"', 'roles: [CURRENT_USER], using: "id > 1"')
+    "policy_altered_in_place": (POLICIES, POLICIES.replace('using: "id > 0"', 'roles: [pg_monitor], using: "id > 1"')
                                 .replace("comment: Own rows.", "comment: Rows of their own.")),
     "policy_rebuilt_for_another_command_or_kind": (POLICIES, POLICIES.replace("command: delete", "command: all")
                                                    .replace(", permissive: false}", "}")),

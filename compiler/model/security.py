@@ -83,8 +83,8 @@ class Policy:
     """CREATE POLICY name ON table AS PERMISSIVE|RESTRICTIVE FOR command TO roles USING (...) WITH CHECK (...).
 
     `roles` are sorted role names, 'public' among them as PostgreSQL keeps it (a policy for
-    PUBLIC alone is ('public',)); current_user, session_user and current_role as written,
-    since PostgreSQL resolves them to a role when the policy is made.
+    PUBLIC alone is ('public',)). The definitions name no current_user, session_user or
+    current_role: PostgreSQL resolves them to a role when the policy is made.
     """
 
     name: str
