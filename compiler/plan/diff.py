@@ -63,7 +63,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += triggers(old, new, renames, recreated_routines)
     out += view_changes(old, new, renames, out)
     out += namespaces(old, new)
-    out += table_security(old, new, renames, frozenset(recreated))
+    out += table_security(old, new, renames, frozenset(recreated), out)
     return order(old, new, renames, out)
 
 
