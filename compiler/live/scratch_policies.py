@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from ..model.policy_reads import policy_reads, relations_of
+from ..model.policy_reads import policy_reads
 from ..model.schema import Schema
 
 
 def policy_reach(schema: Schema, tables: Set[str]) -> tuple[set[str], bool]:
     """The tables the policies of `tables` read, through the policies of those too, and whether
     any of them calls a routine of `schema`."""
-    relations = relations_of(schema.tables)
+    relations = {k: tuple((c.name, c.type) for c in t.columns) for k, t in schema.tables.items()}
     routine_names = {r.name for r in schema.routines.values()}
     reached, calls = set(tables), False
     todo = list(tables)
@@ -21,7 +21,7 @@ def policy_reach(schema: Schema, tables: Set[str]) -> tuple[set[str], bool]:
         if t is None:
             continue
         for p in t.policies:
-            reads = policy_reads(p, t, relations)
+            reads = p.reads or policy_reads(p, t, relations)
             calls = calls or bool(reads.calls & routine_names)
             for key in reads.relations - reached:
                 if key in schema.tables:

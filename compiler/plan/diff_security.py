@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..model.policy_reads import PolicyReads, policy_reads, relations_of, with_names_renamed
 from ..model.schema import Expression, Schema, Table
-from ..model.security import PRIVILEGES, PUBLIC, Grants, Policy, namespace_default
+from ..model.security import PRIVILEGES, PUBLIC, Grants, Policy, PolicyReads, namespace_default, with_names_renamed
 from . import changes as ch
 from . import routine_changes as rc
 from . import security_changes as sec
@@ -24,12 +23,11 @@ from .renames import DISPLACED, Renames, rename_steps, renamed_pairs
 class _Under:
     """What the planned changes do that PostgreSQL refuses under a policy reading it: columns
     (old table key, old name) retyped or dropped, tables dropped, routines dropped (by name: a call
-    does not say which overload). And how to read an old policy: the old relations and the renames."""
+    does not say which overload). And the renames, which PostgreSQL follows inside a policy."""
 
     columns: frozenset[tuple[str, str]]
     tables: frozenset[str]
     routines: frozenset[str]
-    relations: dict[str, tuple[tuple[str, str], ...]]
     renames: Renames
 
     def refuse(self, reads: PolicyReads) -> bool:
@@ -37,9 +35,9 @@ class _Under:
                 or bool(reads.calls & self.routines))
 
     def names_moved(self, reads: PolicyReads) -> dict[str, str]:
-        """Old name -> new name of the tables and columns the policy reads that are renamed."""
+        """Old name -> new name of the tables and columns a policy's subquery reads that are renamed."""
         names: dict[str, str] = {}
-        for key in sorted(reads.relations):
+        for key in sorted(reads.relations) if reads.subquery else ():
             now = self.renames.table(key)
             names[key.split(".", 1)[1]] = now.split(".", 1)[1]
             names |= self.renames.columns.get(now, {})
@@ -50,7 +48,7 @@ def _under(old: Schema, renames: Renames, planned: Sequence[ch.Change]) -> _Unde
     return _Under(frozenset(columns_pinned(old, renames, list(planned))),
                   frozenset(c.definition.key for c in planned if isinstance(c, ch.DropTable)),
                   frozenset(c.routine.name for c in planned if isinstance(c, rc.DropFunction | rc.DropProcedure)),
-                  relations_of(old.tables), renames)
+                  renames)
 
 
 def table_security(old: Schema, new: Schema, renames: Renames, recreated: frozenset[str] = frozenset(),
@@ -125,7 +123,7 @@ def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: 
         p = old_by[found]
         reads = {c for e in (p.using, p.with_check) if e is not None for c in e.columns}
         # through a subquery or a call it reads other tables and routines, renamed alike
-        other = policy_reads(p, a, under.relations)
+        other = p.reads or PolicyReads(frozenset((a.key, c) for c in reads))  # a model made by hand: its own columns
         names = under.names_moved(other)
         as_now = replace(p, name=q.name,
                          using=_as_renamed(p.using, colmap, names), with_check=_as_renamed(p.with_check, colmap, names))
@@ -148,7 +146,9 @@ def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: 
 
 
 def _as_renamed(e: Expression | None, colmap: dict[str, str], names: dict[str, str]) -> Expression | None:
-    return None if e is None else with_names_renamed(e.with_columns_renamed(colmap), names)
+    if e is None:
+        return None
+    return with_names_renamed(e, names) if names else e.with_columns_renamed(colmap)
 
 
 def namespaces(old: Schema, new: Schema) -> list[ch.Change]:
