@@ -181,3 +181,17 @@ def test_postgresql_refuses_the_policy_expressions_compile_refuses(database_url:
             except psycopg.Error:
                 refused = True
             assert refused == (text in REFUSED), text
+
+
+@pytest.mark.parametrize("definitions, changed", [(TENANTS, CHANGES["its subquery's table is renamed, a column of it retyped"]),
+                                                  (ALLOWED, RENAMED_ARGUMENT)], ids=["subquery", "function"])
+def test_verify_proves_migrations_of_policies_reading_other_tables_and_functions(
+        definitions: str, changed: str, tmp_path: Path, admin_url: str, capsys, monkeypatch) -> None:
+    for name in ("SCHEMAC_DEV_DATABASE_URL", "DATABASE_URL", "NEON_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for version in (definitions, changed):
+        write_definitions(tmp_path, {"defs.yaml": version})
+        assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    code, out, err = run_cli(tmp_path, capsys, "verify", "--dev-url", admin_url)
+    assert code == 0, out + err
+    assert "proven: rollback_002.sql restores the state before 002" in out
