@@ -101,13 +101,17 @@ class PolicyReads:
         return relation in self.whole or (relation, column) in self.columns
 
 
+# how the normal form of an expression holding a subquery starts: its first token's kind
+_TOKEN_FORM = re.compile(r"(word|quoted|string|number|op|punct|typecast|param):")
+
+
 def with_names_renamed(e: Expression, names: Mapping[str, str]) -> Expression:
     """A policy's expression holding a subquery (its normal form: its tokens as 'kind:value',
     policy_expressions.py) as PostgreSQL holds it after tables and columns it reads were renamed:
     PostgreSQL keeps the policy parsed, so the names follow; the text is kept."""
     moved = {old: new for old, new in names.items() if old != new}
-    if not moved or len(e.normal) != 1:
-        return e
+    if not moved or len(e.normal) != 1 or not _TOKEN_FORM.match(e.normal[0]):
+        return e  # an expression without a subquery: its columns follow through with_columns_renamed
 
     def renamed(m: re.Match[str]) -> str:
         return f"{m.group(1)}:{moved.get(m.group(2), m.group(2))}"

@@ -146,9 +146,7 @@ def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: 
 
 
 def _as_renamed(e: Expression | None, colmap: dict[str, str], names: dict[str, str]) -> Expression | None:
-    if e is None:
-        return None
-    return with_names_renamed(e, names) if names else e.with_columns_renamed(colmap)
+    return None if e is None else with_names_renamed(e.with_columns_renamed(colmap), names)
 
 
 def namespaces(old: Schema, new: Schema) -> list[ch.Change]:

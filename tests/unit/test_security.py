@@ -196,3 +196,19 @@ def test_a_policy_names_roles_not_the_words_postgresql_resolves_when_it_runs(wor
     assert _errors(T + f"policies:\n  - {{name: p, roles: [app, {word}], using: \"id > 0\"}}\n") == [
         f"6:28: 'roles' of policy p of t names {word}, which PostgreSQL resolves to the role that runs the "
         f"migration; write the role's name"]
+
+
+def test_renames_under_a_policy_subquery_are_followed_and_its_reads_known() -> None:
+    before = (T + "policies:\n  - {name: p, using: \"id IN (SELECT t_id FROM members WHERE member = owner)\","
+              " with_check: \"owner <> ''\"}\n" + MEMBERS)
+    p = schema_of(before).tables["public.t"].policies[0]
+    assert p.reads is not None and p.reads.subquery
+    assert p.reads.columns == {("public.t", "id"), ("public.t", "owner"), ("public.members", "t_id"),
+                               ("public.members", "member")}
+    after = (before.replace("table: members\n", "table: people\nrenamed_from: members\n")
+             .replace("{name: member, type: text}", "{name: who, type: text, renamed_from: member}")
+             .replace("{name: owner, type: text}", "{name: owned_by, type: text, renamed_from: owner}")
+             .replace("FROM members WHERE member = owner", "FROM people WHERE who = owned_by")
+             .replace("with_check: \"owner <> ''\"", "with_check: \"owned_by <> ''\""))
+    assert sorted(type(c).__name__ for c in diff(schema_of(before), schema_of(after))) == [
+        "RenameColumn", "RenameColumn", "RenameTable"]
