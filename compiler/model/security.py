@@ -40,7 +40,8 @@ COLUMN_PRIVILEGES = ("select", "insert", "update", "references")
 PUBLIC_DEFAULTS: dict[str, tuple[str, ...]] = {"function": ("execute",), "procedure": ("execute",),
                                                "type": ("usage",), "domain": ("usage",)}
 
-# roles a policy may name that are not role names (CREATE POLICY ... TO)
+# words CREATE POLICY ... TO and GRANT take for a role that are not role names: PUBLIC, and those
+# PostgreSQL resolves to the role running the statement (refused: a role is named)
 ROLE_KEYWORDS = ("public", "current_user", "session_user", "current_role")
 
 
