@@ -18,6 +18,7 @@ from .model.schema import Schema
 from .model.types import extension_type_schemas
 from .plan import changes as ch
 from .plan.diff import diff, plan
+from .plan.diff_security import rollback_target
 from .plan.naming import auto_name
 from .plan.order import Plan
 from .plan.refusals import appended_column_notes, destructive_reasons
@@ -117,7 +118,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     notes += appended_column_notes(changes, new)
     up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", up_plan, notes,
                             extension_type_schemas(new.extensions.values()), timeouts=timeouts)
-    back = plan(new, state.schema)
+    back = plan(new, rollback_target(state.schema, new))
     down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
                               f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back.changes, state.schema),
                               extension_type_schemas(state.schema.extensions.values()), timeouts=timeouts)

@@ -202,6 +202,36 @@ GRANTED = T + d("""
       - {role: PUBLIC, privileges: [select, insert]}
       - {role: PUBLIC, privileges: [update, references], columns: [name]}
     """)
+PUBLIC_DOC = d("""
+    schema: public
+    comment: The app's own.
+    grants:
+      - {role: PUBLIC, privileges: [usage, create]}
+    ---
+    """)
+GRANTED_VIEWS = T + d("""
+    ---
+    view: v
+    query: SELECT id, name FROM t
+    grants:
+      - {role: PUBLIC, privileges: [select], columns: [id, name]}
+    ---
+    materialized_view: mv
+    query: SELECT count(*) AS n FROM t
+    grants:
+      - {role: PUBLIC, privileges: [select]}
+    """)
+SEQUENCE_DOC = "sequence: tickets\n"
+ROUTINES_DOC = d("""
+    function: one
+    returns: integer
+    language: sql
+    body: SELECT 1
+    ---
+    procedure: nap
+    language: sql
+    body: SELECT 2
+    """)
 SCHEMA_DOC = d("""
     schema: analytics
     comment: Reports.
@@ -265,6 +295,23 @@ SECURITY_CASES: dict[str, tuple[str, str]] = {
     "schema_documents": ("", SCHEMA_DOC),
     "schema_comment_and_grants_changed": (SCHEMA_DOC, SCHEMA_DOC.replace("comment: Reports.\n", "")
                                           .replace("[usage]", "[usage, create]")),
+    # a rollback gives public back PostgreSQL's comment and grants (plan/diff_security.rollback_target)
+    "schema_public_declared": (T, PUBLIC_DOC + T),
+    "grants_on_views_created": (T, GRANTED_VIEWS),
+    "grants_on_views_changed": (GRANTED_VIEWS, GRANTED_VIEWS.replace("[select], columns: [id, name]", "[select]")
+                                .replace("privileges: [select]}\n", "privileges: [select, references]}\n", 2)),
+    "grants_follow_a_view_made_again": (
+        GRANTED_VIEWS, GRANTED_VIEWS.replace("{name: name, type: text}", "{name: name, type: varchar(40)}")),
+    "grants_on_a_sequence": (SEQUENCE_DOC, SEQUENCE_DOC + "grants:\n  - {role: PUBLIC, privileges: [usage, select]}\n"),
+    "grants_on_a_sequence_changed": (SEQUENCE_DOC + "grants:\n  - {role: PUBLIC, privileges: [all]}\n",
+                                     SEQUENCE_DOC + "grants:\n  - {role: PUBLIC, privileges: [select]}\n"),
+    "grants_on_routines_declared": (ROUTINES_DOC, ROUTINES_DOC.replace("body: SELECT 1\n", "body: SELECT 1\ngrants: []\n")
+                                    .replace("body: SELECT 2\n", "body: SELECT 2\ngrants:\n"
+                                             "  - {role: PUBLIC, privileges: [execute]}\n")),
+    "grants_follow_a_function_made_again": (
+        ROUTINES_DOC.replace("body: SELECT 1\n", "body: SELECT 1\ngrants: []\n"),
+        ROUTINES_DOC.replace("returns: integer", "returns: bigint").replace("body: SELECT 1\n",
+                                                                            "body: SELECT 1\ngrants: []\n")),
     "policy_with_a_subquery_over_a_retyped_column_of_another_table": (
         SUBQUERY, SUBQUERY.replace("{name: member, type: text}", "{name: member, type: varchar(60)}")),
 }

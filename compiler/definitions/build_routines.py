@@ -29,17 +29,19 @@ from ..model.routines import (
     SettingValue,
 )
 from ..model.schema import Expression, Schema
+from ..model.security import public_defaults
 from ..model.types import TypeProblem, canonical_type
+from .build_security import grants
 from .load import Document, Mapping, Pos
 from .reader import Reader
 from .sources import SourceMap
 
 FUNCTION_KEYS = frozenset({"function", "schema", "arguments", "returns", "language", "body", "volatility",
                            "strict", "security", "parallel", "leakproof", "cost", "rows", "set", "comment",
-                           "renamed_from"})
+                           "renamed_from", "grants"})
 # CREATE PROCEDURE takes no return type, volatility, strictness, parallel safety, cost or rows
 PROCEDURE_KEYS = frozenset({"procedure", "schema", "arguments", "language", "body", "security", "set", "comment",
-                            "renamed_from"})
+                            "renamed_from", "grants"})
 ARGUMENT_KEYS = frozenset({"name", "type", "mode", "default"})
 RETURN_COLUMN_KEYS = frozenset({"name", "type"})
 # types no column can have, which arguments and results can (CREATE FUNCTION's pseudo-types)
@@ -109,7 +111,9 @@ class RoutineReader:
         if name is None or arguments is None or language is None or source is None or (
                 kind == "function" and returns is None):
             return None
-        common = dict(security=security, settings=settings, comment=comment, renamed_from=renamed_from)
+        granted = grants(r, body, kind, what) if "grants" in body else public_defaults(kind)
+        common = dict(security=security, settings=settings, comment=comment, renamed_from=renamed_from,
+                      grants=granted)
         if kind == "procedure":
             return Routine(schema, name, kind, arguments, language, source, **common)  # type: ignore[arg-type]
         if returns == "trigger" and any(a.is_input for a in arguments):

@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 
 from ..model.routines import DEFAULT_COST, DEFAULT_SET_ROWS, TABLE_COLUMN, Routine, Trigger
+from ..model.security import public_defaults
+from .export_security import grants_key
 
 TypeName = Callable[[str], str]  # a canonical type as a definition writes it (an alias, an enum's name)
 
@@ -74,7 +76,7 @@ def routine_document(r: Routine, type_name: TypeName) -> dict[str, Any]:
     if r.comment is not None:
         doc["comment"] = r.comment
     doc["body"] = block_or_text(r.body.text)
-    return doc
+    return doc | grants_key(r.kind, r.grants, public_defaults(r.kind))
 
 
 def trigger_document(t: Trigger, declared: set[str]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from ..model.schema import (
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
 from .introspect_routines import read_routines, read_triggers
-from .introspect_security import read_security
+from .introspect_security import read_security, with_object_grants
 from .introspect_seqdom import domains_from, sequences_from
 from .introspect_views import views_from_catalog
 from .partition_catalog import read_partitioning
@@ -261,5 +261,8 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     domains = domains_from(domain_rows, lambda text, what, type_: reader.expr(text, what, type_, user_types),
                            _check_expression)
     sequences = sequences_from(sent["sequences"].fetchall())
-    return Schema(tables=with_policy_reads(out), enums=enums, extensions=extensions, routines=routines,
-                  triggers=triggers, views=views, namespaces=security.namespaces, sequences=sequences, domains=domains)
+    schema = Schema(tables=with_policy_reads(out), enums=enums, extensions=extensions, routines=routines,
+                    triggers=triggers, views=views, namespaces=security.namespaces, sequences=sequences,
+                    domains=domains)
+    return with_object_grants(schema, conn.execute(query("object_privileges")).fetchall(),
+                              lambda t: _unqualified(t, own_names))

@@ -41,7 +41,7 @@ from ..sql.state import MigrationRecord, load_state
 from .database import connect
 from .drift import in_words
 from .introspect import introspect, query
-from .roles import missing_roles, missing_roles_message, roles_of
+from .roles import grants_to_owners, grants_to_owners_message, missing_roles, missing_roles_message, roles_of
 from .run_migration import LockTableFull, PartlyApplied, run_migration
 from .sample_rows import ROWS, fill
 from .scratch import BuildFailed, canonical, canonical_against, first_refused
@@ -131,6 +131,9 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
         missing = missing_roles(conn, roles_of(wanted))
         if missing:
             raise NotProven(missing_roles_message(missing, "the server verify proves on"))
+        owned = grants_to_owners(conn, wanted)
+        if owned:
+            raise NotProven(grants_to_owners_message(owned))
         try:
             for m in earlier:
                 _run(conn, url, m.name, m.up, "from scratch")

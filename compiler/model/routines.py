@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .schema import Expression
+from .security import Grants, public_defaults
 
 # argument modes as PostgreSQL names them (pg_proc.proargmodes: i, o, b, v, t)
 ARGUMENT_MODES = ("in", "out", "inout", "variadic")
@@ -78,6 +79,9 @@ class Routine:
     settings: tuple[tuple[str, SettingValue], ...] = ()  # SET name = value, sorted by name
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
+    # its ACL but the owner's: without `grants:`, PostgreSQL's default (EXECUTE for PUBLIC, a NULL
+    # ACL); with `grants:`, exactly those, PUBLIC's EXECUTE revoked unless listed
+    grants: Grants = public_defaults("function")
 
     @property
     def input_types(self) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from . import changes as ch
 from .constraint_changes import constraint_changes
 from .diff_partitions import create_partitions, foreign_keys_around, partitions, rebuild_reason
 from .diff_routines import routines, triggers
-from .diff_security import namespaces, table_security
+from .diff_security import namespaces, object_grants, table_security
 from .diff_seqdom import domain_changes, sequence_changes, stored_types, with_domains_renamed
 from .diff_views import view_changes
 from .order import Plan, order
@@ -64,6 +64,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += view_changes(old, new, renames, out)
     out += namespaces(old, new)
     out += table_security(old, new, renames, frozenset(recreated), out)
+    out += object_grants(old, new, out)
     return order(old, new, renames, out)
 
 

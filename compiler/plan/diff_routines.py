@@ -40,6 +40,7 @@ def routines(old: Schema, new: Schema) -> tuple[list[Change], set[str]]:
         if a.name != b.name:
             out.append(rc.RENAME[a.kind](a, b.name))
             a = replace(a, name=b.name)
+        a = replace(a, grants=b.grants)  # GRANT and REVOKE change them (diff_security.object_grants)
         if a == b:
             continue
         if replace(a, comment=b.comment) == b:

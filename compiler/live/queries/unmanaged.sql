@@ -73,11 +73,19 @@ SELECT rel.nspname, rel.label, 'privileges granted to ' || string_agg(DISTINCT
            CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END, ', ')
            || ' (not written)', false, NULL
 FROM rel, aclexplode(rel.relacl) x
-WHERE rel.relkind IN ('p', 'S', 'v', 'm', 'f') AND x.grantee <> rel.relowner  -- a table's are written
+-- a table's, a view's and a standalone sequence's are written; an identity or serial sequence's are not
+WHERE (rel.relkind IN ('p', 'f') OR (rel.relkind = 'S' AND EXISTS (
+          SELECT 1 FROM pg_depend d
+          LEFT JOIN pg_attrdef ad ON ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid
+          WHERE d.classid = 'pg_class'::regclass AND d.objid = rel.oid AND d.refclassid = 'pg_class'::regclass
+            AND (d.deptype = 'i' OR (d.deptype = 'a' AND pg_get_expr(ad.adbin, ad.adrelid)
+                                                         = format('nextval(%L::regclass)', rel.oid::regclass))))))
+  AND x.grantee <> rel.relowner
 GROUP BY rel.nspname, rel.label
 UNION ALL
 SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname), 'column privileges (not written)', false, NULL
-FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND rel.relkind <> 'r'
+FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid
+WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND rel.relkind NOT IN ('r', 'v', 'm')
 UNION ALL
 SELECT n.nspname, 'default privileges' || COALESCE(' in schema ' || quote_ident(n.nspname), '')
        || ' for role ' || quote_ident(pg_get_userbyid(d.defaclrole)), 'not written', false, NULL
