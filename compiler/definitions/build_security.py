@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..errors import DefinitionError, did_you_mean
 from ..model.expressions import ExpressionProblem
-from ..model.policy_expressions import holds_a_subquery, policy_expression
+from ..model.policy_expressions import condition_problem, holds_a_subquery, policy_expression
 from ..model.schema import Expression
 from ..model.security import (
     COLUMN_PRIVILEGES,
@@ -83,11 +83,17 @@ def _clause(cx: TableContext, t: TableDraft, m: Mapping, key: str, command: str,
     value = m.get(key)
     if isinstance(value, str) and holds_a_subquery(value):
         try:  # its names are PostgreSQL's to judge (verify, apply): a subquery reads other tables
-            return policy_expression(value)
+            found: Expression | None = policy_expression(value)
         except ExpressionProblem as e:
             cx.r.error(cx.r.pos(m, key), f"'{key}' of {what}: {e}")
             return None
-    return cx.expression(m, key, what, t)
+    else:
+        found = cx.expression(m, key, what, t)
+    problem = condition_problem(found.text, {c.name: c.type for c in t.columns}) if found is not None else None
+    if problem is not None:
+        cx.r.error(cx.r.pos(m, key), f"'{key}' of {what} {problem}")
+        return None
+    return found
 
 
 def _policy_roles(r: Reader, m: Mapping, what: str) -> tuple[str, ...]:
@@ -101,6 +107,14 @@ def _policy_roles(r: Reader, m: Mapping, what: str) -> tuple[str, ...]:
     names = r.name_list(items, r.pos(m, "roles"), "roles")
     if names is None:
         return (PUBLIC,)
+    for i, n in enumerate(names):
+        if n.lower() in ROLE_KEYWORDS and n.lower() != PUBLIC:
+            # PostgreSQL stores the role it stands for when the policy is made: the one that
+            # applied it, which drift (run as another role) would then report as changed
+            where = items.item_pos[i] if isinstance(items, Sequence) else r.pos(m, "roles")
+            r.error(where, f"'roles' of {what} names {n}, which PostgreSQL resolves to the role that "
+                           f"runs the migration; write the role's name")
+            return (PUBLIC,)
     roles = tuple(sorted({_role_word(n) for n in names}))
     if PUBLIC in roles and len(roles) > 1:
         # PostgreSQL keeps PUBLIC alone ("ignoring specified roles other than PUBLIC")
@@ -111,9 +125,8 @@ def _policy_roles(r: Reader, m: Mapping, what: str) -> tuple[str, ...]:
 
 
 def _role_word(name: str) -> str:
-    """PUBLIC, CURRENT_USER, SESSION_USER and CURRENT_ROLE in any case are the keywords; any
-    other name is a role, exactly as written."""
-    return name.lower() if name.lower() in ROLE_KEYWORDS else name
+    """PUBLIC in any case is the keyword; any other name is a role, exactly as written."""
+    return PUBLIC if name.lower() == PUBLIC else name
 
 
 def grants(r: Reader, body: Mapping, kind: str, what: str, columns: set[str] | None = None) -> Grants:

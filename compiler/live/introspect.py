@@ -16,6 +16,7 @@ import psycopg
 from ..definitions.index_options import INDEX_STORAGE, storage_value
 from ..definitions.settings import DEFAULT_MIGRATIONS_TABLE, TableName
 from ..model.expressions import ExpressionProblem, bare_extension_casts, make_expression
+from ..model.policy_reads import with_policy_reads
 from ..model.schema import (
     SERIAL_SPELLINGS,
     Check,
@@ -267,7 +268,8 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     domains = domains_from(domain_rows, lambda text, what, type_: reader.expr(text, what, type_, user_types),
                            _check_expression)
     sequences = sequences_from(sent["sequences"].fetchall())
-    schema = Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
-                    views=views, namespaces=security.namespaces, sequences=sequences, domains=domains)
+    schema = Schema(tables=with_policy_reads(out), enums=enums, extensions=extensions, routines=routines,
+                    triggers=triggers, views=views, namespaces=security.namespaces, sequences=sequences,
+                    domains=domains)
     return with_object_grants(schema, conn.execute(query("object_privileges")).fetchall(),
                               lambda t: _unqualified(t, own_names))

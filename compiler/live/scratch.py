@@ -23,6 +23,7 @@ from ..sql.render import Renderer
 from .database import connect, describe
 from .introspect import introspect, query
 from .run_migration import lock_table_full
+from .scratch_policies import policy_reach
 from .scratch_roles import with_roles, without_roles
 from .throwaway import DevServer, dev_server, throwaway_database
 
@@ -92,6 +93,11 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
         differing = set(schema.tables)
     elif schema.views:
         differing |= tables_under_views(schema)
+    # a policy is made once what it reads and calls is there
+    read_by_policies, policies_call = policy_reach(schema, differing)
+    differing |= read_by_policies
+    if policies_call and not with_routines:
+        with_routines, differing = True, set(schema.tables)
     seqdom_differ = schema.sequences != live.sequences or schema.domains != live.domains
     if not differing and not routines_differ and not schema.views and not seqdom_differ:
         return then(replace(_in_catalog_order(schema.tables, schema.enums, schema.extensions, schema),

@@ -8,9 +8,18 @@ an ALTER POLICY. PostgreSQL judges the names in it when the policy is made (veri
 """
 from __future__ import annotations
 
-from .expression_tokens import TokenProblem, tokens
-from .expressions import ExpressionProblem, make_expression
+import re
+from collections.abc import Mapping
+
+from sqlglot import exp
+
+from .catalog_facts import AGGREGATE_FUNCTIONS, SET_RETURNING_FUNCTIONS, WINDOW_FUNCTIONS
+from .expression_tokens import TokenProblem, function_calls, tokens
+from .expressions import ExpressionProblem, make_expression, read_expression
 from .schema import Expression
+from .types import KNOWN_TYPE_NAMES
+
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 
 _QUERY_WORDS = frozenset({"select", "with", "values", "table"})
 
@@ -44,3 +53,83 @@ def policy_expression(text: str, user_types: dict[str, str] | None = None, lenie
         raise ExpressionProblem("')' is missing")
     normal = " ".join(f"{t.kind}:{t.value}" for t in read if t.kind != "comment")
     return Expression(text, (normal,))  # one item, at an even place: no column a rename maps
+
+
+# -- what PostgreSQL refuses in USING and WITH CHECK, found without a database
+
+_NOT_ALLOWED = (("aggregate functions", AGGREGATE_FUNCTIONS), ("window functions", WINDOW_FUNCTIONS),
+                ("set-returning functions", SET_RETURNING_FUNCTIONS))
+
+
+def condition_problem(text: str, column_types: Mapping[str, str]) -> str | None:
+    """Why PostgreSQL would refuse `text` as a policy's USING or WITH CHECK ("aggregate functions
+    are not allowed in policy expressions", "argument of POLICY USING must be type boolean"), or
+    None. Only the expression's own level is judged: a subquery in it may aggregate and return
+    anything its operator takes. `column_types`: the table's columns and their types."""
+    outer = _outside_subqueries(text)
+    if outer is None:
+        return None
+    calls, over = function_calls(outer)
+    for kind, names in _NOT_ALLOWED:
+        found = next((c for c in calls if c in names), None)
+        if found is not None:
+            return f"uses {found}(): {kind} are not allowed in policy expressions"
+    if over:
+        return "uses OVER: window functions are not allowed in policy expressions"
+    try:
+        top = read_expression(outer)
+    except ExpressionProblem:
+        return None
+    while isinstance(top, exp.Paren):
+        top = top.this
+    value = _value_type(top, column_types)
+    if value is not None:
+        return (f"is {value}, not a condition: PostgreSQL takes only a boolean here "
+                f"(for example: {text} > 0)" if value.startswith("a number") else
+                f"is {value}, not a condition: PostgreSQL takes only a boolean here")
+    return None
+
+
+def _value_type(top: exp.Expression, column_types: Mapping[str, str]) -> str | None:
+    """What the whole expression is when that is plainly not a boolean; None otherwise."""
+    if isinstance(top, exp.Literal) and not top.is_string or isinstance(top, (exp.Neg, *_ARITHMETIC)):
+        return "a number or arithmetic"
+    if isinstance(top, exp.DPipe):
+        return "text (a || concatenation)"
+    if isinstance(top, exp.Cast) and _not_boolean(written := top.to.sql("postgres").lower()):
+        return f"a cast to {written}"
+    if isinstance(top, exp.Column) and not top.table:
+        column_type = column_types.get(top.name)
+        if column_type is not None and _not_boolean(column_type):
+            return f"column {top.name} of type {column_type}"
+    return None
+
+
+def _not_boolean(type_name: str) -> bool:
+    """A built-in type other than boolean, or an array: a user type (a domain) may be over boolean."""
+    base = re.split(r"[(\[]| with", type_name, maxsplit=1)[0].strip()
+    return type_name.endswith("[]") or (base in KNOWN_TYPE_NAMES and base not in ("boolean", "bool"))
+
+
+def _outside_subqueries(text: str) -> str | None:
+    """`text` with each subquery's bracket reduced to (NULL): what stands at the policy's own level."""
+    try:
+        read = [t for t in tokens(text) if t.kind != "comment"]
+    except TokenProblem:
+        return None
+    out: list[str] = []
+    i = 0
+    while i < len(read):
+        t = read[i]
+        if t.value == "(" and i + 1 < len(read) and read[i + 1].kind == "word" and read[i + 1].value in _QUERY_WORDS:
+            depth = 0
+            while i < len(read):
+                depth += {"(": 1, ")": -1}.get(read[i].value, 0) if read[i].kind == "punct" else 0
+                i += 1
+                if depth == 0:
+                    break
+            out.append("(NULL)")
+            continue
+        out.append(t.text)
+        i += 1
+    return " ".join(out)

@@ -10,7 +10,9 @@ without `grants:` compares as.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # schema.py holds these objects on its tables
@@ -38,7 +40,8 @@ COLUMN_PRIVILEGES = ("select", "insert", "update", "references")
 PUBLIC_DEFAULTS: dict[str, tuple[str, ...]] = {"function": ("execute",), "procedure": ("execute",),
                                                "type": ("usage",), "domain": ("usage",)}
 
-# roles a policy may name that are not role names (CREATE POLICY ... TO)
+# words CREATE POLICY ... TO and GRANT take for a role that are not role names: PUBLIC, and those
+# PostgreSQL resolves to the role running the statement (refused: a role is named)
 ROLE_KEYWORDS = ("public", "current_user", "session_user", "current_role")
 
 
@@ -79,12 +82,52 @@ def roles_named(grants: Grants) -> set[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyReads:
+    """What a policy's USING and WITH CHECK read. `columns`: (relation key, column) pairs, its own
+    table's among them; `whole`: relations whose columns could not be told apart (any change
+    under them counts); `calls`: the names it calls (keywords before a bracket too: only names of
+    routines are looked up); `subquery`: whether a subquery reads other relations, whose names its
+    normal form (its tokens) holds."""
+
+    columns: frozenset[tuple[str, str]] = frozenset()
+    whole: frozenset[str] = frozenset()
+    calls: frozenset[str] = frozenset()
+    subquery: bool = False
+
+    @property
+    def relations(self) -> frozenset[str]:
+        return self.whole | {r for r, _ in self.columns}
+
+    def uses(self, relation: str, column: str) -> bool:
+        return relation in self.whole or (relation, column) in self.columns
+
+
+# how the normal form of an expression holding a subquery starts: its first token's kind
+_TOKEN_FORM = re.compile(r"(word|quoted|string|number|op|punct|typecast|param):")
+
+
+def with_names_renamed(e: Expression, names: Mapping[str, str]) -> Expression:
+    """A policy's expression holding a subquery (its normal form: its tokens as 'kind:value',
+    policy_expressions.py) as PostgreSQL holds it after tables and columns it reads were renamed:
+    PostgreSQL keeps the policy parsed, so the names follow; the text is kept."""
+    moved = {old: new for old, new in names.items() if old != new}
+    if not moved or len(e.normal) != 1 or not _TOKEN_FORM.match(e.normal[0]):
+        return e  # an expression without a subquery: its columns follow through with_columns_renamed
+
+    def renamed(m: re.Match[str]) -> str:
+        return f"{m.group(1)}:{moved.get(m.group(2), m.group(2))}"
+
+    normal = re.sub(r"(?<![^ ])(word|quoted):([^ ]+)(?![^ ])", renamed, e.normal[0])
+    return replace(e, normal=(normal,)) if normal != e.normal[0] else e
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """CREATE POLICY name ON table AS PERMISSIVE|RESTRICTIVE FOR command TO roles USING (...) WITH CHECK (...).
 
     `roles` are sorted role names, 'public' among them as PostgreSQL keeps it (a policy for
-    PUBLIC alone is ('public',)); current_user, session_user and current_role as written,
-    since PostgreSQL resolves them to a role when the policy is made.
+    PUBLIC alone is ('public',)). The definitions name no current_user, session_user or
+    current_role: PostgreSQL resolves them to a role when the policy is made.
     """
 
     name: str
@@ -95,6 +138,8 @@ class Policy:
     permissive: bool = True
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
+    # what its expressions read, found when the model is built (model/policy_reads.py)
+    reads: PolicyReads | None = field(default=None, compare=False)
 
     def rebuilt_form(self) -> Policy:
         """The policy without what ALTER POLICY and COMMENT change in place."""

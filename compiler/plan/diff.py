@@ -64,7 +64,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += view_changes(old, new, renames, out)
     out += triggers(old, new, renames, recreated_routines, rebuilt, out)  # after views: a view's triggers follow it
     out += namespaces(old, new)
-    out += table_security(old, new, renames, frozenset(recreated))
+    out += table_security(old, new, renames, frozenset(recreated), out)
     out += object_grants(old, new, out)
     out = called_functions(old, new, renames, out)
     return order(old, new, renames, out)

@@ -7,29 +7,74 @@ hand is granted again.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 
 from ..model.routines import Routine, routine_key
-from ..model.schema import Schema, Table
-from ..model.security import PRIVILEGES, PUBLIC, PUBLIC_SCHEMA, Grants, Policy, namespace_default, public_defaults
+from ..model.schema import Expression, Schema, Table
+from ..model.security import (
+    PRIVILEGES,
+    PUBLIC,
+    PUBLIC_SCHEMA,
+    Grants,
+    Policy,
+    PolicyReads,
+    namespace_default,
+    public_defaults,
+    with_names_renamed,
+)
 from ..model.standalone_sequences import Sequence
 from ..model.view import View
 from . import changes as ch
 from . import routine_changes as rc
 from . import security_changes as sec
-from .renames import DISPLACED, Renames, renamed_pairs
+from .diff_views import columns_pinned
+from .renames import DISPLACED, Renames, rename_steps, renamed_pairs
 
 
-def table_security(old: Schema, new: Schema, renames: Renames, recreated: frozenset[str] = frozenset()
-                   ) -> list[ch.Change]:
+@dataclass(frozen=True, slots=True)
+class _Under:
+    """What the planned changes do that PostgreSQL refuses under a policy reading it: columns
+    (old table key, old name) retyped or dropped, tables dropped, routines dropped (by name: a call
+    does not say which overload). And the renames, which PostgreSQL follows inside a policy."""
+
+    columns: frozenset[tuple[str, str]]
+    tables: frozenset[str]
+    routines: frozenset[str]
+    renames: Renames
+
+    def refuse(self, reads: PolicyReads) -> bool:
+        return (any(reads.uses(t, c) for t, c in self.columns) or bool(reads.relations & self.tables)
+                or bool(reads.calls & self.routines))
+
+    def names_moved(self, reads: PolicyReads) -> dict[str, str]:
+        """Old name -> new name of the tables and columns a policy's subquery reads that are renamed."""
+        names: dict[str, str] = {}
+        for key in sorted(reads.relations) if reads.subquery else ():
+            now = self.renames.table(key)
+            names[key.split(".", 1)[1]] = now.split(".", 1)[1]
+            names |= self.renames.columns.get(now, {})
+        return names
+
+
+def _under(old: Schema, renames: Renames, planned: Collection[ch.Change]) -> _Under:
+    return _Under(frozenset(columns_pinned(old, renames, list(planned))),
+                  frozenset(c.definition.key for c in planned if isinstance(c, ch.DropTable)),
+                  frozenset(c.routine.name for c in planned if isinstance(c, rc.DropFunction | rc.DropProcedure)),
+                  renames)
+
+
+def table_security(old: Schema, new: Schema, renames: Renames, recreated: frozenset[str] = frozenset(),
+                   planned: Collection[ch.Change] = ()) -> list[ch.Change]:
     """Row-level security switches, policies and privileges of every table; `recreated`: the
-    spellings of enums recreated in this migration, whose columns change type."""
+    spellings of enums recreated in this migration, whose columns change type; `planned`: the
+    changes to tables and routines, which a policy reading what they change is dropped around."""
     out: list[ch.Change] = []
     matched = {renames.table(k): a for k, a in old.tables.items() if renames.table(k) in new.tables}
+    under = _under(old, renames, planned)
     for key, b in new.tables.items():
         a = matched.get(key)
-        out += _new_table(b) if a is None else _table(a, b, renames.columns.get(key, {}), recreated)
+        out += _new_table(b) if a is None else _table(a, b, renames.columns.get(key, {}), recreated, under)
     return out
 
 
@@ -52,7 +97,7 @@ def _create_policy(table: ch.TableName, p: Policy) -> list[ch.Change]:
     return out
 
 
-def _table(a: Table, b: Table, colmap: dict[str, str], recreated: frozenset[str]) -> list[ch.Change]:
+def _table(a: Table, b: Table, colmap: dict[str, str], recreated: frozenset[str], under: _Under) -> list[ch.Change]:
     now, was = ch.TableName(b.schema, b.name), ch.TableName(a.schema, a.name)  # drops run before renames
     out: list[ch.Change] = []
     if a.row_security != b.row_security:
@@ -64,7 +109,7 @@ def _table(a: Table, b: Table, colmap: dict[str, str], recreated: frozenset[str]
     new_types = {c.name: c.type for c in b.columns}
     moved = {c.name for c in a.columns if c.name not in colmap or new_types.get(colmap[c.name]) != c.type
              or c.type.removesuffix("[]") in recreated}
-    out += _policies(a, b, now, was, colmap, moved)
+    out += _policies(a, b, now, was, colmap, moved, under)
     columns_kept = {o: n for o, n in colmap.items() if n in new_types}
     old_grants = tuple(p if p.column is None else replace(p, column=columns_kept[p.column]) for p in a.grants
                        if p.column is None or p.column in columns_kept)  # a dropped column's go with it
@@ -72,8 +117,10 @@ def _table(a: Table, b: Table, colmap: dict[str, str], recreated: frozenset[str]
 
 
 def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: dict[str, str],
-              moved: set[str]) -> list[ch.Change]:
+              moved: set[str], under: _Under) -> list[ch.Change]:
     out: list[ch.Change] = []
+    moves: list[tuple[str, str]] = []
+    kept: set[str] = set()  # old names that stay where they are through the renames
     old_by, new_by = {p.name: p for p in a.policies}, {p.name: p for p in b.policies}
     pairs = {o: n for o, n in renamed_pairs(old_by, new_by, lambda p: p.name, lambda p: p.renamed_from).items()
              if n != DISPLACED}
@@ -88,22 +135,31 @@ def _policies(a: Table, b: Table, now: ch.TableName, was: ch.TableName, colmap: 
             continue
         p = old_by[found]
         reads = {c for e in (p.using, p.with_check) if e is not None for c in e.columns}
+        # through a subquery or a call it reads other tables and routines, renamed alike
+        other = p.reads or PolicyReads(frozenset((a.key, c) for c in reads))  # a model made by hand: its own columns
+        names = under.names_moved(other)
         as_now = replace(p, name=q.name,
-                         using=p.using.with_columns_renamed(colmap) if p.using is not None else None,
-                         with_check=p.with_check.with_columns_renamed(colmap) if p.with_check is not None else None)
+                         using=_as_renamed(p.using, colmap, names), with_check=_as_renamed(p.with_check, colmap, names))
         # ALTER POLICY changes roles and expressions, but cannot take an expression away
-        rebuild = (reads & moved or as_now.rebuilt_form() != q.rebuilt_form()
+        rebuild = (reads & moved or under.refuse(other) or as_now.rebuilt_form() != q.rebuilt_form()
                    or (p.using is not None and q.using is None) or (p.with_check is not None and q.with_check is None))
         if rebuild:
             out += [sec.DropPolicy(was, p), *_create_policy(now, q)]
             continue
         if p.name != q.name:
-            out.append(sec.RenamePolicy(now, p.name, q.name))
+            moves.append((p.name, q.name))
+        else:
+            kept.add(p.name)
         if (as_now.roles, as_now.using, as_now.with_check) != (q.roles, q.using, q.with_check):
             out.append(sec.AlterPolicy(now, q))
         if p.comment != q.comment:
             out.append(sec.SetPolicyComment(now, q.name, q.comment))
-    return out
+    # a swap or a cycle of names goes through a free one, a chain back to front
+    return [sec.RenamePolicy(now, o, n) for o, n in rename_steps(moves, kept)] + out
+
+
+def _as_renamed(e: Expression | None, colmap: dict[str, str], names: dict[str, str]) -> Expression | None:
+    return None if e is None else with_names_renamed(e.with_columns_renamed(colmap), names)
 
 
 def namespaces(old: Schema, new: Schema) -> list[ch.Change]:

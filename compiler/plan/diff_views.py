@@ -61,7 +61,7 @@ def view_changes(old: Schema, new: Schema, renames: Renames, planned: list[ch.Ch
                                             ).items() if n in new.views}
     old_read, new_read = readings(old), readings(new)
     old_depth, new_depth = depths(old, old_read), depths(new, new_read)
-    unmovable = _columns_pinned(old, renames, planned)
+    unmovable = columns_pinned(old, renames, planned)
     gone_tables = {c.definition.key for c in planned if isinstance(c, ch.DropTable)}
     # PostgreSQL refuses to drop a function a view calls: by name, a call does not say which overload
     gone_routines = {c.routine.name for c in planned if isinstance(c, rc.DropFunction | rc.DropProcedure)}
@@ -108,7 +108,7 @@ def _rename(a: View, new_name: str) -> ch.Change:
     return ch.RenameMaterializedView(a, new_name) if a.materialized else ch.RenameView(a, new_name)
 
 
-def _columns_pinned(old: Schema, renames: Renames, planned: list[ch.Change]) -> set[tuple[str, str]]:
+def columns_pinned(old: Schema, renames: Renames, planned: list[ch.Change]) -> set[tuple[str, str]]:
     """(old table key, old column) of the columns whose type changes or that are dropped: a view
     reading one must be dropped first."""
     back_tables = {n: o for o, n in renames.tables.items()}

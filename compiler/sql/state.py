@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import StateError
 from ..jsontext import dump_json
 from ..model.expressions import make_expression
+from ..model.policy_reads import with_policy_reads
 from ..model.schema import (
     Check,
     Column,
@@ -426,8 +427,9 @@ def load_state(data: bytes | None) -> State:
         triggers = {t.key: t for t in (read_trigger(_get, x) for x in _get(s, "triggers", "list", []))}
         views = read_views({v.key: v for v in (read_view_state(d, _get, lambda i: _read_index(i, user_types))
                                                for d in _get(s, "views", "list", []))}, tables)
-        schema = Schema(tables=tables, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
-                        views=views, namespaces=read_namespaces(s, _get), sequences=sequences, domains=domains)
+        schema = Schema(tables=with_policy_reads(tables), enums=enums, extensions=extensions, routines=routines,
+                        triggers=triggers, views=views, namespaces=read_namespaces(s, _get), sequences=sequences,
+                        domains=domains)
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),
                                            _get(m, "file", "text"), _get(m, "sha256", "text"),
                                            _get(m, "rollback", "text"), _get(m, "rollback_sha256", "text"))

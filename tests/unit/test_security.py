@@ -34,7 +34,7 @@ def test_rls_policies_and_grants_are_read_canonically() -> None:
     t = schema_of(T + textwrap.dedent("""
         rls: {enabled: true, forced: true}
         policies:
-          - {name: p, roles: [Current_User, app], using: "owner = current_user", permissive: false}
+          - {name: p, roles: [pg_monitor, app], using: "owner = current_user", permissive: false}
           - {name: q, command: insert, with_check: "id > 0"}
         grants:
           - {role: public, privileges: [SELECT]}
@@ -43,7 +43,7 @@ def test_rls_policies_and_grants_are_read_canonically() -> None:
         """)).tables["public.t"]
     assert (t.row_security, t.force_row_security) == (True, True)
     p, q = t.policies
-    assert (p.roles, p.command, p.permissive, p.with_check) == (("app", "current_user"), "all", False, None)
+    assert (p.roles, p.command, p.permissive, p.with_check) == (("app", "pg_monitor"), "all", False, None)
     assert (q.roles, q.command, q.using) == ((PUBLIC,), "insert", None)
     assert q.with_check is not None and q.with_check.columns == ("id",)
     assert [x for x in t.grants if x.role == "app" and x.column is None] == [
@@ -161,3 +161,54 @@ def test_a_policy_may_hold_a_subquery_compared_by_its_tokens() -> None:
     assert [type(c).__name__ for c in diff(one, three)] == ["AlterPolicy"]
     assert _errors(T + "policies:\n  - {name: p, using: \"id IN (SELECT 1); DROP TABLE t\"}\n") == [
         "6:22: 'using' of policy p of t: an expression must be a single SQL expression; ';' starts another statement"]
+
+
+MEMBERS = "---\ntable: members\ncolumns:\n  - {name: t_id, type: bigint}\n  - {name: member, type: text}\n"
+
+
+@pytest.mark.parametrize("clause, error", [
+    ('using: "count(*) > 0"', "'using' of policy p of t uses count(): aggregate functions are not allowed in policy"),
+    ('using: "row_number() over () > 1"', "'using' of policy p of t uses row_number(): window functions are not"),
+    ('using: "generate_series(1, id) > 0"', "'using' of policy p of t uses generate_series(): set-returning"),
+    ('using: "1"', "'using' of policy p of t is a number or arithmetic, not a condition: PostgreSQL takes only"),
+    ('with_check: "id + 1"', "'with_check' of policy p of t is a number or arithmetic, not a condition"),
+    ('using: "owner"', "'using' of policy p of t is column owner of type text, not a condition"),
+    ('using: "owner || \'x\'"', "'using' of policy p of t is text (a || concatenation), not a condition"),
+    ('using: "id::int"', "'using' of policy p of t is a cast to int, not a condition"),
+    ('using: "count(*) > (SELECT 1 FROM members)"', "'using' of policy p of t uses count(): aggregate"),
+    ('using: "(SELECT count(*) FROM members) + 1"', "'using' of policy p of t is a number or arithmetic"),
+])
+def test_a_policy_expression_postgresql_refuses_is_an_error_at_its_key(clause: str, error: str) -> None:
+    found = _errors(T + f"policies:\n  - {{name: p, {clause}}}\n" + MEMBERS)
+    at = f"6:{15 + len(clause.split(':')[0]) + 2}: "  # the value's column
+    assert len(found) == 1 and found[0].startswith(at + error), found
+
+
+def test_a_subquery_in_a_policy_may_aggregate_and_a_boolean_column_is_a_condition() -> None:
+    t = schema_of(T.replace("  - {name: owner, type: text}\n", "  - {name: owner, type: text}\n  - {name: ok, type: boolean}\n")
+                  + "policies:\n  - {name: p, using: \"id IN (SELECT count(*) FROM members)\"}\n"
+                  + "  - {name: q, using: ok}\n" + MEMBERS).tables["public.t"]
+    assert [p.name for p in t.policies] == ["p", "q"]
+
+
+@pytest.mark.parametrize("word", ["CURRENT_USER", "session_user", "Current_Role"])
+def test_a_policy_names_roles_not_the_words_postgresql_resolves_when_it_runs(word: str) -> None:
+    assert _errors(T + f"policies:\n  - {{name: p, roles: [app, {word}], using: \"id > 0\"}}\n") == [
+        f"6:28: 'roles' of policy p of t names {word}, which PostgreSQL resolves to the role that runs the "
+        f"migration; write the role's name"]
+
+
+def test_renames_under_a_policy_subquery_are_followed_and_its_reads_known() -> None:
+    before = (T + "policies:\n  - {name: p, using: \"id IN (SELECT t_id FROM members WHERE member = owner)\","
+              " with_check: \"owner <> ''\"}\n" + MEMBERS)
+    p = schema_of(before).tables["public.t"].policies[0]
+    assert p.reads is not None and p.reads.subquery
+    assert p.reads.columns == {("public.t", "id"), ("public.t", "owner"), ("public.members", "t_id"),
+                               ("public.members", "member")}
+    after = (before.replace("table: members\n", "table: people\nrenamed_from: members\n")
+             .replace("{name: member, type: text}", "{name: who, type: text, renamed_from: member}")
+             .replace("{name: owner, type: text}", "{name: owned_by, type: text, renamed_from: owner}")
+             .replace("FROM members WHERE member = owner", "FROM people WHERE who = owned_by")
+             .replace("with_check: \"owner <> ''\"", "with_check: \"owned_by <> ''\""))
+    assert sorted(type(c).__name__ for c in diff(schema_of(before), schema_of(after))) == [
+        "RenameColumn", "RenameColumn", "RenameTable"]

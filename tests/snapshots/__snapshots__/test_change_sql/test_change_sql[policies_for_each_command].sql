@@ -14,7 +14,7 @@ SET LOCAL statement_timeout = '15min';
 CREATE POLICY adds ON public.t FOR INSERT TO PUBLIC WITH CHECK (owner = current_user);
 
 -- schemac:statement CreatePolicy public.t.edits
-CREATE POLICY edits ON public.t FOR UPDATE TO CURRENT_USER USING (owner = current_user) WITH CHECK (name <> '');
+CREATE POLICY edits ON public.t FOR UPDATE TO pg_monitor USING (owner = current_user) WITH CHECK (name <> '');
 
 -- schemac:statement CreatePolicy public.t.fence
 CREATE POLICY fence ON public.t AS RESTRICTIVE FOR ALL TO PUBLIC USING (name IS NOT NULL);

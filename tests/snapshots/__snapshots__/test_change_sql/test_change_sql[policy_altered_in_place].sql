@@ -10,7 +10,7 @@ SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AlterPolicy public.t.removes
-ALTER POLICY removes ON public.t TO CURRENT_USER USING (id > 1);
+ALTER POLICY removes ON public.t TO pg_monitor USING (id > 1);
 
 -- schemac:statement SetPolicyComment public.t.reads
 COMMENT ON POLICY reads ON public.t IS 'Rows of their own.';

@@ -13,7 +13,7 @@ SET LOCAL statement_timeout = '15min';
 DROP POLICY edits ON public.t;
 
 -- schemac:statement CreatePolicy public.t.edits
-CREATE POLICY edits ON public.t FOR UPDATE TO CURRENT_USER USING (owner = current_user);
+CREATE POLICY edits ON public.t FOR UPDATE TO pg_monitor USING (owner = current_user);
 
 COMMIT;
 
@@ -29,6 +29,6 @@ SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
 
 -- schemac:statement AlterPolicy public.t.edits
-ALTER POLICY edits ON public.t TO CURRENT_USER USING (owner = current_user) WITH CHECK (name <> '');
+ALTER POLICY edits ON public.t TO pg_monitor USING (owner = current_user) WITH CHECK (name <> '');
 
 COMMIT;

@@ -38,7 +38,7 @@ ALTER TABLE public.t ALTER COLUMN owner TYPE character varying(60);
 CREATE POLICY adds ON public.t FOR INSERT TO PUBLIC WITH CHECK (owner = current_user);
 
 -- schemac:statement CreatePolicy public.t.edits
-CREATE POLICY edits ON public.t FOR UPDATE TO CURRENT_USER USING (owner = current_user);
+CREATE POLICY edits ON public.t FOR UPDATE TO pg_monitor USING (owner = current_user);
 
 -- schemac:statement CreatePolicy public.t.reads
 CREATE POLICY reads ON public.t FOR SELECT TO PUBLIC USING (owner = current_user);
@@ -81,7 +81,7 @@ ALTER TABLE public.t ADD COLUMN name text;
 CREATE POLICY adds ON public.t FOR INSERT TO PUBLIC WITH CHECK (owner = current_user);
 
 -- schemac:statement CreatePolicy public.t.edits
-CREATE POLICY edits ON public.t FOR UPDATE TO CURRENT_USER USING (owner = current_user) WITH CHECK (name <> '');
+CREATE POLICY edits ON public.t FOR UPDATE TO pg_monitor USING (owner = current_user) WITH CHECK (name <> '');
 
 -- schemac:statement CreatePolicy public.t.fence
 CREATE POLICY fence ON public.t AS RESTRICTIVE FOR ALL TO PUBLIC USING (name IS NOT NULL);
