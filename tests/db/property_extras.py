@@ -22,7 +22,7 @@ ROLES = [f"schemac_prop_{TAG}_reader", f"schemac_prop_{TAG}_Writer"]
 POLICY_ROLES = [["public"], ["pg_monitor"], ["pg_read_all_data"], ROLES[:1], ROLES, ["pg_monitor", ROLES[1]]]
 GRANT_ROLES = ["PUBLIC", "pg_monitor", *ROLES]
 
-SEQUENCE_NAMES = ["counter", "Tickets", 'seq "q"', "nümbers", "select"]
+SEQUENCE_NAMES = ["counter", "Tickets", 'seq "q"', "nümbers", "Next"]
 # every set keeps an unused sequence's position (its start, between 1 and 30000) inside its bounds
 SEQUENCE_OPTIONS = [{}, {"start": 100}, {"increment": 10}, {"type": "integer", "cache": 5},
                     {"type": "smallint", "maxvalue": 30000, "cycle": True}, {"unlogged": True}]
