@@ -5,7 +5,8 @@ added, dropped and renamed with renamed_from, types changed, nullability, defaul
 indexes, foreign keys in cycles and to themselves, enum values added, removed and reordered,
 comments, names passed round among tables or columns in swaps, rotations and chains; views and
 materialized views over the tables and over each other, added, dropped, renamed, their columns
-changed and the tables and columns under them changed too), so B
+changed and the tables and columns under them changed too; standalone sequences, domains,
+row-level security, policies and table and schema grants: see property_extras.py), so B
 exercises the diff's alter paths, not only create and drop. For each pair:
 
   apply diff(empty, A)   introspect: equals canonical(A); the catalog is remembered
