@@ -595,9 +595,24 @@ COMMANDS = {"compile": _compile, "plan": _plan, "apply": _apply, "rollback": _ro
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "json-schema":  # what schemac ships: no project, no settings read
-        return _json_schema(args)
-    return _run(Project(Path(args.directory)), args)
+    try:
+        if args.command == "json-schema":  # what schemac ships: no project, no settings read
+            return _json_schema(args)
+        code = _run(Project(Path(args.directory)), args)
+        sys.stdout.flush()  # here, not at exit, where a closed reader could no longer be answered quietly
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """`schemac drift | head -1`: the reader of stdout left; end as a tool killed by SIGPIPE does,
+    with no traceback and nothing more written to the closed pipe (not even at exit)."""
+    import os
+    import signal
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
 
 
 def _json_schema(args: argparse.Namespace) -> int:
@@ -639,6 +654,8 @@ def _run(project: Project, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise  # the reader of stdout left: main ends quietly
     except Exception as e:
         if signals.received:  # the error is the signal's doing (a connection left mid-query)
             return _interrupted(signals.received[0])

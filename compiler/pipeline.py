@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .cache import Cache, definitions_key
 from .definitions.acknowledgements import Acknowledged
+from .definitions.called_functions import called_function_problems
 from .definitions.load import read_sources
 from .definitions.read import read_definitions_and_folders, read_project_definitions
 from .definitions.seeds import SEEDS_FOLDER, read_seeds
@@ -18,6 +19,7 @@ from .model.schema import Schema
 from .model.types import extension_type_schemas
 from .plan import changes as ch
 from .plan.diff import diff, plan
+from .plan.diff_security import rollback_target
 from .plan.naming import auto_name
 from .plan.order import Plan
 from .plan.refusals import appended_column_notes, destructive_reasons
@@ -83,6 +85,9 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     new, folders = found.schema, found.folders
     seeds = seeds_sql(project, new)  # checked before anything is written: a bad seed is a definition error
     state = history.state
+    called = called_function_problems(state.schema, new, found.call_places)
+    if called:
+        raise DefinitionErrors(called)
     up_plan = plan(state.schema, new)
     changes = up_plan.changes
     result = CompileResult(state, changes, leftovers=history.leftovers, definitions_key=definitions_key(sources),
@@ -117,7 +122,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     notes += appended_column_notes(changes, new)
     up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", up_plan, notes,
                             extension_type_schemas(new.extensions.values()), timeouts=timeouts)
-    back = plan(new, state.schema)
+    back = plan(new, rollback_target(state.schema, new))
     down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
                               f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back.changes, state.schema),
                               extension_type_schemas(state.schema.extensions.values()), timeouts=timeouts)

@@ -202,6 +202,36 @@ GRANTED = T + d("""
       - {role: PUBLIC, privileges: [select, insert]}
       - {role: PUBLIC, privileges: [update, references], columns: [name]}
     """)
+PUBLIC_DOC = d("""
+    schema: public
+    comment: The app's own.
+    grants:
+      - {role: PUBLIC, privileges: [usage, create]}
+    ---
+    """)
+GRANTED_VIEWS = T + d("""
+    ---
+    view: v
+    query: SELECT id, name FROM t
+    grants:
+      - {role: PUBLIC, privileges: [select], columns: [id, name]}
+    ---
+    materialized_view: mv
+    query: SELECT count(*) AS n FROM t
+    grants:
+      - {role: PUBLIC, privileges: [select]}
+    """)
+SEQUENCE_DOC = "sequence: tickets\n"
+ROUTINES_DOC = d("""
+    function: one
+    returns: integer
+    language: sql
+    body: SELECT 1
+    ---
+    procedure: nap
+    language: sql
+    body: SELECT 2
+    """)
 SCHEMA_DOC = d("""
     schema: analytics
     comment: Reports.
@@ -265,6 +295,23 @@ SECURITY_CASES: dict[str, tuple[str, str]] = {
     "schema_documents": ("", SCHEMA_DOC),
     "schema_comment_and_grants_changed": (SCHEMA_DOC, SCHEMA_DOC.replace("comment: Reports.\n", "")
                                           .replace("[usage]", "[usage, create]")),
+    # a rollback gives public back PostgreSQL's comment and grants (plan/diff_security.rollback_target)
+    "schema_public_declared": (T, PUBLIC_DOC + T),
+    "grants_on_views_created": (T, GRANTED_VIEWS),
+    "grants_on_views_changed": (GRANTED_VIEWS, GRANTED_VIEWS.replace("[select], columns: [id, name]", "[select]")
+                                .replace("privileges: [select]}\n", "privileges: [select, references]}\n", 2)),
+    "grants_follow_a_view_made_again": (
+        GRANTED_VIEWS, GRANTED_VIEWS.replace("{name: name, type: text}", "{name: name, type: varchar(40)}")),
+    "grants_on_a_sequence": (SEQUENCE_DOC, SEQUENCE_DOC + "grants:\n  - {role: PUBLIC, privileges: [usage, select]}\n"),
+    "grants_on_a_sequence_changed": (SEQUENCE_DOC + "grants:\n  - {role: PUBLIC, privileges: [all]}\n",
+                                     SEQUENCE_DOC + "grants:\n  - {role: PUBLIC, privileges: [select]}\n"),
+    "grants_on_routines_declared": (ROUTINES_DOC, ROUTINES_DOC.replace("body: SELECT 1\n", "body: SELECT 1\ngrants: []\n")
+                                    .replace("body: SELECT 2\n", "body: SELECT 2\ngrants:\n"
+                                             "  - {role: PUBLIC, privileges: [execute]}\n")),
+    "grants_follow_a_function_made_again": (
+        ROUTINES_DOC.replace("body: SELECT 1\n", "body: SELECT 1\ngrants: []\n"),
+        ROUTINES_DOC.replace("returns: integer", "returns: bigint").replace("body: SELECT 1\n",
+                                                                            "body: SELECT 1\ngrants: []\n")),
 }
 
 CASES: dict[str, tuple[str, str]] = {
@@ -749,7 +796,7 @@ EVERY_TRIGGER_CLAUSE = d("""
     for_each: row
     when: OLD.name IS DISTINCT FROM NEW.name
     function: audit
-    arguments: [renamed, 2]
+    arguments: [renamed, "2"]
     ---
     trigger: t_gone
     table: t
@@ -805,6 +852,82 @@ EVERY_TRIGGER_CLAUSE = d("""
     for_each: row
     function: pg_catalog.suppress_redundant_updates_trigger
     """)
+# two functions and two procedures of one signature each
+PAIR = d("""
+    ---
+    function: first_of
+    arguments: [{name: a, type: integer}, {name: b, type: integer}]
+    returns: integer
+    language: sql
+    body: SELECT a
+    ---
+    function: second_of
+    arguments: [{name: a, type: integer}, {name: b, type: integer}]
+    returns: integer
+    language: sql
+    body: SELECT b
+    ---
+    procedure: nudge
+    arguments: [{name: a, type: integer}]
+    language: plpgsql
+    body: BEGIN PERFORM a; END
+    ---
+    procedure: poke
+    arguments: [{name: a, type: integer}]
+    language: plpgsql
+    body: BEGIN PERFORM a + 1; END
+    """)
+# functions over a table's row type, an enum and a domain
+TYPED = d("""
+    ---
+    enum: mood
+    values: [happy, meh, sad]
+    ---
+    domain: positive
+    type: integer
+    checks:
+      - {name: above_zero, expression: "VALUE > 0"}
+    ---
+    table: items
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: mood, type: mood}
+    ---
+    function: items_in
+    arguments: [{name: m, type: mood}, {name: n, type: positive}]
+    returns: setof items
+    language: sql
+    volatility: stable
+    body: SELECT * FROM items WHERE mood = m LIMIT n
+    ---
+    function: first_item
+    arguments: [{name: i, type: items}]
+    returns: mood
+    language: sql
+    body: SELECT i.mood
+    """)
+# views and a materialized view calling a function
+CALLED = d("""
+    ---
+    function: shout
+    arguments: [{name: s, type: text}]
+    returns: text
+    language: sql
+    volatility: immutable
+    body: SELECT upper(s)
+    ---
+    view: loud
+    query: select id, shout(name) as name from t
+    ---
+    view: louder
+    query: select id, name || '!' as name from loud
+    ---
+    materialized_view: loud_counts
+    query: select shout(status) as status, count(*) as n from t group by 1
+    comment: Statuses counted.
+    indexes:
+      - {columns: [status], unique: true}
+    """)
 ROUTINE_CASES: dict[str, tuple[str, str]] = {
     "functions_created": (STAMPED, STAMPED + EVERY_FUNCTION_CLAUSE),
     # a new body, volatility and setting: CREATE OR REPLACE; rows and cost too
@@ -839,10 +962,152 @@ ROUTINE_CASES: dict[str, tuple[str, str]] = {
     "triggers_changed": (
         STAMPED + EVERY_TRIGGER_CLAUSE,
         STAMPED + EVERY_TRIGGER_CLAUSE.replace("OLD.name IS DISTINCT FROM NEW.name", "OLD.name <> NEW.name")
-        .replace("[renamed, 2]", "[renamed, 3]").replace("events: [delete]", "events: [delete, update]")),
+        .replace("[renamed, \"2\"]", "[renamed, \"3\"]").replace("events: [delete]", "events: [delete, update]")),
     # PostgreSQL refuses to change the type of a column a trigger's UPDATE OF names
     "trigger_column_retyped": (STAMPED + EVERY_TRIGGER_CLAUSE,
                                STAMPED.replace("{name: status, type: text}", "{name: status, type: varchar(20)}")
                                + EVERY_TRIGGER_CLAUSE),
+    # names swapped through a free name, functions and procedures alike
+    "routines_swap_names": (STAMPED + PAIR, STAMPED + PAIR
+                            .replace("function: first_of\n", "function: second_of\nrenamed_from: first_of\n", 1)
+                            .replace("function: second_of\narg", "function: first_of\nrenamed_from: second_of\narg", 1)
+                            .replace("procedure: nudge\n", "procedure: poke\nrenamed_from: nudge\n", 1)
+                            .replace("procedure: poke\narg", "procedure: nudge\nrenamed_from: poke\narg", 1)),
+    # the enum is renamed away, created anew and dropped: the functions over it go with the old one
+    "functions_over_an_enum_losing_a_value": (STAMPED + TYPED,
+                                              STAMPED + TYPED.replace("[happy, meh, sad]", "[happy, sad]")),
+    # a function under views gets another argument type: they are dropped first, created after
+    "views_around_a_function_recreated": (STAMPED + CALLED,
+                                          STAMPED + CALLED.replace("{name: s, type: text}", "{name: s, type: varchar}")),
 }
+# triggers on views: INSTEAD OF rows, statement-level AFTER; a view dropped and created again
+# (a column it reads changes type) gets its triggers back
+STAMPED_VIEW = d("""
+    ---
+    view: stamped
+    query: select id, name, status from t
+    ---
+    trigger: stamped_insert
+    view: stamped
+    timing: instead of
+    events: [insert, update]
+    for_each: row
+    function: audit
+    arguments: [through the view]
+    ---
+    trigger: stamped_updated
+    view: stamped
+    timing: after
+    events: [update]
+    function: audit
+    arguments: [updated]
+    comment: Once per statement through the view.
+    """)
+# a constraint trigger FROM the table it references
+CHECKED_FROM = d("""
+    ---
+    table: owners
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+    ---
+    trigger: t_owned
+    table: t
+    timing: after
+    events: [insert]
+    for_each: row
+    constraint: true
+    from: owners
+    function: audit
+    arguments: [owned]
+    """)
+# row triggers on a partitioned table (cloned to each partition); a table made partitioned keeps its trigger
+LOGS_AUDIT = d("""
+    ---
+    trigger: logs_audit
+    table: logs
+    timing: after
+    events: [insert]
+    for_each: row
+    function: audit
+    arguments: [logged]
+    """)
+LOGGED = d("""
+    ---
+    function: audit
+    returns: trigger
+    language: plpgsql
+    body: BEGIN RETURN NULL; END;
+    """) + LOGS_AUDIT
+TRIGGER_TARGET_CASES: dict[str, tuple[str, str]] = {
+    "view_triggers_created": (STAMPED, STAMPED + STAMPED_VIEW),
+    "view_triggers_follow_a_recreated_view": (
+        STAMPED + STAMPED_VIEW,
+        STAMPED.replace("{name: status, type: text}", "{name: status, type: varchar(20)}") + STAMPED_VIEW),
+    # a view renamed keeps its triggers; one renamed too (on the view's old name: it moves after), one commented
+    "view_and_its_trigger_renamed": (
+        STAMPED + STAMPED_VIEW,
+        STAMPED + STAMPED_VIEW.replace("view: stamped\nquery", "view: stamped_rows\nrenamed_from: stamped\nquery")
+        .replace("view: stamped\n", "view: stamped_rows\n")
+        .replace("trigger: stamped_insert\n", "trigger: stamped_write\nrenamed_from: stamped_insert\n")
+        .replace("Once per statement through the view.", "Per statement.")),
+    "constraint_trigger_from_a_table": (STAMPED, STAMPED + CHECKED_FROM),
+    "trigger_kept_by_a_table_made_partitioned": (LOGS.split("partition_by")[0] + LOGGED, LOGS + LOGGED),
+    "trigger_kept_by_a_table_re_keyed": (
+        LOGS + LOGGED, LOGS.replace("columns: [at]}", "columns: [id, at]}").replace(
+            "from: [2024-01-01], to: [2025-01-01]", "from: [0, 2024-01-01], to: [1000000, 2025-01-01]") + LOGGED),
+}
+ROUTINE_CASES.update(TRIGGER_TARGET_CASES)
 CASES.update(ROUTINE_CASES)
+
+# functions that tables and domains call (model/routine_uses.py): created before them, dropped after;
+# one that needs another signature is moved aside while its callers are set again
+CALLED_BY_TABLES = d("""
+    function: twice
+    arguments: [{name: x, type: integer}]
+    returns: integer
+    language: sql
+    volatility: immutable
+    body: SELECT x * 2
+    ---
+    function: next_code
+    returns: text
+    language: sql
+    body: SELECT 'c' || count(*) FROM public.items
+    ---
+    domain: evens
+    type: integer
+    default: twice(1)
+    checks:
+      - {name: small, expression: twice(VALUE) < 1000}
+    ---
+    table: items
+    columns:
+      - {name: id, type: integer, primary_key: true}
+      - {name: code, type: text, default: next_code()}
+      - {name: n, type: evens, default: twice(2), check: twice(n) < 100}
+    indexes:
+      - {expression: twice(n)}
+    """)
+CALLED_FUNCTION_CASES: dict[str, tuple[str, str]] = {
+    "called_functions_created": ("", CALLED_BY_TABLES),
+    "called_function_signature_changed": (CALLED_BY_TABLES, CALLED_BY_TABLES.replace("{name: x, type: integer}", "{name: x, type: bigint}")
+                                           .replace("returns: integer", "returns: bigint")),
+}
+# a called function over a domain: created after the domains, dropped before them
+CALLED_FUNCTION_CASES["called_function_over_a_domain"] = ("", d("""
+    domain: code
+    type: text
+    checks:
+      - {name: short, expression: length(VALUE) < 10}
+    ---
+    function: first_code
+    returns: code
+    language: sql
+    body: SELECT 'c1'::code
+    ---
+    table: tickets
+    columns:
+      - {name: id, type: integer, primary_key: true}
+      - {name: code, type: code, default: first_code()}
+    """))
+CASES.update(CALLED_FUNCTION_CASES)

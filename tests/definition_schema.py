@@ -98,10 +98,10 @@ def is_valid(body: Mapping) -> bool:
 
 def checked_build(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
-    def build_schema(docs: list[Document], errors: list[Any] | None = None) -> Any:
+    def build_schema(docs: list[Document], errors: list[Any] | None = None, **options: Any) -> Any:
         # validated first: building rewrites a few values in place (a name written `on` becomes text)
         refused = [_describe(doc, e) for doc in docs if not is_valid(doc.body) for e in schema_errors(doc.body)]
-        schema = original(docs, errors)
+        schema = original(docs, errors, **options)
         if refused:
             raise SchemaRefusedCompiledDefinition(
                 "schemac compiled definitions its JSON Schema (schemac.schema.json) refuses:\n  "

@@ -40,7 +40,7 @@ from .build_constraints import (
 from .build_domains import domain_spellings, read_domains
 from .build_exclusions import exclusions
 from .build_partitions import partition_names_unique, partitioning
-from .build_routines import RoutineReader, routines_used_by_tables
+from .build_routines import RoutineReader
 from .build_security import grants, namespaces, policies, row_security
 from .build_sequences import identity_kind, sequence_options
 from .build_standalone_sequences import (
@@ -54,6 +54,8 @@ from .build_standalone_sequences import (
 from .build_triggers import read_triggers
 from .build_views import build_views
 from .build_warehouse import bigquery_names_unique, warehouse
+from .called_functions import CallerKey, Place
+from .called_functions import call_places as find_call_places
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos, YamlTimestamp
 from .reader import Reader
@@ -82,9 +84,10 @@ def build_schema(docs: list[Document], errors: list[DefinitionError] | None = No
     return build_schema_and_acknowledged(docs, errors)[0]
 
 
-def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionError] | None = None
-                                  ) -> tuple[Schema, Acknowledged]:
-    """The Schema, and the hazards its `allow:` keys accept (beside it: they are not part of it)."""
+def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionError] | None = None,
+                                  call_places: dict[CallerKey, Place] | None = None) -> tuple[Schema, Acknowledged]:
+    """The Schema, and the hazards its `allow:` keys accept (beside it: they are not part of it).
+    `call_places`, when given, is filled with where tables and domains call the definitions' functions."""
     errors = errors if errors is not None else []
     check_allow(docs, errors)
     by_kind: dict[str, list[Document]] = {k: [] for k in KINDS}
@@ -133,24 +136,26 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
     row_types |= {t.name: enum_type_spelling(t.schema, t.name) for t in tables.values() if t.schema == "public"}
     routines = RoutineReader(errors, row_types | user_types).read_all(
         [(kind, doc) for kind in ("function", "procedure") for doc in by_kind[kind]])
+    views = build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
+                        lambda doc: _TableBuilder(doc, errors, user_types, extensions))
     schema = Schema(tables=dict(sorted(tables.items())), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())), routines=routines,
-                    triggers=read_triggers(by_kind["trigger"], errors, tables, routines),
-                    views=build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
-                                      lambda doc: _TableBuilder(doc, errors, user_types, extensions)),
+                    triggers=read_triggers(by_kind["trigger"], errors, tables, routines, views),
+                    views=views,
                     namespaces=namespaces(by_kind["schema"], errors),
                     sequences={k: d.sequence for k, d in sorted(sequences.items())},
                     domains=dict(sorted(domains.items())))
     sources = SourceMap(docs, drafts)
     errors.extend(check_rules(schema, sources))  # what PostgreSQL would refuse
-    errors.extend(routines_used_by_tables(schema, sources))
+    if call_places is not None:
+        call_places.update(find_call_places(schema, sources, by_kind["domain"]))
     if errors:
         raise DefinitionErrors(errors)
     return schema, acknowledged(docs, schema, sources)
 
 
-# keys of a kind that name another kind: a trigger is on a `table:` and runs a `function:`
-_KIND_KEYS_OF = {"trigger": frozenset({"table", "function"})}
+# keys of a kind that name another kind: a trigger is on a `table:` or a `view:` and runs a `function:`
+_KIND_KEYS_OF = {"trigger": frozenset({"table", "view", "function"})}
 
 
 def _kind(doc: Document, r: Reader) -> str | None:

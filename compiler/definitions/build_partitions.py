@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..errors import DefinitionError
+from ..model.literal_input import comparable_constant, constant_problem
 from ..model.names import identifier_problem
 from ..model.partitions import (
     METHODS,
@@ -130,7 +131,7 @@ def partitions(cx: TableContext, t: TableDraft, m: Mapping, key: PartitionKey, s
         if p is not None:
             out.append(p)
             places.append(pos)
-    _bounds_disjoint(cx, key, out, places, parent)
+    _bounds_disjoint(cx, key, out, places, parent, _key_types(t, key)[0])
     return sorted(out, key=lambda p: (p.schema, p.name))  # as introspection reads them
 
 
@@ -144,7 +145,7 @@ def _partition(cx: TableContext, t: TableDraft, m: Mapping, pos: Pos, key: Parti
         return None
     what = f"partition {name}"
     comment = r.text(m, "comment", what) or None
-    bound = _bound(cx, m, pos, key, what)
+    bound = _bound(cx, m, pos, key, what, _key_types(t, key))
     sub_key = partition_key(cx, t, m, what) if "partition_by" in m else None
     subs: list[Partition] = []
     if "partitions" in m:
@@ -161,8 +162,45 @@ def _partition(cx: TableContext, t: TableDraft, m: Mapping, pos: Pos, key: Parti
     return part
 
 
-def _bound(cx: TableContext, m: Mapping, pos: Pos, key: PartitionKey, what: str) -> PartitionBound | None:
-    """FOR VALUES of one partition: the keys written must be the method's."""
+def _key_types(t: TableDraft, key: PartitionKey) -> list[str | None]:
+    """The type of each part of a partition key: its column's; None for an expression."""
+    types = {c.name: c.type for c in t.columns}
+    return [types.get(p.column) if p.column is not None else None for p in key.parts]
+
+
+def _unreadable(cx: TableContext, m: Mapping, key: str, what: str, values: list[BoundValue],
+                types: list[str | None]) -> bool:
+    """Say each value of `key` PostgreSQL could not read as its key column's type (`from: abc` on an
+    integer key, a date that is no day); True when one was said. A list bound's values are all of
+    its one column."""
+    said = False
+    for i, (value, pos) in enumerate(zip(values, _value_positions(cx, m, key), strict=True)):
+        type_ = types[0] if len(types) == 1 else types[i]
+        if value is None or value in UNBOUNDED or type_ is None:
+            continue
+        problem = constant_problem(type_, value, stored=True)
+        if problem is not None:
+            cx.r.error(pos, f"'{key}' of {what}: {_shown(value)} is no value of the key's type {type_} "
+                            f"(PostgreSQL: {problem})")
+            said = True
+    return said
+
+
+def _value_positions(cx: TableContext, m: Mapping, key: str) -> list[Pos]:
+    raw = m.get(key)
+    return list(raw.item_pos) if isinstance(raw, Sequence) else [cx.r.pos(m, key)] * (
+        len(raw) if isinstance(raw, list) else 1)
+
+
+def _same_value(v: BoundValue, type_: str | None) -> object:
+    """A list value as its key column's type reads it: `"02"` and `2` are one integer."""
+    return v if v is None or type_ is None else comparable_constant(type_, v)
+
+
+def _bound(cx: TableContext, m: Mapping, pos: Pos, key: PartitionKey, what: str,
+           types: list[str | None]) -> PartitionBound | None:
+    """FOR VALUES of one partition: the keys written must be the method's, each value one the key's
+    type reads."""
     r = cx.r
     written = [k for k in _BOUND_KEYS if k in m]
     shapes = {"range": "'from' and 'to'", "list": "'in'", "hash": "'modulus' and 'remainder'"}
@@ -195,20 +233,22 @@ def _bound(cx: TableContext, m: Mapping, pos: Pos, key: PartitionKey, what: str)
         return _hash_bound(cx, m, what)
     if key.method == "list":
         values = _values(cx, m, "in", what, allow_null=True)
-        if values is None:
+        if values is None or _unreadable(cx, m, "in", what, values, types):
             return None
-        seen: set[BoundValue] = set()
-        seq = m["in"]
-        for i, v in enumerate(values):
-            if v in seen:
-                r.error(seq.item_pos[i] if isinstance(seq, Sequence) else r.pos(m, "in"),
-                        f"value {_shown(v)} appears twice in 'in' of {what}")
+        seen: dict[object, BoundValue] = {}
+        for v, place in zip(values, _value_positions(cx, m, "in"), strict=True):
+            same = _same_value(v, types[0])
+            if same in seen:
+                also = "" if seen[same] == v else f" (as {types[0]}, {_shown(seen[same])} is the same value)"
+                r.error(place, f"value {_shown(v)} appears twice in 'in' of {what}{also}")
                 return None
-            seen.add(v)
+            seen[same] = v
         return PartitionBound(values=sorted_values(values))
     lower = _range_values(cx, m, "from", key, what)
     upper = _range_values(cx, m, "to", key, what)
     if lower is None or upper is None:
+        return None
+    if _unreadable(cx, m, "from", what, list(lower), types) | _unreadable(cx, m, "to", what, list(upper), types):
         return None
     if _compare(lower, upper) not in (None, -1):
         r.error(r.pos(m, "to"), f"{what}: the range is empty: 'to' ({', '.join(upper)}) must be above 'from' "
@@ -325,7 +365,7 @@ def _compare(a: tuple[str, ...], b: tuple[str, ...]) -> int | None:
 
 
 def _bounds_disjoint(cx: TableContext, key: PartitionKey, parts: list[Partition], places: list[Pos],
-                     parent: str) -> None:
+                     parent: str, first_type: str | None) -> None:
     """At most one default partition; no value in two list partitions; ranges that do not overlap
     (where their values are integers or dates); hash moduli that divide each other, no two
     partitions for one remainder."""
@@ -334,12 +374,13 @@ def _bounds_disjoint(cx: TableContext, key: PartitionKey, parts: list[Partition]
     if len(default) > 1:
         r.error(places[default[1]], f"table {parent} has two default partitions ({parts[default[0]].name} and "
                                     f"{parts[default[1]].name}); it can have one")
-    owner: dict[BoundValue, str] = {}
+    owner: dict[object, str] = {}  # a list value as the key's type reads it -> its partition
     for p, pos in zip(parts, places, strict=True):
         for v in p.bound.values:
-            if v in owner:
-                r.error(pos, f"partition {p.name}: value {_shown(v)} is already in partition {owner[v]}")
-            owner.setdefault(v, p.name)
+            same = _same_value(v, first_type)
+            if same in owner:
+                r.error(pos, f"partition {p.name}: value {_shown(v)} is already in partition {owner[same]}")
+            owner.setdefault(same, p.name)
     ranges = [(p, pos) for p, pos in zip(parts, places, strict=True) if p.bound.lower]
     if ranges:
         kinds = _kinds([[v for p, _ in ranges for v in (p.bound.lower[i], p.bound.upper[i])]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from ..errors import DefinitionError
-from ..model.expression_tokens import function_calls
+from ..model.expression_facts import expression_facts
 from ..model.expressions import ExpressionProblem, make_expression
+from ..model.literal_input import constant_problem, number_problem
 from ..model.names import identifier_problem
 from ..model.routine_text import BodyProblem, make_body
 from ..model.routines import (
@@ -28,18 +29,18 @@ from ..model.routines import (
     Routine,
     SettingValue,
 )
-from ..model.schema import Expression, Schema
+from ..model.security import public_defaults
 from ..model.types import TypeProblem, canonical_type
+from .build_security import grants
 from .load import Document, Mapping, Pos
 from .reader import Reader
-from .sources import SourceMap
 
 FUNCTION_KEYS = frozenset({"function", "schema", "arguments", "returns", "language", "body", "volatility",
                            "strict", "security", "parallel", "leakproof", "cost", "rows", "set", "comment",
-                           "renamed_from"})
+                           "renamed_from", "grants"})
 # CREATE PROCEDURE takes no return type, volatility, strictness, parallel safety, cost or rows
 PROCEDURE_KEYS = frozenset({"procedure", "schema", "arguments", "language", "body", "security", "set", "comment",
-                            "renamed_from"})
+                            "renamed_from", "grants"})
 ARGUMENT_KEYS = frozenset({"name", "type", "mode", "default"})
 RETURN_COLUMN_KEYS = frozenset({"name", "type"})
 # types no column can have, which arguments and results can (CREATE FUNCTION's pseudo-types)
@@ -109,7 +110,9 @@ class RoutineReader:
         if name is None or arguments is None or language is None or source is None or (
                 kind == "function" and returns is None):
             return None
-        common = dict(security=security, settings=settings, comment=comment, renamed_from=renamed_from)
+        granted = grants(r, body, kind, what) if "grants" in body else public_defaults(kind)
+        common = dict(security=security, settings=settings, comment=comment, renamed_from=renamed_from,
+                      grants=granted)
         if kind == "procedure":
             return Routine(schema, name, kind, arguments, language, source, **common)  # type: ignore[arg-type]
         if returns == "trigger" and any(a.is_input for a in arguments):
@@ -122,6 +125,12 @@ class RoutineReader:
             return None
         cost = self.number(r, body, "cost", what)
         rows = self.number(r, body, "rows", what)
+        if language == "sql" and returns != "void" and not source.normal.strip():
+            # a sql function's result is its last statement's: PostgreSQL refuses an empty body then
+            r.error(r.pos(body, "body"), f"'body' of {what} is empty, but it returns {'setof ' if setof else ''}"
+                                         f"{returns}: a sql function returns what its last SELECT (or "
+                                         f"RETURNING) gives")
+            return None
         if rows is not None and not setof:
             r.error(r.pos(body, "rows"), f"'rows' is for a function returning a set (setof or a table); "
                                          f"{what} returns one value")
@@ -146,6 +155,7 @@ class RoutineReader:
         out: list[Argument] = []
         ok = True
         defaults_started = False
+        variadic_pos: Pos | None = None
         for m, pos in r.mappings(body, "arguments", what):
             r.keys(m, ARGUMENT_KEYS, f"an argument of {what}")
             name = r.name(m, "name", f"an argument of {what}") if "name" in m else None
@@ -175,12 +185,22 @@ class RoutineReader:
                 except ExpressionProblem as e:
                     r.error(r.pos(m, "default"), f"'default' of an argument of {what}: {e}")
                     ok = False
+                if default is not None and (problem := _unreadable_default(kind, default.text)):
+                    r.error(r.pos(m, "default"), f"'default' of an argument of {what} is {problem}")
+                    ok = False
                 defaults_started = True
             elif mode in ("in", "inout", "variadic") and defaults_started:
                 # PostgreSQL: input parameters after one with a default value must also have defaults
                 r.error(pos, f"an argument after one with a default needs a default too ({what})")
                 ok = False
             out.append(Argument(name, kind, mode, default))
+            if mode == "variadic":
+                variadic_pos = r.pos(m, "mode")
+            elif mode in ("in", "inout") and variadic_pos is not None:
+                # PostgreSQL: VARIADIC parameter must be the last input parameter
+                r.error(variadic_pos, f"the variadic argument of {what} must be its last input argument "
+                                      f"(out arguments may follow it)")
+                ok, variadic_pos = False, None
         return tuple(out) if ok else None
 
     def returns(self, r: Reader, body: Mapping, what: str, arguments: tuple[Argument, ...] | None
@@ -278,30 +298,15 @@ class RoutineReader:
         return tuple(sorted(out.items()))
 
 
-def routines_used_by_tables(schema: Schema, sources: SourceMap) -> list[DefinitionError]:
-    """A default, generated column, check or index that calls a routine of the definitions: an error,
-    since routines are created after the tables (a sql body may read them), so the table's DDL would
-    name a function that is not there yet."""
-    names = {r.name for r in schema.routines.values()}
-    if not names:
-        return []
-    out = []
-    for key, t in schema.tables.items():
-        if not sources.knows(key):
-            continue
-        parts: list[tuple[str, Expression | None, Pos]] = []
-        for c in t.columns:
-            parts += [(f"the default of {key}.{c.name}", c.default, sources.column(key, c.name, "default")),
-                      (f"generated column {key}.{c.name}", c.generated, sources.column(key, c.name, "generated"))]
-        parts += [(f"check {k.name} of {key}", k.expression, sources.object(key, k.name)) for k in t.checks]
-        parts += [(f"index {i.name} of {key}", e, sources.object(key, i.name))
-                  for i in t.indexes for e in (i.where, *(p.expression for p in i.parts))]
-        for what, expression, pos in parts:
-            if expression is None:
-                continue
-            called = sorted(names.intersection(function_calls(expression.text)[0]))
-            if called:
-                out.append(sources.error(key, pos, f"{what} calls {called[0]}(), a function of the definitions; "
-                                                   f"schemac creates functions after the tables (a sql body may read "
-                                                   f"them), so a table cannot use one yet"))
-    return out
+def _unreadable_default(type_name: str, text: str) -> str | None:
+    """Why PostgreSQL cannot read an argument's default constant as the argument's type (`'abc'`
+    for an integer), in words that follow "is"; None when it reads it or cannot be judged offline."""
+    if type_name.endswith("[]"):
+        return None
+    facts = expression_facts(text)
+    if facts.value_number is not None and (problem := number_problem(type_name, facts.value_number)):
+        return f"{facts.value_number}, {problem}"
+    for label in facts.value_labels:
+        if problem := constant_problem(type_name, label, True):
+            return f"'{label}', which PostgreSQL cannot read as {type_name}: {problem}"
+    return None

@@ -11,13 +11,14 @@ from ..model.sequences import SequenceProblem, normal_options
 from ..model.standalone_sequences import SEQUENCE_TYPES, Sequence
 from ..model.types import TypeProblem, canonical_type
 from .acknowledgements import ALLOW
+from .build_security import grants
 from .drafts import TableDraft
 from .load import Document, Mapping, Pos
 from .reader import Reader
 
 STANDALONE_SEQUENCE_KEYS = frozenset({"sequence", "schema", "type", "increment", "minvalue", "maxvalue", "start",
                                       "cache", "cycle", "owned_by", "unlogged", "comment", "renamed_from",
-                                      ALLOW})
+                                      "grants", ALLOW})
 # the definitions' words for CREATE SEQUENCE's clauses -> model/sequences.py's option keys
 _OPTION_WORDS = {"start": "start", "increment": "increment", "minvalue": "min", "maxvalue": "max", "cache": "cache"}
 
@@ -62,6 +63,7 @@ def read_sequences(docs: list[Document], errors: list[DefinitionError]) -> dict[
         renamed_from = r.name(body, "renamed_from", what)
         owned_by = _owned_by(r, body, what)
         unlogged = bool(r.flag(body, "unlogged", what))
+        granted = grants(r, body, "sequence", what) if "grants" in body else ()
         if name is None or type_ is None:
             continue
         try:
@@ -76,7 +78,8 @@ def read_sequences(docs: list[Document], errors: list[DefinitionError]) -> dict[
             r.error(body.value_pos["sequence"], f"sequence {key} is declared twice (first in {first.path}:"
                                                 f"{first.pos[0]})")
             continue
-        out[key] = SequenceDraft(Sequence(schema, name, type_, options, owned_by, comment, renamed_from, unlogged),
+        out[key] = SequenceDraft(Sequence(schema, name, type_, options, owned_by, comment, renamed_from, unlogged,
+                                          granted),
                                  doc.path, body.value_pos["sequence"], body.value_pos.get("owned_by"))
     return out
 

@@ -12,16 +12,19 @@ from typing import Any
 
 from ..errors import DefinitionError, did_you_mean
 from ..model.schema import Index, Table
+from ..model.security import Grants
 from ..model.view import CHECK_OPTIONS, Query, QueryReading, View, ViewColumn
 from ..model.view_query import Relations, read_query
 from .build_constraints import indexes
+from .build_security import grants
 from .drafts import TableContext, TableDraft
 from .load import Document, Mapping, Pos
 from .reader import Reader
 
-VIEW_KEYS = frozenset({"view", "schema", "query", "columns", "with", "comment", "renamed_from"})
+VIEW_KEYS = frozenset({"view", "schema", "query", "columns", "with", "comment", "renamed_from",
+                       "grants"})
 MATERIALIZED_VIEW_KEYS = frozenset({"materialized_view", "schema", "query", "columns", "with", "comment",
-                                    "renamed_from", "indexes", "with_data"})
+                                    "renamed_from", "indexes", "with_data", "grants"})
 VIEW_COLUMN_KEYS = frozenset({"name", "comment"})
 VIEW_OPTION_KEYS = frozenset({"check_option", "security_barrier", "security_invoker"})
 # storage parameters a materialized view takes (a table's, but for its partitioning and TOAST's)
@@ -161,7 +164,13 @@ def _view(p: _Pending, reading: QueryReading, relations: Relations, errors: list
             index_list = _indexes(p, columns, builder)
     return View(p.schema, p.name, Query.of(p.text), tuple(columns), p.materialized, options, comment,
                 index_list, with_data, named_columns="columns" in body or not reading.whole, renamed_from=renamed_from,
-                reading=reading)
+                reading=reading, grants=_grants(r, body, p.materialized, what, {c.name for c in columns}))
+
+
+def _grants(r: Reader, body: Mapping, materialized: bool, what: str, columns: set[str]) -> Grants:
+    if "grants" not in body:
+        return ()
+    return grants(r, body, "materialized_view" if materialized else "view", what, columns)
 
 
 def _columns(r: Reader, body: Mapping, what: str, names: list[str],

@@ -319,7 +319,7 @@ def _file_name(name: str) -> str:
 
 
 def definition_files(schema: Schema) -> dict[str, str]:
-    """definitions/ as {relative path: YAML}: one file per table (its triggers with it) and per view,
+    """definitions/ as {relative path: YAML}: one file per table and per view (its triggers with it),
     types.yaml for enums and extensions, routines.yaml for the functions and procedures of each schema."""
     enum_names = {enum_type_spelling(e.schema, e.name): (e.name if e.schema == "public" else f"{e.schema}.{e.name}")
                   for e in schema.enums.values()}
@@ -339,8 +339,7 @@ def definition_files(schema: Schema) -> dict[str, str]:
     for t in schema.tables.values():
         path = _free_path(files, t.schema, t.name)
         # a table's triggers are documents of its file
-        triggers = [trigger_document(x, set(schema.routines)) for x in schema.triggers.values() if x.table_key == t.key]
-        files[path] = _dump([table_document(t, enum_names), *triggers], path)
+        files[path] = _dump([table_document(t, enum_names), *_triggers_on(schema, t.key, False)], path)
     for folder in sorted({r.schema for r in schema.routines.values()}):
         path = "routines.yaml" if folder == "public" else f"{_file_name(folder)}/routines.yaml"
         while path in files:
@@ -349,8 +348,14 @@ def definition_files(schema: Schema) -> dict[str, str]:
                              for r in schema.routines.values() if r.schema == folder], path)
     for v in schema.views.values():
         path = _free_path(files, v.schema, v.name)
-        files[path] = _dump([view_document(v, _index)], path)
+        files[path] = _dump([view_document(v, _index), *_triggers_on(schema, v.key, True)], path)
     return files
+
+
+def _triggers_on(schema: Schema, key: str, view: bool) -> list[dict[str, Any]]:
+    """The trigger documents of the table or view `key`: written in its file, after it."""
+    return [trigger_document(x, set(schema.routines)) for x in schema.triggers.values()
+            if x.table_key == key and x.on_view == view]
 
 
 def _free_path(files: dict[str, str], schema: str, name: str) -> str:

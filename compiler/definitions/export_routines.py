@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 
 from ..model.routines import DEFAULT_COST, DEFAULT_SET_ROWS, TABLE_COLUMN, Routine, Trigger
+from ..model.security import public_defaults
+from .export_security import grants_key
 
 TypeName = Callable[[str], str]  # a canonical type as a definition writes it (an alias, an enum's name)
 
@@ -74,7 +76,7 @@ def routine_document(r: Routine, type_name: TypeName) -> dict[str, Any]:
     if r.comment is not None:
         doc["comment"] = r.comment
     doc["body"] = block_or_text(r.body.text)
-    return doc
+    return doc | grants_key(r.kind, r.grants, public_defaults(r.kind))
 
 
 def trigger_document(t: Trigger, declared: set[str]) -> dict[str, Any]:
@@ -82,7 +84,7 @@ def trigger_document(t: Trigger, declared: set[str]) -> dict[str, Any]:
     doc: dict[str, Any] = {"trigger": t.name}
     if t.schema != "public":
         doc["schema"] = t.schema
-    doc["table"] = t.table
+    doc[t.relation] = t.table
     doc["timing"] = t.timing
     doc["events"] = [{"update_of": list(t.update_columns)} if e == "update" and t.update_columns else e
                      for e in t.events]
@@ -96,7 +98,12 @@ def trigger_document(t: Trigger, declared: set[str]) -> dict[str, Any]:
     if t.old_table is not None or t.new_table is not None:
         doc["referencing"] = {k: v for k, v in (("old_table", t.old_table), ("new_table", t.new_table))
                               if v is not None}
-    for key in ("constraint", "deferrable", "initially_deferred"):
+    if t.constraint:
+        doc["constraint"] = True
+    if t.from_table is not None:
+        fschema, _, fname = t.from_table.partition(".")
+        doc["from"] = fname if fschema == "public" else t.from_table
+    for key in ("deferrable", "initially_deferred"):
         if getattr(t, key):
             doc[key] = True
     if t.enabled != "origin":

@@ -27,11 +27,19 @@ def grant_items(kind: str, grants: Grants) -> list[dict[str, Any]]:
         on_columns.setdefault((role, grantable, tuple(on)), []).append(privilege)
     out: list[dict[str, Any]] = []
     for (role, grantable), privileges in sorted(whole.items()):
-        listed = ["all"] if set(privileges) == set(order) else sorted(privileges, key=order.index)
+        # a routine's one privilege reads better by its name than as [all]
+        listed = ["all"] if set(privileges) == set(order) and len(order) > 1 else sorted(privileges, key=order.index)
         out.append(_item(role, listed, None, grantable))
     for (role, grantable, names), privileges in sorted(on_columns.items()):
         out.append(_item(role, sorted(privileges, key=order.index), list(names), grantable))
     return out
+
+
+def grants_key(kind: str, grants: Grants, default: Grants = ()) -> dict[str, Any]:
+    """The `grants:` key of an object of `kind`, as definitions and state.json write it; none when
+    its grants are those it has without the key (a routine's: EXECUTE for PUBLIC), so `grants: []`
+    where the default grants more."""
+    return {} if grants == default else {"grants": grant_items(kind, grants)}
 
 
 def _item(role: str, privileges: list[str], columns: list[str] | None, grantable: bool) -> dict[str, Any]:
@@ -67,15 +75,11 @@ def table_security_keys(t: Table) -> dict[str, Any]:
         doc["rls"] = {"enabled": t.row_security, "forced": t.force_row_security}
     if t.policies:
         doc["policies"] = [_policy(p) for p in t.policies]
-    if t.grants:
-        doc["grants"] = grant_items("table", t.grants)
-    return doc
+    return doc | grants_key("table", t.grants)
 
 
 def schema_document(n: Namespace) -> dict[str, Any]:
     doc: dict[str, Any] = {"schema": n.name}
     if n.comment is not None:
         doc["comment"] = n.comment
-    if n.grants:
-        doc["grants"] = grant_items("schema", n.grants)
-    return doc
+    return doc | grants_key("schema", n.grants)

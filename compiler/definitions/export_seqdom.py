@@ -7,6 +7,7 @@ from ..model.domains import Domain
 from ..model.schema import Schema
 from ..model.standalone_sequences import Sequence
 from ..model.types import enum_type_spelling
+from .export_security import grants_key
 
 # model/sequences.py's option keys -> the definitions' words for CREATE SEQUENCE's clauses
 _OPTION_WORDS = {"start": "start", "increment": "increment", "min": "minvalue", "max": "maxvalue", "cache": "cache",
@@ -32,7 +33,7 @@ def sequence_document(q: Sequence) -> dict[str, Any]:
         doc["unlogged"] = True
     if q.comment is not None:
         doc["comment"] = q.comment
-    return doc
+    return doc | grants_key("sequence", q.grants)
 
 
 def domain_document(d: Domain, schema: Schema, written_type: str) -> dict[str, Any]:

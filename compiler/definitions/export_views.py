@@ -6,6 +6,7 @@ from typing import Any
 
 from ..model.schema import Index, Table
 from ..model.view import View
+from .export_security import grants_key
 
 _NUMBERS = frozenset({"fillfactor", "parallel_workers", "toast_tuple_target"})
 
@@ -34,4 +35,4 @@ def view_document(v: View, index: Callable[[Table, Index], dict[str, Any]]) -> d
     if v.indexes:
         relation = Table(v.schema, v.name, ())  # the index reader names indexes after their relation
         doc["indexes"] = [index(relation, i) for i in v.indexes]
-    return doc
+    return doc | grants_key("materialized_view" if v.materialized else "view", v.grants)

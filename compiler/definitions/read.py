@@ -9,6 +9,7 @@ from ..project import Project
 from .acknowledgements import Acknowledged
 from .build import build_schema_and_acknowledged
 from .build_warehouse import warehouse_places
+from .called_functions import CallerKey, Place
 from .load import Document, load_sources, read_sources
 
 
@@ -22,6 +23,8 @@ class Definitions:
     acknowledged: Acknowledged
     # table key -> (path, line, col) of its `warehouse:` key, for errors about the warehouse as a whole
     warehouse_places: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    # where tables and domains call the definitions' functions (definitions/called_functions.py)
+    call_places: dict[CallerKey, Place] = field(default_factory=dict)
 
 
 def read_definitions(project: Project) -> Schema:
@@ -43,8 +46,9 @@ def read_project_definitions(project: Project, sources: list[tuple[str, bytes]] 
     """Everything definitions/ says (see Definitions); DefinitionErrors lists every problem."""
     errors: list[DefinitionError] = []
     docs = load_sources(read_sources(project.root) if sources is None else sources, errors)
-    schema, acknowledged = build_schema_and_acknowledged(docs, errors)
-    return Definitions(schema, table_folders(docs), acknowledged, warehouse_places(docs))
+    places: dict[CallerKey, Place] = {}
+    schema, acknowledged = build_schema_and_acknowledged(docs, errors, call_places=places)
+    return Definitions(schema, table_folders(docs), acknowledged, warehouse_places(docs), places)
 
 
 def table_folders(docs: list[Document]) -> dict[str, str]:

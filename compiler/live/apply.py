@@ -14,7 +14,7 @@ from ..sql.migration_file import Segment, segments
 from ..sql.state import MigrationRecord, State, load_state
 from .database import connect
 from .migrations_table import Applied, applied_rows, current_version, ensure_table, exclusive, recorder, unrecorder
-from .roles import missing_roles, missing_roles_message, roles_of
+from .roles import grants_to_owners, grants_to_owners_message, missing_roles, missing_roles_message, roles_of
 from .run_migration import PartlyApplied, TailFailed, finish_tail, run_migration, split_tail, undone
 
 Files = dict[str, bytes | None]  # path under generated/ -> its bytes, None when missing
@@ -239,6 +239,8 @@ def apply(project: Project, url: str, settings: Settings, to: int | None = None,
             todo = [m for m in status.pending if to is None or m.version <= to]
             if todo and (missing := missing_roles(conn, roles_of(state.schema))):
                 raise DatabaseError(missing_roles_message(missing, "the database's server") + "; nothing applied")
+            if todo and (owned := grants_to_owners(conn, state.schema)):
+                raise DatabaseError(grants_to_owners_message(owned) + "; nothing applied")
             for m in todo:
                 data = files[m.file]
                 assert data is not None  # pending means present with the compiled checksum

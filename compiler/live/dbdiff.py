@@ -18,7 +18,7 @@ from ..plan.refusals import destructive_reasons
 from ..sql.render import Renderer
 from .database import connect
 from .introspect import introspect
-from .unmanaged import unmanaged_notes, unmanaged_tables, without_tables
+from .unmanaged import routines_written, unmanaged_notes, unmanaged_tables, without_tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ def _side(url: str, label: str, migrations_table: TableName) -> tuple[Schema, li
     with connect(url) as conn:
         schema = introspect(conn, migrations_table, problems)
         notes, uses = unmanaged_notes(conn)
-    left_out = unmanaged_tables(notes, uses)
+    left_out = unmanaged_tables(notes, uses, routines_written(schema))
     warnings = [f"{label}: {p}" for p in problems]
     warnings += [f"{label}: {n.text.removesuffix('; skipped')}; not compared" for n in notes if n.skipped]
     return without_tables(schema, left_out), warnings

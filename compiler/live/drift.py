@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from ..definitions.settings import Settings
-from ..model.schema import Expression, Schema
+from ..model.schema import Expression, Schema, Table
 from ..model.types import extension_type_schemas
 from ..plan import changes as ch
 from ..plan.diff import plan
+from ..plan.diff_security import namespaces
 from ..plan.refusals import destructive_reasons, rename_twins
 from ..project import Project
 from ..sql.render import Renderer
@@ -105,22 +107,30 @@ def differences(changes: list[ch.Change], live: Schema) -> list[str]:
     return out
 
 
+def with_declared(schema: Schema, declared: Schema, keep: Callable[[Table, Table], Table]) -> Schema:
+    """`schema` (read from a database) with each table that `declared` also holds given what only
+    definitions say, by `keep(read, declared)`: keys the catalog has no place for."""
+    tables = {key: t if (d := declared.tables.get(key)) is None else keep(t, d) for key, t in schema.tables.items()}
+    return replace(schema, tables=tables)
+
+
 def with_online_keys(schema: Schema, declared: Schema) -> Schema:
     """`schema` (read from a database) with the online keys `declared` gives its indexes, checks
     and foreign keys by name (`concurrently`, `online`: keys of the definitions, not of the catalog)."""
-    tables = {}
-    for key, t in schema.tables.items():
-        d = declared.tables.get(key)
-        if d is None:
-            tables[key] = t
-            continue
+    def keep(t: Table, d: Table) -> Table:
         concurrent = {i.name for i in d.indexes if i.concurrently}
         online = {k.name for k in d.checks if k.online} | {k.name for k in d.foreign_keys if k.online}
-        tables[key] = replace(
+        return replace(
             t, indexes=tuple(replace(i, concurrently=i.name in concurrent) for i in t.indexes),
             checks=tuple(replace(k, online=k.name in online) for k in t.checks),
             foreign_keys=tuple(replace(k, online=k.name in online) for k in t.foreign_keys))
-    return replace(schema, tables=tables)
+    return with_declared(schema, declared, keep)
+
+
+def _same_schemas(live: Schema, wanted: Schema) -> bool:
+    """No schema to create or drop, and none whose comment or privileges differ: a schema made,
+    commented on or granted by hand is drift even when every object in it matches."""
+    return live.schema_names == wanted.schema_names and not namespaces(live, wanted)
 
 
 def _not_valid_constraints(live: Schema) -> set[tuple[str, str]]:
@@ -150,7 +160,7 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
         wanted = with_online_keys(replace(reference, extensions=state.schema.extensions), state.schema)
         if (live.tables, live.enums, live.extensions, live.routines, live.triggers, live.views, live.sequences,
                 live.domains) == (wanted.tables, wanted.enums, wanted.extensions, wanted.routines, wanted.triggers,
-                                  wanted.views, wanted.sequences, wanted.domains):
+                                  wanted.views, wanted.sequences, wanted.domains) and _same_schemas(live, wanted):
             return Drift([], "", unfinished)  # equal, so diff has nothing to find: a clean run skips its walk
         planned = plan(live, wanted)
         changes = planned.changes

@@ -21,6 +21,7 @@ from ..definitions.load import load_text
 from ..definitions.settings import Settings
 from ..errors import DatabaseError, DefinitionError, DefinitionErrors, did_you_mean
 from ..model.expressions import ExpressionProblem, parse_expression
+from ..model.routines import standing_triggers
 from ..model.schema import Expression, Schema, Table
 from ..model.types import enum_type_spelling
 from ..project import Project, write_atomically
@@ -120,8 +121,8 @@ def _in_schemas(schema: Schema, keep: set[str]) -> tuple[Schema, list[str]]:
     notes = [f"enum {k}: outside the schemas imported, written because {', '.join(users[k])} uses it"
              for k in sorted(users)]
     routines = {k: r for k, r in schema.routines.items() if r.schema in keep}
-    triggers = {k: t for k, t in schema.triggers.items() if t.table_key in tables}
     views = {k: v for k, v in schema.views.items() if v.schema in keep}
+    triggers = standing_triggers(schema.triggers, tables, views)
     namespaces = {k: n for k, n in schema.namespaces.items() if k in keep}
     domains, sequences, brought = seqdom_in_schemas(schema, tables, keep)
     return (Schema(tables, enums, schema.extensions, routines, triggers, views, namespaces, sequences=sequences,
@@ -216,7 +217,9 @@ def compilable_files(schema: Schema) -> tuple[dict[str, str], Schema, list[str]]
                          enums={k: e for k, e in schema.enums.items() if ("enum", k) not in types},
                          extensions={k: x for k, x in schema.extensions.items() if ("extension", k) not in types},
                          routines={k: r for k, r in schema.routines.items() if k not in routines},
-                         triggers={k: t for k, t in schema.triggers.items() if t.function_key not in routines},
+                         triggers={k: t for k, t in standing_triggers(schema.triggers, tables, schema.views.keys()
+                                                                      - views).items()
+                                   if t.function_key not in routines},
                          views={k: v for k, v in schema.views.items() if k not in views},
                          domains={k: d for k, d in schema.domains.items() if ("domain", k) not in types},
                          sequences={k: q for k, q in schema.sequences.items() if ("sequence", k) not in types})

@@ -35,7 +35,7 @@ from ..model.schema import (
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
 from .introspect_routines import read_routines, read_triggers
-from .introspect_security import read_security
+from .introspect_security import read_security, with_object_grants
 from .introspect_seqdom import domains_from, sequences_from
 from .introspect_views import views_from_catalog
 from .partition_catalog import read_partitioning
@@ -153,11 +153,13 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     conn.execute("SET LOCAL search_path TO pg_catalog")  # pg_get_viewdef names every relation with its schema
     view_rows = conn.execute(query("views")).fetchall()
     conn.execute("SET LOCAL search_path TO public")
-    view_columns = conn.execute(query("view_columns"))
+    view_column_rows = conn.execute(query("view_columns")).fetchall()
     oids = [t[0] for t in tables]
     params = {"tables": oids}
     indexed = {"tables": oids + [v[0] for v in view_rows if v[3]]}  # materialized views have indexes too
-    sent = {name: conn.execute(query(name), indexed if name.startswith("index") else params if by_table else None)
+    triggered = {"tables": oids + [v[0] for v in view_rows if not v[3]]}  # views have triggers too
+    sent = {name: conn.execute(query(name), indexed if name.startswith("index") else triggered
+                               if name == "triggers" else params if by_table else None)
             for name, by_table in (("enums", False), ("extensions", False), ("operator_rules", False),
                                    ("sequences", False), ("domains", False),
                                    ("columns", True), ("constraints", True), ("index_parts", True), ("indexes", True),
@@ -179,8 +181,11 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     reader.enums = frozenset(enum_type_spelling(e.schema, e.name) for e in enums.values())
     reader.operators_built_in = bool(sent["operator_rules"].fetchall()[0][0])
     names = {t[0]: f"{t[1]}.{t[2]}" for t in tables}
+    names |= {v[0]: f"{v[1]}.{v[2]}" for v in view_rows}  # a materialized view's indexes name it too
     columns: dict[int, list[Column]] = defaultdict(list)
     types: dict[int, dict[str, str]] = defaultdict(dict)  # each table's column types, by name
+    for oid, name, type_, _ in view_column_rows:  # and a materialized view's, for its partial indexes
+        types[oid][name] = _unqualified(type_, own_names)
     unreadable: set[int] = set()  # tables with a generated column that cannot be read: left out whole
     for (oid, name, type_, not_null, identity, generated, expression, comment, serial_default, collation,
          sequence) in sent["columns"].fetchall():
@@ -255,10 +260,14 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     routines = read_routines(sent["routines"].fetchall(), reader.expr, lambda t: _unqualified(t, own_names),
                              reader.problems)
     by_oid = {oid: (schema, name) for oid, schema, name, _ in tables if oid not in unreadable}
-    triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid], by_oid, reader.expr)
-    views = views_from_catalog(view_rows, view_columns.fetchall(), indexes, out)
+    views = views_from_catalog(view_rows, view_column_rows, indexes, out)
+    view_oids = {v[0]: (v[1], v[2]) for v in view_rows if f"{v[1]}.{v[2]}" in views}
+    triggers = read_triggers([row for row in sent["triggers"].fetchall() if row[0] in by_oid or row[0] in view_oids],
+                             by_oid, reader.expr, view_oids)
     domains = domains_from(domain_rows, lambda text, what, type_: reader.expr(text, what, type_, user_types),
                            _check_expression)
     sequences = sequences_from(sent["sequences"].fetchall())
-    return Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers, views=views,
-                  namespaces=security.namespaces, sequences=sequences, domains=domains)
+    schema = Schema(tables=out, enums=enums, extensions=extensions, routines=routines, triggers=triggers,
+                    views=views, namespaces=security.namespaces, sequences=sequences, domains=domains)
+    return with_object_grants(schema, conn.execute(query("object_privileges")).fetchall(),
+                              lambda t: _unqualified(t, own_names))

@@ -92,11 +92,13 @@ def _when(definition: str) -> str | None:
 
 
 def read_triggers(rows: Iterable[tuple[Any, ...]], tables: dict[int, tuple[str, str]], expr: Expr,
-                  ) -> dict[str, Trigger]:
+                  views: dict[int, tuple[str, str]] | None = None) -> dict[str, Trigger]:
+    """The triggers of `tables` and `views` (oid: (schema, name))."""
     out: dict[str, Trigger] = {}
+    views = views or {}
     for (oid, name, tgtype, enabled, fschema, fname, nargs, args, columns, definition, old_table, new_table,
-         constraint, deferrable, deferred, comment) in rows:
-        schema, table = tables[oid]
+         constraint, deferrable, deferred, comment, from_schema, from_name) in rows:
+        schema, table = tables[oid] if oid in tables else views[oid]
         timing = "instead of" if tgtype & _INSTEAD else "before" if tgtype & _BEFORE else "after"
         events = tuple(e for e, bit in (("insert", _INSERT), ("update", _UPDATE), ("delete", _DELETE),
                                         ("truncate", _TRUNCATE)) if tgtype & bit)  # EVENTS order
@@ -107,6 +109,7 @@ def read_triggers(rows: Iterable[tuple[Any, ...]], tables: dict[int, tuple[str, 
         arguments = tuple(a.decode() for a in bytes(args).split(b"\x00")[:nargs]) if nargs else ()
         t = Trigger(schema, table, name, timing, events, fschema, fname, "row" if tgtype & _ROW else "statement",
                     tuple(sorted(columns)), when, arguments, old_table, new_table, constraint, deferrable, deferred,
-                    _ENABLED[enabled], comment, None, calls_in(when_text))
+                    _ENABLED[enabled], comment, None, calls_in(when_text), on_view=oid in views,
+                    from_table=f"{from_schema}.{from_name}" if from_name is not None else None)
         out[t.key] = t
     return out

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model.expressions import ExpressionProblem
 from ..model.policy_expressions import holds_a_subquery, policy_expression
-from ..model.schema import Expression
-from ..model.security import PUBLIC_SCHEMA, Namespace, Policy, Privilege, canonical_grants
+from ..model.routines import routine_key
+from ..model.schema import Expression, Schema
+from ..model.security import PUBLIC_SCHEMA, Grants, Namespace, Policy, Privilege, canonical_grants
 
 # (text, what, columns=...) -> the expression, or None when it cannot be read (named in problems)
 ReadExpression = Callable[..., Expression | None]
@@ -61,12 +62,27 @@ def _clause(text: str | None, what: str, columns: dict[str, str], expr: ReadExpr
 
 
 def privileges_by_oid(rows: list[tuple[Any, ...]]) -> dict[int, list[Privilege]]:
-    """Rows of queries/table_privileges.sql or routine_privileges.sql (any pg_class or pg_proc object:
-    tables, views, sequences, functions) by object oid; canonical_grants makes each a model's Grants."""
+    """Rows of queries/table_privileges.sql by table oid; canonical_grants makes each a model's Grants."""
     out: dict[int, list[Privilege]] = defaultdict(list)
     for oid, column, role, privilege, grantable in rows:
         out[oid].append(Privilege(role, privilege, column, grantable))
     return out
+
+
+def with_object_grants(schema: Schema, rows: list[tuple[Any, ...]], unqualified: Callable[[str], str]) -> Schema:
+    """`schema` with the grants of its views, sequences and routines: rows of
+    queries/object_privileges.sql, a routine's input types spelled as read_routines spells them."""
+    found: dict[str, list[Privilege]] = defaultdict(list)
+    for space, schema_name, name, types, column, role, privilege, grantable in rows:
+        key = (f"{schema_name}.{name}" if space == "relation"
+               else routine_key(schema_name, name, [unqualified(t) for t in types]))
+        found[key].append(Privilege(role, privilege, column, grantable))
+    def held(key: str) -> Grants:
+        return canonical_grants(found.get(key, []))
+
+    return replace(schema, views={k: replace(v, grants=held(k)) for k, v in schema.views.items()},
+                   sequences={k: replace(q, grants=held(k)) for k, q in schema.sequences.items()},
+                   routines={k: replace(r, grants=held(k)) for k, r in schema.routines.items()})
 
 
 def read_security(sent: Mapping[str, Any], names: dict[int, str], types: Mapping[int, dict[str, str]],

@@ -14,6 +14,7 @@ import psycopg
 
 from ..errors import DatabaseError
 from ..model.names import quote_ident
+from ..model.routine_uses import called_routines
 from ..model.schema import Enum, Extension, Schema, Table
 from ..model.types import extension_type_schemas
 from ..model.view import View
@@ -99,8 +100,8 @@ def canonical_against(schema: Schema, live: Schema, server: Callable[[], DevServ
     # sequences are built without owners: the owning table may not be built; an owner is names only
     part = replace(schema, tables={k: replace(t, foreign_keys=()) for k, t in schema.tables.items() if k in differing},
                    sequences={k: replace(q, owned_by=None) for k, q in schema.sequences.items()})
-    if not with_routines:
-        part = replace(part, routines={}, triggers={})
+    if not with_routines:  # but the functions the tables and domains built call
+        part = replace(part, routines=called_routines(part), triggers={})
 
     def merged(built: Schema) -> Schema:
         tables = {k: t for k, t in schema.tables.items() if k not in differing}

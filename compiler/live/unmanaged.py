@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import psycopg
 
+from ..model.routines import standing_triggers
 from ..model.schema import Column, Schema, Table
 from .introspect import query
 
@@ -71,19 +72,20 @@ def _leaves_out_table(use: Use) -> bool:
     return use.kind in ("generated", "partition key") or (use.kind == "type" and "\t" not in use.used)
 
 
-def unmanaged_tables(notes: list[Note], uses: list[Use]) -> set[str]:
+def unmanaged_tables(notes: list[Note], uses: list[Use], written: set[str] | None = None) -> set[str]:
     """schema.name of each table import leaves out whole: inheritance children, tables with a
-    column schemac cannot write. drift and apply --baseline leave out the same, so that nothing
-    schemac never managed is reported or dropped."""
-    return {n.table for n in notes if n.table is not None} | {f"{u.schema}.{u.table}" for u in uses
-                                                             if _leaves_out_table(u)}
+    column schemac cannot write (`written`: routines it writes, which a table may call). drift and
+    apply --baseline leave out the same, so that nothing schemac never managed is reported or dropped."""
+    return {n.table for n in notes if n.table is not None} | {
+        f"{u.schema}.{u.table}" for u in uses
+        if _leaves_out_table(u) and u.used.partition("\t")[0] not in (written or set())}
 
 
 def managed_part(conn: psycopg.Connection, schema: Schema) -> Schema:
     """The live `schema` without the tables and views import would leave out as unmanaged, nor the
     foreign keys that reference them (import leaves those out too)."""
     notes, uses = unmanaged_notes(conn)
-    schema = without_tables(schema, unmanaged_tables(notes, uses))
+    schema = without_tables(schema, unmanaged_tables(notes, uses, routines_written(schema)))
     return without_views(schema, uses)[0]
 
 
@@ -91,9 +93,10 @@ def without_views(schema: Schema, uses: list[Use]) -> tuple[Schema, list[str]]:
     """`schema` without the views whose query uses what schemac does not manage (a function, a
     sequence, a domain...), nor those reading them or a table left out; a warning for each."""
     gone: dict[str, str] = {}
+    written = routines_written(schema)  # created before the views: a view may call them
     for use in uses:
         key = f"{use.schema}.{use.table}"
-        if use.kind == "view" and key in schema.views and key not in gone:
+        if use.kind == "view" and key in schema.views and key not in gone and use.used not in written:
             gone[key] = f"uses {use.used.partition(chr(9))[0]}, which schemac does not manage"
     grew = bool(gone)
     while grew:
@@ -107,7 +110,17 @@ def without_views(schema: Schema, uses: list[Use]) -> tuple[Schema, list[str]]:
     if not gone:
         return schema, []
     warnings = [f"{schema.views[k].kind} {k}: {why}; skipped" for k, why in sorted(gone.items())]
-    return replace(schema, views={k: v for k, v in schema.views.items() if k not in gone}), warnings
+    views = {k: v for k, v in schema.views.items() if k not in gone}
+    triggers = standing_triggers(schema.triggers, schema.tables, views)
+    warnings += [f"trigger {x.name} on {x.table_key}: its view is skipped; skipped"
+                 for k, x in schema.triggers.items() if k not in triggers]
+    return replace(schema, views=views, triggers=triggers), warnings
+
+
+def routines_written(schema: Schema) -> set[str]:
+    """The routines of `schema` as pg_describe_object names them in a use ("function f(integer,text)")."""
+    return {f"{r.kind} {r.name if r.schema == 'public' else r.schema + '.' + r.name}({','.join(r.input_types)})"
+            for r in schema.routines.values()}
 
 
 def without_tables(schema: Schema, left_out: set[str]) -> Schema:
@@ -117,7 +130,7 @@ def without_tables(schema: Schema, left_out: set[str]) -> Schema:
     tables = {k: t for k, t in schema.tables.items() if k not in left_out}
     tables = {k: replace(t, foreign_keys=tuple(f for f in t.foreign_keys if f.ref_key not in left_out))
               for k, t in tables.items()}
-    return replace(schema, tables=tables, triggers={k: x for k, x in schema.triggers.items() if x.table_key in tables})
+    return replace(schema, tables=tables, triggers=standing_triggers(schema.triggers, tables, schema.views))
 
 
 def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
@@ -125,9 +138,8 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
     """`schema` without what it cannot stand on, and a warning for each thing changed or left out."""
     warnings: list[str] = []
     tables = dict(schema.tables)
-    # a routine schemac writes is created after the tables, so a table's part cannot use it yet
-    written = {f"{r.kind} {r.name if r.schema == 'public' else r.schema + '.' + r.name}({', '.join(r.input_types)})"
-               for r in schema.routines.values()}
+    # a routine schemac writes is created before the tables that call it (model/routine_uses.py)
+    written = routines_written(schema)
     for note in notes:
         if note.table is not None:
             tables.pop(note.table, None)
@@ -137,7 +149,9 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
         if t is None:
             continue
         used, _, base = use.used.partition("\t")
-        why = "which schemac creates after the tables" if used in written else "which schemac does not manage"
+        if used in written:
+            continue
+        why = "which schemac does not manage"
         what = f"{key}.{use.part}" if use.kind in ("default", "generated", "type") else f"{key} {use.kind} {use.part}"
         if use.kind == "type" and base:
             column = t.column(use.part)
@@ -163,12 +177,12 @@ def leave_out_unmanaged(schema: Schema, notes: list[Note], uses: list[Use],
         elif use.kind == "index":
             tables[key] = replace(t, indexes=tuple(i for i in t.indexes if i.name != use.part))
             warnings.append(f"{what}: uses {used}, {why}; skipped")
-        elif use.kind == "policy" and used not in written:  # policies are made after the routines
+        elif use.kind == "policy":
             tables[key] = replace(t, policies=tuple(p for p in t.policies if p.name != use.part))
             warnings.append(f"{what}: uses {used}, {why}; skipped")
     warnings += _parts_without_a_place(tables, parts, uses)
     tables, dangling = without_dangling_foreign_keys(tables)
-    triggers = {k: x for k, x in schema.triggers.items() if x.table_key in tables}
+    triggers = standing_triggers(schema.triggers, tables, schema.views)
     warnings += [f"trigger {x.name} on {x.table_key}: its table is not imported; skipped"
                  for k, x in schema.triggers.items() if k not in triggers]
     kept, left_views = without_views(replace(schema, tables=tables, triggers=triggers), uses)

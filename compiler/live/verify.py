@@ -29,7 +29,7 @@ import psycopg
 
 from ..definitions.read import read_definitions
 from ..errors import DatabaseError, StateError
-from ..model.schema import Schema
+from ..model.schema import Schema, Table
 from ..pipeline import CompileResult, compile_project
 from ..plan.changes import Change
 from ..plan.column_order import compare_column_order
@@ -39,9 +39,9 @@ from ..project import Project, sha256
 from ..sql.migration_file import segments
 from ..sql.state import MigrationRecord, load_state
 from .database import connect
-from .drift import in_words
+from .drift import in_words, with_declared
 from .introspect import introspect, query
-from .roles import missing_roles, missing_roles_message, roles_of
+from .roles import grants_to_owners, grants_to_owners_message, missing_roles, missing_roles_message, roles_of
 from .run_migration import LockTableFull, PartlyApplied, run_migration
 from .sample_rows import ROWS, fill
 from .scratch import BuildFailed, canonical, canonical_against, first_refused
@@ -84,7 +84,7 @@ def verify(project: Project, dev_url: str | None, database_url: str | None, repo
         report("Nothing to verify: no migrations and no pending changes.")
         return
     with signals_as_exceptions():
-        prove(history, wanted, dev_server(dev_url, database_url), report)
+        prove(history, wanted, dev_server(dev_url, database_url), report, read_definitions(project))
 
 
 def prove_compiled(project: Project, result: CompileResult, dev_url: str | None, database_url: str | None,
@@ -92,7 +92,7 @@ def prove_compiled(project: Project, result: CompileResult, dev_url: str | None,
     """Prove a compile's files before they are written (compile --verify)."""
     history, wanted = pending_history(project, result)
     with signals_as_exceptions():
-        prove(history, wanted, dev_server(dev_url, database_url), report)
+        prove(history, wanted, dev_server(dev_url, database_url), report, read_definitions(project))
 
 
 def recorded_history(project: Project, records: tuple[MigrationRecord, ...]) -> list[Migration]:
@@ -122,8 +122,10 @@ def pending_history(project: Project, result: CompileResult) -> tuple[list[Migra
     return history, load_state(result.files["state.json"]).schema
 
 
-def prove(history: list[Migration], wanted: Schema, server: DevServer, report: Callable[[str], None]) -> None:
-    """Run the three proofs; NotProven at the first failure, one reported line per step proven."""
+def prove(history: list[Migration], wanted: Schema, server: DevServer, report: Callable[[str], None],
+          hints: Schema | None = None) -> None:
+    """Run the three proofs; NotProven at the first failure, one reported line per step proven.
+    `hints`: the definitions, whose `renamed_from` tell a rename from a drop and a create."""
     newest, earlier = history[-1], history[:-1]
     span = newest.name if not earlier else f"{earlier[0].name} to {newest.name}"
     extensions = list(wanted.extensions.values())
@@ -131,6 +133,9 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
         missing = missing_roles(conn, roles_of(wanted))
         if missing:
             raise NotProven(missing_roles_message(missing, "the server verify proves on"))
+        owned = grants_to_owners(conn, wanted)
+        if owned:
+            raise NotProven(grants_to_owners_message(owned))
         try:
             for m in earlier:
                 _run(conn, url, m.name, m.up, "from scratch")
@@ -176,7 +181,7 @@ def prove(history: list[Migration], wanted: Schema, server: DevServer, report: C
         _same(introspect(conn), applied, f"after {newest.name} {on_rows}, the database differs from the definitions")
         # data a migration drops (compiled with --allow-destructive) cannot come back: its rollback
         # re-adds a NOT NULL column empty, which fails on any row. Proven on the empty copy above only.
-        lost = lost_data(diff(previous, applied))
+        lost = lost_data(diff(previous, with_rename_hints(applied, hints or wanted)))
         if not lost:
             _run(conn, url, newest.rollback_name, newest.down, f"after {newest.name} {on_rows}")
             install_extensions(url, server, extensions)
@@ -228,6 +233,16 @@ def _failure(name: str, context: str, error: str, statement: str | None) -> str:
 def lost_data(changes: list[Change]) -> list[str]:
     """The data the destructive changes among `changes` lose, one phrase each."""
     return [c.lost_data for c in changes if c.destructive]
+
+
+def with_rename_hints(schema: Schema, hints: Schema) -> Schema:
+    """`schema` (read from a database, so without hints) with the `renamed_from` of `hints` on its
+    tables and columns: a table or column renamed keeps its rows, and is no data lost."""
+    def keep(t: Table, h: Table) -> Table:
+        was = {c.name: c.renamed_from for c in h.columns}
+        return replace(t, renamed_from=h.renamed_from,
+                       columns=tuple(replace(c, renamed_from=was.get(c.name)) for c in t.columns))
+    return with_declared(schema, hints, keep)
 
 
 def _table_oids(conn: psycopg.Connection) -> dict[int, str]:

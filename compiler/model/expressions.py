@@ -352,7 +352,8 @@ def _expression_cached(text: str, column_type: str | None, user_types: tuple[tup
     _write(tree, column_type, dict(user_types), normal, _Table(column_types, enums) if column_types else None)
     calls = expression_tokens.function_calls(text)[0]
     return Expression(text, normal.done(), _columns(tree), _literals(tree), cast_names(text), _bare_default(tree),
-                      figure_index_label(tree, text), volatile=not VOLATILE_FUNCTIONS.isdisjoint(calls))
+                      figure_index_label(tree, text), volatile=not VOLATILE_FUNCTIONS.isdisjoint(calls),
+                      calls=tuple(calls))
 
 
 def make_expression(text: str, column_type: str | None = None,

@@ -6,8 +6,10 @@ types whose input is simple to state are judged; for any other type every consta
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
+from decimal import Decimal, InvalidOperation
 
 from .catalog_facts import type_base
 
@@ -17,6 +19,11 @@ _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*\Z")
 _SPECIAL_NUMBERS = {"nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf"}
 _BOOLEAN_WORDS = ("true", "false", "yes", "no", "on", "off", "1", "0")
 _UUID_HEX = re.compile(r"[0-9a-fA-F]{32}\Z")
+_DATE_TYPES = ("date", "timestamp without time zone", "timestamp with time zone")
+_ISO_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?=$|[ T\s])")
+# the words PostgreSQL reads as a date or time (`today UTC` too); text without a digit or one of them is no date
+_DATE_WORDS = frozenset({"epoch", "infinity", "+infinity", "-infinity", "today", "tomorrow", "yesterday", "now",
+                         "allballs"})
 
 
 def constant_problem(type_name: str, text: str, stored: bool) -> str | None:
@@ -49,12 +56,51 @@ def constant_problem(type_name: str, text: str, stored: bool) -> str | None:
         except ValueError:
             return f"invalid input syntax for type {base}"
         return None
+    if base in _DATE_TYPES:
+        return _date_problem(base, text)
     if stored and base in ("character varying", "character") and "(" in type_name:
         length = int(type_name.split("(")[1].split(")")[0])
         if len(text.rstrip(" ")) > length:
             return (f"value too long for type {type_name}: PostgreSQL accepts the table, then fails "
                     f"every row that takes it")
     return None
+
+
+def _date_problem(base: str, text: str) -> str | None:
+    """Only what is surely no date: a year-month-day that is not a day of the calendar
+    (2024-02-30), or words without a digit that are none of PostgreSQL's special values. The many
+    other spellings PostgreSQL reads (Jan 5 2024, 20240105...) pass."""
+    found = _ISO_DATE.match(text)
+    if found is not None:
+        year, month, day = (int(x) for x in found.groups())
+        try:
+            datetime.date(year, month, day)
+        except ValueError:
+            return f"date/time field value out of range: {text.strip()!r} is no day of the calendar"
+        return None
+    if not any(ch.isdigit() for ch in text) and not _DATE_WORDS & set(text.lower().split()):
+        return f"invalid input syntax for type {base}"
+    return None
+
+
+def comparable_constant(type_name: str, text: str) -> object:
+    """A constant PostgreSQL reads as a `type_name` (constant_problem found none), in a form equal
+    for equal values: `02` and `2` are one integer, `1.0` and `1` one numeric, `t` and `true` one
+    boolean, `2024-1-5` and `2024-01-05` one date. Text of any other type is compared as written."""
+    base = type_base(type_name)
+    if base in _INTEGER_RANGES and _INTEGER.match(text):
+        return int(text)
+    if base == "numeric" and _NUMBER.match(text):
+        try:
+            return Decimal(text.strip())
+        except InvalidOperation:
+            return text
+    if base == "boolean":
+        word = text.strip().lower()
+        return word.startswith(("t", "y")) or word in ("1", "on")
+    if base == "date" and (found := re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", text)):
+        return tuple(int(x) for x in found.groups())
+    return text
 
 
 def number_problem(type_name: str, text: str) -> str | None:

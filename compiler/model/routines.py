@@ -9,9 +9,11 @@ Bodies and `when` expressions keep the text as written for DDL; what compares is
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Container, Mapping
+from dataclasses import dataclass, field, replace
 
 from .schema import Expression
+from .security import Grants, public_defaults
 
 # argument modes as PostgreSQL names them (pg_proc.proargmodes: i, o, b, v, t)
 ARGUMENT_MODES = ("in", "out", "inout", "variadic")
@@ -78,6 +80,9 @@ class Routine:
     settings: tuple[tuple[str, SettingValue], ...] = ()  # SET name = value, sorted by name
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
+    # its ACL but the owner's: without `grants:`, PostgreSQL's default (EXECUTE for PUBLIC, a NULL
+    # ACL); with `grants:`, exactly those, PUBLIC's EXECUTE revoked unless listed
+    grants: Grants = public_defaults("function")
 
     @property
     def input_types(self) -> tuple[str, ...]:
@@ -104,6 +109,13 @@ class Routine:
     @property
     def is_procedure(self) -> bool:
         return self.kind == "procedure"
+
+    @property
+    def types_used(self) -> frozenset[str]:
+        """The types its arguments and result are of, arrays as their element type: PostgreSQL
+        refuses to drop one of them (a table's row type too) while the routine is there."""
+        types = [a.type for a in self.arguments] + ([self.returns] if self.returns is not None else [])
+        return frozenset(t.removesuffix("[]") for t in types)
 
 
 def routine_key(schema: str, name: str, input_types: tuple[str, ...] | list[str]) -> str:
@@ -159,10 +171,17 @@ class Trigger:
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
     calls: tuple[str, ...] = field(default=(), compare=False)  # the functions `when` calls, by name
+    on_view: bool = False  # `table` names a view (INSTEAD OF row triggers, statement triggers)
+    from_table: str | None = None  # a constraint trigger's FROM: the referenced table, schema.name
 
     @property
     def table_key(self) -> str:
+        """schema.name of the table, or of the view when `on_view`."""
         return f"{self.schema}.{self.table}"
+
+    @property
+    def relation(self) -> str:
+        return "view" if self.on_view else "table"
 
     @property
     def key(self) -> str:
@@ -174,7 +193,12 @@ class Trigger:
 
     def rebuilt_form(self) -> Trigger:
         """The trigger without what ALTER TRIGGER RENAME, ENABLE / DISABLE and COMMENT change in place."""
-        return Trigger(self.schema, self.table, "", self.timing, self.events, self.function_schema,
-                       self.function_name, self.for_each,
-                       self.update_columns, self.when, self.arguments, self.old_table, self.new_table,
-                       self.constraint, self.deferrable, self.initially_deferred)
+        return replace(self, name="", enabled="origin", comment=None, renamed_from=None, calls=())
+
+
+def standing_triggers(triggers: Mapping[str, Trigger], tables: Container[str], views: Container[str]
+                      ) -> dict[str, Trigger]:
+    """The triggers whose table is among `tables` (or view among `views`) and whose FROM table, if
+    any, is among `tables`: those that can be created with them."""
+    return {k: t for k, t in triggers.items()
+            if t.table_key in (views if t.on_view else tables) and (t.from_table is None or t.from_table in tables)}

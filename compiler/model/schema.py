@@ -50,6 +50,7 @@ class Expression:
     bare_default: bool = field(default=False, compare=False)  # may follow DEFAULT without brackets
     index_label: str = field(default="expr", compare=False)  # its part of a default index name
     volatile: bool = field(default=False, compare=False)  # calls a VOLATILE function (random(), nextval())
+    calls: tuple[str, ...] = field(default=(), compare=False)  # names of the functions it calls (routine_uses.py)
 
     def __str__(self) -> str:
         return self.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .security import Grants
 from .sequences import SequenceOptions, resolved
 
 SEQUENCE_TYPES = ("smallint", "integer", "bigint")
@@ -23,6 +24,7 @@ class Sequence:
     comment: str | None = None
     renamed_from: str | None = field(default=None, compare=False)
     unlogged: bool = False  # UNLOGGED: not written to the WAL, reset by a crash (PostgreSQL 15)
+    grants: Grants = ()  # its ACL but the owner's (model/security.py)
 
     @property
     def key(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from .names import quote_ident
 from .schema import Index
+from .security import Grants
 
 # the options of WITH (...) a view takes (PostgreSQL 15); check_option is one of them in the catalog
 VIEW_OPTIONS = ("check_option", "security_barrier", "security_invoker")
@@ -126,6 +127,7 @@ class View:
     renamed_from: str | None = field(default=None, compare=False)
     # what its query reads and gives (view_query.py): a fact of the text, so no part of equality
     reading: QueryReading | None = field(default=None, compare=False, repr=False)
+    grants: Grants = ()  # its ACL but the owner's (model/security.py)
 
     @property
     def key(self) -> str:

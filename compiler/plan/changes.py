@@ -841,7 +841,11 @@ class SetIndexComment(IndexPropertyChange):
 # the change kinds of partitioned tables, functions, procedures, triggers, row-level security,
 # policies, privileges, schema comments, standalone sequences and domains live in modules of their
 # own, imported here so change_kinds() finds them (and `ch.CreateSequence` reads like every other kind)
-from . import routine_changes, security_changes  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    called_function_changes,  # noqa: E402,F401
+    routine_changes,
+    security_changes,
+)
 from .domain_changes import AddDomainCheck as AddDomainCheck  # noqa: E402
 from .domain_changes import CreateDomain as CreateDomain  # noqa: E402
 from .domain_changes import DomainChange as DomainChange  # noqa: E402

@@ -17,9 +17,10 @@ from ..model.sequences import TYPE_RANGES, SequenceOptions, all_options, resolve
 from ..model.types import enum_type_spelling
 from . import changes as ch
 from .constraint_changes import constraint_changes
+from .diff_called_functions import called_functions
 from .diff_partitions import create_partitions, foreign_keys_around, partitions, rebuild_reason
 from .diff_routines import routines, triggers
-from .diff_security import namespaces, table_security
+from .diff_security import namespaces, object_grants, table_security
 from .diff_seqdom import domain_changes, sequence_changes, stored_types, with_domains_renamed
 from .diff_views import view_changes
 from .order import Plan, order
@@ -58,12 +59,14 @@ def plan(old: Schema, new: Schema) -> Plan:
     rebuilt: set[str] = set()
     out += _tables(with_domains_renamed(old, moved), new, renames, types, rebuilt)
     out += _partitions(old, new, renames, rebuilt, out)
-    routine_changes, recreated_routines = routines(old, new)
+    routine_changes, recreated_routines = routines(old, new, types.recreated)
     out += routine_changes
-    out += triggers(old, new, renames, recreated_routines)
     out += view_changes(old, new, renames, out)
+    out += triggers(old, new, renames, recreated_routines, rebuilt, out)  # after views: a view's triggers follow it
     out += namespaces(old, new)
     out += table_security(old, new, renames, frozenset(recreated))
+    out += object_grants(old, new, out)
+    out = called_functions(old, new, renames, out)
     return order(old, new, renames, out)
 
 

@@ -90,15 +90,16 @@ def _has_default(parent: ch.TableName, found: _Found) -> bool:
 def partitions(old: Schema, new: Schema, renames: Renames, rebuilt: set[str]) -> list[ch.Change]:
     """The partition changes of every table partitioned on both sides (and not built again)."""
     out: list[ch.Change] = []
+    referenced = {fk.ref_key for t in old.tables.values() for fk in t.foreign_keys}
     for key, a in old.tables.items():
         b = new.tables.get(renames.table(key))
         if b is None or b.key in rebuilt or a.partition_by is None:
             continue
-        out += _table_partitions(a, b)
+        out += _table_partitions(a, b, a.key in referenced)
     return out
 
 
-def _table_partitions(a: Table, b: Table) -> list[ch.Change]:
+def _table_partitions(a: Table, b: Table, referenced: bool) -> list[ch.Change]:
     before, after = _found(a), _found(b)
     out: list[ch.Change] = []
     dropped: set[str] = set()
@@ -109,7 +110,7 @@ def _table_partitions(a: Table, b: Table) -> list[ch.Change]:
         if parent.key in dropped:
             dropped.add(key)
         elif now is None or now[0] != _renamed(parent, a, b) or now[1].partition_by != p.partition_by:
-            out.append(ch.DropPartition(parent, p, a.key))
+            out.append(ch.DropPartition(parent, p, a.key, referenced=referenced))
             dropped.add(key)
     for key, (parent, p) in after.items():
         was = before.get(key)
@@ -120,7 +121,8 @@ def _table_partitions(a: Table, b: Table) -> list[ch.Change]:
             continue
         old_parent, old_p = was
         if old_p.bound != p.bound:
-            out += [ch.DetachPartition(old_parent, old_p, a.key), ch.AttachPartition(parent, p, b.key)]
+            out += [ch.DetachPartition(old_parent, old_p, a.key, referenced=referenced),
+                    ch.AttachPartition(parent, p, b.key)]
         if old_p.comment != p.comment:
             out.append(ch.SetTableComment(ch.TableName(p.schema, p.name), p.comment))
     return out

@@ -1,17 +1,22 @@
 """The diff's steps for row-level security, policies, privileges and declared schemas.
 
-Pure, like diff.py, which calls `table_security` and `namespaces` from plan(). Privileges are
+Pure, like diff.py, which calls `table_security`, `namespaces` and `object_grants` from plan(). Privileges are
 compared as whole ACLs (model/security.py): what the definitions grant is all that is granted
 on an object schemac manages, so a privilege granted by hand is revoked, and one revoked by
 hand is granted again.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
+from ..model.routines import Routine, routine_key
 from ..model.schema import Schema, Table
-from ..model.security import PRIVILEGES, PUBLIC, Grants, Policy, namespace_default
+from ..model.security import PRIVILEGES, PUBLIC, PUBLIC_SCHEMA, Grants, Policy, namespace_default, public_defaults
+from ..model.standalone_sequences import Sequence
+from ..model.view import View
 from . import changes as ch
+from . import routine_changes as rc
 from . import security_changes as sec
 from .renames import DISPLACED, Renames, renamed_pairs
 
@@ -118,7 +123,67 @@ def namespaces(old: Schema, new: Schema) -> list[ch.Change]:
     return out
 
 
-def privilege_changes(target: sec.GrantTarget, old: Grants, new: Grants) -> list[ch.Change]:
+def rollback_target(before: Schema, after: Schema) -> Schema:
+    """What the rollback of `before` -> `after` restores: `before`, with public declared as
+    PostgreSQL makes it when `after` declares it and `before` does not (public undeclared is left
+    as it is, so the rollback would leave the comment and grants the migration gave it)."""
+    if PUBLIC not in after.namespaces or PUBLIC in before.namespaces:
+        return before
+    return replace(before, namespaces=dict(sorted({**before.namespaces, PUBLIC: PUBLIC_SCHEMA}.items())))
+
+
+def object_grants(old: Schema, new: Schema, changes: list[ch.Change]) -> list[ch.Change]:
+    """Privileges of views, materialized views, standalone sequences and routines. One made in
+    this migration (new, or dropped and made again: a view around a column whose type changes, a
+    function whose signature does) starts from the ACL PostgreSQL gives it, so its grants are made
+    again in the same migration; a renamed one keeps its ACL."""
+    made = {_made_key(c) for c in changes} - {None}
+    was = _renamed_from(old, changes)
+    out: list[ch.Change] = []
+    pairs: tuple[tuple[Mapping[str, View | Sequence | Routine], Mapping[str, View | Sequence | Routine]], ...] = (
+        (old.views, new.views), (old.sequences, new.sequences), (old.routines, new.routines))
+    for olds, news in pairs:
+        for key, b in news.items():
+            target = _target(b)
+            a = None if key in made else was.get(key, olds.get(key))
+            start = a.grants if a is not None else public_defaults(target.kind)
+            out += privilege_changes(target, start, b.grants, made_here=a is None)
+    return out
+
+
+def _target(x: View | Sequence | Routine) -> sec.GrantTarget:
+    if isinstance(x, View):
+        return sec.GrantTarget("materialized_view" if x.materialized else "view", x.schema, x.name)
+    if isinstance(x, Sequence):
+        return sec.GrantTarget("sequence", x.schema, x.name)
+    return sec.GrantTarget(x.kind, x.schema, x.name, ", ".join(x.input_types))
+
+
+def _made_key(c: ch.Change) -> str | None:
+    if isinstance(c, (ch.CreateView, ch.CreateMaterializedView)):
+        return c.view.key
+    if isinstance(c, ch.CreateSequence):
+        return c.sequence.key
+    if isinstance(c, (rc.CreateFunction, rc.CreateProcedure)):
+        return c.routine.key
+    return None
+
+
+def _renamed_from(old: Schema, changes: list[ch.Change]) -> dict[str, View | Sequence | Routine]:
+    """New key -> the object as it was, for the views, sequences and routines renamed."""
+    out: dict[str, View | Sequence | Routine] = {}
+    for c in changes:
+        if isinstance(c, ch.RenameSequence) and f"{c.schema}.{c.old_name}" in old.sequences:
+            out[f"{c.schema}.{c.new_name}"] = old.sequences[f"{c.schema}.{c.old_name}"]
+        elif isinstance(c, (ch.RenameView, ch.RenameMaterializedView)):
+            out[f"{c.view.schema}.{c.new_name}"] = c.view
+        elif isinstance(c, (rc.RenameFunction, rc.RenameProcedure)):
+            out[routine_key(c.routine.schema, c.new_name, c.routine.input_types)] = c.routine
+    return out
+
+
+def privilege_changes(target: sec.GrantTarget, old: Grants, new: Grants, made_here: bool = False
+                      ) -> list[ch.Change]:
     """GRANT and REVOKE statements, one per role (and grant option), that turn the ACL `old` into `new`.
 
     REVOKE of a privilege on a whole table revokes it on each of its columns too (and so does a
@@ -148,7 +213,7 @@ def privilege_changes(target: sec.GrantTarget, old: Grants, new: Grants) -> list
             grant.setdefault((role, grantable), []).append((privilege, column))
     out: list[ch.Change] = []
     for role in sorted(revoke):
-        out.append(sec.Revoke(target, role, _listed(target.kind, revoke[role])))
+        out.append(sec.Revoke(target, role, _listed(target.kind, revoke[role]), made_here=made_here))
     for role in sorted(revoke_option):
         out.append(sec.Revoke(target, role, _listed(target.kind, revoke_option[role]), grant_option_only=True))
     for role, grantable in sorted(grant):

@@ -2,10 +2,12 @@
 those PostgreSQL makes the plan drop and create again.
 
 PostgreSQL refuses to change the type of a column a view reads, to drop such a column or table,
-and to drop a view another view reads; CREATE OR REPLACE VIEW keeps the columns a view has (it may
-append some) and their types, and a materialized view has no OR REPLACE. So a view is created
+to drop a view another view reads, and to drop a function a view calls; CREATE OR REPLACE VIEW
+keeps the columns a view has (it may append some) and their types, and a materialized view has
+no OR REPLACE. So a view is created
 again (dropped first, deepest first; created after, in dependency order) when what it reads
-changes so, when its own change cannot be made in place, and when it reads a view created again.
+changes so, when a function it calls is dropped (to be created again under another signature),
+when its own change cannot be made in place, and when it reads a view created again.
 Renames of tables, columns and views it reads need nothing: PostgreSQL keeps a view's query
 parsed, so it follows them, and the old query is compared with those names moved first.
 """
@@ -17,6 +19,7 @@ from dataclasses import replace
 from ..model.schema import Index, Schema
 from ..model.view import QueryReading, View
 from . import changes as ch
+from . import routine_changes as rc
 from .renames import Renames, renamed_pairs
 
 
@@ -30,7 +33,8 @@ def readings(schema: Schema) -> dict[str, QueryReading]:
 def _named_whole(v: View, schema: Schema) -> QueryReading:
     words = set(v.query.normal)
     named = tuple(k for k in (*schema.tables, *schema.views) if k.split(".", 1)[1] in words)
-    return QueryReading(relations=named, whole=frozenset(named))
+    called = tuple(r.name for r in schema.routines.values() if r.name in words)
+    return QueryReading(relations=named, whole=frozenset(named), functions=called)
 
 
 def depths(schema: Schema, read: Mapping[str, QueryReading]) -> dict[str, int]:
@@ -59,11 +63,13 @@ def view_changes(old: Schema, new: Schema, renames: Renames, planned: list[ch.Ch
     old_depth, new_depth = depths(old, old_read), depths(new, new_read)
     unmovable = _columns_pinned(old, renames, planned)
     gone_tables = {c.definition.key for c in planned if isinstance(c, ch.DropTable)}
+    # PostgreSQL refuses to drop a function a view calls: by name, a call does not say which overload
+    gone_routines = {c.routine.name for c in planned if isinstance(c, rc.DropFunction | rc.DropProcedure)}
     matched = {o: moves.get(o, o) for o in old.views if moves.get(o, o) in new.views}
     recreate: set[str] = set()  # old keys
     for key, reading in old_read.items():
         if key not in matched or any(r in gone_tables for r in reading.relations) or any(
-                reading.uses(t, c) for t, c in unmovable):
+                reading.uses(t, c) for t, c in unmovable) or gone_routines.intersection(reading.functions):
             recreate.add(key)
     in_place: dict[str, list[ch.Change]] = {}
     for o, n in matched.items():

@@ -38,7 +38,8 @@ def _change_slug(c: ch.Change) -> str:
                 else "drop" if isinstance(c, rc.DropFunction | rc.DropProcedure) else "alter")
         return f"{verb}_{c.routine.name}"
     if isinstance(c, rc.TriggerChange):
-        return f"create_{c.trigger.name}" if isinstance(c, rc.CreateTrigger) else f"alter_{c.trigger.table}"
+        created = isinstance(c, rc.CreateTrigger | rc.CreateViewTrigger)
+        return f"create_{c.trigger.name}" if created else f"alter_{c.trigger.table}"
     return f"alter_{c.table.name}" if isinstance(c, ch.TableChange) else "alter_schema"
 
 

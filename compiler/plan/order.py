@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from ..model.schema import Check, Expression, PrimaryKey, Schema, Unique
 from ..model.types import enum_type_spelling
+from . import called_function_changes as cf
 from . import changes as ch
 from . import routine_changes as rc
 from . import security_changes as sec
@@ -66,6 +67,10 @@ VIEW_DROPS = (ch.DropView, ch.DropMaterializedView)
 NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
 ENUMS_BEFORE_USE = (ch.RenameEnum, ch.CreateEnum, ch.AddEnumValue)
+# functions that defaults, checks, indexes, generated columns, partition keys and domains call:
+# after the enums their arguments may be, before their callers (model/routine_uses.py); a
+# replaced one moved aside first, so its successor can take the name
+CALLED_FUNCTIONS_BEFORE_USE = (cf.RenameFunctionAside, cf.CreateCalledFunction)
 # sequences before the defaults that call them and the domains whose defaults may; domains after the
 # enums they may be over, each after the domain it is over (diff's order), before the tables using them
 SEQUENCES_AND_DOMAINS_BEFORE_USE = (
@@ -73,6 +78,8 @@ SEQUENCES_AND_DOMAINS_BEFORE_USE = (
     ch.DropDomainDefault, ch.DropDomainNotNull, ch.SetDomainDefault, ch.SetDomainNotNull, ch.AddDomainCheck,
     ch.ValidateDomainCheck,
 )
+# a called function over a domain: after the domains, before the tables that call it
+CALLED_FUNCTIONS_OVER_DOMAINS = (cf.CreateCalledFunctionOverDomain,)
 # drops before renames and additions, which may reuse their names; keys before what they lean on;
 # triggers before their tables and columns, routines after the tables whose defaults call them
 # (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
@@ -82,7 +89,9 @@ DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, rc.DropTrigger, sec.DropPolicy, ch
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
 # phase, kept in the order the rename steps give them
 NAME_MOVES = (ch.RenameColumnSequence, ch.RenameSequence, ch.RenameConstraint, ch.RenameIndex)
-RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, rc.RenameFunction, rc.RenameProcedure, rc.RenameTrigger,
+# functions and procedures share a namespace: one phase, in the order of their rename steps
+ROUTINE_RENAMES = (rc.RenameFunction, rc.RenameProcedure)
+RENAMES = (ch.RenameTable, ch.RenameColumn, *NAME_MOVES, *ROUTINE_RENAMES, rc.RenameTrigger,
            ch.RenameView, ch.RenameMaterializedView)
 # without their foreign keys: cycles and self-references need nothing; partitions once their parents are there
 CREATE_TABLES = (ch.CreateTable, ch.CreatePartition, ch.AttachPartition)
@@ -110,24 +119,28 @@ KEYS_AND_INDEXES = (ch.AddConstraint, ch.CreateIndex, ch.AttachIndex, ch.AddFore
 # read one created); a materialized view's indexes come with it
 VIEW_BUILDS = (ch.CreateView, ch.CreateMaterializedView, ch.ReplaceView)
 VIEWS = (ch.RenameViewColumn, *VIEW_BUILDS, ch.RefreshMaterializedView, ch.SetViewOptions, ch.SetViewComment,
-         ch.SetViewColumnComment)
+         ch.SetViewColumnComment, rc.CreateViewTrigger)  # a view's triggers once it is there
 # policies once the tables, columns (and functions) they read are there; switched on after them
 ROW_SECURITY = (sec.RenamePolicy, sec.DisableRowSecurity, sec.NoForceRowSecurity, sec.AlterPolicy, sec.CreatePolicy,
                 sec.SetPolicyComment, sec.EnableRowSecurity, sec.ForceRowSecurity)
 GRANTS = (sec.Revoke, sec.Grant)  # last of all: every object they name exists by now
 # once nothing uses them: a domain before the enum it may be over
-DROPS_LAST = (ch.DropSequence, ch.DropDomain, ch.DropEnum, ch.DropExtension, ch.DropSchema)
+# (a function tables or domains called once they are gone, before the enums its arguments may be)
+DROPS_LAST = (ch.DropSequence, cf.DropCalledFunctionOverDomain, ch.DropDomain, cf.DropCalledFunction, ch.DropEnum,
+              ch.DropExtension, ch.DropSchema)
 
 PHASES: tuple[type[ch.Change], ...] = (
-    *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE, *DROPS_BEFORE_RENAMES, *RENAMES,
-    *CREATE_TABLES, *COLUMNS, *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS,
-    *ROW_SECURITY, *GRANTS, *DROPS_LAST,
+    *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *CALLED_FUNCTIONS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE,
+    *CALLED_FUNCTIONS_OVER_DOMAINS, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS,
+    *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *ROW_SECURITY, *GRANTS, *DROPS_LAST,
 )
 _PHASE = ({kind: i for i, kind in enumerate(PHASES)} | {kind: PHASES.index(NAME_MOVES[0]) for kind in NAME_MOVES}
           | {kind: PHASES.index(VIEW_DROPS[0]) for kind in VIEW_DROPS}
-          | {kind: PHASES.index(VIEW_BUILDS[0]) for kind in VIEW_BUILDS})
+          | {kind: PHASES.index(VIEW_BUILDS[0]) for kind in VIEW_BUILDS}
+          | {kind: PHASES.index(ROUTINE_RENAMES[0]) for kind in ROUTINE_RENAMES})
 _IN_STEP_ORDER = (ch.RenameTable, *NAME_MOVES)  # ordered by their rename steps, not by object
-_IN_DIFF_ORDER = (ch.CreateDomain, ch.DropDomain)  # each domain after (dropped before) the one it is over
+# each domain after (dropped before) the one it is over; routine renames in their steps (diff_routines.py)
+_IN_DIFF_ORDER = (ch.CreateDomain, ch.DropDomain, *ROUTINE_RENAMES)
 _C = TypeVar("_C", bound=ch.Change)
 
 
@@ -276,13 +289,26 @@ def sort_by_phase(changes: list[ch.Change]) -> list[ch.Change]:
     """Changes sorted by phase, then by the object they touch; stable, so generation order holds
     within one object (column order, enum value order). Renames ordered by their steps keep that
     order within their schema."""
+    over_dropped = _routines_over_dropped_tables(changes)
+
     def key(c: ch.Change) -> tuple[int, str]:
+        if id(c) in over_dropped:  # before every table dropped: "" sorts before a table's key
+            return _PHASE[ch.DropTable], ""
         if isinstance(c, _IN_STEP_ORDER):
             return _PHASE[type(c)], c.schema
         if isinstance(c, _IN_DIFF_ORDER):
             return _PHASE[type(c)], ""
         return _PHASE[type(c)], c.phase_key
     return sorted(changes, key=key)
+
+
+def _routines_over_dropped_tables(changes: list[ch.Change]) -> set[int]:
+    """The routine drops whose arguments or result are of the row type of a table dropped too: they
+    run before the table's (PostgreSQL refuses to drop a table whose row type a routine uses)."""
+    tables = {enum_type_spelling(c.definition.schema, c.definition.name) for c in changes
+              if isinstance(c, ch.DropTable)}
+    return {id(c) for c in changes if isinstance(c, rc.DropFunction | rc.DropProcedure)
+            and c.routine.types_used & tables}
 
 
 # -- 4. blocks

@@ -3,7 +3,7 @@
 `partition` is the partition as it will be (as it was, for a drop or a detach)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model.partitions import Partition
 from .changes import IndexPropertyChange, TableChange
@@ -48,11 +48,23 @@ class CreatePartition(PartitionChange):
                        online=ATTACH_INSTEAD if self.scans_default else None)
 
 
+# A partition of a table that foreign keys reference: PostgreSQL drops it only once detached, and
+# detaches it only after reading the referencing tables for a row that still points into it.
+_REFERENCED = Effects(Lock.ACCESS_EXCLUSIVE, scans=True, fails_on_rows=True, online=(
+    "delete or move the rows of the referencing tables that point into the partition first, or acknowledge "
+    "it with `allow: [lock, fails_on_rows]` on the table"))
+
+
 @dataclass(frozen=True, slots=True)
 class DropPartition(PartitionChange):
     DESCRIPTION = "partition {s} is not in the definitions"
     EFFECTS = brief(breaks_code=True)  # ACCESS EXCLUSIVE on the parent and the partition
     LOSES = "partition"
+    referenced: bool = False  # a foreign key references the partitioned table: detached first
+
+    @property
+    def effects(self) -> Effects:
+        return replace(_REFERENCED, breaks_code=True) if self.referenced else self.EFFECTS
 
     @property
     def data_loss(self) -> str | None:
@@ -65,6 +77,11 @@ class DetachPartition(PartitionChange):
 
     DESCRIPTION = "partition {s} has other bounds (it is detached, to be attached with them)"
     EFFECTS = brief()  # ACCESS EXCLUSIVE on the parent (DETACH ... CONCURRENTLY refuses a transaction)
+    referenced: bool = False  # a foreign key references the partitioned table
+
+    @property
+    def effects(self) -> Effects:
+        return _REFERENCED if self.referenced else self.EFFECTS
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,6 +135,19 @@ class CreateTrigger(TriggerChange):
 
 
 @dataclass(frozen=True, slots=True)
+class CreateViewTrigger(TriggerChange):
+    """CREATE TRIGGER on a view: once the views are built (a view dropped and created again by the
+    same migration loses its triggers with it, and gets them back here)."""
+
+    DESCRIPTION = "trigger {s} of a view is missing, differs or went with its view"
+    EFFECTS = brief(Lock.SHARE_ROW_EXCLUSIVE)  # on the view: blocks writes through it while it commits
+
+    @property
+    def template(self) -> str:
+        return "create_trigger.sql.j2"
+
+
+@dataclass(frozen=True, slots=True)
 class DropTrigger(TriggerChange):
     DESCRIPTION = "trigger {s} is not in the definitions or differs"
     EFFECTS = brief(Lock.ACCESS_EXCLUSIVE)

@@ -164,7 +164,8 @@ class PrivilegeChange(Change):
 
     @property
     def subject(self) -> str:
-        return f"{self.target.kind} {self.target.key} to {'PUBLIC' if self.role == 'public' else self.role}"
+        kind = self.target.kind.replace("_", " ")
+        return f"{kind} {self.target.key} to {'PUBLIC' if self.role == 'public' else self.role}"
 
     @property
     def object_key(self) -> str:
@@ -183,6 +184,13 @@ class Revoke(PrivilegeChange):
     DESCRIPTION = "privileges on {s} are not in the definitions"
     EFFECTS = Effects(None, breaks_code=True)  # code running as the role loses access
     grant_option_only: bool = False  # REVOKE GRANT OPTION FOR: the privilege stays
+    # from an object made in the same migration (a function's default EXECUTE for PUBLIC): no
+    # code has used it yet (one dropped and made again is flagged by its drop)
+    made_here: bool = False
+
+    @property
+    def effects(self) -> Effects:
+        return NO_TABLE if self.made_here else self.EFFECTS
 
 
 __all__ = ["AlterPolicy", "CreatePolicy", "DisableRowSecurity", "DropPolicy", "EnableRowSecurity",

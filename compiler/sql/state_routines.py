@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions.export_security import grants_key
 from ..model.expressions import make_expression
 from ..model.routine_text import make_body
 from ..model.routines import DEFAULT_COST, DEFAULT_SET_ROWS, Argument, Routine, SettingValue, Trigger
+from ..model.security import public_defaults
 from ..model.trigger_calls import calls_in
+from .state_security import read_grants
 
 Get = Callable[..., Any]  # state.py's _get(d, key, kind, default)
 
@@ -31,7 +34,7 @@ def dump_routine(r: Routine) -> dict[str, Any]:
             out[key] = int(value) if isinstance(value, float) and value.is_integer() else value
     if r.settings:
         out["set"] = {k: list(v) if isinstance(v, tuple) else v for k, v in r.settings}
-    return out
+    return out | grants_key(r.kind, r.grants, public_defaults(r.kind))
 
 
 def _argument(a: Argument) -> dict[str, Any]:
@@ -62,6 +65,10 @@ def dump_trigger(t: Trigger) -> dict[str, Any]:
             out[key] = True
     if t.enabled != "origin":
         out["enabled"] = t.enabled
+    if t.on_view:
+        out["on_view"] = True
+    if t.from_table is not None:
+        out["from"] = t.from_table
     return out
 
 
@@ -91,7 +98,8 @@ def read_routine(get: Get, d: dict[str, Any], user_types: dict[str, str]) -> Rou
                    get(d, "security", "text", "invoker"), get(d, "parallel", "text", "unsafe"),
                    get(d, "leakproof", "flag", False), _number(get, d, "cost", DEFAULT_COST),
                    _number(get, d, "rows", DEFAULT_SET_ROWS if setof else 0.0), tuple(sorted(settings)),
-                   get(d, "comment", "text?", None))
+                   get(d, "comment", "text?", None),
+                   grants=read_grants(d, get, get(d, "kind", "text"), public_defaults(get(d, "kind", "text"))))
 
 
 def read_trigger(get: Get, d: dict[str, Any]) -> Trigger:
@@ -104,4 +112,5 @@ def read_trigger(get: Get, d: dict[str, Any]) -> Trigger:
                    tuple(get(d, "arguments", "names", [])), get(d, "old_table", "text?", None),
                    get(d, "new_table", "text?", None), get(d, "constraint", "flag", False),
                    get(d, "deferrable", "flag", False), get(d, "initially_deferred", "flag", False),
-                   get(d, "enabled", "text", "origin"), get(d, "comment", "text?", None), None, calls_in(when))
+                   get(d, "enabled", "text", "origin"), get(d, "comment", "text?", None), None, calls_in(when),
+                   on_view=get(d, "on_view", "flag", False), from_table=get(d, "from", "text?", None))

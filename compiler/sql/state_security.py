@@ -9,23 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions.export_security import grants_key
 from ..model.policy_expressions import holds_a_subquery, policy_expression
 from ..model.schema import Expression, Table
-from ..model.security import Grants, Namespace, Policy, Privilege, canonical_grants
+from ..model.security import PRIVILEGES, PUBLIC, Grants, Namespace, Policy, Privilege, canonical_grants
 
 Getter = Callable[..., Any]
-
-
-def _grants(grants: Grants) -> list[dict[str, Any]]:
-    out = []
-    for p in grants:
-        item: dict[str, Any] = {"role": p.role, "privilege": p.privilege}
-        if p.column is not None:
-            item["column"] = p.column
-        if p.grantable:
-            item["with_grant_option"] = True
-        out.append(item)
-    return out
 
 
 def _policy(p: Policy) -> dict[str, Any]:
@@ -47,9 +36,7 @@ def table_security(t: Table) -> dict[str, Any]:
         out["rls"] = {"enabled": t.row_security, "forced": t.force_row_security}
     if t.policies:
         out["policies"] = [_policy(p) for p in t.policies]
-    if t.grants:
-        out["grants"] = _grants(t.grants)
-    return out
+    return out | grants_key("table", t.grants)
 
 
 def write_namespaces(namespaces: dict[str, Namespace]) -> dict[str, Any]:
@@ -60,16 +47,27 @@ def write_namespaces(namespaces: dict[str, Namespace]) -> dict[str, Any]:
         item: dict[str, Any] = {"name": n.name}
         if n.comment is not None:
             item["comment"] = n.comment
-        if n.grants:
-            item["grants"] = _grants(n.grants)
-        items.append(item)
+        items.append(item | grants_key("schema", n.grants))
     return {"schemas": items}
 
 
-def read_grants(d: object, get: Getter) -> Grants:
-    return canonical_grants([Privilege(get(g, "role", "text"), get(g, "privilege", "text"),
-                                       get(g, "column", "text?", None), get(g, "with_grant_option", "flag", False))
-                             for g in get(d, "grants", "list", [])])
+def read_grants(d: object, get: Getter, kind: str, default: Grants = ()) -> Grants:
+    """`grants` as export_security.grants_key writes it (or an item per privilege, as state.json held them before)."""
+    if "grants" not in (d if isinstance(d, dict) else {}):
+        return default
+    out: list[Privilege] = []
+    for g in get(d, "grants", "list"):
+        role = get(g, "role", "text")
+        role = PUBLIC if role.lower() == PUBLIC else role
+        option = get(g, "with_grant_option", "flag", False)
+        if "privilege" in g:  # an item per privilege
+            out.append(Privilege(role, get(g, "privilege", "text"), get(g, "column", "text?", None), option))
+            continue
+        listed = get(g, "privileges", "names")
+        privileges = PRIVILEGES[kind] if listed == ["all"] else listed
+        on: list[str | None] = list(get(g, "columns", "names", [])) or [None]
+        out += [Privilege(role, p, c, option) for p in privileges for c in on]
+    return canonical_grants(out)
 
 
 def read_table_security(d: dict[str, Any], expr: Callable[[str | None], Expression | None],
@@ -84,12 +82,12 @@ def read_table_security(d: dict[str, Any], expr: Callable[[str | None], Expressi
                             get(p, "permissive", "flag", True), get(p, "comment", "text?", None))
                      for p in get(d, "policies", "list", []))
     return {"row_security": get(rls, "enabled", "flag", False), "force_row_security": get(rls, "forced", "flag", False),
-            "policies": policies, "grants": read_grants(d, get)}
+            "policies": policies, "grants": read_grants(d, get, "table")}
 
 
 def read_namespaces(s: dict[str, Any], get: Getter) -> dict[str, Namespace]:
     out = {}
     for n in get(s, "schemas", "list", []):
-        namespace = Namespace(get(n, "name", "text"), get(n, "comment", "text?", None), read_grants(n, get))
+        namespace = Namespace(get(n, "name", "text"), get(n, "comment", "text?", None), read_grants(n, get, "schema"))
         out[namespace.name] = namespace
     return out

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions.export_security import grants_key
 from ..model.domains import Domain, DomainCheck
 from ..model.expressions import make_expression
 from ..model.standalone_sequences import Sequence
 from ..model.types import enum_type_spelling
+from .state_security import read_grants
 
 Getter = Callable[..., Any]  # state.py's _get: a value checked for its kind
 
@@ -25,7 +27,7 @@ def dump_sequences(sequences: dict[str, Sequence]) -> list[dict[str, Any]]:
             d["comment"] = q.comment
         if q.unlogged:
             d["unlogged"] = True
-        out.append(d)
+        out.append(d | grants_key("sequence", q.grants))
     return out
 
 
@@ -52,7 +54,8 @@ def read_sequences(items: list[Any], get: Getter) -> dict[str, Sequence]:
     for d in items:
         q = Sequence(get(d, "schema", "text"), get(d, "name", "text"), get(d, "type", "text"),
                      tuple(get(d, "options", "options", {}).items()), get(d, "owned_by", "text?", None),
-                     get(d, "comment", "text?", None), unlogged=get(d, "unlogged", "flag", False))
+                     get(d, "comment", "text?", None), unlogged=get(d, "unlogged", "flag", False),
+                     grants=read_grants(d, get, "sequence"))
         out[q.key] = q
     return out
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..definitions.export_security import grants_key
 from ..model.schema import Index
 from ..model.view import Query, View, ViewColumn
+from .state_security import read_grants
 
 
 def view_state(v: View, index: Callable[[Index], dict[str, Any]]) -> dict[str, Any]:
@@ -25,7 +27,11 @@ def view_state(v: View, index: Callable[[Index], dict[str, Any]]) -> dict[str, A
         out["with_data"] = False
     if v.indexes:
         out["indexes"] = [index(i) for i in v.indexes]
-    return out
+    return out | grants_key(_kind(v.materialized), v.grants)
+
+
+def _kind(materialized: bool) -> str:
+    return "materialized_view" if materialized else "view"
 
 
 def read_view_state(d: dict[str, Any], get: Callable[..., Any], index: Callable[[dict[str, Any]], Index]) -> View:
@@ -35,4 +41,5 @@ def read_view_state(d: dict[str, Any], get: Callable[..., Any], index: Callable[
     return View(get(d, "schema", "text"), get(d, "name", "text"), Query.of(get(d, "query", "text")), columns,
                 get(d, "materialized", "flag", False), tuple(sorted(get(d, "with", "words", {}).items())),
                 get(d, "comment", "text?", None), tuple(index(i) for i in get(d, "indexes", "list", [])),
-                get(d, "with_data", "flag", True), named_columns=get(d, "named_columns", "flag", False))
+                get(d, "with_data", "flag", True), named_columns=get(d, "named_columns", "flag", False),
+                grants=read_grants(d, get, _kind(get(d, "materialized", "flag", False))))

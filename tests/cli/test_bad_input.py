@@ -400,6 +400,22 @@ CASES = [
           "t.yaml": "table: t\ncolumns:\n  - {name: e, type: public.citext}\n"},
          (Expect("t.yaml", "public.citext", "type citext of extension citext is in schema extensions, not public: "
                                            "write 'citext' or 'extensions.citext'"),)),
+    # -- triggers: values YAML would change, SQL where a name goes, a condition that is a number
+    Case("trigger_argument_not_a_string",
+         {"users.yaml": USERS + "---\ntrigger: users_x\ntable: users\ntiming: after\nevents: [insert]\n"
+                                "function: pg_catalog.suppress_redundant_updates_trigger\narguments: [a, 0x1F]\n"},
+         (Expect("users.yaml", "0x1F", "an argument of trigger users_x must be a string: YAML reads this unquoted "
+                                      "value as 31"),)),
+    Case("trigger_function_holding_sql",
+         {"users.yaml": USERS + "---\ntrigger: users_x\ntable: users\ntiming: after\nevents: [insert]\n"
+                                "function: 'public.f\"; drop table users; --'\n"},
+         (Expect("users.yaml", "'public.f", "'function' of trigger users_x must name a function"),)),
+    Case("trigger_when_a_number",
+         {"users.yaml": USERS + "---\ntrigger: users_x\ntable: users\ntiming: after\nevents: [insert]\n"
+                                "for_each: row\nwhen: NEW.id + 1\n"
+                                "function: pg_catalog.suppress_redundant_updates_trigger\n"},
+         (Expect("users.yaml", "NEW.id + 1", "'when' of trigger users_x is a number (for example: NEW.id + 1 > 0), not a "
+                                            "condition"),)),
 ]
 
 

@@ -77,6 +77,9 @@ BEYOND_THE_SCHEMA = {
     **dict.fromkeys(["set_null_on_not_null_column", "set_default_without_default"], NOT_NULL),
     "name_of_32_characters_64_bytes": BYTES,
     "index_of_33_columns": ELSEWHERE,
+    "trigger_when_a_number": SQL,
+    # a function the definitions declare may have any name; one they do not is refused when it holds SQL
+    "trigger_function_holding_sql": OTHER_DOCUMENTS,
 }
 
 

@@ -127,7 +127,10 @@ QUERIES = {
     # functions and procedures as pg_get_functiondef prints them (extension members left out), and triggers
     "routines": f"""
         SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), pg_get_functiondef(p.oid),
-               obj_description(p.oid, 'pg_proc')
+               obj_description(p.oid, 'pg_proc'),
+               ARRAY(SELECT x.grantee::regrole::text || ':' || x.privilege_type || ':' || x.is_grantable
+                     FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) x
+                     WHERE x.grantee <> p.proowner ORDER BY 1)
         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE p.prokind IN ('f', 'p') AND {_USER_NAMESPACES}
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from compiler.model.schema import Schema
+from compiler.plan.diff_security import rollback_target
 from tests.change_cases import CASES
 from tests.db.catalog import catalog, run_sql_file
 from tests.db.migrate import migration as _migration
@@ -28,5 +29,5 @@ def test_change_round_trip(case: str, database_url: str, second_database_url: st
     run_sql_file(second_database_url, _migration(Schema(), new))
     assert after == catalog(second_database_url)
 
-    run_sql_file(database_url, _migration(new, old))
+    run_sql_file(database_url, _migration(new, rollback_target(old, new)))  # the rollback compile writes
     assert catalog(database_url) == before

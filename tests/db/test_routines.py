@@ -174,8 +174,9 @@ DRIFTING = STAMPED + d("""
     """)
 
 
-def _applied(tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str]) -> Path:
-    write_definitions(tmp_path, {"t.yaml": DRIFTING})
+def applied(tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str], text: str = DRIFTING) -> Path:
+    """A project of the definitions `text`, compiled and applied to `url`."""
+    write_definitions(tmp_path, {"t.yaml": text})
     assert schemac(tmp_path, "compile", capsys=capsys)[0] == 0
     code, _, err = schemac(tmp_path, "apply", "--database-url", url, capsys=capsys)
     assert code == 0, err
@@ -184,7 +185,7 @@ def _applied(tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str]) -> Pa
 
 def test_drift_reports_a_hand_edited_body_and_not_a_reindented_one(
         tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    project = _applied(tmp_path, database_url, capsys)
+    project = applied(tmp_path, database_url, capsys)
     run_sql_file(database_url, textwrap.dedent("""
         CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN   NEW.updated_at   := now();  -- said otherwise, the same code
@@ -203,7 +204,7 @@ def test_drift_reports_a_hand_edited_body_and_not_a_reindented_one(
 
 def test_drift_reports_a_dropped_trigger(tmp_path: Path, database_url: str,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    project = _applied(tmp_path, database_url, capsys)
+    project = applied(tmp_path, database_url, capsys)
     run_sql_file(database_url, "DROP TRIGGER t_touch ON t")
     code, out, err = schemac(project, "drift", "--database-url", database_url, capsys=capsys)
     assert code == 1, out + err

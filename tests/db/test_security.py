@@ -24,24 +24,15 @@ from compiler.plan.diff import diff, plan
 from compiler.sql.render import Renderer
 from tests.db.catalog import catalog, run_sql_file
 from tests.db.migrate import migration, rows_of, schema, up_and_back
+from tests.db.own_roles import own_roles
 from tests.helpers import run_cli, write_definitions
 
 
 @pytest.fixture
 def roles(admin_url: str, database_url: str, second_database_url: str) -> Iterator[dict[str, str]]:
     """Three roles of this test's own: reader, writer, auditor -> their names."""
-    tag = uuid.uuid4().hex[:10]
-    names = {k: f"schemac_rls_{tag}_{k}" for k in ("reader", "writer", "auditor")}
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in names.values():
-            conn.execute(sql.SQL("CREATE ROLE {}").format(sql.Identifier(name)))
-    yield names
-    listed = sql.SQL(", ").join(map(sql.Identifier, names.values()))
-    for url in (database_url, second_database_url):  # their privileges and policies there go first
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP OWNED BY {}").format(listed))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP ROLE {}").format(listed))
+    with own_roles(admin_url, (database_url, second_database_url), "schemac_rls", ("reader", "writer", "auditor")) as names:
+        yield names
 
 
 def _live(url: str) -> Schema:
@@ -296,11 +287,9 @@ def test_verify_proves_policies_and_grants_to_roles_the_server_has(
     assert "proven: rollback_002.sql restores the state before 002" in out
 
 
-def test_the_privilege_queries_serve_routines_and_sequences(roles: dict[str, str], database_url: str) -> None:
-    """For the kinds other families add: a routine's NULL ACL is EXECUTE for PUBLIC, as acldefault says."""
-    from compiler.live.introspect import query
-    from compiler.live.introspect_security import privileges_by_oid
-    from compiler.model.security import canonical_grants, public_defaults
+def test_introspection_reads_the_acls_of_routines_and_sequences(roles: dict[str, str], database_url: str) -> None:
+    """A routine's NULL ACL is EXECUTE for PUBLIC, as acldefault says."""
+    from compiler.model.security import public_defaults
     reader = roles["reader"]
     run_sql_file(database_url, f"""
         CREATE FUNCTION open_one() RETURNS int LANGUAGE sql AS 'SELECT 1';
@@ -310,16 +299,10 @@ def test_the_privilege_queries_serve_routines_and_sequences(roles: dict[str, str
         CREATE SEQUENCE ids;
         GRANT USAGE ON SEQUENCE ids TO {reader};
         """)
-    with psycopg.connect(database_url) as conn:
-        oids = dict(conn.execute("SELECT proname::text, oid FROM pg_proc WHERE proname IN ('open_one', 'closed_one')"
-                                 ).fetchall())
-        routines = privileges_by_oid(conn.execute(query("routine_privileges"), {"routines": list(oids.values())})
-                                     .fetchall())
-        sequence = conn.execute("SELECT 'ids'::regclass::oid").fetchall()[0][0]
-        relations = privileges_by_oid(conn.execute(query("table_privileges"), {"tables": [sequence]}).fetchall())
-    assert canonical_grants(routines[oids["open_one"]]) == public_defaults("function")
-    assert canonical_grants(routines[oids["closed_one"]]) == (Privilege(reader, "execute", None, True),)
-    assert canonical_grants(relations[sequence]) == (Privilege(reader, "usage"),)
+    live = _live(database_url)
+    assert live.routines["public.open_one()"].grants == public_defaults("function")
+    assert live.routines["public.closed_one()"].grants == (Privilege(reader, "execute", None, True),)
+    assert live.sequences["public.ids"].grants == (Privilege(reader, "usage"),)
 
 
 def test_a_database_given_back_after_a_role_held_privileges_in_it_comes_back_empty(admin_url: str) -> None:

@@ -11,6 +11,7 @@ from compiler.model.schema import Schema
 from compiler.model.types import extension_type_schemas
 from compiler.plan import changes as ch
 from compiler.plan.diff import diff, plan
+from compiler.plan.diff_security import rollback_target
 from compiler.sql.render import Renderer
 from tests.change_cases import CASES
 from tests.helpers import run_cli, schema_of, write_definitions
@@ -23,7 +24,7 @@ def _schema(text: str) -> Schema:
 def _sql(old: Schema, new: Schema) -> str:
     r, timeouts = Renderer(), MigrationTimeouts()  # the defaults, as compile writes them without schemac.yaml
     up = r.migration("up", plan(old, new), [], extension_type_schemas(new.extensions.values()), timeouts=timeouts)
-    down = r.migration("rollback", plan(new, old), [], extension_type_schemas(old.extensions.values()),
+    down = r.migration("rollback", plan(new, rollback_target(old, new)), [],  # as compile makes it extension_type_schemas(old.extensions.values()),
                        timeouts=timeouts)
     return up + "\n" + down
 

@@ -126,6 +126,29 @@ BAD = {
     "sub-partitions without a key": ("partition_by: {method: list, columns: [b]}\npartitions:\n"
                                      "  - {name: t1, in: [x], partitions: [{name: t11, in: [1]}]}\n", "partitions: [",
                                      "partition t1 has 'partitions' but no 'partition_by'"),
+    "a word on an integer key": ("partition_by: {method: range, columns: [a]}\npartitions:\n"
+                                 "  - {name: t1, from: abc, to: 10}\n", "abc",
+                                 "'from' of partition t1: 'abc' is no value of the key's type integer "
+                                 "(PostgreSQL: invalid input syntax for type integer)"),
+    "a day that is not a date": ("partition_by: {method: range, columns: [a, d]}\npartitions:\n"
+                                 "  - {name: t1, from: [1, 2024-01-01], to: [1, 2024-02-30]}\n", "2024-02-30",
+                                 "'to' of partition t1: '2024-02-30' is no value of the key's type date"),
+    "a word on a date key": ("partition_by: {method: range, columns: [d]}\npartitions:\n"
+                             "  - {name: t1, from: [2024-01-01], to: [someday]}\n", "someday",
+                             "(PostgreSQL: invalid input syntax for type date)"),
+    "a list value the key cannot read": ("partition_by: {method: list, columns: [a]}\npartitions:\n"
+                                         "  - {name: t1, in: [1, x]}\n", "x]",
+                                         "'in' of partition t1: 'x' is no value of the key's type integer"),
+    "one integer written twice": ("partition_by: {method: list, columns: [a]}\npartitions:\n"
+                                  "  - {name: t1, in: [\"02\", 2]}\n", "2]}",
+                                  "value '2' appears twice in 'in' of partition t1 (as integer, '02' is the same "
+                                  "value)"),
+    "one integer in two lists": ("partition_by: {method: list, columns: [a]}\npartitions:\n"
+                                 "  - {name: t1, in: [3]}\n  - {name: t2, in: [\"+3\"]}\n", "{name: t2",
+                                 "partition t2: value '+3' is already in partition t1"),
+    "one date in two lists": ("partition_by: {method: list, columns: [d]}\npartitions:\n"
+                              "  - {name: t1, in: [2024-01-05]}\n  - {name: t2, in: [\"2024-1-5\"]}\n", "{name: t2",
+                              "partition t2: value '2024-1-5' is already in partition t1"),
 }
 
 

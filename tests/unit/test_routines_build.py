@@ -8,6 +8,7 @@ import pytest
 from compiler.errors import DefinitionError, DefinitionErrors
 from compiler.model.routine_text import body_tokens, dollar_tag, make_body
 from compiler.model.routines import Routine, replaceable
+from compiler.model.schema import Schema
 from compiler.plan.diff import diff
 from tests.helpers import schema_of
 
@@ -143,6 +144,75 @@ def test_a_routine_defined_twice_is_one_error_at_the_second() -> None:
         "(first in definitions/test.yaml:7)")
 
 
+VIEW = """---
+view: v
+query: SELECT id, name FROM t
+"""
+
+
+def on_view(extra: str, timing: str = "instead of", events: str = "[insert]", for_each: str = "row") -> str:
+    return TABLE + VIEW + (f"---\ntrigger: v_x\nview: v\ntiming: {timing}\nevents: {events}\nfor_each: {for_each}\n"
+                           f"function: touch\n{extra}")
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    (on_view("", for_each="statement"), "19:11", "INSTEAD OF triggers must be FOR EACH ROW (trigger v_x)"),
+    (on_view("when: NEW.name <> ''\n"), "21:7", "INSTEAD OF triggers cannot have a WHEN condition (trigger v_x)"),
+    (on_view("", events="[{update_of: [name]}]"), "18:9",
+     "INSTEAD OF triggers cannot have 'update_of' columns (trigger v_x)"),
+    (on_view("", timing="before"), "19:11", "public.v is a view: views cannot have row-level BEFORE or AFTER "
+                                            "triggers (use INSTEAD OF, or for_each: statement) (trigger v_x)"),
+    (on_view("", timing="after", events="[truncate]", for_each="statement"), "18:9",
+     "public.v is a view: views cannot have TRUNCATE triggers (trigger v_x)"),
+    (on_view("referencing: {new_table: n}\n", timing="after", for_each="statement"), "21:14",
+     "triggers on views cannot have transition tables (trigger v_x)"),
+    (on_view("constraint: true\n", timing="after"), "19:11",
+     "public.v is a view: views cannot have row-level BEFORE or AFTER triggers (use INSTEAD OF, or for_each: "
+     "statement) (trigger v_x)"),
+    (on_view("enabled: disabled\n"), "21:10", "public.v is a view: ALTER TABLE cannot enable or disable a view's "
+                                              "triggers (trigger v_x)"),
+    (on_view("").replace("view: v\ntiming", "view: w\ntiming"), "16:7",
+     "trigger v_x is on public.w, not a declared view (did you mean 'public.v'?)"),
+    (on_view("").replace("---\nview: v\n", "---\nmaterialized_view: v\n"), "16:7",
+     "trigger v_x is on public.v, a materialized view, which cannot have triggers"),
+    (on_view("").replace("view: v\ntiming", "table: v\ntiming"), "16:8",
+     "trigger v_x is on public.v, which is not a declared table (it is a view: write 'view:')"),
+    (on_view("table: t\n"), "21:1", "trigger v_x is on a 'table:' or a 'view:', one of them"),
+    (trigger("from: t\n", timing="after"), "18:7", "only a constraint trigger has 'from' (trigger t_x)"),
+    (trigger("constraint: true\nfrom: u\n", timing="after"), "19:7",
+     "'from' of trigger t_x names public.u, which is not a declared table (did you mean 'public.t'?)"),
+    (trigger("when: 1\n"), "18:7", "'when' of trigger t_x is a number (for example: 1 > 0), not a condition; a "
+                                   "trigger's WHEN must be true or false"),
+    (trigger("when: NEW.id + 1\n"), "18:7", "'when' of trigger t_x is a number (for example: NEW.id + 1 > 0), not a "
+                                            "condition; a trigger's WHEN must be true or false"),
+    (trigger("when: \"'yes'\"\n"), "18:7", "'when' of trigger t_x is a string (for example: 'yes' = NEW.name), "
+                                            "not a condition; a trigger's WHEN must be true or false"),
+    (trigger("when: (NEW.name)\n"), "18:7", "'when' of trigger t_x is a text column (for example: (NEW.name) IS NOT "
+                                            "NULL), not a condition; a trigger's WHEN must be true or false"),
+    (trigger("", function="'f\"; drop table x; --'"), "17:11",
+     "'function' of trigger t_x must name a function (name or schema.name), not hold SQL: 'f\"; drop table x; --'"),
+    (trigger("", function="'public.f\"; drop table x; --'"), "17:11",
+     "'function' of trigger t_x must name a function (name or schema.name), not hold SQL: "
+     "'public.f\"; drop table x; --'"),
+    *[(trigger(f"arguments: [ok, {value}]\n"), "18:17",
+       f"an argument of trigger t_x must be a string: YAML reads this unquoted value as {read}, which may not be the "
+       f"text written; quote it (\"1.50\", \"0x1F\", \"true\")")
+      for value, read in (("null", "null"), ("1.50", "1.5"), ("0x1F", "31"), ("true", "true"), ("2", "2"))],
+])
+def test_view_trigger_and_value_errors_follow_create_trigger(text: str, where: str, message: str) -> None:
+    assert one_error(text) == f"definitions/test.yaml:{where}: error: {message}"
+
+
+def test_view_and_constraint_triggers_build() -> None:
+    s = schema_of(on_view("") + "---\ntrigger: v_s\nview: v\ntiming: after\nevents: [update]\n"
+                                "function: touch\nwhen: \"true\"\n"
+                                "---\ntrigger: t_c\ntable: t\ntiming: after\nevents: [delete]\nfor_each: row\n"
+                                "constraint: true\nfrom: public.t\nfunction: touch\n")
+    assert (s.triggers["public.v.v_x"].on_view, s.triggers["public.v.v_x"].timing) == (True, "instead of")
+    assert (s.triggers["public.v.v_s"].on_view, s.triggers["public.v.v_s"].for_each) == (True, "statement")
+    assert s.triggers["public.t.t_c"].from_table == "public.t"
+
+
 @pytest.mark.parametrize(("text", "where", "message"), [
     (trigger("", timing="instead of"), "14:9", "INSTEAD OF triggers are for views; public.t is a table (trigger t_x)"),
     (trigger("", events="[truncate]"), "16:11", "a TRUNCATE trigger fires FOR EACH STATEMENT only (trigger t_x)"),
@@ -184,7 +254,7 @@ def test_trigger_errors_follow_create_trigger(text: str, where: str, message: st
 
 
 def test_a_trigger_builds_with_its_events_in_order_and_columns_sorted() -> None:
-    s = schema_of(trigger("arguments: [a, 2, true]\nenabled: replica\n",
+    s = schema_of(trigger("arguments: [a, \"2\", \"true\"]\nenabled: replica\n",
                           events="[{update_of: [updated_at, name]}, insert]"))
     t = s.triggers["public.t.t_x"]
     assert (t.events, t.update_columns, t.arguments, t.enabled) == (
@@ -202,14 +272,13 @@ def test_errors_are_definition_errors() -> None:
     assert DefinitionError("definitions/a.yaml", 1, 2, "m").__str__() == "definitions/a.yaml:1:2: error: m"
 
 
-def test_a_table_cannot_call_a_function_of_the_definitions_yet() -> None:
-    """Functions are created after the tables; a default, check or index calling one would name a
-    function that is not there yet, so it is an error where it is written."""
+def test_a_table_calling_a_function_of_the_definitions_has_it_created_first() -> None:
+    """A default, check or index may call a function of the definitions: it is created before the
+    tables (and dropped after them)."""
     table = TABLE.replace("{name: name, type: text}", "{name: name, type: text, check: \"twice(id) > 0\"}")
     table = table.replace("---\nfunction: touch", "indexes:\n  - {expression: twice(id)}\n---\nfunction: touch", 1)
-    found = errors(table + "---\nfunction: twice\narguments: [{name: x, type: bigint}]\n"
-                           "returns: bigint\nlanguage: sql\nvolatility: immutable\nbody: SELECT x * 2\n")
-    why = "a function of the definitions; schemac creates functions after the tables (a sql body may read them), " \
-          "so a table cannot use one yet"
-    assert found == [f"definitions/test.yaml:4:37: error: check t_id_check of public.t calls twice(), {why}",
-                     f"definitions/test.yaml:7:5: error: index t_twice_idx of public.t calls twice(), {why}"]
+    s = schema_of(table + "---\nfunction: twice\narguments: [{name: x, type: bigint}]\n"
+                          "returns: bigint\nlanguage: sql\nvolatility: immutable\nbody: SELECT x * 2\n")
+    kinds = [c.kind for c in diff(Schema(), s)]
+    assert kinds.index("CreateCalledFunction") < kinds.index("CreateTable") < kinds.index("CreateFunction")
+    assert [c.kind for c in diff(s, Schema())][-1] == "DropCalledFunction"

@@ -207,7 +207,13 @@ def test_set_default_on_a_not_null_column_with_a_default_is_fine() -> None:
     ("smallint", "32768", False, "out of range for type smallint"),
     ("boolean", "o", True, "invalid input syntax for type boolean"), ("boolean", "of", True, None),
     ("jsonb", "NaN", True, "invalid input syntax for type jsonb"), ("uuid", "{A0EEBC999C0B4EF8BB6D6BB9BD380A11}", True, None),
-    ("character varying(2)", "abc", False, None), ("date", "someday", True, None),  # not judged: no false refusal
+    ("character varying(2)", "abc", False, None),
+    # a date: only what is surely none, so no spelling PostgreSQL reads is refused
+    ("date", "someday", True, "invalid input syntax for type date"),
+    ("date", "2024-02-30", True, "date/time field value out of range: '2024-02-30' is no day of the calendar"),
+    ("date", "Jan 5 2024", True, None), ("date", "20240105", True, None), ("date", " 2024-1-5 ", True, None),
+    ("timestamp with time zone", "today UTC", True, None), ("timestamp(3) without time zone", "epoch", True, None),
+    ("timestamp with time zone", "2024-01-05T10:00:00+02", True, None),
 ])
 def test_constant_problem(type_name: str, text: str, stored: bool, problem: str | None) -> None:
     from compiler.model.literal_input import constant_problem

@@ -73,11 +73,20 @@ SELECT rel.nspname, rel.label, 'privileges granted to ' || string_agg(DISTINCT
            CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END, ', ')
            || ' (not written)', false, NULL
 FROM rel, aclexplode(rel.relacl) x
-WHERE rel.relkind IN ('p', 'S', 'v', 'm', 'f') AND x.grantee <> rel.relowner  -- a table's are written
+-- a table's (partitioned or not), a view's and a standalone sequence's are written; an identity or serial
+-- sequence's are not
+WHERE (rel.relkind = 'f' OR (rel.relkind = 'S' AND EXISTS (
+          SELECT 1 FROM pg_depend d
+          LEFT JOIN pg_attrdef ad ON ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid
+          WHERE d.classid = 'pg_class'::regclass AND d.objid = rel.oid AND d.refclassid = 'pg_class'::regclass
+            AND (d.deptype = 'i' OR (d.deptype = 'a' AND pg_get_expr(ad.adbin, ad.adrelid)
+                                                         = format('nextval(%L::regclass)', rel.oid::regclass))))))
+  AND x.grantee <> rel.relowner
 GROUP BY rel.nspname, rel.label
 UNION ALL
 SELECT rel.nspname, rel.label || '.' || quote_ident(a.attname), 'column privileges (not written)', false, NULL
-FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND rel.relkind <> 'r'
+FROM rel JOIN pg_attribute a ON a.attrelid = rel.oid
+WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND rel.relkind NOT IN ('r', 'p', 'v', 'm')
 UNION ALL
 SELECT n.nspname, 'default privileges' || COALESCE(' in schema ' || quote_ident(n.nspname), '')
        || ' for role ' || quote_ident(pg_get_userbyid(d.defaclrole)), 'not written', false, NULL
@@ -103,10 +112,9 @@ WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_proc'::regcla
   -- functions and procedures in sql or plpgsql with a body of text are managed (queries/routines.sql)
   AND (p.prokind IN ('a', 'w') OR l.lanname NOT IN ('sql', 'plpgsql') OR p.prosqlbody IS NOT NULL)
 UNION ALL
--- triggers of tables are managed (queries/triggers.sql); those of views, foreign tables and partitioned tables are not
-SELECT rel.nspname, quote_ident(g.tgname) || ' on ' || rel.label, 'trigger on a ' || CASE rel.relkind
-           WHEN 'v' THEN 'view' WHEN 'f' THEN 'foreign table' ELSE 'partitioned table' END, true, NULL
-FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal AND rel.relkind <> 'r'
+-- triggers of tables (partitioned or not) and views are managed (queries/triggers.sql); a foreign table's are not
+SELECT rel.nspname, quote_ident(g.tgname) || ' on ' || rel.label, 'trigger on a foreign table', true, NULL
+FROM pg_trigger g JOIN rel ON rel.oid = g.tgrelid WHERE NOT g.tgisinternal AND rel.relkind = 'f'
 UNION ALL
 SELECT rel.nspname, quote_ident(r.rulename) || ' on ' || rel.label, 'rule', true, NULL
 FROM pg_rewrite r JOIN rel ON rel.oid = r.ev_class WHERE r.rulename <> '_RETURN'
@@ -140,4 +148,65 @@ SELECT NULL, quote_ident(x.extname), concat_ws(', ',
                                                 || ' (written without it)' END), false, NULL
 FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
 WHERE x.extname <> 'plpgsql' AND (x.extconfig IS NOT NULL OR n.nspname <> 'public')
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || o.oprname || '('
+           || CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', '
+           || format_type(o.oprright, NULL) || ')', 'operator', true, NULL
+FROM pg_operator o JOIN user_ns n ON n.oid = o.oprnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_operator'::regclass AND e.objid = o.oid)
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(f.opfname) || ' using ' || a.amname,
+       'operator family', true, NULL
+FROM pg_opfamily f JOIN user_ns n ON n.oid = f.opfnamespace JOIN pg_am a ON a.oid = f.opfmethod
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_opfamily'::regclass AND e.objid = f.oid)
+UNION ALL
+-- a cast belongs to no schema; those PostgreSQL ships have oids below FirstNormalObjectId
+SELECT NULL, 'cast (' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')',
+       'cast', true, NULL
+FROM pg_cast c
+WHERE c.oid >= 16384
+  AND NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_cast'::regclass AND e.objid = c.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d  -- a range type's own cast to its multirange
+                  WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'i')
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.cfgname), 'text search configuration', true, NULL
+FROM pg_ts_config t JOIN user_ns n ON n.oid = t.cfgnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_ts_config'::regclass AND e.objid = t.oid)
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.dictname), 'text search dictionary', true, NULL
+FROM pg_ts_dict t JOIN user_ns n ON n.oid = t.dictnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_ts_dict'::regclass AND e.objid = t.oid)
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.prsname), 'text search parser', true, NULL
+FROM pg_ts_parser t JOIN user_ns n ON n.oid = t.prsnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_ts_parser'::regclass AND e.objid = t.oid)
+UNION ALL
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(t.tmplname), 'text search template', true, NULL
+FROM pg_ts_template t JOIN user_ns n ON n.oid = t.tmplnamespace
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_ts_template'::regclass AND e.objid = t.oid)
+UNION ALL
+SELECT NULL, quote_ident(w.fdwname), 'foreign-data wrapper', true, NULL
+FROM pg_foreign_data_wrapper w
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_foreign_data_wrapper'::regclass
+                  AND e.objid = w.oid)
+UNION ALL
+SELECT NULL, quote_ident(s.srvname), 'foreign server', true, NULL
+FROM pg_foreign_server s
+WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_foreign_server'::regclass AND e.objid = s.oid)
+UNION ALL
+SELECT NULL, 'user mapping for ' || CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(m.umuser)) END
+           || ' on server ' || quote_ident(s.srvname), 'user mapping', true, NULL
+FROM pg_user_mapping m JOIN pg_foreign_server s ON s.oid = m.umserver
+UNION ALL
+-- CREATE STATISTICS: the planner's statistics on columns together
+SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(x.stxname) || ' on ' || rel.label,
+       'extended statistics', true, NULL
+FROM pg_statistic_ext x JOIN user_ns n ON n.oid = x.stxnamespace JOIN rel ON rel.oid = x.stxrelid
+UNION ALL
+SELECT rel.nspname, rel.label, 'replica identity ' || CASE rel.relreplident WHEN 'f' THEN 'full' WHEN 'n' THEN 'nothing'
+           ELSE 'using index ' || coalesce((SELECT quote_ident(i.relname) FROM pg_index x
+                                            JOIN pg_class i ON i.oid = x.indexrelid
+                                            WHERE x.indrelid = rel.oid AND x.indisreplident), '?') END
+           || ' (not written)', false, NULL
+FROM rel WHERE rel.relkind IN ('r', 'p') AND rel.relreplident <> 'd'
 ORDER BY 2, 3
