@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 
 from ..errors import DatabaseError
-from ..sql.migration_file import DoneWhen, Segment, segments
+from ..sql.migration_file import PINNED_SETTINGS, DoneWhen, Segment, segments
 from .database import describe
 
 
@@ -168,12 +168,12 @@ def _cleaned_up(conn: psycopg.Connection, check: DoneWhen, url: str) -> str:
 
 def _failed(conn: psycopg.Connection, message: str, tail: list[Segment], committed: int) -> TailFailed:
     """TailFailed with how many marked statements of the tail the catalog says are not done, and
-    the session's timeouts back to its defaults (the RESET after the failed statement never ran)."""
+    the session's timeouts and pinned settings back to its defaults (the RESET after the failed statement never ran)."""
     left = None
     if not conn.broken:
         try:
-            conn.execute("RESET lock_timeout")
-            conn.execute("RESET statement_timeout")
+            for name in ("lock_timeout", "statement_timeout", "search_path", *(n for n, _ in PINNED_SETTINGS)):
+                conn.execute(f"RESET {name}")
             left = undone(conn, tail)
         except psycopg.Error:
             pass  # the count is a courtesy; the failure itself is what is reported

@@ -13,12 +13,13 @@ from typing import TypeVar
 import psycopg
 
 from ..errors import DatabaseError
+from ..model.names import quote_ident
 from ..model.routine_uses import called_routines
 from ..model.schema import Enum, Extension, Schema, Table
 from ..model.types import extension_type_schemas
 from ..model.view import View
 from ..plan.diff import plan
-from ..sql.migration_file import segments
+from ..sql.migration_file import PINNED_SETTINGS, migration_search_path, segments
 from ..sql.render import Renderer
 from .database import connect, describe
 from .introspect import introspect, query
@@ -166,20 +167,23 @@ def build(conn: psycopg.Connection, url: str, schema: Schema) -> None:
     order, committed STATEMENTS_PER_TRANSACTION at a time. What a scratch build leaves does not
     depend on where its transactions end, and no other session looks at it before it is done;
     only its lock count does. BuildFailed names the statement PostgreSQL refused."""
+    path = ", ".join(quote_ident(s) for s in migration_search_path(extension_type_schemas(schema.extensions.values())))
     for part in segments(build_sql(schema)):
         statements = part.statements or (part.sql,)
         if not part.transactional:
             for statement in statements:
-                _run(conn, url, [statement], transaction=False)
+                _run(conn, url, [statement], transaction=False, path=path)
             continue
         for start in range(0, len(statements), STATEMENTS_PER_TRANSACTION):
-            _run(conn, url, list(statements[start:start + STATEMENTS_PER_TRANSACTION]), transaction=True)
+            _run(conn, url, list(statements[start:start + STATEMENTS_PER_TRANSACTION]), transaction=True,
+                 path=path)
 
 
-def _run(conn: psycopg.Connection, url: str, statements: list[str], transaction: bool) -> None:
+def _run(conn: psycopg.Connection, url: str, statements: list[str], transaction: bool, path: str) -> None:
     try:
         if transaction:
             with conn.transaction():
+                _pin(conn, path)  # as the migration's transaction starts; a batch is not one of its statements
                 conn.execute("\n\n".join(statements).encode())
         else:
             conn.execute(statements[0].encode())
@@ -188,14 +192,22 @@ def _run(conn: psycopg.Connection, url: str, statements: list[str], transaction:
             raise DatabaseError(describe(e, url)) from None
         if (full := lock_table_full(conn, e, url)) is not None:
             raise full from None
-        raise BuildFailed(describe(e, url), first_refused(conn, statements) if transaction else statements[0]) from None
+        raise BuildFailed(describe(e, url),
+                          first_refused(conn, statements, path) if transaction else statements[0]) from None
 
 
-def first_refused(conn: psycopg.Connection, statements: Sequence[str]) -> str | None:
+def _pin(conn: psycopg.Connection, path: str) -> None:
+    for name, value in (("search_path", path), *PINNED_SETTINGS):
+        conn.execute("SELECT set_config(%s, %s, true)", (name, value))
+
+
+def first_refused(conn: psycopg.Connection, statements: Sequence[str], path: str | None = None) -> str | None:
     """The first of `statements` that fails, found by running them one at a time, rolled back."""
     found: str | None = None
     try:
         with conn.transaction():
+            if path is not None:  # a scratch build's batch; a migration file's part sets its own
+                _pin(conn, path)
             for statement in statements:
                 try:
                     conn.execute(statement.encode())

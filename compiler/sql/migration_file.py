@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import DatabaseError
@@ -23,6 +24,22 @@ STATEMENT = "-- schemac:statement"  # starts the comment line before each statem
 DONE_WHEN = "-- schemac:done-when "  # after a statement's mark: the catalog fact that says it is done
 DONE_FACTS = {"index_valid": 2, "index_absent": 2, "constraint_valid": 3, "not_null": 3,
               "domain_constraint_valid": 3}  # fact -> names
+
+
+# What each transaction of a migration pins with SET LOCAL (statements outside one: SET, then
+# RESET) besides its search_path (migration_search_path), so that what it stores does not hang on
+# the settings of the database or the role that runs it: a timestamptz constant is read in UTC, a
+# date like 01/02/2024 month first, and an interval like '-1 2:00' as PostgreSQL's own style reads
+# it (-1 day +2 hours; sql_standard reads -(1 day 2 hours)). Files compiled before keep their bytes.
+PINNED_SETTINGS = (("TimeZone", "UTC"), ("DateStyle", "ISO, MDY"), ("IntervalStyle", "postgres"))
+
+
+def migration_search_path(extension_types: Mapping[str, str]) -> tuple[str, ...]:
+    """Where a migration's unqualified names are looked for, whatever the database's or the role's
+    search_path: public (after pg_catalog), as in a fresh database, then the schemas of the declared
+    extensions' types (`extension_types`: type -> schema), whose operators a check like
+    `email <> 'x'::extensions.citext` finds there. A view sets its own around itself."""
+    return ("public", *sorted(set(extension_types.values()) - {"public"}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ added, dropped and renamed with renamed_from, types changed, nullability, defaul
 indexes, foreign keys in cycles and to themselves, enum values added, removed and reordered,
 comments, names passed round among tables or columns in swaps, rotations and chains; views and
 materialized views over the tables and over each other, added, dropped, renamed, their columns
-changed and the tables and columns under them changed too), so B
+changed and the tables and columns under them changed too; standalone sequences, domains,
+row-level security, policies and table and schema grants: see property_extras.py), so B
 exercises the diff's alter paths, not only create and drop. For each pair:
 
   apply diff(empty, A)   introspect: equals canonical(A); the catalog is remembered
@@ -52,6 +53,7 @@ from compiler.plan.diff import diff, plan
 from compiler.sql.render import Renderer
 from tests.conftest import create_database, drop_database
 from tests.db.catalog import catalog
+from tests.db.property_extras import EXTRA_EDITS, ROLES, Extras, decorate, draw_extras, edit_extras, extra_docs
 from tests.helpers import schema_of
 
 EXAMPLES = int(os.environ.get("SCHEMAC_PROPERTY_EXAMPLES", "100"))  # about 30 s here; CI runs 400
@@ -259,6 +261,7 @@ class Spec:
     functions: list[Fn] = field(default_factory=list)
     triggers: list[Trg] = field(default_factory=list)
     views: list[ViewSpec] = field(default_factory=list)
+    extras: Extras = field(default_factory=Extras)  # sequences, domains, RLS, policies, grants
     next_id: int = 1
     used_names: set[str] = field(default_factory=set)  # table and enum names either schema ever had
 
@@ -470,7 +473,8 @@ def to_yaml(spec: Spec) -> str:
         doc["values"] = list(e.values)
         docs.append(doc)
     for t in spec.tables:
-        docs.append(_table_doc(spec, t))
+        docs.append(decorate(_table_doc(spec, t), spec.extras, t.id))
+    docs += extra_docs(spec.extras)
     docs += [_function_doc(f) for f in spec.functions]
     docs += [_trigger_doc(spec, g) for g in spec.triggers]
     docs += [_view_doc(spec, v) for v in spec.views]
@@ -999,6 +1003,7 @@ def schema_a(draw) -> Spec:
     for _ in range(draw(st.integers(0, 2))):  # views over them, and views over views
         add_view(draw, spec)
     repair(spec)
+    spec.extras = draw_extras(draw, [t.id for t in spec.tables])
     return spec
 
 
@@ -1015,7 +1020,7 @@ EDITS = ["add_table", "drop_table", "rename_table", "add_column", "drop_column",
          "collation", "identity", "index_options", "key_options", "constraint_options", "enum_comment",
          "add_exclusion", "drop_exclusion", *CYCLE_EDITS, *ROUTINE_EDITS]
 VIEW_EDITS = ["add_view", "drop_view", "rename_view", "view_columns", "view_comment", "view_kind"]
-EDITS += VIEW_EDITS
+EDITS += VIEW_EDITS + EXTRA_EDITS
 # edits that need a column to work on
 _COLUMN_EDITS = {"rename_column", "change_type", "add_check", "add_index", "column_comment", "collation", "identity",
                  "add_exclusion"}
@@ -1063,6 +1068,9 @@ def edit(draw, spec: Spec, kind: str) -> None:  # noqa: C901 - one branch per ki
         return
     if kind in ROUTINE_EDITS:
         edit_routines(draw, spec, kind)
+        return
+    if kind in EXTRA_EDITS:
+        edit_extras(draw, spec.extras, [t.id for t in spec.tables], kind)
         return
     tables = spec.tables
     t = draw(st.sampled_from(tables)) if tables else None
@@ -1229,6 +1237,7 @@ def schema_pairs(draw) -> tuple[str, str]:
         v.in_a = True
     for x in [*a.functions, *a.triggers]:
         x.in_a = True
+    a.extras.mark_in_a()
     b = copy.deepcopy(a)
     for kind in draw(st.lists(st.sampled_from(EDITS), min_size=1, max_size=6)):
         edit(draw, b, kind)
@@ -1256,7 +1265,22 @@ class Databases:
 
 
 @pytest.fixture(scope="module")
-def databases(admin_url: str) -> Iterator[Databases]:
+def roles(admin_url: str) -> Iterator[None]:
+    """The roles policies and grants name (property_extras.ROLES), for the module's run: dropped
+    after its databases, which hold all their privileges and policies."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for role in ROLES:
+            conn.execute(f"CREATE ROLE {q(role)}")
+    try:
+        yield
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            for role in ROLES:
+                conn.execute(f"DROP ROLE {q(role)}")
+
+
+@pytest.fixture(scope="module")
+def databases(admin_url: str, roles: None) -> Iterator[Databases]:
     url, scratch_url = create_database(admin_url), create_database(admin_url)
     try:
         with connect(url) as conn, connect(scratch_url) as scratch:

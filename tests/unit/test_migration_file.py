@@ -65,7 +65,7 @@ def test_a_rendered_file_is_read_at_its_marks() -> None:
 
 
 def test_a_file_whose_text_holds_a_mark_is_written_without_marks_and_read_by_the_lexer() -> None:
-    text = Renderer().migration("t", plan(Schema(), schema_of(WEIRD)), [])
+    text = Renderer().migration("t", plan(Schema(), schema_of(WEIRD)), [], pinned=())
     assert not is_marked(text)
     (part,) = segments(text)
     assert part.sql.startswith("-- CreateEnum") and part.sql.rstrip().endswith("'one\n-- schemac:transaction\nCOMMIT;';")
@@ -76,7 +76,7 @@ def test_only_the_header_can_say_a_file_is_marked() -> None:
 
 
 def test_a_marked_file_without_statements_is_one_empty_transaction() -> None:
-    text = Renderer().migration("nothing", plan(Schema(), Schema()), [])
+    text = Renderer().migration("nothing", plan(Schema(), Schema()), [], pinned=())
     assert is_marked(text)
     assert [(p.sql.strip(), p.statements) for p in segments(text)] == [("", ())]
 
@@ -88,7 +88,7 @@ def test_a_block_outside_a_transaction_is_marked_and_read_back_statement_by_stat
                                        "  - columns: [id]\n    name: t_id_2\n")).changes
     table, indexes = changes[0], tuple(changes[1:])
     blocks = (Block(BlockKind.TRANSACTION, (table,)), Block(BlockKind.OUTSIDE_TRANSACTION, indexes, "one by one"))
-    text = Renderer().migration("t", Plan(blocks), [])
+    text = Renderer().migration("t", Plan(blocks), [], pinned=())
     assert text.count("BEGIN;") == 1 and "-- schemac:outside-transaction\n-- one by one\n\n-- schemac:statement" in text
     first, second = segments(text)
     assert first.transactional and not second.transactional

@@ -14,6 +14,10 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement RenameFunctionAside public.twice(integer)
 ALTER FUNCTION public.twice(integer) RENAME TO twice_schemac_replaced;
@@ -74,6 +78,10 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement RenameFunctionAside public.twice(bigint)
 ALTER FUNCTION public.twice(bigint) RENAME TO twice_schemac_replaced;

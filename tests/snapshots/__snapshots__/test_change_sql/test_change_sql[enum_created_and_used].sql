@@ -7,6 +7,10 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement CreateEnum public.mood
 CREATE TYPE public.mood AS ENUM (
@@ -31,6 +35,10 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement DropColumn public.t.mood
 ALTER TABLE public.t DROP COLUMN mood;

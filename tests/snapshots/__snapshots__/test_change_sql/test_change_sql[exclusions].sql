@@ -11,6 +11,10 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement AddConstraint public.t.one_at_a_time
 ALTER TABLE public.t ADD CONSTRAINT one_at_a_time EXCLUDE USING gist (during WITH &&) DEFERRABLE;
@@ -30,6 +34,10 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement DropConstraint public.t.one_at_a_time
 ALTER TABLE public.t DROP CONSTRAINT one_at_a_time;

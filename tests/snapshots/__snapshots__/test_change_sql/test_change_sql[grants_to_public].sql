@@ -7,6 +7,10 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement Grant table public.t to PUBLIC
 GRANT SELECT, INSERT, UPDATE (name), REFERENCES (name) ON TABLE public.t TO PUBLIC;
@@ -23,6 +27,10 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement Revoke table public.t to PUBLIC
 REVOKE SELECT, INSERT, UPDATE (name), REFERENCES (name) ON TABLE public.t FROM PUBLIC;

@@ -8,6 +8,10 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement DropPolicy public.t.edits
 DROP POLICY edits ON public.t;
@@ -27,6 +31,10 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement AlterPolicy public.t.edits
 ALTER POLICY edits ON public.t TO pg_monitor USING (owner = current_user) WITH CHECK (name <> '');

@@ -8,6 +8,10 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement DropPolicy public.t.fence
 DROP POLICY fence ON public.t;
@@ -35,6 +39,10 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement DropPolicy public.t.fence
 DROP POLICY fence ON public.t;

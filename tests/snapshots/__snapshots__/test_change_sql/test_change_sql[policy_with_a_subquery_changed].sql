@@ -8,6 +8,10 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement AlterPolicy public.t.members_only
 ALTER POLICY members_only ON public.t TO PUBLIC USING (EXISTS (SELECT 1 FROM members m WHERE m.t_id = id AND m.member = session_user));
@@ -24,6 +28,10 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement AlterPolicy public.t.members_only
 ALTER POLICY members_only ON public.t TO PUBLIC USING (EXISTS (SELECT 1 FROM members m WHERE m.t_id = id AND m.member = current_user));

@@ -7,6 +7,10 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement CreateTable public.nothing
 CREATE TABLE public.nothing (
@@ -28,6 +32,10 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement DropTable public.nothing
 DROP TABLE public.nothing;

@@ -7,6 +7,10 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement CreateSchema reports
 -- the schema may exist already: objects of others can live in it
@@ -34,6 +38,7 @@ COMMENT ON COLUMN public.named.id IS 'The key.';
 SET LOCAL search_path TO reports, public;
 CREATE VIEW reports.named_upper (id, shout) AS
 select id, upper(label) as shout from named;
+SET LOCAL search_path TO public;
 
 COMMIT;
 
@@ -49,6 +54,10 @@ COMMIT;
 BEGIN;
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '15min';
+SET LOCAL search_path = public;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
 
 -- schemac:statement DropView reports.named_upper
 DROP VIEW reports.named_upper;
