@@ -241,8 +241,10 @@ def test_every_kind_of_change_can_be_said_as_drift() -> None:
     from compiler.plan import changes as ch
 
     # every class of the module (or of a module of kinds it imports, as plan/partition_changes.py and
-    # plan/routine_changes.py, plan/security_changes.py) that is no base of another is a kind, and has its words
-    classes = {c for module in (ch, ch.routine_changes, ch.security_changes) for _, c in inspect.getmembers(module, inspect.isclass)
+    # plan/routine_changes.py, plan/security_changes.py, plan/called_function_changes.py) that is no base
+    # of another is a kind, and has its words
+    modules = (ch, ch.routine_changes, ch.security_changes, ch.called_function_changes)
+    classes = {c for module in modules for _, c in inspect.getmembers(module, inspect.isclass)
                if issubclass(c, ch.Change) and c.__module__.startswith("compiler.plan.")}
     leaves = {c for c in classes if not any(other is not c and issubclass(other, c) for other in classes)}
     assert leaves == set(ch.change_kinds())

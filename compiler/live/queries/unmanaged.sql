@@ -194,9 +194,10 @@ SELECT NULL, quote_ident(s.srvname), 'foreign server', true, NULL
 FROM pg_foreign_server s
 WHERE NOT EXISTS (SELECT 1 FROM ext_member e WHERE e.classid = 'pg_foreign_server'::regclass AND e.objid = s.oid)
 UNION ALL
+-- (pg_user_mappings: the catalog itself is the superuser's alone, as it may hold passwords)
 SELECT NULL, 'user mapping for ' || CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(m.umuser)) END
-           || ' on server ' || quote_ident(s.srvname), 'user mapping', true, NULL
-FROM pg_user_mapping m JOIN pg_foreign_server s ON s.oid = m.umserver
+           || ' on server ' || quote_ident(m.srvname), 'user mapping', true, NULL
+FROM pg_user_mappings m
 UNION ALL
 -- CREATE STATISTICS: the planner's statistics on columns together
 SELECT n.nspname, quote_ident(n.nspname) || '.' || quote_ident(x.stxname) || ' on ' || rel.label,
