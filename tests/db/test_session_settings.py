@@ -54,9 +54,14 @@ view: recent
 schema: app
 query: SELECT id, at FROM events
 ---
+sequence: s_app
+schema: app
+start: 5
+---
 table: later
 columns:
   - {name: id, type: bigint, default: "nextval('s_pub')"}
+  - {name: other, type: bigint, default: "nextval('app.s_app')"}
 """
 # the settings the database and the role running the migrations bring: nothing found on the
 # search_path, a clock far from UTC, dates day first, intervals signed the SQL standard's way
@@ -118,6 +123,7 @@ def test_the_settings_of_the_database_and_its_role_change_nothing(
         assert defaults[3] == "'-1 days +02:03:04'::interval"
         assert defaults[4] == "'2024-01-02'::date"
         assert conn.execute("SELECT nextval('public.s_pub')").fetchone() == (7,)
+        assert conn.execute("INSERT INTO later DEFAULT VALUES RETURNING other").fetchone() == (5,)
     for url in (hostile, second_database_url):
         code, out, err = run_cli(tmp_path, capsys, "drift", "--database-url", url)
         assert code == 0, (out, err)
