@@ -16,7 +16,7 @@ from .diagrams.chartdb import DiagramFiles, diagram_files
 from .diagrams.files import changed_diagrams, extra_diagrams, stale_digests, write_diagrams
 from .errors import DefinitionErrors, StateError
 from .model.schema import Schema
-from .model.types import extension_type_schemas
+from .model.types import extension_schemas, extension_type_schemas
 from .plan import changes as ch
 from .plan.diff import diff, plan
 from .plan.diff_security import rollback_target
@@ -121,11 +121,13 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     notes = [f"destructive ({why}): {line}" for line in destructive_reasons(changes)]
     notes += appended_column_notes(changes, new)
     up = renderer.migration(f"{up_file.split('/')[-1][:-4]}: up", up_plan, notes,
-                            extension_type_schemas(new.extensions.values()), timeouts=timeouts)
+                            extension_type_schemas(new.extensions.values()), timeouts=timeouts,
+                            extension_schemas=extension_schemas(new.extensions.values()))
     back = plan(new, rollback_target(state.schema, new))
     down = renderer.migration(f"rollback_{version:03d}: restores the schema as before "
                               f"{up_file.split('/')[-1][:-4]}", back, appended_column_notes(back.changes, state.schema),
-                              extension_type_schemas(state.schema.extensions.values()), timeouts=timeouts)
+                              extension_type_schemas(state.schema.extensions.values()), timeouts=timeouts,
+                              extension_schemas=extension_schemas(state.schema.extensions.values()))
     record = MigrationRecord(version, mname, up_file, sha256(up.encode()), down_file, sha256(down.encode()))
     result.files = {up_file: up.encode(), down_file: down.encode()}
     warehouse_records = state.warehouse_migrations

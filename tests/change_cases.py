@@ -666,6 +666,10 @@ CASES: dict[str, tuple[str, str]] = {
     "policy_names_swapped": (POLICIES, POLICIES.replace("{name: reads,", "{name: removes, renamed_from: reads,")
                              .replace("{name: removes, command: delete", "{name: reads, renamed_from: removes, "
                                                                         "command: delete")),
+    # an extension with no types schemac knows: its schema is on the migration's search_path all the same
+    "extension_functions_in_their_own_schema": (
+        "", "extension: uuid-ossp\nschema: extensions\n---\n"
+            + T.replace("name, type: text}", "name, type: text}\n  - {name: token, type: uuid, default: uuid_generate_v4()}")),
 }
 
 # the cases of properties added for full fidelity, also proven by introspection (tests/db/test_fidelity.py)

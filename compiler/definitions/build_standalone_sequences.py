@@ -178,7 +178,11 @@ def call_problems(calls: list[SequenceCall], declared: set[str], tables: dict[st
             continue
         short = call.name.removeprefix("public.")
         choices = [k.removeprefix("public.") for k in declared]
-        hint = did_you_mean(short, choices) or "; declare it with a 'sequence:' document"
+        # a migration looks for an unqualified name in public only (its search_path), not in the
+        # schema of the table whose default calls it
+        elsewhere = sorted(k for k in declared | own if k.endswith(f".{short}")) if short != call.name else []
+        hint = (f" in public, where a migration looks for an unqualified name; write '{elsewhere[0]}'" if elsewhere
+                else did_you_mean(short, choices) or "; declare it with a 'sequence:' document")
         errors.append(DefinitionError(call.path, call.pos[0], call.pos[1],
                                       f"'default' of {call.what} calls sequence {short}, which is not declared"
                                       f"{hint}"))

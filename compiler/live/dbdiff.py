@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..definitions.settings import MigrationTimeouts, TableName
 from ..model.schema import Schema
-from ..model.types import extension_type_schemas
+from ..model.types import extension_schemas, extension_type_schemas
 from ..plan.diff import plan
 from ..plan.refusals import destructive_reasons
 from ..sql.render import Renderer
@@ -59,6 +59,6 @@ def diff_databases(from_url: str, to_url: str, migrations_table: TableName,
     notes = [f"DESTRUCTIVE, review before running: {line}" for line in destructive_reasons(changes, _rename_hint)]
     sql = Renderer().migration(title, planned, notes, extension_type_schemas(new.extensions.values()),
                                origin="Made by schemac diff from the catalogs of two databases; review before running.",
-                               timeouts=timeouts)
+                               timeouts=timeouts, extension_schemas=extension_schemas(new.extensions.values()))
     return DatabaseDiff(sql, len(changes), old_warnings + new_warnings)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from ..definitions.settings import Settings
 from ..model.schema import Expression, Schema, Table
-from ..model.types import extension_type_schemas
+from ..model.types import extension_schemas, extension_type_schemas
 from ..plan import changes as ch
 from ..plan.diff import plan
 from ..plan.diff_security import namespaces
@@ -175,7 +175,8 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
                  for line in destructive_reasons(changes, _rename_hint)]
         sql = Renderer(project.root).migration("reconcile the database with generated/state.json", planned, notes,
                                                extension_type_schemas(wanted.extensions.values()),
-                                               timeouts=settings.migration_timeouts)
+                                               timeouts=settings.migration_timeouts,
+                                               extension_schemas=extension_schemas(wanted.extensions.values()))
         return Drift(differences(changes, live), sql, unfinished)
 
     return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)

@@ -13,7 +13,7 @@ import psycopg
 from ..errors import DatabaseError
 from ..model.names import quote_ident
 from ..model.schema import Schema
-from ..model.types import extension_type_schemas
+from ..model.types import extension_schemas, extension_type_schemas
 from ..plan.diff import plan
 from ..sql.render import Renderer
 from .database import connect, scratch_database
@@ -33,7 +33,8 @@ def table_catalog(conn: psycopg.Connection) -> CatalogRows:
 def built_catalog(schema: Schema, url: str) -> CatalogRows:
     """The catalog of `schema` built from scratch on a throwaway database on the server of `url`."""
     sql = Renderer().migration("import check", plan(Schema(), schema), [],
-                               extension_type_schemas(schema.extensions.values()))
+                               extension_type_schemas(schema.extensions.values()),
+                               extension_schemas=extension_schemas(schema.extensions.values()))
     with scratch_database(url) as scratch_url, connect(scratch_url) as conn:
         run_migration(conn, sql, scratch_url)
         return table_catalog(conn)

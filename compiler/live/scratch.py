@@ -16,7 +16,7 @@ from ..errors import DatabaseError
 from ..model.names import quote_ident
 from ..model.routine_uses import called_routines
 from ..model.schema import Enum, Extension, Schema, Table
-from ..model.types import extension_type_schemas
+from ..model.types import extension_schemas, extension_type_schemas
 from ..model.view import View
 from ..plan.diff import plan
 from ..sql.migration_file import PINNED_SETTINGS, migration_search_path, segments
@@ -49,7 +49,8 @@ class BuildFailed(DatabaseError):
 def build_sql(schema: Schema) -> str:
     """The one-step migration that builds `schema` in an empty database."""
     return Renderer().migration("scratch", plan(Schema(), schema), [],
-                                extension_type_schemas(schema.extensions.values()))
+                                extension_type_schemas(schema.extensions.values()),
+                                extension_schemas=extension_schemas(schema.extensions.values()))
 
 
 def canonical(schema: Schema, server: DevServer | str) -> Schema:
@@ -167,7 +168,7 @@ def build(conn: psycopg.Connection, url: str, schema: Schema) -> None:
     order, committed STATEMENTS_PER_TRANSACTION at a time. What a scratch build leaves does not
     depend on where its transactions end, and no other session looks at it before it is done;
     only its lock count does. BuildFailed names the statement PostgreSQL refused."""
-    path = ", ".join(quote_ident(s) for s in migration_search_path(extension_type_schemas(schema.extensions.values())))
+    path = ", ".join(quote_ident(s) for s in migration_search_path(extension_schemas(schema.extensions.values())))
     for part in segments(build_sql(schema)):
         statements = part.statements or (part.sql,)
         if not part.transactional:

@@ -62,6 +62,12 @@ def extension_type_schemas(extensions: Iterable[Extension]) -> dict[str, str]:
     return {t: where[x] for t, x in sorted(EXTENSION_TYPES.items()) if x in where}
 
 
+def extension_schemas(extensions: Iterable[Extension]) -> tuple[str, ...]:
+    """The schemas the declared extensions live in, with or without types schemac knows: where
+    a migration finds their functions and operators (migration_file.migration_search_path)."""
+    return tuple(sorted({x.schema for x in extensions}))
+
+
 def extension_type_names(extensions: Iterable[Extension]) -> dict[str, str]:
     """`schema.type` -> `type` for each type of the declared extensions.
 

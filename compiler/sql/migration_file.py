@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import DatabaseError
@@ -34,12 +34,12 @@ DONE_FACTS = {"index_valid": 2, "index_absent": 2, "constraint_valid": 3, "not_n
 PINNED_SETTINGS = (("TimeZone", "UTC"), ("DateStyle", "ISO, MDY"), ("IntervalStyle", "postgres"))
 
 
-def migration_search_path(extension_types: Mapping[str, str]) -> tuple[str, ...]:
+def migration_search_path(extension_schemas: Iterable[str]) -> tuple[str, ...]:
     """Where a migration's unqualified names are looked for, whatever the database's or the role's
     search_path: public (after pg_catalog), as in a fresh database, then the schemas of the declared
-    extensions' types (`extension_types`: type -> schema), whose operators a check like
-    `email <> 'x'::extensions.citext` finds there. A view sets its own around itself."""
-    return ("public", *sorted(set(extension_types.values()) - {"public"}))
+    extensions, whose functions a default like `uuid_generate_v4()` and operators a check like
+    `email <> 'x'::extensions.citext` find there. A view sets its own around itself."""
+    return ("public", *sorted(set(extension_schemas) - {"public"}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -167,6 +167,12 @@ def _shipped_references(name: str) -> frozenset[str] | None:
     return frozenset(found)
 
 
+def _search_path(extension_types: Mapping[str, str], extension_schemas: Iterable[str]) -> tuple[str, ...]:
+    """The migration's search_path: the schemas of the extensions' types are among those of the
+    extensions, and a caller that knows only the types still finds their operators."""
+    return migration_search_path((*extension_types.values(), *extension_schemas))
+
+
 def _with_extension_types(render: Callable[[Any, Mapping[str, str]], str]) -> Callable[..., str]:
     @jinja2.pass_context
     def bound(context: jinja2.runtime.Context, value: Any) -> str:
@@ -295,11 +301,13 @@ class Renderer:
         # lexists: a name the project has, even as a broken or outside link, is the project's to answer
         return reached is not None and not any(os.path.lexists(self._override / r) for r in reached)
 
-    def statement(self, change: ch.Change, extension_types: Mapping[str, str] = MappingProxyType({})) -> str:
+    def statement(self, change: ch.Change, extension_types: Mapping[str, str] = MappingProxyType({}),
+                  extension_schemas: Iterable[str] = ()) -> str:
         """The SQL of one change, ending in ';'. `extension_types`: where the types of the
-        extensions of the schema the change leads to live (types.extension_type_schemas)."""
+        extensions of the schema the change leads to live (types.extension_type_schemas);
+        `extension_schemas`: where all its extensions live (types.extension_schemas)."""
         return self._render(change.template, c=change, extension_types=extension_types,
-                            search_path=migration_search_path(extension_types)).strip()
+                            search_path=_search_path(extension_types, extension_schemas)).strip()
 
     def _render(self, name: str, **values: object) -> str:
         """A template rendered; its failure (a syntax error, an unknown name, a sandbox refusal)
@@ -322,7 +330,7 @@ class Renderer:
     def migration(self, title: str, plan: Plan, notes: list[str],
                   extension_types: Mapping[str, str] = MappingProxyType({}), origin: str = FROM_DEFINITIONS,
                   timeouts: MigrationTimeouts | None = None,
-                  pinned: tuple[tuple[str, str], ...] = PINNED_SETTINGS) -> str:
+                  pinned: tuple[tuple[str, str], ...] = PINNED_SETTINGS, extension_schemas: Iterable[str] = ()) -> str:
         """A whole migration file: header (its title, where it was made from, the notes, the hazards), then each
         block of the plan, a transaction a BEGIN; ... COMMIT;, each block and statement marked by a
         `-- schemac:` line that apply splits the file at.
@@ -330,9 +338,10 @@ class Renderer:
         With `timeouts`, each transaction starts with SET LOCAL lock_timeout and statement_timeout
         (they end with it, so nothing leaks into the session that runs the file), and statements
         run outside a transaction are between a SET and a RESET of both. The `pinned` settings are set
-        the same way, timeouts or not."""
+        the same way, timeouts or not, beside a search_path with `extension_schemas` after public."""
         blocks = [RenderedBlock(b.kind is not BlockKind.OUTSIDE_TRANSACTION,
-                                tuple((f"{c.kind} {c.subject}", self.statement(c, extension_types)) for c in b.changes),
+                                tuple((f"{c.kind} {c.subject}", self.statement(c, extension_types, extension_schemas))
+                                      for c in b.changes),
                                 b.note, _MARKS[b.kind], tuple(done_when(c) for c in b.changes))
                   for b in plan.blocks]
         # marks are only safe where no statement holds their text (a comment's text may)
@@ -340,5 +349,6 @@ class Renderer:
         hazards = [f.line for f in findings(plan)]  # facts of the plan: acknowledgements are lint's
         text = self._render("migration.sql.j2", title=title, origin=origin, notes=notes, blocks=blocks,
                             marked=marked, hazards=hazards, timeouts=timeouts,
-                            pinned=pinned, search_path=migration_search_path(extension_types) if pinned else ())
+                            pinned=pinned,
+                            search_path=_search_path(extension_types, extension_schemas) if pinned else ())
         return text.rstrip("\n") + "\n"

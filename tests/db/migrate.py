@@ -7,7 +7,7 @@ from collections.abc import Callable
 import psycopg
 
 from compiler.model.schema import Schema
-from compiler.model.types import extension_type_schemas
+from compiler.model.types import extension_schemas, extension_type_schemas
 from compiler.plan.diff import plan
 from compiler.sql.render import Renderer
 from tests.db.catalog import catalog, run_sql_file
@@ -21,7 +21,8 @@ def schema(text: str) -> Schema:
 
 
 def migration(old: Schema, new: Schema) -> str:
-    return Renderer().migration("test", plan(old, new), [], extension_type_schemas(new.extensions.values()))
+    return Renderer().migration("test", plan(old, new), [], extension_type_schemas(new.extensions.values()),
+                                extension_schemas=extension_schemas(new.extensions.values()))
 
 
 def up_and_back(url: str, fresh_url: str, old_yaml: str, new_yaml: str, rows: str = "",

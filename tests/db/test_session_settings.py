@@ -54,9 +54,14 @@ view: recent
 schema: app
 query: SELECT id, at FROM events
 ---
+sequence: s_app
+schema: app
+start: 5
+---
 table: later
 columns:
   - {name: id, type: bigint, default: "nextval('s_pub')"}
+  - {name: other, type: bigint, default: "nextval('app.s_app')"}
 """
 # the settings the database and the role running the migrations bring: nothing found on the
 # search_path, a clock far from UTC, dates day first, intervals signed the SQL standard's way
@@ -118,6 +123,7 @@ def test_the_settings_of_the_database_and_its_role_change_nothing(
         assert defaults[3] == "'-1 days +02:03:04'::interval"
         assert defaults[4] == "'2024-01-02'::date"
         assert conn.execute("SELECT nextval('public.s_pub')").fetchone() == (7,)
+        assert conn.execute("INSERT INTO later DEFAULT VALUES RETURNING other").fetchone() == (5,)
     for url in (hostile, second_database_url):
         code, out, err = run_cli(tmp_path, capsys, "drift", "--database-url", url)
         assert code == 0, (out, err)
@@ -136,3 +142,34 @@ def test_drift_sees_what_other_settings_built(tmp_path: Path, database_url: str,
     code, out, err = run_cli(tmp_path, capsys, "drift", "--database-url", database_url)
     assert code == 1, (out, err)
     assert "public.events" in out + err
+
+
+# extensions in schemas of their own, none with a type schemac knows: their functions, called
+# unqualified, are found on the migration's search_path as on a database whose search_path has them
+EXTENSION_FUNCTIONS = """
+extension: uuid-ossp
+schema: extensions
+---
+extension: pgcrypto
+schema: crypto
+---
+table: tokens
+columns:
+  - {name: id, type: uuid, primary_key: true, default: "uuid_generate_v4()"}
+  - {name: salt, type: text, default: "gen_salt('md5')"}
+"""
+
+
+def test_functions_of_extensions_in_other_schemas_are_found(
+        tmp_path: Path, database_url: str, capsys) -> None:
+    write_definitions(tmp_path, {"all.yaml": EXTENSION_FUNCTIONS})
+    assert run_cli(tmp_path, capsys, "compile")[0] == 0
+    up = next((tmp_path / "generated" / "migrations").glob("001_*.sql")).read_text()
+    assert "SET LOCAL search_path = public, crypto, extensions;" in up
+    _alter_database(database_url, {"search_path": "nothing_here"})
+    _applied(tmp_path, database_url, capsys)
+    with psycopg.connect(_alike(database_url)) as conn:
+        assert conn.execute("INSERT INTO tokens DEFAULT VALUES RETURNING salt LIKE '$1$%'").fetchone() == (True,)
+    for command in ("drift", "verify"):
+        code, out, err = run_cli(tmp_path, capsys, command, "--database-url", database_url)
+        assert code == 0, (command, out, err)

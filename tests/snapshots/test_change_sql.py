@@ -8,7 +8,7 @@ import pytest
 
 from compiler.definitions.settings import MigrationTimeouts
 from compiler.model.schema import Schema
-from compiler.model.types import extension_type_schemas
+from compiler.model.types import extension_schemas, extension_type_schemas
 from compiler.plan import changes as ch
 from compiler.plan.diff import diff, plan
 from compiler.plan.diff_security import rollback_target
@@ -23,9 +23,11 @@ def _schema(text: str) -> Schema:
 
 def _sql(old: Schema, new: Schema) -> str:
     r, timeouts = Renderer(), MigrationTimeouts()  # the defaults, as compile writes them without schemac.yaml
-    up = r.migration("up", plan(old, new), [], extension_type_schemas(new.extensions.values()), timeouts=timeouts)
-    down = r.migration("rollback", plan(new, rollback_target(old, new)), [],  # as compile makes it extension_type_schemas(old.extensions.values()),
-                       timeouts=timeouts)
+    up = r.migration("up", plan(old, new), [], extension_type_schemas(new.extensions.values()), timeouts=timeouts,
+                     extension_schemas=extension_schemas(new.extensions.values()))
+    down = r.migration("rollback", plan(new, rollback_target(old, new)), [],  # as compile makes it
+                       extension_type_schemas(old.extensions.values()), timeouts=timeouts,
+                       extension_schemas=extension_schemas(old.extensions.values()))
     return up + "\n" + down
 
 

@@ -58,6 +58,11 @@ def test_a_sequence_keeps_only_the_options_that_differ_from_its_types_defaults()
     ("sequence: order_seq\n---\n" + TABLE.replace("type: bigint}", "type: bigint, default: \"nextval('orders_seq')\"}"),
      "7:38: error: 'default' of column t.n calls sequence orders_seq, which is not declared (did you mean "
      "'order_seq'?)"),
+    # an unqualified name is looked for in public, whatever the schema of the table
+    ("sequence: s\nschema: app\n---\n" + TABLE.replace("table: t", "table: t\nschema: app").replace(
+        "type: bigint}", "type: bigint, default: \"nextval('s')\"}"),
+     "9:38: error: 'default' of column t.n calls sequence s, which is not declared in public, where a migration "
+     "looks for an unqualified name; write 'app.s'"),
 ])
 def test_sequence_mistakes_are_said_at_their_place(text: str, message: str) -> None:
     found = errors(text)
