@@ -254,6 +254,19 @@ SUBQUERY = MEMBERS.replace("---\n", d("""
         using: "EXISTS (SELECT 1 FROM members m WHERE m.t_id = id AND m.member = current_user)"
     ---
     """), 1)
+VIA_VIEW = MEMBERS + d("""
+    ---
+    view: my_tenants
+    query: SELECT t_id FROM members WHERE member = current_user
+    ---
+    table: docs
+    rls: {enabled: true}
+    columns:
+      - {name: id, type: bigint, primary_key: true}
+      - {name: t_id, type: bigint}
+    policies:
+      - {name: via_view, using: "t_id IN (SELECT t_id FROM my_tenants)"}
+    """)
 SECURITY_CASES: dict[str, tuple[str, str]] = {
     "row_security_enabled_and_forced": (T, T + "rls: {enabled: true, forced: true}\n"),
     "row_security_forced_only": (T + "rls: {enabled: true}\n", T + "rls: {enabled: true, forced: true}\n"),
@@ -314,6 +327,10 @@ SECURITY_CASES: dict[str, tuple[str, str]] = {
                                                                             "body: SELECT 1\ngrants: []\n")),
     "policy_with_a_subquery_over_a_retyped_column_of_another_table": (
         SUBQUERY, SUBQUERY.replace("{name: member, type: text}", "{name: member, type: varchar(60)}")),
+    # the view is dropped and created again around the new type of a column it reads: the policy reading
+    # the view is dropped before it and made again after
+    "policy_reading_a_view_made_again": (
+        VIA_VIEW, VIA_VIEW.replace("{name: member, type: text}", "{name: member, type: varchar(60)}")),
 }
 
 CASES: dict[str, tuple[str, str]] = {

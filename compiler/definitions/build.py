@@ -137,7 +137,7 @@ def build_schema_and_acknowledged(docs: list[Document], errors: list[DefinitionE
         [(kind, doc) for kind in ("function", "procedure") for doc in by_kind[kind]])
     views = build_views(by_kind["view"], by_kind["materialized_view"], tables, errors,
                         lambda doc: _TableBuilder(doc, errors, user_types, extensions))
-    schema = Schema(tables=with_policy_reads(dict(sorted(tables.items()))), enums=dict(sorted(enums.items())),
+    schema = Schema(tables=with_policy_reads(dict(sorted(tables.items())), views), enums=dict(sorted(enums.items())),
                     extensions=dict(sorted(extensions.items())), routines=routines,
                     triggers=read_triggers(by_kind["trigger"], errors, tables, routines, views),
                     views=views,

@@ -268,7 +268,7 @@ def _read(conn: psycopg.Connection, migrations_table: TableName, reader: _Reader
     domains = domains_from(domain_rows, lambda text, what, type_: reader.expr(text, what, type_, user_types),
                            _check_expression)
     sequences = sequences_from(sent["sequences"].fetchall())
-    schema = Schema(tables=with_policy_reads(out), enums=enums, extensions=extensions, routines=routines,
+    schema = Schema(tables=with_policy_reads(out, views), enums=enums, extensions=extensions, routines=routines,
                     triggers=triggers, views=views, namespaces=security.namespaces, sequences=sequences,
                     domains=domains)
     return with_object_grants(schema, conn.execute(query("object_privileges")).fetchall(),

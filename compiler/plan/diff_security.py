@@ -35,16 +35,17 @@ from .renames import DISPLACED, Renames, rename_steps, renamed_pairs
 @dataclass(frozen=True, slots=True)
 class _Under:
     """What the planned changes do that PostgreSQL refuses under a policy reading it: columns
-    (old table key, old name) retyped or dropped, tables dropped, routines dropped (by name: a call
-    does not say which overload). And the renames, which PostgreSQL follows inside a policy."""
+    (old table key, old name) retyped or dropped, tables and views dropped (a view too when it is
+    created again), routines dropped (by name: a call does not say which overload). And the
+    renames, which PostgreSQL follows inside a policy."""
 
     columns: frozenset[tuple[str, str]]
-    tables: frozenset[str]
+    relations: frozenset[str]
     routines: frozenset[str]
     renames: Renames
 
     def refuse(self, reads: PolicyReads) -> bool:
-        return (any(reads.uses(t, c) for t, c in self.columns) or bool(reads.relations & self.tables)
+        return (any(reads.uses(t, c) for t, c in self.columns) or bool(reads.relations & self.relations)
                 or bool(reads.calls & self.routines))
 
     def names_moved(self, reads: PolicyReads) -> dict[str, str]:
@@ -59,7 +60,8 @@ class _Under:
 
 def _under(old: Schema, renames: Renames, planned: Collection[ch.Change]) -> _Under:
     return _Under(frozenset(columns_pinned(old, renames, list(planned))),
-                  frozenset(c.definition.key for c in planned if isinstance(c, ch.DropTable)),
+                  frozenset(c.definition.key for c in planned if isinstance(c, ch.DropTable))
+                  | frozenset(c.view.key for c in planned if isinstance(c, ch.DropView | ch.DropMaterializedView)),
                   frozenset(c.routine.name for c in planned if isinstance(c, rc.DropFunction | rc.DropProcedure)),
                   renames)
 

@@ -62,7 +62,9 @@ class Plan:
 
 # -- phases: groups of change kinds, in the order they run
 
-# views first: PostgreSQL refuses to change or drop what a view reads (deepest views first)
+# policies first: PostgreSQL refuses to drop a view a policy reads, and nothing depends on a policy
+POLICY_DROPS = (sec.DropPolicy,)
+# views next: PostgreSQL refuses to change or drop what a view reads (deepest views first)
 VIEW_DROPS = (ch.DropView, ch.DropMaterializedView)
 NAMESPACES = (ch.CreateSchema, ch.CreateExtension, ch.SetExtensionSchema)
 # a recreated enum is renamed out of the way first; new values before anything uses them
@@ -83,7 +85,7 @@ CALLED_FUNCTIONS_OVER_DOMAINS = (cf.CreateCalledFunctionOverDomain,)
 # drops before renames and additions, which may reuse their names; keys before what they lean on;
 # triggers before their tables and columns, routines after the tables whose defaults call them
 # (a partition whose bounds change leaves its parent here, and comes back once the new partitions are in)
-DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, rc.DropTrigger, sec.DropPolicy, ch.DropForeignKey, ch.DropIndex,
+DROPS_BEFORE_RENAMES = (ch.DropSequenceOwner, rc.DropTrigger, ch.DropForeignKey, ch.DropIndex,
                         ch.DropConstraint, ch.DropColumn, ch.DropPartition, ch.DetachPartition, ch.DropTable,
                         rc.DropFunction, rc.DropProcedure)
 # renames of names that share namespaces (a schema's relations, a table's constraints) are one
@@ -131,6 +133,7 @@ DROPS_LAST = (cf.DropCalledFunctionOverDomain, ch.DropDomain, ch.DropSequence, c
               ch.DropExtension, ch.DropSchema)
 
 PHASES: tuple[type[ch.Change], ...] = (
+    *POLICY_DROPS,
     *VIEW_DROPS, *NAMESPACES, *ENUMS_BEFORE_USE, *CALLED_FUNCTIONS_BEFORE_USE, *SEQUENCES_AND_DOMAINS_BEFORE_USE,
     *CALLED_FUNCTIONS_OVER_DOMAINS, *DROPS_BEFORE_RENAMES, *RENAMES, *CREATE_TABLES, *COLUMNS,
     *SEQUENCES_AFTER_COLUMNS, *ROUTINES, *COMMENTS, *KEYS_AND_INDEXES, *VIEWS, *ROW_SECURITY, *GRANTS, *DROPS_LAST,

@@ -427,7 +427,7 @@ def load_state(data: bytes | None) -> State:
         triggers = {t.key: t for t in (read_trigger(_get, x) for x in _get(s, "triggers", "list", []))}
         views = read_views({v.key: v for v in (read_view_state(d, _get, lambda i: _read_index(i, user_types))
                                                for d in _get(s, "views", "list", []))}, tables)
-        schema = Schema(tables=with_policy_reads(tables), enums=enums, extensions=extensions, routines=routines,
+        schema = Schema(tables=with_policy_reads(tables, views), enums=enums, extensions=extensions, routines=routines,
                         triggers=triggers, views=views, namespaces=read_namespaces(s, _get), sequences=sequences,
                         domains=domains)
         migrations = tuple(MigrationRecord(_get(m, "version", "number"), _get(m, "name", "text"),

@@ -16,6 +16,9 @@ SET LOCAL TimeZone = 'UTC';
 SET LOCAL DateStyle = 'ISO, MDY';
 SET LOCAL IntervalStyle = 'postgres';
 
+-- schemac:statement DropPolicy public.t.cheerful
+DROP POLICY cheerful ON public.t;
+
 -- schemac:statement RenameEnum public.mood
 ALTER TYPE public.mood RENAME TO mood__old;
 
@@ -24,9 +27,6 @@ CREATE TYPE public.mood AS ENUM (
     'happy',
     'sad'
 );
-
--- schemac:statement DropPolicy public.t.cheerful
-DROP POLICY cheerful ON public.t;
 
 -- schemac:statement AlterColumnType public.t.mood
 ALTER TABLE public.t ALTER COLUMN mood TYPE public.mood USING mood::text::public.mood;
