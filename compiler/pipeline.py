@@ -9,6 +9,7 @@ from .cache import Cache, definitions_key
 from .definitions.acknowledgements import Acknowledged
 from .definitions.called_functions import called_function_problems
 from .definitions.load import read_sources
+from .definitions.policy_views import removed_view_problems
 from .definitions.read import read_definitions_and_folders, read_project_definitions
 from .definitions.seeds import SEEDS_FOLDER, read_seeds
 from .definitions.settings import is_dataset_name, load_settings
@@ -85,7 +86,8 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     new, folders = found.schema, found.folders
     seeds = seeds_sql(project, new)  # checked before anything is written: a bad seed is a definition error
     state = history.state
-    called = called_function_problems(state.schema, new, found.call_places)
+    called = (called_function_problems(state.schema, new, found.call_places)
+              + removed_view_problems(state.schema, new, found.policy_places))
     if called:
         raise DefinitionErrors(called)
     up_plan = plan(state.schema, new)

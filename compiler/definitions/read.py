@@ -11,6 +11,7 @@ from .build import build_schema_and_acknowledged
 from .build_warehouse import warehouse_places
 from .called_functions import CallerKey, Place
 from .load import Document, load_sources, read_sources
+from .policy_views import PolicyClause, policy_places
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class Definitions:
     warehouse_places: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     # where tables and domains call the definitions' functions (definitions/called_functions.py)
     call_places: dict[CallerKey, Place] = field(default_factory=dict)
+    # where policies' USING and WITH CHECK are written (definitions/policy_views.py)
+    policy_places: dict[PolicyClause, Place] = field(default_factory=dict)
 
 
 def read_definitions(project: Project) -> Schema:
@@ -48,7 +51,7 @@ def read_project_definitions(project: Project, sources: list[tuple[str, bytes]] 
     docs = load_sources(read_sources(project.root) if sources is None else sources, errors)
     places: dict[CallerKey, Place] = {}
     schema, acknowledged = build_schema_and_acknowledged(docs, errors, call_places=places)
-    return Definitions(schema, table_folders(docs), acknowledged, warehouse_places(docs), places)
+    return Definitions(schema, table_folders(docs), acknowledged, warehouse_places(docs), places, policy_places(docs))
 
 
 def table_folders(docs: list[Document]) -> dict[str, str]:
