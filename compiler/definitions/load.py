@@ -292,8 +292,8 @@ def load_text(text: str, path: str, errors: list[DefinitionError],
             continue  # an empty document, such as the one after a trailing '---'
         body = builder.value(node)
         if not isinstance(body, Mapping):
-            builder.error(_pos(node), "a definition must be a mapping starting with "
-                                      "'table:', 'enum:' or 'extension:'")
+            builder.error(_pos(node), "a definition must be a mapping starting with its kind "
+                                      "('table:', 'view:', 'function:', 'domain:', ...)")
             continue
         docs.append(Document(path, body))
     return docs
@@ -321,8 +321,10 @@ def load_sources(sources: list[tuple[str, bytes]], errors: list[DefinitionError]
     for shown, data in sources:
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            errors.append(DefinitionError(shown, 1, 1, f"file is not UTF-8 text ({e.reason})"))
+        except UnicodeDecodeError as e:  # at the first byte that is not UTF-8
+            line = data.count(b"\n", 0, e.start) + 1
+            column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+            errors.append(DefinitionError(shown, line, column, f"file is not UTF-8 text ({e.reason})"))
             continue
         if "\r" in text:  # line ends as reading in text mode gives them
             text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -156,8 +156,8 @@ CASES = [
          (Expect("users.yaml", "tabel", "not 'tabel:' (did you mean 'table'?)"),)),
     Case("document_is_a_list",
          {"users.yaml": "- table: users\n"},
-         (Expect("users.yaml", "- table", "a definition must be a mapping starting with 'table:', "
-                                          "'enum:' or 'extension:'"),)),
+         (Expect("users.yaml", "- table", "a definition must be a mapping starting with its kind "
+                                          "('table:', 'view:', 'function:', 'domain:', ...)"),)),
     Case("table_and_enum_in_one_document",
          {"users.yaml": "table: users\nenum: status\nvalues: [a]\n"},
          (Expect("users.yaml", "enum", "'table' and 'enum' cannot be together"),)),
@@ -502,7 +502,7 @@ def test_file_that_is_not_utf8(project: Path, capsys: pytest.CaptureFixture[str]
     write_definitions(project, case.files, exact=True)
     code, _, err = run(project, capsys, "compile")
     assert code == 2
-    assert reported(err) == [("definitions/users.yaml", 1, 1,
+    assert reported(err) == [("definitions/users.yaml", 2, 13,
                               "file is not UTF-8 text (invalid continuation byte)")]
     assert "Traceback" not in err
     if before is None:
