@@ -238,11 +238,16 @@ def test_import_lists_what_a_partition_holds_alone(tmp_path: Path, database_url:
         ALTER TABLE logs ATTACH PARTITION logs_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
         CREATE INDEX logs_2024_note ON logs_2024 (note);
         ALTER TABLE logs_2024 ADD CONSTRAINT short CHECK (length(note) < 10);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+        CREATE TRIGGER logs_touch BEFORE UPDATE ON logs FOR EACH ROW EXECUTE FUNCTION touch();
+        CREATE TRIGGER own_touch BEFORE UPDATE ON logs_2024 FOR EACH ROW EXECUTE FUNCTION touch();
     """)
     assert main(["-C", str(tmp_path), "import", "--database-url", database_url]) == 0
     warnings = sorted(line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: "))
     assert warnings == [
         "warning: logs_2024_note on partition public.logs_2024: index of a partition alone (not written)",
+        # the parent's trigger is written; its clones on the partitions are PostgreSQL's, not listed
+        "warning: own_touch on partition public.logs_2024: trigger of a partition alone (not written)",
         "warning: public.logs_2025.id: default or NOT NULL of a partition alone (not written)",
         "warning: public.logs_2025.note: default or NOT NULL of a partition alone (not written)",
         "warning: short on partition public.logs_2024: constraint of a partition alone (not written)"]
