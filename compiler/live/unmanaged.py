@@ -15,6 +15,7 @@ import psycopg
 
 from ..model.routines import standing_triggers
 from ..model.schema import Column, Schema, Table
+from .database import read_as_migrations_write
 from .introspect import query
 
 
@@ -53,7 +54,9 @@ class CatalogPart:
 def read_unmanaged(conn: psycopg.Connection) -> tuple[list[Note], list[Use], list[CatalogPart]]:
     """Everything in the database `conn` is connected to that an import must warn about."""
     notes, uses = unmanaged_notes(conn)
-    parts = [CatalogPart(*row) for row in conn.execute(query("table_parts")).fetchall()]
+    with conn.transaction():  # the parts are compared with the model, read as introspect reads
+        read_as_migrations_write(conn)
+        parts = [CatalogPart(*row) for row in conn.execute(query("table_parts")).fetchall()]
     return notes, uses, parts
 
 
