@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from ..definitions.settings import Settings
+from ..errors import DatabaseError
 from ..model.schema import Expression, Schema, Table
 from ..model.types import extension_schemas, extension_type_schemas
 from ..plan import changes as ch
@@ -21,7 +22,7 @@ from .database import connect
 from .drift_domains import remade_domain_words, remade_domains
 from .introspect import introspect
 from .migrations_table import check_table
-from .scratch import canonical_against
+from .scratch import BuildFailed, canonical_against, failure_text
 from .throwaway import dev_server
 from .unmanaged import managed_part
 
@@ -179,4 +180,8 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
                                                extension_schemas=extension_schemas(wanted.extensions.values()))
         return Drift(differences(changes, live), sql, unfinished)
 
-    return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)
+    try:
+        return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)
+    except BuildFailed as e:  # the definitions' fault, not the live database's: say which statement
+        raise DatabaseError(failure_text("the definitions", "when built on a scratch database (drift compares "
+                                         "the database with that build)", str(e), e.statement)) from None

@@ -46,6 +46,14 @@ class BuildFailed(DatabaseError):
         self.statement = statement
 
 
+def failure_text(name: str, context: str, error: str, statement: str | None) -> str:
+    """What failed and where, PostgreSQL's words, and the statement it refused (when it was found)."""
+    lines = [f"{name} failed {context}:", *(f"  {line}" for line in error.splitlines())]
+    if statement:
+        lines += ["  in the statement:", *(f"    {line}" for line in statement.splitlines())]
+    return "\n".join(lines)
+
+
 def build_sql(schema: Schema) -> str:
     """The one-step migration that builds `schema` in an empty database."""
     return Renderer().migration("scratch", plan(Schema(), schema), [],

@@ -44,7 +44,7 @@ from .introspect import introspect, query
 from .roles import grants_to_owners, grants_to_owners_message, missing_roles, missing_roles_message, roles_of
 from .run_migration import LockTableFull, PartlyApplied, run_migration
 from .sample_rows import ROWS, fill
-from .scratch import BuildFailed, canonical, canonical_against, first_refused
+from .scratch import BuildFailed, canonical, canonical_against, failure_text, first_refused
 from .signals import signals_as_exceptions
 from .throwaway import DevServer, dev_server, install_extensions, throwaway_database
 
@@ -220,14 +220,7 @@ def _definitions_build(wanted: Schema, server: DevServer) -> None:
 
 
 def _refused_definitions(e: BuildFailed) -> str:
-    return _failure("the definitions themselves", "when built fresh on PostgreSQL", str(e), e.statement)
-
-
-def _failure(name: str, context: str, error: str, statement: str | None) -> str:
-    lines = [f"{name} failed {context}:", *(f"  {line}" for line in error.splitlines())]
-    if statement:
-        lines += ["  in the statement:", *(f"    {line}" for line in statement.splitlines())]
-    return "\n".join(lines)
+    return failure_text("the definitions themselves", "when built fresh on PostgreSQL", str(e), e.statement)
 
 
 def lost_data(changes: list[Change]) -> list[str]:
@@ -269,7 +262,7 @@ def _run(conn: psycopg.Connection, url: str, name: str, text: str, context: str)
             raise  # the connection is lost, or the server's lock table full: exit 4, not a verdict on the SQL
         committed = e.committed if isinstance(e, PartlyApplied) else 0
         statement = _failing_statement(conn, text, committed)
-        lines = [_failure(name, context, str(e), statement)]
+        lines = [failure_text(name, context, str(e), statement)]
         if _NULLS_FOUND in str(e) and "generated rows" in context:
             lines.append("  a generated row holds NULL in that column, as rows of a real database may: "
                          "fill it (an UPDATE, in a migration before this one) before making it NOT NULL")
