@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from ..definitions.settings import Settings
-from ..errors import DatabaseError
 from ..model.schema import Expression, Schema, Table
 from ..model.types import extension_schemas, extension_type_schemas
 from ..plan import changes as ch
@@ -22,7 +21,7 @@ from .database import connect
 from .drift_domains import remade_domain_words, remade_domains
 from .introspect import introspect
 from .migrations_table import check_table
-from .scratch import BuildFailed, canonical_against, failure_text
+from .scratch import BuildFailed, canonical_against, definitions_refused
 from .throwaway import dev_server
 from .unmanaged import managed_part
 
@@ -182,6 +181,5 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
 
     try:
         return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)
-    except BuildFailed as e:  # the definitions' fault, not the live database's: say which statement
-        raise DatabaseError(failure_text("the definitions", "when built on a scratch database (drift compares "
-                                         "the database with that build)", str(e), e.statement)) from None
+    except BuildFailed as e:
+        raise definitions_refused(e, "drift compares the database with that build") from None

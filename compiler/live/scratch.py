@@ -54,6 +54,13 @@ def failure_text(name: str, context: str, error: str, statement: str | None) -> 
     return "\n".join(lines)
 
 
+def definitions_refused(e: BuildFailed, why: str) -> DatabaseError:
+    """A scratch build of the definitions PostgreSQL refused, said as theirs (`why` it was built)
+    with the statement refused, not as a failure of the live database; exit 4 still."""
+    return DatabaseError(failure_text("the definitions", f"when built on a scratch database ({why})", str(e),
+                                      e.statement))
+
+
 def build_sql(schema: Schema) -> str:
     """The one-step migration that builds `schema` in an empty database."""
     return Renderer().migration("scratch", plan(Schema(), schema), [],

@@ -1,5 +1,5 @@
-"""drift compares the live database with the definitions built on a scratch database: when
-PostgreSQL refuses that build, drift says so and names the statement refused, exit 4."""
+"""drift and apply --baseline compare the live database with the definitions built on a scratch
+database: when PostgreSQL refuses that build, they say so and name the statement refused, exit 4."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,3 +44,15 @@ def test_drift_names_the_statement_its_scratch_build_refused(tmp_path: Path, dat
     assert "the definitions failed when built on a scratch database" in err
     assert "function f(bigint) does not exist" in err
     assert "in the statement:" in err and "CREATE VIEW" in err and "f(n)" in err
+
+
+def test_a_baseline_names_the_statement_its_scratch_build_refused(tmp_path: Path, database_url: str,
+                                                                 capsys) -> None:
+    write_definitions(tmp_path, {"t.yaml": T.replace("n, type: integer", "n, type: bigint"), "f.yaml": F,
+                                 "v.yaml": V})
+    code, _, err = schemac(tmp_path, "compile", capsys=capsys)
+    assert code == 0, err
+    code, out, err = schemac(tmp_path, "apply", "--baseline", "1", "--database-url", database_url, capsys=capsys)
+    assert code == 4, out + err
+    assert "the definitions failed when built on a scratch database (the baseline compares" in err
+    assert "function f(bigint) does not exist" in err and "CREATE VIEW" in err
