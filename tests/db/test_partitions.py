@@ -272,3 +272,21 @@ def test_a_partition_key_using_a_function_of_the_definitions_is_imported_and_com
     capsys.readouterr()
     assert main(["-C", str(tmp_path), "compile"]) == 0
     assert main(["-C", str(tmp_path), "drift", "--database-url", database_url]) == 0
+
+
+def test_a_list_value_spelled_like_a_range_word_is_text(database_url: str) -> None:
+    """On a text key 'MINVALUE' is a value like any other: emitted as a literal (bare, PostgreSQL
+    would read it as a column and refuse), read back as the same value."""
+    new = schema("""
+        table: marks
+        columns:
+          - {name: word, type: text}
+        partition_by: {method: list, columns: [word]}
+        partitions:
+          - {name: marks_ends, in: [MINVALUE, maxvalue]}
+        """)
+    run_sql_file(database_url, migration(Schema(), new))
+    assert diff(_live(database_url), canonical(new, database_url)) == []
+    with psycopg.connect(database_url) as conn:
+        conn.execute("INSERT INTO marks VALUES ('MINVALUE'), ('maxvalue')")
+        assert rows_of(conn, "SELECT word FROM marks_ends ORDER BY word") == [("MINVALUE",), ("maxvalue",)]
