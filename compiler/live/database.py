@@ -19,8 +19,10 @@ URL_VARIABLES = ("DATABASE_URL", "NEON_DATABASE_URL")
 # How a catalog is read: in the settings migrations run under (PINNED_SETTINGS), whatever the
 # database's or role's own, so that a date, timestamptz or interval in a default, check, partition
 # bound or view is printed as the migration that writes it back will read it. Floats are printed
-# exactly and bytea in hex: the same value always has the same spelling.
-READING_SETTINGS = (*PINNED_SETTINGS, ("extra_float_digits", "1"), ("bytea_output", "hex"))
+# exactly and bytea in hex: the same value always has the same spelling. Names of public are
+# printed unqualified, as the definitions write them, whatever search_path the database sets.
+READING_SETTINGS = (*PINNED_SETTINGS, ("extra_float_digits", "1"), ("bytea_output", "hex"),
+                    ("search_path", "public"))
 
 
 def resolve_url(given: str | None) -> str:

@@ -62,7 +62,9 @@ def read_unmanaged(conn: psycopg.Connection) -> tuple[list[Note], list[Use], lis
 
 def unmanaged_notes(conn: psycopg.Connection) -> tuple[list[Note], list[Use]]:
     """What the database holds that schemac does not manage, and the parts of tables that use it."""
-    with conn.pipeline():  # both queries sent at once
+    # both queries sent at once, read as introspect reads (a use names a function of public unqualified)
+    with conn.transaction(), conn.pipeline():
+        read_as_migrations_write(conn)
         found, using = conn.execute(query("unmanaged")), conn.execute(query("unmanaged_uses"))
         notes = [Note(schema, f"{what}: {kind}, not managed by schemac; skipped" if skipped else f"{what}: {kind}",
                       skipped, table)

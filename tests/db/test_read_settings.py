@@ -112,3 +112,51 @@ def test_drift_on_a_database_with_its_own_settings(tmp_path: Path, database_url:
         assert conn.execute("SELECT d FROM t").fetchone() == (date(2024, 2, 3),)
     code, out, err = schemac(tmp_path, "drift", "--database-url", database_url, capsys=capsys)
     assert code == 0, out + err
+
+
+CALLING = """
+function: shout
+arguments: [{name: s, type: text}]
+returns: text
+language: sql
+volatility: immutable
+body: SELECT upper(s)
+---
+table: members
+columns:
+  - {name: id, type: integer, primary_key: true}
+  - {name: name, type: text}
+---
+view: loud
+query: select id, shout(name) as name from members
+---
+table: docs
+rls: {enabled: true}
+columns:
+  - {name: id, type: integer, primary_key: true}
+policies:
+  - {name: loud_only, using: "shout('a') = 'A'"}
+"""
+
+
+def test_a_database_whose_search_path_lacks_public_reads_like_any_other(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Names of public are written unqualified (the migrations' search_path is public first): what
+    calls a function of public is the same object whatever search_path the database gives its
+    sessions, so drift sees nothing and import writes the view and the policy."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{conn.info.dbname}" SET search_path = nothing_here')
+    project = tmp_path / "project"
+    write_definitions(project, {"t.yaml": CALLING})
+    assert schemac(project, "compile", capsys=capsys)[0] == 0
+    code, _, err = schemac(project, "apply", "--database-url", database_url, capsys=capsys)
+    assert code == 0, err
+    code, out, err = schemac(project, "drift", "--database-url", database_url, capsys=capsys)
+    assert code == 0, out + err
+    imported = tmp_path / "imported"
+    imported.mkdir()
+    code, _, err = schemac(imported, "import", "--database-url", database_url, capsys=capsys)
+    assert code == 0, err
+    assert "warning" not in err, err
+    written = "\n".join(p.read_text() for p in sorted((imported / "definitions").rglob("*.yaml")))
+    assert "view: loud" in written and "loud_only" in written
