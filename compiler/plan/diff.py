@@ -66,7 +66,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += namespaces(old, new)
     out += table_security(old, new, renames, frozenset(recreated), out)
     out += object_grants(old, new, out)
-    out = called_functions(old, new, renames, out)
+    out = called_functions(old, new, renames, out, types.recreated)
     return order(old, new, renames, out)
 
 
