@@ -245,3 +245,22 @@ def test_a_new_base_type_of_a_domain_under_a_called_function_points_its_callers_
     assert diff(_live(database_url), canonical(_schema(text), database_url)) == []
     with connect(database_url) as conn:
         assert conn.execute("SELECT id, d FROM t").fetchall() == [(1, 2)]
+
+
+@pytest.mark.parametrize("caller", ["generated", "partition_key"])
+def test_a_new_base_type_of_a_domain_under_a_function_a_generated_column_or_key_calls_is_refused(
+        caller: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The function is made anew with the domain, and PostgreSQL cannot point such a caller at the new one."""
+    text = OVER_K.replace("  - {name: id, type: k}\n", "  - {name: id, type: integer, nullable: false}\n") + (
+        "  - {name: g, type: integer, generated: kf(id)}\n" if caller == "generated" else
+        "partition_by: {method: range, columns: [{expression: kf(id)}]}\n"
+        "partitions:\n  - {name: t_low, from: [0], to: [100]}\n")
+    write_definitions(tmp_path, {"all.yaml": text})
+    assert schemac(tmp_path, "compile", capsys=capsys)[0] == 0
+    write_definitions(tmp_path, {"all.yaml": text.replace("domain: k\ntype: integer", "domain: k\ntype: bigint")})
+    code, _, err = schemac(tmp_path, "compile", "--allow-destructive", capsys=capsys)
+    assert code == 2, err
+    what = "generated column public.t.g" if caller == "generated" else "the partition key of public.t"
+    assert err.startswith("definitions/all.yaml:14:"), err  # the call, in the table's document
+    assert f"{what} calls kf(), which takes or returns domain k" in err
+    assert not list((tmp_path / "generated" / "migrations").glob("002_*"))
