@@ -308,3 +308,25 @@ def test_a_new_base_type_of_a_domain_of_a_partition_key_column_builds_the_table_
             ("bigint",)]
     assert main(["-C", str(tmp_path), "rollback", "--database-url", database_url]) == 0
     assert diff(_live(database_url), canonical(schema(PART_OVER_K), database_url)) == []
+
+
+def test_an_enum_made_anew_under_a_partition_key_column_builds_the_table_again(database_url: str) -> None:
+    old_yaml = """enum: color
+values: [red, green, blue]
+---
+table: paint
+columns:
+  - {name: c, type: color, nullable: false}
+partition_by: {method: list, columns: [c]}
+partitions:
+  - {name: paint_r, in: [red]}
+  - {name: paint_d, default: true}
+"""
+    old, new = schema(old_yaml), schema(old_yaml.replace("[red, green, blue]", "[red, blue]"))
+    assert [c.kind for c in diff(old, new)][:4] == ["RenameEnum", "CreateEnum", "DropTable", "CreateTable"]
+    run_sql_file(database_url, migration(Schema(), old))
+    run_sql_file(database_url, "INSERT INTO paint VALUES ('red'), ('blue');")
+    run_sql_file(database_url, migration(old, new))
+    assert diff(_live(database_url), canonical(new, database_url)) == []
+    run_sql_file(database_url, migration(new, old))
+    assert diff(_live(database_url), canonical(old, database_url)) == []
