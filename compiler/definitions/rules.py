@@ -25,7 +25,14 @@ from ..model.catalog_facts import (
     UNINDEXABLE_TYPES,
     type_base,
 )
-from ..model.expression_facts import ExpressionFacts, Target, TypeName, array_literal_items, expression_facts
+from ..model.expression_facts import (
+    ExpressionFacts,
+    Target,
+    TypeName,
+    array_literal_items,
+    expression_facts,
+    not_a_condition,
+)
 from ..model.literal_input import constant_problem, number_problem
 from ..model.schema import Enum, Expression, ForeignKey, Index, Schema, Table
 from ..model.types import enum_type_spelling
@@ -134,9 +141,13 @@ class _Rules:
             yield (f"{host.what} uses {facts.not_immutable[0]}, which is not IMMUTABLE (its result can "
                    f"change between calls); PostgreSQL allows only immutable functions in "
                    f"{host.context}", host.pos)
-        if facts.arithmetic and host.context in ("check constraints", "index predicates"):
-            yield (f"{host.what} is a number, not a condition; a check or 'where' must be true or "
-                   f"false (for example: {host.expr.text} > 0)", host.pos)
+        if host.context in ("check constraints", "index predicates"):
+            if facts.arithmetic:
+                yield (f"{host.what} is a number, not a condition; a check or 'where' must be true or "
+                       f"false (for example: {host.expr.text} > 0)", host.pos)
+            elif (value := not_a_condition(facts, {c.name: c.type for c in t.columns})) is not None:
+                yield (f"{host.what} is {value}, not a condition; a check or 'where' must be true or "
+                       f"false", host.pos)
         yield from self.labels(t, host, facts)
 
     def labels(self, t: Table, host: _Host, facts: ExpressionFacts) -> Iterator[Finding]:
