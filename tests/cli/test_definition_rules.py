@@ -168,6 +168,11 @@ CASES = [
          {"users.yaml": users_with("  - {name: n, type: integer, check: n}\n")},
          (Expect("users.yaml", "check: ^n}", "check users_n_check of users is column n of type integer, not a "
                                             "condition; a check or 'where' must be true or false"),)),
+    Case("check_is_a_column_of_a_domain_over_integer",
+         {"users.yaml": users_with("  - {name: n, type: count, check: n}\n"),
+          "types.yaml": "domain: count\ntype: integer\n"},
+         (Expect("users.yaml", "check: ^n}", "check users_n_check of users is column n of type integer, not a "
+                                            "condition"),)),
     Case("check_is_text",
          {"users.yaml": users_with("""
              checks:
