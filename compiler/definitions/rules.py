@@ -147,7 +147,8 @@ class _Rules:
             if facts.arithmetic:
                 yield (f"{host.what} is a number, not a condition; a check or 'where' must be true or "
                        f"false (for example: {host.expr.text} > 0)", host.pos)
-            elif (value := not_a_condition(facts, self.stored_types(t))) is not None:
+            elif ((facts.not_boolean or facts.bare_column)  # the column types only when they can matter
+                  and (value := not_a_condition(facts, self.stored_types(t))) is not None):
                 yield (f"{host.what} is {value}, not a condition; a check or 'where' must be true or "
                        f"false", host.pos)
         yield from self.labels(t, host, facts)
