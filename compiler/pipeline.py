@@ -21,6 +21,7 @@ from .model.types import extension_schemas, extension_type_schemas
 from .plan import changes as ch
 from .plan.diff import diff, plan
 from .plan.diff_security import rollback_target
+from .plan.diff_seqdom import domain_changes
 from .plan.naming import auto_name
 from .plan.order import Plan
 from .plan.refusals import appended_column_notes, destructive_reasons
@@ -86,7 +87,7 @@ def compile_project(project: Project, name: str | None = None, allow_destructive
     new, folders = found.schema, found.folders
     seeds = seeds_sql(project, new)  # checked before anything is written: a bad seed is a definition error
     state = history.state
-    called = (called_function_problems(state.schema, new, found.call_places)
+    called = (called_function_problems(state.schema, new, found.call_places, domain_changes(state.schema, new)[1])
               + removed_view_problems(state.schema, new, found.policy_places))
     if called:
         raise DefinitionErrors(called)

@@ -29,6 +29,7 @@ PARTITION_KEYS = frozenset({"name", "schema", "comment", "from", "to", "in", "mo
                             "partition_by", "partitions"})
 _BOUND_KEYS = ("from", "to", "in", "modulus", "remainder", "default")
 _INTEGER = re.compile(r"[-+]?\d+")
+_INT4_MAX = 2**31 - 1
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T][\d:.]+)?")
 
 
@@ -168,15 +169,30 @@ def _key_types(t: TableDraft, key: PartitionKey) -> list[str | None]:
     return [types.get(p.column) if p.column is not None else None for p in key.parts]
 
 
+def _range_word(cx: TableContext, m: Mapping, what: str, values: list[BoundValue], type_: str | None) -> bool:
+    """Say a list value written MINVALUE or MAXVALUE that the key's type does not read as a value:
+    those words end a range; in a list PostgreSQL reads them as a column and refuses. (On a text
+    key 'MINVALUE' is a word like any other, as PostgreSQL stores it.)"""
+    for value, pos in zip(values, _value_positions(cx, m, "in"), strict=True):
+        if value is None or value.upper() not in UNBOUNDED:
+            continue
+        if type_ is None or constant_problem(type_, value, stored=True) is not None:
+            cx.r.error(pos, f"'in' of {what}: {value.upper()} bounds a range partition only; a list partition "
+                            f"lists values of its key (PostgreSQL: cannot use column reference in partition "
+                            f"bound expression)")
+            return True
+    return False
+
+
 def _unreadable(cx: TableContext, m: Mapping, key: str, what: str, values: list[BoundValue],
                 types: list[str | None]) -> bool:
     """Say each value of `key` PostgreSQL could not read as its key column's type (`from: abc` on an
     integer key, a date that is no day); True when one was said. A list bound's values are all of
-    its one column."""
+    its one column; MINVALUE and MAXVALUE end a range."""
     said = False
     for i, (value, pos) in enumerate(zip(values, _value_positions(cx, m, key), strict=True)):
         type_ = types[0] if len(types) == 1 else types[i]
-        if value is None or value in UNBOUNDED or type_ is None:
+        if value is None or (key != "in" and value in UNBOUNDED) or type_ is None:
             continue
         problem = constant_problem(type_, value, stored=True)
         if problem is not None:
@@ -233,7 +249,8 @@ def _bound(cx: TableContext, m: Mapping, pos: Pos, key: PartitionKey, what: str,
         return _hash_bound(cx, m, what)
     if key.method == "list":
         values = _values(cx, m, "in", what, allow_null=True)
-        if values is None or _unreadable(cx, m, "in", what, values, types):
+        if values is None or _range_word(cx, m, what, values, types[0]) or _unreadable(cx, m, "in", what, values,
+                                                                                          types):
             return None
         seen: dict[object, BoundValue] = {}
         for v, place in zip(values, _value_positions(cx, m, "in"), strict=True):
@@ -265,6 +282,10 @@ def _hash_bound(cx: TableContext, m: Mapping, what: str) -> PartitionBound | Non
         return None
     if modulus < 1:
         r.error(r.pos(m, "modulus"), f"'modulus' of {what} must be a positive whole number, not {modulus}")
+        return None
+    if modulus > _INT4_MAX:
+        r.error(r.pos(m, "modulus"), f"'modulus' of {what} must be at most {_INT4_MAX}, not {modulus} (PostgreSQL "
+                                     f"reads MODULUS as an integer)")
         return None
     if not 0 <= remainder < modulus:
         r.error(r.pos(m, "remainder"), f"'remainder' of {what} must be from 0 to {modulus - 1} (below the "

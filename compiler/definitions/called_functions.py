@@ -7,6 +7,8 @@ default still calls it, or replaced under a generated column or a partition key.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from ..errors import DefinitionError
 from ..model.routine_uses import (
     CHECK,
@@ -73,10 +75,12 @@ def _domain_pos(doc: Document, use: RoutineUse) -> tuple[int, int]:
     return body.value_pos.get("checks", body.pos)
 
 
-def called_function_problems(old: Schema, new: Schema, places: dict[CallerKey, Place]) -> list[DefinitionError]:
+def called_function_problems(old: Schema, new: Schema, places: dict[CallerKey, Place],
+                             remade: Collection[str] = ()) -> list[DefinitionError]:
     """What PostgreSQL would refuse when `old` (the state) becomes `new`: a function dropped while a
     table or domain of `new` still calls it, and one that must be dropped and created again
-    (another signature) under a generated column or a partition key, which cannot be set again."""
+    (another signature, or over a domain made anew: `remade`, by spelling) under a generated column
+    or a partition key, which cannot be set again."""
     out = []
     gone = ({r.name for r in old.routines.values() if not r.is_procedure}
             - {r.name for r in new.routines.values()})
@@ -98,6 +102,26 @@ def called_function_problems(old: Schema, new: Schema, places: dict[CallerKey, P
                                             f"(was {r.key}; CREATE OR REPLACE cannot change it so); PostgreSQL "
                                             f"cannot point a {use.kind} at another function: keep {r.key} "
                                             f"as it was, or give the new function another name"))
+    return out + _over_remade_domains(old, new, places, remade)
+
+
+def _over_remade_domains(old: Schema, new: Schema, places: dict[CallerKey, Place],
+                         remade: Collection[str]) -> list[DefinitionError]:
+    """A function over a domain made anew is dropped and created with it (plan/diff_routines.py)."""
+    kept = {(r.schema, r.name) for r in old.routines.values()}
+    over = {r.name: r for r in new.routines.values() if (r.schema, r.name) in kept and r.types_used & set(remade)}
+    out = []
+    for use in calls_of(new, set(over)):
+        place = places.get(_key(use))
+        if use.kind not in FIXED_CALLERS or place is None or not _kept_as_it_was(old, use):
+            continue
+        r = over[next(n for n in use.names if n in over)]
+        domain = sorted(r.types_used & set(remade))[0]
+        out.append(DefinitionError(*place, f"{use.what} calls {r.name}(), which takes or returns domain {domain}: "
+                                            f"a new base type or collation makes the domain anew, and the "
+                                            f"function with it; PostgreSQL cannot point a {use.kind} at "
+                                            f"another function: keep domain {domain} as it was, or make a "
+                                            f"new domain beside it"))
     return out
 
 

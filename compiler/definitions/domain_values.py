@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..errors import DefinitionError
 from ..model.domains import Domain, base_type
-from ..model.expression_facts import array_literal_items, expression_facts
+from ..model.expression_facts import array_literal_items, expression_facts, not_a_condition
 from ..model.literal_input import constant_problem, number_problem
 from ..model.schema import Expression
 from ..model.types import enum_type_spelling
@@ -27,20 +27,21 @@ class DomainPlaces:
 
 def value_problems(domains: Mapping[str, Domain], places: Mapping[str, DomainPlaces],
                    enum_values: Mapping[str, tuple[str, ...]], errors: list[DefinitionError]) -> None:
-    """Report each default its base type refuses and each check that is no condition."""
+    """Report each default its base type refuses and each check that is no condition
+    (`check: 1`, `check: VALUE` on an integer domain)."""
     by_spelling = {enum_type_spelling(d.schema, d.name): d for d in domains.values()}
     for key, d in domains.items():
         where = places.get(key)
         if where is None:
             continue
+        stored = base_type(d.type, by_spelling)
         if d.default is not None and where.default is not None:
-            stored = base_type(d.type, by_spelling)
             for problem in _default_problems(d.default, stored, enum_values):
                 errors.append(DefinitionError(where.path, *where.default,
                                               f"'default' of domain {d.name} {problem}"))
         for check in d.checks:
             pos = where.checks.get(check.name)
-            refused = _condition_problem(check.expression)
+            refused = _condition_problem(check.expression, stored)
             if pos is not None and refused is not None:
                 errors.append(DefinitionError(where.path, *pos, f"check {check.name} of domain {d.name} {refused}"))
 
@@ -62,10 +63,13 @@ def _default_problems(default: Expression, stored: str, enum_values: Mapping[str
             yield f"uses '{label}' for a value of type {element}: {problem}"
 
 
-def _condition_problem(expression: Expression) -> str | None:
+def _condition_problem(expression: Expression, stored: str) -> str | None:
     facts = expression_facts(expression.text)
     if facts.arithmetic:
         return "is a number, not a condition; a check must be true or false (for example: VALUE > 0)"
+    value = not_a_condition(facts, {"value": stored}, column="VALUE")
+    if value is not None:
+        return f"is {value}, not a condition; a check must be true or false"
     for label in facts.value_labels:
         if constant_problem("boolean", label, True):
             return f"is the constant '{label}', not a condition; a check must be true or false"

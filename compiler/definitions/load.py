@@ -56,6 +56,9 @@ class YamlTimestamp(YamlDate):
     __slots__ = ()
 
 
+NUL_MESSAGE = ("text must not hold the NUL character (written \\0, \\x00 or \\u0000): PostgreSQL refuses it "
+               "in any text, so nothing holding it could ever be applied")
+
 _NO_RAW: MappingProxyType[str, str] = MappingProxyType({})  # the raw texts of most mappings: none
 
 
@@ -152,9 +155,19 @@ class _Builder:
         shared: str = self.shared.setdefault(value, value)
         return shared
 
+    def without_nul(self, node: yaml.Node, text: str) -> str:
+        """Report a NUL, which only a double-quoted escape can write, once, where the value is
+        read, whatever the key; the rest of the text is read on, so no later check trips on it."""
+        self.error(self.pos(node), NUL_MESSAGE)
+        return text.replace("\x00", "")
+
     def scalar(self, node: yaml.ScalarNode) -> object:
         value = _scalar(node)
-        return self.text(value) if type(value) is str else value
+        if type(value) is not str:
+            return value
+        if "\x00" in value:
+            value = self.without_nul(node, value)
+        return self.text(value)
 
     def value(self, node: yaml.Node, depth: int = 0) -> object:
         if isinstance(node, yaml.ScalarNode):
@@ -181,7 +194,10 @@ class _Builder:
             if not isinstance(knode, yaml.ScalarNode):
                 self.error(self.pos(knode), "a key must be a plain word")
                 continue
-            key = shared(knode.value, knode.value)
+            key = knode.value
+            if "\x00" in key:
+                key = self.without_nul(knode, key)
+            key = shared(key, key)
             mark = knode.start_mark
             pos = (mark.line + 1, mark.column + 1)
             kpos = shared(pos, pos)
@@ -196,6 +212,8 @@ class _Builder:
             if isinstance(vnode, yaml.ScalarNode):
                 text = vnode.value
                 if vnode.tag == _STR:
+                    if "\x00" in text:
+                        text = self.without_nul(vnode, text)
                     mapping[key] = shared(text, text)
                     continue
                 value = mapping[key] = self.scalar(vnode)
@@ -292,8 +310,8 @@ def load_text(text: str, path: str, errors: list[DefinitionError],
             continue  # an empty document, such as the one after a trailing '---'
         body = builder.value(node)
         if not isinstance(body, Mapping):
-            builder.error(_pos(node), "a definition must be a mapping starting with "
-                                      "'table:', 'enum:' or 'extension:'")
+            builder.error(_pos(node), "a definition must be a mapping starting with its kind "
+                                      "('table:', 'view:', 'function:', 'domain:', ...)")
             continue
         docs.append(Document(path, body))
     return docs
@@ -321,8 +339,10 @@ def load_sources(sources: list[tuple[str, bytes]], errors: list[DefinitionError]
     for shown, data in sources:
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            errors.append(DefinitionError(shown, 1, 1, f"file is not UTF-8 text ({e.reason})"))
+        except UnicodeDecodeError as e:  # at the first byte that is not UTF-8
+            line = data.count(b"\n", 0, e.start) + 1
+            column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+            errors.append(DefinitionError(shown, line, column, f"file is not UTF-8 text ({e.reason})"))
             continue
         if "\r" in text:  # line ends as reading in text mode gives them
             text = text.replace("\r\n", "\n").replace("\r", "\n")

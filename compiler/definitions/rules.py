@@ -25,7 +25,15 @@ from ..model.catalog_facts import (
     UNINDEXABLE_TYPES,
     type_base,
 )
-from ..model.expression_facts import ExpressionFacts, Target, TypeName, array_literal_items, expression_facts
+from ..model.domains import base_type
+from ..model.expression_facts import (
+    ExpressionFacts,
+    Target,
+    TypeName,
+    array_literal_items,
+    expression_facts,
+    not_a_condition,
+)
 from ..model.literal_input import constant_problem, number_problem
 from ..model.schema import Enum, Expression, ForeignKey, Index, Schema, Table
 from ..model.types import enum_type_spelling
@@ -61,6 +69,7 @@ class _Rules:
         self.schema, self.sources = schema, sources
         self.enums = {enum_type_spelling(e.schema, e.name): e for e in schema.enums.values()}
         self.enums_by_name = {(e.schema, e.name): e for e in schema.enums.values()}
+        self.domains = {enum_type_spelling(d.schema, d.name): d for d in schema.domains.values()}
         self.opclasses_known = set(schema.extensions) <= _NEUTRAL_EXTENSIONS
 
     def check(self) -> Iterator[DefinitionError]:
@@ -134,10 +143,19 @@ class _Rules:
             yield (f"{host.what} uses {facts.not_immutable[0]}, which is not IMMUTABLE (its result can "
                    f"change between calls); PostgreSQL allows only immutable functions in "
                    f"{host.context}", host.pos)
-        if facts.arithmetic and host.context in ("check constraints", "index predicates"):
-            yield (f"{host.what} is a number, not a condition; a check or 'where' must be true or "
-                   f"false (for example: {host.expr.text} > 0)", host.pos)
+        if host.context in ("check constraints", "index predicates"):
+            if facts.arithmetic:
+                yield (f"{host.what} is a number, not a condition; a check or 'where' must be true or "
+                       f"false (for example: {host.expr.text} > 0)", host.pos)
+            elif ((facts.not_boolean or facts.bare_column)  # the column types only when they can matter
+                  and (value := not_a_condition(facts, self.stored_types(t))) is not None):
+                yield (f"{host.what} is {value}, not a condition; a check or 'where' must be true or "
+                       f"false", host.pos)
         yield from self.labels(t, host, facts)
+
+    def stored_types(self, t: Table) -> dict[str, str]:
+        """Each column's type, a domain followed down to its base (a check sees the base's values)."""
+        return {c.name: base_type(c.type, self.domains) for c in t.columns}
 
     def labels(self, t: Table, host: _Host, facts: ExpressionFacts) -> Iterator[Finding]:
         for cast in facts.casts:

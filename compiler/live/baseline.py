@@ -19,7 +19,7 @@ from .drift import differences
 from .introspect import introspect
 from .migrations_table import Applied, applied_rows, ensure_table, exclusive, recorder
 from .run_migration import run_migration
-from .scratch import canonical
+from .scratch import BuildFailed, canonical, definitions_refused
 from .throwaway import DevServer, dev_server, throwaway_database
 from .unmanaged import managed_part
 
@@ -49,7 +49,10 @@ def _conflicts(state: State, version: int, rows: dict[int, Applied], files: File
 def schema_at(state: State, version: int, files: Files, server: DevServer) -> Schema:
     """The schema migrations 1..version produce, as PostgreSQL spells it (built on `server`)."""
     if version == max(m.version for m in state.migrations):
-        return canonical(state.schema, server)
+        try:
+            return canonical(state.schema, server)
+        except BuildFailed as e:
+            raise definitions_refused(e, "the baseline compares the database with that build") from None
     with throwaway_database(server) as scratch_url, connect(scratch_url) as conn:
         for m in state.migrations:
             if m.version <= version:

@@ -13,8 +13,16 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from ..errors import DatabaseError
+from ..sql.migration_file import PINNED_SETTINGS
 
 URL_VARIABLES = ("DATABASE_URL", "NEON_DATABASE_URL")
+# How a catalog is read: in the settings migrations run under (PINNED_SETTINGS), whatever the
+# database's or role's own, so that a date, timestamptz or interval in a default, check, partition
+# bound or view is printed as the migration that writes it back will read it. Floats are printed
+# exactly and bytea in hex: the same value always has the same spelling. Names of public are
+# printed unqualified, as the definitions write them, whatever search_path the database sets.
+READING_SETTINGS = (*PINNED_SETTINGS, ("extra_float_digits", "1"), ("bytea_output", "hex"),
+                    ("search_path", "public"))
 
 
 def resolve_url(given: str | None) -> str:
@@ -149,6 +157,12 @@ def connect(url: str, autocommit: bool = True) -> Iterator[psycopg.Connection]:
         raise DatabaseError(describe(e, url)) from None
     finally:
         conn.close()
+
+
+def read_as_migrations_write(conn: psycopg.Connection) -> None:
+    """Pin READING_SETTINGS for the rest of the transaction `conn` is in."""
+    conn.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(READING_SETTINGS)),
+                 [x for setting in READING_SETTINGS for x in setting])
 
 
 def scratch_database(url: str) -> AbstractContextManager[str]:

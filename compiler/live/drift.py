@@ -21,7 +21,7 @@ from .database import connect
 from .drift_domains import remade_domain_words, remade_domains
 from .introspect import introspect
 from .migrations_table import check_table
-from .scratch import canonical_against
+from .scratch import BuildFailed, canonical_against, definitions_refused
 from .throwaway import dev_server
 from .unmanaged import managed_part
 
@@ -179,4 +179,7 @@ def find_drift(project: Project, url: str, settings: Settings, dev_url: str | No
                                                extension_schemas=extension_schemas(wanted.extensions.values()))
         return Drift(differences(changes, live), sql, unfinished)
 
-    return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)
+    try:
+        return canonical_against(state.schema, live, lambda: dev_server(dev_url, url), compared)
+    except BuildFailed as e:
+        raise definitions_refused(e, "drift compares the database with that build") from None

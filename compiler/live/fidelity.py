@@ -16,7 +16,7 @@ from ..model.schema import Schema
 from ..model.types import extension_schemas, extension_type_schemas
 from ..plan.diff import plan
 from ..sql.render import Renderer
-from .database import connect, scratch_database
+from .database import connect, read_as_migrations_write, scratch_database
 from .introspect import query
 from .run_migration import run_migration
 
@@ -27,6 +27,7 @@ def table_catalog(conn: psycopg.Connection) -> CatalogRows:
     """Every column, constraint and index of the user tables, as PostgreSQL prints them."""
     with conn.transaction():
         conn.execute("SET LOCAL search_path TO public")  # the same spelling of types on both sides
+        read_as_migrations_write(conn)
         return {(s, t, k, n): d for s, t, k, n, d in conn.execute(query("table_catalog")).fetchall()}
 
 

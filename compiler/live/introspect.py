@@ -35,6 +35,7 @@ from ..model.schema import (
 )
 from ..model.sequences import TYPE_RANGES, SequenceOptions, catalog_options
 from ..model.types import enum_type_spelling, extension_type_names, extension_type_schemas
+from .database import read_as_migrations_write
 from .introspect_routines import read_routines, read_triggers
 from .introspect_security import read_security, with_object_grants
 from .introspect_seqdom import domains_from, sequences_from
@@ -143,6 +144,7 @@ def introspect(conn: psycopg.Connection, migrations_table: TableName = DEFAULT_M
         with conn.pipeline(), conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute("SET LOCAL search_path TO public")  # format_type qualifies other schemas' types
+            read_as_migrations_write(conn)
             return _read(conn, migrations_table, _Reader(problems))
     finally:
         conn.autocommit = previous

@@ -46,6 +46,21 @@ class BuildFailed(DatabaseError):
         self.statement = statement
 
 
+def failure_text(name: str, context: str, error: str, statement: str | None) -> str:
+    """What failed and where, PostgreSQL's words, and the statement it refused (when it was found)."""
+    lines = [f"{name} failed {context}:", *(f"  {line}" for line in error.splitlines())]
+    if statement:
+        lines += ["  in the statement:", *(f"    {line}" for line in statement.splitlines())]
+    return "\n".join(lines)
+
+
+def definitions_refused(e: BuildFailed, why: str) -> DatabaseError:
+    """A scratch build of the definitions PostgreSQL refused, said as theirs (`why` it was built)
+    with the statement refused, not as a failure of the live database; exit 4 still."""
+    return DatabaseError(failure_text("the definitions", f"when built on a scratch database ({why})", str(e),
+                                      e.statement))
+
+
 def build_sql(schema: Schema) -> str:
     """The one-step migration that builds `schema` in an empty database."""
     return Renderer().migration("scratch", plan(Schema(), schema), [],

@@ -31,6 +31,7 @@ PREFIX = "schemac_throwaway_"
 LOCK_CLASS = 0x7363_6874  # 'scht'
 # Settings that change how PostgreSQL reads or prints what a migration creates: a timestamptz
 # default is read in TimeZone, a date printed in DateStyle, an unqualified name found on search_path.
+# (A catalog is read in the migrations' own settings, database.READING_SETTINGS, on either side.)
 COPIED_SETTINGS = ("TimeZone", "search_path", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output")
 
 

@@ -15,6 +15,7 @@ import psycopg
 
 from ..model.routines import standing_triggers
 from ..model.schema import Column, Schema, Table
+from .database import read_as_migrations_write
 from .introspect import query
 
 
@@ -53,13 +54,17 @@ class CatalogPart:
 def read_unmanaged(conn: psycopg.Connection) -> tuple[list[Note], list[Use], list[CatalogPart]]:
     """Everything in the database `conn` is connected to that an import must warn about."""
     notes, uses = unmanaged_notes(conn)
-    parts = [CatalogPart(*row) for row in conn.execute(query("table_parts")).fetchall()]
+    with conn.transaction():  # the parts are compared with the model, read as introspect reads
+        read_as_migrations_write(conn)
+        parts = [CatalogPart(*row) for row in conn.execute(query("table_parts")).fetchall()]
     return notes, uses, parts
 
 
 def unmanaged_notes(conn: psycopg.Connection) -> tuple[list[Note], list[Use]]:
     """What the database holds that schemac does not manage, and the parts of tables that use it."""
-    with conn.pipeline():  # both queries sent at once
+    # both queries sent at once, read as introspect reads (a use names a function of public unqualified)
+    with conn.transaction(), conn.pipeline():
+        read_as_migrations_write(conn)
         found, using = conn.execute(query("unmanaged")), conn.execute(query("unmanaged_uses"))
         notes = [Note(schema, f"{what}: {kind}, not managed by schemac; skipped" if skipped else f"{what}: {kind}",
                       skipped, table)

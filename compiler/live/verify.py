@@ -24,12 +24,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import psycopg
 
 from ..definitions.read import read_definitions
 from ..errors import DatabaseError, StateError
+from ..model.domains import Domain
 from ..model.schema import Schema, Table
+from ..model.standalone_sequences import Sequence
 from ..pipeline import CompileResult, compile_project
 from ..plan.changes import Change
 from ..plan.column_order import compare_column_order
@@ -44,9 +47,11 @@ from .introspect import introspect, query
 from .roles import grants_to_owners, grants_to_owners_message, missing_roles, missing_roles_message, roles_of
 from .run_migration import LockTableFull, PartlyApplied, run_migration
 from .sample_rows import ROWS, fill
-from .scratch import BuildFailed, canonical, canonical_against, first_refused
+from .scratch import BuildFailed, canonical, canonical_against, failure_text, first_refused
 from .signals import signals_as_exceptions
 from .throwaway import DevServer, dev_server, install_extensions, throwaway_database
+
+_Renamable = TypeVar("_Renamable", Sequence, Domain)
 
 
 class NotProven(Exception):
@@ -220,14 +225,7 @@ def _definitions_build(wanted: Schema, server: DevServer) -> None:
 
 
 def _refused_definitions(e: BuildFailed) -> str:
-    return _failure("the definitions themselves", "when built fresh on PostgreSQL", str(e), e.statement)
-
-
-def _failure(name: str, context: str, error: str, statement: str | None) -> str:
-    lines = [f"{name} failed {context}:", *(f"  {line}" for line in error.splitlines())]
-    if statement:
-        lines += ["  in the statement:", *(f"    {line}" for line in statement.splitlines())]
-    return "\n".join(lines)
+    return failure_text("the definitions themselves", "when built fresh on PostgreSQL", str(e), e.statement)
 
 
 def lost_data(changes: list[Change]) -> list[str]:
@@ -237,12 +235,20 @@ def lost_data(changes: list[Change]) -> list[str]:
 
 def with_rename_hints(schema: Schema, hints: Schema) -> Schema:
     """`schema` (read from a database, so without hints) with the `renamed_from` of `hints` on its
-    tables and columns: a table or column renamed keeps its rows, and is no data lost."""
+    tables and columns, sequences and domains: a table or column renamed keeps its rows, a sequence
+    renamed or moved its position, a domain its values; none is data lost."""
     def keep(t: Table, h: Table) -> Table:
         was = {c.name: c.renamed_from for c in h.columns}
         return replace(t, renamed_from=h.renamed_from,
                        columns=tuple(replace(c, renamed_from=was.get(c.name)) for c in t.columns))
-    return with_declared(schema, hints, keep)
+    hinted = with_declared(schema, hints, keep)
+    return replace(hinted, sequences=_renamed_from(hinted.sequences, hints.sequences),
+                   domains=_renamed_from(hinted.domains, hints.domains))
+
+
+def _renamed_from(read: dict[str, _Renamable], hints: dict[str, _Renamable]) -> dict[str, _Renamable]:
+    return {k: replace(x, renamed_from=h.renamed_from) if (h := hints.get(k)) is not None else x
+            for k, x in read.items()}
 
 
 def _table_oids(conn: psycopg.Connection) -> dict[int, str]:
@@ -269,7 +275,7 @@ def _run(conn: psycopg.Connection, url: str, name: str, text: str, context: str)
             raise  # the connection is lost, or the server's lock table full: exit 4, not a verdict on the SQL
         committed = e.committed if isinstance(e, PartlyApplied) else 0
         statement = _failing_statement(conn, text, committed)
-        lines = [_failure(name, context, str(e), statement)]
+        lines = [failure_text(name, context, str(e), statement)]
         if _NULLS_FOUND in str(e) and "generated rows" in context:
             lines.append("  a generated row holds NULL in that column, as rows of a real database may: "
                          "fill it (an UPDATE, in a migration before this one) before making it NOT NULL")

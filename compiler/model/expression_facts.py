@@ -5,6 +5,8 @@ the same defaults and checks on many tables, and every rule reads the same facts
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -20,7 +22,7 @@ from .catalog_facts import (
     WINDOW_FUNCTIONS,
 )
 from .expressions import read_expression
-from .types import canonical_type
+from .types import KNOWN_TYPE_NAMES, canonical_type
 
 TypeName = tuple[str | None, str]  # (schema or None, name) as SQL reads it: unquoted folded to lower case
 # ("column", name), ("type", TypeName) of a user type, or ("builtin", type as format_type() prints it)
@@ -45,6 +47,8 @@ class ExpressionFacts:
     text_arrays: tuple[Target, ...]  # compared with ANY/ALL of an ARRAY of bare constants (text[])
     arithmetic: bool  # the whole expression is a number or arithmetic: never a boolean
     value_number: str | None = None  # the whole expression is this numeric constant (`-1`)
+    not_boolean: str | None = None  # what the whole expression plainly is when never a boolean ("text (...)")
+    bare_column: str | None = None  # the whole expression is this column, as SQL folds its name
 
     @property
     def not_immutable(self) -> list[str]:
@@ -99,9 +103,40 @@ def expression_facts(text: str) -> ExpressionFacts:
     value_number = None
     if isinstance(number, exp.Literal) and not number.is_string:
         value_number = ("-" if isinstance(top, exp.Neg) else "") + number.this
+    bare = top.this if isinstance(top, exp.Column) and not top.table else None
     return ExpressionFacts(tuple(calls), over, tuple(dict.fromkeys(labels)), tuple(_value_labels(top)),
                            tuple(dict.fromkeys(casts)), tuple(dict.fromkeys(text_arrays)), arithmetic,
-                           value_number)
+                           value_number, _not_boolean_value(top, arithmetic),
+                           None if bare is None else bare.name if bare.quoted else bare.name.lower())
+
+
+def _not_boolean_value(top: exp.Expression | None, arithmetic: bool) -> str | None:
+    if arithmetic or isinstance(top, exp.Neg):
+        return "a number or arithmetic"
+    if isinstance(top, exp.DPipe):
+        return "text (a || concatenation)"
+    if isinstance(top, exp.Cast) and not_boolean_type(written := top.to.sql("postgres").lower()):
+        return f"a cast to {written}"
+    return None
+
+
+def not_a_condition(facts: ExpressionFacts, column_types: Mapping[str, str],
+                    column: str = "column {name}") -> str | None:
+    """What the whole expression is when PostgreSQL could never take it as a boolean (a policy's
+    USING, a check), or None; `column_types`: the columns it may name, as SQL folds them, and their
+    types; `column`: how a message names a bare column."""
+    if facts.not_boolean is not None:
+        return facts.not_boolean
+    column_type = column_types.get(facts.bare_column) if facts.bare_column is not None else None
+    if column_type is not None and not_boolean_type(column_type):
+        return f"{column.format(name=facts.bare_column)} of type {column_type}"
+    return None
+
+
+def not_boolean_type(type_name: str) -> bool:
+    """A built-in type other than boolean, or an array: a user type (a domain) may be over boolean."""
+    base = re.split(r"[(\[]| with", type_name, maxsplit=1)[0].strip()
+    return type_name.endswith("[]") or (base in KNOWN_TYPE_NAMES and base not in ("boolean", "bool"))
 
 
 def _unparen(node: exp.Expression | None) -> exp.Expression | None:

@@ -8,18 +8,13 @@ an ALTER POLICY. PostgreSQL judges the names in it when the policy is made (veri
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from sqlglot import exp
-
 from .catalog_facts import AGGREGATE_FUNCTIONS, SET_RETURNING_FUNCTIONS, WINDOW_FUNCTIONS
+from .expression_facts import expression_facts, not_a_condition
 from .expression_tokens import TokenProblem, function_calls, tokens
-from .expressions import ExpressionProblem, make_expression, read_expression
+from .expressions import ExpressionProblem, make_expression
 from .schema import Expression
-from .types import KNOWN_TYPE_NAMES
-
-_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 
 _QUERY_WORDS = frozenset({"select", "with", "values", "table"})
 
@@ -77,38 +72,14 @@ def condition_problem(text: str, column_types: Mapping[str, str]) -> str | None:
     if over:
         return "uses OVER: window functions are not allowed in policy expressions"
     try:
-        top = read_expression(outer)
+        value = not_a_condition(expression_facts(outer), column_types)
     except ExpressionProblem:
         return None
-    while isinstance(top, exp.Paren):
-        top = top.this
-    value = _value_type(top, column_types)
     if value is not None:
         return (f"is {value}, not a condition: PostgreSQL takes only a boolean here "
                 f"(for example: {text} > 0)" if value.startswith("a number") else
                 f"is {value}, not a condition: PostgreSQL takes only a boolean here")
     return None
-
-
-def _value_type(top: exp.Expression, column_types: Mapping[str, str]) -> str | None:
-    """What the whole expression is when that is plainly not a boolean; None otherwise."""
-    if isinstance(top, exp.Literal) and not top.is_string or isinstance(top, (exp.Neg, *_ARITHMETIC)):
-        return "a number or arithmetic"
-    if isinstance(top, exp.DPipe):
-        return "text (a || concatenation)"
-    if isinstance(top, exp.Cast) and _not_boolean(written := top.to.sql("postgres").lower()):
-        return f"a cast to {written}"
-    if isinstance(top, exp.Column) and not top.table:
-        column_type = column_types.get(top.name)
-        if column_type is not None and _not_boolean(column_type):
-            return f"column {top.name} of type {column_type}"
-    return None
-
-
-def _not_boolean(type_name: str) -> bool:
-    """A built-in type other than boolean, or an array: a user type (a domain) may be over boolean."""
-    base = re.split(r"[(\[]| with", type_name, maxsplit=1)[0].strip()
-    return type_name.endswith("[]") or (base in KNOWN_TYPE_NAMES and base not in ("boolean", "bool"))
 
 
 def _outside_subqueries(text: str) -> str | None:

@@ -66,7 +66,7 @@ def plan(old: Schema, new: Schema) -> Plan:
     out += namespaces(old, new)
     out += table_security(old, new, renames, frozenset(recreated), out)
     out += object_grants(old, new, out)
-    out = called_functions(old, new, renames, out)
+    out = called_functions(old, new, renames, out, types.recreated)
     return order(old, new, renames, out)
 
 
@@ -141,7 +141,7 @@ def _tables(old: Schema, new: Schema, renames: Renames, enums: EnumTypes, rebuil
         a = matched.get(key)
         if a is None:
             out += _create_table(b)
-        elif (reason := rebuild_reason(a, b, renames)) is not None:
+        elif (reason := rebuild_reason(a, b, renames, enums.recreated)) is not None:
             # PostgreSQL changes no partitioning in place: the table goes, and comes again (into `rebuilt`)
             out += [ch.DropTable(a, rebuilt_for=reason), *_create_table(b)]
             rebuilt.add(key)

@@ -9,8 +9,10 @@ the old one is dropped last. The rollback is the same step run from the other si
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
+from ..model.domains import Domain
 from ..model.routine_uses import (
     CHECK,
     DEFAULT,
@@ -24,19 +26,26 @@ from ..model.routine_uses import (
     routine_uses,
 )
 from ..model.routines import Routine
-from ..model.schema import Schema
+from ..model.schema import Enum, Schema
 from ..model.types import enum_type_spelling
 from . import called_function_changes as cf
 from . import changes as ch
 from . import routine_changes as rc
+from .diff_routines import as_dropped, temporary_spellings
 from .renames import Renames
 
 
-def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change]) -> list[ch.Change]:
+def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change],
+                     remade: Mapping[str, Enum | Domain] | None = None) -> list[ch.Change]:
     """`changes` with the creations and drops of called functions put where their callers need
-    them, and the callers of a replaced function pointed at its successor."""
+    them, and the callers of a replaced function pointed at its successor. `remade`: the enums and
+    domains created anew (by spelling): a function over one is dropped under the renamed-away type."""
     now_called, was_called = called_names(new), called_names(old)
     aside = {r.key for r in replaced_routines(old, new)}
+    # a DropFunction names the routine as it is at drop time; moved aside earlier, it has its own signature
+    moved_away = temporary_spellings(old, remade or {})
+    as_found = {as_dropped(r, moved_away).key: r for r in old.routines.values()}
+    moved: set[str] = set()
     out: list[ch.Change] = []
     for c in changes:
         if isinstance(c, rc.CreateFunction) and c.routine.name in now_called:
@@ -45,12 +54,15 @@ def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[c
         elif isinstance(c, rc.DropFunction) and (c.routine.key in aside or c.routine.name in now_called):
             # (one no table called yet makes way the same: its successor is created before the tables)
             free = aside_name(c.routine.name)
-            out += [cf.RenameFunctionAside(c.routine, free), _late_drop(replace(c.routine, name=free), old)]
+            now = as_found.get(c.routine.key, c.routine)
+            out += [cf.RenameFunctionAside(now, free), _late_drop(replace(c.routine, name=free), now, old)]
+            moved.add(c.routine.name)
         elif isinstance(c, rc.DropFunction) and c.routine.name in was_called:
-            out.append(_late_drop(c.routine, old))
+            out.append(_late_drop(c.routine, as_found.get(c.routine.key, c.routine), old))
         else:
             out.append(c)
-    names = {old.routines[k].name for k in aside}
+    # the callers of one dropped with its domain hold it by oid as much as those of a new signature
+    names = {old.routines[k].name for k in aside} | (moved & was_called)
     if names:
         out += repointed_callers(old, new, renames, changes, names)
     return out
@@ -62,8 +74,9 @@ def _over_domain(r: Routine, schema: Schema) -> bool:
     return any(t.removesuffix("[]") in spellings for t in (*(a.type for a in r.arguments), r.returns or ""))
 
 
-def _late_drop(r: Routine, old: Schema) -> ch.Change:
-    return cf.DropCalledFunctionOverDomain(r) if _over_domain(r, old) else cf.DropCalledFunction(r)
+def _late_drop(r: Routine, was: Routine, old: Schema) -> ch.Change:
+    """The drop of `r` after its callers; `was`: the routine as `old` has it (the types it is over)."""
+    return cf.DropCalledFunctionOverDomain(r) if _over_domain(was, old) else cf.DropCalledFunction(r)
 
 
 def repointed_callers(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change],

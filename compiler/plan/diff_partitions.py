@@ -6,10 +6,12 @@ parent's: PostgreSQL makes them on every partition, so they are diffed on the pa
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
+from ..model.domains import Domain
 from ..model.partitions import KeyPart, Partition, PartitionKey, all_partitions
-from ..model.schema import Schema, Table
+from ..model.schema import Enum, Schema, Table
 from . import changes as ch
 from .renames import Renames
 
@@ -25,10 +27,12 @@ def _renamed_key(key: PartitionKey | None, colmap: dict[str, str]) -> PartitionK
                                             p.collation, p.opclass) for p in key.parts))
 
 
-def rebuild_reason(a: Table, b: Table, renames: Renames) -> str | None:
+def rebuild_reason(a: Table, b: Table, renames: Renames, remade: Mapping[str, Enum | Domain] | None = None
+                   ) -> str | None:
     """Why table `a` must be dropped and created again as `b`, or None: PostgreSQL changes no
     partition key in place, turns no table into a partitioned one or back, and alters no column
-    of a partition key."""
+    of a partition key. `remade`: the enums and domains made anew (by spelling), whose columns
+    change type though their type reads the same."""
     colmap = renames.columns.get(b.key, {})
     if _renamed_key(a.partition_by, colmap) == b.partition_by:
         if b.partition_by is None:
@@ -39,12 +43,22 @@ def rebuild_reason(a: Table, b: Table, renames: Renames) -> str | None:
             column = a.column(old)
             if new in keyed and column is not None and column.type != new_types.get(new):
                 return f"to change the type of its partition key column {new}"
-        return None
+        return _remade_key_type(b, keyed, remade or {})
     if a.partition_by is None:
         return f"to partition it by {b.partition_by.method}"  # type: ignore[union-attr]
     if b.partition_by is None:
         return "as a table without partitions"
     return "for its new partition key"
+
+
+def _remade_key_type(b: Table, keyed: set[str], remade: Mapping[str, Enum | Domain]) -> str | None:
+    """The reason to build `b` again when a partition key column is of an enum or domain made anew."""
+    for c in b.columns:
+        made = remade.get(c.type.removesuffix("[]")) if c.name in keyed else None
+        if made is not None:
+            kind = "domain" if isinstance(made, Domain) else "enum"
+            return f"as its partition key column {c.name} is of {kind} {made.schema}.{made.name}, which is made anew"
+    return None
 
 
 def _key_columns(t: Table) -> set[str]:

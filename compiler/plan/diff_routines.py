@@ -39,7 +39,7 @@ def routines(old: Schema, new: Schema, remade: Mapping[str, Enum | Domain] = Map
     under another signature (the triggers calling them follow). `remade`: the enums and domains
     created anew (by spelling), the old one renamed away and dropped: PostgreSQL refuses to drop
     it under a routine, so a routine over one is dropped and created again."""
-    moved_away = _temporary_spellings(old, remade)
+    moved_away = temporary_spellings(old, remade)
     pairs = renamed_pairs(old.routines, new.routines, lambda r: r.key, _routine_hint)
     back = {n: o for o, n in pairs.items()}
     out: list[Change] = []
@@ -54,7 +54,7 @@ def routines(old: Schema, new: Schema, remade: Mapping[str, Enum | Domain] = Map
             continue
         if not replaceable(replace(a, name=b.name), b) or a.types_used & moved_away.keys():
             # dropped under the name it has (drops run before renames), created under its new one
-            out += [rc.DROP[a.kind](_as_dropped(a, moved_away)), rc.CREATE[b.kind](b)]
+            out += [rc.DROP[a.kind](as_dropped(a, moved_away)), rc.CREATE[b.kind](b)]
             recreated.add(old_key)
             continue
         if a.name != b.name:
@@ -69,12 +69,12 @@ def routines(old: Schema, new: Schema, remade: Mapping[str, Enum | Domain] = Map
             out.append(rc.COMMENT[b.kind](b))
     for key, a in old.routines.items():
         if key not in pairs and key not in new.routines:
-            out.append(rc.DROP[a.kind](_as_dropped(a, moved_away)))
+            out.append(rc.DROP[a.kind](as_dropped(a, moved_away)))
             recreated.add(key)
     return _renames_in_steps(renamed) + out, recreated
 
 
-def _temporary_spellings(old: Schema, remade: Mapping[str, Enum | Domain]) -> dict[str, str]:
+def temporary_spellings(old: Schema, remade: Mapping[str, Enum | Domain]) -> dict[str, str]:
     """Old spelling -> temporary spelling of each enum or domain created anew: the old one is
     renamed away first (plan/diff.py, diff_seqdom.py), under the name it had."""
     names = [(b.schema, _old_name(old, b)) for b in remade.values()]
@@ -92,7 +92,7 @@ def _old_name(old: Schema, b: Enum | Domain) -> str:
     return next((a.name for a in old.domains.values() if a.schema == b.schema and a.renamed_from == b.name), b.name)
 
 
-def _as_dropped(a: Routine, moved_away: Mapping[str, str]) -> Routine:
+def as_dropped(a: Routine, moved_away: Mapping[str, str]) -> Routine:
     """The routine as DROP names it: an enum or domain created anew is renamed away by then, and
     the routine's arguments follow it."""
     def now(t: str) -> str:

@@ -50,6 +50,13 @@ class DropDomain(DomainChange):
         return (f"change the base type of domain {self.replaced_by.key} from {self.domain.type} to "
                 f"{self.replaced_by.type}: a value that does not fit fails the migration or is cut")
 
+    @property
+    def lost_data(self) -> str:
+        """A domain made anew is dropped by its temporary name: say the one it is known by."""
+        if self.replaced_by is None:
+            return f"{self.LOSES} {self.subject}"
+        return f"{self.LOSES} {self.replaced_by.key} that do not fit its new base type {self.replaced_by.type}"
+
 
 @dataclass(frozen=True, slots=True)
 class RenameDomain(DomainChange):

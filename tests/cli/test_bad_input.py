@@ -156,8 +156,8 @@ CASES = [
          (Expect("users.yaml", "tabel", "not 'tabel:' (did you mean 'table'?)"),)),
     Case("document_is_a_list",
          {"users.yaml": "- table: users\n"},
-         (Expect("users.yaml", "- table", "a definition must be a mapping starting with 'table:', "
-                                          "'enum:' or 'extension:'"),)),
+         (Expect("users.yaml", "- table", "a definition must be a mapping starting with its kind "
+                                          "('table:', 'view:', 'function:', 'domain:', ...)"),)),
     Case("table_and_enum_in_one_document",
          {"users.yaml": "table: users\nenum: status\nvalues: [a]\n"},
          (Expect("users.yaml", "enum", "'table' and 'enum' cannot be together"),)),
@@ -416,6 +416,29 @@ CASES = [
                                 "function: pg_catalog.suppress_redundant_updates_trigger\n"},
          (Expect("users.yaml", "NEW.id + 1", "'when' of trigger users_x is a number (for example: NEW.id + 1 > 0), not a "
                                             "condition"),)),
+    # -- a NUL character, which no PostgreSQL text can hold, in any string of a definition
+    Case("nul_in_any_text",
+         {"users.yaml": USERS + 'comment: "users\\u0000"\n'
+                                "policies:\n"
+                                '  - {name: own, using: "email = \'a\\x00\'"}\n'
+                                "---\nview: v\nquery: \"SELECT 'x\\0' AS a\"\n"
+                                "---\nfunction: f\nreturns: int\nlanguage: sql\nbody: \"SELECT 1 -- \\u0000\"\n"
+                                "---\ntrigger: users_x\ntable: users\ntiming: after\nevents: [insert]\n"
+                                "function: pg_catalog.suppress_redundant_updates_trigger\n"
+                                "arguments: [a, \"b\\u0000\"]\n",
+          "parts.yaml": "table: p\ncolumns:\n  - {name: k, type: text, default: \"'d\\0'\"}\n"
+                        "partition_by: {method: list, columns: [k]}\n"
+                        "partitions:\n  - {name: p1, in: [\"a\\u0000\"]}\n"},
+         (Expect("users.yaml", '"users', "text must not hold the NUL character"),
+          Expect("users.yaml", '"email', "text must not hold the NUL character"),
+          Expect("users.yaml", "\"SELECT 'x", "text must not hold the NUL character"),
+          Expect("users.yaml", '"SELECT 1', "text must not hold the NUL character"),
+          Expect("users.yaml", '"b', "text must not hold the NUL character"),
+          Expect("parts.yaml", "\"'d", "text must not hold the NUL character"),
+          Expect("parts.yaml", '"a', "text must not hold the NUL character"))),
+    Case("nul_in_a_name_is_said_once",
+         {"users.yaml": 'table: "us\\0ers"\ncolumns:\n  - {name: id, type: bigint}\n'},
+         (Expect("users.yaml", '"us', "text must not hold the NUL character"),)),
 ]
 
 
@@ -502,7 +525,7 @@ def test_file_that_is_not_utf8(project: Path, capsys: pytest.CaptureFixture[str]
     write_definitions(project, case.files, exact=True)
     code, _, err = run(project, capsys, "compile")
     assert code == 2
-    assert reported(err) == [("definitions/users.yaml", 1, 1,
+    assert reported(err) == [("definitions/users.yaml", 2, 13,
                               "file is not UTF-8 text (invalid continuation byte)")]
     assert "Traceback" not in err
     if before is None:

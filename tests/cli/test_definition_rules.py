@@ -164,6 +164,28 @@ CASES = [
     Case("check_is_a_number",
          {"users.yaml": users_with("  - {name: n, type: integer, check: n + 1}\n")},
          (Expect("users.yaml", "n + 1", "check users_n_check of users is a number, not a condition"),)),
+    Case("check_is_a_bare_column",
+         {"users.yaml": users_with("  - {name: n, type: integer, check: n}\n")},
+         (Expect("users.yaml", "check: ^n}", "check users_n_check of users is column n of type integer, not a "
+                                            "condition; a check or 'where' must be true or false"),)),
+    Case("check_is_a_column_of_a_domain_over_integer",
+         {"users.yaml": users_with("  - {name: n, type: count, check: n}\n"),
+          "types.yaml": "domain: count\ntype: integer\n"},
+         (Expect("users.yaml", "check: ^n}", "check users_n_check of users is column n of type integer, not a "
+                                            "condition"),)),
+    Case("check_is_text",
+         {"users.yaml": users_with("""
+             checks:
+               - {name: tagged, expression: "(email || 'x')"}
+             """)},
+         (Expect("users.yaml", "\"(email", "check tagged of users is text (a || concatenation), not a condition"),)),
+    Case("predicate_is_a_cast",
+         {"users.yaml": users_with("""
+             indexes:
+               - {columns: [email], where: "id::text"}
+             """)},
+         (Expect("users.yaml", "\"id::text", "'where' of index users_email_idx of users is a cast to text, not a "
+                                             "condition"),)),
     # -- indexes and keys
     Case("unique_hash_index",
          {"users.yaml": users_with("""
@@ -306,6 +328,8 @@ NEAR_MISSES = {"types.yaml": STATUS, "orgs.yaml": ORGS, "users.yaml": yaml("""
           - {name: n, type: integer, identity: always, nullable: false}
           - {name: org_id, type: bigint, references: orgs.id, on_delete: set null}
           - {name: note, type: text, check: "status <> 'deleted' or note is null"}
+          - {name: flag, type: boolean, check: flag}
+          - {name: strict, type: boolean, check: "(strict)"}
         indexes:
           - {columns: [status], where: "status IN ('active', 'suspended')"}
           - {columns: [doc], using: gin}

@@ -189,3 +189,78 @@ def test_a_called_function_over_a_domain_comes_after_the_domain_and_goes_before_
     assert [c.kind for c in diff(Schema(), new)][:3] == ["CreateDomain", "CreateCalledFunctionOverDomain",
                                                          "CreateTable"]
     _round_trip(database_url, Schema(), new)
+
+
+# a called function over a domain made anew (another base type): dropped under the renamed-away domain,
+# so it is moved aside before that rename, and each caller kept is pointed at its successor
+OVER_K = d("""
+    domain: k
+    type: integer
+    ---
+    function: kf
+    arguments: [{name: x, type: k}]
+    returns: integer
+    language: sql
+    volatility: immutable
+    body: SELECT x + 1
+    ---
+    table: t
+    columns:
+      - {name: id, type: k}
+    """)
+OVER_K_CALLERS = {
+    "default": OVER_K + "  - {name: d, type: integer, default: \"kf(1)\"}\n",
+    "check": OVER_K + "  - {name: d, type: integer, check: \"kf(d) > 0\"}\n",
+    "index": OVER_K + "  - {name: d, type: integer}\nindexes:\n  - {expression: kf(id)}\n  - {name: t_kf_d_idx, expression: kf(d)}\n",
+    "materialized_view": OVER_K + "  - {name: d, type: integer, default: \"kf(1)\"}\n" + d("""
+        ---
+        materialized_view: tv
+        query: SELECT kf(id) AS n FROM t
+        """),
+}
+
+
+@pytest.mark.parametrize("caller", sorted(OVER_K_CALLERS))
+def test_a_new_base_type_of_a_domain_under_a_called_function_points_its_callers_at_the_new_one(
+        caller: str, tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    text = OVER_K_CALLERS[caller]
+    wider = text.replace("domain: k\ntype: integer", "domain: k\ntype: bigint")
+    assert wider != text
+    write_definitions(tmp_path, {"all.yaml": text})
+    assert schemac(tmp_path, "compile", capsys=capsys)[0] == 0
+    code, _, err = schemac(tmp_path, "apply", "--database-url", database_url, capsys=capsys)
+    assert code == 0, err
+    run_sql_file(database_url, "INSERT INTO t (id, d) VALUES (1, 2);")
+    write_definitions(tmp_path, {"all.yaml": wider})
+    code, _, err = schemac(tmp_path, "compile", capsys=capsys)
+    assert code == 0, err
+    code, _, err = schemac(tmp_path, "apply", "--database-url", database_url, capsys=capsys)
+    assert code == 0, err
+    code, out, err = schemac(tmp_path, "drift", "--database-url", database_url, capsys=capsys)
+    assert code == 0, out + err
+    with connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_proc WHERE proname LIKE 'kf%'").fetchone() == (1,)
+    code, _, err = schemac(tmp_path, "rollback", "--database-url", database_url, capsys=capsys)
+    assert code == 0, err
+    assert diff(_live(database_url), canonical(_schema(text), database_url)) == []
+    with connect(database_url) as conn:
+        assert conn.execute("SELECT id, d FROM t").fetchall() == [(1, 2)]
+
+
+@pytest.mark.parametrize("caller", ["generated", "partition_key"])
+def test_a_new_base_type_of_a_domain_under_a_function_a_generated_column_or_key_calls_is_refused(
+        caller: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The function is made anew with the domain, and PostgreSQL cannot point such a caller at the new one."""
+    text = OVER_K.replace("  - {name: id, type: k}\n", "  - {name: id, type: integer, nullable: false}\n") + (
+        "  - {name: g, type: integer, generated: kf(id)}\n" if caller == "generated" else
+        "partition_by: {method: range, columns: [{expression: kf(id)}]}\n"
+        "partitions:\n  - {name: t_low, from: [0], to: [100]}\n")
+    write_definitions(tmp_path, {"all.yaml": text})
+    assert schemac(tmp_path, "compile", capsys=capsys)[0] == 0
+    write_definitions(tmp_path, {"all.yaml": text.replace("domain: k\ntype: integer", "domain: k\ntype: bigint")})
+    code, _, err = schemac(tmp_path, "compile", "--allow-destructive", capsys=capsys)
+    assert code == 2, err
+    what = "generated column public.t.g" if caller == "generated" else "the partition key of public.t"
+    assert err.startswith("definitions/all.yaml:14:"), err  # the call, in the table's document
+    assert f"{what} calls kf(), which takes or returns domain k" in err
+    assert not list((tmp_path / "generated" / "migrations").glob("002_*"))

@@ -238,11 +238,16 @@ def test_import_lists_what_a_partition_holds_alone(tmp_path: Path, database_url:
         ALTER TABLE logs ATTACH PARTITION logs_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
         CREATE INDEX logs_2024_note ON logs_2024 (note);
         ALTER TABLE logs_2024 ADD CONSTRAINT short CHECK (length(note) < 10);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+        CREATE TRIGGER logs_touch BEFORE UPDATE ON logs FOR EACH ROW EXECUTE FUNCTION touch();
+        CREATE TRIGGER own_touch BEFORE UPDATE ON logs_2024 FOR EACH ROW EXECUTE FUNCTION touch();
     """)
     assert main(["-C", str(tmp_path), "import", "--database-url", database_url]) == 0
     warnings = sorted(line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: "))
     assert warnings == [
         "warning: logs_2024_note on partition public.logs_2024: index of a partition alone (not written)",
+        # the parent's trigger is written; its clones on the partitions are PostgreSQL's, not listed
+        "warning: own_touch on partition public.logs_2024: trigger of a partition alone (not written)",
         "warning: public.logs_2025.id: default or NOT NULL of a partition alone (not written)",
         "warning: public.logs_2025.note: default or NOT NULL of a partition alone (not written)",
         "warning: short on partition public.logs_2024: constraint of a partition alone (not written)"]
@@ -267,3 +272,84 @@ def test_a_partition_key_using_a_function_of_the_definitions_is_imported_and_com
     capsys.readouterr()
     assert main(["-C", str(tmp_path), "compile"]) == 0
     assert main(["-C", str(tmp_path), "drift", "--database-url", database_url]) == 0
+
+
+def test_a_list_value_spelled_like_a_range_word_is_text(database_url: str) -> None:
+    """On a text key 'MINVALUE' is a value like any other: emitted as a literal (bare, PostgreSQL
+    would read it as a column and refuse), read back as the same value."""
+    new = schema("""
+        table: marks
+        columns:
+          - {name: word, type: text}
+        partition_by: {method: list, columns: [word]}
+        partitions:
+          - {name: marks_ends, in: [MINVALUE, maxvalue]}
+        """)
+    run_sql_file(database_url, migration(Schema(), new))
+    assert diff(_live(database_url), canonical(new, database_url)) == []
+    with psycopg.connect(database_url) as conn:
+        conn.execute("INSERT INTO marks VALUES ('MINVALUE'), ('maxvalue')")
+        assert rows_of(conn, "SELECT word FROM marks_ends ORDER BY word") == [("MINVALUE",), ("maxvalue",)]
+
+
+PART_OVER_K = """domain: k
+type: integer
+---
+table: part
+columns:
+  - {name: pk, type: k, nullable: false}
+  - {name: v, type: text}
+partition_by: {method: list, columns: [pk]}
+partitions:
+  - {name: part_1, in: [1]}
+  - {name: part_d, default: true}
+"""
+
+
+def test_a_new_base_type_of_a_domain_of_a_partition_key_column_builds_the_table_again(
+        tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """PostgreSQL alters no partition key column's type, a domain's made anew included: the table is
+    dropped and created again, as for a new type of the column itself (refused without
+    --allow-destructive), and the rollback builds it back over the old domain."""
+    (tmp_path / "definitions").mkdir()
+    (tmp_path / "definitions" / "t.yaml").write_text(PART_OVER_K)
+    assert main(["-C", str(tmp_path), "compile"]) == 0
+    assert main(["-C", str(tmp_path), "apply", "--database-url", database_url]) == 0
+    run_sql_file(database_url, "INSERT INTO part VALUES (1, 'a'), (2, 'b');")
+    (tmp_path / "definitions" / "t.yaml").write_text(PART_OVER_K.replace("type: integer", "type: bigint"))
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "compile"]) == 3
+    err = capsys.readouterr().err
+    assert ("drop and create table public.part again, as its partition key column pk is of domain public.k, "
+            "which is made anew: its rows are lost") in err
+    assert main(["-C", str(tmp_path), "compile", "--allow-destructive"]) == 0
+    assert main(["-C", str(tmp_path), "apply", "--database-url", database_url]) == 0
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "drift", "--database-url", database_url]) == 0, capsys.readouterr().out
+    with psycopg.connect(database_url) as conn:
+        assert rows_of(conn, "SELECT format_type(typbasetype, NULL) FROM pg_type WHERE typname = 'k'") == [
+            ("bigint",)]
+    assert main(["-C", str(tmp_path), "rollback", "--database-url", database_url]) == 0
+    assert diff(_live(database_url), canonical(schema(PART_OVER_K), database_url)) == []
+
+
+def test_an_enum_made_anew_under_a_partition_key_column_builds_the_table_again(database_url: str) -> None:
+    old_yaml = """enum: color
+values: [red, green, blue]
+---
+table: paint
+columns:
+  - {name: c, type: color, nullable: false}
+partition_by: {method: list, columns: [c]}
+partitions:
+  - {name: paint_r, in: [red]}
+  - {name: paint_d, default: true}
+"""
+    old, new = schema(old_yaml), schema(old_yaml.replace("[red, green, blue]", "[red, blue]"))
+    assert [c.kind for c in diff(old, new)][:4] == ["RenameEnum", "CreateEnum", "DropTable", "CreateTable"]
+    run_sql_file(database_url, migration(Schema(), old))
+    run_sql_file(database_url, "INSERT INTO paint VALUES ('red'), ('blue');")
+    run_sql_file(database_url, migration(old, new))
+    assert diff(_live(database_url), canonical(new, database_url)) == []
+    run_sql_file(database_url, migration(new, old))
+    assert diff(_live(database_url), canonical(old, database_url)) == []

@@ -37,7 +37,7 @@ from compiler.definitions.json_schema import (
     schema_path,
     schema_text,
 )
-from compiler.definitions.load import load_project
+from compiler.definitions.load import load_project, load_text
 from compiler.model.catalog_facts import MAX_TABLE_COLUMNS, SYSTEM_COLUMNS
 from compiler.model.hazard_names import HAZARDS
 from compiler.model.partitions import METHODS
@@ -370,3 +370,13 @@ def test_allow_takes_one_hazard_name_or_a_list_as_the_reader_does() -> None:
     assert schema_errors({**base, "allow": ["lock", "rewrite"]}) == []
     assert schema_errors({**base, "allow": "locks"}) != []
     assert schema_errors({**base, "allow": ["locks"]}) != []
+
+
+def test_a_nul_in_a_string_is_for_the_reader_alone() -> None:
+    """No PostgreSQL text holds a NUL, and the reader refuses one in any string; the schema would need
+    a pattern on every string it describes to say so, and leaves it to the reader."""
+    errors: list = []
+    docs = load_text('table: t\ncomment: "a\\0"\ncolumns: [{name: id, type: bigint}]\n', "definitions/t.yaml", errors)
+    assert [e.message.split(" (")[0] for e in errors] == ["text must not hold the NUL character"]
+    assert schema_errors({"table": "t", "comment": "a\x00", "columns": [{"name": "id", "type": "bigint"}]}) == []
+    assert docs

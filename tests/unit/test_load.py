@@ -193,3 +193,19 @@ def test_a_file_that_is_not_utf8_is_an_error(tmp_path) -> None:
     errors: list[DefinitionError] = []
     assert load_project(tmp_path, errors) == []
     assert [(e.path, e.line) for e in errors] == [("definitions/bad.yaml", 1)]
+
+
+@pytest.mark.parametrize("escape", ["\\0", "\\x00", "\\u0000", "\\U00000000"])
+def test_a_nul_anywhere_is_one_error_at_the_value_and_the_rest_is_read(escape: str) -> None:
+    line = f'columns: ["c{escape}", {{"k{escape}": 1}}]'
+    docs, errors = load(f'table: t\ncomment: "a{escape}b"\n{line}\n')
+    assert [(e.line, e.col) for e in errors] == [(2, 10), (3, 11), (3, line.index('"k') + 1)]
+    assert all(e.message.startswith("text must not hold the NUL character") for e in errors)
+    body = docs[0].body
+    assert body["comment"] == "ab" and body["columns"][0] == "c" and body["columns"][1] == {"k": 1}
+
+
+def test_a_nul_in_a_seed_file_is_refused_where_it_is_read() -> None:
+    errors: list[DefinitionError] = []
+    load_text('table: t\nrows:\n  - {a: "x\\0"}\n', "seeds/t.yaml", errors, kind="seed files")
+    assert [(e.path, e.line, e.col) for e in errors] == [("seeds/t.yaml", 3, 9)]

@@ -146,6 +146,15 @@ BAD = {
     "one integer in two lists": ("partition_by: {method: list, columns: [a]}\npartitions:\n"
                                  "  - {name: t1, in: [3]}\n  - {name: t2, in: [\"+3\"]}\n", "{name: t2",
                                  "partition t2: value '+3' is already in partition t1"),
+    "MINVALUE in a list": ("partition_by: {method: list, columns: [a]}\npartitions:\n"
+                           "  - {name: t1, in: [1, MINVALUE]}\n", "MINVALUE",
+                           "'in' of partition t1: MINVALUE bounds a range partition only"),
+    "maxvalue in a list by an expression": ("partition_by: {method: list, columns: [\"lower(b)\"]}\npartitions:\n"
+                                            "  - {name: t1, in: [maxvalue]}\n", "maxvalue",
+                                            "'in' of partition t1: MAXVALUE bounds a range partition only"),
+    "a modulus past an integer": ("partition_by: {method: hash, columns: [a]}\npartitions:\n"
+                                  "  - {name: t1, modulus: 3000000000, remainder: 0}\n", "3000000000",
+                                  "'modulus' of partition t1 must be at most 2147483647"),
     "one date in two lists": ("partition_by: {method: list, columns: [d]}\npartitions:\n"
                               "  - {name: t1, in: [2024-01-05]}\n  - {name: t2, in: [\"2024-1-5\"]}\n", "{name: t2",
                               "partition t2: value '2024-1-5' is already in partition t1"),

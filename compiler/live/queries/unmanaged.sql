@@ -41,6 +41,12 @@ SELECT rel.nspname, quote_ident(k.conname) || ' on partition ' || rel.label,
 FROM rel JOIN pg_constraint k ON k.conrelid = rel.oid
 WHERE rel.relispartition AND k.conparentid = 0 AND k.conislocal AND k.contype IN ('c', 'f', 'p', 'u', 'x')
 UNION ALL
+-- a trigger made on one partition alone (a clone of its parent's has tgparentid)
+SELECT rel.nspname, quote_ident(t.tgname) || ' on partition ' || rel.label,
+       'trigger of a partition alone (not written)', false, NULL
+FROM rel JOIN pg_trigger t ON t.tgrelid = rel.oid
+WHERE rel.relispartition AND NOT t.tgisinternal AND t.tgparentid = 0
+UNION ALL
 SELECT nspname, label, 'table inheriting from ' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno),
        true, nspname || '.' || relname
 FROM rel JOIN pg_inherits i ON i.inhrelid = rel.oid
