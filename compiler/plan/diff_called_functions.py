@@ -9,7 +9,9 @@ the old one is dropped last. The rollback is the same step run from the other si
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 
 from ..model.routine_uses import (
     CHECK,
@@ -29,12 +31,17 @@ from ..model.types import enum_type_spelling
 from . import called_function_changes as cf
 from . import changes as ch
 from . import routine_changes as rc
+from .diff_routines import respelled
 from .renames import Renames
 
 
-def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change]) -> list[ch.Change]:
+def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change],
+                     followed: Mapping[str, str] = MappingProxyType({})) -> list[ch.Change]:
     """`changes` with the creations and drops of called functions put where their callers need
-    them, and the callers of a replaced function pointed at its successor."""
+    them, and the callers of a replaced function pointed at its successor. `followed`: the types
+    renamed or moved (old spelling -> new), whose new names `old`'s routines read already: a
+    function is moved aside before they are renamed, under the names they had."""
+    before = {n: o for o, n in followed.items()}
     now_called, was_called = called_names(new), called_names(old)
     aside = {r.key for r in replaced_routines(old, new)}
     out: list[ch.Change] = []
@@ -45,9 +52,10 @@ def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[c
         elif isinstance(c, rc.DropFunction) and (c.routine.key in aside or c.routine.name in now_called):
             # (one no table called yet makes way the same: its successor is created before the tables)
             free = aside_name(c.routine.name)
-            out += [cf.RenameFunctionAside(c.routine, free), _late_drop(replace(c.routine, name=free), old)]
+            out += [cf.RenameFunctionAside(respelled(c.routine, before), free),
+                    _late_drop(replace(c.routine, name=free), old, new)]
         elif isinstance(c, rc.DropFunction) and c.routine.name in was_called:
-            out.append(_late_drop(c.routine, old))
+            out.append(_late_drop(c.routine, old, new))
         else:
             out.append(c)
     names = {old.routines[k].name for k in aside}
@@ -62,8 +70,10 @@ def _over_domain(r: Routine, schema: Schema) -> bool:
     return any(t.removesuffix("[]") in spellings for t in (*(a.type for a in r.arguments), r.returns or ""))
 
 
-def _late_drop(r: Routine, old: Schema) -> ch.Change:
-    return cf.DropCalledFunctionOverDomain(r) if _over_domain(r, old) else cf.DropCalledFunction(r)
+def _late_drop(r: Routine, old: Schema, new: Schema) -> ch.Change:
+    # a domain renamed or moved: the routine names it as `new` does by then
+    over = _over_domain(r, old) or _over_domain(r, new)
+    return cf.DropCalledFunctionOverDomain(r) if over else cf.DropCalledFunction(r)
 
 
 def repointed_callers(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change],
