@@ -1139,3 +1139,56 @@ CALLED_FUNCTION_CASES["called_function_over_a_domain"] = ("", d("""
       - {name: code, type: code, default: first_code()}
     """))
 CASES.update(CALLED_FUNCTION_CASES)
+
+# functions over a domain renamed or moved: PostgreSQL holds their types by oid, so they follow it
+# with no change of their own, nor the view calling one and the default calling another; a body
+# that names the domain in its text does not follow, and is replaced
+FOLLOWING = d("""
+    enum: mood
+    values: [happy, sad]
+    ---
+    domain: d
+    type: integer
+    ---
+    function: f
+    arguments: [{name: x, type: d}, {name: m, type: mood}]
+    returns: integer
+    language: sql
+    body: SELECT x + 1
+    ---
+    function: g
+    arguments: [{name: x, type: integer}]
+    returns: d
+    language: sql
+    volatility: immutable
+    body: SELECT x
+    ---
+    function: h
+    arguments: [{name: x, type: "d[]"}]
+    returns: integer
+    language: sql
+    body: SELECT x[1]::d
+    ---
+    table: t
+    columns:
+      - {name: a, type: d, default: "g(1)"}
+      - {name: m, type: mood}
+    ---
+    view: v
+    query: SELECT f(a, m) AS fa FROM t
+    """)
+
+
+def _domain_named(name: str, declared: str) -> str:
+    return (FOLLOWING.replace("domain: d\n", declared).replace("type: d}", f"type: {name}}}")
+            .replace("type: d,", f"type: {name},").replace("returns: d\n", f"returns: {name}\n")
+            .replace('"d[]"', f'"{name}[]"').replace("::d\n", f"::{name}\n"))
+
+
+TYPE_FOLLOWING_CASES: dict[str, tuple[str, str]] = {
+    "functions_follow_a_domain_renamed": (FOLLOWING, _domain_named("d2", "domain: d2\nrenamed_from: d\n")),
+    "functions_follow_a_domain_moved": (
+        FOLLOWING, _domain_named("other.d", "domain: d\nschema: other\nrenamed_from: public.d\n")
+        + "---\nschema: other\n"),
+}
+CASES.update(TYPE_FOLLOWING_CASES)

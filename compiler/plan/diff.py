@@ -19,7 +19,7 @@ from . import changes as ch
 from .constraint_changes import constraint_changes
 from .diff_called_functions import called_functions
 from .diff_partitions import create_partitions, foreign_keys_around, partitions, rebuild_reason
-from .diff_routines import routines, triggers
+from .diff_routines import routines, triggers, with_types_followed
 from .diff_security import namespaces, object_grants, table_security
 from .diff_seqdom import domain_changes, sequence_changes, stored_types, with_domains_renamed
 from .diff_views import view_changes
@@ -59,14 +59,17 @@ def plan(old: Schema, new: Schema) -> Plan:
     rebuilt: set[str] = set()
     out += _tables(with_domains_renamed(old, moved), new, renames, types, rebuilt)
     out += _partitions(old, new, renames, rebuilt, out)
-    routine_changes, recreated_routines = routines(old, new, types.recreated)
+    # a routine over a domain renamed or moved follows it (one over a domain made anew does not)
+    followed = {o: n for o, n in moved.items() if n not in remade}
+    typed = with_types_followed(old, followed)
+    routine_changes, recreated_routines = routines(typed, new, types.recreated)
     out += routine_changes
     out += view_changes(old, new, renames, out)
-    out += triggers(old, new, renames, recreated_routines, rebuilt, out)  # after views: a view's triggers follow it
+    out += triggers(typed, new, renames, recreated_routines, rebuilt, out)  # after views: a view's triggers follow it
     out += namespaces(old, new)
     out += table_security(old, new, renames, frozenset(recreated), out)
-    out += object_grants(old, new, out)
-    out = called_functions(old, new, renames, out, types.recreated)
+    out += object_grants(typed, new, out)
+    out = called_functions(typed, new, renames, out, types.recreated, followed)
     return order(old, new, renames, out)
 
 

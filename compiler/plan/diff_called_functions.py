@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
 
 from ..model.domains import Domain
 from ..model.routine_uses import (
@@ -31,15 +32,19 @@ from ..model.types import enum_type_spelling
 from . import called_function_changes as cf
 from . import changes as ch
 from . import routine_changes as rc
-from .diff_routines import as_dropped, temporary_spellings
+from .diff_routines import as_dropped, respelled, temporary_spellings
 from .renames import Renames
 
 
 def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change],
-                     remade: Mapping[str, Enum | Domain] | None = None) -> list[ch.Change]:
+                     remade: Mapping[str, Enum | Domain] | None = None,
+                     followed: Mapping[str, str] = MappingProxyType({})) -> list[ch.Change]:
     """`changes` with the creations and drops of called functions put where their callers need
     them, and the callers of a replaced function pointed at its successor. `remade`: the enums and
-    domains created anew (by spelling): a function over one is dropped under the renamed-away type."""
+    domains created anew (by spelling): a function over one is dropped under the renamed-away type.
+    `followed`: the types renamed or moved (old spelling -> new), whose new names `old`'s routines
+    read already: a function is moved aside before they are renamed, under the names they had."""
+    before = {n: o for o, n in followed.items()}
     now_called, was_called = called_names(new), called_names(old)
     aside = {r.key for r in replaced_routines(old, new)}
     # a DropFunction names the routine as it is at drop time; moved aside earlier, it has its own signature
@@ -55,10 +60,11 @@ def called_functions(old: Schema, new: Schema, renames: Renames, changes: list[c
             # (one no table called yet makes way the same: its successor is created before the tables)
             free = aside_name(c.routine.name)
             now = as_found.get(c.routine.key, c.routine)
-            out += [cf.RenameFunctionAside(now, free), _late_drop(replace(c.routine, name=free), now, old)]
+            out += [cf.RenameFunctionAside(respelled(now, before), free),
+                    _late_drop(replace(c.routine, name=free), now, old, new)]
             moved.add(c.routine.name)
         elif isinstance(c, rc.DropFunction) and c.routine.name in was_called:
-            out.append(_late_drop(c.routine, as_found.get(c.routine.key, c.routine), old))
+            out.append(_late_drop(c.routine, as_found.get(c.routine.key, c.routine), old, new))
         else:
             out.append(c)
     # the callers of one dropped with its domain hold it by oid as much as those of a new signature
@@ -74,9 +80,11 @@ def _over_domain(r: Routine, schema: Schema) -> bool:
     return any(t.removesuffix("[]") in spellings for t in (*(a.type for a in r.arguments), r.returns or ""))
 
 
-def _late_drop(r: Routine, was: Routine, old: Schema) -> ch.Change:
-    """The drop of `r` after its callers; `was`: the routine as `old` has it (the types it is over)."""
-    return cf.DropCalledFunctionOverDomain(r) if _over_domain(was, old) else cf.DropCalledFunction(r)
+def _late_drop(r: Routine, was: Routine, old: Schema, new: Schema) -> ch.Change:
+    """The drop of `r` after its callers; `was`: the routine as `old` has it (the types it is over;
+    a domain renamed or moved: the routine names it as `new` does by then)."""
+    over = _over_domain(was, old) or _over_domain(r, new)
+    return cf.DropCalledFunctionOverDomain(r) if over else cf.DropCalledFunction(r)
 
 
 def repointed_callers(old: Schema, new: Schema, renames: Renames, changes: list[ch.Change],

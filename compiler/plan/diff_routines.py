@@ -74,6 +74,26 @@ def routines(old: Schema, new: Schema, remade: Mapping[str, Enum | Domain] = Map
     return _renames_in_steps(renamed) + out, recreated
 
 
+def with_types_followed(schema: Schema, moves: Mapping[str, str]) -> Schema:
+    """`schema` with its routines' argument and result types as they read once the types of `moves`
+    (old spelling -> new) are renamed or moved: PostgreSQL holds a routine's types by oid, so its
+    signature follows them and the routine needs no change of its own. Its body is text and does
+    not follow: one that names such a type differs from the new one, and is replaced."""
+    if not moves:
+        return schema
+    routines = (respelled(r, moves) for r in schema.routines.values())
+    return replace(schema, routines={r.key: r for r in routines})
+
+
+def respelled(r: Routine, moves: Mapping[str, str], result: bool = True) -> Routine:
+    """`r` with the types of its arguments (and `result`) named as `moves` names them now, arrays too."""
+    def now(t: str) -> str:
+        element = t.removesuffix("[]")
+        return moves.get(element, element) + t[len(element):]
+    returns = now(r.returns) if result and r.returns is not None else r.returns
+    return replace(r, arguments=tuple(replace(x, type=now(x.type)) for x in r.arguments), returns=returns)
+
+
 def temporary_spellings(old: Schema, remade: Mapping[str, Enum | Domain]) -> dict[str, str]:
     """Old spelling -> temporary spelling of each enum or domain created anew: the old one is
     renamed away first (plan/diff.py, diff_seqdom.py), under the name it had."""
@@ -95,10 +115,7 @@ def _old_name(old: Schema, b: Enum | Domain) -> str:
 def as_dropped(a: Routine, moved_away: Mapping[str, str]) -> Routine:
     """The routine as DROP names it: an enum or domain created anew is renamed away by then, and
     the routine's arguments follow it."""
-    def now(t: str) -> str:
-        element = t.removesuffix("[]")
-        return moved_away.get(element, element) + t[len(element):]
-    return replace(a, arguments=tuple(replace(x, type=now(x.type)) for x in a.arguments))
+    return respelled(a, moved_away, result=False)
 
 
 def _renames_in_steps(renamed: list[tuple[Routine, str]]) -> list[Change]:
