@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from compiler.model.schema import Schema
-from compiler.model.types import extension_type_schemas
+from compiler.model.types import extension_schemas, extension_type_schemas
 from compiler.plan import changes as ch
 from compiler.plan.diff import plan
 from compiler.plan.hazards import Lock
@@ -51,6 +51,10 @@ def _observe(url: str, old: Schema, new: Schema, rows: str = "") -> list[tuple[c
     renderer = Renderer()
     out = []
     with psycopg.connect(url) as conn:
+        # each statement alone, without its migration's SET LOCAL search_path
+        where = extension_schemas([*old.extensions.values(), *new.extensions.values()])
+        conn.execute("SELECT set_config('search_path', %s, false)", [", ".join(("public", *where))])
+        conn.commit()
         steps = [(c, new) for c in plan(old, new).changes] + [(c, old) for c in plan(new, old).changes]
         for change, target in steps:
             types = extension_type_schemas(target.extensions.values())
