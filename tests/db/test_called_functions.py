@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from compiler.live.database import connect
-from compiler.live.introspect import introspect
 from compiler.live.scratch import canonical
 from compiler.model.schema import Schema
 from compiler.plan.diff import diff
@@ -20,6 +19,7 @@ from tests.db.catalog import run_sql_file
 from tests.db.migrate import migration
 from tests.db.migrate import schema as _schema
 from tests.db.test_apply import schemac
+from tests.db.test_routines import _live, _round_trip
 from tests.helpers import write_definitions
 
 # a sql body that reads a table created after it: checked when called, not when created
@@ -69,23 +69,6 @@ CALLERS = {
           - {name: small, expression: twice(VALUE) < 1000}
         """) + ITEMS + "  - {name: n, type: evens}\n",
 }
-
-
-def _live(url: str) -> Schema:
-    with connect(url) as conn:
-        return introspect(conn)
-
-
-def _round_trip(url: str, old: Schema, new: Schema) -> None:
-    """old -> new -> old, each step read back from the catalog and compared with PostgreSQL's own build."""
-    if old.tables or old.routines:
-        run_sql_file(url, migration(Schema(), old))
-    assert diff(_live(url), canonical(old, url)) == []
-    run_sql_file(url, migration(old, new))
-    live = _live(url)
-    assert diff(live, canonical(new, url)) == [] and diff(canonical(new, url), live) == []
-    run_sql_file(url, migration(new, old))
-    assert diff(_live(url), canonical(old, url)) == []
 
 
 @pytest.mark.parametrize("caller", sorted(CALLERS))
