@@ -11,16 +11,15 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from compiler.live.drift import in_words
 from compiler.live.introspect import introspect
 from compiler.live.scratch import canonical
 from compiler.model.schema import Schema
 from compiler.model.security import Privilege, public_defaults
-from compiler.plan.diff import diff, plan
-from compiler.sql.render import Renderer
+from compiler.plan.diff import diff
 from tests.db.catalog import run_sql_file
 from tests.db.migrate import migration, rows_of, schema, up_and_back
 from tests.db.own_roles import own_roles
+from tests.db.test_security import drift_is_said_and_reconciled
 from tests.helpers import run_cli, write_definitions
 
 
@@ -246,14 +245,8 @@ HAND_MADE = [
 @pytest.mark.parametrize("statement, words", HAND_MADE, ids=[s.split(" ON ")[0][:30] for s, _ in HAND_MADE])
 def test_drift_reports_a_privilege_changed_by_hand(statement: str, words: str, roles: dict[str, str],
                                                    database_url: str) -> None:
-    run_sql_file(database_url, HAND_WRITTEN.format(**roles))
-    wanted = _live(database_url)
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(statement.format(**roles))
-    planned = plan(_live(database_url), wanted)
-    assert words.format(**roles) in [in_words(c) for c in planned.changes]
-    run_sql_file(database_url, Renderer().migration("reconcile", planned, []))
-    assert diff(_live(database_url), wanted) == []
+    drift_is_said_and_reconciled(database_url, HAND_WRITTEN.format(**roles), statement.format(**roles),
+                                 words.format(**roles))
 
 
 PUBLIC_DECLARED = """

@@ -199,14 +199,20 @@ HAND_MADE = [
 @pytest.mark.parametrize("statement, words", HAND_MADE, ids=[s.split(" ON ")[0][:40] for s, _ in HAND_MADE])
 def test_drift_reports_a_hand_made_change(statement: str, words: str, roles: dict[str, str],
                                           database_url: str) -> None:
-    run_sql_file(database_url, HAND_WRITTEN.format(**roles))
-    wanted = _live(database_url)
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(statement.format(**roles))
-    planned = plan(_live(database_url), wanted)
-    assert words.format(**roles) in [in_words(c) for c in planned.changes]
-    run_sql_file(database_url, Renderer().migration("reconcile", planned, []))
-    assert diff(_live(database_url), wanted) == []
+    drift_is_said_and_reconciled(database_url, HAND_WRITTEN.format(**roles), statement.format(**roles),
+                                 words.format(**roles))
+
+
+def drift_is_said_and_reconciled(url: str, built: str, by_hand: str, words: str) -> None:
+    """After `built`, a change `by_hand` is planned back in `words`, and running that plan undoes it."""
+    run_sql_file(url, built)
+    wanted = _live(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(by_hand)
+    planned = plan(_live(url), wanted)
+    assert words in [in_words(c) for c in planned.changes]
+    run_sql_file(url, Renderer().migration("reconcile", planned, []))
+    assert diff(_live(url), wanted) == []
 
 
 def test_a_policy_over_a_renamed_column_keeps_reading_it(database_url: str, second_database_url: str) -> None:
